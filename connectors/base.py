@@ -1,0 +1,111 @@
+"""The one contract between chat platforms and the gateway.
+
+Every platform adapter turns its wire payloads into :class:`ChatEvent` at the edge and accepts
+:class:`OutboundMessage` for sending. The gateway (bot/) only ever sees these types and the
+:class:`Connector` interface, never a platform library (the same split as Rasa's
+``rasa/core/channels`` and errbot's ``backends/``).
+"""
+
+from __future__ import annotations
+
+import abc
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from aiohttp import web
+
+
+class EventKind(str, Enum):
+    """What happened in the room. Chat is the only kind the skeleton routes to Rasa."""
+
+    CHAT = "chat"
+    GIFT = "gift"
+    SUPER_CHAT = "super_chat"
+    FOLLOW = "follow"
+    SUBSCRIPTION = "subscription"
+    RAID = "raid"
+    LIKE = "like"
+    ENTER = "enter"
+
+
+class Role(str, Enum):
+    BROADCASTER = "broadcaster"
+    MODERATOR = "moderator"
+    SUBSCRIBER = "subscriber"
+    VIP = "vip"
+    BOT = "bot"
+
+
+@dataclass(frozen=True)
+class ChatEvent:
+    """A normalized event from any platform.
+
+    ``room`` is the platform's channel/room id as a string; ``viewer_id`` is stable per platform, so
+    ``conversation_id`` (platform:room:viewer) identifies one viewer's conversation with the bot.
+    """
+
+    platform: str
+    room: str
+    message_id: str
+    viewer_id: str
+    display_name: str
+    text: str = ""
+    kind: EventKind = EventKind.CHAT
+    roles: frozenset[Role] = frozenset()
+    reply_to: str | None = None
+    timestamp: float = field(default_factory=time.time)
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def conversation_id(self) -> str:
+        return f"{self.platform}:{self.room}:{self.viewer_id}"
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    """A message the bot wants to post in a room, optionally replying to a viewer's message."""
+
+    platform: str
+    room: str
+    text: str
+    reply_to: str | None = None
+    mention: str | None = None
+
+
+EventSink = Callable[[ChatEvent], Awaitable[None]]
+"""Where a connector delivers normalized events (the gateway's ingress)."""
+
+
+class ConnectorError(Exception):
+    """Root of connector errors; platform-specific errors subclass it."""
+
+
+class Connector(abc.ABC):
+    """A platform adapter: receives events into a sink and sends outbound messages.
+
+    Lifecycle: the gateway calls :meth:`start` once with its sink, then :meth:`send` any number of
+    times, then :meth:`stop`. Connectors that serve HTTP themselves (the simulator) return routes from
+    :meth:`web_routes`; the gateway mounts them on its aiohttp app.
+    """
+
+    #: The platform name in ChatEvent.platform and in the connector registry.
+    platform: str
+
+    @abc.abstractmethod
+    async def start(self, sink: EventSink) -> None:
+        """Begin receiving; deliver every event to ``sink``."""
+
+    @abc.abstractmethod
+    async def send(self, message: OutboundMessage) -> None:
+        """Post ``message`` in its room, within the platform's limits."""
+
+    @abc.abstractmethod
+    async def stop(self) -> None:
+        """Stop receiving and release connections."""
+
+    def web_routes(self) -> list[web.AbstractRouteDef]:
+        """HTTP/WebSocket routes this connector serves on the gateway's app (none by default)."""
+        return []

@@ -1,0 +1,134 @@
+"""The local simulator: a live room in the browser, spoken to over WebSocket.
+
+People (or tests, or the replay tool) join ``/ws/rooms/{room}``, pick a viewer name and chat; every
+message is shown to everyone in the room, delivered to the gateway as a :class:`ChatEvent`, and the
+bot's replies come back through :meth:`SimulatorConnector.send` like on any other platform.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+import uuid
+from collections import deque
+from importlib import resources
+
+from aiohttp import WSMsgType, web
+
+from connectors.base import ChatEvent, Connector, EventSink, OutboundMessage
+from connectors.simulator.payloads import BadFrame, ChatPayload, parse_client_frame
+
+log = logging.getLogger(__name__)
+
+ROOM_NAME = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+HISTORY_LENGTH = 50
+
+
+class _Room:
+    """Who is connected to one room, and its recent history for late joiners."""
+
+    def __init__(self) -> None:
+        self.sockets: set[web.WebSocketResponse] = set()
+        self.history: deque[ChatPayload] = deque(maxlen=HISTORY_LENGTH)
+
+
+class SimulatorConnector(Connector):
+    platform = "simulator"
+
+    def __init__(self, *, bot_name: str = "liveroom") -> None:
+        self.bot_name = bot_name
+        self._rooms: dict[str, _Room] = {}
+        self._sink: EventSink | None = None
+
+    async def start(self, sink: EventSink) -> None:
+        self._sink = sink
+
+    async def stop(self) -> None:
+        sockets = [ws for room in self._rooms.values() for ws in room.sockets]
+        await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
+        self._rooms.clear()
+        self._sink = None
+
+    async def send(self, message: OutboundMessage) -> None:
+        text = f"@{message.mention} {message.text}" if message.mention else message.text
+        payload = ChatPayload(
+            type="chat",
+            message_id=uuid.uuid4().hex,
+            viewer=self.bot_name,
+            viewer_id=self.bot_name,
+            text=text,
+            ts=time.time(),
+            bot=True,
+            reply_to=message.reply_to,
+        )
+        await self._broadcast(message.room, payload)
+
+    def web_routes(self) -> list[web.AbstractRouteDef]:
+        return [
+            web.get("/", self._page),
+            web.get("/ws/rooms/{room}", self._websocket),
+        ]
+
+    async def _page(self, request: web.Request) -> web.Response:
+        html = resources.files(__package__).joinpath("page.html").read_text(encoding="utf-8")
+        return web.Response(text=html, content_type="text/html")
+
+    async def _websocket(self, request: web.Request) -> web.WebSocketResponse:
+        room_name = request.match_info["room"]
+        if not ROOM_NAME.match(room_name):
+            raise web.HTTPBadRequest(text="room names are 1-40 letters, digits, '-' or '_'")
+        ws = web.WebSocketResponse(heartbeat=30)
+        await ws.prepare(request)
+        room = self._rooms.setdefault(room_name, _Room())
+        room.sockets.add(ws)
+        await ws.send_json({"type": "welcome", "room": room_name, "history": list(room.history)})
+        try:
+            async for msg in ws:
+                if msg.type == WSMsgType.TEXT:
+                    await self._on_text(room_name, ws, msg.data)
+                elif msg.type == WSMsgType.BINARY:
+                    await ws.send_json({"type": "error", "reason": "binary frames are not accepted"})
+        finally:
+            room.sockets.discard(ws)
+        return ws
+
+    async def _on_text(self, room_name: str, ws: web.WebSocketResponse, raw: str) -> None:
+        try:
+            frame = parse_client_frame(raw)
+        except BadFrame as err:
+            log.info("simulator room %s: rejected frame: %s", room_name, err)
+            await ws.send_json({"type": "error", "reason": str(err)})
+            return
+        event = ChatEvent(
+            platform=self.platform,
+            room=room_name,
+            message_id=uuid.uuid4().hex,
+            viewer_id=frame.viewer_id,
+            display_name=frame.viewer,
+            text=frame.text,
+        )
+        payload = ChatPayload(
+            type="chat",
+            message_id=event.message_id,
+            viewer=event.display_name,
+            viewer_id=event.viewer_id,
+            text=event.text,
+            ts=event.timestamp,
+            bot=False,
+            reply_to=None,
+        )
+        await self._broadcast(room_name, payload)
+        if self._sink is not None:
+            await self._sink(event)
+
+    async def _broadcast(self, room_name: str, payload: ChatPayload) -> None:
+        room = self._rooms.setdefault(room_name, _Room())
+        room.history.append(payload)
+        sockets = [ws for ws in room.sockets if not ws.closed]
+        results = await asyncio.gather(*(ws.send_json(payload) for ws in sockets), return_exceptions=True)
+        for ws, result in zip(sockets, results, strict=True):
+            if isinstance(result, Exception):
+                log.info("simulator room %s: dropping a dead socket: %s", room_name, result)
+                room.sockets.discard(ws)

@@ -1,0 +1,90 @@
+"""Fixtures shared by the whole suite. The e2e stack runs every real process via the supervisor."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+# Training (only when inputs changed) + Rasa's ~90 s cold start on 2 cores.
+STACK_READY_TIMEOUT_S = float(os.environ.get("LIVEROOM_TEST_STACK_TIMEOUT", "900"))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass(frozen=True)
+class Stack:
+    gateway_url: str
+    ws_url: str
+    falkordb_port: int
+    rasa_url: str
+    var_dir: Path
+    output: list[str]
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """`python -m bot up` on free ports with its own var dir: FalkorDB, actions, Rasa, gateway."""
+    var_dir = Path(os.environ.get("LIVEROOM_TEST_VAR") or tmp_path_factory.mktemp("stack-var"))
+    ports = {
+        name: free_port()
+        for name in ("FALKORDB_PORT", "LIVEROOM_ACTIONS_PORT", "LIVEROOM_RASA_PORT", "LIVEROOM_GATEWAY_PORT")
+    }
+    env = {k: v for k, v in os.environ.items() if k != "NEO4J_URI"}
+    env.update({k: str(v) for k, v in ports.items()}, LIVEROOM_VAR=str(var_dir), PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "up"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    output: list[str] = []
+    ready = threading.Event()
+
+    def pump() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            output.append(line.rstrip())
+            sys.stderr.write(f"[stack] {line}")
+            if "liveroom is ready" in line:
+                ready.set()
+
+    threading.Thread(target=pump, daemon=True).start()
+    deadline = time.monotonic() + STACK_READY_TIMEOUT_S
+    while not ready.is_set():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail("stack did not start:\n" + "\n".join(output[-40:]))
+        time.sleep(0.5)
+    gateway = f"http://127.0.0.1:{ports['LIVEROOM_GATEWAY_PORT']}"
+    yield Stack(
+        gateway_url=gateway,
+        ws_url=gateway.replace("http://", "ws://"),
+        falkordb_port=ports["FALKORDB_PORT"],
+        rasa_url=f"http://127.0.0.1:{ports['LIVEROOM_RASA_PORT']}",
+        var_dir=var_dir,
+        output=output,
+    )
+    os.killpg(proc.pid, signal.SIGINT)
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()

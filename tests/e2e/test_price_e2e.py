@@ -1,0 +1,100 @@
+"""The walking skeleton end to end: a viewer asks a price in a simulator room and the bot answers
+from the knowledge graph, through the real gateway, Rasa, action server and FalkorDB."""
+
+from __future__ import annotations
+
+import json
+import time
+from decimal import Decimal
+
+import aiohttp
+import pytest
+
+from actions.replies import format_price
+from knowledge_graph.catalog import find_product, set_price
+from knowledge_graph.config import GraphConfig
+from knowledge_graph.store import open_store
+from tests.conftest import Stack
+
+pytestmark = pytest.mark.e2e
+
+REPLY_TIMEOUT_S = 30
+
+
+async def ask(stack: Stack, room: str, viewer: str, text: str) -> tuple[str, float]:
+    """Send one chat line as ``viewer``; return the bot's reply to it and the latency in seconds."""
+    async with aiohttp.ClientSession() as session:
+        async with session.ws_connect(f"{stack.ws_url}/ws/rooms/{room}") as ws:
+            welcome = await ws.receive_json(timeout=5)
+            assert welcome["type"] == "welcome"
+            sent = time.perf_counter()
+            await ws.send_str(json.dumps({"type": "chat", "viewer": viewer, "text": text}))
+            my_id = None
+            deadline = time.monotonic() + REPLY_TIMEOUT_S
+            while time.monotonic() < deadline:
+                msg = await ws.receive_json(timeout=deadline - time.monotonic())
+                assert msg["type"] == "chat", msg
+                if not msg["bot"] and msg["viewer"] == viewer and msg["text"] == text:
+                    my_id = msg["message_id"]
+                elif msg["bot"] and my_id and msg["reply_to"] == my_id:
+                    return msg["text"], time.perf_counter() - sent
+    raise AssertionError(f"no bot reply to {text!r} within {REPLY_TIMEOUT_S}s")
+
+
+@pytest.fixture
+async def graph(stack: Stack):
+    store = open_store(GraphConfig.from_env({"FALKORDB_PORT": str(stack.falkordb_port)}))
+    yield store
+    await store.close()
+
+
+async def test_price_in_english_then_chinese_comes_from_the_graph(stack: Stack, graph) -> None:
+    lipstick = await find_product(graph, "matte lipstick")
+    assert lipstick is not None, "demo catalog should contain the matte lipstick"
+    assert lipstick == await find_product(graph, "口红")
+
+    reply_en, latency_en = await ask(stack, "e2e", "ann", "how much is the matte lipstick?")
+    assert format_price(lipstick.price, lipstick.currency) in reply_en
+    assert lipstick.name("en").lower() in reply_en.lower()
+    assert "@ann" in reply_en
+
+    reply_zh, latency_zh = await ask(stack, "e2e", "小明", "这个口红多少钱")
+    assert format_price(lipstick.price, lipstick.currency) in reply_zh
+    assert lipstick.name("zh") in reply_zh
+    print(f"e2e reply latency: en {latency_en * 1000:.0f} ms, zh {latency_zh * 1000:.0f} ms")
+
+
+async def test_changing_the_price_in_the_graph_changes_the_answer(stack: Stack, graph) -> None:
+    serum = await find_product(graph, "serum")
+    assert serum is not None
+    new_price = serum.price + Decimal("11.10")
+    updated = await set_price(graph, serum.sku, new_price)
+    assert updated.price == new_price
+
+    reply, _ = await ask(stack, "e2e-price", "bo", "how much is the serum")
+    assert format_price(new_price, serum.currency) in reply
+    assert format_price(serum.price, serum.currency) not in reply
+
+    reply_zh, _ = await ask(stack, "e2e-price", "小红", "精华多少钱")
+    assert format_price(new_price, serum.currency) in reply_zh
+
+
+async def test_greeting_is_answered_in_the_viewers_language(stack: Stack) -> None:
+    reply_en, _ = await ask(stack, "e2e-greet", "cat", "hi bot")
+    reply_zh, _ = await ask(stack, "e2e-greet", "小猫", "主播好呀")
+    assert any("a" <= ch.lower() <= "z" for ch in reply_en)
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in reply_zh)
+
+
+async def test_gateway_metrics_count_the_conversation(stack: Stack) -> None:
+    await ask(stack, "e2e-metrics", "dee", "price of the lipstick?")
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"{stack.gateway_url}/metrics") as resp:
+            body = await resp.text()
+    assert 'liveroom_events_in_total{kind="chat",platform="simulator"}' in body
+    assert 'liveroom_messages_out_total{platform="simulator"}' in body
+
+
+async def test_every_process_logs_under_var_log(stack: Stack) -> None:
+    logs = {p.name for p in (stack.var_dir / "log").iterdir()}
+    assert {"falkordb.log", "actions.log", "rasa.log", "gateway.log"} <= logs
