@@ -27,8 +27,8 @@ import aiohttp
 from bot.config import env_int
 from bot.rasa_model import REPO, ensure_model, rasa_env
 from knowledge_graph.config import GraphConfig
+from knowledge_graph.errors import KnowledgeGraphError
 from knowledge_graph.falkordb_server import FalkorDBServer
-from knowledge_graph.schema import migrate
 from knowledge_graph.seed import seed_if_empty
 from knowledge_graph.store import open_store
 
@@ -226,7 +226,11 @@ class Supervisor:
                 log_file=c.log_dir / "falkordb.log",
             )
             self.say(f"starting FalkorDB on 127.0.0.1:{c.graph.falkordb_port} (data: {c.var_dir}/falkordb)")
-            await asyncio.to_thread(self.falkordb.start)
+            try:
+                await asyncio.to_thread(self.falkordb.start)
+                await asyncio.to_thread(self.falkordb.wait_ready, 30)
+            except KnowledgeGraphError as err:
+                raise StartupError(str(err)) from err
         else:
             self.say(f"using Neo4j at {c.graph.neo4j_uri}")
         store = open_store(c.graph)
@@ -236,12 +240,11 @@ class Supervisor:
                 try:
                     await store.ping()
                     break
-                except Exception as err:
+                except KnowledgeGraphError as err:
                     if time.monotonic() > deadline:
                         raise StartupError(f"graph DB not reachable: {err}") from err
                     await asyncio.sleep(0.2)
-            await migrate(store)
-            loaded = await seed_if_empty(store)
+            loaded = await seed_if_empty(store)  # migrates the schema first
             self.say(
                 f"knowledge graph ready ({loaded} demo products loaded)"
                 if loaded

@@ -1,0 +1,1 @@
+"""Camera sidecar: faces and expressions -> audience emotion -> gateway (built in the vision issue)."""
