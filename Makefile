@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 APP := .venv/bin/python
 
-.PHONY: help setup demo test unit e2e lint format train clean
+.PHONY: help setup demo test unit e2e lint format train bench clean
 
 help:
 	@echo "make demo   set up, start graph DB + action server + Rasa + gateway, open http://127.0.0.1:8080"
@@ -11,6 +11,7 @@ help:
 	@echo "make setup  build/link the two cached runtimes (.venv Python>=3.11, .venv-rasa Python 3.10)"
 	@echo "make train  train the Rasa model if config/domain/data/nlu changed"
 	@echo "make lint   ruff check + format check"
+	@echo "make bench  run the benchmarks and evaluations in bench/ (figures + JSON in bench/results/)"
 
 # Idempotent: links cached venvs (keyed by requirement-file hashes) or builds them once.
 setup:
@@ -38,6 +39,11 @@ e2e: setup
 
 test: setup lint
 	$(APP) -m pytest
+
+# Each script prints its figures and ratios against a baseline measured in the same run.
+bench: setup
+	@set -e; for script in bench/bench_*.py bench/eval_*.py; do \
+		[ -e "$$script" ] || continue; echo "== $$script"; $(APP) "$$script"; done
 
 clean:
 	rm -rf var models .pytest_cache .ruff_cache

@@ -71,6 +71,7 @@ class SupervisorConfig:
             LIVEROOM_ACTION_ENDPOINT=f"http://127.0.0.1:{self.actions_port}/webhook",
             LIVEROOM_RASA_URL=f"http://127.0.0.1:{self.rasa_port}",
             LIVEROOM_GATEWAY_PORT=str(self.gateway_port),
+            SANIC_HOST="127.0.0.1",  # rasa_sdk's action server listens on 0.0.0.0 otherwise
         )
         if self.graph.backend == "falkordb":
             env.update(FALKORDB_HOST=self.graph.falkordb_host, FALKORDB_PORT=str(self.graph.falkordb_port))

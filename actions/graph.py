@@ -1,0 +1,41 @@
+"""The action server's one connection to the knowledge graph.
+
+The store is async (its connection pool belongs to an event loop), so it cannot be created at
+import time: rasa_sdk imports every module of ``actions`` before its server loop runs. It is
+created on first use, inside the running loop, and reused for the life of the process; its
+pool reconnects by itself after the graph server restarts, so it is never rebuilt.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from knowledge_graph.config import GraphConfig
+from knowledge_graph.store import GraphStore, open_store
+
+log = logging.getLogger(__name__)
+
+_store: GraphStore | None = None
+
+
+def get_store() -> GraphStore:
+    """Return the process-wide store, creating it on first call (no I/O happens here).
+
+    Synchronous on purpose: with no ``await`` between the check and the assignment, two
+    concurrent actions cannot both create one. Raises ``knowledge_graph.errors.ValidationError``
+    (a ``KnowledgeGraphError``) when the FALKORDB_* / NEO4J_* environment is invalid.
+    """
+    global _store
+    if _store is None:
+        config = GraphConfig.from_env()
+        _store = open_store(config)
+        log.info("action server uses the knowledge graph at %s", config.describe())
+    return _store
+
+
+async def close_store() -> None:
+    """Close and forget the store (tests; a shutting-down server)."""
+    global _store
+    store, _store = _store, None
+    if store is not None:
+        await store.close()
