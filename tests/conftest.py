@@ -20,6 +20,21 @@ REPO = Path(__file__).resolve().parent.parent
 STACK_READY_TIMEOUT_S = float(os.environ.get("LIVEROOM_TEST_STACK_TIMEOUT", "900"))
 
 
+FIGURES: list[str] = []
+"""Measurements tests report (stack start time, reply latency); printed at the end of the run."""
+
+
+def record_figure(line: str) -> None:
+    FIGURES.append(line)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if FIGURES:
+        terminalreporter.section("liveroom figures")
+        for line in FIGURES:
+            terminalreporter.write_line(line)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -67,12 +82,17 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                 ready.set()
 
     threading.Thread(target=pump, daemon=True).start()
-    deadline = time.monotonic() + STACK_READY_TIMEOUT_S
+    launched = time.monotonic()
+    deadline = launched + STACK_READY_TIMEOUT_S
     while not ready.is_set():
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
             pytest.fail("stack did not start:\n" + "\n".join(output[-40:]))
         time.sleep(0.5)
+    record_figure(f"stack: `python -m bot up` to a ready room in {time.monotonic() - launched:.1f}s")
+    record_figure(
+        "stack: " + "; ".join(line for line in output if " ready in " in line or "rasa model" in line)
+    )
     gateway = f"http://127.0.0.1:{ports['LIVEROOM_GATEWAY_PORT']}"
     yield Stack(
         gateway_url=gateway,

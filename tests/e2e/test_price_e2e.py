@@ -4,6 +4,7 @@ from the knowledge graph, through the real gateway, Rasa, action server and Falk
 from __future__ import annotations
 
 import json
+import statistics
 import time
 from decimal import Decimal
 
@@ -14,7 +15,7 @@ from actions.replies import format_price
 from knowledge_graph.catalog import find_product, set_price
 from knowledge_graph.config import GraphConfig
 from knowledge_graph.store import open_store
-from tests.conftest import Stack
+from tests.conftest import Stack, record_figure
 
 pytestmark = pytest.mark.e2e
 
@@ -61,7 +62,7 @@ async def test_price_in_english_then_chinese_comes_from_the_graph(stack: Stack, 
     reply_zh, latency_zh = await ask(stack, "e2e", "小明", "这个口红多少钱")
     assert format_price(lipstick.price, lipstick.currency) in reply_zh
     assert lipstick.name("zh") in reply_zh
-    print(f"e2e reply latency: en {latency_en * 1000:.0f} ms, zh {latency_zh * 1000:.0f} ms")
+    record_figure(f"e2e first reply latency: en {latency_en * 1000:.0f} ms, zh {latency_zh * 1000:.0f} ms")
 
 
 async def test_changing_the_price_in_the_graph_changes_the_answer(stack: Stack, graph) -> None:
@@ -84,6 +85,21 @@ async def test_greeting_is_answered_in_the_viewers_language(stack: Stack) -> Non
     reply_zh, _ = await ask(stack, "e2e-greet", "小猫", "主播好呀")
     assert any("a" <= ch.lower() <= "z" for ch in reply_en)
     assert any("\u4e00" <= ch <= "\u9fff" for ch in reply_zh)
+
+
+async def test_reply_latency_over_twenty_questions(stack: Stack) -> None:
+    """Not a speed assertion (those live in bench/): every question is answered; figures are reported."""
+    questions = ["how much is the matte lipstick?", "这个口红多少钱", "price of the serum?", "精华多少钱"]
+    latencies = []
+    for i in range(20):
+        reply, latency = await ask(stack, "e2e-latency", f"viewer{i}", questions[i % len(questions)])
+        assert "¥" in reply
+        latencies.append(latency * 1000)
+    latencies.sort()
+    record_figure(
+        f"e2e reply latency over 20 sequential questions: p50 {statistics.median(latencies):.0f} ms, "
+        f"p95 {latencies[18]:.0f} ms, max {latencies[-1]:.0f} ms"
+    )
 
 
 async def test_gateway_metrics_count_the_conversation(stack: Stack) -> None:
