@@ -12,12 +12,15 @@ from collections.abc import AsyncIterator
 import aiohttp
 from aiohttp import web
 
+from bot.catalog_names import GRAPH, catalog_names
 from bot.config import GatewayConfig
 from bot.gateway import Gateway
 from bot.metrics import GatewayMetrics
 from bot.rasa_client import RasaClient
 from connectors import load_connector
 from connectors.base import Connector
+from knowledge_graph.config import GraphConfig
+from knowledge_graph.store import open_store
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +30,11 @@ CONNECTORS = web.AppKey("connectors", dict[str, Connector])
 GATEWAY = web.AppKey("gateway", Gateway)
 
 
-def create_app(config: GatewayConfig, connector_names: tuple[str, ...] = ("simulator",)) -> web.Application:
+def create_app(
+    config: GatewayConfig,
+    connector_names: tuple[str, ...] = ("simulator",),
+    graph_config: GraphConfig | None = None,
+) -> web.Application:
     app = web.Application()
     app[CONFIG] = config
     app[METRICS] = GatewayMetrics()
@@ -36,8 +43,21 @@ def create_app(config: GatewayConfig, connector_names: tuple[str, ...] = ("simul
         app.router.add_routes(connector.web_routes())
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/metrics", _metrics)
+    app.router.add_get("/api/v1/catalog/names", catalog_names)
+    app.cleanup_ctx.append(_graph_ctx(graph_config or GraphConfig.from_env()))
     app.cleanup_ctx.append(_gateway_ctx)
     return app
+
+
+def _graph_ctx(graph_config: GraphConfig):
+    """The gateway's one graph store: opened without I/O (the DB may still be starting), closed last."""
+
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        app[GRAPH] = open_store(graph_config)
+        yield
+        await app[GRAPH].close()
+
+    return ctx
 
 
 async def _gateway_ctx(app: web.Application) -> AsyncIterator[None]:
