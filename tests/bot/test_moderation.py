@@ -1,0 +1,105 @@
+"""Moderation decisions in English and Chinese chat."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.moderation import Action, ModerationPolicy, Moderator, toxicity
+from connectors.base import ChatEvent, Role
+
+
+def chat(text: str, viewer: str = "v1", roles: frozenset[Role] = frozenset(), **extra: object) -> ChatEvent:
+    return ChatEvent(
+        platform="simulator",
+        room="r",
+        message_id=text + viewer,
+        viewer_id=viewer,
+        display_name=viewer,
+        text=text,
+        roles=roles,
+        extra=dict(extra),
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "severity"),
+    [
+        ("you are an idiot", 2),
+        ("y o u  i d i o t", 2),
+        ("ur such an 1d10t lol", 2),
+        ("kys", 3),
+        ("KILL YOURSELF", 3),
+        ("主播是傻逼", 3),
+        ("这个主播 脑残吧", 2),
+        ("ｓｔｕｐｉｄ bot", 2),  # full-width
+        ("what a classy lipstick", 0),  # "ass" inside a word is not an insult
+        ("how much is the serum?", 0),
+        ("这个口红多少钱", 0),
+        ("skill issue lol", 0),
+    ],
+)
+def test_toxicity_in_both_languages(text: str, severity: int) -> None:
+    assert toxicity(text)[0] == severity
+
+
+def test_clean_questions_pass() -> None:
+    mod = Moderator()
+    for i, text in enumerate(["how much is the serum?", "主播这个有M码吗", "lol 666 PogChamp", "link pls"]):
+        assert mod.check(chat(text, viewer=f"v{i}"), now=100.0 + i).action is Action.NONE
+
+
+def test_flood_times_out_the_viewer() -> None:
+    mod = Moderator(ModerationPolicy(flood_messages=4, flood_window_s=10))
+    actions = [mod.check(chat(f"msg {i}"), now=100 + i * 0.5).action for i in range(6)]
+    assert actions[:4] == [Action.NONE] * 4
+    assert actions[4] is Action.TIMEOUT
+
+
+def test_the_same_message_repeated_is_deleted_and_other_viewers_are_unaffected() -> None:
+    mod = Moderator()
+    results = [mod.check(chat("buy followers at my page"), now=100 + i).action for i in range(3)]
+    assert results == [Action.NONE, Action.NONE, Action.DELETE]
+    assert mod.check(chat("buy followers at my page", viewer="other"), now=104).action is Action.NONE
+
+
+def test_copypasta_from_many_viewers() -> None:
+    mod = Moderator(ModerationPolicy(copypasta_viewers=3))
+    text = "THIS STREAM IS NOW OWNED BY THE RAID ARMY"
+    text = text.lower()  # no caps rule involved
+    actions = [mod.check(chat(text, viewer=f"raider{i}"), now=100 + i).action for i in range(3)]
+    assert actions[-1] is Action.DELETE
+
+
+def test_caps_and_emote_walls() -> None:
+    mod = Moderator()
+    assert mod.check(chat("WHY IS NOBODY ANSWERING MY QUESTION"), now=1).rule == "caps"
+    wall = " ".join(["PogChamp"] * 12)
+    decision = Moderator().check(chat(wall), now=1)
+    assert (decision.action, decision.rule) == (Action.DELETE, "emote_wall")
+    assert Moderator().check(chat("[doge]" * 11), now=1).rule == "emote_wall"
+
+
+def test_links_outside_the_allow_list() -> None:
+    mod = Moderator()
+    assert mod.check(chat("cheap followers at spam-site.xyz/buy"), now=1).rule == "link"
+    assert mod.check(chat("clip: https://clips.twitch.tv/abc", viewer="v2"), now=1).action is Action.NONE
+    assert mod.check(chat("see www.bilibili.com/video/BV1", viewer="v3"), now=1).action is Action.NONE
+    vip = chat("my shop is at myshop.com", viewer="v4", roles=frozenset({Role.VIP}))
+    assert mod.check(vip, now=1).action is Action.NONE
+
+
+def test_moderators_and_the_broadcaster_are_exempt() -> None:
+    mod = Moderator()
+    for role in (Role.MODERATOR, Role.BROADCASTER):
+        assert mod.check(chat("you idiot", roles=frozenset({role})), now=1).action is Action.NONE
+
+
+def test_policy_from_env() -> None:
+    policy = ModerationPolicy.from_env(
+        {"LIVEROOM_MOD_DRY_RUN": "false", "LIVEROOM_MOD_ALLOWED_DOMAINS": "example.com, shop.cn"}
+    )
+    assert policy.dry_run is False
+    assert policy.allowed_domains == ("example.com", "shop.cn")
+    assert ModerationPolicy.from_env({}).dry_run is True
+    with pytest.raises(ValueError):
+        ModerationPolicy(flood_messages=1)
