@@ -126,17 +126,22 @@ class RoomFeatures:
         self.giveaway: Giveaway | None = None
         self._timers = [_TimerState(clock()) for _ in config.timers]
 
-    async def handle(self, event: ChatEvent, lang: str) -> Reply:
-        """A command's reply, or None if the message is not one (votes and entries are silent)."""
-        text = event.text.strip()
+    def absorb(self, event: ChatEvent) -> bool:
+        """Count the message for timers; take it if it is a poll vote or a giveaway entry (those are
+        silent: the bot does not answer each vote)."""
         self._count_for_timers()
+        text = event.text.strip()
         if self.poll and text in {str(i + 1) for i in range(len(self.poll.options))}:
             self.poll.votes[event.viewer_id] = int(text) - 1
-            return None
+            return True
         if self.giveaway and text.casefold() == self.giveaway.keyword:
             self.giveaway.entrants.setdefault(event.viewer_id, event.display_name)
-            return None
-        match = COMMAND.match(text)
+            return True
+        return False
+
+    async def command(self, event: ChatEvent, lang: str) -> Reply:
+        """A ``!command``'s reply, or None if it is not one this room knows (or may run)."""
+        match = COMMAND.match(event.text.strip())
         if not match:
             return None
         name, arg = match.group(1).lower(), match.group(2).strip()
@@ -149,6 +154,12 @@ class RoomFeatures:
         if name in self.graph_commands:
             return await self.graph_commands[name](arg, lang)
         return None
+
+    async def handle(self, event: ChatEvent, lang: str) -> Reply:
+        """Both steps for one message: absorbed votes/entries are silent, commands answered."""
+        if self.absorb(event):
+            return None
+        return await self.command(event, lang)
 
     def _manage(self, name: str, arg: str, lang: str) -> str:
         zh = lang == "zh"

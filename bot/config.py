@@ -36,14 +36,25 @@ class GatewayConfig:
     bot_name: str = "liveroom"
     queue_size: int = 1000
     workers_per_room: int = 4
+    rasa_concurrency: int = 4
+    chatter_per_second: float = 10.0
+    deferred_stale_s: float = 120.0
+    rasa_channel: str = "liveroom"
+    action_endpoint: str = "http://127.0.0.1:5055/webhook"
 
     def __post_init__(self) -> None:
         if not 0 < self.port < 65536:
             raise ValueError(f"LIVEROOM_GATEWAY_PORT must be 1-65535, got {self.port}")
         if self.rasa_timeout_s <= 0:
             raise ValueError("LIVEROOM_RASA_TIMEOUT must be positive")
-        if self.queue_size < 1 or self.workers_per_room < 1:
-            raise ValueError("LIVEROOM_QUEUE_SIZE and LIVEROOM_WORKERS_PER_ROOM must be >= 1")
+        if self.queue_size < 1 or self.workers_per_room < 1 or self.rasa_concurrency < 1:
+            raise ValueError(
+                "LIVEROOM_QUEUE_SIZE, LIVEROOM_WORKERS_PER_ROOM, LIVEROOM_RASA_CONCURRENCY must be >= 1"
+            )
+        if self.chatter_per_second < 0 or self.deferred_stale_s <= 0:
+            raise ValueError("LIVEROOM_CHATTER_PER_SECOND must be >= 0 and LIVEROOM_DEFERRED_STALE_S > 0")
+        if self.rasa_channel not in {"liveroom", "rest"}:
+            raise ValueError("LIVEROOM_RASA_CHANNEL must be 'liveroom' or 'rest'")
         if not self.rasa_url.startswith(("http://", "https://")):
             raise ValueError(f"LIVEROOM_RASA_URL must be an http(s) URL, got {self.rasa_url!r}")
 
@@ -57,4 +68,44 @@ class GatewayConfig:
             bot_name=env.get("LIVEROOM_BOT_NAME", cls.bot_name),
             queue_size=env_int(env, "LIVEROOM_QUEUE_SIZE", cls.queue_size),
             workers_per_room=env_int(env, "LIVEROOM_WORKERS_PER_ROOM", cls.workers_per_room),
+            rasa_concurrency=env_int(env, "LIVEROOM_RASA_CONCURRENCY", cls.rasa_concurrency),
+            chatter_per_second=env_float(env, "LIVEROOM_CHATTER_PER_SECOND", cls.chatter_per_second),
+            deferred_stale_s=env_float(env, "LIVEROOM_DEFERRED_STALE_S", cls.deferred_stale_s),
+            rasa_channel=env.get("LIVEROOM_RASA_CHANNEL", cls.rasa_channel),
+            action_endpoint=env.get("LIVEROOM_ACTION_ENDPOINT", cls.action_endpoint),
         )
+
+    @property
+    def action_health_url(self) -> str:
+        """rasa_sdk serves /health beside /webhook."""
+        base = self.action_endpoint.rsplit("/webhook", 1)[0]
+        return f"{base}/health"
+
+
+# Platform send budgets the pacer keeps (connectors enforce their own limits too). Twitch: 20 messages per
+# 30 s for a normal account (100 as moderator: set LIVEROOM_SEND_LIMIT_TWITCH=100/30); Bilibili: about one
+# danmaku per 3 s is safe and 20 characters per message at low user levels.
+DEFAULT_SEND_LIMITS: dict[str, tuple[int, float, int]] = {
+    "twitch": (20, 30.0, 500),
+    "bilibili": (10, 30.0, 20),
+    "simulator": (100, 10.0, 500),
+}
+
+
+def send_limits_from_env(env: Mapping[str, str] = os.environ) -> dict[str, tuple[int, float, int]]:
+    """``LIVEROOM_SEND_LIMIT_<PLATFORM>=messages/seconds[/max_chars]`` overrides the defaults."""
+    limits = dict(DEFAULT_SEND_LIMITS)
+    for key, raw in env.items():
+        if not key.startswith("LIVEROOM_SEND_LIMIT_"):
+            continue
+        platform = key.removeprefix("LIVEROOM_SEND_LIMIT_").lower()
+        parts = raw.split("/")
+        try:
+            messages, seconds = int(parts[0]), float(parts[1])
+            chars = int(parts[2]) if len(parts) > 2 else limits.get(platform, (0, 0, 500))[2]
+        except (ValueError, IndexError):
+            raise ValueError(f"{key} must look like 20/30 or 20/30/500, got {raw!r}") from None
+        if messages < 1 or seconds <= 0 or chars < 1:
+            raise ValueError(f"{key}: messages, seconds and characters must be positive")
+        limits[platform] = (messages, seconds, chars)
+    return limits

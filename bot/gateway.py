@@ -1,27 +1,108 @@
-"""The gateway core: normalized events in, Rasa in the middle, replies out to the right room.
+"""The gateway core: every chat event in, the right answers out, nothing lost.
 
-Skeleton depth: per-room bounded queues with a few workers each, de-duplication by message id, the
-bot's own messages ignored, and every event either answered or counted as dropped with a reason.
-Triage, moderation, pacing and degradation grow here in the gateway issue.
+Per event (``ingest``, never blocking the connector): de-duplicate, read language and sentiment, triage,
+moderate, feed the room's audience state, then either absorb it (poll vote, giveaway entry), queue it
+for an answer (commands and bot-directed questions always; chatter only while Rasa has spare capacity),
+or count it as dropped with a reason. Workers answer from the room's priority queue through Rasa (the
+liveroom channel also returns intent and sentiment); replies go to the platform's pacer.
+
+Degradation: when Rasa or the action server is down (health monitor, or a failed call), directed
+questions get the knowledge graph's semantic FAQ answer when it is confident, the rest wait in a
+deferred queue (a metric) that drains automatically on recovery; with the graph down too, a polite
+canned answer. Every event ends in exactly one outcome (see bot/metrics.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 
+from bot.audience import MOODS, AudienceState
+from bot.commands import CommandConfig, GraphCommand, RoomFeatures
 from bot.config import GatewayConfig
 from bot.metrics import GatewayMetrics
-from bot.rasa_client import RasaClient, RasaUnavailable
-from connectors.base import ChatEvent, Connector, EventKind, OutboundMessage, Role
+from bot.moderation import Action, Decision, Moderator
+from bot.pacing import PendingReply, ReplyPacer, SendLimit
+from bot.rasa_client import RasaClient, RasaResult, RasaUnavailable
+from bot.triage import Priority, Triage, TriageResult
+from bot.upstreams import UpstreamMonitor, canned_answer
+from connectors.base import ChatEvent, Connector, EventKind, Role
+from knowledge_graph.errors import KnowledgeGraphError
 from nlu.language import detect_language
+from nlu.sentiment import sentiment as message_sentiment
 
 log = logging.getLogger(__name__)
 
-SEEN_IDS = 10_000
+SEEN_IDS = 20_000
+OTHER_BOTS = frozenset(
+    {"nightbot", "streamelements", "moobot", "fossabot", "streamlabs", "wizebot", "sery_bot"}
+)
+PRIORITY_ORDER = {Priority.COMMAND: 0, Priority.DIRECTED: 1, Priority.CHATTER: 2}
+WARNINGS = {
+    "en": "please keep the chat friendly 🙏",
+    "zh": "请文明发言哦～",
+}
+
+FaqAnswer = Callable[[str, str], Awaitable[str | None]]
+"""(question, lang) -> a confident FAQ answer or None; raises KnowledgeGraphError when the graph is down."""
+
+
+@dataclass(order=True)
+class Job:
+    priority: int
+    seq: int
+    event: ChatEvent = field(compare=False)
+    triage: TriageResult = field(compare=False)
+    lang: str = field(compare=False, default="en")
+    received: float = field(compare=False, default_factory=time.monotonic)
+
+
+@dataclass
+class Room:
+    platform: str
+    name: str
+    queue: asyncio.PriorityQueue[Job]
+    features: RoomFeatures
+    audience: AudienceState
+    deferred: deque[Job] = field(default_factory=deque)
+    workers: list[asyncio.Task[None]] = field(default_factory=list)
+    in_flight: int = 0
+
+
+@dataclass
+class ModerationRecord:
+    at: float
+    platform: str
+    room: str
+    viewer: str
+    text: str
+    decision: Decision
+    executed: bool
+
+
+class ChatterBudget:
+    """Chatter may use Rasa only up to ``per_second`` (Rasa parses ~45/s per process on 2 cores)."""
+
+    def __init__(self, per_second: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.per_second = per_second
+        self._tokens = per_second
+        self._clock = clock
+        self._last = clock()
+
+    def take(self) -> bool:
+        now = self._clock()
+        self._tokens = min(self.per_second, self._tokens + (now - self._last) * self.per_second)
+        self._last = now
+        if self._tokens >= 1:
+            self._tokens -= 1
+            return True
+        return False
 
 
 class Gateway:
@@ -31,38 +112,75 @@ class Gateway:
         rasa: RasaClient,
         connectors: dict[str, Connector],
         metrics: GatewayMetrics,
+        *,
+        moderator: Moderator | None = None,
+        triage: Triage | None = None,
+        commands: CommandConfig | None = None,
+        graph_commands: dict[str, GraphCommand] | None = None,
+        faq_answer: FaqAnswer | None = None,
+        monitor: UpstreamMonitor | None = None,
+        send_limits: dict[str, SendLimit] | None = None,
     ) -> None:
         self.config = config
         self.rasa = rasa
         self.connectors = connectors
         self.metrics = metrics
-        self._queues: dict[tuple[str, str], asyncio.Queue[ChatEvent]] = {}
-        self._workers: list[asyncio.Task[None]] = []
+        self.moderator = moderator or Moderator()
+        self.triage = triage or Triage(config.bot_name)
+        self.commands = commands or CommandConfig()
+        self.graph_commands = graph_commands or {}
+        self.faq_answer = faq_answer
+        self.monitor = monitor
+        self.send_limits = send_limits or {}
+        self.rooms: dict[tuple[str, str], Room] = {}
+        self.pacers: dict[str, ReplyPacer] = {}
+        self.moderation_log: deque[ModerationRecord] = deque(maxlen=500)
         self._seen: OrderedDict[str, None] = OrderedDict()
+        self._seq = itertools.count()
+        self._rasa_slots = asyncio.Semaphore(config.rasa_concurrency)
+        self._chatter = ChatterBudget(config.chatter_per_second)
+        self._tasks: list[asyncio.Task[None]] = []
 
+    # --- ingress -------------------------------------------------------------------------------------
     async def ingest(self, event: ChatEvent) -> None:
-        """The connectors' sink: accept or count-drop, never block the connector."""
-        self.metrics.events_in.labels(event.platform, event.kind.value).inc()
+        """The connectors' sink: decide in microseconds, never block the connector."""
+        platform = event.platform
+        self.metrics.events_in.labels(platform, event.kind.value).inc()
         reason = self._reason_to_skip(event)
         if reason:
-            self.metrics.dropped.labels(event.platform, reason).inc()
+            self.metrics.outcome(platform, "dropped", reason)
             return
-        queue = self._queue_for(event)
-        try:
-            queue.put_nowait(event)
-        except asyncio.QueueFull:
-            log.warning(
-                "room %s:%s ingress full; dropping message %s", event.platform, event.room, event.message_id
-            )
-            self.metrics.dropped.labels(event.platform, "ingress_full").inc()
+        room = self._room(event)
+        lang = detect_language(event.text)
+        score = message_sentiment(event.text, lang)
+        self.metrics.message_sentiment.labels(platform).observe(score)
+        triage = self.triage.classify(event.text)
+        self.metrics.triage.labels(platform, triage.priority.value).inc()
+        room.audience.observe(event.viewer_id, score, (triage.product,) if triage.product else ())
+        decision = self.moderator.check(event)
+        if decision.blocks_answer:
+            self._moderate(event, decision, lang)
+            self.metrics.outcome(platform, "moderated")
             return
-        self.metrics.queue_depth.labels(event.platform, event.room).set(queue.qsize())
+        if room.features.absorb(event):
+            self.metrics.outcome(platform, "silent")
+            return
+        job = Job(PRIORITY_ORDER[triage.priority], next(self._seq), event, triage, lang)
+        if triage.priority is Priority.CHATTER:
+            self._offer_chatter(room, job)
+        else:
+            self._enqueue_for_answer(room, job)
 
     def _reason_to_skip(self, event: ChatEvent) -> str | None:
         if event.kind is not EventKind.CHAT:
             return "not_chat"
-        if Role.BOT in event.roles or event.display_name == self.config.bot_name:
-            return "own_or_bot_message"
+        name = event.display_name.casefold()
+        if name == self.config.bot_name.casefold():
+            return "own_message"
+        if Role.BOT in event.roles or name in OTHER_BOTS:
+            return "other_bot"
+        if not event.text.strip():
+            return "empty"
         key = f"{event.platform}:{event.message_id}"
         if key in self._seen:
             return "duplicate"
@@ -71,66 +189,282 @@ class Gateway:
             self._seen.popitem(last=False)
         return None
 
-    def _queue_for(self, event: ChatEvent) -> asyncio.Queue[ChatEvent]:
+    def _offer_chatter(self, room: Room, job: Job) -> None:
+        """Chatter reaches Rasa only with spare capacity: Rasa up, no backlog, within the chatter budget."""
+        upstreams_up = self.monitor is None or self.monitor.all_up
+        if upstreams_up and room.queue.qsize() < self.config.workers_per_room and self._chatter.take():
+            room.queue.put_nowait(job)
+            self._update_depth(room)
+        else:
+            self.metrics.outcome(job.event.platform, "dropped", "chatter_shed")
+
+    def _enqueue_for_answer(self, room: Room, job: Job) -> None:
+        """Commands and questions for the bot are never shed: past the queue bound they are deferred."""
+        if room.queue.qsize() >= self.config.queue_size:
+            self._defer(room, job)
+            return
+        room.queue.put_nowait(job)
+        self._update_depth(room)
+
+    def _defer(self, room: Room, job: Job) -> None:
+        room.deferred.append(job)
+        self.metrics.deferred.labels(room.platform).inc()
+
+    def _update_depth(self, room: Room) -> None:
+        self.metrics.queue_depth.labels(room.platform, room.name).set(room.queue.qsize())
+
+    def _room(self, event: ChatEvent) -> Room:
         key = (event.platform, event.room)
-        queue = self._queues.get(key)
-        if queue is None:
-            queue = self._queues[key] = asyncio.Queue(maxsize=self.config.queue_size)
-            for _ in range(self.config.workers_per_room):
-                self._workers.append(asyncio.create_task(self._work(queue), name=f"room-{key}"))
-        return queue
+        room = self.rooms.get(key)
+        if room is None:
+            room = self.rooms[key] = Room(
+                platform=event.platform,
+                name=event.room,
+                queue=asyncio.PriorityQueue(),
+                features=RoomFeatures(self.commands, self.graph_commands),
+                audience=AudienceState(),
+            )
+            for i in range(self.config.workers_per_room):
+                room.workers.append(asyncio.create_task(self._work(room), name=f"room-{key}-{i}"))
+        return room
 
-    async def _work(self, queue: asyncio.Queue[ChatEvent]) -> None:
+    # --- answering -----------------------------------------------------------------------------------
+    async def _work(self, room: Room) -> None:
         while True:
-            event = await queue.get()
+            job = await room.queue.get()
+            room.in_flight += 1
+            self._update_depth(room)
             try:
-                self.metrics.queue_depth.labels(event.platform, event.room).set(queue.qsize())
-                await self._answer(event)
+                await self._answer(room, job)
             except Exception:  # a bug in one answer must not kill the room's worker
-                log.exception("failed to answer %s", event.message_id)
-                self.metrics.dropped.labels(event.platform, "internal_error").inc()
+                log.exception("failed to answer %s", job.event.message_id)
+                self.metrics.outcome(room.platform, "dropped", "internal_error")
             finally:
-                queue.task_done()
+                room.in_flight -= 1
 
-    async def _answer(self, event: ChatEvent) -> None:
+    async def _answer(self, room: Room, job: Job) -> None:
+        event = job.event
+        if job.triage.priority is Priority.COMMAND:
+            await self._answer_command(room, job)
+            return
+        if self.monitor is not None and not self.monitor.all_up:
+            await self._answer_degraded(room, job)
+            return
         metadata = {
             "platform": event.platform,
             "room": event.room,
             "viewer_id": event.viewer_id,
             "display_name": event.display_name,
             "message_id": event.message_id,
-            "lang": detect_language(event.text),
+            "lang": job.lang,
+            "audience_mood": room.audience.snapshot().mood,
         }
         started = time.perf_counter()
         try:
-            replies = await self.rasa.send(event.conversation_id, event.text, metadata)
+            async with self._rasa_slots:
+                result = await self.rasa.send(event.conversation_id, event.text, metadata)
         except RasaUnavailable as err:
-            log.warning("no answer for %s: %s", event.message_id, err)
-            self.metrics.dropped.labels(event.platform, "rasa_unavailable").inc()
+            log.warning("Rasa failed for %s: %s", event.message_id, err)
+            if self.monitor is not None:
+                await self.monitor.mark_down("rasa", str(err))
+            await self._answer_degraded(room, job)
             return
         finally:
             self.metrics.rasa_latency.observe(time.perf_counter() - started)
-        if not replies:
-            self.metrics.dropped.labels(event.platform, "no_reply").inc()
+        self._record_parse(event.platform, result)
+        if not result.replies:
+            self.metrics.outcome(event.platform, "silent")
             return
-        connector = self.connectors[event.platform]
-        for reply in replies:
-            await connector.send(
-                OutboundMessage(
-                    platform=event.platform,
+        for reply in result.replies:
+            self._reply(room, job, reply.text, "rasa")
+        self.metrics.outcome(event.platform, "answered")
+
+    def _record_parse(self, platform: str, result: RasaResult) -> None:
+        if result.parse is None or not result.parse.intent:
+            return
+        self.metrics.intents.labels(platform, result.parse.intent).inc()
+        if result.parse.intent == "nlu_fallback":
+            self.metrics.fallbacks.labels(platform).inc()
+
+    async def _answer_command(self, room: Room, job: Job) -> None:
+        try:
+            text = await room.features.command(job.event, job.lang)
+        except KnowledgeGraphError as err:
+            log.warning("command %r failed: %s", job.event.text[:40], err)
+            text = canned_answer(job.lang)
+        if text is None:
+            self.metrics.outcome(room.platform, "silent")
+            return
+        self._reply(room, job, text, "command")
+        self.metrics.outcome(room.platform, "answered")
+
+    async def _answer_degraded(self, room: Room, job: Job) -> None:
+        """Rasa or the actions are down: FAQ answer from the graph, else defer; graph down: canned."""
+        if job.triage.priority is Priority.CHATTER:
+            self.metrics.outcome(room.platform, "dropped", "upstream_down_chatter")
+            return
+        answer: str | None = None
+        if self.faq_answer is not None:
+            try:
+                answer = await self.faq_answer(job.event.text, job.lang)
+            except KnowledgeGraphError as err:
+                log.warning("FAQ fallback unavailable: %s", err)
+                self._reply(room, job, canned_answer(job.lang), "canned")
+                self.metrics.outcome(room.platform, "answered")
+                return
+        if answer:
+            self._reply(room, job, answer, "faq_fallback")
+            self.metrics.outcome(room.platform, "answered")
+        else:
+            self._defer(room, job)
+
+    def _reply(self, room: Room, job: Job, text: str, path: str) -> None:
+        event = job.event
+        self._pacer(event.platform).submit(
+            PendingReply(
+                room=event.room,
+                text=text,
+                mention=event.display_name,
+                reply_to=event.message_id,
+                lang=job.lang,
+            )
+        )
+        self.metrics.answered.labels(event.platform, path).inc()
+        self.metrics.reply_latency.labels(event.platform, path).observe(time.monotonic() - job.received)
+
+    # --- recovery ------------------------------------------------------------------------------------
+    async def on_upstream_change(self, name: str, up: bool) -> None:
+        self.metrics.upstream_up.labels(name).set(1 if up else 0)
+        if up and (self.monitor is None or self.monitor.all_up):
+            self.drain_deferred()
+
+    def drain_deferred(self) -> None:
+        """Back into the answer queues, oldest first; too old to be useful -> dropped with a reason."""
+        now = time.monotonic()
+        for room in self.rooms.values():
+            while room.deferred:
+                job = room.deferred.popleft()
+                self.metrics.deferred.labels(room.platform).dec()
+                if now - job.received > self.config.deferred_stale_s:
+                    self.metrics.outcome(room.platform, "dropped", "deferred_stale")
+                    continue
+                room.queue.put_nowait(job)
+            self._update_depth(room)
+
+    # --- moderation ----------------------------------------------------------------------------------
+    def _moderate(self, event: ChatEvent, decision: Decision, lang: str) -> None:
+        dry_run = self.moderator.policy.dry_run
+        executed = False
+        if decision.action is Action.WARN:
+            self._pacer(event.platform).submit(
+                PendingReply(
                     room=event.room,
-                    text=reply.text,
-                    reply_to=event.message_id,
+                    text=WARNINGS.get(lang, WARNINGS["en"]),
                     mention=event.display_name,
+                    reply_to=event.message_id,
+                    lang=lang,
                 )
             )
-            self.metrics.messages_out.labels(event.platform).inc()
-        self.metrics.reply_latency.labels(event.platform).observe(time.time() - event.timestamp)
+            executed = True
+        elif decision.action in (Action.DELETE, Action.TIMEOUT) and not dry_run:
+            moderate = getattr(self.connectors.get(event.platform), "moderate", None)
+            if moderate is not None:
+                self._spawn(moderate(event, decision.action.value, self.moderator.policy.timeout_s))
+                executed = True
+        mode = "dry_run" if dry_run and decision.action is not Action.WARN else "live"
+        self.metrics.moderation.labels(event.platform, decision.rule, decision.action.value, mode).inc()
+        self.moderation_log.append(
+            ModerationRecord(
+                time.time(),
+                event.platform,
+                event.room,
+                event.display_name,
+                event.text[:200],
+                decision,
+                executed,
+            )
+        )
+        log.info(
+            "moderation %s (%s) on %s in %s:%s: %s [%s]",
+            decision.action.value,
+            decision.rule,
+            event.display_name,
+            event.platform,
+            event.room,
+            decision.detail,
+            mode,
+        )
+
+    # --- pacing, timers, gauges ----------------------------------------------------------------------
+    def _pacer(self, platform: str) -> ReplyPacer:
+        pacer = self.pacers.get(platform)
+        if pacer is None:
+            connector = self.connectors[platform]
+            limit = self.send_limits.get(platform, SendLimit(100, 30.0))
+
+            def on_event(outcome: str, count: int, platform: str = platform) -> None:
+                self.metrics.pacer.labels(platform, outcome).inc(count)
+                if outcome == "sent":
+                    self.metrics.messages_out.labels(platform, "reply").inc(count)
+                elif outcome == "budget_wait":
+                    self.metrics.budget_waits.labels(platform).inc(count)
+
+            pacer = self.pacers[platform] = ReplyPacer(connector.send, platform, limit, on_event=on_event)
+            self._tasks.append(asyncio.create_task(pacer.run(), name=f"pacer-{platform}"))
+        return pacer
+
+    def start(self) -> None:
+        self._tasks.append(asyncio.create_task(self._housekeeping(), name="gateway-housekeeping"))
+
+    async def _housekeeping(self, interval_s: float = 2.0) -> None:
+        """Timed announcements and the gauges that describe rooms and send budgets."""
+        while True:
+            await asyncio.sleep(interval_s)
+            try:
+                self.tick()
+            except Exception:
+                log.exception("gateway housekeeping failed")
+
+    def tick(self) -> None:
+        for room in list(self.rooms.values()):
+            for text in room.features.due_announcements():
+                self._pacer(room.platform).submit(
+                    PendingReply(room=room.name, text=text, mention=None, reply_to=None)
+                )
+            snap = room.audience.snapshot()
+            for mood in MOODS:
+                self.metrics.mood.labels(room.platform, room.name, mood).set(1 if mood == snap.mood else 0)
+            self.metrics.sentiment.labels(room.platform, room.name).set(snap.sentiment)
+            self.metrics.active_viewers.labels(room.platform, room.name).set(snap.active_viewers)
+        for platform, pacer in self.pacers.items():
+            self.metrics.budget_remaining.labels(platform).set(pacer.budget.remaining())
+            self.metrics.replies_pending.labels(platform).set(pacer.pending)
+
+    def _spawn(self, coro: Awaitable[object]) -> None:
+        async def run() -> None:
+            try:
+                await coro
+            except Exception:
+                log.exception("moderation call failed")
+
+        self._tasks.append(asyncio.create_task(run()))
+
+    async def idle(self, timeout_s: float = 30.0) -> None:
+        """Wait until every queue and pacer is empty (tests, graceful shutdown)."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            busy = any(room.queue.qsize() or room.in_flight for room in self.rooms.values())
+            if not busy and not any(p.pending for p in self.pacers.values()):
+                return
+            await asyncio.sleep(0.05)
 
     async def stop(self) -> None:
-        for task in self._workers:
+        tasks = self._tasks + [w for room in self.rooms.values() for w in room.workers]
+        for task in tasks:
             task.cancel()
-        for task in self._workers:
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        self._workers.clear()
+        self._tasks.clear()
+        for room in self.rooms.values():
+            room.workers.clear()

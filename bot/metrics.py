@@ -1,52 +1,142 @@
 """Prometheus metrics of the gateway, in one registry per app (so tests can run several apps).
 
-Names are the public contract for dashboards: change them only together with the Grafana JSON.
+Names are the public contract for dashboards (bot/grafana/liveroom.json uses exactly these): change
+them only together with that file; tests/bot/test_grafana.py checks the two agree.
+
+Accounting: every event received (``liveroom_events_in_total``) ends in exactly one outcome of
+``liveroom_event_outcomes_total`` — answered, silent (Rasa chose not to reply), moderated, or dropped
+(then also ``liveroom_events_dropped_total`` with the reason). Deferred questions are waiting, not
+finished: ``liveroom_deferred_questions`` counts them until they are answered or dropped.
 """
 
 from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
-LATENCY_BUCKETS = (0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+
+OUTCOMES = ("answered", "silent", "moderated", "dropped")
 
 
 class GatewayMetrics:
     def __init__(self) -> None:
-        self.registry = CollectorRegistry()
+        r = self.registry = CollectorRegistry()
         self.events_in = Counter(
-            "liveroom_events_in_total",
-            "Events received from connectors",
-            ["platform", "kind"],
-            registry=self.registry,
+            "liveroom_events_in_total", "Events received from connectors", ["platform", "kind"], registry=r
         )
-        self.messages_out = Counter(
-            "liveroom_messages_out_total", "Messages the bot sent", ["platform"], registry=self.registry
+        self.outcomes = Counter(
+            "liveroom_event_outcomes_total",
+            "Final outcome of every received event",
+            ["platform", "outcome"],
+            registry=r,
         )
         self.dropped = Counter(
             "liveroom_events_dropped_total",
             "Events not answered, by reason",
             ["platform", "reason"],
-            registry=self.registry,
+            registry=r,
+        )
+        self.triage = Counter(
+            "liveroom_triage_total", "Chat messages by triage class", ["platform", "priority"], registry=r
+        )
+        self.messages_out = Counter(
+            "liveroom_messages_out_total", "Messages the bot posted", ["platform", "kind"], registry=r
+        )
+        self.answered = Counter(
+            "liveroom_answers_total", "Events answered, by answer path", ["platform", "path"], registry=r
         )
         self.queue_depth = Gauge(
             "liveroom_ingress_queue_depth",
-            "Events waiting per room",
+            "Events waiting for an answer per room",
             ["platform", "room"],
-            registry=self.registry,
+            registry=r,
+        )
+        self.deferred = Gauge(
+            "liveroom_deferred_questions",
+            "Bot-directed questions waiting for Rasa to come back",
+            ["platform"],
+            registry=r,
         )
         self.reply_latency = Histogram(
             "liveroom_reply_latency_seconds",
-            "Event received -> replies handed to the connector",
-            ["platform"],
+            "Event received -> reply handed to the pacer",
+            ["platform", "path"],
             buckets=LATENCY_BUCKETS,
-            registry=self.registry,
+            registry=r,
         )
         self.rasa_latency = Histogram(
             "liveroom_rasa_latency_seconds",
-            "Rasa REST round trip",
+            "Rasa round trip including custom actions",
             buckets=LATENCY_BUCKETS,
-            registry=self.registry,
+            registry=r,
         )
+        self.intents = Counter(
+            "liveroom_intents_total", "Intents Rasa recognised", ["platform", "intent"], registry=r
+        )
+        self.fallbacks = Counter(
+            "liveroom_fallbacks_total", "Low-confidence messages (nlu_fallback)", ["platform"], registry=r
+        )
+        self.moderation = Counter(
+            "liveroom_moderation_actions_total",
+            "Moderation decisions",
+            ["platform", "rule", "action", "mode"],
+            registry=r,
+        )
+        self.mood = Gauge(
+            "liveroom_room_mood",
+            "1 for the room's current mood label",
+            ["platform", "room", "mood"],
+            registry=r,
+        )
+        self.sentiment = Gauge(
+            "liveroom_room_sentiment",
+            "Mean chat sentiment over the mood window [-1, 1]",
+            ["platform", "room"],
+            registry=r,
+        )
+        self.message_sentiment = Histogram(
+            "liveroom_message_sentiment",
+            "Per-message sentiment",
+            ["platform"],
+            buckets=(-0.75, -0.5, -0.25, -0.05, 0.05, 0.25, 0.5, 0.75, 1.0),
+            registry=r,
+        )
+        self.active_viewers = Gauge(
+            "liveroom_active_viewers",
+            "Distinct chatters in the last 5 minutes",
+            ["platform", "room"],
+            registry=r,
+        )
+        self.budget_waits = Counter(
+            "liveroom_send_budget_waits_total",
+            "Times a reply waited for the platform send budget",
+            ["platform"],
+            registry=r,
+        )
+        self.budget_remaining = Gauge(
+            "liveroom_send_budget_remaining",
+            "Messages the bot may still send in the current window",
+            ["platform"],
+            registry=r,
+        )
+        self.replies_pending = Gauge(
+            "liveroom_replies_pending", "Replies waiting in the pacer", ["platform"], registry=r
+        )
+        self.pacer = Counter(
+            "liveroom_pacer_total",
+            "Pacer outcomes (sent, merged, stale, varied)",
+            ["platform", "outcome"],
+            registry=r,
+        )
+        self.upstream_up = Gauge(
+            "liveroom_upstream_up", "1 when the upstream answers its health check", ["upstream"], registry=r
+        )
+
+    def outcome(self, platform: str, outcome: str, reason: str | None = None) -> None:
+        """Record an event's final outcome (and the drop reason)."""
+        self.outcomes.labels(platform, outcome).inc()
+        if outcome == "dropped":
+            self.dropped.labels(platform, reason or "unknown").inc()
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

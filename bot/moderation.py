@@ -66,7 +66,7 @@ class ModerationPolicy:
     repeat_window_s: float = 30.0
     copypasta_viewers: int = 5
     copypasta_window_s: float = 20.0
-    copypasta_min_chars: int = 20
+    copypasta_min_chars: int = 40  # many viewers asking the same short question is not spam
     caps_min_letters: int = 15
     caps_ratio: float = 0.7
     emote_wall_count: int = 10

@@ -77,7 +77,7 @@ class RollingBudget:
 
 
 PacerEvent = Callable[[str, int], None]
-"""Callback (outcome, count) for metrics: sent, merged, stale, varied."""
+"""Callback (outcome, count) for metrics: sent, merged, stale, varied, budget_wait."""
 
 
 class ReplyPacer:
@@ -121,6 +121,7 @@ class ReplyPacer:
                 await self._wakeup.wait()
             wait = self.budget.wait_time()
             if wait > 0:
+                self._on_event("budget_wait", 1)
                 await asyncio.sleep(wait)
                 continue
             await self.flush_one()

@@ -1,14 +1,17 @@
-"""Client for the Rasa server's REST channel (``POST /webhooks/rest/webhook``).
+"""Client for the Rasa server: liveroom's input channel (``POST /webhooks/liveroom/webhook``).
 
-Metadata (platform, room, viewer, language) travels with each message: Rasa hands it to NLU
-components, the tracker and custom actions.
+The liveroom channel (nlu/channel.py) answers like Rasa's REST channel and adds the NLU parse of the
+message (intent, confidence, language, sentiment), so the gateway learns intent and room mood without
+a second call. Metadata (platform, room, viewer, language, audience mood) travels with each message:
+Rasa hands it to NLU components, the tracker and custom actions. A plain REST channel answer (a list)
+is understood too.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
@@ -25,14 +28,62 @@ class BotReply:
     text: str
 
 
+@dataclass(frozen=True)
+class Parse:
+    intent: str | None = None
+    confidence: float = 0.0
+    lang: str | None = None
+    sentiment: float | None = None
+    entities: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class RasaResult:
+    replies: list[BotReply]
+    parse: Parse | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def parse_answer(data: object) -> RasaResult:
+    """Read either channel's answer; anything unexpected is a RasaUnavailable (a counted failure)."""
+    if isinstance(data, list):
+        messages, parse = data, None
+    elif isinstance(data, dict) and isinstance(data.get("messages"), list):
+        messages, raw = data["messages"], data.get("parse")
+        parse = None
+        if isinstance(raw, dict):
+            sentiment = raw.get("sentiment")
+            parse = Parse(
+                intent=raw.get("intent") if isinstance(raw.get("intent"), str) else None,
+                confidence=float(raw.get("confidence") or 0.0),
+                lang=raw.get("lang") if isinstance(raw.get("lang"), str) else None,
+                sentiment=float(sentiment) if isinstance(sentiment, (int, float)) else None,
+                entities=tuple(e for e in raw.get("entities") or [] if isinstance(e, dict)),
+            )
+    else:
+        raise RasaUnavailable(f"unexpected answer from Rasa: {str(data)[:200]}")
+    replies = [
+        BotReply(text=m["text"]) for m in messages if isinstance(m, dict) and isinstance(m.get("text"), str)
+    ]
+    return RasaResult(replies=replies, parse=parse)
+
+
 class RasaClient:
-    def __init__(self, session: aiohttp.ClientSession, base_url: str, *, timeout_s: float = 10.0) -> None:
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        base_url: str,
+        *,
+        timeout_s: float = 10.0,
+        channel: str = "liveroom",
+    ) -> None:
         self._session = session
-        self._url = f"{base_url}/webhooks/rest/webhook"
+        self.base_url = base_url
+        self._url = f"{base_url}/webhooks/{channel}/webhook"
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
 
-    async def send(self, conversation_id: str, text: str, metadata: dict[str, Any]) -> list[BotReply]:
-        """Send one user message; return the bot's text replies, in order.
+    async def send(self, conversation_id: str, text: str, metadata: dict[str, Any]) -> RasaResult:
+        """Send one user message; return the bot's replies (in order) and the NLU parse.
 
         A refused connection is retried once (Rasa may be restarting); anything after the request
         left (timeouts, dropped connections) is not, because the message may already be in the tracker
@@ -56,5 +107,13 @@ class RasaClient:
                 raise RasaUnavailable(f"Rasa connection failed: {err}") from err
             except TimeoutError as err:
                 raise RasaUnavailable(f"Rasa did not answer within {self._timeout.total}s") from err
-            return [BotReply(text=item["text"]) for item in data if isinstance(item, dict) and "text" in item]
+            return parse_answer(data)
         raise AssertionError("unreachable")
+
+    async def healthy(self) -> bool:
+        """Rasa's root answers once the server runs (the model is loaded before it listens)."""
+        try:
+            async with self._session.get(f"{self.base_url}/", timeout=aiohttp.ClientTimeout(total=2)) as resp:
+                return resp.status == 200
+        except (aiohttp.ClientError, TimeoutError):
+            return False

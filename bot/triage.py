@@ -43,6 +43,7 @@ class Priority(str, Enum):
 class TriageResult:
     priority: Priority
     reason: str
+    product: str | None = None  # the catalog name the message mentions, for hot-topic counting
 
     @property
     def for_bot(self) -> bool:
@@ -84,18 +85,20 @@ class Triage:
             return TriageResult(Priority.COMMAND, "command prefix")
         folded = fold(stripped)
         if self._mention.search(folded):
-            return TriageResult(Priority.DIRECTED, "mentions the bot")
+            found = self._products.search(folded) if self._products else None
+            return TriageResult(Priority.DIRECTED, "mentions the bot", found.group(0) if found else None)
         question = folded.endswith(("?", "？")) or bool(
             QUESTION_EN.search(folded) or QUESTION_ZH.search(folded)
         )
         shopping = bool(SHOPPING_EN.search(folded) or SHOPPING_ZH.search(folded))
-        product = bool(self._products and self._products.search(folded))
+        found = self._products.search(folded) if self._products else None
+        product = found.group(0) if found else None
         if product and (question or shopping):
-            return TriageResult(Priority.DIRECTED, "question about a product")
+            return TriageResult(Priority.DIRECTED, "question about a product", product)
         if shopping and question:
             return TriageResult(Priority.DIRECTED, "shopping question")
         if product:
-            return TriageResult(Priority.DIRECTED, "names a product")
+            return TriageResult(Priority.DIRECTED, "names a product", product)
         if shopping and len(folded) <= 24:  # "price??", "link pls", "多少钱"
             return TriageResult(Priority.DIRECTED, "short shopping request")
         return TriageResult(Priority.CHATTER, "chatter")

@@ -1,81 +1,192 @@
-"""Gateway accounting without Rasa: every event is answered or counted as dropped with a reason."""
+"""Gateway accounting and degradation with Rasa down (a closed port: the real failure, no fake Rasa).
+
+Every event must end in exactly one outcome; bot-directed questions are answered from the FAQ
+fallback or deferred, never shed; chatter is shed; moderation stops answers.
+"""
 
 from __future__ import annotations
 
 import asyncio
 
 import aiohttp
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.config import GatewayConfig
 from bot.gateway import Gateway
 from bot.metrics import GatewayMetrics
 from bot.rasa_client import RasaClient
-from connectors.base import ChatEvent, EventKind, Role
+from bot.triage import Triage
+from bot.upstreams import Upstream, UpstreamMonitor
+from connectors.base import ChatEvent, EventKind, OutboundMessage, Role
 from connectors.simulator.connector import SimulatorConnector
+from knowledge_graph.errors import GraphUnavailable
 from tests.conftest import free_port
 
 
-def dropped(metrics: GatewayMetrics) -> dict[str, float]:
+def samples(metrics: GatewayMetrics, name: str, label: str) -> dict[str, float]:
     out: dict[str, float] = {}
     for family in text_string_to_metric_families(metrics.render().decode()):
-        if family.name == "liveroom_events_dropped":
-            for sample in family.samples:
-                if sample.name.endswith("_total"):
-                    out[sample.labels["reason"]] = sample.value
+        for sample in family.samples:
+            if sample.name == name:
+                out[sample.labels[label]] = out.get(sample.labels[label], 0) + sample.value
     return out
 
 
-def event(message_id: str, **kw: object) -> ChatEvent:
+def event(
+    message_id: str, text: str = "how much is the serum?", viewer: str = "v", **kw: object
+) -> ChatEvent:
     base = dict(
         platform="simulator",
         room="r",
         message_id=message_id,
-        viewer_id="v",
-        display_name="v",
-        text="how much is the serum?",
+        viewer_id=viewer,
+        display_name=viewer,
+        text=text,
     )
     base.update(kw)
     return ChatEvent(**base)  # type: ignore[arg-type]
 
 
-async def test_rasa_down_duplicates_bots_and_non_chat_are_counted_not_lost() -> None:
-    config = GatewayConfig(rasa_url=f"http://127.0.0.1:{free_port()}", queue_size=10, workers_per_room=1)
+class RecordingSimulator(SimulatorConnector):
+    """The real simulator connector, also remembering what the bot posted."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent: list[OutboundMessage] = []
+
+    async def send(self, message: OutboundMessage) -> None:
+        self.sent.append(message)
+        await super().send(message)
+
+
+@pytest.fixture
+async def gateway_parts():
+    config = GatewayConfig(rasa_url=f"http://127.0.0.1:{free_port()}", queue_size=50, workers_per_room=2)
     metrics = GatewayMetrics()
+    connector = RecordingSimulator()
     async with aiohttp.ClientSession() as session:
-        gateway = Gateway(
-            config,
-            RasaClient(session, config.rasa_url, timeout_s=2),
-            {"simulator": SimulatorConnector()},
-            metrics,
-        )
-        await gateway.ingest(event("1"))
-        await gateway.ingest(event("1"))  # same id again
-        await gateway.ingest(event("2", roles=frozenset({Role.BOT})))
-        await gateway.ingest(event("3", display_name="liveroom"))
-        await gateway.ingest(event("4", kind=EventKind.GIFT, text=""))
-        for _ in range(100):
-            if dropped(metrics).get("rasa_unavailable"):
-                break
-            await asyncio.sleep(0.05)
-        await gateway.stop()
-    assert dropped(metrics) == {
-        "rasa_unavailable": 1.0,
-        "duplicate": 1.0,
-        "own_or_bot_message": 2.0,
-        "not_chat": 1.0,
+        yield config, metrics, connector, RasaClient(session, config.rasa_url, timeout_s=2), session
+
+
+async def test_every_event_has_one_outcome_and_questions_are_deferred_not_lost(gateway_parts) -> None:
+    config, metrics, connector, rasa, _ = gateway_parts
+    gateway = Gateway(config, rasa, {"simulator": connector}, metrics, triage=Triage("liveroom", ["serum"]))
+    await gateway.ingest(event("1"))
+    await gateway.ingest(event("1"))  # same id again
+    await gateway.ingest(event("2", roles=frozenset({Role.BOT})))
+    await gateway.ingest(event("3", viewer="liveroom"))
+    await gateway.ingest(event("4", kind=EventKind.GIFT, text=""))
+    await gateway.ingest(event("5", viewer="nightbot"))
+    await gateway.ingest(event("6", text="you idiot", viewer="troll"))
+    await gateway.ingest(event("7", text="lol 666"))
+    await gateway.idle(10)
+    await gateway.stop()
+    outcomes = samples(metrics, "liveroom_event_outcomes_total", "outcome")
+    deferred = samples(metrics, "liveroom_deferred_questions", "platform")["simulator"]
+    assert sum(outcomes.values()) + deferred == 8  # each event: one final outcome, or still deferred
+    assert outcomes["moderated"] == 1
+    dropped = samples(metrics, "liveroom_events_dropped_total", "reason")
+    assert dropped == {
+        "duplicate": 1,
+        "other_bot": 2,
+        "own_message": 1,
+        "not_chat": 1,
+        "upstream_down_chatter": 1,
     }
+    # The question and the chatter were offered to Rasa (room idle); Rasa is down, so the question
+    # waits in the deferred queue and the chatter is gone with a reason.
+    room = gateway.rooms[("simulator", "r")]
+    assert [job.event.message_id for job in room.deferred] == ["1"]
+    assert deferred == 1
+    assert outcomes["dropped"] == 6  # the five above and the chatter
 
 
-async def test_a_full_room_queue_counts_the_overflow() -> None:
-    config = GatewayConfig(rasa_url=f"http://127.0.0.1:{free_port()}", queue_size=2, workers_per_room=1)
-    metrics = GatewayMetrics()
-    async with aiohttp.ClientSession() as session:
-        gateway = Gateway(
-            config, RasaClient(session, config.rasa_url), {"simulator": SimulatorConnector()}, metrics
-        )
-        for i in range(10):  # no await in between: the worker cannot drain the queue
-            await gateway.ingest(event(str(i)))
-        counts = dropped(metrics)
-        await gateway.stop()
-    assert counts.get("ingress_full", 0) >= 7
+async def test_overflowing_questions_are_deferred_and_chatter_is_shed(gateway_parts) -> None:
+    config, metrics, connector, rasa, _ = gateway_parts
+    gateway = Gateway(config, rasa, {"simulator": connector}, metrics, triage=Triage("liveroom", ["serum"]))
+    for i in range(200):  # no await point inside ingest: the workers cannot drain meanwhile
+        await gateway.ingest(event(f"q{i}", viewer=f"v{i}"))
+        await gateway.ingest(event(f"c{i}", text="hahaha so fun", viewer=f"c{i}"))
+    room = gateway.rooms[("simulator", "r")]
+    queued, deferred = room.queue.qsize(), len(room.deferred)
+    await gateway.stop()
+    dropped = samples(metrics, "liveroom_events_dropped_total", "reason")
+    chatter_queued = 200 - dropped["chatter_shed"]
+    assert chatter_queued <= config.workers_per_room  # chatter only while there is no backlog
+    assert queued == config.queue_size
+    assert deferred == 200 - (queued - chatter_queued)  # every question is queued or deferred
+
+
+async def test_rasa_down_answers_from_the_faq_and_drains_after_recovery(gateway_parts) -> None:
+    config, metrics, connector, rasa, session = gateway_parts
+    asked: list[tuple[str, str]] = []
+
+    async def faq(text: str, lang: str) -> str | None:
+        asked.append((text, lang))
+        return "We ship in 48 hours." if "ship" in text else None
+
+    monitor = UpstreamMonitor(
+        session, [Upstream("rasa", f"{config.rasa_url}/")], lambda n, up: asyncio.sleep(0)
+    )
+    gateway = Gateway(config, rasa, {"simulator": connector}, metrics, faq_answer=faq, monitor=monitor)
+    monitor._on_change = gateway.on_upstream_change  # the app wires it the same way
+    await monitor.check_once()  # Rasa's port is closed: down
+    assert not monitor.all_up
+    gateway.start()
+    await gateway.ingest(event("s1", text="when do you ship my order?", viewer="ann"))
+    await gateway.ingest(event("p1", text="@bot price of the serum?", viewer="bo"))
+    await gateway.idle(10)
+    await asyncio.sleep(0.2)
+    assert [m.text for m in connector.sent] == ["@ann We ship in 48 hours."]
+    room = gateway.rooms[("simulator", "r")]
+    assert [j.event.message_id for j in room.deferred] == ["p1"]
+    assert samples(metrics, "liveroom_answers_total", "path") == {"faq_fallback": 1}
+
+    # Recovery: the deferred question goes back to the queue (Rasa is still really down here, so it
+    # comes back to the deferred queue again: nothing is lost in either direction).
+    monitor.upstreams["rasa"].up = True
+    await gateway.on_upstream_change("rasa", True)
+    await gateway.idle(10)
+    assert [j.event.message_id for j in room.deferred] == ["p1"]
+    await gateway.stop()
+
+
+async def test_graph_down_gives_a_polite_canned_answer(gateway_parts) -> None:
+    config, metrics, connector, rasa, session = gateway_parts
+
+    async def faq(text: str, lang: str) -> str | None:
+        raise GraphUnavailable("FalkorDB at 127.0.0.1:1 is not reachable")
+
+    monitor = UpstreamMonitor(
+        session, [Upstream("rasa", f"{config.rasa_url}/")], lambda n, up: asyncio.sleep(0)
+    )
+    await monitor.check_once()
+    gateway = Gateway(config, rasa, {"simulator": connector}, metrics, faq_answer=faq, monitor=monitor)
+    gateway.start()
+    await gateway.ingest(event("z1", text="这个精华多少钱？", viewer="小明"))
+    await gateway.idle(10)
+    await asyncio.sleep(0.2)
+    await gateway.stop()
+    assert len(connector.sent) == 1 and connector.sent[0].text.startswith("@小明 抱歉")
+
+
+async def test_commands_polls_and_warnings_go_through_the_pacer(gateway_parts) -> None:
+    config, metrics, connector, rasa, _ = gateway_parts
+    gateway = Gateway(config, rasa, {"simulator": connector}, metrics)
+    gateway.start()
+    mod = frozenset({Role.MODERATOR})
+    await gateway.ingest(event("c1", text="!poll colour? | red | nude", viewer="mod", roles=mod))
+    await gateway.idle(5)
+    await gateway.ingest(event("v1", text="2", viewer="a"))
+    await gateway.ingest(event("v2", text="2", viewer="b"))
+    await gateway.ingest(event("w1", text="WHY IS THIS SO EXPENSIVE I HATE IT", viewer="shouty"))
+    await gateway.ingest(event("c2", text="!endpoll", viewer="mod", roles=mod))
+    await gateway.idle(5)
+    await asyncio.sleep(0.2)
+    await gateway.stop()
+    texts = [m.text for m in connector.sent]
+    assert texts[0].startswith("@mod Poll: colour?")
+    assert any(t.startswith("@shouty please keep the chat friendly") for t in texts)
+    assert texts[-1] == "@mod Poll closed (2 votes): nude 2, red 0"
+    assert samples(metrics, "liveroom_moderation_actions_total", "rule") == {"caps": 1}

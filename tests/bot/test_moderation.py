@@ -64,10 +64,16 @@ def test_the_same_message_repeated_is_deleted_and_other_viewers_are_unaffected()
 
 def test_copypasta_from_many_viewers() -> None:
     mod = Moderator(ModerationPolicy(copypasta_viewers=3))
-    text = "THIS STREAM IS NOW OWNED BY THE RAID ARMY"
-    text = text.lower()  # no caps rule involved
+    text = "this stream is now owned by the raid army, resistance is futile"
     actions = [mod.check(chat(text, viewer=f"raider{i}"), now=100 + i).action for i in range(3)]
     assert actions[-1] is Action.DELETE
+
+
+def test_many_viewers_asking_the_same_question_is_not_spam() -> None:
+    mod = Moderator()
+    for i in range(30):
+        decision = mod.check(chat("how much is the serum?", viewer=f"v{i}"), now=100 + i * 0.1)
+        assert decision.action is Action.NONE
 
 
 def test_caps_and_emote_walls() -> None:

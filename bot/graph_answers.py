@@ -1,0 +1,50 @@
+"""Answers the gateway gives from the knowledge graph itself, without Rasa.
+
+``!price <product>`` and ``!schedule`` commands, and the semantic FAQ answer used while Rasa or the
+action server is down. The reply wording is shared with the custom actions (actions/replies.py, which
+imports no action-server code) so viewers get the same answer whichever path served them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from actions import replies
+from bot.commands import GraphCommand
+from bot.gateway import FaqAnswer
+from knowledge_graph.catalog import find_product, find_product_mentioned
+from knowledge_graph.store import GraphStore
+from nlu.language import normalize_language
+
+
+def graph_commands(store_of: Callable[[], GraphStore]) -> dict[str, GraphCommand]:
+    """The commands answered from the graph; ``store_of()`` returns the gateway's store."""
+
+    async def price(arg: str, lang: str) -> str:
+        language = normalize_language(lang) or "en"
+        store: GraphStore = store_of()
+        product = await find_product(store, arg) if arg else None
+        if product is None and arg:
+            product = await find_product_mentioned(store, arg)
+        if product is None:
+            return replies.which_product(language)
+        return replies.price_reply(product, language)
+
+    async def schedule(arg: str, lang: str) -> str:
+        language = normalize_language(lang) or "en"
+        return await replies.schedule_answer(store_of(), int(time.time() * 1000), language)
+
+    return {"price": price, "schedule": schedule}
+
+
+def faq_answerer(store_of: Callable[[], GraphStore]) -> FaqAnswer:
+    """(question, lang) -> a confident FAQ answer from the semantic index, or None."""
+
+    async def answer(text: str, lang: str) -> str | None:
+        from knowledge_graph.semantic.search import answer_question  # loads the encoders lazily
+
+        found = await answer_question(store_of(), text, lang)
+        return found.answer if found else None
+
+    return answer
