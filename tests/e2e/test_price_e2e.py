@@ -22,8 +22,13 @@ pytestmark = pytest.mark.e2e
 REPLY_TIMEOUT_S = 30
 
 
-async def ask(stack: Stack, room: str, viewer: str, text: str) -> tuple[str, float]:
-    """Send one chat line as ``viewer``; return the bot's reply to it and the latency in seconds."""
+async def ask(
+    stack: Stack, room: str, viewer: str, text: str, timeout_s: float = REPLY_TIMEOUT_S
+) -> tuple[str, float]:
+    """Send one chat line as ``viewer``; return the bot's reply to it and the latency in seconds.
+
+    The reply is the bot message that replies to ours, or (merged answers carry no reply id) the first
+    bot message after ours that mentions the viewer."""
     async with aiohttp.ClientSession() as session:
         async with session.ws_connect(f"{stack.ws_url}/ws/rooms/{room}") as ws:
             welcome = await ws.receive_json(timeout=5)
@@ -31,15 +36,15 @@ async def ask(stack: Stack, room: str, viewer: str, text: str) -> tuple[str, flo
             sent = time.perf_counter()
             await ws.send_str(json.dumps({"type": "chat", "viewer": viewer, "text": text}))
             my_id = None
-            deadline = time.monotonic() + REPLY_TIMEOUT_S
+            deadline = time.monotonic() + timeout_s
             while time.monotonic() < deadline:
                 msg = await ws.receive_json(timeout=deadline - time.monotonic())
                 assert msg["type"] == "chat", msg
                 if not msg["bot"] and msg["viewer"] == viewer and msg["text"] == text:
                     my_id = msg["message_id"]
-                elif msg["bot"] and my_id and msg["reply_to"] == my_id:
+                elif msg["bot"] and my_id and (msg["reply_to"] == my_id or f"@{viewer} " in msg["text"]):
                     return msg["text"], time.perf_counter() - sent
-    raise AssertionError(f"no bot reply to {text!r} within {REPLY_TIMEOUT_S}s")
+    raise AssertionError(f"no bot reply to {text!r} within {timeout_s}s")
 
 
 @pytest.fixture
@@ -108,7 +113,7 @@ async def test_gateway_metrics_count_the_conversation(stack: Stack) -> None:
         async with session.get(f"{stack.gateway_url}/metrics") as resp:
             body = await resp.text()
     assert 'liveroom_events_in_total{kind="chat",platform="simulator"}' in body
-    assert 'liveroom_messages_out_total{platform="simulator"}' in body
+    assert 'liveroom_messages_out_total{kind="reply",platform="simulator"}' in body
 
 
 async def test_every_process_logs_under_var_log(stack: Stack) -> None:
