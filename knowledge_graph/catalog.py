@@ -3,8 +3,9 @@
 Graph shape::
 
     (:Product {sku, name_en, name_zh, aliases_en, aliases_zh, price_minor, currency,
-               stock, description_en, description_zh, version})
+               stock, description_en, description_zh, url, tags, category, version})
     (:Alias {key, lang})-[:NAME_OF]->(:Product)
+    (:Product)-[:IN_CATEGORY]->(:Category {id})   -- mirrors the ``category`` property
 
 Every way a viewer may name a product -- the SKU, both names and every alias -- is
 stored as an ``Alias`` node holding its ``normalize_key`` form, one node per product
@@ -24,16 +25,26 @@ can do optimistic concurrency (``set_price(..., expected_version=...)``).
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from knowledge_graph.errors import NotFound, ValidationError, VersionConflict
+from knowledge_graph.money import (
+    CURRENCY_EXPONENTS,
+    as_decimal,
+    check_amount,
+    currency_exponent,
+    from_minor_units,
+    to_minor_units,
+)
 from knowledge_graph.store import GraphStore
-from knowledge_graph.text import find_word, normalize_key, pick_language
+from knowledge_graph.text import normalize_key, pick_language
+from knowledge_graph.validate import check_id, check_tags, check_url
 
 __all__ = [
     "CURRENCY_EXPONENTS",
@@ -59,20 +70,11 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-# Currencies a stream may sell in, with their ISO 4217 minor-unit exponents.
-CURRENCY_EXPONENTS: Mapping[str, int] = {
-    "CNY": 2,
-    "HKD": 2,
-    "TWD": 2,
-    "USD": 2,
-    "EUR": 2,
-    "GBP": 2,
-    "JPY": 0,
-    "KRW": 0,
-    "SGD": 2,
-    "AUD": 2,
-    "CAD": 2,
-}
+BUMP_GENERATION = (
+    "MERGE (meta:CatalogMeta {id: 'catalog'}) SET meta.generation = coalesce(meta.generation, 0) + 1"
+)
+"""Appended to every statement that changes ``Alias`` nodes, so the in-process typo index
+(knowledge_graph.fuzzy) knows with one indexed read whether its copy of the keys is current."""
 
 MAX_MENTION_TEXT = 1000
 """Chat text beyond this many (normalized) characters is ignored by mention search."""
@@ -81,59 +83,6 @@ _SKU = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _MAX_NAME = 200
 _MAX_ALIAS = 100
 _MAX_DESCRIPTION = 4000
-
-
-# --------------------------------------------------------------------------- money
-
-
-def to_minor_units(amount: Decimal, currency: str, field: str = "price") -> int:
-    """129.90 CNY -> 12990. Raises ValidationError if ``amount`` has too many decimals."""
-    exponent = _currency_exponent(currency)
-    _check_amount(amount, field)
-    minor = amount.scaleb(exponent)
-    if minor != minor.to_integral_value():
-        raise ValidationError(field, f"{amount} has more than {exponent} decimal places for {currency}")
-    return int(minor)
-
-
-def from_minor_units(minor: int, currency: str) -> Decimal:
-    """12990 CNY -> Decimal('129.90') (always with the currency's number of decimals)."""
-    exponent = _currency_exponent(currency)
-    return Decimal(minor).scaleb(-exponent).quantize(Decimal(1).scaleb(-exponent))
-
-
-def _currency_exponent(currency: str) -> int:
-    try:
-        return CURRENCY_EXPONENTS[currency]
-    except (KeyError, TypeError):
-        raise ValidationError(
-            "currency", f"must be one of {', '.join(sorted(CURRENCY_EXPONENTS))}, got {currency!r}"
-        ) from None
-
-
-def _check_amount(amount: object, field: str) -> None:
-    if not isinstance(amount, Decimal):
-        raise ValidationError(field, f"must be a Decimal, got {type(amount).__name__} {amount!r}")
-    if not amount.is_finite():
-        raise ValidationError(field, f"must be a finite amount, got {amount}")
-    if amount < 0:
-        raise ValidationError(field, f"must not be negative, got {amount}")
-
-
-def _as_decimal(value: object, field: str) -> Decimal:
-    """Accept Decimal, int or a numeric string; refuse float (binary, inexact) and bool."""
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, bool) or isinstance(value, float):
-        raise ValidationError(field, f"must be a Decimal or a string like '129.90', not {value!r}")
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, str):
-        try:
-            return Decimal(value.strip())
-        except InvalidOperation:
-            raise ValidationError(field, f"not a number: {value!r}") from None
-    raise ValidationError(field, f"must be a Decimal, got {type(value).__name__}")
 
 
 # --------------------------------------------------------------------------- product
@@ -158,6 +107,10 @@ class Product:
     stock: int
     description_en: str | None = None
     description_zh: str | None = None
+    url: str | None = None
+    tags: tuple[str, ...] = ()
+    category: str | None = None
+    """Id of a ``Category`` node; kept as a property too so reads need no extra hop."""
     version: int = 0
 
     def __post_init__(self) -> None:
@@ -181,9 +134,9 @@ class Product:
                         field, f"aliases must be non-blank strings of at most {_MAX_ALIAS} chars"
                     )
             set_(self, field, aliases)
-        _currency_exponent(self.currency)
+        currency_exponent(self.currency)
         # to_minor_units checks sign, finiteness and decimals; the round trip fixes the scale.
-        minor = to_minor_units(_as_decimal(self.price, "price"), self.currency)
+        minor = to_minor_units(as_decimal(self.price, "price"), self.currency)
         set_(self, "price", from_minor_units(minor, self.currency))
         if isinstance(self.stock, bool) or not isinstance(self.stock, int):
             raise ValidationError("stock", f"must be an integer, got {self.stock!r}")
@@ -195,6 +148,10 @@ class Product:
                 raise ValidationError(field, f"must be a string of at most {_MAX_DESCRIPTION} characters")
             if value is not None and not value.strip():
                 set_(self, field, None)
+        set_(self, "url", check_url("url", self.url))
+        set_(self, "tags", check_tags("tags", self.tags))
+        if self.category is not None:
+            check_id("category", self.category)
         if isinstance(self.version, bool) or not isinstance(self.version, int) or self.version < 0:
             raise ValidationError("version", f"must be a non-negative integer, got {self.version!r}")
 
@@ -209,17 +166,25 @@ class Product:
     def match_keys(self) -> tuple[tuple[str, str], ...]:
         """``(key, lang)`` for the SKU, both names and all aliases; keys unique, first wins.
 
-        ``lang`` is "sku", "en" or "zh"; it records where a key came from.
+        ``lang`` is "sku", "en" or "zh"; it records where a key came from. Memoized on the
+        names (imports ask several times per product).
         """
-        sources: list[tuple[str, str]] = [(self.sku, "sku"), (self.name_en, "en"), (self.name_zh, "zh")]
-        sources += [(alias, "en") for alias in self.aliases_en]
-        sources += [(alias, "zh") for alias in self.aliases_zh]
-        keys: dict[str, str] = {}
-        for text, lang in sources:
-            key = normalize_key(text)
-            if key and key not in keys:
-                keys[key] = lang
-        return tuple(keys.items())
+        return _match_keys(self.sku, self.name_en, self.name_zh, self.aliases_en, self.aliases_zh)
+
+
+@functools.lru_cache(maxsize=32_768)
+def _match_keys(
+    sku: str, name_en: str, name_zh: str, aliases_en: tuple[str, ...], aliases_zh: tuple[str, ...]
+) -> tuple[tuple[str, str], ...]:
+    sources: list[tuple[str, str]] = [(sku, "sku"), (name_en, "en"), (name_zh, "zh")]
+    sources += [(alias, "en") for alias in aliases_en]
+    sources += [(alias, "zh") for alias in aliases_zh]
+    keys: dict[str, str] = {}
+    for text, lang in sources:
+        key = normalize_key(text)
+        if key and key not in keys:
+            keys[key] = lang
+    return tuple(keys.items())
 
 
 def find_key_conflicts(products: Iterable[Product]) -> list[tuple[str, str, str]]:
@@ -251,6 +216,9 @@ def _product_from_graph(props: Mapping[str, Any]) -> Product:
         stock=int(props["stock"]),
         description_en=props.get("description_en"),
         description_zh=props.get("description_zh"),
+        url=props.get("url"),
+        tags=tuple(props.get("tags") or ()),
+        category=props.get("category"),
         version=int(props.get("version") or 0),
     )
 
@@ -267,6 +235,9 @@ def _product_row(product: Product) -> dict[str, Any]:
         "stock": product.stock,
         "description_en": product.description_en,
         "description_zh": product.description_zh,
+        "url": product.url,
+        "tags": list(product.tags),
+        "category": product.category,
         "keys": [{"key": key, "lang": lang} for key, lang in product.match_keys()],
     }
 
@@ -283,12 +254,16 @@ _CONTENT_FIELDS = (
     "stock",
     "description_en",
     "description_zh",
+    "url",
+    "tags",
+    "category",
 )
 _UNCHANGED = " AND ".join(f"coalesce(p.{f}, '') = coalesce(row.{f}, '')" for f in _CONTENT_FIELDS)
 _ASSIGN = ", ".join(f"p.{f} = row.{f}" for f in _CONTENT_FIELDS)
 
-_UPSERT = f"""
-UNWIND $rows AS row
+# The per-row body of a product upsert (starts at ``row``, leaves one row per product
+# with ``p`` and ``row`` bound). Shared with knowledge_graph.transfer's import statement.
+UPSERT_PRODUCT_ROWS = f"""
 MERGE (p:Product {{sku: row.sku}})
 WITH p, row, (p.version IS NOT NULL AND {_UNCHANGED}) AS unchanged
 SET {_ASSIGN},
@@ -297,10 +272,23 @@ WITH p, row
 OPTIONAL MATCH (p)<-[:NAME_OF]-(old:Alias)
 WITH p, row, collect(old) AS olds
 FOREACH (o IN olds | DETACH DELETE o)
+FOREACH (k IN row.keys | CREATE (:Alias {{key: k.key, lang: k.lang}})-[:NAME_OF]->(p))
 WITH p, row
-UNWIND row.keys AS k
-CREATE (:Alias {{key: k.key, lang: k.lang}})-[:NAME_OF]->(p)
-RETURN count(DISTINCT p.sku) AS n
+OPTIONAL MATCH (p)-[oc:IN_CATEGORY]->(:Category)
+WITH p, row, collect(oc) AS ocs
+FOREACH (r IN ocs | DELETE r)
+WITH p, row
+OPTIONAL MATCH (c:Category {{id: row.category}})
+FOREACH (x IN CASE WHEN c IS NULL THEN [] ELSE [c] END | CREATE (p)-[:IN_CATEGORY]->(x))
+WITH p, row
+"""
+
+_UPSERT = f"""
+UNWIND $rows AS row
+{UPSERT_PRODUCT_ROWS}
+WITH count(DISTINCT p.sku) AS n
+{BUMP_GENERATION}
+RETURN n
 """
 
 
@@ -323,10 +311,20 @@ async def upsert_products(store: GraphStore, products: Iterable[Product]) -> int
         if row["sku"] in seen:
             raise ValidationError("sku", f"{row['sku']!r} appears twice in one upsert")
         seen.add(row["sku"])
+    await _check_categories_exist(store, {row["category"] for row in rows if row["category"]})
     result = await store.write(_UPSERT, {"rows": rows})
     count = int(result[0]["n"]) if result else 0
     log.info("upserted %d products into %s", count, store.describe())
     return count
+
+
+async def _check_categories_exist(store: GraphStore, ids: set[str]) -> None:
+    if not ids:
+        return
+    rows = await store.read("MATCH (c:Category) WHERE c.id IN $ids RETURN c.id AS id", {"ids": sorted(ids)})
+    missing = sorted(ids - {row["id"] for row in rows})
+    if missing:
+        raise ValidationError("category", f"unknown category {missing[0]!r}; create it first")
 
 
 async def get_product(store: GraphStore, sku: str) -> Product | None:
@@ -358,13 +356,21 @@ async def find_products(store: GraphStore, name: str) -> list[Product]:
     return [_product_from_graph(row["p"]) for row in rows]
 
 
-async def find_product(store: GraphStore, name: str) -> Product | None:
+async def find_product(store: GraphStore, name: str, *, fuzzy: bool = False) -> Product | None:
     """The one product named ``name`` (SKU, name or alias, either language), else None.
 
     Also None when the name is ambiguous (two products share it): a chat bot should ask
     rather than quote the wrong price. Use ``find_products`` to see all matches.
+
+    With ``fuzzy=True`` a name that matches no key exactly is retried with typo
+    tolerance ("lipstik" -> the product with the alias "lipstick"); see
+    ``knowledge_graph.fuzzy`` for how and how fast.
     """
     matches = await find_products(store, name)
+    if not matches and fuzzy:
+        from knowledge_graph.fuzzy import find_product_fuzzy
+
+        return await find_product_fuzzy(store, name)
     if len(matches) > 1:
         log.debug("name %r is ambiguous: %s", name, [p.sku for p in matches])
         return None
@@ -392,29 +398,33 @@ async def find_mentions(store: GraphStore, text: str) -> list[Mention]:
     earlier one. Keys of space-delimited scripts must sit on word boundaries ("lip" is
     not found in "lipstick"); CJK keys match as substrings ("口红" in "这个口红多少钱").
 
-    How it scales: the database scans every ``Alias`` node and tests
-    ``$text CONTAINS a.key`` -- no index can answer "which stored keys occur in this
-    text", so cost grows linearly with the number of keys. Measured on FalkorDB on a
-    2-core machine: about 0.5 ms per call for the demo catalog's 194 keys and about 3 ms
-    for 30,000 keys. Far beyond that, switch to generating the message's candidate
-    n-grams and looking them up through the ``Alias.key`` index, or to an in-process
-    Aho-Corasick automaton rebuilt when the catalog changes.
+    How it scales: no graph index can answer "which stored keys occur in this text", so
+    the keys are matched in process against the key index of ``knowledge_graph.fuzzy``
+    (a set of all ``Alias.key`` values, reloaded when the catalog generation changes):
+    every boundary-respecting substring whose length is one of the stored key lengths is
+    probed in the set -- a few thousand probes for a chat line, independent of catalog
+    size -- and only the products of the keys found are read, through the ``Alias.key``
+    index (a scan with ``$text CONTAINS a.key`` took ~17 ms at 70,000 keys).
     """
+    from knowledge_graph.fuzzy import keys_in_text
+
     normalized = normalize_key(text)[:MAX_MENTION_TEXT]
     if not normalized:
         return []
+    found = await keys_in_text(store, normalized)
+    if not found:
+        return []
     rows = await store.read(
-        "MATCH (a:Alias)-[:NAME_OF]->(p:Product) WHERE $text CONTAINS a.key RETURN a.key AS key, p",
-        {"text": normalized},
+        "MATCH (a:Alias)-[:NAME_OF]->(p:Product) WHERE a.key IN $keys RETURN a.key AS key, p",
+        {"keys": sorted(found)},
     )
     by_key: dict[str, dict[str, Product]] = {}
     for row in rows:
         by_key.setdefault(row["key"], {})[row["p"]["sku"]] = _product_from_graph(row["p"])
-    candidates = []
-    for key, products in by_key.items():
-        start = find_word(key, normalized)
-        if start >= 0:
-            candidates.append(Mention(key, start, tuple(products[sku] for sku in sorted(products))))
+    candidates = [
+        Mention(key, found[key], tuple(products[sku] for sku in sorted(products)))
+        for key, products in by_key.items()
+    ]
     candidates.sort(key=lambda m: (-len(m.key), m.start))
     chosen: list[Mention] = []
     for mention in candidates:
@@ -423,15 +433,20 @@ async def find_mentions(store: GraphStore, text: str) -> list[Mention]:
     return sorted(chosen, key=lambda m: m.start)
 
 
-async def find_product_mentioned(store: GraphStore, text: str) -> Product | None:
+async def find_product_mentioned(store: GraphStore, text: str, *, fuzzy: bool = False) -> Product | None:
     """Which product does this chat message talk about? None if none (or ambiguous).
 
     "how much is the matte lipstick?" -> Matte Lipstick; "这个口红多少钱" -> the product
     with the alias 口红. The longest key found wins, then the earliest; if that key
     belongs to several products the answer is None. See ``find_mentions`` for details.
+    ``fuzzy=True`` adds a typo-tolerant fallback (``knowledge_graph.fuzzy.fuzzy_mention``).
     """
     mentions = await find_mentions(store, text)
     if not mentions:
+        if fuzzy:
+            from knowledge_graph.fuzzy import fuzzy_mention
+
+            return await fuzzy_mention(store, text)
         return None
     best = min(mentions, key=lambda m: (-len(m.key), m.start))
     if len(best.products) > 1:
@@ -461,7 +476,7 @@ async def set_price(
     (read first to know its decimals; a concurrent currency change is a conflict too).
     Raises NotFound for an unknown SKU, ValidationError for a bad price.
     """
-    _check_amount(price, "price")
+    check_amount(price, "price")
     if expected_version is not None and (
         isinstance(expected_version, bool) or not isinstance(expected_version, int)
     ):

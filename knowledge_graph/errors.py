@@ -11,7 +11,8 @@ this package, with ``raise ... from err`` so the original stays in the traceback
     ├── QueryFailed                the server rejected a statement (a bug in our Cypher)
     ├── NotFound                   a product/FAQ the caller named does not exist
     ├── ValidationError            bad input or config; ``field`` names the culprit
-    └── VersionConflict            optimistic-concurrency check failed; nothing written
+    ├── VersionConflict            optimistic-concurrency check failed; nothing written
+    └── InUse                      a delete was refused because other data still points at it
 """
 
 from __future__ import annotations
@@ -64,11 +65,23 @@ class ValidationError(KnowledgeGraphError, ValueError):
 class VersionConflict(KnowledgeGraphError):
     """A write carried an ``expected_version`` that is no longer current.
 
-    Nothing was written; re-read the product and retry if the change still applies.
+    Nothing was written; re-read the entity and retry if the change still applies.
+    ``expected`` 0 means "must not exist yet" (a create); ``actual`` None means it does
+    not exist (any more). ``sku`` is kept as an alias of ``key`` for product callers.
     """
 
-    def __init__(self, sku: str, expected: int, actual: int | None) -> None:
-        super().__init__(f"product {sku!r} is at version {actual}, not the expected {expected}")
+    def __init__(self, sku: str, expected: int, actual: int | None, *, entity: str = "product") -> None:
+        if expected == 0 and actual is not None:
+            message = f"{entity} {sku!r} already exists (version {actual})"
+        else:
+            message = f"{entity} {sku!r} is at version {actual}, not the expected {expected}"
+        super().__init__(message)
         self.sku = sku
+        self.key = sku
+        self.entity = entity
         self.expected = expected
         self.actual = actual
+
+
+class InUse(KnowledgeGraphError):
+    """A delete was refused because other data still refers to the entity (nothing written)."""

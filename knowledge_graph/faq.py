@@ -3,46 +3,74 @@
 Graph shape::
 
     (:Streamer {id, name_en, name_zh})
-    (:FAQ {id, question_en, question_zh, answer_en, answer_zh})-[:ABOUT]->(:Product | :Streamer)
+    (:FAQ {id, question_en, question_zh, answer_en, answer_zh, version,
+           emb_minilm_en, emb_use_en, emb_use_zh, emb_rev})
+        -[:ABOUT]->(:Product {sku} | :Category {id} | :Streamer {id})
 
-Skeleton depth: FAQs are stored and listed per product or for the streamer. Matching a
-viewer's question to an FAQ comes with the FAQ search issue; the bilingual question
-text is stored now so that search can be built on it.
+An FAQ is bilingual: either language may be blank, but it needs a question and an answer
+in at least one. ``languages`` says which it has; ``semantic.answer_question`` answers in
+the asker's language when the FAQ has it, else in the other.
+
+Why embeddings live here: every write that changes a question also writes its vectors
+(``emb_*``, see ``knowledge_graph.semantic``), computed *before* the statement and stored
+*by* it, so the vector index is never a step behind the text -- no stale answers, even
+for a viewer asking in the millisecond after an edit. Single-FAQ writes (``create_faq``,
+``update_faq``, ``delete_faq``) are one atomic statement each, version-checked
+(optimistic concurrency, ``VersionConflict`` and nothing written when stale) and leave an
+``AuditEntry`` from the same statement. ``upsert_faqs`` is the bulk path for seeding and
+imports (whose audit entry the importer writes).
+
+Queries return FAQ properties by name, never the whole node: the vectors are ~7 KB per
+FAQ and nobody above this module needs them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from knowledge_graph.errors import NotFound, ValidationError
+from knowledge_graph.audit import AUDIT_CREATE, audit_params, check_actor
+from knowledge_graph.errors import NotFound, ValidationError, VersionConflict
+from knowledge_graph.semantic.search import embed_questions
+from knowledge_graph.semantic.vector import vector_write_clause
 from knowledge_graph.store import GraphStore
 from knowledge_graph.text import pick_language
+from knowledge_graph.validate import check_id
 
 log = logging.getLogger(__name__)
 
-_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/#-]{0,127}")
 _MAX_TEXT = 2000
+_TEXT_FIELDS = ("question_en", "question_zh", "answer_en", "answer_zh")
+# What an FAQ can be ABOUT: field -> (label, key property). Code constants, never input.
+_TARGETS: dict[str, tuple[str, str]] = {
+    "product_sku": ("Product", "sku"),
+    "category_id": ("Category", "id"),
+    "streamer_id": ("Streamer", "id"),
+}
+_UPDATABLE = frozenset(_TEXT_FIELDS) | frozenset(_TARGETS)
+_CONFLICT_RETRIES = 3
 
 
 def _check_id(field: str, value: object) -> None:
-    if not isinstance(value, str) or not _ID.fullmatch(value):
-        raise ValidationError(field, f"must be 1-128 characters of A-Z a-z 0-9 . _ : / # -, got {value!r}")
+    check_id(field, value)
 
 
 def _check_texts(obj: object, fields: Iterable[str], *, required: bool) -> None:
+    fields = tuple(fields)
     for field in fields:
         value = getattr(obj, field)
         if value is None and not required:
             continue
         if not isinstance(value, str) or len(value) > _MAX_TEXT:
             raise ValidationError(field, f"must be a string of at most {_MAX_TEXT} characters")
+        if "\x00" in value:
+            raise ValidationError(field, "must not contain NUL characters")
     values = [getattr(obj, field) for field in fields]
     if required and not any(isinstance(v, str) and v.strip() for v in values):
-        raise ValidationError(next(iter(fields)), "must not be blank in both languages")
+        raise ValidationError(fields[0], "must not be blank in both languages")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -63,9 +91,10 @@ class Streamer:
 
 @dataclass(frozen=True, kw_only=True)
 class FAQ:
-    """A question and its answer in English and Chinese, about one product or the streamer.
+    """A question and its answer in English and/or Chinese, about one product, category or
+    the streamer (exactly one of ``product_sku``, ``category_id``, ``streamer_id``).
 
-    Exactly one of ``product_sku`` and ``streamer_id`` is set.
+    ``version`` is 0 for an FAQ not stored yet; the graph owns it (1 on create, +1 per change).
     """
 
     id: str
@@ -75,19 +104,51 @@ class FAQ:
     answer_zh: str
     product_sku: str | None = None
     streamer_id: str | None = None
+    category_id: str | None = None
+    version: int = 0
 
     def __post_init__(self) -> None:
         _check_id("id", self.id)
         _check_texts(self, ("question_en", "question_zh"), required=True)
         _check_texts(self, ("answer_en", "answer_zh"), required=True)
-        if (self.product_sku is None) == (self.streamer_id is None):
-            raise ValidationError("product_sku", "exactly one of product_sku and streamer_id must be set")
+        targets = [field for field in _TARGETS if getattr(self, field) is not None]
+        if len(targets) != 1:
+            raise ValidationError(
+                "product_sku", "exactly one of product_sku, category_id and streamer_id must be set"
+            )
+        _check_id(targets[0], getattr(self, targets[0]))
+        for lang in ("en", "zh"):
+            has_q = bool(getattr(self, f"question_{lang}").strip())
+            has_a = bool(getattr(self, f"answer_{lang}").strip())
+            if has_q != has_a:
+                missing = f"answer_{lang}" if has_q else f"question_{lang}"
+                raise ValidationError(missing, f"must be set when the other {lang} text is (or both blank)")
+        if isinstance(self.version, bool) or not isinstance(self.version, int) or self.version < 0:
+            raise ValidationError("version", f"must be a non-negative integer, got {self.version!r}")
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages this FAQ is written in: ("en",), ("zh",) or ("en", "zh")."""
+        return tuple(lang for lang in ("en", "zh") if getattr(self, f"question_{lang}").strip())
+
+    @property
+    def target(self) -> tuple[str, str]:
+        """``(field, key)`` of what the FAQ is about, e.g. ``("product_sku", "LR-LIP-001")``."""
+        for field in _TARGETS:
+            value = getattr(self, field)
+            if value is not None:
+                return field, value
+        raise AssertionError("validated FAQ without a target")
 
     def question(self, lang: str = "en") -> str:
         return pick_language(lang, self.question_en, self.question_zh) or ""
 
     def answer(self, lang: str = "en") -> str:
         return pick_language(lang, self.answer_en, self.answer_zh) or ""
+
+    def content(self) -> dict[str, Any]:
+        """The stored fields (no version), as audit entries and exports show them."""
+        return {field: getattr(self, field) for field in (*_TEXT_FIELDS, *_TARGETS)}
 
 
 async def upsert_streamer(store: GraphStore, streamer: Streamer) -> None:
@@ -97,59 +158,49 @@ async def upsert_streamer(store: GraphStore, streamer: Streamer) -> None:
     )
 
 
-_UPSERT_FAQS = """
-UNWIND $rows AS row
-MERGE (f:FAQ {id: row.id})
-SET f.question_en = row.question_en, f.question_zh = row.question_zh,
-    f.answer_en = row.answer_en, f.answer_zh = row.answer_zh
-WITH f, row
-OPTIONAL MATCH (f)-[old:ABOUT]->()
-WITH f, row, collect(old) AS olds
-FOREACH (r IN olds | DELETE r)
-WITH f, row
-OPTIONAL MATCH (p:Product {sku: row.product_sku})
-OPTIONAL MATCH (s:Streamer {id: row.streamer_id})
-WITH f, coalesce(p, s) AS target
-FOREACH (t IN CASE WHEN target IS NULL THEN [] ELSE [target] END | CREATE (f)-[:ABOUT]->(t))
-RETURN count(f) AS n
-"""
+# --------------------------------------------------------------------------- queries
+
+_COLUMNS = (
+    "f.id AS id, f.question_en AS question_en, f.question_zh AS question_zh, "
+    "f.answer_en AS answer_en, f.answer_zh AS answer_zh, f.version AS version"
+)
+_TARGET_COLUMNS = (
+    "CASE WHEN t:Product THEN t.sku END AS product_sku, "
+    "CASE WHEN t:Category THEN t.id END AS category_id, "
+    "CASE WHEN t:Streamer THEN t.id END AS streamer_id"
+)
 
 
-async def upsert_faqs(store: GraphStore, faqs: Iterable[FAQ]) -> int:
-    """Create or update FAQs by id (one statement) and (re)link each to what it is about.
-
-    Raises NotFound, before writing anything, if a product or streamer is missing.
-    """
-    faq_list = list(faqs)
-    if not faq_list:
-        return 0
-    skus = sorted({f.product_sku for f in faq_list if f.product_sku is not None})
-    streamers = sorted({f.streamer_id for f in faq_list if f.streamer_id is not None})
+async def get_faq(store: GraphStore, faq_id: str) -> FAQ | None:
+    """The FAQ with this id, or None."""
     rows = await store.read(
-        "OPTIONAL MATCH (p:Product) WHERE p.sku IN $skus WITH collect(p.sku) AS skus "
-        "OPTIONAL MATCH (s:Streamer) WHERE s.id IN $streamers RETURN skus, collect(s.id) AS streamers",
-        {"skus": skus, "streamers": streamers},
+        f"MATCH (f:FAQ {{id: $id}}) OPTIONAL MATCH (f)-[:ABOUT]->(t) RETURN {_COLUMNS}, {_TARGET_COLUMNS}",
+        {"id": faq_id},
     )
-    missing = sorted(set(skus) - set(rows[0]["skus"])) + sorted(set(streamers) - set(rows[0]["streamers"]))
-    if missing:
-        raise NotFound(f"FAQs refer to unknown products/streamers: {', '.join(missing)}")
-    result = await store.write(_UPSERT_FAQS, {"rows": [_faq_row(f) for f in faq_list]})
-    count = int(result[0]["n"]) if result else 0
-    log.info("upserted %d FAQs into %s", count, store.describe())
-    return count
+    return _faq_from_row(rows[0]) if rows else None
 
 
 async def list_faqs(store: GraphStore, sku: str | None = None) -> list[FAQ]:
     """FAQs about product ``sku``, or about the streamer when ``sku`` is None; by id."""
     if sku is None:
-        query = "MATCH (f:FAQ)-[:ABOUT]->(s:Streamer) RETURN f, null AS sku, s.id AS streamer ORDER BY f.id"
+        query = f"MATCH (f:FAQ)-[:ABOUT]->(t:Streamer) RETURN {_COLUMNS}, {_TARGET_COLUMNS} ORDER BY id"
     else:
         query = (
-            "MATCH (f:FAQ)-[:ABOUT]->(p:Product {sku: $sku}) "
-            "RETURN f, p.sku AS sku, null AS streamer ORDER BY f.id"
+            "MATCH (f:FAQ)-[:ABOUT]->(t:Product {sku: $sku}) "
+            f"RETURN {_COLUMNS}, {_TARGET_COLUMNS} ORDER BY id"
         )
     rows = await store.read(query, {"sku": sku})
-    return [_faq_from_graph(row["f"], row["sku"], row["streamer"]) for row in rows]
+    return [_faq_from_row(row) for row in rows]
+
+
+async def list_all_faqs(store: GraphStore, after: str = "", limit: int = 1000) -> list[FAQ]:
+    """Every FAQ with id > ``after``, by id, at most ``limit`` (page with the last id)."""
+    rows = await store.read(
+        f"MATCH (f:FAQ) WHERE f.id > $after OPTIONAL MATCH (f)-[:ABOUT]->(t) "
+        f"RETURN {_COLUMNS}, {_TARGET_COLUMNS} ORDER BY id LIMIT $limit",
+        {"after": after, "limit": limit},
+    )
+    return [_faq_from_row(row) for row in rows]
 
 
 async def count_faqs(store: GraphStore) -> int:
@@ -166,25 +217,249 @@ async def get_streamer(store: GraphStore) -> Streamer | None:
     return Streamer(id=props["id"], name_en=props.get("name_en") or "", name_zh=props.get("name_zh") or "")
 
 
-def _faq_row(faq: FAQ) -> dict[str, Any]:
-    return {
-        "id": faq.id,
-        "question_en": faq.question_en,
-        "question_zh": faq.question_zh,
-        "answer_en": faq.answer_en,
-        "answer_zh": faq.answer_zh,
-        "product_sku": faq.product_sku,
-        "streamer_id": faq.streamer_id,
+# --------------------------------------------------------------------------- bulk upsert
+
+_UNCHANGED = " AND ".join(f"coalesce(f.{field}, '') = row.{field}" for field in _TEXT_FIELDS)
+
+
+def _upsert_query(store: GraphStore) -> str:
+    return f"""
+UNWIND $rows AS row
+MERGE (f:FAQ {{id: row.id}})
+WITH f, row, (f.version IS NOT NULL AND {_UNCHANGED}) AS unchanged
+SET f.question_en = row.question_en, f.question_zh = row.question_zh,
+    f.answer_en = row.answer_en, f.answer_zh = row.answer_zh, f.emb_rev = row.emb_rev,
+    f.version = CASE WHEN unchanged THEN f.version ELSE coalesce(f.version, 0) + 1 END
+{vector_write_clause(store, "f", "row")}
+WITH f, row
+OPTIONAL MATCH (f)-[old:ABOUT]->()
+WITH f, row, collect(old) AS olds
+FOREACH (r IN olds | DELETE r)
+WITH f, row
+OPTIONAL MATCH (p:Product {{sku: row.product_sku}})
+OPTIONAL MATCH (c:Category {{id: row.category_id}})
+OPTIONAL MATCH (s:Streamer {{id: row.streamer_id}})
+WITH f, coalesce(p, c, s) AS target
+FOREACH (t IN CASE WHEN target IS NULL THEN [] ELSE [target] END | CREATE (f)-[:ABOUT]->(t))
+RETURN count(f) AS n
+"""
+
+
+async def upsert_faqs(store: GraphStore, faqs: Iterable[FAQ]) -> int:
+    """Create or update FAQs by id (one statement, embeddings included) and (re)link each
+    to what it is about. ``version`` goes up only for FAQs whose text changed.
+
+    Raises NotFound, before writing anything, if a product, category or streamer is
+    missing. Callers with thousands of FAQs pass them in chunks of a few hundred (each
+    FAQ carries ~1,800 floats of embeddings).
+    """
+    faq_list = list(faqs)
+    if not faq_list:
+        return 0
+    seen: set[str] = set()
+    for faq in faq_list:
+        if faq.id in seen:
+            raise ValidationError("id", f"{faq.id!r} appears twice in one upsert")
+        seen.add(faq.id)
+    await _check_targets_exist(store, faq_list)
+    vectors = await embed_questions([(f.question_en, f.question_zh) for f in faq_list])
+    rows = [{**_faq_row(f), **vec} for f, vec in zip(faq_list, vectors, strict=True)]
+    result = await store.write(_upsert_query(store), {"rows": rows})
+    count = int(result[0]["n"]) if result else 0
+    log.info("upserted %d FAQs into %s", count, store.describe())
+    return count
+
+
+async def _check_targets_exist(store: GraphStore, faqs: list[FAQ]) -> None:
+    wanted = {field: sorted({getattr(f, field) for f in faqs} - {None}) for field in _TARGETS}
+    rows = await store.read(
+        "OPTIONAL MATCH (p:Product) WHERE p.sku IN $product_sku WITH collect(p.sku) AS skus "
+        "OPTIONAL MATCH (c:Category) WHERE c.id IN $category_id WITH skus, collect(c.id) AS categories "
+        "OPTIONAL MATCH (s:Streamer) WHERE s.id IN $streamer_id "
+        "RETURN skus, categories, collect(s.id) AS streamers",
+        wanted,
+    )
+    found = {
+        "product_sku": rows[0]["skus"],
+        "category_id": rows[0]["categories"],
+        "streamer_id": rows[0]["streamers"],
     }
+    missing = [key for field in _TARGETS for key in sorted(set(wanted[field]) - set(found[field]))]
+    if missing:
+        raise NotFound(f"FAQs refer to unknown products/categories/streamers: {', '.join(missing)}")
 
 
-def _faq_from_graph(props: Mapping[str, Any], sku: str | None, streamer: str | None) -> FAQ:
+# --------------------------------------------------------------------------- single-FAQ CRUD
+
+
+def _target_match(faq: FAQ) -> str:
+    field, _key = faq.target
+    label, prop = _TARGETS[field]
+    return f"MATCH (t:{label} {{{prop}: $target}})"
+
+
+def _assign(store: GraphStore, version: str) -> str:
+    """Clauses writing texts, ``version`` (a Cypher expression) and embeddings from ``$row``."""
+    return (
+        "SET f.question_en = $row.question_en, f.question_zh = $row.question_zh, "
+        "f.answer_en = $row.answer_en, f.answer_zh = $row.answer_zh, "
+        f"f.emb_rev = $row.emb_rev, f.version = {version} {vector_write_clause(store, 'f', '$row')}"
+    )
+
+
+async def create_faq(store: GraphStore, faq: FAQ, *, actor: str = "system") -> FAQ:
+    """Store a new FAQ (version 1) with its embeddings and an audit entry, atomically.
+
+    Raises VersionConflict (expected 0) if the id exists, NotFound if the product,
+    category or streamer it is about does not; nothing is written then.
+    """
+    check_actor(actor)
+    row = await _row_with_vectors(faq)
+    query = (
+        f"{_target_match(faq)} OPTIONAL MATCH (existing:FAQ {{id: $id}}) "
+        "WITH t, existing WHERE existing IS NULL "
+        f"CREATE (f:FAQ {{id: $id}})-[:ABOUT]->(t) {_assign(store, '1')} "
+        f"{AUDIT_CREATE} RETURN f.version AS version"
+    )
+    params = {"id": faq.id, "target": faq.target[1], "row": row}
+    rows = await store.write(query, {**params, **audit_params(actor, "create", "FAQ", faq.id, faq.content())})
+    if not rows:
+        await _raise_why_not_written(store, faq, expected=0)
+    log.info("FAQ %s created by %s", faq.id, actor)
+    return dataclasses.replace(faq, version=int(rows[0]["version"]))
+
+
+async def update_faq(
+    store: GraphStore,
+    faq_id: str,
+    changes: Mapping[str, Any],
+    *,
+    expected_version: int | None = None,
+    actor: str = "system",
+) -> FAQ:
+    """Change some fields of an FAQ (texts and/or what it is about); return the new FAQ.
+
+    ``changes`` maps field names (question_en, question_zh, answer_en, answer_zh,
+    product_sku, category_id, streamer_id) to new values; setting one target field clears
+    the others. Embeddings are recomputed and stored by the same statement, with an audit
+    entry of ``{field: [old, new]}``. With ``expected_version`` the write only happens at
+    that version (else VersionConflict, nothing written); without it, a concurrent change
+    makes us re-read and re-apply ``changes`` (at most 3 times).
+    """
+    check_actor(actor)
+    unknown = sorted(set(changes) - _UPDATABLE)
+    if unknown:
+        raise ValidationError(unknown[0], f"cannot be changed (allowed: {', '.join(sorted(_UPDATABLE))})")
+    if expected_version is not None and (
+        isinstance(expected_version, bool) or not isinstance(expected_version, int)
+    ):
+        raise ValidationError("expected_version", f"must be an integer, got {expected_version!r}")
+    for _attempt in range(_CONFLICT_RETRIES):
+        current = await get_faq(store, faq_id)
+        if current is None:
+            raise NotFound(f"no FAQ with id {faq_id!r}")
+        if expected_version is not None and current.version != expected_version:
+            raise VersionConflict(faq_id, expected_version, current.version, entity="FAQ")
+        new = _apply(current, changes)
+        diff = {k: [v, new.content()[k]] for k, v in current.content().items() if new.content()[k] != v}
+        if not diff:
+            return current
+        row = await _row_with_vectors(new)
+        query = (
+            f"MATCH (f:FAQ {{id: $id}}) WHERE f.version = $expected {_target_match(new)} "
+            "OPTIONAL MATCH (f)-[old:ABOUT]->() "
+            "WITH f, t, collect(old) AS olds FOREACH (r IN olds | DELETE r) "
+            f"CREATE (f)-[:ABOUT]->(t) {_assign(store, 'f.version + 1')} "
+            f"{AUDIT_CREATE} RETURN f.version AS version"
+        )
+        params = {"id": faq_id, "expected": current.version, "target": new.target[1], "row": row}
+        rows = await store.write(query, {**params, **audit_params(actor, "update", "FAQ", faq_id, diff)})
+        if rows:
+            log.info("FAQ %s updated by %s: %s", faq_id, actor, ", ".join(sorted(diff)))
+            return dataclasses.replace(new, version=int(rows[0]["version"]))
+        try:
+            await _raise_why_not_written(store, new, expected=current.version)
+        except VersionConflict:
+            if expected_version is not None:
+                raise
+    raise VersionConflict(faq_id, -1, None if current is None else current.version, entity="FAQ")
+
+
+async def delete_faq(
+    store: GraphStore, faq_id: str, *, expected_version: int | None = None, actor: str = "system"
+) -> FAQ:
+    """Delete an FAQ (its vectors go with it: it can no longer be an answer); return it.
+
+    One statement with the audit entry (holding the deleted content). Raises NotFound for
+    an unknown id and VersionConflict when ``expected_version`` is stale.
+    """
+    check_actor(actor)
+    current = await get_faq(store, faq_id)
+    if current is None:
+        raise NotFound(f"no FAQ with id {faq_id!r}")
+    expected = current.version if expected_version is None else expected_version
+    rows = await store.write(
+        "MATCH (f:FAQ {id: $id}) WHERE f.version = $expected WITH f, f.version AS version "
+        f"DETACH DELETE f {AUDIT_CREATE} RETURN version",
+        {"id": faq_id, "expected": expected}
+        | audit_params(actor, "delete", "FAQ", faq_id, current.content()),
+    )
+    if not rows:
+        now = await get_faq(store, faq_id)
+        if now is None:
+            raise NotFound(f"no FAQ with id {faq_id!r}")
+        raise VersionConflict(faq_id, expected, now.version, entity="FAQ")
+    log.info("FAQ %s deleted by %s", faq_id, actor)
+    return current
+
+
+def _apply(current: FAQ, changes: Mapping[str, Any]) -> FAQ:
+    values = dict(changes)
+    if any(field in values for field in _TARGETS):
+        for field in _TARGETS:
+            values.setdefault(field, None)
+    try:
+        return dataclasses.replace(current, **values)
+    except TypeError as err:  # a wrong type that the dataclass could not even accept
+        raise ValidationError(next(iter(values), "changes"), str(err)) from None
+
+
+async def _raise_why_not_written(store: GraphStore, faq: FAQ, *, expected: int) -> None:
+    """After a conditional write matched nothing: raise NotFound or VersionConflict."""
+    label, prop = _TARGETS[faq.target[0]]
+    rows = await store.read(
+        f"OPTIONAL MATCH (f:FAQ {{id: $id}}) OPTIONAL MATCH (t:{label} {{{prop}: $target}}) "
+        "RETURN f.version AS version, t IS NOT NULL AS target_exists",
+        {"id": faq.id, "target": faq.target[1]},
+    )
+    version, target_exists = rows[0]["version"], rows[0]["target_exists"]
+    if not target_exists:
+        raise NotFound(f"FAQ {faq.id!r} is about {label.lower()} {faq.target[1]!r}, which does not exist")
+    if expected == 0 and version is not None:
+        raise VersionConflict(faq.id, 0, int(version), entity="FAQ")
+    if expected != 0 and version is None:
+        raise NotFound(f"no FAQ with id {faq.id!r}")
+    raise VersionConflict(faq.id, expected, None if version is None else int(version), entity="FAQ")
+
+
+async def _row_with_vectors(faq: FAQ) -> dict[str, Any]:
+    vectors = (await embed_questions([(faq.question_en, faq.question_zh)]))[0]
+    return {field: getattr(faq, field) for field in _TEXT_FIELDS} | vectors
+
+
+def _faq_row(faq: FAQ) -> dict[str, Any]:
+    return {"id": faq.id, **faq.content()}
+
+
+def _faq_from_row(row: Mapping[str, Any]) -> FAQ:
     return FAQ(
-        id=props["id"],
-        question_en=props.get("question_en") or "",
-        question_zh=props.get("question_zh") or "",
-        answer_en=props.get("answer_en") or "",
-        answer_zh=props.get("answer_zh") or "",
-        product_sku=sku,
-        streamer_id=streamer,
+        id=row["id"],
+        question_en=row.get("question_en") or "",
+        question_zh=row.get("question_zh") or "",
+        answer_en=row.get("answer_en") or "",
+        answer_zh=row.get("answer_zh") or "",
+        product_sku=row.get("product_sku"),
+        category_id=row.get("category_id"),
+        streamer_id=row.get("streamer_id"),
+        version=int(row.get("version") or 0),
     )

@@ -12,6 +12,9 @@ import re
 import unicodedata
 
 _SPACE = re.compile(r"\s+")
+# Unicode category Cc is exactly these 65 code points; a regex is ~10x faster than asking
+# unicodedata.category per character (normalize_key runs for every key of every import).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def normalize_key(text: str) -> str:
@@ -23,8 +26,7 @@ def normalize_key(text: str) -> str:
     belong in a name, and NUL cannot even be sent to FalkorDB.
     """
     folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
-    cleaned = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in folded)
-    return _SPACE.sub(" ", cleaned).strip()
+    return _SPACE.sub(" ", _CONTROL.sub(" ", folded)).strip()
 
 
 def is_cjk(ch: str) -> bool:

@@ -24,3 +24,15 @@ async def test_migrate_after_data_exists(store: GraphStore) -> None:
     await migrate(store)
     assert ("Product", "sku") in await list_indexes(store)
     assert await store.read("MATCH (p:Product {sku: 'X'}) RETURN p.sku AS sku") == [{"sku": "X"}]
+
+
+async def test_full_migration_twice_gives_the_same_schema(store: GraphStore) -> None:
+    """Range indexes, uniqueness constraints and the FAQ vector indexes: a second run changes nothing."""
+    from knowledge_graph.schema import describe_schema
+
+    await migrate(store)
+    first = await describe_schema(store)
+    assert ("Variant", "id", "RANGE") in first and ("Promotion", "code", "RANGE") in first
+    assert any(kind == "VECTOR" for _label, _prop, kind in first)
+    assert await migrate(store) == []
+    assert await describe_schema(store) == first

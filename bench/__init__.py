@@ -1,0 +1,1 @@
+"""Benchmarks and evaluations (``make bench``); importable so tests can reuse the evaluators."""

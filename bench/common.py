@@ -1,0 +1,67 @@
+"""Shared bits of the bench scripts: a private FalkorDB server, timing, result files.
+
+Scripts are run as ``.venv/bin/python bench/<name>.py`` from the repository root; each
+starts its own FalkorDB server on a free port with a temporary data directory, so a
+benchmark never touches the demo graph (and never port 6379).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from knowledge_graph.falkordb_server import FalkorDBServer, free_port  # noqa: E402
+
+RESULTS = REPO / "bench" / "results"
+
+
+@contextmanager
+def falkordb() -> Iterator[FalkorDBServer]:
+    """A throw-away FalkorDB server (stopped and deleted afterwards)."""
+    with tempfile.TemporaryDirectory(prefix="liveroom-bench-") as data_dir:
+        server = FalkorDBServer(free_port(), data_dir)
+        server.start()
+        try:
+            server.wait_ready(timeout=30)
+            yield server
+        finally:
+            server.stop()
+
+
+def percentile(samples: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100) of ``samples``."""
+    ordered = sorted(samples)
+    if not ordered:
+        return float("nan")
+    rank = max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))
+    return ordered[rank]
+
+
+def summary_ms(samples_s: list[float]) -> dict[str, float]:
+    ms = [s * 1000 for s in samples_s]
+    return {
+        "n": len(ms),
+        "p50_ms": round(percentile(ms, 50), 3),
+        "p95_ms": round(percentile(ms, 95), 3),
+        "max_ms": round(max(ms), 3),
+    }
+
+
+def write_result(name: str, data: dict[str, Any]) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    data = {"generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), **data}
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path

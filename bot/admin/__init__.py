@@ -1,0 +1,155 @@
+"""The streamer's admin HTTP API (``/api/v1/...``), mounted into the gateway app.
+
+    from bot.admin import setup_admin
+    setup_admin(app)                      # store from GraphConfig.from_env(), tokens from env
+
+It is an aiohttp sub-application so its middlewares (authentication, error mapping)
+touch only admin requests. It owns one graph store, opened in a cleanup context and
+closed on shutdown; the gateway keeps serving chat when the graph is down, and admin
+requests then answer 503 with the reason.
+
+Errors are JSON ``{"error": ..., "field": ...}``: 400 malformed body, 401 missing/bad
+token, 403 read-only token writing, 404, 409 stale version (``current_version``) or in
+use, 413 body too large, 422 invalid field, 503 graph unavailable. See routes.py for
+the endpoints and jobs.py for imports with progress.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from bot.admin.auth import AdminToken, TokenSet, load_tokens
+from bot.admin.jobs import ImportJobs
+from bot.admin.routes import ACTOR, JOBS, STORE, routes
+from bot.catalog_names import GRAPH
+from knowledge_graph.config import GraphConfig
+from knowledge_graph.errors import (
+    GraphUnavailable,
+    InUse,
+    KnowledgeGraphError,
+    NotFound,
+    ValidationError,
+    VersionConflict,
+)
+from knowledge_graph.store import GraphStore, open_store
+
+__all__ = ["ADMIN_APP", "TOKENS", "create_admin_app", "setup_admin"]
+
+log = logging.getLogger(__name__)
+
+PREFIX = "/api/v1"
+TOKENS = web.AppKey("admin_tokens", TokenSet)
+ADMIN_APP = web.AppKey("admin_app", web.Application)
+StoreFactory = Callable[[], GraphStore]
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def create_admin_app(
+    store_factory: StoreFactory | None = None,
+    tokens: TokenSet | None = None,
+    parent: web.Application | None = None,
+) -> web.Application:
+    """The admin sub-application (mount it at ``/api/v1``).
+
+    With ``store_factory`` it opens and closes its own store; without, it uses the
+    gateway's store in ``parent[GRAPH]`` (set by the gateway's cleanup context, which
+    aiohttp runs before sub-applications start).
+    """
+    admin = web.Application(middlewares=[_errors, _auth])
+    admin[TOKENS] = tokens if tokens is not None else load_tokens()
+    admin[JOBS] = ImportJobs()
+    if not len(admin[TOKENS]):
+        log.warning("admin API: no tokens configured (LIVEROOM_ADMIN_TOKENS); every request will get 401")
+    admin.router.add_routes(routes)
+
+    async def store_ctx(app: web.Application) -> AsyncIterator[None]:
+        if store_factory is not None:
+            store = store_factory()
+        elif parent is not None and GRAPH in parent:
+            store = parent[GRAPH]
+        else:
+            store = open_store(GraphConfig.from_env())
+        app[STORE] = store
+        yield
+        await app[JOBS].cancel_all()
+        if store is not (parent.get(GRAPH) if parent is not None else None):
+            await store.close()
+
+    admin.cleanup_ctx.append(store_ctx)
+    return admin
+
+
+def setup_admin(
+    app: web.Application, store_factory: StoreFactory | None = None, tokens: TokenSet | None = None
+) -> web.Application:
+    """Mount the admin API at ``/api/v1`` on ``app``; returns the sub-application.
+
+    Routes ``app`` registered under ``/api/v1`` earlier (e.g. ``/api/v1/catalog/names``)
+    keep precedence and stay outside the admin authentication.
+    """
+    admin = create_admin_app(store_factory, tokens, parent=app)
+    app.add_subapp(PREFIX, admin)
+    app[ADMIN_APP] = admin
+    return admin
+
+
+def _error(status: int, message: str, field: str | None = None, **extra: Any) -> web.Response:
+    body: dict[str, Any] = {"error": message, "field": field, **extra}
+    return web.json_response(body, status=status)
+
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@web.middleware
+async def _auth(request: web.Request, handler: Handler) -> web.StreamResponse:
+    header = request.headers.get("Authorization", "")
+    scheme, _, presented = header.partition(" ")
+    if scheme.lower() != "bearer" or not presented.strip():
+        return _unauthorized("missing bearer token (Authorization: Bearer <token>)")
+    token: AdminToken | None = request.app[TOKENS].match(presented.strip())
+    if token is None:
+        return _unauthorized("invalid token")
+    if token.read_only and request.method not in _READ_METHODS:
+        return _error(403, f"token {token.name!r} is read-only")
+    request[ACTOR] = token.name
+    return await handler(request)
+
+
+def _unauthorized(message: str) -> web.Response:
+    response = _error(401, message)
+    response.headers["WWW-Authenticate"] = 'Bearer realm="liveroom-admin"'
+    return response
+
+
+@web.middleware
+async def _errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Map knowledge-graph errors to HTTP; nothing of a token or a driver leaks into bodies."""
+    try:
+        return await handler(request)
+    except ValidationError as err:
+        extra = {"row": err.row} if hasattr(err, "row") else {}
+        status = 400 if err.field == "body" else 422
+        return _error(status, err.problem, err.field, **extra)
+    except NotFound as err:
+        return _error(404, str(err))
+    except VersionConflict as err:
+        return _error(409, str(err), "version", current_version=err.actual)
+    except InUse as err:
+        return _error(409, str(err))
+    except GraphUnavailable as err:
+        log.warning("admin %s %s: graph unavailable: %s", request.method, request.path, err)
+        return _error(503, "the graph database is unavailable", reason=str(err))
+    except KnowledgeGraphError:
+        log.exception("admin %s %s failed", request.method, request.path)
+        return _error(500, "the graph database rejected the request; see the gateway log")
+    except web.HTTPRequestEntityTooLarge:
+        return _error(413, "request body too large", "body")
+    except web.HTTPException as err:
+        if err.status >= 400 and err.content_type != "application/json":
+            return _error(err.status, err.reason)
+        raise

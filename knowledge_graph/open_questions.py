@@ -1,0 +1,110 @@
+"""Questions the bot could not answer, handed off to moderators.
+
+When NLU is unsure and no FAQ matches, the bot replies politely and records the question here
+(``action_faq_or_handoff``); complaints are recorded too (``action_flag_complaint``). Moderator
+tools list the newest first. One ``OpenQuestion`` node per message, created by a single
+parameterized statement (atomic, no user text ever in the query string).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from knowledge_graph.audit import now_ms
+from knowledge_graph.errors import ValidationError
+from knowledge_graph.store import GraphStore
+from knowledge_graph.timeutil import to_ms
+
+__all__ = ["KINDS", "OpenQuestion", "list_open_questions", "record_open_question"]
+
+KINDS = ("question", "complaint")
+MAX_TEXT = 500
+_MAX_ID = 128
+
+_CREATE = (
+    "CREATE (q:OpenQuestion {id: $id, platform: $platform, room: $room, viewer_id: $viewer_id, "
+    "text: $text, lang: $lang, kind: $kind, at: $at, status: 'open'}) RETURN q"
+)
+_LIST = "MATCH (q:OpenQuestion) WHERE q.status = 'open' RETURN q ORDER BY q.at DESC, q.id LIMIT $limit"
+
+
+@dataclass(frozen=True)
+class OpenQuestion:
+    id: str
+    platform: str
+    room: str
+    viewer_id: str
+    text: str
+    lang: str | None
+    kind: str
+    at: int
+    status: str = "open"
+
+    @classmethod
+    def from_graph(cls, props: dict[str, Any]) -> OpenQuestion:
+        return cls(
+            id=props["id"],
+            platform=props.get("platform") or "",
+            room=props.get("room") or "",
+            viewer_id=props.get("viewer_id") or "",
+            text=props.get("text") or "",
+            lang=props.get("lang"),
+            kind=props.get("kind") or "question",
+            at=int(props.get("at") or 0),
+            status=props.get("status") or "open",
+        )
+
+
+def _check_short(field: str, value: object) -> str:
+    if not isinstance(value, str) or len(value) > _MAX_ID:
+        raise ValidationError(field, f"must be a string of at most {_MAX_ID} characters")
+    return value
+
+
+async def record_open_question(
+    store: GraphStore,
+    platform: str,
+    room: str,
+    viewer_id: str,
+    text: str,
+    lang: str | None,
+    at: int | str | datetime | None = None,
+    *,
+    kind: str = "question",
+) -> OpenQuestion:
+    """Record one unanswered viewer message for moderators; returns what was stored.
+
+    ``text`` is cut to 500 characters; ``at`` defaults to now (epoch ms, or ISO/aware datetime).
+    """
+    for field, value in (("platform", platform), ("room", room), ("viewer_id", viewer_id)):
+        _check_short(field, value)
+    if not isinstance(text, str) or not text.strip():
+        raise ValidationError("text", "must be a non-empty string")
+    if lang is not None and lang not in ("en", "zh"):
+        raise ValidationError("lang", f"must be en, zh or None, got {lang!r}")
+    if kind not in KINDS:
+        raise ValidationError("kind", f"must be one of {', '.join(KINDS)}, got {kind!r}")
+    when = now_ms() if at is None else to_ms(at, "at")
+    params = {
+        "id": uuid.uuid4().hex,
+        "platform": platform,
+        "room": room,
+        "viewer_id": viewer_id,
+        "text": text.strip()[:MAX_TEXT],
+        "lang": lang,
+        "kind": kind,
+        "at": when,
+    }
+    rows = await store.write(_CREATE, params)
+    return OpenQuestion.from_graph(dict(rows[0]["q"])) if rows else OpenQuestion(**params)
+
+
+async def list_open_questions(store: GraphStore, limit: int = 50) -> list[OpenQuestion]:
+    """Open questions, newest first."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 1000:
+        raise ValidationError("limit", f"must be an integer in 1..1000, got {limit!r}")
+    rows = await store.read(_LIST, {"limit": limit})
+    return [OpenQuestion.from_graph(dict(row["q"])) for row in rows]
