@@ -13,6 +13,8 @@ from connectors.base import Connector
 #: platform name -> "module:factory"; the factory takes keyword config and returns a Connector.
 REGISTRY: dict[str, str] = {
     "simulator": "connectors.simulator.connector:SimulatorConnector",
+    "twitch": "connectors.twitch.connector:TwitchConnector",
+    "bilibili": "connectors.bilibili.client:BilibiliConnector",
 }
 
 

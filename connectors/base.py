@@ -17,9 +17,11 @@ from typing import Any
 
 from aiohttp import web
 
+from connectors.accounting import ConnectorStats
+
 
 class EventKind(str, Enum):
-    """What happened in the room. Chat is the only kind the skeleton routes to Rasa."""
+    """What happened in the room. Chat and super chats (text) are read by the gateway."""
 
     CHAT = "chat"
     GIFT = "gift"
@@ -40,8 +42,34 @@ class Role(str, Enum):
 
 
 @dataclass(frozen=True)
+class EmoteSpan:
+    """An emote inside ``ChatEvent.text``: characters ``start``..``end`` (exclusive), by code point."""
+
+    start: int
+    end: int
+    emote_id: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Badge:
+    """A platform badge as shown next to a name (Twitch ``set_id``/``id``; Bilibili fan medal name/level)."""
+
+    name: str
+    version: str = ""
+
+
+@dataclass(frozen=True)
+class Money:
+    """What a gift / super chat / cheer is worth, in the platform's unit (CNY, bits, gold coins...)."""
+
+    amount: float
+    currency: str
+
+
+@dataclass(frozen=True)
 class ChatEvent:
-    """A normalized event from any platform.
+    """A normalized event from any platform: chat, gift, super chat / cheer, follow, sub, raid, like, enter.
 
     ``room`` is the platform's channel/room id as a string; ``viewer_id`` is stable per platform, so
     ``conversation_id`` (platform:room:viewer) identifies one viewer's conversation with the bot.
@@ -57,6 +85,14 @@ class ChatEvent:
     roles: frozenset[Role] = frozenset()
     reply_to: str | None = None
     timestamp: float = field(default_factory=time.time)
+    badges: tuple[Badge, ...] = ()
+    emotes: tuple[EmoteSpan, ...] = ()
+    #: Bilibili fan-medal level in this room (0 = none); Twitch has no equivalent.
+    medal_level: int = 0
+    #: gifts / super chats / cheers: the item ("Rocket", "bits") and how many; value in ``money``.
+    item: str = ""
+    count: int = 0
+    money: Money | None = None
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -109,3 +145,11 @@ class Connector(abc.ABC):
     def web_routes(self) -> list[web.AbstractRouteDef]:
         """HTTP/WebSocket routes this connector serves on the gateway's app (none by default)."""
         return []
+
+    @property
+    def stats(self) -> ConnectorStats:
+        """Frame accounting and connection state, exported by the gateway as metrics."""
+        existing = self.__dict__.get("_connector_stats")
+        if existing is None:
+            existing = self.__dict__["_connector_stats"] = ConnectorStats(self.platform)
+        return existing

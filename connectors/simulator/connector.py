@@ -17,11 +17,13 @@ from importlib import resources
 
 from aiohttp import WSMsgType, web
 
-from connectors.base import ChatEvent, Connector, EventSink, OutboundMessage
-from connectors.simulator.payloads import BadFrame, ChatPayload, parse_client_frame
+from connectors.accounting import ConnState
+from connectors.base import ChatEvent, Connector, EventKind, EventSink, Money, OutboundMessage, Role
+from connectors.simulator.payloads import BadFrame, ChatFrame, ChatPayload, parse_client_frame
 
 log = logging.getLogger(__name__)
 
+KINDS = {"chat": EventKind.CHAT, "gift": EventKind.GIFT, "super_chat": EventKind.SUPER_CHAT}
 ROOM_NAME = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 HISTORY_LENGTH = 50
 
@@ -83,12 +85,14 @@ class SimulatorConnector(Connector):
         await ws.prepare(request)
         room = self._rooms.setdefault(room_name, _Room())
         room.sockets.add(ws)
+        self.stats.set_state(room_name, ConnState.CONNECTED)
         await ws.send_json({"type": "welcome", "room": room_name, "history": list(room.history)})
         try:
             async for msg in ws:
                 if msg.type == WSMsgType.TEXT:
                     await self._on_text(room_name, ws, msg.data)
                 elif msg.type == WSMsgType.BINARY:
+                    self.stats.dropped("binary_frame")
                     await ws.send_json({"type": "error", "reason": "binary frames are not accepted"})
         finally:
             room.sockets.discard(ws)
@@ -99,29 +103,35 @@ class SimulatorConnector(Connector):
             frame = parse_client_frame(raw)
         except BadFrame as err:
             log.info("simulator room %s: rejected frame: %s", room_name, err)
+            self.stats.dropped("bad_frame")
             await ws.send_json({"type": "error", "reason": str(err)})
             return
-        event = ChatEvent(
-            platform=self.platform,
-            room=room_name,
-            message_id=uuid.uuid4().hex,
-            viewer_id=frame.viewer_id,
-            display_name=frame.viewer,
-            text=frame.text,
-        )
+        event = frame_to_event(frame, room_name)
         payload = ChatPayload(
-            type="chat",
+            type=frame.type,
             message_id=event.message_id,
             viewer=event.display_name,
             viewer_id=event.viewer_id,
-            text=event.text,
+            text=event.text or f"sent {frame.count} × {frame.item}",
             ts=event.timestamp,
             bot=False,
             reply_to=None,
         )
         await self._broadcast(room_name, payload)
-        if self._sink is not None:
+        await self.deliver(event)
+
+    async def deliver(self, event: ChatEvent) -> None:
+        """Hand one event to the gateway, counted (the in-process replayer uses this too)."""
+        if self._sink is None:
+            self.stats.dropped("not_started")
+            return
+        try:
             await self._sink(event)
+        except Exception:
+            log.exception("simulator: sink failed for %s", event.message_id)
+            self.stats.dropped("sink_error")
+            return
+        self.stats.delivered()
 
     async def _broadcast(self, room_name: str, payload: ChatPayload) -> None:
         room = self._rooms.setdefault(room_name, _Room())
@@ -132,3 +142,21 @@ class SimulatorConnector(Connector):
             if isinstance(result, Exception):
                 log.info("simulator room %s: dropping a dead socket: %s", room_name, result)
                 room.sockets.discard(ws)
+
+
+def frame_to_event(frame: ChatFrame, room: str) -> ChatEvent:
+    """A validated client frame as the normalized event the gateway receives."""
+    money = Money(frame.amount, "CNY") if frame.type in ("gift", "super_chat") else None
+    return ChatEvent(
+        platform=SimulatorConnector.platform,
+        room=room,
+        message_id=frame.message_id or uuid.uuid4().hex,
+        viewer_id=frame.viewer_id,
+        display_name=frame.viewer,
+        text=frame.text,
+        kind=KINDS[frame.type],
+        roles=frozenset(Role(r) for r in frame.roles),
+        item=frame.item,
+        count=frame.count,
+        money=money,
+    )

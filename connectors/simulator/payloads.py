@@ -1,14 +1,19 @@
 """Wire payloads of the simulator's WebSocket protocol (JSON text frames).
 
-Client -> server::
+Client -> server (one connection may speak for many viewers: each frame names its viewer)::
 
     {"type": "chat", "viewer": "ann", "text": "how much is the serum?", "viewer_id": "optional"}
+    {"type": "gift", "viewer": "ann", "gift": "Rocket", "count": 3, "value": 30.0}
+    {"type": "super_chat", "viewer": "ann", "text": "love the stream", "amount": 30.0}
+
+Optional on every client frame: ``viewer_id``, ``message_id`` (the replay tool keeps the ids of a
+recorded log), ``roles`` (["moderator", "subscriber", "vip", "broadcaster"]).
 
 Server -> every client in the room::
 
     {"type": "welcome", "room": "demo", "history": [<chat>...]}
-    {"type": "chat", "message_id": "...", "viewer": "ann", "viewer_id": "ann", "text": "...",
-     "ts": 1700000000.0, "bot": false, "reply_to": null}
+    {"type": "chat" | "gift" | "super_chat", "message_id": "...", "viewer": "ann", "viewer_id": "ann",
+     "text": "...", "ts": 1700000000.0, "bot": false, "reply_to": null}
     {"type": "error", "reason": "..."}            (only to the sender of a bad frame)
 
 Incoming frames are parsed once here into :class:`ChatFrame` or rejected with a reason the sender sees.
@@ -17,16 +22,22 @@ Incoming frames are parsed once here into :class:`ChatFrame` or rejected with a 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
-from typing import Literal, TypedDict
+from typing import Any, Literal, TypedDict
 
 MAX_TEXT_CHARS = 500
 MAX_NAME_CHARS = 40
+MAX_ID_CHARS = 64
 MAX_FRAME_BYTES = 8192
+MAX_COUNT = 10_000
+FrameType = Literal["chat", "gift", "super_chat"]
+FRAME_TYPES: tuple[FrameType, ...] = ("chat", "gift", "super_chat")
+ROLES = frozenset({"broadcaster", "moderator", "subscriber", "vip"})
 
 
 class ChatPayload(TypedDict):
-    type: Literal["chat"]
+    type: FrameType
     message_id: str
     viewer: str
     viewer_id: str
@@ -45,6 +56,12 @@ class ChatFrame:
     viewer: str
     viewer_id: str
     text: str
+    type: FrameType = "chat"
+    item: str = ""
+    count: int = 0
+    amount: float = 0.0
+    message_id: str | None = None
+    roles: tuple[str, ...] = ()
 
 
 def parse_client_frame(raw: str) -> ChatFrame:
@@ -57,20 +74,63 @@ def parse_client_frame(raw: str) -> ChatFrame:
         raise BadFrame(f"invalid JSON: {err.msg}") from None
     if not isinstance(data, dict):
         raise BadFrame("frame must be a JSON object")
-    if data.get("type") != "chat":
-        raise BadFrame(f"unknown type {data.get('type')!r}; expected 'chat'")
-    viewer = data.get("viewer")
+    kind = data.get("type")
+    if kind not in FRAME_TYPES:
+        raise BadFrame(f"unknown type {kind!r}; expected one of {', '.join(FRAME_TYPES)}")
+    viewer = _name(data, "viewer")
+    viewer_id = _name(data, "viewer_id", default=viewer)
+    message_id = data.get("message_id")
+    if message_id is not None and (
+        not isinstance(message_id, str) or not 0 < len(message_id) <= MAX_ID_CHARS
+    ):
+        raise BadFrame(f"field 'message_id' must be a string of 1-{MAX_ID_CHARS} characters")
+    roles = data.get("roles", [])
+    if not isinstance(roles, list) or not set(roles) <= ROLES:
+        raise BadFrame(f"field 'roles' must be a list of {', '.join(sorted(ROLES))}")
+    common = {"viewer": viewer, "viewer_id": viewer_id, "message_id": message_id, "roles": tuple(roles)}
+    if kind == "gift":
+        gift = _name(data, "gift")
+        count = _number(data, "count", 1, integer=True)
+        value = _number(data, "value", 0.0)
+        return ChatFrame(text="", type="gift", item=gift, count=int(count), amount=value, **common)
+    text = _text(data)
+    if kind == "super_chat":
+        amount = _number(data, "amount", None)
+        return ChatFrame(text=text, type="super_chat", amount=amount, count=1, **common)
+    return ChatFrame(text=text, **common)
+
+
+def _name(data: dict[str, Any], key: str, default: str | None = None) -> str:
+    value = data.get(key, default)
+    if not isinstance(value, str) or not value.strip():
+        raise BadFrame(f"field {key!r} must be a non-empty string")
+    value = value.strip()
+    if len(value) > MAX_NAME_CHARS:
+        raise BadFrame(f"field {key!r} longer than {MAX_NAME_CHARS} characters")
+    return value
+
+
+def _text(data: dict[str, Any]) -> str:
     text = data.get("text")
-    if not isinstance(viewer, str) or not viewer.strip():
-        raise BadFrame("field 'viewer' must be a non-empty string")
     if not isinstance(text, str) or not text.strip():
         raise BadFrame("field 'text' must be a non-empty string")
-    viewer = viewer.strip()
-    if len(viewer) > MAX_NAME_CHARS:
-        raise BadFrame(f"field 'viewer' longer than {MAX_NAME_CHARS} characters")
     if len(text) > MAX_TEXT_CHARS:
         raise BadFrame(f"field 'text' longer than {MAX_TEXT_CHARS} characters")
-    viewer_id = data.get("viewer_id", viewer)
-    if not isinstance(viewer_id, str) or not viewer_id.strip() or len(viewer_id) > MAX_NAME_CHARS:
-        raise BadFrame(f"field 'viewer_id' must be a non-empty string of at most {MAX_NAME_CHARS} characters")
-    return ChatFrame(viewer=viewer, viewer_id=viewer_id.strip(), text=text.strip())
+    return text.strip()
+
+
+def _number(data: dict[str, Any], key: str, default: float | None, *, integer: bool = False) -> float:
+    value = data.get(key, default)
+    ok = isinstance(value, int) if integer else isinstance(value, int | float)
+    if (
+        value is None
+        or isinstance(value, bool)
+        or not ok
+        or not math.isfinite(value)
+        or not 0 <= value <= MAX_COUNT * 100
+    ):
+        kind = "an integer" if integer else "a number"
+        raise BadFrame(f"field {key!r} must be {kind} >= 0")
+    if integer and not 1 <= value <= MAX_COUNT:
+        raise BadFrame(f"field {key!r} must be 1-{MAX_COUNT}")
+    return float(value)

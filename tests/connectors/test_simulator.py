@@ -100,7 +100,11 @@ async def test_the_page_is_served(sim) -> None:
     ("raw", "reason"),
     [
         ("{", "invalid JSON"),
-        ('{"type": "gift"}', "unknown type"),
+        ('{"type": "dance"}', "unknown type"),
+        ('{"type": "gift", "viewer": "a"}', "'gift'"),
+        ('{"type": "gift", "viewer": "a", "gift": "Rocket", "count": 0}', "'count'"),
+        ('{"type": "super_chat", "viewer": "a", "text": "hi"}', "'amount'"),
+        ('{"type": "chat", "viewer": "a", "text": "x", "roles": ["king"]}', "'roles'"),
         ('{"type": "chat", "viewer": "a"}', "'text'"),
         (json.dumps({"type": "chat", "viewer": "a", "text": "x" * (MAX_TEXT_CHARS + 1)}), "longer than"),
         (json.dumps({"type": "chat", "viewer": "a" * 41, "text": "x"}), "'viewer'"),
@@ -115,3 +119,71 @@ def test_frame_validation_names_the_problem(raw: str, reason: str) -> None:
 def test_a_good_frame_is_trimmed() -> None:
     frame = parse_client_frame(json.dumps({"type": "chat", "viewer": " ann ", "text": " hi  "}))
     assert (frame.viewer, frame.viewer_id, frame.text) == ("ann", "ann", "hi")
+
+
+async def test_gifts_and_super_chats_from_many_viewers_on_one_socket(sim) -> None:
+    connector, client, received = sim
+    ws = await client.ws_connect("/ws/rooms/g")
+    await ws.receive_json()
+    frames = [
+        {"type": "gift", "viewer": "ann", "gift": "Rocket", "count": 2, "value": 100.0},
+        {"type": "super_chat", "viewer": "bo", "text": "love it", "amount": 30, "roles": ["subscriber"]},
+        {"type": "chat", "viewer": "cy", "text": "hi", "message_id": "fixed-1"},
+    ]
+    for frame in frames:
+        await ws.send_str(json.dumps(frame))
+        await ws.receive_json(timeout=2)
+    gift, sc, chat = received
+    assert (gift.kind.value, gift.item, gift.count, gift.money.amount) == ("gift", "Rocket", 2, 100.0)
+    assert (sc.kind.value, sc.text, sc.money.amount, sc.display_name) == ("super_chat", "love it", 30.0, "bo")
+    assert chat.message_id == "fixed-1"
+    assert connector.stats.snapshot().outcome("delivered") == 3
+
+
+async def test_replay_over_the_websocket_delivers_the_whole_log(sim, tmp_path) -> None:
+    from connectors.simulator.chatlog import generate, read_log, write_log
+    from connectors.simulator.replay import replay_over_websocket
+
+    _, client, received = sim
+    path = tmp_path / "chat.jsonl"
+    write_log(path, generate(300, seed=3))
+    events = list(read_log(path))
+    url = str(client.make_url("/ws/rooms/replay")).replace("http", "ws", 1)
+    result = await replay_over_websocket(events, url, rate=0)
+    await _until(lambda: len(received) == result["events"])
+    assert [e.message_id for e in received] == [e.message_id for e in events]
+    assert {e.kind.value for e in received} >= {"chat", "gift"}
+
+
+async def test_in_process_replayer_keeps_its_schedule() -> None:
+    from connectors.simulator.chatlog import generate
+    from connectors.simulator.replay import Replayer
+
+    got: list[ChatEvent] = []
+
+    async def sink(event: ChatEvent) -> None:
+        got.append(event)
+
+    elapsed = await Replayer(generate(50), rate=500).run(sink)
+    assert len(got) == 50 and elapsed >= 49 / 500
+
+
+def test_generated_logs_look_like_a_live_room() -> None:
+    from connectors.simulator.chatlog import event_from_json, event_to_json, generate
+
+    events = generate(5000, seed=1)
+    questions = sum("?" in e.text or "吗" in e.text or "多少" in e.text for e in events) / len(events)
+    zh = sum(any("\u4e00" <= ch <= "\u9fff" for ch in e.text) for e in events) / len(events)
+    assert 0.04 < questions < 0.15 and 0.3 < zh < 0.7
+    assert len({e.viewer_id for e in events}) > 50
+    assert all(event_from_json(event_to_json(e)) == e for e in events[:200])
+
+
+async def _until(predicate) -> None:
+    import asyncio
+
+    for _ in range(500):
+        if predicate():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("condition not reached")

@@ -1,0 +1,138 @@
+"""Bilibili HTTP calls: WBI keys, buvid, room init, danmaku server info (WBI-signed), sending danmaku.
+
+All responses are ``{"code": 0, "data": ...}``; a non-zero code becomes :class:`ApiError` (or
+:class:`AuthError` for credential problems) and network failures are wrapped at this boundary, so the
+WebSocket client only ever handles this package's errors.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+
+from connectors.bilibili import wbi
+from connectors.bilibili.config import BilibiliConfig
+from connectors.bilibili.errors import ApiError, AuthError, BilibiliError
+
+log = logging.getLogger(__name__)
+
+AUTH_CODES = {-101, -111}  # not logged in, csrf mismatch
+TOO_FAST = 10031
+_OK = frozenset({0})
+USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126 Safari/537.36"
+
+
+@dataclass(frozen=True)
+class DanmuServer:
+    room_id: int  # the real (long) room id
+    token: str
+    urls: tuple[str, ...]
+    uid: int
+    buvid: str
+
+
+class BilibiliApi:
+    def __init__(self, session: aiohttp.ClientSession, config: BilibiliConfig) -> None:
+        self._session = session
+        self._config = config
+        self._buvid = config.buvid3
+        self._keys: tuple[str, str] | None = None
+
+    def _cookies(self) -> str:
+        parts = {"SESSDATA": self._config.sessdata, "bili_jct": self._config.bili_jct, "buvid3": self._buvid}
+        return "; ".join(f"{k}={v}" for k, v in parts.items() if v)
+
+    async def _get(self, url: str, params: dict[str, str] | None = None, ok: frozenset[int] = _OK) -> Any:
+        return await self._call("GET", url, params=params, ok=ok)
+
+    async def _call(self, method: str, url: str, *, ok: frozenset[int] = _OK, **kwargs: Any) -> Any:
+        headers = {
+            "User-Agent": USER_AGENT,
+            "Referer": "https://live.bilibili.com/",
+            "Cookie": self._cookies(),
+        }
+        endpoint = url.split("?", 1)[0].rsplit("/", 1)[-1]
+        try:
+            async with self._session.request(
+                method, url, headers=headers, timeout=aiohttp.ClientTimeout(total=10), **kwargs
+            ) as resp:
+                if resp.status >= 400:
+                    raise ApiError(endpoint, resp.status, f"HTTP {resp.status}")
+                body = await resp.json(content_type=None)
+        except (aiohttp.ClientError, TimeoutError, ValueError) as err:
+            raise BilibiliError(f"{endpoint}: {err!r}") from err
+        code = body.get("code", -1) if isinstance(body, dict) else -1
+        if code not in ok:
+            error = AuthError if code in AUTH_CODES else ApiError
+            raise error(endpoint, code, str(body.get("message", "")) if isinstance(body, dict) else "")
+        return body.get("data")
+
+    async def nav(self) -> tuple[int, str, str]:
+        """(uid or 0, img_key, sub_key). nav answers code -101 when anonymous but still has the keys."""
+        data = await self._get(f"{self._config.api_base}/x/web-interface/nav", ok=frozenset({0, -101}))
+        img = data["wbi_img"]
+        uid = int(data.get("mid") or 0) if data.get("isLogin") else 0
+        return uid, wbi.key_from_url(img["img_url"]), wbi.key_from_url(img["sub_url"])
+
+    async def buvid(self) -> str:
+        """The ``buvid3`` cookie the main site sets (required for a non-anonymous-looking auth)."""
+        if self._buvid:
+            return self._buvid
+        try:
+            async with self._session.get(
+                f"{self._config.www_base}/", headers={"User-Agent": USER_AGENT}
+            ) as r:
+                cookie = r.cookies.get("buvid3")
+        except aiohttp.ClientError as err:
+            raise BilibiliError(f"buvid: {err!r}") from err
+        self._buvid = cookie.value if cookie else ""
+        return self._buvid
+
+    async def real_room_id(self, room_id: int) -> int:
+        data = await self._get(
+            f"{self._config.live_api_base}/room/v1/Room/get_info", params={"room_id": str(room_id)}
+        )
+        return int(data["room_id"])
+
+    async def danmu_server(self, room_id: int) -> DanmuServer:
+        """The full init sequence for one room; called again on every reconnect (tokens expire)."""
+        uid, img_key, sub_key = await self.nav()
+        buvid = await self.buvid()
+        real = await self.real_room_id(room_id)
+        params = wbi.sign({"id": real, "type": 0}, img_key, sub_key)
+        data = await self._get(
+            f"{self._config.live_api_base}/xlive/web-room/v1/index/getDanmuInfo", params=params
+        )
+        urls = tuple(f"wss://{h['host']}:{h['wss_port']}/sub" for h in data.get("host_list", []))
+        if self._config.ws_url:
+            urls = (self._config.ws_url,)
+        return DanmuServer(
+            room_id=real,
+            token=str(data["token"]),
+            urls=urls or ("wss://broadcastlv.chat.bilibili.com:443/sub",),
+            uid=uid or self._config.uid,
+            buvid=buvid,
+        )
+
+    async def send_danmaku(self, room_id: int, text: str, *, reply_mid: int | None = None) -> None:
+        """POST /msg/send; raises :class:`ApiError` (code 10031 = too fast) or :class:`AuthError`."""
+        if not self._config.can_send:
+            raise AuthError("msg/send", -101, "no SESSDATA/bili_jct configured")
+        form = {
+            "bubble": "0",
+            "msg": text,
+            "color": "16777215",
+            "mode": "1",
+            "fontsize": "25",
+            "rnd": str(int(time.time())),
+            "roomid": str(room_id),
+            "csrf": self._config.bili_jct,
+            "csrf_token": self._config.bili_jct,
+        }
+        if reply_mid:
+            form["reply_mid"] = str(reply_mid)
+        await self._call("POST", f"{self._config.live_api_base}/msg/send", data=form)

@@ -1,0 +1,279 @@
+"""The danmaku WebSocket client (one per room) and the Bilibili :class:`Connector`.
+
+Shape (style habit 6): keyword-only constructor, one ``_listen`` loop dispatching packets to
+``_process_*`` handlers, a heartbeat task, capped backoff with jitter. Every (re)connect runs the full
+room init again (nav/WBI keys, buvid, getDanmuInfo) because the auth token is short-lived.
+
+"Connected but dead" cannot happen: the socket is read with a deadline of heartbeat interval + reply
+timeout; a server that stops answering heartbeats is declared DEAD, closed and replaced, and the state
+is visible in :attr:`Connector.stats`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections import OrderedDict
+
+import aiohttp
+
+from connectors.accounting import ConnectorStats, ConnState
+from connectors.base import ChatEvent, Connector, EventSink, OutboundMessage
+from connectors.bilibili.api import TOO_FAST, BilibiliApi, DanmuServer
+from connectors.bilibili.config import BilibiliConfig
+from connectors.bilibili.errors import ApiError, AuthError, BilibiliError, FrameError
+from connectors.bilibili.framing import Op, Packet, Ver, brotli_available, decode_frame, encode_packet
+from connectors.bilibili.payloads import PLATFORM, Skip, parse_body, to_event
+from connectors.limits import Backoff, SendBudget, split_message
+
+log = logging.getLogger(__name__)
+
+AUTHOR_MEMORY = 5000
+
+
+class _Dead(Exception):
+    """The connection must be replaced; ``reason`` is logged and shown in the state metric."""
+
+
+class RoomClient:
+    """One live room's danmaku connection, kept alive until :meth:`stop`."""
+
+    def __init__(
+        self,
+        *,
+        room_id: int,
+        api: BilibiliApi,
+        session: aiohttp.ClientSession,
+        config: BilibiliConfig,
+        stats: ConnectorStats,
+        on_event: EventSink,
+    ) -> None:
+        self.room_id = room_id
+        self._api = api
+        self._session = session
+        self._config = config
+        self._stats = stats
+        self._on_event = on_event
+        self._backoff = Backoff(base_s=config.backoff_base_s, cap_s=config.backoff_cap_s)
+        self._task: asyncio.Task[None] | None = None
+        self._ws: aiohttp.ClientWebSocketResponse | None = None
+        self.real_room_id: int | None = None
+        self.own_uid = config.uid
+        self.authenticated = asyncio.Event()
+        self.protover = Ver.BROTLI if brotli_available() else Ver.ZLIB
+
+    @property
+    def room(self) -> str:
+        return str(self.room_id)
+
+    def start(self) -> None:
+        self._stats.set_state(self.room, ConnState.CONNECTING)
+        self._task = asyncio.create_task(self._run(), name=f"bilibili-room-{self.room_id}")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._ws is not None:
+            await self._ws.close()
+        self._stats.set_state(self.room, ConnState.DISCONNECTED)
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                server = await self._api.danmu_server(self.room_id)
+                self.real_room_id = server.room_id
+                self.own_uid = server.uid
+                await self._session_once(server)
+            except asyncio.CancelledError:
+                raise
+            except AuthError as err:
+                log.error("bilibili room %s: credentials rejected: %s", self.room_id, err)
+                self._stats.set_state(self.room, ConnState.DEAD)
+            except (_Dead, BilibiliError, aiohttp.ClientError, OSError, TimeoutError) as err:
+                log.warning("bilibili room %s: connection replaced: %s", self.room_id, err)
+                self._stats.set_state(self.room, ConnState.DEAD)
+            self.authenticated.clear()
+            delay = self._backoff.next_delay()
+            self._stats.set_state(self.room, ConnState.RECONNECTING)
+            await asyncio.sleep(delay)
+
+    async def _session_once(self, server: DanmuServer) -> None:
+        url = server.urls[0]
+        async with self._session.ws_connect(url, autoping=True, max_msg_size=4 << 20) as ws:
+            self._ws = ws
+            auth = {
+                "uid": server.uid,
+                "roomid": server.room_id,
+                "protover": int(self.protover),
+                "platform": "web",
+                "type": 2,
+                "buvid": server.buvid,
+                "key": server.token,
+            }
+            await ws.send_bytes(encode_packet(Op.AUTH, json.dumps(auth).encode(), ver=Ver.HEARTBEAT))
+            heartbeat = asyncio.create_task(self._heartbeat(ws))
+            try:
+                await self._listen(ws)
+            finally:
+                heartbeat.cancel()
+                self._ws = None
+
+    async def _heartbeat(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        await self.authenticated.wait()
+        while not ws.closed:
+            await ws.send_bytes(encode_packet(Op.HEARTBEAT, b"{}", ver=Ver.HEARTBEAT))
+            await asyncio.sleep(self._config.heartbeat_s)
+
+    async def _listen(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        while True:
+            deadline = (
+                self._config.dead_after_s if self.authenticated.is_set() else self._config.auth_timeout_s
+            )
+            try:
+                async with asyncio.timeout(deadline):  # absolute: pings must not keep a dead socket "alive"
+                    msg = await ws.receive()
+            except TimeoutError:
+                state = "heartbeat reply" if self.authenticated.is_set() else "auth reply"
+                raise _Dead(f"no {state} within {deadline:.1f}s") from None
+            if msg.type == aiohttp.WSMsgType.BINARY:
+                await self._process_frame(msg.data)
+            elif msg.type == aiohttp.WSMsgType.TEXT:
+                self._stats.dropped("text_frame")
+            elif msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.CLOSING):
+                raise _Dead(f"server closed the socket ({ws.close_code})")
+            elif msg.type == aiohttp.WSMsgType.ERROR:
+                raise _Dead(f"socket error: {ws.exception()!r}")
+
+    async def _process_frame(self, data: bytes) -> None:
+        try:
+            packets = decode_frame(data, max_decompressed=self._config.max_decompressed)
+        except FrameError as err:
+            log.info("bilibili room %s: dropped frame (%d bytes): %s", self.room_id, len(data), err)
+            self._stats.dropped(err.reason)
+            return
+        for packet in packets:
+            if packet.op == Op.MESSAGE:
+                await self._process_message(packet)
+            elif packet.op == Op.HEARTBEAT_REPLY:
+                self._stats.handled("heartbeat_reply")
+            elif packet.op == Op.AUTH_REPLY:
+                self._process_auth_reply(packet)
+            else:
+                self._stats.dropped("unknown_op")
+
+    def _process_auth_reply(self, packet: Packet) -> None:
+        try:
+            code = json.loads(packet.body).get("code", -1)
+        except (ValueError, AttributeError):
+            code = -1
+        if code != 0:
+            self._stats.dropped("auth_rejected")
+            raise _Dead(f"auth rejected with code {code}")
+        self._stats.handled("auth_reply")
+        self.authenticated.set()
+        self._backoff.reset()
+        self._stats.set_state(self.room, ConnState.CONNECTED)
+
+    async def _process_message(self, packet: Packet) -> None:
+        try:
+            event = to_event(parse_body(packet.body), self.room, str(self.real_room_id or ""))
+        except Skip as skip:
+            self._stats.dropped(skip.reason)
+            return
+        except FrameError as err:
+            log.info("bilibili room %s: dropped message: %s", self.room_id, err)
+            self._stats.dropped(err.reason)
+            return
+        if self.own_uid and event.viewer_id == str(self.own_uid):
+            self._stats.dropped("own_message")  # the room echoes the bot's own danmaku
+            return
+        try:
+            await self._on_event(event)
+        except Exception:  # the gateway's problem must not kill the socket
+            log.exception("bilibili room %s: sink failed for %s", self.room_id, event.message_id)
+            self._stats.dropped("sink_error")
+            return
+        self._stats.delivered()
+
+
+class BilibiliConnector(Connector):
+    """Receives every configured room, sends danmaku split to the length limit and paced."""
+
+    platform = PLATFORM
+
+    def __init__(
+        self, *, config: BilibiliConfig | None = None, bot_name: str = "liveroom", **_: object
+    ) -> None:
+        self.config = config or BilibiliConfig.from_env()
+        self.bot_name = bot_name
+        self._session: aiohttp.ClientSession | None = None
+        self._api: BilibiliApi | None = None
+        self.rooms: dict[str, RoomClient] = {}
+        self._sink: EventSink | None = None
+        self._authors: OrderedDict[str, int] = OrderedDict()
+        self.budget = SendBudget(limit=1, window_s=max(self.config.send_interval_s, 1e-3))
+
+    async def start(self, sink: EventSink) -> None:
+        self._sink = sink
+        self._session = aiohttp.ClientSession()
+        self._api = BilibiliApi(self._session, self.config)
+        for room_id in self.config.room_ids:
+            client = RoomClient(
+                room_id=room_id,
+                api=self._api,
+                session=self._session,
+                config=self.config,
+                stats=self.stats,
+                on_event=self._deliver,
+            )
+            self.rooms[client.room] = client
+            client.start()
+
+    async def _deliver(self, event: ChatEvent) -> None:
+        self._authors[event.message_id] = int(event.viewer_id) if event.viewer_id.isdigit() else 0
+        if len(self._authors) > AUTHOR_MEMORY:
+            self._authors.popitem(last=False)
+        assert self._sink is not None
+        await self._sink(event)
+
+    async def stop(self) -> None:
+        await asyncio.gather(*(room.stop() for room in self.rooms.values()))
+        self.rooms.clear()
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def send(self, message: OutboundMessage) -> None:
+        """Split to ``max_chars``, pace by ``send_interval_s``; 10031 (too fast) pauses and retries once."""
+        if self._api is None:
+            raise BilibiliError("connector not started")
+        client = self.rooms.get(message.room)
+        room_id = client.real_room_id if client and client.real_room_id else int(message.room)
+        reply_mid = self._authors.get(message.reply_to or "") or None
+        for part in split_message(message.text, self.config.max_chars):
+            await self._send_part(room_id, part, reply_mid)
+
+    async def _send_part(self, room_id: int, text: str, reply_mid: int | None) -> None:
+        for attempt in range(2):
+            try:
+                async with self.budget.slot() as waited:
+                    self.stats.waited(waited)
+                    await self._api.send_danmaku(room_id, text, reply_mid=reply_mid)  # type: ignore[union-attr]
+            except ApiError as err:
+                if err.code == TOO_FAST and attempt == 0:
+                    self.stats.sent("retried", "too_fast")
+                    self.budget.pause_for(5 * self.config.send_interval_s)
+                    continue
+                self.stats.sent("failed", str(err.code))
+                log.warning("bilibili room %s: danmaku not sent: %s", room_id, err)
+                return
+            except BilibiliError as err:
+                self.stats.sent("failed", "network")
+                log.warning("bilibili room %s: danmaku not sent: %s", room_id, err)
+                return
+            self.stats.sent("sent")
+            return

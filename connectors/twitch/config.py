@@ -1,0 +1,101 @@
+"""Twitch connector configuration, and the one place that points twitchio at other servers.
+
+Credentials come from the environment or the git-ignored ``TWITCH_CREDENTIALS_FILE`` (default
+``twitch.secret``): the app's client id/secret and the bot account's user token + refresh token, which
+must carry the scopes in :data:`BOT_SCOPES` (see README "Platforms").
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import twitchio.eventsub.websockets
+import twitchio.http
+
+from connectors.settings import get_bool, get_float, get_int, layered
+from connectors.twitch.errors import TwitchConfigError
+
+BOT_SCOPES = ("user:read:chat", "user:write:chat", "user:bot")
+#: what the broadcaster grants (once) so follows/subs/cheers/raids arrive; optional
+#: add this one to the bot's token to receive follows (the bot must be a moderator of the channel)
+FOLLOW_SCOPE = "moderator:read:followers"
+MAX_CHARS = 500
+
+
+def configure_endpoints(*, helix: str, id_base: str, eventsub_ws: str) -> None:
+    """Point twitchio (process-wide) at other servers, e.g. the fake Twitch in tests and benchmarks.
+
+    twitchio 3 has no constructor option or env var for its endpoints; these three module attributes
+    are what it reads (``Route.BASE`` for Helix, ``Route.ID_BASE`` for OAuth, ``WSS`` for EventSub).
+    Call before the connector starts. Production never calls this.
+    """
+    twitchio.http.Route.BASE = helix.rstrip("/") + "/"
+    twitchio.http.Route.ID_BASE = id_base.rstrip("/") + "/"
+    twitchio.eventsub.websockets.WSS = eventsub_ws
+
+
+def eventsub_url() -> str:
+    """The EventSub WebSocket URL twitchio is configured with (ours reads the same setting)."""
+    return twitchio.eventsub.websockets.WSS
+
+
+@dataclass(frozen=True)
+class TwitchConfig:
+    """Settings of one bot account in one or more channels. Tokens are excluded from ``repr``."""
+
+    client_id: str
+    bot_id: str
+    channel_ids: tuple[str, ...]
+    client_secret: str = field(default="", repr=False)
+    user_token: str = field(default="", repr=False)
+    refresh_token: str = field(default="", repr=False)
+    #: the bot is a moderator in its channels (Twitch then allows 100 messages / 30 s instead of 20)
+    is_moderator: bool = False
+    send_limit: int = 0  # 0 = 20, or 100 as moderator
+    send_window_s: float = 30.0
+    max_chars: int = MAX_CHARS
+    #: EventSub accepts 10-600 s; smaller values only make sense against the fake server in tests
+    keepalive_s: float = 10
+    #: how long after the keepalive deadline the socket is declared dead (Twitch allows some jitter)
+    keepalive_grace_s: float = 5.0
+    #: pause after a 429 whose response has no usable Ratelimit-Reset header
+    retry_after_429_s: float = 5.0
+    backoff_base_s: float = 1.0
+    backoff_cap_s: float = 60.0
+    #: chat.message carries cheers; chat.notification carries subs, gifted subs and raids; both need
+    #: only the bot's user:read:chat. channel.follow v2 needs moderator:read:followers and a mod bot.
+    events: tuple[str, ...] = ("channel.chat.message", "channel.chat.notification", "channel.follow")
+
+    def __post_init__(self) -> None:
+        if not self.client_id or not self.bot_id:
+            raise TwitchConfigError("TWITCH_CLIENT_ID and TWITCH_BOT_ID are required")
+        if not self.channel_ids:
+            raise TwitchConfigError("TWITCH_CHANNEL_IDS names no channel")
+        if not self.user_token or not self.refresh_token:
+            raise TwitchConfigError("TWITCH_USER_TOKEN and TWITCH_REFRESH_TOKEN are required (bot account)")
+        if not 0 < self.keepalive_s <= 600:
+            raise TwitchConfigError("TWITCH_KEEPALIVE must be 10-600 seconds (EventSub's range)")
+        if not 1 <= self.max_chars <= MAX_CHARS or self.send_window_s <= 0 or self.send_limit < 0:
+            raise TwitchConfigError("invalid send limits")
+
+    @property
+    def effective_send_limit(self) -> int:
+        return self.send_limit or (100 if self.is_moderator else 20)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> TwitchConfig:
+        v = layered(env, "TWITCH_CREDENTIALS_FILE", "twitch.secret")
+        return cls(
+            client_id=v.get("TWITCH_CLIENT_ID", ""),
+            client_secret=v.get("TWITCH_CLIENT_SECRET", ""),
+            bot_id=v.get("TWITCH_BOT_ID", ""),
+            channel_ids=tuple(c.strip() for c in v.get("TWITCH_CHANNEL_IDS", "").split(",") if c.strip()),
+            user_token=v.get("TWITCH_USER_TOKEN", "").removeprefix("oauth:"),
+            refresh_token=v.get("TWITCH_REFRESH_TOKEN", ""),
+            is_moderator=get_bool(v, "TWITCH_BOT_IS_MODERATOR", False),
+            send_limit=get_int(v, "TWITCH_SEND_LIMIT", 0),
+            send_window_s=get_float(v, "TWITCH_SEND_WINDOW", 30.0),
+            keepalive_s=get_int(v, "TWITCH_KEEPALIVE", 10),
+        )

@@ -1,0 +1,180 @@
+"""The Twitch :class:`Connector`: twitchio 3 for OAuth/Helix, our EventSub socket for receiving.
+
+* login: twitchio ``Client.login`` (app token by client credentials) and ``add_token`` for the bot's
+  user token; twitchio validates it hourly and refreshes it on expiry or a 401.
+* receive: :class:`EventSubSocket`; subscriptions are created through twitchio's Helix client with the
+  bot's user token (EventSub WebSocket requires a user token).
+* send: Helix Send Chat Message via ``PartialUser.send_message``; before sending, messages are split to
+  500 characters on word boundaries and wait for the send budget (20 / 30 s, 100 as moderator). A 429
+  pauses the budget until its ``Ratelimit-Reset`` and the part is retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+import aiohttp
+import twitchio
+from twitchio.eventsub.enums import SubscriptionType
+
+from connectors.base import Connector, EventSink, OutboundMessage
+from connectors.limits import Backoff, SendBudget, split_message
+from connectors.twitch.config import TwitchConfig, eventsub_url
+from connectors.twitch.errors import TwitchAuthError, TwitchError, TwitchSendError
+from connectors.twitch.eventsub import EventSubSocket
+from connectors.twitch.payloads import PLATFORM, SUBSCRIPTIONS
+
+log = logging.getLogger(__name__)
+
+MAX_429_RETRIES = 3
+
+
+class TwitchConnector(Connector):
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        *,
+        config: TwitchConfig | None = None,
+        bot_name: str = "liveroom",
+        budget: SendBudget | None = None,
+        **_: object,
+    ) -> None:
+        self.config = config or TwitchConfig.from_env()
+        self.bot_name = bot_name
+        self.budget = budget or SendBudget(
+            limit=self.config.effective_send_limit, window_s=self.config.send_window_s
+        )
+        self._client: twitchio.Client | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self.eventsub: EventSubSocket | None = None
+        self.subscription_failures: list[str] = []
+        self._rate_limit_reset: float | None = None  # unix time from the last 429's Ratelimit-Reset
+
+    async def start(self, sink: EventSink) -> None:
+        cfg = self.config
+        # our session, lent to twitchio, so a trace hook can read Ratelimit-Reset off 429 responses
+        # (twitchio's HTTPException does not carry the response headers)
+        trace = aiohttp.TraceConfig()
+        trace.on_request_end.append(self._on_request_end)
+        self._session = aiohttp.ClientSession(trace_configs=[trace])
+        client = twitchio.Client(
+            client_id=cfg.client_id,
+            client_secret=cfg.client_secret,
+            bot_id=cfg.bot_id,
+            fetch_client_user=False,
+            session=self._session,
+        )
+        try:
+            await client.login(load_tokens=False, save_tokens=False)
+            await client.add_token(cfg.user_token, cfg.refresh_token)
+        except (twitchio.TwitchioException, aiohttp.ClientError) as err:
+            await client.close()
+            await self._session.close()
+            raise TwitchAuthError(f"twitch login failed: {type(err).__name__}") from err
+        self._client = client
+        self.eventsub = EventSubSocket(
+            url=eventsub_url(),
+            keepalive_s=cfg.keepalive_s,
+            grace_s=cfg.keepalive_grace_s,
+            subscribe=self._subscribe_all,
+            sink=sink,
+            stats=self.stats,
+            session=self._session,
+            backoff=Backoff(base_s=cfg.backoff_base_s, cap_s=cfg.backoff_cap_s),
+            own_user_id=cfg.bot_id,
+        )
+        self.eventsub.start()
+
+    async def _on_request_end(
+        self, _session: aiohttp.ClientSession, _ctx: object, params: aiohttp.TraceRequestEndParams
+    ) -> None:
+        if params.response.status == 429:
+            reset = params.response.headers.get("Ratelimit-Reset", "")
+            self._rate_limit_reset = float(reset) if reset.isdigit() else None
+
+    async def _subscribe_all(self, session_id: str) -> None:
+        """Subscribe a fresh session to every configured event in every channel.
+
+        Chat is required (failure -> the session is retried); the others are optional (a channel that
+        did not grant them is logged once per session and skipped).
+        """
+        assert self._client is not None
+        for channel in self.config.channel_ids:
+            for sub_type in self.config.events:
+                version, condition = SUBSCRIPTIONS[sub_type]
+                try:
+                    await self._client._http.create_eventsub_subscription(  # twitchio's Helix client
+                        type=SubscriptionType(sub_type),
+                        version=version,
+                        condition=condition(channel, self.config.bot_id),
+                        transport={"method": "websocket", "session_id": session_id},
+                        token_for=self.config.bot_id,
+                    )
+                except twitchio.HTTPException as err:
+                    if sub_type == "channel.chat.message":
+                        raise TwitchError(
+                            f"cannot subscribe to chat in {channel}: HTTP {err.status}"
+                        ) from err
+                    self.subscription_failures.append(f"{channel}:{sub_type}:{err.status}")
+                    log.warning("twitch: no %s in channel %s (HTTP %s)", sub_type, channel, err.status)
+
+    async def stop(self) -> None:
+        if self.eventsub is not None:
+            await self.eventsub.stop()
+        if self._session is not None:
+            await self._session.close()
+        if self._client is not None:
+            await self._client.close()
+        self._client = self._session = self.eventsub = None
+
+    async def send(self, message: OutboundMessage) -> None:
+        """Send within Twitch's limits. A part that still cannot be sent is counted and logged."""
+        if self._client is None:
+            raise TwitchError("connector not started")
+        text = message.text
+        if message.mention and not message.reply_to:
+            text = f"@{message.mention} {text}"
+        channel = self._client.create_partialuser(message.room)
+        for index, part in enumerate(split_message(text, self.config.max_chars)):
+            reply_to = message.reply_to if index == 0 else None
+            try:
+                await self._send_part(channel, part, reply_to)
+            except TwitchSendError as err:
+                self.stats.sent("failed", err.reason)
+                log.warning("twitch channel %s: message not sent: %s", message.room, err)
+                return
+
+    async def _send_part(self, channel: twitchio.PartialUser, text: str, reply_to: str | None) -> None:
+        for _ in range(MAX_429_RETRIES + 1):
+            try:
+                async with self.budget.slot() as waited:
+                    self.stats.waited(waited)
+                    await channel.send_message(
+                        text,
+                        sender=self.config.bot_id,
+                        token_for=self.config.bot_id,
+                        reply_to_message_id=reply_to,
+                    )
+            except twitchio.MessageRejectedError as err:
+                raise TwitchSendError("rejected", str(err.message.dropped_code)) from err
+            except twitchio.HTTPException as err:
+                if err.status == 429:
+                    # pause the whole budget until Twitch's Ratelimit-Reset (or a default), then retry
+                    self.stats.sent("retried", "429")
+                    self.budget.pause_for(self._retry_after())
+                    continue
+                raise TwitchSendError(f"http_{err.status}") from err
+            except (aiohttp.ClientError, asyncio.TimeoutError) as err:
+                raise TwitchSendError("network", repr(err)) from err
+            self.stats.sent("sent")
+            return
+        raise TwitchSendError("429", f"still rate limited after {MAX_429_RETRIES} retries")
+
+    def _retry_after(self) -> float:
+        reset, self._rate_limit_reset = self._rate_limit_reset, None
+        if reset is None:
+            return self.config.retry_after_429_s
+        return min(max(0.0, reset - time.time()) + 0.05, 60.0)

@@ -1,0 +1,46 @@
+"""Fixtures: the fake platform servers on free loopback ports, and connectors pointed at them."""
+
+from __future__ import annotations
+
+import pytest
+from aiohttp.test_utils import TestServer
+
+from connectors.base import ChatEvent
+from tests.connectors.fakes.bilibili import FakeBilibili
+from tests.connectors.fakes.twitch import FakeTwitch
+
+
+class Collector:
+    """An EventSink that keeps what it got."""
+
+    def __init__(self) -> None:
+        self.events: list[ChatEvent] = []
+
+    async def __call__(self, event: ChatEvent) -> None:
+        self.events.append(event)
+
+
+@pytest.fixture
+def collector() -> Collector:
+    return Collector()
+
+
+@pytest.fixture
+async def fake_bilibili():
+    fake = FakeBilibili()
+    server = TestServer(fake.app())
+    await server.start_server()
+    fake.base_url = str(server.make_url("")).rstrip("/")
+    yield fake
+    await server.close()
+
+
+@pytest.fixture
+async def fake_twitch():
+    fake = FakeTwitch()
+    server = TestServer(fake.app())
+    await server.start_server()
+    fake.base_url = str(server.make_url("")).rstrip("/")
+    yield fake
+    await fake.close_all()
+    await server.close()

@@ -1,0 +1,1 @@
+"""Local servers that speak the platforms' documented wire protocols, for connector tests and bench."""

@@ -1,0 +1,373 @@
+"""A fake Twitch: OAuth (token, validate), Helix (users, eventsub/subscriptions, chat/messages) and the
+EventSub WebSocket ``/ws`` (welcome, keepalive, notification, session_reconnect, revocation).
+
+Written from Twitch's public EventSub / Helix documentation. It enforces what real Twitch enforces and
+a client could get wrong: user token on WebSocket subscriptions, the session id being live, 401 for an
+expired token (so twitchio refreshes), the chat send limit (violations are recorded, not just
+rejected), and 429 with Ratelimit-Reset on demand. Tests drive it through :meth:`notify`,
+:meth:`send_reconnect`, :meth:`redeliver_last` and the ``silent`` flag (open but dead).
+
+Notifications wait in an outbox until a subscribed session takes them, so a test can check that
+nothing is lost or duplicated across hand-overs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import secrets
+import time
+import uuid
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+
+CLIENT_ID = "fake-client-id"
+CLIENT_SECRET = "fake-client-secret"
+BOT_ID = "1000"
+CHANNEL_ID = "2000"
+USER_TOKEN = "user-token-secret"
+REFRESH_TOKEN = "refresh-token-secret"
+
+
+def _now_iso() -> str:
+    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+
+
+@dataclass
+class _Session:
+    id: str
+    ws: web.WebSocketResponse
+    keepalive_s: float
+    subscribed: set[str] = field(default_factory=set)
+
+
+@dataclass
+class FakeTwitch:
+    base_url: str = ""
+    valid_user_tokens: set[str] = field(default_factory=lambda: {USER_TOKEN})
+    app_tokens: set[str] = field(default_factory=set)
+    send_limit: int = 20
+    send_window_s: float = 30.0
+    rate_limit_next: int = 0  # answer the next N chat sends with 429
+    silent: bool = False
+    ping_while_silent: bool = False
+    sessions: dict[str, _Session] = field(default_factory=dict)
+    active: _Session | None = None
+    outbox: deque[dict[str, Any]] = field(default_factory=deque)
+    _wakeup: asyncio.Event = field(default_factory=asyncio.Event)
+    delivered: list[dict[str, Any]] = field(default_factory=list)
+    subscriptions: list[dict[str, Any]] = field(default_factory=list)
+    chat_sent: list[dict[str, Any]] = field(default_factory=list)
+    send_times: deque[float] = field(default_factory=deque)
+    limit_violations: int = 0
+    blocked_until: float = 0.0  # after a 429: the Ratelimit-Reset handed out
+    sends_during_block: int = 0  # sends before that reset (a client ignoring the header)
+    frames_sent: int = 0  # every WebSocket frame of every session (for the accounting check)
+    refreshes: int = 0
+    connects: int = 0
+    _pending_reconnects: dict[str, _Session] = field(default_factory=dict)
+    _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/oauth2/token", self._token)
+        app.router.add_get("/oauth2/validate", self._validate)
+        app.router.add_get("/helix/users", self._users)
+        app.router.add_post("/helix/eventsub/subscriptions", self._subscribe)
+        app.router.add_post("/helix/chat/messages", self._chat_send)
+        app.router.add_get("/ws", self._ws)
+        return app
+
+    @property
+    def ws_url(self) -> str:
+        return self.base_url.replace("http://", "ws://") + "/ws"
+
+    # -- test controls -------------------------------------------------------------------------
+    def notify(self, sub_type: str, event: dict[str, Any], *, version: str = "1") -> str:
+        message_id = str(uuid.uuid4())
+        self.outbox.append(
+            {
+                "metadata": {
+                    "message_id": message_id,
+                    "message_type": "notification",
+                    "message_timestamp": _now_iso(),
+                    "subscription_type": sub_type,
+                    "subscription_version": version,
+                },
+                "payload": {
+                    "subscription": {
+                        "id": str(uuid.uuid4()),
+                        "type": sub_type,
+                        "version": version,
+                        "status": "enabled",
+                        "condition": {},
+                        "cost": 0,
+                    },
+                    "event": event,
+                },
+            }
+        )
+        self._wakeup.set()
+        return message_id
+
+    async def redeliver_last(self) -> None:
+        """Send the last delivered notification again with the same message_id (at-least-once)."""
+        assert self.active is not None
+        self.frames_sent += 1
+        await self.active.ws.send_str(json.dumps(self.delivered[-1]))
+
+    async def send_raw(self, text: str | bytes) -> None:
+        """One frame exactly as given on the active socket (malformed-input tests)."""
+        assert self.active is not None
+        self.frames_sent += 1
+        if isinstance(text, bytes):
+            await self.active.ws.send_bytes(text)
+        else:
+            await self.active.ws.send_str(text)
+
+    async def send_reconnect(self) -> None:
+        """session_reconnect on the active socket; it keeps carrying events until the client moves."""
+        old = self.active
+        assert old is not None
+        reconnect_id = secrets.token_hex(6)
+        self._pending_reconnects[reconnect_id] = old
+        self.frames_sent += 1
+        await old.ws.send_str(
+            self._envelope(
+                "session_reconnect",
+                {
+                    "session": {
+                        "id": old.id,
+                        "status": "reconnecting",
+                        "keepalive_timeout_seconds": None,
+                        "reconnect_url": f"{self.ws_url}?reconnect_id={reconnect_id}",
+                        "connected_at": _now_iso(),
+                    }
+                },
+            )
+        )
+
+    async def close_all(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        for session in list(self.sessions.values()):
+            await session.ws.close()
+
+    # -- OAuth / Helix ---------------------------------------------------------------------------
+    def _bearer(self, request: web.Request) -> str:
+        return request.headers.get("Authorization", "").partition(" ")[2]
+
+    def _unauthorized(self) -> web.Response:
+        return web.json_response(
+            {"error": "Unauthorized", "status": 401, "message": "invalid access token"}, status=401
+        )
+
+    async def _token(self, request: web.Request) -> web.Response:
+        form = {**request.query, **(await request.post())}
+        if form.get("client_id") != CLIENT_ID or form.get("client_secret") != CLIENT_SECRET:
+            return web.json_response({"status": 403, "message": "invalid client secret"}, status=403)
+        if form.get("grant_type") == "client_credentials":
+            token = "app-" + secrets.token_hex(8)
+            self.app_tokens.add(token)
+            return web.json_response({"access_token": token, "expires_in": 5_000_000, "token_type": "bearer"})
+        if form.get("grant_type") == "refresh_token" and form.get("refresh_token") == REFRESH_TOKEN:
+            self.refreshes += 1
+            token = "user-" + secrets.token_hex(8)
+            self.valid_user_tokens.add(token)
+            return web.json_response(
+                {
+                    "access_token": token,
+                    "refresh_token": REFRESH_TOKEN,
+                    "expires_in": 14_400,
+                    "scope": ["user:read:chat", "user:write:chat", "user:bot"],
+                    "token_type": "bearer",
+                }
+            )
+        return web.json_response({"status": 400, "message": "Invalid refresh token"}, status=400)
+
+    async def _validate(self, request: web.Request) -> web.Response:
+        token = self._bearer(request)
+        if token in self.app_tokens:
+            return web.json_response({"client_id": CLIENT_ID, "scopes": [], "expires_in": 5_000_000})
+        if token in self.valid_user_tokens:
+            return web.json_response(
+                {
+                    "client_id": CLIENT_ID,
+                    "login": "liveroom_bot",
+                    "user_id": BOT_ID,
+                    "expires_in": 14_400,
+                    "scopes": ["user:read:chat", "user:write:chat", "user:bot"],
+                }
+            )
+        return self._unauthorized()
+
+    async def _users(self, request: web.Request) -> web.Response:
+        ids = request.query.getall("id", [])
+        return web.json_response(
+            {
+                "data": [
+                    {
+                        "id": i,
+                        "login": f"user{i}",
+                        "display_name": f"User{i}",
+                        "type": "",
+                        "broadcaster_type": "",
+                        "description": "",
+                        "profile_image_url": "",
+                        "offline_image_url": "",
+                        "view_count": 0,
+                        "created_at": "2020-01-01T00:00:00Z",
+                    }
+                    for i in ids
+                ]
+            }
+        )
+
+    async def _subscribe(self, request: web.Request) -> web.Response:
+        if self._bearer(request) not in self.valid_user_tokens:
+            return self._unauthorized()
+        body = await request.json()
+        session = self.sessions.get(body.get("transport", {}).get("session_id", ""))
+        if session is None:
+            return web.json_response({"status": 400, "message": "session does not exist"}, status=400)
+        session.subscribed.add(body["type"])
+        sub = {
+            "id": str(uuid.uuid4()),
+            "status": "enabled",
+            "type": body["type"],
+            "version": body["version"],
+            "condition": body["condition"],
+            "created_at": _now_iso(),
+            "cost": 0,
+            "transport": {"method": "websocket", "session_id": session.id, "connected_at": _now_iso()},
+        }
+        self.subscriptions.append(sub)
+        return web.json_response(
+            {"data": [sub], "total": len(self.subscriptions), "total_cost": 0, "max_total_cost": 10},
+            status=202,
+        )
+
+    async def _chat_send(self, request: web.Request) -> web.Response:
+        if self._bearer(request) not in self.valid_user_tokens | self.app_tokens:
+            return self._unauthorized()
+        body = await request.json()
+        reset = str(int(time.time()) + 1)
+        if time.time() < self.blocked_until:
+            self.sends_during_block += 1
+        if self.rate_limit_next > 0:
+            self.rate_limit_next -= 1
+            self.blocked_until = float(reset)
+            return web.json_response(
+                {"error": "Too Many Requests", "status": 429, "message": "rate limited"},
+                status=429,
+                headers={
+                    "Ratelimit-Limit": str(self.send_limit),
+                    "Ratelimit-Remaining": "0",
+                    "Ratelimit-Reset": reset,
+                },
+            )
+        now = time.monotonic()
+        while self.send_times and self.send_times[0] + self.send_window_s <= now:
+            self.send_times.popleft()
+        if len(self.send_times) >= self.send_limit:
+            self.limit_violations += 1  # real Twitch would lock the bot out for ~30 min here
+        self.send_times.append(now)
+        if len(body.get("message", "")) > 500:
+            return web.json_response({"status": 400, "message": "message too long"}, status=400)
+        self.chat_sent.append(body)
+        return web.json_response(
+            {"data": [{"message_id": str(uuid.uuid4()), "is_sent": True, "drop_reason": None}]}
+        )
+
+    # -- EventSub WebSocket --------------------------------------------------------------------------
+    def _envelope(self, message_type: str, payload: dict[str, Any]) -> str:
+        return json.dumps(
+            {
+                "metadata": {
+                    "message_id": str(uuid.uuid4()),
+                    "message_type": message_type,
+                    "message_timestamp": _now_iso(),
+                },
+                "payload": payload,
+            }
+        )
+
+    async def _ws(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(autoping=True)
+        await ws.prepare(request)
+        self.connects += 1
+        old = self._pending_reconnects.pop(request.query.get("reconnect_id", ""), None)
+        keepalive = float(request.query.get("keepalive_timeout_seconds", old.keepalive_s if old else 10))
+        session = _Session(id=secrets.token_hex(8), ws=ws, keepalive_s=keepalive)
+        if old is not None:
+            session.subscribed = set(old.subscribed)  # subscriptions carry over on reconnect
+        self.sessions[session.id] = session
+        self.frames_sent += 1
+        await ws.send_str(
+            self._envelope(
+                "session_welcome",
+                {
+                    "session": {
+                        "id": session.id,
+                        "status": "connected",
+                        "keepalive_timeout_seconds": keepalive,
+                        "reconnect_url": None,
+                        "connected_at": _now_iso(),
+                    }
+                },
+            )
+        )
+        self.active = session
+        self._wakeup.set()
+        pump = asyncio.create_task(self._pump(session))
+        self._tasks.add(pump)
+        if old is not None:  # Twitch closes the old connection once the new one is welcomed
+            closing = asyncio.create_task(old.ws.close())
+            self._tasks.add(closing)
+            closing.add_done_callback(self._tasks.discard)
+        try:
+            async for _ in ws:
+                await ws.close(code=4001)  # clients must not send anything
+        finally:
+            await asyncio.gather(
+                pump, return_exceptions=True
+            )  # it stops by itself once the socket is closed, re-queueing an unsent message
+            self._tasks.discard(pump)
+            self.sessions.pop(session.id, None)
+        return ws
+
+    async def _pump(self, session: _Session) -> None:
+        """Keepalives when idle; notifications from the outbox while this is the subscribed session."""
+        loop = asyncio.get_running_loop()
+        last_sent = loop.time()
+        while not session.ws.closed:
+            if self.silent:
+                if self.ping_while_silent and not session.ws.closed:
+                    await session.ws.ping()  # transport alive, protocol dead
+                await asyncio.sleep(0.05)
+                last_sent = loop.time()
+                continue
+            if self.outbox and self.active is session and session.subscribed:
+                message = self.outbox.popleft()
+                try:  # shielded: see FakeBilibili._pump; a failed write keeps the message queued
+                    await asyncio.shield(session.ws.send_str(json.dumps(message)))
+                except (ConnectionError, RuntimeError):
+                    self.outbox.appendleft(message)
+                    return
+                self.frames_sent += 1
+                self.delivered.append(message)
+                last_sent = loop.time()
+                continue
+            if loop.time() - last_sent >= session.keepalive_s / 2:
+                self.frames_sent += 1
+                await session.ws.send_str(self._envelope("session_keepalive", {}))
+                last_sent = loop.time()
+                continue
+            self._wakeup.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wakeup.wait(), timeout=0.05)
