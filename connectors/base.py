@@ -111,6 +111,9 @@ class OutboundMessage:
     mention: str | None = None
 
 
+#: What :meth:`Connector.moderate` can be asked to do (the values of ``bot.moderation.Action``).
+MODERATION_ACTIONS = ("delete", "timeout")
+
 EventSink = Callable[[ChatEvent], Awaitable[None]]
 """Where a connector delivers normalized events (the gateway's ingress)."""
 
@@ -122,9 +125,10 @@ class ConnectorError(Exception):
 class Connector(abc.ABC):
     """A platform adapter: receives events into a sink and sends outbound messages.
 
-    Lifecycle: the gateway calls :meth:`start` once with its sink, then :meth:`send` any number of
-    times, then :meth:`stop`. Connectors that serve HTTP themselves (the simulator) return routes from
-    :meth:`web_routes`; the gateway mounts them on its aiohttp app.
+    Lifecycle: the gateway calls :meth:`start` once with its sink, then :meth:`send` (and, with live
+    moderation, :meth:`moderate`) any number of times, then :meth:`stop`. Connectors that serve HTTP
+    themselves (the simulator) return routes from :meth:`web_routes`; the gateway mounts them on its
+    aiohttp app.
     """
 
     #: The platform name in ChatEvent.platform and in the connector registry.
@@ -141,6 +145,20 @@ class Connector(abc.ABC):
     @abc.abstractmethod
     async def stop(self) -> None:
         """Stop receiving and release connections."""
+
+    async def moderate(self, event: ChatEvent, action: str, timeout_s: int) -> bool:
+        """Carry out a moderation decision on the platform, as the bot account (a moderator there).
+
+        ``action`` is one of :data:`MODERATION_ACTIONS`: ``"delete"`` removes ``event``'s message from
+        the room, ``"timeout"`` mutes ``event``'s viewer for ``timeout_s`` seconds. Returns True only
+        when the platform confirmed it; False when the platform or this connector cannot do it, or the
+        platform refused (bot not a moderator, rate limited for too long...), in which case the connector
+        has logged why. It must not raise for platform answers: the gateway calls it fire-and-forget.
+
+        Not abstract, so adapters without moderation keep working: this default supports nothing and
+        returns False, which the gateway logs and counts as "declined".
+        """
+        return False
 
     def web_routes(self) -> list[web.AbstractRouteDef]:
         """HTTP/WebSocket routes this connector serves on the gateway's app (none by default)."""

@@ -84,6 +84,19 @@ class SendBudget:
     def pause_for(self, seconds: float) -> None:
         self.pause_until(self._clock() + seconds)
 
+    async def wait_unpaused(self) -> float:
+        """Wait out a pause without taking a slot; returns the wait.
+
+        For calls that share the platform's rate-limit bucket but are not messages (moderation on
+        Twitch: every Helix call of the bot's token draws from one bucket, so after a 429 on anything
+        nothing should go out before the reset), and must not use up the message budget.
+        """
+        waited = 0.0
+        while (delay := self._paused_until - self._clock()) > 0:
+            await self._sleep(delay)
+            waited += delay
+        return waited
+
     @contextlib.asynccontextmanager
     async def slot(self) -> AsyncIterator[float]:
         """Wait for budget and hold one slot while sending; yields how long it waited."""

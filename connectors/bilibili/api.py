@@ -1,4 +1,5 @@
-"""Bilibili HTTP calls: WBI keys, buvid, room init, danmaku server info (WBI-signed), sending danmaku.
+"""Bilibili HTTP calls: WBI keys, buvid, room init, danmaku server info (WBI-signed), sending danmaku,
+muting a viewer (room admin).
 
 All responses are ``{"code": 0, "data": ...}``; a non-zero code becomes :class:`ApiError` (or
 :class:`AuthError` for credential problems) and network failures are wrapped at this boundary, so the
@@ -136,3 +137,32 @@ class BilibiliApi:
         if reply_mid:
             form["reply_mid"] = str(reply_mid)
         await self._call("POST", f"{self._config.live_api_base}/msg/send", data=form)
+
+    async def add_silent_user(self, room_id: int, tuid: int, hour: int, *, msg: str = "") -> None:
+        """Mute viewer ``tuid`` in the room for ``hour`` hours (0 = until the stream ends; -1, permanent,
+        is never used by liveroom), as the room-admin web UI does: POST
+        /xlive/web-ucenter/v1/banned/AddSilentUser, form-encoded, authenticated like /msg/send (cookies
+        + csrf). ``msg`` is the danmaku being punished (optional; shown in the room's mute list).
+
+        The fields and their order follow the web client's request (bilibili-API-collect
+        docs/live/silent_user_manage.md; ``type`` 1 = by hours, 2 = this stream, as the web client
+        sends it since the ``hour`` field became mandatory in 2024-11 — without ``hour`` the mute
+        silently does nothing). Raises :class:`ApiError` (e.g. the bot is not a room admin) or
+        :class:`AuthError`.
+        """
+        if not self._config.can_send:
+            raise AuthError("AddSilentUser", -101, "no SESSDATA/bili_jct configured")
+        form = {
+            "room_id": str(room_id),
+            "tuid": str(tuid),
+            "msg": msg,
+            "mobile_app": "web",
+            "type": "2" if hour == 0 else "1",
+            "hour": str(hour),
+            "csrf_token": self._config.bili_jct,
+            "csrf": self._config.bili_jct,
+            "visit_id": "",
+        }
+        await self._call(
+            "POST", f"{self._config.live_api_base}/xlive/web-ucenter/v1/banned/AddSilentUser", data=form
+        )

@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
 from collections import OrderedDict
 
 import aiohttp
@@ -200,8 +201,21 @@ class RoomClient:
         self._stats.delivered()
 
 
+def mute_hours(timeout_s: int) -> int:
+    """Bilibili mutes in whole hours: a timeout is rounded *up* (60 s -> 1 h), so a viewer is never muted
+    for less than the policy asks. ``timeout_s`` <= 0 means "until the end of this stream" (hour 0)."""
+    return 0 if timeout_s <= 0 else math.ceil(timeout_s / 3600)
+
+
 class BilibiliConnector(Connector):
-    """Receives every configured room, sends danmaku split to the length limit and paced."""
+    """Receives every configured room, sends danmaku split to the length limit and paced.
+
+    Moderation: "timeout" mutes the viewer through the room-admin web API (the bot account must be a
+    room admin, 房管, of the room; same cookies as sending), rounded up to whole hours. "delete" is not
+    possible: Bilibili has no public web API that deletes a single live danmaku (room admins can mute,
+    block words or report, but a sent danmaku stays on viewers' screens), so it returns False and the
+    gateway records it as declined.
+    """
 
     platform = PLATFORM
 
@@ -277,3 +291,32 @@ class BilibiliConnector(Connector):
                 return
             self.stats.sent("sent")
             return
+
+    async def moderate(self, event: ChatEvent, action: str, timeout_s: int) -> bool:
+        """Mute ``event``'s viewer for ``timeout_s`` (rounded up to hours); "delete" is unsupported."""
+        if action == "delete":
+            log.info(
+                "bilibili room %s: danmaku cannot be deleted through Bilibili's web API (%s kept)",
+                event.room,
+                event.message_id,
+            )
+            return False
+        if action != "timeout":
+            log.warning("bilibili: unknown moderation action %r", action)
+            return False
+        if self._api is None:
+            log.warning("bilibili: cannot mute, connector not started")
+            return False
+        if not event.viewer_id.isdigit() or event.viewer_id == "0":
+            log.warning("bilibili room %s: cannot mute a viewer without uid (anonymous session?)", event.room)
+            return False
+        client = self.rooms.get(event.room)
+        room_id = client.real_room_id if client and client.real_room_id else int(event.room)
+        hours = mute_hours(timeout_s)
+        try:
+            await self._api.add_silent_user(room_id, int(event.viewer_id), hours, msg=event.text)
+        except BilibiliError as err:
+            log.warning("bilibili room %s: mute of uid %s refused: %s", room_id, event.viewer_id, err)
+            return False
+        log.info("bilibili room %s: uid %s muted for %s h (0 = this stream)", room_id, event.viewer_id, hours)
+        return True

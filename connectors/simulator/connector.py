@@ -3,16 +3,22 @@
 People (or tests, or the replay tool) join ``/ws/rooms/{room}``, pick a viewer name and chat; every
 message is shown to everyone in the room, delivered to the gateway as a :class:`ChatEvent`, and the
 bot's replies come back through :meth:`SimulatorConnector.send` like on any other platform.
+
+Moderation works like on a platform where the bot is a moderator (:meth:`SimulatorConnector.moderate`):
+"delete" removes a message from the room's history and tells every client to hide it; "timeout" mutes a
+viewer, whose frames are then refused (and counted as dropped ``timed_out``) until it expires.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import re
 import time
 import uuid
 from collections import deque
+from collections.abc import Mapping
 from importlib import resources
 
 from aiohttp import WSMsgType, web
@@ -34,6 +40,19 @@ class _Room:
     def __init__(self) -> None:
         self.sockets: set[web.WebSocketResponse] = set()
         self.history: deque[ChatPayload] = deque(maxlen=HISTORY_LENGTH)
+        #: viewer_id -> time.monotonic() when their timeout ends
+        self.muted: dict[str, float] = {}
+
+    def muted_for(self, viewer_id: str) -> float:
+        """Seconds left of ``viewer_id``'s timeout (0 = may chat); expired timeouts are forgotten."""
+        until = self.muted.get(viewer_id)
+        if until is None:
+            return 0.0
+        left = until - time.monotonic()
+        if left <= 0:
+            del self.muted[viewer_id]
+            return 0.0
+        return left
 
 
 class SimulatorConnector(Connector):
@@ -66,6 +85,28 @@ class SimulatorConnector(Connector):
             reply_to=message.reply_to,
         )
         await self._broadcast(message.room, payload)
+
+    async def moderate(self, event: ChatEvent, action: str, timeout_s: int) -> bool:
+        """Delete ``event``'s message or time its viewer out in the simulated room (always allowed: the
+        bot moderates its own simulator). False for an unknown room or action."""
+        room = self._rooms.get(event.room)
+        if room is None:
+            log.warning("simulator: cannot %s in unknown room %s", action, event.room)
+            return False
+        if action == "delete":
+            kept = [p for p in room.history if p["message_id"] != event.message_id]
+            room.history.clear()
+            room.history.extend(kept)
+            await self._send_all(event.room, {"type": "deleted", "message_id": event.message_id})
+            return True
+        if action == "timeout":
+            seconds = max(1, int(timeout_s))
+            room.muted[event.viewer_id] = time.monotonic() + seconds
+            notice = {"type": "timed_out", "viewer_id": event.viewer_id, "viewer": event.display_name}
+            await self._send_all(event.room, {**notice, "seconds": seconds})
+            return True
+        log.warning("simulator: unknown moderation action %r", action)
+        return False
 
     def web_routes(self) -> list[web.AbstractRouteDef]:
         return [
@@ -106,6 +147,11 @@ class SimulatorConnector(Connector):
             self.stats.dropped("bad_frame")
             await ws.send_json({"type": "error", "reason": str(err)})
             return
+        left = self._rooms.setdefault(room_name, _Room()).muted_for(frame.viewer_id)
+        if left > 0:
+            self.stats.dropped("timed_out")
+            await ws.send_json({"type": "error", "reason": f"you are timed out for {math.ceil(left)} s"})
+            return
         event = frame_to_event(frame, room_name)
         payload = ChatPayload(
             type=frame.type,
@@ -134,8 +180,12 @@ class SimulatorConnector(Connector):
         self.stats.delivered()
 
     async def _broadcast(self, room_name: str, payload: ChatPayload) -> None:
+        self._rooms.setdefault(room_name, _Room()).history.append(payload)
+        await self._send_all(room_name, payload)
+
+    async def _send_all(self, room_name: str, payload: Mapping[str, object]) -> None:
+        """One frame to every open socket in the room; sockets that fail are dropped from the room."""
         room = self._rooms.setdefault(room_name, _Room())
-        room.history.append(payload)
         sockets = [ws for ws in room.sockets if not ws.closed]
         results = await asyncio.gather(*(ws.send_json(payload) for ws in sockets), return_exceptions=True)
         for ws, result in zip(sockets, results, strict=True):

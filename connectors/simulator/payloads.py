@@ -14,7 +14,10 @@ Server -> every client in the room::
     {"type": "welcome", "room": "demo", "history": [<chat>...]}
     {"type": "chat" | "gift" | "super_chat", "message_id": "...", "viewer": "ann", "viewer_id": "ann",
      "text": "...", "ts": 1700000000.0, "bot": false, "reply_to": null}
-    {"type": "error", "reason": "..."}            (only to the sender of a bad frame)
+    {"type": "deleted", "message_id": "..."}      (moderation removed that message; clients hide it)
+    {"type": "timed_out", "viewer_id": "ann", "viewer": "ann", "seconds": 60}   (moderation muted a viewer)
+    {"type": "error", "reason": "..."}            (only to the sender of a bad frame, or of a frame
+                                                   from a timed-out viewer: "you are timed out for N s")
 
 Incoming frames are parsed once here into :class:`ChatFrame` or rejected with a reason the sender sees.
 """

@@ -21,6 +21,11 @@ BOT_SCOPES = ("user:read:chat", "user:write:chat", "user:bot")
 #: what the broadcaster grants (once) so follows/subs/cheers/raids arrive; optional
 #: add this one to the bot's token to receive follows (the bot must be a moderator of the channel)
 FOLLOW_SCOPE = "moderator:read:followers"
+#: add these to the bot's token for live moderation (delete messages, time viewers out); the bot must
+#: be a moderator of the channel, otherwise Twitch answers 403 and the action is logged as declined
+MODERATION_SCOPES = ("moderator:manage:chat_messages", "moderator:manage:banned_users")
+#: Helix Ban User accepts timeouts of 1 s to 2 weeks
+MAX_TIMEOUT_S = 1_209_600
 MAX_CHARS = 500
 
 

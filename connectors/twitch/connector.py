@@ -7,6 +7,11 @@
 * send: Helix Send Chat Message via ``PartialUser.send_message``; before sending, messages are split to
   500 characters on word boundaries and wait for the send budget (20 / 30 s, 100 as moderator). A 429
   pauses the budget until its ``Ratelimit-Reset`` and the part is retried.
+* moderate: Helix Delete Chat Messages (``DELETE moderation/chat``, one message id) and Ban User with a
+  duration (``POST moderation/bans``) through twitchio's ``PartialUser.delete_chat_messages`` /
+  ``timeout_user`` with the bot's user token (scopes in ``MODERATION_SCOPES``; the bot must be a
+  moderator). They do not use the message budget but honour its 429 pause: all Helix calls of one
+  token share Twitch's rate-limit bucket. A refusal (403 not a moderator, 400, 404) is logged -> False.
 """
 
 from __future__ import annotations
@@ -14,21 +19,24 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 
 import aiohttp
 import twitchio
 from twitchio.eventsub.enums import SubscriptionType
 
-from connectors.base import Connector, EventSink, OutboundMessage
+from connectors.base import ChatEvent, Connector, EventSink, OutboundMessage
 from connectors.limits import Backoff, SendBudget, split_message
-from connectors.twitch.config import TwitchConfig, eventsub_url
-from connectors.twitch.errors import TwitchAuthError, TwitchError, TwitchSendError
+from connectors.twitch.config import MAX_TIMEOUT_S, TwitchConfig, eventsub_url
+from connectors.twitch.errors import TwitchAuthError, TwitchError, TwitchModerationError, TwitchSendError
 from connectors.twitch.eventsub import EventSubSocket
 from connectors.twitch.payloads import PLATFORM, SUBSCRIPTIONS
 
 log = logging.getLogger(__name__)
 
 MAX_429_RETRIES = 3
+#: shown to the viewer and in the channel's mod log
+TIMEOUT_REASON = "liveroom: automated chat moderation"
 
 
 class TwitchConnector(Connector):
@@ -178,3 +186,67 @@ class TwitchConnector(Connector):
         if reset is None:
             return self.config.retry_after_429_s
         return min(max(0.0, reset - time.time()) + 0.05, 60.0)
+
+    async def moderate(self, event: ChatEvent, action: str, timeout_s: int) -> bool:
+        """Delete ``event``'s message or time its chatter out, as the bot (a moderator of the channel).
+
+        False (logged) when not started, for an unknown action, an event without a message id (Helix
+        would delete *every* message of the channel without one), or when Twitch refuses.
+        """
+        if self._client is None:
+            log.warning("twitch: cannot %s, connector not started", action)
+            return False
+        bot = self.config.bot_id
+        channel = self._client.create_partialuser(event.room)
+        call: Callable[[], Awaitable[object]]
+        if action == "delete":
+            if not event.message_id or event.message_id.startswith("follow:"):
+                log.warning("twitch channel %s: no chat message id to delete", event.room)
+                return False
+            message_id = event.message_id
+
+            def call() -> Awaitable[object]:
+                return channel.delete_chat_messages(moderator=bot, message_id=message_id, token_for=bot)
+
+        elif action == "timeout":
+            if not event.viewer_id:
+                log.warning("twitch channel %s: no viewer id to time out", event.room)
+                return False
+            duration = min(max(1, int(timeout_s)), MAX_TIMEOUT_S)
+            viewer = event.viewer_id
+
+            def call() -> Awaitable[object]:
+                return channel.timeout_user(
+                    moderator=bot, user=viewer, duration=duration, reason=TIMEOUT_REASON, token_for=bot
+                )
+
+        else:
+            log.warning("twitch: unknown moderation action %r", action)
+            return False
+        try:
+            await self._helix_moderation(call)
+        except TwitchModerationError as err:
+            log.warning("twitch channel %s: %s of %s refused: %s", event.room, action, event.message_id, err)
+            return False
+        log.info("twitch channel %s: %s done for %s", event.room, action, event.message_id)
+        return True
+
+    async def _helix_moderation(self, call: Callable[[], Awaitable[object]]) -> None:
+        """One Helix moderation request; a 429 pauses every Helix call of the bot until the reset and
+        retries (as for sends), other errors raise :class:`TwitchModerationError`."""
+        for _ in range(MAX_429_RETRIES + 1):
+            await self.budget.wait_unpaused()
+            try:
+                await call()
+            except twitchio.HTTPException as err:
+                if err.status == 429:
+                    self.budget.pause_for(self._retry_after())
+                    continue
+                detail = err.extra.get("message", "") if isinstance(err.extra, dict) else ""
+                raise TwitchModerationError(f"http_{err.status}", str(detail)) from err
+            except twitchio.TwitchioException as err:  # e.g. no usable user token for the bot
+                raise TwitchModerationError("twitchio", type(err).__name__) from err
+            except (aiohttp.ClientError, asyncio.TimeoutError) as err:
+                raise TwitchModerationError("network", repr(err)) from err
+            return
+        raise TwitchModerationError("429", f"still rate limited after {MAX_429_RETRIES} retries")

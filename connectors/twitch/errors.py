@@ -6,7 +6,8 @@ Hierarchy::
     └── TwitchError
         ├── TwitchConfigError    missing/invalid settings (client id, tokens, channels)
         ├── TwitchAuthError      token rejected and not refreshable (wraps twitchio's errors)
-        └── TwitchSendError      a message could not be sent (rejected, repeated 429s, HTTP error)
+        ├── TwitchSendError      a message could not be sent (rejected, repeated 429s, HTTP error)
+        └── TwitchModerationError  a delete/timeout was refused (not a moderator, 429s, HTTP error)
 """
 
 from __future__ import annotations
@@ -27,6 +28,14 @@ class TwitchAuthError(TwitchError):
 
 
 class TwitchSendError(TwitchError):
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+
+
+class TwitchModerationError(TwitchError):
+    """A Helix moderation call failed; ``reason`` is short (``http_403``, ``429``, ``network``)."""
+
     def __init__(self, reason: str, detail: str = "") -> None:
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason

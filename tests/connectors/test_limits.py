@@ -119,3 +119,12 @@ def test_samples_use_the_exported_metric_names() -> None:
         4,
     ) in names
     assert any(name == "liveroom_connector_sends_total" for name, _, _ in names)
+
+
+async def test_wait_unpaused_waits_out_a_429_without_using_the_budget() -> None:
+    clock = FakeClock()
+    budget = SendBudget(limit=1, window_s=30, clock=clock, sleep=clock.sleep)
+    assert await budget.wait_unpaused() == 0.0
+    budget.pause_for(5)
+    assert await budget.wait_unpaused() == pytest.approx(5)
+    assert clock.now == pytest.approx(5) and budget.remaining() == 1  # no slot was taken

@@ -187,3 +187,58 @@ async def _until(predicate) -> None:
             return
         await asyncio.sleep(0.01)
     raise AssertionError("condition not reached")
+
+
+async def test_moderation_delete_hides_the_message_everywhere(sim) -> None:
+    connector, client, received = sim
+    ann = await client.ws_connect("/ws/rooms/mod")
+    bo = await client.ws_connect("/ws/rooms/mod")
+    for ws in (ann, bo):
+        await ws.receive_json()
+    await ann.send_str(json.dumps({"type": "chat", "viewer": "ann", "text": "keep"}))
+    await ann.send_str(
+        json.dumps({"type": "chat", "viewer": "ann", "text": "you idiot", "message_id": "bad-1"})
+    )
+    for ws in (ann, bo):
+        assert [(await ws.receive_json(timeout=2))["text"] for _ in range(2)] == ["keep", "you idiot"]
+    assert await connector.moderate(received[1], "delete", 60) is True
+    for ws in (ann, bo):
+        assert await ws.receive_json(timeout=2) == {"type": "deleted", "message_id": "bad-1"}
+    late = await client.ws_connect("/ws/rooms/mod")
+    assert [m["text"] for m in (await late.receive_json())["history"]] == ["keep"]
+    assert "message removed by moderation" in await (await client.get("/")).text()
+
+
+async def test_moderation_timeout_mutes_the_viewer_until_it_expires(sim) -> None:
+    connector, client, received = sim
+    ann = await client.ws_connect("/ws/rooms/mute")
+    bo = await client.ws_connect("/ws/rooms/mute")
+    for ws in (ann, bo):
+        await ws.receive_json()
+    await ann.send_str(json.dumps({"type": "chat", "viewer": "ann", "text": "spam"}))
+    for ws in (ann, bo):
+        await ws.receive_json(timeout=2)
+    assert await connector.moderate(received[0], "timeout", 30) is True
+    for ws in (ann, bo):
+        notice = await ws.receive_json(timeout=2)
+        assert (notice["type"], notice["viewer_id"], notice["seconds"]) == ("timed_out", "ann", 30)
+    await ann.send_str(json.dumps({"type": "chat", "viewer": "ann", "text": "spam again"}))
+    assert await ann.receive_json(timeout=2) == {"type": "error", "reason": "you are timed out for 30 s"}
+    await ann.send_str(json.dumps({"type": "chat", "viewer": "cy", "text": "others may talk"}))
+    assert (await bo.receive_json(timeout=2))["text"] == "others may talk"  # not "spam again"
+    assert [e.text for e in received] == ["spam", "others may talk"]
+    assert connector.stats.frames[("dropped", "timed_out")] == 1
+    connector._rooms["mute"].muted["ann"] = 0.0  # the timeout has run out
+    await ann.send_str(json.dumps({"type": "chat", "viewer": "ann", "text": "sorry"}))
+    assert (await bo.receive_json(timeout=2))["text"] == "sorry"
+
+
+async def test_moderation_in_an_unknown_room_or_with_an_unknown_action_is_declined(sim) -> None:
+    connector, client, received = sim
+    ws = await client.ws_connect("/ws/rooms/known")
+    await ws.receive_json()
+    await ws.send_str(json.dumps({"type": "chat", "viewer": "ann", "text": "hi"}))
+    await ws.receive_json(timeout=2)
+    assert await connector.moderate(received[0], "ban", 60) is False
+    other = ChatEvent(platform="simulator", room="nowhere", message_id="x", viewer_id="a", display_name="a")
+    assert await connector.moderate(other, "delete", 60) is False

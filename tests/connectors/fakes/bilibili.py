@@ -1,9 +1,13 @@
-"""A fake Bilibili: the HTTP endpoints of room init and sending, and the danmaku WebSocket ``/sub``.
+"""A fake Bilibili: the HTTP endpoints of room init, sending and muting (room admin), and the danmaku
+WebSocket ``/sub``.
 
 Written from the public protocol notes (docs/README "Platforms"), not from our client: it checks the
 WBI signature of getDanmuInfo, the auth packet (token, room, within 5 s), answers heartbeats with the
 4-byte popularity plus the echo real servers append, compresses pushed messages with zlib or brotli
-several per packet, and checks csrf on /msg/send. Tests drive it with :meth:`FakeBilibili.push`,
+several per packet, and checks csrf on /msg/send and AddSilentUser (which also needs the bot to be a
+room admin; every mute request is recorded raw in :attr:`FakeBilibili.mute_requests`). The error codes
+for a non-admin (-403) and bad parameters (-400) are Bilibili's usual ones, not documented for this
+endpoint: the client treats any non-zero code as a refusal. Tests drive it with :meth:`FakeBilibili.push`,
 :meth:`push_raw`, :meth:`kill` and the ``silent`` flag (open but dead).
 
 Pushed messages wait in a per-room outbox until an authenticated socket takes them, so a test can
@@ -52,6 +56,11 @@ class FakeBilibili:
     _wakeup: asyncio.Event = field(default_factory=asyncio.Event)
     conns: list[_Conn] = field(default_factory=list)
     sent: list[dict[str, str]] = field(default_factory=list)
+    #: real room ids where the bot account is a room admin (房管)
+    admin_rooms: set[int] = field(default_factory=lambda: {7734200})
+    #: every AddSilentUser request: raw body, parsed form, the code answered
+    mute_requests: list[dict[str, object]] = field(default_factory=list)
+    muted: dict[tuple[int, int], int] = field(default_factory=dict)  # (room, uid) -> hour
     auth_packets: list[dict[str, object]] = field(default_factory=list)
     heartbeats: int = 0
     units_sent: int = 0  # auth/heartbeat replies, message packets, raw frames (accounting check)
@@ -67,6 +76,7 @@ class FakeBilibili:
         app.router.add_get("/room/v1/Room/get_info", self._room_info)
         app.router.add_get("/xlive/web-room/v1/index/getDanmuInfo", self._danmu_info)
         app.router.add_post("/msg/send", self._send)
+        app.router.add_post("/xlive/web-ucenter/v1/banned/AddSilentUser", self._add_silent_user)
         app.router.add_get("/sub", self._sub)
         return app
 
@@ -151,6 +161,38 @@ class FakeBilibili:
         self._last_send = now
         self.sent.append({k: str(v) for k, v in form.items()})
         return web.json_response({"code": 0, "data": {}, "message": ""})
+
+    async def _add_silent_user(self, request: web.Request) -> web.Response:
+        """Mute a viewer: cookie login, csrf == csrf_token == bili_jct, room admin, mandatory fields."""
+        raw = await request.read()
+        form = {k: str(v) for k, v in (await request.post()).items()}
+        answer = self._mute(form, self._cookies(request))
+        self.mute_requests.append(
+            {
+                "body": raw,
+                "form": form,
+                "content_type": request.headers.get("Content-Type", ""),
+                "code": answer["code"],
+            }
+        )
+        return web.json_response(answer)
+
+    def _mute(self, form: dict[str, str], cookies: dict[str, str]) -> dict[str, object]:
+        if cookies.get("SESSDATA") != self.sessdata:
+            return {"code": -101, "message": "账号未登录", "ttl": 1}
+        jct = cookies.get("bili_jct")
+        if not (form.get("csrf") == form.get("csrf_token") == jct == self.bili_jct):
+            return {"code": -111, "message": "csrf 校验失败", "ttl": 1}
+        try:
+            room, tuid, hour = int(form["room_id"]), int(form["tuid"]), int(form["hour"])
+        except (KeyError, ValueError):
+            return {"code": -400, "message": "请求错误", "ttl": 1}
+        if form.get("mobile_app") != "web" or hour < -1:
+            return {"code": -400, "message": "请求错误", "ttl": 1}
+        if room not in self.admin_rooms:
+            return {"code": -403, "message": "权限不足", "ttl": 1}
+        self.muted[room, tuid] = hour
+        return {"code": 0, "message": "0", "ttl": 1, "data": {}}
 
     # -- danmaku WebSocket -----------------------------------------------------------------------
     async def _sub(self, request: web.Request) -> web.WebSocketResponse:

@@ -1,10 +1,15 @@
-"""A fake Twitch: OAuth (token, validate), Helix (users, eventsub/subscriptions, chat/messages) and the
-EventSub WebSocket ``/ws`` (welcome, keepalive, notification, session_reconnect, revocation).
+"""A fake Twitch: OAuth (token, validate), Helix (users, eventsub/subscriptions, chat/messages,
+moderation/chat, moderation/bans) and the EventSub WebSocket ``/ws`` (welcome, keepalive, notification,
+session_reconnect, revocation).
 
 Written from Twitch's public EventSub / Helix documentation. It enforces what real Twitch enforces and
 a client could get wrong: user token on WebSocket subscriptions, the session id being live, 401 for an
 expired token (so twitchio refreshes), the chat send limit (violations are recorded, not just
-rejected), and 429 with Ratelimit-Reset on demand. Tests drive it through :meth:`notify`,
+rejected), and 429 with Ratelimit-Reset on demand (shared by every Helix call, like Twitch's per-token
+bucket). Moderation answers as documented for Delete Chat Messages (204; 400 for a moderator's or the
+broadcaster's message, 404 unknown message) and Ban User (200 with data; 400 bad body / not bannable,
+403 when the bot is not a moderator, 401 without the scope); every moderation request is recorded
+raw (:attr:`FakeTwitch.moderation_requests`). Tests drive it through :meth:`notify`,
 :meth:`send_reconnect`, :meth:`redeliver_last` and the ``silent`` flag (open but dead).
 
 Notifications wait in an outbox until a subscribed session takes them, so a test can check that
@@ -21,7 +26,7 @@ import time
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -31,6 +36,14 @@ CLIENT_SECRET = "fake-client-secret"
 BOT_ID = "1000"
 CHANNEL_ID = "2000"
 USER_TOKEN = "user-token-secret"
+MAX_BAN_DURATION_S = 1_209_600
+SCOPES = [
+    "user:read:chat",
+    "user:write:chat",
+    "user:bot",
+    "moderator:manage:chat_messages",
+    "moderator:manage:banned_users",
+]
 REFRESH_TOKEN = "refresh-token-secret"
 
 
@@ -70,6 +83,19 @@ class FakeTwitch:
     frames_sent: int = 0  # every WebSocket frame of every session (for the accounting check)
     refreshes: int = 0
     connects: int = 0
+    #: channels where the bot account is a moderator (else moderation answers 403)
+    moderator_in: set[str] = field(default_factory=lambda: {CHANNEL_ID})
+    #: scopes of the bot's user token
+    scopes: list[str] = field(default_factory=lambda: list(SCOPES))
+    #: chatters whose messages may not be deleted / who may not be banned (other moderators)
+    channel_moderators: set[str] = field(default_factory=set)
+    #: message_id -> chatter id of chat messages notified (what Delete Chat Messages can find)
+    messages: dict[str, str] = field(default_factory=dict)
+    deleted: list[str] = field(default_factory=list)
+    chat_cleared: int = 0  # DELETE moderation/chat without message_id: the whole chat was wiped
+    bans: list[dict[str, Any]] = field(default_factory=list)
+    #: every moderation request as received: method, path, raw query string, query, body (raw), status
+    moderation_requests: list[dict[str, Any]] = field(default_factory=list)
     _pending_reconnects: dict[str, _Session] = field(default_factory=dict)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
@@ -80,6 +106,8 @@ class FakeTwitch:
         app.router.add_get("/helix/users", self._users)
         app.router.add_post("/helix/eventsub/subscriptions", self._subscribe)
         app.router.add_post("/helix/chat/messages", self._chat_send)
+        app.router.add_delete("/helix/moderation/chat", self._delete_chat_message)
+        app.router.add_post("/helix/moderation/bans", self._ban_user)
         app.router.add_get("/ws", self._ws)
         return app
 
@@ -90,6 +118,8 @@ class FakeTwitch:
     # -- test controls -------------------------------------------------------------------------
     def notify(self, sub_type: str, event: dict[str, Any], *, version: str = "1") -> str:
         message_id = str(uuid.uuid4())
+        if sub_type == "channel.chat.message" and "message_id" in event:
+            self.messages[str(event["message_id"])] = str(event.get("chatter_user_id", ""))
         self.outbox.append(
             {
                 "metadata": {
@@ -184,7 +214,7 @@ class FakeTwitch:
                     "access_token": token,
                     "refresh_token": REFRESH_TOKEN,
                     "expires_in": 14_400,
-                    "scope": ["user:read:chat", "user:write:chat", "user:bot"],
+                    "scope": self.scopes,
                     "token_type": "bearer",
                 }
             )
@@ -201,7 +231,7 @@ class FakeTwitch:
                     "login": "liveroom_bot",
                     "user_id": BOT_ID,
                     "expires_in": 14_400,
-                    "scopes": ["user:read:chat", "user:write:chat", "user:bot"],
+                    "scopes": self.scopes,
                 }
             )
         return self._unauthorized()
@@ -252,25 +282,33 @@ class FakeTwitch:
             status=202,
         )
 
+    def _rate_limited(self) -> web.Response | None:
+        """429 with Ratelimit-Reset while ``rate_limit_next`` > 0 (any Helix call of the bot's token);
+        calls arriving before a handed-out reset are counted in ``sends_during_block``."""
+        reset = str(int(time.time()) + 1)
+        if time.time() < self.blocked_until:
+            self.sends_during_block += 1
+        if self.rate_limit_next <= 0:
+            return None
+        self.rate_limit_next -= 1
+        self.blocked_until = float(reset)
+        return web.json_response(
+            {"error": "Too Many Requests", "status": 429, "message": "rate limited"},
+            status=429,
+            headers={
+                "Ratelimit-Limit": str(self.send_limit),
+                "Ratelimit-Remaining": "0",
+                "Ratelimit-Reset": reset,
+            },
+        )
+
     async def _chat_send(self, request: web.Request) -> web.Response:
         if self._bearer(request) not in self.valid_user_tokens | self.app_tokens:
             return self._unauthorized()
         body = await request.json()
-        reset = str(int(time.time()) + 1)
-        if time.time() < self.blocked_until:
-            self.sends_during_block += 1
-        if self.rate_limit_next > 0:
-            self.rate_limit_next -= 1
-            self.blocked_until = float(reset)
-            return web.json_response(
-                {"error": "Too Many Requests", "status": 429, "message": "rate limited"},
-                status=429,
-                headers={
-                    "Ratelimit-Limit": str(self.send_limit),
-                    "Ratelimit-Remaining": "0",
-                    "Ratelimit-Reset": reset,
-                },
-            )
+        limited = self._rate_limited()
+        if limited is not None:
+            return limited
         now = time.monotonic()
         while self.send_times and self.send_times[0] + self.send_window_s <= now:
             self.send_times.popleft()
@@ -283,6 +321,108 @@ class FakeTwitch:
         return web.json_response(
             {"data": [{"message_id": str(uuid.uuid4()), "is_sent": True, "drop_reason": None}]}
         )
+
+    # -- Helix moderation -------------------------------------------------------------------------
+    @staticmethod
+    def _error(status: int, message: str) -> web.Response:
+        names = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found"}
+        return web.json_response(
+            {"error": names[status], "status": status, "message": message}, status=status
+        )
+
+    async def _moderation_checks(self, request: web.Request, scope: str) -> web.Response | None:
+        """What Twitch checks before any moderation call: user token, its scope, moderator_id = the
+        token's user, required query fields, the rate limit, and the bot being a moderator."""
+        if self._bearer(request) not in self.valid_user_tokens:
+            return self._unauthorized()
+        if scope not in self.scopes:
+            return self._error(401, f"Missing scope: {scope}")
+        query = request.query
+        if not query.get("broadcaster_id") or not query.get("moderator_id"):
+            return self._error(400, "Missing required parameter broadcaster_id or moderator_id")
+        if query["moderator_id"] != BOT_ID:
+            return self._error(401, "The ID in moderator_id must match the user ID in the user access token.")
+        limited = self._rate_limited()
+        if limited is not None:
+            return limited
+        if query["broadcaster_id"] not in self.moderator_in and query["broadcaster_id"] != BOT_ID:
+            return self._error(403, "The user in moderator_id is not one of the broadcaster's moderators.")
+        return None
+
+    async def _record(self, request: web.Request, response: web.Response) -> web.Response:
+        self.moderation_requests.append(
+            {
+                "method": request.method,
+                "path": request.path,
+                "query_string": request.query_string,
+                "query": dict(request.query),
+                "content_type": request.headers.get("Content-Type", ""),
+                "body": await request.read(),
+                "status": response.status,
+            }
+        )
+        return response
+
+    async def _delete_chat_message(self, request: web.Request) -> web.Response:
+        """DELETE /helix/moderation/chat: 204 No Content, or one of the documented errors."""
+        failed = await self._moderation_checks(request, "moderator:manage:chat_messages")
+        if failed is not None:
+            return await self._record(request, failed)
+        message_id = request.query.get("message_id")
+        if message_id is None:  # documented: without message_id, every message in the chat is removed
+            self.chat_cleared += 1
+            return await self._record(request, web.Response(status=204))
+        chatter = self.messages.get(message_id)
+        if chatter is None:
+            return await self._record(request, self._error(404, "The ID in message_id was not found."))
+        if chatter == request.query["broadcaster_id"]:
+            return await self._record(
+                request, self._error(400, "You may not delete the broadcaster's messages.")
+            )
+        if chatter in self.channel_moderators:
+            return await self._record(
+                request, self._error(400, "You may not delete another moderator's messages.")
+            )
+        del self.messages[message_id]
+        self.deleted.append(message_id)
+        return await self._record(request, web.Response(status=204))
+
+    async def _ban_user(self, request: web.Request) -> web.Response:
+        """POST /helix/moderation/bans with {"data": {"user_id", "duration"?, "reason"?}}: 200 with the
+        ban (end_time set for a timeout), or one of the documented errors."""
+        failed = await self._moderation_checks(request, "moderator:manage:banned_users")
+        if failed is not None:
+            return await self._record(request, failed)
+        try:
+            data = (await request.json())["data"]
+            user_id = str(data["user_id"])
+        except (ValueError, KeyError, TypeError):
+            return await self._record(request, self._error(400, "Missing required field data.user_id"))
+        duration = data.get("duration")
+        if duration is not None and (
+            not isinstance(duration, int) or not 1 <= duration <= MAX_BAN_DURATION_S
+        ):
+            return await self._record(
+                request, self._error(400, "The value in the duration field is not valid.")
+            )
+        if len(str(data.get("reason", ""))) > 500:
+            return await self._record(request, self._error(400, "The text in the reason field is too long."))
+        broadcaster = request.query["broadcaster_id"]
+        if user_id in (broadcaster, BOT_ID) or user_id in self.channel_moderators:
+            return await self._record(
+                request, self._error(400, "The user specified in the user_id field may not be banned.")
+            )
+        now = datetime.now(UTC)
+        end = (now + timedelta(seconds=duration)).isoformat().replace("+00:00", "Z") if duration else None
+        ban = {
+            "broadcaster_id": broadcaster,
+            "moderator_id": request.query["moderator_id"],
+            "user_id": user_id,
+            "created_at": now.isoformat().replace("+00:00", "Z"),
+            "end_time": end,
+        }
+        self.bans.append({**ban, "duration": duration, "reason": data.get("reason", "")})
+        return await self._record(request, web.json_response({"data": [ban]}))
 
     # -- EventSub WebSocket --------------------------------------------------------------------------
     def _envelope(self, message_type: str, payload: dict[str, Any]) -> str:
