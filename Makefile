@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 APP := .venv/bin/python
 
-.PHONY: help setup demo test unit e2e lint format train bench eval rasa-runtime-test clean
+.PHONY: help setup system-deps demo test unit e2e lint format train bench eval rasa-runtime-test clean
 
 help:
 	@echo "make demo   set up, start graph DB + action server + Rasa + gateway, open http://127.0.0.1:8080"

@@ -41,6 +41,9 @@ class GatewayConfig:
     deferred_stale_s: float = 120.0
     rasa_channel: str = "liveroom"
     action_endpoint: str = "http://127.0.0.1:5055/webhook"
+    fast_path: bool = True
+    coalesce_s: float = 10.0
+    connectors: tuple[str, ...] = ("simulator",)
 
     def __post_init__(self) -> None:
         if not 0 < self.port < 65536:
@@ -53,6 +56,8 @@ class GatewayConfig:
             )
         if self.chatter_per_second < 0 or self.deferred_stale_s <= 0:
             raise ValueError("LIVEROOM_CHATTER_PER_SECOND must be >= 0 and LIVEROOM_DEFERRED_STALE_S > 0")
+        if not self.connectors:
+            raise ValueError("LIVEROOM_CONNECTORS must name at least one connector (e.g. simulator,twitch)")
         if self.rasa_channel not in {"liveroom", "rest"}:
             raise ValueError("LIVEROOM_RASA_CHANNEL must be 'liveroom' or 'rest'")
         if not self.rasa_url.startswith(("http://", "https://")):
@@ -73,6 +78,11 @@ class GatewayConfig:
             deferred_stale_s=env_float(env, "LIVEROOM_DEFERRED_STALE_S", cls.deferred_stale_s),
             rasa_channel=env.get("LIVEROOM_RASA_CHANNEL", cls.rasa_channel),
             action_endpoint=env.get("LIVEROOM_ACTION_ENDPOINT", cls.action_endpoint),
+            fast_path=env.get("LIVEROOM_FAST_PATH", "1").lower() not in {"0", "false", "no", "off"},
+            coalesce_s=env_float(env, "LIVEROOM_COALESCE_S", cls.coalesce_s),
+            connectors=tuple(
+                c.strip() for c in env.get("LIVEROOM_CONNECTORS", "simulator").split(",") if c.strip()
+            ),
         )
 
     @property

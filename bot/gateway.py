@@ -18,7 +18,9 @@ import asyncio
 import contextlib
 import itertools
 import logging
+import re
 import time
+import unicodedata
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -26,6 +28,7 @@ from dataclasses import dataclass, field
 from bot.audience import MOODS, AudienceState
 from bot.commands import CommandConfig, GraphCommand, RoomFeatures
 from bot.config import GatewayConfig
+from bot.fast_path import FastPath
 from bot.metrics import GatewayMetrics
 from bot.moderation import Action, Decision, Moderator
 from bot.pacing import PendingReply, ReplyPacer, SendLimit
@@ -43,6 +46,8 @@ SEEN_IDS = 20_000
 OTHER_BOTS = frozenset(
     {"nightbot", "streamelements", "moobot", "fossabot", "streamlabs", "wizebot", "sery_bot"}
 )
+# Super chats / cheers carry text the viewer paid to show: they are read (and answered) like chat.
+TEXT_KINDS = frozenset({EventKind.CHAT, EventKind.SUPER_CHAT})
 PRIORITY_ORDER = {Priority.COMMAND: 0, Priority.DIRECTED: 1, Priority.CHATTER: 2}
 WARNINGS = {
     "en": "please keep the chat friendly 🙏",
@@ -83,7 +88,21 @@ class ModerationRecord:
     viewer: str
     text: str
     decision: Decision
+    #: the warning was queued / the platform confirmed the delete or timeout (set when its call ends)
     executed: bool
+
+
+DEICTIC = re.compile(
+    r"\b(it|this|that|these|those|they|them|one)\b|这个|那个|这款|那款|它|这|那", re.IGNORECASE
+)
+
+
+def coalesce_key(event: ChatEvent, job: Job) -> tuple[str, ...] | None:
+    """Identical questions share an answer only when it cannot depend on the asker's context."""
+    text = " ".join(unicodedata.normalize("NFKC", event.text).casefold().split())
+    if job.triage.product is None and DEICTIC.search(text):
+        return None
+    return (event.platform, event.room, job.lang, text)
 
 
 class ChatterBudget:
@@ -120,6 +139,7 @@ class Gateway:
         faq_answer: FaqAnswer | None = None,
         monitor: UpstreamMonitor | None = None,
         send_limits: dict[str, SendLimit] | None = None,
+        fast_path: FastPath | None = None,
     ) -> None:
         self.config = config
         self.rasa = rasa
@@ -132,14 +152,19 @@ class Gateway:
         self.faq_answer = faq_answer
         self.monitor = monitor
         self.send_limits = send_limits or {}
+        self.fast_path = fast_path
         self.rooms: dict[tuple[str, str], Room] = {}
         self.pacers: dict[str, ReplyPacer] = {}
         self.moderation_log: deque[ModerationRecord] = deque(maxlen=500)
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._seq = itertools.count()
         self._rasa_slots = asyncio.Semaphore(config.rasa_concurrency)
+        self._fast_slots = asyncio.Semaphore(64)
+        self._answers: OrderedDict[tuple[str, ...], tuple[float, RasaResult]] = OrderedDict()
+        self._pending_answers: dict[tuple[str, ...], asyncio.Future[RasaResult]] = {}
         self._chatter = ChatterBudget(config.chatter_per_second)
         self._tasks: list[asyncio.Task[None]] = []
+        self._side_tasks: set[asyncio.Task[None]] = set()
 
     # --- ingress -------------------------------------------------------------------------------------
     async def ingest(self, event: ChatEvent) -> None:
@@ -168,11 +193,17 @@ class Gateway:
         job = Job(PRIORITY_ORDER[triage.priority], next(self._seq), event, triage, lang)
         if triage.priority is Priority.CHATTER:
             self._offer_chatter(room, job)
+        elif (
+            triage.priority is Priority.DIRECTED
+            and self.fast_path is not None
+            and self.fast_path.applies(event.text)
+        ):
+            self._spawn(self._fast_lane(room, job), "fast lane")
         else:
             self._enqueue_for_answer(room, job)
 
     def _reason_to_skip(self, event: ChatEvent) -> str | None:
-        if event.kind is not EventKind.CHAT:
+        if event.kind not in TEXT_KINDS:
             return "not_chat"
         name = event.display_name.casefold()
         if name == self.config.bot_name.casefold():
@@ -259,25 +290,85 @@ class Gateway:
             "lang": job.lang,
             "audience_mood": room.audience.snapshot().mood,
         }
-        started = time.perf_counter()
         try:
-            async with self._rasa_slots:
-                result = await self.rasa.send(event.conversation_id, event.text, metadata)
+            result, shared = await self._ask_rasa(job, metadata)
         except RasaUnavailable as err:
             log.warning("Rasa failed for %s: %s", event.message_id, err)
             if self.monitor is not None:
                 await self.monitor.mark_down("rasa", str(err))
             await self._answer_degraded(room, job)
             return
-        finally:
-            self.metrics.rasa_latency.observe(time.perf_counter() - started)
-        self._record_parse(event.platform, result)
+        if not shared:
+            self._record_parse(event.platform, result)
         if not result.replies:
             self.metrics.outcome(event.platform, "silent")
             return
         for reply in result.replies:
-            self._reply(room, job, reply.text, "rasa")
+            self._reply(room, job, reply.text, "coalesced" if shared else "rasa")
         self.metrics.outcome(event.platform, "answered")
+
+    async def _fast_lane(self, room: Room, job: Job) -> None:
+        """Price/stock questions naming a product: answered from the graph beside the Rasa queue (never
+        behind Rasa-bound questions); anything the fast path declines joins the Rasa queue."""
+        assert self.fast_path is not None
+        event = job.event
+        try:
+            async with self._fast_slots:
+                fast = await self.fast_path.answer(
+                    event.text,
+                    job.lang,
+                    platform=event.platform,
+                    viewer_id=event.viewer_id,
+                    conversation_id=event.conversation_id,
+                )
+        except Exception:  # a bug here must not lose the question: Rasa answers it instead
+            log.exception("fast path failed for %s", event.message_id)
+            fast = None
+        if fast is None:
+            self._enqueue_for_answer(room, job)
+            return
+        self._reply(room, job, fast.text, "fast_path")
+        self.metrics.outcome(event.platform, "answered")
+
+    async def _ask_rasa(self, job: Job, metadata: dict[str, object]) -> tuple[RasaResult, bool]:
+        """One Rasa turn, shared by identical context-free questions asked at about the same time.
+
+        In a live room many viewers type the same question within seconds ("when is the next stream?",
+        "is the serum in stock?"). A question that names its subject (a product, or nothing deictic like
+        "it"/"这个") gets the same answer whoever asks, so one Rasa turn serves all askers within
+        ``coalesce_s``; returns (result, shared)."""
+        event = job.event
+        key = coalesce_key(event, job)
+        if key is not None:
+            cached = self._answers.get(key)
+            if cached is not None and time.monotonic() - cached[0] <= self.config.coalesce_s:
+                return cached[1], True
+            pending = self._pending_answers.get(key)
+            if pending is not None:
+                return await asyncio.shield(pending), True
+        future: asyncio.Future[RasaResult] | None = None
+        if key is not None:
+            future = self._pending_answers[key] = asyncio.get_running_loop().create_future()
+        started = time.perf_counter()
+        try:
+            async with self._rasa_slots:
+                result = await self.rasa.send(event.conversation_id, event.text, metadata)
+        except BaseException as err:
+            if future is not None:
+                future.set_exception(err if isinstance(err, Exception) else RasaUnavailable("cancelled"))
+                future.exception()  # mark retrieved: waiters re-raise it themselves
+            raise
+        finally:
+            self.metrics.rasa_latency.observe(time.perf_counter() - started)
+            if key is not None:
+                self._pending_answers.pop(key, None)
+        if future is not None:
+            future.set_result(result)
+            self._answers[key] = (time.monotonic(), result)
+            if len(self._answers) > 2000:
+                for old in list(self._answers)[:500]:
+                    del self._answers[old]
+        return result, False
 
     def _record_parse(self, platform: str, result: RasaResult) -> None:
         if result.parse is None or not result.parse.intent:
@@ -355,6 +446,7 @@ class Gateway:
     def _moderate(self, event: ChatEvent, decision: Decision, lang: str) -> None:
         dry_run = self.moderator.policy.dry_run
         executed = False
+        call: Awaitable[bool] | None = None
         if decision.action is Action.WARN:
             self._pacer(event.platform).submit(
                 PendingReply(
@@ -369,21 +461,23 @@ class Gateway:
         elif decision.action in (Action.DELETE, Action.TIMEOUT) and not dry_run:
             moderate = getattr(self.connectors.get(event.platform), "moderate", None)
             if moderate is not None:
-                self._spawn(moderate(event, decision.action.value, self.moderator.policy.timeout_s))
-                executed = True
+                call = moderate(event, decision.action.value, self.moderator.policy.timeout_s)
+            else:
+                self.metrics.moderation_calls.labels(
+                    event.platform, decision.action.value, "unsupported"
+                ).inc()
         mode = "dry_run" if dry_run and decision.action is not Action.WARN else "live"
         self.metrics.moderation.labels(event.platform, decision.rule, decision.action.value, mode).inc()
-        self.moderation_log.append(
-            ModerationRecord(
-                time.time(),
-                event.platform,
-                event.room,
-                event.display_name,
-                event.text[:200],
-                decision,
-                executed,
-            )
+        record = ModerationRecord(
+            time.time(),
+            event.platform,
+            event.room,
+            event.display_name,
+            event.text[:200],
+            decision,
+            executed,
         )
+        self.moderation_log.append(record)
         log.info(
             "moderation %s (%s) on %s in %s:%s: %s [%s]",
             decision.action.value,
@@ -394,6 +488,36 @@ class Gateway:
             decision.detail,
             mode,
         )
+        if call is not None:
+            self._spawn(
+                self._platform_moderation(call, record, event, decision.action.value), "moderation call"
+            )
+
+    async def _platform_moderation(
+        self, call: Awaitable[bool], record: ModerationRecord, event: ChatEvent, action: str
+    ) -> None:
+        """Await the connector's delete/timeout (fire-and-forget for ingest) and record its outcome:
+        ``record.executed`` becomes True only when the platform confirmed the action."""
+        try:
+            done = bool(await call)
+        except Exception:
+            log.exception(
+                "moderation %s on %s in %s:%s failed", action, event.display_name, event.platform, event.room
+            )
+            outcome = "error"
+        else:
+            record.executed = done
+            outcome = "executed" if done else "declined"
+            log.log(
+                logging.INFO if done else logging.WARNING,
+                "moderation %s on %s in %s:%s: %s by the platform",
+                action,
+                event.display_name,
+                event.platform,
+                event.room,
+                "carried out" if done else "not carried out (unsupported or refused, see connector log)",
+            )
+        self.metrics.moderation_calls.labels(event.platform, action, outcome).inc()
 
     # --- pacing, timers, gauges ----------------------------------------------------------------------
     def _pacer(self, platform: str) -> ReplyPacer:
@@ -440,26 +564,34 @@ class Gateway:
             self.metrics.budget_remaining.labels(platform).set(pacer.budget.remaining())
             self.metrics.replies_pending.labels(platform).set(pacer.pending)
 
-    def _spawn(self, coro: Awaitable[object]) -> None:
+    def _spawn(self, coro: Awaitable[object], what: str) -> None:
+        """A fire-and-forget task that is tracked (cancelled on stop) and never fails silently."""
+
         async def run() -> None:
             try:
                 await coro
             except Exception:
-                log.exception("moderation call failed")
+                log.exception("%s failed", what)
 
-        self._tasks.append(asyncio.create_task(run()))
+        task = asyncio.create_task(run())
+        self._side_tasks.add(task)
+        task.add_done_callback(self._side_tasks.discard)
 
     async def idle(self, timeout_s: float = 30.0) -> None:
         """Wait until every queue and pacer is empty (tests, graceful shutdown)."""
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
-            busy = any(room.queue.qsize() or room.in_flight for room in self.rooms.values())
+            busy = self._side_tasks or any(
+                room.queue.qsize() or room.in_flight for room in self.rooms.values()
+            )
             if not busy and not any(p.pending for p in self.pacers.values()):
                 return
             await asyncio.sleep(0.05)
 
     async def stop(self) -> None:
-        tasks = self._tasks + [w for room in self.rooms.values() for w in room.workers]
+        tasks = (
+            self._tasks + list(self._side_tasks) + [w for room in self.rooms.values() for w in room.workers]
+        )
         for task in tasks:
             task.cancel()
         for task in tasks:

@@ -14,6 +14,7 @@ from actions import replies
 from bot.commands import GraphCommand
 from bot.gateway import FaqAnswer
 from knowledge_graph.catalog import find_product, find_product_mentioned
+from knowledge_graph.queries import next_stream
 from knowledge_graph.store import GraphStore
 from nlu.language import normalize_language
 
@@ -33,7 +34,8 @@ def graph_commands(store_of: Callable[[], GraphStore]) -> dict[str, GraphCommand
 
     async def schedule(arg: str, lang: str) -> str:
         language = normalize_language(lang) or "en"
-        return await replies.schedule_answer(store_of(), int(time.time() * 1000), language)
+        now = int(time.time() * 1000)
+        return replies.schedule_text(await next_stream(store_of(), now), now, language)
 
     return {"price": price, "schedule": schedule}
 

@@ -11,6 +11,8 @@ finished: ``liveroom_deferred_questions`` counts them until they are answered or
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from prometheus_client import (
     CollectorRegistry,
     Counter,
@@ -19,8 +21,54 @@ from prometheus_client import (
     disable_created_metrics,
     generate_latest,
 )
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+from connectors.base import Connector
 
 disable_created_metrics()  # *_created series only double the series count; dashboards never use them
+
+CONNECTOR_METRICS = {
+    "liveroom_connector_frames_total": (
+        "Received frames by outcome (delivered/handled/dropped)",
+        ("platform", "outcome", "reason"),
+    ),
+    "liveroom_connector_state": (
+        "Connection state per room: 0 disconnected .. 2 connected, 3 reconnecting, 4 dead",
+        ("platform", "room", "state"),
+    ),
+    "liveroom_connector_reconnects_total": ("Reconnects per room", ("platform", "room")),
+    "liveroom_connector_sends_total": ("Platform sends by outcome", ("platform", "outcome", "reason")),
+    "liveroom_connector_send_wait_seconds_total": (
+        "Time sends waited for the platform's rate limit",
+        ("platform",),
+    ),
+}
+
+
+class ConnectorCollector(Collector):
+    """Exports each connector's own accounting (connectors never import Prometheus) at scrape time."""
+
+    def __init__(self, connectors: Callable[[], Iterable[Connector]]) -> None:
+        self._connectors = connectors
+
+    def collect(self):  # type: ignore[no-untyped-def]
+        families = {}
+        for name, (doc, labels) in CONNECTOR_METRICS.items():
+            if name.endswith("_total"):
+                families[name] = CounterMetricFamily(name.removesuffix("_total"), doc, labels=list(labels))
+            else:
+                families[name] = GaugeMetricFamily(name, doc, labels=list(labels))
+        for connector in self._connectors():
+            stats = getattr(connector, "stats", None)
+            if stats is None:
+                continue
+            for name, labels, value in stats.snapshot().samples():
+                family = families.get(name)
+                if family is not None:
+                    family.add_metric([labels.get(k, "") for k in CONNECTOR_METRICS[name][1]], value)
+        yield from families.values()
+
 
 LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 
@@ -28,8 +76,10 @@ OUTCOMES = ("answered", "silent", "moderated", "dropped")
 
 
 class GatewayMetrics:
-    def __init__(self) -> None:
+    def __init__(self, connectors: Callable[[], Iterable[Connector]] | None = None) -> None:
         r = self.registry = CollectorRegistry()
+        if connectors is not None:
+            r.register(ConnectorCollector(connectors))
         self.events_in = Counter(
             "liveroom_events_in_total", "Events received from connectors", ["platform", "kind"], registry=r
         )
@@ -89,6 +139,12 @@ class GatewayMetrics:
             "liveroom_moderation_actions_total",
             "Moderation decisions",
             ["platform", "rule", "action", "mode"],
+            registry=r,
+        )
+        self.moderation_calls = Counter(
+            "liveroom_moderation_calls_total",
+            "Live delete/timeout calls to the platform by outcome (executed, declined, error, unsupported)",
+            ["platform", "action", "outcome"],
             registry=r,
         )
         self.mood = Gauge(

@@ -80,6 +80,7 @@ class RasaClient:
         self._session = session
         self.base_url = base_url
         self._url = f"{base_url}/webhooks/{channel}/webhook"
+        self._slots_url = f"{base_url}/webhooks/liveroom/slots"
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
 
     async def send(self, conversation_id: str, text: str, metadata: dict[str, Any]) -> RasaResult:
@@ -109,6 +110,24 @@ class RasaClient:
                 raise RasaUnavailable(f"Rasa did not answer within {self._timeout.total}s") from err
             return parse_answer(data)
         raise AssertionError("unreachable")
+
+    async def set_slots(self, conversation_id: str, slots: dict[str, Any]) -> bool:
+        """Set slots on a conversation through the liveroom channel (``POST /webhooks/liveroom/slots``);
+        True if applied.
+
+        Used after the gateway answered without Rasa, so the conversation keeps its context. (Rasa's
+        own ``/conversations/{id}/tracker/events`` does not URL-decode the id, so ids such as
+        ``simulator:room:小明`` could not be addressed there.)
+        """
+        body = {"sender": conversation_id, "slots": slots}
+        try:
+            async with self._session.post(self._slots_url, json=body, timeout=self._timeout) as resp:
+                if resp.status == 200:
+                    return True
+                log.info("Rasa refused slots for %s: HTTP %s", conversation_id, resp.status)
+        except (aiohttp.ClientError, TimeoutError) as err:
+            log.info("slots for %s not delivered: %s", conversation_id, err)
+        return False
 
     async def healthy(self) -> bool:
         """Rasa's root answers once the server runs (the model is loaded before it listens)."""

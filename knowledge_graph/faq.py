@@ -222,9 +222,11 @@ async def get_streamer(store: GraphStore) -> Streamer | None:
 _UNCHANGED = " AND ".join(f"coalesce(f.{field}, '') = row.{field}" for field in _TEXT_FIELDS)
 
 
-def _upsert_query(store: GraphStore) -> str:
+def upsert_clause(store: GraphStore, rows_param: str = "rows") -> str:
+    """The FAQ upsert as a clause (no RETURN), so a larger statement (the catalog import) can
+    include it and stay one atomic write. Rows come from :func:`upsert_rows`."""
     return f"""
-UNWIND $rows AS row
+UNWIND ${rows_param} AS row
 MERGE (f:FAQ {{id: row.id}})
 WITH f, row, (f.version IS NOT NULL AND {_UNCHANGED}) AS unchanged
 SET f.question_en = row.question_en, f.question_zh = row.question_zh,
@@ -241,8 +243,22 @@ OPTIONAL MATCH (c:Category {{id: row.category_id}})
 OPTIONAL MATCH (s:Streamer {{id: row.streamer_id}})
 WITH f, coalesce(p, c, s) AS target
 FOREACH (t IN CASE WHEN target IS NULL THEN [] ELSE [target] END | CREATE (f)-[:ABOUT]->(t))
-RETURN count(f) AS n
 """
+
+
+def _upsert_query(store: GraphStore) -> str:
+    return upsert_clause(store) + "RETURN count(*) AS n\n"
+
+
+async def upsert_rows(faqs: list[FAQ]) -> list[dict[str, Any]]:
+    """Statement rows for ``faqs``, embeddings computed first (off the event loop)."""
+    seen: set[str] = set()
+    for faq in faqs:
+        if faq.id in seen:
+            raise ValidationError("id", f"{faq.id!r} appears twice in one upsert")
+        seen.add(faq.id)
+    vectors = await embed_questions([(f.question_en, f.question_zh) for f in faqs])
+    return [{**_faq_row(f), **vec} for f, vec in zip(faqs, vectors, strict=True)]
 
 
 async def upsert_faqs(store: GraphStore, faqs: Iterable[FAQ]) -> int:
@@ -256,14 +272,8 @@ async def upsert_faqs(store: GraphStore, faqs: Iterable[FAQ]) -> int:
     faq_list = list(faqs)
     if not faq_list:
         return 0
-    seen: set[str] = set()
-    for faq in faq_list:
-        if faq.id in seen:
-            raise ValidationError("id", f"{faq.id!r} appears twice in one upsert")
-        seen.add(faq.id)
+    rows = await upsert_rows(faq_list)
     await _check_targets_exist(store, faq_list)
-    vectors = await embed_questions([(f.question_en, f.question_zh) for f in faq_list])
-    rows = [{**_faq_row(f), **vec} for f, vec in zip(faq_list, vectors, strict=True)]
     result = await store.write(_upsert_query(store), {"rows": rows})
     count = int(result[0]["n"]) if result else 0
     log.info("upserted %d FAQs into %s", count, store.describe())

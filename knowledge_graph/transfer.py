@@ -24,11 +24,11 @@ counts as changes) written by the same statement as the catalog.
 All-or-nothing: the whole file is parsed and validated first (every field, duplicate
 keys, references to categories/products in the file or the graph, name/alias clashes);
 the first bad row is reported as ``ImportRejected`` (row + field) and nothing is written.
-Then the catalog (streamer, categories, products with aliases and variants, promotions,
-schedule, and the audit entry) is written by ONE statement, atomic on both backends. FAQs
-follow through ``faq.upsert_faqs`` (their embeddings are computed in Python) in chunks,
-so a crash between those statements leaves the catalog imported and some FAQs missing;
-every statement is an idempotent upsert, so re-running the same import converges.
+Then the FAQ embeddings are computed (in Python, before any write), and the whole bundle
+(streamer, categories, products with aliases and variants, promotions, schedule, FAQs with
+their embeddings, and the audit entry) is written by ONE statement, atomic on both backends:
+a failure at any point leaves the graph as it was. Every part is an idempotent upsert, so
+re-running the same import changes nothing.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ from knowledge_graph.crud import product_from_json, product_to_json
 from knowledge_graph.editing import list_categories, list_promotions, list_sessions
 from knowledge_graph.entities import Category, Promotion, StreamSession, Variant, check_unknown_fields
 from knowledge_graph.errors import ValidationError
-from knowledge_graph.faq import FAQ, Streamer, get_streamer, list_all_faqs, upsert_faqs
+from knowledge_graph.faq import FAQ, Streamer, get_streamer, list_all_faqs, upsert_clause, upsert_rows
 from knowledge_graph.store import GraphStore
 
 __all__ = [
@@ -373,11 +373,18 @@ WITH n, s ORDER BY s.id
 WITH n, collect(s)[0..1] AS streamer
 FOREACH (x IN streamer | MERGE (x)-[:HAS_SESSION]->(n))
 WITH count(*) AS _ss
+{{faqs}}
+WITH count(*) AS _f
 {BUMP_GENERATION}
 WITH meta
 {AUDIT_CREATE}
 RETURN 1 AS ok
 """
+
+
+def _import_query(store: GraphStore) -> str:
+    """The whole import -- catalog, schedule and FAQs with their embeddings -- as ONE statement."""
+    return _IMPORT.replace("{faqs}", upsert_clause(store, "faq_rows"))
 
 
 def _write_params(bundle: Bundle) -> dict[str, Any]:
@@ -419,15 +426,17 @@ async def import_bundle(
         faqs=len(bundle.faqs),
         streamer=bundle.streamer is not None,
     )
+    faq_rows: list[dict[str, Any]] = []
+    for start in range(0, len(bundle.faqs), FAQ_CHUNK):  # embeddings first: the slow, CPU-bound part
+        faq_rows += await upsert_rows(bundle.faqs[start : start + FAQ_CHUNK])
+        progress("faqs", min(start + FAQ_CHUNK, len(bundle.faqs)), len(bundle.faqs))
     total = len(bundle.products)
     progress("write", 0, total)
     params = _write_params(bundle)
+    params["faq_rows"] = faq_rows
     params.update(audit_params(actor, "import", "Catalog", source[:200], result.to_json()))
-    await store.write(_IMPORT, params)
+    await store.write(_import_query(store), params)
     progress("write", total, total)
-    for start in range(0, len(bundle.faqs), FAQ_CHUNK):
-        await upsert_faqs(store, bundle.faqs[start : start + FAQ_CHUNK])
-        progress("faqs", min(start + FAQ_CHUNK, len(bundle.faqs)), len(bundle.faqs))
     log.info("import %s by %s into %s: %s", source, actor, store.describe(), result)
     return result
 

@@ -1,4 +1,10 @@
-"""Rasa's JiebaTokenizer, minus whitespace tokens, with jieba's dictionary loaded at model load.
+"""Chat tokenizer: normalized live chat, Chinese segmented by jieba, Latin by words, mixed in one line.
+
+The text is first normalized (``nlu.normalizer``: full-width forms, case, @mentions, URLs, emote
+codes, repeated characters); jieba then segments the normalized text (it splits Chinese into words
+and keeps each English word, number and punctuation mark as a token of its own). Each token's text
+is the *normalized* form ("priceee" -> "pricee", "ＸＬ" -> "xl", "KEKW" -> "emotelaugh") while its
+``start``/``end`` are offsets in what the viewer typed, so entity spans still line up.
 
 Why a subclass: ``jieba.tokenize`` returns every space as a token of its own, so for English
 chat ("how much is the sheet mask") half the tokens DIET sees are ``" "``. They carry no
@@ -6,9 +12,7 @@ features, double the sequence length and get tagged as entities (a held-out chec
 first model returned the product ``" "`` next to ``"sheet mask"``). The built-in
 ``token_pattern`` option cannot drop them: Rasa keeps a token the pattern does not match.
 
-Everything else (Chinese segmentation, the optional user dictionary, offsets) is Rasa's own,
-so entity spans of the training data still fall on token boundaries. Imported only by the Rasa
-runtime (Python 3.10); the later custom tokenizer issue may replace this class.
+Imported only by the Rasa runtime (Python 3.10); ``chat_tokens`` is usable without a pipeline.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
 from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.shared.nlu.training_data.message import Message
+
+from nlu.normalizer import normalize
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +64,22 @@ class ChatJiebaTokenizer(JiebaTokenizer):
         return super().load(config, model_storage, resource, execution_context, **kwargs)  # type: ignore[return-value]
 
     def tokenize(self, message: Message, attribute: str) -> list[Token]:
-        """Jieba's tokens without the whitespace-only ones."""
-        return [token for token in super().tokenize(message, attribute) if token.text.strip()]
+        """Tokens of the normalized text (no whitespace tokens), with offsets into the raw text."""
+        return chat_tokens(message.get(attribute) or "")
+
+
+def chat_tokens(text: str) -> list[Token]:
+    """Tokenize one raw chat line (see the module docstring)."""
+    import jieba
+
+    norm = normalize(text)
+    tokens: list[Token] = []
+    for word, start, end in jieba.tokenize(norm.text):
+        if not word.strip():
+            continue
+        src_start, src_end = norm.source_span(start, end)
+        tokens.append(Token(word, src_start, end=src_end))
+    return tokens
 
 
 def _warm_up_jieba() -> None:

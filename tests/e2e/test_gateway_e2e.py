@@ -11,6 +11,7 @@ import asyncio
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -141,6 +142,24 @@ async def test_a_2000_message_burst_is_fully_accounted_for(stack: Stack) -> None
     )
 
 
+async def test_identical_questions_at_once_share_one_rasa_turn(stack: Stack) -> None:
+    before = await scrape(stack)
+    viewers = [f"sched{i}" for i in range(8)]
+    replies = await asyncio.gather(
+        *(ask(stack, "same-question", v, "when is the next stream?") for v in viewers)
+    )
+    texts = {re.sub(r"^(@\S+\s+)+", "", text) for text, _ in replies}  # without the @mentions
+    assert len(texts) == 1, texts  # everybody got the same answer
+    after = await scrape(stack)
+    coalesced = total(after, "liveroom_answers_total", path="coalesced") - total(
+        before, "liveroom_answers_total", path="coalesced"
+    )
+    turns = total(after, "liveroom_answers_total", path="rasa") - total(
+        before, "liveroom_answers_total", path="rasa"
+    )
+    assert coalesced >= 1 and coalesced + turns == 8
+
+
 def _kill_group(pid_file: Path) -> int:
     pid = int(pid_file.read_text())
     os.killpg(pid, signal.SIGKILL)
@@ -156,10 +175,18 @@ async def test_killing_rasa_keeps_faq_answers_flowing_and_recovers(stack: Stack)
     assert "48 hours" in reply
     reply_zh, _ = await ask(stack, "faults", "小明", "什么时候发货？")
     assert "48小时" in reply_zh
-    # A price question has no FAQ answer: it waits (deferred) and is answered after the restart.
-    reply, _ = await ask(stack, "faults", "bo", "how much is the matte lipstick?", timeout_s=240)
-    recovered = time.monotonic() - killed
+    # Price questions naming a product never needed Rasa (fast lane from the graph).
+    reply, _ = await ask(stack, "faults", "cy", "how much is the matte lipstick?")
     assert "¥" in reply
+    # A discount question needs Rasa and has no FAQ: it waits (deferred) and is answered after the restart.
+    before = await scrape(stack)
+    reply, _ = await ask(stack, "faults", "bo", "any discount on the lipstick?", timeout_s=240)
+    recovered = time.monotonic() - killed
+    assert reply
+    after_reply = await scrape(stack)
+    assert total(after_reply, "liveroom_answers_total", path="rasa") > total(
+        before, "liveroom_answers_total", path="rasa"
+    )
     assert int(pid_file.read_text()) != old_pid  # the supervisor restarted Rasa
     values = await scrape(stack)
     assert total(values, "liveroom_answers_total", path="faq_fallback") >= 2

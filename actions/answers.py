@@ -1,0 +1,325 @@
+"""Answer actions for the issue-4 intents, from the knowledge graph, in the viewer's language.
+
+Every action resolves the viewer's language like ``action_answer_price`` and, when it is about a
+product, the product the same way (entity in this message, then a name in the text, then the
+``product`` slot of an earlier turn), and sets the ``product`` slot so follow-ups refer to it.
+A graph that is down or slow gets the polite "can't reach the product list" reply, never silence.
+
+The fallback chain ends here: ``action_faq_or_handoff`` answers from the semantic FAQ search
+(``knowledge_graph.semantic``) when a FAQ is close enough, else hands the question off to the
+moderators (``knowledge_graph.open_questions``) with a polite reply; chatter that is not a question
+gets no reply at all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from abc import ABC, abstractmethod
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import replies
+from actions.answer_price import LOOKUP_TIMEOUT_S, PRODUCT_SLOT, requested_product, viewer_language
+from actions.graph import get_store
+from knowledge_graph.audit import now_ms
+from knowledge_graph.catalog import Product, get_product
+from knowledge_graph.errors import KnowledgeGraphError
+from knowledge_graph.faq import get_streamer
+from knowledge_graph.open_questions import record_open_question
+from knowledge_graph.queries import active_promotions, next_stream, variants_of
+from knowledge_graph.store import GraphStore
+from nlu.language import Language
+
+log = logging.getLogger(__name__)
+
+# FAQ search encodes the question (MiniLM/USE); the first call loads the encoders.
+FAQ_TIMEOUT_S = 6.0
+# A message that asks something: a question mark, an English question word, a Chinese particle.
+_QUESTION = re.compile(
+    r"[?？]|^(?:what|how|when|where|why|who|which|can|could|do|does|did|is|are|will|would|should)\b"
+    r"|吗|呢|么|什么|怎么|怎样|多少|几|哪|谁|为啥|为什么|能不能|可不可以|有没有|是不是",
+    re.IGNORECASE,
+)
+
+
+def conversation_parts(tracker: Tracker) -> tuple[str, str, str]:
+    """(platform, room, viewer_id) from the message metadata, else from the sender id
+    ``platform:room:viewer`` the gateway uses."""
+    message = tracker.latest_message or {}
+    metadata = message.get("metadata") if isinstance(message.get("metadata"), dict) else {}
+    parts = (tracker.sender_id or "").split(":", 2)
+    parts += [""] * (3 - len(parts))
+    platform = str(metadata.get("platform") or parts[0] or "unknown")[:128]
+    room = str(metadata.get("room") or parts[1] or "")[:128]
+    viewer = str(metadata.get("viewer_id") or parts[2] or tracker.sender_id or "")[:128]
+    return platform, room, viewer
+
+
+# Intents whose reply is harmless even when the model was unsure (the utterance is in the domain).
+SOCIAL_RESPONSES = {
+    "greet": "utter_greet",
+    "goodbye": "utter_goodbye",
+    "thanks": "utter_thanks",
+    "praise": "utter_praise",
+    "bot_challenge": "utter_iamabot",
+}
+
+
+def best_guess(tracker: Tracker) -> str | None:
+    """The highest-ranked real intent of the latest message (below the fallback threshold)."""
+    ranking = (tracker.latest_message or {}).get("intent_ranking") or []
+    for entry in ranking:
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if name and name != "nlu_fallback":
+            return name
+    return None
+
+
+def is_question(text: str) -> bool:
+    return bool(_QUESTION.search(text or ""))
+
+
+class GraphAction(Action, ABC):
+    """Runs ``answer`` with the store under a timeout; a graph failure gets a polite reply."""
+
+    what = "info"
+
+    @abstractmethod
+    async def answer(
+        self, store: GraphStore, dispatcher: CollectingDispatcher, tracker: Tracker, lang: Language
+    ) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        lang = viewer_language(tracker)
+        try:
+            async with asyncio.timeout(LOOKUP_TIMEOUT_S):
+                return await self.answer(get_store(), dispatcher, tracker, lang)
+        except (KnowledgeGraphError, TimeoutError) as err:
+            log.warning(
+                "%s failed for %s: %s", self.name(), tracker.sender_id, str(err) or type(err).__name__
+            )
+            dispatcher.utter_message(text=replies.graph_unavailable(lang))
+            return []
+
+
+class ProductAction(GraphAction):
+    """A question about one product; asks which one when none is known."""
+
+    async def answer(
+        self, store: GraphStore, dispatcher: CollectingDispatcher, tracker: Tracker, lang: Language
+    ) -> list[dict[str, Any]]:
+        product = await requested_product(store, tracker)
+        if product is None:
+            dispatcher.utter_message(text=replies.which_product_for(lang, self.what))
+            return [SlotSet(PRODUCT_SLOT, None)]
+        await self.about(store, product, dispatcher, tracker, lang)
+        return [SlotSet(PRODUCT_SLOT, product.sku)]
+
+    @abstractmethod
+    async def about(
+        self,
+        store: GraphStore,
+        product: Product,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        lang: Language,
+    ) -> None:
+        raise NotImplementedError
+
+
+class ActionAnswerStock(ProductAction):
+    what = "stock"
+
+    def name(self) -> str:
+        return "action_answer_stock"
+
+    async def about(self, store, product, dispatcher, tracker, lang) -> None:
+        dispatcher.utter_message(text=replies.stock_reply(product, lang))
+
+
+class ActionAnswerProductInfo(ProductAction):
+    what = "info"
+
+    def name(self) -> str:
+        return "action_answer_product_info"
+
+    async def about(self, store, product, dispatcher, tracker, lang) -> None:
+        dispatcher.utter_message(text=replies.info_reply(product, lang))
+
+
+def _latest(tracker: Tracker, entity: str) -> str | None:
+    values = [v for v in tracker.get_latest_entity_values(entity) if isinstance(v, str) and v.strip()]
+    return values[0] if values else None
+
+
+class ActionAnswerVariant(ProductAction):
+    """Size/colour availability from the product's variants (``queries.variants_of``)."""
+
+    what = "variant"
+
+    def name(self) -> str:
+        return "action_answer_variant"
+
+    async def about(self, store, product, dispatcher, tracker, lang) -> None:
+        size, colour = _latest(tracker, "size"), _latest(tracker, "colour")
+        every = await variants_of(store, product.sku)
+        chosen = (
+            await variants_of(store, product.sku, size=size, colour=colour) if (size or colour) else every
+        )
+        wanted = " ".join(x for x in (colour, size) if x)
+        matches = [(" ".join(x for x in (v.colour, v.size) if x) or v.id, v.stock) for v in chosen]
+        dispatcher.utter_message(text=replies.variant_reply(product, lang, matches, wanted, len(every)))
+
+
+class ActionAnswerDiscount(GraphAction):
+    def name(self) -> str:
+        return "action_answer_discount"
+
+    async def answer(self, store, dispatcher, tracker, lang) -> list[dict[str, Any]]:
+        product = await requested_product(store, tracker)
+        promotions = await active_promotions(store, now_ms(), product.sku if product else None)
+        titles = [(p.code, p.title(lang) or "") for p in promotions]
+        dispatcher.utter_message(text=replies.discount_reply(titles, lang, product))
+        return [SlotSet(PRODUCT_SLOT, product.sku)] if product else []
+
+
+class ActionAnswerSchedule(GraphAction):
+    def name(self) -> str:
+        return "action_answer_schedule"
+
+    async def answer(self, store, dispatcher, tracker, lang) -> list[dict[str, Any]]:
+        now = now_ms()
+        dispatcher.utter_message(text=replies.schedule_text(await next_stream(store, now), now, lang))
+        return []
+
+
+class ActionAnswerStreamer(GraphAction):
+    def name(self) -> str:
+        return "action_answer_streamer"
+
+    async def answer(self, store, dispatcher, tracker, lang) -> list[dict[str, Any]]:
+        streamer = await get_streamer(store)
+        dispatcher.utter_message(text=replies.streamer_reply(streamer.name(lang) if streamer else None, lang))
+        return []
+
+
+class ActionRecommend(GraphAction):
+    """Products viewers asked about together (``knowledge_graph.recommend``), popularity fallback."""
+
+    def name(self) -> str:
+        return "action_recommend"
+
+    async def answer(self, store, dispatcher, tracker, lang) -> list[dict[str, Any]]:
+        from knowledge_graph import recommend
+
+        product = await requested_product(store, tracker)
+        if product is not None:
+            recs = await recommend.recommend_for_product(store, product.sku, 3)
+        else:
+            platform, _room, viewer = conversation_parts(tracker)
+            try:
+                recs = await recommend.recommend_for_viewer(store, platform, viewer, 3)
+            except KnowledgeGraphError:  # e.g. a platform name the interaction graph rejects
+                recs = await recommend.popular_products(store, 3)
+        names: list[str] = []
+        for rec in recs:
+            found = await get_product(store, rec.sku)
+            if found is not None:
+                names.append(found.name(lang))
+        dispatcher.utter_message(text=replies.recommend_reply(names, lang))
+        return []
+
+
+async def _faq_answer(store: GraphStore, text: str, lang: Language) -> str | None:
+    """The semantic FAQ answer, or None (no module, nothing close enough, encoder failure)."""
+    try:
+        from knowledge_graph.semantic.search import answer_question
+    except ImportError:  # pragma: no cover - part B's module is optional
+        return None
+    try:
+        async with asyncio.timeout(FAQ_TIMEOUT_S):
+            found = await answer_question(store, text, lang=lang)
+    except (KnowledgeGraphError, TimeoutError) as err:
+        log.warning("FAQ search failed: %s", str(err) or type(err).__name__)
+        return None
+    except Exception:  # the hand-off must still happen when the FAQ search itself is broken
+        log.exception("FAQ search raised")
+        return None
+    return found.answer if found is not None and found.answer else None
+
+
+class ActionAnswerShipping(Action):
+    """Shipping questions: the FAQ answer when one matches, else the standard shipping line."""
+
+    def name(self) -> str:
+        return "action_answer_shipping"
+
+    async def run(self, dispatcher, tracker, domain) -> list[dict[str, Any]]:
+        lang = viewer_language(tracker)
+        text = (tracker.latest_message or {}).get("text") or ""
+        answer = await _faq_answer(get_store(), text, lang)
+        dispatcher.utter_message(text=answer or replies.shipping_fallback(lang))
+        return []
+
+
+class ActionFaqOrHandoff(Action):
+    """Low NLU confidence: FAQ answer, else polite hand-off recorded for moderators."""
+
+    def name(self) -> str:
+        return "action_faq_or_handoff"
+
+    async def run(self, dispatcher, tracker, domain) -> list[dict[str, Any]]:
+        lang = viewer_language(tracker)
+        text = ((tracker.latest_message or {}).get("text") or "").strip()
+        if not text:
+            return []
+        store = get_store()
+        answer = await _faq_answer(store, text, lang)
+        if answer:
+            dispatcher.utter_message(text=answer)
+            return []
+        if not is_question(text):
+            # Not a question: a harmless social reply when that is the model's best guess
+            # ("hi bot" at low confidence), otherwise chatter the model was unsure about: stay quiet.
+            social = SOCIAL_RESPONSES.get(best_guess(tracker) or "")
+            if social:
+                dispatcher.utter_message(response=social)
+            return []
+        platform, room, viewer = conversation_parts(tracker)
+        try:
+            async with asyncio.timeout(LOOKUP_TIMEOUT_S):
+                await record_open_question(store, platform, room, viewer, text, lang)
+        except (KnowledgeGraphError, TimeoutError) as err:
+            log.warning("could not record the open question of %s: %s", tracker.sender_id, err)
+        dispatcher.utter_message(text=replies.handoff_reply(lang))
+        return []
+
+
+class ActionFlagComplaint(Action):
+    """Records a complaint for moderators (the apology is ``utter_complain``)."""
+
+    def name(self) -> str:
+        return "action_flag_complaint"
+
+    async def run(self, dispatcher, tracker, domain) -> list[dict[str, Any]]:
+        text = ((tracker.latest_message or {}).get("text") or "").strip()
+        if not text:
+            return []
+        platform, room, viewer = conversation_parts(tracker)
+        try:
+            async with asyncio.timeout(LOOKUP_TIMEOUT_S):
+                await record_open_question(
+                    get_store(), platform, room, viewer, text, viewer_language(tracker), kind="complaint"
+                )
+        except (KnowledgeGraphError, TimeoutError) as err:
+            log.warning("could not record the complaint of %s: %s", tracker.sender_id, err)
+        return []

@@ -1,0 +1,116 @@
+"""Start the whole liveroom stack (``python -m bot up``) on free ports for a benchmark, and stop it.
+
+The supervisor trains the Rasa model only if its inputs changed, so a warm machine is ready in ~40 s.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.common import REPO
+from knowledge_graph.falkordb_server import free_port
+
+
+@dataclass(frozen=True)
+class RunningStack:
+    gateway_url: str
+    rasa_url: str
+    falkordb_port: int
+    var_dir: Path
+    pids: dict[str, int]
+
+    @property
+    def ws_url(self) -> str:
+        return self.gateway_url.replace("http://", "ws://")
+
+
+@contextmanager
+def running_stack(extra_env: dict[str, str] | None = None, timeout_s: float = 900) -> Iterator[RunningStack]:
+    ports = {
+        name: free_port()
+        for name in ("FALKORDB_PORT", "LIVEROOM_ACTIONS_PORT", "LIVEROOM_RASA_PORT", "LIVEROOM_GATEWAY_PORT")
+    }
+    with tempfile.TemporaryDirectory(prefix="liveroom-bench-stack-") as var_dir:
+        env = {k: v for k, v in os.environ.items() if k != "NEO4J_URI"}
+        env.update({k: str(v) for k, v in ports.items()}, LIVEROOM_VAR=var_dir, PYTHONUNBUFFERED="1")
+        env.update(extra_env or {})
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "up"],
+            cwd=REPO,
+            env=env,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        ready = threading.Event()
+        lines: list[str] = []
+
+        def pump() -> None:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                lines.append(line.rstrip())
+                if "liveroom is ready" in line:
+                    ready.set()
+
+        threading.Thread(target=pump, daemon=True).start()
+        deadline = time.monotonic() + timeout_s
+        print("starting the stack (python -m bot up)…", flush=True)
+        while not ready.wait(1):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise RuntimeError("stack did not start:\n" + "\n".join(lines[-30:]))
+        run_dir = Path(var_dir) / "run"
+        pids = {p.stem: int(p.read_text()) for p in run_dir.glob("*.pid")}
+        try:
+            yield RunningStack(
+                gateway_url=f"http://127.0.0.1:{ports['LIVEROOM_GATEWAY_PORT']}",
+                rasa_url=f"http://127.0.0.1:{ports['LIVEROOM_RASA_PORT']}",
+                falkordb_port=ports["FALKORDB_PORT"],
+                var_dir=Path(var_dir),
+                pids=pids,
+            )
+        finally:
+            os.killpg(proc.pid, signal.SIGINT)
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+
+
+def machine() -> dict[str, object]:
+    """What the figures were measured on."""
+    mem_kb = 0
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem_kb = int(line.split()[1])
+    except OSError:
+        pass
+    cpu = ""
+    try:
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+    except (OSError, StopIteration):
+        pass
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "memory_gb": round(mem_kb / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "system": platform.platform(),
+    }

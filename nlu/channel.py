@@ -1,0 +1,151 @@
+"""Rasa input channel for the liveroom gateway: the REST webhook plus the NLU parse of the message.
+
+Registered in credentials.yml as ``nlu.channel.LiveroomInput``; Rasa serves it at
+``POST /webhooks/liveroom/webhook`` with the REST channel's request body
+``{"sender", "message", "metadata"}``. The answer is
+
+    {"messages": [<the REST channel's bot messages>],
+     "parse": {"intent": "ask_price", "confidence": 0.97,
+               "entities": [{"entity", "value", "start", "end"}...],
+               "lang": "en", "sentiment": 0.42}}
+
+so the gateway gets the viewer's intent, language and sentiment (room mood) without a second call.
+
+``POST /webhooks/liveroom/slots`` ``{"sender": "...", "slots": {"product": "LR-SKN-001", ...}}``
+appends slot events to that conversation (under its lock) and answers ``{"ok": true}``. Unlike Rasa's
+``/conversations/{id}/tracker/events`` the conversation id travels in the body: Rasa 3.6 does not
+percent-decode the path, so ids with ``:`` or non-ASCII characters (``simulator:room:小李``) cannot
+be addressed there.
+``parse`` is read from the conversation's tracker after the message was handled (its latest user
+message); it is ``null`` when the message could not be handled. Imported only by the Rasa runtime.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from nlu.language import normalize_language
+from nlu.sentiment import sentiment
+
+log = logging.getLogger(__name__)
+
+_ENTITY_KEYS = ("entity", "value", "start", "end")
+
+
+def summarize_parse(parse_data: dict[str, Any] | None, text: str | None) -> dict[str, Any] | None:
+    """The part of Rasa's parse result the gateway needs (see the module docstring)."""
+    if not isinstance(parse_data, dict):
+        return None
+    intent = parse_data.get("intent") or {}
+    entities = [
+        {k: e.get(k) for k in _ENTITY_KEYS}
+        for e in parse_data.get("entities") or []
+        if isinstance(e, dict) and e.get("entity") not in ("lang", "audience_mood")
+    ]
+    lang = None
+    for e in parse_data.get("entities") or []:
+        if isinstance(e, dict) and e.get("entity") == "lang":
+            lang = normalize_language(e.get("value"))
+    score = parse_data.get("sentiment")
+    if not isinstance(score, (int, float)):
+        score = sentiment(text, lang)
+    return {
+        "intent": intent.get("name"),
+        "confidence": float(intent.get("confidence") or 0.0),
+        "entities": entities,
+        "lang": lang,
+        "sentiment": float(score),
+    }
+
+
+class LiveroomInput(RestInput):
+    """REST channel whose webhook also returns the NLU parse (intent, entities, lang, sentiment)."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "liveroom"
+
+    def blueprint(self, on_new_message) -> Blueprint:  # type: ignore[no-untyped-def]
+        hook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+
+        @hook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @hook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if not isinstance(request.json, dict):
+                return response.json({"error": "expected a JSON object"}, status=400)
+            sender_id = await self._extract_sender(request)
+            text = self._extract_message(request)
+            if not isinstance(sender_id, str) or not isinstance(text, str):
+                return response.json({"error": "sender and message must be strings"}, status=400)
+            collector = CollectingOutputChannel()
+            handled = False
+            try:
+                await on_new_message(
+                    UserMessage(
+                        text,
+                        collector,
+                        sender_id,
+                        input_channel=self._extract_input_channel(request),
+                        metadata=self.get_metadata(request),
+                    )
+                )
+                handled = True
+            except asyncio.CancelledError:
+                log.error("liveroom channel: handling timed out for %s", sender_id)
+            except Exception:
+                log.exception("liveroom channel: failed to handle a message of %s", sender_id)
+            parse = await self._latest_parse(request, sender_id, text) if handled else None
+            return response.json({"messages": collector.messages, "parse": parse})
+
+        @hook.route("/slots", methods=["POST"])
+        async def set_slots(request: Request) -> HTTPResponse:
+            body = request.json
+            sender_id = body.get("sender") if isinstance(body, dict) else None
+            slots = body.get("slots") if isinstance(body, dict) else None
+            if not isinstance(sender_id, str) or not sender_id or not isinstance(slots, dict):
+                return response.json({"error": "expected {sender: str, slots: {name: value}}"}, status=400)
+            agent = getattr(request.app.ctx, "agent", None)
+            if agent is None or agent.processor is None:
+                return response.json({"error": "no model loaded"}, status=503)
+            known = {slot.name for slot in agent.domain.slots}
+            unknown = sorted(name for name in slots if name not in known)
+            if unknown:
+                return response.json({"error": f"unknown slots: {', '.join(unknown)}"}, status=400)
+            from rasa.server import update_conversation_with_events
+            from rasa.shared.core.events import SlotSet
+
+            events = [SlotSet(name, value) for name, value in slots.items()]
+            async with agent.lock_store.lock(sender_id):
+                tracker = await update_conversation_with_events(
+                    sender_id, agent.processor, agent.domain, events
+                )
+                await agent.tracker_store.save(tracker)
+            return response.json({"ok": True})
+
+        return hook
+
+    @staticmethod
+    async def _latest_parse(request: Request, sender_id: str, text: str) -> dict[str, Any] | None:
+        agent = getattr(request.app.ctx, "agent", None)
+        store = getattr(agent, "tracker_store", None)
+        if store is None:
+            return None
+        try:
+            tracker = await store.retrieve(sender_id)
+        except Exception:  # a tracker store failure must not lose the bot's answer
+            log.exception("liveroom channel: cannot read the tracker of %s", sender_id)
+            return None
+        if tracker is None or tracker.latest_message is None:
+            return None
+        return summarize_parse(tracker.latest_message.parse_data, text)

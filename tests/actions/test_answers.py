@@ -1,0 +1,149 @@
+"""The issue-4 answer actions through the real action server, against FalkorDB with the demo catalog:
+follow-ups use the product of an earlier turn, replies follow the viewer's language, and the fallback
+chain hands unanswered questions (and complaints) to the moderators' open-question list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp
+
+from knowledge_graph.open_questions import list_open_questions
+from knowledge_graph.store import GraphStore
+from tests.actions.helpers import ActionServer, call_action, price_request, slot_events
+
+SERUM = "LR-SKN-001"
+
+
+def request(action: str, text: str, lang: str, **kwargs: Any) -> dict[str, Any]:
+    payload = price_request(text, lang=lang, **kwargs)
+    payload["next_action"] = action
+    return payload
+
+
+def texts(result: dict[str, Any]) -> list[str]:
+    return [r["text"] for r in result["responses"] if r.get("text")]
+
+
+async def test_stock_follow_up_refers_to_the_product_of_the_earlier_turn(
+    http: aiohttp.ClientSession, action_server: ActionServer
+) -> None:
+    result = await call_action(
+        http,
+        action_server,
+        request("action_answer_stock", "and is it in stock?", "en", slots={"product": SERUM}),
+    )
+    [reply] = texts(result)
+    assert reply.startswith("Hydrating Serum is in stock")
+    assert slot_events(result) == {"product": SERUM}
+
+    result = await call_action(
+        http, action_server, request("action_answer_stock", "那还有货吗", "zh", slots={"product": SERUM})
+    )
+    [reply] = texts(result)
+    assert reply.startswith("补水精华有货")
+
+
+async def test_product_question_without_any_product_asks_which_one(
+    http: aiohttp.ClientSession, action_server: ActionServer
+) -> None:
+    result = await call_action(
+        http, action_server, request("action_answer_product_info", "what is it?", "en")
+    )
+    assert texts(result) == ["Which product do you want to know about? Tell me its name."]
+
+
+async def test_variant_question_on_a_product_without_variants(
+    http: aiohttp.ClientSession, action_server: ActionServer
+) -> None:
+    result = await call_action(
+        http,
+        action_server,
+        request("action_answer_variant", "is the lipstick in red", "en", products=(("lipstick", 7),)),
+    )
+    [reply] = texts(result)
+    assert reply == "Matte Lipstick comes in one version only, and it's in stock."
+
+
+async def test_discount_schedule_streamer_answers(
+    http: aiohttp.ClientSession, action_server: ActionServer
+) -> None:
+    [reply] = texts(
+        await call_action(http, action_server, request("action_answer_discount", "any discount", "en"))
+    )
+    assert "promo" in reply.lower() or "deal" in reply.lower()
+    [reply] = texts(
+        await call_action(http, action_server, request("action_answer_schedule", "几点开播", "zh"))
+    )
+    assert "直播" in reply
+    [reply] = texts(
+        await call_action(http, action_server, request("action_answer_streamer", "主播叫什么", "zh"))
+    )
+    assert reply.startswith("主播是露露")
+
+
+async def test_recommendation_names_products(
+    http: aiohttp.ClientSession, action_server: ActionServer
+) -> None:
+    [reply] = texts(
+        await call_action(
+            http,
+            action_server,
+            request("action_recommend", "what goes with the serum", "en", products=(("serum", 19),)),
+        )
+    )
+    assert reply.startswith(("Try these: ", "Tell me your skin type"))
+
+
+async def test_unanswerable_question_is_handed_off_and_recorded(
+    http: aiohttp.ClientSession, action_server: ActionServer, store: GraphStore
+) -> None:
+    question = "does lulu have a cat at home?"
+    result = await call_action(
+        http,
+        action_server,
+        request(
+            "action_faq_or_handoff",
+            question,
+            "en",
+            metadata={"platform": "simulator", "room": "r1", "viewer_id": "ann", "lang": "en"},
+        ),
+    )
+    assert texts(result) == [
+        "Good question! I've passed it to the moderators; someone will answer in chat shortly."
+    ]
+    recorded = [q for q in await list_open_questions(store, 100) if q.text == question]
+    assert len(recorded) == 1
+    assert (recorded[0].platform, recorded[0].room, recorded[0].viewer_id, recorded[0].lang) == (
+        "simulator",
+        "r1",
+        "ann",
+        "en",
+    )
+
+
+async def test_unsure_chatter_gets_no_reply(http: aiohttp.ClientSession, action_server: ActionServer) -> None:
+    result = await call_action(http, action_server, request("action_faq_or_handoff", "lol ok", "en"))
+    assert texts(result) == []
+
+
+async def test_complaint_is_recorded_for_moderators(
+    http: aiohttp.ClientSession, action_server: ActionServer, store: GraphStore
+) -> None:
+    text = "my package arrived damaged!!"
+    await call_action(http, action_server, request("action_flag_complaint", text, "en"))
+    kinds = [q.kind for q in await list_open_questions(store, 100) if q.text == text]
+    assert kinds == ["complaint"]
+
+
+async def test_unsure_greeting_still_gets_a_greeting(
+    http: aiohttp.ClientSession, action_server: ActionServer
+) -> None:
+    payload = request("action_faq_or_handoff", "hi bot", "en")
+    payload["tracker"]["latest_message"]["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.5},
+        {"name": "greet", "confidence": 0.45},
+        {"name": "bot_challenge", "confidence": 0.4},
+    ]
+    result = await call_action(http, action_server, payload)
+    assert [r.get("response") for r in result["responses"]] == ["utter_greet"]

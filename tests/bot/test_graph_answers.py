@@ -1,0 +1,50 @@
+"""!price and !schedule answered by the gateway from a real FalkorDB, in the actions' own words."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from actions import replies
+from bot.graph_answers import graph_commands
+from knowledge_graph.catalog import find_product
+from knowledge_graph.editing import create_session
+from knowledge_graph.entities import StreamSession
+from knowledge_graph.falkordb_server import FalkorDBServer
+from knowledge_graph.seed import seed_if_empty
+from knowledge_graph.store import open_store
+from tests.conftest import free_port
+
+
+@pytest.fixture
+async def store(tmp_path):
+    server = FalkorDBServer(free_port(), tmp_path / "db", tmp_path / "db.log")
+    server.start()
+    server.wait_ready(15)
+    store = open_store(server.graph_config("cmd"))
+    await seed_if_empty(store)
+    yield store
+    await store.close()
+    server.stop()
+
+
+async def test_price_command(store) -> None:
+    commands = graph_commands(lambda: store)
+    serum = await find_product(store, "serum")
+    assert await commands["price"]("serum", "en") == replies.price_reply(serum, "en")
+    assert await commands["price"]("精华", "zh") == replies.price_reply(serum, "zh")
+    assert await commands["price"]("unicorn", "en") == replies.which_product("en")
+    assert await commands["price"]("", "zh") == replies.which_product("zh")
+
+
+async def test_schedule_command_follows_the_schedule(store) -> None:
+    commands = graph_commands(lambda: store)
+    assert await commands["schedule"]("", "en") == replies.schedule_text(None, 0, "en")
+    start = int(time.time() * 1000) + 3_600_000
+    session = StreamSession(
+        id="s1", title_en="Skincare night", title_zh="护肤专场", starts_at=start, ends_at=start + 7_200_000
+    )
+    await create_session(store, session, actor="test")
+    answer = await commands["schedule"]("", "zh")
+    assert "护肤专场" in answer and answer != replies.schedule_text(None, 0, "zh")
