@@ -76,23 +76,12 @@ _PRODUCT_REQUIRED = ("sku", "price", "currency", "stock")
 
 
 def product_to_json(product: Product) -> dict[str, Any]:
-    """The API/export form: price as a decimal string, lists as lists."""
-    return {
-        "sku": product.sku,
-        "name_en": product.name_en,
-        "name_zh": product.name_zh,
-        "aliases_en": list(product.aliases_en),
-        "aliases_zh": list(product.aliases_zh),
-        "price": str(product.price),
-        "currency": product.currency,
-        "stock": product.stock,
-        "description_en": product.description_en,
-        "description_zh": product.description_zh,
-        "url": product.url,
-        "tags": list(product.tags),
-        "category": product.category,
-        "version": product.version,
-    }
+    """The API/export form (keys in ``PRODUCT_FIELDS`` order): price as a decimal string, lists as lists."""
+    out: dict[str, Any] = {}
+    for name in PRODUCT_FIELDS:
+        value = getattr(product, name)
+        out[name] = str(value) if name == "price" else list(value) if isinstance(value, tuple) else value
+    return out
 
 
 def product_from_json(data: object) -> Product:

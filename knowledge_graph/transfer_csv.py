@@ -23,7 +23,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from knowledge_graph.crud import product_from_json
+from knowledge_graph.crud import PRODUCT_FIELDS, product_from_json
 from knowledge_graph.entities import Category, Promotion, StreamSession, Variant
 from knowledge_graph.errors import ValidationError
 from knowledge_graph.faq import Streamer
@@ -43,21 +43,7 @@ __all__ = ["COLUMNS", "FIELDS", "bundle_to_csv", "parse_csv"]
 FIELDS: Mapping[str, tuple[str, ...]] = {
     "streamer": ("id", "name_en", "name_zh"),
     "category": ("id", "name_en", "name_zh"),
-    "product": (
-        "sku",
-        "name_en",
-        "name_zh",
-        "aliases_en",
-        "aliases_zh",
-        "price",
-        "currency",
-        "stock",
-        "description_en",
-        "description_zh",
-        "url",
-        "tags",
-        "category",
-    ),
+    "product": tuple(f for f in PRODUCT_FIELDS if f != "version"),  # versions are not exported
     "variant": ("id", "sku", "size", "colour", "stock", "price"),
     "promotion": (
         "code",

@@ -11,23 +11,18 @@ from bot.app import create_app
 from bot.config import GatewayConfig
 from knowledge_graph.catalog import Product, upsert_products
 from knowledge_graph.config import GraphConfig
-from knowledge_graph.falkordb_server import FalkorDBServer
 from knowledge_graph.store import open_store
 from tests.conftest import free_port
 
 
 @pytest.fixture
-async def gateway(tmp_path):
-    server = FalkorDBServer(free_port(), tmp_path / "db", tmp_path / "db.log")
-    server.start()
-    server.wait_ready(15)
-    graph_config = server.graph_config("names")
+async def gateway(falkordb):
+    graph_config = falkordb.graph_config("names")
     app = create_app(GatewayConfig(rasa_url=f"http://127.0.0.1:{free_port()}"), graph_config=graph_config)
     store = open_store(graph_config)
     async with TestClient(TestServer(app)) as client:
         yield client, store
     await store.close()
-    server.stop()
 
 
 def product(sku: str, name_en: str, name_zh: str, *aliases: str) -> Product:

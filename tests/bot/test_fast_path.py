@@ -10,22 +10,13 @@ from actions import replies
 from bot.fast_path import FastPath
 from knowledge_graph.catalog import find_product
 from knowledge_graph.config import GraphConfig
-from knowledge_graph.falkordb_server import FalkorDBServer
-from knowledge_graph.seed import seed_if_empty
 from knowledge_graph.store import open_store
 from tests.conftest import free_port
 
 
 @pytest.fixture
-async def store(tmp_path):
-    server = FalkorDBServer(free_port(), tmp_path / "db", tmp_path / "db.log")
-    server.start()
-    server.wait_ready(15)
-    store = open_store(server.graph_config("fast"))
-    await seed_if_empty(store)
-    yield store
-    await store.close()
-    server.stop()
+def store(seeded_store):
+    return seeded_store
 
 
 @pytest.mark.parametrize(
