@@ -240,6 +240,7 @@ class Gateway:
     def _defer(self, room: Room, job: Job) -> None:
         room.deferred.append(job)
         self.metrics.deferred.labels(room.platform).inc()
+        self.metrics.deferred_total.labels(room.platform).inc()
 
     def _update_depth(self, room: Room) -> None:
         self.metrics.queue_depth.labels(room.platform, room.name).set(room.queue.qsize())

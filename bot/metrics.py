@@ -116,6 +116,12 @@ class GatewayMetrics:
             ["platform"],
             registry=r,
         )
+        self.deferred_total = Counter(
+            "liveroom_deferred_total",
+            "Questions deferred (upstream down or queue full)",
+            ["platform"],
+            registry=r,
+        )
         self.reply_latency = Histogram(
             "liveroom_reply_latency_seconds",
             "Event received -> reply handed to the pacer",
