@@ -52,7 +52,7 @@ class FastPath:
     def __init__(self, store_of: Callable[[], GraphStore], rasa: RasaClient | None = None) -> None:
         self._store_of = store_of
         self._rasa = rasa
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._bookkeeping: dict[str, asyncio.Task[None]] = {}  # conversation id -> its context update
 
     @staticmethod
     def kind(text: str) -> str | None:
@@ -85,7 +85,11 @@ class FastPath:
         if product is None:
             return None
         language = normalize_language(lang) or "en"
-        self._background(self._after(store, product, language, platform, viewer_id, conversation_id))
+        task = asyncio.create_task(
+            self._after(store, product, language, platform, viewer_id, conversation_id)
+        )
+        self._bookkeeping[conversation_id] = task
+        task.add_done_callback(lambda t, c=conversation_id: self._forget(c, t))
         reply = replies.price_reply if kind == "price" else replies.stock_reply
         return FastAnswer(reply(product, language), product)
 
@@ -98,15 +102,25 @@ class FastPath:
         viewer_id: str,
         conversation_id: str,
     ) -> None:
-        """Bookkeeping off the reply's critical path: the interaction graph and Rasa's context."""
+        """Bookkeeping off the reply's critical path: Rasa's context first (a follow-up waits for it,
+        see :meth:`settle`), then the interaction graph. Never raises: a failure costs context, not
+        the conversation."""
         try:
+            if self._rasa is not None:
+                await self._rasa.set_slots(conversation_id, {"product": product.sku, "lang": lang})
             await record_interaction(store, platform, viewer_id, product.sku)
         except KnowledgeGraphError as err:
             log.info("interaction not recorded: %s", err)
-        if self._rasa is not None:
-            await self._rasa.set_slots(conversation_id, {"product": product.sku, "lang": lang})
+        except Exception:
+            log.exception("fast-path bookkeeping failed for %s", conversation_id)
 
-    def _background(self, coro) -> None:  # type: ignore[no-untyped-def]
-        task = asyncio.create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+    def _forget(self, conversation_id: str, task: asyncio.Task[None]) -> None:
+        if self._bookkeeping.get(conversation_id) is task:
+            del self._bookkeeping[conversation_id]
+
+    async def settle(self, conversation_id: str) -> None:
+        """Wait until Rasa knows this conversation's fast-path context, so a follow-up sent right
+        after the fast answer ("and is it in stock?") cannot overtake the product slot."""
+        task = self._bookkeeping.get(conversation_id)
+        if task is not None:
+            await asyncio.shield(task)

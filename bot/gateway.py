@@ -25,7 +25,7 @@ from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from bot.audience import MOODS, AudienceState
+from bot.audience import MOODS, AudienceSnapshot, AudienceState
 from bot.commands import CommandConfig, GraphCommand, RoomFeatures
 from bot.config import GatewayConfig
 from bot.fast_path import FastPath
@@ -103,6 +103,16 @@ def coalesce_key(event: ChatEvent, job: Job) -> tuple[str, ...] | None:
     if job.triage.product is None and DEICTIC.search(text):
         return None
     return (event.platform, event.room, job.lang, text)
+
+
+def audience_metadata(snapshot: AudienceSnapshot) -> dict[str, object]:
+    """What Rasa learns about the room with every message (mood drives response variations)."""
+    return {
+        "audience_mood": snapshot.mood,
+        "room_sentiment": snapshot.sentiment,
+        "active_viewers": snapshot.active_viewers,
+        "hot_products": [name for name, _ in snapshot.hot_products],
+    }
 
 
 class ChatterBudget:
@@ -289,7 +299,7 @@ class Gateway:
             "display_name": event.display_name,
             "message_id": event.message_id,
             "lang": job.lang,
-            "audience_mood": room.audience.snapshot().mood,
+            **audience_metadata(room.audience.snapshot()),
         }
         try:
             result, shared = await self._ask_rasa(job, metadata)
@@ -347,6 +357,8 @@ class Gateway:
             pending = self._pending_answers.get(key)
             if pending is not None:
                 return await asyncio.shield(pending), True
+        if self.fast_path is not None:
+            await self.fast_path.settle(event.conversation_id)
         future: asyncio.Future[RasaResult] | None = None
         if key is not None:
             future = self._pending_answers[key] = asyncio.get_running_loop().create_future()
@@ -551,6 +563,7 @@ class Gateway:
                 log.exception("gateway housekeeping failed")
 
     def tick(self) -> None:
+        self.metrics.hot_products.clear()  # only the rooms' current top products stay exported
         for room in list(self.rooms.values()):
             for text in room.features.due_announcements():
                 self._pacer(room.platform).submit(
@@ -561,6 +574,8 @@ class Gateway:
                 self.metrics.mood.labels(room.platform, room.name, mood).set(1 if mood == snap.mood else 0)
             self.metrics.sentiment.labels(room.platform, room.name).set(snap.sentiment)
             self.metrics.active_viewers.labels(room.platform, room.name).set(snap.active_viewers)
+            for name, count in snap.hot_products:
+                self.metrics.hot_products.labels(room.platform, room.name, name).set(count)
         for platform, pacer in self.pacers.items():
             self.metrics.budget_remaining.labels(platform).set(pacer.budget.remaining())
             self.metrics.replies_pending.labels(platform).set(pacer.pending)

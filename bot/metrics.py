@@ -178,6 +178,12 @@ class GatewayMetrics:
             ["platform", "room"],
             registry=r,
         )
+        self.hot_products = Gauge(
+            "liveroom_hot_product_mentions",
+            "Mentions of the room's top products in the last 5 minutes",
+            ["platform", "room", "product"],
+            registry=r,
+        )
         self.budget_waits = Counter(
             "liveroom_send_budget_waits_total",
             "Times a reply waited for the platform send budget",

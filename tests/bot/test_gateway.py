@@ -13,7 +13,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.config import GatewayConfig
-from bot.gateway import Gateway
+from bot.gateway import Gateway, audience_metadata
 from bot.metrics import GatewayMetrics
 from bot.rasa_client import RasaClient
 from bot.triage import Triage
@@ -190,3 +190,21 @@ async def test_commands_polls_and_warnings_go_through_the_pacer(gateway_parts) -
     assert any(t.startswith("@shouty please keep the chat friendly") for t in texts)
     assert texts[-1] == "@mod Poll closed (2 votes): nude 2, red 0"
     assert samples(metrics, "liveroom_moderation_actions_total", "rule") == {"caps": 1}
+
+
+async def test_room_state_reaches_metrics_and_rasa_metadata(gateway_parts) -> None:
+    config, metrics, connector, rasa, _ = gateway_parts
+    gateway = Gateway(config, rasa, {"simulator": connector}, metrics, triage=Triage("liveroom", ["serum"]))
+    for i in range(6):
+        await gateway.ingest(event(f"h{i}", text="the serum is amazing, love it", viewer=f"fan{i}"))
+    gateway.tick()
+    room = gateway.rooms[("simulator", "r")]
+    snapshot = room.audience.snapshot()
+    await gateway.stop()
+    assert snapshot.hot_products == [("serum", 6)]
+    assert samples(metrics, "liveroom_hot_product_mentions", "product") == {"serum": 6}
+    assert samples(metrics, "liveroom_active_viewers", "room") == {"r": 6}
+    moods = samples(metrics, "liveroom_room_mood", "mood")
+    assert moods[snapshot.mood] == 1 and sum(moods.values()) == 1
+    assert snapshot.sentiment > 0
+    assert audience_metadata(snapshot)["hot_products"] == ["serum"]
