@@ -8,7 +8,8 @@
    80 % price questions naming a product, 20 % other questions: stock, discounts, colours, schedule,
    shipping, returns): p50/p95/p99 from send to the bot's reply. The platform is excluded (the
    simulator's send budget is lifted). Baseline: the same questions POSTed to plain Rasa REST at the
-   same rate. Target: p95 < 250 ms.
+   same rate. Target: p95 < 250 ms. The answer paths are printed too: in live chat many viewers ask
+   the same few questions, so most answers come from the fast lane and shared Rasa turns.
 
 Run: .venv/bin/python bench/bench_gateway.py   (~2-3 minutes: starts the whole stack)
 """
@@ -27,6 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import aiohttp
+from prometheus_client.parser import text_string_to_metric_families
 
 from bench.common import percentile, write_result
 from bench.stack import RunningStack, machine, running_stack
@@ -222,6 +224,19 @@ async def rasa_rest_latency(stack: RunningStack, rate: float, seconds: float) ->
     return stats(latencies, n)
 
 
+async def answer_paths(stack: RunningStack) -> dict[str, float]:
+    """How the gateway answered (fast lane, Rasa turns, shared Rasa turns...), from its /metrics."""
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"{stack.gateway_url}/metrics") as resp:
+            text = await resp.text()
+    paths: dict[str, float] = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == "liveroom_answers_total":
+                paths[sample.labels["path"]] = paths.get(sample.labels["path"], 0) + sample.value
+    return paths
+
+
 def stats(latencies: list[float], n: int) -> dict[str, float]:
     ms = [x * 1000 for x in latencies]
     return {
@@ -243,6 +258,8 @@ async def main() -> None:
         print(f"plain Rasa REST handling every message: {rest:,.1f} msgs/s  -> ratio {ingest / rest:,.0f}x")
         ours = await gateway_latency(stack, rate=100, seconds=15)
         print(f"liveroom at 100 questions/s: {ours}")
+        paths = await answer_paths(stack)
+        print(f"  answered by path (whole run): {paths}")
         theirs = await rasa_rest_latency(stack, rate=100, seconds=15)
         print(f"plain Rasa REST at 100 questions/s: {theirs}")
     ratio = theirs["p95_ms"] / ours["p95_ms"] if ours["p95_ms"] else float("nan")
@@ -257,6 +274,7 @@ async def main() -> None:
             "rasa_rest_msgs_per_s": round(rest, 2),
             "ingest_ratio": round(ingest / rest, 1),
             "latency_at_100_qps": {"liveroom": ours, "plain_rasa_rest": theirs, "p95_ratio": round(ratio, 1)},
+            "liveroom_answer_paths": paths,
             "cpu_count": os.cpu_count(),
         },
     )
