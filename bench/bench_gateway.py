@@ -38,6 +38,7 @@ from bot.metrics import GatewayMetrics
 from bot.rasa_client import RasaClient
 from bot.triage import Triage
 from connectors.base import ChatEvent
+from connectors.simulator.chatlog import CHATTER
 from connectors.simulator.connector import SimulatorConnector
 from knowledge_graph.falkordb_server import free_port
 
@@ -55,28 +56,6 @@ OTHER = [
     "精华还有货吗",
     "下次直播什么时候",
     "any discount on the lipstick?",
-]
-CHATTER = [
-    "lol",
-    "666",
-    "哈哈哈哈",
-    "this song slaps",
-    "前排",
-    "gg",
-    "so pretty",
-    "主播好美",
-    "love this",
-    "KEKW",
-    "hello everyone",
-    "晚上好",
-    "first time here",
-    "nice",
-    "太可爱了",
-    "wow",
-    "LUL",
-    "冲冲冲",
-    "hype",
-    "好看",
 ]
 PRODUCT_NAMES = ["matte lipstick", "lipstick", "serum", "sunscreen", "口红", "精华", "防晒霜"]
 

@@ -92,6 +92,9 @@ _CHATTER_ZH = [
     "支持主播",
     "冲冲冲",
 ]
+CHATTER: tuple[str, ...] = (*_CHATTER_EN, *_CHATTER_ZH)
+"""Everyday chatter in both languages (the benchmarks and load tests mix it with questions)."""
+
 _QUESTIONS_EN = [
     "how much is the matte lipstick?",
     "is the serum in stock?",

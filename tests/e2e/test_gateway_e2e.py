@@ -22,6 +22,7 @@ import aiohttp
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from connectors.simulator.chatlog import CHATTER
 from tests.conftest import Stack, free_port, record_figure
 from tests.e2e.test_price_e2e import ask
 
@@ -29,24 +30,6 @@ pytestmark = pytest.mark.e2e
 
 PRODUCTS_EN = ["matte lipstick", "serum", "lipstick", "sunscreen"]
 PRODUCTS_ZH = ["口红", "精华"]
-CHATTER = [
-    "lol",
-    "666",
-    "哈哈哈哈",
-    "this song slaps",
-    "前排",
-    "gg",
-    "so pretty",
-    "主播好美",
-    "love this",
-    "KEKW",
-    "hello everyone",
-    "晚上好",
-    "first time here",
-    "nice",
-    "太可爱了",
-    "wow",
-]
 
 
 async def scrape(stack: Stack) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
