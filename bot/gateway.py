@@ -387,6 +387,8 @@ class Gateway:
         if result.parse is None or not result.parse.intent:
             return
         self.metrics.intents.labels(platform, result.parse.intent).inc()
+        if result.parse.action_ms:
+            self.metrics.action_latency.observe(result.parse.action_ms / 1000)
         if result.parse.intent == "nlu_fallback":
             self.metrics.fallbacks.labels(platform).inc()
 

@@ -135,6 +135,12 @@ class GatewayMetrics:
             buckets=LATENCY_BUCKETS,
             registry=r,
         )
+        self.action_latency = Histogram(
+            "liveroom_action_latency_seconds",
+            "Custom action time per Rasa turn (action server round trip)",
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
         self.intents = Counter(
             "liveroom_intents_total", "Intents Rasa recognised", ["platform", "intent"], registry=r
         )

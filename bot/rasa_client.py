@@ -35,6 +35,7 @@ class Parse:
     lang: str | None = None
     sentiment: float | None = None
     entities: tuple[dict[str, Any], ...] = ()
+    action_ms: float | None = None  # time in custom actions this turn (as Rasa saw it)
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ def parse_answer(data: object) -> RasaResult:
                 lang=raw.get("lang") if isinstance(raw.get("lang"), str) else None,
                 sentiment=float(sentiment) if isinstance(sentiment, (int, float)) else None,
                 entities=tuple(e for e in raw.get("entities") or [] if isinstance(e, dict)),
+                action_ms=float(raw["action_ms"]) if isinstance(raw.get("action_ms"), (int, float)) else None,
             )
     else:
         raise RasaUnavailable(f"unexpected answer from Rasa: {str(data)[:200]}")

@@ -28,11 +28,20 @@ class TrainingFailed(RuntimeError):
     """``rasa train`` failed; the message carries the end of its log."""
 
 
+# nlu/ modules Rasa loads only at serve time (the input channel named in credentials.yml): they never
+# shape a trained model, so editing them must not force a retrain.
+SERVE_TIME_ONLY = frozenset({"nlu/channel.py"})
+
+
 def model_inputs(repo: Path = REPO) -> list[Path]:
     files = [repo / "config.yml", repo / "domain.yml", repo / "requirements-rasa.txt"]
     files += sorted(p for p in (repo / "data").rglob("*") if p.is_file() and p.suffix in {".yml", ".yaml"})
     files += sorted(
-        p for p in (repo / "nlu").rglob("*") if p.is_file() and p.suffix in {".py", ".json", ".txt", ".yml"}
+        p
+        for p in (repo / "nlu").rglob("*")
+        if p.is_file()
+        and p.suffix in {".py", ".json", ".txt", ".yml"}
+        and p.relative_to(repo).as_posix() not in SERVE_TIME_ONLY
     )
     return files
 

@@ -32,6 +32,13 @@ def test_hash_is_stable_and_follows_every_input(project: Path) -> None:
     assert rasa_model.model_hash(project) == first
 
 
+def test_the_serve_time_channel_is_not_a_training_input(project: Path) -> None:
+    first = rasa_model.model_hash(project)
+    channel = project / "nlu" / "channel.py"
+    channel.write_text(channel.read_text() + "\n# changed\n")
+    assert rasa_model.model_hash(project) == first
+
+
 def test_an_existing_model_is_reused_without_training(project: Path) -> None:
     key = rasa_model.model_hash(project)
     (project / "models").mkdir()
