@@ -29,7 +29,7 @@ from typing import Any
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from rasa.shared.core.constants import DEFAULT_ACTION_NAMES
-from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.events import ActionExecuted, DefinePrevUserUtteredFeaturization, UserUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -71,18 +71,22 @@ def summarize_parse(parse_data: dict[str, Any] | None, text: str | None) -> dict
 def custom_action_seconds(events: list[Any]) -> float:
     """Time the latest turn spent in custom actions, read from the tracker's event timestamps.
 
-    An ``ActionExecuted`` event is logged when its action has finished, so for a custom action
-    (not one of Rasa's built-in ``action_*``) the gap to the event before it is the action server
-    round trip plus the policy prediction that chose it (milliseconds). The gateway exports it as
+    An ``ActionExecuted`` event is logged when its action has finished (Rasa logs a
+    ``user_featurization`` marker just before it, which is skipped here), so for a custom action (not
+    one of Rasa's built-in ``action_*``) the gap to the event before it is the action server round trip
+    plus the policy prediction that chose it. The gateway exports it as
     ``liveroom_action_latency_seconds``."""
     last_user = max((i for i, e in enumerate(events) if isinstance(e, UserUttered)), default=None)
     if last_user is None:
         return 0.0
-    total = 0.0
-    for before, event in zip(events[last_user:], events[last_user + 1 :], strict=False):
-        name = getattr(event, "action_name", None) if isinstance(event, ActionExecuted) else None
+    total, previous = 0.0, events[last_user].timestamp
+    for event in events[last_user + 1 :]:
+        if isinstance(event, DefinePrevUserUtteredFeaturization):
+            continue
+        name = event.action_name if isinstance(event, ActionExecuted) else None
         if name and name.startswith("action_") and name not in DEFAULT_ACTION_NAMES:
-            total += max(0.0, event.timestamp - before.timestamp)
+            total += max(0.0, event.timestamp - previous)
+        previous = event.timestamp
     return total
 
 

@@ -109,11 +109,19 @@ async def test_reply_latency_over_twenty_questions(stack: Stack) -> None:
 
 async def test_gateway_metrics_count_the_conversation(stack: Stack) -> None:
     await ask(stack, "e2e-metrics", "dee", "price of the lipstick?")
+    await ask(stack, "e2e-metrics", "dee", "@bot tell me about the serum")  # a Rasa turn with a custom action
     async with aiohttp.ClientSession() as session:
         async with session.get(f"{stack.gateway_url}/metrics") as resp:
             body = await resp.text()
     assert 'liveroom_events_in_total{kind="chat",platform="simulator"}' in body
     assert 'liveroom_messages_out_total{kind="reply",platform="simulator"}' in body
+    counts = {
+        line.split()[0]: float(line.split()[1])
+        for line in body.splitlines()
+        if line.startswith(("liveroom_action_latency_seconds_count", "liveroom_rasa_latency_seconds_count"))
+    }
+    assert counts["liveroom_rasa_latency_seconds_count"] >= 1
+    assert counts["liveroom_action_latency_seconds_count"] >= 1
 
 
 async def test_every_process_logs_under_var_log(stack: Stack) -> None:

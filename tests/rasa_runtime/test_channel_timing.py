@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    DefinePrevUserUtteredFeaturization,
+    SlotSet,
+    UserUttered,
+)
 
 from nlu.channel import custom_action_seconds
 
@@ -15,6 +20,7 @@ def test_only_custom_actions_of_the_latest_turn_count() -> None:
         UserUttered("and is it in stock?", timestamp=20.0),
         ActionExecuted("action_extract_slots", timestamp=20.01),  # Rasa's own action: not counted
         SlotSet("lang", "en", timestamp=20.02),
+        DefinePrevUserUtteredFeaturization(False, timestamp=20.119),  # logged right before the action
         ActionExecuted("action_answer_stock", timestamp=20.12),
         ActionExecuted("utter_anything_else", timestamp=20.13),
         ActionExecuted("action_listen", timestamp=20.14),
