@@ -129,6 +129,51 @@ def _precheck_version(entity: str, key: str, current: Any, expected: int) -> Non
         raise VersionConflict(key, expected, current.version, entity=entity.lower())
 
 
+def _prepare_update(
+    cls: Any, current: Any, key: str, changes: Mapping[str, Any], expected_version: int, actor: str
+) -> tuple[int, Any, dict[str, list[Any]]]:
+    """The checks every update starts with: actor, version (stale -> conflict, nothing written), the
+    merged entity (its key may not change) and what differs. Returns (expected, updated, changed)."""
+    check_actor(actor)
+    expected = check_expected(expected_version)
+    _precheck_version(cls.LABEL, key, current, expected)
+    updated = _merged(current, changes, cls.KEY, key, cls)
+    return expected, updated, diff(_json_view(current), _json_view(updated))
+
+
+async def _update_plain(
+    store: GraphStore,
+    cls: Any,
+    entity: str,
+    key: str,
+    changes: Mapping[str, Any],
+    expected_version: int,
+    actor: str,
+    current: Any,
+) -> Any:
+    """Update an entity whose write is only its own properties (one CAS statement with the audit)."""
+    expected, updated, changed = _prepare_update(cls, current, key, changes, expected_version, actor)
+    if not changed:
+        return current
+    params = {
+        "key": key,
+        "expected": expected,
+        "props": updated.props(),
+        **audit_params(actor, "update", cls.LABEL, key, changed),
+    }
+    row = await cas_write(
+        store,
+        _update_query(cls.LABEL, cls.KEY),
+        params,
+        label=cls.LABEL,
+        key_prop=cls.KEY,
+        key=key,
+        expected=expected,
+        entity=entity,
+    )
+    return cls.from_graph(row["n"])
+
+
 # --------------------------------------------------------------------------- categories
 
 
@@ -165,31 +210,10 @@ async def create_category(store: GraphStore, category: Category, actor: str) -> 
 async def update_category(
     store: GraphStore, category_id: str, changes: Mapping[str, Any], expected_version: int, actor: str
 ) -> Category:
-    check_actor(actor)
-    expected = check_expected(expected_version)
     current = await get_category(store, category_id)
-    _precheck_version("Category", category_id, current, expected)
-    updated = _merged(current, changes, "id", category_id, Category)
-    changed = diff(_json_view(current), _json_view(updated))
-    if not changed:
-        return current  # type: ignore[return-value]
-    params = {
-        "key": category_id,
-        "expected": expected,
-        "props": updated.props(),
-        **audit_params(actor, "update", "Category", category_id, changed),
-    }
-    row = await cas_write(
-        store,
-        _update_query("Category", "id"),
-        params,
-        label="Category",
-        key_prop="id",
-        key=category_id,
-        expected=expected,
-        entity="category",
+    return await _update_plain(
+        store, Category, "category", category_id, changes, expected_version, actor, current
     )
-    return Category.from_graph(row["n"])
 
 
 async def delete_category(store: GraphStore, category_id: str, expected_version: int, actor: str) -> None:
@@ -259,15 +283,13 @@ async def create_variant(store: GraphStore, variant: Variant, actor: str) -> Var
 async def update_variant(
     store: GraphStore, variant_id: str, changes: Mapping[str, Any], expected_version: int, actor: str
 ) -> Variant:
-    check_actor(actor)
-    expected = check_expected(expected_version)
     current = await get_variant(store, variant_id)
-    _precheck_version("Variant", variant_id, current, expected)
+    expected, updated, changed = _prepare_update(
+        Variant, current, variant_id, changes, expected_version, actor
+    )
     assert current is not None
-    updated = _merged(current, changes, "id", variant_id, Variant)
     if updated.sku != current.sku:
         raise ValidationError("sku", "a variant cannot move to another product")
-    changed = diff(_json_view(current), _json_view(updated))
     if not changed:
         return current
     currency = await _owner_currency(store, current.sku)
@@ -379,12 +401,8 @@ async def create_promotion(store: GraphStore, promo: Promotion, actor: str) -> P
 async def update_promotion(
     store: GraphStore, code: str, changes: Mapping[str, Any], expected_version: int, actor: str
 ) -> Promotion:
-    check_actor(actor)
-    expected = check_expected(expected_version)
     current = await get_promotion(store, code)
-    _precheck_version("Promotion", code, current, expected)
-    updated = _merged(current, changes, "code", code, Promotion)
-    changed = diff(_json_view(current), _json_view(updated))
+    expected, updated, changed = _prepare_update(Promotion, current, code, changes, expected_version, actor)
     if not changed:
         return current  # type: ignore[return-value]
     return await _save_promotion(store, updated, actor, "update", expected, changed)
@@ -439,31 +457,10 @@ async def create_session(store: GraphStore, session: StreamSession, actor: str) 
 async def update_session(
     store: GraphStore, session_id: str, changes: Mapping[str, Any], expected_version: int, actor: str
 ) -> StreamSession:
-    check_actor(actor)
-    expected = check_expected(expected_version)
     current = await get_session(store, session_id)
-    _precheck_version("StreamSession", session_id, current, expected)
-    updated = _merged(current, changes, "id", session_id, StreamSession)
-    changed = diff(_json_view(current), _json_view(updated))
-    if not changed:
-        return current  # type: ignore[return-value]
-    params = {
-        "key": session_id,
-        "expected": expected,
-        "props": updated.props(),
-        **audit_params(actor, "update", "StreamSession", session_id, changed),
-    }
-    row = await cas_write(
-        store,
-        _update_query("StreamSession", "id"),
-        params,
-        label="StreamSession",
-        key_prop="id",
-        key=session_id,
-        expected=expected,
-        entity="session",
+    return await _update_plain(
+        store, StreamSession, "session", session_id, changes, expected_version, actor, current
     )
-    return StreamSession.from_graph(row["n"])
 
 
 async def delete_session(store: GraphStore, session_id: str, expected_version: int, actor: str) -> None:
