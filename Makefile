@@ -18,15 +18,17 @@ help:
 setup:
 	@$(PYTHON) -m bot.bootstrap
 
-# Debian packages the test suite drives for real (a Prometheus server scrapes the gateway).
-SYSTEM_PACKAGES := prometheus
+# Debian packages the test suite drives for real: a Prometheus server scrapes the gateway, headless
+# Chromium runs the browser tests and renders the stream report's PDF/PNG, Noto CJK draws Chinese text.
+SYSTEM_PACKAGES := prometheus chromium fonts-noto-cjk
 system-deps:
-	@missing=""; for pkg in $(SYSTEM_PACKAGES); do command -v $$pkg >/dev/null || missing="$$missing $$pkg"; done; \
+	@missing=""; for pkg in $(SYSTEM_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q "ok installed" || missing="$$missing $$pkg"; done; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" != 0 ]; then echo "missing Debian packages:$$missing (sudo apt-get install$$missing)"; exit 1; fi; \
 		echo "installing Debian packages:$$missing"; \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null 2>&1 || \
-		{ apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; }; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null 2>&1 || \
+		{ apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; }; \
 	fi
 
 demo: setup

