@@ -181,6 +181,7 @@ def ensure_venv(link: Path, python: str, key: str, install: list[list[str]]) -> 
     target = cache_dir() / f"{link.name.lstrip('.')}-{key}"
     if (target / COMPLETE_MARKER).exists():
         print(f"{link.name}: cached ({target})")
+        (target / COMPLETE_MARKER).touch()  # last use: what prune_stale_venvs keeps
     else:
         print(f"{link.name}: building {target} with {python} (first time only; takes a few minutes)")
         if target.exists():
@@ -201,7 +202,29 @@ def ensure_venv(link: Path, python: str, key: str, install: list[list[str]]) -> 
         else:
             shutil.rmtree(link)
     link.symlink_to(target)
+    prune_stale_venvs(target)
     return target
+
+
+def prune_stale_venvs(keep: Path, now: float | None = None) -> list[Path]:
+    """Delete cached venvs of the same runtime that no clone has used for ``LIVEROOM_CACHE_KEEP_DAYS``
+    (default 14): each requirements change leaves a ~2-3 GB venv behind, and other clones (older
+    branches) may still link the recent ones, so only long-unused entries go."""
+    days = float(os.environ.get("LIVEROOM_CACHE_KEEP_DAYS", "14"))
+    cutoff = (time.time() if now is None else now) - days * 86400
+    prefix = keep.name.rsplit("-", 1)[0] + "-"
+    removed = []
+    for entry in keep.parent.glob(prefix + "*"):
+        marker = entry / COMPLETE_MARKER
+        is_same_runtime = entry.is_dir() and entry.name.rsplit("-", 1)[0] + "-" == prefix
+        if entry == keep or not is_same_runtime or not marker.exists():
+            continue
+        if marker.stat().st_mtime < cutoff:
+            print(f"removing a cached runtime unused for {days:g} days: {entry}")
+            shutil.rmtree(entry, ignore_errors=True)
+            entry.with_name(entry.name + ".install.log").unlink(missing_ok=True)
+            removed.append(entry)
+    return removed
 
 
 def setup_rasa_venv() -> Path:

@@ -16,8 +16,8 @@ import shutil
 import subprocess
 import time
 from collections.abc import Callable
-from typing import IO
 from pathlib import Path
+from typing import IO
 
 from bot.bootstrap import cache_dir, finished_within
 

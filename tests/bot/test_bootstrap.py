@@ -49,6 +49,15 @@ def test_app_requirements_come_from_pyproject() -> None:
     assert all("==" in r for r in reqs), "app dependencies are pinned"
 
 
+def test_no_deps_packages_are_pinned_and_kept_apart() -> None:
+    """fer must never pull TensorFlow: it is installed in its own --no-deps step, pinned by the lock too."""
+    no_deps = bootstrap.app_no_deps_requirements(sys.executable)
+    assert "fer==25.10.3" in no_deps
+    assert not set(no_deps) & set(bootstrap.app_requirements(sys.executable))
+    lock = (bootstrap.REPO / "requirements-app.lock").read_text().split()
+    assert all(req in lock for req in no_deps)
+
+
 def test_venvs_are_links_into_the_cache() -> None:
     repo = Path(bootstrap.REPO)
     for name in (".venv", ".venv-rasa"):
@@ -67,3 +76,22 @@ def test_ensure_venv_reuses_a_complete_cache_entry(monkeypatch: pytest.MonkeyPat
     # the install commands would fail if run: the cache entry must be used as is
     assert bootstrap.ensure_venv(link, "/nonexistent/python", "k1", [["--bogus"]]) == cached
     assert link.resolve() == cached.resolve()
+
+
+def test_only_long_unused_venvs_of_the_same_runtime_are_pruned(tmp_path: Path) -> None:
+    def venv(name: str, age_days: float) -> Path:
+        path = tmp_path / name
+        path.mkdir()
+        marker = path / bootstrap.COMPLETE_MARKER
+        marker.write_text("x")
+        stamp = 1_000_000_000 - age_days * 86400
+        os.utime(marker, (stamp, stamp))
+        return path
+
+    keep = venv("venv-aaaa", 30)
+    old, recent = venv("venv-bbbb", 30), venv("venv-cccc", 2)
+    other_runtime = venv("venv-rasa-dddd", 30)
+    (tmp_path / "venv-eeee").mkdir()  # an install in progress has no marker: never touched
+    removed = bootstrap.prune_stale_venvs(keep, now=1_000_000_000)
+    assert removed == [old]
+    assert keep.exists() and recent.exists() and other_runtime.exists() and (tmp_path / "venv-eeee").exists()
