@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 APP := .venv/bin/python
 
-.PHONY: help setup system-deps demo test unit e2e lint format train bench eval rasa-runtime-test clean
+.PHONY: help setup system-deps web demo test unit e2e lint format train bench soak eval audit rasa-runtime-test clean
 
 help:
 	@echo "make demo   set up, start graph DB + action server + Rasa + gateway, open http://127.0.0.1:8080"
@@ -11,7 +11,10 @@ help:
 	@echo "make setup  build/link the two cached runtimes (.venv Python>=3.11, .venv-rasa Python 3.10)"
 	@echo "make train  train the Rasa model if config/domain/data/nlu changed"
 	@echo "make lint   ruff check + format check"
+	@echo "make web    build the web pages' scripts and styles (npm ci when package-lock.json changed, esbuild)"
 	@echo "make bench  run the benchmarks and evaluations in bench/ (figures + JSON in bench/results/)"
+	@echo "make soak   10-minute soak of the whole stack: RSS per process and p95 over time (bench/results/soak.*)"
+	@echo "make audit  known vulnerabilities of both runtimes' pins (pip-audit; says when it could not ask)"
 	@echo "make eval   NLU: train liveroom's and Rasa's default config, evaluate on the held-out split (var/eval/report.md)"
 
 # Idempotent: links cached venvs (keyed by requirement-file hashes) or builds them once.
@@ -31,7 +34,16 @@ system-deps:
 		{ apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; }; \
 	fi
 
-demo: setup
+# Front-end libraries come from the npm registry (package-lock.json pins them); `npm ci` runs only when
+# the lock file changed (hash stamp in node_modules), then esbuild bundles src/ into bot/web/static/dist.
+WEB := bot/web/frontend
+web:
+	@cd $(WEB) && stamp=node_modules/.lock-sha256 && want=$$(sha256sum package-lock.json | cut -d' ' -f1) && \
+	if [ "$$(cat $$stamp 2>/dev/null)" != "$$want" ]; then \
+		npm ci --no-audit --no-fund --loglevel=error && echo "$$want" > $$stamp; fi && \
+	npm run --silent build
+
+demo: setup web
 	$(APP) -m bot up
 
 train: setup
@@ -48,10 +60,10 @@ format: setup
 unit: setup
 	$(APP) -m pytest -m "not e2e"
 
-e2e: setup system-deps
+e2e: setup system-deps web
 	$(APP) -m pytest -m e2e
 
-test: setup system-deps lint
+test: setup system-deps lint web
 	$(APP) -m pytest
 	$(MAKE) rasa-runtime-test
 
@@ -65,9 +77,19 @@ eval: setup
 	.venv-rasa/bin/python bench/eval_nlu.py
 
 # Each script prints its figures and ratios against a baseline measured in the same run.
+# `make bench BENCH_QUICK=1`: the full-stack load benchmark sweeps two rates only (development).
 bench: setup
 	@set -e; for script in bench/bench_*.py bench/eval_*.py; do \
-		[ -e "$$script" ] || continue; echo "== $$script"; $(APP) "$$script"; done
+		[ -e "$$script" ] || continue; echo "== $$script"; BENCH_QUICK=$(BENCH_QUICK) $(APP) "$$script"; done
+
+# 10 minutes at the highest rate bench_load.py held under the p95 target (SOAK_ARGS="--rate 300", "--quick").
+soak: setup
+	$(APP) bench/soak.py $(SOAK_ARGS)
+
+# pip-audit over requirements-app.lock and requirements-rasa.txt; exit 2 = not audited (no service).
+AUDIT_SERVICE ?= pypi
+audit: setup
+	$(APP) -m bot.dependency_audit $(AUDIT_SERVICE)
 
 clean:
 	rm -rf var models .pytest_cache .ruff_cache

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
 from bot.dotenv import load_dotenv
@@ -40,7 +41,12 @@ def _train() -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="liveroom")
     parser.add_argument("command", choices=["up", "serve", "train"])
+    parser.add_argument(
+        "--vision", metavar="SOURCE", help="up: also run the camera sidecar (vision/) on SOURCE"
+    )
     args = parser.parse_args(argv)
+    if args.vision:
+        os.environ["LIVEROOM_VISION_SOURCE"] = args.vision  # read by SupervisorConfig.from_env
     try:
         load_dotenv(REPO / ".env")
     except ValueError as err:

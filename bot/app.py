@@ -18,15 +18,19 @@ from bot.admin import setup_admin
 from bot.catalog_names import GRAPH, catalog_names
 from bot.commands import CommandConfig
 from bot.config import GatewayConfig, send_limits_from_env
+from bot.encoder_warmup import ENCODER_WARMUP, setup_encoder_warmup
 from bot.fast_path import FastPath
 from bot.gateway import Gateway
 from bot.graph_answers import faq_answerer, graph_commands
-from bot.metrics import GatewayMetrics
+from bot.metrics import GatewayMetrics, MetricsAccess
 from bot.moderation import ModerationPolicy, Moderator
+from bot.mood import setup_mood
 from bot.pacing import SendLimit
 from bot.rasa_client import RasaClient
+from bot.shards import ShardConfig
 from bot.triage import Triage
 from bot.upstreams import Upstream, UpstreamMonitor
+from bot.web import setup_web
 from connectors import load_connector
 from connectors.base import Connector
 from knowledge_graph.catalog import list_products
@@ -38,8 +42,10 @@ log = logging.getLogger(__name__)
 
 CONFIG = web.AppKey("config", GatewayConfig)
 METRICS = web.AppKey("metrics", GatewayMetrics)
+METRICS_ACCESS = web.AppKey("metrics_access", MetricsAccess)
 CONNECTORS = web.AppKey("connectors", dict[str, Connector])
 GATEWAY = web.AppKey("gateway", Gateway)
+SHARD = web.AppKey("shard", ShardConfig)
 
 
 def create_app(
@@ -49,9 +55,11 @@ def create_app(
 ) -> web.Application:
     app = web.Application()
     app[CONFIG] = config
+    app[SHARD] = ShardConfig.from_env()  # LIVEROOM_SHARD / LIVEROOM_REDIS_URL (bot/shards.py)
     names = connector_names if connector_names is not None else config.connectors
     app[CONNECTORS] = {name: load_connector(name, bot_name=config.bot_name) for name in names}
     app[METRICS] = GatewayMetrics(lambda: app[CONNECTORS].values())
+    app[METRICS_ACCESS] = MetricsAccess.from_env()  # LIVEROOM_METRICS_TOKEN: bearer auth on /metrics
     for connector in app[CONNECTORS].values():
         app.router.add_routes(connector.web_routes())
     app.router.add_get("/healthz", _healthz)
@@ -60,6 +68,9 @@ def create_app(
     app.cleanup_ctx.append(_graph_ctx(graph_config or GraphConfig.from_env()))
     app.cleanup_ctx.append(_gateway_ctx)
     setup_admin(app)  # /api/v1/...: streamer editing (bot/admin), on the store in app[GRAPH]
+    setup_mood(app, GATEWAY)  # /api/vision/audience (camera sidecar) -> room mood -> external intents
+    setup_web(app)  # /login, /editor, /simulator, /dashboard, /report, /static (bot/web)
+    setup_encoder_warmup(app, app[METRICS].registry)  # FAQ encoders load in the background, not on 1st write
     return app
 
 
@@ -79,8 +90,15 @@ async def _gateway_ctx(app: web.Application) -> AsyncIterator[None]:
     store_of = lambda: app[GRAPH]  # noqa: E731 - the store is created by the graph context
     async with aiohttp.ClientSession() as session:
         rasa = RasaClient(
-            session, config.rasa_url, timeout_s=config.rasa_timeout_s, channel=config.rasa_channel
+            session,
+            config.rasa_replicas,
+            timeout_s=config.rasa_timeout_s,
+            channel=config.rasa_channel,
+            token=config.rasa_token,
+            on_failover=lambda owner, _taken_by: app[METRICS].rasa_failovers.labels(owner).inc(),
         )
+        for replica in rasa.replicas:  # exported from 0, so a first failover shows as an increase
+            app[METRICS].rasa_failovers.labels(replica)
         gateway: Gateway | None = None
 
         async def on_change(name: str, up: bool) -> None:
@@ -89,7 +107,10 @@ async def _gateway_ctx(app: web.Application) -> AsyncIterator[None]:
 
         monitor = UpstreamMonitor(
             session,
-            [Upstream("rasa", f"{config.rasa_url}/"), Upstream("actions", config.action_health_url)],
+            [
+                Upstream("rasa", f"{config.rasa_url}/", probe=rasa.healthy),  # up while any replica is
+                Upstream("actions", config.action_health_url),
+            ],
             on_change,
         )
         gateway = Gateway(
@@ -105,6 +126,8 @@ async def _gateway_ctx(app: web.Application) -> AsyncIterator[None]:
             monitor=monitor,
             send_limits={p: SendLimit(*limit) for p, limit in send_limits_from_env().items()},
             fast_path=FastPath(store_of, rasa) if config.fast_path else None,
+            shard=app[SHARD] if app[SHARD].sharded else None,
+            budgets=app[SHARD].budget_factory(),
         )
         app[GATEWAY] = gateway
         for name in monitor.upstreams:
@@ -142,9 +165,19 @@ async def _refresh_catalog_names(app: web.Application, triage: Triage, interval_
 
 
 async def _healthz(request: web.Request) -> web.Response:
-    return web.json_response({"status": "ok", "connectors": sorted(request.app[CONNECTORS])})
+    warmup = request.app[ENCODER_WARMUP].state if ENCODER_WARMUP in request.app else "off"
+    return web.json_response(
+        {"status": "ok", "connectors": sorted(request.app[CONNECTORS]), "encoders": warmup}
+    )
 
 
 async def _metrics(request: web.Request) -> web.Response:
+    if not request.app[METRICS_ACCESS].allows(request.headers.get("Authorization")):
+        log.info("/metrics refused for %s: missing or wrong bearer token", request.remote)
+        return web.json_response(
+            {"error": "missing or wrong token: send 'Authorization: Bearer <LIVEROOM_METRICS_TOKEN>'"},
+            status=401,
+            headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+        )
     body = request.app[METRICS].render()
     return web.Response(body=body, headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"})

@@ -23,6 +23,7 @@ class AudienceSnapshot:
     active_viewers: int
     hot_products: list[tuple[str, int]]
     vision: dict[str, float] = field(default_factory=dict)
+    lang: str = "en"  # the room's most used language in the mood window (room-wide posts use it)
 
 
 @dataclass
@@ -55,15 +56,20 @@ class AudienceState:
         self._sentiment = _Window(mood_window_s)
         self._viewers = _Window(viewer_window_s)
         self._products = _Window(viewer_window_s)
+        self._langs = _Window(mood_window_s)
         self._vision: tuple[float, dict[str, float]] | None = None
         self.mood_window_s = mood_window_s
         self.bored_below_per_minute = bored_below_per_minute
         self.vision_weight = vision_weight
         self._started = clock()
 
-    def observe(self, viewer_id: str, sentiment: float, products: tuple[str, ...] = ()) -> None:
+    def observe(
+        self, viewer_id: str, sentiment: float, products: tuple[str, ...] = (), lang: str | None = None
+    ) -> None:
         now = self._clock()
         self._sentiment.add(now, max(-1.0, min(1.0, sentiment)))
+        if lang:
+            self._langs.add(now, lang)
         self._viewers.add(now, viewer_id)
         for product in products:
             self._products.add(now, product)
@@ -75,7 +81,7 @@ class AudienceState:
 
     def snapshot(self) -> AudienceSnapshot:
         now = self._clock()
-        for window in (self._sentiment, self._viewers, self._products):
+        for window in (self._sentiment, self._viewers, self._products, self._langs):
             window.trim(now)
         scores = [float(s) for _, s in self._sentiment.items]  # type: ignore[arg-type]
         sentiment = sum(scores) / len(scores) if scores else 0.0
@@ -89,6 +95,9 @@ class AudienceState:
             active_viewers=len({v for _, v in self._viewers.items}),
             hot_products=Counter(str(p) for _, p in self._products.items).most_common(5),
             vision=vision,
+            lang=Counter(str(lang) for _, lang in self._langs.items).most_common(1)[0][0]
+            if self._langs.items
+            else "en",
         )
 
     def _fresh_vision(self, now: float) -> dict[str, float]:

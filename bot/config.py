@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 def env_int(env: Mapping[str, str], name: str, default: int) -> int:
@@ -44,6 +44,9 @@ class GatewayConfig:
     fast_path: bool = True
     coalesce_s: float = 10.0
     connectors: tuple[str, ...] = ("simulator",)
+    #: Rasa replicas sharing tracker + lock stores (LIVEROOM_RASA_URLS); empty = just rasa_url
+    rasa_urls: tuple[str, ...] = ()
+    rasa_token: str = field(default="", repr=False)  # Rasa API token (LIVEROOM_RASA_TOKEN), never logged
 
     def __post_init__(self) -> None:
         if not 0 < self.port < 65536:
@@ -62,6 +65,14 @@ class GatewayConfig:
             raise ValueError("LIVEROOM_RASA_CHANNEL must be 'liveroom' or 'rest'")
         if not self.rasa_url.startswith(("http://", "https://")):
             raise ValueError(f"LIVEROOM_RASA_URL must be an http(s) URL, got {self.rasa_url!r}")
+        for url in self.rasa_urls:
+            if not url.startswith(("http://", "https://")):
+                raise ValueError(f"LIVEROOM_RASA_URLS must list http(s) URLs, got {url!r}")
+
+    @property
+    def rasa_replicas(self) -> tuple[str, ...]:
+        """Every Rasa server the gateway may use (one unless LIVEROOM_RASA_URLS lists several)."""
+        return self.rasa_urls or (self.rasa_url,)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> GatewayConfig:
@@ -83,6 +94,10 @@ class GatewayConfig:
             connectors=tuple(
                 c.strip() for c in env.get("LIVEROOM_CONNECTORS", "simulator").split(",") if c.strip()
             ),
+            rasa_urls=tuple(
+                u.strip().rstrip("/") for u in env.get("LIVEROOM_RASA_URLS", "").split(",") if u.strip()
+            ),
+            rasa_token=env.get("LIVEROOM_RASA_TOKEN", ""),
         )
 
     @property

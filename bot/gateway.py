@@ -24,6 +24,7 @@ import unicodedata
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from bot.audience import MOODS, AudienceSnapshot, AudienceState
 from bot.commands import CommandConfig, GraphCommand, RoomFeatures
@@ -31,8 +32,9 @@ from bot.config import GatewayConfig
 from bot.fast_path import FastPath
 from bot.metrics import GatewayMetrics
 from bot.moderation import Action, Decision, Moderator
-from bot.pacing import PendingReply, ReplyPacer, SendLimit
+from bot.pacing import PendingReply, ReplyPacer, SendBudget, SendLimit
 from bot.rasa_client import RasaClient, RasaResult, RasaUnavailable
+from bot.shards import ShardConfig
 from bot.triage import Priority, Triage, TriageResult
 from bot.upstreams import UpstreamMonitor, canned_answer
 from connectors.base import ChatEvent, Connector, EventKind, Role
@@ -90,6 +92,19 @@ class ModerationRecord:
     decision: Decision
     #: the warning was queued / the platform confirmed the delete or timeout (set when its call ends)
     executed: bool
+    viewer_id: str = ""
+    #: set (epoch seconds) when a moderator undid it from the dashboard (a lifted timeout)
+    undone_at: float | None = None
+
+
+class GatewayObserver(Protocol):
+    """Read-only taps for the dashboard and the session recorder: called inline, so they must be O(1)."""
+
+    def on_message(self, event: ChatEvent, triage: TriageResult, lang: str, sentiment: float) -> None: ...
+
+    def on_reply(
+        self, event: ChatEvent, text: str, path: str, intent: str | None, waited_s: float
+    ) -> None: ...
 
 
 DEICTIC = re.compile(
@@ -150,6 +165,8 @@ class Gateway:
         monitor: UpstreamMonitor | None = None,
         send_limits: dict[str, SendLimit] | None = None,
         fast_path: FastPath | None = None,
+        shard: ShardConfig | None = None,
+        budgets: Callable[[str, SendLimit], SendBudget] | None = None,
     ) -> None:
         self.config = config
         self.rasa = rasa
@@ -163,9 +180,12 @@ class Gateway:
         self.monitor = monitor
         self.send_limits = send_limits or {}
         self.fast_path = fast_path
+        self.shard = shard  # rooms of other gateway shards are dropped (reason other_shard)
+        self.budgets = budgets  # per-account send budgets shared by the shards (Redis), else local
         self.rooms: dict[tuple[str, str], Room] = {}
         self.pacers: dict[str, ReplyPacer] = {}
         self.moderation_log: deque[ModerationRecord] = deque(maxlen=500)
+        self.observers: list[GatewayObserver] = []
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._seq = itertools.count()
         self._rasa_slots = asyncio.Semaphore(config.rasa_concurrency)
@@ -182,6 +202,8 @@ class Gateway:
         platform = event.platform
         self.metrics.events_in.labels(platform, event.kind.value).inc()
         reason = self._reason_to_skip(event)
+        if reason is None and self.shard is not None and not self.shard.owns(platform, event.room):
+            reason = "other_shard"
         if reason:
             self.metrics.outcome(platform, "dropped", reason)
             return
@@ -191,7 +213,9 @@ class Gateway:
         self.metrics.message_sentiment.labels(platform).observe(score)
         triage = self.triage.classify(event.text)
         self.metrics.triage.labels(platform, triage.priority.value).inc()
-        room.audience.observe(event.viewer_id, score, (triage.product,) if triage.product else ())
+        room.audience.observe(event.viewer_id, score, (triage.product,) if triage.product else (), lang)
+        for observer in self.observers:
+            observer.on_message(event, triage, lang, score)
         decision = self.moderator.check(event)
         if decision.blocks_answer:
             self._moderate(event, decision, lang)
@@ -312,10 +336,14 @@ class Gateway:
         if not shared:
             self._record_parse(event.platform, result)
         if not result.replies:
+            if job.triage.priority is Priority.DIRECTED and await self._actions_failed():
+                await self._answer_degraded(room, job)  # the question is not lost: FAQ or deferred
+                return
             self.metrics.outcome(event.platform, "silent")
             return
+        intent = result.parse.intent if result.parse is not None else None
         for reply in result.replies:
-            self._reply(room, job, reply.text, "coalesced" if shared else "rasa")
+            self._reply(room, job, reply.text, "coalesced" if shared else "rasa", intent)
         self.metrics.outcome(event.platform, "answered")
 
     async def _fast_lane(self, room: Room, job: Job) -> None:
@@ -383,6 +411,14 @@ class Gateway:
                     del self._answers[old]
         return result, False
 
+    async def _actions_failed(self) -> bool:
+        """Rasa answers with silence when a custom action could not run (it logs the error and carries
+        on), so a silent answer to a bot-directed question asks the action server's health at once:
+        when it is down the question degrades (FAQ answer or deferred) instead of being lost."""
+        if self.monitor is None or "actions" not in self.monitor.upstreams:
+            return False
+        return not await self.monitor.probe_now("actions", "a bot-directed question got no answer")
+
     def _record_parse(self, platform: str, result: RasaResult) -> None:
         if result.parse is None or not result.parse.intent:
             return
@@ -423,9 +459,14 @@ class Gateway:
             self.metrics.outcome(room.platform, "answered")
         else:
             self._defer(room, job)
+            if self.monitor is not None and self.monitor.all_up:
+                self.drain_deferred()  # the upstreams came back while we looked for an FAQ answer
 
-    def _reply(self, room: Room, job: Job, text: str, path: str) -> None:
+    def _reply(self, room: Room, job: Job, text: str, path: str, intent: str | None = None) -> None:
         event = job.event
+        waited_s = time.monotonic() - job.received
+        for observer in self.observers:
+            observer.on_reply(event, text, path, intent, waited_s)
         self._pacer(event.platform).submit(
             PendingReply(
                 room=event.room,
@@ -436,7 +477,7 @@ class Gateway:
             )
         )
         self.metrics.answered.labels(event.platform, path).inc()
-        self.metrics.reply_latency.labels(event.platform, path).observe(time.monotonic() - job.received)
+        self.metrics.reply_latency.labels(event.platform, path).observe(waited_s)
 
     # --- recovery ------------------------------------------------------------------------------------
     async def on_upstream_change(self, name: str, up: bool) -> None:
@@ -491,6 +532,7 @@ class Gateway:
             event.text[:200],
             decision,
             executed,
+            viewer_id=event.viewer_id,
         )
         self.moderation_log.append(record)
         log.info(
@@ -548,9 +590,18 @@ class Gateway:
                 elif outcome == "budget_wait":
                     self.metrics.budget_waits.labels(platform).inc(count)
 
-            pacer = self.pacers[platform] = ReplyPacer(connector.send, platform, limit, on_event=on_event)
+            budget = self.budgets(platform, limit) if self.budgets is not None else None
+            pacer = self.pacers[platform] = ReplyPacer(
+                connector.send, platform, limit, on_event=on_event, budget=budget
+            )
             self._tasks.append(asyncio.create_task(pacer.run(), name=f"pacer-{platform}"))
         return pacer
+
+    def post_to_room(self, platform: str, room: str, text: str, lang: str = "en") -> None:
+        """A message to the whole room (no mention), through the platform's pacer and send budget:
+        the bot acting on its own, e.g. a check-in when the room mood turns (bot/mood.py)."""
+        reply = PendingReply(room=room, text=text, mention=None, reply_to=None, lang=lang)
+        self._pacer(platform).submit(reply)
 
     def start(self) -> None:
         self._tasks.append(asyncio.create_task(self._housekeeping(), name="gateway-housekeeping"))

@@ -11,7 +11,10 @@ finished: ``liveroom_deferred_questions`` counts them until they are answered or
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import hmac
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 
 from prometheus_client import (
     CollectorRegistry,
@@ -214,6 +217,37 @@ class GatewayMetrics:
         self.upstream_up = Gauge(
             "liveroom_upstream_up", "1 when the upstream answers its health check", ["upstream"], registry=r
         )
+        self.rasa_failovers = Counter(
+            "liveroom_rasa_failovers_total",
+            "Turns that moved to another Rasa replica because their own (the label) was down",
+            ["replica"],
+            registry=r,
+        )
+        # Camera sidecar and room mood (bot/mood.py)
+        self.vision_reports = Counter(
+            "liveroom_vision_reports_total",
+            "Camera sidecar reports: accepted, or the reason they were dropped",
+            ["outcome"],
+            registry=r,
+        )
+        self.vision_faces = Gauge(
+            "liveroom_vision_faces",
+            "Faces the camera sidecar sees per room",
+            ["platform", "room"],
+            registry=r,
+        )
+        self.mood_changes = Counter(
+            "liveroom_room_mood_changes_total",
+            "Sustained room mood changes (vision + chat, after the minimum duration)",
+            ["platform", "mood"],
+            registry=r,
+        )
+        self.external_intents = Counter(
+            "liveroom_external_intents_total",
+            "External intents triggered in Rasa on a room mood change, by outcome (posted, silent, failed)",
+            ["platform", "intent", "outcome"],
+            registry=r,
+        )
 
     def outcome(self, platform: str, outcome: str, reason: str | None = None) -> None:
         """Record an event's final outcome (and the drop reason)."""
@@ -223,3 +257,30 @@ class GatewayMetrics:
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
+
+
+METRICS_TOKEN_ENV = "LIVEROOM_METRICS_TOKEN"
+
+
+@dataclass(frozen=True)
+class MetricsAccess:
+    """Who may read ``/metrics``: anyone when no token is set (a Prometheus on loopback, as ``bot up``
+    runs it), else only ``Authorization: Bearer <LIVEROOM_METRICS_TOKEN>`` — the gateway's port is
+    published in docker-compose, and metrics name rooms, viewers' counts and upstream health."""
+
+    token: str = field(default="", repr=False)
+
+    def __post_init__(self) -> None:
+        if self.token and len(self.token) < 16:
+            raise ValueError(f"{METRICS_TOKEN_ENV} must be at least 16 characters (or unset: open /metrics)")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> MetricsAccess:
+        return cls(token=(os.environ if env is None else env).get(METRICS_TOKEN_ENV, "").strip())
+
+    def allows(self, authorization: str | None) -> bool:
+        """True for the right bearer token (compared in constant time), always when none is set."""
+        if not self.token:
+            return True
+        scheme, _, given = (authorization or "").partition(" ")
+        return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), self.token.encode())

@@ -6,7 +6,11 @@ changed) -> action server -> Rasa server -> gateway with the simulator. Each pro
 ``var/log/<name>.log`` and its pid to ``var/run/<name>.pid``. Ctrl-C (or SIGTERM) stops them in reverse
 order. A child that fails to start takes the others down (nothing runs half-started); a child that dies
 later is reported with the end of its log and restarted with backoff, while the gateway degrades.
-The FalkorDB server is not restarted here (the graph store reconnects by itself once it is back).
+The camera sidecar (``--vision``) is optional: started in the background, restarted with growing delays
+when it exits soon after starting, left stopped when it keeps failing, never taking the others down.
+The FalkorDB server is restarted the same way (its data survives in the append-only file; every graph
+store reconnects by itself once it is back). Every line the supervisor says also goes to
+``var/log/supervisor.log``, so a fault leaves a trace next to the children's logs.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -28,6 +33,8 @@ import aiohttp
 
 from bot.config import env_int
 from bot.rasa_model import REPO, ensure_model, rasa_env
+from bot.rasa_replicas import RasaStores, replica_names, replica_ports
+from bot.web.auth import ensure_demo_users_file
 from knowledge_graph.config import GraphConfig
 from knowledge_graph.errors import KnowledgeGraphError
 from knowledge_graph.falkordb_server import FalkorDBServer
@@ -52,21 +59,52 @@ class SupervisorConfig:
     rasa_port: int = 5005
     gateway_port: int = 8080
     rasa_ready_timeout_s: float = 300.0
+    rasa_replicas: int = 1  # LIVEROOM_RASA_REPLICAS, on consecutive ports from rasa_port
+    rasa_stores: RasaStores = field(default_factory=RasaStores)  # shared tracker + lock stores
+    rasa_token: str = field(default="", repr=False)  # Rasa API token (generated per run if unset)
+    vision_source: str = ""  # LIVEROOM_VISION_SOURCE / `up --vision`: camera sidecar off unless set
+    vision_token: str = field(default="", repr=False)  # sidecar -> gateway token (generated if unset)
+    demo_web_users: Path | None = None  # no web users configured: var/web-users, created once
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> SupervisorConfig:
         env = dict(os.environ if env is None else env)
+        replicas = env_int(env, "LIVEROOM_RASA_REPLICAS", 1)
+        stores = RasaStores(
+            tracker_store_url=env.get("LIVEROOM_TRACKER_STORE_URL", ""),
+            lock_store_url=env.get("LIVEROOM_LOCK_STORE_URL", ""),
+            lock_prefix=env.get("LIVEROOM_LOCK_PREFIX", "liveroom"),
+        )
+        if replicas < 1 or (replicas > 1 and not stores.shared):
+            raise ValueError(
+                "LIVEROOM_RASA_REPLICAS > 1 needs LIVEROOM_TRACKER_STORE_URL (PostgreSQL) and "
+                "LIVEROOM_LOCK_STORE_URL (Redis) so every replica can continue every conversation"
+            )
         return cls(
             var_dir=Path(env.get("LIVEROOM_VAR", str(REPO / "var"))),
             graph=GraphConfig.from_env(env),
             actions_port=env_int(env, "LIVEROOM_ACTIONS_PORT", cls.actions_port),
             rasa_port=env_int(env, "LIVEROOM_RASA_PORT", cls.rasa_port),
             gateway_port=env_int(env, "LIVEROOM_GATEWAY_PORT", cls.gateway_port),
+            rasa_replicas=replicas,
+            rasa_stores=stores,
+            rasa_token=env.get("LIVEROOM_RASA_TOKEN") or secrets.token_urlsafe(24),
+            vision_source=env.get("LIVEROOM_VISION_SOURCE", "").strip(),
+            vision_token=env.get("LIVEROOM_VISION_TOKEN") or secrets.token_urlsafe(24),
+            demo_web_users=(
+                None
+                if env.get("LIVEROOM_WEB_USERS", "").strip() or env.get("LIVEROOM_WEB_USERS_FILE", "").strip()
+                else Path(env.get("LIVEROOM_VAR", str(REPO / "var"))) / "web-users"
+            ),
         )
 
     @property
     def log_dir(self) -> Path:
         return self.var_dir / "log"
+
+    @property
+    def rasa_ports(self) -> list[int]:
+        return replica_ports(self.rasa_port, self.rasa_replicas)
 
     def child_env(self) -> dict[str, str]:
         """Environment shared by all children: where the others are."""
@@ -75,9 +113,15 @@ class SupervisorConfig:
             LIVEROOM_VAR=str(self.var_dir),
             LIVEROOM_ACTION_ENDPOINT=f"http://127.0.0.1:{self.actions_port}/webhook",
             LIVEROOM_RASA_URL=f"http://127.0.0.1:{self.rasa_port}",
+            LIVEROOM_RASA_URLS=",".join(f"http://127.0.0.1:{port}" for port in self.rasa_ports),
+            LIVEROOM_RASA_TOKEN=self.rasa_token,
+            LIVEROOM_VISION_TOKEN=self.vision_token,
             LIVEROOM_GATEWAY_PORT=str(self.gateway_port),
             SANIC_HOST="127.0.0.1",  # rasa_sdk's action server listens on 0.0.0.0 otherwise
         )
+        env.update(self.rasa_stores.env())
+        if self.demo_web_users is not None:
+            env["LIVEROOM_WEB_USERS_FILE"] = str(self.demo_web_users)
         if self.graph.backend == "falkordb":
             env.update(FALKORDB_HOST=self.graph.falkordb_host, FALKORDB_PORT=str(self.graph.falkordb_port))
         return env
@@ -113,6 +157,11 @@ class Child:
     ready_timeout_s: float = 60.0
     proc: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     restarts: int = 0
+    #: an optional child (the camera sidecar) is started and restarted in the background and, when it
+    #: keeps failing, left stopped: the rest of liveroom never waits for it or stops because of it
+    optional: bool = False
+    backoff_base_s: float = 2.0  # (optional) first delay after a failed run; doubles, at most 30 s
+    stable_after_s: float = 60.0  # (optional) a run shorter than this counts as a failed start
 
     def log_path(self, log_dir: Path) -> Path:
         return log_dir / f"{self.name}.log"
@@ -141,13 +190,14 @@ class Supervisor:
         self.children: list[Child] = []
         self.falkordb: FalkorDBServer | None = None
         self._stopping = asyncio.Event()
+        self._background: set[asyncio.Task[None]] = set()  # optional children's keep-running loops
 
     def preflight(self) -> None:
         check_runtimes()
         c = self.config
         ports = [
             (c.actions_port, "action server", "LIVEROOM_ACTIONS_PORT"),
-            (c.rasa_port, "Rasa server", "LIVEROOM_RASA_PORT"),
+            *((port, "Rasa server", "LIVEROOM_RASA_PORT") for port in c.rasa_ports),
             (c.gateway_port, "gateway", "LIVEROOM_GATEWAY_PORT"),
         ]
         if c.graph.backend == "falkordb":
@@ -183,7 +233,7 @@ class Supervisor:
         model = await asyncio.to_thread(
             ensure_model, REPO, log_file=c.log_dir / "rasa-train.log", progress=self.say
         )
-        venv, rasa_bin = REPO / ".venv" / "bin" / "python", REPO / ".venv-rasa" / "bin" / "rasa"
+        venv = REPO / ".venv" / "bin" / "python"
         await self._start(
             Child(
                 "actions",
@@ -191,37 +241,92 @@ class Supervisor:
                 ready=lambda: http_ok(f"http://127.0.0.1:{c.actions_port}/health"),
             )
         )
-        await self._start(
-            Child(
-                "rasa",
-                [
-                    str(rasa_bin),
-                    "run",
-                    "--enable-api",
-                    "-i",
-                    "127.0.0.1",
-                    "--port",
-                    str(c.rasa_port),
-                    "--model",
-                    str(model),
-                    "--endpoints",
-                    "endpoints.yml",
-                    "--credentials",
-                    "credentials.yml",
-                ],
-                # /model/parse only succeeds once the model is loaded (cold start ~90 s on 2 cores)
-                ready=lambda: http_ok(
-                    f"http://127.0.0.1:{c.rasa_port}/model/parse", method="POST", json={"text": "hi"}
-                ),
-                ready_timeout_s=c.rasa_ready_timeout_s,
-            )
-        )
+        for name, port in zip(replica_names(c.rasa_replicas), c.rasa_ports, strict=True):
+            await self._start(self._rasa_child(name, port, model))
+        self.ensure_web_users()
         await self._start(
             Child(
                 "gateway",
                 [str(venv), "-m", "bot", "serve"],
                 ready=lambda: http_ok(f"http://127.0.0.1:{c.gateway_port}/healthz"),
             )
+        )
+        if c.vision_source:
+            self._start_optional(self._vision_child())
+
+    def ensure_web_users(self) -> None:
+        """No web users configured: create var/web-users once; say where, never the passwords."""
+        path = self.config.demo_web_users
+        if path is not None:
+            names = ensure_demo_users_file(path)
+            self.say(f"web logins {', '.join(names)}: passwords in {path} (LIVEROOM_WEB_USERS to change)")
+
+    def _vision_child(self) -> Child:
+        """The camera sidecar (vision/): it never exits on a bad source (it logs and retries), so an exit
+        is a bad setting or a bug; it is optional (restarted with backoff, never stops the gateway)."""
+
+        async def alive() -> bool:
+            return True
+
+        argv = [str(REPO / ".venv" / "bin" / "python"), "-m", "vision", "--source", self.config.vision_source]
+        argv += ["--gateway", f"http://127.0.0.1:{self.config.gateway_port}"]
+        return Child("vision", argv, alive, optional=True)
+
+    def _start_optional(self, child: Child) -> None:
+        self.children.append(child)
+        task = asyncio.create_task(self._keep_running(child), name=f"keep-running-{child.name}")
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _keep_running(self, child: Child) -> None:
+        """Run an optional child until stop; a run shorter than ``stable_after_s`` is a failed start and
+        the next start waits ``backoff_base_s`` x 2^(failures-1) (at most 30 s). After ``MAX_RESTARTS``
+        failed starts in a row it is left stopped, with one clear line; nothing else is touched."""
+        log_path = child.log_path(self.config.log_dir)
+        failures = 0
+        while not self._stopping.is_set():
+            self.say(f"starting {child.name}: {' '.join(child.argv)}  (log: {log_path})")
+            proc = child.proc = await asyncio.to_thread(self._spawn, child.argv, log_path)
+            self._write_pid(child)
+            started = time.monotonic()
+            while proc.poll() is None and not self._stopping.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), timeout=0.5)
+            if self._stopping.is_set():
+                return
+            ran = time.monotonic() - started
+            failures = failures + 1 if ran < child.stable_after_s else 0
+            what = f"liveroom: {child.name} exited with code {proc.returncode} after {ran:.1f}s"
+            tail = f"End of {log_path}:\n{_log_tail(log_path, 5)}"
+            if failures > MAX_RESTARTS:
+                self.say(
+                    f"{what}, {failures} times in a row within {child.stable_after_s:.0f}s of starting; "
+                    f"leaving {child.name} stopped (the rest of liveroom keeps running). {tail}"
+                )
+                return
+            delay = min(30.0, child.backoff_base_s * 2.0 ** (failures - 1)) if failures else 0.0
+            self.say(
+                f"{what} (failed start {failures}/{MAX_RESTARTS}); restarting it in {delay:.1f}s. {tail}"
+                if failures
+                else f"{what}; restarting it. {tail}"
+            )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), timeout=delay)
+            child.restarts += 1
+
+    def _rasa_child(self, name: str, port: int, model: Path) -> Child:
+        """One Rasa replica, started through bot.rasa_launch so its API token stays out of every argv."""
+        c = self.config
+        argv = [str(REPO / ".venv-rasa" / "bin" / "python"), "-m", "bot.rasa_launch", "run", "--enable-api"]
+        argv += ["-i", "127.0.0.1", "--port", str(port), "--model", str(model)]
+        argv += ["--endpoints", c.rasa_stores.endpoints_file, "--credentials", "credentials.yml"]
+        parse_url = f"http://127.0.0.1:{port}/model/parse?token={c.rasa_token}"
+        # /model/parse only succeeds once the model is loaded (cold start ~90 s on 2 cores)
+        return Child(
+            name,
+            argv,
+            ready=lambda: http_ok(parse_url, method="POST", json={"text": "hi"}),
+            ready_timeout_s=c.rasa_ready_timeout_s,
         )
 
     async def _start_graph(self) -> None:
@@ -238,6 +343,7 @@ class Supervisor:
                 await asyncio.to_thread(self.falkordb.wait_ready, 30)
             except KnowledgeGraphError as err:
                 raise StartupError(str(err)) from err
+            self._write_pid_file("falkordb", self.falkordb.pid)
         else:
             self.say(f"using Neo4j at {c.graph.neo4j_uri}")
         store = open_store(c.graph)
@@ -288,10 +394,13 @@ class Supervisor:
 
     def _write_pid(self, child: Child) -> None:
         """var/run/<name>.pid: lets operators (and fault tests) find a process without guessing."""
+        assert child.proc is not None
+        self._write_pid_file(child.name, child.proc.pid)
+
+    def _write_pid_file(self, name: str, pid: int | None) -> None:
         run_dir = self.config.var_dir / "run"
         run_dir.mkdir(parents=True, exist_ok=True)
-        assert child.proc is not None
-        (run_dir / f"{child.name}.pid").write_text(f"{child.proc.pid}\n")
+        (run_dir / f"{name}.pid").write_text(f"{pid}\n")
 
     def _spawn(self, argv: list[str], log_path: Path) -> subprocess.Popen[bytes]:
         """Start a child in its own session (so Ctrl-C reaches only the supervisor, which stops it)."""
@@ -310,6 +419,8 @@ class Supervisor:
         """Restart a child that died (with backoff); give up after ``MAX_RESTARTS`` failed starts."""
         while not self._stopping.is_set():
             for child in self.children:
+                if child.optional:  # restarted by its own loop (_keep_running)
+                    continue
                 if child.proc and child.proc.poll() is not None and not self._stopping.is_set():
                     log_path = child.log_path(self.config.log_dir)
                     self.say(
@@ -318,6 +429,9 @@ class Supervisor:
                     )
                     if not await self._restart(child):
                         return 1
+            if self.falkordb is not None and not self.falkordb.running and not self._stopping.is_set():
+                if not await self._restart_falkordb():
+                    return 1
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), timeout=1.0)
         self.say("stopping liveroom…")
@@ -344,7 +458,45 @@ class Supervisor:
         self.say(f"liveroom: {child.name} keeps failing; stopping all")
         return False
 
+    async def _restart_falkordb(self) -> bool:
+        """The graph DB died: start it again on the same port and data (same backoff as the children).
+
+        Meanwhile the gateway answers price questions through Rasa or with a canned answer and the
+        actions answer politely; their stores reconnect on their next query once the server is back.
+        """
+        server = self.falkordb
+        assert server is not None and server._proc is not None
+        self.say(
+            f"liveroom: FalkorDB exited with code {server._proc.returncode}; restarting it. "
+            f"End of {server.log_file}:\n{_log_tail(server.log_file, 5)}"
+        )
+        for attempt in range(1, MAX_RESTARTS + 1):
+            started = time.monotonic()
+            try:
+                await asyncio.to_thread(server.start)
+                await asyncio.to_thread(server.wait_ready, 30)
+            except KnowledgeGraphError as err:
+                if self._stopping.is_set():
+                    return True
+                delay = min(30.0, 2.0**attempt)
+                self.say(
+                    f"liveroom: restart {attempt}/{MAX_RESTARTS} of FalkorDB failed: {err}; "
+                    f"retrying in {delay:.0f}s"
+                )
+                await asyncio.to_thread(server.stop)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), timeout=delay)
+                continue
+            self._write_pid_file("falkordb", server.pid)
+            self.say(f"FalkorDB ready in {time.monotonic() - started:.1f}s (restarted, data kept)")
+            return True
+        self.say("liveroom: FalkorDB keeps failing; stopping all")
+        return False
+
     async def stop_all(self) -> None:
+        self._stopping.set()  # optional children's loops end (within 0.5 s) instead of restarting
+        if self._background:
+            await asyncio.wait(list(self._background), timeout=10)
         for child in reversed(self.children):
             if child.proc and child.proc.poll() is None:
                 await asyncio.to_thread(_terminate, child.proc)
@@ -374,4 +526,12 @@ def main() -> int:
     except ValueError as err:
         print(f"liveroom: bad configuration: {err}", file=sys.stderr)
         return 2
-    return asyncio.run(Supervisor(config, say=lambda line: print(line, flush=True)).run())
+    config.log_dir.mkdir(parents=True, exist_ok=True)
+    supervisor_log = config.log_dir / "supervisor.log"
+
+    def say(line: str) -> None:
+        print(line, flush=True)
+        with supervisor_log.open("a", encoding="utf-8") as fh:
+            fh.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {line}\n")
+
+    return asyncio.run(Supervisor(config, say=say).run())

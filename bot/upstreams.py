@@ -34,6 +34,8 @@ class Upstream:
     name: str
     health_url: str
     up: bool = True  # optimistic: the supervisor starts the gateway after both are ready
+    #: custom health check instead of GET health_url (Rasa replicas: up while any replica answers)
+    probe: Callable[[], Awaitable[bool]] | None = None
 
 
 class UpstreamMonitor:
@@ -67,9 +69,17 @@ class UpstreamMonitor:
             log.warning("%s is down (%s); degrading until it answers its health check", name, reason)
             await self._on_change(name, False)
 
+    async def probe_now(self, name: str, reason: str) -> bool:
+        """Check one upstream at once (a request hinted it is down); marks it down when it is."""
+        upstream = self.upstreams[name]
+        up = await (upstream.probe() if upstream.probe else self._probe(upstream.health_url))
+        if not up:
+            await self.mark_down(name, reason)
+        return up
+
     async def check_once(self) -> None:
         for upstream in self.upstreams.values():
-            up = await self._probe(upstream.health_url)
+            up = await (upstream.probe() if upstream.probe else self._probe(upstream.health_url))
             if up != upstream.up:
                 upstream.up = up
                 if up:

@@ -122,6 +122,29 @@ class ConnectorError(Exception):
     """Root of connector errors; platform-specific errors subclass it."""
 
 
+class ModerationError(ConnectorError):
+    """A moderation request that did not happen; ``reason`` is short and stable (a metric label)."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+
+
+class UnsupportedModeration(ModerationError):
+    """The platform (or this connector) cannot do it at all; asking again will not help."""
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__("unsupported", detail)
+
+
+class NotTimedOut(ModerationError):
+    """A timeout cannot be lifted because the platform says the viewer is not timed out (any more):
+    it ran out, or a human moderator lifted it first."""
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__("not_timed_out", detail)
+
+
 class Connector(abc.ABC):
     """A platform adapter: receives events into a sink and sends outbound messages.
 
@@ -159,6 +182,22 @@ class Connector(abc.ABC):
         returns False, which the gateway logs and counts as "declined".
         """
         return False
+
+    #: True when :meth:`lift_timeout` is implemented (the dashboard offers "undo" only then).
+    can_lift_timeout: bool = False
+
+    async def lift_timeout(self, room: str, viewer_id: str) -> None:
+        """Lift a timeout early (the moderator dashboard's undo of a :meth:`moderate` "timeout").
+
+        Returns when the platform confirmed it. Raises :class:`NotTimedOut` when the platform says the
+        viewer is not timed out, another :class:`ModerationError` when it refused (not a moderator,
+        rate limited for too long, network), so the caller can tell the moderator why. Unlike
+        :meth:`moderate` it raises: it is called by a person waiting for an answer, not fire-and-forget.
+
+        Not abstract: this default says the platform cannot do it (:class:`UnsupportedModeration`);
+        adapters that can override it and set :attr:`can_lift_timeout`.
+        """
+        raise UnsupportedModeration(f"{self.platform} connector cannot lift a timeout")
 
     def web_routes(self) -> list[web.AbstractRouteDef]:
         """HTTP/WebSocket routes this connector serves on the gateway's app (none by default)."""

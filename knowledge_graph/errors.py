@@ -17,6 +17,8 @@ this package, with ``raise ... from err`` so the original stays in the traceback
 
 from __future__ import annotations
 
+import re
+
 
 class KnowledgeGraphError(Exception):
     """Root of every error this package raises on purpose."""
@@ -50,16 +52,76 @@ class NotFound(KnowledgeGraphError):
     """The thing the caller asked for (by SKU, id, ...) does not exist."""
 
 
+# (code, pattern of the English problem): a problem raised without an explicit code gets the first code
+# whose pattern matches, with the pattern's named groups as params; "invalid" (no params) otherwise.
+# Codes and params are stable API (the editor translates them); the English text may change.
+_PROBLEM_CODES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (code, re.compile(pattern, re.S))
+    for code, pattern in (
+        ("required", r"is required"),
+        ("negative", r"must not be negative, got (?P<got>.*)"),
+        ("not_integer", r"must be an integer, got (?P<got>.*)"),
+        (
+            "too_long",
+            r"must be (?:a string )?(?:of )?at most (?P<max>\d+) char(?:acter)?s(?:, got (?P<got>\d+))?",
+        ),
+        ("too_small", r"must be at least (?P<min>-?\d+), got (?P<got>.*)"),
+        ("too_large", r"must be at most (?P<max>-?\d+), got (?P<got>.*)"),
+        ("greater_than_zero", r"must be greater than 0"),
+        ("blank", r"must not be blank.*"),
+        ("nul", r"must not contain NUL characters"),
+        ("bad_id", r"must be 1-(?P<max>\d+) characters of .*"),
+        ("bad_url", r"must be an http\(s\) URL.*"),
+        ("not_a_number", r"(?:not a number: (?P<got>.*)|must be a (?:finite amount|Decimal).*)"),
+        ("too_precise", r"(?P<got>\S+) has more than (?P<places>\d+) decimal places for (?P<currency>\w+)"),
+        ("float_price", r"send prices as strings.*"),
+        ("too_big", r"is too large: (?P<got>.*)"),
+        ("one_of", r"must be one of (?P<allowed>.*?), got (?P<got>.*)"),
+        ("unknown_field", r"unknown field \(allowed: (?P<allowed>.*)\)"),
+        ("bad_time", r"must be an ISO 8601 time.*"),
+        ("needs_utc_offset", r"needs a UTC offset.*"),
+        ("after", r"must be after (?P<other>\w+)"),
+        ("one_discount", r"set exactly one of discount_percent and discount_amount"),
+        ("currency_needs_amount", r"only goes with discount_amount"),
+        ("unknown_product", r"unknown product (?P<got>.*)"),
+        ("unknown_category", r"unknown category (?P<got>.*?); create it first"),
+        ("cannot_change", r"(?:a variant )?cannot (?:be changed|move to another product).*"),
+        ("name_needed", r"a \w+ needs a name in at least one language"),
+        ("list_of_strings", r"(?:must be a list of (?:strings|SKUs)|\w+ must be non-blank strings.*)"),
+        ("too_many", r"at most (?P<max>\d+) (?:tags|SKUs).*"),
+        ("must_match_url", r"must match the product in the URL"),
+        ("version_required", r"is required \(the version you read.*"),
+    )
+)
+
+
 class ValidationError(KnowledgeGraphError, ValueError):
     """Input or configuration is invalid; ``field`` names the offending field.
 
-    Also a ``ValueError`` so generic callers that validate input keep working.
+    Also a ``ValueError`` so generic callers that validate input keep working. ``code`` and ``params``
+    say the same as ``problem`` for machines (e.g. ``"negative", {"got": "-3"}``), so a page can show the
+    error in its reader's language; without an explicit code one is derived from the English problem.
     """
 
-    def __init__(self, field: str, problem: str) -> None:
+    def __init__(
+        self, field: str, problem: str, *, code: str | None = None, params: dict[str, str] | None = None
+    ) -> None:
         super().__init__(f"{field}: {problem}")
         self.field = field
         self.problem = problem
+        if code is None:
+            code, params = problem_code(problem)
+        self.code = code
+        self.params = dict(params or {})
+
+
+def problem_code(problem: str) -> tuple[str, dict[str, str]]:
+    """The stable code and params of an English validation problem (``"invalid", {}`` when unknown)."""
+    for code, pattern in _PROBLEM_CODES:
+        match = pattern.fullmatch(problem)
+        if match:
+            return code, {k: v for k, v in match.groupdict().items() if v is not None}
+    return "invalid", {}
 
 
 class VersionConflict(KnowledgeGraphError):

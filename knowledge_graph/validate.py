@@ -1,7 +1,8 @@
 """Small field validators shared by the entity dataclasses.
 
-Each raises ``ValidationError(field, problem)`` so the admin API can answer
-``{"error": problem, "field": field}`` and an import can report the row and field.
+Each raises ``ValidationError(field, problem, code=..., params=...)`` so the admin API can answer
+``{"error": problem, "field": field, "code": code, "params": params}`` (pages translate the code) and
+an import can report the row and field.
 Limits are deliberately generous for real data and small enough that one oversized
 request cannot bloat the graph.
 """
@@ -39,19 +40,29 @@ MAX_COUNT = 10**9
 
 def check_id(field: str, value: object) -> str:
     if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
-        raise ValidationError(field, f"must be 1-128 characters of A-Z a-z 0-9 . _ : / # -, got {value!r}")
+        raise ValidationError(
+            field,
+            f"must be 1-128 characters of A-Z a-z 0-9 . _ : / # -, got {value!r}",
+            code="bad_id",
+            params={"max": "128"},
+        )
     return value
 
 
 def check_text(field: str, value: object, max_len: int = MAX_TITLE, *, allow_blank: bool = True) -> str:
     if not isinstance(value, str):
-        raise ValidationError(field, f"must be a string, got {type(value).__name__}")
+        raise ValidationError(field, f"must be a string, got {type(value).__name__}", code="not_text")
     if len(value) > max_len:
-        raise ValidationError(field, f"must be at most {max_len} characters, got {len(value)}")
+        raise ValidationError(
+            field,
+            f"must be at most {max_len} characters, got {len(value)}",
+            code="too_long",
+            params={"max": str(max_len), "got": str(len(value))},
+        )
     if "\x00" in value:
-        raise ValidationError(field, "must not contain NUL characters")
+        raise ValidationError(field, "must not contain NUL characters", code="nul")
     if not allow_blank and not value.strip():
-        raise ValidationError(field, "must not be blank")
+        raise ValidationError(field, "must not be blank", code="blank")
     return value
 
 
@@ -66,11 +77,23 @@ def check_optional_text(field: str, value: object, max_len: int = MAX_TITLE) -> 
 def check_count(field: str, value: object, *, minimum: int = 0, maximum: int = MAX_COUNT) -> int:
     """An integer (not bool, not float) in [minimum, maximum]: stock, percentages."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError(field, f"must be an integer, got {value!r}")
+        raise ValidationError(
+            field, f"must be an integer, got {value!r}", code="not_integer", params={"got": repr(value)}
+        )
     if value < minimum:
-        raise ValidationError(field, f"must be at least {minimum}, got {value}")
+        raise ValidationError(
+            field,
+            f"must be at least {minimum}, got {value}",
+            code="too_small",
+            params={"min": str(minimum), "got": str(value)},
+        )
     if value > maximum:
-        raise ValidationError(field, f"must be at most {maximum}, got {value}")
+        raise ValidationError(
+            field,
+            f"must be at most {maximum}, got {value}",
+            code="too_large",
+            params={"max": str(maximum), "got": str(value)},
+        )
     return value
 
 
@@ -83,23 +106,31 @@ def check_url(field: str, value: object) -> str | None:
     if url is None:
         return None
     if not url.startswith(("https://", "http://")) or any(ch.isspace() for ch in url):
-        raise ValidationError(field, f"must be an http(s) URL without spaces, got {url[:80]!r}")
+        raise ValidationError(
+            field, f"must be an http(s) URL without spaces, got {url[:80]!r}", code="bad_url"
+        )
     return url
 
 
 def check_tags(field: str, value: object) -> tuple[str, ...]:
     """Tags are short labels; stored as given, de-duplicated by their normalized form."""
     if isinstance(value, str) or not isinstance(value, Iterable):
-        raise ValidationError(field, "must be a list of strings")
+        raise ValidationError(field, "must be a list of strings", code="list_of_strings")
     tags: list[str] = []
     seen: set[str] = set()
     for tag in value:
         if not isinstance(tag, str) or not normalize_key(tag) or len(tag) > MAX_TAG:
-            raise ValidationError(field, f"tags must be non-blank strings of at most {MAX_TAG} characters")
+            raise ValidationError(
+                field,
+                f"tags must be non-blank strings of at most {MAX_TAG} characters",
+                code="list_of_strings",
+            )
         key = normalize_key(tag)
         if key not in seen:
             seen.add(key)
             tags.append(tag)
     if len(tags) > MAX_TAGS:
-        raise ValidationError(field, f"at most {MAX_TAGS} tags, got {len(tags)}")
+        raise ValidationError(
+            field, f"at most {MAX_TAGS} tags, got {len(tags)}", code="too_many", params={"max": str(MAX_TAGS)}
+        )
     return tuple(tags)

@@ -18,12 +18,22 @@ percent-decode the path, so ids with ``:`` or non-ASCII characters (``simulator:
 be addressed there.
 ``parse`` is read from the conversation's tracker after the message was handled (its latest user
 message); it is ``null`` when the message could not be handled. Imported only by the Rasa runtime.
+
+Both POST endpoints require ``Authorization: Bearer <LIVEROOM_RASA_TOKEN>`` (the token the supervisor
+gives Rasa and the gateway; bot/rasa_client.py sends it), compared in constant time: without it anyone
+who can reach Rasa could talk as any viewer or set slots in any conversation. A missing or wrong token
+is answered 401 with a JSON error, counted (``refused`` in ``GET /webhooks/liveroom/``) and logged
+(never the token itself). With no token configured the channel is open, like Rasa's own API without
+``--auth-token``, and says so once at startup.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
+import os
+import time
 from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -40,6 +50,8 @@ from nlu.sentiment import sentiment
 log = logging.getLogger(__name__)
 
 _ENTITY_KEYS = ("entity", "value", "start", "end")
+TOKEN_ENV = "LIVEROOM_RASA_TOKEN"
+REFUSAL_LOG_INTERVAL_S = 10.0  # a flood of bad requests logs one line per interval, with its count
 
 
 def summarize_parse(parse_data: dict[str, Any] | None, text: str | None) -> dict[str, Any] | None:
@@ -93,19 +105,62 @@ def custom_action_seconds(events: list[Any]) -> float:
 class LiveroomInput(RestInput):
     """REST channel whose webhook also returns the NLU parse (intent, entities, lang, sentiment)."""
 
+    def __init__(self, token: str | None = None) -> None:
+        """``token`` defaults to ``LIVEROOM_RASA_TOKEN`` from Rasa's environment (empty: no auth)."""
+        self._token = (os.environ.get(TOKEN_ENV, "") if token is None else token).encode("utf-8")
+        self.refused = 0  # requests answered 401 since startup
+        self._refused_unlogged = 0
+        self._refusal_logged_at = float("-inf")
+        if not self._token:
+            log.warning(
+                "liveroom channel: %s is not set, its webhooks accept requests from anyone", TOKEN_ENV
+            )
+
     @classmethod
     def name(cls) -> str:
         return "liveroom"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> LiveroomInput:
+        return cls()
+
+    def authorized(self, request: Request) -> bool:
+        """True when the request carries the configured token (always, when none is configured)."""
+        if not self._token:
+            return True
+        scheme, _, given = (request.headers.get("Authorization") or "").partition(" ")
+        return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode("utf-8"), self._token)
+
+    def refuse(self, request: Request) -> HTTPResponse:
+        """401 for a request without the right token: counted, and logged at most once per interval."""
+        self.refused += 1
+        self._refused_unlogged += 1
+        now = time.monotonic()
+        if now - self._refusal_logged_at >= REFUSAL_LOG_INTERVAL_S:
+            log.warning(
+                "liveroom channel: refused %d request(s) without a valid token (latest: %s %s from %s)",
+                self._refused_unlogged,
+                request.method,
+                request.path,
+                request.ip,
+            )
+            self._refused_unlogged, self._refusal_logged_at = 0, now
+        return response.json(
+            {"error": "missing or wrong token: send 'Authorization: Bearer <LIVEROOM_RASA_TOKEN>'"},
+            status=401,
+        )
 
     def blueprint(self, on_new_message) -> Blueprint:  # type: ignore[no-untyped-def]
         hook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
 
         @hook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+            return response.json({"status": "ok", "refused": self.refused})
 
         @hook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            if not self.authorized(request):
+                return self.refuse(request)
             if not isinstance(request.json, dict):
                 return response.json({"error": "expected a JSON object"}, status=400)
             sender_id = await self._extract_sender(request)
@@ -134,6 +189,8 @@ class LiveroomInput(RestInput):
 
         @hook.route("/slots", methods=["POST"])
         async def set_slots(request: Request) -> HTTPResponse:
+            if not self.authorized(request):
+                return self.refuse(request)
             body = request.json
             sender_id = body.get("sender") if isinstance(body, dict) else None
             slots = body.get("slots") if isinstance(body, dict) else None

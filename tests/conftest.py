@@ -20,6 +20,15 @@ REPO = Path(__file__).resolve().parent.parent
 STACK_READY_TIMEOUT_S = float(os.environ.get("LIVEROOM_TEST_STACK_TIMEOUT", "900"))
 
 
+# Web users of every test stack (name -> (role, password)); tests/web logs in with them.
+WEB_USERS = {"alice": ("streamer", "alice-streams-42"), "bob": ("moderator", "bob-moderates-42")}
+
+VISION_TOKEN = "e2e-vision-token"
+
+# In-process test apps never write FAQs: spare them the ~14 s CPU of loading the sentence encoders in the
+# background (bot/encoder_warmup.py). Stacks started below turn it back on, as in production.
+os.environ.setdefault("LIVEROOM_WARM_ENCODERS", "0")
+
 FIGURES: list[str] = []
 """Measurements tests report (stack start time, reply latency); printed at the end of the run."""
 
@@ -61,6 +70,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     }
     env = {k: v for k, v in os.environ.items() if k != "NEO4J_URI"}
     env.update({k: str(v) for k, v in ports.items()}, LIVEROOM_VAR=str(var_dir), PYTHONUNBUFFERED="1")
+    env["LIVEROOM_WEB_USERS"] = ",".join(f"{name}:{role}:{pw}" for name, (role, pw) in WEB_USERS.items())
+    # camera sidecar reports (tests/e2e/test_vision_e2e.py); a mood change acts after 3 s, not 15
+    env.update(LIVEROOM_VISION_TOKEN=VISION_TOKEN, LIVEROOM_MOOD_SUSTAIN_S="3", LIVEROOM_WARM_ENCODERS="1")
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot", "up"],
         cwd=REPO,

@@ -8,7 +8,8 @@ touch only admin requests. It owns one graph store, opened in a cleanup context 
 closed on shutdown; the gateway keeps serving chat when the graph is down, and admin
 requests then answer 503 with the reason.
 
-Errors are JSON ``{"error": ..., "field": ...}``: 400 malformed body, 401 missing/bad
+Errors are JSON ``{"error": ..., "field": ..., "code": ..., "params": {...}}`` (``code``/``params``
+stable and machine-readable, ``error`` the English text): 400 malformed body, 401 missing/bad
 token, 403 read-only token writing, 404, 409 stale version (``current_version``) or in
 use, 413 body too large, 422 invalid field, 503 graph unavailable. See routes.py for
 the endpoints and jobs.py for imports with progress.
@@ -37,7 +38,7 @@ from knowledge_graph.errors import (
 )
 from knowledge_graph.store import GraphStore, open_store
 
-__all__ = ["ADMIN_APP", "TOKENS", "create_admin_app", "setup_admin"]
+__all__ = ["ADMIN_APP", "SESSION_AUTH", "TOKENS", "create_admin_app", "setup_admin"]
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,9 @@ PREFIX = "/api/v1"
 TOKENS = web.AppKey("admin_tokens", TokenSet)
 ADMIN_APP = web.AppKey("admin_app", web.Application)
 StoreFactory = Callable[[], GraphStore]
+# Set on the gateway app by bot.web: a request without a bearer token but with a web session gets its
+# actor name (allowed), an error response (refused: role or CSRF), or None (no session -> 401 as usual).
+SESSION_AUTH = web.AppKey("admin_session_auth", Callable[[web.Request], "str | web.Response | None"])
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -97,9 +101,30 @@ def setup_admin(
     return admin
 
 
-def _error(status: int, message: str, field: str | None = None, **extra: Any) -> web.Response:
+def _error(
+    status: int,
+    message: str,
+    field: str | None = None,
+    *,
+    code: str = "",
+    params: dict[str, str] | None = None,
+    **extra: Any,
+) -> web.Response:
+    """``{"error": English text, "field", "code": stable id, "params": {...}}``: pages translate the code."""
     body: dict[str, Any] = {"error": message, "field": field, **extra}
+    body |= {"code": code or _STATUS_CODES.get(status, "error"), "params": params or {}}
     return web.json_response(body, status=status)
+
+
+_STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    409: "conflict",
+    413: "too_big",
+    503: "unavailable",
+}
 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -108,6 +133,14 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 @web.middleware
 async def _auth(request: web.Request, handler: Handler) -> web.StreamResponse:
     header = request.headers.get("Authorization", "")
+    session_auth = request.config_dict.get(SESSION_AUTH)
+    if not header and session_auth is not None:
+        outcome = session_auth(request)
+        if isinstance(outcome, web.StreamResponse):
+            return outcome
+        if outcome is not None:
+            request[ACTOR] = outcome
+            return await handler(request)
     scheme, _, presented = header.partition(" ")
     if scheme.lower() != "bearer" or not presented.strip():
         return _unauthorized("missing bearer token (Authorization: Bearer <token>)")
@@ -134,13 +167,16 @@ async def _errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     except ValidationError as err:
         extra = {"row": err.row} if hasattr(err, "row") else {}
         status = 400 if err.field == "body" else 422
-        return _error(status, err.problem, err.field, **extra)
+        return _error(status, err.problem, err.field, code=err.code, params=err.params, **extra)
     except NotFound as err:
-        return _error(404, str(err))
+        return _error(404, str(err), code="not_found")
     except VersionConflict as err:
-        return _error(409, str(err), "version", current_version=err.actual)
+        params = {"current": str(err.actual)}
+        return _error(
+            409, str(err), "version", code="version_conflict", params=params, current_version=err.actual
+        )
     except InUse as err:
-        return _error(409, str(err))
+        return _error(409, str(err), code="in_use")
     except GraphUnavailable as err:
         log.warning("admin %s %s: graph unavailable: %s", request.method, request.path, err)
         return _error(503, "the graph database is unavailable", reason=str(err))

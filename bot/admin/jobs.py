@@ -99,6 +99,7 @@ class ImportJobs:
         except ValidationError as err:
             job.status = "failed"
             job.error = {"error": err.problem, "field": err.field, "row": getattr(err, "row", None)}
+            job.error |= {"code": err.code, "params": err.params}
         except GraphUnavailable as err:
             job.status = "failed"
             job.error = {"error": "the graph database is unavailable", "field": None, "reason": str(err)}
@@ -148,12 +149,16 @@ async def read_import_body(request: web.Request) -> tuple[bytes, str, str]:
     if request.content_length is not None and request.content_length > MAX_IMPORT_BYTES:
         raise web.HTTPRequestEntityTooLarge(max_size=MAX_IMPORT_BYTES, actual_size=request.content_length)
     if request.content_type.startswith("multipart/"):
-        reader = await request.multipart()
-        async for part in reader:
-            if getattr(part, "name", None) == "file":
-                filename = part.filename or "upload"
-                raw = await read_limited(part, MAX_IMPORT_BYTES)
-                return raw, _format_from(request, filename, part.headers.get("Content-Type", "")), filename
+        try:
+            reader = await request.multipart()
+            async for part in reader:
+                if getattr(part, "name", None) == "file":
+                    filename = part.filename or "upload"
+                    raw = await read_limited(part, MAX_IMPORT_BYTES)
+                    fmt = _format_from(request, filename, part.headers.get("Content-Type", ""))
+                    return raw, fmt, filename
+        except ValueError as err:  # aiohttp: no boundary, or a body that does not follow it
+            raise ValidationError("body", f"malformed multipart upload: {err}") from None
         raise ValidationError("file", "multipart upload needs a part named 'file'")
     filename = request.query.get("filename", "upload")
     raw = await read_limited(request.content, MAX_IMPORT_BYTES)

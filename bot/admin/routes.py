@@ -11,6 +11,7 @@
     GET|POST /faqs                          GET|PATCH|DELETE /faqs/{id}
     GET    /audit?entity=&key=&limit=
     POST   /imports?format=json|csv         (raw body or multipart "file")  -> 202 {id}
+    POST   /imports/preview?format=json|csv the same upload as a dry run: added/changed/missing per section
     GET    /imports/{id}                    progress / result / first bad row
     GET    /export?format=json|csv
 
@@ -28,6 +29,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.admin.jobs import ImportJobs, read_import_body, read_limited
+from bot.admin.preview import preview_import
 from knowledge_graph import crud, editing, queries
 from knowledge_graph.audit import list_audit
 from knowledge_graph.catalog import get_product
@@ -372,6 +374,13 @@ async def start_import(request: web.Request) -> web.Response:
     response = _json(job.to_json(), 202)
     response.headers["Location"] = location
     return response
+
+
+@routes.post("/imports/preview")
+async def import_preview(request: web.Request) -> web.Response:
+    """What the upload would change, computed without writing (the editor shows it before applying)."""
+    raw, fmt, name = await read_import_body(request)
+    return _json(await preview_import(_store(request), raw, fmt, name))
 
 
 @routes.get("/imports/{id}")

@@ -1,5 +1,5 @@
 """Bilibili HTTP calls: WBI keys, buvid, room init, danmaku server info (WBI-signed), sending danmaku,
-muting a viewer (room admin).
+muting a viewer and lifting the mute (room admin).
 
 All responses are ``{"code": 0, "data": ...}``; a non-zero code becomes :class:`ApiError` (or
 :class:`AuthError` for credential problems) and network failures are wrapped at this boundary, so the
@@ -17,12 +17,14 @@ import aiohttp
 
 from connectors.bilibili import wbi
 from connectors.bilibili.config import BilibiliConfig
-from connectors.bilibili.errors import ApiError, AuthError, BilibiliError
+from connectors.bilibili.errors import ApiError, AuthError, BilibiliError, NotMuted
 
 log = logging.getLogger(__name__)
 
 AUTH_CODES = {-101, -111}  # not logged in, csrf mismatch
 TOO_FAST = 10031
+#: pages of the mute list read when looking for a viewer to unmute (a room rarely mutes that many)
+MAX_SILENT_PAGES = 20
 _OK = frozenset({0})
 USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126 Safari/537.36"
 
@@ -165,4 +167,46 @@ class BilibiliApi:
         }
         await self._call(
             "POST", f"{self._config.live_api_base}/xlive/web-ucenter/v1/banned/AddSilentUser", data=form
+        )
+
+    def _admin_form(self, **fields: str) -> dict[str, str]:
+        """A room-admin form: the fields, then csrf_token/csrf (= bili_jct) and an empty visit_id."""
+        return {**fields, "csrf_token": self._config.bili_jct, "csrf": self._config.bili_jct, "visit_id": ""}
+
+    async def silent_record_id(self, room_id: int, tuid: int) -> int | None:
+        """The id of ``tuid``'s entry in the room's mute list (what lifting needs), or None if not muted.
+
+        POST /xlive/web-ucenter/v1/banned/GetSilentUserList (form room_id, ps = page number; answer
+        ``data.data[]`` with ``tuid`` and ``id``, ``data.total_page``), page by page; at most
+        ``MAX_SILENT_PAGES`` pages are read. Same authentication as muting.
+        """
+        if not self._config.can_send:
+            raise AuthError("GetSilentUserList", -101, "no SESSDATA/bili_jct configured")
+        url = f"{self._config.live_api_base}/xlive/web-ucenter/v1/banned/GetSilentUserList"
+        page, pages = 1, 1
+        while page <= min(pages, MAX_SILENT_PAGES):
+            data = await self._call("POST", url, data=self._admin_form(room_id=str(room_id), ps=str(page)))
+            if not isinstance(data, dict):
+                raise ApiError("GetSilentUserList", -1, "answer without a data object")
+            for entry in data.get("data") or ():
+                if isinstance(entry, dict) and str(entry.get("tuid")) == str(tuid) and entry.get("id"):
+                    return int(entry["id"])
+            pages = int(data.get("total_page") or 1)
+            page += 1
+        return None
+
+    async def del_silent_user(self, room_id: int, tuid: int) -> None:
+        """Lift viewer ``tuid``'s mute in the room, as the room-admin web UI does: find the mute's record
+        id in the mute list, then POST /banned_service/v1/Silent/del_room_block_user (form ``roomid``
+        — no underscore in this endpoint — and ``id``, plus csrf). bilibili-API-collect
+        docs/live/silent_user_manage.md documents the three calls. Raises :class:`NotMuted` when the
+        viewer is not in the list (the mute ran out or a human admin lifted it), :class:`ApiError` /
+        :class:`AuthError` when Bilibili refuses.
+        """
+        record = await self.silent_record_id(room_id, tuid)
+        if record is None:
+            raise NotMuted(f"bilibili: uid {tuid} is not in room {room_id}'s mute list")
+        form = self._admin_form(roomid=str(room_id), id=str(record))
+        await self._call(
+            "POST", f"{self._config.live_api_base}/banned_service/v1/Silent/del_room_block_user", data=form
         )

@@ -24,7 +24,14 @@ from connectors.accounting import ConnectorStats, ConnState
 from connectors.base import ChatEvent, Connector, EventSink, OutboundMessage
 from connectors.bilibili.api import TOO_FAST, BilibiliApi, DanmuServer
 from connectors.bilibili.config import BilibiliConfig
-from connectors.bilibili.errors import ApiError, AuthError, BilibiliError, FrameError
+from connectors.bilibili.errors import (
+    ApiError,
+    AuthError,
+    BilibiliError,
+    BilibiliModerationError,
+    FrameError,
+    NotMuted,
+)
 from connectors.bilibili.framing import Op, Packet, Ver, brotli_available, decode_frame, encode_packet
 from connectors.bilibili.payloads import PLATFORM, Skip, parse_body, to_event
 from connectors.limits import Backoff, SendBudget, split_message
@@ -214,10 +221,12 @@ class BilibiliConnector(Connector):
     room admin, 房管, of the room; same cookies as sending), rounded up to whole hours. "delete" is not
     possible: Bilibili has no public web API that deletes a single live danmaku (room admins can mute,
     block words or report, but a sent danmaku stays on viewers' screens), so it returns False and the
-    gateway records it as declined.
+    gateway records it as declined. A mute can be lifted early (:meth:`lift_timeout`, the dashboard's
+    undo) through the same room-admin API.
     """
 
     platform = PLATFORM
+    can_lift_timeout = True
 
     def __init__(
         self, *, config: BilibiliConfig | None = None, bot_name: str = "liveroom", **_: object
@@ -320,3 +329,27 @@ class BilibiliConnector(Connector):
             return False
         log.info("bilibili room %s: uid %s muted for %s h (0 = this stream)", room_id, event.viewer_id, hours)
         return True
+
+    async def lift_timeout(self, room: str, viewer_id: str) -> None:
+        """Lift ``viewer_id``'s mute in ``room`` (the dashboard's undo); :class:`NotMuted` when the
+        viewer is not in the room's mute list, :class:`BilibiliModerationError` when Bilibili refuses."""
+        if self._api is None:
+            raise BilibiliModerationError("not_started", "connector not started")
+        if not viewer_id.isdigit() or viewer_id == "0":
+            raise BilibiliModerationError("no_viewer", f"no uid to unmute: {viewer_id!r}")
+        client = self.rooms.get(room)
+        if not (client and client.real_room_id) and not room.isdigit():
+            raise BilibiliModerationError("bad_room", f"not a room id: {room!r}")
+        room_id = client.real_room_id if client and client.real_room_id else int(room)
+        try:
+            await self._api.del_silent_user(room_id, int(viewer_id))
+        except NotMuted as err:
+            log.warning("bilibili room %s: nothing to unmute: %s", room_id, err)
+            raise
+        except ApiError as err:
+            log.warning("bilibili room %s: unmute of uid %s refused: %s", room_id, viewer_id, err)
+            raise BilibiliModerationError(f"code_{err.code}", str(err)) from err
+        except BilibiliError as err:
+            log.warning("bilibili room %s: unmute of uid %s failed: %s", room_id, viewer_id, err)
+            raise BilibiliModerationError("network", str(err)) from err
+        log.info("bilibili room %s: uid %s unmuted", room_id, viewer_id)

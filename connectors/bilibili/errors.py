@@ -7,12 +7,14 @@ Hierarchy::
         ├── FrameError        a WebSocket frame that is not valid danmaku framing (reason = metric label)
         ├── ApiError          an HTTP API answered code != 0 (code, message)
         │   └── AuthError     not logged in / csrf / token rejected (-101, -111, auth reply != 0)
+        ├── NotMuted          a mute to lift is not in the room's mute list (also base.NotTimedOut)
+        ├── BilibiliModerationError  lifting a mute was refused (also base.ModerationError)
         └── ConfigError       missing or invalid configuration
 """
 
 from __future__ import annotations
 
-from connectors.base import ConnectorError
+from connectors.base import ConnectorError, ModerationError, NotTimedOut
 
 
 class BilibiliError(ConnectorError):
@@ -36,6 +38,14 @@ class ApiError(BilibiliError):
 
 class AuthError(ApiError):
     """Credentials are missing or rejected; retrying will not help until they are fixed."""
+
+
+class NotMuted(BilibiliError, NotTimedOut):
+    """The viewer is not in the room's mute list (any more), so there is no mute to lift."""
+
+
+class BilibiliModerationError(BilibiliError, ModerationError):
+    """A room-admin call was refused; ``reason`` is ``code_<n>`` (Bilibili's code) or ``network``."""
 
 
 class ConfigError(BilibiliError):

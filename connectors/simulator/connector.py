@@ -24,7 +24,16 @@ from importlib import resources
 from aiohttp import WSMsgType, web
 
 from connectors.accounting import ConnState
-from connectors.base import ChatEvent, Connector, EventKind, EventSink, Money, OutboundMessage, Role
+from connectors.base import (
+    ChatEvent,
+    Connector,
+    EventKind,
+    EventSink,
+    Money,
+    NotTimedOut,
+    OutboundMessage,
+    Role,
+)
 from connectors.simulator.payloads import BadFrame, ChatFrame, ChatPayload, parse_client_frame
 
 log = logging.getLogger(__name__)
@@ -57,6 +66,7 @@ class _Room:
 
 class SimulatorConnector(Connector):
     platform = "simulator"
+    can_lift_timeout = True
 
     def __init__(self, *, bot_name: str = "liveroom") -> None:
         self.bot_name = bot_name
@@ -107,6 +117,15 @@ class SimulatorConnector(Connector):
             return True
         log.warning("simulator: unknown moderation action %r", action)
         return False
+
+    async def lift_timeout(self, room: str, viewer_id: str) -> None:
+        """Undo a timeout early (the moderator dashboard's undo); :class:`NotTimedOut` when the viewer
+        is not muted."""
+        muted = self._rooms.get(room)
+        if muted is None or muted.muted_for(viewer_id) <= 0:
+            raise NotTimedOut(f"simulator: {viewer_id} is not timed out in {room}")
+        del muted.muted[viewer_id]
+        await self._send_all(room, {"type": "timeout_lifted", "viewer_id": viewer_id})
 
     def web_routes(self) -> list[web.AbstractRouteDef]:
         return [
@@ -163,6 +182,10 @@ class SimulatorConnector(Connector):
             bot=False,
             reply_to=None,
         )
+        if event.kind is EventKind.SUPER_CHAT and event.money is not None:
+            # a paid message: every client pins it for a time that grows with the amount
+            payload["amount"] = float(event.money.amount)
+            payload["currency"] = event.money.currency
         await self._broadcast(room_name, payload)
         await self.deliver(event)
 

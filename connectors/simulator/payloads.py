@@ -14,6 +14,7 @@ Server -> every client in the room::
     {"type": "welcome", "room": "demo", "history": [<chat>...]}
     {"type": "chat" | "gift" | "super_chat", "message_id": "...", "viewer": "ann", "viewer_id": "ann",
      "text": "...", "ts": 1700000000.0, "bot": false, "reply_to": null}
+                                                  (super chats also "amount": 30.0, "currency": "CNY")
     {"type": "deleted", "message_id": "..."}      (moderation removed that message; clients hide it)
     {"type": "timed_out", "viewer_id": "ann", "viewer": "ann", "seconds": 60}   (moderation muted a viewer)
     {"type": "error", "reason": "..."}            (only to the sender of a bad frame, or of a frame
@@ -27,7 +28,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal, NotRequired, TypedDict
 
 MAX_TEXT_CHARS = 500
 MAX_NAME_CHARS = 40
@@ -48,6 +49,8 @@ class ChatPayload(TypedDict):
     ts: float
     bot: bool
     reply_to: str | None
+    amount: NotRequired[float]  # super chats: what the viewer paid (clients pin it for a while)
+    currency: NotRequired[str]
 
 
 class BadFrame(ValueError):

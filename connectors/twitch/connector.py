@@ -12,6 +12,8 @@
   ``timeout_user`` with the bot's user token (scopes in ``MODERATION_SCOPES``; the bot must be a
   moderator). They do not use the message budget but honour its 429 pause: all Helix calls of one
   token share Twitch's rate-limit bucket. A refusal (403 not a moderator, 400, 404) is logged -> False.
+* lift a timeout (the dashboard's undo): Helix Unban User (``DELETE moderation/bans``, same scope as
+  Ban User), which removes a ban or a timeout; 400 "user is not banned" -> :class:`NotTimedOut`.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import aiohttp
 import twitchio
 from twitchio.eventsub.enums import SubscriptionType
 
-from connectors.base import ChatEvent, Connector, EventSink, OutboundMessage
+from connectors.base import ChatEvent, Connector, EventSink, NotTimedOut, OutboundMessage
 from connectors.limits import Backoff, SendBudget, split_message
 from connectors.twitch.config import MAX_TIMEOUT_S, TwitchConfig, eventsub_url
 from connectors.twitch.errors import TwitchAuthError, TwitchError, TwitchModerationError, TwitchSendError
@@ -41,6 +43,7 @@ TIMEOUT_REASON = "liveroom: automated chat moderation"
 
 class TwitchConnector(Connector):
     platform = PLATFORM
+    can_lift_timeout = True
 
     def __init__(
         self,
@@ -230,6 +233,27 @@ class TwitchConnector(Connector):
             return False
         log.info("twitch channel %s: %s done for %s", event.room, action, event.message_id)
         return True
+
+    async def lift_timeout(self, room: str, viewer_id: str) -> None:
+        """Unban ``viewer_id`` in channel ``room`` as the bot: Helix answers 204 when a ban or timeout
+        was removed and 400 "user is not banned" when there was none (-> :class:`NotTimedOut`); other
+        refusals raise :class:`TwitchModerationError` (403 not a moderator, 429s, network)."""
+        if self._client is None:
+            raise TwitchModerationError("not_started", "connector not started")
+        if not viewer_id:
+            raise TwitchModerationError("no_viewer", "no viewer id to unban")
+        bot = self.config.bot_id
+        channel = self._client.create_partialuser(room)
+        try:
+            await self._helix_moderation(
+                lambda: channel.unban_user(moderator=bot, user_id=viewer_id, token_for=bot)
+            )
+        except TwitchModerationError as err:
+            log.warning("twitch channel %s: lifting the timeout of %s refused: %s", room, viewer_id, err)
+            if err.reason == "http_400" and "not banned" in str(err).lower():
+                raise NotTimedOut(f"twitch: {err}") from err
+            raise
+        log.info("twitch channel %s: timeout of %s lifted", room, viewer_id)
 
     async def _helix_moderation(self, call: Callable[[], Awaitable[object]]) -> None:
         """One Helix moderation request; a 429 pauses every Helix call of the bot until the reset and

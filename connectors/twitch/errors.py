@@ -7,12 +7,13 @@ Hierarchy::
         ├── TwitchConfigError    missing/invalid settings (client id, tokens, channels)
         ├── TwitchAuthError      token rejected and not refreshable (wraps twitchio's errors)
         ├── TwitchSendError      a message could not be sent (rejected, repeated 429s, HTTP error)
-        └── TwitchModerationError  a delete/timeout was refused (not a moderator, 429s, HTTP error)
+        └── TwitchModerationError  a delete/timeout/unban was refused (not a moderator, 429s, HTTP error);
+                                   also a ModerationError (connectors.base)
 """
 
 from __future__ import annotations
 
-from connectors.base import ConnectorError
+from connectors.base import ConnectorError, ModerationError
 
 
 class TwitchError(ConnectorError):
@@ -33,9 +34,5 @@ class TwitchSendError(TwitchError):
         self.reason = reason
 
 
-class TwitchModerationError(TwitchError):
+class TwitchModerationError(TwitchError, ModerationError):
     """A Helix moderation call failed; ``reason`` is short (``http_403``, ``429``, ``network``)."""
-
-    def __init__(self, reason: str, detail: str = "") -> None:
-        super().__init__(f"{reason}: {detail}" if detail else reason)
-        self.reason = reason

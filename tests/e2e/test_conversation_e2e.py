@@ -15,6 +15,7 @@ from knowledge_graph.config import GraphConfig
 from knowledge_graph.store import open_store
 from tests.conftest import Stack
 from tests.e2e.test_price_e2e import ask
+from tests.e2e.test_vision_e2e import rasa_token
 
 pytestmark = pytest.mark.e2e
 
@@ -59,7 +60,8 @@ async def test_chinese_follow_up_after_a_fast_path_answer(stack: Stack, graph) -
 
 async def test_slots_endpoint_sets_context_for_any_conversation_id(stack: Stack) -> None:
     sender = "simulator:e2e-talk:小吴"
-    async with aiohttp.ClientSession() as session:
+    auth = {"Authorization": f"Bearer {rasa_token(stack)}"}  # the channel's token (nlu/channel.py)
+    async with aiohttp.ClientSession(headers=auth) as session:
         async with session.post(
             f"{stack.rasa_url}/webhooks/liveroom/slots",
             json={"sender": sender, "slots": {"product": "LR-SKN-001"}},
@@ -80,7 +82,7 @@ async def test_the_product_context_is_per_viewer(stack: Stack, graph) -> None:
 
 async def test_liveroom_channel_returns_the_parse_with_sentiment(stack: Stack) -> None:
     body = {"sender": "simulator:e2e-talk:gus", "message": "主播太强了 666", "metadata": {"lang": "zh"}}
-    async with aiohttp.ClientSession() as session:
+    async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {rasa_token(stack)}"}) as session:
         async with session.post(f"{stack.rasa_url}/webhooks/liveroom/webhook", json=body) as resp:
             assert resp.status == 200
             data = json.loads(await resp.text())

@@ -85,6 +85,8 @@ async def test_product_crud_with_versions_and_audit(client: TestClient, admin_gr
         "error": "product 'LIP-1' is at version 2, not the expected 1",
         "field": "version",
         "current_version": 2,
+        "code": "version_conflict",
+        "params": {"current": "2"},
     }
     assert (await get_product(admin_graph, "LIP-1")).stock == 10  # type: ignore[union-attr]
 

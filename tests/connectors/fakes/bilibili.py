@@ -7,7 +7,10 @@ WBI signature of getDanmuInfo, the auth packet (token, room, within 5 s), answer
 several per packet, and checks csrf on /msg/send and AddSilentUser (which also needs the bot to be a
 room admin; every mute request is recorded raw in :attr:`FakeBilibili.mute_requests`). The error codes
 for a non-admin (-403) and bad parameters (-400) are Bilibili's usual ones, not documented for this
-endpoint: the client treats any non-zero code as a refusal. Tests drive it with :meth:`FakeBilibili.push`,
+endpoint: the client treats any non-zero code as a refusal. Lifting a mute takes the documented two
+calls (GetSilentUserList pages, ``ps`` = page number, then del_room_block_user with the record ``id``
+and ``roomid``), recorded raw in :attr:`FakeBilibili.unmute_requests`; an unknown record id answers
+-400 (undocumented, as above). Tests drive it with :meth:`FakeBilibili.push`,
 :meth:`push_raw`, :meth:`kill` and the ``silent`` flag (open but dead).
 
 Pushed messages wait in a per-room outbox until an authenticated socket takes them, so a test can
@@ -61,6 +64,12 @@ class FakeBilibili:
     #: every AddSilentUser request: raw body, parsed form, the code answered
     mute_requests: list[dict[str, object]] = field(default_factory=list)
     muted: dict[tuple[int, int], int] = field(default_factory=dict)  # (room, uid) -> hour
+    #: (room, uid) -> the mute's record id in the room's mute list (what del_room_block_user takes)
+    silent_ids: dict[tuple[int, int], int] = field(default_factory=dict)
+    silent_page_size: int = 10
+    #: every GetSilentUserList / del_room_block_user request: endpoint, raw body, form, code answered
+    unmute_requests: list[dict[str, object]] = field(default_factory=list)
+    _next_silent_id: int = 13493921
     auth_packets: list[dict[str, object]] = field(default_factory=list)
     heartbeats: int = 0
     units_sent: int = 0  # auth/heartbeat replies, message packets, raw frames (accounting check)
@@ -77,6 +86,8 @@ class FakeBilibili:
         app.router.add_get("/xlive/web-room/v1/index/getDanmuInfo", self._danmu_info)
         app.router.add_post("/msg/send", self._send)
         app.router.add_post("/xlive/web-ucenter/v1/banned/AddSilentUser", self._add_silent_user)
+        app.router.add_post("/xlive/web-ucenter/v1/banned/GetSilentUserList", self._silent_user_list)
+        app.router.add_post("/banned_service/v1/Silent/del_room_block_user", self._del_room_block_user)
         app.router.add_get("/sub", self._sub)
         return app
 
@@ -192,7 +203,88 @@ class FakeBilibili:
         if room not in self.admin_rooms:
             return {"code": -403, "message": "权限不足", "ttl": 1}
         self.muted[room, tuid] = hour
+        if (room, tuid) not in self.silent_ids:
+            self._next_silent_id += 1
+            self.silent_ids[room, tuid] = self._next_silent_id
         return {"code": 0, "message": "0", "ttl": 1, "data": {}}
+
+    def unmute_by_hand(self, room: int, tuid: int) -> None:
+        """A human room admin lifts the mute on the web (the bot's later unmute finds none)."""
+        self.muted.pop((room, tuid), None)
+        self.silent_ids.pop((room, tuid), None)
+
+    def _admin_check(self, form: dict[str, str], cookies: dict[str, str], room_field: str) -> dict | None:
+        """Login, csrf == csrf_token == bili_jct, a numeric room the bot is admin of; None if all fine."""
+        if cookies.get("SESSDATA") != self.sessdata:
+            return {"code": -101, "message": "账号未登录", "ttl": 1}
+        if not (form.get("csrf") == form.get("csrf_token") == cookies.get("bili_jct") == self.bili_jct):
+            return {"code": -111, "message": "csrf 校验失败", "ttl": 1}
+        if not form.get(room_field, "").isdigit():
+            return {"code": -400, "message": "请求错误", "ttl": 1}
+        if int(form[room_field]) not in self.admin_rooms:
+            return {"code": -403, "message": "权限不足", "ttl": 1}
+        return None
+
+    async def _recorded(self, request: web.Request, endpoint: str, answer_of) -> web.Response:
+        raw = await request.read()
+        form = {k: str(v) for k, v in (await request.post()).items()}
+        answer = answer_of(form, self._cookies(request))
+        self.unmute_requests.append({"endpoint": endpoint, "body": raw, "form": form, "code": answer["code"]})
+        return web.json_response(answer)
+
+    async def _silent_user_list(self, request: web.Request) -> web.Response:
+        """The room's mute list, newest first, ``silent_page_size`` per page (``ps`` = page number)."""
+
+        def answer(form: dict[str, str], cookies: dict[str, str]) -> dict[str, object]:
+            refused = self._admin_check(form, cookies, "room_id")
+            if refused is not None:
+                return refused
+            if not form.get("ps", "").isdigit() or int(form["ps"]) < 1:
+                return {"code": -400, "message": "请求错误", "ttl": 1}
+            room, page = int(form["room_id"]), int(form["ps"])
+            entries = sorted(((i, t) for (r, t), i in self.silent_ids.items() if r == room), reverse=True)
+            size = self.silent_page_size
+            rows = [
+                {
+                    "tuid": tuid,
+                    "tname": f"user{tuid}",
+                    "uid": self.uid,
+                    "name": "liveroom",
+                    "ctime": "2026-11-20 20:00:00",
+                    "id": record,
+                    "is_anchor": 0,
+                    "face": "https://i1.hdslb.com/bfs/face/x.jpg",
+                    "admin_level": 1,
+                }
+                for record, tuid in entries[(page - 1) * size : page * size]
+            ]
+            pages = -(-len(entries) // size)
+            return {
+                "code": 0,
+                "message": "0",
+                "ttl": 1,
+                "data": {"data": rows, "total": len(entries), "total_page": pages},
+            }
+
+        return await self._recorded(request, "GetSilentUserList", answer)
+
+    async def _del_room_block_user(self, request: web.Request) -> web.Response:
+        """Lift a mute by its record id (form ``roomid``, no underscore, and ``id``)."""
+
+        def answer(form: dict[str, str], cookies: dict[str, str]) -> dict[str, object]:
+            refused = self._admin_check(form, cookies, "roomid")
+            if refused is not None:
+                return refused
+            room = int(form["roomid"])
+            key = next(
+                (k for k, i in self.silent_ids.items() if k[0] == room and str(i) == form.get("id")), None
+            )
+            if key is None:
+                return {"code": -400, "message": "请求错误", "ttl": 1}
+            self.unmute_by_hand(*key)
+            return {"code": 0, "msg": "", "message": "", "data": []}
+
+        return await self._recorded(request, "del_room_block_user", answer)
 
     # -- danmaku WebSocket -----------------------------------------------------------------------
     async def _sub(self, request: web.Request) -> web.WebSocketResponse:

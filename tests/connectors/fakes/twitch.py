@@ -7,8 +7,9 @@ a client could get wrong: user token on WebSocket subscriptions, the session id 
 expired token (so twitchio refreshes), the chat send limit (violations are recorded, not just
 rejected), and 429 with Ratelimit-Reset on demand (shared by every Helix call, like Twitch's per-token
 bucket). Moderation answers as documented for Delete Chat Messages (204; 400 for a moderator's or the
-broadcaster's message, 404 unknown message) and Ban User (200 with data; 400 bad body / not bannable,
-403 when the bot is not a moderator, 401 without the scope); every moderation request is recorded
+broadcaster's message, 404 unknown message), Ban User (200 with data; 400 bad body / not bannable,
+403 when the bot is not a moderator, 401 without the scope) and Unban User (204; 400 "user is not
+banned" when no ban or timeout is in force); every moderation request is recorded
 raw (:attr:`FakeTwitch.moderation_requests`). Tests drive it through :meth:`notify`,
 :meth:`send_reconnect`, :meth:`redeliver_last` and the ``silent`` flag (open but dead).
 
@@ -94,7 +95,8 @@ class FakeTwitch:
     deleted: list[str] = field(default_factory=list)
     chat_cleared: int = 0  # DELETE moderation/chat without message_id: the whole chat was wiped
     bans: list[dict[str, Any]] = field(default_factory=list)
-    #: every moderation request as received: method, path, raw query string, query, body (raw), status
+    #: every moderation request as received: method, path, raw query string, query, body (raw), status,
+    #: and the response body sent
     moderation_requests: list[dict[str, Any]] = field(default_factory=list)
     _pending_reconnects: dict[str, _Session] = field(default_factory=dict)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
@@ -108,6 +110,7 @@ class FakeTwitch:
         app.router.add_post("/helix/chat/messages", self._chat_send)
         app.router.add_delete("/helix/moderation/chat", self._delete_chat_message)
         app.router.add_post("/helix/moderation/bans", self._ban_user)
+        app.router.add_delete("/helix/moderation/bans", self._unban_user)
         app.router.add_get("/ws", self._ws)
         return app
 
@@ -181,6 +184,28 @@ class FakeTwitch:
                 },
             )
         )
+
+    def active_ban(self, broadcaster_id: str, user_id: str) -> dict[str, Any] | None:
+        """The ban or timeout of ``user_id`` in force now, if any: a user has one ban state, set by the
+        latest Ban User (a new timeout replaces the old one) and cleared by Unban User or running out."""
+        latest = next(
+            (
+                b
+                for b in reversed(self.bans)
+                if (b["broadcaster_id"], b["user_id"]) == (broadcaster_id, user_id)
+            ),
+            None,
+        )
+        if latest is None or latest["lifted"]:
+            return None
+        running = latest["end_time"] is None or datetime.fromisoformat(latest["end_time"]) > datetime.now(UTC)
+        return latest if running else None
+
+    def lift_by_hand(self, user_id: str, broadcaster_id: str = CHANNEL_ID) -> None:
+        """A human moderator lifts the ban in Twitch's own UI (the bot's later unban finds none)."""
+        ban = self.active_ban(broadcaster_id, user_id)
+        if ban is not None:
+            ban["lifted"] = True
 
     async def close_all(self) -> None:
         for task in list(self._tasks):
@@ -359,6 +384,7 @@ class FakeTwitch:
                 "content_type": request.headers.get("Content-Type", ""),
                 "body": await request.read(),
                 "status": response.status,
+                "response": response.body or b"",
             }
         )
         return response
@@ -421,8 +447,23 @@ class FakeTwitch:
             "created_at": now.isoformat().replace("+00:00", "Z"),
             "end_time": end,
         }
-        self.bans.append({**ban, "duration": duration, "reason": data.get("reason", "")})
+        self.bans.append({**ban, "duration": duration, "reason": data.get("reason", ""), "lifted": False})
         return await self._record(request, web.json_response({"data": [ban]}))
+
+    async def _unban_user(self, request: web.Request) -> web.Response:
+        """DELETE /helix/moderation/bans?broadcaster_id&moderator_id&user_id: removes a ban or a
+        timeout. 204 No Content, or 400 when user_id is missing or the user is not banned."""
+        failed = await self._moderation_checks(request, "moderator:manage:banned_users")
+        if failed is not None:
+            return await self._record(request, failed)
+        user_id = request.query.get("user_id")
+        if not user_id:
+            return await self._record(request, self._error(400, "Missing required parameter user_id"))
+        ban = self.active_ban(request.query["broadcaster_id"], user_id)
+        if ban is None:
+            return await self._record(request, self._error(400, "user is not banned"))
+        ban["lifted"] = True
+        return await self._record(request, web.Response(status=204))
 
     # -- EventSub WebSocket --------------------------------------------------------------------------
     def _envelope(self, message_type: str, payload: dict[str, Any]) -> str:

@@ -1,0 +1,351 @@
+"""The dashboard's one producer: once a second, read the gateway's in-process state into one frame.
+
+Everything a moderator watches comes from memory the gateway already keeps (the tap's counters,
+``Room.audience``, ``Gateway.moderation_log``, pacers, connector stats, the upstream monitor), sampled
+once per second whatever the number of open dashboards. The only graph query (questions the bot could
+not answer) runs every few seconds in its own task and is cached. Each tick's frame goes to the
+:class:`~bot.web.dashboard_hub.FrameHub` (serialized once) and to the session recorder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.gateway import Gateway, ModerationRecord
+from bot.moderation import Action
+from bot.web.dashboard_hub import FrameHub
+from bot.web.dashboard_tap import ChatTap, TapDrain
+from knowledge_graph.errors import KnowledgeGraphError
+from knowledge_graph.open_questions import OpenQuestion, list_open_questions
+from knowledge_graph.store import GraphStore
+
+log = logging.getLogger(__name__)
+
+MODERATION_ROWS = 30
+OPEN_QUESTIONS = 20
+
+
+@dataclass
+class Handoff:
+    """A question the bot handed to moderators (an ``OpenQuestion`` first seen by this sampler)."""
+
+    t: float
+    id: str
+    text: str
+
+
+@dataclass
+class Tick:
+    """One second as the recorder stores it."""
+
+    t: float
+    drain: TapDrain
+    latency_p50_ms: float | None
+    latency_p95_ms: float | None
+    sentiment: float
+    mood: str
+    vision: dict[str, float]
+    active_viewers: int
+    handoffs: list[Handoff] = field(default_factory=list)
+
+
+def percentile(sorted_values: list[float], q: float) -> float | None:
+    if not sorted_values:
+        return None
+    index = min(len(sorted_values) - 1, max(0, round(q * (len(sorted_values) - 1))))
+    return sorted_values[index]
+
+
+def undo_status(record: ModerationRecord, gateway: Gateway, now: float) -> str | None:
+    """None when the decision can be undone now, else why not (an i18n key suffix)."""
+    if record.undone_at is not None:
+        return "undone"
+    if record.decision.action is Action.DELETE:
+        return "deleted"  # no platform restores a deleted chat message
+    if record.decision.action is not Action.TIMEOUT:
+        return "nothing"  # a warning was already posted; ignore/none changed nothing on the platform
+    if not record.executed:
+        return "not_executed"  # dry run, or the platform declined: nothing to lift
+    if now - record.at > gateway.moderator.policy.timeout_s:
+        return "expired"
+    connector = gateway.connectors.get(record.platform)
+    if connector is None or not connector.can_lift_timeout:
+        return "unsupported"
+    return None
+
+
+def record_id(record: ModerationRecord) -> str:
+    """A stable id for a log entry while it is in the gateway's bounded log."""
+    return f"{record.at:.6f}-{id(record):x}"
+
+
+class LiveSampler:
+    def __init__(
+        self,
+        gateway: Gateway,
+        tap: ChatTap,
+        hub: FrameHub,
+        store_of: Callable[[], GraphStore],
+        on_tick: Callable[[Tick], None] | None = None,
+        session_of: Callable[[], str | None] = lambda: None,
+        interval_s: float = 1.0,
+        open_questions_every_s: float = 5.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.gateway = gateway
+        self.tap = tap
+        self.hub = hub
+        self._store_of = store_of
+        self._on_tick = on_tick or (lambda tick: None)
+        self._session_of = session_of
+        self.interval_s = interval_s
+        self.open_questions_every_s = open_questions_every_s
+        self._clock = clock
+        self._started_ms = int(clock() * 1000)
+        self.open_questions: list[OpenQuestion] = []
+        self.open_questions_error: str | None = None
+        self._seen_open: set[str] = set()
+        self._new_handoffs: list[Handoff] = []
+        self.totals = Counter[str]()
+        self.tick_seconds = 0.0
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def start(self) -> None:
+        self._tasks = [
+            asyncio.create_task(self._run(), name="dashboard-sampler"),
+            asyncio.create_task(self._poll_open_questions(), name="dashboard-open-questions"),
+        ]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+
+    async def _run(self) -> None:
+        next_at = time.monotonic()
+        while True:
+            next_at += self.interval_s
+            await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+            started = time.perf_counter()
+            try:
+                self.sample()
+            except Exception:
+                log.exception("dashboard sample failed")
+            self.tick_seconds = time.perf_counter() - started
+
+    async def _poll_open_questions(self) -> None:
+        while True:
+            await self.refresh_open_questions()
+            await asyncio.sleep(self.open_questions_every_s)
+
+    async def refresh_open_questions(self) -> None:
+        try:
+            found = await asyncio.wait_for(list_open_questions(self._store_of(), OPEN_QUESTIONS), 5.0)
+        except (KnowledgeGraphError, asyncio.TimeoutError, OSError) as err:
+            self.open_questions_error = str(err) or type(err).__name__
+            log.info("open questions not refreshed: %s", self.open_questions_error)
+            return
+        self.open_questions_error = None
+        self.open_questions = found
+        now = self._clock()
+        for question in found:
+            if question.id not in self._seen_open and question.at >= self._started_ms:
+                self._new_handoffs.append(Handoff(now, question.id, question.text))
+            self._seen_open.add(question.id)
+
+    def forget_open_question(self, question_id: str) -> None:
+        """Drop a question turned into an FAQ from the cached list at once (before the next poll)."""
+        self.open_questions = [q for q in self.open_questions if q.id != question_id]
+
+    # --- the frame ------------------------------------------------------------------------------------
+    def sample(self) -> dict[str, Any]:
+        now = self._clock()
+        drain = self.tap.drain()
+        latencies = sorted(drain.latencies)
+        p50, p95 = percentile(latencies, 0.5), percentile(latencies, 0.95)
+        rooms = self._rooms()
+        busiest = max(rooms, key=lambda r: r["messages_per_minute"], default=None)
+        handoffs, self._new_handoffs = self._new_handoffs, []
+        for key, value in (
+            ("messages", drain.messages),
+            ("questions", drain.questions),
+            ("answered", drain.answered_questions),
+            ("replies", drain.replies),
+            ("recommendations", drain.recommendations),
+            ("handoffs", len(handoffs)),
+        ):
+            self.totals[key] += value
+        sentiment = float(busiest["sentiment"]) if busiest else 0.0
+        vision = dict(busiest["vision"]) if busiest else {}
+        point: dict[str, object] = {
+            "t": round(now, 3),
+            "messages": drain.messages,
+            "questions": drain.questions,
+            "answered": drain.answered_questions,
+            "replies": drain.replies,
+            "lat_p50": None if p50 is None else round(p50 * 1000, 1),
+            "lat_p95": None if p95 is None else round(p95 * 1000, 1),
+            "sentiment": sentiment,
+            "vision_happy": vision.get("happy"),
+        }
+        frame = {
+            "type": "frame",
+            "t": point["t"],
+            "ingested_total": self.tap.messages_total,
+            "point": point,
+            "totals": {**self.totals, "answer_rate": self._answer_rate()},
+            "rooms": rooms,
+            "mood": {
+                "mood": busiest["mood"] if busiest else "neutral",
+                "sentiment": sentiment,
+                "vision": vision,
+            },
+            "top_questions": self.tap.top_questions(10),
+            "top_products": self._top_products(rooms),
+            "open_questions": [self._open_question(q) for q in self.open_questions],
+            "open_questions_error": self.open_questions_error,
+            "moderation": self._moderation(now),
+            "connections": self._connections(),
+            "budget": self._budget(),
+            "upstreams": self._upstreams(),
+            "session": self._session_of(),
+            "hub": {"clients": self.hub.clients, "dropped": self.hub.dropped},
+        }
+        self.hub.publish(json.dumps(frame, ensure_ascii=False, separators=(",", ":")), point)
+        self._on_tick(
+            Tick(
+                t=now,
+                drain=drain,
+                latency_p50_ms=point["lat_p50"],  # type: ignore[arg-type]
+                latency_p95_ms=point["lat_p95"],  # type: ignore[arg-type]
+                sentiment=sentiment,
+                mood=str(frame["mood"]["mood"]),  # type: ignore[index]
+                vision=vision,
+                active_viewers=sum(int(r["active_viewers"]) for r in rooms),
+                handoffs=handoffs,
+            )
+        )
+        return frame
+
+    def _answer_rate(self) -> float | None:
+        """Questions answered by the bot itself: replied to, minus those handed off to moderators."""
+        questions = self.totals["questions"]
+        if not questions:
+            return None
+        answered = max(0, self.totals["answered"] - self.totals["handoffs"])
+        return round(min(1.0, answered / questions), 4)
+
+    def _rooms(self) -> list[dict[str, Any]]:
+        rooms = []
+        for room in list(self.gateway.rooms.values()):
+            snap = room.audience.snapshot()
+            rooms.append(
+                {
+                    "platform": room.platform,
+                    "room": room.name,
+                    "mood": snap.mood,
+                    "sentiment": snap.sentiment,
+                    "messages_per_minute": snap.messages_per_minute,
+                    "active_viewers": snap.active_viewers,
+                    "hot_products": snap.hot_products,
+                    "vision": {k: round(v, 3) for k, v in snap.vision.items()},
+                    "queue": room.queue.qsize(),
+                    "deferred": len(room.deferred),
+                }
+            )
+        return rooms
+
+    @staticmethod
+    def _top_products(rooms: list[dict[str, Any]]) -> list[tuple[str, int]]:
+        counts: Counter[str] = Counter()
+        for room in rooms:
+            for name, count in room["hot_products"]:
+                counts[name] += count
+        return counts.most_common(10)
+
+    def _open_question(self, question: OpenQuestion) -> dict[str, Any]:
+        return {
+            "id": question.id,
+            "text": question.text,
+            "lang": question.lang,
+            "kind": question.kind,
+            "platform": question.platform,
+            "room": question.room,
+            "at": question.at,
+            "product": self.tap.product_of(question.text),
+        }
+
+    def _moderation(self, now: float) -> list[dict[str, Any]]:
+        rows = []
+        dry_run = self.gateway.moderator.policy.dry_run
+        for record in list(self.gateway.moderation_log)[-MODERATION_ROWS:][::-1]:
+            action = record.decision.action
+            rows.append(
+                {
+                    "id": record_id(record),
+                    "at": round(record.at, 3),
+                    "platform": record.platform,
+                    "room": record.room,
+                    "viewer": record.viewer,
+                    "text": record.text,
+                    "action": action.value,
+                    "rule": record.decision.rule,
+                    "detail": record.decision.detail,
+                    "mode": "dry_run" if dry_run and action is not Action.WARN else "live",
+                    "executed": record.executed,
+                    "undone_at": record.undone_at,
+                    "why_not_undo": undo_status(record, self.gateway, now),
+                }
+            )
+        return rows
+
+    def _connections(self) -> list[dict[str, Any]]:
+        out = []
+        for name, connector in self.gateway.connectors.items():
+            snap = connector.stats.snapshot()
+            out.append(
+                {
+                    "platform": name,
+                    "rooms": {room: state.value for room, state in sorted(snap.states.items())},
+                    "received": snap.received,
+                    "delivered": snap.outcome("delivered"),
+                    "dropped": snap.outcome("dropped"),
+                    "reconnects": sum(snap.reconnects.values()),
+                    "send_failures": sum(n for (o, _), n in snap.sends.items() if o == "failed"),
+                }
+            )
+        return out
+
+    def _budget(self) -> list[dict[str, Any]]:
+        out = []
+        for platform, pacer in self.gateway.pacers.items():
+            limit = pacer.budget.limit
+            remaining = pacer.budget.remaining()
+            out.append(
+                {
+                    "platform": platform,
+                    "limit": limit.messages,
+                    "window_s": limit.window_s,
+                    "remaining": remaining,
+                    "used": limit.messages - remaining,
+                    "pending": pacer.pending,
+                }
+            )
+        return out
+
+    def _upstreams(self) -> dict[str, bool]:
+        monitor = self.gateway.monitor
+        if monitor is None:
+            return {}
+        return {name: upstream.up for name, upstream in monitor.upstreams.items()}

@@ -1,0 +1,184 @@
+"""Stream reports (moderator+): /report lists the recorded sessions; /report/<session>.html is the report
+with charts, .json its data, .png and .pdf the same report drawn server-side (matplotlib) for sharing.
+``/report/current.<ext>`` is the session being recorded now (on demand, mid-stream).
+
+Data comes only from the recorder's SQLite file (:mod:`bot.web.report_data`), so reports survive
+gateway restarts and never touch the gateway's hot path. Exports render in a worker thread, one at a
+time (2-core machines keep answering chat while a PDF is drawn).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
+
+from bot.web.auth import ROLE_MODERATOR, require_role
+from bot.web.i18n import request_lang, t
+from bot.web.layout import render_page
+from bot.web.recorder import RECORDER, RecorderConfig
+from bot.web.report_data import list_sessions, session_report
+from bot.web.report_render import render
+
+log = logging.getLogger(__name__)
+
+EXPORT_LOCK = web.AppKey("report_export_lock", asyncio.Semaphore)
+CONTENT_TYPES = {"png": "image/png", "pdf": "application/pdf"}
+LABEL_KEYS = (
+    "title messages questions answer_rate handed_off recommendations peak answered unanswered none per_min "
+    "series_messages series_questions series_answered series_sentiment series_vision chart_activity "
+    "chart_answer_rate chart_products chart_mood chart_recommendations chart_questions "
+    "mood_happy mood_neutral mood_bored mood_upset"
+).split()
+
+routes = web.RouteTableDef()
+
+
+def setup(app: web.Application) -> None:
+    app[EXPORT_LOCK] = asyncio.Semaphore(1)
+    app.router.add_routes(routes)
+
+
+def _db(request: web.Request) -> Any:
+    recorder = request.app.get(RECORDER)
+    return recorder.config.path if recorder is not None else RecorderConfig.from_env().path
+
+
+def _session_id(request: web.Request) -> str | None:
+    wanted = request.match_info["session"]
+    if wanted == "current":
+        recorder = request.app.get(RECORDER)
+        return recorder.session if recorder is not None else None
+    return wanted
+
+
+def _when(epoch: float, lang: str) -> str:
+    return datetime.fromtimestamp(epoch).strftime("%Y-%m-%d %H:%M" if lang == "en" else "%Y年%m月%d日 %H:%M")
+
+
+@routes.get("/report")
+@require_role(ROLE_MODERATOR)
+async def report_list(request: web.Request) -> web.Response:
+    sessions = await asyncio.to_thread(list_sessions, _db(request))
+    lang = request_lang(request)
+    recorder = request.app.get(RECORDER)
+    current = recorder.session if recorder is not None else None
+    head = "".join(
+        f"<th>{html.escape(t(request, k))}</th>"
+        for k in (
+            "report.session",
+            "report.started",
+            "report.duration",
+            "report.messages",
+            "report.questions",
+        )
+    )
+    rows = []
+    for s in sessions:
+        sid = html.escape(s["id"])
+        live = (
+            f' <span class="live-tag">{html.escape(t(request, "report.live"))}</span>'
+            if s["id"] == current
+            else ""
+        )
+        minutes = max(0.0, (s["last_activity"] - s["started"]) / 60)
+        rows.append(
+            f'<tr><td><a href="/report/{sid}.html">{sid}</a>{live}</td><td>{_when(s["started"], lang)}</td>'
+            f"<td>{minutes:.0f} min</td><td>{int(s['messages']):,}</td><td>{int(s['questions']):,}</td></tr>"
+        )
+    table = (
+        f'<div class="table-wrap"><table class="sessions"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+        if rows
+        else f'<p class="muted">{html.escape(t(request, "report.no_sessions"))}</p>'
+    )
+    body = f'<section class="card">{table}</section>'
+    return render_page(request, "report.list_title", body, entry="report", extra={"report": None})
+
+
+@routes.get(r"/report/{session:current|\d{8}-\d{6}}.{ext:html|json|png|pdf}")
+@require_role(ROLE_MODERATOR)
+async def report_file(request: web.Request) -> web.StreamResponse:
+    session = _session_id(request)
+    if session is None:
+        raise web.HTTPNotFound(text="no session is being recorded")
+    report = await asyncio.to_thread(session_report, _db(request), session)
+    if report is None:
+        raise web.HTTPNotFound(text=f"no recorded session {session}")
+    ext = request.match_info["ext"]
+    if ext == "json":
+        return web.json_response(report)
+    if ext == "html":
+        return _report_page(request, report)
+    labels = {key: t(request, f"report.{key}") for key in LABEL_KEYS}
+    labels["title"] = t(request, "report.title_export")
+    async with request.app[EXPORT_LOCK]:
+        body = await asyncio.to_thread(render, report, ext, labels)
+    return web.Response(
+        body=body,
+        content_type=CONTENT_TYPES[ext],
+        headers={
+            "Content-Disposition": f'attachment; filename="liveroom-report-{report["id"]}.{ext}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def _report_page(request: web.Request, report: dict[str, Any]) -> web.Response:
+    totals = report["totals"]
+    lang = request_lang(request)
+    rate = totals["answer_rate"]
+    latency = totals["median_latency_p95_ms"]
+    kpis = [
+        ("report.messages", f"{totals['messages']:,}"),
+        ("report.questions", f"{totals['questions']:,}"),
+        ("report.answer_rate", "–" if rate is None else f"{rate:.0%}"),
+        ("report.handed_off", f"{totals['handed_off']:,}"),
+        ("report.recommendations", f"{totals['recommendations']:,}"),
+        ("report.peak", f"{totals['peak_messages_per_s']}/s"),
+        ("report.peak_viewers", f"{totals['peak_viewers']:,}"),
+        ("report.latency", "–" if latency is None else f"{latency:.0f} ms"),
+    ]
+    kpi_html = "".join(
+        f'<div class="kpi"><span class="k">{html.escape(t(request, k))}</span><b>{html.escape(v)}</b></div>'
+        for k, v in kpis
+    )
+
+    def rank(rows: list[tuple[str, int]], list_id: str) -> str:
+        if not rows:
+            return f'<p class="muted">{html.escape(t(request, "report.none"))}</p>'
+        items = "".join(f'<li><span class="name">{html.escape(n)}</span><b>{c}</b></li>' for n, c in rows)
+        return f'<ol class="rank" id="{list_id}">{items}</ol>'
+
+    def card(key: str, inner: str, cls: str = "") -> str:
+        return f'<section class="card {cls}"><h2>{html.escape(t(request, key))}</h2>{inner}</section>'
+
+    handoffs = (
+        "".join(
+            f"<li>{html.escape(h['text'])} <span class='muted'>{_when(h['t'], lang)}</span></li>"
+            for h in report["handoffs"][:20]
+        )
+        or f'<li class="muted">{html.escape(t(request, "report.none"))}</li>'
+    )
+    sid = html.escape(report["id"])
+    body = (
+        f'<p class="report-meta">{html.escape(_when(report["started"], lang))} · '
+        f"{report['duration_s'] / 60:.0f} min · "
+        f'<a href="/report/{sid}.png" download>PNG</a> · <a href="/report/{sid}.pdf" download>PDF</a> · '
+        f'<a href="/report/{sid}.json">JSON</a> · '
+        f'<a href="/report">{html.escape(t(request, "report.all"))}</a></p>'
+        f'<div class="kpis">{kpi_html}</div><div class="dash-grid">'
+        + card("report.chart_activity", '<div class="chart" id="chart-activity"></div>', "wide")
+        + card("report.chart_mood", '<div class="chart" id="chart-mood"></div>', "wide")
+        + card("report.chart_recommendations", '<div class="chart" id="chart-recs"></div>')
+        + card("report.chart_products", rank(report["top_products"], "top-products"))
+        + card("report.chart_questions", rank(report["top_questions"], "top-questions"))
+        + card("report.chart_recommended", rank(report["recommended"], "recommended"))
+        + card("report.chart_handoffs", f'<ul class="handoffs">{handoffs}</ul>', "wide")
+        + "</div>"
+    )
+    return render_page(request, "report.title", body, entry="report", extra={"report": report})

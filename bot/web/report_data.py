@@ -1,0 +1,164 @@
+"""A stream session's report, computed from what :mod:`bot.web.recorder` stored.
+
+Plain functions over a read-only SQLite connection (call them in a worker thread): the list of sessions
+and one session's figures — messages and questions over time, answer rate, top asked products and
+questions, the mood timeline (chat sentiment, mood labels, the camera's "happy" share), recommendations
+shown, and the questions handed off to moderators. The HTML page, the JSON and the PNG/PDF exports all
+render this one dict, so they always agree.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import sqlite3
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+SESSION_ID = re.compile(r"^\d{8}-\d{6}$")
+MAX_POINTS = 300
+TOP = 10
+
+
+def _connect(path: Path) -> sqlite3.Connection | None:
+    if not path.exists():
+        return None
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10.0)
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def list_sessions(path: Path, limit: int = 200) -> list[dict[str, Any]]:
+    """Newest first: id, start, last activity, messages and questions."""
+    conn = _connect(path)
+    if conn is None:
+        return []
+    with conn:
+        rows = conn.execute(
+            "SELECT id, started, last_activity, messages, questions FROM sessions "
+            "ORDER BY started DESC LIMIT ?",
+            (limit,),
+        ).fetchall()
+    conn.close()
+    return [dict(row) for row in rows]
+
+
+def session_report(path: Path, session: str) -> dict[str, Any] | None:
+    """Everything the report shows for ``session``; None when there is no such session."""
+    if not SESSION_ID.match(session):
+        return None
+    conn = _connect(path)
+    if conn is None:
+        return None
+    try:
+        return _report(conn, session)
+    finally:
+        conn.close()
+
+
+def _report(conn: sqlite3.Connection, session: str) -> dict[str, Any] | None:
+    head = conn.execute("SELECT * FROM sessions WHERE id = ?", (session,)).fetchone()
+    if head is None:
+        return None
+    samples = conn.execute("SELECT * FROM samples WHERE session = ? ORDER BY t", (session,)).fetchall()
+    started, ended = float(head["started"]), float(head["last_activity"])
+    questions = _scalar(conn, "SELECT COUNT(*) FROM questions WHERE session = ?", session)
+    answered = _scalar(
+        conn,
+        "SELECT COUNT(DISTINCT a.message_id) FROM answers a JOIN questions q "
+        "ON q.session = a.session AND q.message_id = a.message_id WHERE a.session = ?",
+        session,
+    )
+    handoffs = conn.execute(
+        "SELECT t, text FROM handoffs WHERE session = ? ORDER BY t DESC LIMIT 50", (session,)
+    ).fetchall()
+    handoff_count = _scalar(conn, "SELECT COUNT(*) FROM handoffs WHERE session = ?", session)
+    messages = sum(int(s["messages"] or 0) for s in samples)
+    answered_by_bot = max(0, answered - handoff_count)
+    series, bucket_s = _series(samples, started, ended)
+    latencies = sorted(float(s["lat_p95"]) for s in samples if s["lat_p95"] is not None)
+    moods = Counter(str(s["mood"]) for s in samples if s["mood"] and int(s["messages"] or 0) > 0)
+    mood_total = sum(moods.values()) or 1
+    return {
+        "id": session,
+        "started": started,
+        "ended": ended,
+        "duration_s": round(ended - started, 1),
+        "bucket_s": bucket_s,
+        "totals": {
+            "messages": messages,
+            "questions": questions,
+            "answered": answered_by_bot,
+            "handed_off": handoff_count,
+            "unanswered": max(0, questions - answered_by_bot),
+            "answer_rate": round(answered_by_bot / questions, 4) if questions else None,
+            "recommendations": sum(int(s["recommendations"] or 0) for s in samples),
+            "peak_messages_per_s": max((int(s["messages"] or 0) for s in samples), default=0),
+            "peak_viewers": max((int(s["viewers"] or 0) for s in samples), default=0),
+            "median_latency_p95_ms": latencies[len(latencies) // 2] if latencies else None,
+        },
+        "series": series,
+        "moods": {mood: round(n / mood_total, 3) for mood, n in moods.most_common()},
+        "top_products": _top(
+            conn,
+            "SELECT product, COUNT(*) n FROM questions WHERE session = ? AND product IS NOT NULL "
+            "GROUP BY product ORDER BY n DESC, product LIMIT ?",
+            session,
+        ),
+        "top_questions": _top(
+            conn,
+            "SELECT min(text), COUNT(*) n FROM questions WHERE session = ? GROUP BY qkey "
+            "ORDER BY n DESC, min(text) LIMIT ?",
+            session,
+        ),
+        "recommended": _top(
+            conn,
+            "SELECT product, COUNT(*) n FROM recommendations WHERE session = ? "
+            "GROUP BY product ORDER BY n DESC, product LIMIT ?",
+            session,
+        ),
+        "handoffs": [{"t": float(h["t"]), "text": str(h["text"])} for h in handoffs],
+    }
+
+
+def _scalar(conn: sqlite3.Connection, query: str, *params: object) -> int:
+    row = conn.execute(query, params).fetchone()
+    return int(row[0] or 0) if row else 0
+
+
+def _top(conn: sqlite3.Connection, query: str, session: str) -> list[tuple[str, int]]:
+    return [(str(row[0]), int(row[1])) for row in conn.execute(query, (session, TOP)).fetchall()]
+
+
+def _series(samples: list[sqlite3.Row], started: float, ended: float) -> tuple[dict[str, list[Any]], int]:
+    """Per-minute rates in at most MAX_POINTS buckets; sentiment and latency as bucket means/maxima."""
+    duration = max(1.0, ended - started)
+    bucket_s = max(1, math.ceil(duration / MAX_POINTS))
+    count = int(duration // bucket_s) + 1
+    sums = {k: [0] * count for k in ("messages", "questions", "answered", "recommendations")}
+    sentiment: list[list[float]] = [[] for _ in range(count)]
+    happy: list[list[float]] = [[] for _ in range(count)]
+    lat: list[float | None] = [None] * count
+    for s in samples:
+        i = min(count - 1, max(0, int((float(s["t"]) - started) // bucket_s)))
+        for key in sums:
+            sums[key][i] += int(s[key] or 0)
+        if int(s["messages"] or 0) > 0 and s["sentiment"] is not None:
+            sentiment[i].append(float(s["sentiment"]))
+        if s["vision"]:
+            vision = json.loads(s["vision"])
+            if "happy" in vision:
+                happy[i].append(float(vision["happy"]))
+        if s["lat_p95"] is not None:
+            lat[i] = max(lat[i] or 0.0, float(s["lat_p95"]))
+    per_minute = 60.0 / bucket_s
+    series: dict[str, list[Any]] = {
+        "t": [round(started + i * bucket_s, 3) for i in range(count)],
+        **{f"{k}_per_min": [round(v * per_minute, 2) for v in values] for k, values in sums.items()},
+        "sentiment": [round(sum(v) / len(v), 3) if v else None for v in sentiment],
+        "vision_happy": [round(sum(v) / len(v), 3) if v else None for v in happy],
+        "latency_p95_ms": lat,
+    }
+    return series, bucket_s
