@@ -6,7 +6,9 @@ product extractor sees the demo catalog through a stand-in of the gateway's cata
 
 Writes var/eval/report.md, var/eval/report.json and var/eval/confusion_<config>.png; prints the
 headline figures. Run: ``.venv-rasa/bin/python bench/eval_nlu.py`` (re-executes itself there when
-started with another interpreter). ``--only liveroom`` skips the baseline.
+started with another interpreter). ``--only liveroom`` skips the baseline. ``--split dev`` scores on
+tests/nlu/dev_*.yml instead (model choices; report in var/eval/dev/), so the held-out split is only
+read for final figures. Lines that copy a training line are left out of either split.
 """
 
 from __future__ import annotations
@@ -23,11 +25,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.nlu_common import CONFIGS, EVAL_DIR, HELDOUT, catalog_server, in_rasa_runtime, train_nlu
+from bench.nlu_common import CONFIGS, DEV, EVAL_DIR, HELDOUT, catalog_server, in_rasa_runtime, train_nlu
 
 in_rasa_runtime()
 
 ENTITY_TYPES = ("product", "size", "colour")
+log = logging.getLogger(__name__)
 
 
 def load_heldout(path: Path) -> list[dict[str, Any]]:
@@ -43,6 +46,25 @@ def load_heldout(path: Path) -> list[dict[str, Any]]:
         ]
         examples.append({"text": message.get("text"), "intent": message.get("intent"), "entities": entities})
     return examples
+
+
+def without_training_copies(examples: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Drop examples whose text is a copy or near copy of a training line (tests/nlu/split_overlap.py):
+    those measure memory. The held-out split has none (tests/nlu/test_splits.py); the dev split, the
+    previous held-out set, has some."""
+    from tests.nlu.split_overlap import REPO, overlaps
+    from tests.nlu.split_overlap import examples as nlu_examples
+
+    train = nlu_examples(REPO / "data" / "nlu_en.yml") + nlu_examples(REPO / "data" / "nlu_zh.yml")
+    plain = [(e["intent"], e["text"]) for e in examples]
+    found = overlaps(train, plain)
+    copies = {text for intent, text, *_ in found["exact"] + found["near"]}
+    kept = [e for e in examples if e["text"] not in copies]
+    if len(kept) < len(examples):
+        log.info(
+            "left out %d of %d examples that copy training lines", len(examples) - len(kept), len(examples)
+        )
+    return kept
 
 
 async def predict(model: Path, examples: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -113,7 +135,7 @@ def entity_metrics(gold: list[list[tuple]], pred: list[list[tuple]]) -> dict[str
     return result
 
 
-def confusion_png(name: str, gold: list[str], pred: list[str], path: Path) -> None:
+def confusion_png(name: str, gold: list[str], pred: list[str], path: Path, title: str = "held-out") -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -135,13 +157,15 @@ def confusion_png(name: str, gold: list[str], pred: list[str], path: Path) -> No
                 ax.text(j, i, str(matrix[i, j]), ha="center", va="center", fontsize=7, color=colour)
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
-    ax.set_title(f"{name}: held-out intents (en + zh)")
+    ax.set_title(f"{name}: {title} intents (en + zh)")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
 
-def evaluate(name: str, model: Path, heldout: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+def evaluate(
+    name: str, model: Path, heldout: dict[str, list[dict[str, Any]]], out_dir: Path = EVAL_DIR
+) -> dict[str, Any]:
     result: dict[str, Any] = {"model": str(model), "languages": {}}
     all_gold: list[str] = []
     all_pred: list[str] = []
@@ -167,22 +191,37 @@ def evaluate(name: str, model: Path, heldout: dict[str, list[dict[str, Any]]]) -
             for e, p in zip(examples, preds, strict=True)
             if e["intent"] != p["intent"]
         ]
+    texts = [e["text"] for examples in heldout.values() for e in examples]
+    result["entity_misses"] = [
+        {"text": text, "missed": sorted(set(g) - set(p)), "spurious": sorted(set(p) - set(g))}
+        for text, g, p in zip(texts, gold_entities, pred_entities, strict=True)
+        if set(g) != set(p)
+    ]
     result["overall"] = intent_metrics(all_gold, all_pred)
     result["entities"] = entity_metrics(gold_entities, pred_entities)
     result["fallback_rate"] = {lang: round(fallbacks[lang] / len(heldout[lang]), 4) for lang in heldout}
     result["misses"] = misses
-    png = EVAL_DIR / f"confusion_{name}.png"
-    confusion_png(name, all_gold, all_pred, png)
+    png = out_dir / f"confusion_{name}.png"
+    confusion_png(name, all_gold, all_pred, png, "held-out" if out_dir == EVAL_DIR else "dev")
     result["confusion_png"] = png.name
     return result
 
 
-def report_md(results: dict[str, Any], train_s: dict[str, float | None], counts: dict[str, int]) -> str:
+def report_md(
+    results: dict[str, Any],
+    train_s: dict[str, float | None],
+    counts: dict[str, int],
+    split: str = "heldout",
+) -> str:
     names = list(results)
-    lines = ["# NLU evaluation (held-out split)", ""]
+    if split == "heldout":
+        title, source = "held-out split", "tests/nlu/heldout_*.yml; written apart from the training data"
+    else:
+        title, source = "development split", "tests/nlu/dev_*.yml; used for model choices, not a final figure"
+    lines = [f"# NLU evaluation ({title})", ""]
     lines.append(
-        f"Held-out examples: en {counts['en']}, zh {counts['zh']} (tests/nlu/heldout_*.yml; phrasings from "
-        "templates the training data never used). Trained on data/nlu_*.yml."
+        f"Examples: en {counts['en']}, zh {counts['zh']} ({source}; lines that are copies or near copies of "
+        "a training line are left out: tests/nlu/split_overlap.py). Trained on data/nlu_*.yml."
     )
     lines += ["", "| metric | " + " | ".join(names) + " |", "| --- |" + " --- |" * len(names)]
 
@@ -201,7 +240,7 @@ def report_md(results: dict[str, Any], train_s: dict[str, float | None], counts:
         lambda r: f"{r['fallback_rate']['en']:.2f} / {r['fallback_rate']['zh']:.2f}",
     )
     row(
-        "training time (s)",
+        "training time (s; Rasa's node cache can shorten it)",
         lambda r: "reused" if train_s[r["name"]] is None else f"{train_s[r['name']]:.0f}",
     )
     lines += ["", "## Per-intent F1 (en + zh)", "", "| intent | " + " | ".join(names) + " |"]
@@ -216,6 +255,9 @@ def report_md(results: dict[str, Any], train_s: dict[str, float | None], counts:
     lines += ["", f"## Misclassified held-out examples ({first})", ""]
     for miss in results[first]["misses"][:60]:
         lines.append(f"- [{miss['lang']}] `{miss['text']}`: {miss['true']} -> {miss['predicted']}")
+    lines += ["", f"## Entity differences ({first}; type, start, end)", ""]
+    for miss in results[first].get("entity_misses", [])[:40]:
+        lines.append(f"- `{miss['text']}`: missed {miss['missed']}, spurious {miss['spurious']}")
     return "\n".join(lines) + "\n"
 
 
@@ -225,13 +267,21 @@ def main() -> None:
     parser.add_argument(
         "--config", nargs=2, metavar=("NAME", "PATH"), help="evaluate this config only (ablations)"
     )
+    parser.add_argument(
+        "--split",
+        choices=("heldout", "dev"),
+        default="heldout",
+        help="dev: score on tests/nlu/dev_*.yml (for model choices) into var/eval/dev/",
+    )
     args = parser.parse_args()
     configs = dict(CONFIGS)
     if args.config:
         configs = {args.config[0]: Path(args.config[1]).resolve()}
     logging.basicConfig(level=logging.WARNING)
-    EVAL_DIR.mkdir(parents=True, exist_ok=True)
-    heldout = {lang: load_heldout(path) for lang, path in HELDOUT.items()}
+    out_dir = EVAL_DIR if args.split == "heldout" else EVAL_DIR / "dev"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    split = HELDOUT if args.split == "heldout" else DEV
+    heldout = {lang: without_training_copies(load_heldout(path)) for lang, path in split.items()}
     names = [args.only] if args.only else list(configs)
     results: dict[str, Any] = {}
     train_s: dict[str, float | None] = {}
@@ -241,13 +291,13 @@ def main() -> None:
             model, seconds = train_nlu(name, configs[name])
             train_s[name] = seconds
             started = time.perf_counter()
-            results[name] = evaluate(name, model, heldout)
+            results[name] = evaluate(name, model, heldout, out_dir)
             results[name]["name"] = name
             results[name]["training_seconds"] = seconds
             print(f"   evaluated in {time.perf_counter() - started:.0f} s", flush=True)
     counts = {lang: len(examples) for lang, examples in heldout.items()}
-    (EVAL_DIR / "report.json").write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
-    (EVAL_DIR / "report.md").write_text(report_md(results, train_s, counts), encoding="utf-8")
+    (out_dir / "report.json").write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    (out_dir / "report.md").write_text(report_md(results, train_s, counts, args.split), encoding="utf-8")
     for name, r in results.items():
         langs = ", ".join(
             f"{lang} acc {m['accuracy']:.3f} macro-F1 {m['macro_f1']:.3f}"
@@ -255,7 +305,7 @@ def main() -> None:
         )
         ents = ", ".join(f"{e} F1 {m['f1']:.3f}" for e, m in r["entities"].items())
         print(f"{name}: {langs}; {ents}")
-    print(f"report: {EVAL_DIR / 'report.md'}")
+    print(f"report: {out_dir / 'report.md'}")
 
 
 if __name__ == "__main__":

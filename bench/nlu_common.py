@@ -27,6 +27,8 @@ RASA_PYTHON = REPO / ".venv-rasa" / "bin" / "python"
 EVAL_DIR = REPO / "var" / "eval"
 MODELS = EVAL_DIR / "models"
 HELDOUT = {"en": REPO / "tests" / "nlu" / "heldout_en.yml", "zh": REPO / "tests" / "nlu" / "heldout_zh.yml"}
+# Model choices are made on this split (the previous held-out set), never on HELDOUT.
+DEV = {"en": REPO / "tests" / "nlu" / "dev_en.yml", "zh": REPO / "tests" / "nlu" / "dev_zh.yml"}
 CONFIGS = {"liveroom": REPO / "config.yml", "rasa_default": REPO / "bench" / "rasa_default_config.yml"}
 
 

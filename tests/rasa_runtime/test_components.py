@@ -12,13 +12,16 @@ from rasa.engine.graph import ExecutionContext
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bench.nlu_common import catalog_server, demo_catalog_names
 from nlu.channel import summarize_parse
+from nlu.chat_intent_classifier import ChatIntentClassifier
 from nlu.chat_signals import ChatSignals
 from nlu.chat_tokenizer import ChatJiebaTokenizer, chat_tokens
 from nlu.product_extractor import CatalogEntityExtractor
 from nlu.sentiment import sentiment
+from nlu.use_featurizer import UseSentenceFeaturizer
 
 HERE = Path(__file__).parent
 
@@ -175,3 +178,67 @@ def test_summarize_parse_is_what_the_gateway_reads() -> None:
         "sentiment": 0.1,
     }
     assert summarize_parse(None, "x") is None
+
+
+def _intent_training_data() -> TrainingData:
+    """Five intents of data/ in both languages: enough to check the classifier end to end quickly."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    keep = {"greet", "goodbye", "ask_price", "ask_stock", "complain"}
+    examples = []
+    for lang in ("en", "zh"):
+        data = load_data(str(HERE.parents[1] / "data" / f"nlu_{lang}.yml"))
+        examples += [m for m in data.intent_examples if m.get("intent") in keep]
+    return TrainingData(training_examples=examples)
+
+
+def test_chat_intent_classifier_trains_persists_and_classifies_unseen_chat(tmp_path: Path) -> None:
+    storage = LocalModelStorage(tmp_path)
+    resource = Resource("chat_intents")
+    featurizer = UseSentenceFeaturizer({**UseSentenceFeaturizer.get_default_config()})
+    config = {**ChatIntentClassifier.get_default_config()}
+    classifier = ChatIntentClassifier.create(config, storage, resource, ExecutionContext(None))
+    classifier.train(featurizer.process_training_data(_intent_training_data()))
+
+    loaded = ChatIntentClassifier.load(config, storage, resource, ExecutionContext(None))
+    lines = {
+        "yo lulu wassup": "greet",
+        "ok gotta head out, cya": "goodbye",
+        "how much for the serum??": "ask_price",
+        "口红还有没有货": "ask_stock",
+        "声音一卡一卡的": "complain",
+    }
+    messages = featurizer.process([Message(data={"text": text}) for text in lines])
+    loaded.process(messages)
+    predicted = {m.get("text"): m.get("intent")["name"] for m in messages}
+    assert sum(predicted[t] == intent for t, intent in lines.items()) >= 4, predicted
+    for message in messages:
+        ranking = message.get("intent_ranking")
+        assert ranking[0]["name"] == message.get("intent")["name"]
+        assert abs(sum(r["confidence"] for r in ranking) - 1.0) < 1e-6
+        assert [r["confidence"] for r in ranking] == sorted((r["confidence"] for r in ranking), reverse=True)
+
+
+def test_chat_intent_classifier_blends_an_earlier_ranking(tmp_path: Path) -> None:
+    storage = LocalModelStorage(tmp_path)
+    featurizer = UseSentenceFeaturizer({**UseSentenceFeaturizer.get_default_config()})
+    data = featurizer.process_training_data(_intent_training_data())
+    config = {**ChatIntentClassifier.get_default_config(), "previous_weight": 0.9}
+    classifier = ChatIntentClassifier.create(config, storage, Resource("blend"), ExecutionContext(None))
+    classifier.train(data)
+    message = featurizer.process([Message(data={"text": "how much for the serum??"})])[0]
+    # an earlier classifier (DIET) was sure of `complain`: with weight 0.9 its vote decides
+    message.set("intent_ranking", [{"name": "complain", "confidence": 1.0}])
+    classifier.process([message])
+    assert message.get("intent")["name"] == "complain"
+    with pytest.raises(ValueError):
+        ChatIntentClassifier({**config, "previous_weight": 1.5}, storage, Resource("bad"))
+
+
+def test_chat_intent_classifier_without_a_trained_model_leaves_messages_alone(tmp_path: Path) -> None:
+    storage = LocalModelStorage(tmp_path)
+    config = {**ChatIntentClassifier.get_default_config()}
+    classifier = ChatIntentClassifier.load(config, storage, Resource("never_trained"), ExecutionContext(None))
+    message = Message(data={"text": "hi"})
+    classifier.process([message])
+    assert message.get("intent") is None

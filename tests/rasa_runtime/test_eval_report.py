@@ -39,3 +39,29 @@ def test_metrics_and_report_are_written(tmp_path: Path, monkeypatch) -> None:
     assert "| entity F1 product (exact span) | 0.667 |" in report
     assert "![liveroom](confusion.png)" in report
     assert "`hi there`: greet -> ask_price" in report
+
+
+def test_dev_report_and_training_copies_are_left_out(tmp_path: Path) -> None:
+    kept = eval_nlu.without_training_copies(
+        [
+            {"intent": "greet", "text": "@bot HELLO!!!", "entities": []},  # `hello` is a training line
+            {"intent": "greet", "text": "a greeting training never had, surely", "entities": []},
+        ]
+    )
+    assert [e["text"] for e in kept] == ["a greeting training never had, surely"]
+
+    gold, pred = ["greet", "thanks"], ["greet", "greet"]
+    metrics = eval_nlu.intent_metrics(gold, pred)
+    result = {
+        "name": "liveroom",
+        "languages": {"en": metrics, "zh": metrics},
+        "overall": metrics,
+        "entities": eval_nlu.entity_metrics([[], []], [[], []]),
+        "fallback_rate": {"en": 0.0, "zh": 0.0},
+        "misses": [],
+        "entity_misses": [{"text": "serum pls", "missed": [("product", 0, 5)], "spurious": []}],
+        "confusion_png": "c.png",
+    }
+    report = eval_nlu.report_md({"liveroom": result}, {"liveroom": None}, {"en": 2, "zh": 2}, "dev")
+    assert report.startswith("# NLU evaluation (development split)")
+    assert "`serum pls`: missed [('product', 0, 5)]" in report
