@@ -5,6 +5,7 @@ The supervisor trains the Rasa model only if its inputs changed, so a warm machi
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import signal
@@ -13,6 +14,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -71,6 +73,7 @@ def running_stack(extra_env: dict[str, str] | None = None, timeout_s: float = 90
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
                 raise RuntimeError("stack did not start:\n" + "\n".join(lines[-30:]))
+        _wait_for_encoders(f"http://127.0.0.1:{ports['LIVEROOM_GATEWAY_PORT']}", deadline)
         run_dir = Path(var_dir) / "run"
         pids = {p.stem: int(p.read_text()) for p in run_dir.glob("*.pid")}
         try:
@@ -87,6 +90,22 @@ def running_stack(extra_env: dict[str, str] | None = None, timeout_s: float = 90
                 proc.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
+
+
+def _wait_for_encoders(gateway_url: str, deadline: float) -> None:
+    """Measure a settled stack: the gateway loads its sentence encoders in the background after start-up
+    (~14 s of CPU, bot/encoder_warmup.py), which would otherwise land inside the first measurement."""
+    state = "unknown"
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{gateway_url}/healthz", timeout=5) as resp:
+                state = json.load(resp).get("encoders", "off")
+        except OSError:
+            state = "unreachable"
+        if state in ("ready", "failed", "off"):
+            return
+        time.sleep(0.5)
+    raise RuntimeError(f"gateway encoders still {state!r} at the start deadline")
 
 
 def machine() -> dict[str, object]:
@@ -113,4 +132,17 @@ def machine() -> dict[str, object]:
         "memory_gb": round(mem_kb / 1024 / 1024, 1),
         "python": platform.python_version(),
         "system": platform.platform(),
+        **machine_load(),
     }
+
+
+def machine_load() -> dict[str, object]:
+    """How busy the machine was besides the benchmark (other processes compete for the same cores):
+    the load average and the share of time runnable tasks waited for a CPU (Linux PSI, 60 s average)."""
+    load: dict[str, object] = {"load_average_1_5_15": [round(x, 2) for x in os.getloadavg()]}
+    try:
+        some = Path("/proc/pressure/cpu").read_text().splitlines()[0].split()
+        load["cpu_pressure_some_avg60_pct"] = float(dict(f.split("=") for f in some[1:])["avg60"])
+    except (OSError, IndexError, KeyError, ValueError):
+        pass
+    return load

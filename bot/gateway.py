@@ -80,6 +80,14 @@ class Room:
     deferred: deque[Job] = field(default_factory=deque)
     workers: list[asyncio.Task[None]] = field(default_factory=list)
     in_flight: int = 0
+    #: (when, snapshot): a snapshot scans minutes of chat, so Rasa turns share one per second
+    recent_snapshot: tuple[float, AudienceSnapshot] | None = None
+
+    def audience_snapshot(self, max_age_s: float = 1.0) -> AudienceSnapshot:
+        now = time.monotonic()
+        if self.recent_snapshot is None or now - self.recent_snapshot[0] > max_age_s:
+            self.recent_snapshot = (now, self.audience.snapshot())
+        return self.recent_snapshot[1]
 
 
 @dataclass
@@ -323,7 +331,7 @@ class Gateway:
             "display_name": event.display_name,
             "message_id": event.message_id,
             "lang": job.lang,
-            **audience_metadata(room.audience.snapshot()),
+            **audience_metadata(room.audience_snapshot()),
         }
         try:
             result, shared = await self._ask_rasa(job, metadata)

@@ -1,0 +1,56 @@
+"""PNG charts of the load and soak benchmarks (matplotlib, headless)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+
+def latency_vs_load(
+    curves: dict[str, list[tuple[float, float, float]]], target_ms: float, path: Path, title: str
+) -> Path:
+    """``curves``: system -> [(offered msgs/s, p50 ms, p95 ms)]; log-log, with the p95 target line."""
+    fig, ax = plt.subplots(figsize=(8, 5), dpi=110)
+    for (name, points), colour in zip(curves.items(), ("tab:blue", "tab:red", "tab:green"), strict=False):
+        points = sorted(points)
+        xs = [p[0] for p in points]
+        ax.plot(xs, [p[2] for p in points], "o-", color=colour, label=f"{name} p95")
+        ax.plot(xs, [p[1] for p in points], "s--", color=colour, alpha=0.5, label=f"{name} p50")
+    ax.axhline(target_ms, color="grey", linestyle=":", label=f"target p95 {target_ms:g} ms")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("offered chat load (messages/s, ~7 % questions, bursts of 10x)")
+    ax.set_ylabel("reply latency to questions (ms)")
+    ax.set_title(title)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def soak_chart(
+    rss_mb: dict[str, list[tuple[float, float]]], p95_ms: list[tuple[float, float]], path: Path, title: str
+) -> Path:
+    """RSS per process over time (top) and p95 reply latency per window (bottom)."""
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 7), dpi=110, sharex=True)
+    for name, series in sorted(rss_mb.items()):
+        top.plot([t / 60 for t, _ in series], [v for _, v in series], label=name)
+    top.set_ylabel("RSS (MB)")
+    top.set_yscale("log")
+    top.grid(True, which="both", alpha=0.3)
+    top.legend(fontsize=8, ncol=3)
+    bottom.plot([t / 60 for t, _ in p95_ms], [v for _, v in p95_ms], "o-", color="tab:red")
+    bottom.set_ylabel("p95 reply latency (ms)")
+    bottom.set_xlabel("minutes")
+    bottom.grid(True, alpha=0.3)
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path
