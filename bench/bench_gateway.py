@@ -28,13 +28,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import aiohttp
-from prometheus_client.parser import text_string_to_metric_families
 
 from bench.common import percentile, write_result
 from bench.stack import RunningStack, machine, running_stack
 from bot.config import GatewayConfig
 from bot.gateway import Gateway
 from bot.metrics import GatewayMetrics
+from bot.metrics_text import by_label, parse_samples
 from bot.rasa_client import RasaClient
 from bot.triage import Triage
 from connectors.base import ChatEvent
@@ -207,13 +207,7 @@ async def answer_paths(stack: RunningStack) -> dict[str, float]:
     """How the gateway answered (fast lane, Rasa turns, shared Rasa turns...), from its /metrics."""
     async with aiohttp.ClientSession() as session:
         async with session.get(f"{stack.gateway_url}/metrics") as resp:
-            text = await resp.text()
-    paths: dict[str, float] = {}
-    for family in text_string_to_metric_families(text):
-        for sample in family.samples:
-            if sample.name == "liveroom_answers_total":
-                paths[sample.labels["path"]] = paths.get(sample.labels["path"], 0) + sample.value
-    return paths
+            return by_label(parse_samples(await resp.text()), {}, "liveroom_answers_total", "path")
 
 
 def stats(latencies: list[float], n: int) -> dict[str, float]:

@@ -27,6 +27,7 @@ import asyncio
 import os
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -84,34 +85,45 @@ async def sweep(
     stack: RunningStack, plan: dict, seed0: int = 100
 ) -> tuple[list[StepResult], list[StepResult]]:
     run_dir = stack.var_dir / "run"
-    seconds = plan["seconds"]
-    ours: list[StepResult] = []
-    theirs: list[StepResult] = []
     timeout = aiohttp.ClientTimeout(total=120)
     async with aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=0)) as session:
-        # Rasa's first turns of each intent are slow (lazy loading, caches): not part of any step
-        warm = chat_log(int(WARMUP_RATE * seconds), seed=seed0 - 1, room="warmup", rate=WARMUP_RATE)
-        await replay_liveroom(session, stack.gateway_url, warm, WARMUP_RATE, run_dir)
-        print("liveroom (gateway + simulator connector), offered load sweep:", flush=True)
-        for i, rate in enumerate(plan["liveroom"]):
-            events = chat_log(int(rate * seconds), seed=seed0 + i, room=f"load{rate}", rate=rate)
-            step = await replay_liveroom(session, stack.gateway_url, events, rate, run_dir)
-            ours.append(step)
-            print(row(step), flush=True)
-            if step.summary()["reply_latency"]["p95_ms"] > GIVE_UP_P95_MS:  # type: ignore[index]
-                print("  (saturated on this machine: higher rates are not tried)", flush=True)
-                break
-        print("plain Rasa REST handling every message, offered load sweep:", flush=True)
-        for i, rate in enumerate(plan["rest"]):
+
+        async def liveroom_step(i: int, rate: float) -> StepResult:
+            events = chat_log(int(rate * plan["seconds"]), seed=seed0 + i, room=f"load{rate}", rate=rate)
+            return await replay_liveroom(session, stack.gateway_url, events, rate, run_dir)
+
+        async def rest_step(i: int, rate: float) -> StepResult:
             n = int(rate * plan["rest_seconds"])  # longer: at a few msgs/s only ~7 % are questions
             events = chat_log(n, seed=seed0 + 50 + i, room=f"rest{rate}", rate=rate)
-            step = await replay_rest(session, stack.rasa_url, events, rate, run_dir)
-            theirs.append(step)
-            print(row(step), flush=True)
-            if step.summary()["reply_latency"]["p95_ms"] > GIVE_UP_P95_MS:  # type: ignore[index]
-                print("  (plain Rasa is saturated: higher rates only grow its backlog)", flush=True)
-                break
+            return await replay_rest(session, stack.rasa_url, events, rate, run_dir)
+
+        # Rasa's first turns of each intent are slow (lazy loading, caches): not part of any step
+        warm = chat_log(int(WARMUP_RATE * plan["seconds"]), seed=seed0 - 1, room="warmup", rate=WARMUP_RATE)
+        await replay_liveroom(session, stack.gateway_url, warm, WARMUP_RATE, run_dir)
+        print("liveroom (gateway + simulator connector), offered load sweep:", flush=True)
+        ours = await rising_load(
+            plan["liveroom"], liveroom_step, "saturated on this machine: higher rates are not tried"
+        )
+        print("plain Rasa REST handling every message, offered load sweep:", flush=True)
+        theirs = await rising_load(
+            plan["rest"], rest_step, "plain Rasa is saturated: higher rates only grow its backlog"
+        )
     return ours, theirs
+
+
+async def rising_load(
+    rates: list[float], step: Callable[[int, float], Awaitable[StepResult]], saturated: str
+) -> list[StepResult]:
+    """Run ``step`` at each rate in turn, stopping after the first one whose p95 is past giving up."""
+    results: list[StepResult] = []
+    for i, rate in enumerate(rates):
+        result = await step(i, rate)
+        results.append(result)
+        print(row(result), flush=True)
+        if result.summary()["reply_latency"]["p95_ms"] > GIVE_UP_P95_MS:  # type: ignore[index]
+            print(f"  ({saturated})", flush=True)
+            break
+    return results
 
 
 def headline(ours: list[StepResult]) -> StepResult:

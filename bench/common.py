@@ -49,14 +49,16 @@ def percentile(samples: list[float], q: float) -> float:
     return ordered[rank]
 
 
-def summary_ms(samples_s: list[float]) -> dict[str, float]:
+def summary_ms(
+    samples_s: list[float], stats: tuple[str, ...] = ("p50", "p95", "max"), digits: int = 3
+) -> dict[str, float]:
+    """Count and the named statistics (``p<q>`` percentiles, ``max``) of durations in seconds, in ms."""
     ms = [s * 1000 for s in samples_s]
-    return {
-        "n": len(ms),
-        "p50_ms": round(percentile(ms, 50), 3),
-        "p95_ms": round(percentile(ms, 95), 3),
-        "max_ms": round(max(ms), 3),
-    }
+    out: dict[str, float] = {"n": len(ms)}
+    for stat in stats:
+        value = (max(ms) if ms else float("nan")) if stat == "max" else percentile(ms, float(stat[1:]))
+        out[f"{stat}_ms"] = round(value, digits)
+    return out
 
 
 def write_result(name: str, data: dict[str, Any]) -> Path:

@@ -23,14 +23,13 @@ from pathlib import Path
 
 import aiohttp
 import psutil
-from prometheus_client.parser import text_string_to_metric_families
 
-from bench.common import percentile
+from bench.common import summary_ms
+from bot.metrics_text import Samples, by_label, parse_samples, total
 from connectors.base import ChatEvent, EventKind
 from connectors.simulator.chatlog import CHATTER, generate
 from connectors.simulator.replay import to_frame
 
-Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 MENTION = re.compile(r"@(q\d+)\b")
 TEXT_KINDS = (EventKind.CHAT, EventKind.SUPER_CHAT)
 
@@ -70,13 +69,7 @@ def schedule(events: list[ChatEvent], rate: float) -> list[float]:
 
 
 def latency_stats(latencies_s: list[float]) -> dict[str, float]:
-    ms = [x * 1000 for x in latencies_s]
-    return {
-        "n": len(ms),
-        "p50_ms": round(percentile(ms, 50), 1),
-        "p95_ms": round(percentile(ms, 95), 1),
-        "p99_ms": round(percentile(ms, 99), 1),
-    }
+    return summary_ms(latencies_s, ("p50", "p95", "p99"), digits=1)
 
 
 @dataclass
@@ -114,27 +107,7 @@ class StepResult:
 # --- the gateway's accounting ------------------------------------------------------------------------
 async def scrape(session: aiohttp.ClientSession, gateway_url: str) -> Samples:
     async with session.get(f"{gateway_url}/metrics") as resp:
-        text = await resp.text()
-    values: Samples = {}
-    for family in text_string_to_metric_families(text):
-        for sample in family.samples:
-            values[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
-    return values
-
-
-def total(values: Samples, name: str, **labels: str) -> float:
-    return sum(
-        v for (n, lbl), v in values.items() if n == name and all((k, w) in lbl for k, w in labels.items())
-    )
-
-
-def by_label(after: Samples, before: Samples, name: str, label: str) -> dict[str, float]:
-    out: dict[str, float] = {}
-    for (n, lbl), v in after.items():
-        if n == name:
-            key = dict(lbl).get(label, "")
-            out[key] = out.get(key, 0.0) + v - before.get((n, lbl), 0.0)
-    return {k: v for k, v in sorted(out.items()) if v}
+        return parse_samples(await resp.text())
 
 
 def mean_by_path(after: Samples, before: Samples) -> dict[str, float]:

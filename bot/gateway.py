@@ -26,6 +26,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from actions.replies import handoff_reply
 from bot.audience import MOODS, AudienceSnapshot, AudienceState
 from bot.commands import CommandConfig, GraphCommand, RoomFeatures
 from bot.config import GatewayConfig
@@ -35,11 +36,11 @@ from bot.moderation import Action, Decision, Moderator
 from bot.pacing import PendingReply, ReplyPacer, SendBudget, SendLimit
 from bot.rasa_client import RasaClient, RasaResult, RasaUnavailable
 from bot.shards import ShardConfig
-from bot.triage import Priority, Triage, TriageResult
+from bot.triage import QUESTION_EN, QUESTION_ZH, Priority, Triage, TriageResult, fold
 from bot.upstreams import UpstreamMonitor, canned_answer
 from connectors.base import ChatEvent, Connector, EventKind, Role
 from knowledge_graph.errors import KnowledgeGraphError
-from nlu.language import detect_language
+from nlu.language import detect_language, normalize_language
 from nlu.sentiment import sentiment as message_sentiment
 
 log = logging.getLogger(__name__)
@@ -113,6 +114,15 @@ class GatewayObserver(Protocol):
     def on_reply(
         self, event: ChatEvent, text: str, path: str, intent: str | None, waited_s: float
     ) -> None: ...
+
+
+def asks_something(job: Job) -> bool:
+    """A directed message that expects an answer: question form, or directed for its shopping words
+    ("link pls") rather than only for naming the bot ("@bot 666" may stay unanswered)."""
+    text = fold(job.event.text)
+    if "?" in text or QUESTION_EN.search(text) or QUESTION_ZH.search(text):
+        return True
+    return job.triage.reason != "mentions the bot"
 
 
 DEICTIC = re.compile(
@@ -347,6 +357,9 @@ class Gateway:
             if job.triage.priority is Priority.DIRECTED and await self._actions_failed():
                 await self._answer_degraded(room, job)  # the question is not lost: FAQ or deferred
                 return
+            if job.triage.priority is Priority.DIRECTED and asks_something(job):
+                await self._answer_unanswered(room, job)  # FAQ answer, else hand-off: never silent
+                return
             self.metrics.outcome(event.platform, "silent")
             return
         intent = result.parse.intent if result.parse is not None else None
@@ -469,6 +482,30 @@ class Gateway:
             self._defer(room, job)
             if self.monitor is not None and self.monitor.all_up:
                 self.drain_deferred()  # the upstreams came back while we looked for an FAQ answer
+
+    async def _answer_unanswered(self, room: Room, job: Job) -> None:
+        """Rasa ran but said nothing to a question for the bot (a rule ending in ``action_listen``, an
+        action that uttered nothing): FAQ answer from the graph, else the polite hand-off, recorded for
+        moderators when the FAQ answerer can record it. Counted as ``answered`` with the reply path
+        ``empty_turn_faq`` / ``empty_turn_handoff`` (liveroom_replies_total), never lost silently."""
+        event = job.event
+        answer: str | None = None
+        if self.faq_answer is not None:
+            try:
+                answer = await self.faq_answer(event.text, job.lang)
+            except Exception as err:  # the hand-off must still happen when the FAQ search is broken
+                log.warning("FAQ answer for an empty Rasa turn failed: %s", str(err) or type(err).__name__)
+        if answer:
+            self._reply(room, job, answer, "empty_turn_faq")
+        else:
+            record = getattr(self.faq_answer, "record_hand_off", None)
+            if record is not None:
+                try:
+                    await record(event.platform, event.room, event.viewer_id, event.text, job.lang)
+                except Exception as err:
+                    log.warning("could not record a hand-off: %s", str(err) or type(err).__name__)
+            self._reply(room, job, handoff_reply(normalize_language(job.lang) or "en"), "empty_turn_handoff")
+        self.metrics.outcome(event.platform, "answered")
 
     def _reply(self, room: Room, job: Job, text: str, path: str, intent: str | None = None) -> None:
         event = job.event

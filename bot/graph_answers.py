@@ -14,6 +14,7 @@ from actions import replies
 from bot.commands import GraphCommand
 from bot.gateway import FaqAnswer
 from knowledge_graph.catalog import find_product, find_product_mentioned
+from knowledge_graph.open_questions import record_open_question
 from knowledge_graph.queries import next_stream
 from knowledge_graph.store import GraphStore
 from nlu.language import normalize_language
@@ -40,13 +41,26 @@ def graph_commands(store_of: Callable[[], GraphStore]) -> dict[str, GraphCommand
     return {"price": price, "schedule": schedule}
 
 
-def faq_answerer(store_of: Callable[[], GraphStore]) -> FaqAnswer:
-    """(question, lang) -> a confident FAQ answer from the semantic index, or None."""
+class GraphFaqAnswerer:
+    """(question, lang) -> a confident FAQ answer from the semantic index, or None.
 
-    async def answer(text: str, lang: str) -> str | None:
+    It also records the questions the gateway hands off to moderators (``record_hand_off``), so a
+    question Rasa left unanswered lands in the same open-question list as the action server's hand-offs.
+    """
+
+    def __init__(self, store_of: Callable[[], GraphStore]) -> None:
+        self._store_of = store_of
+
+    async def __call__(self, text: str, lang: str) -> str | None:
         from knowledge_graph.semantic.search import answer_question  # loads the encoders lazily
 
-        found = await answer_question(store_of(), text, lang)
+        found = await answer_question(self._store_of(), text, lang)
         return found.answer if found else None
 
-    return answer
+    async def record_hand_off(self, platform: str, room: str, viewer_id: str, text: str, lang: str) -> None:
+        await record_open_question(self._store_of(), platform, room, viewer_id, text, lang)
+
+
+def faq_answerer(store_of: Callable[[], GraphStore]) -> FaqAnswer:
+    """The gateway's FAQ answerer (a ``GraphFaqAnswerer``)."""
+    return GraphFaqAnswerer(store_of)

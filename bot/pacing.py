@@ -19,10 +19,11 @@ set; bot/shards.py), so the shards together never post more than the platform al
 from __future__ import annotations
 
 import asyncio
+import heapq
 import logging
 import time
 import uuid
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -107,6 +108,74 @@ PacerEvent = Callable[[str, int], None]
 """Callback (outcome, count) for metrics: sent, merged, stale, varied, budget_wait."""
 
 
+class _PendingIndex:
+    """The pacer's waiting replies, indexed so that each send costs O(log n) instead of O(n).
+
+    Insertion order is kept (a dict keyed by a sequence number) because it decides ties exactly as the
+    list it replaces did; a max-heap finds the newest reply, a min-heap the oldest (stale ones), and a
+    dict per (room, text) finds the replies a merged message can carry. Heaps delete lazily and are
+    rebuilt when dead entries outnumber the live ones.
+    """
+
+    def __init__(self) -> None:
+        self._seq = 0
+        self._live: dict[int, PendingReply] = {}
+        self._by_text: dict[tuple[str, str], dict[int, PendingReply]] = {}
+        self._newest: list[tuple[float, int]] = []  # (-created, seq)
+        self._oldest: list[tuple[float, int]] = []  # (created, seq)
+
+    def __len__(self) -> int:
+        return len(self._live)
+
+    def add(self, reply: PendingReply) -> None:
+        seq = self._seq
+        self._seq += 1
+        self._live[seq] = reply
+        self._by_text.setdefault((reply.room, reply.text), {})[seq] = reply
+        heapq.heappush(self._newest, (-reply.created, seq))
+        heapq.heappush(self._oldest, (reply.created, seq))
+
+    def remove(self, seq: int) -> None:
+        reply = self._live.pop(seq)
+        key = (reply.room, reply.text)
+        same = self._by_text[key]
+        del same[seq]
+        if not same:
+            del self._by_text[key]
+        if len(self._newest) > 2 * len(self._live) + 64:
+            self._compact()
+
+    def _compact(self) -> None:
+        self._newest = [(-r.created, s) for s, r in self._live.items()]
+        self._oldest = [(r.created, s) for s, r in self._live.items()]
+        heapq.heapify(self._newest)
+        heapq.heapify(self._oldest)
+
+    def newest(self) -> tuple[int, PendingReply]:
+        """The reply created last (the first submitted of equals, like ``max`` over the old list)."""
+        while self._newest[0][1] not in self._live:
+            heapq.heappop(self._newest)
+        seq = self._newest[0][1]
+        return seq, self._live[seq]
+
+    def drop_older_than(self, now: float, max_age_s: float) -> int:
+        """Removes every reply with ``now - created > max_age_s``; returns how many."""
+        dropped = 0
+        while self._oldest:
+            created, seq = self._oldest[0]
+            if seq in self._live and not now - created > max_age_s:
+                break
+            heapq.heappop(self._oldest)  # before remove(), which may rebuild the heaps
+            if seq in self._live:
+                self.remove(seq)
+                dropped += 1
+        return dropped
+
+    def same_text(self, room: str, text: str) -> list[tuple[int, PendingReply]]:
+        """Pending replies of this room and text, in submission order."""
+        return list(self._by_text.get((room, text), {}).items())
+
+
 class ReplyPacer:
     """One platform account's outgoing replies (all its rooms share the budget)."""
 
@@ -132,8 +201,9 @@ class ReplyPacer:
         if bind is not None:
             bind(self._on_event)  # a shared budget reports its fallbacks as pacer events
         self._clock = clock
-        self._pending: list[PendingReply] = []
-        self._recent: deque[tuple[float, str, str]] = deque()  # (time, room, text)
+        self._pending = _PendingIndex()
+        self._recent: deque[tuple[float, str, str]] = deque()  # (time, room, text), oldest first
+        self._recent_count: Counter[tuple[str, str]] = Counter()  # (room, text) -> sends in _recent
         self._wakeup = asyncio.Event()
 
     @property
@@ -141,7 +211,7 @@ class ReplyPacer:
         return len(self._pending)
 
     def submit(self, reply: PendingReply) -> None:
-        self._pending.append(reply)
+        self._pending.add(reply)
         self._wakeup.set()
 
     async def run(self) -> None:
@@ -170,34 +240,32 @@ class ReplyPacer:
             return None
         message = self._next_message(room_left)
         self._recent.append((self._clock(), message.room, message.text))
+        self._recent_count[(message.room, message.text)] += 1
         await self._send(message)
         self._on_event("sent", 1)
         return message
 
     def _drop_stale(self) -> None:
-        now = self._clock()
-        fresh = [r for r in self._pending if now - r.created <= self.stale_after_s]
-        stale = len(self._pending) - len(fresh)
+        stale = self._pending.drop_older_than(self._clock(), self.stale_after_s)
         if stale:
             log.info(
                 "%s: dropping %d stale replies (older than %.0fs)", self.platform, stale, self.stale_after_s
             )
             self._on_event("stale", stale)
-        self._pending = fresh
 
     def _next_message(self, room_left: int) -> OutboundMessage:
         """The newest reply, merged with every other pending reply of the same text in its room when
         the budget (``room_left`` sends before this one) cannot send them one by one."""
-        newest = max(self._pending, key=lambda r: r.created)
-        group = [newest]
+        newest_seq, newest = self._pending.newest()
+        group = [(newest_seq, newest)]
         if len(self._pending) > room_left:
-            group = [r for r in self._pending if r.room == newest.room and r.text == newest.text]
+            group = self._pending.same_text(newest.room, newest.text)
         group = self._fit(group)
-        for reply in group:
-            self._pending.remove(reply)
+        for seq, _ in group:
+            self._pending.remove(seq)
         if len(group) > 1:
             self._on_event("merged", len(group))
-        mentions = list(dict.fromkeys(r.mention for r in group if r.mention))
+        mentions = list(dict.fromkeys(r.mention for _, r in group if r.mention))
         text = newest.text
         prefix = " ".join(f"@{m}" for m in mentions)
         full = f"{prefix} {text}" if prefix else text
@@ -211,23 +279,29 @@ class ReplyPacer:
             reply_to=newest.reply_to if len(group) == 1 else None,
         )
 
-    def _fit(self, group: list[PendingReply]) -> list[PendingReply]:
+    def _fit(self, group: list[tuple[int, PendingReply]]) -> list[tuple[int, PendingReply]]:
         """As many askers as fit in one message of the platform's length limit (newest first)."""
-        group = sorted(group, key=lambda r: r.created, reverse=True)
-        kept, length = [], len(group[0].text)
-        for reply in group:
+        group = sorted(group, key=lambda item: item[1].created, reverse=True)
+        kept: list[tuple[int, PendingReply]] = []
+        length = len(group[0][1].text)
+        for item in group:
+            reply = item[1]
             extra = len(reply.mention) + 2 if reply.mention else 0
             if kept and length + extra > self.budget.limit.max_chars:
                 break
-            kept.append(reply)
+            kept.append(item)
             length += extra
         return kept
 
     def _sent_recently(self, room: str, text: str) -> bool:
         horizon = self._clock() - self.duplicate_window_s
         while self._recent and self._recent[0][0] < horizon:
-            self._recent.popleft()
-        return any(r == room and t == text for _, r, t in self._recent)
+            _, old_room, old_text = self._recent.popleft()
+            key = (old_room, old_text)
+            self._recent_count[key] -= 1
+            if not self._recent_count[key]:
+                del self._recent_count[key]
+        return (room, text) in self._recent_count
 
     def _vary(self, text: str, lang: str, room: str) -> str:
         for marker in REPEAT_MARKERS.get(lang, REPEAT_MARKERS["en"]):

@@ -25,11 +25,11 @@ QUESTION_EN = re.compile(
 SHOPPING_EN = re.compile(
     r"\b(price|prices|pricing|cost|costs|link|links|buy|stock|in stock|sold out|ship|shipping|deliver|"
     r"delivery|size|sizes|colou?r|colou?rs|discount|coupon|code|promo|sale|recommend|schedule|next stream|"
-    r"available|restock|refund|return)\b"
+    r"available|restock|refund|return|shade|shades|skin|skin type|suit|suits|best for)\b"
 )
 QUESTION_ZH = re.compile(r"多少|吗|么|呢|什么|啥|怎么|咋|哪|几|有没有|能不能|可不可以|是不是|求")
 SHOPPING_ZH = re.compile(
-    r"钱|价|链接|库存|有货|没货|发货|包邮|快递|尺码|码|颜色|色号|优惠|折|券|推荐|下次|直播时间|几点|上架|补货|退"
+    r"钱|价|链接|库存|有货|没货|发货|包邮|快递|尺码|码|颜色|色号|肤|适合|优惠|折|券|推荐|下次|直播时间|几点|上架|补货|退"
 )
 
 

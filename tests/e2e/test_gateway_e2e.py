@@ -20,8 +20,8 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
+from bot.metrics_text import Samples, parse_samples, total
 from connectors.simulator.chatlog import CHATTER
 from tests.conftest import Stack, free_port, record_figure
 from tests.e2e.test_price_e2e import ask
@@ -32,21 +32,10 @@ PRODUCTS_EN = ["matte lipstick", "serum", "lipstick", "sunscreen"]
 PRODUCTS_ZH = ["口红", "精华"]
 
 
-async def scrape(stack: Stack) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+async def scrape(stack: Stack) -> Samples:
     async with aiohttp.ClientSession() as session:
         async with session.get(f"{stack.gateway_url}/metrics") as resp:
-            text = await resp.text()
-    values: dict[tuple[str, tuple[tuple[str, str], ...]], float] = {}
-    for family in text_string_to_metric_families(text):
-        for sample in family.samples:
-            values[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
-    return values
-
-
-def total(values: dict, name: str, **labels: str) -> float:
-    return sum(
-        v for (n, lbl), v in values.items() if n == name and all((k, w) in lbl for k, w in labels.items())
-    )
+            return parse_samples(await resp.text())
 
 
 def accounted(values: dict) -> float:

@@ -17,11 +17,9 @@ from pathlib import Path
 from types import TracebackType
 
 import aiohttp
-from prometheus_client.parser import text_string_to_metric_families
 
+from bot.metrics_text import Samples, parse_samples, total
 from connectors.simulator.chatlog import CHATTER
-
-Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 
 QUESTIONS = [
     "how much is the matte lipstick?",  # fast lane (graph)
@@ -38,18 +36,7 @@ MENTION = re.compile(r"@(ask\d+)\b")
 async def scrape(gateway_url: str) -> Samples:
     async with aiohttp.ClientSession() as session:
         async with session.get(f"{gateway_url}/metrics") as resp:
-            text = await resp.text()
-    values: Samples = {}
-    for family in text_string_to_metric_families(text):
-        for sample in family.samples:
-            values[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
-    return values
-
-
-def total(values: Samples, name: str, **labels: str) -> float:
-    return sum(
-        v for (n, lbl), v in values.items() if n == name and all((k, w) in lbl for k, w in labels.items())
-    )
+            return parse_samples(await resp.text())
 
 
 def delta(after: Samples, before: Samples, name: str, **labels: str) -> float:

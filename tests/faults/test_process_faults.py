@@ -96,6 +96,16 @@ def check_accounting(run: FaultRun) -> None:
     assert late and all(v in answered for v in late), "questions after recovery are answered"
 
 
+def check_restarted(run: FaultRun, process: str) -> str:
+    """Every event accounted for, a new process, and the supervisor's line for the fault; returns the
+    supervisor's log written during the run."""
+    check_accounting(run)
+    assert run.new_pid != run.old_pid
+    supervisor = run.logs.new_text("supervisor.log")
+    assert f"liveroom: {process} exited with code -9; restarting it" in supervisor
+    return supervisor
+
+
 def summary(name: str, run: FaultRun) -> str:
     flow = run.flow
     return (
@@ -107,11 +117,8 @@ def summary(name: str, run: FaultRun) -> str:
 
 async def test_rasa_killed_mid_chat(stack: Stack) -> None:
     run = await run_fault(stack, "rasa", "fault-rasa", "rasa is back")
-    check_accounting(run)
-    assert run.new_pid != run.old_pid
-    logs = run.logs
-    assert "liveroom: rasa exited with code -9; restarting it" in logs.new_text("supervisor.log")
-    assert "rasa is down" in logs.new_text("gateway.log")
+    check_restarted(run, "rasa")
+    assert "rasa is down" in run.logs.new_text("gateway.log")
     assert run.delta("liveroom_deferred_total") >= 1
     assert run.delta("liveroom_answers_total", path="rasa") >= 1
     assert run.delta("liveroom_answers_total", path="fast_path") >= 1
@@ -120,21 +127,14 @@ async def test_rasa_killed_mid_chat(stack: Stack) -> None:
 
 async def test_action_server_killed_mid_chat(stack: Stack) -> None:
     run = await run_fault(stack, "actions", "fault-actions", "actions is back")
-    check_accounting(run)
-    assert run.new_pid != run.old_pid
-    logs = run.logs
-    assert "liveroom: actions exited with code -9; restarting it" in logs.new_text("supervisor.log")
-    assert "actions is down" in logs.new_text("gateway.log")
+    check_restarted(run, "actions")
+    assert "actions is down" in run.logs.new_text("gateway.log")
     record_figure(summary("action server", run))
 
 
 async def test_graph_db_killed_mid_chat(stack: Stack) -> None:
     run = await run_fault(stack, "falkordb", "fault-graph", "FalkorDB ready in")
-    check_accounting(run)
-    assert run.new_pid != run.old_pid
-    logs = run.logs
-    supervisor = logs.new_text("supervisor.log")
-    assert "liveroom: FalkorDB exited with code -9; restarting it" in supervisor
+    supervisor = check_restarted(run, "FalkorDB")
     assert "(restarted, data kept)" in supervisor
     # after the restart the gateway's store reconnects: price questions get prices from the graph again
     flow = run.flow
