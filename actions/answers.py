@@ -30,7 +30,7 @@ from actions.graph import get_store
 from knowledge_graph.audit import now_ms
 from knowledge_graph.catalog import Product, get_product
 from knowledge_graph.errors import KnowledgeGraphError
-from knowledge_graph.faq import get_streamer
+from knowledge_graph.faq import get_streamer, list_faqs
 from knowledge_graph.open_questions import record_open_question
 from knowledge_graph.queries import active_promotions, next_stream, variants_of
 from knowledge_graph.store import GraphStore
@@ -239,8 +239,11 @@ class ActionRecommend(GraphAction):
         return []
 
 
-async def _faq_answer(store: GraphStore, text: str, lang: Language) -> str | None:
-    """The semantic FAQ answer, or None (no module, nothing close enough, encoder failure)."""
+async def _faq_answer(
+    store: GraphStore, text: str, lang: Language, about: re.Pattern[str] | None = None
+) -> str | None:
+    """The semantic FAQ answer, or None (no module, nothing close enough, encoder failure, or -- with
+    ``about`` -- a closest FAQ whose question and answer do not match that topic)."""
     try:
         from knowledge_graph.semantic.search import answer_question
     except ImportError:  # pragma: no cover - part B's module is optional
@@ -254,11 +257,41 @@ async def _faq_answer(store: GraphStore, text: str, lang: Language) -> str | Non
     except Exception:  # the hand-off must still happen when the FAQ search itself is broken
         log.exception("FAQ search raised")
         return None
-    return found.answer if found is not None and found.answer else None
+    if found is None or not found.answer:
+        return None
+    if about is not None and not about.search(f"{found.question} {found.answer}"):
+        log.info("closest FAQ %s is off topic for %r", found.faq_id, text[:60])
+        return None
+    return found.answer
+
+
+# A shipping FAQ talks about shipping: a short chat question ("包邮吗") can be nearest in embedding
+# space to an unrelated one ("能卸妆吗"), which must not answer it.
+SHIPPING_TOPIC = re.compile(
+    r"\b(ship|ships|shipped|shipping|deliver|delivers|delivery|postage|courier|warehouse)\b"
+    r"|发货|包邮|邮费|运费|快递|配送|物流|寄",
+    re.IGNORECASE,
+)
+
+
+async def _shipping_faq(store: GraphStore, lang: Language) -> str | None:
+    """The streamer's shipping FAQ (the shop-wide one), in the viewer's language when it has it."""
+    try:
+        async with asyncio.timeout(LOOKUP_TIMEOUT_S):
+            faqs = await list_faqs(store)
+    except (KnowledgeGraphError, TimeoutError) as err:
+        log.warning("shipping FAQ lookup failed: %s", str(err) or type(err).__name__)
+        return None
+    for faq in faqs:
+        if SHIPPING_TOPIC.search(f"{faq.question_en} {faq.question_zh}"):
+            first, second = (faq.answer_zh, faq.answer_en) if lang == "zh" else (faq.answer_en, faq.answer_zh)
+            return first or second or None
+    return None
 
 
 class ActionAnswerShipping(Action):
-    """Shipping questions: the FAQ answer when one matches, else the standard shipping line."""
+    """Shipping questions: the closest FAQ when it is about shipping, else the shop's shipping FAQ,
+    else the standard shipping line."""
 
     def name(self) -> str:
         return "action_answer_shipping"
@@ -266,7 +299,9 @@ class ActionAnswerShipping(Action):
     async def run(self, dispatcher, tracker, domain) -> list[dict[str, Any]]:
         lang = viewer_language(tracker)
         text = (tracker.latest_message or {}).get("text") or ""
-        answer = await _faq_answer(get_store(), text, lang)
+        store = get_store()
+        answer = await _faq_answer(store, text, lang, about=SHIPPING_TOPIC)
+        answer = answer or await _shipping_faq(store, lang)
         dispatcher.utter_message(text=answer or replies.shipping_fallback(lang))
         return []
 

@@ -7,8 +7,9 @@ handed to Rasa as message metadata (``audience_mood``) and exported as metrics.
 
 from __future__ import annotations
 
+import heapq
 import time
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -26,22 +27,75 @@ class AudienceSnapshot:
     lang: str = "en"  # the room's most used language in the mood window (room-wide posts use it)
 
 
-@dataclass
-class _Window:
-    span_s: float
-    items: deque[tuple[float, object]] = field(default_factory=deque)
+class _SumWindow:
+    """Numbers seen in the last ``span_s``: count and sum kept as items arrive and expire.
 
-    def add(self, now: float, item: object) -> None:
-        self.items.append((now, item))
+    The sum is kept exactly in fixed point (integers of 2**-60), so it never drifts however many
+    items come and go; the mean is as exact as ``sum(list) / len(list)`` over the window."""
+
+    _SCALE = 2**60
+
+    def __init__(self, span_s: float) -> None:
+        self.span_s = span_s
+        self._items: deque[tuple[float, int]] = deque()
+        self._total = 0
+
+    def add(self, now: float, value: float) -> None:
+        fixed = round(value * self._SCALE)
+        self._items.append((now, fixed))
+        self._total += fixed
         self.trim(now)
 
     def trim(self, now: float) -> None:
-        while self.items and self.items[0][0] < now - self.span_s:
-            self.items.popleft()
+        while self._items and self._items[0][0] < now - self.span_s:
+            self._total -= self._items.popleft()[1]
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def mean(self) -> float:
+        return self._total / self._SCALE / len(self._items) if self._items else 0.0
+
+
+class _CountWindow:
+    """Keys seen in the last ``span_s`` with their counts, updated as items arrive and expire.
+
+    Ties in ``most_common`` go to the key seen first within the window (what ``Counter`` over the
+    window's items gives), so each key keeps the sequence numbers of its occurrences."""
+
+    def __init__(self, span_s: float) -> None:
+        self.span_s = span_s
+        self._items: deque[tuple[float, str, int]] = deque()
+        self._seen: dict[str, deque[int]] = {}  # key -> sequence numbers of its occurrences, oldest first
+        self._seq = 0
+
+    def add(self, now: float, key: str) -> None:
+        self._items.append((now, key, self._seq))
+        self._seen.setdefault(key, deque()).append(self._seq)
+        self._seq += 1
+        self.trim(now)
+
+    def trim(self, now: float) -> None:
+        while self._items and self._items[0][0] < now - self.span_s:
+            _, key, _ = self._items.popleft()
+            occurrences = self._seen[key]
+            occurrences.popleft()
+            if not occurrences:
+                del self._seen[key]
+
+    def distinct(self) -> int:
+        return len(self._seen)
+
+    def most_common(self, n: int) -> list[tuple[str, int]]:
+        """Like ``Counter(window).most_common(n)``; O(distinct keys)."""
+        ranked = heapq.nsmallest(n, self._seen.items(), key=lambda kv: (-len(kv[1]), kv[1][0]))
+        return [(key, len(occurrences)) for key, occurrences in ranked]
 
 
 class AudienceState:
-    """One room's audience. ``observe`` is O(1) amortized; ``snapshot`` is O(window)."""
+    """One room's audience. ``observe`` is O(1) amortized; ``snapshot`` is O(distinct products + langs),
+    not O(messages in the window): the windows keep running sums and counts (callers take a snapshot
+    per message in a busy room: the gateway, the mood tracker, the dashboard sampler)."""
 
     def __init__(
         self,
@@ -53,10 +107,10 @@ class AudienceState:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._clock = clock
-        self._sentiment = _Window(mood_window_s)
-        self._viewers = _Window(viewer_window_s)
-        self._products = _Window(viewer_window_s)
-        self._langs = _Window(mood_window_s)
+        self._sentiment = _SumWindow(mood_window_s)
+        self._viewers = _CountWindow(viewer_window_s)
+        self._products = _CountWindow(viewer_window_s)
+        self._langs = _CountWindow(mood_window_s)
         self._vision: tuple[float, dict[str, float]] | None = None
         self.mood_window_s = mood_window_s
         self.bored_below_per_minute = bored_below_per_minute
@@ -83,21 +137,19 @@ class AudienceState:
         now = self._clock()
         for window in (self._sentiment, self._viewers, self._products, self._langs):
             window.trim(now)
-        scores = [float(s) for _, s in self._sentiment.items]  # type: ignore[arg-type]
-        sentiment = sum(scores) / len(scores) if scores else 0.0
+        sentiment = self._sentiment.mean()
         elapsed = min(self.mood_window_s, max(1.0, now - self._started))
-        per_minute = len(scores) * 60.0 / elapsed
+        per_minute = len(self._sentiment) * 60.0 / elapsed
         vision = self._fresh_vision(now)
+        top_lang = self._langs.most_common(1)
         return AudienceSnapshot(
             mood=self._mood(sentiment, per_minute, vision),
             sentiment=round(sentiment, 3),
             messages_per_minute=round(per_minute, 1),
-            active_viewers=len({v for _, v in self._viewers.items}),
-            hot_products=Counter(str(p) for _, p in self._products.items).most_common(5),
+            active_viewers=self._viewers.distinct(),
+            hot_products=self._products.most_common(5),
             vision=vision,
-            lang=Counter(str(lang) for _, lang in self._langs.items).most_common(1)[0][0]
-            if self._langs.items
-            else "en",
+            lang=top_lang[0][0] if top_lang else "en",
         )
 
     def _fresh_vision(self, now: float) -> dict[str, float]:

@@ -487,7 +487,7 @@ class Gateway:
         """Rasa ran but said nothing to a question for the bot (a rule ending in ``action_listen``, an
         action that uttered nothing): FAQ answer from the graph, else the polite hand-off, recorded for
         moderators when the FAQ answerer can record it. Counted as ``answered`` with the reply path
-        ``empty_turn_faq`` / ``empty_turn_handoff`` (liveroom_replies_total), never lost silently."""
+        ``empty_turn_faq`` / ``empty_turn_handoff`` (liveroom_answers_total), never lost silently."""
         event = job.event
         answer: str | None = None
         if self.faq_answer is not None:

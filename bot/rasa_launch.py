@@ -16,7 +16,7 @@ def rasa_argv(args: list[str], token: str | None) -> list[str]:
     """Rasa's argv with ``--auth-token`` added for ``rasa run`` when a token is configured."""
     argv = ["rasa", *args]
     if token and args[:1] == ["run"] and "--auth-token" not in args:
-        argv += ["--auth-token", token]
+        argv.append(f"--auth-token={token}")  # one argument: a token starting with "-" is not an option
     return argv
 
 

@@ -3,6 +3,8 @@ replica configuration, the store URLs split for Rasa, and the launcher that keep
 
 from __future__ import annotations
 
+import argparse
+
 import aiohttp
 import pytest
 from aiohttp import web
@@ -107,8 +109,18 @@ def test_launcher_adds_the_token_for_rasa_run_only() -> None:
         "run",
         "--port",
         "5005",
-        "--auth-token",
-        "tok",
+        "--auth-token=tok",
     ]
     assert rasa_argv(["run"], None) == ["rasa", "run"]
     assert rasa_argv(["train"], "tok") == ["rasa", "train"]
+
+
+def test_a_token_that_starts_with_a_dash_reaches_rasa() -> None:
+    """secrets.token_urlsafe starts with "-" about once in 64 runs; Rasa's CLI is argparse, which reads a
+    separate "-xyz" argument as an option and refused to start the stack."""
+    parser = argparse.ArgumentParser(exit_on_error=False)
+    parser.add_argument("--auth-token")
+    argv = rasa_argv(["run"], "-Zx9_token")
+    assert parser.parse_args(argv[2:]).auth_token == "-Zx9_token"
+    with pytest.raises(argparse.ArgumentError):
+        parser.parse_args(["--auth-token", "-Zx9_token"])
