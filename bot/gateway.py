@@ -640,6 +640,9 @@ class Gateway:
                 connector.send, platform, limit, on_event=on_event, budget=budget
             )
             self._tasks.append(asyncio.create_task(pacer.run(), name=f"pacer-{platform}"))
+            # read at scrape time, not copied by the once-a-second tick: "accounted for and nothing
+            # pending" must never be seen between an answer's outcome and its reply reaching the pacer
+            self.metrics.replies_pending.labels(platform).set_function(lambda pacer=pacer: pacer.pending)
         return pacer
 
     def post_to_room(self, platform: str, room: str, text: str, lang: str = "en") -> None:
@@ -676,7 +679,6 @@ class Gateway:
                 self.metrics.hot_products.labels(room.platform, room.name, name).set(count)
         for platform, pacer in self.pacers.items():
             self.metrics.budget_remaining.labels(platform).set(pacer.budget.remaining())
-            self.metrics.replies_pending.labels(platform).set(pacer.pending)
 
     def _spawn(self, coro: Awaitable[object], what: str) -> None:
         """A fire-and-forget task that is tracked (cancelled on stop) and never fails silently."""
