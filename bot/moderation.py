@@ -231,7 +231,9 @@ def offending_domains(text: str, allowed: tuple[str, ...]) -> list[str]:
 
 @dataclass
 class _RoomMemory:
-    by_viewer: dict[str, deque[tuple[float, str]]] = field(default_factory=lambda: defaultdict(deque))
+    # ordered by each viewer's latest message (re-inserted on every message), so viewers who went quiet
+    # are forgotten from the front: a stream with 50,000 one-message viewers must not keep 50,000 entries
+    by_viewer: dict[str, deque[tuple[float, str]]] = field(default_factory=dict)
     by_text: dict[str, deque[tuple[float, str]]] = field(default_factory=lambda: defaultdict(deque))
 
 
@@ -272,11 +274,17 @@ class Moderator:
 
     def _flood_and_repeat(self, memory: _RoomMemory, viewer: str, folded: str, now: float) -> Decision:
         p = self.policy
-        history = memory.by_viewer[viewer]
         horizon = now - max(p.flood_window_s, p.repeat_window_s)
+        history = memory.by_viewer.pop(viewer, None) or deque()
         while history and history[0][0] < horizon:
             history.popleft()
         history.append((now, folded))
+        memory.by_viewer[viewer] = history
+        while True:  # forget viewers whose latest message left the window (oldest first)
+            oldest = next(iter(memory.by_viewer))
+            if memory.by_viewer[oldest][-1][0] >= horizon:
+                break
+            del memory.by_viewer[oldest]
         recent = sum(1 for t, _ in history if t >= now - p.flood_window_s)
         if recent > p.flood_messages:
             return Decision(Action.TIMEOUT, "flood", f"{recent} messages in {p.flood_window_s:.0f}s")

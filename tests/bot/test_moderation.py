@@ -109,3 +109,18 @@ def test_policy_from_env() -> None:
     assert ModerationPolicy.from_env({}).dry_run is True
     with pytest.raises(ValueError):
         ModerationPolicy(flood_messages=1)
+
+
+def test_viewers_who_went_quiet_are_forgotten_but_floods_are_still_seen() -> None:
+    """A busy stream has tens of thousands of one-message viewers: the per-viewer flood memory keeps only
+    those who wrote within the window (the soak found it growing without bound before)."""
+    policy = ModerationPolicy(flood_messages=4, flood_window_s=10)
+    mod = Moderator(policy)
+    for i in range(5000):
+        mod.check(chat(f"hello there {i}", viewer=f"once{i}"), now=i * 0.1)  # 10 new viewers per second
+    memory = mod._rooms[("simulator", "r")]
+    window_s = max(policy.flood_window_s, policy.repeat_window_s)
+    assert len(memory.by_viewer) <= window_s * 10 + 1
+    now = 5000 * 0.1
+    actions = [mod.check(chat(f"spam {k}", viewer="once4999"), now=now + k * 0.1).action for k in range(5)]
+    assert actions[-1] is Action.TIMEOUT
