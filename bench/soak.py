@@ -126,7 +126,12 @@ def main() -> None:
     parser.add_argument("--rate", type=float, help="offered msgs/s (default: from bench/results/load.json)")
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--window", type=float, default=30.0, help="seconds per latency window")
-    parser.add_argument("--warmup", type=float, default=60.0, help="seconds before RSS 'start'")
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=300.0,
+        help="seconds before RSS 'start' (the audience windows fill in 5 min)",
+    )
     parser.add_argument("--quick", action="store_true", help="2 minutes, 20 s windows, 20 s warm-up")
     args = parser.parse_args()
     if args.quick:
