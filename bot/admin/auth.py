@@ -19,7 +19,8 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
+
+from bot.credentials import entries, merged, sources
 
 __all__ = ["AdminToken", "TokenSet", "load_tokens"]
 
@@ -62,8 +63,7 @@ def parse_tokens(text: str, source: str) -> list[AdminToken]:
     """
     tokens: list[AdminToken] = []
     names: set[str] = set()
-    entries = [e.strip() for line in text.splitlines() for e in line.split(",")]
-    for position, entry in enumerate((e for e in entries if e and not e.startswith("#")), start=1):
+    for position, entry in enumerate(entries(text), start=1):
         parts = entry.split(":")
         read_only = len(parts) == 3 and parts[2] == "read"
         if len(parts) not in (2, 3) or (len(parts) == 3 and not read_only):
@@ -82,16 +82,8 @@ def parse_tokens(text: str, source: str) -> list[AdminToken]:
 
 def load_tokens(env: Mapping[str, str] = os.environ) -> TokenSet:
     """Tokens from ``LIVEROOM_ADMIN_TOKENS`` plus ``LIVEROOM_ADMIN_TOKENS_FILE`` (both optional)."""
-    tokens = parse_tokens(env.get("LIVEROOM_ADMIN_TOKENS", ""), "LIVEROOM_ADMIN_TOKENS")
-    path = env.get("LIVEROOM_ADMIN_TOKENS_FILE", "").strip()
-    if path:
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as err:
-            raise ValueError(f"LIVEROOM_ADMIN_TOKENS_FILE: cannot read {path}: {err.strerror}") from None
-        more = parse_tokens(text, path)
-        clash = {t.name for t in tokens} & {t.name for t in more}
-        if clash:
-            raise ValueError(f"token name {sorted(clash)[0]!r} is defined twice")
-        tokens += more
-    return TokenSet(tokens)
+    groups = [
+        parse_tokens(text, source)
+        for text, source in sources(env, "LIVEROOM_ADMIN_TOKENS", "LIVEROOM_ADMIN_TOKENS_FILE")
+    ]
+    return TokenSet(merged(groups, lambda token: token.name, "token name"))

@@ -31,6 +31,8 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from bot.credentials import entries, merged, sources
+
 __all__ = [
     "ROLE_MODERATOR",
     "ROLE_STREAMER",
@@ -119,9 +121,7 @@ class UserDirectory:
 def parse_users(text: str, source: str) -> list[_Account]:
     """Parse ``name:role:password`` entries (commas or newlines). Errors never echo a password."""
     accounts: list[_Account] = []
-    lines = (line for line in text.splitlines() if not line.lstrip().startswith("#"))
-    entries = [e.strip() for line in lines for e in line.split(",")]
-    for position, entry in enumerate((e for e in entries if e), start=1):
+    for position, entry in enumerate(entries(text), start=1):
         name, sep1, rest = entry.partition(":")
         role, sep2, password = rest.partition(":")
         if not (sep1 and sep2):
@@ -141,19 +141,11 @@ def parse_users(text: str, source: str) -> list[_Account]:
 
 def load_users(env: Mapping[str, str] = os.environ) -> UserDirectory:
     """Accounts from ``LIVEROOM_WEB_USERS`` plus ``LIVEROOM_WEB_USERS_FILE`` (both optional)."""
-    accounts = parse_users(env.get("LIVEROOM_WEB_USERS", ""), "LIVEROOM_WEB_USERS")
-    path = env.get("LIVEROOM_WEB_USERS_FILE", "").strip()
-    if path:
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as err:
-            raise ValueError(f"LIVEROOM_WEB_USERS_FILE: cannot read {path}: {err.strerror}") from None
-        more = parse_users(text, path)
-        clash = {a.name for a in accounts} & {a.name for a in more}
-        if clash:
-            raise ValueError(f"web user {sorted(clash)[0]!r} is defined twice")
-        accounts += more
-    return UserDirectory(accounts)
+    groups = [
+        parse_users(text, source)
+        for text, source in sources(env, "LIVEROOM_WEB_USERS", "LIVEROOM_WEB_USERS_FILE")
+    ]
+    return UserDirectory(merged(groups, lambda account: account.name, "web user"))
 
 
 DEMO_USERS = (("streamer", ROLE_STREAMER), ("moderator", ROLE_MODERATOR))
@@ -167,9 +159,7 @@ def ensure_demo_users_file(path: Path) -> list[str]:
     passwords stay valid across runs); only its permissions are tightened."""
     if path.exists():
         path.chmod(0o600)
-        text = path.read_text(encoding="utf-8")
-        lines = (line for line in text.splitlines() if not line.lstrip().startswith("#"))
-        return [e.strip().partition(":")[0] for line in lines for e in line.split(",") if e.strip()]
+        return [entry.partition(":")[0] for entry in entries(path.read_text(encoding="utf-8"))]
     path.parent.mkdir(parents=True, exist_ok=True)
     lines = ["# liveroom web logins for the demo (name:role:password), made by `python -m bot up`."]
     lines += ["# Set LIVEROOM_WEB_USERS or LIVEROOM_WEB_USERS_FILE to use your own instead."]
