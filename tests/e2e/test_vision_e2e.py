@@ -24,6 +24,7 @@ import pytest
 import yaml
 from yarl import URL
 
+from bot.metrics_text import parse_samples, total
 from tests.conftest import REPO, VISION_TOKEN, Stack, free_port
 from tests.vision.media import write_video
 
@@ -115,12 +116,7 @@ def sidecar(stack: Stack, source: str, room_name: str, log: Path):
 async def metric(stack: Stack, name: str, **labels: str) -> float:
     async with aiohttp.ClientSession() as session:
         async with session.get(f"{stack.gateway_url}/metrics") as resp:
-            text = await resp.text()
-    total = 0.0
-    for line in text.splitlines():
-        if line.startswith(name + "{") and all(f'{k}="{v}"' in line for k, v in labels.items()):
-            total += float(line.rsplit(" ", 1)[1])
-    return total
+            return total(parse_samples(await resp.text()), name, **labels)
 
 
 def rasa_token(stack: Stack) -> str:

@@ -20,6 +20,7 @@ import aiohttp
 import pytest
 import redis
 
+from bot.metrics_text import parse_samples, total
 from bot.pacing import PendingReply, RedisSendBudget, ReplyPacer, SendLimit, shared_budgets
 from bot.shards import ShardConfig, shard_of
 from connectors.base import OutboundMessage
@@ -84,12 +85,7 @@ async def collect_bot_messages(
 
 async def metric(session: aiohttp.ClientSession, url: str, name: str, **labels: str) -> float:
     async with session.get(f"{url}/metrics") as resp:
-        text = await resp.text()
-    total = 0.0
-    for line in text.splitlines():
-        if line.startswith(name + "{") and all(f'{k}="{v}"' in line for k, v in labels.items()):
-            total += float(line.rsplit(" ", 1)[1])
-    return total
+        return total(parse_samples(await resp.text()), name, **labels)
 
 
 async def test_two_shards_share_one_send_budget(shards: tuple[list[str], str], redis_url: str) -> None:

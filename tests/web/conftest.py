@@ -20,6 +20,8 @@ from typing import Any
 
 import pytest
 
+from knowledge_graph.config import GraphConfig
+from knowledge_graph.store import GraphStore, open_store
 from tests.conftest import REPO, WEB_USERS, Stack
 
 CHROMIUM = os.environ.get("LIVEROOM_CHROMIUM", "/usr/bin/chromium")
@@ -44,6 +46,14 @@ def web_built() -> Path:
 @pytest.fixture(scope="session")
 def web_stack(web_built: Path, stack: Stack) -> Stack:
     return stack
+
+
+@pytest.fixture
+async def graph(web_stack: Stack) -> AsyncIterator[GraphStore]:
+    """The stack's graph, read directly: tests check what the pages wrote."""
+    store = open_store(GraphConfig.from_env({"FALKORDB_PORT": str(web_stack.falkordb_port)}))
+    yield store
+    await store.close()
 
 
 @pytest.fixture(scope="session")

@@ -12,10 +12,8 @@ from urllib.parse import unquote, urlparse
 import aiohttp
 import pytest
 
-from knowledge_graph.config import GraphConfig
 from knowledge_graph.faq import delete_faq, get_faq
 from knowledge_graph.open_questions import list_open_questions, record_open_question
-from knowledge_graph.store import open_store
 from tests.conftest import Stack
 
 pytestmark = pytest.mark.e2e
@@ -28,13 +26,6 @@ LINES = [
     "lol",
     "what colours does the mascara come in?",
 ]
-
-
-@pytest.fixture
-async def graph(web_stack: Stack):
-    store = open_store(GraphConfig.from_env({"FALKORDB_PORT": str(web_stack.falkordb_port)}))
-    yield store
-    await store.close()
 
 
 async def chat(stack: Stack, room: str, count: int, per_second: float = 20.0) -> None:

@@ -10,20 +10,11 @@ from typing import Any
 import pytest
 
 from knowledge_graph import editing
-from knowledge_graph.config import GraphConfig
-from knowledge_graph.store import open_store
 from tests.conftest import Stack
 
 pytestmark = pytest.mark.e2e
 
 BLUSH = "LR-MKP-006"
-
-
-@pytest.fixture
-async def graph(web_stack: Stack):
-    store = open_store(GraphConfig.from_env({"FALKORDB_PORT": str(web_stack.falkordb_port)}))
-    yield store
-    await store.close()
 
 
 def unexpected_errors(page: Any) -> list[str]:

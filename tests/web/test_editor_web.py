@@ -11,21 +11,12 @@ import pytest
 
 from actions.replies import format_price
 from knowledge_graph.catalog import get_product, set_price
-from knowledge_graph.config import GraphConfig
-from knowledge_graph.store import open_store
 from tests.conftest import Stack
 
 pytestmark = pytest.mark.e2e
 
 MASCARA = "LR-MKP-004"
 BLUSH = "LR-MKP-006"
-
-
-@pytest.fixture
-async def graph(web_stack: Stack):
-    store = open_store(GraphConfig.from_env({"FALKORDB_PORT": str(web_stack.falkordb_port)}))
-    yield store
-    await store.close()
 
 
 async def open_product(page, sku: str) -> None:
