@@ -3,12 +3,14 @@ SHELL := /bin/bash
 PYTHON ?= python3
 APP := .venv/bin/python
 
-.PHONY: help setup system-deps web demo test unit e2e lint format train bench soak eval audit rasa-runtime-test clean
+.PHONY: help setup system-deps neo4j web demo test unit e2e lint format train bench soak eval audit rasa-runtime-test clean
 
 help:
 	@echo "make demo   set up, start graph DB + action server + Rasa + gateway, open http://127.0.0.1:8080"
 	@echo "make test   set up what tests need, lint, run the whole suite (real processes)"
 	@echo "make setup  build/link the two cached runtimes (.venv Python>=3.11, .venv-rasa Python 3.10)"
+	@echo "make system-deps  install the Debian packages the suite and the demo drive (as root)"
+	@echo "make neo4j  build the cached Neo4j 5 launcher (tests; LIVEROOM_GRAPH_BACKEND=neo4j make demo)"
 	@echo "make train  train the Rasa model if config/domain/data/nlu changed"
 	@echo "make lint   ruff check + format check"
 	@echo "make web    build the web pages' scripts and styles (npm ci when package-lock.json changed, esbuild)"
@@ -21,18 +23,18 @@ help:
 setup:
 	@$(PYTHON) -m bot.bootstrap
 
-# Debian packages the test suite drives for real: a Prometheus server scrapes the gateway, headless
-# Chromium runs the browser tests and renders the stream report's PDF/PNG, Noto CJK draws Chinese text.
-SYSTEM_PACKAGES := prometheus chromium fonts-noto-cjk
+# Debian packages the suite and the demo drive for real, each started by the project itself on loopback
+# (nothing has to run beforehand): redis-server and postgresql (throw-away servers for the scale-out
+# tests), prometheus (scrapes the gateway), chromium (browser tests, report PDF/PNG), fonts-noto-cjk
+# (Chinese text), maven + a JDK 17 (builds the Neo4j 5 test server from Maven Central).
+SYSTEM_PACKAGES := redis-server postgresql prometheus chromium fonts-noto-cjk maven openjdk-17-jdk-headless
 system-deps:
-	@missing=""; for pkg in $(SYSTEM_PACKAGES); do \
-		dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q "ok installed" || missing="$$missing $$pkg"; done; \
-	if [ -n "$$missing" ]; then \
-		if [ "$$(id -u)" != 0 ]; then echo "missing Debian packages:$$missing (sudo apt-get install$$missing)"; exit 1; fi; \
-		echo "installing Debian packages:$$missing"; \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null 2>&1 || \
-		{ apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; }; \
-	fi
+	@bash ops/system_deps.sh $(SYSTEM_PACKAGES)
+
+# A real Neo4j 5 Community (5.26 LTS) for the Neo4j backend's tests and `LIVEROOM_GRAPH_BACKEND=neo4j make
+# demo`: built once from Maven Central into the runtime cache (ops/neo4j_server.py).
+neo4j: setup
+	@$(APP) -m ops.neo4j_server build
 
 # Front-end libraries come from the npm registry (package-lock.json pins them); `npm ci` runs only when
 # the lock file changed (hash stamp in node_modules), then esbuild bundles src/ into bot/web/static/dist.
@@ -43,7 +45,7 @@ web:
 		npm ci --no-audit --no-fund --loglevel=error && echo "$$want" > $$stamp; fi && \
 	npm run --silent build
 
-demo: setup web
+demo: setup system-deps web $(if $(filter neo4j,$(LIVEROOM_GRAPH_BACKEND)),neo4j)
 	$(APP) -m bot up
 
 train: setup
@@ -63,7 +65,7 @@ unit: setup
 e2e: setup system-deps web
 	$(APP) -m pytest -m e2e
 
-test: setup system-deps lint web
+test: setup system-deps lint web neo4j
 	$(APP) -m pytest
 	$(MAKE) rasa-runtime-test
 

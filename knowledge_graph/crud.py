@@ -35,7 +35,7 @@ from knowledge_graph.catalog import (
 )
 from knowledge_graph.entities import check_unknown_fields
 from knowledge_graph.errors import NotFound, ValidationError, VersionConflict
-from knowledge_graph.store import GraphStore, Row
+from knowledge_graph.store import GraphStore, Row, write_lock
 from knowledge_graph.validate import check_version
 
 __all__ = [
@@ -200,13 +200,13 @@ SET n += $props, n.version = 1
 """
 _UPDATE_PRODUCT = f"""
 {_CATEGORY_GUARD}
-MATCH (n:Product {{sku: $key}}) WHERE n.version = $expected
+MATCH (n:Product {{sku: $key}}) {write_lock("n")} WHERE n.version = $expected
 SET n += $props, n.version = n.version + 1
 {AUDIT_CREATE}
 {_PRODUCT_LINKS}
 """
 _DELETE_PRODUCT = f"""
-MATCH (n:Product {{sku: $key}}) WHERE n.version = $expected
+MATCH (n:Product {{sku: $key}}) {write_lock("n")} WHERE n.version = $expected
 {AUDIT_CREATE}
 WITH n
 OPTIONAL MATCH (n)<-[:NAME_OF]-(a:Alias)

@@ -15,7 +15,7 @@ from knowledge_graph.audit import AUDIT_CREATE, audit_params, check_actor
 from knowledge_graph.crud import cas_write, check_expected, diagnose, diff
 from knowledge_graph.entities import Category, Promotion, StreamSession, Variant
 from knowledge_graph.errors import InUse, NotFound, ValidationError, VersionConflict
-from knowledge_graph.store import GraphStore
+from knowledge_graph.store import GraphStore, write_lock
 
 __all__ = [
     "create_category",
@@ -64,7 +64,7 @@ RETURN n
 def _update_query(label: str, key_prop: str, pre: str = "", carry: str = "", links: str = "") -> str:
     return f"""
 {pre}
-MATCH (n:{label} {{{key_prop}: $key}}) WHERE n.version = $expected
+MATCH (n:{label} {{{key_prop}: $key}}) {write_lock("n")} WHERE n.version = $expected
 SET n += $props, n.version = n.version + 1
 {AUDIT_CREATE}
 WITH n{carry}
@@ -75,7 +75,7 @@ RETURN n
 
 def _delete_query(label: str, key_prop: str, guard: str = "") -> str:
     return f"""
-MATCH (n:{label} {{{key_prop}: $key}}) WHERE n.version = $expected
+MATCH (n:{label} {{{key_prop}: $key}}) {write_lock("n")} WHERE n.version = $expected
 {guard}
 {AUDIT_CREATE}
 DETACH DELETE n

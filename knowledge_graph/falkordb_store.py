@@ -97,7 +97,7 @@ class FalkorDBStore(GraphStore):
             raise self._unavailable(err) from err
 
     async def _run(self, query: str, params: Params | None, *, read_only: bool) -> list[Row]:
-        checked = check_params(params, allow_nul=False)
+        checked = check_params(params)
         run = self._graph.ro_query if read_only else self._graph.query
         retried = False
         while True:

@@ -36,7 +36,7 @@ from knowledge_graph.audit import AUDIT_CREATE, audit_params, check_actor
 from knowledge_graph.errors import NotFound, ValidationError, VersionConflict
 from knowledge_graph.semantic.search import embed_questions
 from knowledge_graph.semantic.vector import vector_write_clause
-from knowledge_graph.store import GraphStore
+from knowledge_graph.store import GraphStore, write_lock
 from knowledge_graph.text import pick_language
 from knowledge_graph.validate import check_id
 
@@ -376,7 +376,7 @@ async def update_faq(
             return current
         row = await _row_with_vectors(new)
         query = (
-            f"MATCH (f:FAQ {{id: $id}}) WHERE f.version = $expected {_target_match(new)} "
+            f"MATCH (f:FAQ {{id: $id}}) {write_lock('f')} WHERE f.version = $expected {_target_match(new)} "
             "OPTIONAL MATCH (f)-[old:ABOUT]->() "
             "WITH f, t, collect(old) AS olds FOREACH (r IN olds | DELETE r) "
             f"CREATE (f)-[:ABOUT]->(t) {_assign(store, 'f.version + 1')} "
@@ -409,8 +409,8 @@ async def delete_faq(
         raise NotFound(f"no FAQ with id {faq_id!r}")
     expected = current.version if expected_version is None else expected_version
     rows = await store.write(
-        "MATCH (f:FAQ {id: $id}) WHERE f.version = $expected WITH f, f.version AS version "
-        f"DETACH DELETE f {AUDIT_CREATE} RETURN version",
+        f"MATCH (f:FAQ {{id: $id}}) {write_lock('f')} WHERE f.version = $expected "
+        f"WITH f, f.version AS version DETACH DELETE f {AUDIT_CREATE} RETURN version",
         {"id": faq_id, "expected": expected}
         | audit_params(actor, "delete", "FAQ", faq_id, current.content()),
     )

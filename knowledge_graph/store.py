@@ -84,6 +84,18 @@ class GraphStore(ABC):
         return f"<{type(self).__name__} {self.describe()}>"
 
 
+def write_lock(var: str) -> str:
+    """Cypher that takes the write lock on node ``var`` before anything reads its properties.
+
+    A check-and-set (``WHERE n.version = $expected SET n.version = n.version + 1``) is only atomic when
+    the version is read under the lock. FalkorDB runs one write query at a time, so it always is; Neo4j
+    reads committed data without locking, so six concurrent editors at the same version would all match
+    and all "win". Setting (then clearing) a dummy property locks the node first, the idiom Neo4j's
+    manual gives for lost updates; the ``WITH *`` that follows lets the caller filter on fresh values.
+    """
+    return f"SET {var}._lock = true SET {var}._lock = null WITH *"
+
+
 def open_store(config: GraphConfig) -> GraphStore:
     """Create the store for ``config.backend``. Does no I/O; see ``GraphStore.ping``."""
     if config.backend == "neo4j":
@@ -95,27 +107,31 @@ def open_store(config: GraphConfig) -> GraphStore:
     return FalkorDBStore(config)
 
 
-def check_params(params: Params | None, *, allow_nul: bool = True) -> dict[str, Any]:
-    """Validate query parameters (see module docstring) and return them as a dict."""
+def check_params(params: Params | None) -> dict[str, Any]:
+    """Validate query parameters (see module docstring) and return them as a dict.
+
+    NUL characters are refused on every backend: FalkorDB's query header cannot carry them, and a value
+    one backend stores but the other refuses would make the backends answer differently.
+    """
     if params is None:
         return {}
     checked: dict[str, Any] = {}
     for name, value in params.items():
         if not isinstance(name, str) or not name.isidentifier():
             raise ValidationError("params", f"parameter name must be an identifier, got {name!r}")
-        if not _plain_ok(value, allow_nul):  # fast pass; the slow one names the culprit
-            _check_value(f"${name}", value, allow_nul)
+        if not _plain_ok(value):  # fast pass; the slow one names the culprit
+            _check_value(f"${name}", value)
         checked[name] = value
     return checked
 
 
-def _plain_ok(value: Any, allow_nul: bool) -> bool:
+def _plain_ok(value: Any) -> bool:
     """True if ``value`` certainly passes ``_check_value``: exact built-in types only, no
     path strings built. Bulk imports send ~500,000 values per statement, where building a
     path for each one cost more than the check; anything unusual falls back to the full check."""
     kind = type(value)
     if kind is str:
-        return allow_nul or "\x00" not in value
+        return "\x00" not in value
     if value is None or kind is bool:
         return True
     if kind is int:
@@ -123,20 +139,19 @@ def _plain_ok(value: Any, allow_nul: bool) -> bool:
     if kind is float:
         return math.isfinite(value)
     if kind is list or kind is tuple:
-        return all(_plain_ok(item, allow_nul) for item in value)
+        return all(_plain_ok(item) for item in value)
     if kind is dict:
         return all(
-            type(key) is str and key and "`" not in key and _plain_ok(item, allow_nul)
-            for key, item in value.items()
+            type(key) is str and key and "`" not in key and _plain_ok(item) for key, item in value.items()
         )
     return False
 
 
-def _check_value(path: str, value: Any, allow_nul: bool) -> None:
+def _check_value(path: str, value: Any) -> None:
     if value is None or isinstance(value, bool):
         return
     if isinstance(value, str):
-        if not allow_nul and "\x00" in value:
+        if "\x00" in value:
             raise ValidationError(path, "must not contain NUL characters")
         return
     if isinstance(value, int):
@@ -149,13 +164,13 @@ def _check_value(path: str, value: Any, allow_nul: bool) -> None:
         return
     if isinstance(value, list | tuple):
         for i, item in enumerate(value):
-            _check_value(f"{path}[{i}]", item, allow_nul)
+            _check_value(f"{path}[{i}]", item)
         return
     if isinstance(value, Mapping):
         for key, item in value.items():
             if not isinstance(key, str) or not key or "`" in key:
                 raise ValidationError(path, f"map keys must be non-empty strings without backticks: {key!r}")
-            _check_value(f"{path}.{key}", item, allow_nul)
+            _check_value(f"{path}.{key}", item)
         return
     raise ValidationError(
         path, f"type {type(value).__name__} cannot be sent to the graph (use str, int, float, list, dict)"

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -14,6 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from ops.loopback_server import LoopbackServer, ServiceUnavailable
+from ops.loopback_server import free_port as _free_port
+from ops.neo4j_server import Neo4jServer
+from ops.postgres_server import PostgresServer
+from ops.redis_server import RedisServer
 
 REPO = Path(__file__).resolve().parent.parent
 # Training (only when inputs changed) + Rasa's ~90 s cold start on 2 cores.
@@ -45,9 +51,55 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return _free_port()
+
+
+# -- servers the suite starts for itself ---------------------------------------------------------------
+# Each is started on first use, on a free loopback port with its data under var/test-services/<pid>/, and
+# stopped (its data removed) when the session ends. A server that cannot be had fails the tests that need
+# it with one line naming what is missing: nothing is skipped silently.
+SERVICES_DIR = REPO / "var" / "test-services" / str(os.getpid())
+
+
+def _serve(server: LoopbackServer, timeout: float) -> Iterator[LoopbackServer]:
+    started = time.monotonic()
+    try:
+        server.start()
+        server.wait_ready(timeout)
+    except ServiceUnavailable as err:
+        server.stop()
+        pytest.fail(str(err), pytrace=False)
+    record_figure(f"services: {server.name} ready on port {server.port} in {time.monotonic() - started:.1f}s")
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(server.data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """A throw-away Redis (Debian's redis-server) for locks and shared send budgets."""
+    yield from _serve(RedisServer(free_port(), SERVICES_DIR / "redis"), 30)  # type: ignore[misc]
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A throw-away PostgreSQL cluster (initdb) for Rasa's tracker store."""
+    yield from _serve(PostgresServer(free_port(), SERVICES_DIR / "postgresql"), 120)  # type: ignore[misc]
+
+
+@pytest.fixture(scope="session")
+def neo4j_server() -> Iterator[Neo4jServer]:
+    """A real Neo4j 5 Community server (ops/neo4j, built from Maven Central on first use)."""
+    yield from _serve(Neo4jServer(free_port(), SERVICES_DIR / "neo4j"), 180)  # type: ignore[misc]
+
+
+@pytest.fixture(scope="session")
+def second_neo4j_server() -> Iterator[Neo4jServer]:
+    """Another Neo4j 5 server, for tests that copy a catalog into a second empty graph (Neo4j Community
+    serves one user database per server, so a second graph is a second server)."""
+    yield from _serve(Neo4jServer(free_port(), SERVICES_DIR / "neo4j-2"), 180)  # type: ignore[misc]
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,11 @@
 One FalkorDB server per test session, on a free loopback port with a temporary data
 directory; every test gets its own freshly named graph, deleted afterwards.
 
-The ``store`` fixture also runs each test against Neo4j when ``NEO4J_URI`` is set.
-Neo4j has no cheap throw-away databases, so those tests use the configured database
-and wipe it after each test; they refuse a database that already holds data unless
-``LIVEROOM_TEST_WIPE_NEO4J=1`` says it may be wiped.
+The ``store`` fixture also runs each test against a real Neo4j 5: the suite's own server
+(``neo4j_server`` in tests/conftest.py, started on first use), or the one ``NEO4J_URI`` names.
+Neo4j Community has one user database and no cheap throw-away ones, so those tests wipe it
+(data, indexes and constraints) around each test; they refuse an external database that
+already holds data unless ``LIVEROOM_TEST_WIPE_NEO4J=1`` says it may be wiped.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from knowledge_graph.falkordb_server import FalkorDBServer, free_port
 from knowledge_graph.falkordb_store import FalkorDBStore
 from knowledge_graph.seed import seed_if_empty
 from knowledge_graph.store import GraphStore, open_store
+from ops.neo4j_server import Neo4jServer
 
 WIPE_NEO4J = "LIVEROOM_TEST_WIPE_NEO4J"
 
@@ -69,21 +71,37 @@ async def _falkordb_store(server: FalkorDBServer) -> AsyncIterator[GraphStore]:
         await store.close()
 
 
-async def _neo4j_store() -> AsyncIterator[GraphStore]:
-    if not os.environ.get("NEO4J_URI", "").strip():
-        pytest.skip("NEO4J_URI is not set; the Neo4j backend is only tested against a real server")
-    store = open_store(GraphConfig.from_env())
+def neo4j_config(request: pytest.FixtureRequest) -> tuple[GraphConfig, bool]:
+    """The Neo4j to test against, and whether it is the suite's own (wiped without asking)."""
+    if os.environ.get("NEO4J_URI", "").strip():
+        return GraphConfig.from_env(), False
+    server: Neo4jServer = request.getfixturevalue("neo4j_server")
+    return GraphConfig(backend="neo4j", neo4j_uri=server.uri), True
+
+
+async def wipe_neo4j(store: GraphStore) -> None:
+    """Remove every node, constraint and index (but the built-in token lookups): a fresh database."""
+    await store.write("MATCH (n) DETACH DELETE n")
+    for row in await store.read("SHOW CONSTRAINTS YIELD name RETURN name"):
+        await store.write(f"DROP CONSTRAINT `{row['name']}` IF EXISTS")
+    for row in await store.read("SHOW INDEXES YIELD name, type WHERE type <> 'LOOKUP' RETURN name"):
+        await store.write(f"DROP INDEX `{row['name']}` IF EXISTS")
+
+
+async def _neo4j_store(request: pytest.FixtureRequest) -> AsyncIterator[GraphStore]:
+    config, own_server = neo4j_config(request)
+    store = open_store(config)
     try:
         rows = await store.read("MATCH (n) RETURN count(n) AS n")
-        if rows[0]["n"] and os.environ.get(WIPE_NEO4J) != "1":
+        if rows[0]["n"] and not own_server and os.environ.get(WIPE_NEO4J) != "1":
             pytest.fail(
                 f"{store.describe()} already holds {rows[0]['n']} nodes; the tests wipe it. "
                 f"Point NEO4J_URI at a scratch database or set {WIPE_NEO4J}=1",
                 pytrace=False,
             )
-        await store.write("MATCH (n) DETACH DELETE n")
+        await wipe_neo4j(store)
         yield store
-        await store.write("MATCH (n) DETACH DELETE n")
+        await wipe_neo4j(store)
     finally:
         await store.close()
 
@@ -91,7 +109,7 @@ async def _neo4j_store() -> AsyncIterator[GraphStore]:
 @pytest.fixture(params=["falkordb", pytest.param("neo4j", marks=pytest.mark.neo4j)])
 async def store(request: pytest.FixtureRequest, falkordb_server: FalkorDBServer) -> AsyncIterator[GraphStore]:
     """An empty graph on each backend."""
-    stores = _falkordb_store(falkordb_server) if request.param == "falkordb" else _neo4j_store()
+    stores = _falkordb_store(falkordb_server) if request.param == "falkordb" else _neo4j_store(request)
     async for item in stores:
         yield item
 

@@ -15,7 +15,8 @@ import pytest
 from knowledge_graph.config import GraphConfig
 from knowledge_graph.errors import GraphUnavailable, QueryFailed, ValidationError
 from knowledge_graph.falkordb_server import free_port
-from knowledge_graph.store import GraphStore, open_store
+from knowledge_graph.store import GraphStore, open_store, write_lock
+from ops.neo4j_server import Neo4jServer
 
 from .conftest import fresh_graph_name, start_falkordb
 
@@ -78,9 +79,8 @@ async def test_strings_round_trip_verbatim(store: GraphStore) -> None:
     assert await store.read("RETURN $s AS s", {"s": tricky}) == [{"s": tricky}]
 
 
-async def test_nul_is_rejected_on_falkordb(store: GraphStore) -> None:
-    if store.dialect != "falkordb":
-        pytest.skip("FalkorDB-specific: its query header cannot carry NUL")
+async def test_nul_is_rejected_on_every_backend(store: GraphStore) -> None:
+    """FalkorDB cannot carry NUL; Neo4j refuses it too, so both backends answer the same."""
     with pytest.raises(ValidationError, match="NUL"):
         await store.read("RETURN $s AS s", {"s": "a\x00b"})
 
@@ -101,6 +101,43 @@ async def test_stopped_server_raises_graph_unavailable(tmp_path: Path) -> None:
     finally:
         await asyncio.to_thread(server.stop)
         await store.close()
+
+
+async def test_stopped_neo4j_raises_graph_unavailable(tmp_path: Path) -> None:
+    """The same error as FalkorDB's when a real Neo4j goes away: unavailable, naming where and what to set."""
+    server = Neo4jServer(free_port(), tmp_path / "neo4j")
+    await asyncio.to_thread(server.start)
+    await asyncio.to_thread(server.wait_ready, 180)
+    store = open_store(
+        GraphConfig(backend="neo4j", neo4j_uri=server.uri, connect_timeout=0.5, query_timeout=1.0)
+    )
+    try:
+        await store.write("CREATE (:Thing)")
+        await store.ping()
+        await asyncio.to_thread(server.stop)
+        for call in (store.ping(), store.read("MATCH (n) RETURN n"), store.write("CREATE (:Thing)")):
+            with pytest.raises(GraphUnavailable) as info:
+                await call
+            assert f"127.0.0.1:{server.port}" in str(info.value)
+            assert "NEO4J_URI" in str(info.value)
+            assert info.value.__cause__ is not None  # the driver's error, kept for debugging
+    finally:
+        await asyncio.to_thread(server.stop)
+        await store.close()
+
+
+async def test_writers_locking_in_opposite_orders_all_commit(store: GraphStore) -> None:
+    """Crossing writers deadlock on Neo4j (a transient error its managed transactions retry) and queue on
+    FalkorDB: on both, every write commits exactly once and no update is lost."""
+    await store.write("CREATE (:Acct {id: 'a', n: 0}), (:Acct {id: 'b', n: 0})")
+    query = (
+        f"MATCH (x:Acct {{id: $first}}) {write_lock('x')} SET x.n = x.n + 1 "
+        f"WITH x MATCH (y:Acct {{id: $second}}) {write_lock('y')} SET y.n = y.n + 1 RETURN x.n AS n"
+    )
+    pairs = [("a", "b") if i % 2 else ("b", "a") for i in range(24)]
+    await asyncio.gather(*(store.write(query, {"first": f, "second": s}) for f, s in pairs))
+    rows = await store.read("MATCH (x:Acct) RETURN x.id AS id, x.n AS n ORDER BY id")
+    assert rows == [{"id": "a", "n": 24}, {"id": "b", "n": 24}]
 
 
 async def test_nothing_listening_raises_graph_unavailable_quickly() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import dataclasses
 import io
 import json
 from decimal import Decimal
@@ -13,12 +14,13 @@ import pytest
 
 from knowledge_graph.audit import list_audit
 from knowledge_graph.catalog import find_product, get_product
+from knowledge_graph.config import GraphConfig
 from knowledge_graph.crud import create_product, update_product
 from knowledge_graph.editing import get_promotion
 from knowledge_graph.generate import generate_catalog
 from knowledge_graph.queries import variants_of
 from knowledge_graph.schema import migrate
-from knowledge_graph.store import GraphStore
+from knowledge_graph.store import GraphStore, open_store
 from knowledge_graph.transfer import (
     ImportRejected,
     bundle_to_json,
@@ -28,8 +30,9 @@ from knowledge_graph.transfer import (
     parse_json,
 )
 from knowledge_graph.transfer_csv import bundle_to_csv, parse_csv
+from ops.neo4j_server import Neo4jServer
 
-from .conftest import fresh_graph_name
+from .conftest import fresh_graph_name, wipe_neo4j
 from .test_crud import INJECTION, lipstick, snapshot
 
 
@@ -47,24 +50,29 @@ async def graph(store: GraphStore) -> GraphStore:
     return store
 
 
-async def _second_graph(store: GraphStore) -> GraphStore:
-    """An empty graph next to ``store`` on the same server (FalkorDB only)."""
-    from knowledge_graph.store import open_store
-
-    if store.dialect != "falkordb":
-        pytest.skip("needs a second empty graph; Neo4j tests share one database")
-    other = open_store(store.config.__class__(**{**store.config.__dict__, "graph_name": fresh_graph_name()}))
+async def _second_graph(store: GraphStore, request: pytest.FixtureRequest) -> GraphStore:
+    """An empty graph of the same backend as ``store``: another graph on the same FalkorDB server, or the
+    database of a second Neo4j server (Neo4j Community serves one user database per server)."""
+    if store.dialect == "falkordb":
+        other = open_store(dataclasses.replace(store.config, graph_name=fresh_graph_name()))
+    else:
+        server: Neo4jServer = request.getfixturevalue("second_neo4j_server")
+        other = open_store(GraphConfig(backend="neo4j", neo4j_uri=server.uri))
+        await wipe_neo4j(other)
     await migrate(other)
     return other
 
 
 async def _drop(store: GraphStore) -> None:
-    await store.drop_graph()  # type: ignore[attr-defined]
+    if store.dialect == "falkordb":
+        await store.drop_graph()  # type: ignore[attr-defined]
+    else:
+        await wipe_neo4j(store)
     await store.close()
 
 
 async def test_json_round_trip_of_1000_products_is_byte_identical(
-    graph: GraphStore, catalog_1000: dict[str, Any]
+    graph: GraphStore, catalog_1000: dict[str, Any], request: pytest.FixtureRequest
 ) -> None:
     progress: list[tuple[str, int, int]] = []
     bundle = parse_json(json.dumps(catalog_1000, ensure_ascii=False), lambda *p: progress.append(p))
@@ -80,7 +88,7 @@ async def test_json_round_trip_of_1000_products_is_byte_identical(
     )  # embeddings, then one write
     first = await export_json(graph)
     assert json.loads(first, parse_float=Decimal) == catalog_1000  # the export IS the input, as data
-    other = await _second_graph(graph)
+    other = await _second_graph(graph, request)
     try:
         await import_bundle(other, parse_json(first), "bob")
         assert await export_json(other) == first
@@ -93,12 +101,12 @@ async def test_json_round_trip_of_1000_products_is_byte_identical(
 
 
 async def test_csv_round_trip_of_1000_products_is_byte_identical(
-    graph: GraphStore, catalog_1000: dict[str, Any]
+    graph: GraphStore, catalog_1000: dict[str, Any], request: pytest.FixtureRequest
 ) -> None:
     await import_bundle(graph, parse_json(json.dumps(catalog_1000)), "alice")
     csv_text = bundle_to_csv(await export_bundle(graph))
     json_text = await export_json(graph)
-    other = await _second_graph(graph)
+    other = await _second_graph(graph, request)
     try:
         await import_bundle(other, parse_csv(csv_text.encode("utf-8")), "bob")
         assert bundle_to_csv(await export_bundle(other)) == csv_text
@@ -159,11 +167,13 @@ async def test_first_bad_row_is_reported_and_nothing_written(
     assert await snapshot(graph) == before
 
 
-async def test_csv_first_bad_row_has_its_line_number_and_nothing_is_written(graph: GraphStore) -> None:
+async def test_csv_first_bad_row_has_its_line_number_and_nothing_is_written(
+    graph: GraphStore, request: pytest.FixtureRequest
+) -> None:
     doc = generate_catalog(300)
     await import_bundle(graph, parse_json(json.dumps(doc)), "alice")
     csv_text = bundle_to_csv(await export_bundle(graph))
-    other = await _second_graph(graph)
+    other = await _second_graph(graph, request)
     try:
         rows = list(csv.reader(io.StringIO(csv_text)))
         last_product = max(i for i, row in enumerate(rows) if row[0] == "product")

@@ -1,5 +1,5 @@
-"""Fixtures for the scale-out tests: the machine's Redis and PostgreSQL (started by .ci/run), a fresh
-database per run, and processes started on free ports."""
+"""Fixtures for the scale-out tests: the suite's own Redis and PostgreSQL (tests/conftest.py starts them
+on first use), a fresh database per module, and processes started on free ports."""
 
 from __future__ import annotations
 
@@ -15,49 +15,24 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import redis
 
+from ops.postgres_server import PostgresServer
+from ops.redis_server import RedisServer
 from tests.conftest import REPO, free_port
-
-REDIS_URL = os.environ.get("LIVEROOM_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
-
-
-def _answers(host: str, port: int) -> bool:
-    with socket.socket() as sock:
-        sock.settimeout(1)
-        return sock.connect_ex((host, port)) == 0
 
 
 @pytest.fixture(scope="session")
-def redis_url() -> str:
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError as err:
-        pytest.fail(
-            f"Redis at {REDIS_URL} does not answer ({err}); .ci/run starts it (see README Scaling out)"
-        )
-    return REDIS_URL
-
-
-def psql(sql: str, db: str = "postgres") -> str:
-    return subprocess.run(
-        ["psql", "-h", PG_HOST, "-p", str(PG_PORT), "-U", PG_USER, "-d", db, "-tAc", sql],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
+def redis_url(redis_server: RedisServer) -> str:
+    return redis_server.url
 
 
 @pytest.fixture(scope="module")
-def pg_database() -> Iterator[str]:
+def pg_database(postgres_server: PostgresServer) -> Iterator[str]:
     """A database of its own for this module (dropped afterwards): ``postgresql://...`` URL."""
-    if not _answers(PG_HOST, PG_PORT):
-        pytest.fail(f"PostgreSQL does not answer on {PG_HOST}:{PG_PORT}; .ci/run starts it")
     name = f"liveroom_test_{os.getpid()}_{secrets.token_hex(3)}"
-    psql(f"CREATE DATABASE {name}")
-    yield f"postgresql://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
-    psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    postgres_server.psql(f"CREATE DATABASE {name}")
+    yield postgres_server.url(name)
+    postgres_server.psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def free_port_pair() -> int:

@@ -19,9 +19,10 @@ from pathlib import Path
 
 import pytest
 
+from ops.postgres_server import PostgresServer
 from tests.conftest import Stack, free_port
 from tests.e2e.test_price_e2e import ask
-from tests.scaleout.conftest import Proc, base_env, free_port_pair, psql
+from tests.scaleout.conftest import Proc, base_env, free_port_pair
 
 pytestmark = pytest.mark.e2e
 
@@ -70,7 +71,7 @@ def owner_index(conversation_id: str, replicas: int = 2) -> int:
 
 
 async def test_conversation_continues_on_the_other_replica_after_its_replica_dies(
-    replicated_stack: tuple[Stack, list[str]], pg_database: str
+    replicated_stack: tuple[Stack, list[str]], pg_database: str, postgres_server: PostgresServer
 ) -> None:
     stack, _ = replicated_stack
     viewer = next(v for v in (f"hana{i}" for i in range(100)) if owner_index(f"simulator:{ROOM}:{v}") == 1)
@@ -78,7 +79,7 @@ async def test_conversation_continues_on_the_other_replica_after_its_replica_die
     assert "serum" in first.lower(), first
     db = pg_database.rsplit("/", 1)[1]
     sender = f"simulator:{ROOM}:{viewer}"
-    assert int(psql(f"SELECT count(*) FROM events WHERE sender_id = '{sender}'", db)) > 0
+    assert int(postgres_server.psql(f"SELECT count(*) FROM events WHERE sender_id = '{sender}'", db)) > 0
 
     pid_file = stack.var_dir / "run" / "rasa-1.pid"
     pid = int(pid_file.read_text())

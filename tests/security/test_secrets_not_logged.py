@@ -22,9 +22,11 @@ import aiohttp
 import pytest
 
 from bot.rasa_client import RasaClient, RasaUnavailable
+from ops.postgres_server import PostgresServer
+from ops.redis_server import RedisServer
 from tests.conftest import Stack, free_port
 from tests.e2e.test_price_e2e import ask
-from tests.scaleout.conftest import Proc, base_env, psql
+from tests.scaleout.conftest import Proc, base_env
 
 pytestmark = pytest.mark.e2e
 
@@ -51,10 +53,12 @@ SECRETS = {
 
 
 @pytest.fixture(scope="module")
-def secret_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, Proc]]:
+def secret_stack(
+    tmp_path_factory: pytest.TempPathFactory, postgres_server: PostgresServer, redis_server: RedisServer
+) -> Iterator[tuple[Stack, Proc]]:
     var_dir: Path = tmp_path_factory.mktemp("secrets")
     db = f"liveroom_sec_{os.getpid()}_{secrets.token_hex(3)}"
-    psql(f"CREATE DATABASE {db}")
+    postgres_server.psql(f"CREATE DATABASE {db}")
     s = SECRETS
     gateway_port, rasa_port = free_port(), free_port()
     env = base_env(
@@ -73,8 +77,8 @@ def secret_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Sta
         BILIBILI_SESSDATA=s["bilibili_sessdata"],
         BILIBILI_BILI_JCT=s["bilibili_bili_jct"],
         NEO4J_PASSWORD=s["neo4j_password"],
-        LIVEROOM_TRACKER_STORE_URL=f"postgresql://postgres:{s['tracker_db_password']}@127.0.0.1:5432/{db}",
-        LIVEROOM_LOCK_STORE_URL="redis://127.0.0.1:6379/0",
+        LIVEROOM_TRACKER_STORE_URL=postgres_server.url(db, password=s["tracker_db_password"]),
+        LIVEROOM_LOCK_STORE_URL=redis_server.url,
         LIVEROOM_LOCK_PREFIX=f"lrsec{secrets.token_hex(4)}",
     )
     proc = Proc([sys.executable, "-m", "bot", "up"], env, "secrets")
@@ -94,7 +98,7 @@ def secret_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Sta
         )
     finally:
         proc.stop()
-        psql(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+        postgres_server.psql(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
 
 
 async def test_rasa_api_needs_the_token_and_the_token_is_in_no_command_line(
