@@ -66,7 +66,7 @@ e2e: setup system-deps web
 	$(APP) -m pytest -m e2e
 
 test: setup system-deps lint web neo4j
-	$(APP) -m pytest
+	$(APP) -m pytest -rs
 	$(MAKE) rasa-runtime-test
 
 # nlu/ components, `rasa data validate`, `rasa test core` on test stories, eval report generation:

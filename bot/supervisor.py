@@ -42,7 +42,7 @@ from knowledge_graph.errors import KnowledgeGraphError
 from knowledge_graph.falkordb_server import FalkorDBServer
 from knowledge_graph.seed import seed_if_empty
 from knowledge_graph.store import open_store
-from ops.loopback_server import ServiceUnavailable
+from ops.loopback_server import ServiceUnavailable, terminate_group
 from ops.neo4j_server import Neo4jServer
 
 log = logging.getLogger(__name__)
@@ -498,7 +498,7 @@ class Supervisor:
                     f"retrying in {delay:.0f}s"
                 )
                 if child.proc and child.proc.poll() is None:
-                    await asyncio.to_thread(_terminate, child.proc)
+                    await asyncio.to_thread(terminate_group, child.proc)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stopping.wait(), timeout=delay)
         self.say(f"liveroom: {child.name} keeps failing; stopping all")
@@ -546,7 +546,7 @@ class Supervisor:
             await asyncio.wait(list(self._background), timeout=10)
         for child in reversed(self.children):
             if child.proc and child.proc.poll() is None:
-                await asyncio.to_thread(_terminate, child.proc)
+                await asyncio.to_thread(terminate_group, child.proc)
                 self.say(f"stopped {child.name}")
         self.children.clear()
         if self.graph_server is not None:
@@ -554,18 +554,6 @@ class Supervisor:
             await asyncio.to_thread(self.graph_server.stop)
             self.graph_server = None
             self.say(f"stopped {label}")
-
-
-def _terminate(proc: subprocess.Popen[bytes], grace_s: float = 15.0) -> None:
-    """SIGTERM the child's process group, then SIGKILL it if it does not exit in time."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=grace_s)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
 
 
 def main() -> int:

@@ -54,6 +54,20 @@ def require_binary(name: str, package: str, *, search: Sequence[str] = ()) -> st
     )
 
 
+def terminate_group(proc: subprocess.Popen[bytes], grace_s: float = 15.0) -> None:
+    """SIGTERM a child's process group, then SIGKILL it if it has not exited after ``grace_s``."""
+    if proc.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=grace_s)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
 class LoopbackServer:
     """A server process bound to 127.0.0.1:``port`` with its files under ``data_dir``."""
 
@@ -142,19 +156,10 @@ class LoopbackServer:
 
     def stop(self, timeout: float = 20.0) -> int | None:
         """SIGTERM the process group, SIGKILL it after ``timeout``; the exit code, None if never started."""
-        proc = self._proc
-        if proc is None:
+        if self._proc is None:
             return None
-        if proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-        return proc.returncode
+        terminate_group(self._proc, timeout)
+        return self._proc.returncode
 
     def wait(self) -> int | None:
         """Block until the server exits by itself; its exit code (None if never started)."""

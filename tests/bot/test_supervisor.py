@@ -66,3 +66,47 @@ def test_config_from_env_reads_ports(tmp_path: Path) -> None:
 def test_bad_port_config_is_rejected() -> None:
     with pytest.raises(ValueError, match="LIVEROOM_RASA_PORT must be an integer"):
         SupervisorConfig.from_env({"LIVEROOM_RASA_PORT": "abc"})
+
+
+def test_graph_backend_neo4j_starts_a_local_neo4j_and_tells_the_children(tmp_path: Path) -> None:
+    config = SupervisorConfig.from_env(
+        {
+            "LIVEROOM_VAR": str(tmp_path),
+            "LIVEROOM_GRAPH_BACKEND": "neo4j",
+            "NEO4J_PORT": "7999",
+            "NEO4J_PASSWORD": "not-for-a-local-server",
+        }
+    )
+    assert config.local_neo4j and config.neo4j_port == 7999
+    assert (config.graph.backend, config.graph.neo4j_uri) == ("neo4j", "bolt://127.0.0.1:7999")
+    env = config.child_env()
+    assert env["NEO4J_URI"] == "bolt://127.0.0.1:7999"
+    assert "NEO4J_PASSWORD" not in env and "FALKORDB_PORT" not in env
+    with socket.socket() as sock:  # the Neo4j port is checked before anything starts
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        taken = sock.getsockname()[1]
+        busy = SupervisorConfig.from_env(
+            {"LIVEROOM_VAR": str(tmp_path), "LIVEROOM_GRAPH_BACKEND": "neo4j", "NEO4J_PORT": str(taken)}
+        )
+        with pytest.raises(StartupError, match=f"port {taken} \\(Neo4j\\).*NEO4J_PORT"):
+            supervisor.Supervisor(busy, say=lambda _: None).preflight()
+
+
+def test_an_external_neo4j_is_used_and_none_is_started(tmp_path: Path) -> None:
+    config = SupervisorConfig.from_env(
+        {"LIVEROOM_VAR": str(tmp_path), "LIVEROOM_GRAPH_BACKEND": "neo4j", "NEO4J_URI": "bolt://graph:7687"}
+    )
+    assert not config.local_neo4j and config.graph.neo4j_uri == "bolt://graph:7687"
+
+
+@pytest.mark.parametrize(
+    ("env", "problem"),
+    [
+        ({"LIVEROOM_GRAPH_BACKEND": "mysql"}, "must be falkordb or neo4j"),
+        ({"LIVEROOM_GRAPH_BACKEND": "falkordb", "NEO4J_URI": "bolt://graph:7687"}, "contradicts NEO4J_URI"),
+    ],
+)
+def test_contradictory_graph_settings_are_refused(env: dict[str, str], problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        SupervisorConfig.from_env(env)

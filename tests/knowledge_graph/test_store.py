@@ -14,7 +14,7 @@ import pytest
 
 from knowledge_graph.config import GraphConfig
 from knowledge_graph.errors import GraphUnavailable, QueryFailed, ValidationError
-from knowledge_graph.falkordb_server import free_port
+from knowledge_graph.falkordb_server import FalkorDBServer, free_port
 from knowledge_graph.store import GraphStore, open_store, write_lock
 from ops.neo4j_server import Neo4jServer
 
@@ -85,9 +85,21 @@ async def test_nul_is_rejected_on_every_backend(store: GraphStore) -> None:
         await store.read("RETURN $s AS s", {"s": "a\x00b"})
 
 
-async def test_stopped_server_raises_graph_unavailable(tmp_path: Path) -> None:
-    server = await asyncio.to_thread(start_falkordb, tmp_path / "db")
-    store = open_store(server.graph_config(fresh_graph_name()))
+def _start_server(backend: str, data_dir: Path) -> tuple[FalkorDBServer | Neo4jServer, GraphConfig]:
+    if backend == "falkordb":
+        falkordb = start_falkordb(data_dir)
+        return falkordb, falkordb.graph_config(fresh_graph_name())
+    neo4j = Neo4jServer(free_port(), data_dir)
+    neo4j.start()
+    neo4j.wait_ready(180)
+    return neo4j, GraphConfig(backend="neo4j", neo4j_uri=neo4j.uri, connect_timeout=0.5, query_timeout=1.0)
+
+
+@pytest.mark.parametrize("backend", ["falkordb", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+async def test_stopped_server_raises_graph_unavailable(backend: str, tmp_path: Path) -> None:
+    """Both backends say the same when their server goes away: unavailable, naming where and what to set."""
+    server, config = await asyncio.to_thread(_start_server, backend, tmp_path / "db")
+    store = open_store(config)
     try:
         await store.write("CREATE (:Thing)")
         await store.ping()
@@ -96,31 +108,8 @@ async def test_stopped_server_raises_graph_unavailable(tmp_path: Path) -> None:
             with pytest.raises(GraphUnavailable) as info:
                 await call
             assert f"127.0.0.1:{server.port}" in str(info.value)
-            assert "FALKORDB_PORT" in str(info.value)
-            assert info.value.__cause__ is not None  # the redis error, kept for debugging
-    finally:
-        await asyncio.to_thread(server.stop)
-        await store.close()
-
-
-async def test_stopped_neo4j_raises_graph_unavailable(tmp_path: Path) -> None:
-    """The same error as FalkorDB's when a real Neo4j goes away: unavailable, naming where and what to set."""
-    server = Neo4jServer(free_port(), tmp_path / "neo4j")
-    await asyncio.to_thread(server.start)
-    await asyncio.to_thread(server.wait_ready, 180)
-    store = open_store(
-        GraphConfig(backend="neo4j", neo4j_uri=server.uri, connect_timeout=0.5, query_timeout=1.0)
-    )
-    try:
-        await store.write("CREATE (:Thing)")
-        await store.ping()
-        await asyncio.to_thread(server.stop)
-        for call in (store.ping(), store.read("MATCH (n) RETURN n"), store.write("CREATE (:Thing)")):
-            with pytest.raises(GraphUnavailable) as info:
-                await call
-            assert f"127.0.0.1:{server.port}" in str(info.value)
-            assert "NEO4J_URI" in str(info.value)
-            assert info.value.__cause__ is not None  # the driver's error, kept for debugging
+            assert ("FALKORDB_PORT" if backend == "falkordb" else "NEO4J_URI") in str(info.value)
+            assert info.value.__cause__ is not None  # the client's error, kept for debugging
     finally:
         await asyncio.to_thread(server.stop)
         await store.close()
