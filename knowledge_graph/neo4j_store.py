@@ -1,14 +1,21 @@
 """GraphStore on Neo4j 5, through the official async driver.
 
-Used when ``NEO4J_URI`` is set. Reads run in ``session.execute_read`` and writes in
-``session.execute_write``: managed transactions, which the driver retries on transient
-cluster errors (leader switch, deadlock) -- safe there because a failed transaction is
-rolled back as a whole, unlike a FalkorDB statement whose connection dropped.
+Used when ``NEO4J_URI`` is set. Writes run in ``session.execute_write``: managed transactions,
+which the driver retries on transient errors (leader switch, deadlock) -- safe there because a
+failed transaction is rolled back as a whole, unlike a FalkorDB statement whose connection dropped.
+A read is one statement, so it runs as an auto-commit query in a read session (one round trip
+instead of two: ~1.6 ms instead of ~3.2 ms for ``RETURN 1`` on loopback) and is retried here on the
+same transient errors within the same budget; a read cannot half-apply.
+
+Server notifications (deprecations, "this label does not exist yet" on an empty graph) are turned
+off: the driver would log each one as a warning on every query.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from typing import Any
 
 import neo4j
@@ -45,6 +52,7 @@ class Neo4jStore(GraphStore):
             # connection) for this long; a chat answer cannot wait for a long outage.
             max_transaction_retry_time=min(config.query_timeout, _RETRY_BUDGET),
             user_agent="liveroom-kg",
+            notifications_min_severity="OFF",
         )
 
     async def read(self, query: str, params: Params | None = None) -> list[Row]:
@@ -66,21 +74,38 @@ class Neo4jStore(GraphStore):
 
     async def _run(self, query: str, params: Params | None, *, write: bool) -> list[Row]:
         checked = check_params(params)
-        work = neo4j.unit_of_work(timeout=self.config.query_timeout)(_collect)
         try:
-            async with self._driver.session(
-                database=self.config.neo4j_database,
-                default_access_mode=neo4j.WRITE_ACCESS if write else neo4j.READ_ACCESS,
-            ) as session:
-                if write:
+            if write:
+                work = neo4j.unit_of_work(timeout=self.config.query_timeout)(_collect)
+                async with self._driver.session(
+                    database=self.config.neo4j_database, default_access_mode=neo4j.WRITE_ACCESS
+                ) as session:
                     return await session.execute_write(work, query, checked)
-                return await session.execute_read(work, query, checked)
+            return await self._read_with_retries(query, checked)
         except (neo4j_errors.AuthError, neo4j_errors.DatabaseUnavailable) as err:
             raise self._unavailable(err) from err
         except neo4j_errors.Neo4jError as err:
             raise QueryFailed(f"Neo4j rejected the query: {err}") from err
         except (neo4j_errors.DriverError, OSError) as err:
             raise self._unavailable(err) from err
+
+    async def _read_with_retries(self, query: str, params: dict[str, Any]) -> list[Row]:
+        """One auto-commit read, retried with backoff on retryable errors within the retry budget."""
+        deadline = time.monotonic() + min(self.config.query_timeout, _RETRY_BUDGET)
+        delay = 0.02
+        statement = neo4j.Query(query, timeout=self.config.query_timeout)
+        while True:
+            try:
+                async with self._driver.session(
+                    database=self.config.neo4j_database, default_access_mode=neo4j.READ_ACCESS
+                ) as session:
+                    return await _rows(await session.run(statement, params))
+            except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as err:
+                if not err.is_retryable() or time.monotonic() + delay > deadline:
+                    raise
+                log.debug("retrying a read after %s", type(err).__name__)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 0.5)
 
     def _unavailable(self, err: BaseException) -> GraphUnavailable:
         if isinstance(err, neo4j_errors.AuthError):
@@ -98,7 +123,10 @@ class Neo4jStore(GraphStore):
 
 async def _collect(tx: AsyncManagedTransaction, query: str, params: dict[str, Any]) -> list[Row]:
     # Results must be consumed inside the transaction function.
-    result = await tx.run(query, params)
+    return await _rows(await tx.run(query, params))
+
+
+async def _rows(result: neo4j.AsyncResult) -> list[Row]:
     keys = result.keys()
     return [{key: _plain(record[key]) for key in keys} async for record in result]
 
