@@ -17,6 +17,7 @@ import asyncio
 import logging
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -34,6 +35,7 @@ from knowledge_graph.faq import get_streamer, list_faqs
 from knowledge_graph.open_questions import record_open_question
 from knowledge_graph.queries import active_promotions, next_stream, variants_of
 from knowledge_graph.store import GraphStore
+from knowledge_graph.text import normalize_key
 from nlu.language import Language
 
 log = logging.getLogger(__name__)
@@ -161,8 +163,21 @@ def _latest(tracker: Tracker, entity: str) -> str | None:
     return values[0] if values else None
 
 
+def _catalog_value(asked: str | None, offered: Iterable[str | None]) -> str | None:
+    """The catalog's own spelling of ``asked`` among ``offered`` (the product's variant values), or None."""
+    if asked is None:
+        return None
+    key = normalize_key(asked)
+    return next((value for value in offered if value and normalize_key(value) == key), None)
+
+
 class ActionAnswerVariant(ProductAction):
-    """Size/colour availability from the product's variants (``queries.variants_of``)."""
+    """Size/colour availability from the product's variants (``queries.variants_of``).
+
+    The reply names sizes and colours only as the catalog spells them, never as the entity value: that
+    value is viewer text (and Rasa's ``/intent{entities}`` syntax once let a viewer set it to anything,
+    review H1), so echoing it let anyone make the bot post their words. A size or colour the product
+    does not have is answered with what it does have."""
 
     what = "variant"
 
@@ -172,12 +187,24 @@ class ActionAnswerVariant(ProductAction):
     async def about(self, store, product, dispatcher, tracker, lang) -> None:
         size, colour = _latest(tracker, "size"), _latest(tracker, "colour")
         every = await variants_of(store, product.sku)
+        labels = [_variant_label(v.colour, v.size, v.id) for v in every]
+        catalog_size = _catalog_value(size, (v.size for v in every))
+        catalog_colour = _catalog_value(colour, (v.colour for v in every))
+        if every and ((size and not catalog_size) or (colour and not catalog_colour)):
+            dispatcher.utter_message(text=replies.variant_not_offered(product, lang, labels))
+            return
         chosen = (
-            await variants_of(store, product.sku, size=size, colour=colour) if (size or colour) else every
+            await variants_of(store, product.sku, size=catalog_size, colour=catalog_colour)
+            if (catalog_size or catalog_colour)
+            else every
         )
-        wanted = " ".join(x for x in (colour, size) if x)
-        matches = [(" ".join(x for x in (v.colour, v.size) if x) or v.id, v.stock) for v in chosen]
+        wanted = " ".join(x for x in (catalog_colour, catalog_size) if x)
+        matches = [(_variant_label(v.colour, v.size, v.id), v.stock) for v in chosen]
         dispatcher.utter_message(text=replies.variant_reply(product, lang, matches, wanted, len(every)))
+
+
+def _variant_label(colour: str | None, size: str | None, variant_id: str) -> str:
+    return " ".join(x for x in (colour, size) if x) or variant_id
 
 
 class ActionAnswerDiscount(GraphAction):

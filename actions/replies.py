@@ -118,7 +118,8 @@ def info_reply(product: Product, lang: Language) -> str:
 def variant_reply(
     product: Product, lang: Language, matches: list[tuple[str, int]], wanted: str, all_variants: int
 ) -> str:
-    """Size/colour availability. ``matches`` are (label, stock) of the variants asked for."""
+    """Size/colour availability. ``matches`` are (label, stock) of the variants asked for; ``wanted`` is
+    what was asked for as the catalog spells it (never the viewer's entity text)."""
     name = product.name(lang)
     if all_variants == 0:
         if lang == "zh":
@@ -143,6 +144,15 @@ def variant_reply(
     return (
         f"Sorry, {name} in {wanted} isn't available." if not matches else f"{name} in {wanted} is sold out."
     )
+
+
+def variant_not_offered(product: Product, lang: Language, labels: list[str]) -> str:
+    """The viewer asked for a size/colour the product does not have: what it does come in. The asked
+    value is not repeated (it is viewer text); ``labels`` are the catalog's variant labels."""
+    name = product.name(lang)
+    if lang == "zh":
+        return f"{name}没有这个款哦，有这些：{'、'.join(labels)}～"
+    return f"Sorry, {name} doesn't come in that. It comes in: {', '.join(labels)}."
 
 
 def which_product_for(lang: Language, what: str) -> str:

@@ -249,6 +249,14 @@ class GatewayMetrics:
             registry=r,
         )
 
+        self.logins_throttled = Counter(
+            "liveroom_web_logins_throttled_total",
+            "Web logins refused with 429 before any password check: too many failures of that user "
+            "name or from that client address (reason)",
+            ["reason"],
+            registry=r,
+        )
+
     def outcome(self, platform: str, outcome: str, reason: str | None = None) -> None:
         """Record an event's final outcome (and the drop reason)."""
         self.outcomes.labels(platform, outcome).inc()

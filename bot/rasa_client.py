@@ -20,6 +20,8 @@ from urllib.parse import quote
 
 import aiohttp
 
+from nlu.viewer_text import as_chat_text
+
 log = logging.getLogger(__name__)
 
 
@@ -217,8 +219,12 @@ class RasaClient:
         raise RasaUnavailable(last_error)
 
     async def send(self, conversation_id: str, text: str, metadata: dict[str, Any]) -> RasaResult:
-        """Send one user message; return the bot's replies (in order) and the NLU parse."""
-        body = {"sender": conversation_id, "message": text, "metadata": metadata}
+        """Send one viewer message; return the bot's replies (in order) and the NLU parse.
+
+        The text is data, never a command: a leading ``/`` (in any disguise) would make Rasa read it as
+        ``/intent{entities}``, so it is dropped here (``nlu.viewer_text.as_chat_text``; the liveroom
+        channel drops it again on arrival). The gateway's own intents go through ``trigger_intent``."""
+        body = {"sender": conversation_id, "message": as_chat_text(text), "metadata": metadata}
         return parse_answer(await self._post_routed(conversation_id, self._webhook_path, body))
 
     async def set_slots(self, conversation_id: str, slots: dict[str, Any]) -> bool:

@@ -16,6 +16,10 @@ appends slot events to that conversation (under its lock) and answers ``{"ok": t
 ``/conversations/{id}/tracker/events`` the conversation id travels in the body: Rasa 3.6 does not
 percent-decode the path, so ids with ``:`` or non-ASCII characters (``simulator:room:小李``) cannot
 be addressed there.
+Viewer text is data, never instructions: a leading ``/`` (Rasa's ``/intent{entities}`` syntax) is
+dropped before Rasa sees the text, and ``EXTERNAL_*`` intents are removed from its parse before any
+policy runs (nlu/viewer_text.py); only the gateway triggers those, through ``trigger_intent``.
+
 ``parse`` is read from the conversation's tracker after the message was handled (its latest user
 message); it is ``null`` when the message could not be handled. Imported only by the Rasa runtime.
 
@@ -34,6 +38,7 @@ import hmac
 import logging
 import os
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -46,6 +51,7 @@ from sanic.response import HTTPResponse
 
 from nlu.language import normalize_language
 from nlu.sentiment import sentiment
+from nlu.viewer_text import as_chat_text, without_external_intents
 
 log = logging.getLogger(__name__)
 
@@ -167,25 +173,15 @@ class LiveroomInput(RestInput):
             text = self._extract_message(request)
             if not isinstance(sender_id, str) or not isinstance(text, str):
                 return response.json({"error": "sender and message must be strings"}, status=400)
-            collector = CollectingOutputChannel()
-            handled = False
-            try:
-                await on_new_message(
-                    UserMessage(
-                        text,
-                        collector,
-                        sender_id,
-                        input_channel=self._extract_input_channel(request),
-                        metadata=self.get_metadata(request),
-                    )
-                )
-                handled = True
-            except asyncio.CancelledError:
-                log.error("liveroom channel: handling timed out for %s", sender_id)
-            except Exception:
-                log.exception("liveroom channel: failed to handle a message of %s", sender_id)
-            parse = await self._latest_parse(request, sender_id, text) if handled else None
-            return response.json({"messages": collector.messages, "parse": parse})
+            answer = await self.handle(
+                getattr(request.app.ctx, "agent", None),
+                on_new_message,
+                sender_id,
+                text,
+                input_channel=self._extract_input_channel(request),
+                metadata=self.get_metadata(request),
+            )
+            return response.json(answer)
 
         @hook.route("/slots", methods=["POST"])
         async def set_slots(request: Request) -> HTTPResponse:
@@ -216,9 +212,52 @@ class LiveroomInput(RestInput):
 
         return hook
 
+    async def handle(
+        self,
+        agent: Any,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        sender_id: str,
+        text: str,
+        *,
+        input_channel: str | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Handle one viewer message with Rasa's ``agent``: the webhook's answer (module docstring).
+
+        Viewer text is data, never a command: a leading ``/`` is dropped before Rasa sees it
+        (``as_chat_text``) and gateway-only intents are removed from its parse (``_viewer_parse``)."""
+        collector = CollectingOutputChannel()
+        handled = False
+        try:
+            message = UserMessage(
+                as_chat_text(text), collector, sender_id, input_channel=input_channel, metadata=metadata
+            )
+            message.parse_data = await self._viewer_parse(agent, message)
+            await on_new_message(message)
+            handled = True
+        except asyncio.CancelledError:
+            log.error("liveroom channel: handling timed out for %s", sender_id)
+        except Exception:
+            log.exception("liveroom channel: failed to handle a message of %s", sender_id)
+        parse = await self._latest_parse(agent, sender_id, text) if handled else None
+        return {"messages": collector.messages, "parse": parse}
+
     @staticmethod
-    async def _latest_parse(request: Request, sender_id: str, text: str) -> dict[str, Any] | None:
-        agent = getattr(request.app.ctx, "agent", None)
+    async def _viewer_parse(agent: Any, message: UserMessage) -> dict[str, Any] | None:
+        """The NLU parse of a viewer message, without the intents only the gateway may trigger.
+
+        Rasa parses a message in ``handle_message`` unless it already carries ``parse_data``; parsing
+        here instead (the same call, once) lets the channel drop ``EXTERNAL_*`` intents before any
+        policy sees them (``nlu.viewer_text.without_external_intents``). The gateway triggers those
+        through ``trigger_intent``, which never comes through this channel. None without a model
+        (Rasa then ignores the message anyway)."""
+        processor = getattr(agent, "processor", None)
+        if processor is None:
+            return None
+        return without_external_intents(await processor.parse_message(message))
+
+    @staticmethod
+    async def _latest_parse(agent: Any, sender_id: str, text: str) -> dict[str, Any] | None:
         store = getattr(agent, "tracker_store", None)
         if store is None:
             return None

@@ -48,7 +48,7 @@ def setup_web(
     prefs = var_dir / "web" / "prefs.json"
     sessions = var_dir / "web" / "sessions.json"
     app[SESSIONS] = SessionStore(users, WebAuthConfig.from_env(env), prefs_path=prefs, sessions_path=sessions)
-    pages.setup(app)
+    pages.setup(app, env)
     admin_session.setup(app)
     STATIC_DIR.mkdir(exist_ok=True)
     app.router.add_static("/static/", STATIC_DIR, append_version=False, follow_symlinks=False)

@@ -13,12 +13,16 @@ import hmac
 import html
 import json
 import logging
+import os
 import re
+import unicodedata
+from collections.abc import Mapping
 from importlib import resources
 from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from bot.app import METRICS
 from bot.web.auth import (
     ROLE_MODERATOR,
     ROLE_STREAMER,
@@ -32,6 +36,7 @@ from bot.web.auth import (
 )
 from bot.web.i18n import LANG_COOKIE, LANGS, messages, t
 from bot.web.layout import STATIC_DIR, render_page, security_headers
+from bot.web.login_throttle import LoginThrottle, ThrottleConfig
 from connectors.simulator.chatlog import event_to_json, generate
 
 __all__ = ["setup"]
@@ -41,9 +46,18 @@ log = logging.getLogger(__name__)
 MAX_FORM_BYTES = 4096
 FAVICON = STATIC_DIR / "favicon.svg"
 _BODY = re.compile(r"<!-- simulator:body -->(.*?)<!-- /simulator:body -->", re.S)
+THROTTLE = web.AppKey("login_throttle", LoginThrottle)
+MAX_NAME_CHARS = 64  # longer names are never accounts (auth._NAME); the throttle keys stay small
+MAX_NEXT_CHARS = 2048
 
 
-def setup(app: web.Application) -> None:
+def setup(app: web.Application, env: Mapping[str, str] = os.environ) -> None:
+    """Mount the pages; ``env`` configures the login throttle (``ThrottleConfig.from_env``)."""
+    metrics = app.get(METRICS)  # absent when only the web pieces are mounted (tests)
+    app[THROTTLE] = LoginThrottle(
+        ThrottleConfig.from_env(env),
+        on_throttled=(lambda reason: metrics.logins_throttled.labels(reason).inc()) if metrics else None,
+    )
     app.router.add_get("/login", login_page)
     app.router.add_post("/login", login_submit)
     app.router.add_post("/logout", logout)
@@ -57,10 +71,21 @@ def setup(app: web.Application) -> None:
 
 
 def _safe_next(raw: str | None) -> str:
-    """Only same-site paths: ``/x`` yes, ``//evil`` or ``https://evil`` no (open redirect)."""
-    if raw and raw.startswith("/") and not raw.startswith(("//", "/\\")):
-        return raw
-    return "/"
+    """``raw`` if it is an absolute path on this site, else ``"/"`` (the role's default page).
+
+    Checking only the first characters is not enough (open redirect): URL parsers drop TAB, CR and LF
+    (WHATWG; yarl, which builds aiohttp's ``Location``, does too), so ``/\\t/evil.example`` becomes
+    ``//evil.example``, and browsers read ``\\`` as ``/``. So any control character, whitespace or
+    backslash refuses the whole value, and what is left must parse (``urlsplit``, which strips the same
+    characters) to no scheme, no host and a path with exactly one leading ``/``."""
+    if not raw or len(raw) > MAX_NEXT_CHARS or not raw.startswith("/") or raw.startswith("//"):
+        return "/"
+    if any(c == "\\" or c.isspace() or unicodedata.category(c).startswith("C") for c in raw):
+        return "/"
+    parts = urlsplit(raw)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
+        return "/"
+    return raw
 
 
 def _default_page(user: WebUser) -> str:
@@ -109,8 +134,20 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     name, password = form.get("user", "").strip(), form.get("password", "")
     next_path = _safe_next(form.get("next"))
     store = request.app[SESSIONS]
-    # scrypt is CPU-bound (~50 ms): off the event loop so chat keeps flowing during logins.
-    user = await asyncio.to_thread(store.users.verify, name, password) if name and password else None
+    user, throttle, address, stamp = None, request.app[THROTTLE], request.remote or "", 0.0
+    if name and password:
+        # asked before scrypt: a throttled attempt costs no hash (bot/web/login_throttle.py)
+        retry_after, stamp = throttle.begin(name[:MAX_NAME_CHARS], address)
+        if retry_after:
+            log.info("web login throttled from %s (retry in %d s)", address, retry_after)
+            body = _login_body(request, next_path, t(request, "login.throttled"), name)
+            response = render_page(request, "login.title", body, entry="login", status=429)
+            response.headers["Retry-After"] = str(retry_after)
+            return response
+        # scrypt is CPU-bound (~50 ms): off the event loop so chat keeps flowing during logins.
+        user = await asyncio.to_thread(store.users.verify, name, password)
+    if user is not None:
+        throttle.succeeded(name[:MAX_NAME_CHARS], address, stamp)
     if user is None:
         # a hash prefix, not the name: a password typed into the name field must not reach the log
         name_tag = hmac.new(b"liveroom-login", name.encode(), "sha256").hexdigest()[:8]

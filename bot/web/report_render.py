@@ -25,6 +25,17 @@ COLORS = {"messages": "#7c3aed", "questions": "#d4a000", "answered": "#1e9e57", 
 MOOD_COLORS = {"happy": "#2ecc71", "neutral": "#95a5a6", "bored": "#f1c40f", "upset": "#e74c3c"}
 
 
+def plain_text(text: str) -> str:
+    """``text`` escaped so matplotlib draws it as typed, never as mathtext.
+
+    matplotlib parses any string holding a pair of unescaped ``$`` as a formula, and an unknown command
+    (``$\\foo$``) raises at ``savefig``: one viewer's question among the top questions broke a session's
+    export for good (review M4). Every ``$`` becomes ``\\$``, which matplotlib shows as ``$``; escaping
+    each one (also an already escaped ``\\$``) keeps the count of unescaped ones at zero. Applied to
+    everything drawn that did not come from this file: viewer questions, product names, labels."""
+    return text.replace("$", r"\$")
+
+
 @functools.cache
 def _font_family() -> list[str]:
     from matplotlib import font_manager
@@ -55,6 +66,7 @@ def render(report: dict[str, Any], fmt: str, labels: dict[str, str]) -> bytes:
     fmt_time = DateFormatter("%H:%M" if report["duration_s"] > 600 else "%H:%M:%S")
 
     start = datetime.fromtimestamp(report["started"]).strftime("%Y-%m-%d %H:%M")
+    labels = {key: plain_text(value) for key, value in labels.items()}  # translations: not ours either
     fig.suptitle(
         f"{labels['title']} · {report['id']}  ({start}, {report['duration_s'] / 60:.0f} min)", fontsize=13
     )
@@ -159,7 +171,7 @@ def _barh(
         ax.text(0.5, 0.5, labels["none"], ha="center", va="center", color="#888", transform=ax.transAxes)
         ax.axis("off")
         return
-    names = [n if len(n) <= wrap else n[: wrap - 1] + "…" for n, _ in rows][::-1]
+    names = [plain_text(n if len(n) <= wrap else n[: wrap - 1] + "…") for n, _ in rows][::-1]
     ax.barh(names, [c for _, c in rows][::-1], color=color)
     ax.tick_params(labelsize=7)
     for side in ("top", "right"):
