@@ -28,7 +28,7 @@ def config_for(fake: FakeBilibili, **overrides: object) -> BilibiliConfig:
         "www_base": fake.base_url,
         "ws_url": fake.base_url.replace("http://", "ws://") + "/sub",
         "heartbeat_s": 0.2,
-        "heartbeat_reply_timeout_s": 0.3,
+        "heartbeat_reply_timeout_s": 1.0,  # a loaded CI machine can stall the loop for 0.3 s
         "backoff_base_s": 0.01,
         "backoff_cap_s": 0.05,
         "send_interval_s": 0.0,

@@ -3,6 +3,8 @@ from the knowledge graph, through the real gateway, Rasa, action server and Falk
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import statistics
 import time
@@ -36,14 +38,21 @@ async def ask(
             sent = time.perf_counter()
             await ws.send_str(json.dumps({"type": "chat", "viewer": viewer, "text": text}))
             my_id = None
-            deadline = time.monotonic() + timeout_s
-            while time.monotonic() < deadline:
-                msg = await ws.receive_json(timeout=deadline - time.monotonic())
-                assert msg["type"] == "chat", msg
-                if not msg["bot"] and msg["viewer"] == viewer and msg["text"] == text:
-                    my_id = msg["message_id"]
-                elif msg["bot"] and my_id and (msg["reply_to"] == my_id or f"@{viewer} " in msg["text"]):
-                    return msg["text"], time.perf_counter() - sent
+            # One deadline for the whole wait: aiohttp's receive timeout starts again at every control
+            # frame (the gateway's heartbeat pings), so it alone could wait forever.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(timeout_s):
+                    while True:
+                        msg = await ws.receive_json()
+                        assert msg["type"] == "chat", msg
+                        if not msg["bot"] and msg["viewer"] == viewer and msg["text"] == text:
+                            my_id = msg["message_id"]
+                        elif (
+                            msg["bot"]
+                            and my_id
+                            and (msg["reply_to"] == my_id or f"@{viewer} " in msg["text"])
+                        ):
+                            return msg["text"], time.perf_counter() - sent
     raise AssertionError(f"no bot reply to {text!r} within {timeout_s}s")
 
 

@@ -9,8 +9,9 @@ while: none carries the payload, and none is one of the room-mood answers (``utt
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
-import time
 
 import aiohttp
 import pytest
@@ -37,16 +38,16 @@ async def room_replies(stack: Stack, room: str, lines: list[tuple[str, str]], li
             assert (await ws.receive_json(timeout=5))["type"] == "welcome"
             for viewer, text in lines:
                 await ws.send_str(json.dumps({"type": "chat", "viewer": viewer, "text": text}))
-            deadline = time.monotonic() + listen_s
             answered: set[str] = set()
-            while time.monotonic() < deadline and len(answered) < len(lines):
-                try:
-                    msg = await ws.receive_json(timeout=deadline - time.monotonic())
-                except TimeoutError:
-                    break
-                if msg.get("type") == "chat" and msg.get("bot"):
-                    bot_texts.append(msg["text"])
-                    answered |= {v for v, _ in lines if f"@{v} " in msg["text"]}
+            # One deadline for the whole wait: aiohttp's receive timeout starts again at every control
+            # frame, so the gateway's heartbeat pings would keep a per-receive timeout from ever firing.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(listen_s):
+                    while len(answered) < len(lines):
+                        msg = await ws.receive_json()
+                        if msg.get("type") == "chat" and msg.get("bot"):
+                            bot_texts.append(msg["text"])
+                            answered |= {v for v, _ in lines if f"@{v} " in msg["text"]}
     return bot_texts
 
 
