@@ -49,6 +49,7 @@ log = logging.getLogger(__name__)
 
 
 MAX_RESTARTS = 5
+DEFAULT_NEO4J_PORT = 7687  # NEO4J_PORT: the local Neo4j of LIVEROOM_GRAPH_BACKEND=neo4j
 
 
 class StartupError(RuntimeError):
@@ -93,7 +94,7 @@ class SupervisorConfig:
             raise ValueError("LIVEROOM_GRAPH_BACKEND=falkordb contradicts NEO4J_URI: unset one of them")
         local_neo4j = backend == "neo4j" and not external_neo4j
         if local_neo4j:
-            env["NEO4J_URI"] = f"bolt://127.0.0.1:{env_int(env, 'NEO4J_PORT', 7687)}"
+            env["NEO4J_URI"] = f"bolt://127.0.0.1:{env_int(env, 'NEO4J_PORT', DEFAULT_NEO4J_PORT)}"
             env.pop("NEO4J_PASSWORD", None)  # the local server runs with authentication off
         return cls(
             var_dir=Path(env.get("LIVEROOM_VAR", str(REPO / "var"))),
@@ -148,7 +149,7 @@ class SupervisorConfig:
     @property
     def neo4j_port(self) -> int:
         """The Bolt port of the local Neo4j (``local_neo4j``)."""
-        return urlsplit(self.graph.neo4j_uri or "").port or 7687
+        return urlsplit(self.graph.neo4j_uri or "").port or DEFAULT_NEO4J_PORT
 
 
 def check_port_free(port: int, what: str, env_var: str) -> None:
@@ -213,6 +214,7 @@ class Supervisor:
         self.say = say
         self.children: list[Child] = []
         self.graph_server: FalkorDBServer | Neo4jServer | None = None  # a graph DB started here
+        self._graph_ready_timeout_s = 30.0
         self._stopping = asyncio.Event()
         self._background: set[asyncio.Task[None]] = set()  # optional children's keep-running loops
 
@@ -363,12 +365,14 @@ class Supervisor:
                 data_dir=c.var_dir / "falkordb",
                 log_file=c.log_dir / "falkordb.log",
             )
+            self._graph_ready_timeout_s = 30.0
             self.say(f"starting FalkorDB on 127.0.0.1:{c.graph.falkordb_port} (data: {c.var_dir}/falkordb)")
-            await self._start_graph_server(timeout=30)
+            await self._start_graph_server()
         elif c.local_neo4j:
             self.graph_server = Neo4jServer(c.neo4j_port, c.var_dir / "neo4j", c.log_dir / "neo4j.log")
+            self._graph_ready_timeout_s = 180.0  # a JVM start, and store recovery after a crash
             self.say(f"starting Neo4j 5 on 127.0.0.1:{c.neo4j_port} (data: {c.var_dir}/neo4j)")
-            await self._start_graph_server(timeout=180)
+            await self._start_graph_server()
         else:
             self.say(f"using Neo4j at {c.graph.neo4j_uri}")
         store = open_store(c.graph)
@@ -391,17 +395,18 @@ class Supervisor:
         finally:
             await store.close()
 
-    async def _start_graph_server(self, timeout: float) -> None:
+    async def _start_graph_server(self, note: str = "") -> None:
+        """Start ``graph_server`` and wait until it answers (first start and restarts alike)."""
         server = self.graph_server
         assert server is not None
         started = time.monotonic()
         try:
             await asyncio.to_thread(server.start)
-            await asyncio.to_thread(server.wait_ready, timeout)
+            await asyncio.to_thread(server.wait_ready, self._graph_ready_timeout_s)
         except (KnowledgeGraphError, ServiceUnavailable) as err:
             raise StartupError(str(err)) from err
         self._write_pid_file(self._graph_server_name, server.pid)
-        self.say(f"{self._graph_label} ready in {time.monotonic() - started:.1f}s")
+        self.say(f"{self._graph_label} ready in {time.monotonic() - started:.1f}s{note}")
 
     @property
     def _graph_server_name(self) -> str:
@@ -518,11 +523,9 @@ class Supervisor:
             f"End of {server.log_file}:\n{_log_tail(server.log_file, 5)}"
         )
         for attempt in range(1, MAX_RESTARTS + 1):
-            started = time.monotonic()
             try:
-                await asyncio.to_thread(server.start)
-                await asyncio.to_thread(server.wait_ready, 180 if label == "Neo4j" else 30)
-            except (KnowledgeGraphError, ServiceUnavailable) as err:
+                await self._start_graph_server(note=" (restarted, data kept)")
+            except StartupError as err:
                 if self._stopping.is_set():
                     return True
                 delay = min(30.0, 2.0**attempt)
@@ -534,8 +537,6 @@ class Supervisor:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stopping.wait(), timeout=delay)
                 continue
-            self._write_pid_file(self._graph_server_name, server.pid)
-            self.say(f"{label} ready in {time.monotonic() - started:.1f}s (restarted, data kept)")
             return True
         self.say(f"liveroom: {label} keeps failing; stopping all")
         return False
