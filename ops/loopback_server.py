@@ -89,6 +89,10 @@ class LoopbackServer:
         """Create what the server needs before its first start (folders, a cluster, a build)."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
 
+    def data_paths(self) -> list[Path]:
+        """Every folder the server keeps files in (what a throw-away server's owner removes)."""
+        return [self.data_dir]
+
     def answers(self) -> bool:
         """True once the server accepts real requests (not merely TCP connections)."""
         return port_answers(self.port)
@@ -125,7 +129,7 @@ class LoopbackServer:
                     stdin=subprocess.DEVNULL,
                     stdout=out,
                     stderr=subprocess.STDOUT,
-                    cwd=self.data_dir,
+                    cwd=self.data_paths()[-1],  # a folder the server's own user can enter
                     start_new_session=True,
                 )
             except OSError as err:

@@ -7,10 +7,12 @@ cluster belongs to the ``postgres`` system user that Debian's package creates.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pwd
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 from ops.loopback_server import HOST, LoopbackServer, ServiceUnavailable, require_binary
@@ -40,16 +42,31 @@ class PostgresServer(LoopbackServer):
         return SUPERUSER
 
     @property
+    def cluster_root(self) -> Path:
+        """The folder that holds the cluster: ``data_dir``, unless the ``postgres`` user could not enter
+        it (a clone under a 0700 folder such as ``mktemp -d``); then a folder of its own in the system's
+        temporary folder, named after ``data_dir`` so a restart finds the same cluster."""
+        user = self.preexec_user()
+        if user is None or _reachable(self.data_dir, pwd.getpwnam(user).pw_uid):
+            return self.data_dir
+        digest = hashlib.sha256(str(self.data_dir).encode()).hexdigest()[:16]
+        return Path(tempfile.gettempdir()) / f"liveroom-postgresql-{digest}"
+
+    @property
     def cluster_dir(self) -> Path:
-        return self.data_dir / "cluster"
+        return self.cluster_root / "cluster"
+
+    def data_paths(self) -> list[Path]:
+        return list(dict.fromkeys([self.data_dir, self.cluster_root]))
 
     def prepare(self) -> None:
         super().prepare()
+        root = self.cluster_root
+        root.mkdir(parents=True, exist_ok=True)
         user = self.preexec_user()
         if user is not None:
             entry = pwd.getpwnam(user)
-            os.chown(self.data_dir, entry.pw_uid, entry.pw_gid)
-            _make_reachable(self.data_dir, entry.pw_uid)
+            os.chown(root, entry.pw_uid, entry.pw_gid)
         if (self.cluster_dir / "PG_VERSION").exists():
             return
         if self.cluster_dir.exists():
@@ -58,7 +75,7 @@ class PostgresServer(LoopbackServer):
         argv += ["-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]
         if user is not None:
             argv = ["runuser", "-u", user, "--", *argv]
-        done = subprocess.run(argv, capture_output=True, text=True, cwd=self.data_dir, check=False)
+        done = subprocess.run(argv, capture_output=True, text=True, cwd=root, check=False)
         if done.returncode != 0:
             raise ServiceUnavailable(f"initdb failed ({done.returncode}): {done.stderr.strip()[-400:]}")
 
@@ -96,12 +113,6 @@ class PostgresServer(LoopbackServer):
         return f"postgresql://{auth}@{HOST}:{self.port}/{db}"
 
 
-def _make_reachable(path: Path, uid: int) -> None:
-    """Let ``uid`` traverse every parent of ``path`` (a root-owned 0700 folder would lock it out)."""
-    for parent in path.parents:
-        info = parent.stat()
-        if info.st_uid != uid and not info.st_mode & 0o001:
-            raise ServiceUnavailable(
-                f"PostgreSQL's data folder {path} is below {parent}, which the postgres user cannot enter; "
-                "choose a data folder under a world-traversable path"
-            )
+def _reachable(path: Path, uid: int) -> bool:
+    """True if ``uid`` may enter every parent of ``path`` (others' execute bit, or it owns them)."""
+    return all(p.stat().st_uid == uid or p.stat().st_mode & 0o001 for p in path.parents if p.exists())

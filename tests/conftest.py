@@ -74,7 +74,8 @@ def _serve(server: LoopbackServer, timeout: float) -> Iterator[LoopbackServer]:
         yield server
     finally:
         server.stop()
-        shutil.rmtree(server.data_dir, ignore_errors=True)
+        for path in server.data_paths():
+            shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -56,7 +56,8 @@ def test_a_postgres_cluster_keeps_its_data_across_a_restart() -> None:
             assert server.psql("SELECT n FROM kept") == "42"
     finally:
         server.stop()
-        shutil.rmtree(data_dir, ignore_errors=True)
+        for path in server.data_paths():
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def test_neo4j_is_a_real_neo4j_5_on_loopback(neo4j_server: Neo4jServer) -> None:
@@ -69,3 +70,20 @@ def test_neo4j_is_a_real_neo4j_5_on_loopback(neo4j_server: Neo4jServer) -> None:
     assert component["versions"][0].startswith("5.26.")
     assert neo4j_server.uri.startswith("bolt://127.0.0.1:")
     assert (launcher_dir() / ".liveroom-complete").exists(), "the launcher is built once and cached"
+
+
+def test_a_postgres_cluster_works_below_a_folder_its_user_cannot_enter(tmp_path: Path) -> None:
+    """A clone under ``mktemp -d`` (mode 0700, as root) must still get its throw-away PostgreSQL."""
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o700)
+    server = PostgresServer(free_port(), locked / "pg")
+    try:
+        with server:
+            server.psql("CREATE TABLE kept (n int); INSERT INTO kept VALUES (7)")
+        with server:
+            assert server.psql("SELECT n FROM kept") == "7"
+    finally:
+        server.stop()
+        for path in server.data_paths():
+            shutil.rmtree(path, ignore_errors=True)
+    assert not any(path.exists() for path in server.data_paths())
