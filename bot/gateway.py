@@ -49,6 +49,7 @@ log = logging.getLogger(__name__)
 
 SEEN_IDS = 20_000
 VIEWER_CONTEXTS = 5000  # per room
+FOLLOW_UP_S = 60.0  # a viewer's next message this soon after the bot answered them is addressed to it
 OTHER_BOTS = frozenset(
     {"nightbot", "streamelements", "moobot", "fossabot", "streamlabs", "wizebot", "sery_bot"}
 )
@@ -93,6 +94,20 @@ class Room:
     #: viewer id -> the product they last named (bounded, least recent first): their conversation's
     #: context, which decides whether two identical questions may share one answer
     viewer_products: OrderedDict[str, str] = field(default_factory=OrderedDict)
+
+    #: viewer id -> when the bot last answered them (bounded, least recent first)
+    answered_at: OrderedDict[str, float] = field(default_factory=OrderedDict)
+
+    def note_answer(self, viewer_id: str) -> None:
+        self.answered_at.pop(viewer_id, None)
+        self.answered_at[viewer_id] = time.monotonic()
+        if len(self.answered_at) > VIEWER_CONTEXTS:
+            self.answered_at.popitem(last=False)
+
+    def in_conversation(self, viewer_id: str) -> bool:
+        """The bot answered this viewer moments ago: what they say next ("thanks!!") is for the bot."""
+        at = self.answered_at.get(viewer_id)
+        return at is not None and time.monotonic() - at <= FOLLOW_UP_S
 
     def note_product(self, viewer_id: str, product: str) -> None:
         self.viewer_products.pop(viewer_id, None)
@@ -150,14 +165,15 @@ def asks_something(job: Job) -> bool:
     return job.addressing.addressed and is_real_question(job.event.text)
 
 
-def addressing(event: ChatEvent, triage: TriageResult, bot_name: str) -> Addressing:
+def addressing(event: ChatEvent, triage: TriageResult, bot_name: str, follow_up: bool = False) -> Addressing:
     """How a message was addressed, for the reply policy (nlu/reply_policy.py): a command, a mention
-    of the bot, or a reply to one of the bot's messages (``extra["reply_parent_user"]``, set by the
-    connectors whose platform says whom a reply answers)."""
+    of the bot, a reply to one of the bot's messages (``extra["reply_parent_user"]``, set by the
+    connectors whose platform says whom a reply answers), or a ``follow_up`` in a conversation the bot
+    is having with this viewer (see ``Room.in_conversation``)."""
     parent = event.extra.get("reply_parent_user")
     replied = isinstance(parent, str) and parent.casefold() == bot_name.casefold()
     return Addressing(
-        addressed=triage.addressed or replied,
+        addressed=triage.addressed or replied or follow_up,
         shop_question=triage.shop_question,
         question=triage.question,
     )
@@ -295,7 +311,9 @@ class Gateway:
             event,
             triage,
             lang,
-            addressing=addressing(event, triage, self.config.bot_name),
+            addressing=addressing(
+                event, triage, self.config.bot_name, follow_up=room.in_conversation(event.viewer_id)
+            ),
             context=context,
         )
         if triage.priority is Priority.CHATTER:
@@ -603,6 +621,7 @@ class Gateway:
         )
         self.metrics.answered.labels(event.platform, path).inc()
         self.metrics.reply_latency.labels(event.platform, path).observe(waited_s)
+        room.note_answer(event.viewer_id)
         if path != "command":  # commands have their own cooldowns (bot/commands.py)
             room.quota.spend(event.viewer_id)
 
