@@ -26,7 +26,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from actions.replies import handoff_reply
+from actions.replies import handoff_reply, unknown_reply
 from bot.audience import MOODS, AudienceSnapshot, AudienceState
 from bot.commands import CommandConfig, GraphCommand, RoomFeatures
 from bot.config import GatewayConfig
@@ -596,13 +596,18 @@ class Gateway:
         if answer:
             self._reply(room, job, answer, "empty_turn_faq")
         else:
+            lang = normalize_language(job.lang) or "en"
             record = getattr(self.faq_answer, "record_hand_off", None)
+            recorded = False
             if record is not None:
                 try:
                     await record(event.platform, event.room, event.viewer_id, event.text, job.lang)
+                    recorded = True
                 except Exception as err:
                     log.warning("could not record a hand-off: %s", str(err) or type(err).__name__)
-            self._reply(room, job, handoff_reply(normalize_language(job.lang) or "en"), "empty_turn_handoff")
+            # "passed to the moderators" only when it was; else an honest "I don't know"
+            text = handoff_reply(lang) if recorded else unknown_reply(lang)
+            self._reply(room, job, text, "empty_turn_handoff" if recorded else "empty_turn_unknown")
         self.metrics.outcome(event.platform, "answered")
 
     def _reply(self, room: Room, job: Job, text: str, path: str, intent: str | None = None) -> None:

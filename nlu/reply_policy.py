@@ -41,6 +41,7 @@ SHOP_INTENTS = frozenset(
         "ask_recommendation",
         "ask_schedule",
         "ask_streamer",
+        "ask_store_policy",
     }
 )
 FALLBACK_INTENT = "nlu_fallback"
