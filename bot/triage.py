@@ -24,11 +24,11 @@ SHOPPING_EN = re.compile(
     r"\b(price|prices|pricing|cost|costs|link|links|buy|stock|in stock|sold out|ship|shipping|deliver|"
     r"delivery|size|sizes|colou?r|colou?rs|discount|coupon|code|promo|sale|recommend|schedule|next stream|"
     r"available|restock|refund|return|returns|shade|shades|skin|skin type|suit|suits|best for|pay|payment|"
-    r"paypal|checkout|order|orders|tracking|warranty|ingredients?)\b"
+    r"paypal|checkout|order|orders|tracking|warranty|ingredients?|genuine|authentic|legit|fake|products?)\b"
 )
 SHOPPING_ZH = re.compile(
     r"钱|价|链接|库存|有货|没货|发货|包邮|快递|尺码|码|颜色|色号|肤|适合|优惠|折|券|推荐|下次|直播时间|几点|上架|补货|退|"
-    r"付款|支付|订单|下单|成分|保质期"
+    r"付款|支付|订单|下单|成分|保质期|正品|假货|保真|售后|发票"
 )
 
 
