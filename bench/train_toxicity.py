@@ -34,18 +34,18 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score
 
 from bench.toxicity_data import Labelled, fit_and_tune
-from bot.toxicity import MODEL_PATH, N_BITS, features, lexicon_toxicity
+from bot.toxicity import MODEL_PATH, N_BITS, features, lexicon_toxicity, model_input
 
 C_GRID = (0.5, 1.0, 2.0, 4.0)
 WARN_FPR = 0.002
 DELETE_FPR = 0.0005
 
 
-def matrix(data: Labelled, n_bits: int = N_BITS) -> csr_matrix:
+def matrix(data: Labelled, lang: str, n_bits: int = N_BITS) -> csr_matrix:
     """Binary hashed n-grams, each row scaled to unit length (as ``LinearModel.probability`` does)."""
     indptr, indices, values = [0], [], []
     for text in data.texts:
-        ids = features(text, n_bits)
+        ids = features(model_input(text, lang), n_bits)
         indices += ids
         values += [1.0 / np.sqrt(len(ids))] * len(ids) if ids else []
         indptr.append(len(indices))
@@ -64,7 +64,7 @@ def threshold(scores: np.ndarray, labels: np.ndarray, lexicon_clean: np.ndarray,
 
 
 def train_language(lang: str, fit: Labelled, tune: Labelled) -> dict[str, np.ndarray]:
-    x_fit, x_tune = matrix(fit), matrix(tune)
+    x_fit, x_tune = matrix(fit, lang), matrix(tune, lang)
     y_fit, y_tune = np.array(fit.labels), np.array(tune.labels)
     best: tuple[float, float, LogisticRegression] | None = None
     for c in C_GRID:

@@ -74,6 +74,7 @@ TOXIC_EN: dict[str, int] = {
     "dumb ass": 2,
     "loser": 2,
     "trash streamer": 2,
+    "shit streamer": 2,
     "scam streamer": 2,
     "fuck off": 2,
     "bitch": 2,
@@ -99,6 +100,12 @@ TOXIC_EN: dict[str, int] = {
     "dumb": 1,
     "clown": 1,
     "pathetic": 1,
+    "go to hell": 1,
+    "i hate you": 1,
+    "you are ugly": 1,
+    "youre ugly": 1,
+    "ur ugly": 1,
+    "you are a disgrace": 1,
 }
 # obfuscated spellings folded onto a lexicon term before matching
 _EN_VARIANTS: dict[str, str] = {
@@ -124,6 +131,19 @@ _EN_FRIENDLY = re.compile(
     r"broken|smart|rich|lucky|funny|cute|clean)|(?:bad|boss|lucky|basic) bitch|dumb luck|"
     r"class clown|clown fiesta|what a loser move haha|the stupid question)\b"
 )
+# a threat with words in between ("i will find you and kill you")
+_EN_THREAT = re.compile(
+    r"\b(?:i'?ll|i will|im gonna|i'?m going to|gonna|imma|i'?d)\b[\w\s']{0,30}?"
+    r"\b(?:kill|murder|stab|shoot) (?:you|u|ya)\b"
+)
+# excited swearing that targets no one: removed before the model reads English text (TweetEval, its
+# training data, labels any profanity offensive; a live room does not)
+_EN_EXCLAIM = re.compile(
+    r"\b(?:holy|oh|no|bull) shit+\b|^shit+\b|\bwhat the (?:fuck|hell|heck)\b|\bwtf\b|"
+    r"\b(?:hell|fuck) (?:yeah|yes)\b|"
+    r"\bfucking (?:good|amazing|great|awesome|insane|sick|love|hype|finally|beautiful|clean|nice)\b|"
+    r"\b(?:god)?damn+\b|\b(?:af|as fuck|as hell)\b"
+)
 # "im such an idiot", "me stupid": self-deprecation is not moderated
 _SELF_BEFORE = re.compile(
     r"\b(?:i'?m|i am|me|myself|i was|i feel|feel|i felt)\s+(?:(?:so|such|a|an|being|an absolute|"
@@ -145,8 +165,6 @@ TOXIC_ZH: dict[str, int] = {
     "你妈死了": 3,
     "死妈": 3,
     "你妈逼": 3,
-    "nmsl": 3,
-    "cnm": 3,
     "操你": 3,
     "草你妈": 3,
     "艹你妈": 3,
@@ -165,7 +183,6 @@ TOXIC_ZH: dict[str, int] = {
     "黑鬼": 3,
     "黑蛆": 3,
     "尼哥": 3,
-    "尼格": 3,
     "白皮猪": 3,
     "支那": 3,
     "劣等民族": 3,
@@ -176,7 +193,6 @@ TOXIC_ZH: dict[str, int] = {
     "弄死你": 3,
     "砍死你": 3,
     "杀了你": 3,
-    "打死你": 3,
     # insults -> delete
     "脑残": 2,
     "智障": 2,
@@ -201,7 +217,6 @@ TOXIC_ZH: dict[str, int] = {
     "娘炮": 2,
     "女拳": 2,
     "拳师": 2,
-    "田园女权": 2,
     "男拳": 2,
     "直男癌": 2,
     "普信男": 2,
@@ -215,8 +230,6 @@ TOXIC_ZH: dict[str, int] = {
     "洋垃圾": 2,
     "小日本": 2,
     "日本鬼子": 2,
-    "鬼佬": 2,
-    "阿三": 2,
     "高丽棒子": 2,
     "韩国棒子": 2,
     "棒子国": 2,
@@ -232,7 +245,6 @@ TOXIC_ZH: dict[str, int] = {
     "都是垃圾": 2,
     # mild -> warn
     "恶心死了": 1,
-    "神经病": 1,
     "有病吧": 1,
     "素质低": 1,
     "素质差": 1,
@@ -240,21 +252,16 @@ TOXIC_ZH: dict[str, int] = {
     "喷子": 1,
     "活该": 1,
     "滚吧": 1,
-    "他妈的": 1,
-    "tmd": 1,
     "骗子": 1,
-    "基佬": 1,
     "地图炮": 1,
 }
 # terms that count only next to a person or group word ("垃圾" the bin vs "都是垃圾人"): term -> severity
-_ZH_TARGETED: dict[str, int] = {"恶心": 1, "垃圾": 1, "丑": 1, "蠢": 1, "贱": 2, "狗": 1, "猪": 1}
+_ZH_TARGETED: dict[str, int] = {"恶心": 1, "垃圾": 1, "蠢": 1, "贱": 2}
 _ZH_PERSON = re.compile(
     r"你|妳|您|他|她|们|人|男|女|主播|up主|黑|白|鬼|佬|崽|娘|妈|爹|货|东西|国|省|族|种|裔|仔|婆|叔|姐|哥|粉"
 )
 # friendly Chinese that contains a lexicon or targeted term
-_ZH_FRIENDLY = re.compile(
-    r"狗头|单身狗|舔狗日记|狗粮|热狗|猪猪|小猪|猪蹄|猪肉|猪排|垃圾桶|垃圾袋|垃圾分类|垃圾食品|丑萌|笑死"
-)
+_ZH_FRIENDLY = re.compile(r"舔狗日记|垃圾桶|垃圾袋|垃圾分类|垃圾食品|垃圾话|笑死|脑残粉|弱智吧|贵贱|犯贱猫")
 
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "+": "t"})
 _LEET_SIGNS = re.compile(r"[!$](?=[a-z$!])")  # "b!tch", "a$$hole"; a trailing "idiot!" stays
@@ -265,7 +272,19 @@ _REPEAT_ANY = re.compile(r"(.)\1+")
 _WHITESPACE = re.compile(r"\s+")
 _VOWELS = "aeiou"
 _CJK = re.compile(r"[\u3400-\u9fff]")
-_PINYIN = re.compile(r"\b(?:nmsl|cnm|tmd)\b")
+# pinyin initials of curses, as a word of their own ("cnm", not "cnmooc")
+_PINYIN: dict[str, int] = {"nmsl": 3, "cnm": 3, "wcnm": 3, "nmb": 3, "tmd": 1}
+_PINYIN_PATTERN = re.compile(r"(?<![a-z])(" + "|".join(_PINYIN) + r")(?![a-z])")
+# group labels that are offensive when used, but not when quoted or argued against
+# ("说河南人偷井盖就是地域黑", "反对女拳"): skipped next to these markers
+_ZH_GROUP_LABELS = frozenset(
+    {"偷井盖", "女拳", "拳师", "男拳", "直男癌", "普信男", "普信女", "黑命贵", "娘炮", "地图炮"}
+    | {"小日本", "蝗虫", "洋垃圾", "骗子", "素质低", "素质差", "没素质", "舔狗", "人妖"}
+)
+_ZH_META = re.compile(
+    r"[“”\"「」『』]|不是所有|并非所有|不应该|不该|不能|不要|别再|为啥|为什么|反对|刻板|冒犯|被骂|被叫|"
+    r"叫我|称为|称呼|所谓|这个梗|地域黑|歧视"
+)
 
 
 def _collapse(text: str) -> str:
@@ -335,14 +354,50 @@ def _english(folded: str) -> tuple[int, str]:
             worst = max(worst, (severity, term))
         if worst[0]:
             break
+    if worst[0] < 3 and _EN_THREAT.search(latin):
+        worst = (3, "threat")
     return worst
+
+
+_ZH_GROUP = (
+    r"(?:黑人|黑鬼|老黑|白人|白皮|外国人|老外|女人|女的|男人|男的|"
+    r"[\u4e00-\u9fff]{1,3}人|[\u4e00-\u9fff]{1,2}佬)"
+)
+# generalizations and gender-role put-downs, each measured on COLD train/dev (precision >= 0.9)
+_ZH_RULES: tuple[tuple[re.Pattern[str], int, str], ...] = (
+    (
+        re.compile(
+            _ZH_GROUP + r"(?:都是|全是|全都是|就是一群|都|全都|基本都是|大多都是)(?:骗子|罪犯|小偷|强盗|垃圾|"
+            r"流氓|废物|畜生|猪|狗|懒|蠢|智障|脑残|low|贱|恶心|素质低|没素质|没文化|乞丐|土匪|野蛮|人渣|渣)"
+        ),
+        2,
+        "group insult",
+    ),
+    (
+        re.compile(r"(?:女人|女的|男人|男的)(?:就该|就应该|只配|不配|天生就?贱|就是贱|就是下贱)"),
+        1,
+        "gender role",
+    ),
+    (re.compile(r"滚回"), 2, "滚回"),
+)
 
 
 def _chinese(folded: str) -> tuple[int, str]:
     compact = _ZH_FRIENDLY.sub("", _WHITESPACE.sub("", folded))
     worst = (0, "")
+    meta = None
     for match in _ZH_PATTERN.finditer(compact):
-        worst = max(worst, (TOXIC_ZH[match.group(0)], match.group(0)))
+        term = match.group(0)
+        if term in _ZH_GROUP_LABELS:
+            meta = bool(_ZH_META.search(compact)) if meta is None else meta
+            if meta:
+                continue
+        worst = max(worst, (TOXIC_ZH[term], term))
+    for match in _PINYIN_PATTERN.finditer(compact):
+        worst = max(worst, (_PINYIN[match.group(1)], match.group(1)))
+    for pattern, severity, name in _ZH_RULES:
+        if worst[0] < severity and pattern.search(compact):
+            worst = (severity, name)
     if worst[0] < 2:
         for match in _ZH_TARGETED_PATTERN.finditer(compact):
             near = compact[max(0, match.start() - 6) : match.start()] + compact[match.end() : match.end() + 4]
@@ -355,7 +410,7 @@ def lexicon_toxicity(text: str) -> tuple[int, str]:
     """Highest lexicon severity (0 = clean) and the term found, English and Chinese."""
     folded = fold_text(text)
     worst = _english(folded)
-    if worst[0] < 3 and (not folded.isascii() or _PINYIN.search(folded)):
+    if worst[0] < 3 and (not folded.isascii() or _PINYIN_PATTERN.search(folded)):
         worst = max(worst, _chinese(folded))
     return worst
 
@@ -385,6 +440,14 @@ def features(text: str, n_bits: int = N_BITS) -> list[int]:
     return list(out)
 
 
+def model_input(text: str, lang: str) -> str:
+    """English loses friendly slang and untargeted swearing first: they are not evidence in a live room
+    (the same in training and serving)."""
+    if lang == "en":
+        return _EN_EXCLAIM.sub(" ", _EN_FRIENDLY.sub(" ", fold_text(text)))
+    return text
+
+
 def language(text: str) -> str:
     """``zh`` when the text has any CJK character, else ``en``: picks the model."""
     return "zh" if _CJK.search(text) else "en"
@@ -402,7 +465,7 @@ class LinearModel:
 
     def probability(self, text: str) -> float:
         lang = language(text)
-        ids = features(text, self.n_bits)
+        ids = features(model_input(text, lang), self.n_bits)
         if not ids:
             return 0.0
         w = self.weights[lang]
