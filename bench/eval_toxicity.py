@@ -81,6 +81,17 @@ def scores(data: Labelled, detect: Callable[[str], tuple[int, str]], at_least: i
     }
 
 
+def flagged_by_kind(data: Labelled, detect: Callable[[str], tuple[int, str]]) -> dict[str, str]:
+    """ "flagged/rows" per fine-grained kind: anti-bias rows (safe texts that discuss bias) vs the rest."""
+    assert data.kinds is not None
+    totals: dict[str, list[int]] = {}
+    for text, kind in zip(data.texts, data.kinds, strict=True):
+        counts = totals.setdefault(kind, [0, 0])
+        counts[0] += detect(text)[0] >= 1
+        counts[1] += 1
+    return {kind: f"{hit}/{rows}" for kind, (hit, rows) in sorted(totals.items())}
+
+
 def us_per_message(texts: list[str], detect: Callable[[str], object], repeat: int = 3) -> float:
     """Best of ``repeat`` passes, mean µs per message."""
     best = float("inf")
@@ -125,7 +136,12 @@ def main() -> None:
                     f"  {name:28s} {label:>7s} {s['precision']:6.3f} {s['recall']:6.3f} {s['f1']:6.3f} "
                     f"{s['fp_rate_safe']:8.2%} {entry['us_per_message']:7.1f}"
                 )
+            if data.kinds:
+                entry["flagged_by_kind"] = flagged_by_kind(data, detect)
             per_set[name] = entry
+        if data.kinds:
+            for name in DETECTORS:
+                print(f"  {name:28s} flagged (warn+) per COLD kind: {per_set[name]['flagged_by_kind']}")
         results["sets"][lang] = per_set  # type: ignore[index]
     clean = CLEAN_CHAT * 50
     cost = {name: us_per_message(clean, detect) for name, detect in DETECTORS.items()}

@@ -33,6 +33,7 @@ COLD_TEST = Path(
 class Labelled:
     texts: list[str]
     labels: list[int]  # 1 offensive, 0 safe
+    kinds: list[str] | None = None  # COLD test's fine-grained label, e.g. "anti-bias" for safe rows
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -42,10 +43,24 @@ class Labelled:
         return Labelled([t for t, _ in kept], [y for _, y in kept])
 
 
+# COLD's fine-grained labels (test split only)
+COLD_KINDS = {
+    "0": "other non-offensive",
+    "1": "attacking individuals",
+    "2": "attacking groups",
+    "3": "anti-bias",
+}
+
+
 def read_cold(path: Path) -> Labelled:
     with path.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    return Labelled([r["TEXT"] for r in rows], [int(r["label"]) for r in rows])
+    kinds = (
+        [COLD_KINDS.get(r["fine-grained-label"], "?") for r in rows]
+        if "fine-grained-label" in rows[0]
+        else None
+    )
+    return Labelled([r["TEXT"] for r in rows], [int(r["label"]) for r in rows], kinds)
 
 
 def read_tweeteval(split: str) -> Labelled:
