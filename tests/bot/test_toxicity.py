@@ -119,3 +119,26 @@ def test_clean_chat_is_cheap() -> None:
     for line in lines:
         toxicity(line)
     assert (time.perf_counter() - start) / len(lines) < 500e-6
+
+
+def test_the_moderator_acts_on_the_severity() -> None:
+    from bot.moderation import Action, Moderator
+    from connectors.base import ChatEvent
+
+    def action(text: str, viewer: str) -> Action:
+        event = ChatEvent(
+            platform="simulator",
+            room="r",
+            message_id=viewer,
+            viewer_id=viewer,
+            display_name=viewer,
+            text=text,
+            roles=frozenset(),
+            extra={},
+        )
+        return Moderator().check(event, now=1.0).action
+
+    assert action("hes got fuck you money KEK", "a") is Action.NONE
+    assert action("go kill yourself", "b") is Action.TIMEOUT
+    assert action("you absolute moron", "c") is Action.DELETE
+    assert action("stfu", "d") is Action.WARN
