@@ -7,7 +7,9 @@ import time
 
 import pytest
 
+from bot.moderation import Action, Moderator
 from bot.toxicity import assess, features, lexicon_toxicity, load_model, toxicity
+from connectors.base import ChatEvent
 
 
 @pytest.mark.parametrize(
@@ -122,9 +124,6 @@ def test_clean_chat_is_cheap() -> None:
 
 
 def test_the_moderator_acts_on_the_severity() -> None:
-    from bot.moderation import Action, Moderator
-    from connectors.base import ChatEvent
-
     def action(text: str, viewer: str) -> Action:
         event = ChatEvent(
             platform="simulator",
