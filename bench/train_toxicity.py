@@ -33,7 +33,7 @@ from scipy.sparse import csr_matrix
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score
 
-from bench.toxicity_data import Labelled, fit_and_tune
+from bench.toxicity_data import Labelled, available, fit_and_tune
 from bot.toxicity import MODEL_PATH, N_BITS, features, lexicon_toxicity, model_input
 
 C_GRID = (0.5, 1.0, 2.0, 4.0)
@@ -100,6 +100,9 @@ def main() -> None:
     splits = fit_and_tune()
     if not splits:
         sys.exit("no training data under var/eval-data/: fetch COLD / TweetEval first (see the docstring)")
+    have = available()
+    if ("zh" in splits and not have["cold_test"]) or ("en" in splits and not have["en_test"]):
+        sys.exit("the held-out test files must be present so that their texts are kept out of training")
     arrays: dict[str, np.ndarray] = {"n_bits": np.int32(N_BITS), "langs": np.array(sorted(splits))}
     for lang, (fit, tune) in sorted(splits.items()):
         print(f"{lang}: fit {len(fit)} rows, tune {len(tune)} rows")
