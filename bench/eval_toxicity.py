@@ -8,8 +8,10 @@ Held-out sets (bench/toxicity_data.py; never used for fitting or tuning, checked
 
 For each, and for the old lexicon (baseline), the new lexicon alone, and the shipped detector (lexicon +
 model): precision, recall, F1 and the false-positive rate on safe rows, counting a message as flagged at
-any action (warn or worse) and at delete-or-worse. Cost: µs/message over the test texts and over short
-clean chat lines (the common case in a live room). Writes bench/results/toxicity_eval.json.
+any action (warn or worse) and at delete-or-worse; on COLD also per fine-grained kind (anti-bias safe
+rows vs other safe rows), and the model's recall at fixed false-positive rates (its ceiling). Cost:
+µs/message over the test texts and over short clean chat lines (the common case in a live room).
+Writes bench/results/toxicity_eval.json.
 
     .venv/bin/python bench/eval_toxicity.py
 """
@@ -92,6 +94,21 @@ def flagged_by_kind(data: Labelled, detect: Callable[[str], tuple[int, str]]) ->
     return {kind: f"{hit}/{rows}" for kind, (hit, rows) in sorted(totals.items())}
 
 
+def recall_at_fp_rates(
+    data: Labelled, score: Callable[[str], float], rates: tuple[float, ...] = (0.005, 0.01, 0.02, 0.05)
+) -> dict[str, float]:
+    """How much the shipped model could catch at each false-positive rate on safe rows if its threshold
+    were read off the held-out set itself: an optimistic bound for this model, whatever the tuning."""
+    scored = [(score(t), y) for t, y in zip(data.texts, data.labels, strict=True)]
+    safe = sorted((s for s, y in scored if y == 0), reverse=True)
+    offensive = [s for s, y in scored if y == 1]
+    curve = {}
+    for rate in rates:
+        cut = safe[min(len(safe) - 1, int(rate * len(safe)))]
+        curve[f"{rate:.1%}"] = round(sum(s > cut for s in offensive) / len(offensive), 3)
+    return curve
+
+
 def us_per_message(texts: list[str], detect: Callable[[str], object], repeat: int = 3) -> float:
     """Best of ``repeat`` passes, mean µs per message."""
     best = float("inf")
@@ -146,6 +163,14 @@ def main() -> None:
             for name in DETECTORS:
                 print(f"  {name:28s} flagged (warn+) per COLD kind: {per_set[name]['flagged_by_kind']}")
         results["sets"][lang] = per_set  # type: ignore[index]
+    model = load_model()
+    if model is not None:
+        results["model_recall_at_fp_rate"] = {}
+        for lang, data in sets.items():
+            curve = recall_at_fp_rates(data, model.probability)
+            results["model_recall_at_fp_rate"][lang] = curve  # type: ignore[index]
+            print(f"\n{lang}: the model alone, recall at a false-positive rate of {curve}")
+            print("  (thresholds read off this held-out set: an optimistic bound, not the shipped setting)")
     clean = CLEAN_CHAT * 50
     cost = {name: us_per_message(clean, detect) for name, detect in DETECTORS.items()}
     flagged = [text for text in CLEAN_CHAT if assess(text).severity]
