@@ -115,7 +115,8 @@ EN_VARIANTS: dict[str, str] = {
 EN_FRIENDLY = re.compile(
     r"\b(?:fuck you money|idiot sandwich|shut up and take my money|stupid (?:good|fast|cheap|strong|op|"
     r"broken|smart|rich|lucky|funny|cute|clean)|(?:bad|boss|lucky|basic) bitch|dumb luck|"
-    r"class clown|clown fiesta|what a loser move haha|the stupid question)\b"
+    r"class clown|clown fiesta|the stupid question|(?:is|was|are) a bitch to|"
+    r"no shut up|shut up (?:and take my money|that'?s|thats|really|omg|no way|you'?re kidding))\b"
 )
 # a threat with words in between ("i will find you and kill you")
 EN_THREAT = re.compile(
@@ -229,7 +230,6 @@ TOXIC_ZH: dict[str, int] = {
     "都是垃圾": 2,
     # mild -> warn
     "恶心死了": 1,
-    "有病吧": 1,
     "素质低": 1,
     "素质差": 1,
     "没素质": 1,
