@@ -29,8 +29,9 @@ import sqlite3
 import sys
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 
@@ -42,7 +43,7 @@ from bench.plots import outcome_bars
 from bench.room_logs import EXPECTS, FORMATS, RoomLine, ci_logs, overlap, read_log
 from bench.room_replay import ModerationLog, RoomRun, replay_room
 from bench.room_report import OUTCOMES, LineResult, check_targets, figures, judge, markdown
-from bench.stack import RunningStack, machine, running_stack
+from bench.stack import machine, running_stack
 from bot.config import GatewayConfig
 from bot.gateway import WARNINGS
 from knowledge_graph.config import GraphConfig
@@ -83,17 +84,17 @@ def stack_env(password: str, live_moderation: bool) -> dict[str, str]:
     return env
 
 
-async def login(session: aiohttp.ClientSession, gateway_url: str, password: str) -> None:
-    data = {"user": EVAL_USER, "password": password}
+async def login(session: aiohttp.ClientSession, gateway_url: str, user: str, password: str) -> None:
+    data = {"user": user, "password": password}
     async with session.post(f"{gateway_url}/login", data=data, allow_redirects=False) as resp:
         if resp.status not in (302, 303):
-            raise RuntimeError(f"login as {EVAL_USER} failed: HTTP {resp.status}")
+            raise RuntimeError(f"login as {user} failed: HTTP {resp.status}")
 
 
-async def read_handoffs(stack: RunningStack, rooms: set[str]) -> list[dict[str, Any]]:
+async def read_handoffs(falkordb_port: int, rooms: set[str]) -> list[dict[str, Any]]:
     """Open questions and complaints the run left for moderators (the graph's ``OpenQuestion`` nodes)."""
     env = {k: v for k, v in os.environ.items() if k != "NEO4J_URI"}
-    config = GraphConfig.from_env({**env, "FALKORDB_PORT": str(stack.falkordb_port)})
+    config = GraphConfig.from_env({**env, "FALKORDB_PORT": str(falkordb_port)})
     async with open_store(config) as store:
         found = await list_open_questions(store, 1000)
     return [
@@ -118,26 +119,54 @@ def read_answer_paths(var_dir: Path) -> dict[str, tuple[str, str | None]]:
     return {str(mid): (str(p), intent) for mid, p, intent in rows}
 
 
-async def replay_all(
-    stack: RunningStack, logs: dict[str, list[RoomLine]], rate: float, password: str
-) -> tuple[list[RoomRun], list[dict[str, Any]], list[dict[str, Any]]]:
-    """Every log into its own room, one after the other; returns the runs, moderation rows and hand-offs."""
+class StackAddress(Protocol):
+    """Where a running stack listens (bench/stack.py's RunningStack, or the e2e tests' stack)."""
+
+    gateway_url: str
+    falkordb_port: int
+    var_dir: Path
+
+
+@dataclass
+class Evaluation:
+    runs: list[RoomRun]
+    results: list[LineResult]
+    figures: dict[str, Any]
+    per_log: dict[str, dict[str, Any]]
+
+
+async def evaluate(
+    stack: StackAddress, logs: dict[str, list[RoomLine]], rate: float, user: str, password: str
+) -> Evaluation:
+    """Replay every log into its own room, one after the other (``user`` is a moderator of the web pages),
+    then judge each line from what the stack recorded."""
     runs = []
     run_id = f"er{int(time.time()) % 100000}"
     jar = aiohttp.CookieJar(unsafe=True)
     timeout = aiohttp.ClientTimeout(total=60)
     async with aiohttp.ClientSession(cookie_jar=jar, timeout=timeout) as session:
-        await login(session, stack.gateway_url, password)
+        await login(session, stack.gateway_url, user, password)
         async with ModerationLog(session, stack.gateway_url) as moderation:
             for room, lines in logs.items():
                 print(f"replaying {len(lines)} lines into room {room} at {rate:g}/s", flush=True)
-                run = await replay_room(session, stack.gateway_url, room, lines, rate, run_id, _progress)
-                runs.append(run)
+                runs.append(
+                    await replay_room(session, stack.gateway_url, room, lines, rate, run_id, _progress)
+                )
         if moderation.full_frames:
             print(f"note: {moderation.full_frames} full dashboard frames: some moderation rows may be unseen")
     await asyncio.sleep(2.5)  # the recorder writes once a second; hand-offs are written by their actions
-    handoffs = await read_handoffs(stack, set(logs))
-    return runs, list(moderation.rows.values()), handoffs
+    results = judge(
+        runs,
+        bot_name=GatewayConfig.from_env().bot_name,
+        moderation_rows=moderation.rows.values(),
+        handoffs=await read_handoffs(stack.falkordb_port, set(logs)),
+        answer_paths=read_answer_paths(stack.var_dir),
+        warnings=WARNINGS.values(),
+    )
+    per_log = {
+        run.room: check_targets(figures([r for r in results if r.room == run.room], [run])) for run in runs
+    }
+    return Evaluation(runs, results, check_targets(figures(results, runs)), per_log)
 
 
 def _progress(message: str) -> None:
@@ -213,22 +242,9 @@ def main(argv: list[str] | None = None) -> int:
     password = secrets.token_urlsafe(16)
     started = time.time()
     with running_stack(stack_env(password, args.live_moderation)) as stack:
-        runs, rows, handoffs = asyncio.run(replay_all(stack, logs, args.rate, password))
-        paths_by_id = read_answer_paths(stack.var_dir)
+        evaluation = asyncio.run(evaluate(stack, logs, args.rate, EVAL_USER, password))
         host = machine()
-    bot_name = GatewayConfig.from_env().bot_name
-    results = judge(
-        runs,
-        bot_name=bot_name,
-        moderation_rows=rows,
-        handoffs=handoffs,
-        answer_paths=paths_by_id,
-        warnings=WARNINGS.values(),
-    )
-    fig = check_targets(figures(results, runs))
-    per_log = {
-        run.room: check_targets(figures([r for r in results if r.room == run.room], [run])) for run in runs
-    }
+    results, fig, per_log = evaluation.results, evaluation.figures, evaluation.per_log
     REPORT_DIR.mkdir(parents=True, exist_ok=True)
     suffix = name.removeprefix("eval_room").lstrip("_")
     chart = REPORT_DIR / f"outcomes{'-' + suffix if suffix else ''}.png"
@@ -240,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
         "logs": ", ".join(str(p.relative_to(REPO) if p.is_relative_to(REPO) else p) for p in paths),
         "rate": f"{args.rate:g} messages/s",
         "moderation": "live" if args.live_moderation else "dry run (decisions counted, nothing deleted)",
-        "bot name": bot_name,
+        "bot name": GatewayConfig.from_env().bot_name,
         "replay": f"{time.time() - started:.0f} s including stack start",
     }
     report = REPORT_DIR / f"report{'-' + suffix if suffix else ''}.md"
