@@ -175,7 +175,7 @@ def figures(results: list[LineResult], runs: list[RoomRun]) -> dict[str, Any]:
         "bot_messages": sum(len(r.replies) for r in results) + sum(len(run.unprompted) for run in runs),
         "unprompted_bot_messages": sum(len(run.unprompted) for run in runs),
         "replies_by_path": gateway["answer_paths"],
-        "replies_by_path_seen": dict(Counter(r.path for r in replied)),
+        "replies_by_path_seen": dict(Counter(r.path or "no reply seen" for r in replied)),
         "handoffs": len(handoffs),
         "handoff_pct": pct(len(handoffs), lines),
         "false_handoffs": len(false_handoffs),
@@ -311,7 +311,8 @@ def markdown(title: str, fig: dict[str, Any], per_log: dict[str, dict[str, Any]]
         "|---|---|---|---|---|",
     ]
     out += [
-        f"| {r.source} | {r.kind} | {r.expect or '-'} | {_cell(r.text)} | {r.moderation} |" for r in moderated
+        f"| {r.source} | {r.kind or '-'} | {r.expect or '-'} | {_cell(r.text)} | {r.moderation} |"
+        for r in moderated
     ]
     replied = [r for r in results if r.outcome in ("answer", "handoff")]
     out += ["", f"## Every bot reply ({len(replied)} lines)", ""]
@@ -319,7 +320,7 @@ def markdown(title: str, fig: dict[str, Any], per_log: dict[str, dict[str, Any]]
     for r in replied:
         reply = " / ".join(r.replies) or "(hand-off recorded, no reply seen)"
         out.append(
-            f"| {r.source} | {r.kind} | {r.expect or '-'} | {'yes' if r.addressed else 'no'} | "
+            f"| {r.source} | {r.kind or '-'} | {r.expect or '-'} | {'yes' if r.addressed else 'no'} | "
             f"{_cell(r.text)} | {_cell(reply, 120)} | {r.outcome} | {r.path or '-'} |"
         )
     return "\n".join(out) + "\n"
