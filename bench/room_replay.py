@@ -116,8 +116,9 @@ class ModerationLog:
 
 
 def frame_for(line: RoomLine, message_id: str) -> dict[str, Any]:
-    """The simulator client frame of one line (names are cut to the protocol's 40 characters)."""
-    viewer = line.viewer.strip()[:40] or "viewer"
+    """The simulator client frame of one line: the viewer's name without spaces (a merged reply's
+    ``@mentions`` are split on them), cut to the protocol's 40 characters."""
+    viewer = "_".join(line.viewer.split())[:40] or "viewer"
     return {
         "type": "chat",
         "viewer": viewer,
