@@ -230,9 +230,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {dev!r} ~ {held!r}")
         return 2
     paths = args.log or ci_logs(args.split)
-    name = args.name or (
-        "eval_room_real" if args.log else "eval_room" + ("" if args.split == "dev" else "_heldout")
-    )
+    if args.log:  # a real log: named after its file (results of several logs side by side)
+        default_name = "eval_room_real_" + re.sub(r"[^A-Za-z0-9]+", "_", args.log[0].stem).strip("_").lower()
+    else:
+        default_name = "eval_room" + ("" if args.split == "dev" else "_heldout")
+    name = args.name or default_name
     logs = load_logs(paths, args.format, args.limit)
     total = sum(len(lines) for lines in logs.values())
     print(
