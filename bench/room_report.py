@@ -214,7 +214,7 @@ def merge_gateway(parts: list[dict[str, Any]]) -> dict[str, Any]:
     merged: dict[str, Any] = {"events_in": 0.0, "deferred": 0.0}
     for part in parts:
         merged["events_in"] += part.get("events_in", 0.0)
-        merged["deferred"] = max(merged["deferred"], part.get("deferred", 0.0))
+        merged["deferred"] += part.get("deferred", 0.0)
         for key in ("outcomes", "dropped", "answer_paths", "triage", "moderation"):
             bucket = merged.setdefault(key, {})
             for name, value in part.get(key, {}).items():
