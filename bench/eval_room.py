@@ -40,7 +40,7 @@ if __package__ in (None, ""):
 
 from bench.common import REPO, RESULTS, write_result
 from bench.plots import outcome_bars
-from bench.room_logs import EXPECTS, FORMATS, RoomLine, ci_logs, overlap, read_log
+from bench.room_logs import EXPECTS, FORMATS, RoomLine, ci_logs, overlap, read_log, schedule
 from bench.room_replay import ModerationLog, RoomRun, replay_room
 from bench.room_report import OUTCOMES, LineResult, check_targets, figures, judge, markdown
 from bench.stack import machine, running_stack
@@ -136,7 +136,12 @@ class Evaluation:
 
 
 async def evaluate(
-    stack: StackAddress, logs: dict[str, list[RoomLine]], rate: float, user: str, password: str
+    stack: StackAddress,
+    logs: dict[str, list[RoomLine]],
+    rate: float,
+    user: str,
+    password: str,
+    own_pace: bool = False,
 ) -> Evaluation:
     """Replay every log into its own room, one after the other (``user`` is a moderator of the web pages),
     then judge each line from what the stack recorded."""
@@ -148,10 +153,12 @@ async def evaluate(
         await login(session, stack.gateway_url, user, password)
         async with ModerationLog(session, stack.gateway_url) as moderation:
             for room, lines in logs.items():
-                print(f"replaying {len(lines)} lines into room {room} at {rate:g}/s", flush=True)
-                runs.append(
-                    await replay_room(session, stack.gateway_url, room, lines, rate, run_id, _progress)
+                pace = "at the log's own pace" if own_pace else f"at {rate:g}/s"
+                print(f"replaying {len(lines)} lines into room {room} {pace}", flush=True)
+                run = await replay_room(
+                    session, stack.gateway_url, room, lines, rate, run_id, _progress, own_pace=own_pace
                 )
+                runs.append(run)
         if moderation.full_frames:
             print(f"note: {moderation.full_frames} full dashboard frames: some moderation rows may be unseen")
     await asyncio.sleep(2.5)  # the recorder writes once a second; hand-offs are written by their actions
@@ -214,6 +221,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--format", choices=FORMATS, help="log format (auto-detected when omitted)")
     parser.add_argument("--split", choices=("dev", "heldout"), default="dev", help="our logs, when no --log")
     parser.add_argument("--rate", type=float, default=15.0, help="messages per second (default 15)")
+    parser.add_argument(
+        "--own-pace",
+        action="store_true",
+        help="real logs: replay at the log's own timing (gaps cut to 5 s) instead of --rate",
+    )
     parser.add_argument("--limit", type=int, default=0, help="replay only the first N lines of each log")
     parser.add_argument("--name", help="result name (default eval_room, eval_room_real with --log)")
     parser.add_argument(
@@ -237,14 +249,13 @@ def main(argv: list[str] | None = None) -> int:
     name = args.name or default_name
     logs = load_logs(paths, args.format, args.limit)
     total = sum(len(lines) for lines in logs.values())
-    print(
-        f"{total} lines from {len(paths)} logs: {total / args.rate / 60:.1f} min of replay at {args.rate:g}/s"
-    )
+    minutes = sum((schedule(lines, args.rate, args.own_pace) or [0.0])[-1] for lines in logs.values()) / 60
+    print(f"{total} lines from {len(paths)} logs: {minutes:.1f} min of replay")
 
     password = secrets.token_urlsafe(16)
     started = time.time()
     with running_stack(stack_env(password, args.live_moderation)) as stack:
-        evaluation = asyncio.run(evaluate(stack, logs, args.rate, EVAL_USER, password))
+        evaluation = asyncio.run(evaluate(stack, logs, args.rate, EVAL_USER, password, args.own_pace))
         host = machine()
     results, fig, per_log = evaluation.results, evaluation.figures, evaluation.per_log
     REPORT_DIR.mkdir(parents=True, exist_ok=True)
@@ -256,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     shutil.copyfile(chart, RESULTS / f"{name}.png")
     meta = {
         "logs": ", ".join(str(p.relative_to(REPO) if p.is_relative_to(REPO) else p) for p in paths),
-        "rate": f"{args.rate:g} messages/s",
+        "rate": "the log's own pace (gaps cut to 5 s)" if args.own_pace else f"{args.rate:g} messages/s",
         "moderation": "live" if args.live_moderation else "dry run (decisions counted, nothing deleted)",
         "bot name": GatewayConfig.from_env().bot_name,
         "replay": f"{time.time() - started:.0f} s including stack start",

@@ -13,12 +13,14 @@ or nearly so (difflib ratio >= 0.9).
 from __future__ import annotations
 
 import difflib
+import itertools
 import json
 import re
 import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 EXPECTS = ("silent", "answer", "handoff", "moderate")
@@ -27,7 +29,7 @@ ROOMS_DIR = Path(__file__).resolve().parent / "rooms"
 NEAR_DUPLICATE_RATIO = 0.9
 
 # "[2025-01-01 13:08:45 UTC] name: text" (Chatterino / justlog exports) or "name: text"
-_TWITCH_LINE = re.compile(r"^(?:\[[^\]]+\]\s*)?(?P<viewer>[A-Za-z0-9_]{2,25}):\s(?P<text>.+)$")
+_TWITCH_LINE = re.compile(r"^(?:\[(?P<time>[^\]]+)\]\s*)?(?P<viewer>[A-Za-z0-9_]{2,25}):\s(?P<text>.+)$")
 # messages the platform or its bots post, not viewers (they would only add noise to the reply rate)
 _TWITCH_SYSTEM = re.compile(r"\b(subscribed (?:at|with)|is now live|gifted a|has raided)\b", re.IGNORECASE)
 _KNOWN_BOTS = frozenset({"nightbot", "streamelements", "moobot", "fossabot", "streamlabs", "wizebot"})
@@ -43,6 +45,7 @@ class RoomLine:
     expect: str | None = None  # silent | answer | handoff | moderate; None = unknown (real logs)
     kind: str = ""
     source: str = ""  # file:line, for the review table
+    at: float | None = None  # when it was sent (epoch seconds), for replays at the log's own pace
 
 
 def addresses_bot(text: str, bot_name: str) -> bool:
@@ -145,7 +148,8 @@ def read_twitch_txt(path: Path) -> list[RoomLine]:
         viewer, text = match["viewer"], match["text"].strip()
         if viewer.casefold() in _KNOWN_BOTS or _TWITCH_SYSTEM.search(text) or not text:
             continue
-        lines.append(RoomLine("twitch", viewer, text, source=f"{path.name}:{number}"))
+        at = _epoch(match["time"])
+        lines.append(RoomLine("twitch", viewer, text, source=f"{path.name}:{number}", at=at))
     return lines
 
 
@@ -161,9 +165,37 @@ def read_danmaku_xml(path: Path) -> list[RoomLine]:
         parts = (element.get("p") or "").split(",")
         sent = float(parts[4]) if len(parts) > 4 and _is_number(parts[4]) else 0.0
         viewer = element.get("user") or (parts[6] if len(parts) > 6 else "") or f"viewer{order}"
-        rows.append((sent, order, RoomLine("bilibili", viewer[:40], text, source=f"{path.name}:d{order}")))
+        line = RoomLine("bilibili", viewer[:40], text, source=f"{path.name}:d{order}", at=sent or None)
+        rows.append((sent, order, line))
     rows.sort(key=lambda row: (row[0], row[1]))
     return [line for _, _, line in rows]
+
+
+def _epoch(stamp: str | None) -> float | None:
+    """``2025-01-01 13:08:45 UTC`` (or ISO 8601) as epoch seconds; None when absent or unreadable."""
+    if not stamp:
+        return None
+    cleaned = stamp.strip().removesuffix("UTC").strip().replace(" ", "T")
+    try:
+        when = datetime.fromisoformat(cleaned)
+    except ValueError:
+        return None
+    return (when if when.tzinfo else when.replace(tzinfo=timezone.utc)).timestamp()
+
+
+def schedule(
+    lines: list[RoomLine], rate: float, own_pace: bool = False, max_gap_s: float = 5.0
+) -> list[float]:
+    """Send offsets (s): ``i / rate``, or with ``own_pace`` the log's own timing (gaps longer than
+    ``max_gap_s`` cut to it, so a quiet hour does not stall the run) when every line has a time. A log
+    squeezed to a faster rate makes each viewer write faster too, which per-viewer flood rules notice."""
+    if own_pace and lines and all(line.at is not None for line in lines):
+        offsets, now = [0.0], 0.0
+        for before, after in itertools.pairwise(lines):
+            now += min(max_gap_s, max(0.0, float(after.at) - float(before.at)))  # type: ignore[arg-type]
+            offsets.append(now)
+        return offsets
+    return [i / rate for i in range(len(lines))]
 
 
 def _is_number(value: str) -> bool:

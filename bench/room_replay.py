@@ -27,7 +27,7 @@ from typing import Any
 import aiohttp
 
 from bench.loadgen import scrape, settle
-from bench.room_logs import RoomLine
+from bench.room_logs import RoomLine, schedule
 from bot.metrics_text import Samples, by_label, total
 
 LEADING_MENTIONS = re.compile(r"^((?:@\S+\s+)+)")
@@ -137,8 +137,10 @@ async def replay_room(
     run_id: str,
     progress: Callable[[str], None] = print,
     settle_timeout_s: float = 180.0,
+    own_pace: bool = False,
 ) -> RoomRun:
-    """Send ``lines`` into ``room`` at ``rate`` lines/s, wait for the stack to finish them, return the run."""
+    """Send ``lines`` into ``room`` at ``rate`` lines/s (or at the log's own pace: :func:`schedule`), wait for
+    the stack to finish them, return the run."""
     ids = [f"{run_id}-{room}-{i}" for i in range(len(lines))]
     run = RoomRun(room, lines, ids)
     own = run.message_ids_set()
@@ -171,10 +173,11 @@ async def replay_room(
                         on_frame(json.loads(msg.data))
 
         reader = asyncio.create_task(read())
+        offsets = schedule(lines, rate, own_pace)
         start = time.perf_counter()
         last_report = start
         for i, (mid, line) in enumerate(zip(ids, lines, strict=True)):
-            delay = start + i / rate - time.perf_counter()
+            delay = start + offsets[i] - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
             else:

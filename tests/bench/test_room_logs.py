@@ -17,6 +17,7 @@ from bench.room_logs import (
     normalize,
     overlap,
     read_log,
+    schedule,
 )
 from bench.room_replay import BotMessage, RoomRun, attribute
 from bench.room_report import check_targets, figures, judge
@@ -171,3 +172,18 @@ def test_judging_accounts_for_every_line() -> None:
     assert fig["reply_ok_pct"] == 50.0  # bo and ed: right; ann and cy: chatter answered
     assert fig["targets"]["replies_per_200_not_addressed"]["pass"] is False
     assert fig["targets"]["false_handoff_pct"]["pass"] is True
+
+
+def test_real_logs_keep_their_timing_for_replays_at_their_own_pace(tmp_path: Path) -> None:
+    path = tmp_path / "chat.txt"
+    path.write_text(TWITCH, encoding="utf-8")
+    lines = read_log(path)
+    assert lines[0].at == 1735736925.0  # 2025-01-01 13:08:45 UTC
+    assert lines[-1].at is None  # no timestamp on that line
+    assert schedule(lines, rate=2.0, own_pace=True) == [0.0, 0.5, 1.0, 1.5]  # not every line has a time
+    timed = lines[:3]
+    assert schedule(timed, rate=2.0, own_pace=True) == [0.0, 5.0, 10.0]  # 27 s and 164 s gaps cut to 5 s
+    assert schedule(timed, rate=2.0) == [0.0, 0.5, 1.0]
+    xml = tmp_path / "live.xml"
+    xml.write_text(DANMAKU, encoding="utf-8")
+    assert schedule(read_log(xml), rate=1.0, own_pace=True) == [0.0, 5.0, 10.0]  # 100 s gaps
