@@ -96,7 +96,9 @@ async def read_handoffs(falkordb_port: int, rooms: set[str]) -> list[dict[str, A
     env = {k: v for k, v in os.environ.items() if k != "NEO4J_URI"}
     config = GraphConfig.from_env({**env, "FALKORDB_PORT": str(falkordb_port)})
     async with open_store(config) as store:
-        found = await list_open_questions(store, 1000)
+        found = await list_open_questions(store, 1000)  # the most it lists: the newest 1,000
+    if len(found) == 1000:
+        print("note: 1,000 open questions listed (the most): older hand-offs of this run may be unseen")
     return [
         {"room": q.room, "viewer_id": q.viewer_id, "text": q.text, "kind": q.kind, "at": q.at}
         for q in found
