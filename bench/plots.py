@@ -54,3 +54,33 @@ def soak_chart(
     fig.savefig(path)
     plt.close(fig)
     return path
+
+
+def outcome_bars(
+    groups: dict[str, dict[str, int]], outcomes: tuple[str, ...], path: Path, title: str
+) -> Path:
+    """One horizontal bar per group (e.g. expected outcome or log), stacked by actual outcome, in % of the
+    group's lines, with the group's size on the left."""
+    colours = {"silent": "#9e9e9e", "answer": "tab:blue", "handoff": "tab:purple", "moderate": "tab:red",
+               "dropped": "tab:orange"}  # fmt: skip
+    names = list(groups)
+    fig, ax = plt.subplots(figsize=(9, 1.2 + 0.55 * len(names)), dpi=110)
+    left = [0.0] * len(names)
+    for outcome in outcomes:
+        shares = []
+        for name in names:
+            size = sum(groups[name].values())
+            shares.append(100 * groups[name].get(outcome, 0) / size if size else 0.0)
+        ax.barh(names, shares, left=left, color=colours.get(outcome), label=outcome)
+        left = [a + b for a, b in zip(left, shares, strict=True)]
+    ax.set_yticks(range(len(names)), [f"{n} (n={sum(groups[n].values())})" for n in names])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("% of lines")
+    ax.set_title(title, pad=24)
+    ax.legend(fontsize=8, ncol=len(outcomes), loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
+    ax.grid(True, axis="x", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path
