@@ -50,7 +50,8 @@ SHOP_COMPLAINT = re.compile(
     r"broken|damaged|leaking|fake|quality|product|item|received|arrived|never came|"
     r"wrong (?:colou?r|size|item)|missing|customer service|charged|payment|paid|allergic|rash|breakout|"
     r"expired)\b"
-    r"|订单|快递|物流|发货|退款|退货|质量|假货|坏了|破了|漏了|收到|没到|客服|扣款|付款|商品|产品|过敏|烂脸|过期",
+    r"|订单|快递|物流|发货|退款|退货|质量|假货|坏了|破了|断了|漏了|收到|没到|客服|扣款|扣了|扣钱|多扣|付款|付了|"
+    r"商品|产品|过敏|烂脸|过期",
     re.IGNORECASE,
 )
 

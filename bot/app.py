@@ -37,6 +37,7 @@ from connectors.base import Connector
 from knowledge_graph.catalog import list_products
 from knowledge_graph.config import GraphConfig
 from knowledge_graph.errors import KnowledgeGraphError
+from knowledge_graph.faq import get_streamer
 from knowledge_graph.store import open_store
 
 log = logging.getLogger(__name__)
@@ -151,7 +152,7 @@ async def _gateway_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _refresh_catalog_names(app: web.Application, triage: Triage, interval_s: float = 15.0) -> None:
-    """Keep triage's product names in step with the streamer's catalog edits."""
+    """Keep triage's product and streamer names in step with the streamer's catalog edits."""
     while True:
         try:
             products = await list_products(app[GRAPH])
@@ -161,6 +162,9 @@ async def _refresh_catalog_names(app: web.Application, triage: Triage, interval_
                 for name in (p.sku, p.name_en, p.name_zh, *p.aliases_en, *p.aliases_zh)
                 if name
             )
+            streamer = await get_streamer(app[GRAPH])
+            if streamer is not None:
+                triage.set_streamer_names(n for n in (streamer.name_en, streamer.name_zh) if n)
         except KnowledgeGraphError as err:
             log.info("catalog names not refreshed (graph unavailable): %s", err)
         await asyncio.sleep(interval_s)

@@ -165,6 +165,21 @@ def asks_something(job: Job) -> bool:
     return job.addressing.addressed and is_real_question(job.event.text)
 
 
+#: intents whose turn does something for the asker (records their complaint or question for the
+#: moderators, greets them): each asker gets a turn of their own, never a copy of another's reply
+PERSONAL_INTENTS = frozenset(
+    {"complain", "nlu_fallback", "ask_store_policy", "greet", "goodbye", "thanks", "praise"}
+)
+
+
+def shareable(result: RasaResult) -> bool:
+    """A Rasa answer identical askers may share: not silenced for one of them, not personal."""
+    parse = result.parse
+    if parse is None:
+        return True
+    return parse.silenced is None and parse.intent not in PERSONAL_INTENTS
+
+
 def addressing(event: ChatEvent, triage: TriageResult, bot_name: str, follow_up: bool = False) -> Addressing:
     """How a message was addressed, for the reply policy (nlu/reply_policy.py): a command, a mention
     of the bot, a reply to one of the bot's messages (``extra["reply_parent_user"]``, set by the
@@ -173,9 +188,11 @@ def addressing(event: ChatEvent, triage: TriageResult, bot_name: str, follow_up:
     parent = event.extra.get("reply_parent_user")
     replied = isinstance(parent, str) and parent.casefold() == bot_name.casefold()
     return Addressing(
-        addressed=triage.addressed or replied or follow_up,
+        addressed=triage.addressed or replied,
+        follow_up=follow_up,
         shop_question=triage.shop_question,
         question=triage.question,
+        to_streamer=triage.to_streamer,
     )
 
 
@@ -500,10 +517,15 @@ class Gateway:
         if key is not None:
             cached = self._answers.get(key)
             if cached is not None and time.monotonic() - cached[0] <= self.config.coalesce_s:
-                return cached[1], True
-            pending = self._pending_answers.get(key)
-            if pending is not None:
-                return await asyncio.shield(pending), True
+                if shareable(cached[1]):
+                    return cached[1], True
+            else:
+                pending = self._pending_answers.get(key)
+                if pending is not None:
+                    shared = await asyncio.shield(pending)
+                    if shareable(shared):
+                        return shared, True
+                    key = None  # a turn of one's own, not racing the owner's cache entry
         if self.fast_path is not None:
             await self.fast_path.settle(event.conversation_id)
         future: asyncio.Future[RasaResult] | None = None

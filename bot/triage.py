@@ -32,6 +32,14 @@ SHOPPING_ZH = re.compile(
 )
 
 
+# Price, stock, link, size and shipping words: "主播多少钱" and "主播这个有M码吗" are shop questions the bot
+# answers although they name the streamer; "lulu what's your favorite shade" is for her.
+BUYING = re.compile(
+    r"\b(how much|price|cost|link|stock|sold out|ship|shipping|size|discount|coupon|code|buy|pay)\b"
+    r"|钱|价|链接|库存|有货|没货|发货|包邮|快递|码|优惠|券|上架|补货|付款|下单"
+)
+
+
 class Priority(str, Enum):
     COMMAND = "command"
     DIRECTED = "directed"
@@ -39,6 +47,9 @@ class Priority(str, Enum):
 
 
 MENTIONS_BOT = "mentions the bot"
+TO_STREAMER = "talks to the streamer"
+#: how Chinese chat addresses whoever is streaming
+STREAMER_WORDS = ("主播", "主包", "老板娘")
 #: reasons that make a message a shop question the bot may answer without being addressed
 SHOP_REASONS = frozenset({"question about a product", "shopping question", "short shopping request"})
 
@@ -49,6 +60,9 @@ class TriageResult:
     reason: str
     product: str | None = None  # the catalog name the message mentions, for hot-topic counting
     question: bool = False  # question form: a question word or a question mark
+    #: the message names the streamer (and no product): "lulu what's your favorite shade" is the
+    #: streamer's to answer, not a shop question for the bot
+    to_streamer: bool = False
 
     @property
     def for_bot(self) -> bool:
@@ -81,6 +95,21 @@ class Triage:
         )
         self._products: re.Pattern[str] | None = None
         self.set_product_names(product_names)
+        self._streamer: re.Pattern[str] = self._names_pattern(STREAMER_WORDS)
+
+    def set_streamer_names(self, names: Iterable[str]) -> None:
+        """The streamer's names (the graph's Streamer node), besides "主播"; replaced on catalog edits."""
+        self._streamer = self._names_pattern([*STREAMER_WORDS, *names])
+
+    @staticmethod
+    def _names_pattern(names: Iterable[str]) -> re.Pattern[str]:
+        """Latin names on word boundaries (an optional @), others as substrings."""
+        latin, other = [], []
+        for name in {fold(n).strip() for n in names if n and n.strip()}:
+            (latin if name.isascii() else other).append(re.escape(name))
+        parts = [r"@?\b(?:" + "|".join(sorted(latin, key=len, reverse=True)) + r")\b"] if latin else []
+        parts += other
+        return re.compile("|".join(sorted(parts, key=len, reverse=True)))
 
     def set_product_names(self, names: Iterable[str]) -> None:
         """Replace the catalog names triage looks for (Latin names on word boundaries)."""
@@ -105,6 +134,8 @@ class Triage:
         if self._mention.search(folded):
             return TriageResult(Priority.DIRECTED, MENTIONS_BOT, product, question)
         shopping = bool(SHOPPING_EN.search(folded) or SHOPPING_ZH.search(folded))
+        if not product and self._streamer.search(folded) and not BUYING.search(folded):
+            return TriageResult(Priority.CHATTER, TO_STREAMER, None, question, to_streamer=True)
         if product and (question or shopping):
             return TriageResult(Priority.DIRECTED, "question about a product", product, question)
         if shopping and question:

@@ -44,6 +44,9 @@ SHOP_INTENTS = frozenset(
         "ask_store_policy",
     }
 )
+#: social intents a viewer the bot just answered may send without naming it ("thanks!!"); anything
+#: else they say next ("no way", "L + ratio") is chatter like anyone's
+FOLLOW_UP_INTENTS = frozenset({"thanks"})
 FALLBACK_INTENT = "nlu_fallback"
 OUT_OF_SCOPE = "out_of_scope"
 #: A message nobody addressed to the bot and triage did not take for a shopping question still gets a
@@ -66,10 +69,11 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 def is_real_question(text: str) -> bool:
     """A message that asks something a person could follow up: a question word with something to ask
     about, or a question mark after a few words. "YEA?", "??", "what?" and "啥" are reactions, not
-    questions; "is the serum in stock", "wait what is this?" and "有货吗" are questions."""
+    questions, nor is "在吗" ("you there?"); "is the serum in stock", "wait what is this?" and "有货吗" are
+    questions."""
     folded = _MENTION.sub(" ", unicodedata.normalize("NFKC", text).casefold())
     size = len(_LATIN_WORD.findall(folded)) + len(_CJK.findall(folded))
-    if (QUESTION_EN.search(folded) or QUESTION_ZH.search(folded)) and size >= 2:
+    if (QUESTION_EN.search(folded) or QUESTION_ZH.search(folded)) and size >= 3:
         return True
     return "?" in folded and size >= 3
 
@@ -79,11 +83,20 @@ class Addressing:
     """What the gateway's triage knows about a message, sent to Rasa as metadata."""
 
     addressed: bool = False  # a mention of the bot, a reply to it, or a command
+    #: the viewer's next message right after the bot answered them: their "thanks!!" is for the bot
+    follow_up: bool = False
     shop_question: bool = False  # shopping words in question form, or a product named in a question
     question: bool = False  # question form (a question word or a question mark)
+    to_streamer: bool = False  # names the streamer and no product: the streamer's to answer
 
     def as_metadata(self) -> dict[str, bool]:
-        return {"addressed": self.addressed, "shop_question": self.shop_question, "question": self.question}
+        return {
+            "addressed": self.addressed,
+            "follow_up": self.follow_up,
+            "shop_question": self.shop_question,
+            "question": self.question,
+            "to_streamer": self.to_streamer,
+        }
 
     @classmethod
     def from_metadata(cls, metadata: Mapping[str, Any] | None) -> Addressing | None:
@@ -93,8 +106,10 @@ class Addressing:
             return None
         return cls(
             addressed=metadata.get("addressed") is True,
+            follow_up=metadata.get("follow_up") is True,
             shop_question=metadata.get("shop_question") is True,
             question=metadata.get("question") is True,
+            to_streamer=metadata.get("to_streamer") is True,
         )
 
 
@@ -128,11 +143,15 @@ def decide(parse: Mapping[str, Any], addressing: Addressing) -> Verdict:
             return Verdict(False, "off_topic")
         if addressed or addressing.shop_question:
             return Verdict(True, "shop_question")
-        if addressing.question and confidence >= UNADDRESSED_SHOP_CONFIDENCE:
+        if addressing.question and not addressing.to_streamer and confidence >= UNADDRESSED_SHOP_CONFIDENCE:
             return Verdict(True, "confident_shop_question")
         return Verdict(False, "not_addressed")
     if intent in SOCIAL_INTENTS:
-        return Verdict(True, "social_addressed") if addressed else Verdict(False, "social_not_addressed")
+        if addressed:
+            return Verdict(True, "social_addressed")
+        if addressing.follow_up and intent in FOLLOW_UP_INTENTS:
+            return Verdict(True, "thanks_after_an_answer")
+        return Verdict(False, "social_not_addressed")
     if intent == "complain":
         if addressed or addressing.shop_question:
             return Verdict(True, "complaint")

@@ -228,3 +228,19 @@ async def test_room_state_reaches_metrics_and_rasa_metadata(gateway_parts) -> No
     assert moods[snapshot.mood] == 1 and sum(moods.values()) == 1
     assert snapshot.sentiment > 0
     assert audience_metadata(snapshot)["hot_products"] == ["serum"]
+
+
+def test_only_impersonal_answers_are_shared_between_askers() -> None:
+    """A complaint's turn records it for the moderators and says so: a copy to a second viewer would
+    claim a record that was never made. Greetings and hand-offs are per viewer too."""
+    from bot.gateway import shareable
+    from bot.rasa_client import BotReply, Parse, RasaResult
+
+    def result(intent: str, silenced: str | None = None) -> RasaResult:
+        return RasaResult([BotReply("x")], Parse(intent=intent, confidence=0.9, silenced=silenced))
+
+    assert shareable(result("ask_schedule"))
+    assert shareable(RasaResult([BotReply("x")]))  # the REST channel says no intent
+    for intent in ("complain", "nlu_fallback", "ask_store_policy", "greet", "thanks"):
+        assert not shareable(result(intent)), intent
+    assert not shareable(result("ask_price", silenced="not_addressed"))

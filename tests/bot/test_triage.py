@@ -59,3 +59,14 @@ def test_catalog_names_can_be_swapped(triage: Triage) -> None:
 def test_product_names_match_on_word_boundaries(triage: Triage) -> None:
     triage.set_product_names(["lip"])
     assert triage.classify("flipping out lol").priority is Priority.CHATTER
+
+
+def test_talk_to_the_streamer_is_hers_unless_it_asks_to_buy() -> None:
+    triage = Triage("liveroom", ["matte lipstick", "口红"])
+    triage.set_streamer_names(["Lulu", "露露"])
+    for text in ("lulu what's your favorite shade", "露露今天涂的什么色号呀", "主播好美", "W stream lulu"):
+        result = triage.classify(text)
+        assert (result.priority, result.to_streamer) == (Priority.CHATTER, True), text
+    for text in ("主播这个多少钱", "lulu link pls", "露露 口红还有吗", "lulu how much is the matte lipstick"):
+        result = triage.classify(text)
+        assert result.priority is Priority.DIRECTED and not result.to_streamer, text

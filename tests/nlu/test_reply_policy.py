@@ -80,3 +80,15 @@ def test_addressing_travels_as_metadata() -> None:
 )
 def test_real_questions(text: str, expected: bool) -> None:
     assert is_real_question(text) is expected
+
+
+def test_a_follow_up_may_thank_the_bot_but_its_chatter_stays_chatter() -> None:
+    follow_up = Addressing(follow_up=True)
+    assert decide(parse("thanks"), follow_up).run
+    for intent in ("goodbye", "complain", "nlu_fallback", "praise"):
+        assert not decide(parse(intent), follow_up).run, intent
+
+
+def test_questions_to_the_streamer_never_get_a_confident_shop_answer() -> None:
+    to_her = Addressing(question=True, to_streamer=True)
+    assert not decide(parse("ask_variant", 0.99), to_her).run
