@@ -37,7 +37,7 @@ class Target:
 
 
 TARGETS = (
-    Target("replies_per_200_not_addressed", "bot replies per 200 messages not addressed to it", 1.0, True),
+    Target("replies_per_200_chat", "bot replies per 200 chat messages not addressed to it", 1.0, True),
     Target("reply_ok_pct", "bot replies that were correct or acceptable (%)", 90.0, False),
     Target("false_handoff_pct", "false hand-offs (% of messages)", 0.2, True),
     Target("friendly_moderated_pct", "friendly messages warned or moderated (%)", 0.5, True),
@@ -140,6 +140,10 @@ def figures(results: list[LineResult], runs: list[RoomRun]) -> dict[str, Any]:
         expect: dict(Counter(r.outcome for r in labelled if r.expect == expect)) for expect in EXPECTS
     }
     na_replied = sum(1 for r in not_addressed if r.outcome in ("answer", "handoff"))
+    # the target's chat: not addressed and not a shop question the log expects answered (in a real,
+    # unlabelled log every line not addressed to the bot counts)
+    chat = [r for r in not_addressed if r.expect not in ("answer", "handoff")]
+    chat_replied = sum(1 for r in chat if r.outcome in ("answer", "handoff"))
     gateway = merge_gateway([run.metrics for run in runs])
     lines = len(results)
     accounting = {
@@ -167,6 +171,9 @@ def figures(results: list[LineResult], runs: list[RoomRun]) -> dict[str, Any]:
         "replies_per_200_not_addressed": round(200 * na_replied / len(not_addressed), 2)
         if not_addressed
         else None,
+        "chat_not_addressed": len(chat),
+        "chat_replied": chat_replied,
+        "replies_per_200_chat": round(200 * chat_replied / len(chat), 2) if chat else None,
         "addressed": len(addressed),
         "addressed_replied": sum(1 for r in addressed if r.outcome in ("answer", "handoff")),
         "addressed_reply_pct": pct(
@@ -258,7 +265,9 @@ def markdown(title: str, fig: dict[str, Any], per_log: dict[str, dict[str, Any]]
         "",
         f"- lines replayed: {fig['lines']} ({fig['labelled_lines']} with an expected outcome)",
         f"- not addressed to the bot: {fig['not_addressed']}, replied to: {fig['not_addressed_replied']} "
-        f"= **{fig['replies_per_200_not_addressed']} per 200**",
+        f"= {fig['replies_per_200_not_addressed']} per 200; of them chat (not a shop question the log "
+        f"expects answered): {fig['chat_not_addressed']}, replied to: {fig['chat_replied']} "
+        f"= **{fig['replies_per_200_chat']} per 200**",
         f"- addressed to the bot: {fig['addressed']}, replied to: {fig['addressed_replied']} "
         f"({fig['addressed_reply_pct']} %)",
         f"- bot messages in the room: {fig['bot_messages']} ({fig['unprompted_bot_messages']} not replies)",
@@ -282,11 +291,11 @@ def markdown(title: str, fig: dict[str, Any], per_log: dict[str, dict[str, Any]]
     if chart:
         out += ["", f"![outcomes]({chart})"]
     out += ["", "## Per log", ""]
-    out += _header("log", "lines", "not addressed: replies/200", "addressed replied %", "hand-offs",
+    out += _header("log", "lines", "chat not addressed: replies/200", "addressed replied %", "hand-offs",
                    "moderated", "friendly moderated %")  # fmt: skip
     for name, f in per_log.items():
         out.append(
-            f"| {name} | {f['lines']} | {f['replies_per_200_not_addressed']} | {f['addressed_reply_pct']} | "
+            f"| {name} | {f['lines']} | {f['replies_per_200_chat']} | {f['addressed_reply_pct']} | "
             f"{f['handoffs']} | {f['outcomes']['moderate']} | {f['friendly_moderated_pct']} |"
         )
     if fig["labelled_lines"]:

@@ -167,10 +167,11 @@ def test_judging_accounts_for_every_line() -> None:
     assert (acc["replies"], acc["silent"], acc["moderated"], acc["dropped"]) == (4, 0, 1, 1)
     assert fig["not_addressed"] == 4 and fig["not_addressed_replied"] == 2
     assert fig["replies_per_200_not_addressed"] == 100.0
+    assert (fig["chat_not_addressed"], fig["chat_replied"], fig["replies_per_200_chat"]) == (4, 2, 100.0)
     assert fig["confusion"]["silent"] == {"answer": 2, "dropped": 1}
     assert fig["false_handoffs"] == 0 and fig["handoffs"] == 1
     assert fig["reply_ok_pct"] == 50.0  # bo and ed: right; ann and cy: chatter answered
-    assert fig["targets"]["replies_per_200_not_addressed"]["pass"] is False
+    assert fig["targets"]["replies_per_200_chat"]["pass"] is False
     assert fig["targets"]["false_handoff_pct"]["pass"] is True
 
 
