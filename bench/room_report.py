@@ -132,7 +132,9 @@ def figures(results: list[LineResult], runs: list[RoomRun]) -> dict[str, Any]:
     labelled = [r for r in results if r.expect in EXPECTS]
     friendly = [r for r in labelled if r.expect != "moderate"]
     handoffs = [r for r in results if r.outcome == "handoff"]
-    false_handoffs = [r for r in handoffs if r.expect != "handoff"]
+    # false: a hand-off of a line that asked nothing of the bot (a shop question it could not answer,
+    # handed off honestly, is acceptable, like the replies below)
+    false_handoffs = [r for r in handoffs if r.expect not in ("handoff", "answer")]
     labelled_replies = [r for r in replied if r.expect in EXPECTS]
     correct = [r for r in labelled_replies if r.expect == r.outcome]
     acceptable = [r for r in labelled_replies if r.expect in ("answer", "handoff") and r.expect != r.outcome]

@@ -3,8 +3,6 @@ languages, obfuscated spellings, and friendly slang that must pass."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from bot.moderation import Action, Moderator
@@ -114,16 +112,6 @@ def test_the_model_only_warns_where_the_lexicon_is_silent() -> None:
     verdict = assess("you absolute moron")
     assert (verdict.source, verdict.score) == ("lexicon", 0.0)
     assert assess("how much is the serum?").source == ""
-
-
-def test_clean_chat_is_cheap() -> None:
-    """Runs on every chat message: generous bound (shared CI machine), the bench measures ~20 µs."""
-    lines = ["how much is the serum?", "主播今天好漂亮", "lol 666", "is it available in size M?"] * 250
-    toxicity(lines[0])  # load the model
-    start = time.perf_counter()
-    for line in lines:
-        toxicity(line)
-    assert (time.perf_counter() - start) / len(lines) < 500e-6
 
 
 def test_the_moderator_acts_on_the_severity() -> None:

@@ -6,17 +6,15 @@ askers' context is the same."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
 import re
 
-import aiohttp
 import pytest
 
 from bot.metrics_text import total
 from tests.conftest import Stack
 from tests.e2e.test_gateway_e2e import scrape
 from tests.e2e.test_price_e2e import ask
+from tests.security.test_slash_commands_e2e import room_replies
 
 pytestmark = pytest.mark.e2e
 
@@ -43,30 +41,13 @@ NOT_FOR_THE_BOT = [
 ]
 
 
-async def room_replies(stack: Stack, room: str, lines: list[tuple[str, str]], settle_s: float) -> list[dict]:
-    """Send ``(viewer, text)`` lines into ``room``, then collect every bot message for ``settle_s``."""
-    bot_messages: list[dict] = []
-    async with aiohttp.ClientSession() as session:
-        async with session.ws_connect(f"{stack.ws_url}/ws/rooms/{room}") as ws:
-            assert (await ws.receive_json(timeout=5))["type"] == "welcome"
-            for viewer, text in lines:
-                await ws.send_str(json.dumps({"type": "chat", "viewer": viewer, "text": text}))
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(settle_s):  # one deadline: receive() restarts at every ping
-                    while True:
-                        msg = await ws.receive_json()
-                        if msg.get("type") == "chat" and msg.get("bot"):
-                            bot_messages.append(msg)
-    return bot_messages
-
-
 async def test_chatter_and_talk_to_the_streamer_get_no_reply_but_questions_do(stack: Stack) -> None:
     before = await scrape(stack)
     lines = [(f"fan{i}", text) for i, text in enumerate(NOT_FOR_THE_BOT)]
     lines.append(("asker", "@liveroom how much is the serum?"))
-    replies = await room_replies(stack, "policy-chatter", lines, settle_s=12)
-    mentioned = {m for r in replies for m in re.findall(r"@(\S+)", r["text"])}
-    assert mentioned == {"asker"}, [r["text"] for r in replies]
+    replies = await room_replies(stack, "policy-chatter", lines, listen_s=12)
+    mentioned = {m for r in replies for m in re.findall(r"@(\S+)", r)}
+    assert mentioned == {"asker"}, replies
     after = await scrape(stack)
     silent = total(after, "liveroom_events_silent_total") - total(before, "liveroom_events_silent_total")
     shed = total(after, "liveroom_events_dropped_total", reason="chatter_shed") - total(
@@ -81,8 +62,8 @@ async def test_greetings_need_the_bot_addressed_and_are_paced_per_room(stack: St
     reply, _ = await ask(stack, "policy-social", "ann", "@liveroom hi!")
     assert "@ann" in reply
     lines = [("bo", "@liveroom hello there"), ("cy", "hello everyone")]
-    replies = await room_replies(stack, "policy-social", lines, settle_s=8)
-    assert replies == [], [r["text"] for r in replies]  # bo: too soon after ann; cy: not to the bot
+    replies = await room_replies(stack, "policy-social", lines, listen_s=8)
+    assert replies == [], replies  # bo: too soon after ann; cy: not to the bot
     after = await scrape(stack)
     paced = total(after, "liveroom_events_silent_total", reason="social_rate") - total(
         before, "liveroom_events_silent_total", reason="social_rate"
