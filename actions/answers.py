@@ -37,7 +37,7 @@ from knowledge_graph.queries import active_promotions, next_stream, variants_of
 from knowledge_graph.store import GraphStore
 from knowledge_graph.text import normalize_key
 from nlu.language import Language
-from nlu.reply_policy import is_real_question
+from nlu.reply_policy import Addressing, is_real_question
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +87,13 @@ def best_guess(tracker: Tracker) -> str | None:
         if name and name != "nlu_fallback":
             return name
     return None
+
+
+def put_to_the_bot(tracker: Tracker) -> bool:
+    """The gateway says the viewer addressed the bot (nlu/reply_policy.py); senders that say nothing
+    about addressing (Rasa's shell, tests, other clients) count as addressing it."""
+    addressing = Addressing.from_metadata((tracker.latest_message or {}).get("metadata"))
+    return addressing is None or addressing.addressed
 
 
 def about_the_shop(tracker: Tracker) -> bool:
@@ -366,6 +373,8 @@ class ActionFaqOrHandoff(Action):
             if social:
                 dispatcher.utter_message(response=social)
             return []
+        if not put_to_the_bot(tracker):
+            return []  # a shop question to the room the FAQ could not answer: no promise of a follow-up
         recorded = await _record(tracker, text, lang, "question")
         # "passed to the moderators" only when it was: a failed record gets an honest "I don't know"
         dispatcher.utter_message(

@@ -605,9 +605,10 @@ class Gateway:
 
     async def _answer_unanswered(self, room: Room, job: Job) -> None:
         """Rasa ran but said nothing to a question for the bot (a rule ending in ``action_listen``, an
-        action that uttered nothing): FAQ answer from the graph, else the polite hand-off, recorded for
-        moderators when the FAQ answerer can record it. Counted as ``answered`` with the reply path
-        ``empty_turn_faq`` / ``empty_turn_handoff`` (liveroom_answers_total), never lost silently."""
+        action that uttered nothing): FAQ answer from the graph, else, for a real question addressed to
+        the bot, the polite hand-off, recorded for moderators when the FAQ answerer can record it.
+        Counted as ``answered`` with the reply path ``empty_turn_faq`` / ``empty_turn_handoff``
+        (liveroom_answers_total); a shop question nobody put to the bot is ``silent`` instead."""
         event = job.event
         answer: str | None = None
         if self.faq_answer is not None:
@@ -617,6 +618,10 @@ class Gateway:
                 log.warning("FAQ answer for an empty Rasa turn failed: %s", str(err) or type(err).__name__)
         if answer:
             self._reply(room, job, answer, "empty_turn_faq")
+        elif not (job.addressing.addressed and is_real_question(event.text)):
+            # a shop question nobody put to the bot: no promise that someone follows up
+            self.metrics.outcome(event.platform, "silent", "no_answer_not_addressed")
+            return
         else:
             lang = normalize_language(job.lang) or "en"
             record = getattr(self.faq_answer, "record_hand_off", None)

@@ -26,9 +26,13 @@ SHOPPING_EN = re.compile(
     r"available|restock|refund|return|returns|shade|shades|skin|skin type|suit|suits|best for|pay|payment|"
     r"paypal|checkout|order|orders|tracking|warranty|ingredients?|genuine|authentic|legit|fake|products?)\b"
 )
+# Phrases, not single characters: in danmaku 钱, 价, 退 and 成分 are mostly slang ("没钱了", "评价",
+# "什么成分" = "what background"), so a replayed idol stream turned them into shop questions.
 SHOPPING_ZH = re.compile(
-    r"钱|价|链接|库存|有货|没货|发货|包邮|快递|尺码|码|颜色|色号|肤|适合|优惠|折|券|推荐|下次|直播时间|几点|上架|补货|退|"
-    r"付款|支付|订单|下单|成分|保质期|正品|假货|保真|售后|发票"
+    r"多少钱|几块钱|块钱|价格|价钱|价位|原价|现价|降价|特价|什么价|啥价|链接|库存|有货|没货|现货|发货|包邮|快递|"
+    r"运费|尺码|码数|[a-z0-9]码|颜色|色号|肤质|干皮|油皮|敏感肌|适合|优惠|打折|折扣|几折|券|推荐|下次直播|直播时间|"
+    r"几点开播|几点直播|上架|补货|退货|退款|能退|可以退|退换|付款|支付|订单|下单|保质期|正品|假货|保真|售后|发票|"
+    r"怎么买|哪里买|在哪买"
 )
 
 

@@ -70,3 +70,15 @@ def test_talk_to_the_streamer_is_hers_unless_it_asks_to_buy() -> None:
     for text in ("主播这个多少钱", "lulu link pls", "露露 口红还有吗", "lulu how much is the matte lipstick"):
         result = triage.classify(text)
         assert result.priority is Priority.DIRECTED and not result.to_streamer, text
+
+
+@pytest.mark.parametrize(
+    "text", ["乐府没钱了吗", "如何评价我被拉黑了", "舰长都什么成分啊", "这是录播吗", "草 一进来就直球要钱"]
+)
+def test_danmaku_slang_is_not_a_shop_question(text: str) -> None:
+    assert not Triage("liveroom").classify(text).shop_question
+
+
+@pytest.mark.parametrize("text", ["多少钱", "还有货吗", "M码有吗？", "可以退货吗", "怎么付款", "有链接吗"])
+def test_chinese_shop_questions_still_are(text: str) -> None:
+    assert Triage("liveroom").classify(text).shop_question
