@@ -233,6 +233,13 @@ def handoff_reply(lang: Language) -> str:
     return "Good question! I've passed it to the moderators; someone will answer in chat shortly."
 
 
+def unknown_reply(lang: Language) -> str:
+    """When a question could not be recorded for the moderators: no promise that someone answers."""
+    if lang == "zh":
+        return "这个我暂时不知道，抱歉～"
+    return "Sorry, I don't know that one yet."
+
+
 def shipping_fallback(lang: Language) -> str:
     if lang == "zh":
         return "下单后48小时内发货，具体配送范围可以点链接查看～"

@@ -27,6 +27,7 @@ from bot.moderation import ModerationPolicy, Moderator
 from bot.mood import setup_mood
 from bot.pacing import SendLimit
 from bot.rasa_client import RasaClient
+from bot.reply_quota import QuotaPolicy
 from bot.shards import ShardConfig
 from bot.triage import Triage
 from bot.upstreams import Upstream, UpstreamMonitor
@@ -128,6 +129,7 @@ async def _gateway_ctx(app: web.Application) -> AsyncIterator[None]:
             fast_path=FastPath(store_of, rasa) if config.fast_path else None,
             shard=app[SHARD] if app[SHARD].sharded else None,
             budgets=app[SHARD].budget_factory(),
+            quotas=QuotaPolicy.from_env(),
         )
         app[GATEWAY] = gateway
         for name in monitor.upstreams:

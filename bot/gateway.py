@@ -26,7 +26,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from actions.replies import handoff_reply
+from actions.replies import handoff_reply, unknown_reply
 from bot.audience import MOODS, AudienceSnapshot, AudienceState
 from bot.commands import CommandConfig, GraphCommand, RoomFeatures
 from bot.config import GatewayConfig
@@ -35,17 +35,21 @@ from bot.metrics import GatewayMetrics
 from bot.moderation import Action, Decision, Moderator
 from bot.pacing import PendingReply, ReplyPacer, SendBudget, SendLimit
 from bot.rasa_client import RasaClient, RasaResult, RasaUnavailable
+from bot.reply_quota import QuotaPolicy, RoomQuota
 from bot.shards import ShardConfig
-from bot.triage import QUESTION_EN, QUESTION_ZH, Priority, Triage, TriageResult, fold
+from bot.triage import Priority, Triage, TriageResult
 from bot.upstreams import UpstreamMonitor, canned_answer
 from connectors.base import ChatEvent, Connector, EventKind, Role
 from knowledge_graph.errors import KnowledgeGraphError
 from nlu.language import detect_language, normalize_language
+from nlu.reply_policy import SOCIAL_INTENTS, Addressing, is_real_question
 from nlu.sentiment import sentiment as message_sentiment
 
 log = logging.getLogger(__name__)
 
 SEEN_IDS = 20_000
+VIEWER_CONTEXTS = 5000  # per room
+FOLLOW_UP_S = 60.0  # a viewer's next message this soon after the bot answered them is addressed to it
 OTHER_BOTS = frozenset(
     {"nightbot", "streamelements", "moobot", "fossabot", "streamlabs", "wizebot", "sery_bot"}
 )
@@ -69,6 +73,9 @@ class Job:
     triage: TriageResult = field(compare=False)
     lang: str = field(compare=False, default="en")
     received: float = field(compare=False, default_factory=time.monotonic)
+    addressing: Addressing = field(compare=False, default_factory=Addressing)
+    #: the product this viewer's conversation is about, as far as the gateway saw (answer sharing)
+    context: str | None = field(compare=False, default=None)
 
 
 @dataclass
@@ -78,11 +85,35 @@ class Room:
     queue: asyncio.PriorityQueue[Job]
     features: RoomFeatures
     audience: AudienceState
+    quota: RoomQuota
     deferred: deque[Job] = field(default_factory=deque)
     workers: list[asyncio.Task[None]] = field(default_factory=list)
     in_flight: int = 0
     #: (when, snapshot): a snapshot scans minutes of chat, so Rasa turns share one per second
     recent_snapshot: tuple[float, AudienceSnapshot] | None = None
+    #: viewer id -> the product they last named (bounded, least recent first): their conversation's
+    #: context, which decides whether two identical questions may share one answer
+    viewer_products: OrderedDict[str, str] = field(default_factory=OrderedDict)
+
+    #: viewer id -> when the bot last answered them (bounded, least recent first)
+    answered_at: OrderedDict[str, float] = field(default_factory=OrderedDict)
+
+    def note_answer(self, viewer_id: str) -> None:
+        self.answered_at.pop(viewer_id, None)
+        self.answered_at[viewer_id] = time.monotonic()
+        if len(self.answered_at) > VIEWER_CONTEXTS:
+            self.answered_at.popitem(last=False)
+
+    def in_conversation(self, viewer_id: str) -> bool:
+        """The bot answered this viewer moments ago: what they say next ("thanks!!") is for the bot."""
+        at = self.answered_at.get(viewer_id)
+        return at is not None and time.monotonic() - at <= FOLLOW_UP_S
+
+    def note_product(self, viewer_id: str, product: str) -> None:
+        self.viewer_products.pop(viewer_id, None)
+        self.viewer_products[viewer_id] = product
+        if len(self.viewer_products) > VIEWER_CONTEXTS:
+            self.viewer_products.popitem(last=False)
 
     def audience_snapshot(self, max_age_s: float = 1.0) -> AudienceSnapshot:
         now = time.monotonic()
@@ -104,6 +135,15 @@ class ModerationRecord:
     viewer_id: str = ""
     #: set (epoch seconds) when a moderator undid it from the dashboard (a lifted timeout)
     undone_at: float | None = None
+    #: decided in dry-run: nothing was carried out ("would delete")
+    dry_run: bool = False
+
+
+def action_label(action: Action, dry_run: bool) -> str:
+    """What the log and the dashboard say: "would delete" in dry-run, where nothing is carried out
+    (no warning posted, no message deleted, nobody timed out), "delete" when it is."""
+    verb = action.value.replace("timeout", "time out")
+    return f"would {verb}" if dry_run else verb
 
 
 class GatewayObserver(Protocol):
@@ -117,12 +157,26 @@ class GatewayObserver(Protocol):
 
 
 def asks_something(job: Job) -> bool:
-    """A directed message that expects an answer: question form, or directed for its shopping words
-    ("link pls") rather than only for naming the bot ("@bot 666" may stay unanswered)."""
-    text = fold(job.event.text)
-    if "?" in text or QUESTION_EN.search(text) or QUESTION_ZH.search(text):
+    """A message that deserves an answer or an honest hand-off when Rasa said nothing: a shop question,
+    or a real question addressed to the bot. "@bot 666" and "@bot YEA?" may stay unanswered, and
+    nothing is handed to the moderators that is not a question for them."""
+    if job.addressing.shop_question:
         return True
-    return job.triage.reason != "mentions the bot"
+    return job.addressing.addressed and is_real_question(job.event.text)
+
+
+def addressing(event: ChatEvent, triage: TriageResult, bot_name: str, follow_up: bool = False) -> Addressing:
+    """How a message was addressed, for the reply policy (nlu/reply_policy.py): a command, a mention
+    of the bot, a reply to one of the bot's messages (``extra["reply_parent_user"]``, set by the
+    connectors whose platform says whom a reply answers), or a ``follow_up`` in a conversation the bot
+    is having with this viewer (see ``Room.in_conversation``)."""
+    parent = event.extra.get("reply_parent_user")
+    replied = isinstance(parent, str) and parent.casefold() == bot_name.casefold()
+    return Addressing(
+        addressed=triage.addressed or replied or follow_up,
+        shop_question=triage.shop_question,
+        question=triage.question,
+    )
 
 
 DEICTIC = re.compile(
@@ -131,11 +185,15 @@ DEICTIC = re.compile(
 
 
 def coalesce_key(event: ChatEvent, job: Job) -> tuple[str, ...] | None:
-    """Identical questions share an answer only when it cannot depend on the asker's context."""
+    """Identical questions share an answer only when the question text and its context are the same:
+    the product the question names, else the product the asker's conversation is about (two viewers
+    asking "how much?" about different products must not share). A deictic question ("is it
+    waterproof?") about no known product is never shared."""
     text = " ".join(unicodedata.normalize("NFKC", event.text).casefold().split())
-    if job.triage.product is None and DEICTIC.search(text):
+    context = job.triage.product or job.context
+    if context is None and DEICTIC.search(text):
         return None
-    return (event.platform, event.room, job.lang, text)
+    return (event.platform, event.room, job.lang, text, context or "")
 
 
 def audience_metadata(snapshot: AudienceSnapshot) -> dict[str, object]:
@@ -185,6 +243,7 @@ class Gateway:
         fast_path: FastPath | None = None,
         shard: ShardConfig | None = None,
         budgets: Callable[[str, SendLimit], SendBudget] | None = None,
+        quotas: QuotaPolicy | None = None,
     ) -> None:
         self.config = config
         self.rasa = rasa
@@ -200,6 +259,7 @@ class Gateway:
         self.fast_path = fast_path
         self.shard = shard  # rooms of other gateway shards are dropped (reason other_shard)
         self.budgets = budgets  # per-account send budgets shared by the shards (Redis), else local
+        self.quotas = quotas or QuotaPolicy()
         self.rooms: dict[tuple[str, str], Room] = {}
         self.pacers: dict[str, ReplyPacer] = {}
         self.moderation_log: deque[ModerationRecord] = deque(maxlen=500)
@@ -232,6 +292,9 @@ class Gateway:
         triage = self.triage.classify(event.text)
         self.metrics.triage.labels(platform, triage.priority.value).inc()
         room.audience.observe(event.viewer_id, score, (triage.product,) if triage.product else (), lang)
+        context = room.viewer_products.get(event.viewer_id)
+        if triage.product:
+            room.note_product(event.viewer_id, triage.product)
         for observer in self.observers:
             observer.on_message(event, triage, lang, score)
         decision = self.moderator.check(event)
@@ -240,9 +303,19 @@ class Gateway:
             self.metrics.outcome(platform, "moderated")
             return
         if room.features.absorb(event):
-            self.metrics.outcome(platform, "silent")
+            self.metrics.outcome(platform, "silent", "poll_or_giveaway")
             return
-        job = Job(PRIORITY_ORDER[triage.priority], next(self._seq), event, triage, lang)
+        job = Job(
+            PRIORITY_ORDER[triage.priority],
+            next(self._seq),
+            event,
+            triage,
+            lang,
+            addressing=addressing(
+                event, triage, self.config.bot_name, follow_up=room.in_conversation(event.viewer_id)
+            ),
+            context=context,
+        )
         if triage.priority is Priority.CHATTER:
             self._offer_chatter(room, job)
         elif (
@@ -273,7 +346,12 @@ class Gateway:
         return None
 
     def _offer_chatter(self, room: Room, job: Job) -> None:
-        """Chatter reaches Rasa only with spare capacity: Rasa up, no backlog, within the chatter budget."""
+        """Chatter reaches Rasa only with spare capacity: Rasa up, no backlog, within the chatter budget.
+        Rasa's plain REST channel has no reply policy (nlu/reply_policy.py runs in the liveroom channel),
+        so with it chatter is never answered."""
+        if self.config.rasa_channel != "liveroom":
+            self.metrics.outcome(job.event.platform, "silent", "chatter")
+            return
         upstreams_up = self.monitor is None or self.monitor.all_up
         if upstreams_up and room.queue.qsize() < self.config.workers_per_room and self._chatter.take():
             room.queue.put_nowait(job)
@@ -307,6 +385,7 @@ class Gateway:
                 queue=asyncio.PriorityQueue(),
                 features=RoomFeatures(self.commands, self.graph_commands),
                 audience=AudienceState(),
+                quota=RoomQuota(self.quotas),
             )
             for i in range(self.config.workers_per_room):
                 room.workers.append(asyncio.create_task(self._work(room), name=f"room-{key}-{i}"))
@@ -331,6 +410,10 @@ class Gateway:
         if job.triage.priority is Priority.COMMAND:
             await self._answer_command(room, job)
             return
+        refusal = room.quota.refusal(event.viewer_id)
+        if refusal is not None:
+            self.metrics.outcome(event.platform, "silent", refusal)
+            return
         if self.monitor is not None and not self.monitor.all_up:
             await self._answer_degraded(room, job)
             return
@@ -341,6 +424,7 @@ class Gateway:
             "display_name": event.display_name,
             "message_id": event.message_id,
             "lang": job.lang,
+            **job.addressing.as_metadata(),
             **audience_metadata(room.audience_snapshot()),
         }
         try:
@@ -353,16 +437,25 @@ class Gateway:
             return
         if not shared:
             self._record_parse(event.platform, result)
+        parse = result.parse
+        if parse is not None and parse.silenced:
+            self.metrics.outcome(event.platform, "silent", parse.silenced)
+            return
         if not result.replies:
             if job.triage.priority is Priority.DIRECTED and await self._actions_failed():
                 await self._answer_degraded(room, job)  # the question is not lost: FAQ or deferred
                 return
-            if job.triage.priority is Priority.DIRECTED and asks_something(job):
+            if asks_something(job):
                 await self._answer_unanswered(room, job)  # FAQ answer, else hand-off: never silent
                 return
-            self.metrics.outcome(event.platform, "silent")
+            self.metrics.outcome(event.platform, "silent", "no_reply")
             return
-        intent = result.parse.intent if result.parse is not None else None
+        intent = parse.intent if parse is not None else None
+        if intent in SOCIAL_INTENTS:
+            refusal = room.quota.social_refusal()
+            if refusal is not None:
+                self.metrics.outcome(event.platform, "silent", refusal)
+                return
         for reply in result.replies:
             self._reply(room, job, reply.text, "coalesced" if shared else "rasa", intent)
         self.metrics.outcome(event.platform, "answered")
@@ -372,6 +465,10 @@ class Gateway:
         behind Rasa-bound questions); anything the fast path declines joins the Rasa queue."""
         assert self.fast_path is not None
         event = job.event
+        refusal = room.quota.refusal(event.viewer_id)
+        if refusal is not None:
+            self.metrics.outcome(event.platform, "silent", refusal)
+            return
         try:
             async with self._fast_slots:
                 fast = await self.fast_path.answer(
@@ -387,6 +484,7 @@ class Gateway:
         if fast is None:
             self._enqueue_for_answer(room, job)
             return
+        room.note_product(event.viewer_id, fast.product.sku)
         self._reply(room, job, fast.text, "fast_path")
         self.metrics.outcome(event.platform, "answered")
 
@@ -456,7 +554,7 @@ class Gateway:
             log.warning("command %r failed: %s", job.event.text[:40], err)
             text = canned_answer(job.lang)
         if text is None:
-            self.metrics.outcome(room.platform, "silent")
+            self.metrics.outcome(room.platform, "silent", "command_quiet")
             return
         self._reply(room, job, text, "command")
         self.metrics.outcome(room.platform, "answered")
@@ -498,13 +596,18 @@ class Gateway:
         if answer:
             self._reply(room, job, answer, "empty_turn_faq")
         else:
+            lang = normalize_language(job.lang) or "en"
             record = getattr(self.faq_answer, "record_hand_off", None)
+            recorded = False
             if record is not None:
                 try:
                     await record(event.platform, event.room, event.viewer_id, event.text, job.lang)
+                    recorded = True
                 except Exception as err:
                     log.warning("could not record a hand-off: %s", str(err) or type(err).__name__)
-            self._reply(room, job, handoff_reply(normalize_language(job.lang) or "en"), "empty_turn_handoff")
+            # "passed to the moderators" only when it was; else an honest "I don't know"
+            text = handoff_reply(lang) if recorded else unknown_reply(lang)
+            self._reply(room, job, text, "empty_turn_handoff" if recorded else "empty_turn_unknown")
         self.metrics.outcome(event.platform, "answered")
 
     def _reply(self, room: Room, job: Job, text: str, path: str, intent: str | None = None) -> None:
@@ -523,6 +626,9 @@ class Gateway:
         )
         self.metrics.answered.labels(event.platform, path).inc()
         self.metrics.reply_latency.labels(event.platform, path).observe(waited_s)
+        room.note_answer(event.viewer_id)
+        if path != "command":  # commands have their own cooldowns (bot/commands.py)
+            room.quota.spend(event.viewer_id)
 
     # --- recovery ------------------------------------------------------------------------------------
     async def on_upstream_change(self, name: str, up: bool) -> None:
@@ -548,7 +654,7 @@ class Gateway:
         dry_run = self.moderator.policy.dry_run
         executed = False
         call: Awaitable[bool] | None = None
-        if decision.action is Action.WARN:
+        if decision.action is Action.WARN and not dry_run:
             self._pacer(event.platform).submit(
                 PendingReply(
                     room=event.room,
@@ -567,7 +673,7 @@ class Gateway:
                 self.metrics.moderation_calls.labels(
                     event.platform, decision.action.value, "unsupported"
                 ).inc()
-        mode = "dry_run" if dry_run and decision.action is not Action.WARN else "live"
+        mode = "dry_run" if dry_run else "live"
         self.metrics.moderation.labels(event.platform, decision.rule, decision.action.value, mode).inc()
         record = ModerationRecord(
             time.time(),
@@ -578,17 +684,17 @@ class Gateway:
             decision,
             executed,
             viewer_id=event.viewer_id,
+            dry_run=dry_run,
         )
         self.moderation_log.append(record)
         log.info(
-            "moderation %s (%s) on %s in %s:%s: %s [%s]",
-            decision.action.value,
-            decision.rule,
+            "moderation: %s %s (%s) in %s:%s: %s",
+            action_label(decision.action, dry_run),
             event.display_name,
+            decision.rule,
             event.platform,
             event.room,
             decision.detail,
-            mode,
         )
         if call is not None:
             self._spawn(

@@ -4,7 +4,8 @@ Names are the public contract for dashboards (bot/grafana/liveroom.json uses exa
 them only together with that file; tests/bot/test_grafana.py checks the two agree.
 
 Accounting: every event received (``liveroom_events_in_total``) ends in exactly one outcome of
-``liveroom_event_outcomes_total`` — answered, silent (Rasa chose not to reply), moderated, or dropped
+``liveroom_event_outcomes_total`` — answered, silent (the bot chose not to reply; then also
+``liveroom_events_silent_total`` with the reason: the reply policy's, a quota, ...), moderated, or dropped
 (then also ``liveroom_events_dropped_total`` with the reason). Deferred questions are waiting, not
 finished: ``liveroom_deferred_questions`` counts them until they are answered or dropped.
 """
@@ -95,6 +96,12 @@ class GatewayMetrics:
         self.dropped = Counter(
             "liveroom_events_dropped_total",
             "Events not answered, by reason",
+            ["platform", "reason"],
+            registry=r,
+        )
+        self.silent = Counter(
+            "liveroom_events_silent_total",
+            "Events the bot chose not to answer, by reason (reply policy, quotas, commands)",
             ["platform", "reason"],
             registry=r,
         )
@@ -262,6 +269,8 @@ class GatewayMetrics:
         self.outcomes.labels(platform, outcome).inc()
         if outcome == "dropped":
             self.dropped.labels(platform, reason or "unknown").inc()
+        elif outcome == "silent":
+            self.silent.labels(platform, reason or "unspecified").inc()
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -1,5 +1,10 @@
-"""Keeping the room clean: per-viewer flood limits, repeats and copy-pasta, caps and emote walls, links
-outside an allow-list, and bilingual toxic text.
+"""Keeping the room clean: per-viewer flood limits and repeats, ads pasted by many accounts, emote walls,
+links outside an allow-list, and bilingual toxic text.
+
+Calibrated on real chat: a fan chant or a copy-pasta typed by hundreds of viewers is how a live room
+cheers, not spam, so repeats are judged per viewer and a text many viewers send is left alone unless it
+carries a link or an ad. Capitals are how Twitch hypes ("LETSGO MY STREAMER"): they never trigger
+anything on their own.
 
 The moderator only *decides*; the gateway carries the decision out (log it, warn, or ask the platform to
 delete / time out when the bot is a moderator and dry-run is off). Decisions are pure functions of the
@@ -60,36 +65,41 @@ def _csv(raw: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
 class ModerationPolicy:
     """Thresholds and switches; every field has an env var ``LIVEROOM_MOD_<FIELD>``."""
 
-    flood_messages: int = 6
+    flood_messages: int = 8  # more than this many messages of one viewer in the window -> delete
     flood_window_s: float = 10.0
-    repeat_count: int = 3
+    flood_timeout_messages: int = 15  # ... more than this many: a script, not a fan -> timeout
+    repeat_count: int = 4
     repeat_window_s: float = 30.0
-    copypasta_viewers: int = 5
+    repeat_min_chars: int = 6  # "哈哈哈", "666", "LUL" three times is a reaction, not spam
+    chant_viewers: int = 3  # a text this many viewers sent in the window is a chant: no repeat rule
+    copypasta_viewers: int = 5  # the same ad from this many accounts -> delete (a spam wave)
     copypasta_window_s: float = 20.0
-    copypasta_min_chars: int = 40  # many viewers asking the same short question is not spam
-    caps_min_letters: int = 15
-    caps_ratio: float = 0.7
-    emote_wall_count: int = 10
+    emote_wall_count: int = 25
     allowed_domains: tuple[str, ...] = ("twitch.tv", "bilibili.com", "b23.tv")
     timeout_s: int = 60
     dry_run: bool = True
 
     def __post_init__(self) -> None:
-        if min(self.flood_messages, self.repeat_count, self.copypasta_viewers, self.emote_wall_count) < 2:
+        counts = (self.flood_messages, self.repeat_count, self.copypasta_viewers, self.emote_wall_count)
+        if min(counts) < 2 or self.chant_viewers < 2:
             raise ValueError("moderation counts must be >= 2")
-        if not 0 < self.caps_ratio <= 1:
-            raise ValueError("LIVEROOM_MOD_CAPS_RATIO must be in (0, 1]")
+        if self.flood_timeout_messages < self.flood_messages:
+            raise ValueError("LIVEROOM_MOD_FLOOD_TIMEOUT_MESSAGES must be >= LIVEROOM_MOD_FLOOD_MESSAGES")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> ModerationPolicy:
         return cls(
             flood_messages=env_int(env, "LIVEROOM_MOD_FLOOD_MESSAGES", cls.flood_messages),
             flood_window_s=env_float(env, "LIVEROOM_MOD_FLOOD_WINDOW_S", cls.flood_window_s),
+            flood_timeout_messages=env_int(
+                env, "LIVEROOM_MOD_FLOOD_TIMEOUT_MESSAGES", cls.flood_timeout_messages
+            ),
             repeat_count=env_int(env, "LIVEROOM_MOD_REPEAT_COUNT", cls.repeat_count),
             repeat_window_s=env_float(env, "LIVEROOM_MOD_REPEAT_WINDOW_S", cls.repeat_window_s),
+            repeat_min_chars=env_int(env, "LIVEROOM_MOD_REPEAT_MIN_CHARS", cls.repeat_min_chars),
+            chant_viewers=env_int(env, "LIVEROOM_MOD_CHANT_VIEWERS", cls.chant_viewers),
             copypasta_viewers=env_int(env, "LIVEROOM_MOD_COPYPASTA_VIEWERS", cls.copypasta_viewers),
             copypasta_window_s=env_float(env, "LIVEROOM_MOD_COPYPASTA_WINDOW_S", cls.copypasta_window_s),
-            caps_ratio=env_float(env, "LIVEROOM_MOD_CAPS_RATIO", cls.caps_ratio),
             emote_wall_count=env_int(env, "LIVEROOM_MOD_EMOTE_WALL_COUNT", cls.emote_wall_count),
             allowed_domains=_csv(env.get("LIVEROOM_MOD_ALLOWED_DOMAINS"), cls.allowed_domains),
             timeout_s=env_int(env, "LIVEROOM_MOD_TIMEOUT_S", cls.timeout_s),
@@ -213,11 +223,14 @@ def emote_count(event: ChatEvent) -> int:
     return named + len(BILIBILI_EMOTE.findall(event.text)) + len(EMOJI.findall(event.text))
 
 
-def caps_share(text: str) -> tuple[int, float]:
-    letters = [ch for ch in text if ch.isascii() and ch.isalpha()]
-    if not letters:
-        return 0, 0.0
-    return len(letters), sum(ch.isupper() for ch in letters) / len(letters)
+# Ads without a link: the contact or the offer is the payload ("add me on discord", "加微信").
+AD = re.compile(
+    r"\b(?:follow me|sub to me|check my (?:channel|profile|bio)|add me on|dm me for|"
+    r"(?:cheap|buy) (?:viewers|followers)|free (?:gift card|v-?bucks|robux|nitro)|"
+    r"promo(?:te|tion) your stream)\b"
+    r"|加(?:我)?(?:微信|vx|v信|qq|扣扣)|(?:微信|vx|qq)(?:号|群)|代刷|刷粉|刷礼物|兼职日结|私聊领|免费领",
+    re.IGNORECASE,
+)
 
 
 def offending_domains(text: str, allowed: tuple[str, ...]) -> list[str]:
@@ -234,6 +247,7 @@ class _RoomMemory:
     # ordered by each viewer's latest message (re-inserted on every message), so viewers who went quiet
     # are forgotten from the front: a stream with 50,000 one-message viewers must not keep 50,000 entries
     by_viewer: dict[str, deque[tuple[float, str]]] = field(default_factory=dict)
+    #: who sent each text recently (a chant or a spam wave is one text from many viewers)
     by_text: dict[str, deque[tuple[float, str]]] = field(default_factory=lambda: defaultdict(deque))
 
 
@@ -252,13 +266,15 @@ class Moderator:
             return ALLOW
         memory = self._rooms[(event.platform, event.room)]
         folded = fold_text(event.text).strip()
+        senders = self._senders(memory, event.viewer_id, folded, now)
         decisions = [
             self._toxic(event.text),
-            self._flood_and_repeat(memory, event.viewer_id, folded, now),
-            self._copypasta(memory, event.viewer_id, folded, now),
-            self._caps(event.text),
-            self._emotes(event),
+            self._flood_and_repeat(
+                memory, event.viewer_id, folded, now, chant=senders >= self.policy.chant_viewers
+            ),
             self._links(event),
+            self._ad_wave(folded, senders),
+            self._emotes(event),
         ]
         return max(decisions, key=lambda d: SEVERITY[d.action])
 
@@ -272,7 +288,9 @@ class Moderator:
             return Decision(Action.WARN, "toxic", term)
         return ALLOW
 
-    def _flood_and_repeat(self, memory: _RoomMemory, viewer: str, folded: str, now: float) -> Decision:
+    def _flood_and_repeat(
+        self, memory: _RoomMemory, viewer: str, folded: str, now: float, *, chant: bool
+    ) -> Decision:
         p = self.policy
         horizon = now - max(p.flood_window_s, p.repeat_window_s)
         history = memory.by_viewer.pop(viewer, None) or deque()
@@ -286,34 +304,39 @@ class Moderator:
                 break
             del memory.by_viewer[oldest]
         recent = sum(1 for t, _ in history if t >= now - p.flood_window_s)
-        if recent > p.flood_messages:
+        if recent > p.flood_timeout_messages:
             return Decision(Action.TIMEOUT, "flood", f"{recent} messages in {p.flood_window_s:.0f}s")
+        if recent > p.flood_messages:
+            return Decision(Action.DELETE, "flood", f"{recent} messages in {p.flood_window_s:.0f}s")
+        if chant or len("".join(folded.split())) < p.repeat_min_chars:
+            return ALLOW
         repeats = sum(1 for t, text in history if text == folded and t >= now - p.repeat_window_s)
-        if folded and repeats >= p.repeat_count:
+        if repeats >= p.repeat_count:
             return Decision(Action.DELETE, "repeat", f"same message {repeats} times")
         return ALLOW
 
-    def _copypasta(self, memory: _RoomMemory, viewer: str, folded: str, now: float) -> Decision:
-        p = self.policy
-        if len(folded) < p.copypasta_min_chars:
-            return ALLOW
+    def _senders(self, memory: _RoomMemory, viewer: str, folded: str, now: float) -> int:
+        """How many distinct viewers sent this text within the copy-pasta window (this one included)."""
+        if not folded:
+            return 0
         senders = memory.by_text[folded]
-        while senders and senders[0][0] < now - p.copypasta_window_s:
+        while senders and senders[0][0] < now - self.policy.copypasta_window_s:
             senders.popleft()
         senders.append((now, viewer))
         if len(memory.by_text) > 5000:  # forget the oldest texts: bounded memory under raids
             for key in list(memory.by_text)[:1000]:
                 del memory.by_text[key]
-        distinct = len({v for _, v in senders})
-        if distinct >= p.copypasta_viewers:
-            return Decision(Action.DELETE, "copypasta", f"{distinct} viewers sent the same text")
-        return ALLOW
+        return len({v for _, v in senders})
 
-    def _caps(self, text: str) -> Decision:
-        letters, share = caps_share(text)
-        if letters >= self.policy.caps_min_letters and share >= self.policy.caps_ratio:
-            return Decision(Action.WARN, "caps", f"{share:.0%} capitals")
-        return ALLOW
+    def _ad_wave(self, folded: str, senders: int) -> Decision:
+        """An ad is deleted, and the same ad from many accounts is a spam wave (the same cheer from many
+        viewers is a chant, left alone)."""
+        found = AD.search(folded)
+        if found is None:
+            return ALLOW
+        if senders >= self.policy.copypasta_viewers:
+            return Decision(Action.DELETE, "copypasta", f"{senders} viewers sent the same ad")
+        return Decision(Action.DELETE, "ad", found.group(0))
 
     def _emotes(self, event: ChatEvent) -> Decision:
         count = emote_count(event)

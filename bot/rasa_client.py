@@ -42,6 +42,10 @@ class Parse:
     sentiment: float | None = None
     entities: tuple[dict[str, Any], ...] = ()
     action_ms: float | None = None  # time in custom actions this turn (as Rasa saw it)
+    #: the channel's reply policy (nlu/reply_policy.py): None when it did not run, else a reason for
+    #: running the turn or for staying silent
+    silenced: str | None = None
+    policy_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,14 @@ class RasaResult:
     replies: list[BotReply]
     parse: Parse | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _policy(raw: object) -> tuple[str | None, str | None]:
+    """(policy_reason, silenced) from the channel's ``policy`` object ({"reply": bool, "reason": str})."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("reason"), str):
+        return None, None
+    reason = raw["reason"][:64]
+    return reason, (None if raw.get("reply") is True else reason)
 
 
 def parse_answer(data: object) -> RasaResult:
@@ -67,6 +79,8 @@ def parse_answer(data: object) -> RasaResult:
                 sentiment=float(sentiment) if isinstance(sentiment, (int, float)) else None,
                 entities=tuple(e for e in raw.get("entities") or [] if isinstance(e, dict)),
                 action_ms=float(raw["action_ms"]) if isinstance(raw.get("action_ms"), (int, float)) else None,
+                policy_reason=_policy(raw.get("policy"))[0],
+                silenced=_policy(raw.get("policy"))[1],
             )
     else:
         raise RasaUnavailable(f"unexpected answer from Rasa: {str(data)[:200]}")

@@ -16,20 +16,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
+from nlu.reply_policy import QUESTION_EN, QUESTION_ZH
+
 COMMAND_PREFIX = "!"
 
-QUESTION_EN = re.compile(
-    r"\b(how much|how many|how long|what|when|where|which|who|why|is it|is there|are there|is the|"
-    r"does it|do you|can i|can you|could you|any)\b"
-)
 SHOPPING_EN = re.compile(
     r"\b(price|prices|pricing|cost|costs|link|links|buy|stock|in stock|sold out|ship|shipping|deliver|"
     r"delivery|size|sizes|colou?r|colou?rs|discount|coupon|code|promo|sale|recommend|schedule|next stream|"
-    r"available|restock|refund|return|shade|shades|skin|skin type|suit|suits|best for)\b"
+    r"available|restock|refund|return|returns|shade|shades|skin|skin type|suit|suits|best for|pay|payment|"
+    r"paypal|checkout|order|orders|tracking|warranty|ingredients?|genuine|authentic|legit|fake|products?)\b"
 )
-QUESTION_ZH = re.compile(r"多少|吗|么|呢|什么|啥|怎么|咋|哪|几|有没有|能不能|可不可以|是不是|求")
 SHOPPING_ZH = re.compile(
-    r"钱|价|链接|库存|有货|没货|发货|包邮|快递|尺码|码|颜色|色号|肤|适合|优惠|折|券|推荐|下次|直播时间|几点|上架|补货|退"
+    r"钱|价|链接|库存|有货|没货|发货|包邮|快递|尺码|码|颜色|色号|肤|适合|优惠|折|券|推荐|下次|直播时间|几点|上架|补货|退|"
+    r"付款|支付|订单|下单|成分|保质期|正品|假货|保真|售后|发票"
 )
 
 
@@ -39,15 +38,31 @@ class Priority(str, Enum):
     CHATTER = "chatter"
 
 
+MENTIONS_BOT = "mentions the bot"
+#: reasons that make a message a shop question the bot may answer without being addressed
+SHOP_REASONS = frozenset({"question about a product", "shopping question", "short shopping request"})
+
+
 @dataclass(frozen=True)
 class TriageResult:
     priority: Priority
     reason: str
     product: str | None = None  # the catalog name the message mentions, for hot-topic counting
+    question: bool = False  # question form: a question word or a question mark
 
     @property
     def for_bot(self) -> bool:
         return self.priority is not Priority.CHATTER
+
+    @property
+    def addressed(self) -> bool:
+        """A command or a mention of the bot: the viewer talks to the bot (replies to the bot are
+        seen on the event, see ``bot.gateway.addressing``)."""
+        return self.priority is Priority.COMMAND or self.reason == MENTIONS_BOT
+
+    @property
+    def shop_question(self) -> bool:
+        return self.reason in SHOP_REASONS
 
 
 def fold(text: str) -> str:
@@ -84,21 +99,18 @@ class Triage:
         if stripped.startswith(COMMAND_PREFIX) and len(stripped) > 1 and stripped[1].isalnum():
             return TriageResult(Priority.COMMAND, "command prefix")
         folded = fold(stripped)
-        if self._mention.search(folded):
-            found = self._products.search(folded) if self._products else None
-            return TriageResult(Priority.DIRECTED, "mentions the bot", found.group(0) if found else None)
-        question = folded.endswith(("?", "？")) or bool(
-            QUESTION_EN.search(folded) or QUESTION_ZH.search(folded)
-        )
-        shopping = bool(SHOPPING_EN.search(folded) or SHOPPING_ZH.search(folded))
+        question = "?" in folded or bool(QUESTION_EN.search(folded) or QUESTION_ZH.search(folded))
         found = self._products.search(folded) if self._products else None
         product = found.group(0) if found else None
+        if self._mention.search(folded):
+            return TriageResult(Priority.DIRECTED, MENTIONS_BOT, product, question)
+        shopping = bool(SHOPPING_EN.search(folded) or SHOPPING_ZH.search(folded))
         if product and (question or shopping):
-            return TriageResult(Priority.DIRECTED, "question about a product", product)
+            return TriageResult(Priority.DIRECTED, "question about a product", product, question)
         if shopping and question:
-            return TriageResult(Priority.DIRECTED, "shopping question")
+            return TriageResult(Priority.DIRECTED, "shopping question", None, question)
         if product:
-            return TriageResult(Priority.DIRECTED, "names a product", product)
+            return TriageResult(Priority.DIRECTED, "names a product", product, question)
         if shopping and len(folded) <= 24:  # "price??", "link pls", "多少钱"
-            return TriageResult(Priority.DIRECTED, "short shopping request")
-        return TriageResult(Priority.CHATTER, "chatter")
+            return TriageResult(Priority.DIRECTED, "short shopping request", None, question)
+        return TriageResult(Priority.CHATTER, "chatter", None, question)

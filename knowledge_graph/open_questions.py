@@ -2,12 +2,15 @@
 
 When NLU is unsure and no FAQ matches, the bot replies politely and records the question here
 (``action_faq_or_handoff``); complaints are recorded too (``action_flag_complaint``). Moderator
-tools list the newest first. One ``OpenQuestion`` node per message, created by a single
-parameterized statement (atomic, no user text ever in the query string).
+tools list the newest first. The same open question in a room is one ``OpenQuestion`` node with a
+``count`` (viewers often ask the same thing within seconds): moderators see it once, with how many
+asked. Created or counted by a single parameterized MERGE (atomic, no user text in the query string).
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,10 +27,14 @@ KINDS = ("question", "complaint")
 MAX_TEXT = 500
 _MAX_ID = 128
 
-_CREATE = (
-    "CREATE (q:OpenQuestion {id: $id, platform: $platform, room: $room, viewer_id: $viewer_id, "
-    "text: $text, lang: $lang, kind: $kind, at: $at, status: 'open'}) RETURN q"
+_RECORD = (
+    "MERGE (q:OpenQuestion {platform: $platform, room: $room, kind: $kind, key: $key, status: 'open'}) "
+    "ON CREATE SET q.id = $id, q.viewer_id = $viewer_id, q.text = $text, q.lang = $lang, q.at = $at, "
+    "q.count = 1 "
+    "ON MATCH SET q.count = coalesce(q.count, 1) + 1, q.last_at = $at "
+    "RETURN q"
 )
+_PUNCTUATION = re.compile(r"[\s\W_]+", re.UNICODE)
 _LIST = "MATCH (q:OpenQuestion) WHERE q.status = 'open' RETURN q ORDER BY q.at DESC, q.id LIMIT $limit"
 
 
@@ -42,6 +49,7 @@ class OpenQuestion:
     kind: str
     at: int
     status: str = "open"
+    count: int = 1  # how many times it was asked while open
 
     @classmethod
     def from_graph(cls, props: dict[str, Any]) -> OpenQuestion:
@@ -55,6 +63,7 @@ class OpenQuestion:
             kind=props.get("kind") or "question",
             at=int(props.get("at") or 0),
             status=props.get("status") or "open",
+            count=int(props.get("count") or 1),
         )
 
 
@@ -75,7 +84,8 @@ async def record_open_question(
     *,
     kind: str = "question",
 ) -> OpenQuestion:
-    """Record one unanswered viewer message for moderators; returns what was stored.
+    """Record one unanswered viewer message for moderators (or count it on the same open question of
+    the room); returns the record.
 
     ``text`` is cut to 500 characters; ``at`` defaults to now (epoch ms, or ISO/aware datetime).
     """
@@ -98,8 +108,13 @@ async def record_open_question(
         "kind": kind,
         "at": when,
     }
-    rows = await store.write(_CREATE, params)
+    rows = await store.write(_RECORD, {**params, "key": question_key(params["text"])})
     return OpenQuestion.from_graph(dict(rows[0]["q"])) if rows else OpenQuestion(**params)
+
+
+def question_key(text: str) -> str:
+    """What makes two questions the same: case, width, spacing and punctuation aside."""
+    return _PUNCTUATION.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()[:MAX_TEXT]
 
 
 async def list_open_questions(store: GraphStore, limit: int = 50) -> list[OpenQuestion]:

@@ -11,6 +11,12 @@ Registered in credentials.yml as ``nlu.channel.LiveroomInput``; Rasa serves it a
 
 so the gateway gets the viewer's intent, language and sentiment (room mood) without a second call.
 
+When the gateway says how a message was addressed (metadata ``addressed``, ``shop_question``,
+``question``), the reply policy (nlu/reply_policy.py) runs on the parse first: a message the bot should
+not answer (chatter, social talk not addressed to the bot, off-topic) does not run its turn at all and
+the answer is ``{"messages": [], "parse": {..., "policy": {"reply": false, "reason": "chitchat"}}}``;
+a turn that ran carries ``"policy": {"reply": true, "reason": ...}``.
+
 ``POST /webhooks/liveroom/slots`` ``{"sender": "...", "slots": {"product": "LR-SKN-001", ...}}``
 appends slot events to that conversation (under its lock) and answers ``{"ok": true}``. Unlike Rasa's
 ``/conversations/{id}/tracker/events`` the conversation id travels in the body: Rasa 3.6 does not
@@ -50,6 +56,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from nlu.language import normalize_language
+from nlu.reply_policy import Addressing, Verdict, decide
 from nlu.sentiment import sentiment
 from nlu.viewer_text import as_chat_text, without_external_intents
 
@@ -231,11 +238,23 @@ class LiveroomInput(RestInput):
         (``as_chat_text``) and gateway-only intents are removed from its parse (``_viewer_parse``)."""
         collector = CollectingOutputChannel()
         handled = False
+        verdict: Verdict | None = None
         try:
             message = UserMessage(
                 as_chat_text(text), collector, sender_id, input_channel=input_channel, metadata=metadata
             )
             message.parse_data = await self._viewer_parse(agent, message)
+            verdict = self._policy_verdict(message.parse_data, metadata)
+            if verdict is not None and not verdict.run:
+                parse = summarize_parse(message.parse_data, text)
+                if parse is not None:
+                    parse["policy"] = {"reply": False, "reason": verdict.reason}
+                return {"messages": [], "parse": parse}
+            if verdict is not None and verdict.intent and message.parse_data is not None:
+                message.parse_data["intent"] = {
+                    **(message.parse_data.get("intent") or {}),
+                    "name": verdict.intent,
+                }
             await on_new_message(message)
             handled = True
         except asyncio.CancelledError:
@@ -243,7 +262,18 @@ class LiveroomInput(RestInput):
         except Exception:
             log.exception("liveroom channel: failed to handle a message of %s", sender_id)
         parse = await self._latest_parse(agent, sender_id, text) if handled else None
+        if parse is not None and verdict is not None:
+            parse["policy"] = {"reply": True, "reason": verdict.reason}
         return {"messages": collector.messages, "parse": parse}
+
+    @staticmethod
+    def _policy_verdict(parse_data: dict[str, Any] | None, metadata: dict[str, Any] | None) -> Verdict | None:
+        """The reply policy's verdict (nlu/reply_policy.py) when the gateway said how the message was
+        addressed; None (run the turn as Rasa would) for other senders or without a parse."""
+        addressing = Addressing.from_metadata(metadata)
+        if addressing is None or parse_data is None:
+            return None
+        return decide(parse_data, addressing)
 
     @staticmethod
     async def _viewer_parse(agent: Any, message: UserMessage) -> dict[str, Any] | None:

@@ -126,6 +126,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     env["LIVEROOM_WEB_USERS"] = ",".join(f"{name}:{role}:{pw}" for name, (role, pw) in WEB_USERS.items())
     # camera sidecar reports (tests/e2e/test_vision_e2e.py); a mood change acts after 3 s, not 15
     env.update(LIVEROOM_VISION_TOKEN=VISION_TOKEN, LIVEROOM_MOOD_SUSTAIN_S="3", LIVEROOM_WARM_ENCODERS="1")
+    # one social reply per room every 5 s, not 20: the mood tests greet the bot again within 20 s
+    env.update(LIVEROOM_REPLY_SOCIAL_INTERVAL_S="5")
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot", "up"],
         cwd=REPO,

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.gateway import Gateway, ModerationRecord
+from bot.gateway import Gateway, ModerationRecord, action_label
 from bot.moderation import Action
 from bot.web.dashboard_hub import FrameHub
 from bot.web.dashboard_tap import ChatTap, TapDrain
@@ -280,6 +280,7 @@ class LiveSampler:
             "text": question.text,
             "lang": question.lang,
             "kind": question.kind,
+            "count": question.count,
             "platform": question.platform,
             "room": question.room,
             "at": question.at,
@@ -288,7 +289,6 @@ class LiveSampler:
 
     def _moderation(self, now: float) -> list[dict[str, Any]]:
         rows = []
-        dry_run = self.gateway.moderator.policy.dry_run
         for record in list(self.gateway.moderation_log)[-MODERATION_ROWS:][::-1]:
             action = record.decision.action
             rows.append(
@@ -302,7 +302,8 @@ class LiveSampler:
                     "action": action.value,
                     "rule": record.decision.rule,
                     "detail": record.decision.detail,
-                    "mode": "dry_run" if dry_run and action is not Action.WARN else "live",
+                    "mode": "dry_run" if record.dry_run else "live",
+                    "label": action_label(action, record.dry_run),
                     "executed": record.executed,
                     "undone_at": record.undone_at,
                     "why_not_undo": undo_status(record, self.gateway, now),

@@ -131,9 +131,29 @@ async def test_complaint_is_recorded_for_moderators(
     http: aiohttp.ClientSession, action_server: ActionServer, store: GraphStore
 ) -> None:
     text = "my package arrived damaged!!"
-    await call_action(http, action_server, request("action_flag_complaint", text, "en"))
+    result = await call_action(http, action_server, request("action_flag_complaint", text, "en"))
+    assert [r.get("response") for r in result["responses"]] == ["utter_complain"]
     kinds = [q.kind for q in await list_open_questions(store, 100) if q.text == text]
     assert kinds == ["complaint"]
+
+
+async def test_a_complaint_not_about_the_shop_gets_an_apology_and_no_record(
+    http: aiohttp.ClientSession, action_server: ActionServer, store: GraphStore
+) -> None:
+    """Nobody follows up "the music is too loud", so the bot must not say a moderator will."""
+    text = "ugh the music is way too loud today"
+    result = await call_action(http, action_server, request("action_flag_complaint", text, "en"))
+    assert [r.get("response") for r in result["responses"]] == ["utter_complain_sorry"]
+    assert [q for q in await list_open_questions(store, 100) if q.text == text] == []
+
+
+async def test_a_reaction_with_a_question_mark_is_not_handed_off(
+    http: aiohttp.ClientSession, action_server: ActionServer, store: GraphStore
+) -> None:
+    for text in ("YEA?", "WAYTOODANK ??", "???"):
+        result = await call_action(http, action_server, request("action_faq_or_handoff", text, "en"))
+        assert texts(result) == [], text
+        assert [q for q in await list_open_questions(store, 100) if q.text == text] == []
 
 
 async def test_unsure_greeting_still_gets_a_greeting(

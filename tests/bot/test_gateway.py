@@ -7,6 +7,7 @@ fallback or deferred, never shed; chatter is shed; moderation stops answers.
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import aiohttp
 import pytest
@@ -15,6 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from bot.config import GatewayConfig
 from bot.gateway import Gateway, audience_metadata
 from bot.metrics import GatewayMetrics
+from bot.moderation import Action
 from bot.rasa_client import RasaClient
 from bot.triage import Triage
 from bot.upstreams import Upstream, UpstreamMonitor
@@ -187,9 +189,27 @@ async def test_commands_polls_and_warnings_go_through_the_pacer(gateway_parts) -
     await gateway.stop()
     texts = [m.text for m in connector.sent]
     assert texts[0].startswith("@mod Poll: colour?")
-    assert any(t.startswith("@shouty please keep the chat friendly") for t in texts)
+    assert not any("@shouty" in t for t in texts)  # capitals alone are hype, never a public warning
     assert texts[-1] == "@mod Poll closed (2 votes): nude 2, red 0"
-    assert samples(metrics, "liveroom_moderation_actions_total", "rule") == {"caps": 1}
+    assert samples(metrics, "liveroom_moderation_actions_total", "rule") == {}
+
+
+async def test_dry_run_moderation_carries_nothing_out_and_says_would(gateway_parts, caplog) -> None:
+    """In dry-run nothing reaches the room: no warning is posted, nothing deleted; the log and the
+    moderation record say what would have happened."""
+    config, metrics, connector, rasa, _ = gateway_parts
+    gateway = Gateway(config, rasa, {"simulator": connector}, metrics)
+    gateway.start()
+    caplog.set_level(logging.INFO, logger="bot.gateway")
+    for i in range(4):
+        await gateway.ingest(event(f"r{i}", text="buy my mixtape now", viewer="repeater"))
+    await gateway.idle(5)
+    await gateway.stop()
+    assert connector.sent == []
+    record = gateway.moderation_log[-1]
+    assert (record.decision.rule, record.decision.action, record.dry_run) == ("repeat", Action.DELETE, True)
+    assert "would delete repeater (repeat)" in caplog.text
+    assert samples(metrics, "liveroom_moderation_actions_total", "mode") == {"dry_run": 1}
 
 
 async def test_room_state_reaches_metrics_and_rasa_metadata(gateway_parts) -> None:

@@ -18,8 +18,9 @@ from tests.connectors.test_twitch_connector import chat_event, config_for
 
 
 def _flood(fake: fk.FakeTwitch, chatter: str, start: int) -> None:
-    """Eight messages in a second from one chatter: the flood rule times them out."""
-    for i in range(start, start + 8):
+    """Eighteen messages in a second from one chatter: the flood rule times them out (more than 15
+    in 10 s; more than 8 are only deleted)."""
+    for i in range(start, start + 18):
         fake.notify(
             "channel.chat.message",
             chat_event(

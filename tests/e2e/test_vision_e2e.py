@@ -145,9 +145,10 @@ async def test_upset_faces_bring_a_calm_check_in_and_calm_answers(stack: Stack, 
     video = write_video(tmp_path / "anger.avi", [("anger", 50)])
     check_ins = variations("utter_room_upset", "en", "upset")
     async with room(stack, "e2e-vision-upset") as chat:
-        first = await chat.say("uma", "hi")
+        first = await chat.say("uma", "@liveroom hi")
         assert not any(text in first for text in variations("utter_greet", "en", "upset")), first
-        await chat.say("vic", "hello")  # vic chats once before the change, then stays silent
+        # vic talks to the bot once before the change, then stays silent
+        await chat.say("vic", "@liveroom which shades does the matte lipstick come in?")
         quiet_viewer = "simulator:e2e-vision-upset:vic"
         assert await tracker_slot(stack, quiet_viewer, "audience_mood") != "upset"
         with sidecar(stack, str(video), "e2e-vision-upset", tmp_path / "sidecar.log"):
@@ -179,7 +180,7 @@ async def test_happy_faces_bring_no_check_in(stack: Stack, tmp_path: Path) -> No
     video = write_video(tmp_path / "happy.avi", [("happy", 50)])
     calm = variations("utter_room_upset", "en", "upset") | variations("utter_greet", "en", "upset")
     async with room(stack, "e2e-vision-happy") as chat:
-        await chat.say("hal", "hi")
+        await chat.say("hal", "@liveroom hi")
         with sidecar(stack, str(video), "e2e-vision-happy", tmp_path / "sidecar.log"):
             await asyncio.sleep(12)  # >= 3 s sustain + several 1 s reports + a mood tick
             reply = await chat.say("hal", "hello again")

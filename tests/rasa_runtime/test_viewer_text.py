@@ -21,8 +21,6 @@ from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLSt
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.bootstrap import cache_dir
-from bot.rasa_model import model_hash
 from nlu.channel import LiveroomInput
 from nlu.viewer_text import as_chat_text, without_external_intents
 
@@ -103,18 +101,6 @@ def test_a_predicted_external_intent_becomes_a_fallback() -> None:
 
 
 # --- the channel, with an agent of the trained model -------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def agent() -> Agent:
-    """This repo's trained model (the machine's model cache, as ``bot up`` trains it), loaded as
-    ``rasa run`` does. No action server: the turn's custom actions fail (logged), but the message and
-    its parse are in the tracker, and that parse is what the channel reports."""
-    name = f"{model_hash(REPO)}.tar.gz"
-    for model in (cache_dir() / "models" / name, REPO / "models" / name):
-        if model.exists():
-            return Agent.load(str(model))
-    pytest.fail(f"no trained model {name} for these inputs: run `make train` first")
 
 
 def test_the_channel_never_lets_viewer_text_choose_the_intent(agent: Agent) -> None:

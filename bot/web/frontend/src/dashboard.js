@@ -80,9 +80,10 @@ function openQuestions(f) {
   const ids = new Set(f.open_questions.map((q) => q.id));
   for (const [id, li] of openItems) if (!ids.has(id) && !li.classList.contains("editing")) { li.remove(); openItems.delete(id); }
   for (const q of f.open_questions) {
-    if (openItems.has(q.id)) continue;
+    const asked = q.count > 1 ? ` ×${q.count}` : "";
+    if (openItems.has(q.id)) { const c = openItems.get(q.id).querySelector(".count"); if (c) c.textContent = asked; continue; }
     const li = el("li", { dataset: { id: q.id } },
-      el("div", { class: "q" }, el("span", { class: "text" }, q.text),
+      el("div", { class: "q" }, el("span", { class: "text" }, q.text), el("b", { class: "count" }, asked),
         el("span", { class: "muted" }, ` · ${q.platform}/${q.room} · ${fmtTime(q.at / 1000)}${q.product ? " · " + q.product : ""}`)));
     if (page.can_faq) li.append(el("button", { class: "secondary make-faq", onclick: () => faqForm(li, q) }, t("dash.make_faq")));
     openItems.set(q.id, li);
@@ -135,7 +136,7 @@ function moderation(f) {
     el("td", {}, fmtTime(m.at)),
     el("td", {}, m.viewer, el("div", { class: "muted" }, `${m.platform}/${m.room}`)),
     el("td", { class: "msg" }, m.text),
-    el("td", {}, el("b", {}, m.action), ` · ${m.rule}`, el("div", { class: "muted" }, m.mode === "dry_run" ? t("dash.mod.dry_run") : (m.executed ? t("dash.mod.done") : t("dash.mod.pending")))),
+    el("td", {}, el("b", {}, t(`dash.mod.act.${m.mode === "dry_run" ? "would_" : ""}${m.action}`)), ` · ${m.rule}`, el("div", { class: "muted" }, m.mode === "dry_run" ? t("dash.mod.dry_run") : (m.executed ? t("dash.mod.done") : t("dash.mod.pending")))),
     el("td", {}, m.why_not_undo === null
       ? el("button", { class: "secondary", onclick: (e) => undo(e.target, m) }, t("dash.mod.undo_btn"))
       : el("span", { class: "muted" }, t("dash.undo_no." + m.why_not_undo)))));

@@ -1,0 +1,35 @@
+"""Open questions for moderators: the same question asked again while open is counted, not repeated."""
+
+from __future__ import annotations
+
+from knowledge_graph.open_questions import list_open_questions, question_key, record_open_question
+from knowledge_graph.store import GraphStore
+
+
+async def test_the_same_open_question_is_counted_on_one_record(store: GraphStore) -> None:
+    first = await record_open_question(store, "twitch", "r1", "ann", "Do you ship to Canada?", "en")
+    again = await record_open_question(store, "twitch", "r1", "bob", "do you ship to  canada", "en")
+    await record_open_question(store, "twitch", "r1", "cy", "ＤＯ ＹＯＵ ship to Canada???", "en")
+    assert again.id == first.id
+    listed = await list_open_questions(store)
+    assert [(q.text, q.count, q.viewer_id) for q in listed] == [("Do you ship to Canada?", 3, "ann")]
+
+
+async def test_other_rooms_kinds_and_closed_questions_are_separate(store: GraphStore) -> None:
+    await record_open_question(store, "twitch", "r1", "ann", "where is my order", "en")
+    await record_open_question(store, "twitch", "r2", "ann", "where is my order", "en")
+    await record_open_question(store, "twitch", "r1", "ann", "where is my order", "en", kind="complaint")
+    assert sorted((q.room, q.kind, q.count) for q in await list_open_questions(store)) == [
+        ("r1", "complaint", 1),
+        ("r1", "question", 1),
+        ("r2", "question", 1),
+    ]
+    await store.write("MATCH (q:OpenQuestion {room: 'r2'}) SET q.status = 'faq'", {})
+    await record_open_question(store, "twitch", "r2", "bob", "where is my order", "en")
+    r2 = [q for q in await list_open_questions(store) if q.room == "r2"]
+    assert [(q.viewer_id, q.count) for q in r2] == [("bob", 1)]  # a new record after the old one closed
+
+
+def test_question_key_ignores_case_width_spacing_and_punctuation() -> None:
+    assert question_key("  Is it   VEGAN?! ") == question_key("is it vegan") == "is it vegan"
+    assert question_key("包邮吗？") == question_key("包邮吗") != question_key("包邮")
