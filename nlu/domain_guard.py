@@ -50,23 +50,15 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlu.normalizer import normalize_text
+from nlu.reply_policy import SHOP_INTENTS as REPLY_POLICY_SHOP_INTENTS
 
 log = logging.getLogger(__name__)
 
 DOMAIN = "domain"
 _MODEL_FILE = "domain_guard.npz"
 
-SHOP_INTENTS = (
-    "ask_price",
-    "ask_product_info",
-    "ask_stock",
-    "ask_variant",
-    "ask_shipping",
-    "ask_discount",
-    "ask_recommendation",
-    "ask_schedule",
-    "ask_streamer",
-)
+# The shop intents (the reply policy's, one definition): their examples are the guard's in-domain side.
+SHOP_INTENTS = tuple(sorted(REPLY_POLICY_SHOP_INTENTS))
 
 # Words that only a shop / live-stream viewer would use (generic ones such as "buy", "cost", "order",
 # "recommend" are left out: "how much does a flight cost" must not count). Matched on the normalized
