@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 APP := .venv/bin/python
 
-.PHONY: help setup system-deps neo4j web demo test unit e2e lint format train bench soak eval eval-room audit rasa-runtime-test clean
+.PHONY: help setup system-deps neo4j web demo test unit e2e lint format train bench soak eval eval-room eval-offtopic audit rasa-runtime-test clean
 
 help:
 	@echo "make demo   set up, start graph DB + action server + Rasa + gateway, open http://127.0.0.1:8080"
@@ -19,6 +19,7 @@ help:
 	@echo "make audit  known vulnerabilities of both runtimes' pins (pip-audit; says when it could not ask)"
 	@echo "make eval   NLU: train liveroom's and Rasa's default config, evaluate on the held-out split (var/eval/report.md)"
 	@echo "make eval-room  replay chat logs (bench/rooms/*_dev.jsonl) through the stack: replies, hand-offs, moderation (var/eval-room/report.md)"
+	@echo "make eval-offtopic  off-topic (CLINC150) questions answered with shop content: main vs the domain guard"
 
 # Idempotent: links cached venvs (keyed by requirement-file hashes) or builds them once.
 setup:
@@ -84,6 +85,10 @@ eval: setup
 # "--split heldout" for the final check only (never tune on it).
 eval-room: setup
 	$(APP) bench/eval_room.py $(EVAL_ROOM_ARGS)
+# Off-topic questions (CLINC150 test + oos_test) answered with shop content: main vs the domain guard and the
+# calibrated FAQ thresholds, plus what it costs on the held-out shop questions (bench/results/offtopic_eval.json).
+eval-offtopic: setup
+	$(APP) bench/eval_offtopic.py
 
 # Each script prints its figures and ratios against a baseline measured in the same run.
 # `make bench BENCH_QUICK=1`: the full-stack load benchmark sweeps two rates only (development).

@@ -283,18 +283,34 @@ class ActionRecommend(GraphAction):
         return []
 
 
+def domain_verdict(tracker: Tracker) -> bool | None:
+    """The NLU domain guard's ``in_domain`` for the latest message (nlu/domain_guard.py), None without."""
+    domain = (tracker.latest_message or {}).get("domain")
+    verdict = domain.get("in_domain") if isinstance(domain, dict) else None
+    return verdict if isinstance(verdict, bool) else None
+
+
 async def _faq_answer(
-    store: GraphStore, text: str, lang: Language, about: re.Pattern[str] | None = None
+    store: GraphStore,
+    text: str,
+    lang: Language,
+    about: re.Pattern[str] | None = None,
+    in_domain: bool | None = None,
 ) -> str | None:
-    """The semantic FAQ answer, or None (no module, nothing close enough, encoder failure, or -- with
-    ``about`` -- a closest FAQ whose question and answer do not match that topic)."""
+    """The semantic FAQ answer, or None (no module, an off-topic question, nothing close enough, encoder
+    failure, or -- with ``about`` -- a closest FAQ whose question and answer do not match that topic).
+    ``in_domain``: the domain guard's verdict; False never gets an FAQ, None gets the stricter thresholds
+    (``knowledge_graph.semantic.search.ROUTES``)."""
+    if in_domain is False:
+        log.info("no FAQ for an off-topic question %r", text[:60])
+        return None
     try:
         from knowledge_graph.semantic.search import answer_question
     except ImportError:  # pragma: no cover - part B's module is optional
         return None
     try:
         async with asyncio.timeout(FAQ_TIMEOUT_S):
-            found = await answer_question(store, text, lang=lang)
+            found = await answer_question(store, text, lang=lang, in_domain=in_domain)
     except (KnowledgeGraphError, TimeoutError) as err:
         log.warning("FAQ search failed: %s", str(err) or type(err).__name__)
         return None
@@ -344,7 +360,7 @@ class ActionAnswerShipping(Action):
         lang = viewer_language(tracker)
         text = (tracker.latest_message or {}).get("text") or ""
         store = get_store()
-        answer = await _faq_answer(store, text, lang, about=SHIPPING_TOPIC)
+        answer = await _faq_answer(store, text, lang, about=SHIPPING_TOPIC, in_domain=domain_verdict(tracker))
         answer = answer or await _shipping_faq(store, lang)
         dispatcher.utter_message(text=answer or replies.shipping_fallback(lang))
         return []
@@ -362,7 +378,7 @@ class ActionFaqOrHandoff(Action):
         if not text:
             return []
         store = get_store()
-        answer = await _faq_answer(store, text, lang)
+        answer = await _faq_answer(store, text, lang, in_domain=domain_verdict(tracker))
         if answer:
             dispatcher.utter_message(text=answer)
             return []

@@ -84,12 +84,15 @@ def summarize_parse(parse_data: dict[str, Any] | None, text: str | None) -> dict
     score = parse_data.get("sentiment")
     if not isinstance(score, (int, float)):
         score = sentiment(text, lang)
+    # nlu.domain_guard's {"score": 0..1, "in_domain": bool}, as set; None from a model without the guard.
+    domain = parse_data.get("domain")
     return {
         "intent": intent.get("name"),
         "confidence": float(intent.get("confidence") or 0.0),
         "entities": entities,
         "lang": lang,
         "sentiment": float(score),
+        "domain": domain if isinstance(domain, dict) else None,
     }
 
 

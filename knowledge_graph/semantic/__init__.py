@@ -12,6 +12,7 @@ same statement as the text, so answers are never stale.
 from knowledge_graph.semantic.encoders import ENCODER_NAMES, encode, encode_async, get_encoder, warm_up
 from knowledge_graph.semantic.search import (
     EMBEDDING_REVISION,
+    IN_DOMAIN_ROUTES,
     ROUTES,
     FaqAnswer,
     Leg,
@@ -24,6 +25,7 @@ from knowledge_graph.semantic.vector import VECTOR_FIELDS, ensure_faq_vector_ind
 __all__ = [
     "EMBEDDING_REVISION",
     "ENCODER_NAMES",
+    "IN_DOMAIN_ROUTES",
     "ROUTES",
     "VECTOR_FIELDS",
     "FaqAnswer",

@@ -167,3 +167,27 @@ async def test_unsure_greeting_still_gets_a_greeting(
     ]
     result = await call_action(http, action_server, payload)
     assert [r.get("response") for r in result["responses"]] == ["utter_greet"]
+
+
+async def test_faq_answers_follow_the_domain_guard(
+    http: aiohttp.ClientSession, action_server: ActionServer
+) -> None:
+    """Issue 14: an in-domain question gets the FAQ at the in-domain similarity; an off-topic one (the
+    NLU domain guard's verdict) never gets an FAQ, even when it is worded like one."""
+    faq = "Tap the link in chat; Alipay, WeChat Pay and cards all work."
+    asked = request("action_faq_or_handoff", "how do I pay?", "en")
+    asked["tracker"]["latest_message"]["domain"] = {"score": 0.9, "in_domain": True}
+    assert texts(await call_action(http, action_server, asked)) == [faq]
+    off_topic = request("action_faq_or_handoff", "how do I pay?", "en")
+    off_topic["tracker"]["latest_message"]["domain"] = {"score": 0.1, "in_domain": False}
+    assert faq not in texts(await call_action(http, action_server, off_topic))
+    # a paraphrase only the in-domain thresholds reach (MiniLM ~0.57 to "Can I return something?")
+    paraphrase = "can I send it back if I don't like it"
+    unguarded = texts(
+        await call_action(http, action_server, request("action_faq_or_handoff", paraphrase, "en"))
+    )
+    guarded = request("action_faq_or_handoff", paraphrase, "en")
+    guarded["tracker"]["latest_message"]["domain"] = {"score": 0.95, "in_domain": True}
+    returns = "Unopened items can be returned within 7 days, no reason needed."
+    assert returns not in unguarded
+    assert texts(await call_action(http, action_server, guarded)) == [returns]

@@ -176,6 +176,7 @@ def test_summarize_parse_is_what_the_gateway_reads() -> None:
         "entities": [{"entity": "product", "value": "LR-LIP-001", "start": 2, "end": 4}],
         "lang": "zh",
         "sentiment": 0.1,
+        "domain": None,
     }
     assert summarize_parse(None, "x") is None
 
