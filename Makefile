@@ -85,6 +85,7 @@ eval: setup
 # "--split heldout" for the final check only (never tune on it).
 eval-room: setup
 	$(APP) bench/eval_room.py $(EVAL_ROOM_ARGS)
+
 # Off-topic questions (CLINC150 test + oos_test) answered with shop content: main vs the domain guard and the
 # calibrated FAQ thresholds, plus what it costs on the held-out shop questions (bench/results/offtopic_eval.json).
 eval-offtopic: setup
