@@ -13,9 +13,9 @@ message metadata):
 - social intents (greet, thanks, praise, goodbye, "are you a bot") only when addressed;
 - a shop intent on a message the domain guard calls off-topic becomes ``out_of_scope`` when addressed
   (a polite "I only know the shop") and silence otherwise: no shop content for a cold remedy;
-- low confidence (``nlu_fallback``, which ends in the FAQ-or-hand-off action that records an open
-  question) only for an addressed question or a shop question, so nothing is "passed to the
-  moderators" that nobody will follow up.
+- low confidence (``nlu_fallback``, which ends in the FAQ-or-hand-off action) only for a message
+  addressed to the bot or a shop question; the action records an open question only for a real
+  question put to the bot, so nothing is "passed to the moderators" that nobody will follow up.
 
 Silence is decided *before* the turn, so a silent message costs no policy prediction, no custom action
 and leaves no record for moderators. Pure functions: imported by the Rasa channel (Python 3.10) and by
@@ -155,9 +155,11 @@ def decide(parse: Mapping[str, Any], addressing: Addressing) -> Verdict:
     if intent == OUT_OF_SCOPE:
         return Verdict(True, "out_of_scope_addressed") if addressed else Verdict(False, "not_addressed")
     if intent == FALLBACK_INTENT:
-        if addressing.shop_question or (addressed and addressing.question):
-            return Verdict(True, "unsure_question")
-        return Verdict(False, "unsure_not_a_question")
+        # the FAQ-or-hand-off action hands off only a real question put to the bot, and answers an
+        # unsure "小助手你好" with the greeting the model guessed
+        if addressing.shop_question or addressed:
+            return Verdict(True, "unsure")
+        return Verdict(False, "unsure_not_addressed")
     if intent == "chitchat":
         return Verdict(False, "chitchat")
     return Verdict(False, "no_intent")

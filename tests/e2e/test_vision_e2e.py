@@ -165,7 +165,7 @@ async def test_upset_faces_bring_a_calm_check_in_and_calm_answers(stack: Stack, 
                     break
                 await asyncio.sleep(0.5)
             assert mood == "upset", mood
-            reply = await chat.say("uma", "hello again")
+            reply = await chat.say("uma", "@liveroom hello again")
         assert any(text in reply for text in variations("utter_greet", "en", "upset")), reply
     assert await metric(stack, "liveroom_mood_slot_updates_total", outcome="set") >= 2  # uma and vic
     assert (
@@ -183,7 +183,7 @@ async def test_happy_faces_bring_no_check_in(stack: Stack, tmp_path: Path) -> No
         await chat.say("hal", "@liveroom hi")
         with sidecar(stack, str(video), "e2e-vision-happy", tmp_path / "sidecar.log"):
             await asyncio.sleep(12)  # >= 3 s sustain + several 1 s reports + a mood tick
-            reply = await chat.say("hal", "hello again")
+            reply = await chat.say("hal", "@liveroom hello again")
         assert not chat.bot_posts(), chat.bot_posts()
         assert not any(text in reply for text in calm), reply
         assert any(text in reply for text in variations("utter_greet", "en", "happy")), reply

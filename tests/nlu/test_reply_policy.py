@@ -42,7 +42,7 @@ def test_off_topic_gets_no_shop_content() -> None:
 def test_fallback_and_out_of_scope_need_a_question_for_the_bot() -> None:
     assert decide(parse("nlu_fallback", 0.3), SHOP).run
     assert decide(parse("nlu_fallback", 0.3), ADDRESSED).run
-    assert not decide(parse("nlu_fallback", 0.3), Addressing(addressed=True)).run  # "@bot 666"
+    assert decide(parse("nlu_fallback", 0.3), Addressing(addressed=True)).run  # the action decides
     assert not decide(parse("nlu_fallback", 0.3), Addressing(question=True)).run  # "wait what chatter?"
     assert decide(parse("out_of_scope"), ADDRESSED).run
     assert not decide(parse("out_of_scope"), Addressing(question=True)).run

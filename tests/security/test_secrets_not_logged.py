@@ -155,7 +155,7 @@ async def test_secrets_are_in_no_log_after_a_session_that_uses_them(secret_stack
         for headers in ({}, {"Authorization": f"Bearer {s['wrong_rasa_token']}"}):
             async with session.post(hook, json={"sender": "x", "message": "hi"}, headers=headers) as resp:
                 assert resp.status == 401
-    reply, _ = await ask(stack, "secrets", "sam", "what's the return policy?")
+    reply, _ = await ask(stack, "secrets", "sam", "@liveroom what's the return policy?")
     assert reply
 
     proc.stop()  # flush and close every log before reading them
