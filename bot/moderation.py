@@ -152,6 +152,10 @@ def emote_count(event: ChatEvent) -> int:
     return named + len(BILIBILI_EMOTE.findall(event.text)) + len(EMOJI.findall(event.text))
 
 
+# A text made of one short unit said three times or more ("\嘉然/\嘉然/\嘉然/", "加油加油加油"): a chant,
+# however often one fan types it.
+CHANT_SHAPE = re.compile(r"(.{1,12}?)\1{2,}")
+
 # Ads without a link: the contact or the offer is the payload ("add me on discord", "加微信").
 AD = re.compile(
     r"\b(?:follow me|sub to me|check my (?:channel|profile|bio)|add me on|dm me for|"
@@ -237,7 +241,8 @@ class Moderator:
             return Decision(Action.TIMEOUT, "flood", f"{recent} messages in {p.flood_window_s:.0f}s")
         if recent > p.flood_messages:
             return Decision(Action.DELETE, "flood", f"{recent} messages in {p.flood_window_s:.0f}s")
-        if chant or len("".join(folded.split())) < p.repeat_min_chars:
+        compact = "".join(folded.split())
+        if chant or len(compact) < p.repeat_min_chars or CHANT_SHAPE.fullmatch(compact):
             return ALLOW
         repeats = sum(1 for t, text in history if text == folded and t >= now - p.repeat_window_s)
         if repeats >= p.repeat_count:

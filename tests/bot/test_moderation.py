@@ -82,6 +82,17 @@ def test_a_chant_typed_by_many_viewers_is_not_spam() -> None:
     assert set(actions) == {Action.NONE}
 
 
+def test_one_fan_repeating_a_chant_is_not_spam() -> None:
+    mod = Moderator()
+    for i in range(8):
+        assert (
+            mod.check(chat("\\斧子爹/\\斧子爹/\\斧子爹/\\斧子爹/", "fan"), now=100 + i * 3).action
+            is Action.NONE
+        )
+    results = [mod.check(chat("主播看看我的评论吧", "needy"), now=200 + i).action for i in range(4)]
+    assert results[-1] is Action.DELETE  # a sentence pasted again and again still is
+
+
 def test_the_same_ad_from_many_accounts_is_deleted() -> None:
     mod = Moderator(ModerationPolicy(copypasta_viewers=3))
     text = "cheap viewers and followers, dm me for prices"
