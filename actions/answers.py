@@ -414,8 +414,8 @@ async def _record(tracker: Tracker, text: str, lang: Language, kind: str) -> boo
 
 class ActionFlagComplaint(Action):
     """A complaint about the shop (an order, a delivery, a product) is recorded for moderators and
-    answered with ``utter_complain`` ("a moderator will follow up"); any other complaint, or one that
-    could not be recorded, gets ``utter_complain_sorry``, an apology that promises nothing."""
+    told a moderator will follow up; any other complaint, or one that could not be recorded, gets an
+    apology that promises nothing (``replies.complaint_reply``)."""
 
     def name(self) -> str:
         return "action_flag_complaint"
@@ -424,8 +424,9 @@ class ActionFlagComplaint(Action):
         text = ((tracker.latest_message or {}).get("text") or "").strip()
         if not text:
             return []
-        recorded = about_the_shop(tracker) and await _record(
-            tracker, text, viewer_language(tracker), "complaint"
-        )
-        dispatcher.utter_message(response="utter_complain" if recorded else "utter_complain_sorry")
+        lang = viewer_language(tracker)
+        recorded = about_the_shop(tracker) and await _record(tracker, text, lang, "complaint")
+        mood = tracker.get_slot("audience_mood")
+        reply = replies.complaint_reply(lang, recorded, mood if isinstance(mood, str) else None)
+        dispatcher.utter_message(text=reply)
         return []

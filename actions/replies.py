@@ -233,6 +233,27 @@ def handoff_reply(lang: Language) -> str:
     return "Good question! I've passed it to the moderators; someone will answer in chat shortly."
 
 
+def complaint_reply(lang: Language, recorded: bool, mood: str | None = None) -> str:
+    """The answer to a complaint: "a moderator will follow up" only when it was recorded for them
+    (a complaint about an order, a delivery or a product); otherwise an apology that promises nothing.
+    An upset room gets the calmer wording with the way to the shop's support."""
+    upset = mood == "upset"
+    if lang == "zh":
+        if not recorded:
+            return "抱歉让你不开心了～我们会注意的"
+        if upset:
+            return "非常抱歉，我们听到了。已经记录给管理员；订单问题请私信店铺客服，我们一定解决。"
+        return "抱歉给你带来不好的体验！已经记录给管理员了，会尽快跟进～"
+    if not recorded:
+        return "Sorry to hear that! Thanks for telling us."
+    if upset:
+        return (
+            "We hear you, and we're sorry. It's noted for the moderators; "
+            "for orders please DM the shop so we can fix it."
+        )
+    return "Sorry about that! I've noted it for the moderators and they'll follow up."
+
+
 def unknown_reply(lang: Language) -> str:
     """When a question could not be recorded for the moderators: no promise that someone answers."""
     if lang == "zh":
