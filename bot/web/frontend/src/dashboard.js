@@ -23,10 +23,13 @@ const charts = {
   ], { yRange: [-1, 1] }),
 };
 window.dashboardCharts = charts; // for tests and the curious: charts.rate.data[0].length
-const seen = { frames: 0 };
+// frames received and messages plotted since the page opened (the rate chart is a rolling window, so
+// its sum can shrink while messages arrive)
+const seen = { frames: 0, messages: 0 };
 window.dashboardFrames = seen;
 
 function addPoint(p, redraw) {
+  seen.messages += p.messages || 0;
   charts.rate.push(p.t, [p.messages, p.questions, p.answered], redraw);
   charts.latency.push(p.t, [p.lat_p50, p.lat_p95], redraw);
   charts.mood.push(p.t, [p.sentiment, p.vision_happy ?? null], redraw);
