@@ -567,8 +567,13 @@ def main() -> int:
     supervisor_log = config.log_dir / "supervisor.log"
 
     def say(line: str) -> None:
-        print(line, flush=True)
+        # the log file first: a reader of stdout that went away (a closed pipe) must not stop the
+        # supervisor halfway through stopping its children
         with supervisor_log.open("a", encoding="utf-8") as fh:
             fh.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {line}\n")
+        try:
+            print(line, flush=True)
+        except (BrokenPipeError, ValueError):  # ValueError: stdout already closed
+            pass
 
     return asyncio.run(Supervisor(config, say=say).run())
