@@ -156,6 +156,14 @@ def emote_count(event: ChatEvent) -> int:
 # however often one fan types it.
 CHANT_SHAPE = re.compile(r"(.{1,12}?)\1{2,}")
 
+
+def chant_shaped(compact: str) -> bool:
+    """The text opens with a unit said three times or more, and that is most of it
+    ("\\嘉然/\\嘉然/\\嘉然/\\艾瑞思/" cheers one member, then another)."""
+    found = CHANT_SHAPE.match(compact)
+    return found is not None and found.end() >= 0.6 * len(compact)
+
+
 # Ads without a link: the contact or the offer is the payload ("add me on discord", "加微信").
 AD = re.compile(
     r"\b(?:follow me|sub to me|check my (?:channel|profile|bio)|add me on|dm me for|"
@@ -242,7 +250,7 @@ class Moderator:
         if recent > p.flood_messages:
             return Decision(Action.DELETE, "flood", f"{recent} messages in {p.flood_window_s:.0f}s")
         compact = "".join(folded.split())
-        if chant or len(compact) < p.repeat_min_chars or CHANT_SHAPE.fullmatch(compact):
+        if chant or len(compact) < p.repeat_min_chars or chant_shaped(compact):
             return ALLOW
         repeats = sum(1 for t, text in history if text == folded and t >= now - p.repeat_window_s)
         if repeats >= p.repeat_count:

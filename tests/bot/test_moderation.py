@@ -89,6 +89,9 @@ def test_one_fan_repeating_a_chant_is_not_spam() -> None:
             mod.check(chat("\\斧子爹/\\斧子爹/\\斧子爹/\\斧子爹/", "fan"), now=100 + i * 3).action
             is Action.NONE
         )
+        assert (
+            mod.check(chat("\\嘉然/\\嘉然/\\嘉然/\\艾瑞思/", "fan3"), now=100 + i * 3).action is Action.NONE
+        )
     results = [mod.check(chat("主播看看我的评论吧", "needy"), now=200 + i).action for i in range(4)]
     assert results[-1] is Action.DELETE  # a sentence pasted again and again still is
 
