@@ -113,16 +113,19 @@ class Stack:
     output: list[str]
 
 
+def bot_up_env(var_dir: Path) -> dict[str, str]:
+    """The environment for a `python -m bot up` of a test: free ports, its own var dir, no Neo4j."""
+    env = {k: v for k, v in os.environ.items() if k != "NEO4J_URI"}
+    ports = ("FALKORDB_PORT", "LIVEROOM_ACTIONS_PORT", "LIVEROOM_RASA_PORT", "LIVEROOM_GATEWAY_PORT")
+    env.update({name: str(free_port()) for name in ports}, LIVEROOM_VAR=str(var_dir), PYTHONUNBUFFERED="1")
+    return env
+
+
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """`python -m bot up` on free ports with its own var dir: FalkorDB, actions, Rasa, gateway."""
     var_dir = Path(os.environ.get("LIVEROOM_TEST_VAR") or tmp_path_factory.mktemp("stack-var"))
-    ports = {
-        name: free_port()
-        for name in ("FALKORDB_PORT", "LIVEROOM_ACTIONS_PORT", "LIVEROOM_RASA_PORT", "LIVEROOM_GATEWAY_PORT")
-    }
-    env = {k: v for k, v in os.environ.items() if k != "NEO4J_URI"}
-    env.update({k: str(v) for k, v in ports.items()}, LIVEROOM_VAR=str(var_dir), PYTHONUNBUFFERED="1")
+    env = bot_up_env(var_dir)
     env["LIVEROOM_WEB_USERS"] = ",".join(f"{name}:{role}:{pw}" for name, (role, pw) in WEB_USERS.items())
     # camera sidecar reports (tests/e2e/test_vision_e2e.py); a mood change acts after 3 s, not 15
     env.update(LIVEROOM_VISION_TOKEN=VISION_TOKEN, LIVEROOM_MOOD_SUSTAIN_S="3", LIVEROOM_WARM_ENCODERS="1")
@@ -160,12 +163,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     record_figure(
         "stack: " + "; ".join(line for line in output if " ready in " in line or "rasa model" in line)
     )
-    gateway = f"http://127.0.0.1:{ports['LIVEROOM_GATEWAY_PORT']}"
+    gateway = f"http://127.0.0.1:{env['LIVEROOM_GATEWAY_PORT']}"
     yield Stack(
         gateway_url=gateway,
         ws_url=gateway.replace("http://", "ws://"),
-        falkordb_port=ports["FALKORDB_PORT"],
-        rasa_url=f"http://127.0.0.1:{ports['LIVEROOM_RASA_PORT']}",
+        falkordb_port=int(env["FALKORDB_PORT"]),
+        rasa_url=f"http://127.0.0.1:{env['LIVEROOM_RASA_PORT']}",
         var_dir=var_dir,
         output=output,
     )

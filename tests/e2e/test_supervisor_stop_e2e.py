@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port
+from tests.conftest import bot_up_env
 
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[2]
@@ -31,13 +31,10 @@ def alive(pid: int) -> bool:
 
 
 def test_sigterm_stops_every_child_after_the_output_reader_went_away(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "NEO4J_URI"}
-    ports = ("FALKORDB_PORT", "LIVEROOM_ACTIONS_PORT", "LIVEROOM_RASA_PORT", "LIVEROOM_GATEWAY_PORT")
-    env.update({name: str(free_port()) for name in ports}, LIVEROOM_VAR=str(tmp_path), PYTHONUNBUFFERED="1")
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot", "up"],
         cwd=REPO,
-        env=env,
+        env=bot_up_env(tmp_path),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
