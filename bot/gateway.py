@@ -24,7 +24,7 @@ import unicodedata
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from actions.replies import handoff_reply, unknown_reply
 from bot.audience import MOODS, AudienceSnapshot, AudienceState
@@ -50,6 +50,7 @@ log = logging.getLogger(__name__)
 SEEN_IDS = 20_000
 VIEWER_CONTEXTS = 5000  # per room
 FOLLOW_UP_S = 60.0  # a viewer's next message this soon after the bot answered them is addressed to it
+T = TypeVar("T")
 OTHER_BOTS = frozenset(
     {"nightbot", "streamelements", "moobot", "fossabot", "streamlabs", "wizebot", "sery_bot"}
 )
@@ -78,6 +79,14 @@ class Job:
     context: str | None = field(compare=False, default=None)
 
 
+def remember(recent: OrderedDict[str, T], viewer_id: str, value: T) -> None:
+    """Set a viewer's entry as the most recent, forgetting the least recent past VIEWER_CONTEXTS."""
+    recent.pop(viewer_id, None)
+    recent[viewer_id] = value
+    if len(recent) > VIEWER_CONTEXTS:
+        recent.popitem(last=False)
+
+
 @dataclass
 class Room:
     platform: str
@@ -99,10 +108,7 @@ class Room:
     answered_at: OrderedDict[str, float] = field(default_factory=OrderedDict)
 
     def note_answer(self, viewer_id: str) -> None:
-        self.answered_at.pop(viewer_id, None)
-        self.answered_at[viewer_id] = time.monotonic()
-        if len(self.answered_at) > VIEWER_CONTEXTS:
-            self.answered_at.popitem(last=False)
+        remember(self.answered_at, viewer_id, time.monotonic())
 
     def in_conversation(self, viewer_id: str) -> bool:
         """The bot answered this viewer moments ago: what they say next ("thanks!!") is for the bot."""
@@ -110,10 +116,7 @@ class Room:
         return at is not None and time.monotonic() - at <= FOLLOW_UP_S
 
     def note_product(self, viewer_id: str, product: str) -> None:
-        self.viewer_products.pop(viewer_id, None)
-        self.viewer_products[viewer_id] = product
-        if len(self.viewer_products) > VIEWER_CONTEXTS:
-            self.viewer_products.popitem(last=False)
+        remember(self.viewer_products, viewer_id, product)
 
     def audience_snapshot(self, max_age_s: float = 1.0) -> AudienceSnapshot:
         now = time.monotonic()
@@ -156,13 +159,16 @@ class GatewayObserver(Protocol):
     ) -> None: ...
 
 
-def asks_something(job: Job) -> bool:
-    """A message that deserves an answer or an honest hand-off when Rasa said nothing: a shop question,
-    or a real question addressed to the bot. "@bot 666" and "@bot YEA?" may stay unanswered, and
-    nothing is handed to the moderators that is not a question for them."""
-    if job.addressing.shop_question:
-        return True
+def question_for_the_bot(job: Job) -> bool:
+    """A real question addressed to the bot: the only thing handed to the moderators. "@bot 666" and
+    "@bot YEA?" are not."""
     return job.addressing.addressed and is_real_question(job.event.text)
+
+
+def asks_something(job: Job) -> bool:
+    """A message that deserves an answer (or an honest hand-off) when Rasa said nothing: a shop
+    question, or a question for the bot."""
+    return job.addressing.shop_question or question_for_the_bot(job)
 
 
 #: intents whose turn does something for the asker (records their complaint or question for the
@@ -427,9 +433,7 @@ class Gateway:
         if job.triage.priority is Priority.COMMAND:
             await self._answer_command(room, job)
             return
-        refusal = room.quota.refusal(event.viewer_id)
-        if refusal is not None:
-            self.metrics.outcome(event.platform, "silent", refusal)
+        if self._over_quota(room, job):
             return
         if self.monitor is not None and not self.monitor.all_up:
             await self._answer_degraded(room, job)
@@ -482,9 +486,7 @@ class Gateway:
         behind Rasa-bound questions); anything the fast path declines joins the Rasa queue."""
         assert self.fast_path is not None
         event = job.event
-        refusal = room.quota.refusal(event.viewer_id)
-        if refusal is not None:
-            self.metrics.outcome(event.platform, "silent", refusal)
+        if self._over_quota(room, job):
             return
         try:
             async with self._fast_slots:
@@ -504,6 +506,14 @@ class Gateway:
         room.note_product(event.viewer_id, fast.product.sku)
         self._reply(room, job, fast.text, "fast_path")
         self.metrics.outcome(event.platform, "answered")
+
+    def _over_quota(self, room: Room, job: Job) -> bool:
+        """The viewer's or the room's reply quota is spent: the message ends ``silent`` with the quota's
+        reason, before any work goes into an answer."""
+        refusal = room.quota.refusal(job.event.viewer_id)
+        if refusal is not None:
+            self.metrics.outcome(job.event.platform, "silent", refusal)
+        return refusal is not None
 
     async def _ask_rasa(self, job: Job, metadata: dict[str, object]) -> tuple[RasaResult, bool]:
         """One Rasa turn, shared by identical context-free questions asked at about the same time.
@@ -618,7 +628,7 @@ class Gateway:
                 log.warning("FAQ answer for an empty Rasa turn failed: %s", str(err) or type(err).__name__)
         if answer:
             self._reply(room, job, answer, "empty_turn_faq")
-        elif not (job.addressing.addressed and is_real_question(event.text)):
+        elif not question_for_the_bot(job):
             # a shop question nobody put to the bot: no promise that someone follows up
             self.metrics.outcome(event.platform, "silent", "no_answer_not_addressed")
             return

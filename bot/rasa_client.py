@@ -42,10 +42,9 @@ class Parse:
     sentiment: float | None = None
     entities: tuple[dict[str, Any], ...] = ()
     action_ms: float | None = None  # time in custom actions this turn (as Rasa saw it)
-    #: the channel's reply policy (nlu/reply_policy.py): None when it did not run, else a reason for
-    #: running the turn or for staying silent
+    #: why the channel's reply policy (nlu/reply_policy.py) kept the bot silent; None when it let the
+    #: turn run or did not run
     silenced: str | None = None
-    policy_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -55,12 +54,12 @@ class RasaResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _policy(raw: object) -> tuple[str | None, str | None]:
-    """(policy_reason, silenced) from the channel's ``policy`` object ({"reply": bool, "reason": str})."""
-    if not isinstance(raw, dict) or not isinstance(raw.get("reason"), str):
-        return None, None
-    reason = raw["reason"][:64]
-    return reason, (None if raw.get("reply") is True else reason)
+def _silenced(raw: object) -> str | None:
+    """The reason from the channel's ``policy`` object ({"reply": bool, "reason": str}) when it says
+    the bot stays silent."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("reason"), str) or raw.get("reply") is True:
+        return None
+    return raw["reason"][:64]
 
 
 def parse_answer(data: object) -> RasaResult:
@@ -79,8 +78,7 @@ def parse_answer(data: object) -> RasaResult:
                 sentiment=float(sentiment) if isinstance(sentiment, (int, float)) else None,
                 entities=tuple(e for e in raw.get("entities") or [] if isinstance(e, dict)),
                 action_ms=float(raw["action_ms"]) if isinstance(raw.get("action_ms"), (int, float)) else None,
-                policy_reason=_policy(raw.get("policy"))[0],
-                silenced=_policy(raw.get("policy"))[1],
+                silenced=_silenced(raw.get("policy")),
             )
     else:
         raise RasaUnavailable(f"unexpected answer from Rasa: {str(data)[:200]}")

@@ -87,6 +87,20 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
+def names_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
+    """One pattern for a set of names: Latin ones on word boundaries (longest first), others (Chinese)
+    as substrings; None for no names."""
+    latin, cjk = [], []
+    for name in {fold(n).strip() for n in names if n and n.strip()}:
+        (latin if name.isascii() else cjk).append(re.escape(name))
+    parts = []
+    if latin:
+        parts.append(r"\b(?:" + "|".join(sorted(latin, key=len, reverse=True)) + r")\b")
+    if cjk:
+        parts.append("|".join(sorted(cjk, key=len, reverse=True)))
+    return re.compile("|".join(parts)) if parts else None
+
+
 class Triage:
     """Classifies messages; the catalog's names are swapped in whenever the catalog changes."""
 
@@ -97,35 +111,16 @@ class Triage:
             r"|\b(?:" + re.escape(fold(bot_name)) + r"|bot)\b"
             r"|机器人|小助手"
         )
-        self._products: re.Pattern[str] | None = None
-        self.set_product_names(product_names)
-        self._streamer: re.Pattern[str] = self._names_pattern(STREAMER_WORDS)
+        self._products = names_pattern(product_names)
+        self._streamer = names_pattern(STREAMER_WORDS)
+
+    def set_product_names(self, names: Iterable[str]) -> None:
+        """Replace the catalog names triage looks for."""
+        self._products = names_pattern(names)
 
     def set_streamer_names(self, names: Iterable[str]) -> None:
         """The streamer's names (the graph's Streamer node), besides "主播"; replaced on catalog edits."""
-        self._streamer = self._names_pattern([*STREAMER_WORDS, *names])
-
-    @staticmethod
-    def _names_pattern(names: Iterable[str]) -> re.Pattern[str]:
-        """Latin names on word boundaries (an optional @), others as substrings."""
-        latin, other = [], []
-        for name in {fold(n).strip() for n in names if n and n.strip()}:
-            (latin if name.isascii() else other).append(re.escape(name))
-        parts = [r"@?\b(?:" + "|".join(sorted(latin, key=len, reverse=True)) + r")\b"] if latin else []
-        parts += other
-        return re.compile("|".join(sorted(parts, key=len, reverse=True)))
-
-    def set_product_names(self, names: Iterable[str]) -> None:
-        """Replace the catalog names triage looks for (Latin names on word boundaries)."""
-        latin, cjk = [], []
-        for name in {fold(n).strip() for n in names if n and n.strip()}:
-            (latin if name.isascii() else cjk).append(re.escape(name))
-        parts = []
-        if latin:
-            parts.append(r"\b(?:" + "|".join(sorted(latin, key=len, reverse=True)) + r")\b")
-        if cjk:
-            parts.append("|".join(sorted(cjk, key=len, reverse=True)))
-        self._products = re.compile("|".join(parts)) if parts else None
+        self._streamer = names_pattern([*STREAMER_WORDS, *names])
 
     def classify(self, text: str) -> TriageResult:
         stripped = text.strip()
@@ -138,7 +133,8 @@ class Triage:
         if self._mention.search(folded):
             return TriageResult(Priority.DIRECTED, MENTIONS_BOT, product, question)
         shopping = bool(SHOPPING_EN.search(folded) or SHOPPING_ZH.search(folded))
-        if not product and self._streamer.search(folded) and not BUYING.search(folded):
+        to_streamer = self._streamer is not None and self._streamer.search(folded)
+        if not product and to_streamer and not BUYING.search(folded):
             return TriageResult(Priority.CHATTER, TO_STREAMER, None, question, to_streamer=True)
         if product and (question or shopping):
             return TriageResult(Priority.DIRECTED, "question about a product", product, question)
