@@ -28,6 +28,7 @@ from bot.mood import setup_mood
 from bot.pacing import SendLimit
 from bot.rasa_client import RasaClient
 from bot.reply_quota import QuotaPolicy
+from bot.rooms import RoomLimits
 from bot.shards import ShardConfig
 from bot.triage import Triage
 from bot.upstreams import Upstream, UpstreamMonitor
@@ -131,6 +132,7 @@ async def _gateway_ctx(app: web.Application) -> AsyncIterator[None]:
             shard=app[SHARD] if app[SHARD].sharded else None,
             budgets=app[SHARD].budget_factory(),
             quotas=QuotaPolicy.from_env(),
+            room_limits=RoomLimits.from_env(),
         )
         app[GATEWAY] = gateway
         for name in monitor.upstreams:

@@ -36,6 +36,7 @@ from bot.moderation import Action, Decision, Moderator
 from bot.pacing import PendingReply, ReplyPacer, SendBudget, SendLimit
 from bot.rasa_client import RasaClient, RasaResult, RasaUnavailable
 from bot.reply_quota import QuotaPolicy, RoomQuota
+from bot.rooms import RoomLimits, room_name_ok
 from bot.shards import ShardConfig
 from bot.triage import Priority, Triage, TriageResult
 from bot.upstreams import UpstreamMonitor, canned_answer
@@ -97,7 +98,10 @@ class Room:
     quota: RoomQuota
     deferred: deque[Job] = field(default_factory=deque)
     workers: list[asyncio.Task[None]] = field(default_factory=list)
+    #: jobs being answered by a worker or the fast lane
     in_flight: int = 0
+    #: the gateway clock's time of the room's latest message (idle rooms are closed, bot/rooms.py)
+    last_message: float = 0.0
     #: (when, snapshot): a snapshot scans minutes of chat, so Rasa turns share one per second
     recent_snapshot: tuple[float, AudienceSnapshot] | None = None
     #: viewer id -> the product they last named (bounded, least recent first): their conversation's
@@ -117,6 +121,12 @@ class Room:
 
     def note_product(self, viewer_id: str, product: str) -> None:
         remember(self.viewer_products, viewer_id, product)
+
+    def quiet(self) -> bool:
+        """Nothing queued, deferred or being answered, and no poll or giveaway running: closing the room
+        loses nothing but its recent-chat windows."""
+        busy = self.in_flight or self.deferred or not self.queue.empty()
+        return not busy and self.features.poll is None and self.features.giveaway is None
 
     def audience_snapshot(self, max_age_s: float = 1.0) -> AudienceSnapshot:
         now = time.monotonic()
@@ -267,6 +277,8 @@ class Gateway:
         shard: ShardConfig | None = None,
         budgets: Callable[[str, SendLimit], SendBudget] | None = None,
         quotas: QuotaPolicy | None = None,
+        room_limits: RoomLimits | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.config = config
         self.rasa = rasa
@@ -283,6 +295,8 @@ class Gateway:
         self.shard = shard  # rooms of other gateway shards are dropped (reason other_shard)
         self.budgets = budgets  # per-account send budgets shared by the shards (Redis), else local
         self.quotas = quotas or QuotaPolicy()
+        self.room_limits = room_limits or RoomLimits()
+        self._clock = clock  # room activity (idle rooms are closed by tick)
         self.rooms: dict[tuple[str, str], Room] = {}
         self.pacers: dict[str, ReplyPacer] = {}
         self.moderation_log: deque[ModerationRecord] = deque(maxlen=500)
@@ -296,6 +310,8 @@ class Gateway:
         self._chatter = ChatterBudget(config.chatter_per_second)
         self._tasks: list[asyncio.Task[None]] = []
         self._side_tasks: set[asyncio.Task[None]] = set()
+        self._fast_lane_running = 0
+        self._room_limit_logged: set[str] = set()
 
     # --- ingress -------------------------------------------------------------------------------------
     async def ingest(self, event: ChatEvent) -> None:
@@ -309,6 +325,8 @@ class Gateway:
             self.metrics.outcome(platform, "dropped", reason)
             return
         room = self._room(event)
+        if room is None:  # refused: a bad room name or the platform's room limit (bot/rooms.py)
+            return
         lang = detect_language(event.text)
         score = message_sentiment(event.text, lang)
         self.metrics.message_sentiment.labels(platform).observe(score)
@@ -346,7 +364,7 @@ class Gateway:
             and self.fast_path is not None
             and self.fast_path.applies(event.text)
         ):
-            self._spawn(self._fast_lane(room, job), "fast lane")
+            self._start_fast_lane(room, job)
         else:
             self._enqueue_for_answer(room, job)
 
@@ -391,6 +409,12 @@ class Gateway:
         self._update_depth(room)
 
     def _defer(self, room: Room, job: Job) -> None:
+        """Wait for the upstreams or for room in the queue; past ``max_deferred`` the oldest waiting
+        question is dropped with a reason (a flood must not grow memory without bound)."""
+        if len(room.deferred) >= self.room_limits.max_deferred:
+            room.deferred.popleft()
+            self.metrics.deferred.labels(room.platform).dec()
+            self.metrics.outcome(room.platform, "dropped", "deferred_full")
         room.deferred.append(job)
         self.metrics.deferred.labels(room.platform).inc()
         self.metrics.deferred_total.labels(room.platform).inc()
@@ -398,10 +422,16 @@ class Gateway:
     def _update_depth(self, room: Room) -> None:
         self.metrics.queue_depth.labels(room.platform, room.name).set(room.queue.qsize())
 
-    def _room(self, event: ChatEvent) -> Room:
+    def _room(self, event: ChatEvent) -> Room | None:
+        """The event's room, opened on its first message; None (the event counted as dropped) for a
+        room name outside ``ROOM_NAME`` or a new room past the platform's ``max_rooms``."""
         key = (event.platform, event.room)
         room = self.rooms.get(key)
         if room is None:
+            reason = self._refuse_room(event.platform, event.room)
+            if reason is not None:
+                self.metrics.outcome(event.platform, "dropped", reason)
+                return None
             room = self.rooms[key] = Room(
                 platform=event.platform,
                 name=event.room,
@@ -412,7 +442,60 @@ class Gateway:
             )
             for i in range(self.config.workers_per_room):
                 room.workers.append(asyncio.create_task(self._work(room), name=f"room-{key}-{i}"))
+        room.last_message = self._clock()
         return room
+
+    def _refuse_room(self, platform: str, name: str) -> str | None:
+        if not room_name_ok(name):
+            return "room_name"
+        if sum(1 for p, _ in self.rooms if p == platform) >= self.room_limits.max_rooms:
+            if platform not in self._room_limit_logged:  # once per episode, not once per message
+                self._room_limit_logged.add(platform)
+                log.warning(
+                    "%s: %d rooms open, messages for new rooms are dropped (LIVEROOM_MAX_ROOMS)",
+                    platform,
+                    self.room_limits.max_rooms,
+                )
+            return "room_limit"
+        self._room_limit_logged.discard(platform)
+        return None
+
+    def close_idle_rooms(self) -> list[tuple[str, str]]:
+        """Close every room quiet for ``idle_s`` (see ``Room.quiet``): cancel its workers, forget its
+        state (here, in moderation) and remove its labelled metric series. Returns the closed keys."""
+        now = self._clock()
+        closed = [
+            key
+            for key, room in self.rooms.items()
+            if now - room.last_message >= self.room_limits.idle_s and room.quiet()
+        ]
+        for key in closed:
+            room = self.rooms.pop(key)
+            for task in room.workers:
+                task.cancel()
+            room.workers.clear()
+            self.moderator.forget_room(*key)
+            self.metrics.forget_room(*key, MOODS)
+            log.info("room %s:%s closed: no chat for %.0f s", *key, now - room.last_message)
+        return closed
+
+    def _start_fast_lane(self, room: Room, job: Job) -> None:
+        """The fast lane for at most ``max_fast_lane`` questions at once (running or waiting for a slot);
+        past that the question joins the room's answer queue, which is bounded in turn."""
+        if self._fast_lane_running >= self.room_limits.max_fast_lane:
+            self._enqueue_for_answer(room, job)
+            return
+        self._fast_lane_running += 1
+        room.in_flight += 1
+
+        async def run() -> None:
+            try:
+                await self._fast_lane(room, job)
+            finally:
+                self._fast_lane_running -= 1
+                room.in_flight -= 1
+
+        self._spawn(run(), "fast lane")
 
     # --- answering -----------------------------------------------------------------------------------
     async def _work(self, room: Room) -> None:
@@ -427,6 +510,9 @@ class Gateway:
                 self.metrics.outcome(room.platform, "dropped", "internal_error")
             finally:
                 room.in_flight -= 1
+                if room.deferred and self.monitor is not None and self.monitor.all_up:
+                    # Rasa up but busy never calls drain_deferred: deferred questions take freed places
+                    self._drain(room, self.config.queue_size)
 
     async def _answer(self, room: Room, job: Job) -> None:
         event = job.event
@@ -675,16 +761,21 @@ class Gateway:
 
     def drain_deferred(self) -> None:
         """Back into the answer queues, oldest first; too old to be useful -> dropped with a reason."""
-        now = time.monotonic()
         for room in self.rooms.values():
-            while room.deferred:
-                job = room.deferred.popleft()
-                self.metrics.deferred.labels(room.platform).dec()
-                if now - job.received > self.config.deferred_stale_s:
-                    self.metrics.outcome(room.platform, "dropped", "deferred_stale")
-                    continue
-                room.queue.put_nowait(job)
-            self._update_depth(room)
+            self._drain(room)
+
+    def _drain(self, room: Room, queue_bound: int | None = None) -> None:
+        """Move ``room``'s deferred questions into its queue (oldest first) while it holds fewer than
+        ``queue_bound`` jobs (None: all of them)."""
+        now = time.monotonic()
+        while room.deferred and (queue_bound is None or room.queue.qsize() < queue_bound):
+            job = room.deferred.popleft()
+            self.metrics.deferred.labels(room.platform).dec()
+            if now - job.received > self.config.deferred_stale_s:
+                self.metrics.outcome(room.platform, "dropped", "deferred_stale")
+                continue
+            room.queue.put_nowait(job)
+        self._update_depth(room)
 
     # --- moderation ----------------------------------------------------------------------------------
     def _moderate(self, event: ChatEvent, decision: Decision, lang: str) -> None:
@@ -807,6 +898,7 @@ class Gateway:
                 log.exception("gateway housekeeping failed")
 
     def tick(self) -> None:
+        self.close_idle_rooms()
         self.metrics.hot_products.clear()  # only the rooms' current top products stay exported
         for room in list(self.rooms.values()):
             for text in room.features.due_announcements():

@@ -12,6 +12,7 @@ finished: ``liveroom_deferred_questions`` counts them until they are answered or
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import os
 from collections.abc import Callable, Iterable, Mapping
@@ -271,6 +272,20 @@ class GatewayMetrics:
             self.dropped.labels(platform, reason or "unknown").inc()
         elif outcome == "silent":
             self.silent.labels(platform, reason or "unspecified").inc()
+
+    def forget_room(self, platform: str, room: str, moods: Iterable[str]) -> None:
+        """Remove a closed room's labelled series (bot/rooms.py): ``/metrics`` must not keep a series for
+        every room ever seen. ``liveroom_hot_product_mentions`` is rebuilt every tick and needs nothing."""
+        series: list[tuple[Gauge, tuple[str, ...]]] = [
+            (self.queue_depth, (platform, room)),
+            (self.sentiment, (platform, room)),
+            (self.active_viewers, (platform, room)),
+            (self.vision_faces, (platform, room)),
+        ]
+        series += [(self.mood, (platform, room, mood)) for mood in moods]
+        for gauge, labels in series:
+            with contextlib.suppress(KeyError):  # never exported (e.g. no camera for this room)
+                gauge.remove(*labels)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

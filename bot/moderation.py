@@ -201,6 +201,10 @@ class Moderator:
         self.policy = policy or ModerationPolicy()
         self._rooms: dict[tuple[str, str], _RoomMemory] = defaultdict(_RoomMemory)
 
+    def forget_room(self, platform: str, room: str) -> None:
+        """The gateway closed the room (bot/rooms.py): its windows go with it."""
+        self._rooms.pop((platform, room), None)
+
     def check(self, event: ChatEvent, now: float | None = None) -> Decision:
         now = time.time() if now is None else now
         if event.roles & self.EXEMPT:

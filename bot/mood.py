@@ -210,6 +210,7 @@ class RoomMoods:
                 rooms[key].audience.observe_vision(distribution)
             if key in rooms or now - at > 30:
                 del self._pending[key]
+        self._forget_closed_rooms(rooms)
         actions = []
         for key, room in list(rooms.items()):
             snap = room.audience.snapshot()
@@ -230,6 +231,15 @@ class RoomMoods:
             self._last_action[(*key, changed)] = now
             actions.append((room, changed, snap.lang))
         return actions
+
+    def _forget_closed_rooms(self, rooms: Mapping[tuple[str, str], Room]) -> None:
+        """Rooms the gateway closed (bot/rooms.py) leave nothing behind here either."""
+        for key in [k for k in self._moods if k not in rooms]:
+            del self._moods[key]
+        for key in [k for k in self._turns if k not in rooms]:
+            del self._turns[key]
+        for action_key in [k for k in self._last_action if (k[0], k[1]) not in rooms]:
+            del self._last_action[action_key]
 
     async def act(self, room: Room, mood: str, lang: str) -> None:
         """Trigger the mood's external intent in Rasa; post what the bot says to the whole room."""

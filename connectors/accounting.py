@@ -136,6 +136,12 @@ class ConnectorStats:
         if previous is not state:
             log.info("%s room %s: %s", self.platform, room, state.value)
 
+    def forget(self, room: str) -> None:
+        """A room that is gone for good (the simulator's last viewer left): its series go too."""
+        self.states.pop(room, None)
+        self.reconnects.pop(room, None)
+        self._down_since.pop(room, None)
+
     def snapshot(self) -> StatsSnapshot:
         return StatsSnapshot(
             platform=self.platform,

@@ -156,6 +156,12 @@ class SimulatorConnector(Connector):
                     await ws.send_json({"type": "error", "reason": "binary frames are not accepted"})
         finally:
             room.sockets.discard(ws)
+            if not room.sockets:  # the last viewer left: nothing stays behind per room name (review H2)
+                self.stats.set_state(room_name, ConnState.DISCONNECTED)
+                muted = [v for v in list(room.muted) if room.muted_for(v) > 0]  # a timeout outlives a visit
+                if not muted and self._rooms.get(room_name) is room:
+                    del self._rooms[room_name]
+                    self.stats.forget(room_name)
         return ws
 
     async def _on_text(self, room_name: str, ws: web.WebSocketResponse, raw: str) -> None:
