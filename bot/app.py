@@ -14,8 +14,9 @@ from collections.abc import AsyncIterator
 import aiohttp
 from aiohttp import web
 
+from bot import rate_limit
 from bot.admin import setup_admin
-from bot.catalog_names import GRAPH, catalog_names
+from bot.catalog_names import GRAPH, NAMES_CACHE, NamesCache, catalog_names
 from bot.commands import CommandConfig
 from bot.config import GatewayConfig, send_limits_from_env
 from bot.encoder_warmup import ENCODER_WARMUP, setup_encoder_warmup
@@ -68,6 +69,8 @@ def create_app(
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/metrics", _metrics)
     app.router.add_get("/api/v1/catalog/names", catalog_names)
+    app[NAMES_CACHE] = NamesCache()  # one body per catalog generation (bot/catalog_names.py)
+    rate_limit.install(app)  # per-address limit of the anonymous endpoints (LIVEROOM_ANON_RATE/_BURST)
     app.cleanup_ctx.append(_graph_ctx(graph_config or GraphConfig.from_env()))
     app.cleanup_ctx.append(_gateway_ctx)
     setup_admin(app)  # /api/v1/...: streamer editing (bot/admin), on the store in app[GRAPH]

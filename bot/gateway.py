@@ -35,6 +35,7 @@ from bot.metrics import GatewayMetrics
 from bot.moderation import Action, Decision, Moderator
 from bot.pacing import PendingReply, ReplyPacer, SendBudget, SendLimit
 from bot.rasa_client import RasaClient, RasaResult, RasaUnavailable
+from bot.rate_limit import TokenBucket
 from bot.reply_quota import QuotaPolicy, RoomQuota
 from bot.rooms import RoomLimits, room_name_ok
 from bot.shards import ShardConfig
@@ -239,23 +240,12 @@ def audience_metadata(snapshot: AudienceSnapshot) -> dict[str, object]:
     }
 
 
-class ChatterBudget:
+class ChatterBudget(TokenBucket):
     """Chatter may use Rasa only up to ``per_second`` (Rasa parses ~45/s per process on 2 cores)."""
 
     def __init__(self, per_second: float, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__(per_second, per_second, clock)
         self.per_second = per_second
-        self._tokens = per_second
-        self._clock = clock
-        self._last = clock()
-
-    def take(self) -> bool:
-        now = self._clock()
-        self._tokens = min(self.per_second, self._tokens + (now - self._last) * self.per_second)
-        self._last = now
-        if self._tokens >= 1:
-            self._tokens -= 1
-            return True
-        return False
 
 
 class Gateway:

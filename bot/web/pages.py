@@ -16,13 +16,16 @@ import logging
 import os
 import re
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Mapping
 from importlib import resources
 from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from bot import rate_limit
 from bot.app import METRICS
+from bot.rooms import room_name_ok
 from bot.web.auth import (
     ROLE_MODERATOR,
     ROLE_STREAMER,
@@ -49,6 +52,46 @@ _BODY = re.compile(r"<!-- simulator:body -->(.*?)<!-- /simulator:body -->", re.S
 THROTTLE = web.AppKey("login_throttle", LoginThrottle)
 MAX_NAME_CHARS = 64  # longer names are never accounts (auth._NAME); the throttle keys stay small
 MAX_NEXT_CHARS = 2048
+MAX_SAMPLE_EVENTS = 500  # the replay panel asks for 200; 5000 was ~0.7 s of CPU per request
+
+
+class SampleLogs:
+    """Generated sample logs, built in a worker thread (never on the event loop) and cached: a log is
+    deterministic for its ``(n, room)``, so repeated requests cost nothing. At most ``max_entries``
+    logs are kept and ``concurrency`` built at once (the default thread pool also hashes passwords)."""
+
+    def __init__(self, max_entries: int = 16, concurrency: int = 2) -> None:
+        self.max_entries = max_entries
+        self._logs: OrderedDict[tuple[int, str], asyncio.Future[str]] = OrderedDict()
+        self._slots = asyncio.Semaphore(concurrency)
+
+    async def get(self, n: int, room: str) -> str:
+        key = (n, room)
+        future = self._logs.get(key)
+        if future is None:
+            future = self._logs[key] = asyncio.get_running_loop().create_future()
+            while len(self._logs) > self.max_entries:
+                self._logs.popitem(last=False)
+            try:
+                async with self._slots:
+                    text = await asyncio.to_thread(_sample_log_text, n, room)
+            except BaseException as err:
+                self._logs.pop(key, None)
+                future.set_exception(err if isinstance(err, Exception) else RuntimeError("cancelled"))
+                future.exception()  # retrieved: waiters re-raise it themselves
+                raise
+            future.set_result(text)
+        else:
+            self._logs.move_to_end(key)
+        return await asyncio.shield(future)
+
+
+def _sample_log_text(n: int, room: str) -> str:
+    lines = (json.dumps(event_to_json(e), ensure_ascii=False) for e in generate(n, seed=n, room=room))
+    return "\n".join(lines) + "\n"
+
+
+SAMPLE_LOGS = web.AppKey("sample_logs", SampleLogs)
 
 
 def setup(app: web.Application, env: Mapping[str, str] = os.environ) -> None:
@@ -58,6 +101,8 @@ def setup(app: web.Application, env: Mapping[str, str] = os.environ) -> None:
         ThrottleConfig.from_env(env),
         on_throttled=(lambda reason: metrics.logins_throttled.labels(reason).inc()) if metrics else None,
     )
+    rate_limit.install(app, env)  # the anonymous sample log (and the app's catalog names)
+    app[SAMPLE_LOGS] = SampleLogs()
     app.router.add_get("/login", login_page)
     app.router.add_post("/login", login_submit)
     app.router.add_post("/logout", logout)
@@ -217,13 +262,21 @@ async def simulator_page(request: web.Request) -> web.Response:
 
 async def sample_log(request: web.Request) -> web.Response:
     """A generated chat log (JSON lines, the replay format) for the simulator's replay panel."""
+    refused = rate_limit.refuse_if_limited(request)
+    if refused is not None:
+        return refused
     raw = request.query.get("n", "200")
-    n = int(raw) if raw.isdigit() else 0
-    if not 1 <= n <= 5000:
-        return web.json_response({"error": "n must be 1-5000", "field": "n"}, status=422)
-    room = request.query.get("room", "demo")[:40]
-    lines = (json.dumps(event_to_json(e), ensure_ascii=False) for e in generate(n, seed=n, room=room))
-    return web.Response(text="\n".join(lines) + "\n", content_type="application/x-ndjson", charset="utf-8")
+    n = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 4 else 0
+    if not 1 <= n <= MAX_SAMPLE_EVENTS:
+        problem = f"n must be 1-{MAX_SAMPLE_EVENTS}"
+        return web.json_response({"error": problem, "field": "n"}, status=422)
+    room = request.query.get("room", "demo")
+    if not room_name_ok(room) or len(room) > 40:
+        return web.json_response(
+            {"error": "room names are 1-40 letters or digits", "field": "room"}, status=422
+        )
+    text = await request.app[SAMPLE_LOGS].get(n, room)
+    return web.Response(text=text, content_type="application/x-ndjson", charset="utf-8")
 
 
 async def i18n_table(request: web.Request) -> web.Response:

@@ -8,6 +8,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import create_app
+from bot.catalog_names import NAMES_CACHE, NamesCache
 from bot.config import GatewayConfig
 from knowledge_graph.catalog import Product, upsert_products
 from knowledge_graph.config import GraphConfig
@@ -19,6 +20,7 @@ from tests.conftest import free_port
 async def gateway(falkordb):
     graph_config = falkordb.graph_config("names")
     app = create_app(GatewayConfig(rasa_url=f"http://127.0.0.1:{free_port()}"), graph_config=graph_config)
+    app[NAMES_CACHE] = NamesCache(fresh_s=0)  # every poll asks the generation: edits show at once
     store = open_store(graph_config)
     async with TestClient(TestServer(app)) as client:
         yield client, store

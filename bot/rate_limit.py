@@ -1,0 +1,120 @@
+"""Token buckets: the one rate-limit primitive of the gateway.
+
+:class:`TokenBucket` lets ``rate`` events per second through on average, ``burst`` at once. The gateway's
+chatter budget is one (bot/gateway.py ``ChatterBudget``). :class:`ClientRateLimit` keeps one bucket per
+client address for the anonymous HTTP endpoints that cost real work (the simulator's sample log, the
+catalog names): past the bucket a request gets 429 with ``Retry-After`` and costs nothing
+(:func:`refuse_if_limited`). Memory is bounded: at most ``max_keys`` addresses are remembered, least
+recently seen forgotten first (forgetting only ever lets a client through early).
+
+Behind a reverse proxy every client shares the proxy's address, so the limit is per proxy there: raise
+``LIVEROOM_ANON_RATE`` / ``LIVEROOM_ANON_BURST`` accordingly.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from bot.config import env_float, env_int
+
+__all__ = ["ANON_LIMIT", "AnonLimitConfig", "ClientRateLimit", "TokenBucket", "install", "refuse_if_limited"]
+
+
+class TokenBucket:
+    """``rate`` tokens per second, at most ``burst`` saved up; starts full."""
+
+    def __init__(self, rate: float, burst: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.rate = rate
+        self.burst = burst
+        self._clock = clock
+        self._tokens = burst
+        self._last = clock()
+
+    def _refill(self) -> None:
+        now = self._clock()
+        self._tokens = min(self.burst, self._tokens + (now - self._last) * self.rate)
+        self._last = now
+
+    def take(self) -> bool:
+        """Spend one token if there is one."""
+        return self.wait() == 0.0
+
+    def wait(self) -> float:
+        """Spend one token and return 0.0, or return the seconds until one is there (nothing spent)."""
+        self._refill()
+        if self._tokens >= 1:
+            self._tokens -= 1
+            return 0.0
+        return math.inf if self.rate <= 0 else (1 - self._tokens) / self.rate
+
+
+@dataclass(frozen=True)
+class AnonLimitConfig:
+    """``LIVEROOM_ANON_RATE`` (requests per second per client address) and ``LIVEROOM_ANON_BURST``."""
+
+    rate: float = 2.0
+    burst: int = 20
+    max_keys: int = 10_000
+
+    def __post_init__(self) -> None:
+        if self.rate <= 0 or self.burst < 1 or self.max_keys < 1:
+            raise ValueError("LIVEROOM_ANON_RATE must be > 0 and LIVEROOM_ANON_BURST >= 1")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> AnonLimitConfig:
+        return cls(
+            rate=env_float(env, "LIVEROOM_ANON_RATE", cls.rate),
+            burst=env_int(env, "LIVEROOM_ANON_BURST", cls.burst),
+        )
+
+
+class ClientRateLimit:
+    """One :class:`TokenBucket` per client key, at most ``max_keys`` of them."""
+
+    def __init__(self, config: AnonLimitConfig | None = None, clock: Callable[[], float] = time.monotonic):
+        self.config = config or AnonLimitConfig()
+        self._clock = clock
+        self._buckets: OrderedDict[str, TokenBucket] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._buckets)
+
+    def retry_after(self, key: str) -> int:
+        """0 when ``key`` may go on (a token spent), else whole seconds to wait."""
+        bucket = self._buckets.pop(key, None)
+        if bucket is None:
+            bucket = TokenBucket(self.config.rate, self.config.burst, self._clock)
+        self._buckets[key] = bucket  # most recently seen last
+        while len(self._buckets) > self.config.max_keys:
+            self._buckets.popitem(last=False)
+        wait = bucket.wait()
+        return 0 if wait == 0.0 else max(1, math.ceil(wait))
+
+
+ANON_LIMIT = web.AppKey("anonymous_rate_limit", ClientRateLimit)
+
+
+def install(app: web.Application, env: Mapping[str, str] = os.environ) -> None:
+    """The app's limit for anonymous endpoints (once; every module that mounts one may call this)."""
+    if ANON_LIMIT not in app:
+        app[ANON_LIMIT] = ClientRateLimit(AnonLimitConfig.from_env(env))
+
+
+def refuse_if_limited(request: web.Request) -> web.Response | None:
+    """A 429 with ``Retry-After`` when the client spent its bucket, else None (go on)."""
+    limit = request.app.get(ANON_LIMIT)
+    if limit is None:
+        return None
+    wait = limit.retry_after(request.remote or "")
+    if not wait:
+        return None
+    return web.json_response(
+        {"error": "too many requests, try again later"}, status=429, headers={"Retry-After": str(wait)}
+    )
