@@ -81,6 +81,12 @@ class Job:
     context: str | None = field(compare=False, default=None)
 
 
+def loggable(name: str) -> str:
+    """A viewer-chosen name as it may appear in a log line: quoted and escaped (``repr``) when it holds
+    a newline, a control or a bidi character, so it cannot forge or reorder log lines; else as is."""
+    return name if name.isprintable() else repr(name)
+
+
 def remember(recent: OrderedDict[str, T], viewer_id: str, value: T) -> None:
     """Set a viewer's entry as the most recent, forgetting the least recent past VIEWER_CONTEXTS."""
     recent.pop(viewer_id, None)
@@ -808,7 +814,7 @@ class Gateway:
         log.info(
             "moderation: %s %s (%s) in %s:%s: %s",
             action_label(decision.action, dry_run),
-            event.display_name,
+            loggable(event.display_name),
             decision.rule,
             event.platform,
             event.room,
@@ -828,7 +834,11 @@ class Gateway:
             done = bool(await call)
         except Exception:
             log.exception(
-                "moderation %s on %s in %s:%s failed", action, event.display_name, event.platform, event.room
+                "moderation %s on %s in %s:%s failed",
+                action,
+                loggable(event.display_name),
+                event.platform,
+                event.room,
             )
             outcome = "error"
         else:
@@ -838,7 +848,7 @@ class Gateway:
                 logging.INFO if done else logging.WARNING,
                 "moderation %s on %s in %s:%s: %s by the platform",
                 action,
-                event.display_name,
+                loggable(event.display_name),
                 event.platform,
                 event.room,
                 "carried out" if done else "not carried out (unsupported or refused, see connector log)",

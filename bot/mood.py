@@ -174,7 +174,8 @@ class RoomMoods:
     async def handle_report(self, request: web.Request) -> web.Response:
         if not self.config.token:
             return self._refuse(503, "disabled", "vision reports are disabled: set LIVEROOM_VISION_TOKEN")
-        supplied = request.headers.get("Authorization", "").encode()
+        # header bytes that are not UTF-8 arrive as surrogates: compared, never a 500
+        supplied = request.headers.get("Authorization", "").encode("utf-8", "surrogatepass")
         if not hmac.compare_digest(supplied, f"Bearer {self.config.token}".encode()):
             return self._refuse(401, "unauthorized", "missing or wrong bearer token")
         raw = await request.content.read(MAX_BODY_BYTES + 1)
@@ -182,6 +183,8 @@ class RoomMoods:
             return self._refuse(413, "too_large", f"a report is at most {MAX_BODY_BYTES} bytes")
         try:
             report = validate_report(json.loads(raw))
+        except RecursionError:  # json.loads("[" * 1000): not a ValueError
+            return self._refuse(400, "invalid", "body is not JSON: nested too deeply")
         except (ValueError, UnicodeDecodeError) as err:
             reason = str(err) if isinstance(err, InvalidReport) else f"body is not JSON: {err}"
             return self._refuse(400, "invalid", reason)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 import zlib
 from collections.abc import Callable, Sequence
@@ -25,8 +26,17 @@ from nlu.viewer_text import as_chat_text
 log = logging.getLogger(__name__)
 
 
+_TOKEN_IN_URL = re.compile(r"([?&]token=)[^&#\s'\"]+")
+
+
 class RasaUnavailable(Exception):
-    """Rasa did not answer (down, timed out, or 5xx); the gateway decides how to degrade."""
+    """Rasa did not answer (down, timed out, or 5xx); the gateway decides how to degrade.
+
+    Rasa's HTTP API takes its token as ``?token=``, and aiohttp's errors quote the URL they failed on;
+    the message is redacted here, once, so the token never reaches a log line or the dashboard."""
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(_TOKEN_IN_URL.sub(r"\1<redacted>", message))
 
 
 @dataclass(frozen=True)

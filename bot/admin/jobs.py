@@ -100,6 +100,9 @@ class ImportJobs:
             job.status = "failed"
             job.error = {"error": err.problem, "field": err.field, "row": getattr(err, "row", None)}
             job.error |= {"code": err.code, "params": err.params}
+        except RecursionError:  # a JSON file nested thousands deep (not a ValueError)
+            job.status = "failed"
+            job.error = {"error": "the file is nested too deeply", "field": None}
         except GraphUnavailable as err:
             job.status = "failed"
             job.error = {"error": "the graph database is unavailable", "field": None, "reason": str(err)}

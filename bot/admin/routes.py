@@ -66,6 +66,8 @@ async def _body(request: web.Request) -> dict[str, Any]:
     raw = await read_limited(request.content, MAX_JSON_BODY)
     try:
         data = json.loads(raw, parse_float=Decimal)
+    except RecursionError:  # json.loads("[" * 1000) raises this, not ValueError
+        raise ValidationError("body", "not valid JSON: nested too deeply") from None
     except (ValueError, UnicodeDecodeError) as err:
         raise ValidationError("body", f"not valid JSON: {err}") from None
     if not isinstance(data, dict):

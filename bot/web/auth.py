@@ -376,7 +376,9 @@ def check_csrf(request: web.Request, session: Session) -> bool:
     if request.method not in UNSAFE_METHODS:
         return True
     presented = request.headers.get(CSRF_HEADER, "")
-    return bool(presented) and hmac.compare_digest(presented.encode(), session.csrf.encode())
+    return bool(presented) and hmac.compare_digest(
+        presented.encode("utf-8", "surrogatepass"), session.csrf.encode()
+    )
 
 
 def set_session_cookie(request: web.Request, response: web.StreamResponse, session: Session) -> None:

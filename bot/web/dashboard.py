@@ -24,6 +24,7 @@ from prometheus_client import Counter
 
 from bot.app import GATEWAY, METRICS
 from bot.catalog_names import GRAPH
+from bot.gateway import loggable
 from bot.web.auth import ROLE_MODERATOR, ROLE_STREAMER, current_user, require_role
 from bot.web.dashboard_hub import FrameHub
 from bot.web.dashboard_sampler import LiveSampler, record_id, undo_status
@@ -188,7 +189,7 @@ async def undo_moderation(request: web.Request) -> web.Response:
         detail = str(err)
     except Exception:
         log.exception(
-            "lifting the timeout of %s in %s:%s failed", record.viewer, record.platform, record.room
+            "lifting the timeout of %s in %s:%s failed", loggable(record.viewer), record.platform, record.room
         )
         outcome, reason = "error", "platform"
     gateway.metrics.moderation_calls.labels(record.platform, "lift_timeout", outcome).inc()
@@ -201,7 +202,7 @@ async def undo_moderation(request: web.Request) -> web.Response:
     log.info(
         "moderation undo: %s lifted the timeout of %s in %s:%s",
         user.name if user else "?",
-        record.viewer,
+        loggable(record.viewer),
         record.platform,
         record.room,
     )
