@@ -6,8 +6,11 @@ platform account and releases them within a rolling-window budget:
 
 - when more replies wait than the budget has room for, replies with the same text are merged into one
   message that mentions every asker ("@ann @bo the serum is ¥129");
-- the newest replies go first; one that waited longer than ``stale_after_s`` is dropped and counted
-  (the viewer has moved on, and answering late crowds out fresh questions);
+- the newest replies go first, but fairly: among the newest waiting replies, one to an asker the bot
+  answered fewer times in the last budget window goes before another to an asker it just answered, so a
+  few viewers asking a stream of questions cannot take every send (security review M8);
+- one that waited longer than ``stale_after_s`` is dropped and counted (the viewer has moved on, and
+  answering late crowds out fresh questions);
 - a text identical to one sent within ``duplicate_window_s`` is varied with a short marker instead of
   being posted verbatim, so the platform's duplicate filter does not silently eat it.
 
@@ -34,6 +37,8 @@ from connectors.base import OutboundMessage
 
 log = logging.getLogger(__name__)
 
+#: how many of the newest waiting replies the fair pick looks at (bounded work per send)
+FAIR_CANDIDATES = 64
 REPEAT_MARKERS = {"en": ("(again)", "(as above)", "(repeat)"), "zh": ("（再说一遍）", "（同上）", "（重复）")}
 
 
@@ -151,6 +156,11 @@ class _PendingIndex:
         heapq.heapify(self._newest)
         heapq.heapify(self._oldest)
 
+    def newest_few(self, k: int) -> list[tuple[int, PendingReply]]:
+        """Up to ``k`` replies, newest first (ties: submission order); O(n log k)."""
+        entries = heapq.nsmallest(k + len(self._newest) - len(self._live), self._newest)
+        return [(seq, self._live[seq]) for _, seq in entries if seq in self._live][:k]
+
     def newest(self) -> tuple[int, PendingReply]:
         """The reply created last (the first submitted of equals, like ``max`` over the old list)."""
         while self._newest[0][1] not in self._live:
@@ -204,6 +214,9 @@ class ReplyPacer:
         self._pending = _PendingIndex()
         self._recent: deque[tuple[float, str, str]] = deque()  # (time, room, text), oldest first
         self._recent_count: Counter[tuple[str, str]] = Counter()  # (room, text) -> sends in _recent
+        #: (time, room, mention) of every asker the bot answered within the budget window, oldest first
+        self._served: deque[tuple[float, str, str]] = deque()
+        self._served_count: Counter[tuple[str, str]] = Counter()
         self._wakeup = asyncio.Event()
 
     @property
@@ -256,7 +269,7 @@ class ReplyPacer:
     def _next_message(self, room_left: int) -> OutboundMessage:
         """The newest reply, merged with every other pending reply of the same text in its room when
         the budget (``room_left`` sends before this one) cannot send them one by one."""
-        newest_seq, newest = self._pending.newest()
+        newest_seq, newest = self._fair_next()
         group = [(newest_seq, newest)]
         if len(self._pending) > room_left:
             group = self._pending.same_text(newest.room, newest.text)
@@ -266,6 +279,7 @@ class ReplyPacer:
         if len(group) > 1:
             self._on_event("merged", len(group))
         mentions = list(dict.fromkeys(r.mention for _, r in group if r.mention))
+        self._note_served(newest.room, mentions)
         text = newest.text
         prefix = " ".join(f"@{m}" for m in mentions)
         full = f"{prefix} {text}" if prefix else text
@@ -278,6 +292,30 @@ class ReplyPacer:
             text=full,
             reply_to=newest.reply_to if len(group) == 1 else None,
         )
+
+    def _fair_next(self) -> tuple[int, PendingReply]:
+        """Of the ``FAIR_CANDIDATES`` newest replies, the one whose asker was answered least in the
+        budget window (newest first among equals): a round robin over askers, not newest-takes-all."""
+        candidates = self._pending.newest_few(FAIR_CANDIDATES)
+        self._expire_served()
+        return min(
+            enumerate(candidates),
+            key=lambda item: (self._served_count[(item[1][1].room, item[1][1].mention or "")], item[0]),
+        )[1]
+
+    def _note_served(self, room: str, mentions: list[str]) -> None:
+        now = self._clock()
+        for mention in mentions:
+            self._served.append((now, room, mention))
+            self._served_count[(room, mention)] += 1
+
+    def _expire_served(self) -> None:
+        horizon = self._clock() - self.budget.limit.window_s
+        while self._served and self._served[0][0] < horizon:
+            _, room, mention = self._served.popleft()
+            self._served_count[(room, mention)] -= 1
+            if not self._served_count[(room, mention)]:
+                del self._served_count[(room, mention)]
 
     def _fit(self, group: list[tuple[int, PendingReply]]) -> list[tuple[int, PendingReply]]:
         """As many askers as fit in one message of the platform's length limit (newest first)."""
