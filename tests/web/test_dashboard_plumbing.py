@@ -10,6 +10,7 @@ import json
 import re
 import time
 
+import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
@@ -120,7 +121,15 @@ async def test_a_live_timeout_is_lifted_from_the_dashboard(tmp_path, monkeypatch
             await room.send_json(
                 {"type": "chat", "viewer": "spammer", "viewer_id": "sp1", "text": f"buy {i}"}
             )
-        stream = await client.ws_connect("/dashboard/stream")
+        other_port = f"http://{client.host}:{client.port + 1}"
+        with pytest.raises(
+            aiohttp.WSServerHandshakeError
+        ) as refused_ws:  # review L1: same site, other origin
+            await client.ws_connect("/dashboard/stream", headers={"Origin": other_port})
+        assert refused_ws.value.status == 403
+        stream = await client.ws_connect(
+            "/dashboard/stream", headers={"Origin": f"http://{client.host}:{client.port}"}
+        )
         entry = None
         for _ in range(10):
             frame = json.loads((await stream.receive()).data)
