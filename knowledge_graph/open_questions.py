@@ -23,7 +23,8 @@ from knowledge_graph.timeutil import to_ms
 
 __all__ = ["KINDS", "OpenQuestion", "list_open_questions", "record_open_question"]
 
-KINDS = ("question", "complaint")
+KINDS = ("question", "complaint", "not_carried")
+"""``not_carried``: a product the shop does not sell, asked for (demand the streamer may act on)."""
 MAX_TEXT = 500
 _MAX_ID = 128
 
