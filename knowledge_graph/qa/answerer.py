@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from knowledge_graph.audit import now_ms
 from knowledge_graph.catalog import Product
-from knowledge_graph.entities import Category
+from knowledge_graph.entities import Category, Variant
 from knowledge_graph.errors import ValidationError
 from knowledge_graph.faq import list_faqs
 from knowledge_graph.open_questions import record_open_question
@@ -41,6 +41,7 @@ from knowledge_graph.qa.understand import Reading, category_word_keys, read_ques
 from knowledge_graph.queries import active_promotions, variants_of
 from knowledge_graph.semantic.batching import BatchEncoder
 from knowledge_graph.store import GraphStore
+from knowledge_graph.text import find_word, normalize_key
 from nlu.language import Language, normalize_language
 
 log = logging.getLogger(__name__)
@@ -105,8 +106,8 @@ class QuestionAnswerer:
         the FAQ ranking); ``asker``: for recommendations and the demand record."""
         language: Language = normalize_language(lang) or "en"
         store = self._store_of()
-        reading = read_question(text)
         named = await resolve(store, text)
+        reading = read_question(text, named.keys)
         named = _category_words_are_not_names(reading, named)
         turn = _Turn(self, store, text, reading, language, intent, asker)
         return await turn.answer(named, context)
@@ -133,6 +134,10 @@ class _Turn:
             return await self.superlative(r.superlative)
         if r.recommend:
             return await self.recommend(products[0] if len(products) == 1 else None)
+        if not products and context and self._follows_up() and not r.filters_catalog:
+            found = await self._about_context(context)
+            if found is not None:
+                return found
         if not products and (r.max_price is not None or r.min_price is not None):
             return await self.listing()
         if not products and r.colour and (r.stock or r.in_stock or r.question):
@@ -145,17 +150,17 @@ class _Turn:
             return await self.about(products[0], from_context=False)
         if products:
             return None  # several products and no comparison: Rasa asks which one
-        if context and self._follows_up():
-            resolved = await resolve(self.store, "", context=context, fuzzy=False)
-            if resolved.product is not None:
-                found = await self.about(resolved.product, from_context=True)
-                if found is not None:
-                    return found
         if (r.categories or r.tags) and r.question:
             return await self.listing()
         if r.promo:
             return await self.deals(None)
         return await self.shop_faq()
+
+    async def _about_context(self, context: str) -> Answer | None:
+        resolved = await resolve(self.store, "", context=context, fuzzy=False)
+        if resolved.product is None:
+            return None
+        return await self.about(resolved.product, from_context=True)
 
     # --- the strategies --------------------------------------------------------------------------------
     def compare(self, products: tuple[Product, ...], *, cheaper: bool) -> Answer:
@@ -183,6 +188,8 @@ class _Turn:
         if like is not None:
             candidates = [p for p in candidates if p.sku != like.sku]
         ranked = await self._rank_for_viewer(candidates)
+        asked = set(self.reading.tags)
+        ranked.sort(key=lambda p: -len(asked & set(p.tags)))  # stable: made for it before suits-all
         picks = [wording.Pick(p, self._reasons(p)) for p in ranked[:RECOMMENDED]]
         scope = await self._scope()
         text = wording.recommend_pick_reply(picks, self.lang, _for(scope, self.lang))
@@ -229,15 +236,16 @@ class _Turn:
         answers it, so the shop's FAQs get their turn ("can I return it?")."""
         r = self.reading
         sku = product.sku
-        if r.variant or r.colour:
-            return await self.variants(product)
+        every = await variants_of(self.store, sku)
+        if r.variant or r.colour or self._shades_named(every):
+            return self.variants(product, every)
         if r.promo:
             return await self.deals(product)
         if r.price:
             promotions = await active_promotions(self.store, self.qa._clock(), sku)
             return Answer(wording.price_reply(product, self.lang, promotions), "price", sku, (sku,))
         if r.stock:
-            return await self.stock(product)
+            return self.stock(product, every)
         attribute = self.attribute(product)
         if attribute is not None:
             return attribute
@@ -250,15 +258,15 @@ class _Turn:
             return None
         return Answer(wording.info_reply(product, self.lang), "description", sku, (sku,))
 
-    async def variants(self, product: Product) -> Answer:
+    def variants(self, product: Product, every: list[Variant]) -> Answer:
         sku = product.sku
-        every = await variants_of(self.store, sku)
         if not every:
             text = wording.variant_reply(product, self.lang, [], "", 0)
             return Answer(text, "variant", sku, (sku,))
         family = self.reading.colour
+        named = self._shades_named(every)
         wanted = set(COLOUR_FAMILIES.get(family, ())) if family else set()
-        chosen = [v for v in every if v.colour in wanted] if wanted else []
+        chosen = named or ([v for v in every if v.colour in wanted] if wanted else [])
         if family and not chosen:
             labels = [self._variant_label(v.colour, v.size, v.id) for v in every]
             return Answer(wording.variant_not_offered(product, self.lang, labels), "variant", sku, (sku,))
@@ -268,9 +276,8 @@ class _Turn:
             return Answer(wording.variant_stock_reply(product, self.lang, pairs), "variant", sku, (sku,))
         return Answer(wording.variants_reply(product, self.lang, pairs), "variant", sku, (sku,))
 
-    async def stock(self, product: Product) -> Answer:
+    def stock(self, product: Product, every: list[Variant]) -> Answer:
         sku = product.sku
-        every = await variants_of(self.store, sku)
         gone = [v for v in every if v.stock <= 0]
         if every and gone and product.stock > 0:
             pairs = [(self._variant_label(v.colour, v.size, v.id), v.stock) for v in every]
@@ -290,6 +297,11 @@ class _Turn:
             asked_labels = asked([attributes.label(t, self.lang) for t in asked_skin])
             text = wording.skin_fit_reply(product, self.lang, asked_labels, fits, suits)
             return Answer(text, "attribute", sku, (sku,))
+        asked_other = [t for t in self.reading.tags if not t.startswith("skin:")]
+        has = [t for t in asked_other if attributes.has_tag(product, t)]
+        if asked_other and has == asked_other and kind is None:
+            labels = [attributes.label(t, self.lang) for t in has]
+            return Answer(wording.has_attributes_reply(product, self.lang, labels), "attribute", sku, (sku,))
         if kind is None:
             return None
         values = attributes.labels(product, kind, self.lang)
@@ -329,6 +341,21 @@ class _Turn:
             or attributes.asked_attribute(r.text)
             or len(r.text) <= SHORT_FOLLOW_UP
         )
+
+    def _shades_named(self, every: list[Variant]) -> list[Variant]:
+        """The variants whose shade the question names: "berry", "砖红", "21号" (a shade's number)."""
+        text = self.reading.text
+        named = []
+        for variant in every:
+            if not variant.colour:
+                continue
+            words = {variant.colour, SHADES.get(variant.colour, "")}
+            number = variant.colour.split(" ", 1)[0]
+            if number.isdigit():
+                words.add(number)
+            if any(w and find_word(normalize_key(w), text) != -1 for w in words):
+                named.append(variant)
+        return named
 
     def _selection(self, *, in_stock: bool) -> Selection:
         r = self.reading
@@ -386,7 +413,8 @@ class _Turn:
     def _colour_word(self, family: str) -> str:
         if self.lang != "zh":
             return family
-        return next((word for word, fam in _zh_colour_words() if fam == family), family)
+        words = [word for word, fam in _zh_colour_words() if fam == family]
+        return max(words, key=lambda w: (w.endswith("色"), -len(w)), default=family)
 
     def _variant_label(self, colour: str | None, size: str | None, variant_id: str) -> str:
         shade = self._shade(colour) if colour else None

@@ -31,7 +31,8 @@ ASKS: dict[str, re.Pattern[str]] = {
         r"|容量|多大|多少ml|多少毫升|几片|几支|规格|多少克|净含量|几毫升"
     ),
     "ingredient": re.compile(
-        r"\b(ingredients?|what'?s in it|what is in it|contains?|formula|made of|made with)\b"
+        r"\b(ingredients?|what'?s in (?:it|the|this|that)|what is in (?:it|the|this|that)|contains?|formula"
+        r"|made of|made with)\b"
         r"|成分|含有|含不含|有没有添加|配方|含什么"
     ),
 }

@@ -1,7 +1,7 @@
 """Parameterised catalog selections behind comparisons, superlatives, filters and recommendations.
 
 Each is one read on either backend (FalkorDB and Neo4j run the same Cypher): filter by category,
-attribute tags, price bounds in the product's minor units and stock, then order by price or by how
+attribute tags (a product for all skin types, ``skin:all``, suits every skin type asked), price bounds in the product's minor units and stock, then order by price or by how
 many viewers asked about a product (``askers``, kept by ``interactions.py``). The order is chosen
 from a fixed table by name, so no input ever becomes query text. Colour questions select the variants
 whose colour is one of the catalog shades of the asked colour family.
@@ -30,7 +30,8 @@ _WHERE = (
     "AND ($max_minor IS NULL OR p.price_minor <= $max_minor) "
     "AND ($min_minor IS NULL OR p.price_minor >= $min_minor) "
     "AND (NOT $in_stock OR p.stock > 0) "
-    "AND all(t IN $tags WHERE t IN coalesce(p.tags, [])) "
+    "AND all(t IN $tags WHERE t IN coalesce(p.tags, []) "
+    "OR (t STARTS WITH 'skin:' AND 'skin:all' IN coalesce(p.tags, []))) "
 )
 _SELECT = {
     order: f"MATCH (p:Product) {_WHERE}RETURN p ORDER BY {sql} LIMIT $limit" for order, sql in ORDERS.items()

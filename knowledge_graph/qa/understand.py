@@ -31,7 +31,8 @@ STOCK_WORDS = re.compile(
     r"|有货|有没有货|还有吗|还有没有|库存|卖完|没货|售罄|现货|断货",
 )
 VARIANT_WORDS = re.compile(
-    r"\b(shades?|colou?rs?|variants?|versions?|options?|sizes?)\b|色号|颜色|几个色|什么色|哪些色|几种|几款色|尺码|规格有",
+    r"\b(shades?|colou?rs?|variants?|versions?|options?|sizes?)\b|色号|颜色|几个色|什么色|哪些色|几种|几款色|尺码|规格有"
+    r"|\d+\s*号",
 )
 PROMO_WORDS = re.compile(
     r"\b(discounts?|coupons?|promos?|promotions?|promo codes?|codes?|deals?|sales?|vouchers?|% off)\b"
@@ -131,14 +132,30 @@ class Reading:
     deictic: bool = False
 
     @property
+    def filters_catalog(self) -> bool:
+        """Does the question ask about the catalog rather than one product (a price bound, a
+        recommendation, a ranking, "do you sell X", a category)?"""
+        return bool(
+            self.max_price is not None
+            or self.min_price is not None
+            or self.recommend
+            or self.superlative
+            or self.sell_thing
+            or self.categories
+        )
+
+    @property
     def filters(self) -> bool:
         """Does the question narrow the catalog (category, tag, colour or price)?"""
         return bool(self.categories or self.tags or self.colour or self.max_price or self.min_price)
 
 
-def read_question(text: str) -> Reading:
-    """Read the shape and catalog vocabulary of ``text`` (any language, raw chat)."""
+def read_question(text: str, names: tuple[str, ...] = ()) -> Reading:
+    """Read the shape and catalog vocabulary of ``text`` (any language, raw chat). ``names``: the product
+    names/aliases found in it (normalized); colours and attributes are not read inside them ("口红" is a
+    lipstick, not the colour 红; "Waterproof Mascara" is a name, not a question about waterproofing)."""
     folded = normalize_key(text)
+    unnamed = _blank(folded, names)
     return Reading(
         text=folded,
         question=bool(QUESTION.search(folded)),
@@ -151,13 +168,21 @@ def read_question(text: str) -> Reading:
         recommend=bool(RECOMMEND.search(folded)),
         sell_thing=_sell_thing(folded),
         categories=_found(folded, _category_words()),
-        tags=_found(folded, _tag_words()),
-        colour=next(iter(_found(folded, _colour_words())), None),
+        tags=_found(unnamed, _tag_words()),
+        colour=next(iter(_found(unnamed, _colour_words())), None),
         max_price=_amount(folded, MAX_PRICE),
         min_price=_amount(folded, MIN_PRICE),
         in_stock=bool(IN_STOCK.search(folded)),
         deictic=bool(DEICTIC.search(folded)),
     )
+
+
+def _blank(folded: str, names: tuple[str, ...]) -> str:
+    """``folded`` with each of ``names`` replaced by spaces (same length, so offsets stay)."""
+    for name in names:
+        if name:
+            folded = folded.replace(name, " " * len(name))
+    return folded
 
 
 def _superlative(folded: str) -> str | None:

@@ -383,3 +383,11 @@ def variant_stock_reply(product: Product, lang: Language, shades: Sequence[tuple
     if gone:
         parts.append(f"{_join(gone, lang)} {'is' if len(gone) == 1 else 'are'} sold out")
     return f"{name}: {'; '.join(parts)}."
+
+
+def has_attributes_reply(product: Product, lang: Language, values: Sequence[str]) -> str:
+    """ "Is it waterproof?" for a product tagged so: yes, naming the attribute."""
+    name = product.name(lang)
+    if lang == "zh":
+        return f"是的，{name}{_join(values, lang)}～"
+    return f"Yes, the {name} is {_join(values, lang)}."
