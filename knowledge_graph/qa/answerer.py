@@ -154,6 +154,8 @@ class _Turn:
             return await self.listing()
         if r.promo:
             return await self.deals(None)
+        if r.deictic or ((r.price or r.stock or r.variant) and len(r.text) <= SHORT_FOLLOW_UP):
+            return None  # "how much is it?" about nothing known: Rasa asks which product
         return await self.shop_faq()
 
     async def _about_context(self, context: str) -> Answer | None:

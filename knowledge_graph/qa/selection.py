@@ -1,10 +1,11 @@
 """Parameterised catalog selections behind comparisons, superlatives, filters and recommendations.
 
 Each is one read on either backend (FalkorDB and Neo4j run the same Cypher): filter by category,
-attribute tags (a product for all skin types, ``skin:all``, suits every skin type asked), price bounds in the product's minor units and stock, then order by price or by how
-many viewers asked about a product (``askers``, kept by ``interactions.py``). The order is chosen
-from a fixed table by name, so no input ever becomes query text. Colour questions select the variants
-whose colour is one of the catalog shades of the asked colour family.
+attribute tags (a product for all skin types, ``skin:all``, suits every skin type asked), price
+bounds in the product's minor units and stock, then order by price or by how many viewers asked
+about a product (``askers``, kept by ``interactions.py``). The order is chosen from a fixed table by
+name, so no input ever becomes query text. Colour questions select the variants whose colour is one
+of the catalog shades of the asked colour family.
 """
 
 from __future__ import annotations
