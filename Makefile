@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 APP := .venv/bin/python
 
-.PHONY: help setup system-deps neo4j web demo test unit e2e lint format train bench soak eval eval-room eval-offtopic audit rasa-runtime-test clean
+.PHONY: help setup system-deps neo4j web demo test unit e2e lint format train bench soak eval eval-room eval-qa eval-offtopic audit rasa-runtime-test clean
 
 help:
 	@echo "make demo   set up, start graph DB + action server + Rasa + gateway, open http://127.0.0.1:8080"
@@ -19,6 +19,7 @@ help:
 	@echo "make audit  known vulnerabilities of both runtimes' pins (pip-audit; says when it could not ask)"
 	@echo "make eval   NLU: train liveroom's and Rasa's default config, evaluate on the held-out split (var/eval/report.md)"
 	@echo "make eval-room  replay chat logs (bench/rooms/*_dev.jsonl) through the stack: replies, hand-offs, moderation (var/eval-room/report.md)"
+	@echo "make eval-qa  ask the stack the question sets (tests/qa/{dev,heldout}.jsonl) end to end: accuracy per category (var/eval-qa/report*.md)"
 	@echo "make eval-offtopic  off-topic (CLINC150) questions answered with shop content: main vs the domain guard"
 
 # Idempotent: links cached venvs (keyed by requirement-file hashes) or builds them once.
@@ -85,6 +86,11 @@ eval: setup
 # "--split heldout" for the final check only (never tune on it).
 eval-room: setup
 	$(APP) bench/eval_room.py $(EVAL_ROOM_ARGS)
+
+# Question answering end to end (issue 15): both splits in one stack start, a report each;
+# EVAL_QA_ARGS="--category follow_up --limit 20" for a quick look (bench/eval_qa.py --help).
+eval-qa: setup
+	$(APP) bench/eval_qa.py --split all $(EVAL_QA_ARGS)
 
 # Off-topic questions (CLINC150 test + oos_test) answered with shop content: main vs the domain guard and the
 # calibrated FAQ thresholds, plus what it costs on the held-out shop questions (bench/results/offtopic_eval.json).

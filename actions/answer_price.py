@@ -84,6 +84,11 @@ class ActionAnswerPrice(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         lang = viewer_language(tracker)
+        from actions.qa_first import answered_by_qa  # imports this module's slot names
+
+        events = await answered_by_qa(dispatcher, tracker, lang, "ask_price")
+        if events is not None:
+            return events
         try:
             async with asyncio.timeout(LOOKUP_TIMEOUT_S):
                 product = await requested_product(get_store(), tracker)

@@ -28,6 +28,7 @@ from rasa_sdk.types import DomainDict
 from actions import replies
 from actions.answer_price import LOOKUP_TIMEOUT_S, PRODUCT_SLOT, requested_product, viewer_language
 from actions.graph import get_store
+from actions.qa_first import FAQ_TIMEOUT_S, answered_by_qa, conversation_parts
 from knowledge_graph.audit import now_ms
 from knowledge_graph.catalog import Product, get_product
 from knowledge_graph.errors import KnowledgeGraphError
@@ -41,8 +42,6 @@ from nlu.reply_policy import Addressing, is_real_question
 
 log = logging.getLogger(__name__)
 
-# FAQ search encodes the question (MiniLM/USE); the first call loads the encoders.
-FAQ_TIMEOUT_S = 6.0
 # A complaint is recorded for moderators only when it is about the shop: an order, a delivery, a
 # payment, a product. "this stream is boring" gets an apology, not a promise that someone follows up.
 SHOP_COMPLAINT = re.compile(
@@ -54,19 +53,6 @@ SHOP_COMPLAINT = re.compile(
     r"商品|产品|过敏|烂脸|过期",
     re.IGNORECASE,
 )
-
-
-def conversation_parts(tracker: Tracker) -> tuple[str, str, str]:
-    """(platform, room, viewer_id) from the message metadata, else from the sender id
-    ``platform:room:viewer`` the gateway uses."""
-    message = tracker.latest_message or {}
-    metadata = message.get("metadata") if isinstance(message.get("metadata"), dict) else {}
-    parts = (tracker.sender_id or "").split(":", 2)
-    parts += [""] * (3 - len(parts))
-    platform = str(metadata.get("platform") or parts[0] or "unknown")[:128]
-    room = str(metadata.get("room") or parts[1] or "")[:128]
-    viewer = str(metadata.get("viewer_id") or parts[2] or tracker.sender_id or "")[:128]
-    return platform, room, viewer
 
 
 # Intents whose reply is harmless even when the model was unsure (the utterance is in the domain).
@@ -105,9 +91,11 @@ def about_the_shop(tracker: Tracker) -> bool:
 
 
 class GraphAction(Action, ABC):
-    """Runs ``answer`` with the store under a timeout; a graph failure gets a polite reply."""
+    """Runs ``answer`` with the store under a timeout; a graph failure gets a polite reply. With
+    ``intent`` set, the question-answering layer gets the first try (``answered_by_qa``)."""
 
     what = "info"
+    intent: str | None = None
 
     @abstractmethod
     async def answer(
@@ -119,6 +107,10 @@ class GraphAction(Action, ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         lang = viewer_language(tracker)
+        if self.intent is not None:
+            events = await answered_by_qa(dispatcher, tracker, lang, self.intent)
+            if events is not None:
+                return events
         try:
             async with asyncio.timeout(LOOKUP_TIMEOUT_S):
                 return await self.answer(get_store(), dispatcher, tracker, lang)
@@ -157,6 +149,7 @@ class ProductAction(GraphAction):
 
 class ActionAnswerStock(ProductAction):
     what = "stock"
+    intent = "ask_stock"
 
     def name(self) -> str:
         return "action_answer_stock"
@@ -167,6 +160,7 @@ class ActionAnswerStock(ProductAction):
 
 class ActionAnswerProductInfo(ProductAction):
     what = "info"
+    intent = "ask_product_info"
 
     def name(self) -> str:
         return "action_answer_product_info"
@@ -197,6 +191,7 @@ class ActionAnswerVariant(ProductAction):
     does not have is answered with what it does have."""
 
     what = "variant"
+    intent = "ask_variant"
 
     def name(self) -> str:
         return "action_answer_variant"
@@ -225,6 +220,8 @@ def _variant_label(colour: str | None, size: str | None, variant_id: str) -> str
 
 
 class ActionAnswerDiscount(GraphAction):
+    intent = "ask_discount"
+
     def name(self) -> str:
         return "action_answer_discount"
 
@@ -258,6 +255,8 @@ class ActionAnswerStreamer(GraphAction):
 
 class ActionRecommend(GraphAction):
     """Products viewers asked about together (``knowledge_graph.recommend``), popularity fallback."""
+
+    intent = "ask_recommendation"
 
     def name(self) -> str:
         return "action_recommend"
@@ -358,6 +357,9 @@ class ActionAnswerShipping(Action):
 
     async def run(self, dispatcher, tracker, domain) -> list[dict[str, Any]]:
         lang = viewer_language(tracker)
+        events = await answered_by_qa(dispatcher, tracker, lang, "ask_shipping")
+        if events is not None:
+            return events
         text = (tracker.latest_message or {}).get("text") or ""
         store = get_store()
         answer = await _faq_answer(store, text, lang, about=SHIPPING_TOPIC, in_domain=domain_verdict(tracker))
@@ -377,6 +379,10 @@ class ActionFaqOrHandoff(Action):
         text = ((tracker.latest_message or {}).get("text") or "").strip()
         if not text:
             return []
+        if put_to_the_bot(tracker) and domain_verdict(tracker) is not False:
+            events = await answered_by_qa(dispatcher, tracker, lang, best_guess(tracker) or "nlu_fallback")
+            if events is not None:
+                return events
         store = get_store()
         answer = await _faq_answer(store, text, lang, in_domain=domain_verdict(tracker))
         if answer:

@@ -11,11 +11,13 @@ from __future__ import annotations
 import logging
 
 from knowledge_graph.config import GraphConfig
+from knowledge_graph.qa.answerer import QuestionAnswerer
 from knowledge_graph.store import GraphStore, open_store
 
 log = logging.getLogger(__name__)
 
 _store: GraphStore | None = None
+_answerer: QuestionAnswerer | None = None
 
 
 def get_store() -> GraphStore:
@@ -39,3 +41,12 @@ async def close_store() -> None:
     store, _store = _store, None
     if store is not None:
         await store.close()
+
+
+def get_answerer() -> QuestionAnswerer:
+    """The process-wide question-answering layer over ``get_store()`` (its encoder cache is shared by
+    every action)."""
+    global _answerer
+    if _answerer is None:
+        _answerer = QuestionAnswerer(get_store)
+    return _answerer

@@ -1,6 +1,8 @@
-"""Every user-visible text the custom actions send, in English and Chinese, and price formatting.
+"""Every user-visible text the custom actions send, in English and Chinese.
 
-Kept in one module so wording, tone and currency display are reviewed (and translated) in one
+The answers about products (prices, stock, variants, deals, recommendations) and price formatting
+are worded in knowledge_graph/qa/wording.py, shared with the gateway's question-answering lane, and
+re-exported here; the rest is kept in this module so wording and tone are reviewed in one
 place. Fixed replies to plain intents (greet, thanks ...) live in domain.yml as responses.
 
 Replies never echo what the viewer typed: in a public chat an echo lets anyone make the bot say
@@ -10,60 +12,30 @@ anything ("how much is the <insult>?"). They only contain catalog data.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from knowledge_graph.catalog import Product
 from knowledge_graph.entities import StreamSession
+from knowledge_graph.qa.wording import (  # re-exported: the actions' answers are worded there
+    discount_reply,
+    format_price,
+    info_reply,
+    price_reply,
+    recommend_reply,
+    stock_reply,
+    variant_not_offered,
+    variant_reply,
+)
 from nlu.language import Language
 
-# Symbol written before the amount, and how many minor-unit digits the currency shows.
-_CURRENCIES: dict[str, tuple[str, int]] = {
-    "CNY": ("¥", 2),
-    "RMB": ("¥", 2),
-    "USD": ("$", 2),
-    "EUR": ("€", 2),
-    "GBP": ("£", 2),
-    "HKD": ("HK$", 2),
-    "TWD": ("NT$", 2),
-    "JPY": ("JP¥", 0),
-    "KRW": ("₩", 0),
-    "SGD": ("S$", 2),
-    "AUD": ("A$", 2),
-    "CAD": ("C$", 2),
-}
-
-
-def format_price(amount: Decimal | int | float | str, currency: str) -> str:
-    """``Decimal("129") , "CNY"`` -> ``"¥129.00"``; unknown currencies -> ``"129.00 XYZ"``.
-
-    Rounds half-up to the currency's minor unit and groups thousands (``"$1,299.00"``). A float
-    is converted through ``str`` so 0.1 stays 0.1 rather than 0.1000000000000000055.
-    """
-    code = (currency or "").strip().upper()
-    symbol, digits = _CURRENCIES.get(code, ("", 2))
-    try:
-        value = Decimal(str(amount)) if not isinstance(amount, Decimal) else amount
-        quantum = Decimal(1).scaleb(-digits)
-        text = f"{value.quantize(quantum, rounding=ROUND_HALF_UP):,.{digits}f}"
-    except (InvalidOperation, ValueError):
-        text = str(amount)
-    if symbol:
-        return f"-{symbol}{text[1:]}" if text.startswith("-") else f"{symbol}{text}"
-    return f"{text} {code}" if code else text
-
-
-def price_reply(product: Product, lang: Language) -> str:
-    """The answer to "how much is X?": name, price and whether it is in stock."""
-    name = product.name(lang)
-    price = format_price(product.price, product.currency)
-    stock = product.stock
-    if lang == "zh":
-        if stock <= 0:
-            return f"{name}现在 {price}，不过暂时卖光啦，补货了会在直播间说～"
-        return f"{name}现在 {price}，还有 {stock} 件库存～"
-    if stock <= 0:
-        return f"{name} is {price}, but it's sold out right now."
-    return f"{name} is {price} ({stock} in stock)."
+__all__ = [
+    "discount_reply",
+    "format_price",
+    "info_reply",
+    "price_reply",
+    "recommend_reply",
+    "stock_reply",
+    "variant_not_offered",
+    "variant_reply",
+]
 
 
 def which_product(lang: Language) -> str:
@@ -83,78 +55,6 @@ def graph_unavailable(lang: Language) -> str:
 # --------------------------------------------------------------------------- issue 4 answers
 
 
-def stock_reply(product: Product, lang: Language) -> str:
-    """The answer to "is it in stock?"."""
-    name = product.name(lang)
-    if lang == "zh":
-        if product.stock <= 0:
-            return f"{name}暂时卖光啦，补货了会在直播间通知～"
-        if product.stock < 20:
-            return f"{name}还有货，只剩 {product.stock} 件了，要的抓紧～"
-        return f"{name}有货，还有 {product.stock} 件～"
-    if product.stock <= 0:
-        return f"{name} is sold out right now; we'll announce the restock in chat."
-    if product.stock < 20:
-        return f"{name} is in stock, only {product.stock} left!"
-    return f"{name} is in stock ({product.stock} left)."
-
-
-def info_reply(product: Product, lang: Language) -> str:
-    """The answer to "tell me about X": the description, else name and price."""
-    name = product.name(lang)
-    price = format_price(product.price, product.currency)
-    description = product.description(lang)
-    if lang == "zh":
-        return (
-            f"{name}：{description}（{price}）"
-            if description
-            else f"{name}，现价 {price}～更多细节主播马上讲解！"
-        )
-    if description:
-        return f"{name}: {description} ({price})"
-    return f"{name}, {price}. The streamer will show the details on camera!"
-
-
-def variant_reply(
-    product: Product, lang: Language, matches: list[tuple[str, int]], wanted: str, all_variants: int
-) -> str:
-    """Size/colour availability. ``matches`` are (label, stock) of the variants asked for; ``wanted`` is
-    what was asked for as the catalog spells it (never the viewer's entity text)."""
-    name = product.name(lang)
-    if all_variants == 0:
-        if lang == "zh":
-            return f"{name}只有一个款式哦，现在{'有货' if product.stock > 0 else '卖光了'}～"
-        return (
-            f"{name} comes in one version only, and it's {'in stock' if product.stock > 0 else 'sold out'}."
-        )
-    if not wanted:
-        labels = (
-            "、".join(label for label, _ in matches)
-            if lang == "zh"
-            else ", ".join(label for label, _ in matches)
-        )
-        return f"{name}有这些款：{labels}～" if lang == "zh" else f"{name} comes in: {labels}."
-    in_stock = [label for label, stock in matches if stock > 0]
-    if lang == "zh":
-        if in_stock:
-            return f"{name} {wanted} 有货～"
-        return f"{name} {wanted} 暂时没有哦～" if not matches else f"{name} {wanted} 卖光啦～"
-    if in_stock:
-        return f"{name} in {wanted} is in stock!"
-    return (
-        f"Sorry, {name} in {wanted} isn't available." if not matches else f"{name} in {wanted} is sold out."
-    )
-
-
-def variant_not_offered(product: Product, lang: Language, labels: list[str]) -> str:
-    """The viewer asked for a size/colour the product does not have: what it does come in. The asked
-    value is not repeated (it is viewer text); ``labels`` are the catalog's variant labels."""
-    name = product.name(lang)
-    if lang == "zh":
-        return f"{name}没有这个款哦，有这些：{'、'.join(labels)}～"
-    return f"Sorry, {name} doesn't come in that. It comes in: {', '.join(labels)}."
-
-
 def which_product_for(lang: Language, what: str) -> str:
     """Asked when a product question names no product (``what``: stock|info|variant)."""
     if lang == "zh":
@@ -165,22 +65,6 @@ def which_product_for(lang: Language, what: str) -> str:
         "stock": "Which product do you want me to check stock for?",
         "variant": "Which product do you mean?",
     }.get(what, "Which product do you want to know about? Tell me its name.")
-
-
-def discount_reply(titles: list[tuple[str, str]], lang: Language, product: Product | None) -> str:
-    """Active promotions as (code, title) pairs."""
-    if not titles:
-        if lang == "zh":
-            return "现在没有进行中的优惠活动，关注直播间，福利随时放送～"
-        return "No promo running right now; stay tuned, deals drop during the stream!"
-    shown = titles[:3]
-    if lang == "zh":
-        items = "；".join(f"{title}（码：{code}）" if title else f"优惠码 {code}" for code, title in shown)
-        prefix = f"{product.name(lang)}可用：" if product else "当前优惠："
-        return prefix + items
-    items = "; ".join(f"{title} (code {code})" if title else f"code {code}" for code, title in shown)
-    prefix = f"Deals on {product.name(lang)}: " if product else "Current deals: "
-    return prefix + items
 
 
 BEIJING = timezone(timedelta(hours=8))
@@ -215,16 +99,6 @@ def streamer_reply(name: str | None, lang: Language) -> str:
         return f"{who}～全部商品品牌官方直供，可开发票。"
     who = f"This is {name}'s stream" if name else "This is the brand's official stream"
     return f"{who}: everything comes straight from the brands, with official invoices."
-
-
-def recommend_reply(names: list[str], lang: Language) -> str:
-    if not names:
-        if lang == "zh":
-            return "告诉我你的肤质或者想要的效果，我帮你挑～"
-        return "Tell me your skin type or what you're after and I'll pick something!"
-    if lang == "zh":
-        return "推荐这几款：" + "、".join(names) + "～"
-    return "Try these: " + ", ".join(names) + "!"
 
 
 def handoff_reply(lang: Language) -> str:

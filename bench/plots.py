@@ -84,3 +84,51 @@ def outcome_bars(
     fig.savefig(path)
     plt.close(fig)
     return path
+
+
+def accuracy_bars(
+    cells: dict[str, dict[str, dict[str, float] | None]], target_pct: float, path: Path, title: str
+) -> Path:
+    """``cells``: group -> series -> {"accuracy_pct", "wrong_pct", "n"} (or None: not measured). One bar per
+    series in each group (accuracy %), the wrong-answer rate as a red mark on it, and the target line."""
+    groups = list(cells)
+    series = sorted({s for row in cells.values() for s in row})
+    width = 0.8 / max(1, len(series))
+    fig, ax = plt.subplots(figsize=(max(8, 0.9 * len(groups) + 2), 5), dpi=110)
+    for k, (name, colour) in enumerate(zip(series, ("tab:blue", "tab:orange", "tab:green"), strict=False)):
+        xs = [i + (k - (len(series) - 1) / 2) * width for i in range(len(groups))]
+        rows = [cells[g].get(name) for g in groups]
+        acc = [(r["accuracy_pct"] or 0.0) if r else 0.0 for r in rows]
+        bars = ax.bar(xs, acc, width, color=colour, label=f"{name} accuracy")
+        for bar, r in zip(bars, rows, strict=True):
+            if r:
+                ax.annotate(
+                    f"n={r['n']:g}",
+                    (bar.get_x() + bar.get_width() / 2, 1),
+                    ha="center",
+                    fontsize=6,
+                    rotation=90,
+                    va="bottom",
+                )
+        wrong = [(x, r["wrong_pct"]) for x, r in zip(xs, rows, strict=True) if r and r["wrong_pct"]]
+        ax.scatter(
+            [x for x, _ in wrong],
+            [w for _, w in wrong],
+            marker="_",
+            s=200,
+            linewidths=3,
+            color="red",
+            zorder=3,
+            label="wrong answers %" if k == 0 else None,
+        )
+    ax.axhline(target_pct, color="grey", linestyle=":", label=f"target {target_pct:g} %")
+    ax.set_xticks(range(len(groups)), groups, rotation=30, ha="right")
+    ax.set_ylim(0, 100)
+    ax.set_ylabel("% of questions")
+    ax.set_title(title, pad=24)
+    ax.grid(True, axis="y", alpha=0.3)
+    ax.legend(fontsize=8, ncol=4, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path

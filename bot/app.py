@@ -20,13 +20,13 @@ from bot.catalog_names import GRAPH, NAMES_CACHE, NamesCache, catalog_names
 from bot.commands import CommandConfig
 from bot.config import GatewayConfig, send_limits_from_env
 from bot.encoder_warmup import ENCODER_WARMUP, setup_encoder_warmup
-from bot.fast_path import FastPath
 from bot.gateway import Gateway
 from bot.graph_answers import faq_answerer, graph_commands
 from bot.metrics import GatewayMetrics, MetricsAccess
 from bot.moderation import ModerationPolicy, Moderator
 from bot.mood import setup_mood
 from bot.pacing import SendLimit
+from bot.qa_lane import QALane
 from bot.rasa_client import RasaClient
 from bot.reply_quota import QuotaPolicy
 from bot.rooms import RoomLimits
@@ -131,7 +131,7 @@ async def _gateway_ctx(app: web.Application) -> AsyncIterator[None]:
             faq_answer=faq_answerer(store_of),
             monitor=monitor,
             send_limits={p: SendLimit(*limit) for p, limit in send_limits_from_env().items()},
-            fast_path=FastPath(store_of, rasa) if config.fast_path else None,
+            qa_lane=QALane(store_of, rasa) if config.qa_lane else None,
             shard=app[SHARD] if app[SHARD].sharded else None,
             budgets=app[SHARD].budget_factory(),
             quotas=QuotaPolicy.from_env(),

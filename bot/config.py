@@ -41,7 +41,7 @@ class GatewayConfig:
     deferred_stale_s: float = 120.0
     rasa_channel: str = "liveroom"
     action_endpoint: str = "http://127.0.0.1:5055/webhook"
-    fast_path: bool = True
+    qa_lane: bool = True
     coalesce_s: float = 10.0
     connectors: tuple[str, ...] = ("simulator",)
     #: Rasa replicas sharing tracker + lock stores (LIVEROOM_RASA_URLS); empty = just rasa_url
@@ -89,7 +89,7 @@ class GatewayConfig:
             deferred_stale_s=env_float(env, "LIVEROOM_DEFERRED_STALE_S", cls.deferred_stale_s),
             rasa_channel=env.get("LIVEROOM_RASA_CHANNEL", cls.rasa_channel),
             action_endpoint=env.get("LIVEROOM_ACTION_ENDPOINT", cls.action_endpoint),
-            fast_path=env.get("LIVEROOM_FAST_PATH", "1").lower() not in {"0", "false", "no", "off"},
+            qa_lane=env.get("LIVEROOM_QA_LANE", "1").lower() not in {"0", "false", "no", "off"},
             coalesce_s=env_float(env, "LIVEROOM_COALESCE_S", cls.coalesce_s),
             connectors=tuple(
                 c.strip() for c in env.get("LIVEROOM_CONNECTORS", "simulator").split(",") if c.strip()

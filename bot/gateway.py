@@ -30,10 +30,10 @@ from actions.replies import handoff_reply, unknown_reply
 from bot.audience import MOODS, AudienceSnapshot, AudienceState
 from bot.commands import CommandConfig, GraphCommand, RoomFeatures
 from bot.config import GatewayConfig
-from bot.fast_path import FastPath
 from bot.metrics import GatewayMetrics
 from bot.moderation import Action, Decision, Moderator
 from bot.pacing import PendingReply, ReplyPacer, SendBudget, SendLimit
+from bot.qa_lane import QALane
 from bot.rasa_client import RasaClient, RasaResult, RasaUnavailable
 from bot.rate_limit import TokenBucket
 from bot.reply_quota import QuotaPolicy, RoomQuota
@@ -43,6 +43,7 @@ from bot.triage import Priority, Triage, TriageResult
 from bot.upstreams import UpstreamMonitor, canned_answer
 from connectors.base import ChatEvent, Connector, EventKind, Role
 from knowledge_graph.errors import KnowledgeGraphError
+from knowledge_graph.qa.answerer import Asker
 from nlu.language import detect_language, normalize_language
 from nlu.reply_policy import SOCIAL_INTENTS, Addressing, is_real_question
 from nlu.sentiment import sentiment as message_sentiment
@@ -105,7 +106,7 @@ class Room:
     quota: RoomQuota
     deferred: deque[Job] = field(default_factory=deque)
     workers: list[asyncio.Task[None]] = field(default_factory=list)
-    #: jobs being answered by a worker or the fast lane
+    #: jobs being answered by a worker or the QA lane
     in_flight: int = 0
     #: the gateway clock's time of the room's latest message (idle rooms are closed, bot/rooms.py)
     last_message: float = 0.0
@@ -219,6 +220,21 @@ def addressing(event: ChatEvent, triage: TriageResult, bot_name: str, follow_up:
     )
 
 
+NEGATIVE = -0.4
+"""Messages at or below this sentiment go to Rasa even when they ask something: a complaint is handled
+(recorded, answered with care) by its actions, not answered as a plain question."""
+
+
+def takes_qa_lane(job: Job, sentiment: float) -> bool:
+    """Does the question-answering lane try this message first? Shop questions the reply policy lets the
+    bot answer (nlu/reply_policy.py): addressed to it, recognised as a shop question by triage, or a
+    question following up on the viewer's conversation with the bot. Commands and complaints never."""
+    if job.triage.priority is Priority.COMMAND or sentiment <= NEGATIVE:
+        return False
+    a = job.addressing
+    return a.addressed or a.shop_question or (a.follow_up and a.question and job.context is not None)
+
+
 DEICTIC = re.compile(
     r"\b(it|this|that|these|those|they|them|one)\b|这个|那个|这款|那款|它|这|那", re.IGNORECASE
 )
@@ -269,7 +285,7 @@ class Gateway:
         faq_answer: FaqAnswer | None = None,
         monitor: UpstreamMonitor | None = None,
         send_limits: dict[str, SendLimit] | None = None,
-        fast_path: FastPath | None = None,
+        qa_lane: QALane | None = None,
         shard: ShardConfig | None = None,
         budgets: Callable[[str, SendLimit], SendBudget] | None = None,
         quotas: QuotaPolicy | None = None,
@@ -287,7 +303,7 @@ class Gateway:
         self.faq_answer = faq_answer
         self.monitor = monitor
         self.send_limits = send_limits or {}
-        self.fast_path = fast_path
+        self.qa_lane = qa_lane
         self.shard = shard  # rooms of other gateway shards are dropped (reason other_shard)
         self.budgets = budgets  # per-account send budgets shared by the shards (Redis), else local
         self.quotas = quotas or QuotaPolicy()
@@ -306,7 +322,7 @@ class Gateway:
         self._chatter = ChatterBudget(config.chatter_per_second)
         self._tasks: list[asyncio.Task[None]] = []
         self._side_tasks: set[asyncio.Task[None]] = set()
-        self._fast_lane_running = 0
+        self._qa_lane_running = 0
         self._room_limit_logged: set[str] = set()
 
     # --- ingress -------------------------------------------------------------------------------------
@@ -353,14 +369,10 @@ class Gateway:
             ),
             context=context,
         )
-        if triage.priority is Priority.CHATTER:
+        if self.qa_lane is not None and takes_qa_lane(job, score):
+            self._start_qa_lane(room, job)
+        elif triage.priority is Priority.CHATTER:
             self._offer_chatter(room, job)
-        elif (
-            triage.priority is Priority.DIRECTED
-            and self.fast_path is not None
-            and self.fast_path.applies(event.text)
-        ):
-            self._start_fast_lane(room, job)
         else:
             self._enqueue_for_answer(room, job)
 
@@ -475,23 +487,27 @@ class Gateway:
             log.info("room %s:%s closed: no chat for %.0f s", *key, now - room.last_message)
         return closed
 
-    def _start_fast_lane(self, room: Room, job: Job) -> None:
-        """The fast lane for at most ``max_fast_lane`` questions at once (running or waiting for a slot);
-        past that the question joins the room's answer queue, which is bounded in turn."""
-        if self._fast_lane_running >= self.room_limits.max_fast_lane:
-            self._enqueue_for_answer(room, job)
+    def _start_qa_lane(self, room: Room, job: Job) -> None:
+        """The QA lane for at most ``max_qa_lane`` questions at once (running or waiting for a slot);
+        past that the message goes where a declined one goes: the room's answer queue (bounded in turn)
+        or, for chatter, the chatter budget."""
+        if self._qa_lane_running >= self.room_limits.max_qa_lane:
+            if job.triage.priority is Priority.CHATTER:
+                self._offer_chatter(room, job)
+            else:
+                self._enqueue_for_answer(room, job)
             return
-        self._fast_lane_running += 1
+        self._qa_lane_running += 1
         room.in_flight += 1
 
         async def run() -> None:
             try:
-                await self._fast_lane(room, job)
+                await self._qa_lane(room, job)
             finally:
-                self._fast_lane_running -= 1
+                self._qa_lane_running -= 1
                 room.in_flight -= 1
 
-        self._spawn(run(), "fast lane")
+        self._spawn(run(), "QA lane")
 
     # --- answering -----------------------------------------------------------------------------------
     async def _work(self, room: Room) -> None:
@@ -563,30 +579,35 @@ class Gateway:
             self._reply(room, job, reply.text, "coalesced" if shared else "rasa", intent)
         self.metrics.outcome(event.platform, "answered")
 
-    async def _fast_lane(self, room: Room, job: Job) -> None:
-        """Price/stock questions naming a product: answered from the graph beside the Rasa queue (never
-        behind Rasa-bound questions); anything the fast path declines joins the Rasa queue."""
-        assert self.fast_path is not None
+    async def _qa_lane(self, room: Room, job: Job) -> None:
+        """Shop questions answered from the graph beside the Rasa queue (never behind Rasa-bound
+        questions); anything the QA layer declines joins the Rasa queue."""
+        assert self.qa_lane is not None
         event = job.event
         if self._over_quota(room, job):
             return
         try:
             async with self._fast_slots:
-                fast = await self.fast_path.answer(
+                found = await self.qa_lane.answer(
                     event.text,
                     job.lang,
-                    platform=event.platform,
-                    viewer_id=event.viewer_id,
+                    asker=Asker(event.platform, event.room, event.viewer_id),
                     conversation_id=event.conversation_id,
+                    context=job.triage.product or job.context,
                 )
         except Exception:  # a bug here must not lose the question: Rasa answers it instead
-            log.exception("fast path failed for %s", event.message_id)
-            fast = None
-        if fast is None:
-            self._enqueue_for_answer(room, job)
+            log.exception("QA lane failed for %s", event.message_id)
+            found = None
+        if found is None:
+            if job.triage.priority is Priority.CHATTER:
+                self._offer_chatter(room, job)
+            else:
+                self._enqueue_for_answer(room, job)
             return
-        room.note_product(event.viewer_id, fast.product.sku)
-        self._reply(room, job, fast.text, "fast_path")
+        if found.product is not None:
+            room.note_product(event.viewer_id, found.product)
+        self.metrics.qa_answers.labels(event.platform, found.strategy).inc()
+        self._reply(room, job, found.text, "qa")
         self.metrics.outcome(event.platform, "answered")
 
     def _over_quota(self, room: Room, job: Job) -> bool:
@@ -618,8 +639,8 @@ class Gateway:
                     if shareable(shared):
                         return shared, True
                     key = None  # a turn of one's own, not racing the owner's cache entry
-        if self.fast_path is not None:
-            await self.fast_path.settle(event.conversation_id)
+        if self.qa_lane is not None:
+            await self.qa_lane.settle(event.conversation_id)
         future: asyncio.Future[RasaResult] | None = None
         if key is not None:
             future = self._pending_answers[key] = asyncio.get_running_loop().create_future()

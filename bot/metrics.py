@@ -115,6 +115,12 @@ class GatewayMetrics:
         self.answered = Counter(
             "liveroom_answers_total", "Events answered, by answer path", ["platform", "path"], registry=r
         )
+        self.qa_answers = Counter(
+            "liveroom_qa_answers_total",
+            "Questions the QA lane answered from the graph, by answer strategy (knowledge_graph/qa)",
+            ["platform", "strategy"],
+            registry=r,
+        )
         self.queue_depth = Gauge(
             "liveroom_ingress_queue_depth",
             "Events waiting for an answer per room",

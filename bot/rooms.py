@@ -15,7 +15,7 @@ state for any number of rooms (security review H2). Three limits keep it bounded
 
 The same settings bound the two other places a flood could pile up work (review M6): the deferred
 questions of a room (``max_deferred``; past it the oldest is dropped with ``reason="deferred_full"``) and
-the fast-lane tasks of the whole gateway (``max_fast_lane``; past it a question waits in the room's
+the QA-lane tasks of the whole gateway (``max_qa_lane``; past it a question waits in the room's
 answer queue instead, which is bounded in turn).
 """
 
@@ -42,17 +42,17 @@ def room_name_ok(name: str) -> bool:
 @dataclass(frozen=True)
 class RoomLimits:
     """Every field has an env var: ``LIVEROOM_MAX_ROOMS``, ``LIVEROOM_ROOM_IDLE_S``,
-    ``LIVEROOM_MAX_DEFERRED``, ``LIVEROOM_MAX_FAST_LANE``."""
+    ``LIVEROOM_MAX_DEFERRED``, ``LIVEROOM_MAX_QA_LANE``."""
 
     max_rooms: int = 64  # rooms per platform at once
     idle_s: float = 600.0  # a room quiet this long (and with nothing pending) is closed
     max_deferred: int = 500  # deferred questions per room; past it the oldest is dropped
-    max_fast_lane: int = 256  # fast-lane answers running or waiting, gateway-wide
+    max_qa_lane: int = 256  # QA-lane answers running or waiting, gateway-wide
 
     def __post_init__(self) -> None:
-        if min(self.max_rooms, self.max_deferred, self.max_fast_lane) < 1 or self.idle_s <= 0:
+        if min(self.max_rooms, self.max_deferred, self.max_qa_lane) < 1 or self.idle_s <= 0:
             raise ValueError(
-                "LIVEROOM_MAX_ROOMS, LIVEROOM_MAX_DEFERRED, LIVEROOM_MAX_FAST_LANE must be >= 1 "
+                "LIVEROOM_MAX_ROOMS, LIVEROOM_MAX_DEFERRED, LIVEROOM_MAX_QA_LANE must be >= 1 "
                 "and LIVEROOM_ROOM_IDLE_S > 0"
             )
 
@@ -62,5 +62,5 @@ class RoomLimits:
             max_rooms=env_int(env, "LIVEROOM_MAX_ROOMS", cls.max_rooms),
             idle_s=env_float(env, "LIVEROOM_ROOM_IDLE_S", cls.idle_s),
             max_deferred=env_int(env, "LIVEROOM_MAX_DEFERRED", cls.max_deferred),
-            max_fast_lane=env_int(env, "LIVEROOM_MAX_FAST_LANE", cls.max_fast_lane),
+            max_qa_lane=env_int(env, "LIVEROOM_MAX_QA_LANE", cls.max_qa_lane),
         )

@@ -158,7 +158,12 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="create missing indexes")
     seed = sub.add_parser("seed", help="migrate, then load a catalog if the graph has no products")
-    seed.add_argument("--catalog", type=Path, default=DEMO_CATALOG, help="catalog JSON (default: the demo)")
+    seed.add_argument(
+        "--catalog",
+        type=Path,
+        default=DEMO_CATALOG,
+        help="catalog file, liveroom-export/1 JSON (default: the demo)",
+    )
     sub.add_parser("stats", help="count nodes per label, list indexes")
     imp = sub.add_parser("import", help="import a catalog file (JSON or CSV), all-or-nothing")
     imp.add_argument("file", type=Path)

@@ -2,9 +2,12 @@
 
 When NLU is unsure and no FAQ matches, the bot replies politely and records the question here
 (``action_faq_or_handoff``); complaints are recorded too (``action_flag_complaint``). Moderator
-tools list the newest first. The same open question in a room is one ``OpenQuestion`` node with a
-``count`` (viewers often ask the same thing within seconds): moderators see it once, with how many
-asked. Created or counted by a single parameterized MERGE (atomic, no user text in the query string).
+tools list the newest first. Asks for a product the shop does not sell (``not_carried``, recorded by
+the QA layer after its "we don't carry that") need no answer: they are listed apart, as demand the
+streamer may act on (:func:`list_not_carried`). The same open question in a room is one
+``OpenQuestion`` node with a ``count`` (viewers often ask the same thing within seconds): moderators
+see it once, with how many asked. Created or counted by a single parameterized MERGE (atomic, no user
+text in the query string).
 """
 
 from __future__ import annotations
@@ -21,9 +24,19 @@ from knowledge_graph.errors import ValidationError
 from knowledge_graph.store import GraphStore
 from knowledge_graph.timeutil import to_ms
 
-__all__ = ["KINDS", "OpenQuestion", "list_open_questions", "record_open_question"]
+__all__ = [
+    "FOR_MODERATORS",
+    "KINDS",
+    "OpenQuestion",
+    "list_not_carried",
+    "list_open_questions",
+    "record_open_question",
+]
 
-KINDS = ("question", "complaint")
+KINDS = ("question", "complaint", "not_carried")
+"""``not_carried``: a product the shop does not sell, asked for (demand the streamer may act on)."""
+FOR_MODERATORS = ("question", "complaint")
+"""The kinds a moderator has to act on (a ``not_carried`` ask was already answered by the bot)."""
 MAX_TEXT = 500
 _MAX_ID = 128
 
@@ -35,7 +48,9 @@ _RECORD = (
     "RETURN q"
 )
 _PUNCTUATION = re.compile(r"[\s\W_]+", re.UNICODE)
-_LIST = "MATCH (q:OpenQuestion) WHERE q.status = 'open' RETURN q ORDER BY q.at DESC, q.id LIMIT $limit"
+_OPEN = "MATCH (q:OpenQuestion) WHERE q.status = 'open' AND q.kind IN $kinds RETURN q "
+_LIST = _OPEN + "ORDER BY q.at DESC, q.id LIMIT $limit"
+_LIST_ACTIVE = _OPEN + "ORDER BY coalesce(q.last_at, q.at) DESC, q.id LIMIT $limit"
 
 
 @dataclass(frozen=True)
@@ -50,6 +65,7 @@ class OpenQuestion:
     at: int
     status: str = "open"
     count: int = 1  # how many times it was asked while open
+    last_at: int | None = None  # when it was last asked again (None: asked once)
 
     @classmethod
     def from_graph(cls, props: dict[str, Any]) -> OpenQuestion:
@@ -64,6 +80,7 @@ class OpenQuestion:
             at=int(props.get("at") or 0),
             status=props.get("status") or "open",
             count=int(props.get("count") or 1),
+            last_at=int(props["last_at"]) if props.get("last_at") is not None else None,
         )
 
 
@@ -117,9 +134,22 @@ def question_key(text: str) -> str:
     return _PUNCTUATION.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()[:MAX_TEXT]
 
 
-async def list_open_questions(store: GraphStore, limit: int = 50) -> list[OpenQuestion]:
-    """Open questions, newest first."""
+async def list_open_questions(
+    store: GraphStore, limit: int = 50, kinds: tuple[str, ...] = KINDS
+) -> list[OpenQuestion]:
+    """Open questions of ``kinds`` (all by default; moderators want :data:`FOR_MODERATORS`), newest first."""
+    return await _list(store, _LIST, limit, kinds)
+
+
+async def list_not_carried(store: GraphStore, limit: int = 50) -> list[OpenQuestion]:
+    """Open asks for products the shop does not sell, the most recently asked (first or again) first."""
+    return await _list(store, _LIST_ACTIVE, limit, ("not_carried",))
+
+
+async def _list(store: GraphStore, query: str, limit: int, kinds: tuple[str, ...]) -> list[OpenQuestion]:
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 1000:
         raise ValidationError("limit", f"must be an integer in 1..1000, got {limit!r}")
-    rows = await store.read(_LIST, {"limit": limit})
+    if not kinds or any(kind not in KINDS for kind in kinds):
+        raise ValidationError("kinds", f"must be some of {', '.join(KINDS)}, got {kinds!r}")
+    rows = await store.read(query, {"limit": limit, "kinds": list(kinds)})
     return [OpenQuestion.from_graph(dict(row["q"])) for row in rows]

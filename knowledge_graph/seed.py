@@ -1,204 +1,121 @@
 """Load a catalog file (the demo one by default) into an empty graph.
 
-The file format (``demo_catalog.json`` is the reference)::
+A catalog file is a whole-catalog export (``liveroom-export/1``, see transfer.py), so there is
+one catalog-import code path: ``load_catalog`` parses and validates it with
+``transfer.parse_json`` (errors name the item and field: "row products[3]: price: ..."), and
+``import_catalog`` writes it with ``transfer.import_bundle`` (one atomic statement, audited as
+actor ``seed``).
 
-    {"format": "liveroom-catalog/1",
-     "streamer": {"id", "name_en", "name_zh", "faqs": [FAQ, ...]},
-     "products": [{"sku", "name_en", "name_zh", "aliases_en": [...], "aliases_zh": [...],
-                   "price": "129.00", "currency": "CNY", "stock": 240,
-                   "description_en", "description_zh", "faqs": [FAQ, ...]}, ...]}
-    FAQ = {"question_en", "question_zh", "answer_en", "answer_zh"}
-
-Prices are strings (or JSON numbers, read as exact decimals). FAQ ids are derived from
-their owner and position ("LR-LIP-001#faq1"), so keep the order stable when editing.
-Unknown keys are errors, so a typo like "alias_en" does not silently drop data; every
-error names the file, the product and the field. No key (SKU, name or alias after
-normalization) may belong to two products, or chat lookups would be ambiguous.
+``demo_catalog.json`` is the reference: a streamer with shop FAQs, six categories, 24 products
+with namespaced tags (``skin:``, ``finish:``, ``size:``, ``ingredient:``, ``benefit:``,
+``need:``; their words live in ``knowledge_graph.qa.lexicon``), colour variants, bilingual
+FAQs and promotions. Invariant: a product with variants has ``stock`` equal to the sum of
+its variants' stock. The promotions are valid 2026-01-01 to 2031-01-01 so the demo keeps an
+active shop-wide code (``LIVE10``) and a product code (``SERUM30``) for years; ``SUMMER15``
+has ended and shows that expired codes are ignored. The file holds no schedule, because fixed
+dates go stale: seeding the demo adds ``demo_schedule`` -- the next 14 days of streams
+(Tuesday to Sunday, 20:00-23:00 Beijing time, as the streamer FAQ says).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass
-from decimal import Decimal
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
 
-from knowledge_graph.catalog import Product, count_products, find_key_conflicts, upsert_products
+from knowledge_graph.catalog import count_products
+from knowledge_graph.entities import StreamSession
 from knowledge_graph.errors import ValidationError
-from knowledge_graph.faq import FAQ, Streamer, upsert_faqs, upsert_streamer
 from knowledge_graph.schema import migrate
 from knowledge_graph.store import GraphStore
+from knowledge_graph.transfer import Bundle, import_bundle, parse_json
+
+__all__ = ["DEMO_CATALOG", "SEED_ACTOR", "demo_schedule", "import_catalog", "load_catalog", "seed_if_empty"]
 
 log = logging.getLogger(__name__)
 
 DEMO_CATALOG = Path(__file__).with_name("demo_catalog.json")
-FORMAT = "liveroom-catalog/1"
-
-_PRODUCT_KEYS = frozenset(
-    {"sku", "name_en", "name_zh", "aliases_en", "aliases_zh", "price", "currency", "stock"}
-    | {"description_en", "description_zh", "faqs"}
-)
-_PRODUCT_REQUIRED = frozenset({"sku", "name_en", "name_zh", "price", "currency", "stock"})
-_STREAMER_KEYS = frozenset({"id", "name_en", "name_zh", "faqs"})
-_FAQ_KEYS = frozenset({"question_en", "question_zh", "answer_en", "answer_zh"})
+SEED_ACTOR = "seed"
+BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")  # no daylight saving time in China
+STREAM_START_HOUR = 20
+STREAM_HOURS = 3
 
 
-@dataclass(frozen=True)
-class Catalog:
-    """A parsed, validated catalog file."""
-
-    streamer: Streamer | None
-    products: tuple[Product, ...]
-    faqs: tuple[FAQ, ...]
-
-
-def load_catalog(path: Path | str = DEMO_CATALOG) -> Catalog:
-    """Read and validate a catalog file (blocking; small files only)."""
+def load_catalog(path: Path | str = DEMO_CATALOG) -> Bundle:
+    """Read and validate a ``liveroom-export/1`` catalog file (blocking; small files only)."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
+        raw = path.read_bytes()
+    except OSError as err:
         raise ValidationError(str(path), f"cannot read catalog: {err}") from err
-    try:
-        data = json.loads(text, parse_float=Decimal)
-    except json.JSONDecodeError as err:
-        raise ValidationError(path.name, f"not valid JSON: {err}") from err
-    return parse_catalog(data, source=path.name)
+    return parse_json(raw)
 
 
-def parse_catalog(data: Any, source: str = "catalog") -> Catalog:
-    """Validate already-decoded catalog data; errors name ``source`` and the field."""
-    if not isinstance(data, Mapping):
-        raise ValidationError(source, "must be a JSON object")
-    if data.get("format") != FORMAT:
-        raise ValidationError(f"{source}: format", f"must be {FORMAT!r}, got {data.get('format')!r}")
-    _no_unknown_keys(data, {"format", "streamer", "products"}, source)
-    faqs: list[FAQ] = []
-    streamer = None
-    if data.get("streamer") is not None:
-        streamer, streamer_faqs = _parse_streamer(data["streamer"], f"{source}: streamer")
-        faqs += streamer_faqs
-    raw_products = data.get("products")
-    if not isinstance(raw_products, list):
-        raise ValidationError(f"{source}: products", "must be a list")
-    products: list[Product] = []
-    where: dict[str, str] = {}
-    for i, raw in enumerate(raw_products):
-        label = f"{source}: products[{i}]"
-        if isinstance(raw, Mapping) and isinstance(raw.get("sku"), str):
-            label += f" ({raw['sku']})"
-        product, product_faqs = _parse_product(raw, label)
-        if product.sku in where:
-            raise ValidationError(f"{label}.sku", f"duplicate of {where[product.sku]}")
-        where[product.sku] = label
-        products.append(product)
-        faqs += product_faqs
-    conflicts = find_key_conflicts(products)
-    if conflicts:
-        key, first, second = conflicts[0]
-        raise ValidationError(
-            where[second], f"name/alias {key!r} is also a name/alias of {first}; each must be unique"
-        )
-    return Catalog(streamer=streamer, products=tuple(products), faqs=tuple(faqs))
-
-
-def _no_unknown_keys(raw: Mapping[str, Any], allowed: frozenset[str] | set[str], label: str) -> None:
-    unknown = sorted(set(raw) - allowed)
-    if unknown:
-        raise ValidationError(
-            f"{label}.{unknown[0]}", f"unknown field (allowed: {', '.join(sorted(allowed))})"
-        )
-
-
-def _parse_product(raw: Any, label: str) -> tuple[Product, list[FAQ]]:
-    if not isinstance(raw, Mapping):
-        raise ValidationError(label, "must be an object")
-    _no_unknown_keys(raw, _PRODUCT_KEYS, label)
-    missing = sorted(_PRODUCT_REQUIRED - set(raw))
-    if missing:
-        raise ValidationError(f"{label}.{missing[0]}", "is required")
-    fields = {key: value for key, value in raw.items() if key != "faqs"}
-    for key in ("aliases_en", "aliases_zh"):
-        if key in fields and not isinstance(fields[key], list):
-            raise ValidationError(f"{label}.{key}", "must be a list of strings")
-    try:
-        product = Product(**fields)
-    except ValidationError as err:
-        raise ValidationError(f"{label}.{err.field}", err.problem) from None
-    faqs = _parse_faqs(raw.get("faqs", []), label, product_sku=product.sku, owner=product.sku)
-    return product, faqs
-
-
-def _parse_streamer(raw: Any, label: str) -> tuple[Streamer, list[FAQ]]:
-    if not isinstance(raw, Mapping):
-        raise ValidationError(label, "must be an object")
-    _no_unknown_keys(raw, _STREAMER_KEYS, label)
-    try:
-        streamer = Streamer(id=raw.get("id"), name_en=raw.get("name_en"), name_zh=raw.get("name_zh"))
-    except ValidationError as err:
-        raise ValidationError(f"{label}.{err.field}", err.problem) from None
-    return streamer, _parse_faqs(raw.get("faqs", []), label, streamer_id=streamer.id, owner=streamer.id)
-
-
-def _parse_faqs(
-    raw: Any, label: str, *, owner: str, product_sku: str | None = None, streamer_id: str | None = None
-) -> list[FAQ]:
-    if not isinstance(raw, list):
-        raise ValidationError(f"{label}.faqs", "must be a list")
-    faqs = []
-    for n, item in enumerate(raw, start=1):
-        item_label = f"{label}.faqs[{n - 1}]"
-        if not isinstance(item, Mapping):
-            raise ValidationError(item_label, "must be an object")
-        _no_unknown_keys(item, _FAQ_KEYS, item_label)
-        try:
-            faqs.append(
-                FAQ(
-                    id=f"{owner}#faq{n}",
-                    question_en=item.get("question_en"),
-                    question_zh=item.get("question_zh"),
-                    answer_en=item.get("answer_en"),
-                    answer_zh=item.get("answer_zh"),
-                    product_sku=product_sku,
-                    streamer_id=streamer_id,
-                )
+def demo_schedule(now: datetime, days: int = 14) -> list[StreamSession]:
+    """The demo streams of the ``days`` days from ``now`` (today in Beijing included, if its
+    stream has not ended): every day but Monday, 20:00-23:00 Beijing time. Ids are
+    ``demo-<Beijing date>``, so seeding twice writes the same sessions."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    today = now.astimezone(BEIJING).date()
+    sessions = []
+    for offset in range(days):
+        day = today + timedelta(days=offset)
+        if day.weekday() == 0:  # Monday: the streamer's day off
+            continue
+        starts = datetime(day.year, day.month, day.day, STREAM_START_HOUR, tzinfo=BEIJING)
+        ends = starts + timedelta(hours=STREAM_HOURS)
+        if ends <= now:
+            continue
+        sessions.append(
+            StreamSession(
+                id=f"demo-{day.isoformat()}",
+                title_en=f"Lulu live: {day.strftime('%A')} evening picks",
+                title_zh=f"露露直播间：{day.month}月{day.day}日晚间好物",
+                starts_at=starts,
+                ends_at=ends,
             )
-        except ValidationError as err:
-            raise ValidationError(f"{item_label}.{err.field}", err.problem) from None
-    return faqs
+        )
+    return sessions
 
 
-async def import_catalog(store: GraphStore, catalog: Catalog) -> int:
-    """Upsert streamer, products and FAQs (in that order); return the product count.
-
-    Three statements, not one transaction; every step is an idempotent upsert, so
-    re-running after a failure converges.
-    """
-    if catalog.streamer is not None:
-        await upsert_streamer(store, catalog.streamer)
-    count = await upsert_products(store, catalog.products)
-    await upsert_faqs(store, catalog.faqs)
-    return count
+def _load_with_schedule(path: Path | str, now: datetime) -> Bundle:
+    """``load_catalog``, plus ``demo_schedule(now)`` when ``path`` is the demo catalog (blocking)."""
+    catalog = load_catalog(path)
+    if Path(path).resolve() == DEMO_CATALOG.resolve():
+        catalog.sessions += demo_schedule(now)
+    return catalog
 
 
-async def seed_if_empty(store: GraphStore, path: Path | str = DEMO_CATALOG) -> int:
+async def import_catalog(store: GraphStore, catalog: Bundle, source: str = "catalog") -> int:
+    """Write a loaded catalog (one atomic upsert, see transfer.py); return the product count."""
+    result = await import_bundle(store, catalog, SEED_ACTOR, source=source)
+    return result.products
+
+
+async def seed_if_empty(
+    store: GraphStore, path: Path | str = DEMO_CATALOG, *, now: datetime | None = None
+) -> int:
     """Create missing indexes, then load the catalog only if the graph has no Product.
 
     Returns how many products were loaded (0 when the graph already had products), so
-    restarting the stack never overwrites prices changed during a stream.
+    restarting the stack never overwrites prices changed during a stream. The demo catalog
+    also gets ``demo_schedule(now)`` (default: the current time).
     """
     await migrate(store)
     existing = await count_products(store)
     if existing:
         log.info("%s already has %d products; not seeding", store.describe(), existing)
         return 0
-    catalog = await asyncio.to_thread(load_catalog, path)
-    count = await import_catalog(store, catalog)
+    catalog = await asyncio.to_thread(_load_with_schedule, path, now or datetime.now(UTC))
+    count = await import_catalog(store, catalog, source=Path(path).name)
     log.info(
-        "seeded %s with %d products and %d FAQs from %s", store.describe(), count, len(catalog.faqs), path
+        "seeded %s with %d products, %d FAQs and %d sessions from %s",
+        store.describe(),
+        count,
+        len(catalog.faqs),
+        len(catalog.sessions),
+        path,
     )
     return count

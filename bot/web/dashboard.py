@@ -110,6 +110,7 @@ async def dashboard_page(request: web.Request) -> web.Response:
         + card("top_questions", '<ol class="rank" id="top-questions"></ol>')
         + card("top_products", '<ol class="rank" id="top-products"></ol>')
         + card("open_questions", '<ul class="open-questions" id="open-questions"></ul>', "wide")
+        + card("not_carried", '<ul class="open-questions" id="not-carried"></ul>', "wide")
         + card(
             "moderation", '<div class="table-wrap"><table class="modlog" id="modlog"></table></div>', "wide"
         )

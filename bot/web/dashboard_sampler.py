@@ -2,8 +2,10 @@
 
 Everything a moderator watches comes from memory the gateway already keeps (the tap's counters,
 ``Room.audience``, ``Gateway.moderation_log``, pacers, connector stats, the upstream monitor), sampled
-once per second whatever the number of open dashboards. The only graph query (questions the bot could
-not answer) runs every few seconds in its own task and is cached. Each tick's frame goes to the
+once per second whatever the number of open dashboards. The only graph queries (questions the bot could
+not answer, and asks for products the shop does not sell) run every few seconds in their own task and
+are cached. Those asks (``not_carried``) are demand, not hand-offs: the bot already told the viewer "we
+don't carry that", so they are listed apart and never lower the answer rate. Each tick's frame goes to the
 :class:`~bot.web.dashboard_hub.FrameHub` (serialized once) and to the session recorder.
 """
 
@@ -24,13 +26,20 @@ from bot.moderation import Action
 from bot.web.dashboard_hub import FrameHub
 from bot.web.dashboard_tap import ChatTap, TapDrain
 from knowledge_graph.errors import KnowledgeGraphError
-from knowledge_graph.open_questions import OpenQuestion, list_open_questions
+from knowledge_graph.open_questions import (
+    FOR_MODERATORS,
+    OpenQuestion,
+    list_not_carried,
+    list_open_questions,
+)
 from knowledge_graph.store import GraphStore
 
 log = logging.getLogger(__name__)
 
 MODERATION_ROWS = 30
 OPEN_QUESTIONS = 20
+NOT_CARRIED_ROWS = 20  # shown on the dashboard, the most asked first
+NOT_CARRIED_POLL = 100  # read each poll, the most recently asked first (new asks between two polls)
 
 
 @dataclass
@@ -40,6 +49,17 @@ class Handoff:
     t: float
     id: str
     text: str
+
+
+@dataclass
+class DemandAsk:
+    """Viewers asked for a product the shop does not sell: ``asks`` new asks on a ``not_carried``
+    ``OpenQuestion`` since the sampler last read it."""
+
+    t: float
+    id: str
+    text: str
+    asks: int
 
 
 @dataclass
@@ -55,6 +75,7 @@ class Tick:
     vision: dict[str, float]
     active_viewers: int
     handoffs: list[Handoff] = field(default_factory=list)
+    demand: list[DemandAsk] = field(default_factory=list)
 
 
 def percentile(sorted_values: list[float], q: float) -> float | None:
@@ -114,6 +135,9 @@ class LiveSampler:
         self.open_questions_error: str | None = None
         self._seen_open: set[str] = set()
         self._new_handoffs: list[Handoff] = []
+        self.not_carried: list[OpenQuestion] = []
+        self._asks_seen: dict[str, int] = {}  # not_carried id -> its count when last read
+        self._new_demand: list[DemandAsk] = []
         self.totals = Counter[str]()
         self.tick_seconds = 0.0
         self._tasks: list[asyncio.Task[None]] = []
@@ -150,8 +174,15 @@ class LiveSampler:
             await asyncio.sleep(self.open_questions_every_s)
 
     async def refresh_open_questions(self) -> None:
+        store = self._store_of()
         try:
-            found = await asyncio.wait_for(list_open_questions(self._store_of(), OPEN_QUESTIONS), 5.0)
+            found, asked = await asyncio.wait_for(
+                asyncio.gather(
+                    list_open_questions(store, OPEN_QUESTIONS, FOR_MODERATORS),
+                    list_not_carried(store, NOT_CARRIED_POLL),
+                ),
+                5.0,
+            )
         except (KnowledgeGraphError, asyncio.TimeoutError, OSError) as err:
             self.open_questions_error = str(err) or type(err).__name__
             log.info("open questions not refreshed: %s", self.open_questions_error)
@@ -163,6 +194,25 @@ class LiveSampler:
             if question.id not in self._seen_open and question.at >= self._started_ms:
                 self._new_handoffs.append(Handoff(now, question.id, question.text))
             self._seen_open.add(question.id)
+        self._count_demand(asked, now)
+        self.not_carried = sorted(asked, key=lambda q: (-q.count, -(q.last_at or q.at), q.id))[
+            :NOT_CARRIED_ROWS
+        ]
+
+    def _count_demand(self, asked: list[OpenQuestion], now: float) -> None:
+        """New asks since the last read: the growth of each record's count. A record first read here
+        counts in full when it was created after the sampler started; an older one asked again since
+        counts once (its earlier asks belong to earlier streams), else not at all."""
+        for ask in asked:
+            before = self._asks_seen.get(ask.id)
+            if before is None:
+                if ask.at >= self._started_ms:
+                    before = 0
+                else:
+                    before = ask.count - (1 if (ask.last_at or 0) >= self._started_ms else 0)
+            if ask.count > before:
+                self._new_demand.append(DemandAsk(now, ask.id, ask.text, ask.count - before))
+            self._asks_seen[ask.id] = ask.count
 
     def forget_open_question(self, question_id: str) -> None:
         """Drop a question turned into an FAQ from the cached list at once (before the next poll)."""
@@ -177,6 +227,7 @@ class LiveSampler:
         rooms = self._rooms()
         busiest = max(rooms, key=lambda r: r["messages_per_minute"], default=None)
         handoffs, self._new_handoffs = self._new_handoffs, []
+        demand, self._new_demand = self._new_demand, []
         for key, value in (
             ("messages", drain.messages),
             ("questions", drain.questions),
@@ -184,6 +235,7 @@ class LiveSampler:
             ("replies", drain.replies),
             ("recommendations", drain.recommendations),
             ("handoffs", len(handoffs)),
+            ("not_carried", sum(d.asks for d in demand)),
         ):
             self.totals[key] += value
         sentiment = float(busiest["sentiment"]) if busiest else 0.0
@@ -215,6 +267,7 @@ class LiveSampler:
             "top_products": self._top_products(rooms),
             "open_questions": [self._open_question(q) for q in self.open_questions],
             "open_questions_error": self.open_questions_error,
+            "not_carried": [self._not_carried(q) for q in self.not_carried],
             "moderation": self._moderation(now),
             "connections": self._connections(),
             "budget": self._budget(),
@@ -234,6 +287,7 @@ class LiveSampler:
                 vision=vision,
                 active_viewers=sum(int(r["active_viewers"]) for r in rooms),
                 handoffs=handoffs,
+                demand=demand,
             )
         )
         return frame
@@ -285,6 +339,19 @@ class LiveSampler:
             "room": question.room,
             "at": question.at,
             "product": self.tap.product_of(question.text),
+        }
+
+    @staticmethod
+    def _not_carried(ask: OpenQuestion) -> dict[str, Any]:
+        return {
+            "id": ask.id,
+            "text": ask.text,
+            "lang": ask.lang,
+            "count": ask.count,
+            "platform": ask.platform,
+            "room": ask.room,
+            "at": ask.at,
+            "last_at": ask.last_at,
         }
 
     def _moderation(self, now: float) -> list[dict[str, Any]]:

@@ -6,7 +6,8 @@ mode) from a worker thread, so the event loop never waits for the disk. Stored p
 second while chat is active (every 10 s while quiet) with messages, questions, answers, reply latency,
 room sentiment, mood and the vision sidecar's distribution; each question (text, product, language);
 each first answer (path, intent); each product shown in a recommendation; each question handed off to
-moderators.
+moderators; and, apart from those hand-offs (the bot answered them), each ask for a product the shop does
+not sell (``demand``: text, normalized key, number of asks).
 
 A session starts with the first message after ``LIVEROOM_REPORT_SESSION_GAP_S`` (default 900 s) of
 silence; a gateway restart within that gap resumes the same session, so a crash mid-stream does not
@@ -35,6 +36,7 @@ from prometheus_client import Counter
 from bot.app import METRICS
 from bot.config import env_float
 from bot.web.dashboard_sampler import Tick
+from knowledge_graph.open_questions import question_key
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +65,10 @@ CREATE TABLE IF NOT EXISTS recommendations (session TEXT NOT NULL, t REAL NOT NU
 CREATE INDEX IF NOT EXISTS recommendations_session ON recommendations (session);
 CREATE TABLE IF NOT EXISTS handoffs (session TEXT NOT NULL, t REAL NOT NULL, qid TEXT, text TEXT);
 CREATE INDEX IF NOT EXISTS handoffs_session ON handoffs (session);
+CREATE TABLE IF NOT EXISTS demand (
+    session TEXT NOT NULL, t REAL NOT NULL, qid TEXT, text TEXT, qkey TEXT, asks INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS demand_session ON demand (session);
 """
 
 
@@ -156,7 +162,11 @@ class SessionRecorder:
             self._last_activity = tick.t
         elif self.session is None or tick.t - self._last_activity > self.config.session_gap_s:
             return  # no session running: nothing to record
-        elif tick.t - self._last_sample < self.config.idle_sample_every_s and not tick.handoffs:
+        elif (
+            tick.t - self._last_sample < self.config.idle_sample_every_s
+            and not tick.handoffs
+            and not tick.demand
+        ):
             return
         self._last_sample = tick.t
         try:
@@ -225,6 +235,10 @@ class SessionRecorder:
             )
             conn.executemany(
                 "INSERT INTO handoffs VALUES (?,?,?,?)", [(session, h.t, h.id, h.text) for h in tick.handoffs]
+            )
+            conn.executemany(
+                "INSERT INTO demand VALUES (?,?,?,?,?,?)",
+                [(session, a.t, a.id, a.text, question_key(a.text), a.asks) for a in tick.demand],
             )
 
 

@@ -31,7 +31,7 @@ CONTENT_TYPES = {"png": "image/png", "pdf": "application/pdf"}
 LABEL_KEYS = (
     "title messages questions answer_rate handed_off recommendations peak answered unanswered none per_min "
     "series_messages series_questions series_answered series_sentiment series_vision chart_activity "
-    "chart_answer_rate chart_products chart_mood chart_recommendations chart_questions "
+    "chart_answer_rate chart_products chart_mood chart_recommendations chart_questions chart_demand "
     "mood_happy mood_neutral mood_bored mood_upset"
 ).split()
 
@@ -178,6 +178,7 @@ def _report_page(request: web.Request, report: dict[str, Any]) -> web.Response:
         + card("report.chart_products", rank(report["top_products"], "top-products"))
         + card("report.chart_questions", rank(report["top_questions"], "top-questions"))
         + card("report.chart_recommended", rank(report["recommended"], "recommended"))
+        + card("report.chart_demand", rank(report["demand"], "demand"))
         + card("report.chart_handoffs", f'<ul class="handoffs">{handoffs}</ul>', "wide")
         + "</div>"
     )

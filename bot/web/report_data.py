@@ -3,8 +3,9 @@
 Plain functions over a read-only SQLite connection (call them in a worker thread): the list of sessions
 and one session's figures — messages and questions over time, answer rate, top asked products and
 questions, the mood timeline (chat sentiment, mood labels, the camera's "happy" share), recommendations
-shown, and the questions handed off to moderators. The HTML page, the JSON and the PNG/PDF exports all
-render this one dict, so they always agree.
+shown, the questions handed off to moderators, and the demand for products the shop does not carry
+(asks the bot answered with "we don't carry that": never hand-offs, never in the answer rate). The HTML
+page, the JSON and the PNG/PDF exports all render this one dict, so they always agree.
 """
 
 from __future__ import annotations
@@ -98,6 +99,7 @@ def _report(conn: sqlite3.Connection, session: str) -> dict[str, Any] | None:
             "peak_messages_per_s": max((int(s["messages"] or 0) for s in samples), default=0),
             "peak_viewers": max((int(s["viewers"] or 0) for s in samples), default=0),
             "median_latency_p95_ms": latencies[len(latencies) // 2] if latencies else None,
+            "not_carried_asks": _scalar(conn, "SELECT SUM(asks) FROM demand WHERE session = ?", session),
         },
         "series": series,
         "moods": {mood: round(n / mood_total, 3) for mood, n in moods.most_common()},
@@ -120,6 +122,12 @@ def _report(conn: sqlite3.Connection, session: str) -> dict[str, Any] | None:
             session,
         ),
         "handoffs": [{"t": float(h["t"]), "text": str(h["text"])} for h in handoffs],
+        "demand": _top(
+            conn,
+            "SELECT min(text), SUM(asks) n FROM demand WHERE session = ? GROUP BY qkey "
+            "ORDER BY n DESC, min(text) LIMIT ?",
+            session,
+        ),
     }
 
 

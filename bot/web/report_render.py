@@ -1,7 +1,8 @@
 """PNG and PDF of a session report, drawn server-side with matplotlib from the report dict.
 
 One A4 page with the same figures and charts as the HTML report (messages and questions over time,
-answer rate, top asked products, mood timeline, recommendations shown, top questions), so what is sent
+answer rate, top asked products, mood timeline, recommendations shown, top questions, demand for
+products the shop does not carry), so what is sent
 to a sponsor or pasted in a chat group matches what the moderators saw. Chinese text needs a CJK font:
 Debian's fonts-noto-cjk is used when installed (``make system-deps``), else the default font (CJK
 characters then show as boxes, and a warning is logged once).
@@ -59,8 +60,8 @@ def render(report: dict[str, Any], fmt: str, labels: dict[str, str]) -> bytes:
     rcParams["font.family"] = _font_family()
     rcParams["axes.unicode_minus"] = False
     fig = Figure(figsize=(8.27, 11.69), dpi=110)
-    grid = fig.add_gridspec(5, 2, height_ratios=[0.35, 1.2, 1.1, 1.1, 1.1], hspace=0.7, wspace=0.45)
-    fig.subplots_adjust(left=0.09, right=0.97, top=0.95, bottom=0.05)
+    grid = fig.add_gridspec(6, 2, height_ratios=[0.35, 1.2, 1.1, 1.1, 1.1, 0.9], hspace=0.75, wspace=0.45)
+    fig.subplots_adjust(left=0.09, right=0.97, top=0.95, bottom=0.04)
     totals = report["totals"]
     times = [datetime.fromtimestamp(t) for t in report["series"]["t"]]
     fmt_time = DateFormatter("%H:%M" if report["duration_s"] > 600 else "%H:%M:%S")
@@ -141,6 +142,7 @@ def render(report: dict[str, Any], fmt: str, labels: dict[str, str]) -> bytes:
         labels,
         wrap=28,
     )
+    _ranked_list(fig.add_subplot(grid[5, :]), report["demand"][:6], labels["chart_demand"], labels)
 
     out = io.BytesIO()
     fig.savefig(
@@ -161,6 +163,20 @@ def _style(ax: Any, title: str, ylabel: str, fmt_time: Any) -> None:
     ax.grid(alpha=0.25)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
+
+
+def _ranked_list(ax: Any, rows: list[tuple[str, int]], title: str, labels: dict[str, str]) -> None:
+    """Viewer text with its count, one per line (full width: long asks are not cut to a bar label)."""
+    ax.set_title(title, fontsize=10, loc="left")
+    ax.axis("off")
+    if not rows:
+        ax.text(0.5, 0.5, labels["none"], ha="center", va="center", color="#888", transform=ax.transAxes)
+        return
+    for i, (text, count) in enumerate(rows):
+        y = 1 - (i + 0.5) / max(len(rows), 4)
+        ax.text(0.0, y, f"×{count}", fontsize=8, fontweight="bold", color="#c0392b", transform=ax.transAxes)
+        shown = text if len(text) <= 100 else text[:99] + "…"
+        ax.text(0.07, y, plain_text(shown), fontsize=8, transform=ax.transAxes)
 
 
 def _barh(

@@ -60,10 +60,10 @@ async def test_variant_question_on_a_product_without_variants(
     result = await call_action(
         http,
         action_server,
-        request("action_answer_variant", "is the lipstick in red", "en", products=(("lipstick", 7),)),
+        request("action_answer_variant", "is the mascara in black", "en", products=(("mascara", 7),)),
     )
     [reply] = texts(result)
-    assert reply == "Matte Lipstick comes in one version only, and it's in stock."
+    assert reply == "Waterproof Mascara comes in one version only, and it's in stock."
 
 
 async def test_discount_schedule_streamer_answers(

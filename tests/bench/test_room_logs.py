@@ -155,11 +155,11 @@ def test_judging_accounts_for_every_line() -> None:
             {"room": "r", "viewer": "dee", "text": "you idiot", "rule": "toxicity", "action": "warn"}
         ],
         handoffs=[{"room": "r", "viewer_id": "ed", "text": "@liveroom my order never came", "at": 1}],
-        answer_paths={"m1": ("fast_path", None)},
+        answer_paths={"m1": ("qa", None)},
         warnings=["please keep the chat friendly 🙏"],
     )
     assert [r.outcome for r in results] == ["answer", "answer", "answer", "moderate", "handoff", "dropped"]
-    assert results[1].path == "fast_path" and results[0].path == "rasa*"
+    assert results[1].path == "qa" and results[0].path == "rasa*"
     assert results[3].moderation == "toxicity/warn"
     fig = check_targets(figures(results, [run]))
     acc = fig["accounting"]

@@ -1,5 +1,5 @@
 """Per-room state is bounded (security review H2, M6): room names, the number of rooms, idle rooms closed
-with their workers and metric series, the deferred queue and the fast lane.
+with their workers and metric series, the deferred queue and the QA lane.
 
 Real gateway objects throughout (Gateway, GatewayMetrics, the simulator connector, a RasaClient on a
 closed port); only the clock that decides when a room is idle is injected, so nothing sleeps.
@@ -16,9 +16,9 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.config import GatewayConfig
-from bot.fast_path import FastPath
 from bot.gateway import Gateway
 from bot.metrics import GatewayMetrics
+from bot.qa_lane import QALane
 from bot.rasa_client import RasaClient
 from bot.rooms import RoomLimits, room_name_ok
 from bot.triage import Triage
@@ -124,7 +124,7 @@ def test_room_limits_from_env() -> None:
         RoomLimits.from_env({"LIVEROOM_MAX_ROOMS": "0"})
 
 
-# --- M6: the deferred queue and the fast lane ------------------------------------------------------------
+# --- M6: the deferred queue and the QA lane ------------------------------------------------------------
 
 
 async def test_deferred_questions_are_capped_and_the_oldest_dropped_with_a_reason(parts) -> None:
@@ -148,42 +148,39 @@ async def test_deferred_questions_are_capped_and_the_oldest_dropped_with_a_reaso
     await gateway.stop()
 
 
-class StalledFastPath(FastPath):
-    """The real fast path whose graph never answers: every fast-lane task waits."""
+class StalledQALane(QALane):
+    """The real QA lane whose graph never answers: every QA-lane task waits."""
 
     def __init__(self) -> None:
-        super().__init__(lambda: None, None)  # type: ignore[arg-type]
+        super().__init__(lambda: None)  # type: ignore[arg-type,return-value]
         self.gate = asyncio.Event()
-
-    def applies(self, text: str) -> bool:
-        return True
 
     async def answer(self, *args: object, **kwargs: object) -> None:  # type: ignore[override]
         await self.gate.wait()
         return None
 
 
-async def test_fast_lane_tasks_are_capped_and_the_rest_queue_for_rasa(parts) -> None:
+async def test_qa_lane_tasks_are_capped_and_the_rest_queue_for_rasa(parts) -> None:
     config, metrics, connector, rasa = parts
-    fast = StalledFastPath()
+    lane = StalledQALane()
     gateway = Gateway(
         config,
         rasa,
         {"simulator": connector},
         metrics,
         triage=Triage("liveroom", ["serum"]),
-        fast_path=fast,
-        room_limits=RoomLimits(max_fast_lane=10),
+        qa_lane=lane,
+        room_limits=RoomLimits(max_qa_lane=10),
     )
     for i in range(40):
         await gateway.ingest(event(f"q{i}", text="@liveroom how much is the serum?", viewer=f"v{i}"))
     room = gateway.rooms[("simulator", "r")]
     assert len(gateway._side_tasks) == 10  # not 40 waiting tasks
-    assert gateway._fast_lane_running == 10
+    assert gateway._qa_lane_running == 10
     assert room.queue.qsize() == 30  # the rest wait in the (bounded) answer queue
-    assert room.in_flight == 10  # a room with fast-lane answers running is not idle
+    assert room.in_flight == 10  # a room with QA-lane answers running is not idle
     assert not room.quiet()
-    await asyncio.sleep(0)  # the fast-lane tasks start (and wait for the graph)
+    await asyncio.sleep(0)  # the QA-lane tasks start (and wait for the graph)
     await gateway.stop()
 
 

@@ -121,7 +121,7 @@ async def test_rasa_killed_mid_chat(stack: Stack) -> None:
     assert "rasa is down" in run.logs.new_text("gateway.log")
     assert run.delta("liveroom_deferred_total") >= 1
     assert run.delta("liveroom_answers_total", path="rasa") >= 1
-    assert run.delta("liveroom_answers_total", path="fast_path") >= 1
+    assert run.delta("liveroom_answers_total", path="qa") >= 1
     record_figure(summary("Rasa", run))
 
 

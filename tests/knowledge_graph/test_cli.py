@@ -32,12 +32,14 @@ def test_seed_then_stats(falkordb_server: FalkorDBServer) -> None:
     graph = fresh_graph_name()
     seeded = run_cli("seed", port=falkordb_server.port, graph=graph)
     assert seeded.returncode == 0, seeded.stderr
-    assert "loaded 23 products" in seeded.stdout
+    assert "loaded 24 products" in seeded.stdout
     again = run_cli("seed", port=falkordb_server.port, graph=graph)
-    assert "already has 23 products; nothing loaded" in again.stdout
+    assert "already has 24 products; nothing loaded" in again.stdout
     stats = run_cli("stats", port=falkordb_server.port, graph=graph)
     assert stats.returncode == 0, stats.stderr
-    assert "products: 23" in stats.stdout
+    assert "products: 24" in stats.stdout
+    for line in ("Category:      6", "Variant:       18", "Promotion:     3", "StreamSession:"):
+        assert line in stats.stdout, stats.stdout
     assert "Alias.key" in stats.stdout
     migrated = run_cli("migrate", port=falkordb_server.port, graph=graph)
     assert "none (all present)" in migrated.stdout

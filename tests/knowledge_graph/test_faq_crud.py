@@ -78,7 +78,7 @@ async def test_update_versions_and_conflicts(seeded_store: GraphStore) -> None:
 
 
 async def test_update_moves_the_about_link(seeded_store: GraphStore) -> None:
-    await seeded_store.write("CREATE (:Category {id: 'lips', name_en: 'Lips', name_zh: '唇部', version: 1})")
+    # the demo catalog has the category "lips"
     await create_faq(seeded_store, _faq())
     moved = await update_faq(seeded_store, "LR-LIP-001#faq9", {"category_id": "lips"})
     assert moved.category_id == "lips" and moved.product_sku is None

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from knowledge_graph.open_questions import list_open_questions, question_key, record_open_question
+from knowledge_graph.open_questions import (
+    FOR_MODERATORS,
+    list_not_carried,
+    list_open_questions,
+    question_key,
+    record_open_question,
+)
 from knowledge_graph.store import GraphStore
 
 
@@ -33,3 +39,22 @@ async def test_other_rooms_kinds_and_closed_questions_are_separate(store: GraphS
 def test_question_key_ignores_case_width_spacing_and_punctuation() -> None:
     assert question_key("  Is it   VEGAN?! ") == question_key("is it vegan") == "is it vegan"
     assert question_key("包邮吗？") == question_key("包邮吗") != question_key("包邮")
+
+
+async def test_not_carried_asks_are_listed_apart_from_what_moderators_answer(store: GraphStore) -> None:
+    await record_open_question(store, "twitch", "r1", "ann", "do you ship to Canada?", "en", at=1_000)
+    await record_open_question(
+        store, "twitch", "r1", "bob", "Do you sell hair straighteners?", "en", at=2_000, kind="not_carried"
+    )
+    await record_open_question(store, "twitch", "r1", "cy", "有卷发棒吗", "zh", at=3_000, kind="not_carried")
+    await record_open_question(
+        store, "twitch", "r1", "dee", "do you sell HAIR straighteners", "en", at=4_000, kind="not_carried"
+    )
+    moderators = await list_open_questions(store, kinds=FOR_MODERATORS)
+    assert [(q.text, q.kind) for q in moderators] == [("do you ship to Canada?", "question")]
+    asks = await list_not_carried(store)
+    assert [(q.text, q.count, q.at, q.last_at) for q in asks] == [
+        ("Do you sell hair straighteners?", 2, 2_000, 4_000),  # asked again last: first
+        ("有卷发棒吗", 1, 3_000, None),
+    ]
+    assert len(await list_open_questions(store)) == 3  # all kinds by default (bench/eval_room.py)

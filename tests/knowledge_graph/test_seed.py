@@ -1,4 +1,4 @@
-"""The demo catalog file, the loader's error messages, and seed_if_empty."""
+"""The demo catalog file, the loader's error messages, and seed_if_empty (see also test_demo_catalog.py)."""
 
 from __future__ import annotations
 
@@ -19,8 +19,9 @@ from knowledge_graph.catalog import (
 )
 from knowledge_graph.errors import ValidationError
 from knowledge_graph.faq import count_faqs, get_streamer, list_faqs
-from knowledge_graph.seed import DEMO_CATALOG, load_catalog, parse_catalog, seed_if_empty
+from knowledge_graph.seed import DEMO_CATALOG, load_catalog, seed_if_empty
 from knowledge_graph.store import GraphStore
+from knowledge_graph.transfer import ImportRejected
 
 
 @pytest.fixture(scope="module")
@@ -52,44 +53,44 @@ def test_demo_catalog_has_exactly_one_lipstick() -> None:
 
 
 @pytest.mark.parametrize(
-    ("mutate", "field", "words"),
+    ("mutate", "row", "field", "words"),
     [
-        (lambda d: d["products"][3].update(price="-1.00"), "products[3] (LR-SKN-001).price", "negative"),
-        (lambda d: d["products"][0].update(currency="BTC"), "products[0] (LR-LIP-001).currency", "one of"),
-        (lambda d: d["products"][1].update(stock=-5), "products[1] (LR-LIP-002).stock", "negative"),
-        (lambda d: d["products"][2].update(alias_en=["x"]), "products[2] (LR-LIP-003).alias_en", "unknown"),
-        (lambda d: d["products"][2].pop("price"), "products[2] (LR-LIP-003).price", "required"),
-        (lambda d: d["products"][4].update(aliases_zh="防晒"), "products[4] (LR-SKN-002).aliases_zh", "list"),
+        (lambda d: d["products"][3].update(price="-1.00"), "products[3]", "price", "negative"),
+        (lambda d: d["products"][0].update(currency="BTC"), "products[0]", "currency", "one of"),
+        (lambda d: d["products"][1].update(stock=-5), "products[1]", "stock", "negative"),
+        (lambda d: d["products"][2].update(alias_en=["x"]), "products[2]", "alias_en", "unknown"),
+        (lambda d: d["products"][2].pop("price"), "products[2]", "price", "required"),
+        (lambda d: d["products"][4].update(aliases_zh="防晒"), "products[4]", "aliases_zh", "list"),
+        (lambda d: d["products"][5]["aliases_zh"].append("口红"), "products[5]", "aliases_en", "口红"),
+        (lambda d: d["products"][6].update(sku="LR-LIP-001"), "products[6]", "sku", "duplicate"),
         (
-            lambda d: d["products"][5]["aliases_zh"].append("口红"),
-            "products[5] (LR-SKN-003)",
-            "口红",
+            lambda d: d["products"][0]["variants"][0].update(stock=-1),
+            "products[0].variants[0]",
+            "stock",
+            "least",
         ),
-        (lambda d: d["products"][6].update(sku="LR-LIP-001"), "products[6] (LR-LIP-001).sku", "duplicate"),
-        (
-            lambda d: d["products"][0]["faqs"][1].update(answer_en=7),
-            "products[0] (LR-LIP-001).faqs[1].answer_en",
-            "string",
-        ),
-        (lambda d: d.update(format="v2"), "format", "liveroom-catalog/1"),
-        (lambda d: d["streamer"].update(id=""), "streamer.id", "characters"),
+        (lambda d: d["faqs"][0].update(answer_en=7), "faqs[0]", "answer_en", "string"),
+        (lambda d: d.update(format="liveroom-catalog/1"), "file", "format", "liveroom-export/1"),
+        (lambda d: d["streamer"].update(id=""), "streamer", "id", "characters"),
     ],
 )
-def test_loader_errors_name_product_and_field(
-    demo_data: dict[str, Any], mutate: Any, field: str, words: str
+def test_loader_errors_name_item_and_field(
+    demo_data: dict[str, Any], tmp_path: Path, mutate: Any, row: str, field: str, words: str
 ) -> None:
     data = copy.deepcopy(demo_data)
     mutate(data)
-    with pytest.raises(ValidationError) as info:
-        parse_catalog(data, source="demo_catalog.json")
-    assert info.value.field == f"demo_catalog.json: {field}"
+    path = tmp_path / "catalog.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(ImportRejected) as info:
+        load_catalog(path)
+    assert (info.value.row, info.value.field) == (row, field)
     assert words in str(info.value)
 
 
 def test_loader_reports_bad_json_and_missing_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
-    bad.write_text('{"format": "liveroom-catalog/1", "products": [}', encoding="utf-8")
-    with pytest.raises(ValidationError, match=r"bad\.json.*not valid JSON.*line 1"):
+    bad.write_text('{"format": "liveroom-export/1", "products": [}', encoding="utf-8")
+    with pytest.raises(ValidationError, match=r"not valid JSON.*line 1"):
         load_catalog(bad)
     with pytest.raises(ValidationError, match="cannot read catalog"):
         load_catalog(tmp_path / "missing.json")
@@ -132,6 +133,9 @@ async def test_seed_never_overwrites_live_changes(seeded_store: GraphStore) -> N
         ("is the eyeshadow palette good for beginners", "LR-MKP-003"),
         ("定妆粉会卡粉吗", "LR-MKP-008"),
         ("sunscreen spf?", "LR-SKN-002"),
+        ("香氛喷雾多少钱", "LR-LIF-005"),
+        ("定妆喷雾还有吗", "LR-MKP-007"),
+        ("is the body mist strong", "LR-LIF-005"),
     ],
 )
 async def test_demo_sentences_resolve(seeded_store: GraphStore, text: str, sku: str) -> None:
@@ -143,7 +147,7 @@ async def test_faqs_and_streamer_are_stored(seeded_store: GraphStore) -> None:
     streamer = await get_streamer(seeded_store)
     assert streamer is not None and streamer.name("zh") == "露露"
     lipstick_faqs = await list_faqs(seeded_store, "LR-LIP-001")
-    assert [f.id for f in lipstick_faqs] == ["LR-LIP-001#faq1", "LR-LIP-001#faq2"]
+    assert [f.id for f in lipstick_faqs][:2] == ["LR-LIP-001#faq1", "LR-LIP-001#faq2"]
     assert lipstick_faqs[0].question("zh") == "会不会拔干？"
     streamer_faqs = await list_faqs(seeded_store)
     assert streamer_faqs and all(f.streamer_id == streamer.id for f in streamer_faqs)

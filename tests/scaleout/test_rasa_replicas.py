@@ -46,7 +46,7 @@ def replicated_stack(
         LIVEROOM_TRACKER_STORE_URL=pg_database,
         LIVEROOM_LOCK_STORE_URL=redis_url,
         LIVEROOM_LOCK_PREFIX=f"lrtest{secrets.token_hex(4)}",
-        LIVEROOM_FAST_PATH="0",  # every turn goes through Rasa (the slot is set by Rasa itself)
+        LIVEROOM_QA_LANE="0",  # every turn goes through Rasa (the slot is set by Rasa itself)
     )
     proc = Proc([sys.executable, "-m", "bot", "up"], env, "replicas")
     try:

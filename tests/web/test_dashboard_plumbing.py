@@ -52,7 +52,7 @@ def test_tap_counts_questions_first_answers_and_recommended_products() -> None:
     tap.on_message(event("1", "Price of the mascara?"), directed, "en", 0.0)
     tap.on_message(event("2", "price of the MASCARA"), directed, "en", 0.0)
     tap.on_message(event("3", "lol"), chatter, "en", 0.5)
-    tap.on_reply(event("1", ""), "it is ¥99", "fast_path", None, 0.004)
+    tap.on_reply(event("1", ""), "it is ¥99", "qa", None, 0.004)
     tap.on_reply(event("1", ""), "again", "rasa", None, 0.010)  # a second reply is not a second answer
     tap.on_reply(event("9", ""), "Try these: blush, lipstick!", "rasa", "ask_recommendation", 0.2)
     drained = tap.drain()
@@ -73,7 +73,7 @@ def _tick(t: float, messages: int, questions: int, answered: int) -> Tick:
         )
         for i in range(questions)
     ]
-    drain.answer_records = [AnswerRecord(t, f"{t}-{i}", "fast_path", None) for i in range(answered)]
+    drain.answer_records = [AnswerRecord(t, f"{t}-{i}", "qa", None) for i in range(answered)]
     return Tick(t, drain, 5.0, 9.0, 0.4, "happy", {"happy": 0.7}, 3)
 
 

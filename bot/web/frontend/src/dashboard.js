@@ -98,6 +98,20 @@ function openQuestions(f) {
     list.append(el("li", { class: "hint role-hint" }, t("dash.faq_streamer_only")));
 }
 
+// Asks for products the shop does not sell: demand for the streamer, not questions to answer (the bot
+// already said "we don't carry that"), so no FAQ button. Most asked first; viewer text as text nodes.
+let demandKey = "";
+function notCarried(f) {
+  const rows = f.not_carried || [];
+  const key = JSON.stringify(rows.map((q) => [q.id, q.count]));
+  if (key === demandKey) return;
+  demandKey = key;
+  $("not-carried").replaceChildren(...(rows.length ? rows.map((q) => el("li", { dataset: { id: q.id } },
+    el("div", { class: "q" }, el("span", { class: "text" }, q.text), el("b", { class: "count" }, q.count > 1 ? ` ×${q.count}` : ""),
+      el("span", { class: "muted" }, ` · ${q.platform}/${q.room} · ${fmtTime((q.last_at ?? q.at) / 1000)}`))))
+    : [el("li", { class: "muted empty" }, t("dash.no_not_carried"))]));
+}
+
 function faqForm(li, q) {
   if (li.querySelector("form")) return;
   li.classList.add("editing");
@@ -182,6 +196,7 @@ function onFrame(f) {
   rank($("top-products"), f.top_products);
   mood(f);
   openQuestions(f);
+  notCarried(f);
   moderation(f);
   connections(f);
   budget(f);

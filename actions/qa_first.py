@@ -1,0 +1,71 @@
+"""The question-answering layer's first try at an action's question, shared by every answer action.
+
+The gateway's QA lane and the custom actions answer with the same layer (``knowledge_graph.qa``), so a
+question gets the same answer whichever path serves it; an action adds Rasa's intent as a prior and
+the conversation's ``product`` slot as context, and falls back to its own answer when the layer
+declines.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answer_price import PRODUCT_SLOT
+from actions.graph import get_answerer
+from knowledge_graph.errors import KnowledgeGraphError
+from knowledge_graph.qa.answerer import Answer, Asker
+from nlu.language import Language
+
+log = logging.getLogger(__name__)
+
+# The layer encodes the question (USE); the first call in a process loads the encoder.
+FAQ_TIMEOUT_S = 6.0
+
+
+def conversation_parts(tracker: Tracker) -> tuple[str, str, str]:
+    """(platform, room, viewer_id) from the message metadata, else from the sender id
+    ``platform:room:viewer`` the gateway uses."""
+    message = tracker.latest_message or {}
+    metadata = message.get("metadata") if isinstance(message.get("metadata"), dict) else {}
+    parts = (tracker.sender_id or "").split(":", 2)
+    parts += [""] * (3 - len(parts))
+    platform = str(metadata.get("platform") or parts[0] or "unknown")[:128]
+    room = str(metadata.get("room") or parts[1] or "")[:128]
+    viewer = str(metadata.get("viewer_id") or parts[2] or tracker.sender_id or "")[:128]
+    return platform, room, viewer
+
+
+async def answered_by_qa(
+    dispatcher: CollectingDispatcher, tracker: Tracker, lang: Language, intent: str
+) -> list[dict[str, Any]] | None:
+    """Let the question-answering layer (``knowledge_graph.qa``, the same one the gateway's QA lane
+    uses) answer the latest message, with Rasa's ``intent`` as a prior; the events to return when it
+    did, None when it declined (or the graph failed) and the action's own answer should follow."""
+    message = tracker.latest_message or {}
+    text = (message.get("text") or "").strip()
+    if not text:
+        return None
+    platform, room, viewer = conversation_parts(tracker)
+    context = tracker.get_slot(PRODUCT_SLOT)
+    try:
+        async with asyncio.timeout(FAQ_TIMEOUT_S):
+            found: Answer | None = await get_answerer().answer(
+                text,
+                lang,
+                context=context if isinstance(context, str) else None,
+                intent=intent,
+                asker=Asker(platform, room, viewer),
+            )
+    except (KnowledgeGraphError, TimeoutError) as err:
+        log.warning("QA layer failed for %s: %s", tracker.sender_id, str(err) or type(err).__name__)
+        return None
+    if found is None:
+        return None
+    dispatcher.utter_message(text=found.text)
+    return [SlotSet(PRODUCT_SLOT, found.product)] if found.product else []

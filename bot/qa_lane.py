@@ -1,0 +1,85 @@
+"""The question-answering lane: shop questions answered from the knowledge graph beside Rasa.
+
+One Rasa process completes ~10 custom-action turns per second on this machine, and in a busy live room
+most questions put to the bot are single-turn shop questions: a price, a stock level, a shade, "anything
+under ¥60?", "do you ship to Canada?". The lane answers them with the question-answering layer
+(``knowledge_graph.qa``: cached, batched sentence encodings and graph reads of about a millisecond), in
+the same words the custom actions use, and tells Rasa afterwards (a ``product`` slot event on the
+viewer's conversation) so a follow-up such as "and in red?" still refers to that product. Rasa keeps the
+dialogue: whatever the layer declines (social talk, complaints, several products without a comparison,
+questions nothing in the graph answers) joins the Rasa queue as before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from bot.rasa_client import RasaClient
+from knowledge_graph.errors import KnowledgeGraphError
+from knowledge_graph.interactions import record_interaction
+from knowledge_graph.qa.answerer import Answer, Asker, QuestionAnswerer
+from knowledge_graph.store import GraphStore
+from nlu.language import normalize_language
+
+log = logging.getLogger(__name__)
+
+
+class QALane:
+    def __init__(
+        self,
+        store_of: Callable[[], GraphStore],
+        rasa: RasaClient | None = None,
+        answerer: QuestionAnswerer | None = None,
+    ) -> None:
+        self._store_of = store_of
+        self._rasa = rasa
+        self.answerer = answerer or QuestionAnswerer(store_of)
+        self._bookkeeping: dict[str, asyncio.Task[None]] = {}  # conversation id -> its context update
+
+    async def answer(
+        self, text: str, lang: str, *, asker: Asker, conversation_id: str, context: str | None = None
+    ) -> Answer | None:
+        """The answer, or None to let Rasa handle it (nothing answers it confidently, or the graph is
+        unavailable). ``context``: the SKU the viewer's conversation is about."""
+        language = normalize_language(lang) or "en"
+        try:
+            found = await self.answerer.answer(text, language, context=context, asker=asker)
+        except KnowledgeGraphError as err:
+            log.info("QA lane skipped (graph): %s", err)
+            return None
+        if found is None:
+            return None
+        store = self._store_of()
+        task = asyncio.create_task(self._after(store, found, language, asker, conversation_id))
+        self._bookkeeping[conversation_id] = task
+        task.add_done_callback(lambda t, c=conversation_id: self._forget(c, t))
+        return found
+
+    async def _after(
+        self, store: GraphStore, found: Answer, lang: str, asker: Asker, conversation_id: str
+    ) -> None:
+        """Bookkeeping off the reply's critical path: Rasa's context first (a follow-up waits for it,
+        see :meth:`settle`), then the interaction graph. Never raises: a failure costs context, not
+        the conversation."""
+        try:
+            if self._rasa is not None and found.product is not None:
+                await self._rasa.set_slots(conversation_id, {"product": found.product, "lang": lang})
+            for sku in found.skus[:1]:
+                await record_interaction(store, asker.platform, asker.viewer_id, sku)
+        except KnowledgeGraphError as err:
+            log.info("interaction not recorded: %s", err)
+        except Exception:
+            log.exception("QA-lane bookkeeping failed for %s", conversation_id)
+
+    def _forget(self, conversation_id: str, task: asyncio.Task[None]) -> None:
+        if self._bookkeeping.get(conversation_id) is task:
+            del self._bookkeeping[conversation_id]
+
+    async def settle(self, conversation_id: str) -> None:
+        """Wait until Rasa knows this conversation's context from the lane, so a follow-up sent right
+        after the answer ("and is it in stock?") cannot overtake the product slot."""
+        task = self._bookkeeping.get(conversation_id)
+        if task is not None:
+            await asyncio.shield(task)

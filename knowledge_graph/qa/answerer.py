@@ -1,0 +1,461 @@
+"""Answer a viewer's shop question from the product graph, or decline so Rasa or a human can.
+
+``QuestionAnswerer.answer`` is the one entry point, used by the gateway's question-answering lane
+(bot/qa_lane.py) and by the custom actions (actions/), so a question gets the same answer whichever
+path serves it. It reads the question's shape (``understand.read_question``), finds the products it is
+about (``resolver.resolve``, with the conversation's product for follow-ups) and picks one strategy:
+
+- comparison of two named products by price ("which is cheaper, the toner or the cleanser?");
+- superlative within a filter ("cheapest lipstick", "最受欢迎的护肤品");
+- need-based recommendation: filter by the category, attribute or price asked, rank by the viewer's
+  interaction graph and popularity, say why;
+- filters: a price bound, a colour in stock, a category or attribute ("anything under ¥60?");
+- a product the shop does not sell: "we don't carry that", with the demand recorded for the streamer;
+- about one product: variants, deals, price (with the running promotion), stock, an attribute from its
+  tags, else its FAQs ranked by meaning, else its description;
+- deals running in the shop;
+- the shop's FAQs ranked by meaning, precision first.
+
+``None`` means "not a question this layer answers confidently": the caller passes it on (the gateway to
+Rasa, an action to its hand-off). Every answer names catalog values only, never the viewer's words.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from knowledge_graph.audit import now_ms
+from knowledge_graph.catalog import Product
+from knowledge_graph.entities import Category, Variant
+from knowledge_graph.errors import ValidationError
+from knowledge_graph.faq import list_faqs
+from knowledge_graph.open_questions import record_open_question
+from knowledge_graph.qa import attributes, wording
+from knowledge_graph.qa.faq_rank import rank
+from knowledge_graph.qa.lexicon import COLOUR_FAMILIES, SHADES
+from knowledge_graph.qa.resolver import Resolved, resolve
+from knowledge_graph.qa.selection import Selection, products_in_shades, select_products
+from knowledge_graph.qa.understand import Reading, category_word_keys, read_question
+from knowledge_graph.queries import active_promotions, variants_of
+from knowledge_graph.semantic.batching import BatchEncoder
+from knowledge_graph.store import GraphStore
+from knowledge_graph.text import find_word, normalize_key
+from nlu.language import Language, normalize_language
+
+log = logging.getLogger(__name__)
+
+# Calibrated on tests/qa/dev.jsonl (bench/eval_qa.py); see README "Question answering".
+PRODUCT_FAQ_THRESHOLD = 0.45
+PRODUCT_FAQ_MARGIN = 0.02
+SHOP_FAQ_THRESHOLD = 0.55
+SHOP_FAQ_MARGIN = 0.04
+LISTED = 4
+"""Products named in one listing answer (a chat line must stay short)."""
+RECOMMENDED = 3
+SHORT_FOLLOW_UP = 14
+"""A question at most this long (normalized characters) that names nothing is a follow-up on the
+conversation's product ("and in red?", "多少钱"), when there is one."""
+
+
+@dataclass(frozen=True)
+class Asker:
+    """Who asked: for the interaction graph (recommendations) and the streamer's demand list."""
+
+    platform: str
+    room: str
+    viewer_id: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    strategy: str
+    """compare, superlative, recommend, filter, colour, not_carried, variant, deal, price, stock,
+    attribute, product_faq, description, deals, shop_faq."""
+    product: str | None = None
+    """The SKU the conversation is about after this answer (follow-ups refer to it)."""
+    skus: tuple[str, ...] = ()
+    """Every product the answer names."""
+
+
+class QuestionAnswerer:
+    def __init__(
+        self,
+        store_of: Callable[[], GraphStore],
+        *,
+        encoder: BatchEncoder | None = None,
+        clock: Callable[[], int] = now_ms,
+    ) -> None:
+        self._store_of = store_of
+        self.encoder = encoder or BatchEncoder("use")
+        self._clock = clock
+
+    async def answer(
+        self,
+        text: str,
+        lang: str | None,
+        *,
+        context: str | None = None,
+        intent: str | None = None,
+        asker: Asker | None = None,
+    ) -> Answer | None:
+        """The answer to ``text`` in ``lang`` ("en"/"zh"), or None to pass it on. ``context``: the SKU
+        the viewer's conversation is about; ``intent``: Rasa's intent when an action asks (a prior for
+        the FAQ ranking); ``asker``: for recommendations and the demand record."""
+        language: Language = normalize_language(lang) or "en"
+        store = self._store_of()
+        named = await resolve(store, text)
+        reading = read_question(text, named.keys)
+        named = _category_words_are_not_names(reading, named)
+        turn = _Turn(self, store, text, reading, language, intent, asker)
+        return await turn.answer(named, context)
+
+
+@dataclass
+class _Turn:
+    qa: QuestionAnswerer
+    store: GraphStore
+    text: str
+    reading: Reading
+    lang: Language
+    intent: str | None
+    asker: Asker | None
+
+    async def answer(self, named: Resolved, context: str | None) -> Answer | None:
+        r = self.reading
+        products = named.products
+        if named.ambiguous:
+            return None
+        if r.cheaper is not None and len(products) >= 2:
+            return self.compare(products, cheaper=r.cheaper)
+        if r.superlative and not (len(products) == 1 and named.how == "name"):
+            return await self.superlative(r.superlative)
+        if r.recommend:
+            return await self.recommend(products[0] if len(products) == 1 else None)
+        if not products and context and self._follows_up() and not r.filters_catalog:
+            found = await self._about_context(context)
+            if found is not None:
+                return found
+        if not products and (r.max_price is not None or r.min_price is not None):
+            return await self.listing()
+        if not products and r.colour and (r.stock or r.in_stock or r.question):
+            return await self.colour()
+        if not products and r.sell_thing:
+            if r.categories or r.tags:
+                return await self.listing()
+            return await self.not_carried()
+        if len(products) == 1:
+            return await self.about(products[0], from_context=False)
+        if products:
+            return None  # several products and no comparison: Rasa asks which one
+        if (r.categories or r.tags) and r.question:
+            return await self.listing()
+        if r.promo:
+            return await self.deals(None)
+        if r.deictic or ((r.price or r.stock or r.variant) and len(r.text) <= SHORT_FOLLOW_UP):
+            return None  # "how much is it?" about nothing known: Rasa asks which product
+        return await self.shop_faq()
+
+    async def _about_context(self, context: str) -> Answer | None:
+        resolved = await resolve(self.store, "", context=context, fuzzy=False)
+        if resolved.product is None:
+            return None
+        return await self.about(resolved.product, from_context=True)
+
+    # --- the strategies --------------------------------------------------------------------------------
+    def compare(self, products: tuple[Product, ...], *, cheaper: bool) -> Answer:
+        ranked = sorted(products, key=lambda p: (p.price, p.sku))
+        text = wording.compare_reply(ranked, self.lang, cheaper=cheaper)
+        winner = ranked[0] if cheaper else ranked[-1]
+        return Answer(text, "compare", winner.sku, tuple(p.sku for p in ranked))
+
+    async def superlative(self, which: str) -> Answer | None:
+        order = {"cheapest": "price_asc", "priciest": "price_desc", "popular": "popular"}[which]
+        selection = self._selection(in_stock=which == "popular")
+        found, _total = await select_products(self.store, selection, order=order, limit=1)
+        if not found:
+            return Answer(wording.listing_reply([], self.lang, await self._scope(), 0), "superlative")
+        best = found[0]
+        text = wording.superlative_reply(best, self.lang, which, await self._scope(prices=False))
+        return Answer(text, "superlative", best.sku, (best.sku,))
+
+    async def recommend(self, like: Product | None) -> Answer:
+        r = self.reading
+        selection = self._selection(in_stock=True)
+        if like is not None and not (r.categories or r.tags) and like.category:
+            selection = Selection(**{**selection.__dict__, "category": like.category})
+        candidates, _total = await select_products(self.store, selection, order="popular", limit=12)
+        if like is not None:
+            candidates = [p for p in candidates if p.sku != like.sku]
+        ranked = await self._rank_for_viewer(candidates)
+        asked = set(self.reading.tags)
+        ranked.sort(key=lambda p: -len(asked & set(p.tags)))  # stable: made for it before suits-all
+        picks = [wording.Pick(p, self._reasons(p)) for p in ranked[:RECOMMENDED]]
+        scope = await self._scope()
+        text = wording.recommend_pick_reply(picks, self.lang, _for(scope, self.lang))
+        skus = tuple(p.product.sku for p in picks)
+        return Answer(text, "recommend", skus[0] if len(skus) == 1 else None, skus)
+
+    async def listing(self) -> Answer:
+        selection = self._selection(in_stock=self.reading.in_stock)
+        found, total = await select_products(self.store, selection, order="price_asc", limit=LISTED)
+        text = wording.listing_reply(found, self.lang, await self._scope(), total)
+        return Answer(text, "filter", found[0].sku if total == 1 else None, tuple(p.sku for p in found))
+
+    async def colour(self) -> Answer | None:
+        family = self.reading.colour or ""
+        shades = COLOUR_FAMILIES.get(family, ())
+        if not shades:
+            return None
+        category = self.reading.categories[0] if self.reading.categories else None
+        found = await products_in_shades(self.store, shades, category=category)
+        named = [(p, [self._shade(s) for s in colours]) for p, colours in found]
+        text = wording.shades_in_stock_reply(named, self.lang, self._colour_word(family))
+        return Answer(
+            text, "colour", found[0][0].sku if len(found) == 1 else None, tuple(p.sku for p, _ in found)
+        )
+
+    async def not_carried(self) -> Answer:
+        if self.asker is not None:
+            try:
+                await record_open_question(
+                    self.store,
+                    self.asker.platform,
+                    self.asker.room,
+                    self.asker.viewer_id,
+                    self.text,
+                    self.lang,
+                    kind="not_carried",
+                )
+            except ValidationError as err:  # a bad asker must not cost the viewer the answer
+                log.info("demand not recorded: %s", err)
+        return Answer(wording.not_carried_reply(self.lang), "not_carried")
+
+    async def about(self, product: Product, *, from_context: bool) -> Answer | None:
+        """A question about one product; None (from the context only) when nothing product-specific
+        answers it, so the shop's FAQs get their turn ("can I return it?")."""
+        r = self.reading
+        sku = product.sku
+        every = await variants_of(self.store, sku)
+        if r.variant or r.colour or self._shades_named(every):
+            return self.variants(product, every)
+        if r.promo:
+            return await self.deals(product)
+        if r.price:
+            promotions = await active_promotions(self.store, self.qa._clock(), sku)
+            return Answer(wording.price_reply(product, self.lang, promotions), "price", sku, (sku,))
+        if r.stock:
+            return self.stock(product, every)
+        attribute = self.attribute(product)
+        if attribute is not None:
+            return attribute
+        faqs = await list_faqs(self.store, sku)
+        ranked = await rank(self.qa.encoder, self.text, faqs, intent=self.intent)
+        if ranked is not None and ranked.confident(PRODUCT_FAQ_THRESHOLD, PRODUCT_FAQ_MARGIN):
+            answer = wording_pick(ranked.faq.answer_en, ranked.faq.answer_zh, self.lang)
+            return Answer(answer, "product_faq", sku, (sku,))
+        if from_context:
+            return None
+        return Answer(wording.info_reply(product, self.lang), "description", sku, (sku,))
+
+    def variants(self, product: Product, every: list[Variant]) -> Answer:
+        sku = product.sku
+        if not every:
+            text = wording.variant_reply(product, self.lang, [], "", 0)
+            return Answer(text, "variant", sku, (sku,))
+        family = self.reading.colour
+        named = self._shades_named(every)
+        wanted = set(COLOUR_FAMILIES.get(family, ())) if family else set()
+        chosen = named or ([v for v in every if v.colour in wanted] if wanted else [])
+        if family and not chosen:
+            labels = [self._variant_label(v.colour, v.size, v.id) for v in every]
+            return Answer(wording.variant_not_offered(product, self.lang, labels), "variant", sku, (sku,))
+        shown = chosen or every
+        pairs = [(self._variant_label(v.colour, v.size, v.id), v.stock) for v in shown]
+        if chosen:
+            return Answer(wording.variant_stock_reply(product, self.lang, pairs), "variant", sku, (sku,))
+        return Answer(wording.variants_reply(product, self.lang, pairs), "variant", sku, (sku,))
+
+    def stock(self, product: Product, every: list[Variant]) -> Answer:
+        sku = product.sku
+        gone = [v for v in every if v.stock <= 0]
+        if every and gone and product.stock > 0:
+            pairs = [(self._variant_label(v.colour, v.size, v.id), v.stock) for v in every]
+            return Answer(wording.variant_stock_reply(product, self.lang, pairs), "stock", sku, (sku,))
+        return Answer(wording.stock_reply(product, self.lang), "stock", sku, (sku,))
+
+    def attribute(self, product: Product) -> Answer | None:
+        sku = product.sku
+        asked_skin = [t for t in self.reading.tags if t.startswith("skin:")]
+        kind = attributes.asked_attribute(self.reading.text)
+        if asked_skin and kind in (None, "skin"):
+            suits = attributes.labels(product, "skin", self.lang)
+            if not suits:
+                return None
+            fits = all(attributes.suits_skin(product, tag) for tag in asked_skin)
+            asked = "、".join if self.lang == "zh" else " and ".join
+            asked_labels = asked([attributes.label(t, self.lang) for t in asked_skin])
+            text = wording.skin_fit_reply(product, self.lang, asked_labels, fits, suits)
+            return Answer(text, "attribute", sku, (sku,))
+        asked_other = [t for t in self.reading.tags if not t.startswith("skin:")]
+        has = [t for t in asked_other if attributes.has_tag(product, t)]
+        if asked_other and has == asked_other and kind is None:
+            labels = [attributes.label(t, self.lang) for t in has]
+            return Answer(wording.has_attributes_reply(product, self.lang, labels), "attribute", sku, (sku,))
+        if kind is None:
+            return None
+        values = attributes.labels(product, kind, self.lang)
+        if not values:
+            return None
+        return Answer(wording.attribute_reply(product, self.lang, kind, values), "attribute", sku, (sku,))
+
+    async def deals(self, product: Product | None) -> Answer:
+        promotions = await active_promotions(self.store, self.qa._clock(), product.sku if product else None)
+        titles = [(p.code, p.title(self.lang) or "") for p in promotions]
+        text = wording.discount_reply(titles, self.lang, product)
+        if product is None:
+            return Answer(text, "deals")
+        return Answer(text, "deal", product.sku, (product.sku,))
+
+    async def shop_faq(self) -> Answer | None:
+        if not self.reading.question:
+            return None
+        faqs = await list_faqs(self.store)
+        ranked = await rank(self.qa.encoder, self.text, faqs, intent=self.intent)
+        if ranked is None or not ranked.confident(SHOP_FAQ_THRESHOLD, SHOP_FAQ_MARGIN):
+            return None
+        return Answer(wording_pick(ranked.faq.answer_en, ranked.faq.answer_zh, self.lang), "shop_faq")
+
+    # --- helpers ---------------------------------------------------------------------------------------
+    def _follows_up(self) -> bool:
+        r = self.reading
+        if r.sell_thing or r.categories:
+            return False
+        return bool(
+            r.deictic
+            or r.price
+            or r.stock
+            or r.variant
+            or r.colour
+            or r.promo
+            or attributes.asked_attribute(r.text)
+            or len(r.text) <= SHORT_FOLLOW_UP
+        )
+
+    def _shades_named(self, every: list[Variant]) -> list[Variant]:
+        """The variants whose shade the question names: "berry", "砖红", "21号" (a shade's number)."""
+        text = self.reading.text
+        named = []
+        for variant in every:
+            if not variant.colour:
+                continue
+            words = {variant.colour, SHADES.get(variant.colour, "")}
+            number = variant.colour.split(" ", 1)[0]
+            if number.isdigit():
+                words.add(number)
+            if any(w and find_word(normalize_key(w), text) != -1 for w in words):
+                named.append(variant)
+        return named
+
+    def _selection(self, *, in_stock: bool) -> Selection:
+        r = self.reading
+        return Selection(
+            category=r.categories[0] if r.categories else None,
+            tags=r.tags,
+            max_price=r.max_price,
+            min_price=r.min_price,
+            currency=SHOP_CURRENCY,
+            in_stock=in_stock,
+        )
+
+    async def _rank_for_viewer(self, candidates: list[Product]) -> list[Product]:
+        """Candidates (most asked-about first) moved up by what this viewer's interaction graph
+        suggests (``recommend.recommend_for_viewer``)."""
+        if self.asker is None or len(candidates) <= 1:
+            return candidates
+        from knowledge_graph import recommend
+
+        try:
+            suggested = await recommend.recommend_for_viewer(
+                self.store, self.asker.platform, self.asker.viewer_id, 20
+            )
+        except ValidationError:
+            return candidates
+        boost = {rec.sku: len(suggested) - i for i, rec in enumerate(suggested)}
+        order = {p.sku: i for i, p in enumerate(candidates)}
+        return sorted(candidates, key=lambda p: (-boost.get(p.sku, 0), order[p.sku]))
+
+    def _reasons(self, product: Product) -> tuple[str, ...]:
+        reasons = [attributes.label(tag, self.lang) for tag in self.reading.tags if tag in product.tags]
+        benefits = attributes.labels(product, "benefit", self.lang)[:1]
+        return tuple(dict.fromkeys(reasons + benefits))
+
+    async def _scope(self, *, prices: bool = True) -> str:
+        """What the question narrowed the catalog to, in the asker's language ("lips under ¥60")."""
+        r = self.reading
+        parts: list[str] = []
+        if r.categories:
+            category = await _category(self.store, r.categories[0])
+            if category is not None:
+                parts.append(category.name(self.lang))
+        parts += [attributes.label(tag, self.lang) for tag in r.tags]
+        if prices and r.max_price is not None:
+            amount = wording.format_price(r.max_price, SHOP_CURRENCY)
+            parts.append(f"{amount}以内" if self.lang == "zh" else f"under {amount}")
+        if prices and r.min_price is not None:
+            amount = wording.format_price(r.min_price, SHOP_CURRENCY)
+            parts.append(f"{amount}以上" if self.lang == "zh" else f"over {amount}")
+        return ("" if self.lang == "zh" else " ").join(parts)
+
+    def _shade(self, colour: str) -> str:
+        return SHADES.get(colour, colour) if self.lang == "zh" else colour
+
+    def _colour_word(self, family: str) -> str:
+        if self.lang != "zh":
+            return family
+        words = [word for word, fam in _zh_colour_words() if fam == family]
+        return max(words, key=lambda w: (w.endswith("色"), -len(w)), default=family)
+
+    def _variant_label(self, colour: str | None, size: str | None, variant_id: str) -> str:
+        shade = self._shade(colour) if colour else None
+        return " ".join(x for x in (shade, size) if x) or variant_id
+
+
+SHOP_CURRENCY = "CNY"
+"""The currency a bare amount in a question ("under 60") means: the demo shop sells in CNY."""
+
+
+def wording_pick(en: str | None, zh: str | None, lang: Language) -> str:
+    first, second = (zh, en) if lang == "zh" else (en, zh)
+    return first or second or ""
+
+
+def _for(scope: str, lang: Language) -> str:
+    if not scope:
+        return ""
+    return scope if lang == "zh" else f"for {scope}"
+
+
+def _category_words_are_not_names(reading: Reading, named: Resolved) -> Resolved:
+    """In "recommend me a lipstick" or "cheapest lipstick" the alias "lipstick" names a category, not
+    the Matte Lipstick: when the question lists or ranks and its only names are category words, it
+    names no product."""
+    listing = reading.recommend or reading.superlative or reading.max_price is not None
+    if not (listing and reading.categories and named.how == "name"):
+        return named
+    if all(key in category_word_keys() for key in named.keys):
+        return Resolved((), "none")
+    return named
+
+
+async def _category(store: GraphStore, category_id: str) -> Category | None:
+    rows = await store.read("MATCH (c:Category {id: $id}) RETURN c", {"id": category_id})
+    return Category.from_graph(rows[0]["c"]) if rows else None
+
+
+def _zh_colour_words() -> list[tuple[str, str]]:
+    from knowledge_graph.qa.lexicon import COLOUR_WORDS
+
+    return [(w, f) for w, f in COLOUR_WORDS.items() if any("\u4e00" <= ch <= "\u9fff" for ch in w)]

@@ -1,0 +1,79 @@
+"""Product attributes kept as namespaced tags, and the questions that ask for them.
+
+The catalog stores what viewers ask about a product as tags: ``skin:oily`` (skin types it suits),
+``finish:matte``, ``size:30 ml``, ``ingredient:niacinamide``, ``benefit:waterproof``, ``need:beginner``.
+This module reads them (``attributes_of``), names them in the asker's language through the lexicon,
+and recognises the questions that ask for one ("what skin type is it for?", "多大容量?").
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from knowledge_graph.catalog import Product
+from knowledge_graph.qa.lexicon import TERMS, Term
+from nlu.language import Language
+
+KINDS = ("skin", "finish", "size", "ingredient", "benefit", "need")
+
+ASKS: dict[str, re.Pattern[str]] = {
+    "skin": re.compile(
+        r"\b(skin ?types?|oily|dry|sensitive|combination|acne|breakouts?|my skin)\b"
+        r"|肤质|油皮|干皮|敏感肌|混油|混干|痘痘肌|油性|干性|什么皮|皮肤"
+    ),
+    "finish": re.compile(
+        r"\b(finish|matte or|dewy|glossy|satin|sheer|shiny)\b|妆效|哑光还是|水光还是|质地|光泽"
+    ),
+    "size": re.compile(
+        r"\b(how big|what size is|how much (?:product|is in)|volume|ml is|grams?|capacity|how large"
+        r"|how many (?:ml|sheets|pieces|brushes|grams?))\b"
+        r"|容量|多大|多少ml|多少毫升|几片|几支|规格|多少克|净含量|几毫升"
+    ),
+    "ingredient": re.compile(
+        r"\b(ingredients?|what'?s in (?:it|the|this|that)|what is in (?:it|the|this|that)|contains?|formula"
+        r"|made of|made with)\b"
+        r"|成分|含有|含不含|有没有添加|配方|含什么"
+    ),
+}
+
+
+def attributes_of(product: Product, kind: str) -> list[str]:
+    """The tag values of ``kind`` on ``product`` ("skin" -> ["oily", "combination"])."""
+    prefix = f"{kind}:"
+    return [tag[len(prefix) :] for tag in product.tags if tag.startswith(prefix)]
+
+
+def has_tag(product: Product, tag: str) -> bool:
+    return tag in product.tags
+
+
+@lru_cache(maxsize=1)
+def _terms() -> dict[str, Term]:
+    return {term.tag: term for term in TERMS}
+
+
+def label(tag: str, lang: Language) -> str:
+    """How ``tag`` ("skin:oily") is said in ``lang`` ("oily skin" / "油皮"); the raw value when the
+    lexicon has no term for it (a size such as "30 ml" is said as stored)."""
+    term = _terms().get(tag)
+    if term is None:
+        return tag.split(":", 1)[-1]
+    return term.zh if lang == "zh" else term.en
+
+
+def labels(product: Product, kind: str, lang: Language) -> list[str]:
+    return [label(f"{kind}:{value}", lang) for value in attributes_of(product, kind)]
+
+
+def asked_attribute(text: str) -> str | None:
+    """Which attribute kind a (normalized) question asks about, or None."""
+    for kind, pattern in ASKS.items():
+        if pattern.search(text):
+            return kind
+    return None
+
+
+def suits_skin(product: Product, skin_tag: str) -> bool:
+    """Does the product suit the skin type of ``skin_tag`` ("skin:oily")? "skin:all" suits every one."""
+    return has_tag(product, skin_tag) or has_tag(product, "skin:all")

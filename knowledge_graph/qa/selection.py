@@ -1,0 +1,105 @@
+"""Parameterised catalog selections behind comparisons, superlatives, filters and recommendations.
+
+Each is one read on either backend (FalkorDB and Neo4j run the same Cypher): filter by category,
+attribute tags (a product for all skin types, ``skin:all``, suits every skin type asked), price
+bounds in the product's minor units and stock, then order by price or by how many viewers asked
+about a product (``askers``, kept by ``interactions.py``). The order is chosen from a fixed table by
+name, so no input ever becomes query text. Colour questions select the variants whose colour is one
+of the catalog shades of the asked colour family.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from knowledge_graph.catalog import Product, _product_from_graph
+from knowledge_graph.money import to_minor_units
+from knowledge_graph.store import GraphStore
+
+ORDERS: dict[str, str] = {
+    "price_asc": "p.price_minor ASC, p.sku",
+    "price_desc": "p.price_minor DESC, p.sku",
+    "popular": "coalesce(p.askers, 0) DESC, p.price_minor ASC, p.sku",
+}
+
+_WHERE = (
+    "WHERE ($category IS NULL OR p.category = $category) "
+    "AND ($currency IS NULL OR p.currency = $currency) "
+    "AND ($max_minor IS NULL OR p.price_minor <= $max_minor) "
+    "AND ($min_minor IS NULL OR p.price_minor >= $min_minor) "
+    "AND (NOT $in_stock OR p.stock > 0) "
+    "AND all(t IN $tags WHERE t IN coalesce(p.tags, []) "
+    "OR (t STARTS WITH 'skin:' AND 'skin:all' IN coalesce(p.tags, []))) "
+)
+_SELECT = {
+    order: f"MATCH (p:Product) {_WHERE}RETURN p ORDER BY {sql} LIMIT $limit" for order, sql in ORDERS.items()
+}
+_COUNT = f"MATCH (p:Product) {_WHERE}RETURN count(p) AS n"
+_SHADES = (
+    "MATCH (p:Product)-[:HAS_VARIANT]->(v:Variant) "
+    "WHERE v.colour IN $shades AND (NOT $in_stock OR v.stock > 0) "
+    "AND ($category IS NULL OR p.category = $category) "
+    "WITH p, collect(v.colour) AS colours "
+    "RETURN p, colours ORDER BY p.sku LIMIT $limit"
+)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What to select: all None / empty selects every product."""
+
+    category: str | None = None
+    tags: tuple[str, ...] = ()
+    max_price: Decimal | None = None
+    min_price: Decimal | None = None
+    currency: str | None = None
+    """Price bounds are in this currency; products in another currency are left out."""
+    in_stock: bool = False
+
+    def params(self) -> dict[str, Any]:
+        currency = self.currency
+        bounds = {
+            "max_minor": None
+            if self.max_price is None or currency is None
+            else to_minor_units(self.max_price, currency),
+            "min_minor": None
+            if self.min_price is None or currency is None
+            else to_minor_units(self.min_price, currency),
+        }
+        return {
+            "category": self.category,
+            "tags": list(self.tags),
+            "currency": currency if (self.max_price is not None or self.min_price is not None) else None,
+            "in_stock": self.in_stock,
+            **bounds,
+        }
+
+
+async def select_products(
+    store: GraphStore, selection: Selection, *, order: str = "price_asc", limit: int = 5
+) -> tuple[list[Product], int]:
+    """The first ``limit`` products of ``selection`` in ``order`` (a key of ``ORDERS``), and how many
+    products it selects in all."""
+    params = {**selection.params(), "limit": limit}
+    rows = await store.read(_SELECT[order], params)
+    counted = await store.read(_COUNT, params)
+    total = int(counted[0]["n"]) if counted else 0
+    return [_product_from_graph(row["p"]) for row in rows], total
+
+
+async def products_in_shades(
+    store: GraphStore,
+    shades: Sequence[str],
+    *,
+    category: str | None = None,
+    in_stock: bool = True,
+    limit: int = 8,
+) -> list[tuple[Product, list[str]]]:
+    """Products with a variant in one of ``shades`` (catalog colour values), with those shades."""
+    rows = await store.read(
+        _SHADES, {"shades": list(shades), "category": category, "in_stock": in_stock, "limit": limit}
+    )
+    return [(_product_from_graph(row["p"]), sorted(row["colours"])) for row in rows]

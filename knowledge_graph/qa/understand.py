@@ -1,0 +1,267 @@
+"""What a shop question asks, read from its words: no graph access, no model.
+
+``read_question`` turns a chat line into a ``Reading``: the shape of the question (a comparison, a
+superlative, a price bound, a recommendation, "do you sell X?", a price/stock/variant/deal question)
+and the catalog vocabulary it uses (categories, attribute tags, a colour family), through the
+bilingual lexicon (``knowledge_graph.qa.lexicon``). The answerer (``answerer.py``) combines it with
+the products the resolver found and picks a strategy.
+
+Why words and not a classifier: these shapes are a closed set that must be read exactly — "cheaper"
+versus "cheapest", "under ¥60" versus "over ¥60" — and a wrong reading produces a confident wrong
+answer, which is worse than passing the question on. Anything the patterns do not recognise is left
+to the semantic FAQ ranking or to Rasa.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+from knowledge_graph.qa.lexicon import CATEGORY_WORDS, COLOUR_WORDS, TERMS
+from knowledge_graph.text import find_word, normalize_key
+
+PRICE_WORDS = re.compile(
+    r"\b(how much|price|prices|pricing|cost|costs|priced)\b"
+    r"|多少钱|几块|价格|价钱|什么价|啥价|怎么卖|多钱|多少米",
+)
+STOCK_WORDS = re.compile(
+    r"\b(in stock|stock|sold out|available|left|restock)\b"
+    r"|有货|有没有货|还有吗|还有没有|库存|卖完|没货|售罄|现货|断货",
+)
+VARIANT_WORDS = re.compile(
+    r"\b(shades?|colou?rs?|variants?|versions?|options?|sizes?)\b|色号|颜色|几个色|什么色|哪些色|几种|几款色|尺码|规格有"
+    r"|\d+\s*号",
+)
+PROMO_WORDS = re.compile(
+    r"\b(discounts?|coupons?|promos?|promotions?|promo codes?|codes?|deals?|sales?|vouchers?|% off)\b"
+    r"|优惠|折扣|打折|券|满减|活动|福利|减价|便宜点",
+)
+CHEAPER = re.compile(
+    r"\b(cheaper|less expensive|more affordable|lower price)\b|更便宜|哪个便宜|谁便宜|比较便宜|便宜一点"
+)
+PRICIER = re.compile(r"\b(more expensive|pricier|costlier|dearer)\b|更贵|哪个贵|谁贵|比较贵")
+CHEAPEST = re.compile(
+    r"\b(cheapest|least expensive|lowest price|most affordable)\b|最便宜|最实惠|价格最低|最低价"
+)
+PRICIEST = re.compile(r"\b(most expensive|priciest|highest price|dearest)\b|最贵|价格最高|最高价")
+POPULAR = re.compile(
+    r"\b(most popular|best[- ]?sell(?:er|ing)|bestsellers?|top seller|everyone buying)\b"
+    r"|最火|最受欢迎|卖得最好|卖的最好|销量最好|销量最高|爆款",
+)
+RECOMMEND = re.compile(
+    r"\b(recommend\w*|suggest\w*|what should i (?:buy|get|try)|what(?:'s| is) good for"
+    r"|good for (?:a |an |my )?|anything for|something for|best for|suitable for"
+    r"|which (?:one|product)s? (?:is |are )?(?:good |best )?for"
+    r"|what (?:do|would) you (?:recommend|suggest)|what to (?:buy|get)|gift (?:idea|for))\b"
+    r"|推荐|安利|种草|求推|适合.{0,8}(?:用|的|买)|有什么.{0,6}(?:好|适合)|买什么好|送什么|入门|新手用",
+)
+SELL = (
+    re.compile(
+        r"\b(?:do|does) (?:you|u|the shop|this shop|y'all)(?: guys)? (?:sell|have|carry|stock|offer|got)"
+        r"(?: any| some| a| an| the)? (?P<thing>[^?!.。，,]+)"
+    ),
+    re.compile(r"\b(?:is there|are there|got|any chance of)(?: any| some| a| an)? (?P<thing>[^?!.。，,]+)"),
+    re.compile(
+        r"(?:有没有|有没|有卖|卖不卖|有无|你们有|你们卖|店里有|这里有)(?P<thing>[^?？!！。，,吗呀啊呢嘛]+)"
+    ),
+    re.compile(r"(?P<thing>[^?？!！。，,\s]{1,12})(?:有卖吗|有没有卖|卖吗|有吗)"),
+)
+# Words that make a "do you have ...?" something other than a product ("do you have a discount code?",
+# "is there free shipping?", "有没有链接"): the other strategies or Rasa answer those.
+NOT_A_THING = re.compile(
+    r"\b(discount|coupon|code|promo|deal|sale|shipping|delivery|link|stream|live|return|refund|invoice|"
+    r"stock|anything|something|more|any other|other|it|this|that|them|one|size|sizes|colou?rs?|shades?|"
+    r"question|time|way|plan|website|store|shop|app|chat|customer service|warranty|payment|pay)\b"
+    r"|优惠|折扣|券|活动|包邮|运费|快递|发货|链接|直播|退|换|发票|货|库存|别的|其他|什么|啥|色|颜色|尺码|码|客服|"
+    r"售后|保修|付款|支付|问题|时间|福利",
+)
+IN_STOCK = re.compile(r"\b(in stock|available|left)\b|有货|现货|还有")
+DEICTIC = re.compile(
+    r"\b(it|this|that|these|those|they|them|this one|that one)\b|这个|那个|这款|那款|它|这支|那支"
+)
+# "under ¥60", "below 100 rmb", "less than $50", "60元以下", "100块以内", "不超过80"
+_AMOUNT = r"(?P<amount>\d+(?:\.\d{1,2})?)"
+_MONEY = r"(?:¥|￥|rmb|cny|\$|yuan)?"
+MAX_PRICE = (
+    re.compile(
+        rf"\b(?:under|below|less than|cheaper than|within|max|at most|up to|no more than|not more than)\s*"
+        rf"{_MONEY}\s*{_AMOUNT}"
+    ),
+    re.compile(
+        rf"{_MONEY}\s*{_AMOUNT}\s*(?:元|块|块钱|r|rmb|yuan)?\s*(?:以下|以内|之内|内|左右的?|or less|or under)"
+    ),
+    re.compile(rf"(?:不超过|低于|少于|不到|小于){_MONEY}\s*{_AMOUNT}"),
+)
+MIN_PRICE = (
+    re.compile(rf"\b(?:over|above|more than|at least|pricier than)\s*{_MONEY}\s*{_AMOUNT}"),
+    re.compile(rf"{_MONEY}\s*{_AMOUNT}\s*(?:元|块|块钱|r|rmb|yuan)?\s*(?:以上|or more)"),
+    re.compile(rf"(?:超过|高于|大于){_MONEY}\s*{_AMOUNT}"),
+)
+QUESTION = re.compile(
+    r"\?|？|\b(how|what|when|where|which|who|why|is|are|does|do|can|could|any|anything)\b"
+    r"|多少|吗|么|呢|什么|啥|怎么|咋|哪|几|有没有|能不能|可不可以|是不是|求|推荐",
+)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The shape and vocabulary of one question. ``text`` is the normalized question."""
+
+    text: str
+    question: bool
+    price: bool = False
+    stock: bool = False
+    variant: bool = False
+    promo: bool = False
+    cheaper: bool | None = None
+    """True for "which is cheaper", False for "which is more expensive", None for neither."""
+    superlative: str | None = None
+    """"cheapest", "priciest" or "popular"."""
+    recommend: bool = False
+    sell_thing: str | None = None
+    """The normalized X of "do you sell X?" / "有没有X", when X could be a product."""
+    categories: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    colour: str | None = None
+    """A colour family ("red") the question names."""
+    max_price: Decimal | None = None
+    min_price: Decimal | None = None
+    in_stock: bool = False
+    deictic: bool = False
+
+    @property
+    def filters_catalog(self) -> bool:
+        """Does the question ask about the catalog rather than one product (a price bound, a
+        recommendation, a ranking, "do you sell X", a category)?"""
+        return bool(
+            self.max_price is not None
+            or self.min_price is not None
+            or self.recommend
+            or self.superlative
+            or self.sell_thing
+            or self.categories
+        )
+
+    @property
+    def filters(self) -> bool:
+        """Does the question narrow the catalog (category, tag, colour or price)?"""
+        return bool(self.categories or self.tags or self.colour or self.max_price or self.min_price)
+
+
+def read_question(text: str, names: tuple[str, ...] = ()) -> Reading:
+    """Read the shape and catalog vocabulary of ``text`` (any language, raw chat). ``names``: the product
+    names/aliases found in it (normalized); colours and attributes are not read inside them ("口红" is a
+    lipstick, not the colour 红; "Waterproof Mascara" is a name, not a question about waterproofing)."""
+    folded = normalize_key(text)
+    unnamed = _blank(folded, names)
+    return Reading(
+        text=folded,
+        question=bool(QUESTION.search(folded)),
+        price=bool(PRICE_WORDS.search(folded)),
+        stock=bool(STOCK_WORDS.search(folded)),
+        variant=bool(VARIANT_WORDS.search(folded)),
+        promo=bool(PROMO_WORDS.search(folded)),
+        cheaper=True if CHEAPER.search(folded) else (False if PRICIER.search(folded) else None),
+        superlative=_superlative(folded),
+        recommend=bool(RECOMMEND.search(folded)),
+        sell_thing=_sell_thing(folded),
+        categories=_found(folded, _category_words()),
+        tags=_found(unnamed, _tag_words()),
+        colour=next(iter(_found(unnamed, _colour_words())), None),
+        max_price=_amount(folded, MAX_PRICE),
+        min_price=_amount(folded, MIN_PRICE),
+        in_stock=bool(IN_STOCK.search(folded)),
+        deictic=bool(DEICTIC.search(folded)),
+    )
+
+
+def _blank(folded: str, names: tuple[str, ...]) -> str:
+    """``folded`` with each of ``names`` replaced by spaces (same length, so offsets stay)."""
+    for name in names:
+        if name:
+            folded = folded.replace(name, " " * len(name))
+    return folded
+
+
+def _superlative(folded: str) -> str | None:
+    if CHEAPEST.search(folded):
+        return "cheapest"
+    if PRICIEST.search(folded):
+        return "priciest"
+    if POPULAR.search(folded):
+        return "popular"
+    return None
+
+
+def _sell_thing(folded: str) -> str | None:
+    for pattern in SELL:
+        match = pattern.search(folded)
+        if match is None:
+            continue
+        thing = match.group("thing").strip(" ~～")
+        if thing and len(thing) <= 40 and not NOT_A_THING.search(thing):
+            return thing
+    return None
+
+
+def _amount(folded: str, patterns: tuple[re.Pattern[str], ...]) -> Decimal | None:
+    for pattern in patterns:
+        match = pattern.search(folded)
+        if match is not None:
+            try:
+                return Decimal(match.group("amount"))
+            except InvalidOperation:  # pragma: no cover - the pattern only admits digits
+                return None
+    return None
+
+
+def _found(folded: str, words: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    """The values of ``words`` ((normalized word, value), longest first) found in ``folded``; a shorter
+    word inside a longer one already found ("oily" inside "oily skin") is not counted twice."""
+    found: dict[str, None] = {}
+    taken: list[tuple[int, int]] = []
+    for word, value in words:
+        start = find_word(word, folded)
+        while start != -1:
+            end = start + len(word)
+            if all(end <= s or start >= e for s, e in taken):
+                taken.append((start, end))
+                found[value] = None
+                break
+            start = _next(word, folded, start + 1)
+    return tuple(found)
+
+
+def _next(word: str, folded: str, offset: int) -> int:
+    index = find_word(word, folded[offset:])
+    return -1 if index == -1 else index + offset
+
+
+def _longest_first(pairs: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        sorted(
+            ((normalize_key(w), v) for w, v in pairs.items() if normalize_key(w)), key=lambda p: -len(p[0])
+        )
+    )
+
+
+@lru_cache(maxsize=1)
+def _category_words() -> tuple[tuple[str, str], ...]:
+    return _longest_first({word: category for category, words in CATEGORY_WORDS.items() for word in words})
+
+
+@lru_cache(maxsize=1)
+def _tag_words() -> tuple[tuple[str, str], ...]:
+    return _longest_first({word: term.tag for term in TERMS for word in (*term.words_en, *term.words_zh)})
+
+
+@lru_cache(maxsize=1)
+def _colour_words() -> tuple[tuple[str, str], ...]:
+    return _longest_first(dict(COLOUR_WORDS))
+
+
+def category_word_keys() -> frozenset[str]:
+    """Every normalized word that names a category ("lipstick", "口红"), some of them also aliases."""
+    return frozenset(word for word, _ in _category_words())

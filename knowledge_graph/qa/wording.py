@@ -1,0 +1,393 @@
+"""Every answer the question-answering layer gives, in English and Chinese, and price formatting.
+
+One module so wording, tone and currency display are reviewed and translated in one place; the
+custom actions' other replies (hand-offs, complaints, schedule) are in actions/replies.py, which
+re-exports these. Answers contain catalog data only, never the viewer's words: in a public chat an
+echo lets anyone make the bot say anything ("do you sell <insult>?").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from knowledge_graph.catalog import Product
+from knowledge_graph.entities import Promotion
+from nlu.language import Language
+
+# Symbol written before the amount, and how many minor-unit digits the currency shows.
+_CURRENCIES: dict[str, tuple[str, int]] = {
+    "CNY": ("¥", 2),
+    "RMB": ("¥", 2),
+    "USD": ("$", 2),
+    "EUR": ("€", 2),
+    "GBP": ("£", 2),
+    "HKD": ("HK$", 2),
+    "TWD": ("NT$", 2),
+    "JPY": ("JP¥", 0),
+    "KRW": ("₩", 0),
+    "SGD": ("S$", 2),
+    "AUD": ("A$", 2),
+    "CAD": ("C$", 2),
+}
+
+
+def format_price(amount: Decimal | int | float | str, currency: str) -> str:
+    """``Decimal("129") , "CNY"`` -> ``"¥129.00"``; unknown currencies -> ``"129.00 XYZ"``.
+
+    Rounds half-up to the currency's minor unit and groups thousands (``"$1,299.00"``). A float
+    is converted through ``str`` so 0.1 stays 0.1 rather than 0.1000000000000000055.
+    """
+    code = (currency or "").strip().upper()
+    symbol, digits = _CURRENCIES.get(code, ("", 2))
+    try:
+        value = Decimal(str(amount)) if not isinstance(amount, Decimal) else amount
+        quantum = Decimal(1).scaleb(-digits)
+        text = f"{value.quantize(quantum, rounding=ROUND_HALF_UP):,.{digits}f}"
+    except (InvalidOperation, ValueError):
+        text = str(amount)
+    if symbol:
+        return f"-{symbol}{text[1:]}" if text.startswith("-") else f"{symbol}{text}"
+    return f"{text} {code}" if code else text
+
+
+def price_reply(product: Product, lang: Language, promotions: Sequence[Promotion] = ()) -> str:
+    """The answer to "how much is X?": name, price, whether it is in stock, and the best running
+    promotion on it (``promotions``: those active now that apply to the product)."""
+    name = product.name(lang)
+    price = format_price(product.price, product.currency)
+    stock = product.stock
+    deal = promotion_note(product, promotions, lang)
+    if lang == "zh":
+        if stock <= 0:
+            return f"{name}现在 {price}，不过暂时卖光啦，补货了会在直播间说～{deal}"
+        return f"{name}现在 {price}，还有 {stock} 件库存～{deal}"
+    if stock <= 0:
+        return f"{name} is {price}, but it's sold out right now.{deal}"
+    return f"{name} is {price} ({stock} in stock).{deal}"
+
+
+def discounted(product: Product, promotion: Promotion) -> Decimal:
+    """The product's price with ``promotion`` applied (never below zero)."""
+    if promotion.discount_percent is not None:
+        cut = product.price * Decimal(promotion.discount_percent) / Decimal(100)
+    elif promotion.currency == product.currency and promotion.discount_amount is not None:
+        cut = promotion.discount_amount
+    else:
+        return product.price
+    return max(Decimal(0), product.price - cut)
+
+
+def best_promotion(product: Product, promotions: Sequence[Promotion]) -> Promotion | None:
+    """The promotion that makes ``product`` cheapest, or None when none lowers its price."""
+    best: tuple[Decimal, str, Promotion] | None = None
+    for promotion in promotions:
+        price = discounted(product, promotion)
+        if price < product.price and (best is None or (price, promotion.code) < best[:2]):
+            best = (price, promotion.code, promotion)
+    return best[2] if best else None
+
+
+def promotion_note(product: Product, promotions: Sequence[Promotion], lang: Language) -> str:
+    """ " With code LIVE10 it's ¥116.10." for the best running promotion, else ""."""
+    promotion = best_promotion(product, promotions)
+    if promotion is None:
+        return ""
+    price = format_price(discounted(product, promotion), product.currency)
+    title = promotion.title(lang)
+    if lang == "zh":
+        return f"现在用优惠码 {promotion.code}{f'（{title}）' if title else ''}到手 {price}～"
+    return f" With code {promotion.code}{f' ({title})' if title else ''} it's {price}."
+
+
+def stock_reply(product: Product, lang: Language) -> str:
+    """The answer to "is it in stock?"."""
+    name = product.name(lang)
+    if lang == "zh":
+        if product.stock <= 0:
+            return f"{name}暂时卖光啦，补货了会在直播间通知～"
+        if product.stock < 20:
+            return f"{name}还有货，只剩 {product.stock} 件了，要的抓紧～"
+        return f"{name}有货，还有 {product.stock} 件～"
+    if product.stock <= 0:
+        return f"{name} is sold out right now; we'll announce the restock in chat."
+    if product.stock < 20:
+        return f"{name} is in stock, only {product.stock} left!"
+    return f"{name} is in stock ({product.stock} left)."
+
+
+def info_reply(product: Product, lang: Language) -> str:
+    """The answer to "tell me about X": the description, else name and price."""
+    name = product.name(lang)
+    price = format_price(product.price, product.currency)
+    description = product.description(lang)
+    if lang == "zh":
+        return (
+            f"{name}：{description}（{price}）"
+            if description
+            else f"{name}，现价 {price}～更多细节主播马上讲解！"
+        )
+    if description:
+        return f"{name}: {description} ({price})"
+    return f"{name}, {price}. The streamer will show the details on camera!"
+
+
+def variant_reply(
+    product: Product, lang: Language, matches: list[tuple[str, int]], wanted: str, all_variants: int
+) -> str:
+    """Size/colour availability. ``matches`` are (label, stock) of the variants asked for; ``wanted`` is
+    what was asked for as the catalog spells it (never the viewer's entity text)."""
+    name = product.name(lang)
+    if all_variants == 0:
+        if lang == "zh":
+            return f"{name}只有一个款式哦，现在{'有货' if product.stock > 0 else '卖光了'}～"
+        return (
+            f"{name} comes in one version only, and it's {'in stock' if product.stock > 0 else 'sold out'}."
+        )
+    if not wanted:
+        labels = (
+            "、".join(label for label, _ in matches)
+            if lang == "zh"
+            else ", ".join(label for label, _ in matches)
+        )
+        return f"{name}有这些款：{labels}～" if lang == "zh" else f"{name} comes in: {labels}."
+    in_stock = [label for label, stock in matches if stock > 0]
+    if lang == "zh":
+        if in_stock:
+            return f"{name} {wanted} 有货～"
+        return f"{name} {wanted} 暂时没有哦～" if not matches else f"{name} {wanted} 卖光啦～"
+    if in_stock:
+        return f"{name} in {wanted} is in stock!"
+    return (
+        f"Sorry, {name} in {wanted} isn't available." if not matches else f"{name} in {wanted} is sold out."
+    )
+
+
+def variant_not_offered(product: Product, lang: Language, labels: list[str]) -> str:
+    """The viewer asked for a size/colour the product does not have: what it does come in. The asked
+    value is not repeated (it is viewer text); ``labels`` are the catalog's variant labels."""
+    name = product.name(lang)
+    if lang == "zh":
+        return f"{name}没有这个款哦，有这些：{'、'.join(labels)}～"
+    return f"Sorry, {name} doesn't come in that. It comes in: {', '.join(labels)}."
+
+
+def discount_reply(titles: list[tuple[str, str]], lang: Language, product: Product | None) -> str:
+    """Active promotions as (code, title) pairs."""
+    if not titles:
+        if lang == "zh":
+            return "现在没有进行中的优惠活动，关注直播间，福利随时放送～"
+        return "No promo running right now; stay tuned, deals drop during the stream!"
+    shown = titles[:3]
+    if lang == "zh":
+        items = "；".join(f"{title}（码：{code}）" if title else f"优惠码 {code}" for code, title in shown)
+        prefix = f"{product.name(lang)}可用：" if product else "当前优惠："
+        return prefix + items
+    items = "; ".join(f"{title} (code {code})" if title else f"code {code}" for code, title in shown)
+    prefix = f"Deals on {product.name(lang)}: " if product else "Current deals: "
+    return prefix + items
+
+
+def recommend_reply(names: list[str], lang: Language) -> str:
+    if not names:
+        if lang == "zh":
+            return "告诉我你的肤质或者想要的效果，我帮你挑～"
+        return "Tell me your skin type or what you're after and I'll pick something!"
+    if lang == "zh":
+        return "推荐这几款：" + "、".join(names) + "～"
+    return "Try these: " + ", ".join(names) + "!"
+
+
+# --------------------------------------------------------------------------- question answering
+
+
+def _join(items: Sequence[str], lang: Language) -> str:
+    if lang == "zh":
+        return "、".join(items)
+    if len(items) <= 2:
+        return " and ".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def priced(product: Product, lang: Language) -> str:
+    """ "Tinted Lip Balm ¥59.90" (with "sold out" when it is)."""
+    text = f"{product.name(lang)} {format_price(product.price, product.currency)}"
+    if product.stock <= 0:
+        text += "（已售罄）" if lang == "zh" else " (sold out)"
+    return text
+
+
+def compare_reply(ranked: Sequence[Product], lang: Language, *, cheaper: bool) -> str:
+    """Two or more products by price; ``ranked`` cheapest first. ``cheaper``: the viewer asked which
+    is cheaper (else which is dearer)."""
+    first, last = ranked[0], ranked[-1]
+    if first.price == last.price:
+        price = format_price(first.price, first.currency)
+        return f"它们价格一样，都是 {price}～" if lang == "zh" else f"They cost the same: {price} each."
+    winner = first if cheaper else last
+    others = [p for p in ranked if p.sku != winner.sku]
+    if lang == "zh":
+        word = "更便宜" if cheaper else "更贵"
+        rest = _join([priced(p, lang) for p in others], lang)
+        return f"{winner.name(lang)}{word}：{format_price(winner.price, winner.currency)}，{rest}。"
+    word = "cheaper" if cheaper else "more expensive"
+    return (
+        f"The {winner.name(lang)} is {word}: {format_price(winner.price, winner.currency)}, vs "
+        f"{_join([priced(p, lang) for p in others], lang)}."
+    )
+
+
+def superlative_reply(product: Product, lang: Language, which: str, scope: str) -> str:
+    """The cheapest / dearest / most asked-about product of ``scope`` (a label such as "Lips", or "")."""
+    price = format_price(product.price, product.currency)
+    if lang == "zh":
+        word = {"cheapest": "最便宜", "priciest": "最贵", "popular": "最受欢迎"}[which]
+        where = f"{scope}里" if scope else ""
+        return f"{where}{word}的是{product.name(lang)}，{price}～"
+    word = {"cheapest": "cheapest", "priciest": "most expensive", "popular": "most popular"}[which]
+    where = f" in {scope}" if scope else ""
+    return f"The {word}{where} is the {product.name(lang)} at {price}."
+
+
+def listing_reply(products: Sequence[Product], lang: Language, scope: str, total: int) -> str:
+    """Products matching a filter (``scope`` says which, e.g. "under ¥60"); ``total`` all matches."""
+    if not products:
+        if lang == "zh":
+            return f"目前没有{scope}的商品哦～"
+        return f"Sorry, nothing {scope} right now."
+    shown = _join([priced(p, lang) for p in products], lang)
+    more = total - len(products)
+    if lang == "zh":
+        tail = f"，还有 {more} 款" if more > 0 else ""
+        return f"{scope}的有：{shown}{tail}～"
+    tail = f", and {more} more" if more > 0 else ""
+    return f"{scope[:1].upper()}{scope[1:]}: {shown}{tail}."
+
+
+def shades_in_stock_reply(found: Sequence[tuple[Product, Sequence[str]]], lang: Language, colour: str) -> str:
+    """Products with a variant of the asked colour family in stock: (product, shade labels)."""
+    if not found:
+        return (
+            f"{colour}的款现在都没货了～"
+            if lang == "zh"
+            else f"Nothing in {colour} is in stock right now, sorry."
+        )
+    if lang == "zh":
+        items = "；".join(
+            f"{p.name(lang)}（{'、'.join(s)}）{format_price(p.price, p.currency)}" for p, s in found
+        )
+        return f"{colour}有货的：{items}～"
+    items = "; ".join(
+        f"{p.name(lang)} ({', '.join(s)}) {format_price(p.price, p.currency)}" for p, s in found
+    )
+    return f"In stock in {colour}: {items}."
+
+
+@dataclass(frozen=True)
+class Pick:
+    """A recommended product and the reasons it fits, already in the asker's language."""
+
+    product: Product
+    reasons: tuple[str, ...]
+
+
+def recommend_pick_reply(picks: Sequence[Pick], lang: Language, scope: str) -> str:
+    """Recommendations within what was asked (``scope``, e.g. "for oily skin"), each with why."""
+    if not picks:
+        if lang == "zh":
+            return f"抱歉，{scope}的款现在没有货～" if scope else "告诉我你的肤质或者想要的效果，我帮你挑～"
+        return (
+            f"Sorry, nothing {scope} is in stock right now."
+            if scope
+            else ("Tell me your skin type or what you're after and I'll pick something!")
+        )
+    if lang == "zh":
+        items = "；".join(
+            f"{priced(p.product, lang)}" + (f"（{'，'.join(p.reasons)}）" if p.reasons else "") for p in picks
+        )
+        return f"{scope}推荐：{items}～" if scope else f"推荐：{items}～"
+    items = "; ".join(
+        f"the {priced(p.product, lang)}" + (f" ({', '.join(p.reasons)})" if p.reasons else "") for p in picks
+    )
+    return f"{scope[:1].upper()}{scope[1:]}, try {items}." if scope else f"Try {items}."
+
+
+def not_carried_reply(lang: Language) -> str:
+    """A product the shop does not sell; the asked words are not repeated (they are viewer text)."""
+    if lang == "zh":
+        return "抱歉，我们店没有卖这个哦～已经记下来告诉主播啦！"
+    return "Sorry, we don't carry that. I've noted it for the streamer!"
+
+
+def attribute_reply(product: Product, lang: Language, what: str, values: Sequence[str]) -> str:
+    """A product attribute (``what``: skin, finish, size, ingredient, benefit) from its tags."""
+    name = product.name(lang)
+    joined = _join(values, lang)
+    if lang == "zh":
+        return {
+            "skin": f"{name}适合{joined}～",
+            "finish": f"{name}是{joined}妆效～",
+            "size": f"{name}的规格是 {joined}～",
+            "ingredient": f"{name}的主要成分：{joined}～",
+            "benefit": f"{name}的特点：{joined}～",
+        }[what]
+    return {
+        "skin": f"The {name} suits {joined}.",
+        "finish": f"The {name} has a {joined} finish.",
+        "size": f"The {name} is {joined}.",
+        "ingredient": f"Key ingredients of the {name}: {joined}.",
+        "benefit": f"The {name} is {joined}.",
+    }[what]
+
+
+def skin_fit_reply(product: Product, lang: Language, asked: str, fits: bool, suits: Sequence[str]) -> str:
+    """ "Is it OK for oily skin?": yes, or what it suits instead."""
+    name = product.name(lang)
+    if lang == "zh":
+        if fits:
+            return f"可以的，{name}适合{asked}～"
+        return f"{name}更适合{_join(suits, lang)}，{asked}不太推荐哦～"
+    if fits:
+        return f"Yes, the {name} suits {asked}."
+    return f"The {name} is made for {_join(suits, lang)}, so I wouldn't pick it for {asked}."
+
+
+def variants_reply(product: Product, lang: Language, shades: Sequence[tuple[str, int]]) -> str:
+    """All of a product's variants with what is sold out: (label, stock)."""
+    name = product.name(lang)
+    labels = [label for label, _ in shades]
+    sold_out = [label for label, stock in shades if stock <= 0]
+    if lang == "zh":
+        tail = f"，其中{_join(sold_out, lang)}卖光了" if sold_out else ""
+        return f"{name}一共 {len(shades)} 款：{_join(labels, lang)}{tail}～"
+    tail = f" ({_join(sold_out, lang)} sold out)" if sold_out else ""
+    return f"The {name} comes in {len(shades)}: {_join(labels, lang)}{tail}."
+
+
+def variant_stock_reply(product: Product, lang: Language, shades: Sequence[tuple[str, int]]) -> str:
+    """Stock of the variants asked for: (label, stock)."""
+    name = product.name(lang)
+    have = [label for label, stock in shades if stock > 0]
+    gone = [label for label, stock in shades if stock <= 0]
+    if lang == "zh":
+        parts = []
+        if have:
+            parts.append(f"{_join(have, lang)}有货")
+        if gone:
+            parts.append(f"{_join(gone, lang)}卖光了")
+        return f"{name}：{'，'.join(parts)}～"
+    parts = []
+    if have:
+        parts.append(f"{_join(have, lang)} {'is' if len(have) == 1 else 'are'} in stock")
+    if gone:
+        parts.append(f"{_join(gone, lang)} {'is' if len(gone) == 1 else 'are'} sold out")
+    return f"{name}: {'; '.join(parts)}."
+
+
+def has_attributes_reply(product: Product, lang: Language, values: Sequence[str]) -> str:
+    """ "Is it waterproof?" for a product tagged so: yes, naming the attribute."""
+    name = product.name(lang)
+    if lang == "zh":
+        return f"是的，{name}{_join(values, lang)}～"
+    return f"Yes, the {name} is {_join(values, lang)}."

@@ -1,0 +1,97 @@
+"""The QA lane on a real FalkorDB: shop questions answered from the graph, the rest left to Rasa."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from actions import replies
+from bot.gateway import Job, takes_qa_lane
+from bot.qa_lane import QALane
+from bot.triage import Triage
+from connectors.base import ChatEvent
+from knowledge_graph.catalog import find_product
+from knowledge_graph.config import GraphConfig
+from knowledge_graph.qa.answerer import Asker
+from knowledge_graph.store import open_store
+from nlu.reply_policy import Addressing
+from tests.conftest import free_port
+
+
+@pytest.fixture
+def store(seeded_store):
+    return seeded_store
+
+
+def _job(text: str, *, addressed: bool = False, follow_up: bool = False, context: str | None = None) -> Job:
+    triage = Triage("liveroom", ["matte lipstick", "lipstick", "serum"]).classify(text)
+    event = ChatEvent("sim", "room", "m1", "v1", "Viewer", text)
+    addressing = Addressing(
+        addressed=addressed or triage.addressed,
+        follow_up=follow_up,
+        shop_question=triage.shop_question,
+        question=triage.question,
+        to_streamer=triage.to_streamer,
+    )
+    return Job(1, 1, event, triage, "en", addressing=addressing, context=context)
+
+
+@pytest.mark.parametrize(
+    ("text", "kwargs", "takes"),
+    [
+        ("how much is the matte lipstick?", {}, True),  # a shop question, not addressed
+        ("what's good for oily skin?", {"addressed": True}, True),
+        ("lol this stream", {}, False),  # chatter
+        ("and in red?", {"follow_up": True, "context": "LR-LIP-001"}, True),
+        ("and in red?", {"follow_up": True}, False),  # a follow-up on nothing
+        ("!price lipstick", {}, False),  # commands have their own handler
+    ],
+)
+def test_which_messages_try_the_qa_lane(text: str, kwargs: dict, takes: bool) -> None:
+    assert takes_qa_lane(_job(text, **kwargs), 0.0) is takes
+
+
+def test_a_complaint_goes_to_rasa_even_when_addressed() -> None:
+    assert takes_qa_lane(_job("the lipstick I got is broken, terrible!", addressed=True), -0.8) is False
+
+
+async def test_answers_come_from_the_graph_in_the_viewers_language(store) -> None:
+    lane = QALane(lambda: store)
+    lipstick = await find_product(store, "lipstick")
+    assert lipstick is not None
+    en = await lane.answer(
+        "how much is the matte lipstick?", "en", asker=Asker("sim", "r", "ann"), conversation_id="sim:r:ann"
+    )
+    zh = await lane.answer(
+        "这个口红多少钱", "zh", asker=Asker("sim", "r", "ming"), conversation_id="sim:r:ming"
+    )
+    assert en is not None and en.strategy == "price" and en.product == lipstick.sku
+    assert en.text.startswith(replies.price_reply(lipstick, "en")[:20])
+    assert zh is not None and lipstick.name("zh") in zh.text
+    # a follow-up on nothing is not answered about some product
+    assert (
+        await lane.answer("how much is it?", "en", asker=Asker("sim", "r", "x"), conversation_id="c") is None
+    )
+    # ... and with the conversation's product it is
+    follow = await lane.answer(
+        "how much is it?", "en", asker=Asker("sim", "r", "x"), conversation_id="c", context=lipstick.sku
+    )
+    assert follow is not None and follow.product == lipstick.sku
+    await asyncio.sleep(0.2)  # the interaction is recorded off the critical path
+    rows = await store.read(
+        "MATCH (v:Viewer)-[a:ASKED_ABOUT]->(p:Product {sku: $sku}) RETURN v.id AS viewer, a.count AS n",
+        {"sku": lipstick.sku},
+    )
+    assert {(r["viewer"], r["n"]) for r in rows} >= {("ann", 1), ("ming", 1)}
+
+
+async def test_graph_down_leaves_the_question_to_rasa() -> None:
+    dead = open_store(GraphConfig.from_env({"FALKORDB_PORT": str(free_port())}))
+    try:
+        found = await QALane(lambda: dead).answer(
+            "how much is the serum?", "en", asker=Asker("sim", "r", "v"), conversation_id="c"
+        )
+        assert found is None
+    finally:
+        await dead.close()

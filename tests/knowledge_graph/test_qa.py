@@ -1,0 +1,169 @@
+"""The question-answering layer on both graph backends, in both languages, against the demo catalog.
+
+Expected facts are read from the seeded graph (prices, categories, tags, variants, FAQ answers), so
+the tests check that the layer picks the right fact, not that it repeats a string written here.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge_graph.catalog import Product, find_product, list_products
+from knowledge_graph.faq import list_faqs
+from knowledge_graph.open_questions import list_open_questions
+from knowledge_graph.qa.answerer import Answer, Asker, QuestionAnswerer
+from knowledge_graph.qa.wording import format_price
+from knowledge_graph.queries import variants_of
+from knowledge_graph.store import GraphStore
+
+ASKER = Asker("sim", "room", "viewer-1")
+
+
+@pytest.fixture
+async def qa(seeded_store: GraphStore) -> QuestionAnswerer:
+    return QuestionAnswerer(lambda: seeded_store)
+
+
+async def ask(qa: QuestionAnswerer, text: str, lang: str, context: str | None = None) -> Answer:
+    found = await qa.answer(text, lang, context=context, asker=ASKER)
+    assert found is not None, f"no answer to {text!r}"
+    return found
+
+
+async def product(store: GraphStore, name: str) -> Product:
+    found = await find_product(store, name)
+    assert found is not None
+    return found
+
+
+def price(p: Product) -> str:
+    return format_price(p.price, p.currency)
+
+
+async def test_comparisons_name_the_cheaper_or_dearer_product_with_prices(qa, seeded_store) -> None:
+    toner, cleanser = await product(seeded_store, "toner"), await product(seeded_store, "cleanser")
+    cheap, dear = sorted((toner, cleanser), key=lambda p: p.price)
+    en = await ask(qa, "which is cheaper, the toner or the cleanser?", "en")
+    assert en.strategy == "compare" and en.product == cheap.sku
+    assert en.text.index(cheap.name("en")) < en.text.index(dear.name("en")) and price(cheap) in en.text
+    zh = await ask(qa, "爽肤水和洁面乳哪个更贵", "zh")
+    assert zh.strategy == "compare" and zh.product == dear.sku and dear.name("zh") in zh.text
+
+
+async def test_superlatives_rank_within_the_category_asked(qa, seeded_store) -> None:
+    products = await list_products(seeded_store)
+    lips = [p for p in products if p.category == "lips"]
+    skin = [p for p in products if p.category == "skincare"]
+    cheapest_lips = min(lips, key=lambda p: p.price)
+    dearest_skin = max(skin, key=lambda p: p.price)
+    en = await ask(qa, "what's the cheapest lipstick?", "en")
+    assert en.strategy == "superlative" and en.product == cheapest_lips.sku
+    assert price(cheapest_lips) in en.text
+    zh = await ask(qa, "护肤品里最贵的是哪个", "zh")
+    assert zh.product == dearest_skin.sku and dearest_skin.name("zh") in zh.text
+
+
+async def test_price_filters_list_only_what_fits(qa, seeded_store) -> None:
+    products = await list_products(seeded_store)
+    fitting = sorted((p for p in products if p.price <= 60), key=lambda p: p.price)
+    too_dear = [p for p in products if p.price > 60]
+    for text, lang in (("anything under ¥60?", "en"), ("60元以下有什么", "zh")):
+        found = await ask(qa, text, lang)
+        assert found.strategy == "filter"
+        assert fitting[0].name(lang) in found.text
+        assert not [p.sku for p in too_dear if p.name(lang) in found.text]
+
+
+async def test_colour_in_stock_lists_only_shades_of_that_colour_in_stock(qa, seeded_store) -> None:
+    lipstick = await product(seeded_store, "lipstick")
+    shades = await variants_of(seeded_store, lipstick.sku)
+    reds = [v.colour for v in shades if v.colour and "red" in v.colour and v.stock > 0]
+    assert reds
+    en = await ask(qa, "what's in stock in red?", "en")
+    assert en.strategy == "colour" and all(shade in en.text for shade in reds)
+    sold_out = [v.colour for v in shades if v.stock == 0]
+    assert not [s for s in sold_out if s and s in en.text]
+
+
+async def test_recommendations_stay_in_the_category_or_need_asked(qa, seeded_store) -> None:
+    products = {p.sku: p for p in await list_products(seeded_store)}
+    en = await ask(qa, "recommend me a lipstick", "en")
+    assert en.strategy == "recommend" and en.skus
+    assert {products[sku].category for sku in en.skus} == {"lips"}
+    oily = await ask(qa, "anything for oily skin?", "en")
+    assert oily.skus and all(
+        "skin:oily" in products[sku].tags or "skin:all" in products[sku].tags for sku in oily.skus
+    )
+    assert "skin:oily" in products[oily.skus[0]].tags  # made for it ranks before suits-all
+    zh = await ask(qa, "新手适合用什么", "zh")
+    assert zh.skus and all("need:beginner" in products[sku].tags for sku in zh.skus)
+
+
+async def test_products_not_sold_are_declined_and_counted_as_demand(qa, seeded_store) -> None:
+    en = await ask(qa, "do you sell hair straighteners?", "en")
+    zh = await ask(qa, "有卖卷发棒吗", "zh")
+    assert en.strategy == zh.strategy == "not_carried"
+    assert "¥" not in en.text + zh.text and "straightener" not in en.text  # never echoes viewer text
+    asks = [q for q in await list_open_questions(seeded_store) if q.kind == "not_carried"]
+    assert sorted(q.text for q in asks) == sorted(["do you sell hair straighteners?", "有卖卷发棒吗"])
+    # a product the shop does sell is never "not carried"
+    assert (await ask(qa, "do you sell lipstick?", "en")).strategy != "not_carried"
+
+
+async def test_product_questions_get_the_products_faq_or_attribute(qa, seeded_store) -> None:
+    mascara = await product(seeded_store, "mascara")
+    faqs = await list_faqs(seeded_store, mascara.sku)
+    water = next(f for f in faqs if "water" in (f.question_en or "").lower())
+    en = await ask(qa, "does the mascara come off with just water?", "en")
+    assert en.strategy == "product_faq" and en.text == water.answer_en
+    cushion = await product(seeded_store, "cushion")
+    skin = await ask(qa, "what skin type is the cushion for?", "en")
+    assert skin.strategy == "attribute" and "oily" in skin.text and "skin:oily" in cushion.tags
+    zh = await ask(qa, "爽肤水多大容量", "zh")
+    toner = await product(seeded_store, "toner")
+    size = next(t.split(":", 1)[1] for t in toner.tags if t.startswith("size:"))
+    assert zh.strategy == "attribute" and size in zh.text
+
+
+async def test_variants_count_shades_and_say_which_are_sold_out(qa, seeded_store) -> None:
+    lipstick = await product(seeded_store, "lipstick")
+    shades = await variants_of(seeded_store, lipstick.sku)
+    en = await ask(qa, "how many shades does the lipstick come in?", "en")
+    assert en.strategy == "variant" and str(len(shades)) in en.text
+    gone = next(v for v in shades if v.stock == 0)
+    assert f"{gone.colour} sold out" in en.text or f"{gone.colour} is sold out" in en.text
+    zh = await ask(qa, "气垫有21号吗", "zh")
+    assert zh.strategy == "variant" and "21" in zh.text
+
+
+async def test_follow_ups_keep_the_conversations_product(qa, seeded_store) -> None:
+    lipstick = await product(seeded_store, "lipstick")
+    how_much = await ask(qa, "how much is it?", "en", context=lipstick.sku)
+    assert how_much.strategy == "price" and how_much.product == lipstick.sku
+    assert price(lipstick) in how_much.text
+    red = await ask(qa, "那红色呢?", "zh", context=lipstick.sku)
+    assert red.product == lipstick.sku and lipstick.name("zh") in red.text
+    stock = await ask(qa, "and in stock?", "en", context=lipstick.sku)
+    assert stock.product == lipstick.sku
+    # without a conversation, "how much is it?" is not answered about anything
+    assert await qa.answer("how much is it?", "en") is None
+    assert await qa.answer("还有货吗", "zh") is None
+
+
+async def test_price_answers_mention_the_best_running_promotion(qa, seeded_store) -> None:
+    serum = await product(seeded_store, "serum")
+    en = await ask(qa, "how much is the serum?", "en")
+    assert en.strategy == "price" and price(serum) in en.text and "SERUM30" in en.text
+    deals = await ask(qa, "有什么优惠", "zh")
+    assert "LIVE10" in deals.text and "SUMMER15" not in deals.text  # an ended promotion is not offered
+
+
+async def test_shop_faqs_answer_precisely_or_not_at_all(qa, seeded_store) -> None:
+    faqs = await list_faqs(seeded_store)
+    returns = next(f for f in faqs if "return" in (f.question_en or "").lower())
+    abroad = next(f for f in faqs if "international" in (f.question_en or "").lower())
+    assert (await ask(qa, "can I return something?", "en")).text == returns.answer_en
+    assert (await ask(qa, "do you ship to Canada?", "en")).text == abroad.answer_en
+    assert (await ask(qa, "可以退货吗", "zh")).text == returns.answer_zh
+    for chatter in ("what's the weather like today?", "hi bot", "今天吃什么好呢"):
+        assert await qa.answer(chatter, "en") is None
