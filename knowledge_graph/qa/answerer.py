@@ -23,21 +23,30 @@ Rasa, an action to its hand-off). Every answer names catalog values only, never 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from knowledge_graph.audit import now_ms
-from knowledge_graph.catalog import Product
-from knowledge_graph.entities import Category, Variant
+from knowledge_graph.catalog import Product, get_product
+from knowledge_graph.editing import list_promotions
+from knowledge_graph.entities import Category, Promotion, Variant
 from knowledge_graph.errors import ValidationError
 from knowledge_graph.faq import list_faqs
 from knowledge_graph.open_questions import record_open_question
 from knowledge_graph.qa import attributes, wording
 from knowledge_graph.qa.faq_rank import rank
-from knowledge_graph.qa.lexicon import COLOUR_FAMILIES, SHADES
+from knowledge_graph.qa.lexicon import COLOUR_FAMILIES, SHADES, SHOP_TOPICS
 from knowledge_graph.qa.resolver import Resolved, resolve
 from knowledge_graph.qa.selection import Selection, products_in_shades, select_products
-from knowledge_graph.qa.understand import Reading, category_word_keys, read_question
+from knowledge_graph.qa.understand import (
+    HOW_TO,
+    RECOMMEND,
+    YES_NO,
+    Reading,
+    category_word_keys,
+    read_question,
+)
 from knowledge_graph.queries import active_promotions, variants_of
 from knowledge_graph.semantic.batching import BatchEncoder
 from knowledge_graph.store import GraphStore
@@ -49,8 +58,8 @@ log = logging.getLogger(__name__)
 # Calibrated on tests/qa/dev.jsonl (bench/eval_qa.py); see README "Question answering".
 PRODUCT_FAQ_THRESHOLD = 0.45
 PRODUCT_FAQ_MARGIN = 0.02
-SHOP_FAQ_THRESHOLD = 0.55
-SHOP_FAQ_MARGIN = 0.04
+SHOP_FAQ_THRESHOLD = 0.46
+SHOP_FAQ_MARGIN = 0.02
 LISTED = 4
 """Products named in one listing answer (a chat line must stay short)."""
 RECOMMENDED = 3
@@ -128,11 +137,16 @@ class _Turn:
         products = named.products
         if named.ambiguous:
             return None
+        codes = await self._codes_named()
+        if codes:
+            return await self.promotion(codes, products[0] if len(products) == 1 else None)
         if r.cheaper is not None and len(products) >= 2:
             return self.compare(products, cheaper=r.cheaper)
         if r.superlative and not (len(products) == 1 and named.how == "name"):
             return await self.superlative(r.superlative)
         if r.recommend:
+            if not (products or r.filters or self._generic_request()):
+                return None  # "recommend a good netflix show": not a request for our products
             return await self.recommend(products[0] if len(products) == 1 else None)
         if not products and context and self._follows_up() and not r.filters_catalog:
             found = await self._about_context(context)
@@ -140,20 +154,28 @@ class _Turn:
                 return found
         if not products and (r.max_price is not None or r.min_price is not None):
             return await self.listing()
-        if not products and r.colour and (r.stock or r.in_stock or r.question):
+        if (
+            not products
+            and r.colour
+            and (r.stock or r.in_stock or r.variant or r.sell_thing or HAVE.search(r.text))
+        ):
             return await self.colour()
         if not products and r.sell_thing:
-            if r.categories or r.tags:
+            if r.tags:
+                return await self.recommend(None)
+            if r.categories:
                 return await self.listing()
             return await self.not_carried()
         if len(products) == 1:
             return await self.about(products[0], from_context=False)
         if products:
             return None  # several products and no comparison: Rasa asks which one
-        if (r.categories or r.tags) and r.question:
-            return await self.listing()
-        if r.promo:
+        if r.promo and not HOW_TO.search(r.text):
             return await self.deals(None)
+        if r.tags and r.question:
+            return await self.recommend(None)
+        if r.categories and LISTING.search(r.text):
+            return await self.listing()
         if r.deictic or ((r.price or r.stock or r.variant) and len(r.text) <= SHORT_FOLLOW_UP):
             return None  # "how much is it?" about nothing known: Rasa asks which product
         return await self.shop_faq()
@@ -181,7 +203,7 @@ class _Turn:
         text = wording.superlative_reply(best, self.lang, which, await self._scope(prices=False))
         return Answer(text, "superlative", best.sku, (best.sku,))
 
-    async def recommend(self, like: Product | None) -> Answer:
+    async def recommend(self, like: Product | None) -> Answer | None:
         r = self.reading
         selection = self._selection(in_stock=True)
         if like is not None and not (r.categories or r.tags) and like.category:
@@ -192,6 +214,8 @@ class _Turn:
         ranked = await self._rank_for_viewer(candidates)
         asked = set(self.reading.tags)
         ranked.sort(key=lambda p: -len(asked & set(p.tags)))  # stable: made for it before suits-all
+        if not ranked:
+            return None  # nothing fits what was read: a human reads it better than "nothing"
         picks = [wording.Pick(p, self._reasons(p)) for p in ranked[:RECOMMENDED]]
         scope = await self._scope()
         text = wording.recommend_pick_reply(picks, self.lang, _for(scope, self.lang))
@@ -239,7 +263,7 @@ class _Turn:
         r = self.reading
         sku = product.sku
         every = await variants_of(self.store, sku)
-        if r.variant or r.colour or self._shades_named(every):
+        if every and (r.variant or r.colour or self._shades_named(every)):
             return self.variants(product, every)
         if r.promo:
             return await self.deals(product)
@@ -248,14 +272,19 @@ class _Turn:
             return Answer(wording.price_reply(product, self.lang, promotions), "price", sku, (sku,))
         if r.stock:
             return self.stock(product, every)
-        attribute = self.attribute(product)
-        if attribute is not None:
-            return attribute
+        asked = attributes.asked_attribute(r.text)
+        if asked is not None and attributes.attributes_of(product, asked):
+            return self.attribute(product)
         faqs = await list_faqs(self.store, sku)
         ranked = await rank(self.qa.encoder, self.text, faqs, intent=self.intent)
         if ranked is not None and ranked.confident(PRODUCT_FAQ_THRESHOLD, PRODUCT_FAQ_MARGIN):
             answer = wording_pick(ranked.faq.answer_en, ranked.faq.answer_zh, self.lang)
             return Answer(answer, "product_faq", sku, (sku,))
+        if (r.variant or r.colour) and (COUNT_ASK.search(r.text) or r.colour):
+            return self.variants(product, every)  # "what colours does the serum come in?": one version
+        attribute = self.attribute(product)
+        if attribute is not None:
+            return attribute
         if from_context:
             return None
         return Answer(wording.info_reply(product, self.lang), "description", sku, (sku,))
@@ -301,7 +330,7 @@ class _Turn:
             return Answer(text, "attribute", sku, (sku,))
         asked_other = [t for t in self.reading.tags if not t.startswith("skin:")]
         has = [t for t in asked_other if attributes.has_tag(product, t)]
-        if asked_other and has == asked_other and kind is None:
+        if asked_other and has == asked_other and kind is None and YES_NO.search(self.reading.text):
             labels = [attributes.label(t, self.lang) for t in has]
             return Answer(wording.has_attributes_reply(product, self.lang, labels), "attribute", sku, (sku,))
         if kind is None:
@@ -311,8 +340,43 @@ class _Turn:
             return None
         return Answer(wording.attribute_reply(product, self.lang, kind, values), "attribute", sku, (sku,))
 
+    async def promotion(self, codes: list[Promotion], product: Product | None) -> Answer:
+        """Questions naming promotion codes: what each gives and on what, whether it has ended; with a
+        product, its price with the best running deal."""
+        now = self.qa._clock()
+        if product is not None:
+            running = await active_promotions(self.store, now, product.sku)
+            applies = {p.code for p in running}
+            elsewhere = [c for c in codes if c.code not in applies]
+            note = wording.codes_not_for(elsewhere, product, self.lang, now) if elsewhere else ""
+            text = note + wording.price_reply(product, self.lang, running)
+            return Answer(text, "deal", product.sku, (product.sku,))
+        names = {
+            sku: p for sku in {s for c in codes for s in c.skus} if (p := await get_product(self.store, sku))
+        }
+        text = wording.promotion_codes_reply(codes, now, self.lang, names)
+        return Answer(text, "deals")
+
+    async def _codes_named(self) -> list[Promotion]:
+        """Promotions whose code the question names ("is LIVE10 valid on everything?")."""
+        if not CODE_LIKE.search(self.reading.text):
+            return []
+        promotions = await list_promotions(self.store)
+        return [p for p in promotions if find_word(normalize_key(p.code), self.reading.text) != -1]
+
+    def _generic_request(self) -> bool:
+        """ "recommend something", "推荐一下", "what should I buy": a request with nothing else in it."""
+        rest = RECOMMEND.sub(" ", self.reading.text)
+        words = [w for w in re.findall(r"[a-z]+|[\u4e00-\u9fff]", rest) if w not in FILLER]
+        return len(words) <= 1
+
     async def deals(self, product: Product | None) -> Answer:
-        promotions = await active_promotions(self.store, self.qa._clock(), product.sku if product else None)
+        if product is not None:  # the deal on a product is its price with the best running promotion
+            running = await active_promotions(self.store, self.qa._clock(), product.sku)
+            return Answer(
+                wording.price_reply(product, self.lang, running), "deal", product.sku, (product.sku,)
+            )
+        promotions = await active_promotions(self.store, self.qa._clock(), None)
         titles = [(p.code, p.title(self.lang) or "") for p in promotions]
         text = wording.discount_reply(titles, self.lang, product)
         if product is None:
@@ -323,7 +387,7 @@ class _Turn:
         if not self.reading.question:
             return None
         faqs = await list_faqs(self.store)
-        ranked = await rank(self.qa.encoder, self.text, faqs, intent=self.intent)
+        ranked = await rank(self.qa.encoder, _with_topics(self.reading.text), faqs, intent=self.intent)
         if ranked is None or not ranked.confident(SHOP_FAQ_THRESHOLD, SHOP_FAQ_MARGIN):
             return None
         return Answer(wording_pick(ranked.faq.answer_en, ranked.faq.answer_zh, self.lang), "shop_faq")
@@ -344,6 +408,14 @@ class _Turn:
             or len(r.text) <= SHORT_FOLLOW_UP
         )
 
+    def _name_word(self) -> str | None:
+        """A category word that is also part of product names ("foundation", "cream", "面膜"): asking for
+        "the cheapest foundation" means the products called so, not the whole base make-up category."""
+        for word in NAME_WORDS:
+            if find_word(word, self.reading.text) != -1:
+                return word
+        return None
+
     def _shades_named(self, every: list[Variant]) -> list[Variant]:
         """The variants whose shade the question names: "berry", "砖红", "21号" (a shade's number)."""
         text = self.reading.text
@@ -361,8 +433,10 @@ class _Turn:
 
     def _selection(self, *, in_stock: bool) -> Selection:
         r = self.reading
+        word = self._name_word()
         return Selection(
-            category=r.categories[0] if r.categories else None,
+            category=None if word else (r.categories[0] if r.categories else None),
+            name_word=word,
             tags=r.tags,
             max_price=r.max_price,
             min_price=r.min_price,
@@ -423,6 +497,21 @@ class _Turn:
         return " ".join(x for x in (shade, size) if x) or variant_id
 
 
+HAVE = re.compile(
+    r"\b(any(?:thing)?|do you have|what comes in|what'?s in|available|got)\b"
+    r"|有.{0,6}[吗嘛]|有没有|有哪些|什么"
+)
+LISTING = re.compile(r"\b(list|show|what(?:'?s| is| do you have)|which|any)\b|有哪些|有什么|都有|看看")
+COUNT_ASK = re.compile(r"\b(how many|what|which)\b|几|哪些|什么|多少")
+CODE_LIKE = re.compile(r"[a-z]+\d+|\d+[a-z]+")
+FILLER = frozenset(
+    "me a an the some something anything pls please plz i you u we what should can could would do to for "
+    "good nice any one thing things product products buy get try "
+    "一 下 个 些 点 吧 呀 啊 哦 呢 吗 我 你 有 什 么 推 荐 好 的 买".split()
+)
+NAME_WORDS = ("foundation", "cream", "mask", "spray", "粉底", "面膜", "喷雾", "霜")
+"""Category words that also name several products (see ``_Turn._name_word``)."""
+
 SHOP_CURRENCY = "CNY"
 """The currency a bare amount in a question ("under 60") means: the demo shop sells in CNY."""
 
@@ -430,6 +519,14 @@ SHOP_CURRENCY = "CNY"
 def wording_pick(en: str | None, zh: str | None, lang: Language) -> str:
     first, second = (zh, en) if lang == "zh" else (en, zh)
     return first or second or ""
+
+
+def _with_topics(text: str) -> str:
+    """The question with the words of the shop topics it touches (``lexicon.SHOP_TOPICS``)."""
+    extra = [
+        words for cues, words in SHOP_TOPICS if any(find_word(normalize_key(c), text) != -1 for c in cues)
+    ]
+    return " ".join([text, *extra])
 
 
 def _for(scope: str, lang: Language) -> str:
@@ -442,7 +539,9 @@ def _category_words_are_not_names(reading: Reading, named: Resolved) -> Resolved
     """In "recommend me a lipstick" or "cheapest lipstick" the alias "lipstick" names a category, not
     the Matte Lipstick: when the question lists or ranks and its only names are category words, it
     names no product."""
-    listing = reading.recommend or reading.superlative or reading.max_price is not None
+    listing = (
+        reading.recommend or reading.superlative or reading.max_price is not None
+    ) and not reading.promo
     if not (listing and reading.categories and named.how == "name"):
         return named
     if all(key in category_word_keys() for key in named.keys):

@@ -27,11 +27,11 @@ ASKS: dict[str, re.Pattern[str]] = {
     ),
     "size": re.compile(
         r"\b(how big|what size is|how much (?:product|is in)|volume|ml is|grams?|capacity|how large"
-        r"|how many (?:ml|sheets|pieces|brushes|grams?))\b"
+        r"|how many (?:ml|sheets|pieces|brushes|grams?)|how many in (?:a|the|one) (?:box|pack|set))\b"
         r"|容量|多大|多少ml|多少毫升|几片|几支|规格|多少克|净含量|几毫升"
     ),
     "ingredient": re.compile(
-        r"\b(ingredients?|what'?s in (?:it|the|this|that)|what is in (?:it|the|this|that)|contains?|formula"
+        r"\b(ingredients?|what'?s in it|what is in it|contains?|formula"
         r"|made of|made with)\b"
         r"|成分|含有|含不含|有没有添加|配方|含什么"
     ),

@@ -20,6 +20,7 @@ __all__ = [
     "COLOUR_FAMILIES",
     "COLOUR_WORDS",
     "SHADES",
+    "SHOP_TOPICS",
     "TERMS",
     "Term",
     "term_for",
@@ -184,7 +185,7 @@ TERMS: tuple[Term, ...] = (
         "benefit:firming",
         "firming",
         "紧致",
-        ("firming", "lifting", "anti-ageing", "anti-aging"),
+        ("firming", "lifting", "anti-ageing", "anti-aging", "anti aging", "anti ageing", "wrinkles"),
         ("紧致", "抗老", "提拉", "抗初老"),
     ),
     Term(
@@ -219,7 +220,7 @@ TERMS: tuple[Term, ...] = (
         "benefit:depuffing",
         "de-puffing",
         "消浮肿",
-        ("de-puffing", "depuffing", "puffiness", "puffy eyes"),
+        ("de-puffing", "depuffing", "puffiness", "puffy eyes", "puffy"),
         ("消浮肿", "浮肿", "眼肿", "水肿"),
     ),
     Term(
@@ -269,7 +270,7 @@ TERMS: tuple[Term, ...] = (
         "need:travel",
         "travel-friendly",
         "出行便携",
-        ("travel", "travelling", "traveling", "on the go", "portable", "trip"),
+        ("travel", "travelling", "traveling", "on the go", "portable", "trip", "holiday", "vacation"),
         ("旅行", "出差", "出门", "便携", "随身"),
     ),
     Term(
@@ -463,6 +464,8 @@ CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
     ),
     "eyes": (
         "eyes",
+        "eye",
+        "eye products",
         "eye makeup",
         "eyeshadow",
         "eye shadow",
@@ -504,3 +507,104 @@ CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
     ),
 }
 """Category id -> viewer words (both languages) that ask for that category."""
+
+
+SHOP_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (
+        (
+            "legit",
+            "fake",
+            "real",
+            "authentic",
+            "knock-off",
+            "counterfeit",
+            "高仿",
+            "假货",
+            "假的",
+            "保真",
+            "真的假的",
+        ),
+        "genuine authentic products 正品",
+    ),
+    (
+        ("visa", "mastercard", "credit card", "debit card", "apple pay", "paypal", "信用卡", "刷卡", "花呗"),
+        "how to pay payment 付款 支付",
+    ),
+    (
+        (
+            "canada",
+            "uk",
+            "usa",
+            "america",
+            "japan",
+            "hong kong",
+            "taiwan",
+            "overseas",
+            "abroad",
+            "加拿大",
+            "日本",
+            "美国",
+            "英国",
+            "香港",
+            "台湾",
+            "海外",
+            "国外",
+        ),
+        "ship internationally 国际 海外配送",
+    ),
+    (
+        ("postage", "free shipping", "free delivery", "delivery fee", "包邮", "免邮", "运费", "邮费"),
+        "shipping cost 运费",
+    ),
+    (("send it back", "money back", "refund", "return", "退货", "退款", "退不", "能退"), "return 退货"),
+    (
+        ("swap", "exchange", "change the colour", "change the shade", "换色", "换个色", "换货", "能换"),
+        "exchange for a different shade 换色号",
+    ),
+    (
+        (
+            "smashed",
+            "broken",
+            "cracked",
+            "leaking",
+            "damaged",
+            "expired",
+            "past its date",
+            "破损",
+            "裂",
+            "漏",
+            "碎了",
+            "过期",
+        ),
+        "arrives damaged or expired 破损 过期",
+    ),
+    (
+        ("human", "real person", "customer service", "support", "人工", "真人", "客服", "售后"),
+        "contact customer service 客服",
+    ),
+    (
+        ("package", "parcel", "where's my order", "track", "tracking", "包裹", "物流", "到哪了", "快递到哪"),
+        "track my order 物流",
+    ),
+    (
+        ("go live", "stream", "live tonight", "on air", "开播", "直播时间", "几点播"),
+        "when do you stream 直播",
+    ),
+    (
+        (
+            "send out",
+            "dispatch",
+            "ship my",
+            "sending my",
+            "leave the warehouse",
+            "发货",
+            "发出",
+            "寄出",
+            "收到货",
+        ),
+        "when will my order ship 发货",
+    ),
+)
+"""Shop-question topics: words viewers use -> words a shop's FAQ on that topic uses. The answerer adds
+the topic words of a question before it ranks the shop's FAQs by meaning, so slang ("is this stuff
+legit") reaches the FAQ that answers it ("Are the products genuine?")."""

@@ -31,6 +31,7 @@ _WHERE = (
     "AND ($max_minor IS NULL OR p.price_minor <= $max_minor) "
     "AND ($min_minor IS NULL OR p.price_minor >= $min_minor) "
     "AND (NOT $in_stock OR p.stock > 0) "
+    "AND ($word IS NULL OR toLower(p.name_en) CONTAINS $word OR p.name_zh CONTAINS $word) "
     "AND all(t IN $tags WHERE t IN coalesce(p.tags, []) "
     "OR (t STARTS WITH 'skin:' AND 'skin:all' IN coalesce(p.tags, []))) "
 )
@@ -58,6 +59,8 @@ class Selection:
     currency: str | None = None
     """Price bounds are in this currency; products in another currency are left out."""
     in_stock: bool = False
+    name_word: str | None = None
+    """Only products whose English (lower-cased) or Chinese name contains this word."""
 
     def params(self) -> dict[str, Any]:
         currency = self.currency
@@ -74,6 +77,7 @@ class Selection:
             "tags": list(self.tags),
             "currency": currency if (self.max_price is not None or self.min_price is not None) else None,
             "in_stock": self.in_stock,
+            "word": self.name_word,
             **bounds,
         }
 

@@ -36,16 +36,24 @@ VARIANT_WORDS = re.compile(
 )
 PROMO_WORDS = re.compile(
     r"\b(discounts?|coupons?|promos?|promotions?|promo codes?|codes?|deals?|sales?|vouchers?|% off)\b"
-    r"|优惠|折扣|打折|券|满减|活动|福利|减价|便宜点",
+    r"|优惠|折扣|打折|券|满减|活动|福利|减价|便宜点|优惠码|折扣码|哪个码|什么码|折后|到手价|券后|几折|打.{0,2}折|减\d+",
 )
 CHEAPER = re.compile(
-    r"\b(cheaper|less expensive|more affordable|lower price)\b|更便宜|哪个便宜|谁便宜|比较便宜|便宜一点"
+    r"\b(cheaper|less expensive|more affordable|lower price|costs? less|is less|which is less"
+    r"|which one is less)\b|更便宜|哪个便宜|谁便宜|比较便宜|便宜一点|哪个划算|哪个实惠"
 )
-PRICIER = re.compile(r"\b(more expensive|pricier|costlier|dearer)\b|更贵|哪个贵|谁贵|比较贵")
+PRICIER = re.compile(
+    r"\b(more expensive|pricier|costlier|dearer|costs? more|is more|which is more|which one is more"
+    r"|higher price)\b|更贵|哪个贵|谁贵|比较贵|贵一点"
+)
 CHEAPEST = re.compile(
-    r"\b(cheapest|least expensive|lowest price|most affordable)\b|最便宜|最实惠|价格最低|最低价"
+    r"\b(cheapest|least expensive|lowest[- ]priced?|most affordable|lowest cost)\b"
+    r"|最便宜|最实惠|价格最低|最低价|最划算"
 )
-PRICIEST = re.compile(r"\b(most expensive|priciest|highest price|dearest)\b|最贵|价格最高|最高价")
+PRICIEST = re.compile(
+    r"\b(most expensive|priciest|highest[- ]priced?|dearest|most costly|top price)\b"
+    r"|最贵|价格最高|最高价|最高档"
+)
 POPULAR = re.compile(
     r"\b(most popular|best[- ]?sell(?:er|ing)|bestsellers?|top seller|everyone buying)\b"
     r"|最火|最受欢迎|卖得最好|卖的最好|销量最好|销量最高|爆款",
@@ -54,8 +62,10 @@ RECOMMEND = re.compile(
     r"\b(recommend\w*|suggest\w*|what should i (?:buy|get|try)|what(?:'s| is) good for"
     r"|good for (?:a |an |my )?|anything for|something for|best for|suitable for"
     r"|which (?:one|product)s? (?:is |are )?(?:good |best )?for"
-    r"|what (?:do|would) you (?:recommend|suggest)|what to (?:buy|get)|gift (?:idea|for))\b"
-    r"|推荐|安利|种草|求推|适合.{0,8}(?:用|的|买)|有什么.{0,6}(?:好|适合)|买什么好|送什么|入门|新手用",
+    r"|what (?:do|would) you (?:recommend|suggest)|what to (?:buy|get)|gift (?:idea|for)|what helps|any help"
+    r"|need (?:something |anything |a product )?for|what(?:'s| is) handy|something to help|help with)\b"
+    r"|推荐|安利|种草|求推|适合.{0,8}(?:用|的|买)|有什么.{0,6}(?:好|适合)|买什么好|送什么|入门|新手用|用什么好"
+    r"|有啥好|怎么办|有救吗|选哪个",
 )
 SELL = (
     re.compile(
@@ -64,18 +74,35 @@ SELL = (
     ),
     re.compile(r"\b(?:is there|are there|got|any chance of)(?: any| some| a| an)? (?P<thing>[^?!.。，,]+)"),
     re.compile(
+        r"^(?:any|got any|u have any|you have any) (?P<thing>[a-z][a-z '-]{2,30}?)"
+        r"(?: for sale| in stock)?\W*$"
+    ),
+    re.compile(
+        r"\b(?:looking for|searching for|where can i (?:buy|find)|i want to buy|wanna buy)(?: a| an| some)? "
+        r"(?P<thing>[^?!.。，,]+)"
+    ),
+    re.compile(r"\b(?:any )?(?P<thing>[a-z][a-z '-]{2,30}?) for sale\b"),
+    re.compile(
         r"(?:有没有|有没|有卖|卖不卖|有无|你们有|你们卖|店里有|这里有)(?P<thing>[^?？!！。，,吗呀啊呢嘛]+)"
     ),
-    re.compile(r"(?P<thing>[^?？!！。，,\s]{1,12})(?:有卖吗|有没有卖|卖吗|有吗)"),
+    re.compile(r"(?P<thing>[^?？!！。，,\s]{1,12}?)(?:有卖吗|有没有卖|卖吗|有吗|卖不卖)"),
+    re.compile(r"^(?:你们家?|店里|这里|请问)?有(?P<thing>[^?？!！。，,\s吗不没]{1,10})(?:吗|不|没)"),
 )
 # Words that make a "do you have ...?" something other than a product ("do you have a discount code?",
 # "is there free shipping?", "有没有链接"): the other strategies or Rasa answer those.
 NOT_A_THING = re.compile(
-    r"\b(discount|coupon|code|promo|deal|sale|shipping|delivery|link|stream|live|return|refund|invoice|"
-    r"stock|anything|something|more|any other|other|it|this|that|them|one|size|sizes|colou?rs?|shades?|"
-    r"question|time|way|plan|website|store|shop|app|chat|customer service|warranty|payment|pay)\b"
+    r"\b(discount|coupon|code|promo|promotion|deal|sale|shipping|delivery|link|stream|live|return|refund|"
+    r"invoice|stock|anything|something|more|any other|other|it|this|that|them|one|size|colou?r|shade|"
+    r"giveaway|sample|question|time|way|plan|website|store|shop|app|chat|customer service|warranty|"
+    r"payment|pay|fake|real|genuine|free|gift card|voucher|offer|cheaper|difference|restock|tracking|number|"
+    r"order|package|parcel|ship|deliver|chance|send|refund|human|person|discount code)s?\b|\d"
     r"|优惠|折扣|券|活动|包邮|运费|快递|发货|链接|直播|退|换|发票|货|库存|别的|其他|什么|啥|色|颜色|尺码|码|客服|"
-    r"售后|保修|付款|支付|问题|时间|福利",
+    r"售后|保修|付款|支付|问题|时间|福利|假的|假货|真的|真货|正品|高仿|赠品|小样|抽奖|福袋|回放|人|号",
+)
+HOW_TO = re.compile(r"\b(how (?:do|can|to|does)|where (?:do|can|to)|where'?s the)\b|怎么|如何|在哪|哪里|咋")
+YES_NO = re.compile(
+    r"^(?:is|are|does|do|can|could|will|would|should|has|have)\b|\b(?:or not|isn'?t it|right)\W*$"
+    r"|[吗么嘛]\W*$|(.)不\1|能不能|会不会|是不是|有没有|可不可以"
 )
 IN_STOCK = re.compile(r"\b(in stock|available|left)\b|有货|现货|还有")
 DEICTIC = re.compile(
@@ -84,6 +111,16 @@ DEICTIC = re.compile(
 # "under ¥60", "below 100 rmb", "less than $50", "60元以下", "100块以内", "不超过80"
 _AMOUNT = r"(?P<amount>\d+(?:\.\d{1,2})?)"
 _MONEY = r"(?:¥|￥|rmb|cny|\$|yuan)?"
+_LOW = r"(?P<low>\d+(?:\.\d{1,2})?)"
+_HIGH = r"(?P<high>\d+(?:\.\d{1,2})?)"
+_UNIT = r"(?:元|块|块钱|yuan|rmb)"
+# "between 80 and 90 yuan", "100到150元", "80-100之间"
+PRICE_RANGE = (
+    re.compile(rf"\bbetween\s*{_MONEY}\s*{_LOW}\s*{_UNIT}?\s*(?:and|to|-)\s*{_MONEY}\s*{_HIGH}"),
+    re.compile(
+        rf"{_MONEY}\s*{_LOW}\s*{_UNIT}?\s*(?:到|至|-|~|～)\s*{_MONEY}\s*{_HIGH}\s*(?:{_UNIT}|之间|以内|左右)"
+    ),
+)
 MAX_PRICE = (
     re.compile(
         rf"\b(?:under|below|less than|cheaper than|within|max|at most|up to|no more than|not more than)\s*"
@@ -100,8 +137,8 @@ MIN_PRICE = (
     re.compile(rf"(?:超过|高于|大于){_MONEY}\s*{_AMOUNT}"),
 )
 QUESTION = re.compile(
-    r"\?|？|\b(how|what|when|where|which|who|why|is|are|does|do|can|could|any|anything)\b"
-    r"|多少|吗|么|呢|什么|啥|怎么|咋|哪|几|有没有|能不能|可不可以|是不是|求|推荐",
+    r"\?|？|\b(how|what|whats|when|where|which|who|why|is|are|does|do|can|could|any|anything|list|show me"
+    r"|tell me)\b|多少|吗|么|呢|什么|啥|怎么|咋|哪|几|有没有|能不能|可不可以|是不是|求|推荐",
 )
 
 
@@ -150,6 +187,36 @@ class Reading:
         return bool(self.categories or self.tags or self.colour or self.max_price or self.min_price)
 
 
+_CN_DIGITS = {
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_CN_NUMBER = re.compile(r"([一二两三四五六七八九])?([百十])([一二三四五六七八九])?(?=[块元以内之左到至])")
+
+
+def _arabic(folded: str) -> str:
+    """ "一百五块" -> "150块", "八十元以内" -> "80元以内": the price patterns read digits."""
+
+    def value(match: re.Match[str]) -> str:
+        head, unit, tail = match.groups()
+        base = 100 if unit == "百" else 10
+        number = _CN_DIGITS.get(head or "一", 1) * base
+        if tail:
+            number += _CN_DIGITS[tail] * (base // 10)
+        return str(number)
+
+    return _CN_NUMBER.sub(value, folded)
+
+
 def read_question(text: str, names: tuple[str, ...] = ()) -> Reading:
     """Read the shape and catalog vocabulary of ``text`` (any language, raw chat). ``names``: the product
     names/aliases found in it (normalized); colours and attributes are not read inside them ("口红" is a
@@ -170,8 +237,8 @@ def read_question(text: str, names: tuple[str, ...] = ()) -> Reading:
         categories=_found(folded, _category_words()),
         tags=_found(unnamed, _tag_words()),
         colour=next(iter(_found(unnamed, _colour_words())), None),
-        max_price=_amount(folded, MAX_PRICE),
-        min_price=_amount(folded, MIN_PRICE),
+        max_price=_range(_arabic(folded), "high") or _amount(_arabic(folded), MAX_PRICE),
+        min_price=_range(_arabic(folded), "low") or _amount(_arabic(folded), MIN_PRICE),
         in_stock=bool(IN_STOCK.search(folded)),
         deictic=bool(DEICTIC.search(folded)),
     )
@@ -201,8 +268,17 @@ def _sell_thing(folded: str) -> str | None:
         if match is None:
             continue
         thing = match.group("thing").strip(" ~～")
-        if thing and len(thing) <= 40 and not NOT_A_THING.search(thing):
+        if thing and len(thing) <= 40 and len(thing.split()) <= 4 and not NOT_A_THING.search(thing):
             return thing
+    return None
+
+
+def _range(folded: str, end: str) -> Decimal | None:
+    """The ``end`` ("low"/"high") of a price range ("between 80 and 90", "100到150元"), else None."""
+    for pattern in PRICE_RANGE:
+        match = pattern.search(folded)
+        if match is not None:
+            return Decimal(match.group(end))
     return None
 
 
@@ -259,7 +335,11 @@ def _tag_words() -> tuple[tuple[str, str], ...]:
 
 @lru_cache(maxsize=1)
 def _colour_words() -> tuple[tuple[str, str], ...]:
-    return _longest_first(dict(COLOUR_WORDS))
+    """The catalog's colour words, and every colour NLU knows (nlu/attributes.py), so a colour the shop
+    has no shade of ("blue") is still read as a colour and answered with the shades there are."""
+    from nlu.attributes import COLOURS
+
+    return _longest_first({**COLOURS, **COLOUR_WORDS})
 
 
 def category_word_keys() -> frozenset[str]:

@@ -391,3 +391,43 @@ def has_attributes_reply(product: Product, lang: Language, values: Sequence[str]
     if lang == "zh":
         return f"是的，{name}{_join(values, lang)}～"
     return f"Yes, the {name} is {_join(values, lang)}."
+
+
+def promotion_codes_reply(
+    codes: Sequence[Promotion], now_ms: int, lang: Language, products: dict[str, Product]
+) -> str:
+    """What each named code gives, on what, and whether it has ended (``products``: SKU -> product)."""
+    parts = []
+    for promotion in codes[:3]:
+        title = promotion.title(lang) or promotion.code
+        if not promotion.is_active(now_ms):
+            parts.append(f"{promotion.code} 已经结束了" if lang == "zh" else f"{promotion.code} has ended")
+            continue
+        if promotion.skus:
+            names = _join([products[s].name(lang) for s in promotion.skus if s in products], lang)
+            scope = f"，仅限{names}" if lang == "zh" else f", only on the {names}"
+        else:
+            scope = "，全场通用" if lang == "zh" else ", on everything"
+        parts.append(
+            f"{promotion.code}：{title}{scope}" if lang == "zh" else f"{promotion.code}: {title}{scope}"
+        )
+    return ("；" if lang == "zh" else "; ").join(parts) + ("～" if lang == "zh" else ".")
+
+
+def codes_not_for(codes: Sequence[Promotion], product: Product, lang: Language, now_ms: int) -> str:
+    """ "SERUM30 is not for the Repair Night Cream. " for named codes that do not apply to ``product``."""
+    ended = [p.code for p in codes if not p.is_active(now_ms)]
+    other = [p.code for p in codes if p.is_active(now_ms)]
+    name = product.name(lang)
+    parts = []
+    if lang == "zh":
+        if other:
+            parts.append(f"{_join(other, lang)}不能用在{name}上哦；")
+        if ended:
+            parts.append(f"{_join(ended, lang)}已经结束了；")
+        return "".join(parts)
+    if other:
+        parts.append(f"{_join(other, lang)} doesn't apply to the {name}. ")
+    if ended:
+        parts.append(f"{_join(ended, lang)} has ended. ")
+    return "".join(parts)
