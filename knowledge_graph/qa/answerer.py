@@ -56,8 +56,8 @@ from nlu.language import Language, normalize_language
 log = logging.getLogger(__name__)
 
 # Calibrated on tests/qa/dev.jsonl (bench/eval_qa.py); see README "Question answering".
-PRODUCT_FAQ_THRESHOLD = 0.45
-PRODUCT_FAQ_MARGIN = 0.02
+PRODUCT_FAQ_THRESHOLD = 0.5
+PRODUCT_FAQ_MARGIN = 0.04
 SHOP_FAQ_THRESHOLD = 0.46
 SHOP_FAQ_MARGIN = 0.02
 LISTED = 4
@@ -137,6 +137,10 @@ class _Turn:
         products = named.products
         if named.ambiguous:
             return None
+        if _topics(r.text) and not (r.price and products):
+            found = await self.shop_faq()
+            if found is not None:
+                return found
         codes = await self._codes_named()
         if codes:
             return await self.promotion(codes, products[0] if len(products) == 1 else None)
@@ -160,6 +164,10 @@ class _Turn:
             and (r.stock or r.in_stock or r.variant or r.sell_thing or HAVE.search(r.text))
         ):
             return await self.colour()
+        if not products and context and r.sell_thing and len(r.text) <= SHORT_FOLLOW_UP:
+            found = await self._about_context(context)  # "有酒精吗" after "the toner?": about the toner
+            if found is not None and found.strategy in ("product_faq", "attribute", "variant"):
+                return found
         if not products and r.sell_thing:
             if r.tags:
                 return await self.recommend(None)
@@ -230,7 +238,8 @@ class _Turn:
 
     async def colour(self) -> Answer | None:
         family = self.reading.colour or ""
-        shades = COLOUR_FAMILIES.get(family, ())
+        named = tuple(shade for shade in SHADES if find_word(normalize_key(shade), self.reading.text) != -1)
+        shades = named or COLOUR_FAMILIES.get(family, ())
         if not shades:
             return None
         category = self.reading.categories[0] if self.reading.categories else None
@@ -272,6 +281,8 @@ class _Turn:
             return Answer(wording.price_reply(product, self.lang, promotions), "price", sku, (sku,))
         if r.stock:
             return self.stock(product, every)
+        if not every and r.variant and OTHER_ASK.search(r.text):
+            return self.variants(product, every)  # "does the tumbler come in other colours?": one version
         asked = attributes.asked_attribute(r.text)
         if asked is not None and attributes.attributes_of(product, asked):
             return self.attribute(product)
@@ -503,6 +514,7 @@ HAVE = re.compile(
 )
 LISTING = re.compile(r"\b(list|show|what(?:'?s| is| do you have)|which|any)\b|有哪些|有什么|都有|看看")
 COUNT_ASK = re.compile(r"\b(how many|what|which)\b|几|哪些|什么|多少")
+OTHER_ASK = re.compile(r"\b(other|another|different|more)\b|别的|其他|其它|还有别")
 CODE_LIKE = re.compile(r"[a-z]+\d+|\d+[a-z]+")
 FILLER = frozenset(
     "me a an the some something anything pls please plz i you u we what should can could would do to for "
@@ -521,12 +533,16 @@ def wording_pick(en: str | None, zh: str | None, lang: Language) -> str:
     return first or second or ""
 
 
-def _with_topics(text: str) -> str:
-    """The question with the words of the shop topics it touches (``lexicon.SHOP_TOPICS``)."""
-    extra = [
+def _topics(text: str) -> list[str]:
+    """The words of the shop topics ``text`` touches (``lexicon.SHOP_TOPICS``)."""
+    return [
         words for cues, words in SHOP_TOPICS if any(find_word(normalize_key(c), text) != -1 for c in cues)
     ]
-    return " ".join([text, *extra])
+
+
+def _with_topics(text: str) -> str:
+    """The question with the words of the shop topics it touches."""
+    return " ".join([text, *_topics(text)])
 
 
 def _for(scope: str, lang: Language) -> str:

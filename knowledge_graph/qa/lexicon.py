@@ -404,6 +404,8 @@ COLOUR_WORDS: dict[str, str] = {
 CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
     "lips": (
         "lips",
+        "嘴巴",
+        "嘴唇",
         "lip",
         "lip makeup",
         "lipstick",

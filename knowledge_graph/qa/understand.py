@@ -99,7 +99,9 @@ NOT_A_THING = re.compile(
     r"|优惠|折扣|券|活动|包邮|运费|快递|发货|链接|直播|退|换|发票|货|库存|别的|其他|什么|啥|色|颜色|尺码|码|客服|"
     r"售后|保修|付款|支付|问题|时间|福利|假的|假货|真的|真货|正品|高仿|赠品|小样|抽奖|福袋|回放|人|号",
 )
-HOW_TO = re.compile(r"\b(how (?:do|can|to|does)|where (?:do|can|to)|where'?s the)\b|怎么|如何|在哪|哪里|咋")
+HOW_TO = re.compile(
+    r"\b(how (?:do|can|to|does)|where (?:do|can|to)|where'?s the)\b|怎么|如何|在哪|哪里|哪儿|咋"
+)
 YES_NO = re.compile(
     r"^(?:is|are|does|do|can|could|will|would|should|has|have)\b|\b(?:or not|isn'?t it|right)\W*$"
     r"|[吗么嘛]\W*$|(.)不\1|能不能|会不会|是不是|有没有|可不可以"
@@ -339,7 +341,9 @@ def _colour_words() -> tuple[tuple[str, str], ...]:
     has no shade of ("blue") is still read as a colour and answered with the shades there are."""
     from nlu.attributes import COLOURS
 
-    return _longest_first({**COLOURS, **COLOUR_WORDS})
+    words = {**COLOURS, **COLOUR_WORDS}
+    # A lone character (红, 粉) is part of too many other words (口红 is a lipstick, 蛋白粉 protein powder).
+    return _longest_first({w: f for w, f in words.items() if not (len(w) == 1 and not w.isascii())})
 
 
 def category_word_keys() -> frozenset[str]:
