@@ -86,9 +86,9 @@ class ActionAnswerPrice(Action):
         lang = viewer_language(tracker)
         from actions.qa_first import answered_by_qa  # imports this module's slot names
 
-        events = await answered_by_qa(dispatcher, tracker, lang, "ask_price")
-        if events is not None:
-            return events
+        first = await answered_by_qa(dispatcher, tracker, lang, "ask_price")
+        if first.events is not None:
+            return first.events
         try:
             async with asyncio.timeout(LOOKUP_TIMEOUT_S):
                 product = await requested_product(get_store(), tracker)

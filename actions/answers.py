@@ -97,6 +97,25 @@ class GraphAction(Action, ABC):
     what = "info"
     intent: str | None = None
 
+    async def declined(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, lang: Language
+    ) -> list[dict[str, Any]] | None:
+        """What to do when the question-answering layer ran and had no confident answer: None lets the
+        action's own answer follow."""
+        return None
+
+    async def hand_off(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, lang: Language
+    ) -> list[dict[str, Any]]:
+        """The question is recorded for the moderators with the polite hand-off (an honest "I don't
+        know" when it could not be recorded)."""
+        text = ((tracker.latest_message or {}).get("text") or "").strip()
+        recorded = bool(text) and await _record(tracker, text, lang, "question")
+        dispatcher.utter_message(
+            text=replies.handoff_reply(lang) if recorded else replies.unknown_reply(lang)
+        )
+        return []
+
     @abstractmethod
     async def answer(
         self, store: GraphStore, dispatcher: CollectingDispatcher, tracker: Tracker, lang: Language
@@ -108,9 +127,13 @@ class GraphAction(Action, ABC):
     ) -> list[dict[str, Any]]:
         lang = viewer_language(tracker)
         if self.intent is not None:
-            events = await answered_by_qa(dispatcher, tracker, lang, self.intent)
-            if events is not None:
-                return events
+            first = await answered_by_qa(dispatcher, tracker, lang, self.intent)
+            if first.events is not None:
+                return first.events
+            if first.declined:
+                events = await self.declined(dispatcher, tracker, lang)
+                if events is not None:
+                    return events
         try:
             async with asyncio.timeout(LOOKUP_TIMEOUT_S):
                 return await self.answer(get_store(), dispatcher, tracker, lang)
@@ -161,6 +184,10 @@ class ActionAnswerStock(ProductAction):
 class ActionAnswerProductInfo(ProductAction):
     what = "info"
     intent = "ask_product_info"
+
+    async def declined(self, dispatcher, tracker, lang) -> list[dict[str, Any]]:
+        """No confident answer from the product's FAQs or attributes: a description would be a guess."""
+        return await self.hand_off(dispatcher, tracker, lang)
 
     def name(self) -> str:
         return "action_answer_product_info"
@@ -257,6 +284,12 @@ class ActionRecommend(GraphAction):
     """Products viewers asked about together (``knowledge_graph.recommend``), popularity fallback."""
 
     intent = "ask_recommendation"
+
+    async def declined(self, dispatcher, tracker, lang) -> list[dict[str, Any]]:
+        """A request the layer could not read ("something for my mum?"): ask what they are after
+        rather than list whatever is popular."""
+        dispatcher.utter_message(text=replies.recommend_reply([], lang))
+        return []
 
     def name(self) -> str:
         return "action_recommend"
@@ -357,9 +390,9 @@ class ActionAnswerShipping(Action):
 
     async def run(self, dispatcher, tracker, domain) -> list[dict[str, Any]]:
         lang = viewer_language(tracker)
-        events = await answered_by_qa(dispatcher, tracker, lang, "ask_shipping")
-        if events is not None:
-            return events
+        first = await answered_by_qa(dispatcher, tracker, lang, "ask_shipping")
+        if first.events is not None:
+            return first.events
         text = (tracker.latest_message or {}).get("text") or ""
         store = get_store()
         answer = await _faq_answer(store, text, lang, about=SHIPPING_TOPIC, in_domain=domain_verdict(tracker))
@@ -379,12 +412,16 @@ class ActionFaqOrHandoff(Action):
         text = ((tracker.latest_message or {}).get("text") or "").strip()
         if not text:
             return []
+        declined = False
         if put_to_the_bot(tracker) and domain_verdict(tracker) is not False:
-            events = await answered_by_qa(dispatcher, tracker, lang, best_guess(tracker) or "nlu_fallback")
-            if events is not None:
-                return events
+            first = await answered_by_qa(dispatcher, tracker, lang, best_guess(tracker) or "nlu_fallback")
+            if first.events is not None:
+                return first.events
+            declined = first.declined
         store = get_store()
-        answer = await _faq_answer(store, text, lang, in_domain=domain_verdict(tracker))
+        # The layer ranks the shop's and the product's FAQs itself; the plain semantic search (any FAQ of
+        # any product) only stands in when the layer could not run.
+        answer = None if declined else await _faq_answer(store, text, lang, in_domain=domain_verdict(tracker))
         if answer:
             dispatcher.utter_message(text=answer)
             return []

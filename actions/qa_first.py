@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -41,16 +42,25 @@ def conversation_parts(tracker: Tracker) -> tuple[str, str, str]:
     return platform, room, viewer
 
 
+@dataclass(frozen=True)
+class QAFirst:
+    """What the layer's first try did: ``events`` to return when it answered; ``declined`` when it ran
+    and had no confident answer (the action's own answer must then not guess either), as opposed to
+    failing (graph down: the action's own answer is the fallback)."""
+
+    events: list[dict[str, Any]] | None
+    declined: bool = False
+
+
 async def answered_by_qa(
     dispatcher: CollectingDispatcher, tracker: Tracker, lang: Language, intent: str
-) -> list[dict[str, Any]] | None:
+) -> QAFirst:
     """Let the question-answering layer (``knowledge_graph.qa``, the same one the gateway's QA lane
-    uses) answer the latest message, with Rasa's ``intent`` as a prior; the events to return when it
-    did, None when it declined (or the graph failed) and the action's own answer should follow."""
+    uses) answer the latest message, with Rasa's ``intent`` as a prior."""
     message = tracker.latest_message or {}
     text = (message.get("text") or "").strip()
     if not text:
-        return None
+        return QAFirst(None)
     platform, room, viewer = conversation_parts(tracker)
     context = tracker.get_slot(PRODUCT_SLOT)
     try:
@@ -64,8 +74,8 @@ async def answered_by_qa(
             )
     except (KnowledgeGraphError, TimeoutError) as err:
         log.warning("QA layer failed for %s: %s", tracker.sender_id, str(err) or type(err).__name__)
-        return None
+        return QAFirst(None)
     if found is None:
-        return None
+        return QAFirst(None, declined=True)
     dispatcher.utter_message(text=found.text)
-    return [SlotSet(PRODUCT_SLOT, found.product)] if found.product else []
+    return QAFirst([SlotSet(PRODUCT_SLOT, found.product)] if found.product else [])

@@ -165,7 +165,8 @@ def fold(text: str) -> str:
 
 
 def handoff_texts() -> frozenset[str]:
-    """The bot's "I can't answer that here" replies in both languages, as :func:`fold` leaves them."""
+    """The bot's "I can't answer that here" replies in both languages (hand-offs, "which product?",
+    refusals), as :func:`fold` leaves them."""
     texts = set()
     for lang in LANGS:
         for reply in (
@@ -176,7 +177,18 @@ def handoff_texts() -> frozenset[str]:
         ):
             texts.add(reply(lang))
         texts |= {replies.which_product_for(lang, what) for what in ("stock", "variant", "info")}
+        texts.add(replies.recommend_reply([], lang))  # "tell me your skin type...": a question back
+    texts |= set(refusal_texts())
     return frozenset(fold(t) for t in texts)
+
+
+def refusal_texts() -> list[str]:
+    """The domain's out-of-scope replies ("I can only help with the stream and its products"): a refusal
+    gives no facts, so like a hand-off it is not an answer, right or wrong."""
+    import yaml
+
+    domain = yaml.safe_load((REPO / "domain.yml").read_text(encoding="utf-8"))
+    return [variant["text"] for variant in domain["responses"]["utter_out_of_scope"]]
 
 
 HANDOFFS = handoff_texts()

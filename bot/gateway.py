@@ -80,6 +80,8 @@ class Job:
     addressing: Addressing = field(compare=False, default_factory=Addressing)
     #: the product this viewer's conversation is about, as far as the gateway saw (answer sharing)
     context: str | None = field(compare=False, default=None)
+    #: the message's sentiment (nlu/sentiment.py), -1..1
+    sentiment: float = field(compare=False, default=0.0)
 
 
 def loggable(name: str) -> str:
@@ -221,15 +223,16 @@ def addressing(event: ChatEvent, triage: TriageResult, bot_name: str, follow_up:
 
 
 NEGATIVE = -0.4
-"""Messages at or below this sentiment go to Rasa even when they ask something: a complaint is handled
-(recorded, answered with care) by its actions, not answered as a plain question."""
+"""Messages at or below this sentiment are complaints to the QA lane: only a shop FAQ that answers them
+("my parcel came smashed" -> how damaged parcels are replaced) is given there, and the complaint is
+recorded for the moderators; anything else goes to Rasa, whose actions handle complaints."""
 
 
-def takes_qa_lane(job: Job, sentiment: float) -> bool:
+def takes_qa_lane(job: Job) -> bool:
     """Does the question-answering lane try this message first? Shop questions the reply policy lets the
     bot answer (nlu/reply_policy.py): addressed to it, recognised as a shop question by triage, or a
-    question following up on the viewer's conversation with the bot. Commands and complaints never."""
-    if job.triage.priority is Priority.COMMAND or sentiment <= NEGATIVE:
+    question following up on the viewer's conversation with the bot. Commands never."""
+    if job.triage.priority is Priority.COMMAND:
         return False
     a = job.addressing
     return a.addressed or a.shop_question or (a.follow_up and a.question and job.context is not None)
@@ -368,8 +371,9 @@ class Gateway:
                 event, triage, self.config.bot_name, follow_up=room.in_conversation(event.viewer_id)
             ),
             context=context,
+            sentiment=score,
         )
-        if self.qa_lane is not None and takes_qa_lane(job, score):
+        if self.qa_lane is not None and takes_qa_lane(job):
             self._start_qa_lane(room, job)
         elif triage.priority is Priority.CHATTER:
             self._offer_chatter(room, job)
@@ -594,6 +598,7 @@ class Gateway:
                     asker=Asker(event.platform, event.room, event.viewer_id),
                     conversation_id=event.conversation_id,
                     context=job.triage.product or job.context,
+                    upset=job.sentiment <= NEGATIVE,
                 )
         except Exception:  # a bug here must not lose the question: Rasa answers it instead
             log.exception("QA lane failed for %s", event.message_id)

@@ -19,11 +19,15 @@ from collections.abc import Callable
 from bot.rasa_client import RasaClient
 from knowledge_graph.errors import KnowledgeGraphError
 from knowledge_graph.interactions import record_interaction
+from knowledge_graph.open_questions import record_open_question
 from knowledge_graph.qa.answerer import Answer, Asker, QuestionAnswerer
 from knowledge_graph.store import GraphStore
 from nlu.language import normalize_language
 
 log = logging.getLogger(__name__)
+
+COMPLAINT_ANSWERS = frozenset({"shop_faq"})
+"""Answers the lane gives to a message that reads as a complaint (see ``QALane.answer``)."""
 
 
 class QALane:
@@ -39,26 +43,42 @@ class QALane:
         self._bookkeeping: dict[str, asyncio.Task[None]] = {}  # conversation id -> its context update
 
     async def answer(
-        self, text: str, lang: str, *, asker: Asker, conversation_id: str, context: str | None = None
+        self,
+        text: str,
+        lang: str,
+        *,
+        asker: Asker,
+        conversation_id: str,
+        context: str | None = None,
+        upset: bool = False,
     ) -> Answer | None:
         """The answer, or None to let Rasa handle it (nothing answers it confidently, or the graph is
-        unavailable). ``context``: the SKU the viewer's conversation is about."""
+        unavailable). ``context``: the SKU the viewer's conversation is about. ``upset``: the message
+        reads as a complaint; only a shop FAQ answers it here ("my parcel came smashed" -> how damaged
+        parcels are replaced), and the complaint is recorded for the moderators."""
         language = normalize_language(lang) or "en"
         try:
             found = await self.answerer.answer(text, language, context=context, asker=asker)
         except KnowledgeGraphError as err:
             log.info("QA lane skipped (graph): %s", err)
             return None
-        if found is None:
+        if found is None or (upset and found.strategy not in COMPLAINT_ANSWERS):
             return None
         store = self._store_of()
-        task = asyncio.create_task(self._after(store, found, language, asker, conversation_id))
+        complaint = text if upset else None
+        task = asyncio.create_task(self._after(store, found, language, asker, conversation_id, complaint))
         self._bookkeeping[conversation_id] = task
         task.add_done_callback(lambda t, c=conversation_id: self._forget(c, t))
         return found
 
     async def _after(
-        self, store: GraphStore, found: Answer, lang: str, asker: Asker, conversation_id: str
+        self,
+        store: GraphStore,
+        found: Answer,
+        lang: str,
+        asker: Asker,
+        conversation_id: str,
+        complaint: str | None,
     ) -> None:
         """Bookkeeping off the reply's critical path: Rasa's context first (a follow-up waits for it,
         see :meth:`settle`), then the interaction graph. Never raises: a failure costs context, not
@@ -68,6 +88,10 @@ class QALane:
                 await self._rasa.set_slots(conversation_id, {"product": found.product, "lang": lang})
             for sku in found.skus[:1]:
                 await record_interaction(store, asker.platform, asker.viewer_id, sku)
+            if complaint is not None:
+                await record_open_question(
+                    store, asker.platform, asker.room, asker.viewer_id, complaint, lang, kind="complaint"
+                )
         except KnowledgeGraphError as err:
             log.info("interaction not recorded: %s", err)
         except Exception:

@@ -56,7 +56,7 @@ from nlu.language import Language, normalize_language
 log = logging.getLogger(__name__)
 
 # Calibrated on tests/qa/dev.jsonl (bench/eval_qa.py); see README "Question answering".
-PRODUCT_FAQ_THRESHOLD = 0.5
+PRODUCT_FAQ_THRESHOLD = 0.55
 PRODUCT_FAQ_MARGIN = 0.04
 SHOP_FAQ_THRESHOLD = 0.46
 SHOP_FAQ_MARGIN = 0.02
@@ -177,7 +177,7 @@ class _Turn:
         if len(products) == 1:
             return await self.about(products[0], from_context=False)
         if products:
-            return None  # several products and no comparison: Rasa asks which one
+            return await self.faq_of_several(products)  # "can I layer the gloss over a lipstick?"
         if r.promo and not HOW_TO.search(r.text):
             return await self.deals(None)
         if r.tags and r.question:
@@ -189,10 +189,29 @@ class _Turn:
         return await self.shop_faq()
 
     async def _about_context(self, context: str) -> Answer | None:
+        """A follow-up on the conversation's product: its own answers first, then the shop's FAQs ("can I
+        return it?"), then its description."""
         resolved = await resolve(self.store, "", context=context, fuzzy=False)
-        if resolved.product is None:
+        product = resolved.product
+        if product is None:
             return None
-        return await self.about(resolved.product, from_context=True)
+        found = await self.about(product, from_context=True)
+        if found is None and self.reading.question:
+            found = await self.shop_faq()
+        if found is None and self.reading.question and not _topics(self.reading.text):
+            found = Answer(wording.info_reply(product, self.lang), "description", product.sku, (product.sku,))
+        return found
+
+    async def faq_of_several(self, products: tuple[Product, ...]) -> Answer | None:
+        """A question naming several products without comparing them: the best FAQ of any of them when
+        it is sure, else None (Rasa asks which one)."""
+        faqs = [faq for product in products[:3] for faq in await list_faqs(self.store, product.sku)]
+        ranked = await rank(self.qa.encoder, self.text, faqs, intent=self.intent)
+        if ranked is None or not ranked.confident(PRODUCT_FAQ_THRESHOLD, PRODUCT_FAQ_MARGIN):
+            return None
+        sku = ranked.faq.product_sku
+        answer = wording_pick(ranked.faq.answer_en, ranked.faq.answer_zh, self.lang)
+        return Answer(answer, "product_faq", sku, (sku,) if sku else ())
 
     # --- the strategies --------------------------------------------------------------------------------
     def compare(self, products: tuple[Product, ...], *, cheaper: bool) -> Answer:

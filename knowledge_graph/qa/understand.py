@@ -36,15 +36,17 @@ VARIANT_WORDS = re.compile(
 )
 PROMO_WORDS = re.compile(
     r"\b(discounts?|coupons?|promos?|promotions?|promo codes?|codes?|deals?|sales?|vouchers?|% off)\b"
-    r"|优惠|折扣|打折|券|满减|活动|福利|减价|便宜点|优惠码|折扣码|哪个码|什么码|折后|到手价|券后|几折|打.{0,2}折|减\d+",
+    r"|优惠|折扣|打折|券|满减|活动|福利|减价|便宜点|优惠码|折扣码|哪个码|什么码|折后|到手价|券后|几折"
+    r"|打.{0,2}折|减\d+",
 )
 CHEAPER = re.compile(
     r"\b(cheaper|less expensive|more affordable|lower price|costs? less|is less|which is less"
     r"|which one is less)\b|更便宜|哪个便宜|谁便宜|比较便宜|便宜一点|哪个划算|哪个实惠"
+    r"|价格低|价格更低|便宜些|哪个省钱"
 )
 PRICIER = re.compile(
     r"\b(more expensive|pricier|costlier|dearer|costs? more|is more|which is more|which one is more"
-    r"|higher price)\b|更贵|哪个贵|谁贵|比较贵|贵一点"
+    r"|higher price)\b|更贵|哪个贵|谁贵|比较贵|贵一点|价格高|价格更高|贵一些|贵些"
 )
 CHEAPEST = re.compile(
     r"\b(cheapest|least expensive|lowest[- ]priced?|most affordable|lowest cost)\b"
