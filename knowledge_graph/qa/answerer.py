@@ -114,6 +114,9 @@ class QuestionAnswerer:
         the viewer's conversation is about; ``intent``: Rasa's intent when an action asks (a prior for
         the FAQ ranking); ``asker``: for recommendations and the demand record."""
         language: Language = normalize_language(lang) or "en"
+        text = MENTION.sub(" ", text).strip()  # "@liveroom how much..." asks about the serum, not "@liveroom"
+        if not text:
+            return None
         store = self._store_of()
         named = await resolve(store, text)
         reading = read_question(text, named.keys)
@@ -527,6 +530,7 @@ class _Turn:
         return " ".join(x for x in (shade, size) if x) or variant_id
 
 
+MENTION = re.compile(r"@\S+")
 HAVE = re.compile(
     r"\b(any(?:thing)?|do you have|what comes in|what'?s in|available|got)\b"
     r"|有.{0,6}[吗嘛]|有没有|有哪些|什么"
