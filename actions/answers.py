@@ -185,8 +185,11 @@ class ActionAnswerProductInfo(ProductAction):
     what = "info"
     intent = "ask_product_info"
 
-    async def declined(self, dispatcher, tracker, lang) -> list[dict[str, Any]]:
-        """No confident answer from the product's FAQs or attributes: a description would be a guess."""
+    async def declined(self, dispatcher, tracker, lang) -> list[dict[str, Any]] | None:
+        """No confident answer from the product's FAQs or attributes: a description would be a guess, so
+        the question is handed off; with no product known at all the action asks which one."""
+        if await requested_product(get_store(), tracker) is None:
+            return None
         return await self.hand_off(dispatcher, tracker, lang)
 
     def name(self) -> str:
@@ -414,7 +417,8 @@ class ActionFaqOrHandoff(Action):
             return []
         declined = False
         if put_to_the_bot(tracker) and domain_verdict(tracker) is not False:
-            first = await answered_by_qa(dispatcher, tracker, lang, best_guess(tracker) or "nlu_fallback")
+            # no intent: the model was unsure, so its best guess must not shape the question
+            first = await answered_by_qa(dispatcher, tracker, lang, None)
             if first.events is not None:
                 return first.events
             declined = first.declined

@@ -53,7 +53,7 @@ class QAFirst:
 
 
 async def answered_by_qa(
-    dispatcher: CollectingDispatcher, tracker: Tracker, lang: Language, intent: str
+    dispatcher: CollectingDispatcher, tracker: Tracker, lang: Language, intent: str | None
 ) -> QAFirst:
     """Let the question-answering layer (``knowledge_graph.qa``, the same one the gateway's QA lane
     uses) answer the latest message, with Rasa's ``intent`` as a prior."""

@@ -15,7 +15,7 @@ from bot.commands import GraphCommand
 from bot.gateway import FaqAnswer
 from knowledge_graph.catalog import find_product, find_product_mentioned
 from knowledge_graph.open_questions import record_open_question
-from knowledge_graph.queries import next_stream
+from knowledge_graph.queries import active_promotions, next_stream
 from knowledge_graph.store import GraphStore
 from nlu.language import normalize_language
 
@@ -31,7 +31,8 @@ def graph_commands(store_of: Callable[[], GraphStore]) -> dict[str, GraphCommand
             product = await find_product_mentioned(store, arg)
         if product is None:
             return replies.which_product(language)
-        return replies.price_reply(product, language)
+        promotions = await active_promotions(store, int(time.time() * 1000), product.sku)
+        return replies.price_reply(product, language, promotions)
 
     async def schedule(arg: str, lang: str) -> str:
         language = normalize_language(lang) or "en"

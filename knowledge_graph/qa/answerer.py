@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from knowledge_graph.audit import now_ms
 from knowledge_graph.catalog import Product, get_product
@@ -137,6 +137,10 @@ class _Turn:
 
     async def answer(self, named: Resolved, context: str | None) -> Answer | None:
         r = self.reading
+        shaped = r.price or r.stock or r.variant or r.promo or r.recommend or r.superlative
+        if self.intent in INTENT_SHAPES and not (shaped or r.cheaper is not None):
+            # Rasa's intent (an action asking) stands in for the words when the text has no shape of its own
+            r = self.reading = replace(r, **INTENT_SHAPES[self.intent])
         products = named.products
         if named.ambiguous:
             return None
@@ -330,7 +334,11 @@ class _Turn:
         family = self.reading.colour
         named = self._shades_named(every)
         wanted = set(COLOUR_FAMILIES.get(family, ())) if family else set()
-        chosen = named or ([v for v in every if v.colour in wanted] if wanted else [])
+        chosen = named or (
+            [v for v in every if v.colour in wanted or find_word(family, normalize_key(v.colour or "")) != -1]
+            if family
+            else []
+        )
         if family and not chosen:
             labels = [self._variant_label(v.colour, v.size, v.id) for v in every]
             return Answer(wording.variant_not_offered(product, self.lang, labels), "variant", sku, (sku,))
@@ -531,6 +539,15 @@ class _Turn:
 
 
 MENTION = re.compile(r"@\S+")
+PAIRING = re.compile(r"\b(goes? with|go well with|pairs? with)\b|搭配|配什么")
+INTENT_SHAPES: dict[str, dict[str, bool]] = {
+    "ask_price": {"price": True},
+    "ask_stock": {"stock": True},
+    "ask_variant": {"variant": True},
+    "ask_discount": {"promo": True},
+    "ask_recommendation": {"recommend": True},
+}
+"""The question shape a Rasa intent stands for, used when the words show none (see ``_Turn.answer``)."""
 HAVE = re.compile(
     r"\b(any(?:thing)?|do you have|what comes in|what'?s in|available|got)\b"
     r"|有.{0,6}[吗嘛]|有没有|有哪些|什么"
@@ -581,6 +598,8 @@ def _category_words_are_not_names(reading: Reading, named: Resolved) -> Resolved
     listing = (
         reading.recommend or reading.superlative or reading.max_price is not None
     ) and not reading.promo
+    if PAIRING.search(reading.text):
+        return named  # "what goes with the serum?": the serum is the product to pair with, not a category
     if not (listing and reading.categories and named.how == "name"):
         return named
     if all(key in category_word_keys() for key in named.keys):

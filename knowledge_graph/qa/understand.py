@@ -65,9 +65,10 @@ RECOMMEND = re.compile(
     r"|good for (?:a |an |my )?|anything for|something for|best for|suitable for"
     r"|which (?:one|product)s? (?:is |are )?(?:good |best )?for"
     r"|what (?:do|would) you (?:recommend|suggest)|what to (?:buy|get)|gift (?:idea|for)|what helps|any help"
-    r"|need (?:something |anything |a product )?for|what(?:'s| is) handy|something to help|help with)\b"
+    r"|need (?:something |anything |a product )?for|what(?:'s| is) handy|something to help|help with"
+    r"|goes? with|go well with|pairs? with)\b"
     r"|推荐|安利|种草|求推|适合.{0,8}(?:用|的|买)|有什么.{0,6}(?:好|适合)|买什么好|送什么|入门|新手用|用什么好"
-    r"|有啥好|怎么办|有救吗|选哪个",
+    r"|有啥好|怎么办|有救吗|选哪个|搭配",
 )
 SELL = (
     re.compile(

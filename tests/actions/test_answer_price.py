@@ -67,7 +67,7 @@ async def test_product_found_in_text_when_nlu_tagged_none(
     mascara = await get_product(store, "LR-MKP-004")
     assert mascara is not None
     result = await call_action(http, action_server, price_request("yo what does the mascara cost", lang="en"))
-    assert reply_text(result) == price_reply(mascara, "en")
+    assert reply_text(result).startswith(price_reply(mascara, "en"))  # then the running deal
     assert slot_events(result) == {"product": "LR-MKP-004"}
 
 
@@ -78,7 +78,7 @@ async def test_follow_up_question_uses_the_product_of_an_earlier_turn(
     assert serum is not None
     payload = price_request("多少钱", lang="zh", slots={"product": "LR-SKN-001"})
     result = await call_action(http, action_server, payload)
-    assert reply_text(result) == price_reply(serum, "zh")
+    assert reply_text(result).startswith(price_reply(serum, "zh"))
 
 
 async def test_unknown_product_asks_which_one_and_forgets_the_old_product(

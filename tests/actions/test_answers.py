@@ -93,7 +93,8 @@ async def test_recommendation_names_products(
             request("action_recommend", "what goes with the serum", "en", products=(("serum", 19),)),
         )
     )
-    assert reply.startswith(("Try these: ", "Tell me your skin type"))
+    # products that go with the serum: its category, never the serum itself
+    assert reply.startswith("For Skin care, try the ") and "Serum" not in reply
 
 
 async def test_unanswerable_question_is_handed_off_and_recorded(
@@ -182,13 +183,13 @@ async def test_faq_answers_follow_the_domain_guard(
     off_topic = request("action_faq_or_handoff", "how do I pay?", "en")
     off_topic["tracker"]["latest_message"]["domain"] = {"score": 0.1, "in_domain": False}
     assert faq not in texts(await call_action(http, action_server, off_topic))
-    # a paraphrase only the in-domain thresholds reach (MiniLM ~0.57 to "Can I return something?")
+    # a slang paraphrase reaches the shop's FAQ through the question-answering layer (its shop-topic
+    # words), unless the domain guard says the message is off-topic
     paraphrase = "can I send it back if I don't like it"
-    unguarded = texts(
-        await call_action(http, action_server, request("action_faq_or_handoff", paraphrase, "en"))
-    )
     guarded = request("action_faq_or_handoff", paraphrase, "en")
     guarded["tracker"]["latest_message"]["domain"] = {"score": 0.95, "in_domain": True}
     returns = "Unopened items can be returned within 7 days, no reason needed."
-    assert returns not in unguarded
+    outside = request("action_faq_or_handoff", paraphrase, "en")
+    outside["tracker"]["latest_message"]["domain"] = {"score": 0.1, "in_domain": False}
+    assert returns not in texts(await call_action(http, action_server, outside))
     assert texts(await call_action(http, action_server, guarded)) == [returns]

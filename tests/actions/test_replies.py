@@ -64,3 +64,28 @@ def test_fixed_replies_exist_in_both_languages(reply: Callable[[Language], str])
     en, zh = reply("en"), reply("zh")
     assert en.isascii() and en
     assert not zh.isascii()
+
+
+def test_a_price_answer_names_the_promotion_that_makes_it_cheapest() -> None:
+    from knowledge_graph.entities import Promotion
+
+    everything = Promotion(
+        code="LIVE10", discount_percent=10, valid_from=0, valid_to=10**13, title_en="10% off"
+    )
+    serum_only = Promotion(
+        code="SERUM30",
+        discount_amount="30",
+        currency="CNY",
+        valid_from=0,
+        valid_to=10**13,
+        skus=("LR-LIP-001",),
+    )
+    # 10 % of 129.00 is 12.90, less than 30 off: the fixed amount wins
+    en = price_reply(lipstick(), "en", [everything, serum_only])
+    assert en.startswith("Matte Lipstick is ¥129.00 (35 in stock).") and "SERUM30" in en and "¥99.00" in en
+    assert "LIVE10" not in en
+    zh = price_reply(lipstick(), "zh", [everything])
+    assert "LIVE10" in zh and "¥116.10" in zh
+    # a promotion in another currency does not lower a CNY price
+    dollars = Promotion(code="USD5", discount_amount="5", currency="USD", valid_from=0, valid_to=10**13)
+    assert price_reply(lipstick(), "en", [dollars]) == "Matte Lipstick is ¥129.00 (35 in stock)."

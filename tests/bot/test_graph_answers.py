@@ -21,8 +21,8 @@ def store(seeded_store):
 async def test_price_command(store) -> None:
     commands = graph_commands(lambda: store)
     serum = await find_product(store, "serum")
-    assert await commands["price"]("serum", "en") == replies.price_reply(serum, "en")
-    assert await commands["price"]("精华", "zh") == replies.price_reply(serum, "zh")
+    assert (await commands["price"]("serum", "en")).startswith(replies.price_reply(serum, "en"))
+    assert "SERUM30" in await commands["price"]("精华", "zh")  # the running deal on it
     assert await commands["price"]("unicorn", "en") == replies.which_product("en")
     assert await commands["price"]("", "zh") == replies.which_product("zh")
 
