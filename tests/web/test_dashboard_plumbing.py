@@ -22,6 +22,7 @@ from bot.web.dashboard_tap import ChatTap, TapDrain
 from bot.web.recorder import RecorderConfig, SessionRecorder
 from bot.web.report_data import list_sessions, session_report
 from connectors.base import ChatEvent
+from connectors.simulator.replay import replay_headers, replay_url
 from tests.conftest import WEB_USERS
 
 
@@ -114,7 +115,7 @@ async def test_a_live_timeout_is_lifted_from_the_dashboard(tmp_path, monkeypatch
         match = re.search(r'name="csrf-token" content="([^"]+)"', page)
         assert match is not None
         csrf = match.group(1)
-        room = await client.ws_connect("/ws/rooms/modroom")
+        room = await client.ws_connect(replay_url("/ws/rooms/modroom"), headers=replay_headers())
         await room.receive_json()  # welcome
         for i in range(18):  # a flood: more than 15 messages in 10 s earn a timeout
             await room.send_json(
