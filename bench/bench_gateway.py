@@ -227,6 +227,7 @@ def stats(latencies: list[float], n: int) -> dict[str, float]:
 async def main() -> None:
     events = chat_log(20_000)
     env = {"LIVEROOM_SEND_LIMIT_SIMULATOR": "1000000/1", "LIVEROOM_WORKERS_PER_ROOM": "16"}
+    env["LIVEROOM_RASA_REST"] = "1"  # the plain-Rasa baseline speaks to the REST channel
     with running_stack(env) as stack:
         ingest = await ingest_rate(events)
         print(f"gateway ingest (triage, moderation, language, sentiment): {ingest:,.0f} msgs/s on one core")
