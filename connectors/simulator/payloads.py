@@ -82,6 +82,8 @@ def parse_client_frame(raw: str) -> ChatFrame:
         data = json.loads(raw)
     except json.JSONDecodeError as err:
         raise BadFrame(f"invalid JSON: {err.msg}") from None
+    except RecursionError:  # "[[[[..." nested past Python's limit (security review L7)
+        raise BadFrame("invalid JSON: nested too deeply") from None
     if not isinstance(data, dict):
         raise BadFrame("frame must be a JSON object")
     kind = data.get("type")

@@ -207,3 +207,15 @@ async def test_a_reader_that_stops_reading_cannot_stall_the_room(sim, monkeypatc
     assert connector.stats.sends[("failed", "slow_reader")] == 1
     assert len(connector._rooms["slow"].sockets) == 1
     writer.close()
+
+
+async def test_deeply_nested_json_is_a_bad_frame_not_a_crash(sim) -> None:
+    connector, client, received = sim
+    ws, _ = await _viewer(client)
+    await ws.send_str("[" * 5000)
+    reply = await ws.receive_json(timeout=2)
+    assert reply == {"type": "error", "reason": "invalid JSON: nested too deeply"}
+    await ws.send_json({"type": "chat", "viewer": "ann", "text": "still here"})
+    assert (await ws.receive_json(timeout=2))["text"] == "still here"
+    assert connector.stats.frames[("dropped", "bad_frame")] == 1
+    assert len(received) == 1

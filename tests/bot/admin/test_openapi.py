@@ -52,3 +52,15 @@ async def test_the_gateway_serves_the_document_to_admins_only(monkeypatch: pytes
         document = await response.json()
     assert "/api/v1/products/{sku}" in document["paths"]
     assert document["paths"]["/api/v1/catalog/names"]["get"]["security"] == []
+
+
+async def test_deeply_nested_json_bodies_are_400_not_500(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Security review L7: json.loads raises RecursionError (not ValueError) past Python's nesting limit."""
+    monkeypatch.setenv("LIVEROOM_ADMIN_TOKENS", TOKENS)
+    app = create_app(GatewayConfig(rasa_url=f"http://127.0.0.1:{free_port()}"), ("simulator",))
+    async with TestClient(TestServer(app)) as client:
+        body = b'{"a": ' + b"[" * 100_000 + b"}"
+        for path in ("/api/v1/products", "/api/v1/categories", "/api/v1/faqs"):
+            response = await client.post(path, data=body, headers=auth(ALICE))
+            assert response.status == 400, (path, await response.text())
+            assert "nested too deeply" in (await response.json())["error"]
