@@ -18,6 +18,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import WSMsgType, web
 from prometheus_client import Counter
@@ -123,6 +124,10 @@ async def dashboard_page(request: web.Request) -> web.Response:
 @require_role(ROLE_MODERATOR)
 async def dashboard_stream(request: web.Request) -> web.WebSocketResponse:
     """History first (so charts are not empty), then one frame per second until the browser leaves."""
+    origin = request.headers.get("Origin")
+    if origin is not None and urlsplit(origin).netloc.lower() != request.host.lower():
+        # the session cookie is SameSite=Strict, but other ports of this host are same-site (review L1)
+        raise web.HTTPForbidden(text="cross-origin WebSocket refused")
     hub = request.app[HUB]
     ws = web.WebSocketResponse(heartbeat=30, compress=False)
     await ws.prepare(request)

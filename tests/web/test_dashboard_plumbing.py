@@ -10,6 +10,7 @@ import json
 import re
 import time
 
+import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
@@ -121,7 +122,11 @@ async def test_a_live_timeout_is_lifted_from_the_dashboard(tmp_path, monkeypatch
             await room.send_json(
                 {"type": "chat", "viewer": "spammer", "viewer_id": "sp1", "text": f"buy {i}"}
             )
-        stream = await client.ws_connect("/dashboard/stream")
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:  # review L1: another port, same site
+            await client.ws_connect("/dashboard/stream", headers={"Origin": "http://127.0.0.1:3000"})
+        assert refused.value.status == 403
+        own = f"http://{client.host}:{client.port}"
+        stream = await client.ws_connect("/dashboard/stream", headers={"Origin": own})
         entry = None
         for _ in range(10):
             frame = json.loads((await stream.receive()).data)
