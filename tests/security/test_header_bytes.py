@@ -47,3 +47,15 @@ async def test_non_utf8_header_bytes_are_refused_not_crashed(
             client, "POST", "/api/v1/categories", b"X-CSRF-Token: \xff\xfe", f"Cookie: {cookie}\r\n".encode()
         )
         assert status == 403
+
+
+def test_deeply_nested_import_files_are_rejected_not_crashed() -> None:
+    """Security review L7: an import job used to die on RecursionError and stay "validating"."""
+    from knowledge_graph.transfer import ImportRejected, parse_json
+    from knowledge_graph.transfer_csv import parse_csv
+
+    with pytest.raises(ImportRejected, match="nested too deeply"):
+        parse_json("[" * 100_000)
+    header = "type,sku,name_en,name_zh,aliases_en\n"
+    with pytest.raises(ImportRejected, match="aliases_en: must be a JSON list"):
+        parse_csv(header + "product,LR-1,a,b," + '"' + "[" * 100_000 + '"\n')
