@@ -101,6 +101,8 @@ class _Client:
         self.queue: asyncio.Queue[str] = asyncio.Queue(maxsize=SEND_QUEUE)
         self.writer: asyncio.Task[None] | None = None
         self.transport: asyncio.BaseTransport | None = None
+        self.drained = asyncio.Event()  # set by the writer when the queue is down to a quarter
+        self.drained.set()
 
 
 class _Room:
@@ -252,6 +254,8 @@ class SimulatorConnector(Connector):
         self._queue(room, client, json.dumps(welcome, ensure_ascii=False))
         try:
             async for msg in ws:
+                if not await self._paced(room_name, client):
+                    break
                 if msg.type == WSMsgType.TEXT:
                     await self._on_text(room_name, client, msg.data)
                 elif msg.type == WSMsgType.BINARY:
@@ -274,6 +278,8 @@ class SimulatorConnector(Connector):
             data = await client.queue.get()
             try:
                 await asyncio.wait_for(client.ws.send_str(data), SEND_TIMEOUT_S)
+                if client.queue.qsize() <= SEND_QUEUE // 4:
+                    client.drained.set()
             except TimeoutError:
                 self._drop_slow(room_name, client, "write timed out")
                 return
@@ -281,6 +287,20 @@ class SimulatorConnector(Connector):
                 log.info("simulator room %s: dropping a dead socket: %s", room_name, err)
                 self._rooms.get(room_name, _Room()).sockets.discard(client)
                 return
+
+    async def _paced(self, room_name: str, client: _Client) -> bool:
+        """Back-pressure on a client's own frames: while half its send queue is waiting (mostly the echoes
+        of what it sent), read nothing more from it until a quarter is left. A sender that also reads is
+        slowed to its own pace instead of being dropped; False (socket closed) when it does not read."""
+        if client.queue.qsize() < SEND_QUEUE // 2:
+            return True
+        client.drained.clear()
+        try:
+            await asyncio.wait_for(client.drained.wait(), 2 * SEND_TIMEOUT_S)
+        except TimeoutError:
+            self._drop_slow(room_name, client, "its own frames' echoes were not read")
+            return False
+        return True
 
     def _drop_slow(self, room_name: str, client: _Client, why: str) -> None:
         log.info("simulator room %s: closing a slow reader (%s)", room_name, why)

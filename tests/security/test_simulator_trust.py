@@ -219,3 +219,28 @@ async def test_deeply_nested_json_is_a_bad_frame_not_a_crash(sim) -> None:
     assert (await ws.receive_json(timeout=2))["text"] == "still here"
     assert connector.stats.frames[("dropped", "bad_frame")] == 1
     assert len(received) == 1
+
+
+async def test_a_fast_sender_that_reads_is_paced_not_dropped(sim, monkeypatch) -> None:
+    """The per-socket queue must not turn a legitimate burst (bench/loadgen, the 2,000-line e2e burst) into
+    a 'slow reader': the connector stops reading a sender whose own echoes pile up until they drain."""
+    monkeypatch.setattr(sim_module, "SEND_QUEUE", 32)
+    connector, client, received = sim
+    ws = await client.ws_connect("/ws/rooms/burst?replay=1", headers={"Authorization": f"Bearer {TOKEN}"})
+    await ws.receive_json(timeout=2)
+    echoes = 0
+
+    async def read() -> None:
+        nonlocal echoes
+        async for msg in ws:
+            if msg.type is aiohttp.WSMsgType.TEXT:
+                echoes += 1
+                if echoes == 2000:
+                    return
+
+    reader = asyncio.create_task(read())
+    for i in range(2000):
+        await ws.send_str(json.dumps({"type": "chat", "viewer": f"v{i % 50}", "text": f"line {i}"}))
+    await asyncio.wait_for(reader, 30)
+    assert len(received) == 2000
+    assert connector.stats.sends[("failed", "slow_reader")] == 0
