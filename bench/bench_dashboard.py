@@ -33,6 +33,7 @@ import psutil
 from bench.common import percentile, write_result
 from bench.stack import RunningStack, machine, running_stack
 from connectors.simulator.chatlog import CHATTER
+from connectors.simulator.replay import replay_headers, replay_url
 
 RATE = 500
 SECONDS = 20
@@ -63,7 +64,9 @@ async def logged_in(stack: RunningStack) -> aiohttp.ClientSession:
 async def push(stack: RunningStack, rate: int, seconds: int, sent_at: list[float], room: str) -> None:
     """Open loop, in 10 ms slices; the room's echo frames are read and thrown away."""
     async with aiohttp.ClientSession() as session:
-        async with session.ws_connect(f"{stack.ws_url}/ws/rooms/{room}", max_msg_size=0) as ws:
+        async with session.ws_connect(
+            replay_url(f"{stack.ws_url}/ws/rooms/{room}"), headers=replay_headers(), max_msg_size=0
+        ) as ws:
             await ws.receive_json()
 
             async def drain() -> None:

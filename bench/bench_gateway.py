@@ -40,6 +40,7 @@ from bot.triage import Triage
 from connectors.base import ChatEvent
 from connectors.simulator.chatlog import CHATTER
 from connectors.simulator.connector import SimulatorConnector
+from connectors.simulator.replay import replay_headers, replay_url
 from knowledge_graph.falkordb_server import free_port
 
 PRICE_EN = [
@@ -142,7 +143,9 @@ async def gateway_latency(stack: RunningStack, rate: float, seconds: float) -> d
     latencies: list[float] = []
     all_answered = asyncio.Event()
     async with aiohttp.ClientSession() as session:
-        async with session.ws_connect(f"{stack.ws_url}/ws/rooms/bench-latency", max_msg_size=0) as ws:
+        async with session.ws_connect(
+            replay_url(f"{stack.ws_url}/ws/rooms/bench-latency"), headers=replay_headers(), max_msg_size=0
+        ) as ws:
             await ws.receive_json()
 
             async def read() -> None:
@@ -224,6 +227,7 @@ def stats(latencies: list[float], n: int) -> dict[str, float]:
 async def main() -> None:
     events = chat_log(20_000)
     env = {"LIVEROOM_SEND_LIMIT_SIMULATOR": "1000000/1", "LIVEROOM_WORKERS_PER_ROOM": "16"}
+    env["LIVEROOM_RASA_REST"] = "1"  # the plain-Rasa baseline speaks to the REST channel
     with running_stack(env) as stack:
         ingest = await ingest_rate(events)
         print(f"gateway ingest (triage, moderation, language, sentiment): {ingest:,.0f} msgs/s on one core")

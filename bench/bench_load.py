@@ -42,7 +42,12 @@ from bench.plots import latency_vs_load
 from bench.stack import RunningStack, machine, machine_load, running_stack
 
 TARGET_P95_MS = 250.0
-STACK_ENV = {"LIVEROOM_SEND_LIMIT_SIMULATOR": "1000000/1", "LIVEROOM_WORKERS_PER_ROOM": "16"}
+# LIVEROOM_RASA_REST: the plain-Rasa baseline speaks to Rasa's REST channel (off unless asked for: M5)
+STACK_ENV = {
+    "LIVEROOM_SEND_LIMIT_SIMULATOR": "1000000/1",
+    "LIVEROOM_WORKERS_PER_ROOM": "16",
+    "LIVEROOM_RASA_REST": "1",
+}
 FULL = {
     "liveroom": [100, 300, 700, 1350, 2500],
     "rest": [2, 5, 10, 20, 40],

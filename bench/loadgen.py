@@ -28,7 +28,7 @@ from bench.common import summary_ms
 from bot.metrics_text import Samples, by_label, parse_samples, total
 from connectors.base import ChatEvent, EventKind
 from connectors.simulator.chatlog import CHATTER, generate
-from connectors.simulator.replay import to_frame
+from connectors.simulator.replay import replay_headers, replay_url, to_frame
 
 MENTION = re.compile(r"@(q\d+)\b")
 TEXT_KINDS = (EventKind.CHAT, EventKind.SUPER_CHAT)
@@ -237,7 +237,10 @@ async def replay_liveroom(
     all_answered = asyncio.Event()
     before = await scrape(session, gateway_url)
     ws_url = gateway_url.replace("http://", "ws://") + f"/ws/rooms/{room}"
-    async with ProcessSampler(run_dir) as sampler, session.ws_connect(ws_url, max_msg_size=0) as ws:
+    async with (
+        ProcessSampler(run_dir) as sampler,
+        session.ws_connect(replay_url(ws_url), headers=replay_headers(), max_msg_size=0) as ws,
+    ):
         await ws.receive_json(timeout=10)
 
         async def read() -> None:

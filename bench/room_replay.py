@@ -1,8 +1,8 @@
 """Replay a room's chat through the running stack and record what the bot did with every line.
 
-The lines go over the simulator WebSocket as the viewers who wrote them (one socket speaks for every viewer,
-as in ``connectors/simulator/replay.py``), each with its own ``message_id``, at a steady rate. Three things
-come back on that socket and are tied to a line:
+The lines go over the simulator WebSocket as the viewers who wrote them (one replay-mode socket speaks for
+every viewer, as in ``connectors/simulator/replay.py``), each with its own ``message_id``, at a steady
+rate. Three things come back on that socket and are tied to a line:
 
 - the room's echo of each accepted message (a line with no echo was refused by the connector: dropped);
 - the bot's messages, by ``reply_to`` (a reply merged for several viewers carries their ``@mentions``);
@@ -29,6 +29,7 @@ import aiohttp
 from bench.loadgen import scrape, settle
 from bench.room_logs import RoomLine, schedule
 from bot.metrics_text import Samples, by_label, total
+from connectors.simulator.replay import replay_headers, replay_url
 
 LEADING_MENTIONS = re.compile(r"^((?:@\S+\s+)+)")
 
@@ -147,7 +148,8 @@ async def replay_room(
     awaiting: dict[str, list[str]] = defaultdict(list)  # viewer -> their lines without a reply yet
     before = await scrape(session, gateway_url)
     ws_url = gateway_url.replace("http://", "ws://") + f"/ws/rooms/{room}"
-    async with session.ws_connect(ws_url, max_msg_size=0) as ws:
+    # replay mode: one socket for every viewer of the log (``session`` is a logged-in moderator's)
+    async with session.ws_connect(replay_url(ws_url), headers=replay_headers(), max_msg_size=0) as ws:
         await ws.receive_json(timeout=10)  # welcome
 
         def on_frame(data: dict[str, Any]) -> None:

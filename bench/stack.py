@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.common import REPO
+from connectors.simulator.replay import ensure_replay_token
 from knowledge_graph.falkordb_server import free_port
 
 
@@ -43,6 +44,7 @@ def running_stack(extra_env: dict[str, str] | None = None, timeout_s: float = 90
         name: free_port()
         for name in ("FALKORDB_PORT", "LIVEROOM_ACTIONS_PORT", "LIVEROOM_RASA_PORT", "LIVEROOM_GATEWAY_PORT")
     }
+    ensure_replay_token()  # the gateway and this process's replay sockets (bench/loadgen.py) share it
     with tempfile.TemporaryDirectory(prefix="liveroom-bench-stack-") as var_dir:
         env = {k: v for k, v in os.environ.items() if k != "NEO4J_URI"}
         env.update({k: str(v) for k, v in ports.items()}, LIVEROOM_VAR=var_dir, PYTHONUNBUFFERED="1")

@@ -34,6 +34,7 @@ from bot.shards import ShardConfig
 from bot.triage import Triage
 from bot.upstreams import Upstream, UpstreamMonitor
 from bot.web import setup_web
+from bot.web.auth import current_user
 from connectors import load_connector
 from connectors.base import Connector
 from knowledge_graph.catalog import list_products
@@ -76,6 +77,9 @@ def create_app(
     setup_admin(app)  # /api/v1/...: streamer editing (bot/admin), on the store in app[GRAPH]
     setup_mood(app, GATEWAY)  # /api/vision/audience (camera sidecar) -> room mood -> external intents
     setup_web(app)  # /login, /editor, /simulator, /dashboard, /report, /static (bot/web)
+    for connector in app[CONNECTORS].values():
+        if hasattr(connector, "session_role"):  # the simulator: roles and replay mode from the web session
+            connector.session_role = _session_role
     setup_encoder_warmup(app, app[METRICS].registry)  # FAQ encoders load in the background, not on 1st write
     return app
 
@@ -173,6 +177,11 @@ async def _refresh_catalog_names(app: web.Application, triage: Triage, interval_
         except KnowledgeGraphError as err:
             log.info("catalog names not refreshed (graph unavailable): %s", err)
         await asyncio.sleep(interval_s)
+
+
+def _session_role(request: web.Request) -> str | None:
+    user = current_user(request)
+    return user.role if user is not None else None
 
 
 async def _healthz(request: web.Request) -> web.Response:

@@ -321,6 +321,5 @@ class MetricsAccess:
         if not self.token:
             return True
         scheme, _, given = (authorization or "").partition(" ")
-        return scheme.lower() == "bearer" and hmac.compare_digest(
-            given.strip().encode("utf-8", "surrogatepass"), self.token.encode()
-        )
+        presented = given.strip().encode("utf-8", "surrogateescape")  # non-UTF-8 header bytes: 401, not 500
+        return scheme.lower() == "bearer" and hmac.compare_digest(presented, self.token.encode())

@@ -17,10 +17,12 @@ from __future__ import annotations
 import os
 import re
 import time
+import unicodedata
 from collections import defaultdict, deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from pathlib import Path
 
 from bot.config import env_float, env_int
 from bot.toxicity import fold_text, toxicity
@@ -112,10 +114,35 @@ class ModerationPolicy:
 
 
 # --- other signals ------------------------------------------------------------------------------------
-URL = re.compile(
-    r"(?:https?://|www\.)?((?:[a-z0-9-]+\.)+(?:com|net|org|tv|cn|io|gg|ly|me|co|xyz|ru|info))\b(?:/\S*)?",
-    re.IGNORECASE,
+#: every top-level domain of the root zone (IANA's list, shipped in bot/tlds.txt), read once
+TLDS = frozenset(
+    line.strip()
+    for line in (Path(__file__).with_name("tlds.txt")).read_text(encoding="ascii").splitlines()
+    if line.strip() and not line.startswith("#")
 )
+# Links are looked for in text folded by :func:`link_text` (NFKC, lower case, "dot"/"点"/"(.)" made '.',
+# spaces around dots removed). Any host after a scheme or "www." counts, IP addresses count, and a bare
+# "label.label" counts when its last label is a real TLD (so "1.5x" or "e.g" do not).
+URL = re.compile(
+    r"(?:[a-z][a-z0-9+.-]{1,15}://(?:[^\s/@]*@)?([^\s/?#:]+)"  # scheme://host (any host)
+    r"|(?<![\w.-])(www\.[^\s/?#:]+)"  # www.anything
+    r"|(?<![\w.-])((?:\d{1,3}\.){3}\d{1,3})(?![\w.])"  # an IPv4 address
+    r"|(?<![\w.@-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+([a-z]{2,24}|xn--[a-z0-9-]{1,59}))(?![\w-]))"
+)
+_DOT_WORD = re.compile(r"([a-z0-9])\s*[(\[{<]?\s*(?:dot|点|點|。)\s*[)\]}>]?\s*([a-z0-9])")
+_BRACKETED_DOT = re.compile(r"\s*[(\[{<]\s*\.\s*[)\]}>]\s*")
+_SPACED_DOT = re.compile(r"([a-z0-9])\s+\.\s+([a-z0-9])")  # "evil . com" (not "the end. next")
+
+
+def link_text(text: str) -> str:
+    """``text`` as the link filter reads it: full-width folded (NFKC), lower case, and the usual ways of
+    hiding a dot undone: "evil dot com", "evil点com", "evil(.)com", "evil [dot] com", "evil . com"."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    folded = _BRACKETED_DOT.sub(".", folded)
+    folded = _DOT_WORD.sub(r"\1.\2", folded)
+    return _SPACED_DOT.sub(r"\1.\2", folded)
+
+
 KNOWN_EMOTES = frozenset(
     {
         "kappa",
@@ -176,10 +203,13 @@ AD = re.compile(
 
 def offending_domains(text: str, allowed: tuple[str, ...]) -> list[str]:
     bad = []
-    for match in URL.finditer(text):
-        domain = match.group(1).lower()
-        if not any(domain == ok or domain.endswith("." + ok) for ok in allowed):
-            bad.append(domain)
+    for match in URL.finditer(link_text(text)):
+        scheme_host, www_host, ip, domain, tld = match.groups()
+        host = (scheme_host or www_host or ip or domain or "").strip(".")
+        if domain and tld not in TLDS:
+            continue
+        if host and not any(host == ok or host.endswith("." + ok) for ok in allowed):
+            bad.append(host)
     return bad
 
 

@@ -174,8 +174,7 @@ class RoomMoods:
     async def handle_report(self, request: web.Request) -> web.Response:
         if not self.config.token:
             return self._refuse(503, "disabled", "vision reports are disabled: set LIVEROOM_VISION_TOKEN")
-        # header bytes that are not UTF-8 arrive as surrogates: compared, never a 500
-        supplied = request.headers.get("Authorization", "").encode("utf-8", "surrogatepass")
+        supplied = request.headers.get("Authorization", "").encode("utf-8", "surrogateescape")  # L6
         if not hmac.compare_digest(supplied, f"Bearer {self.config.token}".encode()):
             return self._refuse(401, "unauthorized", "missing or wrong bearer token")
         raw = await request.content.read(MAX_BODY_BYTES + 1)

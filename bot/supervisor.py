@@ -71,6 +71,9 @@ class SupervisorConfig:
     vision_token: str = field(default="", repr=False)  # sidecar -> gateway token (generated if unset)
     demo_web_users: Path | None = None  # no web users configured: var/web-users, created once
     local_neo4j: bool = False  # LIVEROOM_GRAPH_BACKEND=neo4j without NEO4J_URI: start one on NEO4J_PORT
+    # LIVEROOM_RASA_REST=1: also open Rasa's plain REST channel (credentials-rest.yml), which has no auth;
+    # only the benchmarks' plain-Rasa baseline needs it (security review M5)
+    rasa_credentials: str = "credentials.yml"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> SupervisorConfig:
@@ -105,6 +108,9 @@ class SupervisorConfig:
             gateway_port=env_int(env, "LIVEROOM_GATEWAY_PORT", cls.gateway_port),
             rasa_replicas=replicas,
             rasa_stores=stores,
+            rasa_credentials=(
+                "credentials-rest.yml" if env.get("LIVEROOM_RASA_REST", "") == "1" else "credentials.yml"
+            ),
             rasa_token=env.get("LIVEROOM_RASA_TOKEN") or secrets.token_urlsafe(24),
             vision_source=env.get("LIVEROOM_VISION_SOURCE", "").strip(),
             vision_token=env.get("LIVEROOM_VISION_TOKEN") or secrets.token_urlsafe(24),
@@ -347,7 +353,7 @@ class Supervisor:
         c = self.config
         argv = [str(REPO / ".venv-rasa" / "bin" / "python"), "-m", "bot.rasa_launch", "run", "--enable-api"]
         argv += ["-i", "127.0.0.1", "--port", str(port), "--model", str(model)]
-        argv += ["--endpoints", c.rasa_stores.endpoints_file, "--credentials", "credentials.yml"]
+        argv += ["--endpoints", c.rasa_stores.endpoints_file, "--credentials", c.rasa_credentials]
         parse_url = f"http://127.0.0.1:{port}/model/parse?token={c.rasa_token}"
         # /model/parse only succeeds once the model is loaded (cold start ~90 s on 2 cores)
         return Child(

@@ -164,6 +164,8 @@ def parse_json(text: str | bytes, progress: Progress = _noop) -> Bundle:
         data = json.loads(text, parse_float=Decimal)
     except (ValueError, UnicodeDecodeError) as err:
         raise ImportRejected("file", "body", f"not valid JSON: {err}") from None
+    except RecursionError:  # nested past Python's limit: rejected like any bad file (review L7)
+        raise ImportRejected("file", "body", "not valid JSON: nested too deeply") from None
     if not isinstance(data, Mapping):
         raise ImportRejected("file", "body", "must be a JSON object")
     if data.get("format") != FORMAT:

@@ -125,7 +125,7 @@ def _value(kind: str, name: str, raw: str) -> Any:
     if name in _LIST_FIELDS:
         try:
             value = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested past Python's limit (review L7)
             raise ValidationError(name, 'must be a JSON list like ["a","b"]') from None
         if not isinstance(value, list):
             raise ValidationError(name, 'must be a JSON list like ["a","b"]')

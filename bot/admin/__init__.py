@@ -23,6 +23,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.admin import openapi
 from bot.admin.auth import AdminToken, TokenSet, load_tokens
 from bot.admin.jobs import ImportJobs
 from bot.admin.routes import ACTOR, JOBS, STORE, routes
@@ -69,6 +70,7 @@ def create_admin_app(
     if not len(admin[TOKENS]):
         log.warning("admin API: no tokens configured (LIVEROOM_ADMIN_TOKENS); every request will get 401")
     admin.router.add_routes(routes)
+    openapi.setup(admin, parent)  # GET /openapi.json: this router + the types in bot/admin/openapi.py
 
     async def store_ctx(app: web.Application) -> AsyncIterator[None]:
         if store_factory is not None:

@@ -376,8 +376,9 @@ def check_csrf(request: web.Request, session: Session) -> bool:
     if request.method not in UNSAFE_METHODS:
         return True
     presented = request.headers.get(CSRF_HEADER, "")
+    # surrogateescape: aiohttp decodes header bytes that are not UTF-8 that way (review L6: no 500)
     return bool(presented) and hmac.compare_digest(
-        presented.encode("utf-8", "surrogatepass"), session.csrf.encode()
+        presented.encode("utf-8", "surrogateescape"), session.csrf.encode()
     )
 
 

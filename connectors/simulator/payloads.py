@@ -1,17 +1,20 @@
 """Wire payloads of the simulator's WebSocket protocol (JSON text frames).
 
-Client -> server (one connection may speak for many viewers: each frame names its viewer)::
+Client -> server (a viewer connection speaks for one viewer, whose id the server assigns; only an
+authenticated replay connection may name many viewers, with their ids: see connector.py)::
 
     {"type": "chat", "viewer": "ann", "text": "how much is the serum?", "viewer_id": "optional"}
     {"type": "gift", "viewer": "ann", "gift": "Rocket", "count": 3, "value": 30.0}
     {"type": "super_chat", "viewer": "ann", "text": "love the stream", "amount": 30.0}
 
 Optional on every client frame: ``viewer_id``, ``message_id`` (the replay tool keeps the ids of a
-recorded log), ``roles`` (["moderator", "subscriber", "vip", "broadcaster"]).
+recorded log), ``roles`` (["moderator", "subscriber", "vip", "broadcaster"]); on a viewer connection
+the server decides all three (connector.py). Display names are sanitised (:func:`sanitize_name`): no
+``@`` (a name cannot ping others in the bot's ``@name`` replies), no control, format or bidi characters.
 
 Server -> every client in the room::
 
-    {"type": "welcome", "room": "demo", "history": [<chat>...]}
+    {"type": "welcome", "room": "demo", "history": [<chat>...], "viewer_id": "sim-…"}   (id: viewer sockets)
     {"type": "chat" | "gift" | "super_chat", "message_id": "...", "viewer": "ann", "viewer_id": "ann",
      "text": "...", "ts": 1700000000.0, "bot": false, "reply_to": null}
                                                   (super chats also "amount": 30.0, "currency": "CNY")
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import json
 import math
+import unicodedata
 from dataclasses import dataclass
 from typing import Any, Literal, NotRequired, TypedDict
 
@@ -78,13 +82,19 @@ def parse_client_frame(raw: str) -> ChatFrame:
         data = json.loads(raw)
     except json.JSONDecodeError as err:
         raise BadFrame(f"invalid JSON: {err.msg}") from None
+    except RecursionError:  # "[[[[..." nested past Python's limit (security review L7)
+        raise BadFrame("invalid JSON: nested too deeply") from None
     if not isinstance(data, dict):
         raise BadFrame("frame must be a JSON object")
     kind = data.get("type")
     if kind not in FRAME_TYPES:
         raise BadFrame(f"unknown type {kind!r}; expected one of {', '.join(FRAME_TYPES)}")
-    viewer = _name(data, "viewer")
+    viewer = sanitize_name(_name(data, "viewer"))
+    if not viewer:
+        raise BadFrame("field 'viewer' has no printable name")
     viewer_id = _name(data, "viewer_id", default=viewer)
+    if any(not ch.isprintable() for ch in viewer_id):
+        raise BadFrame("field 'viewer_id' must be printable")
     message_id = data.get("message_id")
     if message_id is not None and (
         not isinstance(message_id, str) or not 0 < len(message_id) <= MAX_ID_CHARS
@@ -104,6 +114,18 @@ def parse_client_frame(raw: str) -> ChatFrame:
         amount = _number(data, "amount", None)
         return ChatFrame(text=text, type="super_chat", amount=amount, count=1, **common)
     return ChatFrame(text=text, **common)
+
+
+def sanitize_name(name: str) -> str:
+    """A display name that cannot mention anyone or break a log line: '@' and every control, format
+    (bidi, zero-width) or separator-other character dropped, runs of spaces made one, cut to
+    ``MAX_NAME_CHARS``."""
+    kept = "".join(
+        " " if ch.isspace() else ch
+        for ch in name
+        if ch != "@" and ch != "＠" and (ch.isspace() or unicodedata.category(ch)[0] not in "CZ")
+    )
+    return " ".join(kept.split())[:MAX_NAME_CHARS]
 
 
 def _name(data: dict[str, Any], key: str, default: str | None = None) -> str:

@@ -9,8 +9,10 @@ Over the simulator's WebSocket (a running ``make demo``)::
     python -m connectors.simulator.replay LOG.jsonl --rate 50 --url ws://127.0.0.1:8080/ws/rooms/demo
     python -m connectors.simulator.replay --generate 5000 --out var/chat.jsonl   # write a log
 
-One socket speaks for every viewer of the log (the protocol names the viewer in each frame). Pacing
-is by a fixed schedule (event i at start + i/rate), so a slow sink does not lower the average rate.
+One socket speaks for every viewer of the log: a *replay* socket (``?replay=1``), which the simulator
+accepts only with ``Authorization: Bearer $LIVEROOM_SIMULATOR_REPLAY_TOKEN`` (set the same variable for
+the gateway) or a logged-in moderator session (see connectors/simulator/connector.py). Pacing is by a
+fixed schedule (event i at start + i/rate), so a slow sink does not lower the average rate.
 """
 
 from __future__ import annotations
@@ -19,16 +21,20 @@ import argparse
 import asyncio
 import json
 import logging
+import os
+import secrets
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 
 from connectors.base import ChatEvent, EventKind, EventSink
 from connectors.simulator.chatlog import generate, read_log, write_log
+from connectors.simulator.connector import REPLAY_TOKEN_ENV
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +63,28 @@ class Replayer:
                     self.behind_s = max(self.behind_s, -delay)
             await sink(event)
         return loop.time() - started
+
+
+def ensure_replay_token(env: MutableMapping[str, str] = os.environ) -> str:
+    """The replay token in ``env``, created (random) when unset: a process that starts the stack and then
+    replays into it (tests, benchmarks) gives the gateway and its own clients the same one."""
+    token = env.get(REPLAY_TOKEN_ENV, "").strip()
+    if not token:
+        token = env[REPLAY_TOKEN_ENV] = secrets.token_urlsafe(24)
+    return token
+
+
+def replay_url(url: str) -> str:
+    """A simulator room URL in replay mode (many viewers, their own ids, message ids and roles)."""
+    parts = urlsplit(url)
+    query = "&".join(q for q in (parts.query, "replay=1") if q)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
+
+
+def replay_headers(env: Mapping[str, str] = os.environ) -> dict[str, str]:
+    """The bearer header a replay socket needs (empty without a token: then a moderator session must do)."""
+    token = env.get(REPLAY_TOKEN_ENV, "").strip()
+    return {"Authorization": f"Bearer {token}"} if token else {}
 
 
 def to_frame(event: ChatEvent) -> dict[str, Any]:
@@ -88,7 +116,10 @@ def to_frame(event: ChatEvent) -> dict[str, Any]:
 
 async def replay_over_websocket(events: Sequence[ChatEvent], url: str, rate: float) -> dict[str, float]:
     replayable = [e for e in events if e.kind in (EventKind.CHAT, EventKind.GIFT, EventKind.SUPER_CHAT)]
-    async with aiohttp.ClientSession() as session, session.ws_connect(url) as ws:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.ws_connect(replay_url(url), headers=replay_headers()) as ws,
+    ):
         welcome = await ws.receive_json(timeout=10)
         if welcome.get("type") != "welcome":
             raise RuntimeError(f"unexpected first frame from {url}: {welcome}")

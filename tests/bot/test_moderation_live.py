@@ -21,6 +21,7 @@ from bot.moderation import Action, ModerationPolicy, Moderator
 from bot.rasa_client import RasaClient
 from connectors.base import ChatEvent, Connector, EventSink, OutboundMessage
 from connectors.simulator.connector import SimulatorConnector
+from connectors.simulator.replay import replay_headers, replay_url
 from tests.bot.test_gateway import samples
 from tests.conftest import free_port
 
@@ -65,7 +66,7 @@ async def say(ws: aiohttp.ClientWebSocketResponse, text: str, message_id: str, v
 
 async def test_live_moderation_deletes_the_toxic_message_in_the_room(live) -> None:
     gateway, metrics, _connector, client = await live(ModerationPolicy(dry_run=False))
-    viewer = await client.ws_connect("/ws/rooms/live")
+    viewer = await client.ws_connect(replay_url("/ws/rooms/live"), headers=replay_headers())
     assert (await viewer.receive_json())["type"] == "welcome"
     await say(viewer, "you idiot", "tox-1")
     assert (await viewer.receive_json(timeout=2))["message_id"] == "tox-1"
@@ -81,7 +82,7 @@ async def test_live_moderation_deletes_the_toxic_message_in_the_room(live) -> No
 
 async def test_live_moderation_times_a_viewer_out(live) -> None:
     gateway, _metrics, connector, client = await live(ModerationPolicy(dry_run=False, timeout_s=45))
-    viewer = await client.ws_connect("/ws/rooms/live")
+    viewer = await client.ws_connect(replay_url("/ws/rooms/live"), headers=replay_headers())
     await viewer.receive_json()
     await say(viewer, "kill yourself", "tox-2")
     await viewer.receive_json(timeout=2)
@@ -98,7 +99,7 @@ async def test_live_moderation_times_a_viewer_out(live) -> None:
 async def test_dry_run_logs_the_decision_and_deletes_nothing(live, caplog) -> None:
     caplog.set_level(logging.INFO, logger="bot.gateway")
     gateway, metrics, _connector, client = await live(ModerationPolicy(dry_run=True))
-    viewer = await client.ws_connect("/ws/rooms/dry")
+    viewer = await client.ws_connect(replay_url("/ws/rooms/dry"), headers=replay_headers())
     await viewer.receive_json()
     await say(viewer, "you idiot", "tox-4")
     assert (await viewer.receive_json(timeout=2))["message_id"] == "tox-4"

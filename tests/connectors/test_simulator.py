@@ -11,6 +11,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from connectors.base import ChatEvent, OutboundMessage
 from connectors.simulator.connector import SimulatorConnector
 from connectors.simulator.payloads import MAX_TEXT_CHARS, BadFrame, parse_client_frame
+from connectors.simulator.replay import replay_headers, replay_url
 
 
 @pytest.fixture
@@ -34,8 +35,9 @@ async def test_chat_reaches_everyone_in_the_room_and_the_gateway(sim) -> None:
     ann = await client.ws_connect("/ws/rooms/r1")
     bo = await client.ws_connect("/ws/rooms/r1")
     other_room = await client.ws_connect("/ws/rooms/r2")
-    for ws in (ann, bo, other_room):
-        assert (await ws.receive_json())["type"] == "welcome"
+    welcomes = [await ws.receive_json() for ws in (ann, bo, other_room)]
+    assert {w["type"] for w in welcomes} == {"welcome"}
+    ann_id = welcomes[0]["viewer_id"]  # the server names each viewer socket
 
     await ann.send_str(json.dumps({"type": "chat", "viewer": "ann", "text": "hello room"}))
     for ws in (ann, bo):
@@ -43,9 +45,14 @@ async def test_chat_reaches_everyone_in_the_room_and_the_gateway(sim) -> None:
         assert (msg["viewer"], msg["text"], msg["bot"]) == ("ann", "hello room", False)
     assert len(received) == 1
     event = received[0]
-    assert (event.platform, event.room, event.viewer_id) == ("simulator", "r1", "ann")
+    assert (event.platform, event.room, event.viewer_id, event.display_name) == (
+        "simulator",
+        "r1",
+        ann_id,
+        "ann",
+    )
     assert event.text == "hello room"
-    assert event.conversation_id == "simulator:r1:ann"
+    assert event.conversation_id == f"simulator:r1:{ann_id}"
 
     await connector.send(
         OutboundMessage("simulator", "r1", "hi ann!", reply_to=event.message_id, mention="ann")
@@ -121,9 +128,9 @@ def test_a_good_frame_is_trimmed() -> None:
     assert (frame.viewer, frame.viewer_id, frame.text) == ("ann", "ann", "hi")
 
 
-async def test_gifts_and_super_chats_from_many_viewers_on_one_socket(sim) -> None:
+async def test_gifts_and_super_chats_from_many_viewers_on_one_replay_socket(sim) -> None:
     connector, client, received = sim
-    ws = await client.ws_connect("/ws/rooms/g")
+    ws = await client.ws_connect(replay_url("/ws/rooms/g"), headers=replay_headers())
     await ws.receive_json()
     frames = [
         {"type": "gift", "viewer": "ann", "gift": "Rocket", "count": 2, "value": 100.0},
@@ -191,7 +198,7 @@ async def _until(predicate) -> None:
 
 async def test_moderation_delete_hides_the_message_everywhere(sim) -> None:
     connector, client, received = sim
-    ann = await client.ws_connect("/ws/rooms/mod")
+    ann = await client.ws_connect(replay_url("/ws/rooms/mod"), headers=replay_headers())  # own message id
     bo = await client.ws_connect("/ws/rooms/mod")
     for ws in (ann, bo):
         await ws.receive_json()
@@ -211,7 +218,7 @@ async def test_moderation_delete_hides_the_message_everywhere(sim) -> None:
 
 async def test_moderation_timeout_mutes_the_viewer_until_it_expires(sim) -> None:
     connector, client, received = sim
-    ann = await client.ws_connect("/ws/rooms/mute")
+    ann = await client.ws_connect(replay_url("/ws/rooms/mute"), headers=replay_headers())  # ann and cy
     bo = await client.ws_connect("/ws/rooms/mute")
     for ws in (ann, bo):
         await ws.receive_json()

@@ -15,6 +15,7 @@ import pytest
 
 from bot.metrics_text import total
 from connectors.simulator.chatlog import CHATTER
+from connectors.simulator.replay import replay_headers, replay_url
 from tests.conftest import Stack
 from tests.e2e.test_gateway_e2e import scrape
 from tests.e2e.test_price_e2e import REPLY_TIMEOUT_S, ask
@@ -27,7 +28,9 @@ REPLIES = "liveroom_answers_total"
 async def ask_after_chatter_flood(stack: Stack, room: str, viewer: str, text: str, flood: int = 80) -> str:
     """Sends ``flood`` chatter lines (far over the chatter budget) then the question; returns the reply."""
     async with aiohttp.ClientSession() as session:
-        async with session.ws_connect(f"{stack.ws_url}/ws/rooms/{room}") as ws:
+        async with session.ws_connect(
+            replay_url(f"{stack.ws_url}/ws/rooms/{room}"), headers=replay_headers()
+        ) as ws:
             assert (await ws.receive_json(timeout=5))["type"] == "welcome"
             for i in range(flood):
                 line = {"type": "chat", "viewer": f"fan{i}", "text": f"{CHATTER[i % len(CHATTER)]} {i}"}

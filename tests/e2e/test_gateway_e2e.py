@@ -23,6 +23,7 @@ import pytest
 
 from bot.metrics_text import Samples, parse_samples, total
 from connectors.simulator.chatlog import CHATTER
+from connectors.simulator.replay import replay_headers, replay_url
 from tests.conftest import Stack, free_port, record_figure
 from tests.e2e.test_price_e2e import ask
 
@@ -82,7 +83,9 @@ async def test_a_2000_message_burst_is_fully_accounted_for(stack: Stack) -> None
     bot_texts: list[str] = []
     started = time.perf_counter()
     async with aiohttp.ClientSession() as session:
-        async with session.ws_connect(f"{stack.ws_url}/ws/rooms/burst") as ws:
+        async with session.ws_connect(
+            replay_url(f"{stack.ws_url}/ws/rooms/burst"), headers=replay_headers()
+        ) as ws:
             await ws.receive_json()
 
             async def read() -> None:

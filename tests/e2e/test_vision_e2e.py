@@ -25,6 +25,7 @@ import yaml
 from yarl import URL
 
 from bot.metrics_text import parse_samples, total
+from connectors.simulator.replay import replay_headers, replay_url
 from tests.conftest import REPO, VISION_TOKEN, Stack, free_port
 from tests.vision.media import write_video
 
@@ -88,7 +89,9 @@ class Room:
 @contextlib.asynccontextmanager
 async def room(stack: Stack, name: str) -> AsyncIterator[Room]:
     async with aiohttp.ClientSession() as session:
-        async with session.ws_connect(f"{stack.ws_url}/ws/rooms/{name}") as ws:
+        async with session.ws_connect(
+            replay_url(f"{stack.ws_url}/ws/rooms/{name}"), headers=replay_headers()
+        ) as ws:
             yield Room(ws)
 
 

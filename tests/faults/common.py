@@ -20,6 +20,7 @@ import aiohttp
 
 from bot.metrics_text import Samples, parse_samples, total
 from connectors.simulator.chatlog import CHATTER
+from connectors.simulator.replay import replay_headers, replay_url
 
 QUESTIONS = [
     "how much is the matte lipstick?",  # fast lane (graph)
@@ -123,7 +124,9 @@ class ChatFlow:
 
     async def __aenter__(self) -> ChatFlow:
         self._session = aiohttp.ClientSession()
-        self._ws = await self._session.ws_connect(self.url, max_msg_size=0)
+        self._ws = await self._session.ws_connect(
+            replay_url(self.url), headers=replay_headers(), max_msg_size=0
+        )
         await self._ws.receive_json(timeout=10)  # welcome
         self._sending.set()
         self._tasks = [asyncio.create_task(self._read()), asyncio.create_task(self._write())]

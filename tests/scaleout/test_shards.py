@@ -24,6 +24,7 @@ from bot.metrics_text import parse_samples, total
 from bot.pacing import PendingReply, RedisSendBudget, ReplyPacer, SendLimit, shared_budgets
 from bot.shards import ShardConfig, shard_of
 from connectors.base import OutboundMessage
+from connectors.simulator.replay import replay_headers, replay_url
 from tests.conftest import free_port
 from tests.scaleout.conftest import Proc, base_env
 
@@ -96,7 +97,9 @@ async def test_two_shards_share_one_send_budget(shards: tuple[list[str], str], r
         sockets = []
         for index, url in enumerate(urls):
             for room in rooms_of(index):
-                ws = await session.ws_connect(f"{url.replace('http', 'ws')}/ws/rooms/{room}")
+                ws = await session.ws_connect(
+                    replay_url(f"{url.replace('http', 'ws')}/ws/rooms/{room}"), headers=replay_headers()
+                )
                 assert (await ws.receive_json(timeout=5))["type"] == "welcome"
                 sockets.append(ws)
         readers = [asyncio.create_task(collect_bot_messages(ws, sent, stop)) for ws in sockets]

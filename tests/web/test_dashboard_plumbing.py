@@ -23,6 +23,7 @@ from bot.web.dashboard_tap import ChatTap, TapDrain
 from bot.web.recorder import RecorderConfig, SessionRecorder
 from bot.web.report_data import list_sessions, session_report
 from connectors.base import ChatEvent
+from connectors.simulator.replay import replay_headers, replay_url
 from tests.conftest import WEB_USERS
 
 
@@ -115,21 +116,17 @@ async def test_a_live_timeout_is_lifted_from_the_dashboard(tmp_path, monkeypatch
         match = re.search(r'name="csrf-token" content="([^"]+)"', page)
         assert match is not None
         csrf = match.group(1)
-        room = await client.ws_connect("/ws/rooms/modroom")
+        room = await client.ws_connect(replay_url("/ws/rooms/modroom"), headers=replay_headers())
         await room.receive_json()  # welcome
         for i in range(18):  # a flood: more than 15 messages in 10 s earn a timeout
             await room.send_json(
                 {"type": "chat", "viewer": "spammer", "viewer_id": "sp1", "text": f"buy {i}"}
             )
-        other_port = f"http://{client.host}:{client.port + 1}"
-        with pytest.raises(
-            aiohttp.WSServerHandshakeError
-        ) as refused_ws:  # review L1: same site, other origin
-            await client.ws_connect("/dashboard/stream", headers={"Origin": other_port})
-        assert refused_ws.value.status == 403
-        stream = await client.ws_connect(
-            "/dashboard/stream", headers={"Origin": f"http://{client.host}:{client.port}"}
-        )
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:  # review L1: another port, same site
+            await client.ws_connect("/dashboard/stream", headers={"Origin": "http://127.0.0.1:3000"})
+        assert refused.value.status == 403
+        own = f"http://{client.host}:{client.port}"
+        stream = await client.ws_connect("/dashboard/stream", headers={"Origin": own})
         entry = None
         for _ in range(10):
             frame = json.loads((await stream.receive()).data)

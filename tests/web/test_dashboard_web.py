@@ -12,6 +12,7 @@ from urllib.parse import unquote, urlparse
 import aiohttp
 import pytest
 
+from connectors.simulator.replay import replay_headers, replay_url
 from knowledge_graph.faq import delete_faq, get_faq
 from knowledge_graph.open_questions import list_open_questions, record_open_question
 from tests.conftest import Stack
@@ -31,7 +32,9 @@ LINES = [
 async def chat(stack: Stack, room: str, count: int, per_second: float = 20.0) -> None:
     """Real viewers in the simulator: ``count`` messages over the room's WebSocket."""
     async with aiohttp.ClientSession() as session:
-        async with session.ws_connect(f"{stack.ws_url}/ws/rooms/{room}") as ws:
+        async with session.ws_connect(
+            replay_url(f"{stack.ws_url}/ws/rooms/{room}"), headers=replay_headers()
+        ) as ws:
             for i in range(count):
                 text = LINES[i % len(LINES)]
                 await ws.send_str(

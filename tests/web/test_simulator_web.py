@@ -38,8 +38,21 @@ async def test_two_viewers_chat_and_gift_in_one_room(web_stack: Stack, new_page,
     assert not page.console_errors, page.console_errors
 
 
-async def test_replay_of_a_chat_log(web_stack: Stack, new_page) -> None:
+async def test_replay_of_a_chat_log(web_stack: Stack, new_page, login) -> None:
+    anonymous = await new_page()
+    await anonymous.goto(f"{web_stack.gateway_url}/simulator?room=web-replay")
+    await anonymous.wait_for_selector("#status.ok")
+    await anonymous.click("#replay summary")
+    await anonymous.click("#replay-sample")
+    await anonymous.wait_for_function(
+        "() => document.querySelector('#replay-status').textContent.includes('✓')"
+    )
+    await anonymous.click("#replay-start")  # many viewers on one socket: refused without a moderator login
+    await anonymous.wait_for_function(
+        "() => document.querySelector('#replay-status').textContent.includes('moderator login')"
+    )
     page = await new_page()
+    await login(page, web_stack, "bob")  # a moderator (tests/conftest.py WEB_USERS)
     await page.goto(f"{web_stack.gateway_url}/simulator?room=web-replay")
     await page.wait_for_selector("#status.ok")
     await page.click("#replay summary")

@@ -42,6 +42,9 @@ class Viewer {
     this.ws = null;
     this.tab = el("button", { type: "button", role: "tab", class: "tab", onclick: () => select(viewers.indexOf(this)) }, name);
     this.nameInput.addEventListener("input", () => { this.tab.textContent = this.name || "?"; saveNames(); });
+    // one socket speaks for one viewer (the server fixes its name on the first message): a renamed viewer
+    // is a new viewer on a new socket
+    this.nameInput.addEventListener("change", () => { if (this.ws) this.connect(room()); });
     node.querySelector(".remove").addEventListener("click", () => removeViewer(this));
     node.querySelector("form.say").addEventListener("submit", (ev) => {
       ev.preventDefault();
@@ -242,9 +245,15 @@ async function replay(text) {
   const rate = Math.max(1, Math.min(500, Number(document.getElementById("replay-rate").value) || 20));
   const progress = document.getElementById("replay-progress");
   const status = document.getElementById("replay-status");
-  const sender = viewers.find((v) => v.ws && v.ws.readyState === WebSocket.OPEN);
-  if (!sender || !frames.length) {
-    status.textContent = frames.length ? tr("simulator.disconnected") : `0 / 0 (${bad} ✗)`;
+  if (!frames.length) {
+    status.textContent = `0 / 0 (${bad} ✗)`;
+    return;
+  }
+  // A log speaks for many viewers: that takes a replay socket, which the server opens only for a
+  // logged-in moderator or streamer (the session cookie goes with the upgrade).
+  const sender = await openReplaySocket();
+  if (!sender) {
+    status.textContent = tr("simulator.replay_login", {}, "replaying a log needs a moderator login");
     return;
   }
   progress.max = frames.length;
@@ -256,7 +265,7 @@ async function replay(text) {
     const due = started + (i * 1000) / rate;  // fixed schedule: a slow tick does not lower the rate
     const wait = due - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    sender.ws.send(JSON.stringify(frames[i]));
+    sender.send(JSON.stringify(frames[i]));
     if (i % 5 === 0 || i === frames.length - 1) {
       progress.value = i + 1;
       status.textContent = tr("simulator.replay_progress", { done: i + 1, total: frames.length }) + (bad ? ` (${bad} ✗)` : "");
@@ -264,6 +273,17 @@ async function replay(text) {
   }
   document.getElementById("replay-stop").disabled = true;
   replayStop = null;
+  setTimeout(() => sender.close(), 2000);  // the last echoes
+}
+
+function openReplaySocket() {
+  const proto = location.protocol === "https:" ? "wss" : "ws";
+  const ws = new WebSocket(`${proto}://${location.host}${WS_PATH}${encodeURIComponent(room())}?replay=1`);
+  return new Promise((resolve) => {
+    ws.onopen = () => resolve(ws);
+    ws.onerror = () => resolve(null);  // 403: not logged in as a moderator
+    ws.onclose = () => resolve(null);
+  });
 }
 
 function wireReplay() {
