@@ -78,7 +78,7 @@ async def test_not_carried_asks_are_demand_on_the_dashboard_and_in_the_report_ne
         ).status == 200
         room = await client.ws_connect("/ws/rooms/shop")
         await room.receive_json()  # welcome
-        await room.send_json({"type": "chat", "viewer": "ann", "viewer_id": "v1", "text": "hi everyone"})
+        await room.send_json({"type": "chat", "viewer": "ann", "text": "hi everyone"})
         recorder = app[RECORDER]
 
         async def session() -> str | None:
