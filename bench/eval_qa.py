@@ -53,6 +53,7 @@ from bench.room_replay import LEADING_MENTIONS
 from bench.room_report import Target, _cell, _header, _verdict, pct
 from bench.stack import machine, running_stack
 from bot.config import GatewayConfig
+from connectors.simulator.replay import replay_headers, replay_url
 
 REPORT_DIR = REPO / "var" / "eval-qa"
 TARGET_ACCURACY = 95.0
@@ -167,7 +168,8 @@ async def ask_all(
 
     async def worker(w: int, session: aiohttp.ClientSession) -> None:
         ws_url = gateway_url.replace("http://", "ws://") + f"/ws/rooms/{run_id}-w{w}"
-        async with session.ws_connect(ws_url, max_msg_size=0) as ws:
+        # replay mode: one socket speaks for each question's own viewer (fresh ids, follow-ups included)
+        async with session.ws_connect(replay_url(ws_url), headers=replay_headers(), max_msg_size=0) as ws:
             await ws.receive_json(timeout=10)  # welcome
             room = Room(ws)
             reader = asyncio.create_task(room.read())

@@ -8,12 +8,14 @@ import contextlib
 import json
 import statistics
 import time
+import uuid
 from decimal import Decimal
 
 import aiohttp
 import pytest
 
 from actions.replies import format_price
+from connectors.simulator.replay import replay_headers, replay_url
 from knowledge_graph.catalog import find_product, set_price
 from knowledge_graph.config import GraphConfig
 from knowledge_graph.store import open_store
@@ -31,12 +33,22 @@ async def ask(
 
     The reply is the bot message that replies to ours, or (merged answers carry no reply id) the first
     bot message after ours that mentions the viewer."""
+    # Replay mode: the viewer keeps its id across sockets, so its conversation (and its product context)
+    # carries over from one question to the next, as a real viewer's does.
+    url = replay_url(f"{stack.ws_url}/ws/rooms/{room}")
     async with aiohttp.ClientSession() as session:
-        async with session.ws_connect(f"{stack.ws_url}/ws/rooms/{room}") as ws:
+        async with session.ws_connect(url, headers=replay_headers()) as ws:
             welcome = await ws.receive_json(timeout=5)
             assert welcome["type"] == "welcome"
             sent = time.perf_counter()
-            await ws.send_str(json.dumps({"type": "chat", "viewer": viewer, "text": text}))
+            frame = {
+                "type": "chat",
+                "viewer": viewer,
+                "viewer_id": viewer,
+                "message_id": uuid.uuid4().hex,
+                "text": text,
+            }
+            await ws.send_str(json.dumps(frame))
             my_id = None
             # One deadline for the whole wait: aiohttp's receive timeout starts again at every control
             # frame (the gateway's heartbeat pings), so it alone could wait forever.
