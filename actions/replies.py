@@ -11,15 +11,15 @@ anything ("how much is the <insult>?"). They only contain catalog data.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
-
-from knowledge_graph.entities import StreamSession
 from knowledge_graph.qa.wording import (  # re-exported: the actions' answers are worded there
+    BEIJING,
     discount_reply,
     format_price,
     info_reply,
     price_reply,
     recommend_reply,
+    schedule_reply,
+    schedule_text,
     stock_reply,
     variant_not_offered,
     variant_reply,
@@ -27,11 +27,14 @@ from knowledge_graph.qa.wording import (  # re-exported: the actions' answers ar
 from nlu.language import Language
 
 __all__ = [
+    "BEIJING",
     "discount_reply",
     "format_price",
     "info_reply",
     "price_reply",
     "recommend_reply",
+    "schedule_reply",
+    "schedule_text",
     "stock_reply",
     "variant_not_offered",
     "variant_reply",
@@ -65,32 +68,6 @@ def which_product_for(lang: Language, what: str) -> str:
         "stock": "Which product do you want me to check stock for?",
         "variant": "Which product do you mean?",
     }.get(what, "Which product do you want to know about? Tell me its name.")
-
-
-BEIJING = timezone(timedelta(hours=8))
-"""The streamer's schedule is announced in Beijing time (the demo streamer streams from Hangzhou)."""
-
-
-def schedule_text(session: StreamSession | None, now_ms: int, lang: Language) -> str:
-    """The answer to "when is the next stream?" for the next (or current) session, or none."""
-    if session is None:
-        return schedule_reply(None, None, False, lang)
-    start = datetime.fromtimestamp(session.starts_at / 1000, UTC).astimezone(BEIJING)
-    starts = start.strftime("%m-%d %H:%M") if lang == "zh" else start.strftime("%a %b %d, %H:%M")
-    return schedule_reply(session.title(lang), starts, session.is_live(now_ms), lang)
-
-
-def schedule_reply(title: str | None, starts: str | None, live_now: bool, lang: Language) -> str:
-    """Next stream; ``starts`` already formatted (Beijing time)."""
-    if starts is None:
-        if lang == "zh":
-            return "下一场直播时间还没定，关注直播间通知哦～每天晚上8点到11点常规直播（周一休息）。"
-        return "The next stream isn't scheduled yet; we usually stream 8-11 pm Beijing time (not Mondays)."
-    if lang == "zh":
-        what = f"《{title}》" if title else "直播"
-        return f"现在正在直播{what}～" if live_now else f"下一场{what}：{starts}（北京时间）"
-    what = f'"{title}"' if title else "stream"
-    return f"We're live now with {what}!" if live_now else f"Next {what}: {starts} (Beijing time)."
 
 
 def streamer_reply(name: str | None, lang: Language) -> str:

@@ -47,7 +47,7 @@ from knowledge_graph.qa.understand import (
     category_word_keys,
     read_question,
 )
-from knowledge_graph.queries import active_promotions, variants_of
+from knowledge_graph.queries import active_promotions, next_stream, variants_of
 from knowledge_graph.semantic.batching import BatchEncoder
 from knowledge_graph.store import GraphStore
 from knowledge_graph.text import find_word, normalize_key
@@ -144,6 +144,10 @@ class _Turn:
         products = named.products
         if named.ambiguous:
             return None
+        if STREAMER_ASK.search(r.text):
+            return None  # who the streamer is: Rasa's action reads the streamer from the graph
+        if SCHEDULE_ASK.search(r.text) and not products:
+            return await self.schedule()
         if _topics(r.text) and not (r.price and products):
             found = await self.shop_faq()
             if found is not None:
@@ -155,6 +159,8 @@ class _Turn:
             return self.compare(products, cheaper=r.cheaper)
         if r.superlative and not (len(products) == 1 and named.how == "name"):
             return await self.superlative(r.superlative)
+        if r.recommend and len(products) == 1 and named.how == "name" and FIT_ASK.search(r.text):
+            return await self.about(products[0], from_context=False)  # "is the serum good for dry skin?"
         if r.recommend:
             if not (products or r.filters or self._generic_request()):
                 return None  # "recommend a good netflix show": not a request for our products
@@ -381,6 +387,11 @@ class _Turn:
             return None
         return Answer(wording.attribute_reply(product, self.lang, kind, values), "attribute", sku, (sku,))
 
+    async def schedule(self) -> Answer:
+        """The next (or current) stream from the schedule in the graph."""
+        now = self.qa._clock()
+        return Answer(wording.schedule_text(await next_stream(self.store, now), now, self.lang), "schedule")
+
     async def promotion(self, codes: list[Promotion], product: Product | None) -> Answer:
         """Questions naming promotion codes: what each gives and on what, whether it has ended; with a
         product, its price with the best running deal."""
@@ -539,6 +550,17 @@ class _Turn:
 
 
 MENTION = re.compile(r"@\S+")
+SCHEDULE_ASK = re.compile(
+    r"\b(next (?:stream|live|show|broadcast)|(?:stream(?:ing)?|live) (?:tonight|today|tomorrow|now)"
+    r"|are you live)\b|下一场|下次直播|今晚.{0,3}播|明天.{0,3}播|今天.{0,3}播|现在在播"
+)
+"""The next stream (from the schedule in the graph); "when do you stream?" in general is the shop's FAQ."""
+FIT_ASK = re.compile(
+    r"^(?:is|are|does|do|can|will|would|should)\b.{0,40}\b(?:good|ok|okay|fine|suitable|work|safe)\b"
+    r"|适合.{0,8}[吗嘛]|适不适合|能用吗|可以用吗"
+)
+"""Whether one named product suits something ("is the serum good for dry skin?"): about that product."""
+STREAMER_ASK = re.compile(r"\bwho(?:'s| is) (?:the )?(?:streamer|host|this)\b|主播是谁|主播叫什么|你们主播")
 PAIRING = re.compile(r"\b(goes? with|go well with|pairs? with)\b|搭配|配什么")
 INTENT_SHAPES: dict[str, dict[str, bool]] = {
     "ask_price": {"price": True},
@@ -598,7 +620,7 @@ def _category_words_are_not_names(reading: Reading, named: Resolved) -> Resolved
     listing = (
         reading.recommend or reading.superlative or reading.max_price is not None
     ) and not reading.promo
-    if PAIRING.search(reading.text):
+    if PAIRING.search(reading.text) or FIT_ASK.search(reading.text):
         return named  # "what goes with the serum?": the serum is the product to pair with, not a category
     if not (listing and reading.categories and named.how == "name"):
         return named

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from knowledge_graph.catalog import Product
-from knowledge_graph.entities import Promotion
+from knowledge_graph.entities import Promotion, StreamSession
 from nlu.language import Language
 
 # Symbol written before the amount, and how many minor-unit digits the currency shows.
@@ -431,3 +432,29 @@ def codes_not_for(codes: Sequence[Promotion], product: Product, lang: Language, 
     if ended:
         parts.append(f"{_join(ended, lang)} has ended. ")
     return "".join(parts)
+
+
+BEIJING = timezone(timedelta(hours=8))
+"""The streamer's schedule is announced in Beijing time (the demo streamer streams from Hangzhou)."""
+
+
+def schedule_text(session: StreamSession | None, now_ms: int, lang: Language) -> str:
+    """The answer to "when is the next stream?" for the next (or current) session, or none."""
+    if session is None:
+        return schedule_reply(None, None, False, lang)
+    start = datetime.fromtimestamp(session.starts_at / 1000, UTC).astimezone(BEIJING)
+    starts = start.strftime("%m-%d %H:%M") if lang == "zh" else start.strftime("%a %b %d, %H:%M")
+    return schedule_reply(session.title(lang), starts, session.is_live(now_ms), lang)
+
+
+def schedule_reply(title: str | None, starts: str | None, live_now: bool, lang: Language) -> str:
+    """Next stream; ``starts`` already formatted (Beijing time)."""
+    if starts is None:
+        if lang == "zh":
+            return "下一场直播时间还没定，关注直播间通知哦～每天晚上8点到11点常规直播（周一休息）。"
+        return "The next stream isn't scheduled yet; we usually stream 8-11 pm Beijing time (not Mondays)."
+    if lang == "zh":
+        what = f"《{title}》" if title else "直播"
+        return f"现在正在直播{what}～" if live_now else f"下一场{what}：{starts}（北京时间）"
+    what = f'"{title}"' if title else "stream"
+    return f"We're live now with {what}!" if live_now else f"Next {what}: {starts} (Beijing time)."
