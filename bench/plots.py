@@ -11,9 +11,13 @@ import matplotlib.pyplot as plt
 
 
 def latency_vs_load(
-    curves: dict[str, list[tuple[float, float, float]]], target_ms: float, path: Path, title: str
+    curves: dict[str, list[tuple[float, float, float]]],
+    target_ms: float,
+    path: Path,
+    title: str,
+    xlabel: str = "offered chat load (messages/s, ~7 % questions, bursts of 10x)",
 ) -> Path:
-    """``curves``: system -> [(offered msgs/s, p50 ms, p95 ms)]; log-log, with the p95 target line."""
+    """``curves``: system -> [(offered rate, p50 ms, p95 ms)]; log-log, with the p95 target line."""
     fig, ax = plt.subplots(figsize=(8, 5), dpi=110)
     for (name, points), colour in zip(curves.items(), ("tab:blue", "tab:red", "tab:green"), strict=False):
         points = sorted(points)
@@ -23,7 +27,7 @@ def latency_vs_load(
     ax.axhline(target_ms, color="grey", linestyle=":", label=f"target p95 {target_ms:g} ms")
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlabel("offered chat load (messages/s, ~7 % questions, bursts of 10x)")
+    ax.set_xlabel(xlabel)
     ax.set_ylabel("reply latency to questions (ms)")
     ax.set_title(title)
     ax.grid(True, which="both", alpha=0.3)
