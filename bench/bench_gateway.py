@@ -226,7 +226,12 @@ def stats(latencies: list[float], n: int) -> dict[str, float]:
 
 async def main() -> None:
     events = chat_log(20_000)
-    env = {"LIVEROOM_SEND_LIMIT_SIMULATOR": "1000000/1", "LIVEROOM_WORKERS_PER_ROOM": "16"}
+    # the platform send budget and the room reply quota (300/min) lifted: the figures are the bot's own
+    env = {
+        "LIVEROOM_SEND_LIMIT_SIMULATOR": "1000000/1",
+        "LIVEROOM_WORKERS_PER_ROOM": "16",
+        "LIVEROOM_REPLY_ROOM_REPLIES": "1000000",
+    }
     env["LIVEROOM_RASA_REST"] = "1"  # the plain-Rasa baseline speaks to the REST channel
     with running_stack(env) as stack:
         ingest = await ingest_rate(events)

@@ -18,7 +18,7 @@ import os
 import re
 import time
 import unicodedata
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -213,13 +213,33 @@ def offending_domains(text: str, allowed: tuple[str, ...]) -> list[str]:
     return bad
 
 
+class _TextSenders:
+    """Who sent one text within the window: the sends in time order and how many each viewer made, so
+    the number of distinct senders is read in O(1) however big a chant gets."""
+
+    def __init__(self) -> None:
+        self.sends: deque[tuple[float, str]] = deque()
+        self.per_viewer: Counter[str] = Counter()
+
+    def add(self, now: float, viewer: str, window_s: float) -> int:
+        """Record a send and return the distinct senders within ``window_s``, this one included."""
+        while self.sends and self.sends[0][0] < now - window_s:
+            _, gone = self.sends.popleft()
+            self.per_viewer[gone] -= 1
+            if not self.per_viewer[gone]:
+                del self.per_viewer[gone]
+        self.sends.append((now, viewer))
+        self.per_viewer[viewer] += 1
+        return len(self.per_viewer)
+
+
 @dataclass
 class _RoomMemory:
     # ordered by each viewer's latest message (re-inserted on every message), so viewers who went quiet
     # are forgotten from the front: a stream with 50,000 one-message viewers must not keep 50,000 entries
     by_viewer: dict[str, deque[tuple[float, str]]] = field(default_factory=dict)
     #: who sent each text recently (a chant or a spam wave is one text from many viewers)
-    by_text: dict[str, deque[tuple[float, str]]] = field(default_factory=lambda: defaultdict(deque))
+    by_text: dict[str, _TextSenders] = field(default_factory=lambda: defaultdict(_TextSenders))
 
 
 class Moderator:
@@ -295,14 +315,11 @@ class Moderator:
         """How many distinct viewers sent this text within the copy-pasta window (this one included)."""
         if not folded:
             return 0
-        senders = memory.by_text[folded]
-        while senders and senders[0][0] < now - self.policy.copypasta_window_s:
-            senders.popleft()
-        senders.append((now, viewer))
+        distinct = memory.by_text[folded].add(now, viewer, self.policy.copypasta_window_s)
         if len(memory.by_text) > 5000:  # forget the oldest texts: bounded memory under raids
             for key in list(memory.by_text)[:1000]:
                 del memory.by_text[key]
-        return len({v for _, v in senders})
+        return distinct
 
     def _ad_wave(self, folded: str, senders: int) -> Decision:
         """An ad is deleted, and the same ad from many accounts is a spam wave (the same cheer from many
