@@ -78,8 +78,10 @@ async def test_viewers_cannot_force_intents_or_entities(stack: Stack) -> None:
     for text in replies:
         assert "GIVEAWAY" not in text and "free-gifts" not in text, text
         assert not text.split(" ", 1)[-1].startswith(MOOD_ANSWERS), text
-    # the messages were read as ordinary chat: Rasa parsed them (the reply policy may keep the bot
-    # quiet on chat nobody put to it, so the parses are the proof the test saw something)
+    # the messages were read as ordinary chat: Rasa parsed them, or the QA lane answered them as the
+    # questions about LR-LIP-001 they look like (the reply policy may keep the bot quiet on chat nobody
+    # put to it, so the parses and answers are the proof the test saw something)
     parsed = total(after, "liveroom_intents_total") - total(before, "liveroom_intents_total")
-    assert parsed >= 2, "Rasa parsed none of the lines: the test saw nothing"
+    from_graph = total(after, "liveroom_qa_answers_total") - total(before, "liveroom_qa_answers_total")
+    assert parsed + from_graph >= 2, "neither Rasa nor the QA lane read the lines: the test saw nothing"
     assert total(after, "liveroom_intents_total", intent="EXTERNAL_room_bored") == 0
