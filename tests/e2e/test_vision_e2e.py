@@ -63,7 +63,8 @@ class Room:
 
     async def say(self, viewer: str, text: str, timeout_s: float = 30) -> str:
         """Send a line; return the bot's reply to it."""
-        await self.ws.send_str(json.dumps({"type": "chat", "viewer": viewer, "text": text}))
+        frame = {"type": "chat", "viewer": viewer, "viewer_id": viewer, "text": text}
+        await self.ws.send_str(json.dumps(frame))
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             mine = [m for m in self.messages if not m.get("bot") and m.get("text") == text]

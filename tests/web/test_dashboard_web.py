@@ -91,7 +91,9 @@ async def test_dashboard_charts_update_while_viewers_chat(
     assert after["points"] >= before["points"]
     drawn = await page.get_attribute("#chart-rate", "data-points")
     assert drawn is not None and int(drawn) == after["points"]
-    assert "web-dash" in await page.inner_text("#connections")
+    # the simulator's connection state is listed (the web-dash room itself is forgotten once its last
+    # socket closed: idle rooms leave nothing behind, review H2)
+    assert "frames received" in await page.inner_text("#connections")
     await screenshot(page, "dashboard-live")
     assert not real_errors(page), page.console_errors
 
