@@ -50,7 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import aiohttp
 
-from bench.bench_load import GIVE_UP_P95_MS, STACK_ENV, rising_load
+from bench.bench_load import GIVE_UP_P95_MS, STACK_ENV, _p50_p95, rising_load
 from bench.common import RESULTS, percentile, write_result
 from bench.loadgen import StepResult, latency_stats, replay_liveroom, scrape
 from bench.plots import latency_vs_load
@@ -318,11 +318,6 @@ async def main(quick: bool) -> None:
         },
     )
     print(f"written to {path} and {png} in {time.monotonic() - started:.0f}s")
-
-
-def _p50_p95(step: StepResult) -> tuple[float, float]:
-    lat = step.summary()["reply_latency"]
-    return lat["p50_ms"], lat["p95_ms"]  # type: ignore[index]
 
 
 if __name__ == "__main__":
