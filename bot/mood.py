@@ -152,8 +152,9 @@ class RoomMoods:
         return None
 
     def on_reply(self, event: ChatEvent, text: str, path: str, intent: str | None, waited_s: float) -> None:
-        """O(1): remember that this viewer's conversation just had a Rasa turn (the tracker exists)."""
-        if path != "rasa":  # other paths (fast path, FAQ, coalesced, commands) did not touch its tracker
+        """O(1): remember that this viewer's conversation just had a Rasa turn or a QA-lane answer (the
+        lane tells Rasa the product the viewer asked about: the conversation goes on in Rasa)."""
+        if path not in ("rasa", "qa"):  # other paths (FAQ fallback, coalesced, commands) touched no tracker
             return
         turns = self._turns.setdefault((event.platform, event.room), OrderedDict())
         turns[event.conversation_id] = self._clock()

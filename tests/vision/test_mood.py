@@ -124,7 +124,7 @@ async def test_a_sustained_change_goes_to_recent_conversations_only_capped_and_f
 
         turn("old", 0)
         turn("stale", 50)
-        turn("fast", 60, path="qa")  # answered from the graph: no tracker to update
+        turn("shared", 60, path="coalesced")  # another viewer's Rasa turn answered it: no tracker of its own
         turn("a", 70)
         turn("b", 80)
         turn("c", 100)
