@@ -135,6 +135,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     env.update(LIVEROOM_VISION_TOKEN=VISION_TOKEN, LIVEROOM_MOOD_SUSTAIN_S="3", LIVEROOM_WARM_ENCODERS="1")
     # one social reply per room every 5 s, not 20: the mood tests greet the bot again within 20 s
     env.update(LIVEROOM_REPLY_SOCIAL_INTERVAL_S="5")
+    # rooms quiet for 30 s are closed, not after 10 min: the abuse test (tests/e2e/test_abuse_e2e.py) fills
+    # the platform's room limit and waits for its rooms to be reaped so later tests can open rooms again
+    env.update(LIVEROOM_ROOM_IDLE_S="30")
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot", "up"],
         cwd=REPO,
