@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from connectors.simulator.replay import ensure_replay_token
 from ops.loopback_server import LoopbackServer, ServiceUnavailable
 from ops.loopback_server import free_port as _free_port
 from ops.neo4j_server import Neo4jServer
@@ -24,8 +23,13 @@ from ops.redis_server import RedisServer
 
 REPO = Path(__file__).resolve().parent.parent
 # Simulator replay sockets (many viewers on one socket): every gateway a test starts inherits this token
-# from os.environ, and the tests' clients send it (connectors.simulator.replay.replay_headers).
-ensure_replay_token()
+# from os.environ, and the tests' clients send it (connectors.simulator.replay.replay_headers). The Rasa
+# runtime (Python 3.10) runs only tests/rasa_runtime, which starts no gateway and cannot import the app's
+# 3.11 code.
+if sys.version_info >= (3, 11):
+    from connectors.simulator.replay import ensure_replay_token
+
+    ensure_replay_token()
 # Training (only when inputs changed) + Rasa's ~90 s cold start on 2 cores.
 STACK_READY_TIMEOUT_S = float(os.environ.get("LIVEROOM_TEST_STACK_TIMEOUT", "900"))
 
