@@ -316,6 +316,10 @@ class Gateway:
         self.pacers: dict[str, ReplyPacer] = {}
         self.moderation_log: deque[ModerationRecord] = deque(maxlen=500)
         self.observers: list[GatewayObserver] = []
+        #: Called inline, once per distinct event, for every event that is not plain chat (paid events,
+        #: moderators' notices, room status, follows, raids...): thanks, revenue, the moderation log.
+        #: O(1) each, like the observers; they must not raise.
+        self.event_handlers: list[Callable[[ChatEvent], None]] = []
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._seq = itertools.count()
         self._rasa_slots = asyncio.Semaphore(config.rasa_concurrency)
@@ -333,9 +337,18 @@ class Gateway:
         """The connectors' sink: decide in microseconds, never block the connector."""
         platform = event.platform
         self.metrics.events_in.labels(platform, event.kind.value).inc()
-        reason = self._reason_to_skip(event)
-        if reason is None and self.shard is not None and not self.shard.owns(platform, event.room):
-            reason = "other_shard"
+        if self.shard is not None and not self.shard.owns(platform, event.room):
+            self.metrics.outcome(platform, "dropped", "other_shard")
+            return
+        seen = False
+        if event.kind is not EventKind.CHAT:  # paid or not text: the event handlers see it first
+            if not self._first_sighting(event):
+                self.metrics.outcome(platform, "dropped", "duplicate")
+                return
+            seen = True
+            for handler in self.event_handlers:
+                handler(event)
+        reason = self._reason_to_skip(event, seen)
         if reason:
             self.metrics.outcome(platform, "dropped", reason)
             return
@@ -380,7 +393,8 @@ class Gateway:
         else:
             self._enqueue_for_answer(room, job)
 
-    def _reason_to_skip(self, event: ChatEvent) -> str | None:
+    def _reason_to_skip(self, event: ChatEvent, seen: bool = False) -> str | None:
+        """Why the pipeline ignores ``event``; ``seen`` when its id was already checked for duplicates."""
         if event.kind not in TEXT_KINDS:
             return "not_chat"
         name = event.display_name.casefold()
@@ -390,13 +404,19 @@ class Gateway:
             return "other_bot"
         if not event.text.strip():
             return "empty"
+        if not seen and not self._first_sighting(event):
+            return "duplicate"
+        return None
+
+    def _first_sighting(self, event: ChatEvent) -> bool:
+        """True the first time a message id is seen (platforms redeliver after reconnects)."""
         key = f"{event.platform}:{event.message_id}"
         if key in self._seen:
-            return "duplicate"
+            return False
         self._seen[key] = None
         if len(self._seen) > SEEN_IDS:
             self._seen.popitem(last=False)
-        return None
+        return True
 
     def _offer_chatter(self, room: Room, job: Job) -> None:
         """Chatter reaches Rasa only with spare capacity: Rasa up, no backlog, within the chatter budget.

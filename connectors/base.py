@@ -21,7 +21,14 @@ from connectors.accounting import ConnectorStats
 
 
 class EventKind(str, Enum):
-    """What happened in the room. Chat and super chats (text) are read by the gateway."""
+    """What happened in the room. Chat and super chats (text) are read by the gateway.
+
+    Paid events: ``GIFT`` (gifts, Twitch gift subs, YouTube gifted memberships), ``SUPER_CHAT`` (super
+    chats, Super Stickers, Twitch cheers) and ``SUBSCRIPTION`` (subs, YouTube memberships, Bilibili
+    captains). ``MODERATION`` is an action the bot did not take (a human moderator, AutoMod, the
+    platform), described by :attr:`ChatEvent.notice`; ``ROOM_STATUS`` is room-level state (chat silenced,
+    viewer counters), described by :attr:`ChatEvent.status`.
+    """
 
     CHAT = "chat"
     GIFT = "gift"
@@ -31,6 +38,12 @@ class EventKind(str, Enum):
     RAID = "raid"
     LIKE = "like"
     ENTER = "enter"
+    MODERATION = "moderation"
+    ROOM_STATUS = "room_status"
+
+
+#: Kinds whose events may carry money (what the thank-you and revenue code look at).
+PAID_KINDS = frozenset({EventKind.GIFT, EventKind.SUPER_CHAT, EventKind.SUBSCRIPTION})
 
 
 class Role(str, Enum):
@@ -68,6 +81,56 @@ class Money:
 
 
 @dataclass(frozen=True)
+class ModerationNotice:
+    """A moderation action in the room that the bot did not take, as the platform reported it.
+
+    ``action`` is one of :data:`NOTICE_ACTIONS`. ``moderator`` is who did it ("" for AutoMod or the
+    platform itself); ``target_*`` name the viewer or message it was done to.
+    """
+
+    action: str
+    moderator: str = ""
+    target_id: str = ""
+    target_name: str = ""
+    duration_s: int | None = None
+    reason: str = ""
+    target_message_id: str = ""
+    #: the message text concerned (an AutoMod hold, a deleted message), when the platform sends it
+    text: str = ""
+
+
+#: ``ModerationNotice.action`` values: what moderators' logs show.
+NOTICE_ACTIONS = (
+    "ban",
+    "unban",
+    "timeout",
+    "untimeout",
+    "delete",
+    "clear",
+    "held",  # AutoMod (or a platform filter) held a message for review
+    "held_resolved",  # a moderator approved or denied a held message (``reason`` says which)
+    "raid",
+    "unraid",
+    "settings",  # slow mode, followers-only, emote-only... (``reason`` says which)
+    "other",
+)
+
+
+@dataclass(frozen=True)
+class RoomStatus:
+    """Room-level state a platform pushes: ``None`` fields were not in this update."""
+
+    #: chat restricted to some viewers (Bilibili ROOM_SILENT_ON / OFF)
+    silenced: bool | None = None
+    #: how it is restricted ("level", "medal", "member"...) and until when (epoch s, 0 = until lifted)
+    silence_kind: str = ""
+    silence_until: float | None = None
+    #: viewers watching now, and the cumulative "watched" counter the platform shows
+    online: int | None = None
+    watched: int | None = None
+
+
+@dataclass(frozen=True)
 class ChatEvent:
     """A normalized event from any platform: chat, gift, super chat / cheer, follow, sub, raid, like, enter.
 
@@ -93,6 +156,10 @@ class ChatEvent:
     item: str = ""
     count: int = 0
     money: Money | None = None
+    #: ``MODERATION`` events: what was done
+    notice: ModerationNotice | None = None
+    #: ``ROOM_STATUS`` events: the room's new state
+    status: RoomStatus | None = None
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @property

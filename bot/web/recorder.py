@@ -69,6 +69,11 @@ CREATE TABLE IF NOT EXISTS demand (
     session TEXT NOT NULL, t REAL NOT NULL, qid TEXT, text TEXT, qkey TEXT, asks INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS demand_session ON demand (session);
+CREATE TABLE IF NOT EXISTS paid (
+    session TEXT NOT NULL, t REAL NOT NULL, platform TEXT, room TEXT, viewer_id TEXT, name TEXT,
+    kind TEXT, item TEXT, count INTEGER, amount REAL, currency TEXT
+);
+CREATE INDEX IF NOT EXISTS paid_session ON paid (session);
 """
 
 
