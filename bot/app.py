@@ -31,6 +31,7 @@ from bot.rasa_client import RasaClient
 from bot.reply_quota import QuotaPolicy
 from bot.rooms import RoomLimits
 from bot.shards import ShardConfig
+from bot.thanks import setup_thanks
 from bot.triage import Triage
 from bot.upstreams import Upstream, UpstreamMonitor
 from bot.web import setup_web
@@ -76,6 +77,7 @@ def create_app(
     app.cleanup_ctx.append(_gateway_ctx)
     setup_admin(app)  # /api/v1/...: streamer editing (bot/admin), on the store in app[GRAPH]
     setup_mood(app, GATEWAY)  # /api/vision/audience (camera sidecar) -> room mood -> external intents
+    setup_thanks(app, GATEWAY, app[METRICS].thanks)  # merged thank-yous for gifts, super chats, subs
     setup_web(app)  # /login, /editor, /simulator, /dashboard, /report, /static (bot/web)
     for connector in app[CONNECTORS].values():
         if hasattr(connector, "session_role"):  # the simulator: roles and replay mode from the web session

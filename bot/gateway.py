@@ -925,6 +925,11 @@ class Gateway:
             self.metrics.replies_pending.labels(platform).set_function(lambda pacer=pacer: pacer.pending)
         return pacer
 
+    def room_language(self, platform: str, room: str) -> str:
+        """The language most used in the room lately ("en" for a room the gateway does not know)."""
+        known = self.rooms.get((platform, room))
+        return known.audience.snapshot().lang if known is not None else "en"
+
     def post_to_room(self, platform: str, room: str, text: str, lang: str = "en") -> None:
         """A message to the whole room (no mention), through the platform's pacer and send budget:
         the bot acting on its own, e.g. a check-in when the room mood turns (bot/mood.py)."""

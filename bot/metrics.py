@@ -94,6 +94,12 @@ class GatewayMetrics:
             ["platform", "outcome"],
             registry=r,
         )
+        self.thanks = Counter(
+            "liveroom_thanks_total",
+            "Paid events seen by the thank-you merger, by outcome (collected, merged, posted...)",
+            ["platform", "outcome"],
+            registry=r,
+        )
         self.dropped = Counter(
             "liveroom_events_dropped_total",
             "Events not answered, by reason",

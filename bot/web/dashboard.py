@@ -66,6 +66,7 @@ async def _sampler_ctx(app: web.Application) -> AsyncIterator[None]:
     gateway = app[GATEWAY]
     tap = app[TAP] = ChatTap(product_of=lambda text: gateway.triage.classify(text).product)
     gateway.observers.append(tap)
+    gateway.event_handlers.append(tap.on_event)
     recorder = app[RECORDER] if RECORDER in app else None
     sampler = app[SAMPLER] = LiveSampler(
         gateway,
@@ -80,6 +81,7 @@ async def _sampler_ctx(app: web.Application) -> AsyncIterator[None]:
     await sampler.stop()
     with contextlib.suppress(ValueError):
         gateway.observers.remove(tap)
+        gateway.event_handlers.remove(tap.on_event)
 
 
 # --- page -------------------------------------------------------------------------------------------------
@@ -114,6 +116,7 @@ async def dashboard_page(request: web.Request) -> web.Response:
         + card(
             "moderation", '<div class="table-wrap"><table class="modlog" id="modlog"></table></div>', "wide"
         )
+        + card("revenue", '<div id="revenue"></div>')
         + card("connections", '<ul class="conns" id="connections"></ul>')
         + card("budget", '<div id="budget"></div>')
         + "</div>"

@@ -18,11 +18,12 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from bot.gateway import Gateway, ModerationRecord, action_label
 from bot.moderation import Action
+from bot.revenue import money_text
 from bot.web.dashboard_hub import FrameHub
 from bot.web.dashboard_tap import ChatTap, TapDrain
 from knowledge_graph.errors import KnowledgeGraphError
@@ -269,6 +270,14 @@ class LiveSampler:
             "open_questions_error": self.open_questions_error,
             "not_carried": [self._not_carried(q) for q in self.not_carried],
             "moderation": self._moderation(now),
+            "revenue": {
+                "totals": self.tap.revenue.totals(),
+                "top": self.tap.revenue.top_supporters(10),
+                "recent": [
+                    {**asdict(record), "text": money_text(record.amount, record.currency)}
+                    for record in reversed(self.tap.revenue.recent)
+                ],
+            },
             "connections": self._connections(),
             "budget": self._budget(),
             "upstreams": self._upstreams(),

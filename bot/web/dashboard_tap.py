@@ -1,7 +1,8 @@
 """The gateway's inline tap for the dashboard and the session recorder.
 
 The gateway calls :meth:`ChatTap.on_message` for every message it reads and :meth:`ChatTap.on_reply`
-for every reply it hands to the pacer (``Gateway.observers``). Both run on the ingest hot path, so they
+for every reply it hands to the pacer (``Gateway.observers``), and :meth:`ChatTap.on_event` for every
+paid or other non-chat event (``Gateway.event_handlers``). Both run on the ingest hot path, so they
 only bump counters and append to bounded lists; the once-a-second sampler drains them
 (:meth:`ChatTap.drain`). A tap never raises into the gateway: a bug here is logged and counted, the
 message still gets its answer.
@@ -17,6 +18,7 @@ from collections import Counter, OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bot.revenue import PaidRecord, RevenueLedger, paid_value
 from bot.triage import Priority, TriageResult
 from connectors.base import ChatEvent
 
@@ -70,6 +72,7 @@ class TapDrain:
     question_records: list[QuestionRecord] = field(default_factory=list)
     answer_records: list[AnswerRecord] = field(default_factory=list)
     recommended: list[tuple[float, str]] = field(default_factory=list)
+    paid: list[PaidRecord] = field(default_factory=list)
     records_dropped: int = 0
 
 
@@ -93,6 +96,7 @@ class ChatTap:
         self.errors = 0
         self.records_dropped_total = 0
         self.messages_total = 0
+        self.revenue = RevenueLedger()
 
     # --- hot path (GatewayObserver) -------------------------------------------------------------------
     def on_message(self, event: ChatEvent, triage: TriageResult, lang: str, sentiment: float) -> None:
@@ -151,6 +155,22 @@ class ChatTap:
         except Exception:
             self.errors += 1
             log.exception("dashboard tap failed on a reply")
+
+    def on_event(self, event: ChatEvent) -> None:
+        """The gateway's event handler: paid events go to the live ledger and the recorder's drain."""
+        try:
+            value = paid_value(event)
+            if value is None:
+                return
+            record = PaidRecord.of(event, value, self._clock())
+            self.revenue.add(record)
+            if len(self._tick.paid) < MAX_RECORDS_PER_TICK:
+                self._tick.paid.append(record)
+            else:
+                self._tick.records_dropped += 1
+        except Exception:
+            self.errors += 1
+            log.exception("dashboard tap failed on a paid event")
 
     def products_in(self, text: str) -> list[str]:
         """Catalog products named in a reply ("Try these: A, B, C!"), each once, in order."""

@@ -5,9 +5,10 @@ The dashboard's sampler hands every one-second :class:`~bot.web.dashboard_sample
 mode) from a worker thread, so the event loop never waits for the disk. Stored per session: one sample per
 second while chat is active (every 10 s while quiet) with messages, questions, answers, reply latency,
 room sentiment, mood and the vision sidecar's distribution; each question (text, product, language);
-each first answer (path, intent); each product shown in a recommendation; each question handed off to
-moderators; and, apart from those hand-offs (the bot answered them), each ask for a product the shop does
-not sell (``demand``: text, normalized key, number of asks).
+each first answer (path, intent); each product shown in a recommendation; each paid event (gift,
+super chat, cheer, sub, membership, captain: ``paid``, valued by :func:`bot.revenue.paid_value`); each
+question handed off to moderators; and, apart from those hand-offs (the bot answered them), each ask for
+a product the shop does not sell (``demand``: text, normalized key, number of asks).
 
 A session starts with the first message after ``LIVEROOM_REPORT_SESSION_GAP_S`` (default 900 s) of
 silence; a gateway restart within that gap resumes the same session, so a crash mid-stream does not
@@ -26,7 +27,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -159,7 +160,7 @@ class SessionRecorder:
     def record(self, tick: Tick) -> None:
         """Called by the sampler once a second; never waits (drops and counts when the disk is behind)."""
         drain = tick.drain
-        active = drain.messages > 0 or drain.replies > 0
+        active = drain.messages > 0 or drain.replies > 0 or bool(drain.paid)
         if active:
             if self.session is None or tick.t - self._last_activity > self.config.session_gap_s:
                 self.session = session_id_for(tick.t)
@@ -240,6 +241,10 @@ class SessionRecorder:
             )
             conn.executemany(
                 "INSERT INTO handoffs VALUES (?,?,?,?)", [(session, h.t, h.id, h.text) for h in tick.handoffs]
+            )
+            conn.executemany(
+                "INSERT INTO paid VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                [(session, *astuple(p)) for p in d.paid],  # PaidRecord's fields in the table's order
             )
             conn.executemany(
                 "INSERT INTO demand VALUES (?,?,?,?,?,?)",

@@ -32,6 +32,7 @@ LABEL_KEYS = (
     "title messages questions answer_rate handed_off recommendations peak answered unanswered none per_min "
     "series_messages series_questions series_answered series_sentiment series_vision chart_activity "
     "chart_answer_rate chart_products chart_mood chart_recommendations chart_questions chart_demand "
+    "chart_revenue "
     "mood_happy mood_neutral mood_bored mood_upset"
 ).split()
 
@@ -98,6 +99,31 @@ async def report_list(request: web.Request) -> web.Response:
     )
     body = f'<section class="card">{table}</section>'
     return render_page(request, "report.list_title", body, entry="report", extra={"report": None})
+
+
+def _revenue_html(request: web.Request, revenue: dict[str, list[dict[str, Any]]]) -> str:
+    """Totals per platform and currency, then the top supporters with a meter of their share (a meter,
+    not a styled bar: the page's CSP forbids inline style attributes)."""
+    if not revenue["totals"]:
+        return f'<p class="muted">{html.escape(t(request, "report.none"))}</p>'
+    totals = "".join(
+        f'<li><span class="name">{html.escape(row["platform"])}</span>'
+        f"<b>{html.escape(row['text'])}</b>"
+        f' <span class="muted">×{row["events"]}</span></li>'
+        for row in revenue["totals"]
+    )
+    top = "".join(
+        f'<li><span class="name">{html.escape(row["name"])} <span class="muted">'
+        f"{html.escape(row['platform'])}</span></span>"
+        f'<meter min="0" max="1" value="{float(row["share"]):.4f}"></meter>'
+        f"<b>{html.escape(row['text'])}</b></li>"
+        for row in revenue["top"]
+    )
+    return (
+        f'<ol class="rank" id="revenue-totals">{totals}</ol>'
+        f"<h3>{html.escape(t(request, 'report.top_supporters'))}</h3>"
+        f'<ol class="rank" id="supporters">{top}</ol>'
+    )
 
 
 @routes.get(r"/report/{session:current|\d{8}-\d{6}}.{ext:html|json|png|pdf}")
@@ -179,6 +205,7 @@ def _report_page(request: web.Request, report: dict[str, Any]) -> web.Response:
         + card("report.chart_questions", rank(report["top_questions"], "top-questions"))
         + card("report.chart_recommended", rank(report["recommended"], "recommended"))
         + card("report.chart_demand", rank(report["demand"], "demand"))
+        + card("report.chart_revenue", _revenue_html(request, report["revenue"]), "wide")
         + card("report.chart_handoffs", f'<ul class="handoffs">{handoffs}</ul>', "wide")
         + "</div>"
     )

@@ -3,8 +3,9 @@
 Plain functions over a read-only SQLite connection (call them in a worker thread): the list of sessions
 and one session's figures — messages and questions over time, answer rate, top asked products and
 questions, the mood timeline (chat sentiment, mood labels, the camera's "happy" share), recommendations
-shown, the questions handed off to moderators, and the demand for products the shop does not carry
-(asks the bot answered with "we don't carry that": never hand-offs, never in the answer rate). The HTML
+shown, the questions handed off to moderators, the demand for products the shop does not carry
+(asks the bot answered with "we don't carry that": never hand-offs, never in the answer rate), and the
+revenue of paid events per platform and currency with the top supporters. The HTML
 page, the JSON and the PNG/PDF exports all render this one dict, so they always agree.
 """
 
@@ -17,6 +18,8 @@ import sqlite3
 from collections import Counter
 from pathlib import Path
 from typing import Any
+
+from bot.revenue import money_text
 
 SESSION_ID = re.compile(r"^\d{8}-\d{6}$")
 MAX_POINTS = 300
@@ -100,7 +103,9 @@ def _report(conn: sqlite3.Connection, session: str) -> dict[str, Any] | None:
             "peak_viewers": max((int(s["viewers"] or 0) for s in samples), default=0),
             "median_latency_p95_ms": latencies[len(latencies) // 2] if latencies else None,
             "not_carried_asks": _scalar(conn, "SELECT SUM(asks) FROM demand WHERE session = ?", session),
+            "paid_events": _scalar(conn, "SELECT COUNT(*) FROM paid WHERE session = ?", session),
         },
+        "revenue": _revenue(conn, session),
         "series": series,
         "moods": {mood: round(n / mood_total, 3) for mood, n in moods.most_common()},
         "top_products": _top(
@@ -129,6 +134,44 @@ def _report(conn: sqlite3.Connection, session: str) -> dict[str, Any] | None:
             session,
         ),
     }
+
+
+def _revenue(conn: sqlite3.Connection, session: str) -> dict[str, list[dict[str, Any]]]:
+    """Totals per platform and currency, and the top supporters ranked by their share of their own
+    currency's total (amounts in different currencies are never added or compared directly)."""
+    totals = [
+        {
+            "platform": r[0],
+            "currency": r[1],
+            "amount": round(float(r[2]), 2),
+            "text": money_text(float(r[2]), r[1]),
+            "events": int(r[3]),
+        }
+        for r in conn.execute(
+            "SELECT platform, currency, SUM(amount) a, COUNT(*) FROM paid WHERE session = ? "
+            "GROUP BY platform, currency ORDER BY platform, a DESC",
+            (session,),
+        )
+    ]
+    pot = {(row["platform"], row["currency"]): float(row["amount"]) for row in totals}
+    supporters = [
+        {
+            "platform": r[0],
+            "currency": r[1],
+            "text": money_text(float(r[3]), r[1]),
+            "name": str(r[2]),
+            "amount": round(float(r[3]), 2),
+            "events": int(r[4]),
+            "share": round(float(r[3]) / pot[(r[0], r[1])], 4) if pot.get((r[0], r[1])) else 0.0,
+        }
+        for r in conn.execute(
+            "SELECT platform, currency, max(name), SUM(amount), COUNT(*) FROM paid WHERE session = ? "
+            "GROUP BY platform, currency, viewer_id",
+            (session,),
+        )
+    ]
+    supporters.sort(key=lambda row: (-float(row["share"]), -float(row["amount"]), str(row["name"])))
+    return {"totals": totals, "top": supporters[:TOP]}
 
 
 def _scalar(conn: sqlite3.Connection, query: str, *params: object) -> int:

@@ -142,7 +142,11 @@ def render(report: dict[str, Any], fmt: str, labels: dict[str, str]) -> bytes:
         labels,
         wrap=28,
     )
-    _ranked_list(fig.add_subplot(grid[5, :]), report["demand"][:6], labels["chart_demand"], labels)
+    _ranked_list(fig.add_subplot(grid[5, 0]), report["demand"][:6], labels["chart_demand"], labels, cut=44)
+    revenue = [
+        (f"{row['platform']}  {row['text']}", int(row["events"])) for row in report["revenue"]["totals"][:6]
+    ]
+    _ranked_list(fig.add_subplot(grid[5, 1]), revenue, labels["chart_revenue"], labels, cut=44)
 
     out = io.BytesIO()
     fig.savefig(
@@ -165,8 +169,11 @@ def _style(ax: Any, title: str, ylabel: str, fmt_time: Any) -> None:
         ax.spines[side].set_visible(False)
 
 
-def _ranked_list(ax: Any, rows: list[tuple[str, int]], title: str, labels: dict[str, str]) -> None:
-    """Viewer text with its count, one per line (full width: long asks are not cut to a bar label)."""
+def _ranked_list(
+    ax: Any, rows: list[tuple[str, int]], title: str, labels: dict[str, str], cut: int = 100
+) -> None:
+    """Viewer text with its count, one per line (long asks are cut at ``cut`` characters, not to a bar
+    label's length)."""
     ax.set_title(title, fontsize=10, loc="left")
     ax.axis("off")
     if not rows:
@@ -175,8 +182,8 @@ def _ranked_list(ax: Any, rows: list[tuple[str, int]], title: str, labels: dict[
     for i, (text, count) in enumerate(rows):
         y = 1 - (i + 0.5) / max(len(rows), 4)
         ax.text(0.0, y, f"×{count}", fontsize=8, fontweight="bold", color="#c0392b", transform=ax.transAxes)
-        shown = text if len(text) <= 100 else text[:99] + "…"
-        ax.text(0.07, y, plain_text(shown), fontsize=8, transform=ax.transAxes)
+        shown = text if len(text) <= cut else text[: cut - 1] + "…"
+        ax.text(0.14 if cut < 100 else 0.07, y, plain_text(shown), fontsize=8, transform=ax.transAxes)
 
 
 def _barh(

@@ -171,10 +171,15 @@ def _notification(event: dict[str, Any], metadata: Metadata) -> ChatEvent:
     roles, badges = _roles_and_badges(event.get("badges") or [])
     detail = event.get(notice) or {}
     count = 1
+    extra: dict[str, Any] = {}
     if notice == "raid":
         count = int(detail.get("viewer_count", 0))
     elif notice == "community_sub_gift":
         count = int(detail.get("total", 1))
+    elif notice == "sub_gift" and detail.get("community_gift_id"):
+        # one of the N subs of a community gift, announced again after the community_sub_gift notice
+        # that already carries the total: thanks and revenue count the community gift only
+        extra["community_gift_id"] = str(detail["community_gift_id"])
     return ChatEvent(
         platform=PLATFORM,
         room=str(event["broadcaster_user_id"]),
@@ -188,6 +193,7 @@ def _notification(event: dict[str, Any], metadata: Metadata) -> ChatEvent:
         badges=badges,
         item=str(detail.get("sub_tier", "")) if kind is not EventKind.RAID else "",
         count=count,
+        extra=extra,
     )
 
 

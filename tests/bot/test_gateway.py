@@ -244,3 +244,25 @@ def test_only_impersonal_answers_are_shared_between_askers() -> None:
     for intent in ("complain", "nlu_fallback", "ask_store_policy", "greet", "thanks"):
         assert not shareable(result(intent)), intent
     assert not shareable(result("ask_price", silenced="not_addressed"))
+
+
+async def test_event_handlers_see_every_non_chat_event_once_and_paid_text_still_gets_read(
+    gateway_parts,
+) -> None:
+    config, metrics, connector, rasa, _ = gateway_parts
+    gateway = Gateway(config, rasa, {"simulator": connector}, metrics, triage=Triage("liveroom", ["serum"]))
+    seen: list[tuple[str, str]] = []
+    gateway.event_handlers.append(lambda e: seen.append((e.message_id, e.kind.value)))
+    await gateway.ingest(event("1"))  # plain chat: not for the handlers
+    await gateway.ingest(event("2", kind=EventKind.GIFT, text=""))
+    await gateway.ingest(event("2", kind=EventKind.GIFT, text=""))  # redelivered
+    await gateway.ingest(event("3", kind=EventKind.SUPER_CHAT, text="how much is the serum?"))
+    await gateway.ingest(event("3", kind=EventKind.SUPER_CHAT, text="how much is the serum?"))
+    await gateway.ingest(event("4", kind=EventKind.MODERATION, text=""))
+    await gateway.idle(10)
+    await gateway.stop()
+    assert seen == [("2", "gift"), ("3", "super_chat"), ("4", "moderation")]
+    dropped = samples(metrics, "liveroom_events_dropped_total", "reason")
+    assert dropped["duplicate"] == 2 and dropped["not_chat"] == 2
+    room = gateway.rooms[("simulator", "r")]
+    assert sorted(job.event.message_id for job in room.deferred) == ["1", "3"]  # both questions wait for Rasa

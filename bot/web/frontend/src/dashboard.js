@@ -167,6 +167,28 @@ async function undo(button, m) {
   else { toast(res.data?.error || `HTTP ${res.status}`, "error"); button.disabled = false; }
 }
 
+// --- gifts, super chats and subs -------------------------------------------------------------------
+// Totals per platform and currency (never added across currencies), the top supporters with a bar of
+// their share of their currency's total, and the newest paid events (amounts written by the server's
+// bot.revenue.money_text). Names are text nodes.
+let revenueKey = "";
+function revenue(f) {
+  const r = f.revenue || { totals: [], top: [], recent: [] };
+  const key = JSON.stringify([r.totals, r.top.map((s) => [s.viewer_id, s.amount])]);
+  if (key === revenueKey) return;
+  revenueKey = key;
+  const totals = r.totals.map((row) => el("li", {}, el("b", {}, row.platform), " ",
+    el("span", { class: "amount" }, row.text), el("span", { class: "muted" }, ` ×${row.events}`)));
+  const top = r.top.map((s) => el("li", {}, el("span", { class: "name" }, s.name),
+    bar(100 * s.share), el("b", {}, s.text)));
+  const recent = r.recent.slice(0, 5).map((p) => el("li", { class: "muted" },
+    `${fmtTime(p.t)} · ${p.platform} · `, el("span", {}, p.name), ` · ${p.item || p.kind}${p.count > 1 ? " ×" + p.count : ""} · ${p.text}`));
+  $("revenue").replaceChildren(...(totals.length
+    ? [el("ul", { class: "revenue-totals" }, totals), el("h3", {}, t("dash.top_supporters")),
+      el("ol", { class: "rank", id: "supporters" }, top), el("ul", { class: "revenue-recent" }, recent)]
+    : [el("p", { class: "muted" }, t("dash.no_revenue"))]));
+}
+
 // --- connections and send budget --------------------------------------------------------------------
 function connections(f) {
   const items = f.connections.map((c) => {
@@ -198,6 +220,7 @@ function onFrame(f) {
   openQuestions(f);
   notCarried(f);
   moderation(f);
+  revenue(f);
   connections(f);
   budget(f);
   status.textContent = t("dash.live", { time: fmtTime(f.t), clients: f.hub.clients });
