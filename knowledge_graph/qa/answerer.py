@@ -46,6 +46,8 @@ from knowledge_graph.qa.understand import (
     Reading,
     category_word_keys,
     read_question,
+    shares_content,
+    topic_words,
 )
 from knowledge_graph.queries import active_promotions, next_stream, variants_of
 from knowledge_graph.semantic.batching import BatchEncoder
@@ -58,6 +60,8 @@ log = logging.getLogger(__name__)
 # Calibrated on tests/qa/dev.jsonl (bench/eval_qa.py); see README "Question answering".
 PRODUCT_FAQ_THRESHOLD = 0.55
 PRODUCT_FAQ_MARGIN = 0.04
+DESCRIPTION_RELATES = 0.32
+"""Meaning similarity from which a product's description answers a yes/no question about it."""
 SHOP_FAQ_THRESHOLD = 0.46
 SHOP_FAQ_MARGIN = 0.02
 LISTED = 4
@@ -328,9 +332,26 @@ class _Turn:
         attribute = self.attribute(product)
         if attribute is not None:
             return attribute
-        if from_context:
+        if from_context or not await self._description_answers(product):
             return None
         return Answer(wording.info_reply(product, self.lang), "description", sku, (sku,))
+
+    async def _description_answers(self, product: Product) -> bool:
+        """Is the description an answer? Yes for an open question ("tell me about the serum", "is the
+        cushion any good?" reads as one too when it relates); for a yes/no question only when the
+        description talks about what was asked (by meaning, or a shared word): "口红会不会拔干" answered
+        with "丝绒哑光质地，持妆8小时" would be a confident non-answer, and a hand-off is better."""
+        if not YES_NO.search(self.reading.text) or HAVE.search(self.reading.text):
+            return True  # an open question, or "do you have the eyeliner?": the product is the answer
+        descriptions = [d for d in (product.description("en"), product.description("zh")) if d]
+        if not descriptions:
+            return False
+        names = (product.name("en"), product.name("zh"), *product.aliases_en, *product.aliases_zh)
+        asked = topic_words(self.text, names)
+        if not asked or any(shares_content(self.text, d, names) for d in descriptions):
+            return True  # nothing asked beyond the product itself, or the description speaks to it
+        vectors = await self.qa.encoder.vectors([self.text, *descriptions])
+        return float((vectors[1:] @ vectors[0]).max()) >= DESCRIPTION_RELATES
 
     def variants(self, product: Product, every: list[Variant]) -> Answer:
         sku = product.sku

@@ -6,7 +6,8 @@ against the shop's FAQs ("can I return something?"). The question and each FAQ's
 text is encoded once per process and a Chinese question finds an English-only FAQ. An FAQ scores the
 best cosine similarity of the question to its questions, or to its answer minus ``ANSWER_DISCOUNT`` (a
 question often shares words with the answer rather than with how the FAQ was phrased: "do you ship to
-Canada?" against "We ship within mainland China only").
+Canada?" against "We ship within mainland China only"), plus up to ``WORDS_BONUS`` for repeating one of
+its questions' words (:func:`words_shared`: the encoder reads short, noisy Chinese chat poorly).
 
 Precision first: ``confident`` needs the best score above a threshold AND a margin over the runner-up,
 because two close FAQs mean the question is not clearly either, and a wrong answer is worse than a
@@ -22,10 +23,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from knowledge_graph.faq import FAQ
+from knowledge_graph.qa.understand import topic_words
 from knowledge_graph.semantic.batching import BatchEncoder
 
 ANSWER_DISCOUNT = 0.08
 INTENT_BONUS = 0.04
+WORDS_BONUS = 0.12
 MAX_QUESTION_CHARS = 300
 
 # Topic words of the intents whose questions the shop's FAQs answer.
@@ -62,6 +65,20 @@ def faq_texts(faq: FAQ) -> tuple[list[str], list[str]]:
     return questions, answers
 
 
+def words_shared(asked: set[str], faq: FAQ) -> float:
+    """How much of one of the FAQ's questions the chat question repeats word for word (0-1): the
+    share of the FAQ question's topic words (Chinese: character pairs) in the question, damped when
+    only one word is shared. Short Chinese chat questions embed poorly ("口红会不会拔干呀 嘴巴本来就干"
+    against "会不会拔干？"), but they repeat the FAQ's words."""
+    best = 0.0
+    for text in faq_texts(faq)[0]:
+        words = topic_words(text)
+        if words:
+            shared = len(words & asked)
+            best = max(best, shared / len(words) * min(1.0, shared / 2))
+    return best
+
+
 async def rank(
     encoder: BatchEncoder, question: str, faqs: Sequence[FAQ], *, intent: str | None = None
 ) -> Ranked | None:
@@ -78,6 +95,7 @@ async def rank(
         texts += answers
         spans.append((start, middle, len(texts)))
     matrix = await encoder.vectors(texts)
+    asked = topic_words(question)
     similarity = matrix[1:] @ matrix[0]
     topic = INTENT_TOPICS.get(intent or "")
     scores: list[float] = []
@@ -89,6 +107,7 @@ async def rank(
             best = max(best, float(np.max(similarity[middle - 1 : end - 1])) - ANSWER_DISCOUNT)
         if topic is not None and topic.search(" ".join(t for t in faq_texts(faq)[0])):
             best += INTENT_BONUS
+        best += WORDS_BONUS * words_shared(asked, faq)
         scores.append(best)
     order = sorted(range(len(faqs)), key=lambda i: -scores[i])
     runner_up = scores[order[1]] if len(order) > 1 else 0.0

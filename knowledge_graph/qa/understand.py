@@ -141,6 +141,36 @@ MIN_PRICE = (
     re.compile(rf"{_MONEY}\s*{_AMOUNT}\s*(?:元|块|块钱|r|rmb|yuan)?\s*(?:以上|or more)"),
     re.compile(rf"(?:超过|高于|大于){_MONEY}\s*{_AMOUNT}"),
 )
+_WORD = re.compile(r"[a-z]{3,}")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+#: Words that carry no topic: sharing them says nothing about what was asked.
+_STOP_WORDS = frozenset(
+    "the and for you your with this that does can will would could should are was has have not but "
+    "its it's too very just also any how what which who why when where much many get got use used".split()
+)
+_STOP_BIGRAMS = frozenset(
+    "会不 不会 可以 什么 怎么 有没 没有 是不 不是 能不 不能 这个 那个 一下 一个 我们 你们 就是 还是".split()
+)
+
+
+def topic_words(text: str, names: tuple[str, ...] = ()) -> set[str]:
+    """Topic-bearing tokens of ``text``: English words (plural "s" dropped) and Chinese character
+    bigrams, without those of ``names`` (the product's own names say nothing about the question)."""
+    folded = text.casefold()
+    tokens = {w.removesuffix("s") for w in _WORD.findall(folded)} - _STOP_WORDS
+    for run in _CJK_RUN.findall(folded):
+        tokens |= {run[i : i + 2] for i in range(len(run) - 1)} - _STOP_BIGRAMS
+    for name in names:
+        tokens -= topic_words(name) if name else set()
+    return tokens
+
+
+def shares_content(question: str, text: str, names: tuple[str, ...] = ()) -> bool:
+    """Does ``text`` (a product's description) talk about something ``question`` asks about?
+    ("does the eyeliner smudge?" / "...smudge-proof": yes; "口红会不会拔干" / "丝绒哑光质地": no)."""
+    return bool(topic_words(question, names) & topic_words(text, names))
+
+
 QUESTION = re.compile(
     r"\?|？|\b(how|what|whats|when|where|which|who|why|is|are|does|do|can|could|any|anything|list|show me"
     r"|tell me)\b|多少|吗|么|呢|什么|啥|怎么|咋|哪|几|有没有|能不能|可不可以|是不是|求|推荐",

@@ -125,6 +125,26 @@ async def test_product_questions_get_the_products_faq_or_attribute(qa, seeded_st
     assert zh.strategy == "attribute" and size in zh.text
 
 
+async def test_a_noisy_chinese_question_that_repeats_an_faqs_words_gets_that_faq(qa, seeded_store) -> None:
+    lipstick = await product(seeded_store, "哑光口红")
+    dry = next(f for f in await list_faqs(seeded_store, lipstick.sku) if "拔干" in (f.question_zh or ""))
+    zh = await ask(qa, "哑光口红会不会拔干呀 嘴巴本来就干", "zh")
+    assert zh.strategy == "product_faq" and zh.text == dry.answer_zh
+
+
+async def test_a_yes_no_question_the_description_does_not_speak_to_is_passed_on(qa, seeded_store) -> None:
+    cushion = await product(seeded_store, "cushion")
+    # nothing in the cushion's FAQs, tags or description is about pets: a description would be a guess
+    assert await qa.answer("is the cushion safe to use around my cat?", "en", asker=ASKER) is None
+    assert await qa.answer("气垫粉底会不会闷痘", "zh", asker=ASKER) is None
+    # open questions still get the description; yes/no ones about what the product says still get answered
+    about = await ask(qa, "tell me about the cushion", "en")
+    assert about.strategy == "description" and cushion.description("en") in about.text
+    brushes = await product(seeded_store, "brush set")
+    case = await ask(qa, "does the brush set come with a travel case?", "en")
+    assert case.product == brushes.sku and "travel" in case.text.lower(), case
+
+
 async def test_variants_count_shades_and_say_which_are_sold_out(qa, seeded_store) -> None:
     lipstick = await product(seeded_store, "lipstick")
     shades = await variants_of(seeded_store, lipstick.sku)
