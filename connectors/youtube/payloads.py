@@ -155,9 +155,10 @@ def _money(details: dict[str, Any]) -> Money:
     return Money(micros / 1_000_000, currency)
 
 
-def _base(item: LiveChatMessage, room: str, kind: EventKind, **fields: Any) -> ChatEvent:
-    snippet = item["snippet"]
-    author: AuthorDetails = item.get("authorDetails") or {}
+def _base(resource: LiveChatMessage, room: str, kind: EventKind, /, **fields: Any) -> ChatEvent:
+    """The fields every message type shares; ``fields`` (text, item, money...) are the type's own."""
+    snippet = resource["snippet"]
+    author: AuthorDetails = resource.get("authorDetails") or {}
     roles = set()
     if author.get("isChatOwner"):
         roles.add(Role.BROADCASTER)
@@ -168,7 +169,7 @@ def _base(item: LiveChatMessage, room: str, kind: EventKind, **fields: Any) -> C
     badges = (Badge("verified"),) if author.get("isVerified") else ()
     published = snippet.get("publishedAt")
     viewer = str(author.get("channelId") or snippet.get("authorChannelId") or "")
-    message_id = str(item["id"])
+    message_id = str(resource["id"])
     if not message_id:
         raise ValueError("empty message id")
     return ChatEvent(
