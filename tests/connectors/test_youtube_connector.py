@@ -4,6 +4,7 @@ interval, sending, moderation, token refresh, quota, ended/disabled/not-found ch
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 
 import pytest
@@ -228,7 +229,7 @@ async def test_discovery_and_list_requests_are_as_documented(yt) -> None:
     # every later poll carries the previous answer's nextPageToken
     assert all(r["query"].get("pageToken", "").startswith("p") for r in lists[1:])
     assert all(r["headers"]["Authorization"] == "Bearer ya29.fake-1" for r in lists)
-    token = [r for r in fake.requests if r["path"] == "/token"][0]
+    token = next(r for r in fake.requests if r["path"] == "/token")
     assert token["headers"]["Content-Type"] == "application/x-www-form-urlencoded"
     assert (
         "grant_type=refresh_token" in token["body"] and "refresh_token=1%2F%2Frefresh-secret" in token["body"]
@@ -256,7 +257,7 @@ async def test_polling_interval_millis_is_honoured(fake_youtube, collector) -> N
     finally:
         await connector.stop()
     times = [r["at"] for r in fake_youtube.calls("GET", "/liveChat/messages")]
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     assert min(gaps) >= 0.29, gaps
     assert connector.last_poll_interval_s == pytest.approx(0.3, abs=0.01)
 
