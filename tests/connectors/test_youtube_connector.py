@@ -346,6 +346,19 @@ async def test_a_401_refreshes_the_token_once_and_polling_goes_on(yt) -> None:
     assert connector.stats.states[ROOM] is ConnState.CONNECTED
 
 
+async def test_the_token_is_refreshed_before_it_expires(fake_youtube, collector) -> None:
+    fake_youtube.expires_in = 60  # within the 60 s margin at once: every call must refresh first
+    connector = YouTubeConnector(config=config_for(fake_youtube))
+    await connector.start(collector)
+    try:
+        await wait_for(lambda: fake_youtube.token_grants >= 3)
+    finally:
+        await connector.stop()
+    statuses = [r for r in fake_youtube.requests if r["path"].startswith("/youtube")]
+    tokens = [r["headers"]["Authorization"] for r in statuses]
+    assert len(set(tokens)) >= 2  # a new token without any 401 first
+
+
 async def test_a_refused_refresh_is_auth_failed(yt) -> None:
     connector, fake, _ = yt
     fake.refresh_refused = True
