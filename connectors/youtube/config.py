@@ -36,7 +36,8 @@ class YouTubeConfig:
     client_id: str
     client_secret: str = field(default="", repr=False)
     refresh_token: str = field(default="", repr=False)
-    #: the room name in ChatEvent.room (the channel id; default: video id, chat id or "mine")
+    #: the room name in ChatEvent.room (the channel id; default: the video id, else "live" - not the
+    #: live chat id, which is ~100 characters, longer than the gateway accepts for a room name)
     channel_id: str = ""
     video_id: str = ""
     live_chat_id: str = ""
@@ -88,7 +89,7 @@ class YouTubeConfig:
 
     @property
     def room(self) -> str:
-        return self.channel_id or self.video_id or self.live_chat_id or "mine"
+        return self.channel_id or self.video_id or "live"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> YouTubeConfig:

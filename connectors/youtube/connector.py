@@ -33,7 +33,7 @@ from typing import Any
 import aiohttp
 
 from connectors.accounting import ConnState
-from connectors.base import ChatEvent, Connector, EventSink, NotTimedOut, OutboundMessage
+from connectors.base import ChatEvent, Connector, EventKind, EventSink, NotTimedOut, OutboundMessage
 from connectors.limits import Backoff, SendBudget, split_message
 from connectors.youtube.api import YouTubeApi
 from connectors.youtube.config import MAX_TIMEOUT_S, YouTubeConfig
@@ -232,7 +232,7 @@ class YouTubeConnector(Connector):
             self.stats.dropped(err.reason)
             return
         if event.message_id in self._own_ids or (
-            self.bot_channel_id and event.viewer_id == self.bot_channel_id and event.kind.value == "chat"
+            self.bot_channel_id and event.viewer_id == self.bot_channel_id and event.kind is EventKind.CHAT
         ):
             self.stats.dropped("own_message")
             return

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import logging
 
 import pytest
 
@@ -337,13 +338,16 @@ async def test_moderation_delete_timeout_ban_and_lift(yt) -> None:
     assert not await connector.moderate(event, "delete", 0)  # already gone: 404, refused, logged
 
 
-async def test_a_401_refreshes_the_token_once_and_polling_goes_on(yt) -> None:
+async def test_a_401_refreshes_the_token_once_and_polling_goes_on(yt, caplog) -> None:
+    caplog.set_level(logging.DEBUG)
     connector, fake, collector = yt
     fake.revoke_tokens()
     fake.push(text("after refresh"))
     await wait_for(lambda: len(collector.events) == 1)
     assert fake.token_grants == 2
     assert connector.stats.states[ROOM] is ConnState.CONNECTED
+    assert "refresh-secret" not in caplog.text and "client-secret" not in caplog.text
+    assert "ya29." not in caplog.text  # access tokens are secrets too
 
 
 async def test_the_token_is_refreshed_before_it_expires(fake_youtube, collector) -> None:
