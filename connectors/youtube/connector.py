@@ -146,6 +146,8 @@ class YouTubeConnector(Connector):
                     self.stats.set_state(self.room, ConnState.NOT_FOUND)
                     return self.config.discover_every_s
                 self.live_chat_id, self.page_token = chat, None
+            if self.quota.remaining < self.quota.cost("liveChatMessages.list"):
+                return self._quota_exceeded()  # our own count says the day's units are gone
             data = await self.api.list_messages(self.live_chat_id, self.page_token)
             page = parse_page(data)
         except AuthError as err:

@@ -6,6 +6,9 @@ Pacific time. Costs (:data:`COSTS`) come from each method's reference page ("Quo
 https://developers.google.com/youtube/v3/determine_quota_cost:
 
 * liveChatMessages.list: 5 units ("A call to this method has a quota cost of 5 units")
+* liveChatMessages.streamList: 5 units per call; it holds the connection open and pushes messages, so
+  one call replaces many polls. The page recommends it, but it is served over gRPC (server streaming;
+  the guide's demo uses the generated stubs), which this aiohttp connector does not speak - not used
 * liveChatMessages.insert: 20 units (older copies of the page and third-party tables say 50 or 200;
   the current reference page says 20 - override with YOUTUBE_QUOTA_COSTS if Google changes it)
 * liveChatMessages.delete: 20 units
@@ -34,6 +37,7 @@ PACIFIC = ZoneInfo("America/Los_Angeles")
 
 COSTS: dict[str, int] = {
     "liveChatMessages.list": 5,
+    "liveChatMessages.streamList": 5,
     "liveChatMessages.insert": 20,
     "liveChatMessages.delete": 20,
     "liveChatBans.insert": 50,
