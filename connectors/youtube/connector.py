@@ -127,7 +127,12 @@ class YouTubeConnector(Connector):
     async def _run(self) -> None:
         try:
             while True:
-                delay = await self._step()
+                try:
+                    delay = await self._step()
+                except Exception:  # a bug here must not end polling silently
+                    log.exception("youtube %s: poll loop failed", self.room)
+                    self.stats.set_state(self.room, ConnState.DEAD)
+                    delay = max(self._backoff.next_delay(), self.config.min_poll_s)
                 if delay is None:
                     return
                 await asyncio.sleep(delay)
@@ -211,6 +216,11 @@ class YouTubeConnector(Connector):
             if not self.config.live_chat_id:
                 self.live_chat_id, self.page_token = "", None  # look for the next broadcast
             return self.config.discover_every_s
+        if reason.startswith("pageToken"):  # an expired or unknown token: start from the chat's tail
+            log.warning("youtube %s: page token refused (%s), starting over", self.room, reason)
+            self.page_token = None
+            self.stats.set_state(self.room, ConnState.RECONNECTING)
+            return self._backoff.next_delay()
         if err.status in (0, 429) or err.status >= 500 or reason in RETRY_REASONS:
             log.warning("youtube %s: poll failed, retrying with backoff: %s", self.room, err)
             self.stats.set_state(self.room, ConnState.RECONNECTING)

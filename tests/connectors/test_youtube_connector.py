@@ -440,3 +440,20 @@ async def test_server_errors_back_off_and_recover(yt) -> None:
     await wait_for(lambda: len(collector.events) == 1)
     assert states.count(ConnState.RECONNECTING) == 3 and states[-1] is ConnState.CONNECTED
     assert connector.stats.reconnects[ROOM] == 1
+
+
+async def test_history_from_before_the_start_is_dropped_as_backlog(yt) -> None:
+    connector, fake, collector = yt
+    fake.push(text("long ago", published=1.0), text("new"))
+    await wait_for(lambda: len(collector.events) == 1)
+    assert collector.events[0].text == "new" and connector.stats.frames["dropped", "backlog"] == 1
+
+
+async def test_a_refused_page_token_starts_over(yt) -> None:
+    _, fake, collector = yt
+    failed = len(fake.calls("GET", "/liveChat/messages"))  # the next list request gets the 400
+    fake.fail_next = [(400, "pageTokenInvalid")]
+    fake.push(text("after"))
+    await wait_for(lambda: len(collector.events) == 1)
+    lists = fake.calls("GET", "/liveChat/messages")
+    assert "pageToken" in lists[failed]["query"] and "pageToken" not in lists[failed + 1]["query"]
