@@ -12,7 +12,10 @@
   the units left would not pay for polling until the end of the stream.
 * moderate: "delete" -> liveChatMessages.delete; "timeout" -> liveChatBans.insert ``temporary`` with
   ``banDurationSeconds``; "ban" -> ``permanent``. The ban id the API returns is remembered per viewer
-  so :meth:`lift_timeout` can liveChatBans.delete it (the API has no way to look a ban up).
+  so :meth:`lift_timeout` can liveChatBans.delete it (the API has no way to look a ban up). The chat
+  echoes the bot's own deletes and bans (messageDeletedEvent / userBannedEvent): they are dropped
+  ("own_moderation"), since a MODERATION event means an action the bot did not take; the bot's own
+  messages likewise ("own_message").
 * errors: ``quotaExceeded`` -> state ``quota_exceeded`` until midnight Pacific; 401 -> one token refresh,
   then ``auth_failed`` (polling stops); ``liveChatDisabled`` -> ``chat_disabled``, ``liveChatNotFound``
   -> ``not_found`` (both retried slowly: the broadcaster may fix it); 5xx, 429/rateLimitExceeded,
@@ -33,7 +36,7 @@ from typing import Any
 import aiohttp
 
 from connectors.accounting import ConnState
-from connectors.base import ChatEvent, Connector, EventKind, EventSink, NotTimedOut, OutboundMessage
+from connectors.base import ChatEvent, Connector, EventSink, NotTimedOut, OutboundMessage
 from connectors.limits import Backoff, SendBudget, split_message
 from connectors.youtube.api import YouTubeApi
 from connectors.youtube.config import MAX_TIMEOUT_S, YouTubeConfig
@@ -55,6 +58,14 @@ OWN_MEMORY = 500
 #: viewers whose ban ids are remembered for lifting
 BAN_MEMORY = 5000
 RETRY_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded", "backendError", "network"})
+
+
+def _action_key(event: ChatEvent) -> tuple[str, str]:
+    notice = event.notice
+    assert notice is not None
+    if notice.action == "delete":
+        return "delete", notice.target_message_id
+    return "ban", notice.target_id
 
 
 class YouTubeConnector(Connector):
@@ -95,6 +106,8 @@ class YouTubeConnector(Connector):
         self._started_at = 0.0
         self._own_ids: OrderedDict[str, None] = OrderedDict()
         self._bans: OrderedDict[tuple[str, str], str] = OrderedDict()
+        #: ("delete", message id) / ("ban", channel id) the bot did, to recognise their echo in chat
+        self._own_actions: OrderedDict[tuple[str, str], None] = OrderedDict()
         self._backoff = Backoff(base_s=cfg.backoff_base_s, cap_s=cfg.backoff_cap_s)
         self._rng = random.Random()
         self.stopped = asyncio.Event()
@@ -244,9 +257,14 @@ class YouTubeConnector(Connector):
             self.stats.dropped(err.reason)
             return
         if event.message_id in self._own_ids or (
-            self.bot_channel_id and event.viewer_id == self.bot_channel_id and event.kind is EventKind.CHAT
+            self.bot_channel_id and event.viewer_id == self.bot_channel_id
         ):
             self.stats.dropped("own_message")
+            return
+        if event.notice is not None and _action_key(event) in self._own_actions:
+            del self._own_actions[_action_key(event)]
+            # the echo of the bot's own delete / ban: ChatEvent MODERATION is what the bot did not do
+            self.stats.dropped("own_moderation")
             return
         if event.timestamp < self._started_at - self.backlog_s:
             self.stats.dropped("backlog")
@@ -347,9 +365,15 @@ class YouTubeConnector(Connector):
         else:
             log.warning("youtube: unknown moderation action %r", action)
             return False
+        # noted before the call: the next poll may bring the echo before the call's answer is read
+        key = ("delete", event.message_id) if action == "delete" else ("ban", event.viewer_id)
+        self._own_actions[key] = None
+        if len(self._own_actions) > OWN_MEMORY:
+            self._own_actions.popitem(last=False)
         try:
             result = await self._moderation_call(method, call)
         except YouTubeModerationError as err:
+            self._own_actions.pop(key, None)
             log.warning("youtube %s: %s of %s refused: %s", event.room, action, event.message_id, err)
             return False
         if action != "delete" and isinstance(result, dict) and result.get("id"):
