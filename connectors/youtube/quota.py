@@ -9,8 +9,8 @@ https://developers.google.com/youtube/v3/determine_quota_cost:
 * liveChatMessages.streamList: 5 units per call; it holds the connection open and pushes messages, so
   one call replaces many polls. The page recommends it, but it is served over gRPC (server streaming;
   the guide's demo uses the generated stubs), which this aiohttp connector does not speak - not used
-* liveChatMessages.insert: 20 units (older copies of the page and third-party tables say 50 or 200;
-  the current reference page says 20 - override with YOUTUBE_QUOTA_COSTS if Google changes it)
+* liveChatMessages.insert: 20 units (the current reference page; some third-party tables say 200 -
+  override with YOUTUBE_QUOTA_COSTS if Google changes it)
 * liveChatMessages.delete: 20 units
 * liveChatBans.insert / delete: no "Quota impact" on their reference pages; counted as 50, the cost of
   the other write methods in the quota table (conservative)
