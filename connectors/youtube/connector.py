@@ -384,13 +384,15 @@ class YouTubeConnector(Connector):
         return True
 
     async def lift_timeout(self, room: str, viewer_id: str) -> None:
-        """liveChatBans.delete the ban this connector made; :class:`NotTimedOut` when it made none (the
-        API cannot look bans up) or YouTube no longer knows it (404: it ran out or was lifted)."""
+        """liveChatBans.delete the ban this connector made. :class:`NotTimedOut` when YouTube no longer
+        knows it (404: it ran out or a human lifted it); :class:`YouTubeModerationError` "unknown_ban"
+        when this connector made none (before a restart, or by a human): the API cannot look bans up,
+        so it cannot tell whether the viewer is timed out."""
         if self.api is None:
             raise YouTubeModerationError("not_started", "connector not started")
         ban_id = self._bans.get((room, viewer_id))
         if ban_id is None:
-            raise NotTimedOut(f"youtube: no ban of {viewer_id} made by this connector")
+            raise YouTubeModerationError("unknown_ban", f"no ban of {viewer_id} made by this connector")
         api = self.api
         try:
             await self._moderation_call("liveChatBans.delete", lambda: api.delete_ban(ban_id))

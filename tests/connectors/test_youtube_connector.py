@@ -14,6 +14,7 @@ from connectors.accounting import ConnState
 from connectors.base import EventKind, NotTimedOut, OutboundMessage, Role
 from connectors.youtube.config import YouTubeConfig
 from connectors.youtube.connector import YouTubeConnector
+from connectors.youtube.errors import YouTubeModerationError
 from connectors.youtube.quota import QuotaBudget
 from tests.connectors.fakes.youtube import BOT_CHANNEL, FakeYouTube, author, message, text
 
@@ -326,8 +327,9 @@ async def test_moderation_delete_timeout_ban_and_lift(yt) -> None:
     }
     await connector.lift_timeout(ROOM, "UCspam")
     assert fake.calls("DELETE", "/liveChat/bans")[0]["query"] == {"id": "ban-1"} and fake.bans == {}
-    with pytest.raises(NotTimedOut):
+    with pytest.raises(YouTubeModerationError) as info:  # no ban of ours left to lift
         await connector.lift_timeout(ROOM, "UCspam")
+    assert info.value.reason == "unknown_ban" and not isinstance(info.value, NotTimedOut)
     assert await connector.moderate(event, "ban", 0)
     assert json.loads(fake.calls("POST", "/liveChat/bans")[1]["body"])["snippet"]["type"] == "permanent"
     fake.bans.clear()  # a human moderator lifted it in YouTube's UI
