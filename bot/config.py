@@ -113,6 +113,9 @@ class GatewayConfig:
 DEFAULT_SEND_LIMITS: dict[str, tuple[int, float, int]] = {
     "twitch": (20, 30.0, 500),
     "bilibili": (10, 30.0, 20),
+    # YouTube: every message costs 20 of the day's 10,000 quota units (connectors/youtube/quota.py), so
+    # the budget is about what the quota, not a rate limit, allows; 200 characters per message
+    "youtube": (6, 60.0, 200),
     "simulator": (100, 10.0, 500),
 }
 

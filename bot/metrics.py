@@ -39,7 +39,8 @@ CONNECTOR_METRICS = {
         ("platform", "outcome", "reason"),
     ),
     "liveroom_connector_state": (
-        "Connection state per room: 0 disconnected .. 2 connected, 3 reconnecting, 4 dead",
+        "Connection state per room: 0 disconnected .. 2 connected, 3 reconnecting, 4 dead, 5 ended,"
+        " 6 quota_exceeded, 7 auth_failed, 8 chat_disabled, 9 not_found",
         ("platform", "room", "state"),
     ),
     "liveroom_connector_reconnects_total": ("Reconnects per room", ("platform", "room")),
@@ -47,6 +48,10 @@ CONNECTOR_METRICS = {
     "liveroom_connector_send_wait_seconds_total": (
         "Time sends waited for the platform's rate limit",
         ("platform",),
+    ),
+    "liveroom_connector_quota_units": (
+        "Platform API quota today (YouTube Data API units): used, remaining, limit",
+        ("platform", "kind"),
     ),
 }
 

@@ -30,8 +30,9 @@ from bot.config import env_float, env_int
 
 __all__ = ["ROOM_NAME", "RoomLimits", "room_name_ok"]
 
-#: what connectors produce: Twitch broadcaster ids and Bilibili room ids (digits), simulator names
-#: (letters, digits, ``-``, ``_``); ``.`` and ``:`` leave room for namespaced ids. Nothing else.
+#: what connectors produce: Twitch broadcaster ids and Bilibili room ids (digits), YouTube channel or
+#: video ids and simulator names (letters, digits, ``-``, ``_``); ``.`` and ``:`` leave room for
+#: namespaced ids. Nothing else.
 ROOM_NAME = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 
 

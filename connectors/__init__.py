@@ -15,6 +15,7 @@ REGISTRY: dict[str, str] = {
     "simulator": "connectors.simulator.connector:SimulatorConnector",
     "twitch": "connectors.twitch.connector:TwitchConnector",
     "bilibili": "connectors.bilibili.client:BilibiliConnector",
+    "youtube": "connectors.youtube.connector:YouTubeConnector",
 }
 
 

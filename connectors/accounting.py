@@ -23,13 +23,28 @@ log = logging.getLogger(__name__)
 
 
 class ConnState(str, Enum):
-    """Connection state; the numeric value is what a gauge shows."""
+    """Connection state; the numeric value is what a gauge shows.
+
+    The last five are terminal or waiting states of polled platforms (YouTube): the connector is not
+    broken, it is waiting for something a reconnect cannot fix (the quota reset, a new broadcast, the
+    credentials), so a dashboard must tell them apart from "dead".
+    """
 
     DISCONNECTED = "disconnected"
     CONNECTING = "connecting"
     CONNECTED = "connected"
     RECONNECTING = "reconnecting"
     DEAD = "dead"
+    #: the live chat ended (YouTube chatEndedEvent / liveChatEnded / offlineAt): polling stopped
+    ENDED = "ended"
+    #: the platform's daily API quota is used up: waiting for its reset
+    QUOTA_EXCEEDED = "quota_exceeded"
+    #: credentials rejected even after a refresh: nothing happens until they are fixed
+    AUTH_FAILED = "auth_failed"
+    #: the chat exists but is disabled by the broadcaster (YouTube liveChatDisabled)
+    CHAT_DISABLED = "chat_disabled"
+    #: no live chat to read: no active broadcast, or the platform says it does not exist
+    NOT_FOUND = "not_found"
 
     @property
     def gauge(self) -> int:
@@ -42,6 +57,11 @@ _GAUGE = {
     ConnState.CONNECTED: 2,
     ConnState.RECONNECTING: 3,
     ConnState.DEAD: 4,
+    ConnState.ENDED: 5,
+    ConnState.QUOTA_EXCEEDED: 6,
+    ConnState.AUTH_FAILED: 7,
+    ConnState.CHAT_DISABLED: 8,
+    ConnState.NOT_FOUND: 9,
 }
 
 
@@ -56,6 +76,8 @@ class StatsSnapshot:
     sends: dict[tuple[str, str], int]
     send_wait_s: float
     last_reconnect_gap_s: float | None
+    #: platform API quota figures (YouTube: units ``used`` / ``remaining`` / ``limit`` today)
+    quota: dict[str, float] = field(default_factory=dict)
 
     @property
     def received(self) -> int:
@@ -89,6 +111,10 @@ class StatsSnapshot:
             for (o, r), n in sorted(self.sends.items())
         ]
         out.append(("liveroom_connector_send_wait_seconds_total", {"platform": platform}, self.send_wait_s))
+        out += [
+            ("liveroom_connector_quota_units", {"platform": platform, "kind": kind}, value)
+            for kind, value in sorted(self.quota.items())
+        ]
         return out
 
 
@@ -103,6 +129,7 @@ class ConnectorStats:
     sends: Counter[tuple[str, str]] = field(default_factory=Counter)
     send_wait_s: float = 0.0
     last_reconnect_gap_s: float | None = None
+    quota: dict[str, float] = field(default_factory=dict)
     _down_since: dict[str, float] = field(default_factory=dict)
 
     def delivered(self, n: int = 1) -> None:
@@ -120,6 +147,10 @@ class ConnectorStats:
 
     def waited(self, seconds: float) -> None:
         self.send_wait_s += seconds
+
+    def set_quota(self, **figures: float) -> None:
+        """Platform API quota gauges, e.g. ``used=..., remaining=..., limit=...`` (units)."""
+        self.quota.update(figures)
 
     def set_state(self, room: str, state: ConnState) -> None:
         """Record a state change; the time from leaving CONNECTED to the next CONNECTED is the gap."""
@@ -151,4 +182,5 @@ class ConnectorStats:
             sends=dict(self.sends),
             send_wait_s=self.send_wait_s,
             last_reconnect_gap_s=self.last_reconnect_gap_s,
+            quota=dict(self.quota),
         )

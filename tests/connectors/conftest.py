@@ -8,6 +8,7 @@ from aiohttp.test_utils import TestServer
 from connectors.base import ChatEvent
 from tests.connectors.fakes.bilibili import FakeBilibili
 from tests.connectors.fakes.twitch import FakeTwitch
+from tests.connectors.fakes.youtube import FakeYouTube
 
 
 class Collector:
@@ -43,4 +44,14 @@ async def fake_twitch():
     fake.base_url = str(server.make_url("")).rstrip("/")
     yield fake
     await fake.close_all()
+    await server.close()
+
+
+@pytest.fixture
+async def fake_youtube():
+    fake = FakeYouTube()
+    server = TestServer(fake.app())
+    await server.start_server()
+    fake.base_url = str(server.make_url("")).rstrip("/")
+    yield fake
     await server.close()

@@ -55,6 +55,6 @@ def test_bilibili_from_env() -> None:
 
 
 def test_every_platform_is_registered_and_loads_lazily() -> None:
-    assert set(REGISTRY) == {"simulator", "twitch", "bilibili"}
+    assert set(REGISTRY) == {"simulator", "twitch", "bilibili", "youtube"}
     connector = load_connector("bilibili", bot_name="liveroom", config=BilibiliConfig(room_ids=(7,)))
     assert connector.platform == "bilibili"

@@ -1,0 +1,1 @@
+"""YouTube Live: the YouTube Data API v3 (liveChatMessages, liveChatBans, liveBroadcasts) over aiohttp."""
