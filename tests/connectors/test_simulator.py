@@ -252,7 +252,7 @@ async def test_moderation_in_an_unknown_room_or_with_an_unknown_action_is_declin
 
 
 async def test_a_human_moderators_action_comes_from_a_replay_socket_only(sim) -> None:
-    connector, client, received = sim
+    _connector, client, received = sim
     replay = await client.ws_connect(replay_url("/ws/rooms/hm"), headers=replay_headers())
     await replay.receive_json()
     ban = {"type": "moderation", "viewer": "modname", "action": "ban", "target": "troll", "reason": "spam"}
