@@ -384,7 +384,8 @@ def _online(message: dict[str, Any], room: str, _real: str) -> ChatEvent:
 def _live(message: dict[str, Any], room: str, _real: str) -> ChatEvent:
     """LIVE (stream started; sent twice, on push and on start) and PREPARING (stream ended)."""
     live = message["cmd"].split(":", 1)[0] == "LIVE"
-    key = str(message.get("live_key") or message.get("round") or "")
+    # LIVE's live_key is unique per stream; PREPARING has none (its "round" repeats): add the time
+    key = str(message.get("live_key") or f"{message.get('round', '')}:{_now():.3f}")
     return _status_event(
         room, f"live:{int(live)}:{key}:{message.get('live_time', '')}", RoomStatus(live=live)
     )
