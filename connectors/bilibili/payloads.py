@@ -127,7 +127,7 @@ def to_event(message: dict[str, Any], room: str, real_room: str = "") -> ChatEve
         raise Skip(IGNORED.get(cmd, "unhandled_cmd"))
     try:
         return adapter(message, room, real_room or room)
-    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as err:
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError, OverflowError) as err:
         raise FrameError("bad_payload", f"{cmd}: {err!r}") from None
 
 

@@ -102,7 +102,10 @@ def to_event(message: WebsocketMessage) -> ChatEvent:
     adapter = ADAPTERS.get(sub_type)
     if adapter is None:
         raise Skip(IGNORED_TYPES.get(sub_type, "unhandled_type"))
-    return adapter(message["payload"]["event"], message["metadata"])
+    try:
+        return adapter(message["payload"]["event"], message["metadata"])
+    except OverflowError as err:  # a number too large for a float/int conversion: malformed
+        raise ValueError(f"{sub_type}: {err}") from None
 
 
 def _timestamp(metadata: Metadata) -> float:
