@@ -296,7 +296,7 @@ def _room_block(message: dict[str, Any], room: str, _real: str) -> ChatEvent:
     Bilibili does not say for how long. The bot's own mutes come back this way too (the connector
     marks them, see ``BilibiliConnector``)."""
     data = message.get("data") or message
-    uid = str(data.get("uid") or message.get("uid"))
+    uid = str(data.get("uid") or message.get("uid") or "")
     by = {1: "streamer", 2: "room admin"}.get(int(data.get("operator") or 0), "")
     notice = ModerationNotice(
         "timeout", moderator=by, target_id=uid, target_name=str(data.get("uname", "")), reason="muted"
