@@ -97,6 +97,11 @@ class ModerationNotice:
     target_message_id: str = ""
     #: the message text concerned (an AutoMod hold, a deleted message), when the platform sends it
     text: str = ""
+    #: the moderator's platform user id, when the platform sends it
+    moderator_id: str = ""
+    #: the bot account itself did it (its own delete/timeout coming back from the platform): it is
+    #: already in the gateway's moderation log, so moderators' views must not list it twice
+    by_bot: bool = False
 
 
 #: ``ModerationNotice.action`` values: what moderators' logs show.
@@ -128,6 +133,8 @@ class RoomStatus:
     #: viewers watching now, and the cumulative "watched" counter the platform shows
     online: int | None = None
     watched: int | None = None
+    #: the stream went live (True) or ended (False)
+    live: bool | None = None
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from bot.catalog_names import GRAPH
 from bot.gateway import loggable
 from bot.web.auth import ROLE_MODERATOR, ROLE_STREAMER, current_user, require_role
 from bot.web.dashboard_hub import FrameHub
+from bot.web.dashboard_notices import NoticeBoard
 from bot.web.dashboard_sampler import LiveSampler, record_id, undo_status
 from bot.web.dashboard_tap import ChatTap
 from bot.web.i18n import t
@@ -44,6 +45,7 @@ log = logging.getLogger(__name__)
 SAMPLER = web.AppKey("dashboard_sampler", LiveSampler)
 HUB = web.AppKey("dashboard_hub", FrameHub)
 TAP = web.AppKey("dashboard_tap", ChatTap)
+NOTICES = web.AppKey("dashboard_notices", NoticeBoard)
 MAX_ANSWER = 1000
 _CLOSE_QUESTION = "MATCH (q:OpenQuestion {id: $id}) SET q.status = 'faq', q.faq_id = $faq RETURN q.id AS id"
 
@@ -67,6 +69,9 @@ async def _sampler_ctx(app: web.Application) -> AsyncIterator[None]:
     tap = app[TAP] = ChatTap(product_of=lambda text: gateway.triage.classify(text).product)
     gateway.observers.append(tap)
     gateway.event_handlers.append(tap.on_event)
+    # other moderators' actions, AutoMod holds, room status: every non-chat event, once
+    notices = app[NOTICES] = NoticeBoard()
+    gateway.event_handlers.append(notices)
     recorder = app[RECORDER] if RECORDER in app else None
     sampler = app[SAMPLER] = LiveSampler(
         gateway,
@@ -75,6 +80,7 @@ async def _sampler_ctx(app: web.Application) -> AsyncIterator[None]:
         lambda: app[GRAPH],
         on_tick=recorder.record if recorder is not None else None,
         session_of=(lambda: recorder.session) if recorder is not None else (lambda: None),
+        notices=notices,
     )
     sampler.start()
     yield
@@ -82,6 +88,8 @@ async def _sampler_ctx(app: web.Application) -> AsyncIterator[None]:
     with contextlib.suppress(ValueError):
         gateway.observers.remove(tap)
         gateway.event_handlers.remove(tap.on_event)
+    with contextlib.suppress(ValueError):
+        gateway.event_handlers.remove(notices)
 
 
 # --- page -------------------------------------------------------------------------------------------------
@@ -117,6 +125,7 @@ async def dashboard_page(request: web.Request) -> web.Response:
             "moderation", '<div class="table-wrap"><table class="modlog" id="modlog"></table></div>', "wide"
         )
         + card("revenue", '<div id="revenue"></div>')
+        + card("held", '<ul class="open-questions held" id="held"></ul>', "wide")
         + card("connections", '<ul class="conns" id="connections"></ul>')
         + card("budget", '<div id="budget"></div>')
         + "</div>"
@@ -181,6 +190,10 @@ async def undo_moderation(request: web.Request) -> web.Response:
     """Lift a timeout the bot gave (the only moderation the platforms let us take back)."""
     gateway = request.app[GATEWAY]
     wanted = request.match_info["id"]
+    if wanted.startswith("n-"):  # another moderator's action (dashboard_notices): not ours to undo
+        return web.json_response(
+            {"error": t(request, "dash.undo_no.by_moderator"), "reason": "by_moderator"}, status=409
+        )
     record = next((r for r in gateway.moderation_log if record_id(r) == wanted), None)
     if record is None:
         return web.json_response({"error": "no such moderation entry (it may have left the log)"}, status=404)

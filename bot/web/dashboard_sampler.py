@@ -25,6 +25,7 @@ from bot.gateway import Gateway, ModerationRecord, action_label
 from bot.moderation import Action
 from bot.revenue import money_text
 from bot.web.dashboard_hub import FrameHub
+from bot.web.dashboard_notices import NoticeBoard
 from bot.web.dashboard_tap import ChatTap, TapDrain
 from knowledge_graph.errors import KnowledgeGraphError
 from knowledge_graph.open_questions import (
@@ -38,6 +39,7 @@ from knowledge_graph.store import GraphStore
 log = logging.getLogger(__name__)
 
 MODERATION_ROWS = 30
+HELD_ROWS = 30
 OPEN_QUESTIONS = 20
 NOT_CARRIED_ROWS = 20  # shown on the dashboard, the most asked first
 NOT_CARRIED_POLL = 100  # read each poll, the most recently asked first (new asks between two polls)
@@ -121,8 +123,11 @@ class LiveSampler:
         interval_s: float = 1.0,
         open_questions_every_s: float = 5.0,
         clock: Callable[[], float] = time.time,
+        notices: NoticeBoard | None = None,
     ) -> None:
         self.gateway = gateway
+        #: human moderators' actions, AutoMod holds and room status (a gateway event handler)
+        self.notices = notices or NoticeBoard()
         self.tap = tap
         self.hub = hub
         self._store_of = store_of
@@ -278,6 +283,7 @@ class LiveSampler:
                     for record in reversed(self.tap.revenue.recent)
                 ],
             },
+            "held": self.notices.held_rows(HELD_ROWS),
             "connections": self._connections(),
             "budget": self._budget(),
             "upstreams": self._upstreams(),
@@ -364,6 +370,13 @@ class LiveSampler:
         }
 
     def _moderation(self, now: float) -> list[dict[str, Any]]:
+        """The bot's decisions (``source`` "bot", with their undo) and other moderators' actions
+        (``source`` "moderator" with ``by`` their name, or "platform"), newest first."""
+        rows = self._bot_moderation(now) + self.notices.notice_rows(MODERATION_ROWS)
+        rows.sort(key=lambda row: row["at"], reverse=True)
+        return rows[:MODERATION_ROWS]
+
+    def _bot_moderation(self, now: float) -> list[dict[str, Any]]:
         rows = []
         for record in list(self.gateway.moderation_log)[-MODERATION_ROWS:][::-1]:
             action = record.decision.action
@@ -383,6 +396,8 @@ class LiveSampler:
                     "executed": record.executed,
                     "undone_at": record.undone_at,
                     "why_not_undo": undo_status(record, self.gateway, now),
+                    "source": "bot",
+                    "by": "",
                 }
             )
         return rows
@@ -400,6 +415,8 @@ class LiveSampler:
                     "dropped": snap.outcome("dropped"),
                     "reconnects": sum(snap.reconnects.values()),
                     "send_failures": sum(n for (o, _), n in snap.sends.items() if o == "failed"),
+                    # chat silenced, watched / online counters, live (platforms that push them)
+                    "status": self.notices.room_status(name),
                 }
             )
         return out

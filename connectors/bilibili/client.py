@@ -16,12 +16,14 @@ import contextlib
 import json
 import logging
 import math
+import time
 from collections import OrderedDict
+from dataclasses import replace
 
 import aiohttp
 
 from connectors.accounting import ConnectorStats, ConnState
-from connectors.base import ChatEvent, Connector, EventSink, OutboundMessage
+from connectors.base import ChatEvent, Connector, EventKind, EventSink, OutboundMessage
 from connectors.bilibili.api import TOO_FAST, BilibiliApi, DanmuServer
 from connectors.bilibili.config import BilibiliConfig
 from connectors.bilibili.errors import (
@@ -33,12 +35,17 @@ from connectors.bilibili.errors import (
     NotMuted,
 )
 from connectors.bilibili.framing import Op, Packet, Ver, brotli_available, decode_frame, encode_packet
-from connectors.bilibili.payloads import PLATFORM, Skip, parse_body, to_event
+from connectors.bilibili.payloads import PLATFORM, GuardPairs, Skip, parse_body, to_event
 from connectors.limits import Backoff, SendBudget, split_message
 
 log = logging.getLogger(__name__)
 
 AUTHOR_MEMORY = 5000
+#: a mute the bot asked for is recognised in the room's ROOM_BLOCK_MSG for this long
+OWN_MUTE_WINDOW_S = 60.0
+OWN_MUTE_MEMORY = 256
+#: events about the room or a moderation: never the bot's own chat echo, whoever they name
+_NOT_ECHOES = frozenset({EventKind.MODERATION, EventKind.ROOM_STATUS})
 
 
 class _Dead(Exception):
@@ -71,6 +78,7 @@ class RoomClient:
         self.own_uid = config.uid
         self.authenticated = asyncio.Event()
         self.protover = Ver.BROTLI if brotli_available() else Ver.ZLIB
+        self.guard_pairs = GuardPairs()  # one event per captain purchase (GUARD_BUY + USER_TOAST_MSG)
 
     @property
     def room(self) -> str:
@@ -189,6 +197,7 @@ class RoomClient:
     async def _process_message(self, packet: Packet) -> None:
         try:
             event = to_event(parse_body(packet.body), self.room, str(self.real_room_id or ""))
+            event = self.guard_pairs.check(event)
         except Skip as skip:
             self._stats.dropped(skip.reason)
             return
@@ -196,7 +205,7 @@ class RoomClient:
             log.info("bilibili room %s: dropped message: %s", self.room_id, err)
             self._stats.dropped(err.reason)
             return
-        if self.own_uid and event.viewer_id == str(self.own_uid):
+        if self.own_uid and event.viewer_id == str(self.own_uid) and event.kind not in _NOT_ECHOES:
             self._stats.dropped("own_message")  # the room echoes the bot's own danmaku
             return
         try:
@@ -238,6 +247,8 @@ class BilibiliConnector(Connector):
         self.rooms: dict[str, RoomClient] = {}
         self._sink: EventSink | None = None
         self._authors: OrderedDict[str, int] = OrderedDict()
+        #: (room, uid) -> when the bot asked Bilibili to mute them (its ROOM_BLOCK_MSG is then the bot's)
+        self._own_mutes: OrderedDict[tuple[str, str], float] = OrderedDict()
         self.budget = SendBudget(limit=1, window_s=max(self.config.send_interval_s, 1e-3))
 
     async def start(self, sink: EventSink) -> None:
@@ -257,11 +268,30 @@ class BilibiliConnector(Connector):
             client.start()
 
     async def _deliver(self, event: ChatEvent) -> None:
-        self._authors[event.message_id] = int(event.viewer_id) if event.viewer_id.isdigit() else 0
-        if len(self._authors) > AUTHOR_MEMORY:
-            self._authors.popitem(last=False)
+        if event.notice is not None:
+            event = self._mark_own(event)
+        else:
+            self._authors[event.message_id] = int(event.viewer_id) if event.viewer_id.isdigit() else 0
+            if len(self._authors) > AUTHOR_MEMORY:
+                self._authors.popitem(last=False)
         assert self._sink is not None
         await self._sink(event)
+
+    def _mark_own(self, event: ChatEvent) -> ChatEvent:
+        """A mute notice for a viewer the bot itself just muted is the bot's action coming back:
+        ROOM_BLOCK_MSG names no operator uid, so it is recognised by room + viewer + time."""
+        assert event.notice is not None
+        asked = self._own_mutes.pop((event.room, event.viewer_id), None)
+        if event.notice.action != "timeout" or asked is None or time.monotonic() - asked > OWN_MUTE_WINDOW_S:
+            return event
+        notice = replace(event.notice, by_bot=True, moderator=self.bot_name)
+        return replace(event, notice=notice)
+
+    def _note_own_mute(self, room: str, viewer_id: str) -> None:
+        self._own_mutes[(room, viewer_id)] = time.monotonic()
+        self._own_mutes.move_to_end((room, viewer_id))
+        while len(self._own_mutes) > OWN_MUTE_MEMORY:
+            self._own_mutes.popitem(last=False)
 
     async def stop(self) -> None:
         await asyncio.gather(*(room.stop() for room in self.rooms.values()))
@@ -322,9 +352,11 @@ class BilibiliConnector(Connector):
         client = self.rooms.get(event.room)
         room_id = client.real_room_id if client and client.real_room_id else int(event.room)
         hours = mute_hours(timeout_s)
+        self._note_own_mute(event.room, event.viewer_id)  # before the call: the room may announce it first
         try:
             await self._api.add_silent_user(room_id, int(event.viewer_id), hours, msg=event.text)
         except BilibiliError as err:
+            self._own_mutes.pop((event.room, event.viewer_id), None)
             log.warning("bilibili room %s: mute of uid %s refused: %s", room_id, event.viewer_id, err)
             return False
         log.info("bilibili room %s: uid %s muted for %s h (0 = this stream)", room_id, event.viewer_id, hours)

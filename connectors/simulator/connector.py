@@ -71,7 +71,12 @@ from connectors.simulator.payloads import (
 
 log = logging.getLogger(__name__)
 
-KINDS = {"chat": EventKind.CHAT, "gift": EventKind.GIFT, "super_chat": EventKind.SUPER_CHAT}
+KINDS = {
+    "chat": EventKind.CHAT,
+    "gift": EventKind.GIFT,
+    "super_chat": EventKind.SUPER_CHAT,
+    "moderation": EventKind.MODERATION,
+}
 ROOM_NAME = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 HISTORY_LENGTH = 50
 SEND_QUEUE = 256  # frames waiting for one socket before it counts as a slow reader and is closed
@@ -342,6 +347,12 @@ class SimulatorConnector(Connector):
             log.info("simulator room %s: rejected frame: %s", room_name, err)
             self._refuse(room, client, "bad_frame", str(err))
             return
+        if frame.type == "moderation":
+            if not client.replay:  # a viewer socket cannot speak for the room's moderators
+                self._refuse(room, client, "role_refused", "moderation frames need a replay connection")
+                return
+            await self.deliver(frame_to_event(frame, room_name))
+            return
         if not client.replay:
             checked = self._as_socket_viewer(room, client, frame)
             if checked is None:
@@ -437,6 +448,17 @@ class SimulatorConnector(Connector):
 def frame_to_event(frame: ChatFrame, room: str) -> ChatEvent:
     """A validated client frame as the normalized event the gateway receives."""
     money = Money(frame.amount, "CNY") if frame.type in ("gift", "super_chat") else None
+    if frame.notice is not None:  # a moderator's action: about the viewer it concerns
+        return ChatEvent(
+            platform=SimulatorConnector.platform,
+            room=room,
+            message_id=frame.message_id or uuid.uuid4().hex,
+            viewer_id=frame.notice.target_id,
+            display_name=frame.notice.target_name,
+            text=frame.notice.text,
+            kind=EventKind.MODERATION,
+            notice=frame.notice,
+        )
     return ChatEvent(
         platform=SimulatorConnector.platform,
         room=room,

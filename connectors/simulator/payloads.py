@@ -6,6 +6,10 @@ authenticated replay connection may name many viewers, with their ids: see conne
     {"type": "chat", "viewer": "ann", "text": "how much is the serum?", "viewer_id": "optional"}
     {"type": "gift", "viewer": "ann", "gift": "Rocket", "count": 3, "value": 30.0}
     {"type": "super_chat", "viewer": "ann", "text": "love the stream", "amount": 30.0}
+    {"type": "moderation", "viewer": "modname", "action": "ban", "target": "troll", "target_id": "t1",
+     "reason": "spam", "duration_s": 600, "text": "the message concerned"}
+                  (replay connections only: a human moderator of the simulated room acted; the
+                   gateway receives a MODERATION event, nothing is shown in the room)
 
 Optional on every client frame: ``viewer_id``, ``message_id`` (the replay tool keeps the ids of a
 recorded log), ``roles`` (["moderator", "subscriber", "vip", "broadcaster"]); on a viewer connection
@@ -34,13 +38,15 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Literal, NotRequired, TypedDict
 
+from connectors.base import NOTICE_ACTIONS, ModerationNotice
+
 MAX_TEXT_CHARS = 500
 MAX_NAME_CHARS = 40
 MAX_ID_CHARS = 64
 MAX_FRAME_BYTES = 8192
 MAX_COUNT = 10_000
-FrameType = Literal["chat", "gift", "super_chat"]
-FRAME_TYPES: tuple[FrameType, ...] = ("chat", "gift", "super_chat")
+FrameType = Literal["chat", "gift", "super_chat", "moderation"]
+FRAME_TYPES: tuple[FrameType, ...] = ("chat", "gift", "super_chat", "moderation")
 ROLES = frozenset({"broadcaster", "moderator", "subscriber", "vip"})
 
 
@@ -72,6 +78,8 @@ class ChatFrame:
     amount: float = 0.0
     message_id: str | None = None
     roles: tuple[str, ...] = ()
+    #: "moderation" frames: what the moderator (``viewer``) did
+    notice: ModerationNotice | None = None
 
 
 def parse_client_frame(raw: str) -> ChatFrame:
@@ -104,6 +112,8 @@ def parse_client_frame(raw: str) -> ChatFrame:
     if not isinstance(roles, list) or not set(roles) <= ROLES:
         raise BadFrame(f"field 'roles' must be a list of {', '.join(sorted(ROLES))}")
     common = {"viewer": viewer, "viewer_id": viewer_id, "message_id": message_id, "roles": tuple(roles)}
+    if kind == "moderation":
+        return ChatFrame(text="", type="moderation", notice=_notice(data, viewer), **common)
     if kind == "gift":
         gift = _name(data, "gift")
         count = _number(data, "count", 1, integer=True)
@@ -114,6 +124,30 @@ def parse_client_frame(raw: str) -> ChatFrame:
         amount = _number(data, "amount", None)
         return ChatFrame(text=text, type="super_chat", amount=amount, count=1, **common)
     return ChatFrame(text=text, **common)
+
+
+def _notice(data: dict[str, Any], moderator: str) -> ModerationNotice:
+    action = data.get("action")
+    if action not in NOTICE_ACTIONS:
+        raise BadFrame(f"field 'action' must be one of {', '.join(NOTICE_ACTIONS)}")
+    target = sanitize_name(_name(data, "target")) if "target" in data else ""
+    target_id = _name(data, "target_id", default=target) if (target or "target_id" in data) else ""
+    duration = _number(data, "duration_s", 0, integer=False) if "duration_s" in data else None
+    text = data.get("text", "")
+    reason = data.get("reason", "")
+    if not isinstance(text, str) or len(text) > MAX_TEXT_CHARS:
+        raise BadFrame(f"field 'text' must be a string of at most {MAX_TEXT_CHARS} characters")
+    if not isinstance(reason, str) or len(reason) > MAX_TEXT_CHARS:
+        raise BadFrame(f"field 'reason' must be a string of at most {MAX_TEXT_CHARS} characters")
+    return ModerationNotice(
+        str(action),
+        moderator=moderator,
+        target_id=target_id,
+        target_name=target,
+        duration_s=None if duration is None else int(duration),
+        reason=reason,
+        text=text,
+    )
 
 
 def sanitize_name(name: str) -> str:

@@ -24,6 +24,21 @@ FOLLOW_SCOPE = "moderator:read:followers"
 #: add these to the bot's token for live moderation (delete messages, time viewers out); the bot must
 #: be a moderator of the channel, otherwise Twitch answers 403 and the action is logged as declined
 MODERATION_SCOPES = ("moderator:manage:chat_messages", "moderator:manage:banned_users")
+#: add these to the bot's token so moderators' actions (channel.moderate v2) reach the dashboard; Twitch
+#: requires every one of them (a read scope or its manage variant: moderator:manage:banned_users and
+#: moderator:manage:chat_messages above satisfy their read scopes) and the bot must be a moderator
+MODERATE_READ_SCOPES = (
+    "moderator:read:banned_users",
+    "moderator:read:blocked_terms",
+    "moderator:read:chat_messages",
+    "moderator:read:chat_settings",
+    "moderator:read:unban_requests",
+    "moderator:read:warnings",
+    "moderator:read:moderators",
+    "moderator:read:vips",
+)
+#: AutoMod holds and their resolution (automod.message.hold / .update v2)
+AUTOMOD_SCOPE = "moderator:manage:automod"
 #: Helix Ban User accepts timeouts of 1 s to 2 weeks
 MAX_TIMEOUT_S = 1_209_600
 MAX_CHARS = 500
@@ -70,8 +85,17 @@ class TwitchConfig:
     backoff_base_s: float = 1.0
     backoff_cap_s: float = 60.0
     #: chat.message carries cheers; chat.notification carries subs, gifted subs and raids; both need
-    #: only the bot's user:read:chat. channel.follow v2 needs moderator:read:followers and a mod bot.
-    events: tuple[str, ...] = ("channel.chat.message", "channel.chat.notification", "channel.follow")
+    #: only the bot's user:read:chat. channel.follow v2 needs moderator:read:followers and a mod bot;
+    #: channel.moderate v2 the MODERATE_READ_SCOPES, automod.message.* the AUTOMOD_SCOPE (optional:
+    #: a channel that did not grant them is logged and skipped, chat goes on).
+    events: tuple[str, ...] = (
+        "channel.chat.message",
+        "channel.chat.notification",
+        "channel.follow",
+        "channel.moderate",
+        "automod.message.hold",
+        "automod.message.update",
+    )
 
     def __post_init__(self) -> None:
         if not self.client_id or not self.bot_id:

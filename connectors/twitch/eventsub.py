@@ -25,6 +25,7 @@ import json
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 import aiohttp
 
@@ -234,7 +235,12 @@ class EventSubSocket:
             log.info("twitch eventsub: malformed notification %s: %r", message_id, err)
             self._stats.dropped("bad_payload")
             return
-        if self._own_user_id and event.viewer_id == self._own_user_id:
+        if event.notice is not None:
+            if self._own_user_id and event.notice.moderator_id == self._own_user_id:
+                # the bot's own delete/timeout, reported back by channel.moderate: marked, so the
+                # moderators' log does not list it next to the gateway's record of the same decision
+                event = replace(event, notice=replace(event.notice, by_bot=True))
+        elif self._own_user_id and event.viewer_id == self._own_user_id:
             self._stats.dropped("own_message")  # EventSub echoes the bot's own chat messages
             return
         try:

@@ -103,7 +103,7 @@ async def test_events_of_every_kind_arrive_normalized(bili, ver) -> None:
         {"cmd": "INTERACT_WORD_V2", "data": {"pb": follow}},
         {"cmd": "LIKE_INFO_V3_CLICK", "data": {"uid": 4, "uname": "cy", "like_text": "为主播点赞了"}},
         {"cmd": "DANMU_MSG:4:0:2:2:2:0", "info": danmu(5, "dee", "suffix cmd")["info"]},
-        {"cmd": "ONLINE_RANK_COUNT", "data": {"count": 5}},
+        {"cmd": "STOP_LIVE_ROOM_LIST", "data": {"room_id_list": [1, 2]}},  # nobody handles it
         danmu(fake.uid, "liveroom", "my own echo"),
     )
     await wait_for(lambda: len(collector.events) == 7)
@@ -237,3 +237,39 @@ async def test_secrets_are_not_in_repr_or_logs(fake_bilibili, collector, caplog)
     for secret in (fake_bilibili.sessdata, "wrong-jct-secret"):
         assert secret not in repr(config)
         assert not any(secret in line for line in lines)
+
+
+async def test_a_captain_purchase_announced_twice_is_delivered_once(bili) -> None:
+    connector, fake, collector = bili
+    shared = {"uid": 9, "guard_level": 3, "num": 2, "start_time": 1700000000, "end_time": 1700000000}
+    fake.push(
+        7,
+        {
+            "cmd": "GUARD_BUY",
+            "data": {**shared, "username": "cap", "price": 198000, "gift_id": 10003, "gift_name": "舰长"},
+        },
+        {
+            "cmd": "USER_TOAST_MSG",
+            "data": {
+                **shared,
+                "username": "cap",
+                "price": 198000,
+                "role_name": "舰长",
+                "unit": "月",
+                "payflow_id": "2311150000000000001",
+                "op_type": 1,
+            },
+        },
+        {"cmd": "WATCHED_CHANGE", "data": {"num": 1127, "text_small": "1127"}},
+        {"cmd": "ROOM_SILENT_ON", "data": {"type": "level", "level": 5, "second": -1}},
+    )
+    await wait_for(lambda: len(collector.events) == 3)
+    captain, watched, silent = collector.events
+    assert (captain.kind, captain.item, captain.count, captain.money.amount) == (
+        EventKind.SUBSCRIPTION,
+        "舰长",
+        2,
+        396.0,
+    )
+    assert watched.status.watched == 1127 and silent.status.silenced is True
+    await wait_for(lambda: connector.stats.frames.get(("dropped", "duplicate:guard_pair"), 0) == 1)

@@ -104,3 +104,30 @@ async def test_without_cookies_nothing_is_sent(fake_bilibili, collector) -> None
     finally:
         await connector.stop()
     assert fake_bilibili.mute_requests == []
+
+
+async def test_the_bots_own_mute_comes_back_marked_and_a_human_mute_does_not(bili) -> None:
+    """The room announces every mute (ROOM_BLOCK_MSG); the one the bot asked for is marked by_bot, so
+    the moderators' log lists it once (the gateway already logged the bot's decision)."""
+    connector, fake, collector = bili
+    assert await connector.moderate(danmaku_event("77"), "timeout", 60) is True
+    fake.mute_by_hand(7, 88, "troll")
+    await wait_for(lambda: len(collector.events) == 2)
+    own, human = collector.events
+    assert own.kind.value == "moderation" and own.notice.by_bot and own.notice.target_id == "77"
+    assert own.notice.moderator == connector.bot_name
+    assert not human.notice.by_bot and human.notice.moderator == "room admin"
+    assert (human.notice.action, human.notice.target_id, human.notice.target_name) == (
+        "timeout",
+        "88",
+        "troll",
+    )
+
+
+async def test_a_mute_the_platform_refused_is_not_taken_for_the_bots(bili) -> None:
+    connector, fake, collector = bili
+    fake.admin_rooms.clear()
+    assert await connector.moderate(danmaku_event("77"), "timeout", 60) is False
+    fake.mute_by_hand(7, 77, "ann")  # a human does it instead
+    await wait_for(lambda: len(collector.events) == 1)
+    assert not collector.events[0].notice.by_bot

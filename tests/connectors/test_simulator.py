@@ -249,3 +249,28 @@ async def test_moderation_in_an_unknown_room_or_with_an_unknown_action_is_declin
     assert await connector.moderate(received[0], "ban", 60) is False
     other = ChatEvent(platform="simulator", room="nowhere", message_id="x", viewer_id="a", display_name="a")
     assert await connector.moderate(other, "delete", 60) is False
+
+
+async def test_a_human_moderators_action_comes_from_a_replay_socket_only(sim) -> None:
+    _connector, client, received = sim
+    replay = await client.ws_connect(replay_url("/ws/rooms/hm"), headers=replay_headers())
+    await replay.receive_json()
+    ban = {"type": "moderation", "viewer": "modname", "action": "ban", "target": "troll", "reason": "spam"}
+    await replay.send_str(json.dumps(ban))
+    await replay.send_str(json.dumps({**ban, "action": "explode"}))
+    error = await replay.receive_json(timeout=2)
+    assert error["type"] == "error" and "action" in error["reason"]
+    (event,) = received
+    assert event.kind.value == "moderation" and event.display_name == "troll"
+    assert (event.notice.action, event.notice.moderator, event.notice.target_id, event.notice.reason) == (
+        "ban",
+        "modname",
+        "troll",
+        "spam",
+    )
+    viewer = await client.ws_connect("/ws/rooms/hm")
+    await viewer.receive_json()
+    await viewer.send_str(json.dumps(ban))
+    refused = await viewer.receive_json(timeout=2)
+    assert refused["type"] == "error" and "replay" in refused["reason"]
+    assert len(received) == 1

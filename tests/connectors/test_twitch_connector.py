@@ -73,6 +73,9 @@ async def test_login_subscribes_with_the_user_token_and_receives_chat(twitch) ->
         "channel.chat.message",
         "channel.chat.notification",
         "channel.follow",
+        "channel.moderate",
+        "automod.message.hold",
+        "automod.message.update",
     }
     assert fake.subscriptions[0]["condition"] == {"broadcaster_user_id": fk.CHANNEL_ID, "user_id": fk.BOT_ID}
     fake.notify(
@@ -119,7 +122,7 @@ async def test_login_subscribes_with_the_user_token_and_receives_chat(twitch) ->
         "channel.chat.notification", {**chat_event(4), "notice_type": "sub", "sub": {"sub_tier": "1000"}}
     )
     fake.notify("channel.chat.notification", {**chat_event(5), "notice_type": "announcement"})
-    fake.notify("channel.ban", {"user_id": "1"})
+    fake.notify("channel.hype_train.begin", {"id": "1"})  # a type nobody handles
     fake.notify("channel.chat.message", chat_event(6, chatter_user_id=fk.BOT_ID))  # the bot's own echo
     await wait_for(lambda: len(collector.events) == 5)
     chat, cheer, follow, raid, sub = collector.events
@@ -156,7 +159,8 @@ async def test_session_reconnect_mid_stream_loses_and_duplicates_nothing(twitch)
     await wait_for(lambda: len(collector.events) >= 200)
     await asyncio.sleep(0.1)
     assert [e.message_id for e in collector.events] == [f"m-{i}" for i in range(200)]
-    assert fake.connects == 3 and len(fake.subscriptions) == 3  # no resubscribe on hand-over
+    types = len(connector.config.events)
+    assert fake.connects == 3 and len(fake.subscriptions) == types  # no resubscribe on hand-over
     assert connector.stats.frames[("dropped", "duplicate")] == 1
     assert connector.stats.states[STATE_ROOM] is ConnState.CONNECTED
 
@@ -173,7 +177,7 @@ async def test_keepalive_timeout_replaces_a_silent_session_and_resubscribes(twit
     fake.silent = False
     await wait_for(lambda: len(collector.events) == 2, timeout=5)
     assert [e.message_id for e in collector.events] == ["m-1", "m-2"]
-    assert len(fake.subscriptions) >= 6  # a fresh session subscribes again
+    assert len(fake.subscriptions) >= 2 * len(connector.config.events)  # a fresh session subscribes again
     assert connector.stats.last_reconnect_gap_s is not None
 
 
@@ -278,7 +282,7 @@ async def test_revoked_chat_subscription_is_not_left_connected(twitch) -> None:
         },
     }
     await fake.send_raw(json.dumps(revocation))
-    await wait_for(lambda: fake.connects == 2 and len(fake.subscriptions) == 6)
+    await wait_for(lambda: fake.connects == 2 and len(fake.subscriptions) == 2 * len(connector.config.events))
     fake.notify("channel.chat.message", chat_event(1))
     await wait_for(lambda: [e.message_id for e in collector.events] == ["m-1"])
     assert (

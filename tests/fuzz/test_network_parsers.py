@@ -100,7 +100,27 @@ def test_bilibili_zlib_bomb_is_refused() -> None:
 danmaku_like = st.fixed_dictionaries(
     {
         "cmd": st.sampled_from(
-            ["DANMU_MSG", "SEND_GIFT", "SUPER_CHAT_MESSAGE", "INTERACT_WORD", "LIKE_INFO_V3_CLICK", "X"]
+            [
+                "DANMU_MSG",
+                "SEND_GIFT",
+                "SUPER_CHAT_MESSAGE",
+                "INTERACT_WORD",
+                "LIKE_INFO_V3_CLICK",
+                "GUARD_BUY",
+                "USER_TOAST_MSG",
+                "SUPER_CHAT_MESSAGE_DELETE",
+                "ROOM_BLOCK_MSG",
+                "RECALL_DANMU_MSG",
+                "WARNING",
+                "ROOM_ADMIN_REVOKE",
+                "ROOM_SILENT_ON",
+                "ROOM_SILENT_OFF",
+                "WATCHED_CHANGE",
+                "ONLINE_RANK_COUNT",
+                "LIVE",
+                "PREPARING",
+                "X",
+            ]
         )
     },
     optional={"info": json_values, "data": json_values},
@@ -122,7 +142,17 @@ twitch_like = st.fixed_dictionaries(
             {},
             optional={
                 "subscription_type": st.sampled_from(
-                    ["channel.chat.message", "channel.chat.notification", "channel.follow", "other"]
+                    [
+                        "channel.chat.message",
+                        "channel.chat.notification",
+                        "channel.follow",
+                        "channel.moderate",
+                        "automod.message.hold",
+                        "automod.message.update",
+                        "channel.chat.user_message_hold",
+                        "channel.ban",
+                        "other",
+                    ]
                 ),
                 "message_timestamp": st.text(max_size=40) | json_values,
                 "message_id": json_values,
@@ -145,7 +175,7 @@ def test_twitch_eventsub_notifications(message: dict[str, Any]) -> None:
 
 
 simulator_like = st.fixed_dictionaries(
-    {"type": st.sampled_from(["chat", "gift", "super_chat", "bogus"]) | json_values},
+    {"type": st.sampled_from(["chat", "gift", "super_chat", "moderation", "bogus"]) | json_values},
     optional={
         "viewer": json_values,
         "viewer_id": json_values,
@@ -156,6 +186,11 @@ simulator_like = st.fixed_dictionaries(
         "amount": json_values,
         "message_id": json_values,
         "roles": json_values,
+        "action": st.sampled_from(["ban", "timeout", "held", "x"]) | json_values,
+        "target": json_values,
+        "target_id": json_values,
+        "reason": json_values,
+        "duration_s": json_values,
     },
 )
 

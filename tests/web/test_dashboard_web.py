@@ -154,3 +154,32 @@ async def test_unanswered_question_becomes_an_faq_for_the_streamer_only(
     finally:
         await delete_faq(graph, faq_id, actor="test")
     assert not real_errors(streamer) and not real_errors(moderator)
+
+
+async def test_a_human_moderators_ban_shows_in_the_moderation_log(web_stack: Stack, new_page, login) -> None:
+    """Another moderator bans a viewer (the simulator's replay socket speaks for the room's moderators):
+    the log lists it "by @modname", next to the bot's rows, with the viewer's name as text."""
+    page = await track_missing(await new_page())
+    await login(page, web_stack, "bob", next_path="/dashboard")
+    await page.wait_for_function("() => window.dashboardFrames && window.dashboardFrames.frames >= 1")
+    target = f"<b>troll{uuid.uuid4().hex[:6]}</b>"
+    async with aiohttp.ClientSession() as session:
+        async with session.ws_connect(
+            replay_url(f"{web_stack.ws_url}/ws/rooms/web-mod"), headers=replay_headers()
+        ) as ws:
+            await ws.receive_json()  # welcome
+            ban = {
+                "type": "moderation",
+                "viewer": "modname",
+                "action": "ban",
+                "target": target,
+                "reason": "spam",
+            }
+            await ws.send_str(json.dumps(ban))
+            row = page.locator("#modlog tr[data-source=moderator]", has_text=target)
+            await row.wait_for(timeout=15_000)
+    text = await row.inner_text()
+    assert "by @modname" in text and "spam" in text
+    assert await row.locator("td:nth-child(2) b").count() == 0  # the name's markup stayed text
+    assert await row.locator("button").count() == 0  # another moderator's action cannot be undone here
+    assert not real_errors(page), page.console_errors

@@ -70,6 +70,8 @@ class FakeBilibili:
     #: every GetSilentUserList / del_room_block_user request: endpoint, raw body, form, code answered
     unmute_requests: list[dict[str, object]] = field(default_factory=list)
     _next_silent_id: int = 13493921
+    #: the room announces every mute as ROOM_BLOCK_MSG (operator 2 = a room admin), as Bilibili does
+    announce_mutes: bool = True
     auth_packets: list[dict[str, object]] = field(default_factory=list)
     heartbeats: int = 0
     units_sent: int = 0  # auth/heartbeat replies, message packets, raw frames (accounting check)
@@ -203,10 +205,17 @@ class FakeBilibili:
         if room not in self.admin_rooms:
             return {"code": -403, "message": "权限不足", "ttl": 1}
         self.muted[room, tuid] = hour
+        if self.announce_mutes:
+            self.push(room, room_block_msg(tuid, ""))
         if (room, tuid) not in self.silent_ids:
             self._next_silent_id += 1
             self.silent_ids[room, tuid] = self._next_silent_id
         return {"code": 0, "message": "0", "ttl": 1, "data": {}}
+
+    def mute_by_hand(self, room: int, tuid: int, uname: str, operator: int = 2) -> None:
+        """A human room admin (2) or the streamer (1) mutes a viewer on the web: the room hears of it."""
+        self.muted[SHORT_TO_REAL.get(room, room), tuid] = 1
+        self.push(room, room_block_msg(tuid, uname, operator))
 
     def unmute_by_hand(self, room: int, tuid: int) -> None:
         """A human room admin lifts the mute on the web (the bot's later unmute finds none)."""
@@ -398,4 +407,14 @@ def danmu(
     return {
         "cmd": "DANMU_MSG",
         "info": [meta, text, [uid, uname, admin, 0, 0, 10000, 1, ""], medal or [], [12], [], 0, 0],
+    }
+
+
+def room_block_msg(uid: int, uname: str, operator: int = 2) -> dict[str, object]:
+    """ROOM_BLOCK_MSG as a real room sends it (mock/ROOM_BLOCK_MSG/normal.json's shape)."""
+    return {
+        "cmd": "ROOM_BLOCK_MSG",
+        "data": {"dmscore": 30, "operator": operator, "uid": uid, "uname": uname},
+        "uid": str(uid),
+        "uname": uname,
     }

@@ -44,7 +44,42 @@ SCOPES = [
     "user:bot",
     "moderator:manage:chat_messages",
     "moderator:manage:banned_users",
+    "moderator:read:blocked_terms",
+    "moderator:read:chat_settings",
+    "moderator:read:unban_requests",
+    "moderator:read:warnings",
+    "moderator:read:moderators",
+    "moderator:read:vips",
+    "moderator:manage:automod",
 ]
+#: what Create EventSub Subscription checks for the moderation types (Twitch's EventSub reference):
+#: version, condition keys, and every scope group (one scope of each tuple: read or manage)
+MODERATION_SUBSCRIPTIONS: dict[str, tuple[str, frozenset[str], list[tuple[str, ...]]]] = {
+    "channel.moderate": (
+        "2",
+        frozenset({"broadcaster_user_id", "moderator_user_id"}),
+        [
+            ("moderator:read:blocked_terms", "moderator:manage:blocked_terms"),
+            ("moderator:read:chat_settings", "moderator:manage:chat_settings"),
+            ("moderator:read:unban_requests", "moderator:manage:unban_requests"),
+            ("moderator:read:banned_users", "moderator:manage:banned_users"),
+            ("moderator:read:chat_messages", "moderator:manage:chat_messages"),
+            ("moderator:read:warnings", "moderator:manage:warnings"),
+            ("moderator:read:moderators",),
+            ("moderator:read:vips",),
+        ],
+    ),
+    "automod.message.hold": (
+        "2",
+        frozenset({"broadcaster_user_id", "moderator_user_id"}),
+        [("moderator:manage:automod",)],
+    ),
+    "automod.message.update": (
+        "2",
+        frozenset({"broadcaster_user_id", "moderator_user_id"}),
+        [("moderator:manage:automod",)],
+    ),
+}
 REFRESH_TOKEN = "refresh-token-secret"
 
 
@@ -75,6 +110,7 @@ class FakeTwitch:
     outbox: deque[dict[str, Any]] = field(default_factory=deque)
     _wakeup: asyncio.Event = field(default_factory=asyncio.Event)
     delivered: list[dict[str, Any]] = field(default_factory=list)
+    delivered_text: list[str] = field(default_factory=list)  # the frames exactly as sent
     subscriptions: list[dict[str, Any]] = field(default_factory=list)
     chat_sent: list[dict[str, Any]] = field(default_factory=list)
     send_times: deque[float] = field(default_factory=deque)
@@ -119,32 +155,46 @@ class FakeTwitch:
         return self.base_url.replace("http://", "ws://") + "/ws"
 
     # -- test controls -------------------------------------------------------------------------
-    def notify(self, sub_type: str, event: dict[str, Any], *, version: str = "1") -> str:
+    def notify(
+        self, sub_type: str, event: dict[str, Any] | str, *, version: str = "1", timestamp: str | None = None
+    ) -> str:
+        """Queue one notification in the documented envelope. ``event`` may be the event's JSON text:
+        it is then sent byte for byte inside the envelope (real captures). The payload's subscription
+        is the client's own subscription of that type when there is one (id, version, condition,
+        transport), as Twitch sends it."""
         message_id = str(uuid.uuid4())
-        if sub_type == "channel.chat.message" and "message_id" in event:
+        if isinstance(event, dict) and sub_type == "channel.chat.message" and "message_id" in event:
             self.messages[str(event["message_id"])] = str(event.get("chatter_user_id", ""))
-        self.outbox.append(
-            {
-                "metadata": {
-                    "message_id": message_id,
-                    "message_type": "notification",
-                    "message_timestamp": _now_iso(),
-                    "subscription_type": sub_type,
-                    "subscription_version": version,
-                },
-                "payload": {
-                    "subscription": {
-                        "id": str(uuid.uuid4()),
-                        "type": sub_type,
-                        "version": version,
-                        "status": "enabled",
-                        "condition": {},
-                        "cost": 0,
-                    },
-                    "event": event,
-                },
+        sub = next((s for s in reversed(self.subscriptions) if s["type"] == sub_type), None)
+        if sub is not None:
+            version = sub["version"]
+            subscription = {k: sub[k] for k in ("id", "status", "type", "version", "condition", "transport")}
+            subscription.update(cost=sub["cost"], created_at=sub["created_at"])
+        else:
+            subscription = {
+                "id": str(uuid.uuid4()),
+                "type": sub_type,
+                "version": version,
+                "status": "enabled",
+                "condition": {},
+                "cost": 0,
             }
-        )
+        envelope = {
+            "metadata": {
+                "message_id": message_id,
+                "message_type": "notification",
+                "message_timestamp": timestamp or _now_iso(),
+                "subscription_type": sub_type,
+                "subscription_version": version,
+            },
+            "payload": {"subscription": subscription, "event": event},
+        }
+        if isinstance(event, str):
+            head = json.dumps({**envelope, "payload": {"subscription": subscription, "event": None}})
+            assert head.endswith("null}}")
+            self.outbox.append({"raw": head[: -len("null}}")] + event + "}}"})
+        else:
+            self.outbox.append(envelope)
         self._wakeup.set()
         return message_id
 
@@ -290,6 +340,9 @@ class FakeTwitch:
         session = self.sessions.get(body.get("transport", {}).get("session_id", ""))
         if session is None:
             return web.json_response({"status": 400, "message": "session does not exist"}, status=400)
+        refused = self._check_moderation_subscription(body)
+        if refused is not None:
+            return refused
         session.subscribed.add(body["type"])
         sub = {
             "id": str(uuid.uuid4()),
@@ -306,6 +359,27 @@ class FakeTwitch:
             {"data": [sub], "total": len(self.subscriptions), "total_cost": 0, "max_total_cost": 10},
             status=202,
         )
+
+    def _check_moderation_subscription(self, body: dict[str, Any]) -> web.Response | None:
+        """400 for a wrong version/condition, 403 for a missing scope, as Create EventSub Subscription."""
+        rule = MODERATION_SUBSCRIPTIONS.get(body.get("type", ""))
+        if rule is None:
+            return None
+        version, keys, scope_groups = rule
+        condition = body.get("condition") or {}
+        if body.get("version") != version or set(condition) != keys:
+            return web.json_response({"status": 400, "message": "invalid version or condition"}, status=400)
+        if condition.get("moderator_user_id") != BOT_ID or not all(
+            any(scope in self.scopes for scope in group) for group in scope_groups
+        ):
+            return web.json_response(
+                {"status": 403, "message": "subscription missing proper authorization"}, status=403
+            )
+        if condition.get("broadcaster_user_id") not in self.moderator_in:
+            return web.json_response(
+                {"status": 403, "message": "subscription missing proper authorization"}, status=403
+            )
+        return None
 
     def _rate_limited(self) -> web.Response | None:
         """429 with Ratelimit-Reset while ``rate_limit_next`` > 0 (any Helix call of the bot's token);
@@ -535,13 +609,15 @@ class FakeTwitch:
                 continue
             if self.outbox and self.active is session and session.subscribed:
                 message = self.outbox.popleft()
+                text = message["raw"] if "raw" in message else json.dumps(message)
                 try:  # shielded: see FakeBilibili._pump; a failed write keeps the message queued
-                    await asyncio.shield(session.ws.send_str(json.dumps(message)))
+                    await asyncio.shield(session.ws.send_str(text))
                 except (ConnectionError, RuntimeError):
                     self.outbox.appendleft(message)
                     return
                 self.frames_sent += 1
-                self.delivered.append(message)
+                self.delivered.append(json.loads(text) if "raw" in message else message)
+                self.delivered_text.append(text)
                 last_sent = loop.time()
                 continue
             if loop.time() - last_sent >= session.keepalive_s / 2:

@@ -149,15 +149,39 @@ function moderation(f) {
   modKey = key;
   const head = el("thead", {}, el("tr", {}, [t("dash.mod.time"), t("dash.mod.viewer"), t("dash.mod.message"),
     t("dash.mod.action"), t("dash.mod.undo")].map((h) => el("th", {}, h))));
-  const rows = f.moderation.map((m) => el("tr", { dataset: { id: m.id } },
+  // the bot's decisions and other moderators' actions (source "moderator" / "platform") side by side;
+  // every viewer-supplied string goes in as text (el() makes text nodes), never as markup
+  const rows = f.moderation.map((m) => el("tr", { dataset: { id: m.id, source: m.source || "bot" }, class: `mod-${m.source || "bot"}` },
     el("td", {}, fmtTime(m.at)),
     el("td", {}, m.viewer, el("div", { class: "muted" }, `${m.platform}/${m.room}`)),
     el("td", { class: "msg" }, m.text),
-    el("td", {}, el("b", {}, t(`dash.mod.act.${m.mode === "dry_run" ? "would_" : ""}${m.action}`)), ` · ${m.rule}`, el("div", { class: "muted" }, m.mode === "dry_run" ? t("dash.mod.dry_run") : (m.executed ? t("dash.mod.done") : t("dash.mod.pending")))),
+    (m.source && m.source !== "bot") ? otherAction(m) : el("td", {}, el("b", {}, t(`dash.mod.act.${m.mode === "dry_run" ? "would_" : ""}${m.action}`)), ` · ${m.rule}`, el("div", { class: "muted" }, `${t("dash.mod.by_bot")} · `, m.mode === "dry_run" ? t("dash.mod.dry_run") : (m.executed ? t("dash.mod.done") : t("dash.mod.pending")))),
     el("td", {}, m.why_not_undo === null
       ? el("button", { class: "secondary", onclick: (e) => undo(e.target, m) }, t("dash.mod.undo_btn"))
       : el("span", { class: "muted" }, t("dash.undo_no." + m.why_not_undo)))));
   $("modlog").replaceChildren(head, el("tbody", {}, rows.length ? rows : el("tr", {}, el("td", { colspan: 5, class: "muted" }, t("dash.none")))));
+}
+
+function otherAction(m) {
+  const detail = [m.detail, m.duration_s ? `${m.duration_s} s` : ""].filter(Boolean).join(" · ");
+  return el("td", {}, el("b", {}, t(`dash.mod.act.${m.action}`)), detail ? ` · ${detail}` : "",
+    el("div", { class: "muted by" }, m.by ? t("dash.mod.by", { name: m.by }) : t("dash.mod.by_platform"),
+      m.shared_chat_source ? ` · ${t("dash.mod.shared_chat", { channel: m.shared_chat_source })}` : ""));
+}
+
+// --- messages held for review (AutoMod): pending first, resolved ones marked -------------------------
+let heldKey = "";
+function held(f) {
+  const items = f.held || [];
+  const key = JSON.stringify(items.map((h) => [h.id, h.status]));
+  if (key === heldKey) return;
+  heldKey = key;
+  const rows = items.map((h) => el("li", { dataset: { id: h.id, status: h.status }, class: `held-${h.status === "pending" ? "pending" : "resolved"}` },
+    el("div", {}, el("b", {}, h.viewer), " ", el("span", { class: "msg" }, h.text)),
+    el("div", { class: "muted" }, `${fmtTime(h.at)} · ${h.platform}/${h.room} · ${h.reason} · `,
+      el("span", { class: "held-status" }, h.status === "pending" ? t("dash.held.pending")
+        : t(["approved", "denied", "expired"].includes(h.status) ? `dash.held.${h.status}` : "dash.held.resolved", { name: h.moderator ? `@${h.moderator}` : "" })))));
+  $("held").replaceChildren(...(rows.length ? rows : [el("li", { class: "muted" }, t("dash.held_none"))]));
 }
 
 async function undo(button, m) {
@@ -194,12 +218,26 @@ function connections(f) {
   const items = f.connections.map((c) => {
     const rooms = Object.entries(c.rooms);
     return el("li", {}, el("b", {}, c.platform), " ",
-      rooms.length ? rooms.map(([room, state]) => el("span", { class: `state state-${state}` }, `${room}: ${t("dash.conn." + state)}`)) : el("span", { class: "muted" }, t("dash.no_rooms")),
+      rooms.length ? rooms.map(([room, state]) => [el("span", { class: `state state-${state}` }, `${room}: ${t("dash.conn." + state)}`), roomStatus(c.status?.[room])]) : el("span", { class: "muted" }, t("dash.no_rooms")),
       el("div", { class: "muted" }, t("dash.frames", { received: c.received, dropped: c.dropped, reconnects: c.reconnects })));
   });
   for (const [name, up] of Object.entries(f.upstreams || {}))
     items.push(el("li", {}, el("b", {}, name), " ", el("span", { class: `state state-${up ? "connected" : "dead"}` }, up ? t("dash.up") : t("dash.down"))));
   $("connections").replaceChildren(...items);
+}
+
+// what a platform pushes about a room (Bilibili): chat silenced, watched / online counters, live or not
+function roomStatus(st) {
+  if (!st) return "";
+  const parts = [];
+  if (st.live === false) parts.push(el("span", { class: "room-offline" }, t("dash.status.offline")));
+  if (st.online != null) parts.push(el("span", { class: "room-online" }, t("dash.status.online", { n: st.online })));
+  if (st.watched != null) parts.push(el("span", { class: "room-watched" }, t("dash.status.watched", { n: st.watched })));
+  if (st.silenced) {
+    const kind = ["level", "medal", "member"].includes(st.silence_kind) ? `dash.status.silenced_${st.silence_kind}` : "dash.status.silenced";
+    parts.push(el("span", { class: "room-silenced", title: st.silence_until ? new Date(st.silence_until * 1000).toLocaleString() : "" }, `🔇 ${t(kind, { level: st.silence_level ?? "" })}`));
+  }
+  return parts.length ? el("span", { class: "room-status" }, ...parts.flatMap((p) => [" · ", p])) : "";
 }
 
 function budget(f) {
@@ -220,6 +258,7 @@ function onFrame(f) {
   openQuestions(f);
   notCarried(f);
   moderation(f);
+  held(f);
   revenue(f);
   connections(f);
   budget(f);
