@@ -7,7 +7,9 @@ second while chat is active (every 10 s while quiet) with messages, questions, a
 room sentiment, mood and the vision sidecar's distribution; each question (text, product, language);
 each first answer (path, intent); each product shown in a recommendation; each question handed off to
 moderators; and, apart from those hand-offs (the bot answered them), each ask for a product the shop does
-not sell (``demand``: text, normalized key, number of asks).
+not sell (``demand``: text, normalized key, number of asks). ``chat`` keeps a bounded sample of plain chat
+texts per second (the tap's reservoir of at most ``CHAT_SAMPLE_PER_TICK``, written with the second's
+sample in the same transaction): what chat said at a highlight moment (bot/content/highlights.py).
 
 A session starts with the first message after ``LIVEROOM_REPORT_SESSION_GAP_S`` (default 900 s) of
 silence; a gateway restart within that gap resumes the same session, so a crash mid-stream does not
@@ -74,6 +76,8 @@ CREATE TABLE IF NOT EXISTS paid (
     kind TEXT, item TEXT, count INTEGER, amount REAL, currency TEXT
 );
 CREATE INDEX IF NOT EXISTS paid_session ON paid (session);
+CREATE TABLE IF NOT EXISTS chat (session TEXT NOT NULL, t REAL NOT NULL, text TEXT);
+CREATE INDEX IF NOT EXISTS chat_session ON chat (session, t);
 """
 
 
@@ -244,6 +248,9 @@ class SessionRecorder:
             conn.executemany(
                 "INSERT INTO demand VALUES (?,?,?,?,?,?)",
                 [(session, a.t, a.id, a.text, question_key(a.text), a.asks) for a in tick.demand],
+            )
+            conn.executemany(
+                "INSERT INTO chat VALUES (?,?,?)", [(session, tick.t, text) for text in d.chat_sample]
             )
 
 

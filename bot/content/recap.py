@@ -1,0 +1,194 @@
+"""A recorded session's recap: the report's figures (bot/web/report_data.py) plus what the streamer posts
+after the stream — average active viewers, how questions were answered (answer paths), gifts and super chats
+(the ``paid`` table, maybe empty), the mood timeline as runs, the highlight moments and the VOD chapters.
+
+A plain function over the recorder's SQLite file (read-only; call it in a worker thread). Tables an older
+file lacks (``chat``, ``paid``) read as empty.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from bot.content.highlights import DEFAULT, DetectorConfig, Highlight, describe, detect
+from bot.web.report_data import SESSION_ID, _connect, _report
+
+__all__ = ["MIN_MOOD_RUN_S", "latest_session", "session_recap"]
+
+MIN_MOOD_RUN_S = 60.0
+"""A mood held for less than this is folded into the run before it (trends, not flicker)."""
+TOP_SUPPORTERS = 5
+
+
+def latest_session(path: Path) -> str | None:
+    conn = _connect(path)
+    if conn is None:
+        return None
+    try:
+        row = conn.execute("SELECT id FROM sessions ORDER BY started DESC LIMIT 1").fetchone()
+    finally:
+        conn.close()
+    return str(row[0]) if row else None
+
+
+def session_recap(path: Path, session: str, config: DetectorConfig = DEFAULT) -> dict[str, Any] | None:
+    """The recap of ``session`` (None when there is no such session)."""
+    if not SESSION_ID.match(session):
+        return None
+    conn = _connect(path)
+    if conn is None:
+        return None
+    try:
+        report = _report(conn, session)
+        if report is None:
+            return None
+        return _recap(conn, session, report, config)
+    finally:
+        conn.close()
+
+
+def _rows(conn: sqlite3.Connection, query: str, *params: object) -> list[sqlite3.Row]:
+    try:
+        return conn.execute(query, params).fetchall()
+    except sqlite3.OperationalError as err:  # a file written before the table existed
+        if "no such table" in str(err):
+            return []
+        raise
+
+
+def _recap(
+    conn: sqlite3.Connection, session: str, report: dict[str, Any], config: DetectorConfig
+) -> dict[str, Any]:
+    started, ended = float(report["started"]), float(report["ended"])
+    samples = conn.execute(
+        "SELECT t, messages, sentiment, mood, viewers FROM samples WHERE session = ? ORDER BY t", (session,)
+    ).fetchall()
+    viewers = [int(s["viewers"] or 0) for s in samples if int(s["messages"] or 0) > 0]
+    paths = _rows(
+        conn,
+        "SELECT a.path, COUNT(DISTINCT a.message_id) n FROM answers a JOIN questions q "
+        "ON q.session = a.session AND q.message_id = a.message_id WHERE a.session = ? "
+        "GROUP BY a.path ORDER BY n DESC, a.path",
+        session,
+    )
+    texts = [
+        (float(r[0]), str(r[1] or ""))
+        for r in _rows(conn, "SELECT t, text FROM chat WHERE session = ? ORDER BY t", session)
+    ]
+    asked = [
+        (float(r[0]), str(r[1]))
+        for r in _rows(
+            conn,
+            "SELECT t, product FROM questions WHERE session = ? AND product IS NOT NULL ORDER BY t",
+            session,
+        )
+    ]
+    highlights = detect(
+        started,
+        int(ended - started),
+        ((float(s["t"]), int(s["messages"] or 0), s["sentiment"]) for s in samples),
+        config,
+    )
+    describe(highlights, texts, asked)
+    handoffs = [
+        {"t": float(r["t"]), "text": str(r["text"])}
+        for r in _rows(conn, "SELECT t, text FROM handoffs WHERE session = ? ORDER BY t", session)
+    ]
+    return {
+        **report,
+        "avg_viewers": round(sum(viewers) / len(viewers), 1) if viewers else 0.0,
+        "answer_paths": [(str(r[0]), int(r[1])) for r in paths],
+        "follow_up": handoffs,
+        "paid": _paid(conn, session),
+        "mood_runs": _mood_runs(samples, started),
+        "chat_sampled": len(texts),
+        "highlights": [h.to_json() for h in highlights],
+        "chapters": chapters(highlights, started),
+    }
+
+
+def _paid(conn: sqlite3.Connection, session: str) -> dict[str, Any]:
+    rows = _rows(
+        conn,
+        "SELECT platform, viewer_id, name, kind, item, count, amount, currency FROM paid WHERE session = ?",
+        session,
+    )
+    totals: dict[str, float] = defaultdict(float)
+    by_kind: dict[str, int] = defaultdict(int)
+    items: dict[str, int] = defaultdict(int)
+    supporters: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in rows:
+        currency = str(r["currency"] or "")
+        amount = float(r["amount"] or 0.0)
+        count = int(r["count"] or 1)
+        kind = str(r["kind"] or "")
+        by_kind[kind] += count
+        if r["item"]:
+            items[str(r["item"])] += count
+        if currency:
+            totals[currency] += amount
+        key = (str(r["platform"] or ""), str(r["viewer_id"] or r["name"] or ""))
+        entry = supporters.setdefault(
+            key,
+            {"name": str(r["name"] or r["viewer_id"] or ""), "platform": key[0], "amounts": {}, "count": 0},
+        )
+        entry["count"] += count
+        if currency:
+            entry["amounts"][currency] = round(entry["amounts"].get(currency, 0.0) + amount, 2)
+    top = sorted(
+        supporters.values(),
+        key=lambda s: (-max(s["amounts"].values(), default=0.0), -s["count"], s["name"]),
+    )[:TOP_SUPPORTERS]
+    return {
+        "events": len(rows),
+        "totals": {c: round(v, 2) for c, v in sorted(totals.items())},
+        "by_kind": dict(sorted(by_kind.items())),
+        "items": sorted(items.items(), key=lambda x: (-x[1], x[0]))[:5],
+        "top_supporters": top,
+    }
+
+
+def _mood_runs(samples: list[sqlite3.Row], started: float) -> list[dict[str, Any]]:
+    runs: list[dict[str, Any]] = []
+    for s in samples:
+        if not s["mood"] or int(s["messages"] or 0) == 0:
+            continue
+        t, mood = float(s["t"]), str(s["mood"])
+        if runs and runs[-1]["mood"] == mood:
+            runs[-1]["end"] = t
+        else:
+            runs.append({"mood": mood, "start": t, "end": t})
+    folded: list[dict[str, Any]] = []
+    for run in runs:
+        short = run["end"] - run["start"] < MIN_MOOD_RUN_S
+        if folded and (short or folded[-1]["mood"] == run["mood"]):
+            folded[-1]["end"] = run["end"]
+        else:
+            folded.append(dict(run))
+    for run in folded:
+        run["offset_s"] = round(run["start"] - started)
+    return folded
+
+
+def hms(seconds: float, hours: bool = True) -> str:
+    """``01:02:03``; ``02:03`` with ``hours=False`` (chapters of a video shorter than an hour)."""
+    s = max(0, int(seconds))
+    if not hours:
+        return f"{s // 60:02d}:{s % 60:02d}"
+    return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+def chapters(highlights: list[Highlight], started: float) -> list[dict[str, Any]]:
+    """VOD chapters: the stream start at 00:00:00 (YouTube requires the first chapter there), then one per
+    highlight at least 10 s after the previous chapter (YouTube's minimum chapter length)."""
+    hours = any(h.t - started >= 3600 for h in highlights)
+    out: list[dict[str, Any]] = [{"offset_s": 0, "at": hms(0, hours), "highlight": None}]
+    for i, h in enumerate(highlights):
+        offset = int(h.t - started)
+        if offset - out[-1]["offset_s"] < 10:
+            continue
+        out.append({"offset_s": offset, "at": hms(offset, hours), "highlight": i})
+    return out
