@@ -31,7 +31,7 @@ import random
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,7 +40,7 @@ from bench.common import RESULTS
 from bot.audience import AudienceState
 from bot.content.recap import session_recap
 from bot.triage import Priority, TriageResult
-from bot.web.dashboard_sampler import Tick
+from bot.web.dashboard_sampler import DemandAsk, Handoff, Tick
 from bot.web.dashboard_tap import ChatTap
 from bot.web.recorder import RecorderConfig, SessionRecorder, connect
 from connectors.base import ChatEvent
@@ -130,22 +130,25 @@ class Planted:
     factor: float
 
 
-def generate(seed: int, hours: float = 2.0, moments: int = 9) -> tuple[list[ChatEvent], list[Planted]]:
+def generate(
+    seed: int, hours: float = 2.0, moments: int = 9, start: float = START
+) -> tuple[list[ChatEvent], list[Planted]]:
     """One stream: (events by time, planted moments)."""
+    begin = start
     rng = random.Random(seed)
     total = hours * 3600
     # planted moments: spread out, at least 5 minutes apart, not in the first 5 minutes
     planted: list[Planted] = []
     while len(planted) < moments:
         t = rng.uniform(300, total - 120)
-        if all(abs(START + t - p.t) >= 300 for p in planted):
+        if all(abs(begin + t - p.t) >= 300 for p in planted):
             kind = rng.choice(tuple(MOMENTS))
-            planted.append(Planted(START + t, kind, rng.uniform(15, 60), rng.uniform(2.5, 6.0)))
+            planted.append(Planted(begin + t, kind, rng.uniform(15, 60), rng.uniform(2.5, 6.0)))
     planted.sort(key=lambda p: p.t)
     busy: list[tuple[float, float]] = []  # ordinary busy stretches: 1.6x for 2-5 min
     for _ in range(3):
         t = rng.uniform(300, total - 300)
-        busy.append((START + t, START + t + rng.uniform(120, 300)))
+        busy.append((begin + t, begin + t + rng.uniform(120, 300)))
     # base rate: a slow random walk between 0.6 and 3 messages/s, re-drawn every minute, interpolated
     knots = [rng.uniform(0.8, 1.6)]
     for _ in range(int(total // 60) + 2):
@@ -153,14 +156,14 @@ def generate(seed: int, hours: float = 2.0, moments: int = 9) -> tuple[list[Chat
     viewers = [f"v{i}" for i in range(800)]
 
     def base(t: float) -> float:
-        x = (t - START) / 60
+        x = (t - begin) / 60
         i = int(x)
         return knots[i] + (knots[i + 1] - knots[i]) * (x - i)
 
     events: list[ChatEvent] = []
-    now = START
+    now = begin
     index = 0
-    while now < START + total:
+    while now < begin + total:
         rate = base(now)
         moment = next((p for p in planted if p.t <= now < p.t + p.duration_s), None)
         if moment is not None:
@@ -199,10 +202,24 @@ class _Clock:
         return self.t
 
 
-def record(events: Iterable[ChatEvent], db: Path, *, questions: Sequence[str] = QUESTIONS) -> str | None:
+def record(
+    events: Iterable[ChatEvent],
+    db: Path,
+    *,
+    questions: Sequence[str] = QUESTIONS,
+    product_of: Callable[[str], str | None] = lambda text: None,
+    reply_path: Callable[[ChatEvent], str | None] = lambda event: None,
+    handoffs: Sequence[Handoff] = (),
+    demand: Sequence[DemandAsk] = (),
+) -> str | None:
     """Run ``events`` (by time) through the tap, the room audience and the real recorder into ``db``; return
-    the session id. Questions (texts in ``questions``, or ending in "?"/"？") count as DIRECTED."""
+    the session id. Questions (texts in ``questions``, or ending in "?"/"？") count as DIRECTED, naming the
+    product ``product_of(text)``; ``reply_path(event)`` is how the bot answered one (None: no answer), the
+    reply reaching the tap 2 s later. ``handoffs`` and ``demand`` join the tick of their second."""
     asked = set(questions)
+    replies: list[tuple[float, ChatEvent, str]] = []
+    extra_h = sorted(handoffs, key=lambda h: h.t)
+    extra_d = sorted(demand, key=lambda d: d.t)
     clock = _Clock(0.0)
     tap = ChatTap(clock=clock)
     audience: AudienceState | None = None
@@ -212,8 +229,14 @@ def record(events: Iterable[ChatEvent], db: Path, *, questions: Sequence[str] = 
 
     def flush(t: float) -> None:
         assert audience is not None
+        while replies and replies[0][0] <= t:
+            at, event, path = replies.pop(0)
+            clock.t = at
+            tap.on_reply(event, "ok", path, None, 2.0)
         clock.t = t
         snap = audience.snapshot()
+        tick_h = [extra_h.pop(0) for _ in range(sum(1 for h in extra_h if h.t <= t))]
+        tick_d = [extra_d.pop(0) for _ in range(sum(1 for d in extra_d if d.t <= t))]
         recorder.record(
             Tick(
                 t=t,
@@ -224,6 +247,8 @@ def record(events: Iterable[ChatEvent], db: Path, *, questions: Sequence[str] = 
                 mood=snap.mood,
                 vision={},
                 active_viewers=snap.active_viewers,
+                handoffs=tick_h,
+                demand=tick_d,
             )
         )
         while not recorder._queue.empty():
@@ -241,12 +266,18 @@ def record(events: Iterable[ChatEvent], db: Path, *, questions: Sequence[str] = 
             flush(second)
         clock.t = t
         directed = event.text in asked or event.text.rstrip().endswith(("?", "？"))
-        triage = TriageResult(Priority.DIRECTED if directed else Priority.CHATTER, "eval")
+        product = product_of(event.text) if directed else None
+        triage = TriageResult(Priority.DIRECTED if directed else Priority.CHATTER, "eval", product=product)
         score = sentiment(event.text)
+        path = reply_path(event) if directed else None
+        if path is not None:
+            replies.append((t + 2.0, event, path))
         tap.on_message(event, triage, "en", score)
         audience.observe(event.viewer_id, score)
     if second is not None:
         flush(second + 1)
+        if replies or extra_h or extra_d:
+            flush(second + 3)
     session = recorder.session
     assert recorder._conn is not None
     recorder._conn.close()

@@ -376,6 +376,23 @@ def top_emotes(window: TermCounts, n: int = 3, min_messages: int = 2) -> list[tu
     ][:n]
 
 
+def _moment_product(
+    questions: Sequence[tuple[float, str]], total: Counter[str], start: float, stop: float
+) -> str | None:
+    """The product asked about at the moment: asked clearly more than its share of the session's questions
+    (binomial tail below 1 %; a product asked about all stream long is no reason to name it in a title)."""
+    asked = Counter(p for t, p in questions if start <= t <= stop and p)
+    n_window, n_all = sum(asked.values()), sum(total.values())
+    for product, n in sorted(asked.items(), key=lambda x: (-x[1], x[0])):
+        share = total[product] / n_all
+        tail = sum(
+            math.comb(n_window, k) * share**k * (1 - share) ** (n_window - k) for k in range(n, n_window + 1)
+        )
+        if n >= 2 and tail < 0.01:
+            return product
+    return None
+
+
 def describe(
     highlights: Sequence[Highlight],
     texts: Sequence[tuple[float, str]],
@@ -384,6 +401,7 @@ def describe(
     """Fill each highlight's terms, emotes, product and kind from the sampled ``texts`` (t, text, by t) and
     the ``questions`` naming a product (t, product)."""
     session = chat_terms(text for _, text in texts)
+    asked_total = Counter(p for _, p in questions if p)
     times = np.array([t for t, _ in texts]) if texts else np.zeros(0)
     for h in highlights:
         start = h.t - 2
@@ -392,8 +410,7 @@ def describe(
         window = chat_terms(text for _, text in texts[lo:hi])
         h.terms = top_terms(window, session)
         h.emotes = top_emotes(window)
-        asked = Counter(p for t, p in questions if start <= t <= stop and p)
-        h.product = min(asked.items(), key=lambda x: (-x[1], x[0]))[0] if asked else None
+        h.product = _moment_product(questions, asked_total, start, stop)
         laughs = sum(c for e, c in window.emotes.items() if e.lower() in _LAUGH or e in _LAUGH)
         laughs += sum(c for term, c in window.terms.items() if term in _LAUGH)
         if "negative" in h.kinds and "positive" not in h.kinds:

@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from bot.content.highlights import DEFAULT, DetectorConfig, Highlight, describe, detect
 from bot.web.report_data import SESSION_ID, _connect, _report
+from knowledge_graph.catalog import Product
+from knowledge_graph.text import normalize_key
 
-__all__ = ["MIN_MOOD_RUN_S", "latest_session", "session_recap"]
+__all__ = ["MIN_MOOD_RUN_S", "catalog_names", "latest_session", "session_recap"]
 
 MIN_MOOD_RUN_S = 60.0
 """A mood held for less than this is folded into the run before it (trends, not flicker)."""
 TOP_SUPPORTERS = 5
+TOP_PRODUCTS = 10
 
 
 def latest_session(path: Path) -> str | None:
@@ -34,8 +38,20 @@ def latest_session(path: Path) -> str | None:
     return str(row[0]) if row else None
 
 
-def session_recap(path: Path, session: str, config: DetectorConfig = DEFAULT) -> dict[str, Any] | None:
-    """The recap of ``session`` (None when there is no such session)."""
+Names = Mapping[str, tuple[str, str]]
+"""normalize_key(any product name or alias) -> (name_en, name_zh): see :func:`catalog_names`."""
+
+
+def catalog_names(products: Iterable[Product]) -> dict[str, tuple[str, str]]:
+    """The product names of the catalog, so "Matte Lipstick" and "哑光口红" asked in chat count as one product
+    (the recording keeps the name the viewer's language matched)."""
+    return {key: (p.name("en"), p.name("zh")) for p in products for key, _ in p.match_keys()}
+
+
+def session_recap(
+    path: Path, session: str, config: DetectorConfig = DEFAULT, names: Names | None = None
+) -> dict[str, Any] | None:
+    """The recap of ``session`` (None when there is no such session); ``names`` merges product names."""
     if not SESSION_ID.match(session):
         return None
     conn = _connect(path)
@@ -45,7 +61,7 @@ def session_recap(path: Path, session: str, config: DetectorConfig = DEFAULT) ->
         report = _report(conn, session)
         if report is None:
             return None
-        return _recap(conn, session, report, config)
+        return _recap(conn, session, report, config, names or {})
     finally:
         conn.close()
 
@@ -59,8 +75,13 @@ def _rows(conn: sqlite3.Connection, query: str, *params: object) -> list[sqlite3
         raise
 
 
+def _named(name: str, names: Names) -> dict[str, str]:
+    en, zh = names.get(normalize_key(name), (name, name))
+    return {"name": name, "name_en": en, "name_zh": zh}
+
+
 def _recap(
-    conn: sqlite3.Connection, session: str, report: dict[str, Any], config: DetectorConfig
+    conn: sqlite3.Connection, session: str, report: dict[str, Any], config: DetectorConfig, names: Names
 ) -> dict[str, Any]:
     started, ended = float(report["started"]), float(report["ended"])
     samples = conn.execute(
@@ -93,6 +114,21 @@ def _recap(
         config,
     )
     describe(highlights, texts, asked)
+    products: dict[tuple[str, str], int] = defaultdict(int)
+    for r in _rows(
+        conn,
+        "SELECT product, COUNT(*) n FROM questions WHERE session = ? AND product IS NOT NULL "
+        "GROUP BY product",
+        session,
+    ):
+        named = _named(str(r[0]), names)
+        products[(named["name_en"], named["name_zh"])] += int(r[1])
+    highlight_rows = []
+    for h in highlights:
+        row = h.to_json()
+        if h.product:
+            row.update({f"product_{k[5:]}": v for k, v in _named(h.product, names).items() if k != "name"})
+        highlight_rows.append(row)
     handoffs = [
         {"t": float(r["t"]), "text": str(r["text"])}
         for r in _rows(conn, "SELECT t, text FROM handoffs WHERE session = ? ORDER BY t", session)
@@ -105,7 +141,11 @@ def _recap(
         "paid": _paid(conn, session),
         "mood_runs": _mood_runs(samples, started),
         "chat_sampled": len(texts),
-        "highlights": [h.to_json() for h in highlights],
+        "products": [
+            {"name_en": en, "name_zh": zh, "n": n}
+            for (en, zh), n in sorted(products.items(), key=lambda x: (-x[1], x[0]))[:TOP_PRODUCTS]
+        ],
+        "highlights": highlight_rows,
         "chapters": chapters(highlights, started),
     }
 

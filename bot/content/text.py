@@ -7,6 +7,7 @@ catalog field set into a fixed template.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -53,12 +54,21 @@ class Doc:
         return "\n".join(out).rstrip() + "\n"
 
     def plain(self) -> str:
-        out = [self.title, "=" * min(60, max(8, len(self.title))), ""]
+        out = [self.title, "=" * min(72, max(8, width(self.title))), ""]
         for heading, lines in self.sections:
-            out += [heading, "-" * min(60, max(4, len(heading)))]
+            out += [heading, "-" * min(72, max(4, width(heading)))]
             out += lines if heading in self.preformatted else [f"  {line}" for line in lines]
             out.append("")
         return "\n".join(out).rstrip() + "\n"
+
+
+def _is_cjk(text: str) -> bool:
+    return any("\u3400" <= ch <= "\u9fff" for ch in text)
+
+
+def width(text: str) -> int:
+    """Columns a terminal gives ``text`` (CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
 def _quote(term: str, lang: str) -> str:
@@ -70,10 +80,13 @@ def highlight_title(h: dict[str, Any], lang: str) -> str:
     the moment's top chat terms and emotes, as they were typed (folded)."""
     label = tr(lang, f"content.hl_{h['kind']}")
     sep = "、" if lang == "zh" else ", "
-    words = sep.join(_quote(t, lang) for t, _ in h["terms"][:3])
+    # chat is bilingual: the terms in the title's language first, the others after (order kept otherwise)
+    terms = sorted(h["terms"], key=lambda tc: _is_cjk(tc[0]) != (lang == "zh"))
+    words = sep.join(_quote(t, lang) for t, _ in terms[:3])
     emotes = " ".join(e for e, _ in h["emotes"][:2])
     said = " ".join(x for x in (words, emotes) if x)
-    head = f"{h['product']} · {label}" if h.get("product") else label
+    product = h.get(f"product_{lang}") or h.get("product")
+    head = f"{product} · {label}" if product else label
     colon = "：" if lang == "zh" else ": "
     return f"{head}{colon}{said}" if said else head
 
@@ -114,7 +127,10 @@ def recap_doc(recap: dict[str, Any], lang: str) -> Doc:
         t("answer_paths"),
         [f"{label(lang, 'path', p)}: {n}" for p, n in recap["answer_paths"]] or none,
     )
-    doc.add(t("products_asked"), [f"{p} {t('times', n=n)}" for p, n in recap["top_products"]] or none)
+    doc.add(
+        t("products_asked"),
+        [f"{p['name_' + lang]} {t('times', n=p['n'])}" for p in recap["products"]] or none,
+    )
     doc.add(t("demand"), [f"{q} {t('times', n=n)}" for q, n in recap["demand"]] or none)
     doc.add(
         t("follow_up"),
@@ -131,7 +147,7 @@ def recap_doc(recap: dict[str, Any], lang: str) -> Doc:
             paid_lines.append(", ".join(f"{item} {t('times', n=n)}" for item, n in paid["items"]))
         for i, s in enumerate(paid["top_supporters"], 1):
             amounts = ", ".join(f"{v:,.2f} {c}" for c, v in s["amounts"].items())
-            who = f"{t('top_supporters')} {i}: {s['name']} ({s['platform']})"
+            who = f"{t('top_supporters')} #{i}: {s['name']} ({s['platform']})"
             paid_lines.append(f"{who} {amounts} {t('times', n=s['count'])}")
     doc.add(t("paid"), paid_lines or none)
     doc.add(
