@@ -133,8 +133,15 @@ def _recap(
         {"t": float(r["t"]), "text": str(r["text"])}
         for r in _rows(conn, "SELECT t, text FROM handoffs WHERE session = ? ORDER BY t", session)
     ]
+    series = dict(report["series"])
+    marks: list[float | None] = [None] * len(series["t"])
+    for h in highlights:  # a point on the chat-rate line at each moment's bucket (the report page's chart)
+        i = min(len(marks) - 1, max(0, int((h.t - started) // report["bucket_s"])))
+        marks[i] = series["messages_per_min"][i]
+    series["highlights"] = marks
     return {
         **report,
+        "series": series,
         "avg_viewers": round(sum(viewers) / len(viewers), 1) if viewers else 0.0,
         "answer_paths": [(str(r[0]), int(r[1])) for r in paths],
         "follow_up": handoffs,
