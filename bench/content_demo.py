@@ -1,6 +1,6 @@
 """A demo stream for the content pieces (bot/content): a recorded session and a graph with history.
 
-``python -m bench.content_demo [--db var/reports/sessions.sqlite] [--minutes 120]`` records a generated
+``.venv/bin/python bench/content_demo.py [--db var/reports/sessions.sqlite] [--hours 1]`` records a generated
 bilingual stream that ended ~a day ago (bench/eval_highlights.py's chat with planted moments, plus questions
 naming demo-catalog products, the bot's answers by several paths, two questions handed to moderators, asks
 for products the shop does not sell, gifts and super chats) into the recorder's SQLite file.
@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import argparse
 import sqlite3
+import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.eval_highlights import generate, record
 from bot.web.dashboard_sampler import DemandAsk, Handoff

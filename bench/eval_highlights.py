@@ -1,6 +1,6 @@
 """Highlight detection: precision and recall of planted moments in long generated chat logs.
 
-``python -m bench.eval_highlights [--seeds 2 3 4 5 6 7] [--real LOG.jsonl]``
+``.venv/bin/python bench/eval_highlights.py [--seeds 2 3 4 5 6 7] [--real LOG.json]``
 
 Each log is a 2-hour bilingual stream of our own generation: everyday chatter and shop questions
 (connectors/simulator/chatlog.py's phrases plus more), a chat rate that drifts slowly (the audience grows,
@@ -18,8 +18,9 @@ detects. A detected moment is a hit when a planted onset lies within ±30 s of i
 matches at most one detection). Thresholds were set on seed 1; the reported figures are seeds 2-7.
 Writes bench/results/eval_highlights.json.
 
-``--real``: a public live-chat log (chat-downloader JSON list, or our JSONL) has no planted truth; the
-detections are printed for a look (not committed).
+``--real``: a public live-chat log (chat-downloader JSON list, Bilibili danmaku XML, Twitch text, or our
+JSONL) has no planted truth; the detections are printed for a look (the log stays under var/, never
+committed; see bench/rooms/README.md for where the A-SOUL danmaku XML comes from).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import argparse
 import json
 import math
 import random
+import sqlite3
 import sys
 import tempfile
 import time
@@ -35,6 +37,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import RESULTS
 from bot.audience import AudienceState
@@ -373,6 +377,22 @@ def read_real(path: Path) -> list[ChatEvent]:
                     timestamp=item["timestamp"] / 1e6,
                 )
             )
+    elif path.suffix in (".xml", ".txt"):  # Bilibili danmaku XML, Twitch text (bench/room_logs.py)
+        from bench.room_logs import read_log as read_room_log
+
+        for i, line in enumerate(read_room_log(path)):
+            if line.at is not None:
+                events.append(
+                    ChatEvent(
+                        line.platform,
+                        "real",
+                        f"r{i}",
+                        line.viewer,
+                        line.viewer,
+                        line.text,
+                        timestamp=float(line.at),
+                    )
+                )
     else:
         from connectors.simulator.chatlog import read_log
 
@@ -407,17 +427,35 @@ def main(argv: list[str] | None = None) -> int:
         if args.real:
             events = read_real(args.real)
             db = Path(tmp) / "real.sqlite"
-            session = record(events, db)
-            recap = session_recap(db, session) if session else None
+            record(events, db)
+            with sqlite3.connect(db) as conn:  # the stream itself: the session with the most chat
+                row = conn.execute("SELECT id FROM sessions ORDER BY messages DESC LIMIT 1").fetchone()
+            recap = session_recap(db, row[0]) if row else None
             if recap:
                 from bot.content.text import chapter_lines
 
                 real = {
                     "log": args.real.name,
                     "messages": len(events),
-                    "highlights": len(recap["highlights"]),
+                    "session_messages": recap["totals"]["messages"],
+                    "duration_s": recap["duration_s"],
+                    "highlights": [
+                        {
+                            "at_s": round(h["t"] - recap["started"]),
+                            "kind": h["kind"],
+                            "terms": h["terms"],
+                            "emotes": h["emotes"],
+                            "rate": h["rate_per_min"],
+                            "base": h["baseline_per_min"],
+                        }
+                        for h in recap["highlights"]
+                    ],
                 }
-                print(f"real log {args.real.name}: {len(events):,} messages, {real['highlights']} highlights")
+                print(
+                    f"real log {args.real.name}: {len(events):,} messages, main session "
+                    f"{recap['totals']['messages']:,} messages over {recap['duration_s'] / 60:.0f} min, "
+                    f"{len(real['highlights'])} highlights"
+                )
                 for lang in ("en", "zh"):
                     print("\n".join(chapter_lines(recap, lang)))
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -54,6 +54,9 @@ class DetectorConfig:
     z_sentiment: float = 4.0
     min_sentiment_shift: float = 0.2
     min_sentiment_scale: float = 0.05
+    min_sentiment_messages: int = 20
+    """Messages in the minute before, at least, for a sentiment moment: a mean of a few messages is noise
+    (the pre-show trickle of a real log gave one)."""
     merge_gap_s: int = 20
     min_separation_s: int = 60
     max_highlights: int = 30
@@ -183,7 +186,8 @@ def detect(
         settled = np.arange(n) >= 120  # the first two minutes' mean rests on a handful of messages
         s_scale = np.maximum(1.4826 * s_mad, config.min_sentiment_scale)
         z_s = (held - s_med) / s_scale
-        live = have_recent(have, w) & settled
+        last_minute = np.convolve(messages, np.ones(60), mode="full")[:n]
+        live = have_recent(have, w) & settled & (last_minute >= config.min_sentiment_messages)
         up = (z_s >= config.z_sentiment) & (held - s_med >= config.min_sentiment_shift) & live
         down = (z_s <= -config.z_sentiment) & (s_med - held >= config.min_sentiment_shift) & live
         for mask, kind, sign in ((up, "positive", 1.0), (down, "negative", -1.0)):
@@ -359,6 +363,8 @@ def top_terms(
         # a longer one covering nearly all of a chosen shorter one's messages replaces it
         if any(term in c and cc >= 0.8 * count for c, cc in chosen):
             continue
+        if any(len(term) == len(c) and term in c + c for c, _ in chosen):
+            continue  # a rotation of a chant already chosen: "拉贝拉贝" of "贝拉贝拉"
         covered = [i for i, (c, cc) in enumerate(chosen) if c in term and count >= 0.8 * cc]
         if covered:
             chosen[covered[0]] = (term, count)
