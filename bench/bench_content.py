@@ -5,7 +5,8 @@ messages, and its Markdown.
 
 The session goes through the recorder's real write path (one :class:`Tick` per second into
 :class:`SessionRecorder`, each with the tap's bounded chat sample): 20 messages/s for ~83 minutes with a
-few bursts, so the chat table holds the 40-per-second cap most seconds. Then ``session_recap`` and
+few bursts, so the chat table holds the 40-per-second cap most seconds, and 1-2 questions a second (2/3
+answered). Then ``session_recap`` and
 ``recap_doc`` are timed (best of 3). Writes bench/results/bench_content.json.
 """
 
@@ -23,12 +24,14 @@ from bench.common import write_result
 from bot.content.recap import session_recap
 from bot.content.text import recap_doc
 from bot.web.dashboard_sampler import Tick
-from bot.web.dashboard_tap import CHAT_SAMPLE_PER_TICK, TapDrain
+from bot.web.dashboard_tap import CHAT_SAMPLE_PER_TICK, AnswerRecord, QuestionRecord, TapDrain
 from bot.web.recorder import RecorderConfig, SessionRecorder, connect
 
 START = 1_780_000_000.0
 CHATTER = ("hi", "主播好", "wow", "来了来了", "好看", "lol", "so pretty", "666")
 BURST = ("太便宜了", "so cheap", "哈哈哈哈", "LUL", "冲冲冲", "PogChamp")
+QUESTIONS = ("how much is the matte lipstick?", "这个口红多少钱")
+PRODUCTS = ("Matte Lipstick", "哑光口红", "Hydrating Serum")
 
 
 def build(db: Path, messages: int) -> str:
@@ -40,9 +43,20 @@ def build(db: Path, messages: int) -> str:
         n = min(messages - total, 90 if burst else 20)
         pool = BURST if burst else CHATTER
         texts = [pool[(i + j) % len(pool)] for j in range(min(n, CHAT_SAMPLE_PER_TICK))]
-        recorder.record(
-            Tick(START + i, TapDrain(messages=n, chat_sample=texts), None, None, 0.1, "neutral", {}, 50)
+        t = START + i
+        asked = [  # ~7 % of the chat asks the bot; the bot answers two in three
+            QuestionRecord(t, f"q{i}-{j}", text, text, PRODUCTS[(i + j) % 3], "en", "simulator", "bench")
+            for j, text in enumerate(QUESTIONS[: 1 + i % 2])
+        ]
+        answers = [AnswerRecord(t, q.message_id, "qa", None) for q in asked if (i + len(q.text)) % 3]
+        drain = TapDrain(
+            messages=n,
+            questions=len(asked),
+            chat_sample=texts,
+            question_records=asked,
+            answer_records=answers,
         )
+        recorder.record(Tick(t, drain, None, None, 0.1, "neutral", {}, 50))
         while not recorder._queue.empty():
             recorder._write(recorder._queue.get_nowait())  # type: ignore[arg-type]
         total += n
@@ -76,6 +90,7 @@ def main() -> int:
             "messages": args.messages,
             "seconds_recorded": round(recap["duration_s"]),
             "chat_rows": recap["chat_sampled"],
+            "questions": recap["totals"]["questions"],
             "highlights": len(recap["highlights"]),
             "record_s": round(built_s, 2),
             "recap_s_best": round(min(timings), 3),

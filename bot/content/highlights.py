@@ -28,6 +28,7 @@ terms, the moment's kind and the catalog product asked about at that moment, if 
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -263,8 +264,10 @@ def _fold(text: str) -> str:
     )
 
 
-def message_terms(text: str) -> tuple[set[str], set[str]]:
-    """(terms, emotes) of one message, each once. Emotes keep a canonical display form ("LUL", "[笑哭]")."""
+@functools.lru_cache(maxsize=65_536)
+def message_terms(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(terms, emotes) of one message, each once. Emotes keep a canonical display form ("LUL", "[笑哭]").
+    Cached: live chat repeats itself ("666", "哈哈哈哈", the same chant from hundreds of viewers)."""
     folded = _fold(text)
     emotes: set[str] = set()
     for symbol in _SYMBOL_EMOTES:
@@ -289,7 +292,7 @@ def message_terms(text: str) -> tuple[set[str], set[str]]:
                 if gram[0] in _ZH_EDGE or gram[-1] in _ZH_EDGE:
                     continue
                 terms.add(gram)
-    return terms, emotes
+    return frozenset(terms), frozenset(emotes)
 
 
 _EMOTE_DISPLAY = {

@@ -145,6 +145,7 @@ def _recap(
         "avg_viewers": round(sum(viewers) / len(viewers), 1) if viewers else 0.0,
         "answer_paths": [(str(r[0]), int(r[1])) for r in paths],
         "follow_up": handoffs,
+        "no_reply": _no_reply(conn, session),
         "paid": _paid(conn, session),
         "mood_runs": _mood_runs(samples, started),
         "chat_sampled": len(texts),
@@ -155,6 +156,23 @@ def _recap(
         "highlights": highlight_rows,
         "chapters": chapters(highlights, started),
     }
+
+
+def _no_reply(conn: sqlite3.Connection, session: str, top: int = 10) -> list[tuple[str, int]]:
+    """Questions that got no answer at all, grouped like "top questions" (one pass over each table: the
+    answers table has no index on message_id)."""
+    answered = {r[0] for r in _rows(conn, "SELECT message_id FROM answers WHERE session = ?", session)}
+    counts: dict[str, list[Any]] = {}
+    for message_id, text, key in _rows(
+        conn, "SELECT message_id, text, qkey FROM questions WHERE session = ?", session
+    ):
+        if message_id in answered:
+            continue
+        entry = counts.setdefault(str(key), [str(text), 0])
+        entry[0] = min(entry[0], str(text))
+        entry[1] += 1
+    ranked = sorted(counts.values(), key=lambda e: (-e[1], e[0]))[:top]
+    return [(text, n) for text, n in ranked]
 
 
 def _paid(conn: sqlite3.Connection, session: str) -> dict[str, Any]:

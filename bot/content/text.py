@@ -134,7 +134,9 @@ def recap_doc(recap: dict[str, Any], lang: str) -> Doc:
     doc.add(t("demand"), [f"{q} {t('times', n=n)}" for q, n in recap["demand"]] or none)
     doc.add(
         t("follow_up"),
-        [f"{hms(h['t'] - started)} {h['text']}" for h in recap["follow_up"][:30]] or none,
+        [f"{hms(h['t'] - started)} {h['text']}" for h in recap["follow_up"][:30]]
+        + [f"{t('no_reply')}: {q} {t('times', n=n)}" for q, n in recap["no_reply"]]
+        or none,
     )
     paid = recap["paid"]
     paid_lines: list[str] = []

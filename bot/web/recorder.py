@@ -59,10 +59,12 @@ CREATE TABLE IF NOT EXISTS questions (
     lang TEXT, platform TEXT, room TEXT
 );
 CREATE INDEX IF NOT EXISTS questions_session ON questions (session);
+CREATE INDEX IF NOT EXISTS questions_message ON questions (session, message_id);
 CREATE TABLE IF NOT EXISTS answers (
     session TEXT NOT NULL, t REAL NOT NULL, message_id TEXT, path TEXT, intent TEXT
 );
 CREATE INDEX IF NOT EXISTS answers_session ON answers (session);
+CREATE INDEX IF NOT EXISTS answers_message ON answers (session, message_id);
 CREATE TABLE IF NOT EXISTS recommendations (session TEXT NOT NULL, t REAL NOT NULL, product TEXT);
 CREATE INDEX IF NOT EXISTS recommendations_session ON recommendations (session);
 CREATE TABLE IF NOT EXISTS handoffs (session TEXT NOT NULL, t REAL NOT NULL, qid TEXT, text TEXT);

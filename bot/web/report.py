@@ -255,7 +255,7 @@ def _report_page(request: web.Request, report: dict[str, Any]) -> web.Response:
         + card("report.chart_activity", '<div class="chart" id="chart-activity"></div>', "wide")
         + card("report.chart_mood", '<div class="chart" id="chart-mood"></div>', "wide")
         + card("report.chart_recommendations", '<div class="chart" id="chart-recs"></div>')
-        + card("report.chart_products", rank(report["top_products"], "top-products"))
+        + card("report.chart_products", rank(_products(report, lang), "top-products"))
         + card("report.chart_questions", rank(report["top_questions"], "top-questions"))
         + card("report.chart_recommended", rank(report["recommended"], "recommended"))
         + card("report.chart_demand", rank(report["demand"], "demand"))
@@ -264,6 +264,14 @@ def _report_page(request: web.Request, report: dict[str, Any]) -> web.Response:
         + _content_section(request, report, lang)
     )
     return render_page(request, "report.title", body, entry="report", extra={"report": report})
+
+
+def _products(report: dict[str, Any], lang: str) -> list[tuple[str, int]]:
+    """Top asked products; with the recap's catalog-merged names ("Matte Lipstick" = "哑光口红") in the page's
+    language when the graph gave them."""
+    if "products" not in report:
+        return report["top_products"]
+    return [(p[f"name_{lang}"], p["n"]) for p in report["products"]]
 
 
 def _content_section(request: web.Request, recap: dict[str, Any], lang: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -86,3 +87,24 @@ async def test_report_pages_show_and_export_the_content(
         assert plan.startswith("# Run of show · 90 min stream") and "01:25–01:30 Outro" in plan
         assert (await client.get("/report/next/runofshow.md?minutes=5")).status == 400
         assert (await client.get("/report/next/runofshow.md?minutes=x")).status == 400
+
+
+async def test_report_page_draws_the_highlights_on_the_chat_chart(
+    tmp_path: Path, monkeypatch, graph: FalkorDBStore, web_built: Path, new_page, login, screenshot
+) -> None:
+    """In Chromium: the content section's chart has the chat line and one point per highlight."""
+    monkeypatch.setenv("LIVEROOM_VAR", str(tmp_path))
+    monkeypatch.setenv("LIVEROOM_WEB_USERS", ",".join(f"{n}:{r}:{p}" for n, (r, p) in WEB_USERS.items()))
+    session = record_demo(tmp_path / "reports" / "sessions.sqlite", hours=1.0)
+    app = create_app(GatewayConfig(rasa_url="http://127.0.0.1:9"), ("simulator",), graph_config=graph.config)
+    async with TestServer(app) as server:
+        base = SimpleNamespace(gateway_url=str(server.make_url("")).rstrip("/"))
+        page = await login(await new_page(), base, "bob")
+        await page.goto(f"{base.gateway_url}/report/{session}.html")
+        chart = page.locator("#chart-highlights")
+        await chart.locator("canvas").wait_for()
+        assert int(await chart.get_attribute("data-nonzero") or 0) > 4  # the chat line + 4 moments
+        assert await page.locator("#highlights li").count() == 4
+        assert (await page.locator("#chapters").inner_text()).startswith("00:00 Stream start")
+        await screenshot(page, "report-content")
+        assert page.console_errors == []
