@@ -261,7 +261,7 @@ def preview(facts: Facts, lang: str) -> dict[str, Any]:
     stream = facts.stream
     name = (stream.title(lang) if stream else None) or (f"{streamer}直播间" if zh else f"{streamer} live")
     when = _when(stream, lang) if stream else tr(lang, "content.preview_no_schedule")
-    codes = [p for p in facts.promotions]
+    codes = list(facts.promotions)
     new = [facts.product(s).name(lang) for s in facts.new[:3]]
     back = [facts.product(s).name(lang) for s in facts.restocked[:3]]
     asked = [
