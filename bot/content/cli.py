@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.web.recorder import RecorderConfig
+from knowledge_graph.errors import KnowledgeGraphError
 
 LANGS = {"en": ("en",), "zh": ("zh",), "both": ("en", "zh")}
 
@@ -123,5 +124,10 @@ def main(argv: list[str]) -> int:
     except ValueError as err:
         print(f"liveroom: {err}", file=sys.stderr)
         return 2
+    except KnowledgeGraphError as err:
+        print(
+            f"liveroom: the graph is not reachable ({err}); is `python -m bot up` running?", file=sys.stderr
+        )
+        return 1
     print(out, file=sys.stdout if code == 0 else sys.stderr)
     return code
