@@ -125,9 +125,7 @@ def main(argv: list[str]) -> int:
         print(f"liveroom: {err}", file=sys.stderr)
         return 2
     except KnowledgeGraphError as err:
-        print(
-            f"liveroom: the graph is not reachable ({err}); is `python -m bot up` running?", file=sys.stderr
-        )
+        print(f"liveroom: {err}", file=sys.stderr)
         return 1
     print(out, file=sys.stdout if code == 0 else sys.stderr)
     return code

@@ -99,6 +99,15 @@ def test_cli_recap(demo: tuple[Path, str], capsys: pytest.CaptureFixture[str]) -
     assert cli(["content", "recap", "20000101-000000", "--db", str(db), "--offline"]) == 1
 
 
+def test_cli_preview_without_a_graph_says_so(
+    demo: tuple[Path, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("FALKORDB_PORT", "1")  # nothing listens there
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    assert cli(["content", "preview", "--db", str(demo[0])]) == 1
+    assert "cannot reach FalkorDB" in capsys.readouterr().err
+
+
 def _tick(t: float, drain: TapDrain) -> Tick:
     return Tick(t, drain, None, None, 0.0, "neutral", {}, 0)
 
