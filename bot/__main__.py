@@ -1,8 +1,10 @@
-"""liveroom command line: ``python -m bot up | serve | train``.
+"""liveroom command line: ``python -m bot up | serve | train | content``.
 
 - ``up``: the supervisor — graph DB, action server, Rasa and the gateway, in order (``make demo``).
 - ``serve``: only the gateway web app (the supervisor runs this as a child).
 - ``train``: train the Rasa model if its inputs changed.
+- ``content preview | runofshow | recap [SESSION]``: the streamer's announcement, run-of-show and stream
+  recap (bot/content/cli.py; ``python -m bot content --help``).
 """
 
 from __future__ import annotations
@@ -39,8 +41,18 @@ def _train() -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    args_in = sys.argv[1:] if argv is None else argv
+    if args_in[:1] == ["content"]:
+        try:
+            load_dotenv(REPO / ".env")
+        except ValueError as err:
+            print(f"liveroom: bad .env: {err}", file=sys.stderr)
+            return 2
+        from bot.content.cli import main as content
+
+        return content(args_in[1:])
     parser = argparse.ArgumentParser(prog="python -m bot", description="liveroom")
-    parser.add_argument("command", choices=["up", "serve", "train"])
+    parser.add_argument("command", choices=["up", "serve", "train", "content"])
     parser.add_argument(
         "--vision", metavar="SOURCE", help="up: also run the camera sidecar (vision/) on SOURCE"
     )

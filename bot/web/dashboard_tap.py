@@ -11,6 +11,7 @@ message still gets its answer.
 from __future__ import annotations
 
 import logging
+import random
 import re
 import time
 import unicodedata
@@ -28,6 +29,10 @@ MAX_RECORDS_PER_TICK = 2000
 MAX_LATENCIES_PER_TICK = 5000
 PENDING_QUESTIONS = 20_000
 TOP_WINDOW_S = 600.0
+CHAT_SAMPLE_PER_TICK = 40
+"""Message texts kept per second for the session recorder (highlight words): a uniform reservoir sample, so a
+burst of 500 messages a second still costs 40 short strings and O(1) work per message."""
+CHAT_SAMPLE_CHARS = 80
 RECOMMEND_INTENT = "ask_recommendation"
 _TRAILING = re.compile(r"[\s?？!！.。,，~～]+$")
 _LIST_SPLIT = re.compile(r"[,，、;；]|\band\b|和")
@@ -74,6 +79,8 @@ class TapDrain:
     recommended: list[tuple[float, str]] = field(default_factory=list)
     paid: list[PaidRecord] = field(default_factory=list)
     records_dropped: int = 0
+    chat_sample: list[str] = field(default_factory=list)
+    """Up to ``CHAT_SAMPLE_PER_TICK`` message texts of this second, a uniform sample of all of them."""
 
 
 class ChatTap:
@@ -97,6 +104,7 @@ class ChatTap:
         self.records_dropped_total = 0
         self.messages_total = 0
         self.revenue = RevenueLedger()
+        self._sample_rng = random.Random(19)
 
     # --- hot path (GatewayObserver) -------------------------------------------------------------------
     def on_message(self, event: ChatEvent, triage: TriageResult, lang: str, sentiment: float) -> None:
@@ -104,6 +112,13 @@ class ChatTap:
             tick = self._tick
             tick.messages += 1
             self.messages_total += 1
+            sample = tick.chat_sample
+            if len(sample) < CHAT_SAMPLE_PER_TICK:
+                sample.append(event.text[:CHAT_SAMPLE_CHARS])
+            else:  # reservoir sampling: each of the tick's messages is kept with the same probability
+                slot = self._sample_rng.randrange(tick.messages)
+                if slot < CHAT_SAMPLE_PER_TICK:
+                    sample[slot] = event.text[:CHAT_SAMPLE_CHARS]
             if triage.priority is not Priority.DIRECTED:
                 return
             tick.questions += 1

@@ -9,6 +9,9 @@ each first answer (path, intent); each product shown in a recommendation; each p
 super chat, cheer, sub, membership, captain: ``paid``, valued by :func:`bot.revenue.paid_value`); each
 question handed off to moderators; and, apart from those hand-offs (the bot answered them), each ask for
 a product the shop does not sell (``demand``: text, normalized key, number of asks).
+``chat`` keeps a bounded sample of plain chat
+texts per second (the tap's reservoir of at most ``CHAT_SAMPLE_PER_TICK``, written with the second's
+sample in the same transaction): what chat said at a highlight moment (bot/content/highlights.py).
 
 A session starts with the first message after ``LIVEROOM_REPORT_SESSION_GAP_S`` (default 900 s) of
 silence; a gateway restart within that gap resumes the same session, so a crash mid-stream does not
@@ -58,10 +61,12 @@ CREATE TABLE IF NOT EXISTS questions (
     lang TEXT, platform TEXT, room TEXT
 );
 CREATE INDEX IF NOT EXISTS questions_session ON questions (session);
+CREATE INDEX IF NOT EXISTS questions_message ON questions (session, message_id);
 CREATE TABLE IF NOT EXISTS answers (
     session TEXT NOT NULL, t REAL NOT NULL, message_id TEXT, path TEXT, intent TEXT
 );
 CREATE INDEX IF NOT EXISTS answers_session ON answers (session);
+CREATE INDEX IF NOT EXISTS answers_message ON answers (session, message_id);
 CREATE TABLE IF NOT EXISTS recommendations (session TEXT NOT NULL, t REAL NOT NULL, product TEXT);
 CREATE INDEX IF NOT EXISTS recommendations_session ON recommendations (session);
 CREATE TABLE IF NOT EXISTS handoffs (session TEXT NOT NULL, t REAL NOT NULL, qid TEXT, text TEXT);
@@ -75,6 +80,8 @@ CREATE TABLE IF NOT EXISTS paid (
     kind TEXT, item TEXT, count INTEGER, amount REAL, currency TEXT
 );
 CREATE INDEX IF NOT EXISTS paid_session ON paid (session);
+CREATE TABLE IF NOT EXISTS chat (session TEXT NOT NULL, t REAL NOT NULL, text TEXT);
+CREATE INDEX IF NOT EXISTS chat_session ON chat (session, t);
 """
 
 
@@ -249,6 +256,9 @@ class SessionRecorder:
             conn.executemany(
                 "INSERT INTO demand VALUES (?,?,?,?,?,?)",
                 [(session, a.t, a.id, a.text, question_key(a.text), a.asks) for a in tick.demand],
+            )
+            conn.executemany(
+                "INSERT INTO chat VALUES (?,?,?)", [(session, tick.t, text) for text in d.chat_sample]
             )
 
 

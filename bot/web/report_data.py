@@ -147,10 +147,11 @@ def _revenue(conn: sqlite3.Connection, session: str) -> dict[str, list[dict[str,
             "text": money_text(float(r[2]), r[1]),
             "events": int(r[3]),
         }
-        for r in conn.execute(
+        for r in rows_of(
+            conn,
             "SELECT platform, currency, SUM(amount) a, COUNT(*) FROM paid WHERE session = ? "
             "GROUP BY platform, currency ORDER BY platform, a DESC",
-            (session,),
+            session,
         )
     ]
     pot = {(row["platform"], row["currency"]): float(row["amount"]) for row in totals}
@@ -164,19 +165,30 @@ def _revenue(conn: sqlite3.Connection, session: str) -> dict[str, list[dict[str,
             "events": int(r[4]),
             "share": round(float(r[3]) / pot[(r[0], r[1])], 4) if pot.get((r[0], r[1])) else 0.0,
         }
-        for r in conn.execute(
+        for r in rows_of(
+            conn,
             "SELECT platform, currency, max(name), SUM(amount), COUNT(*) FROM paid WHERE session = ? "
             "GROUP BY platform, currency, viewer_id",
-            (session,),
+            session,
         )
     ]
     supporters.sort(key=lambda row: (-float(row["share"]), -float(row["amount"]), str(row["name"])))
     return {"totals": totals, "top": supporters[:TOP]}
 
 
+def rows_of(conn: sqlite3.Connection, query: str, *params: object) -> list[sqlite3.Row]:
+    """The query's rows; none from a table a file written by an older recorder does not have."""
+    try:
+        return conn.execute(query, params).fetchall()
+    except sqlite3.OperationalError as err:
+        if "no such table" in str(err):
+            return []
+        raise
+
+
 def _scalar(conn: sqlite3.Connection, query: str, *params: object) -> int:
-    row = conn.execute(query, params).fetchone()
-    return int(row[0] or 0) if row else 0
+    rows = rows_of(conn, query, *params)
+    return int(rows[0][0] or 0) if rows else 0
 
 
 def _top(conn: sqlite3.Connection, query: str, session: str) -> list[tuple[str, int]]:

@@ -20,8 +20,9 @@ function chart(id, series, columns, { yRange = null, bars = false } = {}) {
     height: 220,
     scales: { x: { time: true }, y: yRange ? { range: yRange } : { auto: true } },
     axes,
-    series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.stroke, width: 2, fill: s.fill,
-      paths: bars ? uPlot.paths.bars({ size: [0.8, 40] }) : undefined, points: { show: false } }))],
+    series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.stroke, width: s.points ? 0 : 2, fill: s.fill,
+      paths: bars ? uPlot.paths.bars({ size: [0.8, 40] }) : undefined,
+      points: s.points ? { show: true, size: 9, fill: s.stroke } : { show: false } }))],
   };
   const plot = new uPlot(opts, data, node);
   new ResizeObserver(() => plot.setSize({ width: Math.max(260, node.clientWidth), height: 220 })).observe(node);
@@ -43,6 +44,11 @@ if (report) {
       { label: t("report.series_sentiment"), stroke: "#2ecc71" },
       { label: t("report.series_vision"), stroke: "#f39c12" },
     ], [s.sentiment, s.vision_happy], { yRange: [-1, 1] }),
+    // the recap's highlight moments as points on the chat-rate line (bot/content/highlights.py)
+    highlights: s.highlights ? chart("chart-highlights", [
+      { label: t("report.series_messages"), stroke: "#9147ff", fill: "rgba(145,71,255,0.12)" },
+      { label: t("content.highlights"), stroke: "#f39c12", points: true },
+    ], [s.messages_per_min, s.highlights]) : null,
     recs: chart("chart-recs", [{ label: t("report.per_min"), stroke: "#1f6feb", fill: "rgba(31,111,235,0.5)" }],
       [s.recommendations_per_min], { bars: true }),
   };
