@@ -208,6 +208,10 @@ class Promotion:
     skus: tuple[str, ...] = ()
     version: int = 0
 
+    def covers(self, sku: str) -> bool:
+        """Is the code good for ``sku``? (no SKUs: the whole catalog, LIVE10; else only those, SERUM30)"""
+        return not self.skus or sku in self.skus
+
     def __post_init__(self) -> None:
         set_ = object.__setattr__
         check_id("code", self.code)

@@ -209,14 +209,9 @@ def _when(session: StreamSession, lang: str) -> str:
     return f"{start:%a %b} {start.day}, {start:%H:%M}-{end:%H:%M} (Beijing time)"
 
 
-def applies(promo: Promotion, sku: str) -> bool:
-    """A promotion without SKUs is for the whole shop (LIVE10); one with SKUs only for those (SERUM30)."""
-    return not promo.skus or sku in promo.skus
-
-
 def _price_line(product: Product, promotions: list[Promotion], lang: str) -> str:
     price = format_price(product.price, product.currency)
-    promo = best_promotion(product, [p for p in promotions if applies(p, product.sku)])
+    promo = best_promotion(product, promotions)
     if promo is None:
         return f"{product.name(lang)} {price}"
     now = format_price(discounted(product, promo), product.currency)

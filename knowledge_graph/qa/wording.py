@@ -81,9 +81,12 @@ def discounted(product: Product, promotion: Promotion) -> Decimal:
 
 
 def best_promotion(product: Product, promotions: Sequence[Promotion]) -> Promotion | None:
-    """The promotion that makes ``product`` cheapest, or None when none lowers its price."""
+    """The promotion that makes ``product`` cheapest, or None when none lowers its price. Promotions
+    for other products are ignored (``skus`` empty: the whole catalog), so a caller may pass them all."""
     best: tuple[Decimal, str, Promotion] | None = None
     for promotion in promotions:
+        if not promotion.covers(product.sku):
+            continue
         price = discounted(product, promotion)
         if price < product.price and (best is None or (price, promotion.code) < best[:2]):
             best = (price, promotion.code, promotion)
