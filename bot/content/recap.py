@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.content.highlights import DEFAULT, DetectorConfig, Highlight, describe, detect
-from bot.web.report_data import SESSION_ID, _connect, _report, rows_of
+from bot.web.report_data import _connect, _report, read_session, rows_of
 from knowledge_graph.catalog import Product
 from knowledge_graph.text import normalize_key
 
@@ -52,18 +52,12 @@ def session_recap(
     path: Path, session: str, config: DetectorConfig = DEFAULT, names: Names | None = None
 ) -> dict[str, Any] | None:
     """The recap of ``session`` (None when there is no such session); ``names`` merges product names."""
-    if not SESSION_ID.match(session):
-        return None
-    conn = _connect(path)
-    if conn is None:
-        return None
-    try:
+
+    def build(conn: sqlite3.Connection, session: str) -> dict[str, Any] | None:
         report = _report(conn, session)
-        if report is None:
-            return None
-        return _recap(conn, session, report, config, names or {})
-    finally:
-        conn.close()
+        return None if report is None else _recap(conn, session, report, config, names or {})
+
+    return read_session(path, session, build)
 
 
 def _named(name: str, names: Names) -> dict[str, str]:

@@ -16,11 +16,13 @@ import math
 import re
 import sqlite3
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.revenue import money_text
 
+T = TypeVar("T")
 SESSION_ID = re.compile(r"^\d{8}-\d{6}$")
 MAX_POINTS = 300
 TOP = 10
@@ -49,17 +51,23 @@ def list_sessions(path: Path, limit: int = 200) -> list[dict[str, Any]]:
     return [dict(row) for row in rows]
 
 
-def session_report(path: Path, session: str) -> dict[str, Any] | None:
-    """Everything the report shows for ``session``; None when there is no such session."""
+def read_session(path: Path, session: str, build: Callable[[sqlite3.Connection, str], T | None]) -> T | None:
+    """``build(connection, session)`` on a read-only connection to the recording; None for a malformed
+    session id or a missing file (what ``build`` returns otherwise: None for an unknown session)."""
     if not SESSION_ID.match(session):
         return None
     conn = _connect(path)
     if conn is None:
         return None
     try:
-        return _report(conn, session)
+        return build(conn, session)
     finally:
         conn.close()
+
+
+def session_report(path: Path, session: str) -> dict[str, Any] | None:
+    """Everything the report shows for ``session``; None when there is no such session."""
+    return read_session(path, session, _report)
 
 
 def _report(conn: sqlite3.Connection, session: str) -> dict[str, Any] | None:

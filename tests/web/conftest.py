@@ -7,6 +7,7 @@ Fixtures:
     new_page       factory: ``page = await new_page(viewport=PHONE)``; closed after the test
     login          ``await login(page, web_stack, "alice")`` -> the page after the login redirect
     screenshot     ``await screenshot(page, "editor-price")`` -> var/test-artifacts/web/<name>.png
+    falkordb       a FalkorDB server of the module's own (in-process app tests that need no stack)
 """
 
 from __future__ import annotations
@@ -14,15 +15,29 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from knowledge_graph.config import GraphConfig
+from knowledge_graph.falkordb_server import FalkorDBServer, free_port
 from knowledge_graph.store import GraphStore, open_store
 from tests.conftest import REPO, WEB_USERS, Stack
+
+
+@pytest.fixture(scope="module")
+def falkordb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FalkorDBServer]:
+    data_dir = tmp_path_factory.mktemp("falkordb")
+    server = FalkorDBServer(free_port(), data_dir, data_dir / "falkordb.log")
+    server.start()
+    try:
+        server.wait_ready(timeout=20)
+        yield server
+    finally:
+        server.stop()
+
 
 CHROMIUM = os.environ.get("LIVEROOM_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = REPO / "var" / "test-artifacts" / "web"

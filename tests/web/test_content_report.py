@@ -9,7 +9,7 @@ preview and run-of-show. Both languages, picked by ``?lang=``.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -19,23 +19,11 @@ from aiohttp.test_utils import TestClient, TestServer
 from bench.content_demo import graph_history, record_demo
 from bot.app import create_app
 from bot.config import GatewayConfig
-from knowledge_graph.falkordb_server import FalkorDBServer, free_port
+from knowledge_graph.falkordb_server import FalkorDBServer
 from knowledge_graph.falkordb_store import FalkorDBStore
 from knowledge_graph.seed import seed_if_empty
 from knowledge_graph.store import open_store
 from tests.conftest import WEB_USERS
-
-
-@pytest.fixture(scope="module")
-def falkordb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FalkorDBServer]:
-    data_dir = tmp_path_factory.mktemp("falkordb")
-    server = FalkorDBServer(free_port(), data_dir, data_dir / "falkordb.log")
-    server.start()
-    try:
-        server.wait_ready(timeout=20)
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

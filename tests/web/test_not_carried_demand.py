@@ -9,11 +9,9 @@ hand-offs count only the real question.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -22,25 +20,14 @@ from bot.app import create_app
 from bot.config import GatewayConfig
 from bot.web.dashboard import SAMPLER
 from bot.web.recorder import RECORDER
-from knowledge_graph.falkordb_server import FalkorDBServer, free_port
+from knowledge_graph.falkordb_server import FalkorDBServer
 from knowledge_graph.falkordb_store import FalkorDBStore
 from knowledge_graph.open_questions import record_open_question
 from knowledge_graph.store import open_store
 from tests.conftest import WEB_USERS
+from tests.polling import eventually
 
 STRAIGHTENER = "Do you sell hair straighteners?"
-
-
-@pytest.fixture(scope="module")
-def falkordb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FalkorDBServer]:
-    data_dir = tmp_path_factory.mktemp("falkordb")
-    server = FalkorDBServer(free_port(), data_dir, data_dir / "falkordb.log")
-    server.start()
-    try:
-        server.wait_ready(timeout=20)
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
@@ -50,15 +37,6 @@ async def graph(falkordb: FalkorDBServer) -> AsyncIterator[FalkorDBStore]:
     yield store
     await store.drop_graph()
     await store.close()
-
-
-async def _until(check: Any, timeout: float = 10.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = await check()
-        if value or time.monotonic() > deadline:
-            return value
-        await asyncio.sleep(0.2)
 
 
 async def test_not_carried_asks_are_demand_on_the_dashboard_and_in_the_report_never_handoffs(
@@ -84,7 +62,7 @@ async def test_not_carried_asks_are_demand_on_the_dashboard_and_in_the_report_ne
         async def session() -> str | None:
             return recorder.session
 
-        assert await _until(session), "chat starts a recorded session"
+        assert await eventually(session), "chat starts a recorded session"
 
         await record_open_question(graph, "simulator", "shop", "v1", "do you ship to Canada?", "en")
         for viewer, text in (
@@ -103,7 +81,7 @@ async def test_not_carried_asks_are_demand_on_the_dashboard_and_in_the_report_ne
             frame = json.loads(await (await client.get("/dashboard/frame.json")).text())
             return frame if frame.get("open_questions") else None  # the frame after that read
 
-        frame = await _until(frame_with_demand)
+        frame = await eventually(frame_with_demand)
         assert frame, "the dashboard frame lists the not-carried asks"
         assert [(q["text"], q["count"]) for q in frame["open_questions"]] == [("do you ship to Canada?", 1)]
         assert [(q["text"], q["count"]) for q in frame["not_carried"]] == [
@@ -118,7 +96,7 @@ async def test_not_carried_asks_are_demand_on_the_dashboard_and_in_the_report_ne
             data = await (await client.get("/report/current.json")).json()
             return data if data.get("demand") and data["handoffs"] else None
 
-        report = await _until(report_with_demand)
+        report = await eventually(report_with_demand)
         assert report, "the recorder stored the asks"
         await room.close()
     assert report["demand"] == [[STRAIGHTENER, 4], ["有卷发棒吗", 1]]  # grouped by normalized text

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from typing import Any
 
 import pytest
@@ -21,15 +20,7 @@ from bot.app import create_app
 from bot.config import GatewayConfig
 from bot.web.recorder import RECORDER
 from tests.conftest import WEB_USERS
-
-
-async def _until(check: Any, timeout: float = 15.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = await check()
-        if value or time.monotonic() > deadline:
-            return value
-        await asyncio.sleep(0.2)
+from tests.polling import eventually
 
 
 def gift(viewer: str, message_id: str, value: float, count: int = 1) -> dict[str, Any]:
@@ -85,7 +76,7 @@ async def test_gifts_get_a_merged_thank_you_and_show_on_the_dashboard_and_in_the
                 pass
             return any("Thank" in line for line in bot_lines) and any("感谢" in line for line in bot_lines)
 
-        assert await _until(thanked), f"no thank-yous among {bot_lines}"
+        assert await eventually(thanked), f"no thank-yous among {bot_lines}"
         thanks = [line for line in bot_lines if "Thank" in line or "感谢" in line]
         assert sorted(thanks) == ["Thank you @ann @bo for the gifts!", "感谢 @mei 的醒目留言！"]
 
@@ -93,7 +84,7 @@ async def test_gifts_get_a_merged_thank_you_and_show_on_the_dashboard_and_in_the
             frame = json.loads(await (await client.get("/dashboard/frame.json")).text())
             return frame if frame.get("revenue", {}).get("totals") else None
 
-        frame = await _until(frame_with_revenue)
+        frame = await eventually(frame_with_revenue)
         assert frame, "the dashboard frame carries the revenue"
         assert frame["revenue"]["totals"] == [
             {"platform": "simulator", "currency": "CNY", "amount": 56.0, "text": "¥56.00", "events": 4}
@@ -115,7 +106,7 @@ async def test_gifts_get_a_merged_thank_you_and_show_on_the_dashboard_and_in_the
             data = await (await client.get("/report/current.json")).json()
             return data if data["totals"].get("paid_events") == 4 else None
 
-        report = await _until(report_with_revenue)
+        report = await eventually(report_with_revenue)
         assert report, "the recorder stored the paid events"
         assert [(r["currency"], r["amount"], r["events"]) for r in report["revenue"]["totals"]] == [
             ("CNY", 56.0, 4)
