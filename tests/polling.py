@@ -19,3 +19,12 @@ async def eventually(check: Callable[[], Awaitable[T]], timeout: float = 10.0, e
         if value or time.monotonic() > deadline:
             return value
         await asyncio.sleep(every)
+
+
+async def wait_for(predicate: Callable[[], object], timeout: float = 5.0) -> None:
+    """Poll ``predicate()`` every 10 ms until it is truthy; AssertionError after ``timeout`` seconds."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not predicate():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(0.01)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from aiohttp.test_utils import TestServer
 
@@ -55,3 +57,17 @@ async def fake_youtube():
     fake.base_url = str(server.make_url("")).rstrip("/")
     yield fake
     await server.close()
+
+
+@pytest.fixture
+async def twitch(fake_twitch, collector):
+    """The production Twitch connector logged in to the fake, its EventSub session ready."""
+    from connectors.twitch.connector import TwitchConnector
+    from tests.connectors.test_twitch_connector import config_for
+
+    connector = TwitchConnector(config=config_for(fake_twitch))
+    await connector.start(collector)
+    assert connector.eventsub is not None
+    await asyncio.wait_for(connector.eventsub.ready.wait(), 10)
+    yield connector, fake_twitch, collector
+    await connector.stop()

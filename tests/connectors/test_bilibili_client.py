@@ -16,6 +16,7 @@ from connectors.bilibili.config import BilibiliConfig
 from connectors.bilibili.framing import Op, Ver, encode_packet
 from connectors.bilibili.proto import encode_fields
 from tests.connectors.fakes.bilibili import FakeBilibili, danmu
+from tests.polling import wait_for
 
 
 def config_for(fake: FakeBilibili, **overrides: object) -> BilibiliConfig:
@@ -35,14 +36,6 @@ def config_for(fake: FakeBilibili, **overrides: object) -> BilibiliConfig:
     }
     base.update(overrides)
     return BilibiliConfig(**base)  # type: ignore[arg-type]
-
-
-async def wait_for(predicate, timeout: float = 5.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not predicate():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.01)
 
 
 @pytest.fixture

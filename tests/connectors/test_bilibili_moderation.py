@@ -11,7 +11,8 @@ import pytest
 from connectors.base import ChatEvent
 from connectors.bilibili.client import BilibiliConnector, mute_hours
 from tests.connectors.fakes.bilibili import FakeBilibili, danmu
-from tests.connectors.test_bilibili_client import config_for, wait_for
+from tests.connectors.test_bilibili_client import config_for
+from tests.polling import wait_for
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from connectors.twitch.errors import TwitchModerationError
 from tests.connectors.fakes import twitch as fk
 from tests.connectors.test_bilibili_moderation import bili, danmaku_event  # noqa: F401 - fixture
 from tests.connectors.test_twitch_connector import config_for
-from tests.connectors.test_twitch_moderation import chat, twitch  # noqa: F401 - fixture
+from tests.connectors.test_twitch_moderation import chat
 
 
 # --- the interface's default --------------------------------------------------------------------------
@@ -52,7 +52,7 @@ async def test_a_connector_that_cannot_lift_says_so() -> None:
 
 
 # --- Twitch: Helix Unban User -------------------------------------------------------------------------
-async def test_twitch_lifts_a_real_timeout_with_the_documented_request(twitch) -> None:  # noqa: F811
+async def test_twitch_lifts_a_real_timeout_with_the_documented_request(twitch) -> None:
     connector, fake, _ = twitch
     assert await connector.moderate(chat(viewer_id="5001"), "timeout", 600) is True
     assert fake.active_ban(fk.CHANNEL_ID, "5001") is not None
@@ -64,7 +64,7 @@ async def test_twitch_lifts_a_real_timeout_with_the_documented_request(twitch) -
     assert fake.active_ban(fk.CHANNEL_ID, "5001") is None
 
 
-async def test_twitch_unban_of_a_viewer_not_banned_is_a_clear_error(twitch, caplog) -> None:  # noqa: F811
+async def test_twitch_unban_of_a_viewer_not_banned_is_a_clear_error(twitch, caplog) -> None:
     connector, fake, _ = twitch
     caplog.set_level(logging.WARNING, logger="connectors")
     assert await connector.moderate(chat(viewer_id="5002"), "timeout", 600) is True
@@ -82,7 +82,7 @@ async def test_twitch_unban_of_a_viewer_not_banned_is_a_clear_error(twitch, capl
     assert len(fake.chat_sent) == 1
 
 
-async def test_twitch_unban_refused_when_not_a_moderator(twitch) -> None:  # noqa: F811
+async def test_twitch_unban_refused_when_not_a_moderator(twitch) -> None:
     connector, fake, _ = twitch
     fake.moderator_in.clear()
     with pytest.raises(TwitchModerationError) as caught:
@@ -91,7 +91,7 @@ async def test_twitch_unban_refused_when_not_a_moderator(twitch) -> None:  # noq
     assert not isinstance(caught.value, NotTimedOut)
 
 
-async def test_twitch_unban_waits_out_a_429(twitch) -> None:  # noqa: F811
+async def test_twitch_unban_waits_out_a_429(twitch) -> None:
     connector, fake, _ = twitch
     assert await connector.moderate(chat(viewer_id="5003"), "timeout", 600) is True
     fake.rate_limit_next = 1

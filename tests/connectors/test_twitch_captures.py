@@ -26,8 +26,8 @@ from connectors.base import EventKind
 from connectors.twitch.connector import TwitchConnector
 from connectors.twitch.payloads import Skip, to_event
 from tests.connectors.fakes import twitch as fk
-from tests.connectors.test_bilibili_client import wait_for
 from tests.connectors.test_twitch_connector import config_for
+from tests.polling import wait_for
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "protocol" / "twitch"
 INPUTS = DATA / "eventsub_inputs.jsonl"
@@ -239,16 +239,6 @@ def test_the_bots_own_action_is_marked() -> None:
     event["moderator_user_id"] = fk.BOT_ID
     parsed = to_event(envelope("channel.moderate", "2", event, None))  # type: ignore[arg-type]
     assert parsed.notice.moderator_id == fk.BOT_ID and not parsed.notice.by_bot
-
-
-@pytest.fixture
-async def twitch(fake_twitch, collector):
-    connector = TwitchConnector(config=config_for(fake_twitch))
-    await connector.start(collector)
-    assert connector.eventsub is not None
-    await asyncio.wait_for(connector.eventsub.ready.wait(), 10)
-    yield connector, fake_twitch, collector
-    await connector.stop()
 
 
 async def test_the_connector_receives_every_moderation_capture_byte_for_byte(twitch) -> None:

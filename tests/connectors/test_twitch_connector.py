@@ -15,7 +15,7 @@ from connectors.twitch.config import TwitchConfig, configure_endpoints
 from connectors.twitch.connector import TwitchConnector
 from connectors.twitch.eventsub import STATE_ROOM
 from tests.connectors.fakes import twitch as fk
-from tests.connectors.test_bilibili_client import wait_for
+from tests.polling import wait_for
 
 
 def chat_event(i: int, text: str | None = None, **extra: object) -> dict[str, object]:
@@ -55,16 +55,6 @@ def config_for(fake: fk.FakeTwitch, **overrides: object) -> TwitchConfig:
     }
     values.update(overrides)
     return TwitchConfig(**values)  # type: ignore[arg-type]
-
-
-@pytest.fixture
-async def twitch(fake_twitch, collector):
-    connector = TwitchConnector(config=config_for(fake_twitch))
-    await connector.start(collector)
-    assert connector.eventsub is not None
-    await asyncio.wait_for(connector.eventsub.ready.wait(), 10)
-    yield connector, fake_twitch, collector
-    await connector.stop()
 
 
 async def test_login_subscribes_with_the_user_token_and_receives_chat(twitch) -> None:

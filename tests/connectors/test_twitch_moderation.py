@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-
-import pytest
 
 from connectors.base import ChatEvent, OutboundMessage
 from connectors.twitch.connector import TIMEOUT_REASON, TwitchConnector
 from tests.connectors.fakes import twitch as fk
-from tests.connectors.test_bilibili_client import wait_for
 from tests.connectors.test_twitch_connector import chat_event, config_for
-
-
-@pytest.fixture
-async def twitch(fake_twitch, collector):
-    connector = TwitchConnector(config=config_for(fake_twitch))
-    await connector.start(collector)
-    await asyncio.wait_for(connector.eventsub.ready.wait(), 10)
-    yield connector, fake_twitch, collector
-    await connector.stop()
+from tests.polling import wait_for
 
 
 def chat(message_id: str = "m-1", viewer_id: str = "5001") -> ChatEvent:

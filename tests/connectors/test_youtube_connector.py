@@ -17,6 +17,7 @@ from connectors.youtube.connector import YouTubeConnector
 from connectors.youtube.errors import YouTubeModerationError
 from connectors.youtube.quota import QuotaBudget
 from tests.connectors.fakes.youtube import BOT_CHANNEL, FakeYouTube, author, message, text
+from tests.polling import wait_for
 
 ROOM = "UCroom"
 
@@ -38,14 +39,6 @@ def config_for(fake: FakeYouTube, **overrides: object) -> YouTubeConfig:
     }
     base.update(overrides)
     return YouTubeConfig(**base)  # type: ignore[arg-type]
-
-
-async def wait_for(predicate, timeout: float = 5.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not predicate():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.01)
 
 
 @pytest.fixture
