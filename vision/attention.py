@@ -5,9 +5,11 @@ A rough geometric estimate, no extra model (the keypoints come with every detect
 * yaw: the nose tip moves sideways from the eyes' midpoint as the head turns. With the eyes ~6.4 cm
   apart and the nose tip ~3 cm in front of them, (nose - eye midpoint) / eye distance ~= 0.47 tan(yaw);
   the same from the ears (tragions ~15 cm apart, nose ~9 cm in front): ~0.6 tan(yaw). Both are averaged.
-* pitch: the nose tip's height below the eye line over the eye distance (corrected for yaw) is
-  ``PITCH_NEUTRAL`` for a level head (0.46: the median over CK+48's frontal faces, upscaled into
-  frames) and moves by ~0.47 tan(pitch) (nose tip ~3 cm in front of the eyes, eyes ~6.4 cm apart).
+* pitch: the nose tip's height below the ears' midpoint over the eye distance (corrected for yaw):
+  the nose is ~11 cm in front of the tragions, so it moves ~1.7 eye distances per radian against them
+  (the nose alone against the eyes moves 4x less, and faces differ more than that). For a level head
+  it is ``PITCH_NEUTRAL`` (0.155: the median over CK+48's frontal faces, upscaled into frames; 80 % of
+  them within +-7 degrees of it); ``q = PITCH_NEUTRAL cos(pitch) + NOSE_EARS sin(pitch)`` is inverted.
   The mouth is not used: an open mouth (surprise, laughing, talking) would read as a raised head.
 
 A face counts as *looking* when |yaw| <= ``max_yaw`` and |pitch - pitch_offset| <= ``max_pitch``
@@ -25,7 +27,9 @@ from dataclasses import dataclass
 import numpy as np
 
 RIGHT_EYE, LEFT_EYE, NOSE, _MOUTH, RIGHT_EAR, LEFT_EAR = range(6)
-PITCH_NEUTRAL = 0.46
+PITCH_NEUTRAL = 0.155
+#: nose tip in front of the ear tragions over the eye distance (~11 cm / 6.4 cm)
+NOSE_EARS = 1.73
 
 
 def head_pose(keypoints: np.ndarray) -> tuple[float, float]:
@@ -51,8 +55,12 @@ def head_pose(keypoints: np.ndarray) -> tuple[float, float]:
         yaw = (yaw_eyes + yaw_ears) / 2
     else:
         yaw = yaw_eyes
-    ratio = down(k[NOSE]) / (eye_dist / max(0.3, math.cos(math.radians(yaw))))
-    pitch = math.degrees(math.atan((ratio - PITCH_NEUTRAL) / 0.47))
+    true_eye_dist = eye_dist / max(0.3, math.cos(math.radians(yaw)))
+    ears = (k[RIGHT_EAR] + k[LEFT_EAR]) / 2
+    ratio = (down(k[NOSE]) - down(ears)) / true_eye_dist
+    radius = math.hypot(PITCH_NEUTRAL, NOSE_EARS)
+    angle = math.atan2(PITCH_NEUTRAL, NOSE_EARS)
+    pitch = math.degrees(math.asin(max(-1.0, min(1.0, ratio / radius))) - angle)
     return yaw, pitch
 
 
