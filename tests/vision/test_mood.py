@@ -150,3 +150,21 @@ def test_slot_push_bounds_are_validated() -> None:
         MoodConfig.from_env({"LIVEROOM_MOOD_SLOT_MAX": "-1"})
     config = MoodConfig.from_env({"LIVEROOM_MOOD_ACTIVE_S": "120", "LIVEROOM_MOOD_SLOT_MAX": "10"})
     assert (config.active_s, config.slot_max) == (120.0, 10)
+
+
+async def test_a_room_looking_away_is_bored_and_attention_is_validated(client) -> None:
+    http, gateway = client
+    await gateway.ingest(
+        ChatEvent(platform="simulator", room="r", message_id="1", viewer_id="v", display_name="v", text="hi")
+    )
+    auth = {"Authorization": "Bearer t0ken"}
+    calm = {**UPSET, "distribution": {"happy": 0.2, "neutral": 0.8}}
+    bad = await http.post("/api/vision/audience", json={**calm, "attention": 1.5}, headers=auth)
+    assert bad.status == 400 and "attention must be between" in (await bad.json())["error"]
+    away = await http.post("/api/vision/audience", json={**calm, "attention": 0.2}, headers=auth)
+    assert (await away.json())["mood"] == "bored"
+    snap = gateway.rooms[("simulator", "r")].audience.snapshot()
+    assert snap.attention == 0.2
+    angry = {**UPSET, "distribution": {"angry": 0.7, "sad": 0.3}, "attention": 0.1}
+    resp = await http.post("/api/vision/audience", json=angry, headers=auth)
+    assert (await resp.json())["mood"] == "upset", "an upset room stays upset, looking or not"
