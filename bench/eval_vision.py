@@ -384,6 +384,7 @@ def cpu(pipelines: dict, seconds: float) -> dict[str, object]:
                 "frames_per_cpu_second": round(done / used, 1),
             }
     out["new sidecar loop at --max-fps 15 (one face)"] = paced_cpu()
+    out["new sidecar loop with tiles at --max-fps 15 (one face)"] = paced_cpu(tiles=True)
     return out
 
 
@@ -474,19 +475,20 @@ def main() -> None:
             )
         lines.append("")
         print("\n".join(lines[-8:]), flush=True)
-    detection = detection_recall({"old (Haar)": haar, "new (BlazeFace)": blaze})
+    tiled = BlazeFaceDetector(tiles=True)
+    detection = detection_recall({"old (Haar)": haar, "new (BlazeFace)": blaze, "new + tiles": tiled})
     summary["detection"] = detection
     cases = list(next(iter(detection.values()))["recall"])
     lines += [
         "## Detection recall per variant",
         "",
-        "| variant | faces | old (Haar) | new (BlazeFace) |",
-        "| --- | ---: | ---: | ---: |",
+        "| variant | faces | old (Haar) | new (BlazeFace) | new + tiles (LIVEROOM_VISION_TILES=1) |",
+        "| --- | ---: | ---: | ---: | ---: |",
     ]
     for case in cases:
         n = detection["new (BlazeFace)"]["faces_per_case"][case]
-        old, new = detection["old (Haar)"]["recall"][case], detection["new (BlazeFace)"]["recall"][case]
-        lines.append(f"| {case} | {n} | {old} | {new} |")
+        row = " | ".join(str(detection[k]["recall"][case]) for k in detection)
+        lines.append(f"| {case} | {n} | {row} |")
     lines.append(
         f"| all | | {detection['old (Haar)']['recall_all']} | {detection['new (BlazeFace)']['recall_all']} |"
     )
@@ -505,7 +507,9 @@ def main() -> None:
         "```",
         "",
     ]
-    summary["cpu"] = cpu({"old": (haar, old_clf), "new": (blaze, new_clf)}, args.cpu_seconds)
+    summary["cpu"] = cpu(
+        {"old": (haar, old_clf), "new": (blaze, new_clf), "new + tiles": (tiled, new_clf)}, args.cpu_seconds
+    )
     lines += [
         "## CPU per 640x480 frame (one core)",
         "",
@@ -516,9 +520,11 @@ def main() -> None:
         if "ms_cpu_per_frame" in fig:
             lines.append(f"| {case} | {fig['ms_cpu_per_frame']} | {fig['frames_per_cpu_second']} |")
     paced = summary["cpu"]["new sidecar loop at --max-fps 15 (one face)"]
+    tiled_loop = summary["cpu"]["new sidecar loop with tiles at --max-fps 15 (one face)"]
     lines += [
         "",
-        f"Real sidecar loop at its 15 frames/s cap: {paced['fps']} frames/s, {paced['cpu']} of one core.",
+        f"Real sidecar loop at its 15 frames/s cap: {paced['fps']} frames/s, {paced['cpu']} of one core "
+        f"(with tiles: {tiled_loop['fps']} frames/s, {tiled_loop['cpu']} of one core).",
         "",
     ]
     lines += [f"![{p.stem}]({p.name})" for p in sorted(OUT.glob("confusion_*.png"))]

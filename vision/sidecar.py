@@ -42,6 +42,9 @@ class SidecarConfig:
     room: str = "demo"
     token: str = field(default="", repr=False)
     max_fps: float = 15.0
+    #: also search four overlapping tiles for small faces (a room far from the camera): ~4x the
+    #: detection cost (LIVEROOM_VISION_TILES=1; measured in bench/bench_vision.py)
+    tiles: bool = False
     backoff_max_s: float = 30.0
 
     def __post_init__(self) -> None:
@@ -69,6 +72,7 @@ class SidecarConfig:
             or f"http://127.0.0.1:{env.get('LIVEROOM_GATEWAY_PORT', '8080')}",
             "interval_s": float(env.get("LIVEROOM_VISION_INTERVAL_S", "5")),
             "max_fps": float(env.get("LIVEROOM_VISION_MAX_FPS", "15")),
+            "tiles": env.get("LIVEROOM_VISION_TILES", "0").strip().lower() in ("1", "true", "yes", "on"),
             "backoff_max_s": float(env.get("LIVEROOM_VISION_BACKOFF_MAX_S", "30")),
             "token": env.get("LIVEROOM_VISION_TOKEN", ""),
             "platform": platform,
@@ -168,7 +172,7 @@ class Sidecar:
         self.config = config
         self.stop = stop or threading.Event()
         self.source = FrameSource(config.source, backoff=Backoff(max_s=config.backoff_max_s), stop=self.stop)
-        self.analyzer = analyzer or FrameAnalyzer()
+        self.analyzer = analyzer or FrameAnalyzer(default_detector(tiles=config.tiles))
         self.poster = poster or ReportPoster(config).post
         self.reports = 0
 

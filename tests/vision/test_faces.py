@@ -102,3 +102,18 @@ def test_legacy_framing_is_kept_for_the_evaluation() -> None:
     grey = cv2.cvtColor(framed("astronaut", 192), cv2.COLOR_BGR2GRAY)
     old = ExpressionClassifier(legacy=True)
     assert not old.flip and len(old.classify(grey, [Box(250, 170, 100, 100)])) == 1
+
+
+def test_tiles_find_a_small_face_far_from_the_camera() -> None:
+    """A face ~25 px wide in a 640x480 frame: below what one full-frame pass resolves, found on tiles."""
+    frame = framed("astronaut", 64)
+    found = BlazeFaceDetector(tiles=True).faces(frame)
+    assert len(found) == 1 and found[0].box.w < 45
+    assert abs(found[0].box.x + found[0].box.w / 2 - 320) < 20
+
+
+def test_tiles_are_switched_on_from_the_environment() -> None:
+    from vision.sidecar import SidecarConfig
+
+    assert SidecarConfig.from_env({"LIVEROOM_VISION_SOURCE": "0", "LIVEROOM_VISION_TILES": "1"}).tiles
+    assert not SidecarConfig.from_env({"LIVEROOM_VISION_SOURCE": "0"}).tiles
