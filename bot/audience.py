@@ -1,7 +1,9 @@
 """Audience state per room: mood, active viewers and hot topics over sliding windows.
 
 Mood blends chat sentiment (every message's score in [-1, 1]) with the camera sidecar's expression
-distribution when one is posted, and reads activity too: a quiet, neutral room is *bored*. The state is
+distribution when one is posted, and reads activity too: a quiet, neutral room is *bored*, and so is
+a room whose faces mostly look away from the screen (the sidecar's ``attention`` below
+``bored_below_attention``) unless it is upset. The state is
 handed to Rasa as message metadata (``audience_mood``) and exported as metrics.
 """
 
@@ -25,6 +27,7 @@ class AudienceSnapshot:
     hot_products: list[tuple[str, int]]
     vision: dict[str, float] = field(default_factory=dict)
     lang: str = "en"  # the room's most used language in the mood window (room-wide posts use it)
+    attention: float | None = None  # share of the camera's faces looking at the screen, when reported
 
 
 class _SumWindow:
@@ -104,6 +107,7 @@ class AudienceState:
         viewer_window_s: float = 300.0,
         bored_below_per_minute: float = 3.0,
         vision_weight: float = 0.5,
+        bored_below_attention: float = 0.4,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._clock = clock
@@ -112,6 +116,8 @@ class AudienceState:
         self._products = _CountWindow(viewer_window_s)
         self._langs = _CountWindow(mood_window_s)
         self._vision: tuple[float, dict[str, float]] | None = None
+        self._attention: float | None = None
+        self.bored_below_attention = bored_below_attention
         self.mood_window_s = mood_window_s
         self.bored_below_per_minute = bored_below_per_minute
         self.vision_weight = vision_weight
@@ -128,10 +134,12 @@ class AudienceState:
         for product in products:
             self._products.add(now, product)
 
-    def observe_vision(self, distribution: Mapping[str, float]) -> None:
-        """The sidecar's share of faces per expression (happy, neutral, sad, angry, surprised...)."""
+    def observe_vision(self, distribution: Mapping[str, float], attention: float | None = None) -> None:
+        """The sidecar's share of faces per expression (happy, neutral, sad, angry, surprised...) and,
+        when its detector gives keypoints, the share of faces looking at the screen."""
         total = sum(v for v in distribution.values() if v > 0) or 1.0
         self._vision = (self._clock(), {k: max(0.0, v) / total for k, v in distribution.items()})
+        self._attention = None if attention is None else max(0.0, min(1.0, float(attention)))
 
     def snapshot(self) -> AudienceSnapshot:
         now = self._clock()
@@ -141,15 +149,17 @@ class AudienceState:
         elapsed = min(self.mood_window_s, max(1.0, now - self._started))
         per_minute = len(self._sentiment) * 60.0 / elapsed
         vision = self._fresh_vision(now)
+        attention = self._attention if vision else None
         top_lang = self._langs.most_common(1)
         return AudienceSnapshot(
-            mood=self._mood(sentiment, per_minute, vision),
+            mood=self._mood(sentiment, per_minute, vision, attention),
             sentiment=round(sentiment, 3),
             messages_per_minute=round(per_minute, 1),
             active_viewers=self._viewers.distinct(),
             hot_products=self._products.most_common(5),
             vision=vision,
             lang=top_lang[0][0] if top_lang else "en",
+            attention=attention,
         )
 
     def _fresh_vision(self, now: float) -> dict[str, float]:
@@ -157,7 +167,9 @@ class AudienceState:
             return self._vision[1]
         return {}
 
-    def _mood(self, sentiment: float, per_minute: float, vision: dict[str, float]) -> str:
+    def _mood(
+        self, sentiment: float, per_minute: float, vision: dict[str, float], attention: float | None = None
+    ) -> str:
         if vision:
             face_valence = (
                 vision.get("happy", 0)
@@ -172,6 +184,8 @@ class AudienceState:
             sentiment = (1 - self.vision_weight) * sentiment + self.vision_weight * face_valence
         if sentiment <= -0.25:
             return "upset"
+        if attention is not None and attention < self.bored_below_attention:
+            return "bored"  # most faces look away (phones, each other): however they look, not at us
         if sentiment >= 0.3:
             return "happy"
         if per_minute < self.bored_below_per_minute or vision.get("neutral", 0) >= 0.8:

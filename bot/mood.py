@@ -1,8 +1,9 @@
 """Room mood from the camera sidecar and chat, and the bot acting on a sustained mood change.
 
 * ``POST /api/vision/audience`` (bearer token ``LIVEROOM_VISION_TOKEN``): the sidecar's aggregate
-  report (``vision.schema``: faces and expression shares, nothing else) feeds the room's audience state
-  (bot/audience.py), which blends it with chat sentiment into the room mood. Every message to Rasa
+  report (``vision.schema``: faces, expression shares and the share of faces looking at the screen,
+  nothing else) feeds the room's audience state (bot/audience.py), which blends it with chat sentiment
+  into the room mood (a room mostly looking away is *bored*). Every message to Rasa
   carries that mood (``audience_mood`` metadata -> slot), so replies use the mood's variation.
   A bad token is 401, a bad report 400 naming the field; both are counted in
   ``liveroom_vision_reports_total{outcome}``.
@@ -139,7 +140,7 @@ class RoomMoods:
         self.metrics = gateway.metrics
         self._clock = clock
         self._moods: dict[tuple[str, str], SustainedMood] = {}
-        self._pending: dict[tuple[str, str], tuple[float, dict[str, float]]] = {}
+        self._pending: dict[tuple[str, str], tuple[float, dict[str, float], float | None]] = {}
         self._last_action: dict[tuple[str, str, str], float] = {}
         #: per room: conversation id -> time of its latest Rasa turn, oldest first
         self._turns: dict[tuple[str, str], OrderedDict[str, float]] = {}
@@ -193,9 +194,9 @@ class RoomMoods:
         self.metrics.vision_faces.labels(*key).set(report["faces"])
         room = self.gateway.rooms.get(key)
         if room is None:  # nobody chatted there yet: applied once the room exists
-            self._pending[key] = (self._clock(), report["distribution"])
+            self._pending[key] = (self._clock(), report["distribution"], report.get("attention"))
             return web.json_response({"status": "accepted", "mood": None})
-        room.audience.observe_vision(report["distribution"])
+        room.audience.observe_vision(report["distribution"], report.get("attention"))
         return web.json_response({"status": "accepted", "mood": room.audience.snapshot().mood})
 
     def _refuse(self, status: int, outcome: str, message: str) -> web.Response:
@@ -208,9 +209,9 @@ class RoomMoods:
         """One tick over every room: (room, new mood, language) for each change that needs acting on."""
         now = self._clock()
         rooms = self.gateway.rooms
-        for key, (at, distribution) in list(self._pending.items()):
+        for key, (at, distribution, attention) in list(self._pending.items()):
             if key in rooms and now - at <= 30:
-                rooms[key].audience.observe_vision(distribution)
+                rooms[key].audience.observe_vision(distribution, attention)
             if key in rooms or now - at > 30:
                 del self._pending[key]
         self._forget_closed_rooms(rooms)

@@ -23,6 +23,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--interval", type=float, help="seconds between reports (default 5)")
     parser.add_argument("--room", help="platform:room the camera watches (default simulator:demo)")
     parser.add_argument("--max-fps", type=float, help="frames analysed per second at most (default 15)")
+    parser.add_argument(
+        "--tiles",
+        action="store_true",
+        default=None,
+        help="also search frame tiles for small faces (~4x detection cost; LIVEROOM_VISION_TILES=1)",
+    )
     args = parser.parse_args(argv)
     try:
         load_dotenv(REPO / ".env")
@@ -40,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
             interval_s=args.interval,
             room=args.room,
             max_fps=args.max_fps,
+            tiles=args.tiles,
         )
     except ValueError as err:
         print(f"vision: bad configuration: {err}", file=sys.stderr)

@@ -1,7 +1,8 @@
 """The one thing the sidecar sends: an audience report of numbers and labels (``liveroom.vision.v1``).
 
-Privacy by design: a report holds the room it describes, how many faces were seen, and the share of
-each expression among them, averaged over the report interval. No frame, crop, landmark, box, face
+Privacy by design: a report holds the room it describes, how many faces were seen, the share of
+each expression among them and the share of them looking at the camera (``attention``, when the
+detector gives keypoints), averaged over the report interval. No frame, crop, landmark, box, face
 id or timestamp leaves the sidecar. The gateway validates every report with ``validate_report``
 (the same code the sidecar uses to build it), and rejects anything else, unknown keys included.
 
@@ -20,7 +21,7 @@ MAX_FACES = 1000
 MAX_NAME = 100
 MAX_BODY_BYTES = 2048
 _NUMBERS = {"frames": (0, 1_000_000), "fps": (0.0, 1000.0), "window_s": (0.0, 3600.0)}
-KEYS = frozenset({"schema", "platform", "room", "faces", "distribution", *_NUMBERS})
+KEYS = frozenset({"schema", "platform", "room", "faces", "distribution", "attention", *_NUMBERS})
 
 
 class InvalidReport(ValueError):
@@ -76,6 +77,11 @@ def validate_report(body: object) -> dict[str, Any]:
         "faces": faces,
         "distribution": shares,
     }
+    attention = body.get("attention")
+    if attention is not None:
+        if not faces:
+            raise InvalidReport("attention must be absent when no faces are present")
+        report["attention"] = _number(attention, "attention", 0.0, 1.0)
     for key, (low, high) in _NUMBERS.items():
         if key in body:
             value = _number(body[key], key, low, high)

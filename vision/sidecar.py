@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from vision.model import ExpressionClassifier, FaceDetector
+from vision.attention import AttentionRule
+from vision.model import BlazeFaceDetector, ExpressionClassifier, FaceDetector, default_detector
 from vision.schema import SCHEMA, validate_report
 from vision.source import Backoff, FrameSource, describe, sleep_until
 from vision.tracking import AudienceWindow, FaceTracker
@@ -41,6 +42,9 @@ class SidecarConfig:
     room: str = "demo"
     token: str = field(default="", repr=False)
     max_fps: float = 15.0
+    #: also search four overlapping tiles for small faces (a room far from the camera): ~4x the
+    #: detection cost (LIVEROOM_VISION_TILES=1; measured in bench/bench_vision.py)
+    tiles: bool = False
     backoff_max_s: float = 30.0
 
     def __post_init__(self) -> None:
@@ -68,6 +72,7 @@ class SidecarConfig:
             or f"http://127.0.0.1:{env.get('LIVEROOM_GATEWAY_PORT', '8080')}",
             "interval_s": float(env.get("LIVEROOM_VISION_INTERVAL_S", "5")),
             "max_fps": float(env.get("LIVEROOM_VISION_MAX_FPS", "15")),
+            "tiles": env.get("LIVEROOM_VISION_TILES", "0").strip().lower() in ("1", "true", "yes", "on"),
             "backoff_max_s": float(env.get("LIVEROOM_VISION_BACKOFF_MAX_S", "30")),
             "token": env.get("LIVEROOM_VISION_TOKEN", ""),
             "platform": platform,
@@ -81,16 +86,31 @@ class SidecarConfig:
 class FrameAnalyzer:
     """One frame in, the confirmed faces' smoothed expressions out (the frame is not kept)."""
 
-    def __init__(self, detector: FaceDetector | None = None, classifier: ExpressionClassifier | None = None):
-        self.detector = detector or FaceDetector()
+    def __init__(
+        self,
+        detector: BlazeFaceDetector | FaceDetector | None = None,
+        classifier: ExpressionClassifier | None = None,
+        attention: AttentionRule | None = None,
+    ):
+        self.detector = detector or default_detector()
         self.classifier = classifier or ExpressionClassifier()
+        self.attention = attention or AttentionRule()
         self.tracker = FaceTracker()
 
     def analyse(self, frame: np.ndarray, now: float) -> list:
         grey = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
-        boxes = self.detector.detect(grey)
-        probs = self.classifier.classify(grey, boxes)
-        return self.tracker.update(now, boxes[: len(probs)], probs)
+        faces = self.detector.faces(frame, grey)
+        crop = {"scale": self.detector.crop_scale, "shift": self.detector.crop_shift}
+        if self.classifier.legacy:
+            crop = {}
+        kept, probs = [], []
+        for face in faces:  # one call per face so a face whose crop falls outside is dropped with its box
+            got = self.classifier.classify(grey, [face.box], **crop)
+            if got:
+                kept.append(face)
+                probs.append(got[0])
+        looking = [self.attention.looking(face.keypoints) for face in kept]
+        return self.tracker.update(now, [face.box for face in kept], probs, looking)
 
 
 def build_report(config: SidecarConfig, window: AudienceWindow, elapsed_s: float) -> dict[str, object]:
@@ -104,6 +124,9 @@ def build_report(config: SidecarConfig, window: AudienceWindow, elapsed_s: float
         "fps": round(window.frames / elapsed_s, 2) if elapsed_s > 0 else 0.0,
         "window_s": round(elapsed_s, 2),
     }
+    attention = window.attention()
+    if attention is not None:
+        report["attention"] = attention
     return validate_report(report)  # never send anything the gateway (and the README) do not promise
 
 
@@ -149,7 +172,7 @@ class Sidecar:
         self.config = config
         self.stop = stop or threading.Event()
         self.source = FrameSource(config.source, backoff=Backoff(max_s=config.backoff_max_s), stop=self.stop)
-        self.analyzer = analyzer or FrameAnalyzer()
+        self.analyzer = analyzer or FrameAnalyzer(default_detector(tiles=config.tiles))
         self.poster = poster or ReportPoster(config).post
         self.reports = 0
 

@@ -6,7 +6,10 @@ average whose weight depends on the time between frames (``tau_s``), so smoothin
 5 or 30 frames/s. A detection seen only once is not counted until it is seen again (``min_hits``),
 which keeps one-frame false detections out of the audience; a face unseen for ``ttl_s`` is dropped.
 
-Tracks carry only a box and a probability vector: no pixels.
+Each track also smooths whether the face looks at the camera (``vision.attention``; 1 or 0 per frame,
+None when the detector gives no keypoints) with the same time constant.
+
+Tracks carry only a box, a probability vector and that attention value: no pixels, no keypoints.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ class Track:
     probs: np.ndarray
     last_seen: float
     hits: int = 1
+    looking: float | None = None
 
 
 @dataclass
@@ -39,8 +43,15 @@ class FaceTracker:
     _ids: itertools.count = field(default_factory=itertools.count)
     _last_update: float | None = None
 
-    def update(self, now: float, boxes: list[Box], probs: list[np.ndarray]) -> list[Track]:
+    def update(
+        self,
+        now: float,
+        boxes: list[Box],
+        probs: list[np.ndarray],
+        looking: list[float | None] | None = None,
+    ) -> list[Track]:
         """Associate this frame's faces with tracks (greedy by IoU); return the confirmed visible ones."""
+        looks = looking if looking is not None else [None] * len(boxes)
         pairs = sorted(
             ((box.iou(t.box), i, j) for i, box in enumerate(boxes) for j, t in enumerate(self.tracks)),
             reverse=True,
@@ -58,12 +69,17 @@ class FaceTracker:
             track = self.tracks[j]
             alpha = 1.0 - math.exp(-max(0.0, now - track.last_seen) / self.tau_s)
             track.probs = (1 - alpha) * track.probs + alpha * probs[i]
+            if looks[i] is None or track.looking is None:
+                track.looking = looks[i]
+            else:
+                track.looking = (1 - alpha) * track.looking + alpha * looks[i]
             track.box, track.last_seen = boxes[i], now
             track.hits += 1
             visible.append(track)
         for i, box in enumerate(boxes):
             if i not in used_faces:
                 track = Track(next(self._ids), box, np.array(probs[i], dtype=np.float64), now)
+                track.looking = looks[i]
                 self.tracks.append(track)
                 visible.append(track)
         self.tracks = [t for t in self.tracks if now - t.last_seen <= self.ttl_s]
@@ -78,12 +94,17 @@ class AudienceWindow:
     frames: int = 0
     face_frames: int = 0
     sums: np.ndarray = field(default_factory=lambda: np.zeros(len(MODEL_LABELS)))
+    looking_frames: int = 0
+    looking_sum: float = 0.0
 
     def add(self, visible: list[Track]) -> None:
         self.frames += 1
         for track in visible:
             self.sums += track.probs
             self.face_frames += 1
+            if track.looking is not None:
+                self.looking_frames += 1
+                self.looking_sum += track.looking
 
     def faces(self) -> int:
         """Mean number of faces per frame, rounded: how many people are watching."""
@@ -96,3 +117,9 @@ class AudienceWindow:
         shares = self.sums / self.sums.sum()
         rounded = {label: round(float(v), 4) for label, v in zip(MODEL_LABELS, shares, strict=True)}
         return rounded
+
+    def attention(self) -> float | None:
+        """Share of the faces looking at the camera/screen, None without faces or keypoints (Haar)."""
+        if not self.looking_frames or not self.faces():
+            return None
+        return round(min(1.0, max(0.0, self.looking_sum / self.looking_frames)), 4)

@@ -256,6 +256,7 @@ class LiveSampler:
             "lat_p95": None if p95 is None else round(p95 * 1000, 1),
             "sentiment": sentiment,
             "vision_happy": vision.get("happy"),
+            "vision_attention": busiest.get("attention") if busiest else None,
         }
         frame = {
             "type": "frame",
@@ -268,6 +269,7 @@ class LiveSampler:
                 "mood": busiest["mood"] if busiest else "neutral",
                 "sentiment": sentiment,
                 "vision": vision,
+                "attention": busiest.get("attention") if busiest else None,
             },
             "top_questions": self.tap.top_questions(10),
             "top_products": self._top_products(rooms),
@@ -329,6 +331,7 @@ class LiveSampler:
                     "active_viewers": snap.active_viewers,
                     "hot_products": snap.hot_products,
                     "vision": {k: round(v, 3) for k, v in snap.vision.items()},
+                    "attention": None if snap.attention is None else round(snap.attention, 3),
                     "queue": room.queue.qsize(),
                     "deferred": len(room.deferred),
                 }

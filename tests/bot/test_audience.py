@@ -57,3 +57,20 @@ def test_vision_moves_the_mood_and_expires() -> None:
     clock.now += 120
     state.observe("v1", 0.1)
     assert state.snapshot().vision == {}
+
+
+def test_attention_below_the_threshold_makes_the_room_bored_unless_upset() -> None:
+    clock = Clock()
+    state = busy_room(clock, 0.8)
+    state.observe_vision({"happy": 0.7, "neutral": 0.3}, attention=0.9)
+    assert state.snapshot().mood == "happy" and state.snapshot().attention == 0.9
+    state.observe_vision({"happy": 0.7, "neutral": 0.3}, attention=0.2)
+    assert state.snapshot().mood == "bored"
+    state.observe_vision({"happy": 0.7, "neutral": 0.3})  # a Haar sidecar: no attention, no effect
+    assert state.snapshot().mood == "happy" and state.snapshot().attention is None
+    upset = busy_room(Clock(), -0.7)
+    upset.observe_vision({"angry": 0.5, "sad": 0.5}, attention=0.1)
+    assert upset.snapshot().mood == "upset"
+    clock.now += 120  # the report expires with the vision data
+    state.observe("v1", 0.1)
+    assert state.snapshot().attention is None

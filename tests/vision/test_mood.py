@@ -150,3 +150,37 @@ def test_slot_push_bounds_are_validated() -> None:
         MoodConfig.from_env({"LIVEROOM_MOOD_SLOT_MAX": "-1"})
     config = MoodConfig.from_env({"LIVEROOM_MOOD_ACTIVE_S": "120", "LIVEROOM_MOOD_SLOT_MAX": "10"})
     assert (config.active_s, config.slot_max) == (120.0, 10)
+
+
+async def test_a_room_looking_away_is_bored_and_attention_is_validated(client) -> None:
+    http, gateway = client
+    await gateway.ingest(
+        ChatEvent(platform="simulator", room="r", message_id="1", viewer_id="v", display_name="v", text="hi")
+    )
+    auth = {"Authorization": "Bearer t0ken"}
+    calm = {**UPSET, "distribution": {"happy": 0.2, "neutral": 0.8}}
+    bad = await http.post("/api/vision/audience", json={**calm, "attention": 1.5}, headers=auth)
+    assert bad.status == 400 and "attention must be between" in (await bad.json())["error"]
+    away = await http.post("/api/vision/audience", json={**calm, "attention": 0.2}, headers=auth)
+    assert (await away.json())["mood"] == "bored"
+    snap = gateway.rooms[("simulator", "r")].audience.snapshot()
+    assert snap.attention == 0.2
+    angry = {**UPSET, "distribution": {"angry": 0.7, "sad": 0.3}, "attention": 0.1}
+    resp = await http.post("/api/vision/audience", json=angry, headers=auth)
+    assert (await resp.json())["mood"] == "upset", "an upset room stays upset, looking or not"
+
+
+async def test_the_dashboard_frame_carries_the_attention_share(client) -> None:
+    from bot.web.dashboard_hub import FrameHub
+    from bot.web.dashboard_sampler import LiveSampler
+    from bot.web.dashboard_tap import ChatTap
+
+    _, gateway = client
+    await gateway.ingest(
+        ChatEvent(platform="simulator", room="r", message_id="1", viewer_id="v", display_name="v", text="hi")
+    )
+    gateway.rooms[("simulator", "r")].audience.observe_vision({"happy": 1.0}, attention=0.25)
+    frame = LiveSampler(gateway, ChatTap(), FrameHub(), lambda: None).sample()
+    assert frame["point"]["vision_attention"] == 0.25  # the mood chart's attention line
+    assert frame["mood"]["attention"] == 0.25 and frame["rooms"][0]["attention"] == 0.25
+    assert frame["mood"]["mood"] == "bored"

@@ -93,7 +93,8 @@ def test_only_small_aggregate_reports_leave_and_nothing_is_written(tmp_path: Pat
                 assert value in ("liveroom.vision.v1", "simulator", "privacy")
             else:
                 assert isinstance(value, (int, float)) and not isinstance(value, bool), (key, value)
-    assert json.loads(Recorder.raw[-1][2])["faces"] == 4
+    # five people in the photo: BlazeFace finds all five (the Haar cascade missed the one in sunglasses)
+    assert json.loads(Recorder.raw[-1][2])["faces"] == 5
     assert sorted(p.name for p in folder.rglob("*")) == [], "the sidecar wrote files"
 
 

@@ -59,3 +59,14 @@ def test_bad_reports_name_the_field(changes: dict[str, object], message: str) ->
 def test_not_an_object() -> None:
     with pytest.raises(InvalidReport, match="JSON object"):
         validate_report([1, 2])
+
+
+def test_attention_is_an_optional_share_of_the_faces() -> None:
+    assert validate_report(report(attention=0.5))["attention"] == 0.5
+    assert "attention" not in validate_report(report())
+    assert "attention" not in validate_report(report(attention=None))
+    for bad, message in ((1.2, "between"), ("0.5", "finite number"), (True, "finite number")):
+        with pytest.raises(InvalidReport, match=message):
+            validate_report(report(attention=bad))
+    with pytest.raises(InvalidReport, match="attention must be absent"):
+        validate_report(report(faces=0, distribution={}, attention=0.5))

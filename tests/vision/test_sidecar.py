@@ -2,8 +2,9 @@
 
 Tolerances: a video of one labelled face must report that face's expression group with a share of at
 least 0.8 (happy) / 0.6 (the negative group angry+sad+fear+disgusted: the model reads this posed anger
-as mostly sad, 0.58 sad + 0.24 angry on the still photo); the four-face photo (three smiling, one
-neutral, labelled by eye) must report 4 faces and happy 0.75 +- 0.15, neutral 0.25 +- 0.15.
+as mostly sad, 0.58 sad + 0.24 angry on the still photo); the five-face photo (four smiling, one
+neutral, labelled by eye) must report 5 faces and happy 0.8 +- 0.15, neutral 0.2 +- 0.15, and all five
+look at the camera (attention >= 0.8).
 """
 
 from __future__ import annotations
@@ -55,11 +56,12 @@ def test_an_angry_face_is_reported_in_the_negative_group(videos: dict[str, Path]
     assert dist["happy"] <= 0.1, dist
 
 
-def test_four_faces_three_happy_one_neutral(videos: dict[str, Path]) -> None:
+def test_five_faces_four_happy_one_neutral_all_looking(videos: dict[str, Path]) -> None:
     last = run_sidecar(videos["multi"], 2)[-1]
-    assert last["faces"] == 4, last
-    assert abs(last["distribution"]["happy"] - 0.75) <= 0.15, last
-    assert abs(last["distribution"]["neutral"] - 0.25) <= 0.15, last
+    assert last["faces"] == 5, last
+    assert abs(last["distribution"]["happy"] - 0.8) <= 0.15, last
+    assert abs(last["distribution"]["neutral"] - 0.2) <= 0.15, last
+    assert last["attention"] >= 0.8, last
 
 
 def test_the_report_follows_the_room_as_it_changes(videos: dict[str, Path]) -> None:

@@ -20,6 +20,7 @@ const charts = {
   mood: liveChart($("chart-mood"), [
     { label: t("dash.series.sentiment"), stroke: "#2ecc71" },
     { label: t("dash.series.vision_happy"), stroke: "#f39c12" },
+    { label: t("dash.series.vision_attention"), stroke: "#1f6feb", dash: [6, 4] },
   ], { yRange: [-1, 1] }),
 };
 window.dashboardCharts = charts; // for tests and the curious: charts.rate.data[0].length
@@ -32,7 +33,7 @@ function addPoint(p, redraw) {
   seen.messages += p.messages || 0;
   charts.rate.push(p.t, [p.messages, p.questions, p.answered], redraw);
   charts.latency.push(p.t, [p.lat_p50, p.lat_p95], redraw);
-  charts.mood.push(p.t, [p.sentiment, p.vision_happy ?? null], redraw);
+  charts.mood.push(p.t, [p.sentiment, p.vision_happy ?? null, p.vision_attention ?? null], redraw);
 }
 
 const fmtTime = (secs) => new Date(secs * 1000).toLocaleTimeString(page.lang === "zh" ? "zh-CN" : "en-GB");

@@ -20,7 +20,7 @@ export function liveChart(node, series, { yRange = null, height = 180, maxPoints
       { stroke: "#adadb8", grid: { stroke: "#2a2a30" }, ticks: { stroke: "#34343c" }, size: 48 },
     ],
     series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.stroke, width: 2, spanGaps: false,
-      fill: s.fill, points: { show: false } }))],
+      fill: s.fill, dash: s.dash, points: { show: false } }))],
   };
   const plot = new uPlot(opts, data, node);
   const resize = () => plot.setSize({ width: Math.max(260, node.clientWidth), height });
