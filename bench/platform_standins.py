@@ -412,6 +412,14 @@ async def run(args: argparse.Namespace) -> int:
         asyncio.create_task(standins.feed_youtube(), name="feed-youtube"),
         asyncio.create_task(report(), name="status"),
     ]
+
+    def failed(task: asyncio.Task[None]) -> None:  # a feed that crashed stops everything, loudly
+        if not task.cancelled() and task.exception() is not None:
+            print(f"# {task.get_name()} failed: {task.exception()!r}", file=sys.stderr, flush=True)
+            stop.set()
+
+    for task in tasks:
+        task.add_done_callback(failed)
     waits = [asyncio.create_task(stop.wait())]
     if child is not None:
         waits.append(asyncio.create_task(child.wait()))
