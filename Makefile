@@ -3,10 +3,11 @@ SHELL := /bin/bash
 PYTHON ?= python3
 APP := .venv/bin/python
 
-.PHONY: help setup system-deps neo4j web demo test unit e2e lint format train bench soak eval eval-room eval-qa eval-offtopic audit rasa-runtime-test clean
+.PHONY: help setup system-deps neo4j web demo demo-platforms test unit e2e lint format train bench soak eval eval-room eval-qa eval-offtopic audit rasa-runtime-test clean
 
 help:
 	@echo "make demo   set up, start graph DB + action server + Rasa + gateway, open http://127.0.0.1:8080"
+	@echo "make demo-platforms  make demo with local stand-ins for Twitch, Bilibili and YouTube (no accounts)"
 	@echo "make test   set up what tests need, lint, run the whole suite (real processes)"
 	@echo "make setup  build/link the two cached runtimes (.venv Python>=3.11, .venv-rasa Python 3.10)"
 	@echo "make system-deps  install the Debian packages the suite and the demo drive (as root)"
@@ -50,6 +51,13 @@ web:
 
 demo: setup system-deps web $(if $(filter neo4j,$(LIVEROOM_GRAPH_BACKEND)),neo4j)
 	$(APP) -m bot up
+
+# `make demo` with stand-ins for Twitch, Bilibili and YouTube on loopback (bench/platform_standins.py, the
+# tests' fake servers): no account needed. They feed chat and paid events; the gateway runs all three
+# connectors beside the simulator (dashboard: connections, thank-yous, revenue per platform). Ctrl-C stops
+# both. STANDINS_ARGS="--pace 0.5" doubles the traffic; the env is also in var/platform-standins.env.
+demo-platforms: setup system-deps web $(if $(filter neo4j,$(LIVEROOM_GRAPH_BACKEND)),neo4j)
+	$(APP) bench/platform_standins.py --env-file var/platform-standins.env $(STANDINS_ARGS) -- $(APP) -m bot up
 
 train: setup
 	$(APP) -m bot train

@@ -56,6 +56,19 @@ def configure_endpoints(*, helix: str, id_base: str, eventsub_ws: str) -> None:
     twitchio.eventsub.websockets.WSS = eventsub_ws
 
 
+def configure_endpoints_from(config: TwitchConfig) -> None:
+    """Apply ``TWITCH_API_BASE`` / ``TWITCH_ID_BASE`` / ``TWITCH_EVENTSUB_WS`` (the config's
+    ``api_base``, ``id_base``, ``eventsub_ws``) when set; unset ones leave twitchio's endpoints as they
+    are. For tests and local stand-ins only (bench/platform_standins.py): a real deployment sets none.
+    """
+    if config.api_base:
+        twitchio.http.Route.BASE = config.api_base.rstrip("/") + "/"
+    if config.id_base:
+        twitchio.http.Route.ID_BASE = config.id_base.rstrip("/") + "/"
+    if config.eventsub_ws:
+        twitchio.eventsub.websockets.WSS = config.eventsub_ws
+
+
 def eventsub_url() -> str:
     """The EventSub WebSocket URL twitchio is configured with (ours reads the same setting)."""
     return twitchio.eventsub.websockets.WSS
@@ -84,6 +97,13 @@ class TwitchConfig:
     retry_after_429_s: float = 5.0
     backoff_base_s: float = 1.0
     backoff_cap_s: float = 60.0
+    #: other servers than Twitch's (``TWITCH_API_BASE``: Helix, e.g. ``http://127.0.0.1:8400/helix/``;
+    #: ``TWITCH_ID_BASE``: OAuth, ``http://127.0.0.1:8400/``; ``TWITCH_EVENTSUB_WS``: the EventSub
+    #: WebSocket), applied process-wide when the connector starts (:func:`configure_endpoints_from`).
+    #: For tests and local stand-ins only (bench/platform_standins.py); empty = Twitch's own.
+    api_base: str = ""
+    id_base: str = ""
+    eventsub_ws: str = ""
     #: chat.message carries cheers; chat.notification carries subs, gifted subs and raids; both need
     #: only the bot's user:read:chat. channel.follow v2 needs moderator:read:followers and a mod bot;
     #: channel.moderate v2 the MODERATE_READ_SCOPES, automod.message.* the AUTOMOD_SCOPE (optional:
@@ -127,4 +147,7 @@ class TwitchConfig:
             send_limit=get_int(v, "TWITCH_SEND_LIMIT", 0),
             send_window_s=get_float(v, "TWITCH_SEND_WINDOW", 30.0),
             keepalive_s=get_int(v, "TWITCH_KEEPALIVE", 10),
+            api_base=v.get("TWITCH_API_BASE", "").strip(),
+            id_base=v.get("TWITCH_ID_BASE", "").strip(),
+            eventsub_ws=v.get("TWITCH_EVENTSUB_WS", "").strip(),
         )

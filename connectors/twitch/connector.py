@@ -29,7 +29,7 @@ from twitchio.eventsub.enums import SubscriptionType
 
 from connectors.base import ChatEvent, Connector, EventSink, NotTimedOut, OutboundMessage
 from connectors.limits import Backoff, SendBudget, split_message
-from connectors.twitch.config import MAX_TIMEOUT_S, TwitchConfig, eventsub_url
+from connectors.twitch.config import MAX_TIMEOUT_S, TwitchConfig, configure_endpoints_from, eventsub_url
 from connectors.twitch.errors import TwitchAuthError, TwitchError, TwitchModerationError, TwitchSendError
 from connectors.twitch.eventsub import EventSubSocket
 from connectors.twitch.payloads import PLATFORM, SUBSCRIPTIONS
@@ -66,6 +66,7 @@ class TwitchConnector(Connector):
 
     async def start(self, sink: EventSink) -> None:
         cfg = self.config
+        configure_endpoints_from(cfg)  # TWITCH_API_BASE & co.: tests and local stand-ins only
         # our session, lent to twitchio, so a trace hook can read Ratelimit-Reset off 429 responses
         # (twitchio's HTTPException does not carry the response headers)
         trace = aiohttp.TraceConfig()
