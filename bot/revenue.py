@@ -51,6 +51,8 @@ def money_text(amount: float, currency: str) -> str:
         suffix = " JPY" if currency == "JPY" else ""
         return f"{symbols[currency]}{amount:,.{digits}f}{suffix}"
     shown = f"{amount:,.0f}" if float(amount).is_integer() else f"{amount:,.2f}"
+    if currency == "subs" and amount == 1:
+        return "1 sub"
     return f"{shown} {currency}"
 
 

@@ -46,6 +46,7 @@ def test_amounts_are_written_in_their_currency() -> None:
     assert money_text(1000, "JPY") == "¥1,000 JPY"
     assert money_text(1500, "bits") == "1,500 bits"
     assert money_text(2.5, "subs") == "2.50 subs"
+    assert money_text(1, "subs") == "1 sub"
 
 
 def record(viewer: str, amount: float, currency: str = "CNY", platform: str = "bilibili") -> PaidRecord:
