@@ -357,7 +357,7 @@ async def test_one_gateway_serves_twitch_bilibili_and_youtube_at_once(
         assert texts == {
             ("bilibili", "CNY"): "¥203.00",
             ("twitch", "bits"): "100 bits",
-            ("twitch", "subs"): "1 subs",
+            ("twitch", "subs"): "1 sub",
             ("youtube", "USD"): "$5.00",
         }
 
