@@ -36,7 +36,7 @@ from knowledge_graph.faq import list_faqs
 from knowledge_graph.open_questions import record_open_question
 from knowledge_graph.qa import attributes, wording
 from knowledge_graph.qa.faq_rank import rank
-from knowledge_graph.qa.lexicon import COLOUR_FAMILIES, SHADES, SHOP_TOPICS
+from knowledge_graph.qa.lexicon import CATEGORY_GROUPS, COLOUR_FAMILIES, SHADES, SHOP_TOPICS
 from knowledge_graph.qa.resolver import Resolved, resolve
 from knowledge_graph.qa.selection import Selection, products_in_shades, select_products
 from knowledge_graph.qa.understand import (
@@ -150,13 +150,19 @@ class _Turn:
             return None
         if STREAMER_ASK.search(r.text):
             return None  # who the streamer is: Rasa's action reads the streamer from the graph
-        if SCHEDULE_ASK.search(r.text) and not products:
+        if OTHER_SHOP.search(r.text) and (r.promo or r.price):
+            return None  # "京东双十一有什么活动": another shop's deals, not ours to answer with our codes
+        if SCHEDULE_ASK.search(r.text) and not products and not r.promo:
             return await self.schedule()
         if _topics(r.text) and not (r.price and products):
             found = await self.shop_faq()
             if found is not None:
                 return found
         codes = await self._codes_named()
+        if (codes or r.promo) and CODE_RULES_ASK.search(r.text):
+            found = await self.shop_faq(CODE_RULES_TOPIC)  # "can I use LIVE10 and SERUM30 together?"
+            if found is not None:
+                return found
         if codes:
             return await self.promotion(codes, products[0] if len(products) == 1 else None)
         if r.cheaper is not None and len(products) >= 2:
@@ -251,7 +257,7 @@ class _Turn:
         r = self.reading
         selection = self._selection(in_stock=True)
         if like is not None and not (r.categories or r.tags) and like.category:
-            selection = Selection(**{**selection.__dict__, "category": like.category})
+            selection = replace(selection, categories=(like.category,))
         candidates, _total = await select_products(self.store, selection, order="popular", limit=12)
         if like is not None:
             candidates = [p for p in candidates if p.sku != like.sku]
@@ -456,11 +462,14 @@ class _Turn:
             return Answer(text, "deals")
         return Answer(text, "deal", product.sku, (product.sku,))
 
-    async def shop_faq(self) -> Answer | None:
+    async def shop_faq(self, topic: str = "") -> Answer | None:
+        """The shop FAQ that answers the question, when one clearly does; ``topic``: words of the topic
+        the question is known to be about, added before ranking (as ``lexicon.SHOP_TOPICS`` words are)."""
         if not self.reading.question:
             return None
         faqs = await list_faqs(self.store)
-        ranked = await rank(self.qa.encoder, _with_topics(self.reading.text), faqs, intent=self.intent)
+        asked = " ".join(filter(None, (_with_topics(self.reading.text), topic)))
+        ranked = await rank(self.qa.encoder, asked, faqs, intent=self.intent)
         if ranked is None or not ranked.confident(SHOP_FAQ_THRESHOLD, SHOP_FAQ_MARGIN):
             return None
         return Answer(wording_pick(ranked.faq.answer_en, ranked.faq.answer_zh, self.lang), "shop_faq")
@@ -508,7 +517,7 @@ class _Turn:
         r = self.reading
         word = self._name_word()
         return Selection(
-            category=None if word else (r.categories[0] if r.categories else None),
+            categories=() if word else r.categories,
             name_word=word,
             tags=r.tags,
             max_price=r.max_price,
@@ -543,10 +552,14 @@ class _Turn:
         """What the question narrowed the catalog to, in the asker's language ("lips under ¥60")."""
         r = self.reading
         parts: list[str] = []
-        if r.categories:
+        if len(r.categories) == 1:
             category = await _category(self.store, r.categories[0])
             if category is not None:
                 parts.append(category.name(self.lang))
+        else:
+            group = next((g for g in CATEGORY_GROUPS.values() if g.categories == r.categories), None)
+            if group is not None:
+                parts.append(group.zh if self.lang == "zh" else group.en)
         parts += [attributes.label(tag, self.lang) for tag in r.tags]
         if prices and r.max_price is not None:
             amount = wording.format_price(r.max_price, SHOP_CURRENCY)
@@ -598,6 +611,17 @@ HAVE = re.compile(
 LISTING = re.compile(r"\b(list|show|what(?:'?s| is| do you have)|which|any)\b|有哪些|有什么|都有|看看")
 COUNT_ASK = re.compile(r"\b(how many|what|which)\b|几|哪些|什么|多少")
 OTHER_ASK = re.compile(r"\b(other|another|different|more)\b|别的|其他|其它|还有别")
+CODE_RULES_ASK = re.compile(
+    r"\b(together|combine[ds]?|stack(?:ing|ed)?|both|at once|at the same time|more than one"
+    r"|how (?:do|can|to) (?:i |you )?(?:use|apply|redeem|enter))\b"
+    r"|叠加|一起用|同时用|一起使用|同时使用|怎么用|如何使用|在哪(?:里)?(?:输|填)"
+)
+"""How discount codes work (combining, entering one), asked about a code or a deal: the shop's rules."""
+OTHER_SHOP = re.compile(
+    r"\b(amazon|taobao|tmall|jd\.com|pinduoduo|sephora|walmart|costco|ebay)\b|京东|淘宝|天猫|拼多多|抖音商城|唯品会"
+)
+"""Other shops and marketplaces: their deals and prices are not this shop's to answer."""
+CODE_RULES_TOPIC = "how to use a discount code at checkout one code per order 优惠码怎么用"
 CODE_LIKE = re.compile(r"[a-z]+\d+|\d+[a-z]+")
 FILLER = frozenset(
     "me a an the some something anything pls please plz i you u we what should can could would do to for "

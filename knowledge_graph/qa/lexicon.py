@@ -16,12 +16,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "CATEGORY_GROUPS",
     "CATEGORY_WORDS",
     "COLOUR_FAMILIES",
     "COLOUR_WORDS",
     "SHADES",
     "SHOP_TOPICS",
     "TERMS",
+    "CategoryGroup",
     "Term",
     "term_for",
 ]
@@ -400,6 +402,27 @@ COLOUR_WORDS: dict[str, str] = {
     "透明色": "clear",
 }
 """A viewer's colour word (either language) -> a ``COLOUR_FAMILIES`` key."""
+
+
+@dataclass(frozen=True)
+class CategoryGroup:
+    """A word for several categories at once, with its labels."""
+
+    categories: tuple[str, ...]
+    words: tuple[str, ...]
+    en: str
+    zh: str
+
+
+#: "makeup" / "彩妆" is lips, base and eyes (not skin care).
+CATEGORY_GROUPS: dict[str, CategoryGroup] = {
+    "makeup": CategoryGroup(
+        ("lips", "base", "eyes"),
+        ("makeup", "make-up", "make up", "colour cosmetics", "彩妆"),
+        "make-up",
+        "彩妆",
+    ),
+}
 
 CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
     "lips": (

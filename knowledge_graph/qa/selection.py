@@ -26,7 +26,7 @@ ORDERS: dict[str, str] = {
 }
 
 _WHERE = (
-    "WHERE ($category IS NULL OR p.category = $category) "
+    "WHERE (size($categories) = 0 OR p.category IN $categories) "
     "AND ($currency IS NULL OR p.currency = $currency) "
     "AND ($max_minor IS NULL OR p.price_minor <= $max_minor) "
     "AND ($min_minor IS NULL OR p.price_minor >= $min_minor) "
@@ -52,7 +52,8 @@ _SHADES = (
 class Selection:
     """What to select: all None / empty selects every product."""
 
-    category: str | None = None
+    categories: tuple[str, ...] = ()
+    """Products of any of these categories (empty: every category)."""
     tags: tuple[str, ...] = ()
     max_price: Decimal | None = None
     min_price: Decimal | None = None
@@ -73,7 +74,7 @@ class Selection:
             else to_minor_units(self.min_price, currency),
         }
         return {
-            "category": self.category,
+            "categories": list(self.categories),
             "tags": list(self.tags),
             "currency": currency if (self.max_price is not None or self.min_price is not None) else None,
             "in_stock": self.in_stock,

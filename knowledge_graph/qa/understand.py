@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from knowledge_graph.qa.lexicon import CATEGORY_WORDS, COLOUR_WORDS, TERMS
+from knowledge_graph.qa.lexicon import CATEGORY_GROUPS, CATEGORY_WORDS, COLOUR_WORDS, TERMS
 from knowledge_graph.text import find_word, normalize_key
 
 PRICE_WORDS = re.compile(
@@ -269,7 +269,7 @@ def read_question(text: str, names: tuple[str, ...] = ()) -> Reading:
         superlative=_superlative(folded),
         recommend=bool(RECOMMEND.search(folded)),
         sell_thing=_sell_thing(folded),
-        categories=_found(folded, _category_words()),
+        categories=_categories(folded),
         tags=_found(unnamed, _tag_words()),
         colour=next(iter(_found(unnamed, _colour_words())), None),
         max_price=_range(_arabic(folded), "high") or _amount(_arabic(folded), MAX_PRICE),
@@ -360,7 +360,18 @@ def _longest_first(pairs: dict[str, str]) -> tuple[tuple[str, str], ...]:
 
 @lru_cache(maxsize=1)
 def _category_words() -> tuple[tuple[str, str], ...]:
-    return _longest_first({word: category for category, words in CATEGORY_WORDS.items() for word in words})
+    words = {word: category for category, words in CATEGORY_WORDS.items() for word in words}
+    words.update({word: key for key, group in CATEGORY_GROUPS.items() for word in group.words})
+    return _longest_first(words)
+
+
+def _categories(folded: str) -> tuple[str, ...]:
+    """The categories the question names; a group word ("彩妆") stands for each of its categories."""
+    found: dict[str, None] = {}
+    for value in _found(folded, _category_words()):
+        for category in CATEGORY_GROUPS[value].categories if value in CATEGORY_GROUPS else (value,):
+            found[category] = None
+    return tuple(found)
 
 
 @lru_cache(maxsize=1)

@@ -187,3 +187,32 @@ async def test_shop_faqs_answer_precisely_or_not_at_all(qa, seeded_store) -> Non
     assert (await ask(qa, "可以退货吗", "zh")).text == returns.answer_zh
     for chatter in ("what's the weather like today?", "hi bot", "今天吃什么好呢"):
         assert await qa.answer(chatter, "en") is None
+
+
+async def test_how_codes_work_is_the_shops_rule_not_a_list_of_codes(qa, seeded_store) -> None:
+    rule = next(f for f in await list_faqs(seeded_store) if "one code per order" in (f.answer_en or ""))
+    en = await ask(qa, "can i use LIVE10 and SERUM30 together", "en")
+    assert en.strategy == "shop_faq" and en.text == rule.answer_en
+    zh = await ask(qa, "LIVE10和SERUM30能叠加吗", "zh")
+    assert zh.strategy == "shop_faq" and zh.text == rule.answer_zh
+
+
+async def test_deals_in_tonights_stream_are_deals_and_other_shops_deals_are_not_ours(
+    qa, seeded_store
+) -> None:
+    zh = await ask(qa, "今天直播间有啥活动", "zh")
+    assert zh.strategy == "deals" and "LIVE10" in zh.text
+    assert await qa.answer("京东双十一有什么活动", "zh", asker=ASKER) is None
+    assert await qa.answer("is the serum cheaper on taobao?", "en", asker=ASKER) is None
+
+
+async def test_a_word_for_several_categories_selects_all_of_them(qa, seeded_store) -> None:
+    products = await list_products(seeded_store)
+    makeup = [p for p in products if p.category in ("lips", "base", "eyes")]
+    cheapest = min(makeup, key=lambda p: (p.price, p.sku))
+    assert (
+        cheapest.category != "lips" or min(p.price for p in products if p.category == "eyes") > cheapest.price
+    )
+    for text, lang in (("最便宜的彩妆是什么", "zh"), ("what's the cheapest makeup?", "en")):
+        found = await ask(qa, text, lang)
+        assert found.strategy == "superlative" and found.product == cheapest.sku, found
