@@ -49,6 +49,7 @@ from aiohttp import web  # noqa: E402
 
 from tests.connectors.fakes import twitch as fk  # noqa: E402
 from tests.connectors.fakes.bilibili import FakeBilibili, danmu  # noqa: E402
+from tests.connectors.fakes.deployment import deployment_env  # noqa: E402
 from tests.connectors.fakes.youtube import FakeYouTube, author, message, text  # noqa: E402
 
 BILIBILI_ROOM = 7  # the fake's short room id (real id 7734200)
@@ -150,41 +151,15 @@ class Standins:
             await runner.cleanup()
 
     def env(self) -> dict[str, str]:
-        """The gateway's environment for the stand-ins (tests/connectors/test_multi_platform.py uses the
-        same settings). Credential files point nowhere so a developer's real *.secret is not mixed in."""
-        var = REPO / "var"
-        return {
-            "LIVEROOM_CONNECTORS": "simulator,twitch,bilibili,youtube",
-            "TWITCH_CREDENTIALS_FILE": str(var / "standin-none.secret"),
-            "TWITCH_CLIENT_ID": fk.CLIENT_ID,
-            "TWITCH_CLIENT_SECRET": fk.CLIENT_SECRET,
-            "TWITCH_BOT_ID": fk.BOT_ID,
-            "TWITCH_CHANNEL_IDS": fk.CHANNEL_ID,
-            "TWITCH_USER_TOKEN": fk.USER_TOKEN,
-            "TWITCH_REFRESH_TOKEN": fk.REFRESH_TOKEN,
-            "TWITCH_API_BASE": self.twitch.base_url + "/helix/",
-            "TWITCH_ID_BASE": self.twitch.base_url + "/",
-            "TWITCH_EVENTSUB_WS": self.twitch.ws_url,
-            "BILIBILI_CREDENTIALS_FILE": str(var / "standin-none.secret"),
-            "BILIBILI_ROOM_IDS": str(BILIBILI_ROOM),
-            "BILIBILI_SESSDATA": self.bilibili.sessdata,
-            "BILIBILI_BILI_JCT": self.bilibili.bili_jct,
-            "BILIBILI_UID": str(self.bilibili.uid),
-            "BILIBILI_API_BASE": self.bilibili.base_url,
-            "BILIBILI_LIVE_API_BASE": self.bilibili.base_url,
-            "BILIBILI_WWW_BASE": self.bilibili.base_url,
-            "BILIBILI_WS_URL": self.bilibili.base_url.replace("http://", "ws://") + "/sub",
-            "YOUTUBE_CREDENTIALS_FILE": str(var / "standin-none.secret"),
-            "YOUTUBE_CLIENT_ID": self.youtube.client_id,
-            "YOUTUBE_CLIENT_SECRET": self.youtube.client_secret,
-            "YOUTUBE_REFRESH_TOKEN": self.youtube.refresh_token,
-            "YOUTUBE_CHANNEL_ID": YOUTUBE_ROOM,
-            "YOUTUBE_API_BASE": self.youtube.base_url + "/youtube/v3",
-            "YOUTUBE_TOKEN_URL": self.youtube.base_url + "/token",
-            # the stand-in does not count quota; with the real 10,000 units the pacer would poll every
-            # ~15 s to last YOUTUBE_STREAM_HOURS, too slow for a demo
-            "YOUTUBE_DAILY_QUOTA": "1000000",
-        }
+        """The gateway's environment for the stand-ins (the same settings as the multi-platform test)."""
+        return deployment_env(
+            self.twitch,
+            self.bilibili,
+            self.youtube,
+            bili_room=str(BILIBILI_ROOM),
+            youtube_channel=YOUTUBE_ROOM,
+            secrets_dir=REPO / "var",
+        )
 
     # -- feeding ---------------------------------------------------------------------------------------
     def _id(self) -> int:

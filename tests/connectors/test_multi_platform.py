@@ -38,6 +38,7 @@ from connectors.twitch.config import TwitchConfig, configure_endpoints_from
 from tests.conftest import WEB_USERS
 from tests.connectors.fakes import twitch as fk
 from tests.connectors.fakes.bilibili import FakeBilibili, danmu
+from tests.connectors.fakes.deployment import deployment_env
 from tests.connectors.fakes.youtube import FakeYouTube, author, message, text
 from tests.connectors.test_twitch_connector import chat_event
 
@@ -63,43 +64,14 @@ async def until(check: Callable[[], Any], what: str, timeout: float = DEADLINE_S
 
 
 def platform_env(twitch: fk.FakeTwitch, bili: FakeBilibili, youtube: FakeYouTube, tmp: Any) -> dict[str, str]:
-    """What a deployment sets for the three platforms, pointed at the fakes (credential files: none)."""
-    bili_ws = bili.base_url.replace("http://", "ws://") + "/sub"
+    """The deployment's settings against the fakes, with faster sends and polls for a test."""
     return {
-        "LIVEROOM_CONNECTORS": "simulator,twitch,bilibili,youtube",
-        # Twitch: the bot account's tokens, its channel; the endpoint overrides are for tests only
-        "TWITCH_CREDENTIALS_FILE": str(tmp / "none-twitch.secret"),
-        "TWITCH_CLIENT_ID": fk.CLIENT_ID,
-        "TWITCH_CLIENT_SECRET": fk.CLIENT_SECRET,
-        "TWITCH_BOT_ID": fk.BOT_ID,
-        "TWITCH_CHANNEL_IDS": fk.CHANNEL_ID,
-        "TWITCH_USER_TOKEN": fk.USER_TOKEN,
-        "TWITCH_REFRESH_TOKEN": fk.REFRESH_TOKEN,
-        "TWITCH_API_BASE": twitch.base_url + "/helix/",
-        "TWITCH_ID_BASE": twitch.base_url + "/",
-        "TWITCH_EVENTSUB_WS": twitch.ws_url,
-        # Bilibili: the room, the bot account's cookies, the servers
-        "BILIBILI_CREDENTIALS_FILE": str(tmp / "none-bilibili.secret"),
-        "BILIBILI_ROOM_IDS": BILI_ROOM,
-        "BILIBILI_SESSDATA": bili.sessdata,
-        "BILIBILI_BILI_JCT": bili.bili_jct,
-        "BILIBILI_UID": str(bili.uid),
+        **deployment_env(
+            twitch, bili, youtube, bili_room=BILI_ROOM, youtube_channel=YT_ROOM, secrets_dir=tmp
+        ),
         "BILIBILI_SEND_INTERVAL": "0.05",
-        "BILIBILI_API_BASE": bili.base_url,
-        "BILIBILI_LIVE_API_BASE": bili.base_url,
-        "BILIBILI_WWW_BASE": bili.base_url,
-        "BILIBILI_WS_URL": bili_ws,
-        # YouTube: OAuth client + refresh token, the broadcaster's own active broadcast
-        "YOUTUBE_CREDENTIALS_FILE": str(tmp / "none-youtube.secret"),
-        "YOUTUBE_CLIENT_ID": youtube.client_id,
-        "YOUTUBE_CLIENT_SECRET": youtube.client_secret,
-        "YOUTUBE_REFRESH_TOKEN": youtube.refresh_token,
-        "YOUTUBE_CHANNEL_ID": YT_ROOM,
-        "YOUTUBE_API_BASE": youtube.base_url + "/youtube/v3",
-        "YOUTUBE_TOKEN_URL": youtube.base_url + "/token",
         "YOUTUBE_MIN_POLL": "0.1",
         "YOUTUBE_SEND_PER_S": "20",
-        "YOUTUBE_DAILY_QUOTA": "1000000",  # the fake does not count; polling at 0.1 s spends fast
     }
 
 
