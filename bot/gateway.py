@@ -120,6 +120,9 @@ class Room:
 
     #: viewer id -> when the bot last answered them (bounded, least recent first)
     answered_at: OrderedDict[str, float] = field(default_factory=OrderedDict)
+    #: viewer id -> the language of their latest line (bounded, least recent first): what a
+    #: room-wide line addressed to them (a thank-you) is written in
+    viewer_langs: OrderedDict[str, str] = field(default_factory=OrderedDict)
 
     def note_answer(self, viewer_id: str) -> None:
         remember(self.answered_at, viewer_id, time.monotonic())
@@ -361,6 +364,7 @@ class Gateway:
         triage = self.triage.classify(event.text)
         self.metrics.triage.labels(platform, triage.priority.value).inc()
         room.audience.observe(event.viewer_id, score, (triage.product,) if triage.product else (), lang)
+        remember(room.viewer_langs, event.viewer_id, lang)
         context = room.viewer_products.get(event.viewer_id)
         if triage.product:
             room.note_product(event.viewer_id, triage.product)
@@ -925,10 +929,13 @@ class Gateway:
             self.metrics.replies_pending.labels(platform).set_function(lambda pacer=pacer: pacer.pending)
         return pacer
 
-    def room_language(self, platform: str, room: str) -> str:
-        """The language most used in the room lately ("en" for a room the gateway does not know)."""
+    def language_of(self, platform: str, room: str, viewer_id: str) -> str:
+        """The language of the viewer's latest line in the room, else the room's most used one lately
+        ("en" for a room the gateway does not know)."""
         known = self.rooms.get((platform, room))
-        return known.audience.snapshot().lang if known is not None else "en"
+        if known is None:
+            return "en"
+        return known.viewer_langs.get(viewer_id) or known.audience.snapshot().lang
 
     def post_to_room(self, platform: str, room: str, text: str, lang: str = "en") -> None:
         """A message to the whole room (no mention), through the platform's pacer and send budget:

@@ -40,8 +40,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: How many viewers' languages are remembered (the newest win).
-LANGUAGE_MEMORY = 20_000
 #: Longest name shown (platform display names are at most 25-30 characters anyway).
 MAX_NAME = 25
 #: Pending supporters kept per room and language before the oldest are summarised as "and N more".
@@ -200,8 +198,8 @@ class Thanks:
     """Collects paid events (a gateway event handler) and posts merged thank-yous on :meth:`tick`.
 
     ``post(platform, room, text, lang)`` sends to the room through the pacer; ``backlog(platform)`` is
-    how many replies wait there; ``room_lang(platform, room)`` the room's most used language;
-    ``max_chars(platform)`` the platform's message length.
+    how many replies wait there; ``viewer_lang(platform, room, viewer_id)`` the language the viewer
+    last wrote in, else the room's; ``max_chars(platform)`` the platform's message length.
     """
 
     def __init__(
@@ -210,7 +208,7 @@ class Thanks:
         post: Callable[[str, str, str, str], None],
         *,
         backlog: Callable[[str], int] = lambda platform: 0,
-        room_lang: Callable[[str, str], str] = lambda platform, room: "en",
+        viewer_lang: Callable[[str, str, str], str] = lambda platform, room, viewer_id: "en",
         max_chars: Callable[[str], int] = lambda platform: 500,
         outcomes: Counter | None = None,
         clock: Callable[[], float] = time.monotonic,
@@ -218,24 +216,12 @@ class Thanks:
         self.config = config
         self._post = post
         self._backlog = backlog
-        self._room_lang = room_lang
+        self._viewer_lang = viewer_lang
         self._max_chars = max_chars
         self._outcomes = outcomes
         self._clock = clock
-        self._langs: OrderedDict[str, str] = OrderedDict()
         self._batches: dict[tuple[str, str, str], _Batch] = {}
         self._last_post: dict[tuple[str, str], float] = {}
-
-    # the gateway's observer hook: remember the language each viewer writes in
-    def on_message(self, event: ChatEvent, triage: object, lang: str, sentiment: float) -> None:
-        if lang in WORDING:
-            self._langs[f"{event.platform}:{event.viewer_id}"] = lang
-            self._langs.move_to_end(f"{event.platform}:{event.viewer_id}")
-            if len(self._langs) > LANGUAGE_MEMORY:
-                self._langs.popitem(last=False)
-
-    def on_reply(self, event: ChatEvent, text: str, path: str, intent: str | None, waited_s: float) -> None:
-        return None
 
     def _count(self, outcome: str, platform: str) -> None:
         if self._outcomes is not None:
@@ -276,10 +262,7 @@ class Thanks:
             lang = detect_language(event.text)
             if lang in WORDING:
                 return lang
-        known = self._langs.get(f"{event.platform}:{event.viewer_id}")
-        if known is not None:
-            return known
-        lang = self._room_lang(event.platform, event.room)
+        lang = self._viewer_lang(event.platform, event.room, event.viewer_id)
         return lang if lang in WORDING else "en"
 
     def tick(self) -> None:
@@ -338,14 +321,13 @@ def setup_thanks(app: web.Application, gateway_key: web.AppKey[Gateway], outcome
             config,
             gateway.post_to_room,
             backlog=lambda platform: gateway.pacers[platform].pending if platform in gateway.pacers else 0,
-            room_lang=gateway.room_language,
+            viewer_lang=gateway.language_of,
             max_chars=lambda platform: (
                 gateway.send_limits[platform].max_chars if platform in gateway.send_limits else 500
             ),
             outcomes=outcomes,
         )
         gateway.event_handlers.append(thanks.on_event)
-        gateway.observers.append(thanks)
 
         async def run() -> None:
             while True:
@@ -362,6 +344,5 @@ def setup_thanks(app: web.Application, gateway_key: web.AppKey[Gateway], outcome
             await task
         with contextlib.suppress(ValueError):
             gateway.event_handlers.remove(thanks.on_event)
-            gateway.observers.remove(thanks)
 
     app.cleanup_ctx.append(ctx)

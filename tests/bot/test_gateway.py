@@ -266,3 +266,20 @@ async def test_event_handlers_see_every_non_chat_event_once_and_paid_text_still_
     assert dropped["duplicate"] == 2 and dropped["not_chat"] == 2
     room = gateway.rooms[("simulator", "r")]
     assert sorted(job.event.message_id for job in room.deferred) == ["1", "3"]  # both questions wait for Rasa
+
+
+async def test_a_viewer_is_addressed_in_the_language_of_their_latest_line(gateway_parts) -> None:
+    config, metrics, connector, rasa, _ = gateway_parts
+    gateway = Gateway(config, rasa, {"simulator": connector}, metrics, triage=Triage("liveroom", ["serum"]))
+    assert gateway.language_of("simulator", "r", "mei") == "en"  # a room the gateway does not know
+    await gateway.ingest(event("1", text="hello everyone", viewer="sam"))
+    await gateway.ingest(event("2", text="主播晚上好呀", viewer="mei"))
+    await gateway.ingest(event("3", text="今天的精华有优惠吗", viewer="mei"))
+    await gateway.idle(10)
+    await gateway.stop()
+    room = gateway.rooms[("simulator", "r")]
+    assert gateway.language_of("simulator", "r", "mei") == "zh"
+    assert gateway.language_of("simulator", "r", "sam") == "en"
+    # a viewer who never wrote: the room's most used language lately (two lines of three are Chinese)
+    assert room.audience.snapshot().lang == "zh"
+    assert gateway.language_of("simulator", "r", "nobody") == "zh"

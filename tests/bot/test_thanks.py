@@ -10,7 +10,6 @@ from __future__ import annotations
 import pytest
 
 from bot.thanks import RoomThanks, Thanks, ThanksConfig, mention_name
-from bot.triage import Triage
 from connectors.base import ChatEvent, EventKind, Money
 
 TEN_CNY = Money(10.0, "CNY")
@@ -51,7 +50,7 @@ def paid(
 def merger(
     config: ThanksConfig | None = None,
     backlog: int = 0,
-    room_lang: str = "en",
+    viewer_langs: dict[str, str] | None = None,
     max_chars: int = 500,
 ) -> tuple[Thanks, list[tuple[str, str, str, str]], Clock]:
     posts: list[tuple[str, str, str, str]] = []
@@ -60,7 +59,8 @@ def merger(
         config or ThanksConfig(),
         lambda platform, room, text, lang: posts.append((platform, room, text, lang)),
         backlog=lambda platform: backlog,
-        room_lang=lambda platform, room: room_lang,
+        # the gateway's Gateway.language_of: the viewer's latest line, else the room's language ("en")
+        viewer_lang=lambda platform, room, viewer_id: (viewer_langs or {}).get(viewer_id, "en"),
         max_chars=lambda platform: max_chars,
         clock=clock,
     )
@@ -83,11 +83,9 @@ def test_gifts_within_the_window_are_thanked_in_one_line_once_the_window_has_pas
 
 
 def test_the_thank_you_speaks_the_supporters_language() -> None:
-    thanks, posts, clock = merger(room_lang="en")
-    triage = Triage("liveroom").classify("主播好")
-    thanks.on_message(paid("mei", EventKind.CHAT, money=None, text="主播好"), triage, "zh", 0.5)
+    thanks, posts, clock = merger(viewer_langs={"id-mei": "zh", "id-li": "en"})
     thanks.on_event(paid("mei"))  # no text: mei's last chat line was Chinese
-    thanks.on_event(paid("li", EventKind.SUPER_CHAT, text="主播的口红是什么色号"))
+    thanks.on_event(paid("li", EventKind.SUPER_CHAT, text="主播的口红是什么色号"))  # the super chat's own
     thanks.on_event(paid("sam"))  # unknown viewer: the room's language
     clock.now += 8
     thanks.tick()
