@@ -177,24 +177,9 @@ class Standins:
     def _twitch_chat(self, name: str, line: str, **extra: Any) -> dict[str, Any]:
         i = self._id()
         uid = str(5000 + EN_NAMES.index(name)) if name in EN_NAMES else str(5000 + i)
-        event = {
-            "broadcaster_user_id": fk.CHANNEL_ID,
-            "broadcaster_user_login": "standin",
-            "broadcaster_user_name": "Standin",
-            "chatter_user_id": uid,
-            "chatter_user_login": name.lower(),
-            "chatter_user_name": name,
-            "message_id": str(uuid.uuid4()),
-            "message": {"text": line, "fragments": [{"type": "text", "text": line}]},
-            "color": "#9146FF",
-            "badges": [],
-            "message_type": "text",
-            "cheer": None,
-            "reply": None,
-            "channel_points_custom_reward_id": None,
-        }
-        event.update(extra)
-        return event
+        return fk.chat_message(
+            uid, name, line, str(uuid.uuid4()), broadcaster="Standin", color="#9146FF", **extra
+        )
 
     async def feed_twitch(self) -> None:
         fake, fed = self.twitch, self.fed["twitch"].counts

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any, TypeVar
 
 import pytest
 from aiohttp.test_utils import TestServer
@@ -11,6 +14,8 @@ from connectors.base import ChatEvent
 from tests.connectors.fakes.bilibili import FakeBilibili
 from tests.connectors.fakes.twitch import FakeTwitch
 from tests.connectors.fakes.youtube import FakeYouTube
+
+F = TypeVar("F", bound=Any)
 
 
 class Collector:
@@ -28,35 +33,35 @@ def collector() -> Collector:
     return Collector()
 
 
-@pytest.fixture
-async def fake_bilibili():
-    fake = FakeBilibili()
+@contextlib.asynccontextmanager
+async def serving(fake: F) -> AsyncIterator[F]:
+    """``fake``'s app on a free loopback port, its ``base_url`` set, for the test's duration."""
     server = TestServer(fake.app())
     await server.start_server()
     fake.base_url = str(server.make_url("")).rstrip("/")
-    yield fake
-    await server.close()
+    try:
+        yield fake
+    finally:
+        await server.close()
+
+
+@pytest.fixture
+async def fake_bilibili():
+    async with serving(FakeBilibili()) as fake:
+        yield fake
 
 
 @pytest.fixture
 async def fake_twitch():
-    fake = FakeTwitch()
-    server = TestServer(fake.app())
-    await server.start_server()
-    fake.base_url = str(server.make_url("")).rstrip("/")
-    yield fake
-    await fake.close_all()
-    await server.close()
+    async with serving(FakeTwitch()) as fake:
+        yield fake
+        await fake.close_all()  # its EventSub sockets, before the server goes
 
 
 @pytest.fixture
 async def fake_youtube():
-    fake = FakeYouTube()
-    server = TestServer(fake.app())
-    await server.start_server()
-    fake.base_url = str(server.make_url("")).rstrip("/")
-    yield fake
-    await server.close()
+    async with serving(FakeYouTube()) as fake:
+        yield fake
 
 
 @pytest.fixture

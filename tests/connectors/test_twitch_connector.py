@@ -19,24 +19,7 @@ from tests.polling import wait_for
 
 
 def chat_event(i: int, text: str | None = None, **extra: object) -> dict[str, object]:
-    event = {
-        "broadcaster_user_id": fk.CHANNEL_ID,
-        "broadcaster_user_login": "streamer",
-        "broadcaster_user_name": "Streamer",
-        "chatter_user_id": str(5000 + i),
-        "chatter_user_login": f"viewer{i}",
-        "chatter_user_name": f"Viewer{i}",
-        "message_id": f"m-{i}",
-        "message": {"text": text or f"msg {i}", "fragments": [{"type": "text", "text": text or f"msg {i}"}]},
-        "color": "#FF0000",
-        "badges": [],
-        "message_type": "text",
-        "cheer": None,
-        "reply": None,
-        "channel_points_custom_reward_id": None,
-    }
-    event.update(extra)
-    return event
+    return fk.chat_message(str(5000 + i), f"Viewer{i}", text or f"msg {i}", f"m-{i}", **extra)
 
 
 def config_for(fake: fk.FakeTwitch, **overrides: object) -> TwitchConfig:

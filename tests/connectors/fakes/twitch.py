@@ -83,6 +83,38 @@ MODERATION_SUBSCRIPTIONS: dict[str, tuple[str, frozenset[str], list[tuple[str, .
 REFRESH_TOKEN = "refresh-token-secret"
 
 
+def chat_message(
+    chatter_id: str,
+    name: str,
+    text: str,
+    message_id: str,
+    *,
+    broadcaster: str = "Streamer",
+    color: str = "#FF0000",
+    **extra: Any,
+) -> dict[str, Any]:
+    """A ``channel.chat.message`` event in the documented shape (one text fragment); ``extra`` replaces
+    fields (``cheer``, ``badges``, ``reply``...)."""
+    event: dict[str, Any] = {
+        "broadcaster_user_id": CHANNEL_ID,
+        "broadcaster_user_login": broadcaster.lower(),
+        "broadcaster_user_name": broadcaster,
+        "chatter_user_id": chatter_id,
+        "chatter_user_login": name.lower(),
+        "chatter_user_name": name,
+        "message_id": message_id,
+        "message": {"text": text, "fragments": [{"type": "text", "text": text}]},
+        "color": color,
+        "badges": [],
+        "message_type": "text",
+        "cheer": None,
+        "reply": None,
+        "channel_points_custom_reward_id": None,
+    }
+    event.update(extra)
+    return event
+
+
 def _now_iso() -> str:
     return datetime.now(UTC).isoformat().replace("+00:00", "Z")
 
