@@ -24,7 +24,8 @@ from typing import Any
 from aiohttp import web
 
 from bot.catalog_names import GRAPH
-from bot.content.recap import catalog_names, session_recap
+from bot.content.plan import gather, preview_doc, run_of_show_doc
+from bot.content.recap import catalog_names, hms, session_recap
 from bot.content.text import chapter_lines, highlight_title, recap_doc
 from bot.web.auth import ROLE_MODERATOR, require_role
 from bot.web.i18n import LANGS, request_lang, t
@@ -176,8 +177,6 @@ def _text(body: str, name: str, ext: str) -> web.Response:
 @routes.get(r"/report/next/{piece:preview|runofshow}.{ext:md|txt}")
 @require_role(ROLE_MODERATOR)
 async def next_stream_file(request: web.Request) -> web.Response:
-    from bot.content.plan import gather, preview_doc, run_of_show_doc
-
     store = request.app.get(GRAPH)
     if store is None:
         raise web.HTTPServiceUnavailable(text="no graph")
@@ -306,7 +305,7 @@ def _content_section(request: web.Request, recap: dict[str, Any], lang: str) -> 
     started = float(recap["started"])
     none = f'<p class="muted">{esc(t(request, "report.none"))}</p>'
     items = "".join(
-        f'<li><span class="name">{esc(_hms(h["t"] - started))} {esc(highlight_title(h, lang))}</span>'
+        f'<li><span class="name">{esc(hms(h["t"] - started))} {esc(highlight_title(h, lang))}</span>'
         f"<b>{h['rate_per_min']:.0f}/min</b></li>"
         for h in recap["highlights"]
     )
@@ -320,7 +319,7 @@ def _content_section(request: web.Request, recap: dict[str, Any], lang: str) -> 
         f'<ul class="handoffs" id="paid">{given}</ul>' if given else ""
     )
     moods = "".join(
-        f"<li>{esc(_hms(r['offset_s']))} {esc(t(request, 'report.mood_' + r['mood']))}</li>"
+        f"<li>{esc(hms(r['offset_s']))} {esc(t(request, 'report.mood_' + r['mood']))}</li>"
         for r in recap["mood_runs"]
     )
 
@@ -343,9 +342,3 @@ def _content_section(request: web.Request, recap: dict[str, Any], lang: str) -> 
         )
         + "</div>"
     )
-
-
-def _hms(seconds: float) -> str:
-    from bot.content.recap import hms
-
-    return hms(seconds)
