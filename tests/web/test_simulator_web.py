@@ -65,6 +65,10 @@ async def test_replay_of_a_chat_log(web_stack: Stack, new_page, login) -> None:
         " return p.max === 200 && p.value === 200; }",
         timeout=30_000,
     )
+    # the progress bar counts frames sent; their echoes reach the page a moment later
+    await page.wait_for_function(
+        "() => document.querySelectorAll('.viewer .msg').length >= 100", timeout=15_000
+    )
     assert await page.locator(".viewer .msg").count() >= 100
 
 
