@@ -35,7 +35,7 @@ from knowledge_graph.errors import ValidationError
 from knowledge_graph.faq import list_faqs
 from knowledge_graph.open_questions import record_open_question
 from knowledge_graph.qa import attributes, wording
-from knowledge_graph.qa.faq_rank import rank
+from knowledge_graph.qa.faq_rank import Ranked, rank
 from knowledge_graph.qa.lexicon import CATEGORY_GROUPS, COLOUR_FAMILIES, SHADES, SHOP_TOPICS
 from knowledge_graph.qa.resolver import Resolved, resolve
 from knowledge_graph.qa.selection import Selection, products_in_shades, select_products
@@ -60,6 +60,9 @@ log = logging.getLogger(__name__)
 # Calibrated on tests/qa/dev.jsonl (bench/eval_qa.py); see README "Question answering".
 PRODUCT_FAQ_THRESHOLD = 0.55
 PRODUCT_FAQ_MARGIN = 0.04
+PRODUCT_FAQ_CLEAR = (0.40, 0.10)
+"""A lower score still answers when it leads the product's other FAQs clearly: a product has a few FAQs
+on different things, and a short slangy question ("雾面口红粘杯不") scores low against all of them."""
 DESCRIPTION_RELATES = 0.32
 """Meaning similarity from which a product's description answers a yes/no question about it."""
 SHOP_FAQ_THRESHOLD = 0.46
@@ -167,6 +170,8 @@ class _Turn:
             return await self.promotion(codes, products[0] if len(products) == 1 else None)
         if r.cheaper is not None and len(products) >= 2:
             return self.compare(products, cheaper=r.cheaper)
+        if r.compares is not None and len(products) >= 2:
+            return self.compare_on(products, r.compares)
         if r.superlative and not (len(products) == 1 and named.how == "name"):
             return await self.superlative(r.superlative)
         if r.recommend and len(products) == 1 and named.how == "name" and FIT_ASK.search(r.text):
@@ -230,7 +235,7 @@ class _Turn:
         it is sure, else None (Rasa asks which one)."""
         faqs = [faq for product in products[:3] for faq in await list_faqs(self.store, product.sku)]
         ranked = await rank(self.qa.encoder, self.text, faqs, intent=self.intent)
-        if ranked is None or not ranked.confident(PRODUCT_FAQ_THRESHOLD, PRODUCT_FAQ_MARGIN):
+        if ranked is None or not _product_faq_sure(ranked):
             return None
         sku = ranked.faq.product_sku
         answer = wording_pick(ranked.faq.answer_en, ranked.faq.answer_zh, self.lang)
@@ -242,6 +247,19 @@ class _Turn:
         text = wording.compare_reply(ranked, self.lang, cheaper=cheaper)
         winner = ranked[0] if cheaper else ranked[-1]
         return Answer(text, "compare", winner.sku, tuple(p.sku for p in ranked))
+
+    def compare_on(self, products: tuple[Product, ...], what: str) -> Answer | None:
+        """A comparison on what the graph holds besides the price (size, stock); None for anything
+        else ("which stays on longer?"): one product's FAQ would answer a different question."""
+        if what == "stock":
+            ranked = sorted(products, key=lambda p: (-p.stock, p.sku))
+            text = wording.compare_stock_reply(ranked, self.lang)
+        elif what == "size" and all(attributes.attributes_of(p, "size") for p in products):
+            sized = [(p, attributes.attributes_of(p, "size")[0]) for p in products]
+            text = wording.compare_size_reply(sized, self.lang)
+        else:
+            return None
+        return Answer(text, "compare", None, tuple(p.sku for p in products))
 
     async def superlative(self, which: str) -> Answer | None:
         order = {"cheapest": "price_asc", "priciest": "price_desc", "popular": "popular"}[which]
@@ -329,8 +347,9 @@ class _Turn:
         if asked is not None and attributes.attributes_of(product, asked):
             return self.attribute(product)
         faqs = await list_faqs(self.store, sku)
-        ranked = await rank(self.qa.encoder, self.text, faqs, intent=self.intent)
-        if ranked is not None and ranked.confident(PRODUCT_FAQ_THRESHOLD, PRODUCT_FAQ_MARGIN):
+        asked = _named_as_it(self.reading.text, product)
+        ranked = await rank(self.qa.encoder, asked, faqs, intent=self.intent)
+        if ranked is not None and _product_faq_sure(ranked):
             answer = wording_pick(ranked.faq.answer_en, ranked.faq.answer_zh, self.lang)
             return Answer(answer, "product_faq", sku, (sku,))
         if (r.variant or r.colour) and (COUNT_ASK.search(r.text) or r.colour):
@@ -605,8 +624,8 @@ INTENT_SHAPES: dict[str, dict[str, bool]] = {
 }
 """The question shape a Rasa intent stands for, used when the words show none (see ``_Turn.answer``)."""
 HAVE = re.compile(
-    r"\b(any(?:thing)?|do you have|what comes in|what'?s in|available|got)\b"
-    r"|有.{0,6}[吗嘛]|有没有|有哪些|什么"
+    r"\b(any(?:thing)?|do (?:you|u) (?:have|sell|carry|stock)|what comes in|what'?s in|available|got)\b"
+    r"|有.{0,6}[吗嘛]|有没有|有哪些|什么|有卖|卖不卖|卖吗"
 )
 LISTING = re.compile(r"\b(list|show|what(?:'?s| is| do you have)|which|any)\b|有哪些|有什么|都有|看看")
 COUNT_ASK = re.compile(r"\b(how many|what|which)\b|几|哪些|什么|多少")
@@ -650,6 +669,23 @@ def _topics(text: str) -> list[str]:
 def _with_topics(text: str) -> str:
     """The question with the words of the shop topics it touches."""
     return " ".join([text, *_topics(text)])
+
+
+def _product_faq_sure(ranked: Ranked) -> bool:
+    return ranked.confident(PRODUCT_FAQ_THRESHOLD, PRODUCT_FAQ_MARGIN) or ranked.confident(*PRODUCT_FAQ_CLEAR)
+
+
+def _named_as_it(text: str, product: Product) -> str:
+    """``text`` with the product's names said as "it": its FAQs call it so ("Is it sticky?"), and a
+    name's own words pull the ranking towards whichever FAQ repeats them ("is the lip gloss sticky?"
+    against "Can I wear it over a lipstick?" / "...makes it glossy")."""
+    names = (product.name("en"), product.name("zh"), *product.aliases_en, *product.aliases_zh)
+    for name in sorted({normalize_key(n) for n in names if n and n.strip()}, key=len, reverse=True):
+        if name.isascii():
+            text = re.sub(rf"\b(?:the |this |that |your |ur |ya )?{re.escape(name)}\b", "it", text)
+        else:
+            text = text.replace(name, " ")
+    return " ".join(text.split()) or text
 
 
 def _for(scope: str, lang: Language) -> str:

@@ -69,13 +69,14 @@ def words_shared(asked: set[str], faq: FAQ) -> float:
     """How much of one of the FAQ's questions the chat question repeats word for word (0-1): the
     share of the FAQ question's topic words (Chinese: character pairs) in the question, damped when
     only one word is shared. Short Chinese chat questions embed poorly ("口红会不会拔干呀 嘴巴本来就干"
-    against "会不会拔干？"), but they repeat the FAQ's words."""
+    against "会不会拔干？"), but they repeat the FAQ's words. A one-word FAQ question ("Is it sticky?")
+    repeated is a whole match."""
     best = 0.0
     for text in faq_texts(faq)[0]:
         words = topic_words(text)
         if words:
             shared = len(words & asked)
-            best = max(best, shared / len(words) * min(1.0, shared / 2))
+            best = max(best, shared / len(words) * min(1.0, shared / min(2, len(words))))
     return best
 
 

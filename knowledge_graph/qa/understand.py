@@ -48,6 +48,31 @@ PRICIER = re.compile(
     r"\b(more expensive|pricier|costlier|dearer|costs? more|is more|which is more|which one is more"
     r"|higher price)\b|更贵|哪个贵|谁贵|比较贵|贵一点|价格高|价格更高|贵一些|贵些"
 )
+COMPARING = re.compile(r"\b(which|or|vs\.?|versus|compared?|than)\b|哪个|哪款|还是|谁|比|对比")
+"""A question that weighs products against each other ("toner or serum, which is bigger?")."""
+COMPARED_ON: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "stock",
+        re.compile(
+            r"\b(more|less|most|least|fewer) (?:in )?stock\b|\bstock\w* (?:more|less)\b"
+            r"|\bmore (?:left|units)\b"
+            r"|库存|货多|货少|剩得多|剩的多|剩得少|剩的少"
+        ),
+    ),
+    (
+        "size",
+        re.compile(
+            r"\b(bigger|larger|smaller|more product|less product|more in (?:it|the)|more ml|more volume"
+            r"|gives? (?:me |you )?more|has more in it|bigger bottle|more (?:grams|sheets|pieces))\b"
+            r"|量大|量多|量少|分量|容量|哪个大|更大|哪个多|更多"
+        ),
+    ),
+    (
+        "other",
+        re.compile(r"\b\w+er\b|\b(more|less|better|best|worse|longer|stronger)\b|更|比较|哪个好|好用"),
+    ),
+)
+"""What a comparison of products weighs, when it is not the price (``Reading.compares``)."""
 CHEAPEST = re.compile(
     r"\b(cheapest|least expensive|lowest[- ]priced?|most affordable|lowest cost)\b"
     r"|最便宜|最实惠|价格最低|最低价|最划算"
@@ -105,9 +130,11 @@ NOT_A_THING = re.compile(
 HOW_TO = re.compile(
     r"\b(how (?:do|can|to|does)|where (?:do|can|to)|where'?s the)\b|怎么|如何|在哪|哪里|哪儿|咋"
 )
+_V_BU = r"[\u4e00-\u9fff]不(?=$|[\s,，。.!！~～?？]|家人|姐妹|宝|啊|呀|哈)"
+"""Colloquial "V不" at the end of a clause: "能退货不", "保证正品不家人们" ask yes or no."""
 YES_NO = re.compile(
     r"^(?:is|are|does|do|can|could|will|would|should|has|have)\b|\b(?:or not|isn'?t it|right)\W*$"
-    r"|[吗么嘛]\W*$|(.)不\1|能不能|会不会|是不是|有没有|可不可以"
+    r"|[吗么嘛]\W*$|(.)不\1|能不能|会不会|是不是|有没有|可不可以|" + _V_BU
 )
 IN_STOCK = re.compile(r"\b(in stock|available|left)\b|有货|现货|还有")
 DEICTIC = re.compile(
@@ -173,7 +200,7 @@ def shares_content(question: str, text: str, names: tuple[str, ...] = ()) -> boo
 
 QUESTION = re.compile(
     r"\?|？|\b(how|what|whats|when|where|which|who|why|is|are|does|do|can|could|any|anything|list|show me"
-    r"|tell me)\b|多少|吗|么|呢|什么|啥|怎么|咋|哪|几|有没有|能不能|可不可以|是不是|求|推荐",
+    r"|tell me)\b|多少|吗|么|呢|什么|啥|怎么|咋|哪|几|有没有|能不能|可不可以|是不是|求|推荐|" + _V_BU,
 )
 
 
@@ -189,6 +216,8 @@ class Reading:
     promo: bool = False
     cheaper: bool | None = None
     """True for "which is cheaper", False for "which is more expensive", None for neither."""
+    compares: str | None = None
+    """What a comparison other than the price weighs: "size", "stock" or "other" (see ``COMPARED_ON``)."""
     superlative: str | None = None
     """"cheapest", "priciest" or "popular"."""
     recommend: bool = False
@@ -266,6 +295,7 @@ def read_question(text: str, names: tuple[str, ...] = ()) -> Reading:
         variant=bool(VARIANT_WORDS.search(folded)),
         promo=bool(PROMO_WORDS.search(folded)),
         cheaper=True if CHEAPER.search(folded) else (False if PRICIER.search(folded) else None),
+        compares=_compares(unnamed),
         superlative=_superlative(folded),
         recommend=bool(RECOMMEND.search(folded)),
         sell_thing=_sell_thing(folded),
@@ -285,6 +315,12 @@ def _blank(folded: str, names: tuple[str, ...]) -> str:
         if name:
             folded = folded.replace(name, " " * len(name))
     return folded
+
+
+def _compares(unnamed: str) -> str | None:
+    if not COMPARING.search(unnamed) or CHEAPER.search(unnamed) or PRICIER.search(unnamed):
+        return None
+    return next((what for what, pattern in COMPARED_ON if pattern.search(unnamed)), None)
 
 
 def _superlative(folded: str) -> str | None:

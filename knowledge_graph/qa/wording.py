@@ -8,6 +8,7 @@ echo lets anyone make the bot say anything ("do you sell <insult>?").
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
@@ -242,6 +243,31 @@ def compare_reply(ranked: Sequence[Product], lang: Language, *, cheaper: bool) -
     )
 
 
+def compare_stock_reply(ranked: Sequence[Product], lang: Language) -> str:
+    """Two or more products by stock, most first."""
+    if lang == "zh":
+        return "库存：" + "，".join(f"{p.name(lang)} {p.stock} 件" for p in ranked) + "～"
+    return "In stock: " + ", ".join(f"{p.name(lang)} {p.stock}" for p in ranked) + "."
+
+
+_AMOUNT_UNIT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([^\d\s].*)$")
+
+
+def compare_size_reply(sized: Sequence[tuple[Product, str]], lang: Language) -> str:
+    """Two or more products by size ("200 ml", "50 g"); the bigger named first when the units agree."""
+    amounts = [_AMOUNT_UNIT.match(size) for _, size in sized]
+    if all(amounts) and len({m.group(2).strip().casefold() for m in amounts if m}) == 1:
+        order = sorted(range(len(sized)), key=lambda i: -float(amounts[i].group(1)))  # type: ignore[union-attr]
+        sized = [sized[i] for i in order]
+        first, size = sized[0]
+        rest = _join([f"{p.name(lang)} {s}" for p, s in sized[1:]], lang)
+        if lang == "zh":
+            return f"{first.name(lang)}量更大：{size}，{rest}～"
+        return f"The {first.name(lang)} has more: {size}, vs {rest}."
+    listed = _join([f"{p.name(lang)} {s}" for p, s in sized], lang)
+    return f"规格：{listed}～" if lang == "zh" else f"Sizes: {listed}."
+
+
 def superlative_reply(product: Product, lang: Language, which: str, scope: str) -> str:
     """The cheapest / dearest / most asked-about product of ``scope`` (a label such as "Lips", or "")."""
     price = format_price(product.price, product.currency)
@@ -370,9 +396,11 @@ def variants_reply(product: Product, lang: Language, shades: Sequence[tuple[str,
 
 
 def variant_stock_reply(product: Product, lang: Language, shades: Sequence[tuple[str, int]]) -> str:
-    """Stock of the variants asked for: (label, stock)."""
+    """Stock of the variants asked for: (label, stock). A few shades asked for get their counts, as a
+    product's stock answer does ("how many nude beige are left?")."""
     name = product.name(lang)
-    have = [label for label, stock in shades if stock > 0]
+    counted = len(shades) <= COUNTED_SHADES
+    have = [_counted(label, stock, lang) if counted else label for label, stock in shades if stock > 0]
     gone = [label for label, stock in shades if stock <= 0]
     if lang == "zh":
         parts = []
@@ -387,6 +415,14 @@ def variant_stock_reply(product: Product, lang: Language, shades: Sequence[tuple
     if gone:
         parts.append(f"{_join(gone, lang)} {'is' if len(gone) == 1 else 'are'} sold out")
     return f"{name}: {'; '.join(parts)}."
+
+
+COUNTED_SHADES = 2
+"""Up to this many shades in a stock answer are given with their counts."""
+
+
+def _counted(label: str, stock: int, lang: Language) -> str:
+    return f"{label}（还有 {stock} 件）" if lang == "zh" else f"{label} ({stock} left)"
 
 
 def has_attributes_reply(product: Product, lang: Language, values: Sequence[str]) -> str:
