@@ -276,7 +276,7 @@ class _Turn:
         selection = self._selection(in_stock=True)
         if like is not None and not (r.categories or r.tags) and like.category:
             selection = replace(selection, categories=(like.category,))
-        candidates, _total = await select_products(self.store, selection, order="popular", limit=12)
+        candidates = await self._candidates(selection)
         if like is not None:
             candidates = [p for p in candidates if p.sku != like.sku]
         ranked = await self._rank_for_viewer(candidates)
@@ -289,6 +289,22 @@ class _Turn:
         text = wording.recommend_pick_reply(picks, self.lang, _for(scope, self.lang))
         skus = tuple(p.product.sku for p in picks)
         return Answer(text, "recommend", skus[0] if len(skus) == 1 else None, skus)
+
+    async def _candidates(self, selection: Selection) -> list[Product]:
+        """What a recommendation picks from: every asked filter at once; failing that, the needs without
+        the category ("something for puffy eyes": the eye cream is skin care, not eye make-up); failing
+        that, the products meeting the most of the needs."""
+        found, _total = await select_products(self.store, selection, order="popular", limit=12)
+        if not found and selection.categories and selection.tags:
+            selection = replace(selection, categories=())
+            found, _total = await select_products(self.store, selection, order="popular", limit=12)
+        if not found and len(selection.tags) > 1:
+            for tag in selection.tags:
+                some, _total = await select_products(self.store, replace(selection, tags=(tag,)), limit=12)
+                found += [p for p in some if p.sku not in {f.sku for f in found}]
+            met = {p.sku: len(set(selection.tags) & set(p.tags)) for p in found}
+            found = [p for p in found if met[p.sku] == max(met.values())]
+        return found
 
     async def listing(self) -> Answer:
         selection = self._selection(in_stock=self.reading.in_stock)
@@ -632,8 +648,9 @@ COUNT_ASK = re.compile(r"\b(how many|what|which)\b|几|哪些|什么|多少")
 OTHER_ASK = re.compile(r"\b(other|another|different|more)\b|别的|其他|其它|还有别")
 CODE_RULES_ASK = re.compile(
     r"\b(together|combine[ds]?|stack(?:ing|ed)?|both|at once|at the same time|more than one"
-    r"|how (?:do|can|to) (?:i |you )?(?:use|apply|redeem|enter))\b"
-    r"|叠加|一起用|同时用|一起使用|同时使用|怎么用|如何使用|在哪(?:里)?(?:输|填)"
+    r"|how (?:do|can|to) (?:i |you )?(?:use|apply|redeem|enter)"
+    r"|how many codes|multiple codes|two codes)\b"
+    r"|叠加|一起用|同时用|一起使用|同时使用|怎么用|如何使用|在哪(?:里)?(?:输|填)|几个(?:优惠)?码|两个码"
 )
 """How discount codes work (combining, entering one), asked about a code or a deal: the shop's rules."""
 OTHER_SHOP = re.compile(

@@ -37,7 +37,7 @@ VARIANT_WORDS = re.compile(
 PROMO_WORDS = re.compile(
     r"\b(discounts?|coupons?|promos?|promotions?|promo codes?|codes?|deals?|sales?|vouchers?|% off)\b"
     r"|优惠|折扣|打折|券|满减|活动|福利|减价|便宜点|优惠码|折扣码|哪个码|什么码|折后|到手价|券后|几折"
-    r"|打.{0,2}折|减\d+",
+    r"|打.{0,2}折|减\d+|[两几\d]个(?:优惠)?码",
 )
 CHEAPER = re.compile(
     r"\b(cheaper|less expensive|more affordable|lower price|costs? less|is less|which is less"
@@ -91,9 +91,11 @@ RECOMMEND = re.compile(
     r"|which (?:one|product)s? (?:is |are )?(?:good |best )?for"
     r"|what (?:do|would) you (?:recommend|suggest)|what to (?:buy|get)|gift (?:idea|for)|what helps|any help"
     r"|need (?:something |anything |a product )?for|what(?:'s| is) handy|something to help|help with"
-    r"|goes? with|go well with|pairs? with)\b"
+    r"|goes? with|go well with|pairs? with|what should i (?:grab|pick up|pack|bring|use)"
+    r"|what (?:can|do) i use"
+    r"|anything (?:to|that) (?:help|fix)|what works for|any tips for)\b"
     r"|推荐|安利|种草|求推|适合.{0,8}(?:用|的|买)|有什么.{0,6}(?:好|适合)|买什么好|送什么|入门|新手用|用什么好"
-    r"|有啥好|怎么办|有救吗|选哪个|搭配",
+    r"|有啥好|怎么办|咋办|咋整|有救吗|救救|选哪个|搭配|用啥|买啥|带啥|有(?:啥|什么)(?:能|可以)",
 )
 SELL = (
     re.compile(
