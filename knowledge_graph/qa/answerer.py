@@ -38,7 +38,7 @@ from knowledge_graph.qa import attributes, wording
 from knowledge_graph.qa.faq_rank import Ranked, rank
 from knowledge_graph.qa.lexicon import CATEGORY_GROUPS, COLOUR_FAMILIES, SHADES, SHOP_TOPICS
 from knowledge_graph.qa.resolver import Resolved, resolve
-from knowledge_graph.qa.selection import Selection, products_in_shades, select_products
+from knowledge_graph.qa.selection import Selection, products_in_shades, select_products, sold_out
 from knowledge_graph.qa.understand import (
     HOW_TO,
     RECOMMEND,
@@ -172,6 +172,8 @@ class _Turn:
             return self.compare(products, cheaper=r.cheaper)
         if r.compares is not None and len(products) >= 2:
             return self.compare_on(products, r.compares)
+        if r.sold_out and not products:
+            return await self.sold_out()
         if r.superlative and not (len(products) == 1 and named.how == "name"):
             return await self.superlative(r.superlative)
         if r.recommend and len(products) == 1 and named.how == "name" and FIT_ASK.search(r.text):
@@ -262,14 +264,26 @@ class _Turn:
         return Answer(text, "compare", None, tuple(p.sku for p in products))
 
     async def superlative(self, which: str) -> Answer | None:
-        order = {"cheapest": "price_asc", "priciest": "price_desc", "popular": "popular"}[which]
-        selection = self._selection(in_stock=which == "popular")
+        order = {
+            "cheapest": "price_asc",
+            "priciest": "price_desc",
+            "popular": "popular",
+            "stocked": "stock_desc",
+            "scarce": "stock_asc",
+        }[which]
+        selection = self._selection(in_stock=which in ("popular", "scarce"))
         found, _total = await select_products(self.store, selection, order=order, limit=1)
         if not found:
             return Answer(wording.listing_reply([], self.lang, await self._scope(), 0), "superlative")
         best = found[0]
         text = wording.superlative_reply(best, self.lang, which, await self._scope(prices=False))
         return Answer(text, "superlative", best.sku, (best.sku,))
+
+    async def sold_out(self) -> Answer:
+        category = self.reading.categories[0] if len(self.reading.categories) == 1 else None
+        gone = await sold_out(self.store, category=category)
+        named = [(p, [self._shade(c) for c in colours]) for p, colours in gone]
+        return Answer(wording.sold_out_reply(named, self.lang), "filter", None, tuple(p.sku for p, _ in gone))
 
     async def recommend(self, like: Product | None) -> Answer | None:
         r = self.reading

@@ -23,6 +23,8 @@ ORDERS: dict[str, str] = {
     "price_asc": "p.price_minor ASC, p.sku",
     "price_desc": "p.price_minor DESC, p.sku",
     "popular": "coalesce(p.askers, 0) DESC, p.price_minor ASC, p.sku",
+    "stock_desc": "p.stock DESC, p.sku",
+    "stock_asc": "p.stock ASC, p.sku",
 }
 
 _WHERE = (
@@ -93,6 +95,33 @@ async def select_products(
     counted = await store.read(_COUNT, params)
     total = int(counted[0]["n"]) if counted else 0
     return [_product_from_graph(row["p"]) for row in rows], total
+
+
+_SOLD_OUT = (
+    "MATCH (p:Product) WHERE ($category IS NULL OR p.category = $category) "
+    "OPTIONAL MATCH (p)-[:HAS_VARIANT]->(v:Variant) WHERE v.stock <= 0 "
+    "WITH p, collect(v.colour) AS colours, collect(v.id) AS ids "
+    "WHERE p.stock <= 0 OR size(ids) > 0 "
+    "RETURN p, colours, ids ORDER BY p.sku LIMIT $limit"
+)
+
+
+async def sold_out(
+    store: GraphStore, *, category: str | None = None, limit: int = 8
+) -> list[tuple[Product, list[str]]]:
+    """Products sold out, or with a sold-out variant: (product, the sold-out variants' colours or ids;
+    empty when the whole product is gone)."""
+    rows = await store.read(_SOLD_OUT, {"category": category, "limit": limit})
+    found = []
+    for row in rows:
+        product = _product_from_graph(row["p"])
+        gone = (
+            []
+            if product.stock <= 0
+            else sorted(c or i for c, i in zip(row["colours"], row["ids"], strict=False))
+        )
+        found.append((product, gone))
+    return found
 
 
 async def products_in_shades(

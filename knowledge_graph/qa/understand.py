@@ -81,6 +81,21 @@ PRICIEST = re.compile(
     r"\b(most expensive|priciest|highest[- ]priced?|dearest|most costly|top price)\b"
     r"|最贵|价格最高|最高价|最高档"
 )
+MOST_STOCK = re.compile(
+    r"\b(most (?:of )?(?:\w+ )?in stock|most stock|highest stock|most left|biggest stock)\b"
+    r"|库存最多|货最多|剩得最多|剩的最多"
+)
+LEAST_STOCK = re.compile(
+    r"\b(lowest (?:on )?stock|least (?:in )?stock|fewest left|least left|running (?:lowest|out|low)"
+    r"|almost sold out|about to sell out)\b"
+    r"|库存最少|货最少|剩得最少|剩的最少|快(?:要)?(?:卖完|抢光|断货|售罄)"
+)
+SOLD_OUT_ASK = re.compile(
+    r"\b(what(?:'s| is| are)|which|anything|any)\b.{0,30}\b(out of stock|sold out)\b"
+    r"|哪些.{0,6}(?:断货|卖完|卖光|售罄|没货)"
+    r"|(?:断货|卖完|卖光|售罄|没货)了?的?(?:有哪些|是哪些|有啥|是啥)"
+)
+"""Which products (or shades) are gone: the catalog's sold-out list."""
 POPULAR = re.compile(
     r"\b(most popular|best[- ]?sell(?:er|ing)|bestsellers?|top seller|everyone buying)\b"
     r"|最火|最受欢迎|卖得最好|卖的最好|销量最好|销量最高|爆款",
@@ -221,7 +236,9 @@ class Reading:
     compares: str | None = None
     """What a comparison other than the price weighs: "size", "stock" or "other" (see ``COMPARED_ON``)."""
     superlative: str | None = None
-    """"cheapest", "priciest" or "popular"."""
+    """"cheapest", "priciest", "popular", "stocked" (most in stock) or "scarce" (fewest left)."""
+    sold_out: bool = False
+    """"what's sold out?": the catalog's sold-out products and shades."""
     recommend: bool = False
     sell_thing: str | None = None
     """The normalized X of "do you sell X?" / "有没有X", when X could be a product."""
@@ -299,6 +316,7 @@ def read_question(text: str, names: tuple[str, ...] = ()) -> Reading:
         cheaper=True if CHEAPER.search(folded) else (False if PRICIER.search(folded) else None),
         compares=_compares(unnamed),
         superlative=_superlative(folded),
+        sold_out=bool(SOLD_OUT_ASK.search(folded)),
         recommend=bool(RECOMMEND.search(folded)),
         sell_thing=_sell_thing(folded),
         categories=_categories(folded),
@@ -326,6 +344,10 @@ def _compares(unnamed: str) -> str | None:
 
 
 def _superlative(folded: str) -> str | None:
+    if MOST_STOCK.search(folded):
+        return "stocked"
+    if LEAST_STOCK.search(folded):
+        return "scarce"
     if CHEAPEST.search(folded):
         return "cheapest"
     if PRICIEST.search(folded):

@@ -269,8 +269,17 @@ def compare_size_reply(sized: Sequence[tuple[Product, str]], lang: Language) -> 
 
 
 def superlative_reply(product: Product, lang: Language, which: str, scope: str) -> str:
-    """The cheapest / dearest / most asked-about product of ``scope`` (a label such as "Lips", or "")."""
+    """The cheapest / dearest / most asked-about / most or least stocked product of ``scope`` (a label
+    such as "Lips", or "")."""
     price = format_price(product.price, product.currency)
+    if which in ("stocked", "scarce"):
+        if lang == "zh":
+            word = "库存最多" if which == "stocked" else "库存最少"
+            where = f"{scope}里" if scope else ""
+            return f"{where}{word}的是{product.name(lang)}，还有 {product.stock} 件（{price}）～"
+        word = "the most in stock" if which == "stocked" else "the fewest left"
+        where = f" in {scope}" if scope else ""
+        return f"The {product.name(lang)} has {word}{where}: {product.stock} ({price})."
     if lang == "zh":
         word = {"cheapest": "最便宜", "priciest": "最贵", "popular": "最受欢迎"}[which]
         where = f"{scope}里" if scope else ""
@@ -278,6 +287,20 @@ def superlative_reply(product: Product, lang: Language, which: str, scope: str) 
     word = {"cheapest": "cheapest", "priciest": "most expensive", "popular": "most popular"}[which]
     where = f" in {scope}" if scope else ""
     return f"The {word}{where} is the {product.name(lang)} at {price}."
+
+
+def sold_out_reply(gone: Sequence[tuple[Product, Sequence[str]]], lang: Language) -> str:
+    """What is sold out: whole products, or a product's sold-out shades."""
+    if not gone:
+        return "现在所有商品都有货～" if lang == "zh" else "Everything is in stock right now."
+    if lang == "zh":
+        items = [f"{p.name(lang)}（{'、'.join(shades)}）" if shades else p.name(lang) for p, shades in gone]
+        return f"目前卖光的：{'、'.join(items)}，其他都有货～"
+    items = [
+        f"the {p.name(lang)} in {_join(list(shades), lang)}" if shades else f"the {p.name(lang)}"
+        for p, shades in gone
+    ]
+    return f"Sold out right now: {_join(items, lang)}; everything else is in stock."
 
 
 def listing_reply(products: Sequence[Product], lang: Language, scope: str, total: int) -> str:
