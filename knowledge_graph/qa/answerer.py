@@ -28,13 +28,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from knowledge_graph.audit import now_ms
-from knowledge_graph.catalog import Product, get_product
+from knowledge_graph.catalog import Product, get_product, list_products
 from knowledge_graph.editing import list_promotions
 from knowledge_graph.entities import Category, Promotion, Variant
 from knowledge_graph.errors import ValidationError
 from knowledge_graph.faq import list_faqs
 from knowledge_graph.open_questions import record_open_question
 from knowledge_graph.qa import attributes, wording
+from knowledge_graph.qa.carried import carried
 from knowledge_graph.qa.faq_rank import Ranked, rank
 from knowledge_graph.qa.lexicon import CATEGORY_GROUPS, COLOUR_FAMILIES, SHADES, SHOP_TOPICS
 from knowledge_graph.qa.resolver import Resolved, resolve
@@ -198,6 +199,9 @@ class _Turn:
             found = await self._about_context(context)  # "有酒精吗" after "the toner?": about the toner
             if found is not None and found.strategy in ("product_faq", "attribute", "variant"):
                 return found
+        if r.sell_thing and not context:
+            if not carried(r, await list_products(self.store), named.keys):
+                return await self.not_carried()  # "do you sell lip liner?": not the eyeliner, not lips
         if not products and r.sell_thing:
             if r.tags:
                 return await self.recommend(None)
@@ -476,7 +480,9 @@ class _Turn:
             running = await active_promotions(self.store, now, product.sku)
             applies = {p.code for p in running}
             elsewhere = [c for c in codes if c.code not in applies]
-            note = wording.codes_not_for(elsewhere, product, self.lang, now) if elsewhere else ""
+            good_for = {s for c in elsewhere for s in c.skus}
+            names = {sku: p for sku in good_for if (p := await get_product(self.store, sku))}
+            note = wording.codes_not_for(elsewhere, product, self.lang, now, names) if elsewhere else ""
             text = note + wording.price_reply(product, self.lang, running)
             return Answer(text, "deal", product.sku, (product.sku,))
         names = {
@@ -501,9 +507,10 @@ class _Turn:
     async def deals(self, product: Product | None) -> Answer:
         if product is not None:  # the deal on a product is its price with the best running promotion
             running = await active_promotions(self.store, self.qa._clock(), product.sku)
-            return Answer(
-                wording.price_reply(product, self.lang, running), "deal", product.sku, (product.sku,)
-            )
+            text = wording.price_reply(product, self.lang, running)
+            if running and UNTIL_ASK.search(self.reading.text):  # "精华立减30那个活动到啥时候"
+                text += wording.codes_until(running, self.lang)
+            return Answer(text, "deal", product.sku, (product.sku,))
         promotions = await active_promotions(self.store, self.qa._clock(), None)
         titles = [(p.code, p.title(self.lang) or "") for p in promotions]
         text = wording.discount_reply(titles, self.lang, product)
@@ -667,6 +674,11 @@ CODE_RULES_ASK = re.compile(
     r"|叠加|一起用|同时用|一起使用|同时使用|怎么用|如何使用|在哪(?:里)?(?:输|填)|几个(?:优惠)?码|两个码"
 )
 """How discount codes work (combining, entering one), asked about a code or a deal: the shop's rules."""
+UNTIL_ASK = re.compile(
+    r"\b(until when|valid until|how long (?:is|does)|when does .{0,20}(?:end|expire)|expir\w*|deadline)\b"
+    r"|到什么时候|到啥时候|到几号|截止|什么时候结束|啥时候结束|有效期"
+)
+"""When a deal ends."""
 OTHER_SHOP = re.compile(
     r"\b(amazon|taobao|tmall|jd\.com|pinduoduo|sephora|walmart|costco|ebay)\b|京东|淘宝|天猫|拼多多|抖音商城|唯品会"
 )

@@ -730,8 +730,6 @@ SHOP_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
             "stream",
             "live tonight",
             "on air",
-            "come on",
-            "on tonight",
             "every night",
             "开播",
             "直播时间",

@@ -128,9 +128,11 @@ SELL = (
     ),
     re.compile(r"\b(?:any )?(?P<thing>[a-z][a-z '-]{2,30}?) for sale\b"),
     re.compile(
-        r"(?:有没有|有没|有卖|卖不卖|有无|你们有|你们卖|店里有|这里有)(?P<thing>[^?？!！。，,吗呀啊呢嘛]+)"
+        r"(?:有没有|有没|有卖|卖不卖|有无|你们有|你们卖|店里有|这里有)(?P<thing>[^?？!！。，,吗呀啊呢嘛有][^?？!！。，,吗呀啊呢嘛]*)"
     ),
-    re.compile(r"(?P<thing>[^?？!！。，,\s]{1,12}?)(?:有卖吗|有没有卖|卖吗|有吗|卖不卖)"),
+    re.compile(
+        r"(?P<thing>[^?？!！。，,\s]{1,12}?)(?:有卖吗|有没有卖|卖吗|有吗|卖不卖|有卖嘛|有嘛|有的卖不|有卖不|有没有[呀啊呢嘛]?\W*$)"
+    ),
     re.compile(r"^(?:你们家?|店里|这里|请问)?有(?P<thing>[^?？!！。，,\s吗不没]{1,10})(?:吗|不|没)"),
 )
 # Words that make a "do you have ...?" something other than a product ("do you have a discount code?",
@@ -141,7 +143,7 @@ NOT_A_THING = re.compile(
     r"giveaway|sample|question|time|way|plan|website|store|shop|app|chat|customer service|warranty|"
     r"payment|pay|fake|real|genuine|free|gift card|voucher|offer|cheaper|difference|restock|tracking|number|"
     r"order|package|parcel|ship|deliver|chance|send|refund|human|person|discount code)s?\b|\d"
-    r"|优惠|折扣|券|活动|包邮|运费|快递|发货|链接|直播|退|换|发票|货|库存|别的|其他|什么|啥|色|颜色|尺码|码|客服|"
+    r"|优惠|折扣|满减|打折|折|券|活动|包邮|运费|快递|发货|链接|直播|退|换|发票|货|库存|别的|其他|什么|啥|色|颜色|尺码|码|客服|"
     r"售后|保修|付款|支付|问题|时间|福利|假的|假货|真的|真货|正品|高仿|赠品|小样|抽奖|福袋|回放|人|号",
 )
 HOW_TO = re.compile(
@@ -327,6 +329,17 @@ def read_question(text: str, names: tuple[str, ...] = ()) -> Reading:
         in_stock=bool(IN_STOCK.search(folded)),
         deictic=bool(DEICTIC.search(folded)),
     )
+
+
+def strip_vocabulary(folded: str) -> str:
+    """``folded`` without the catalog vocabulary it uses (category, attribute and colour words)."""
+    for words in (_category_words(), _tag_words(), _colour_words()):
+        for word, _ in words:
+            start = find_word(word, folded)
+            while start != -1:
+                folded = folded[:start] + " " + folded[start + len(word) :]
+                start = find_word(word, folded)
+    return " ".join(folded.split())
 
 
 def _blank(folded: str, names: tuple[str, ...]) -> str:

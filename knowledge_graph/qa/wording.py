@@ -471,25 +471,68 @@ def promotion_codes_reply(
             scope = f"，仅限{names}" if lang == "zh" else f", only on the {names}"
         else:
             scope = "，全场通用" if lang == "zh" else ", on everything"
+        until = valid_until(promotion, lang)
         parts.append(
-            f"{promotion.code}：{title}{scope}" if lang == "zh" else f"{promotion.code}: {title}{scope}"
+            f"{promotion.code}：{title}{scope}{until}"
+            if lang == "zh"
+            else f"{promotion.code}: {title}{scope}{until}"
         )
     return ("；" if lang == "zh" else "; ").join(parts) + ("～" if lang == "zh" else ".")
 
 
-def codes_not_for(codes: Sequence[Promotion], product: Product, lang: Language, now_ms: int) -> str:
-    """ "SERUM30 is not for the Repair Night Cream. " for named codes that do not apply to ``product``."""
+def _end_date(promotion: Promotion, lang: Language) -> str:
+    ends = datetime.fromtimestamp(promotion.valid_to / 1000, BEIJING)
+    return f"{ends:%Y-%m-%d}" if lang == "zh" else f"{ends:%b} {ends.day}, {ends.year}"
+
+
+def valid_until(promotion: Promotion, lang: Language) -> str:
+    """ ", valid until Jan 1, 2031" / "，有效期到 2031-01-01": when a running code ends (Beijing time)."""
+    if lang == "zh":
+        return f"，有效期到 {_end_date(promotion, lang)}"
+    return f", valid until {_end_date(promotion, lang)}"
+
+
+def codes_until(promotions: Sequence[Promotion], lang: Language) -> str:
+    """ " LIVE10 and SERUM30 are valid until Jan 1, 2031." for the running codes of a deal answer."""
+    by_date: dict[str, list[str]] = {}
+    for promotion in promotions:
+        by_date.setdefault(_end_date(promotion, lang), []).append(promotion.code)
+    if lang == "zh":
+        return "".join(f"{_join(codes, lang)}有效期到 {date}～" for date, codes in by_date.items())
+    return "".join(
+        f" {_join(codes, lang)} {'is' if len(codes) == 1 else 'are'} valid until {date}."
+        for date, codes in by_date.items()
+    )
+
+
+def codes_not_for(
+    codes: Sequence[Promotion],
+    product: Product,
+    lang: Language,
+    now_ms: int,
+    products: dict[str, Product] | None = None,
+) -> str:
+    """ "SERUM30 is only for the Hydrating Serum, not the Repair Night Cream. " for named codes that do
+    not apply to ``product`` (``products``: SKU -> product, for what they are good for)."""
     ended = [p.code for p in codes if not p.is_active(now_ms)]
     other = [p.code for p in codes if p.is_active(now_ms)]
     name = product.name(lang)
+    known = products or {}
+    good_for = sorted(
+        {known[s].name(lang) for p in codes if p.is_active(now_ms) for s in p.skus if s in known}
+    )
     parts = []
     if lang == "zh":
-        if other:
+        if other and good_for:
+            parts.append(f"{_join(other, lang)}仅限{_join(good_for, lang)}，不能用在{name}上哦；")
+        elif other:
             parts.append(f"{_join(other, lang)}不能用在{name}上哦；")
         if ended:
             parts.append(f"{_join(ended, lang)}已经结束了；")
         return "".join(parts)
-    if other:
+    if other and good_for:
+        parts.append(f"{_join(other, lang)} is only for the {_join(good_for, lang)}, not the {name}. ")
+    elif other:
         parts.append(f"{_join(other, lang)} doesn't apply to the {name}. ")
     if ended:
         parts.append(f"{_join(ended, lang)} has ended. ")

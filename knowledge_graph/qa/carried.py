@@ -1,0 +1,76 @@
+"""Does the shop sell the kind of thing a "do you sell X?" question names?
+
+The resolver finds the closest product, and the reading finds the catalog vocabulary, in any X: "lip
+liner" comes out as the eyeliner (a fuzzy name) in the lips category, "hand cream" as the creams, "遮瑕膏"
+as the high-coverage foundation. Answering those with that product's FAQ, a category listing or a
+recommendation gives a confident wrong answer; "we don't carry that" is the truth.
+
+X is split into its modifiers (colours, categories, attribute words, filler: what any product can be
+asked with) and its head (the rest: "liner", "hand cream", "膏"). The shop carries X when some product
+is called by the head (every head word in one of its names or aliases; in Chinese, the head inside one)
+and fits X's categories and attribute tags.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from knowledge_graph.catalog import Product
+from knowledge_graph.qa.understand import Reading, strip_vocabulary
+from knowledge_graph.text import normalize_key
+
+GENERIC_EN = frozenset(
+    "a an any some the good nice cheap new small big mini travel sized size kind type sort of brand branded "
+    "face body skin product products stuff thing things here please pls u you your ur one set makeup "
+    "make-up cosmetics".split()
+)
+"""Words that narrow nothing about the kind of product."""
+GENERIC_ZH = re.compile(r"[的个款种点些支瓶盒一好用便宜哪啥]|彩妆|化妆品|东西|产品|什么")
+TRAILING_CLAUSE = re.compile(r"(?:^|\s+)(?:for|with|that|which|to|in|on|from|under|below|like)\b.*$")
+
+
+def carried(reading: Reading, products: Sequence[Product], named: Sequence[str] = ()) -> bool:
+    """False when the shop sells nothing of the kind ``reading.sell_thing`` names; True when it does,
+    when the thing is only catalog vocabulary (a category, a colour, a need) that the other
+    strategies answer, or when a product is named outside it ("is there alcohol in the toner?" asks
+    about the toner). ``named``: the normalized names the resolver found in the question."""
+    thing = reading.sell_thing
+    if not thing:
+        return True
+    kind = TRAILING_CLAUSE.sub("", normalize_key(thing))
+    if any(key not in kind for key in named):
+        return True
+    head = _head(kind)
+    if not head:
+        return True
+    for product in products:
+        if _called(product, head) and _fits(product, reading):
+            return True
+    return False
+
+
+def _head(kind: str) -> str:
+    rest = strip_vocabulary(kind)
+    if rest.isascii():
+        return " ".join(w for w in re.findall(r"[a-z][a-z'-]*", rest) if w not in GENERIC_EN)
+    return GENERIC_ZH.sub("", re.sub(r"[^\u4e00-\u9fff]", "", rest))
+
+
+def _called(product: Product, head: str) -> bool:
+    names = [
+        normalize_key(n)
+        for n in (product.name("en"), product.name("zh"), *product.aliases_en, *product.aliases_zh)
+        if n
+    ]
+    if head.isascii():
+        words = set(head.split())
+        return any(words <= set(re.findall(r"[a-z][a-z'-]*", name)) for name in names)
+    return any(head in name for name in names)
+
+
+def _fits(product: Product, reading: Reading) -> bool:
+    if reading.categories and product.category not in reading.categories:
+        return False
+    tags = set(product.tags)
+    return all(tag in tags or (tag.startswith("skin:") and "skin:all" in tags) for tag in reading.tags)
