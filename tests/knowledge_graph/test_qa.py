@@ -216,3 +216,99 @@ async def test_a_word_for_several_categories_selects_all_of_them(qa, seeded_stor
     for text, lang in (("最便宜的彩妆是什么", "zh"), ("what's the cheapest makeup?", "en")):
         found = await ask(qa, text, lang)
         assert found.strategy == "superlative" and found.product == cheapest.sku, found
+
+
+async def test_comparisons_on_size_and_stock_and_other_dimensions_passed_on(qa, seeded_store) -> None:
+    toner, serum = await product(seeded_store, "toner"), await product(seeded_store, "serum")
+    size = {p.sku: next(t for t in p.tags if t.startswith("size:")).split(":", 1)[1] for p in (toner, serum)}
+    bigger = max((toner, serum), key=lambda p: float(size[p.sku].split()[0]))
+    en = await ask(qa, "which is bigger, the toner or the serum?", "en")
+    assert en.strategy == "compare" and en.text.index(bigger.name("en")) < min(
+        en.text.index(p.name("en")) for p in (toner, serum) if p is not bigger
+    )
+    assert all(size[p.sku] in en.text for p in (toner, serum))
+    lipstick, gloss = await product(seeded_store, "lipstick"), await product(seeded_store, "gloss")
+    zh = await ask(qa, "口红跟唇釉哪个库存多", "zh")
+    most = max((lipstick, gloss), key=lambda p: p.stock)
+    assert zh.strategy == "compare" and zh.text.index(most.name("zh")) < zh.text.index(
+        min((lipstick, gloss), key=lambda p: p.stock).name("zh")
+    )
+    assert str(lipstick.stock) in zh.text and str(gloss.stock) in zh.text
+    # what the graph does not hold is not answered with one product's FAQ
+    assert (
+        await qa.answer("which stays on longer, the lipstick or the foundation?", "en", asker=ASKER) is None
+    )
+    assert await qa.answer("气垫和粉底液哪个更持妆", "zh", asker=ASKER) is None
+
+
+async def test_most_and_least_stocked_and_what_is_sold_out(qa, seeded_store) -> None:
+    products = [p for p in await list_products(seeded_store) if p.stock > 0]
+    most = max(products, key=lambda p: (p.stock, p.sku))
+    en = await ask(qa, "what do you have the most of in stock", "en")
+    assert en.strategy == "superlative" and en.product == most.sku and str(most.stock) in en.text
+    zh = await ask(qa, "哪个库存最少 快抢光了", "zh")
+    fewest = min(products, key=lambda p: (p.stock, p.sku))
+    assert zh.strategy == "superlative" and zh.product == fewest.sku
+    gone = [
+        (p, v)
+        for p in await list_products(seeded_store)
+        for v in await variants_of(seeded_store, p.sku)
+        if v.stock <= 0
+    ]
+    assert gone, "the demo catalog has a sold-out shade"
+    sold = await ask(qa, "what's out of stock right now?", "en")
+    assert sold.strategy == "filter" and all(
+        p.name("en") in sold.text and v.colour in sold.text for p, v in gone
+    )
+    zh_sold = await ask(qa, "哪些已经断货了", "zh")
+    assert all(p.name("zh") in zh_sold.text for p, _ in gone) and "¥" not in zh_sold.text
+
+
+async def test_a_kind_of_product_no_product_is_called_is_not_carried(qa, seeded_store) -> None:
+    for text, lang in (
+        ("do you sell lip liner?", "en"),  # not the eyeliner, not the lips category
+        ("do you have hand cream? my hands are so dry", "en"),  # not the creams
+        ("do you sell eye makeup remover", "en"),
+        ("有遮瑕膏吗 痘印好多", "zh"),  # not the high-coverage foundation
+        ("唇线笔有没有", "zh"),
+    ):
+        found = await ask(qa, text, lang)
+        assert found.strategy == "not_carried" and "¥" not in found.text, text
+    for text, lang in (
+        ("is there alcohol in the toner", "en"),
+        ("do you sell red lipstick?", "en"),
+        ("有气垫吗", "zh"),
+    ):
+        assert (await ask(qa, text, lang)).strategy != "not_carried", text
+
+
+async def test_product_faq_ranked_with_the_product_said_as_it(qa, seeded_store) -> None:
+    gloss = await product(seeded_store, "gloss")
+    sticky = next(
+        f for f in await list_faqs(seeded_store, gloss.sku) if "sticky" in (f.question_en or "").lower()
+    )
+    en = await ask(
+        qa, "is the lip gloss sticky or nah", "en"
+    )  # "gloss" no longer pulls to "...makes it glossy"
+    assert en.strategy == "product_faq" and en.text == sticky.answer_en
+    zh = await ask(qa, "唇釉黏不黏啊姐妹 风一吹头发全粘嘴上那种", "zh")  # a lower score with a clear lead
+    assert zh.strategy == "product_faq" and zh.text == sticky.answer_zh
+
+
+async def test_codes_say_until_when_and_which_products_they_are_for(qa, seeded_store) -> None:
+    serum, cream = await product(seeded_store, "serum"), await product(seeded_store, "night cream")
+    en = await ask(qa, "does SERUM30 work on the night cream?", "en")
+    assert f"only for the {serum.name('en')}" in en.text and cream.name("en") in en.text
+    until = await ask(qa, "until when is live10 valid?", "en")
+    assert "valid until" in until.text and "2031" in until.text
+    zh = await ask(qa, "精华立减30那个活动到啥时候", "zh")
+    assert zh.product == serum.sku and "有效期到 2031" in zh.text
+
+
+async def test_a_need_outside_the_category_named_is_still_recommended(qa, seeded_store) -> None:
+    found = await ask(qa, "something for puffy eyes in the morning?", "en")  # "eyes" is not eye make-up here
+    products = {p.sku: p for p in await list_products(seeded_store)}
+    assert found.strategy == "recommend" and found.skus
+    assert all("benefit:depuffing" in products[sku].tags for sku in found.skus)
+    zh = await ask(qa, "大油田下午就脱妆了 推荐点啥", "zh")
+    assert zh.skus and all({"skin:oily", "benefit:long-wear"} & set(products[sku].tags) for sku in zh.skus)
