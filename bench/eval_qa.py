@@ -3,6 +3,7 @@ sets over the simulator, as its own viewer, and score the replies.
 
     .venv/bin/python bench/eval_qa.py                       # the dev set (tests/qa/dev.jsonl)
     .venv/bin/python bench/eval_qa.py --split heldout       # the final check, never for tuning
+    .venv/bin/python bench/eval_qa.py --split tune          # the second tuning set (tests/qa/tune.jsonl)
     .venv/bin/python bench/eval_qa.py --split all           # both, one stack start, a report each
     .venv/bin/python bench/eval_qa.py --file /tmp/q.jsonl --category follow_up --limit 20
 
@@ -13,7 +14,7 @@ message by ``reply_to`` (else by the viewer's leading @mention) and scored by be
 correct / wrong (a confident wrong answer) / hand-off / silent. Writes var/eval-qa/report*.md,
 bench/results/eval_qa*.json and a chart, and prints the issue's targets with PASS/FAIL; the exit status
 does not depend on them, only on the run. Before anything runs, the held-out set is checked for copies and
-near copies of dev questions (the run stops when there are any).
+near copies of dev and tune questions (the run stops when there are any).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from bench.qa_questions import (
     LANGS,
     OUTCOMES,
     SPLITS,
+    TUNING_SPLITS,
     Question,
     QuestionError,
     classify,
@@ -328,12 +330,13 @@ def write_outputs(name: str, split: str, results: list[Asked], meta: dict[str, A
 
 
 def check_splits() -> list[str]:
-    """Problems of the split files: held-out copies of dev questions, ids used in both files."""
+    """Problems of the split files: held-out copies of tuning questions, ids used in both."""
     if not all(path.exists() for path in SPLITS.values()):
         return []
-    dev, heldout = load_questions(SPLITS["dev"]), load_questions(SPLITS["heldout"])
-    problems = [f"{kind}: {held} ~ {dev_source}" for kind, held, dev_source in split_overlap(dev, heldout)]
-    shared = {q.id for q in dev} & {q.id for q in heldout}
+    tuning = [q for split in TUNING_SPLITS for q in load_questions(SPLITS[split])]
+    heldout = load_questions(SPLITS["heldout"])
+    problems = [f"{kind}: {held} ~ {source}" for kind, held, source in split_overlap(tuning, heldout)]
+    shared = {q.id for q in tuning} & {q.id for q in heldout}
     problems += [f"id {i!r} is in both files" for i in sorted(shared)]
     return problems
 
@@ -345,7 +348,7 @@ def select(questions: list[Question], category: str | None, limit: int) -> list[
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--split", choices=("dev", "heldout", "all"), default="dev")
+    parser.add_argument("--split", choices=("dev", "heldout", "tune", "all"), default="dev")
     parser.add_argument("--file", type=Path, help="a question file instead of the splits")
     parser.add_argument("--limit", type=int, default=0, help="only the first N questions (of each split)")
     parser.add_argument("--category", choices=CATEGORIES, help="only this category")

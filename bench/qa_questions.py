@@ -29,7 +29,10 @@ from connectors.simulator.payloads import MAX_TEXT_CHARS
 from tests.nlu.split_overlap import overlaps
 
 QA_DIR = REPO / "tests" / "qa"
-SPLITS = {"dev": QA_DIR / "dev.jsonl", "heldout": QA_DIR / "heldout.jsonl"}
+SPLITS = {"dev": QA_DIR / "dev.jsonl", "heldout": QA_DIR / "heldout.jsonl", "tune": QA_DIR / "tune.jsonl"}
+"""dev and tune are for tuning (tune: a second set by other writers, added after the first held-out run);
+heldout is the final check and must share no question with either."""
+TUNING_SPLITS = ("dev", "tune")
 CATEGORIES = (
     "product_faq", "shop_faq", "shop_faq_paraphrase", "compare", "superlative", "filter", "recommend",
     "not_carried", "follow_up", "promotion", "variant", "off_topic",

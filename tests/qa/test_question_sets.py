@@ -41,9 +41,12 @@ def _per_cell(questions: list[Question]) -> Counter[tuple[str, str]]:
     return Counter({(c, lang): counts[(c, lang)] for c in CATEGORIES for lang in LANGS})
 
 
-def test_heldout_shares_no_question_with_dev(question_sets: dict[str, list[Question]]) -> None:
-    assert split_overlap(question_sets["dev"], question_sets["heldout"]) == []
-    shared_ids = {q.id for q in question_sets["dev"]} & {q.id for q in question_sets["heldout"]}
+@pytest.mark.parametrize("tuning", ["dev", "tune"])
+def test_heldout_shares_no_question_with_the_tuning_sets(
+    question_sets: dict[str, list[Question]], tuning: str
+) -> None:
+    assert split_overlap(question_sets[tuning], question_sets["heldout"]) == []
+    shared_ids = {q.id for q in question_sets[tuning]} & {q.id for q in question_sets["heldout"]}
     assert shared_ids == set()
 
 
