@@ -159,6 +159,10 @@ class _Turn:
         if SCHEDULE_ASK.search(r.text) and not products and not r.promo:
             return await self.schedule()
         if _topics(r.text) and not (r.price and products):
+            if len(products) == 1:  # "are the brush set's bristles real animal hair?": its own FAQ first
+                found = await self.product_faq(products[0], strict=True)
+                if found is not None:
+                    return found
             found = await self.shop_faq()
             if found is not None:
                 return found
@@ -183,8 +187,12 @@ class _Turn:
             if not (products or r.filters or self._generic_request()):
                 return None  # "recommend a good netflix show": not a request for our products
             return await self.recommend(products[0] if len(products) == 1 else None)
-        if not products and context and self._follows_up() and not r.filters_catalog:
+        if not products and context and self._follows_up() and not self._names_catalog():
             found = await self._about_context(context)
+            if found is not None:
+                return found
+        if not products and context and r.question and not r.filters_catalog:
+            found = await self._context_faq(context)  # "dishwasher safe?" after "tumbler price?"
             if found is not None:
                 return found
         if not products and (r.max_price is not None or r.min_price is not None):
@@ -235,6 +243,19 @@ class _Turn:
         if found is None and self.reading.question and not _topics(self.reading.text):
             found = Answer(wording.info_reply(product, self.lang), "description", product.sku, (product.sku,))
         return found
+
+    async def _context_faq(self, context: str) -> Answer | None:
+        """The conversation's product's FAQ, only when it answers clearly at the full threshold."""
+        product = (await resolve(self.store, "", context=context, fuzzy=False)).product
+        return None if product is None else await self.product_faq(product, strict=True)
+
+    def _names_catalog(self) -> bool:
+        """Does the question ask about the catalog rather than the conversation's product? A category word
+        in a question about "it" ("what scent is it?") does not make it one."""
+        r = self.reading
+        if r.deictic and not (r.recommend or r.superlative or r.sell_thing):
+            return r.max_price is not None or r.min_price is not None
+        return r.filters_catalog
 
     async def faq_of_several(self, products: tuple[Product, ...]) -> Answer | None:
         """A question naming several products without comparing them: the best FAQ of any of them when
@@ -378,14 +399,15 @@ class _Turn:
         if not every and r.variant and OTHER_ASK.search(r.text):
             return self.variants(product, every)  # "does the tumbler come in other colours?": one version
         asked = attributes.asked_attribute(r.text)
+        if asked != "size":  # a size is the size; otherwise the streamer's own words, when clearly asked
+            strict = await self.product_faq(product, strict=True)
+            if strict is not None:
+                return strict
         if asked is not None and attributes.attributes_of(product, asked):
             return self.attribute(product)
-        faqs = await list_faqs(self.store, sku)
-        asked = _named_as_it(self.reading.text, product)
-        ranked = await rank(self.qa.encoder, asked, faqs, intent=self.intent)
-        if ranked is not None and _product_faq_sure(ranked):
-            answer = wording_pick(ranked.faq.answer_en, ranked.faq.answer_zh, self.lang)
-            return Answer(answer, "product_faq", sku, (sku,))
+        found = await self.product_faq(product)
+        if found is not None:
+            return found
         if (r.variant or r.colour) and (COUNT_ASK.search(r.text) or r.colour):
             return self.variants(product, every)  # "what colours does the serum come in?": one version
         attribute = self.attribute(product)
@@ -394,6 +416,25 @@ class _Turn:
         if from_context or not await self._description_answers(product):
             return None
         return Answer(wording.info_reply(product, self.lang), "description", sku, (sku,))
+
+    async def product_faq(self, product: Product, *, strict: bool = False) -> Answer | None:
+        """The product's FAQ that answers the question, when one clearly does (``strict``: only at the
+        full threshold, for a question that other strategies may answer too)."""
+        faqs = await list_faqs(self.store, product.sku)
+        ranked = await rank(
+            self.qa.encoder, _named_as_it(self.reading.text, product), faqs, intent=self.intent
+        )
+        if ranked is None:
+            return None
+        sure = (
+            ranked.confident(PRODUCT_FAQ_THRESHOLD, PRODUCT_FAQ_MARGIN)
+            if strict
+            else _product_faq_sure(ranked)
+        )
+        if not sure:
+            return None
+        answer = wording_pick(ranked.faq.answer_en, ranked.faq.answer_zh, self.lang)
+        return Answer(answer, "product_faq", product.sku, (product.sku,))
 
     async def _description_answers(self, product: Product) -> bool:
         """Is the description an answer? Yes for an open question ("tell me about the serum", "is the
