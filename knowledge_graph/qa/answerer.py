@@ -32,7 +32,7 @@ from knowledge_graph.catalog import Product, get_product, list_products
 from knowledge_graph.editing import list_promotions
 from knowledge_graph.entities import Category, Promotion, Variant
 from knowledge_graph.errors import ValidationError
-from knowledge_graph.faq import list_faqs
+from knowledge_graph.faq import get_streamer, list_faqs
 from knowledge_graph.open_questions import record_open_question
 from knowledge_graph.qa import attributes, wording
 from knowledge_graph.qa.carried import carried
@@ -158,6 +158,10 @@ class _Turn:
             return None  # "京东双十一有什么活动": another shop's deals, not ours to answer with our codes
         if SCHEDULE_ASK.search(r.text) and not products and not r.promo:
             return await self.schedule()
+        if not products and r.question and STREAMING.search(r.text) and await self._names_streamer():
+            found = await self.shop_faq(SCHEDULE_TOPIC)  # "what time does lulu usually come on"
+            if found is not None:
+                return found
         if _topics(r.text) and not (r.price and products):
             if len(products) == 1:  # "are the brush set's bristles real animal hair?": its own FAQ first
                 found = await self.product_faq(products[0], strict=True)
@@ -248,6 +252,13 @@ class _Turn:
         """The conversation's product's FAQ, only when it answers clearly at the full threshold."""
         product = (await resolve(self.store, "", context=context, fuzzy=False)).product
         return None if product is None else await self.product_faq(product, strict=True)
+
+    async def _names_streamer(self) -> bool:
+        streamer = await get_streamer(self.store)
+        if streamer is None:
+            return False
+        names = {normalize_key(n) for n in (streamer.name_en, streamer.name_zh) if n and n.strip()}
+        return any(find_word(name, self.reading.text) != -1 for name in names)
 
     def _names_catalog(self) -> bool:
         """Does the question ask about the catalog rather than the conversation's product? A category word
@@ -691,6 +702,11 @@ FIT_ASK = re.compile(
     r"|适合.{0,8}[吗嘛]|适不适合|能用吗|可以用吗"
 )
 """Whether one named product suits something ("is the serum good for dry skin?"): about that product."""
+STREAMING = re.compile(
+    r"\b(on|live|stream\w*|online|come on|go live|broadcast\w*)\b|上线|开播|直播|播|看到|见到|在线"
+)
+"""Words of a question about when the streamer is on, asked by the streamer's name."""
+SCHEDULE_TOPIC = "when do you stream 直播"
 STREAMER_ASK = re.compile(r"\bwho(?:'s| is) (?:the )?(?:streamer|host|this)\b|主播是谁|主播叫什么|你们主播")
 PAIRING = re.compile(r"\b(goes? with|go well with|pairs? with)\b|搭配|配什么")
 INTENT_SHAPES: dict[str, dict[str, bool]] = {

@@ -26,7 +26,9 @@ GENERIC_EN = frozenset(
     "make-up cosmetics".split()
 )
 """Words that narrow nothing about the kind of product."""
-GENERIC_ZH = re.compile(r"[的个款种点些支瓶盒一好用便宜哪啥]|彩妆|化妆品|东西|产品|什么")
+GENERIC_ZH = re.compile(r"[的个款种点些支瓶盒一好用便宜哪啥含带]|彩妆|化妆品|东西|产品|什么|适合|那种|样的")
+PRODUCT_CHARS = frozenset("膏笔水油霜乳液露棒刷盘粉膜器仪夹梳杯巾贴饼蜡镜")
+"""Characters that end Chinese product words (牙膏, 唇线笔, 卸妆水): one alone still names a kind."""
 TRAILING_CLAUSE = re.compile(r"(?:^|\s+)(?:for|with|that|which|to|in|on|from|under|below|like)\b.*$")
 
 
@@ -54,7 +56,8 @@ def _head(kind: str) -> str:
     rest = strip_vocabulary(kind)
     if rest.isascii():
         return " ".join(w for w in re.findall(r"[a-z][a-z'-]*", rest) if w not in GENERIC_EN)
-    return GENERIC_ZH.sub("", re.sub(r"[^\u4e00-\u9fff]", "", rest))
+    head = GENERIC_ZH.sub("", re.sub(r"[^\u4e00-\u9fff]", "", rest))
+    return head if len(head) > 1 or head in PRODUCT_CHARS else ""
 
 
 def _called(product: Product, head: str) -> bool:
