@@ -35,7 +35,7 @@ from knowledge_graph.errors import ValidationError
 from knowledge_graph.faq import get_streamer, list_faqs
 from knowledge_graph.open_questions import record_open_question
 from knowledge_graph.qa import attributes, wording
-from knowledge_graph.qa.carried import carried
+from knowledge_graph.qa.carried import carried, names_a_kind
 from knowledge_graph.qa.faq_rank import Ranked, rank
 from knowledge_graph.qa.lexicon import CATEGORY_GROUPS, COLOUR_FAMILIES, SHADES, SHOP_TOPICS
 from knowledge_graph.qa.resolver import Resolved, resolve
@@ -68,7 +68,7 @@ DESCRIPTION_RELATES = 0.32
 """Meaning similarity from which a product's description answers a yes/no question about it."""
 SHOP_FAQ_THRESHOLD = 0.46
 SHOP_FAQ_MARGIN = 0.02
-LISTED = 4
+LISTED = 5
 """Products named in one listing answer (a chat line must stay short)."""
 RECOMMENDED = 3
 SHORT_FOLLOW_UP = 14
@@ -176,6 +176,11 @@ class _Turn:
             if found is not None:
                 return found
         if codes:
+            if not products and context and (r.price or len(r.text) <= SHORT_FOLLOW_UP):
+                about = (await resolve(self.store, "", context=context, fuzzy=False)).product
+                products = (
+                    (about,) if about is not None else ()
+                )  # "whats the price with live10" after the gloss
             return await self.promotion(codes, products[0] if len(products) == 1 else None)
         if r.cheaper is not None and len(products) >= 2:
             return self.compare(products, cheaper=r.cheaper)
@@ -211,15 +216,16 @@ class _Turn:
             found = await self._about_context(context)  # "有酒精吗" after "the toner?": about the toner
             if found is not None and found.strategy in ("product_faq", "attribute", "variant"):
                 return found
-        if r.sell_thing and not context:
+        if r.sell_thing and not r.promo and not context:
             if not carried(r, await list_products(self.store), named.keys):
                 return await self.not_carried()  # "do you sell lip liner?": not the eyeliner, not lips
-        if not products and r.sell_thing:
+        if not products and r.sell_thing and not r.promo:
             if r.tags:
                 return await self.recommend(None)
             if r.categories:
                 return await self.listing()
-            return await self.not_carried()
+            if names_a_kind(r):
+                return await self.not_carried()
         if len(products) == 1:
             return await self.about(products[0], from_context=False)
         if products:
@@ -364,11 +370,21 @@ class _Turn:
 
     async def colour(self) -> Answer | None:
         family = self.reading.colour or ""
-        named = tuple(shade for shade in SHADES if find_word(normalize_key(shade), self.reading.text) != -1)
+        text = self.reading.text
+        named = tuple(
+            shade
+            for shade, zh in SHADES.items()
+            if find_word(normalize_key(shade), text) != -1 or find_word(zh.removesuffix("色"), text) != -1
+        )
         shades = named or COLOUR_FAMILIES.get(family, ())
         if not shades:
             return None
         category = self.reading.categories[0] if self.reading.categories else None
+        if named:  # "樱桃红还剩几支": one product's shade, with its stock
+            anywhere = await products_in_shades(self.store, shades, category=category, in_stock=False)
+            if len(anywhere) == 1:
+                product = anywhere[0][0]
+                return self.variants(product, await variants_of(self.store, product.sku))
         found = await products_in_shades(self.store, shades, category=category)
         named = [(p, [self._shade(s) for s in colours]) for p, colours in found]
         text = wording.shades_in_stock_reply(named, self.lang, self._colour_word(family))
@@ -419,7 +435,7 @@ class _Turn:
         found = await self.product_faq(product)
         if found is not None:
             return found
-        if (r.variant or r.colour) and (COUNT_ASK.search(r.text) or r.colour):
+        if (r.variant and (COUNT_ASK.search(r.text) or r.colour)) or (r.colour and COME_IN.search(r.text)):
             return self.variants(product, every)  # "what colours does the serum come in?": one version
         attribute = self.attribute(product)
         if attribute is not None:
@@ -448,12 +464,13 @@ class _Turn:
         return Answer(answer, "product_faq", product.sku, (product.sku,))
 
     async def _description_answers(self, product: Product) -> bool:
-        """Is the description an answer? Yes for an open question ("tell me about the serum", "is the
-        cushion any good?" reads as one too when it relates); for a yes/no question only when the
-        description talks about what was asked (by meaning, or a shared word): "口红会不会拔干" answered
-        with "丝绒哑光质地，持妆8小时" would be a confident non-answer, and a hand-off is better."""
-        if not YES_NO.search(self.reading.text) or HAVE.search(self.reading.text):
-            return True  # an open question, or "do you have the eyeliner?": the product is the answer
+        """Is the description an answer? Yes for a question about the product as a whole ("tell me about
+        the serum", "is the cushion any good?", "the serum?"); for any other question only when the
+        description talks about what was asked (by meaning, or a shared word): "口红会不会拔干" or "how
+        long till I reapply the sunscreen?" answered with the blurb would be a confident non-answer, and
+        a hand-off is better."""
+        if OPEN_ASK.search(self.reading.text) or HAVE.search(self.reading.text):
+            return True  # "tell me about the serum", "do you have the eyeliner?": the product is the answer
         descriptions = [d for d in (product.description("en"), product.description("zh")) if d]
         if not descriptions:
             return False
@@ -702,6 +719,15 @@ FIT_ASK = re.compile(
     r"|适合.{0,8}[吗嘛]|适不适合|能用吗|可以用吗"
 )
 """Whether one named product suits something ("is the serum good for dry skin?"): about that product."""
+OPEN_ASK = re.compile(
+    r"\b(tell me (?:about|more)|what(?:'s| is) (?:it|the|this|that)|what about|any good|worth it|info|details"
+    r"|how(?:'s| is| are) (?:it|the|this|that|they)|review\w*|thoughts on|what do you think"
+    r"|what(?:'s| is) a good|how about|and the)\b"
+    r"|介绍|怎么样|咋样|好用吗|好不好|是什么|是啥|啥来的|啥东西|值得|值不值|推荐吗|详细|问下|问一下|想问|看看|讲讲|说说"
+    r"|^那?.{1,10}呢\W*$"
+)
+"""A question about a product as a whole, which its description answers."""
+COME_IN = re.compile(r"\b(?:comes?|available) in\b|有.{0,4}色|出.{0,3}色")
 STREAMING = re.compile(
     r"\b(on|live|stream\w*|online|come on|go live|broadcast\w*)\b|上线|开播|直播|播|看到|见到|在线"
 )
@@ -727,7 +753,7 @@ OTHER_ASK = re.compile(r"\b(other|another|different|more)\b|别的|其他|其它
 CODE_RULES_ASK = re.compile(
     r"\b(together|combine[ds]?|stack(?:ing|ed)?|both|at once|at the same time|more than one"
     r"|how (?:do|can|to) (?:i |you )?(?:use|apply|redeem|enter)"
-    r"|how many codes|multiple codes|two codes)\b"
+    r"|how many codes|multiple codes|two codes|where (?:do|can) i (?:type|enter|put|use))\b"
     r"|叠加|一起用|同时用|一起使用|同时使用|怎么用|如何使用|在哪(?:里)?(?:输|填)|几个(?:优惠)?码|两个码"
 )
 """How discount codes work (combining, entering one), asked about a code or a deal: the shop's rules."""

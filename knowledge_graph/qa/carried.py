@@ -52,6 +52,13 @@ def carried(reading: Reading, products: Sequence[Product], named: Sequence[str] 
     return False
 
 
+def names_a_kind(reading: Reading) -> bool:
+    """Does ``reading.sell_thing`` name a kind of product at all (not only catalog words or a stray
+    character: "找你们有效" is not asking for a product called 效)?"""
+    thing = reading.sell_thing
+    return bool(thing and _head(TRAILING_CLAUSE.sub("", normalize_key(thing))))
+
+
 def _head(kind: str) -> str:
     rest = strip_vocabulary(kind)
     if rest.isascii():

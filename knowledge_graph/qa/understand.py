@@ -24,19 +24,20 @@ from knowledge_graph.text import find_word, normalize_key
 
 PRICE_WORDS = re.compile(
     r"\b(how much|price|prices|pricing|cost|costs|priced)\b"
-    r"|多少钱|几块|价格|价钱|什么价|啥价|怎么卖|多钱|多少米",
+    r"|多少钱|几块|价格|价钱|什么价|啥价|怎么卖|多钱|多少米|要多少|付多少|总共多少|一共多少",
 )
 STOCK_WORDS = re.compile(
     r"\b(in stock|stock|sold out|available|left|restock)\b"
-    r"|有货|有没有货|还有吗|还有没有|库存|卖完|没货|售罄|现货|断货",
+    r"|有货|有没有货|还有吗|还有没有|库存|卖完|没货|售罄|现货|断货|还剩|剩多少|剩几|还有多少",
 )
 VARIANT_WORDS = re.compile(
     r"\b(shades?|colou?rs?|variants?|versions?|options?|sizes?)\b|色号|颜色|几个色|什么色|哪些色|几种|几款色|尺码|规格有"
     r"|\d+\s*号",
 )
 PROMO_WORDS = re.compile(
-    r"\b(discounts?|coupons?|promos?|promotions?|promo codes?|codes?|deals?|sales?|vouchers?|% off)\b"
-    r"|优惠|折扣|打折|券|满减|活动|福利|减价|便宜点|优惠码|折扣码|哪个码|什么码|折后|到手价|券后|几折"
+    r"\b(discounts?|coupons?|promos?|promotions?|promo codes?|codes?|deals?|(?<!for )sales?|vouchers?"
+    r"|% off)\b"
+    r"|优惠|折扣|打折|券|满减|活动|福利|减价|便宜点|优惠码|折扣码|哪个码|什么码|啥码|有码|用码|折后|到手价|券后|几折|\d+折"
     r"|打.{0,2}折|减\d+|[两几\d]个(?:优惠)?码",
 )
 CHEAPER = re.compile(
@@ -110,7 +111,7 @@ RECOMMEND = re.compile(
     r"|what (?:can|do) i use"
     r"|anything (?:to|that) (?:help|fix)|what works for|any tips for)\b"
     r"|推荐|安利|种草|求推|适合.{0,8}(?:用|的|买)|有什么.{0,6}(?:好|适合)|买什么好|送什么|入门|新手用|用什么好"
-    r"|有啥好|怎么办|咋办|咋整|有救吗|救救|选哪个|搭配|用啥|买啥|带啥|有(?:啥|什么)(?:能|可以)",
+    r"|有啥好|怎么办|咋办|咋整|有救吗|救救|选哪个|搭配|用啥|买啥|带啥|选啥|挑啥|送啥|有(?:啥|什么)(?:能|可以)",
 )
 SELL = (
     re.compile(
@@ -181,11 +182,16 @@ MAX_PRICE = (
         rf"{_MONEY}\s*{_AMOUNT}\s*(?:元|块|块钱|r|rmb|yuan)?\s*(?:以下|以内|之内|内|左右的?|or less|or under)"
     ),
     re.compile(rf"(?:不超过|低于|少于|不到|小于){_MONEY}\s*{_AMOUNT}"),
+    re.compile(
+        rf"\b(?:around|about|roughly|budget(?: is| of)?|like)\s*{_MONEY}\s*{_AMOUNT}\b(?!\s*(?:ml|g|%))"
+    ),
+    re.compile(rf"{_MONEY}\s*{_AMOUNT}\s*-?ish\b"),
+    re.compile(rf"预算{_MONEY}\s*{_AMOUNT}"),
 )
 MIN_PRICE = (
     re.compile(rf"\b(?:over|above|more than|at least|pricier than)\s*{_MONEY}\s*{_AMOUNT}"),
     re.compile(rf"{_MONEY}\s*{_AMOUNT}\s*(?:元|块|块钱|r|rmb|yuan)?\s*(?:以上|or more)"),
-    re.compile(rf"(?:超过|高于|大于){_MONEY}\s*{_AMOUNT}"),
+    re.compile(rf"(?:超过|高于|大于|过){_MONEY}\s*{_AMOUNT}"),
 )
 _WORD = re.compile(r"[a-z]{3,}")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
@@ -299,7 +305,7 @@ def _arabic(folded: str) -> str:
             number += _CN_DIGITS[tail] * (base // 10)
         return str(number)
 
-    return _CN_NUMBER.sub(value, folded)
+    return _CN_NUMBER.sub(value, folded).replace("过百", "过100").replace("上百", "过100")
 
 
 def read_question(text: str, names: tuple[str, ...] = ()) -> Reading:
@@ -438,9 +444,21 @@ def _category_words() -> tuple[tuple[str, str], ...]:
     return _longest_first(words)
 
 
+NEGATED = re.compile(
+    r"\b(?:non|not|no|without|except|other than|doesn'?t (?:wear|use|like)|don'?t (?:want|need|wear))[\s-]+"
+    r"(?:a |an |any |the )?(?P<en>[a-z-]+(?: [a-z-]+)?)"
+    r"|(?:不要|不用|不是|不想要|非|除了)(?P<zh>[\u4e00-\u9fff]{1,4})"
+)
+"""A category said not to be wanted ("a gift for my bf who doesn't wear makeup", "不要化妆品的")."""
+
+
 def _categories(folded: str) -> tuple[str, ...]:
-    """The categories the question names; a group word ("彩妆") stands for each of its categories."""
+    """The categories the question names; a group word ("彩妆") stands for each of its categories, and a
+    category said not to be wanted ("non makeup", "不要彩妆") is not named."""
     found: dict[str, None] = {}
+    for match in NEGATED.finditer(folded):
+        words = match.group("en") or match.group("zh") or ""
+        folded = folded.replace(words, " " * len(words))
     for value in _found(folded, _category_words()):
         for category in CATEGORY_GROUPS[value].categories if value in CATEGORY_GROUPS else (value,):
             found[category] = None
