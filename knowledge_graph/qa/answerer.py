@@ -208,7 +208,7 @@ class _Turn:
             return await self.listing()
         if (
             not products
-            and r.colour
+            and (r.colour or _shade_named(r.text))
             and (r.stock or r.in_stock or r.variant or r.sell_thing or HAVE.search(r.text))
         ):
             return await self.colour()
@@ -414,6 +414,8 @@ class _Turn:
         r = self.reading
         sku = product.sku
         every = await variants_of(self.store, sku)
+        if every and r.superlative in ("stocked", "scarce") and r.variant:
+            return self.shade_superlative(product, every)  # "which lipstick shade has the most stock"
         if every and (r.variant or r.colour or self._shades_named(every)):
             return self.variants(product, every)
         if r.promo:
@@ -502,6 +504,15 @@ class _Turn:
         if chosen:
             return Answer(wording.variant_stock_reply(product, self.lang, pairs), "variant", sku, (sku,))
         return Answer(wording.variants_reply(product, self.lang, pairs), "variant", sku, (sku,))
+
+    def shade_superlative(self, product: Product, every: list[Variant]) -> Answer:
+        most = self.reading.superlative == "stocked"
+        pool = every if most else [v for v in every if v.stock > 0] or every
+        best = (max if most else min)(pool, key=lambda v: v.stock)
+        pairs = [(self._variant_label(best.colour, best.size, best.id), best.stock)]
+        return Answer(
+            wording.variant_stock_reply(product, self.lang, pairs), "variant", product.sku, (product.sku,)
+        )
 
     def stock(self, product: Product, every: list[Variant]) -> Answer:
         sku = product.sku
@@ -630,7 +641,7 @@ class _Turn:
         for variant in every:
             if not variant.colour:
                 continue
-            words = {variant.colour, SHADES.get(variant.colour, "")}
+            words = {variant.colour, SHADES.get(variant.colour, "").removesuffix("色")}
             number = variant.colour.split(" ", 1)[0]
             if number.isdigit():
                 words.add(number)
@@ -745,7 +756,7 @@ INTENT_SHAPES: dict[str, dict[str, bool]] = {
 """The question shape a Rasa intent stands for, used when the words show none (see ``_Turn.answer``)."""
 HAVE = re.compile(
     r"\b(any(?:thing)?|do (?:you|u) (?:have|sell|carry|stock)|what comes in|what'?s in|available|got)\b"
-    r"|有.{0,6}[吗嘛]|有没有|有哪些|什么|有卖|卖不卖|卖吗"
+    r"|有.{0,10}[吗嘛]|有没有|有哪些|什么|有卖|卖不卖|卖吗"
 )
 LISTING = re.compile(r"\b(list|show|what(?:'?s| is| do you have)|which|any)\b|有哪些|有什么|都有|看看")
 COUNT_ASK = re.compile(r"\b(how many|what|which)\b|几|哪些|什么|多少")
@@ -820,6 +831,14 @@ def _for(scope: str, lang: Language) -> str:
     return scope if lang == "zh" else f"for {scope}"
 
 
+def _shade_named(text: str) -> bool:
+    """Does ``text`` name one of the catalog's shades ("peach", "蜜桃")?"""
+    return any(
+        find_word(normalize_key(shade), text) != -1 or find_word(zh.removesuffix("色"), text) != -1
+        for shade, zh in SHADES.items()
+    )
+
+
 def _category_words_are_not_names(reading: Reading, named: Resolved) -> Resolved:
     """In "recommend me a lipstick" or "cheapest lipstick" the alias "lipstick" names a category, not
     the Matte Lipstick: when the question lists or ranks and its only names are category words, it
@@ -827,7 +846,11 @@ def _category_words_are_not_names(reading: Reading, named: Resolved) -> Resolved
     listing = (
         reading.recommend or reading.superlative or reading.max_price is not None
     ) and not reading.promo
-    if PAIRING.search(reading.text) or FIT_ASK.search(reading.text):
+    if (
+        PAIRING.search(reading.text)
+        or FIT_ASK.search(reading.text)
+        or (reading.variant and reading.superlative)
+    ):
         return named  # "what goes with the serum?": the serum is the product to pair with, not a category
     if not (listing and reading.categories and named.how == "name"):
         return named
