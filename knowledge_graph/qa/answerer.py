@@ -26,6 +26,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from decimal import Decimal
 
 from knowledge_graph.audit import now_ms
 from knowledge_graph.catalog import Product, get_product, list_products
@@ -171,6 +172,9 @@ class _Turn:
             if found is not None:
                 return found
         codes = await self._codes_named()
+        if r.total and len(products) >= 2 and len(codes) <= 1:  # two codes "together" ask how codes combine
+            return await self.total(products, codes)
+        codes = await self._codes_named()
         if (codes or r.promo) and CODE_RULES_ASK.search(r.text):
             found = await self.shop_faq(CODE_RULES_TOPIC)  # "can I use LIVE10 and SERUM30 together?"
             if found is not None:
@@ -303,6 +307,23 @@ class _Turn:
             text = wording.compare_size_reply(sized, self.lang)
         else:
             return None
+        return Answer(text, "compare", None, tuple(p.sku for p in products))
+
+    async def total(self, products: tuple[Product, ...], codes: list[Promotion]) -> Answer:
+        """Several products together, with the one code (named, else the best running) that makes the
+        order cheapest: a cart's price, not a sum of per-product deals."""
+        running = [c for c in codes if c.is_active(self.qa._clock())] or await active_promotions(
+            self.store, self.qa._clock(), None
+        )
+        full = sum((p.price for p in products), Decimal(0))
+        best: tuple[Decimal, Promotion] | None = None
+        for code in running:
+            cart = sum(
+                (wording.discounted(p, code) if code.covers(p.sku) else p.price for p in products), Decimal(0)
+            )
+            if cart < full and (best is None or cart < best[0]):
+                best = (cart, code)
+        text = wording.total_reply(products, self.lang, full, best)
         return Answer(text, "compare", None, tuple(p.sku for p in products))
 
     async def superlative(self, which: str) -> Answer | None:
@@ -578,6 +599,21 @@ class _Turn:
         promotions = await list_promotions(self.store)
         return [p for p in promotions if find_word(normalize_key(p.code), self.reading.text) != -1]
 
+    async def _ended_asked_about(self) -> list[Promotion]:
+        """Ended promotions the question points at by their discount ("85折", "15% off")."""
+        percents = {
+            100 - int(n) * (10 if len(n) == 1 else 1) for n in re.findall(r"(\d{1,2})折", self.reading.text)
+        }
+        percents |= {int(n) for n in re.findall(r"(\d{1,2})\s*% off", self.reading.text)}
+        if not percents:
+            return []
+        now = self.qa._clock()
+        return [
+            p
+            for p in await list_promotions(self.store)
+            if not p.is_active(now) and p.discount_percent in percents
+        ]
+
     def _generic_request(self) -> bool:
         """ "recommend something", "推荐一下", "what should I buy": a request with nothing else in it."""
         rest = RECOMMEND.sub(" ", self.reading.text)
@@ -585,15 +621,16 @@ class _Turn:
         return len(words) <= 1
 
     async def deals(self, product: Product | None) -> Answer:
+        ended = wording.ended_note(await self._ended_asked_about(), self.lang)  # "夏天那个85折还有没"
         if product is not None:  # the deal on a product is its price with the best running promotion
             running = await active_promotions(self.store, self.qa._clock(), product.sku)
-            text = wording.price_reply(product, self.lang, running)
+            text = ended + wording.price_reply(product, self.lang, running)
             if running and UNTIL_ASK.search(self.reading.text):  # "精华立减30那个活动到啥时候"
                 text += wording.codes_until(running, self.lang)
             return Answer(text, "deal", product.sku, (product.sku,))
         promotions = await active_promotions(self.store, self.qa._clock(), None)
         titles = [(p.code, p.title(self.lang) or "") for p in promotions]
-        text = wording.discount_reply(titles, self.lang, product)
+        text = ended + wording.discount_reply(titles, self.lang, product)
         if product is None:
             return Answer(text, "deals")
         return Answer(text, "deal", product.sku, (product.sku,))
@@ -765,7 +802,7 @@ CODE_RULES_ASK = re.compile(
     r"\b(together|combine[ds]?|stack(?:ing|ed)?|both|at once|at the same time|more than one"
     r"|how (?:do|can|to) (?:i |you )?(?:use|apply|redeem|enter)"
     r"|how many codes|multiple codes|two codes|where (?:do|can) i (?:type|enter|put|use))\b"
-    r"|叠加|一起用|同时用|一起使用|同时使用|怎么用|如何使用|在哪(?:里)?(?:输|填)|几个(?:优惠)?码|两个码"
+    r"|叠加|一起叠|叠用|能叠|叠吗|叠不|一起用|同时用|一起使用|同时使用|怎么用|如何使用|在哪(?:里)?(?:输|填)|几个(?:优惠)?码|两个码"
 )
 """How discount codes work (combining, entering one), asked about a code or a deal: the shop's rules."""
 UNTIL_ASK = re.compile(

@@ -74,6 +74,11 @@ COMPARED_ON: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
 )
 """What a comparison of products weighs, when it is not the price (``Reading.compares``)."""
+TOTAL_ASK = re.compile(
+    r"\b(total|totals|altogether|all together|in total|combined|for both|both together|together)\b"
+    r"|一共|总共|加起来|合计|一起买|两个一起|都买"
+)
+"""What several products cost together ("lipstick and gloss together with live10, whats the total")."""
 CHEAPEST = re.compile(
     r"\b(cheapest|least expensive|lowest[- ]priced?|most affordable|lowest cost)\b"
     r"|最便宜|最实惠|价格最低|最低价|最划算"
@@ -245,6 +250,8 @@ class Reading:
     """What a comparison other than the price weighs: "size", "stock" or "other" (see ``COMPARED_ON``)."""
     superlative: str | None = None
     """"cheapest", "priciest", "popular", "stocked" (most in stock) or "scarce" (fewest left)."""
+    total: bool = False
+    """What several products cost together (with ``price``, or "total" said outright)."""
     sold_out: bool = False
     """"what's sold out?": the catalog's sold-out products and shades."""
     recommend: bool = False
@@ -325,6 +332,8 @@ def read_question(text: str, names: tuple[str, ...] = ()) -> Reading:
         compares=_compares(unnamed),
         superlative=_superlative(folded),
         sold_out=bool(SOLD_OUT_ASK.search(folded)),
+        total=bool(TOTAL_ASK.search(folded))
+        and bool(PRICE_WORDS.search(folded) or re.search(r"\btotal\b|一共|总共|合计", folded)),
         recommend=bool(RECOMMEND.search(folded)),
         sell_thing=_sell_thing(folded),
         categories=_categories(folded),

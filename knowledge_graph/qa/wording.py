@@ -243,6 +243,23 @@ def compare_reply(ranked: Sequence[Product], lang: Language, *, cheaper: bool) -
     )
 
 
+def total_reply(
+    products: Sequence[Product], lang: Language, full: Decimal, best: tuple[Decimal, Promotion] | None
+) -> str:
+    """Several products' price together, and with the code that lowers the order most."""
+    currency = products[0].currency
+    names = _join([priced(p, lang) for p in products], lang)
+    if lang == "zh":
+        text = f"{names}，一共 {format_price(full, currency)}"
+        if best is not None:
+            text += f"；用优惠码 {best[1].code} 到手 {format_price(best[0], currency)}"
+        return text + "～"
+    text = f"{names}: {format_price(full, currency)} together"
+    if best is not None:
+        text += f"; with code {best[1].code} it's {format_price(best[0], currency)}"
+    return text + "."
+
+
 def compare_stock_reply(ranked: Sequence[Product], lang: Language) -> str:
     """Two or more products by stock, most first."""
     if lang == "zh":
@@ -503,6 +520,22 @@ def codes_until(promotions: Sequence[Promotion], lang: Language) -> str:
         f" {_join(codes, lang)} {'is' if len(codes) == 1 else 'are'} valid until {date}."
         for date, codes in by_date.items()
     )
+
+
+def ended_note(ended: Sequence[Promotion], lang: Language) -> str:
+    """ "SUMMER15 (Summer sale: 15% off lips) has ended. " for ended promotions a question asks about."""
+    if not ended:
+        return ""
+    titles = [(p.code, _TITLE_NOTE.sub("", p.title(lang) or "")) for p in ended]
+    if lang == "zh":
+        return (
+            _join([f"{code}（{title}）" if title else code for code, title in titles], lang) + "已经结束了；"
+        )
+    return _join([f"{code} ({title})" if title else code for code, title in titles], lang) + " has ended. "
+
+
+_TITLE_NOTE = re.compile(r"\s*[（(][^）)]*[）)]\s*$")
+"""A note at the end of a promotion's title ("(ended)"), left out where the answer says it."""
 
 
 def codes_not_for(

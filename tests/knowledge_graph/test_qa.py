@@ -312,3 +312,48 @@ async def test_a_need_outside_the_category_named_is_still_recommended(qa, seeded
     assert all("benefit:depuffing" in products[sku].tags for sku in found.skus)
     zh = await ask(qa, "大油田下午就脱妆了 推荐点啥", "zh")
     assert zh.skus and all({"skin:oily", "benefit:long-wear"} & set(products[sku].tags) for sku in zh.skus)
+
+
+async def test_several_products_together_cost_their_sum_with_the_best_single_code(qa, seeded_store) -> None:
+    lipstick, gloss = await product(seeded_store, "lipstick"), await product(seeded_store, "gloss")
+    full = lipstick.price + gloss.price
+    en = await ask(qa, "lipstick and gloss together with live10 whats the total", "en")
+    assert format_price(full, lipstick.currency) in en.text and "LIVE10" in en.text
+    zh = await ask(qa, "口红和唇釉一起买多少钱", "zh")
+    assert format_price(full, lipstick.currency) in zh.text and set(zh.skus) == {lipstick.sku, gloss.sku}
+
+
+async def test_an_ended_promotion_asked_about_by_its_discount_is_said_to_have_ended(qa, seeded_store) -> None:
+    from knowledge_graph.audit import now_ms
+    from knowledge_graph.editing import list_promotions
+
+    ended = [
+        p for p in await list_promotions(seeded_store) if not p.is_active(now_ms()) and p.discount_percent
+    ]
+    assert ended, "the demo catalog has an ended percentage promotion"
+    off = ended[0].discount_percent
+    zh = await ask(qa, f"口红还有那个{100 - off}折吗", "zh")
+    assert f"{ended[0].code}" in zh.text and "结束" in zh.text
+    en = await ask(qa, f"is the {off}% off sale still on?", "en")
+    assert ended[0].code in en.text and "ended" in en.text
+
+
+async def test_the_most_stocked_shade_and_a_shade_named_in_chinese(qa, seeded_store) -> None:
+    lipstick = await product(seeded_store, "lipstick")
+    shades = await variants_of(seeded_store, lipstick.sku)
+    most = max(shades, key=lambda v: v.stock)
+    en = await ask(qa, "which lipstick shade has the most stock", "en")
+    assert en.product == lipstick.sku and most.colour in en.text and str(most.stock) in en.text
+    gloss = await product(seeded_store, "gloss")
+    peach = next(v for v in await variants_of(seeded_store, gloss.sku) if v.colour == "peach")
+    zh = await ask(qa, "蜜桃那个还剩多少", "zh", context=gloss.sku)
+    assert zh.product == gloss.sku and str(peach.stock) in zh.text
+
+
+async def test_when_the_streamer_is_on_asked_by_name_is_the_schedule_faq(qa, seeded_store) -> None:
+    schedule = next(f for f in await list_faqs(seeded_store) if "stream" in (f.question_en or "").lower())
+    en = await ask(qa, "what time does lulu usually come on", "en")
+    assert en.strategy == "shop_faq" and en.text == schedule.answer_en
+    zh = await ask(qa, "露露一般几点上线呀", "zh")
+    assert zh.text == schedule.answer_zh
+    assert await qa.answer("when is lulu's birthday?", "en", asker=ASKER) is None
