@@ -65,7 +65,7 @@ PRODUCT_FAQ_MARGIN = 0.04
 PRODUCT_FAQ_CLEAR = (0.40, 0.10)
 """A lower score still answers when it leads the product's other FAQs clearly: a product has a few FAQs
 on different things, and a short slangy question ("雾面口红粘杯不") scores low against all of them."""
-DESCRIPTION_RELATES = 0.32
+DESCRIPTION_RELATES = 0.25
 """Meaning similarity from which a product's description answers a yes/no question about it."""
 SHOP_FAQ_THRESHOLD = 0.46
 SHOP_FAQ_MARGIN = 0.02
@@ -255,7 +255,10 @@ class _Turn:
         if found is None and self.reading.question:
             found = await self.shop_faq()
         if found is None and self.reading.question and not _topics(self.reading.text):
-            found = Answer(wording.info_reply(product, self.lang), "description", product.sku, (product.sku,))
+            if await self._description_answers(product):
+                found = Answer(
+                    wording.info_reply(product, self.lang), "description", product.sku, (product.sku,)
+                )
         return found
 
     async def _context_faq(self, context: str) -> Answer | None:
@@ -501,7 +504,7 @@ class _Turn:
         asked = topic_words(self.text, names)
         if not asked or any(shares_content(self.text, d, names) for d in descriptions):
             return True  # nothing asked beyond the product itself, or the description speaks to it
-        vectors = await self.qa.encoder.vectors([self.text, *descriptions])
+        vectors = await self.qa.encoder.vectors([_named_as_it(self.reading.text, product), *descriptions])
         return float((vectors[1:] @ vectors[0]).max()) >= DESCRIPTION_RELATES
 
     def variants(self, product: Product, every: list[Variant]) -> Answer:
@@ -638,8 +641,8 @@ class _Turn:
     async def shop_faq(self, topic: str = "") -> Answer | None:
         """The shop FAQ that answers the question, when one clearly does; ``topic``: words of the topic
         the question is known to be about, added before ranking (as ``lexicon.SHOP_TOPICS`` words are)."""
-        if not self.reading.question:
-            return None
+        if not self.reading.question and DAMAGE_TOPIC not in _topics(self.reading.text):
+            return None  # chatter; but "到手发现瓶子裂了" reports a problem the shop's FAQ says how to fix
         faqs = await list_faqs(self.store)
         asked = " ".join(filter(None, (_with_topics(self.reading.text), topic)))
         ranked = await rank(self.qa.encoder, asked, faqs, intent=self.intent)
@@ -770,8 +773,10 @@ FIT_ASK = re.compile(
 OPEN_ASK = re.compile(
     r"\b(tell me (?:about|more)|what(?:'s| is) (?:it|the|this|that)|what about|any good|worth it|info|details"
     r"|how(?:'s| is| are) (?:it|the|this|that|they)|review\w*|thoughts on|what do you think"
-    r"|what(?:'s| is) a good|how about|and the)\b"
+    r"|what(?:'s| is) a good|how about|and the|(?:nice|good|great|worth it)\W*$"
+    r"|i (?:want|need) (?:a|an|the|some))\b"
     r"|介绍|怎么样|咋样|好用吗|好不好|是什么|是啥|啥来的|啥东西|值得|值不值|推荐吗|详细|问下|问一下|想问|看看|讲讲|说说"
+    r"|用哪个|选哪个|哪个好|好吗\W*$"
     r"|^那?.{1,10}呢\W*$"
 )
 """A question about a product as a whole, which its description answers."""
@@ -781,6 +786,7 @@ STREAMING = re.compile(
 )
 """Words of a question about when the streamer is on, asked by the streamer's name."""
 SCHEDULE_TOPIC = "when do you stream 直播"
+DAMAGE_TOPIC = next(words for _, words in SHOP_TOPICS if "damaged" in words)
 STREAMER_ASK = re.compile(r"\bwho(?:'s| is) (?:the )?(?:streamer|host|this)\b|主播是谁|主播叫什么|你们主播")
 PAIRING = re.compile(r"\b(goes? with|go well with|pairs? with)\b|搭配|配什么")
 INTENT_SHAPES: dict[str, dict[str, bool]] = {
