@@ -118,6 +118,12 @@ RECOMMEND = re.compile(
     r"|推荐|安利|种草|求推|适合.{0,8}(?:用|的|买)|有什么.{0,6}(?:好|适合)|买什么好|送什么|入门|新手用|用什么好"
     r"|有啥好|怎么办|咋办|咋整|有救吗|救救|选哪个|搭配|用啥|买啥|带啥|选啥|挑啥|送啥|有(?:啥|什么)(?:能|可以)",
 )
+NEED_ASK = re.compile(
+    r"\bneed (?:a|an|some|something)\b|\bwhere (?:do|should) i (?:even )?start\b"
+    r"|有啥能|有啥不|有什么能|有没有能"
+)
+"""A request that is one for products when it names a need or a category ("dry skin, want something
+rich"), and not otherwise ("I need a refund")."""
 SELL = (
     re.compile(
         r"\b(?:do|does) (?:you|u|the shop|this shop|y'all)(?: guys)? (?:sell|have|carry|stock|offer|got)"
@@ -321,6 +327,8 @@ def read_question(text: str, names: tuple[str, ...] = ()) -> Reading:
     lipstick, not the colour 红; "Waterproof Mascara" is a name, not a question about waterproofing)."""
     folded = normalize_key(text)
     unnamed = _blank(folded, names)
+    tags = _found(unnamed, _tag_words())
+    categories = _categories(folded)
     return Reading(
         text=folded,
         question=bool(QUESTION.search(folded)),
@@ -334,10 +342,12 @@ def read_question(text: str, names: tuple[str, ...] = ()) -> Reading:
         sold_out=bool(SOLD_OUT_ASK.search(folded)),
         total=bool(TOTAL_ASK.search(folded))
         and bool(PRICE_WORDS.search(folded) or re.search(r"\btotal\b|一共|总共|合计", folded)),
-        recommend=bool(RECOMMEND.search(folded)),
+        recommend=bool(
+            RECOMMEND.search(folded) or (not names and NEED_ASK.search(folded) and (tags or categories))
+        ),
         sell_thing=_sell_thing(folded),
-        categories=_categories(folded),
-        tags=_found(unnamed, _tag_words()),
+        categories=categories,
+        tags=tags,
         colour=next(iter(_found(unnamed, _colour_words())), None),
         max_price=_range(_arabic(folded), "high") or _amount(_arabic(folded), MAX_PRICE),
         min_price=_range(_arabic(folded), "low") or _amount(_arabic(folded), MIN_PRICE),
