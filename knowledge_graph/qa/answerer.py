@@ -782,7 +782,7 @@ OPEN_ASK = re.compile(
 """A question about a product as a whole, which its description answers."""
 COME_IN = re.compile(r"\b(?:comes?|available) in\b|有.{0,4}色|出.{0,3}色")
 STREAMING = re.compile(
-    r"\b(on|live|stream\w*|online|come on|go live|broadcast\w*)\b|上线|开播|直播|播|看到|见到|在线"
+    r"\b(on|live|stream\w*|online|come on|go live|broadcast\w*)\b|上线|开播|直播|播|看到|见到|在线|蹲"
 )
 """Words of a question about when the streamer is on, asked by the streamer's name."""
 SCHEDULE_TOPIC = "when do you stream 直播"
