@@ -220,10 +220,10 @@ class _Turn:
             found = await self._about_context(context)  # "有酒精吗" after "the toner?": about the toner
             if found is not None and found.strategy in ("product_faq", "attribute", "variant"):
                 return found
-        if r.sell_thing and not r.promo and not context:
+        if r.sell_thing and not (r.promo or r.stock) and not context:
             if not carried(r, await list_products(self.store), named.keys):
                 return await self.not_carried()  # "do you sell lip liner?": not the eyeliner, not lips
-        if not products and r.sell_thing and not r.promo:
+        if not products and r.sell_thing and not (r.promo or r.stock):
             if r.tags:
                 return await self.recommend(None)
             if r.categories:
@@ -290,6 +290,9 @@ class _Turn:
             return None
         sku = ranked.faq.product_sku
         answer = wording_pick(ranked.faq.answer_en, ranked.faq.answer_zh, self.lang)
+        named = next((p for p in products if p.sku == sku), None)
+        if named is not None:
+            answer = wording.product_faq_reply(named, answer, self.lang)
         return Answer(answer, "product_faq", sku, (sku,) if sku else ())
 
     # --- the strategies --------------------------------------------------------------------------------
@@ -487,7 +490,9 @@ class _Turn:
         if not sure:
             return None
         answer = wording_pick(ranked.faq.answer_en, ranked.faq.answer_zh, self.lang)
-        return Answer(answer, "product_faq", product.sku, (product.sku,))
+        return Answer(
+            wording.product_faq_reply(product, answer, self.lang), "product_faq", product.sku, (product.sku,)
+        )
 
     async def _description_answers(self, product: Product) -> bool:
         """Is the description an answer? Yes for a question about the product as a whole ("tell me about

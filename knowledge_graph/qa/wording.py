@@ -106,6 +106,12 @@ def promotion_note(product: Product, promotions: Sequence[Promotion], lang: Lang
     return f" With code {promotion.code}{f' ({title})' if title else ''} it's {price}."
 
 
+def product_faq_reply(product: Product, answer: str, lang: Language) -> str:
+    """A product FAQ's answer, said with the product's name: in a busy chat "No, it is a light gel" alone
+    does not say which product it is about."""
+    return f"{product.name(lang)}：{answer}" if lang == "zh" else f"{product.name(lang)}: {answer}"
+
+
 def stock_reply(product: Product, lang: Language) -> str:
     """The answer to "is it in stock?"."""
     name = product.name(lang)

@@ -115,7 +115,7 @@ async def test_product_questions_get_the_products_faq_or_attribute(qa, seeded_st
     faqs = await list_faqs(seeded_store, mascara.sku)
     water = next(f for f in faqs if "water" in (f.question_en or "").lower())
     en = await ask(qa, "does the mascara come off with just water?", "en")
-    assert en.strategy == "product_faq" and en.text == water.answer_en
+    assert en.strategy == "product_faq" and en.text == f"{mascara.name('en')}: {water.answer_en}"
     cushion = await product(seeded_store, "cushion")
     skin = await ask(qa, "what skin type is the cushion for?", "en")
     assert skin.strategy == "attribute" and "oily" in skin.text and "skin:oily" in cushion.tags
@@ -129,7 +129,7 @@ async def test_a_noisy_chinese_question_that_repeats_an_faqs_words_gets_that_faq
     lipstick = await product(seeded_store, "哑光口红")
     dry = next(f for f in await list_faqs(seeded_store, lipstick.sku) if "拔干" in (f.question_zh or ""))
     zh = await ask(qa, "哑光口红会不会拔干呀 嘴巴本来就干", "zh")
-    assert zh.strategy == "product_faq" and zh.text == dry.answer_zh
+    assert zh.strategy == "product_faq" and zh.text == f"{lipstick.name('zh')}：{dry.answer_zh}"
 
 
 async def test_a_yes_no_question_the_description_does_not_speak_to_is_passed_on(qa, seeded_store) -> None:
@@ -290,9 +290,9 @@ async def test_product_faq_ranked_with_the_product_said_as_it(qa, seeded_store) 
     en = await ask(
         qa, "is the lip gloss sticky or nah", "en"
     )  # "gloss" no longer pulls to "...makes it glossy"
-    assert en.strategy == "product_faq" and en.text == sticky.answer_en
+    assert en.strategy == "product_faq" and en.text == f"{gloss.name('en')}: {sticky.answer_en}"
     zh = await ask(qa, "唇釉黏不黏啊姐妹 风一吹头发全粘嘴上那种", "zh")  # a lower score with a clear lead
-    assert zh.strategy == "product_faq" and zh.text == sticky.answer_zh
+    assert zh.strategy == "product_faq" and zh.text == f"{gloss.name('zh')}：{sticky.answer_zh}"
 
 
 async def test_codes_say_until_when_and_which_products_they_are_for(qa, seeded_store) -> None:
