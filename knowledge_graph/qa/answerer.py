@@ -220,7 +220,10 @@ class _Turn:
             found = await self._about_context(context)  # "有酒精吗" after "the toner?": about the toner
             if found is not None and found.strategy in ("product_faq", "attribute", "variant"):
                 return found
-        if r.sell_thing and not (r.promo or r.stock) and not context:
+        about_context = context and not products and (r.deictic or len(r.text) <= SHORT_FOLLOW_UP)
+        if r.sell_thing and not (
+            r.promo or r.stock or about_context
+        ):  # "有酒精吗" after the toner asks about it
             if not carried(r, await list_products(self.store), named.keys):
                 return await self.not_carried()  # "do you sell lip liner?": not the eyeliner, not lips
         if not products and r.sell_thing and not (r.promo or r.stock):

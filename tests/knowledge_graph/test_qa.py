@@ -280,6 +280,10 @@ async def test_a_kind_of_product_no_product_is_called_is_not_carried(qa, seeded_
         ("有气垫吗", "zh"),
     ):
         assert (await ask(qa, text, lang)).strategy != "not_carried", text
+    # the gateway passes the catalog name triage saw in the message ("liner") as the context
+    assert (await ask(qa, "do you sell lip liner?", "en", context="liner")).strategy == "not_carried"
+    toner = await product(seeded_store, "toner")
+    assert (await ask(qa, "有酒精吗", "zh", context=toner.sku)).strategy != "not_carried"  # about the toner
 
 
 async def test_product_faq_ranked_with_the_product_said_as_it(qa, seeded_store) -> None:
