@@ -186,8 +186,16 @@ class _Turn:
                     (about,) if about is not None else ()
                 )  # "whats the price with live10" after the gloss
             return await self.promotion(codes, products[0] if len(products) == 1 else None)
+        if (
+            r.cheaper is not None and len(products) == 1 and context
+        ):  # "那跟气垫比哪个便宜" after the foundation
+            before = (await resolve(self.store, "", context=context, fuzzy=False)).product
+            if before is not None and before.sku != products[0].sku:
+                products = (before, products[0])
         if r.cheaper is not None and len(products) >= 2:
             return self.compare(products, cheaper=r.cheaper)
+        if r.price and len(products) >= 2 and r.compares is None:  # "防晒和面膜各多少 差多少钱"
+            return self.compare(products, cheaper=True)
         if r.compares is not None and len(products) >= 2:
             return self.compare_on(products, r.compares)
         if r.sold_out and not products:
@@ -336,6 +344,8 @@ class _Turn:
         return Answer(text, "compare", None, tuple(p.sku for p in products))
 
     async def superlative(self, which: str) -> Answer | None:
+        if which == "largest":
+            return await self.largest()
         order = {
             "cheapest": "price_asc",
             "priciest": "price_desc",
@@ -349,6 +359,21 @@ class _Turn:
             return Answer(wording.listing_reply([], self.lang, await self._scope(), 0), "superlative")
         best = found[0]
         text = wording.superlative_reply(best, self.lang, which, await self._scope(prices=False))
+        return Answer(text, "superlative", best.sku, (best.sku,))
+
+    async def largest(self) -> Answer | None:
+        """The biggest product of the selection by its size tag, among those sized in the unit most of
+        them use (a 200 ml toner and a 50 g cream do not compare)."""
+        found, _total = await select_products(self.store, self._selection(in_stock=False), limit=200)
+        sized = [(p, attributes.size_amount(p)) for p in found]
+        measured = [(p, amount) for p, amount in sized if amount is not None]
+        if not measured:
+            return None
+        units = [unit for _, (_, unit) in measured]
+        unit = max(set(units), key=units.count)
+        best = max((x for x in measured if x[1][1] == unit), key=lambda x: (x[1][0], x[0].sku))[0]
+        size = attributes.attributes_of(best, "size")[0]
+        text = wording.largest_reply(best, size, self.lang, await self._scope(prices=False))
         return Answer(text, "superlative", best.sku, (best.sku,))
 
     async def sold_out(self) -> Answer:

@@ -77,3 +77,15 @@ def asked_attribute(text: str) -> str | None:
 def suits_skin(product: Product, skin_tag: str) -> bool:
     """Does the product suit the skin type of ``skin_tag`` ("skin:oily")? "skin:all" suits every one."""
     return has_tag(product, skin_tag) or has_tag(product, "skin:all")
+
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-z]+)")
+
+
+def size_amount(product: Product) -> tuple[float, str] | None:
+    """(amount, unit) of the product's size tag ("200 ml" -> (200.0, "ml")), or None."""
+    for value in attributes_of(product, "size"):
+        match = _SIZE.match(value.casefold())
+        if match:
+            return float(match.group(1)), match.group(2)
+    return None

@@ -87,6 +87,10 @@ PRICIEST = re.compile(
     r"\b(most expensive|priciest|highest[- ]priced?|dearest|most costly|top price)\b"
     r"|最贵|价格最高|最高价|最高档"
 )
+LARGEST = re.compile(
+    r"\b(biggest|largest|most (?:ml|product|volume)|biggest (?:bottle|size|one))\b"
+    r"|容量最大|量最大|最大(?:瓶|号|容量)"
+)
 MOST_STOCK = re.compile(
     r"\b(most (?:of )?(?:\w+ )?in stock|most stock|highest stock|most left|biggest stock)\b"
     r"|库存最多|货最多|剩得最多|剩的最多"
@@ -255,7 +259,7 @@ class Reading:
     compares: str | None = None
     """What a comparison other than the price weighs: "size", "stock" or "other" (see ``COMPARED_ON``)."""
     superlative: str | None = None
-    """"cheapest", "priciest", "popular", "stocked" (most in stock) or "scarce" (fewest left)."""
+    """"cheapest", "priciest", "popular", "stocked" (most in stock), "scarce" (fewest left) or "largest"."""
     total: bool = False
     """What several products cost together (with ``price``, or "total" said outright)."""
     sold_out: bool = False
@@ -382,6 +386,8 @@ def _compares(unnamed: str) -> str | None:
 
 
 def _superlative(folded: str) -> str | None:
+    if LARGEST.search(folded):
+        return "largest"
     if MOST_STOCK.search(folded):
         return "stocked"
     if LEAST_STOCK.search(folded):

@@ -312,6 +312,16 @@ def superlative_reply(product: Product, lang: Language, which: str, scope: str) 
     return f"The {word}{where} is the {product.name(lang)} at {price}."
 
 
+def largest_reply(product: Product, size: str, lang: Language, scope: str) -> str:
+    """The biggest product of ``scope`` by size."""
+    price = format_price(product.price, product.currency)
+    if lang == "zh":
+        where = f"{scope}里" if scope else ""
+        return f"{where}容量最大的是{product.name(lang)}，{size}（{price}）～"
+    where = f" in {scope}" if scope else ""
+    return f"The biggest{where} is the {product.name(lang)}: {size} ({price})."
+
+
 def sold_out_reply(gone: Sequence[tuple[Product, Sequence[str]]], lang: Language) -> str:
     """What is sold out: whole products, or a product's sold-out shades."""
     if not gone:

@@ -361,3 +361,24 @@ async def test_when_the_streamer_is_on_asked_by_name_is_the_schedule_faq(qa, see
     zh = await ask(qa, "露露一般几点上线呀", "zh")
     assert zh.text == schedule.answer_zh
     assert await qa.answer("when is lulu's birthday?", "en", asker=ASKER) is None
+
+
+async def test_the_biggest_product_and_prices_of_several_and_a_comparison_with_the_last_product(
+    qa, seeded_store
+) -> None:
+    from knowledge_graph.qa.attributes import size_amount
+
+    skin = [p for p in await list_products(seeded_store) if p.category == "skincare"]
+    in_ml = [p for p in skin if (size_amount(p) or (0, ""))[1] == "ml"]
+    biggest = max(in_ml, key=lambda p: size_amount(p)[0])  # type: ignore[index]
+    en = await ask(qa, "which skincare comes in the biggest bottle?", "en")
+    assert en.strategy == "superlative" and en.product == biggest.sku
+    zh = await ask(qa, "护肤里哪个容量最大", "zh")
+    assert zh.product == biggest.sku
+    sunscreen, mask = await product(seeded_store, "sunscreen"), await product(seeded_store, "面膜")
+    both = await ask(qa, "防晒和面膜各多少 差多少钱", "zh")
+    assert price(sunscreen) in both.text and price(mask) in both.text
+    foundation, cushion = await product(seeded_store, "粉底液"), await product(seeded_store, "气垫")
+    cheap = min((foundation, cushion), key=lambda p: p.price)
+    follow = await ask(qa, "那跟气垫比哪个便宜", "zh", context=foundation.sku)
+    assert follow.strategy == "compare" and follow.product == cheap.sku and price(foundation) in follow.text
