@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Callable
 
 from bot.rasa_client import RasaClient
@@ -27,6 +28,8 @@ from nlu.language import normalize_language
 log = logging.getLogger(__name__)
 
 COMPLAINT_ANSWERS = frozenset({"shop_faq"})
+REMEMBERED_QUESTIONS = 10_000
+"""Conversations whose last question the lane keeps, for "那精华呢" (the oldest are forgotten first)."""
 """Answers the lane gives to a message that reads as a complaint (see ``QALane.answer``)."""
 
 
@@ -41,6 +44,7 @@ class QALane:
         self._rasa = rasa
         self.answerer = answerer or QuestionAnswerer(store_of)
         self._bookkeeping: dict[str, asyncio.Task[None]] = {}  # conversation id -> its context update
+        self._previous: OrderedDict[str, str] = OrderedDict()  # conversation id -> the last question
 
     async def answer(
         self,
@@ -57,8 +61,14 @@ class QALane:
         reads as a complaint; only a shop FAQ answers it here ("my parcel came smashed" -> how damaged
         parcels are replaced), and the complaint is recorded for the moderators."""
         language = normalize_language(lang) or "en"
+        previous = self._previous.pop(conversation_id, None)
+        self._previous[conversation_id] = text
+        if len(self._previous) > REMEMBERED_QUESTIONS:
+            self._previous.popitem(last=False)
         try:
-            found = await self.answerer.answer(text, language, context=context, asker=asker)
+            found = await self.answerer.answer(
+                text, language, context=context, asker=asker, previous=previous
+            )
         except KnowledgeGraphError as err:
             log.info("QA lane skipped (graph): %s", err)
             return None

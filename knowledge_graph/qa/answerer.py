@@ -118,16 +118,23 @@ class QuestionAnswerer:
         context: str | None = None,
         intent: str | None = None,
         asker: Asker | None = None,
+        previous: str | None = None,
     ) -> Answer | None:
         """The answer to ``text`` in ``lang`` ("en"/"zh"), or None to pass it on. ``context``: the SKU
         the viewer's conversation is about; ``intent``: Rasa's intent when an action asks (a prior for
-        the FAQ ranking); ``asker``: for recommendations and the demand record."""
+        the FAQ ranking); ``asker``: for recommendations and the demand record; ``previous``: the
+        viewer's question before this one, which "那精华呢" / "what about the serum?" asks again."""
         language: Language = normalize_language(lang) or "en"
         text = MENTION.sub(" ", text).strip()  # "@liveroom how much..." asks about the serum, not "@liveroom"
         if not text:
             return None
         store = self._store_of()
         named = await resolve(store, text)
+        if previous and WHAT_ABOUT.match(normalize_key(text)) and named.product is not None and named.keys:
+            again = await _asked_again(store, MENTION.sub(" ", previous).strip(), named)
+            if again is not None:  # the previous question, about the product named now
+                question, about = again
+                return await self.answer(question, language, context=about, intent=intent, asker=asker)
         reading = read_question(text, named.keys)
         named = _category_words_are_not_names(reading, named)
         turn = _Turn(self, store, text, reading, language, intent, asker)
@@ -814,6 +821,11 @@ OPEN_ASK = re.compile(
 )
 """A question about a product as a whole, which its description answers."""
 COME_IN = re.compile(r"\b(?:comes?|available) in\b|有.{0,4}色|出.{0,3}色")
+WHAT_ABOUT = re.compile(
+    r"^(?:那|那么|还有|那个)?[^\s，,。?？]{1,12}?呢\W*$"
+    r"|^(?:and|what about|how about|same for|same question for)\s+(?:the\s+|ur\s+|your\s+)?[^?]{1,40}?\s*\??$"
+)
+"""A question that only names another product: the previous question, asked about it."""
 STREAMING = re.compile(
     r"\b(on|live|stream\w*|online|come on|go live|broadcast\w*)\b|上线|开播|直播|播|看到|见到|在线|蹲"
 )
@@ -882,6 +894,20 @@ def _topics(text: str) -> list[str]:
 def _with_topics(text: str) -> str:
     """The question with the words of the shop topics it touches."""
     return " ".join([text, *_topics(text)])
+
+
+async def _asked_again(store: GraphStore, previous: str, named: Resolved) -> tuple[str, str | None] | None:
+    """The previous question put about ``named``'s product: its product's name swapped for the new one
+    ("爽肤水多少钱" -> "精华多少钱"), or as it was with the new product as the context ("含酒精吗")."""
+    if not previous or WHAT_ABOUT.match(normalize_key(previous)):
+        return None
+    before = await resolve(store, previous)
+    folded = normalize_key(previous)
+    if before.products and before.keys:
+        old = max(before.keys, key=len)
+        return folded.replace(old, named.keys[0], 1), None
+    product = named.product
+    return (folded, product.sku) if product is not None else None
 
 
 def _product_faq_sure(ranked: Ranked) -> bool:

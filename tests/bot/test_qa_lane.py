@@ -108,3 +108,17 @@ async def test_graph_down_leaves_the_question_to_rasa() -> None:
         assert found is None
     finally:
         await dead.close()
+
+
+async def test_what_about_another_product_asks_the_previous_question_again(store) -> None:
+    lane = QALane(lambda: store)
+    asker = Asker("sim", "r", "what-about-viewer")
+    gloss = await find_product(store, "唇釉")
+    assert gloss is not None
+    first = await lane.answer("口红多少钱", "zh", asker=asker, conversation_id="wa")
+    assert first is not None and first.strategy == "price"
+    again = await lane.answer("那唇釉呢", "zh", asker=asker, conversation_id="wa")
+    assert again is not None and again.strategy == "price" and again.product == gloss.sku
+    # another viewer's conversation has no previous question: a bare "what about" is not a price question
+    other = await lane.answer("那唇釉呢", "zh", asker=Asker("sim", "r", "other"), conversation_id="other")
+    assert other is None or other.strategy != "price"
