@@ -379,6 +379,17 @@ def _blank(folded: str, names: tuple[str, ...]) -> str:
     return folded
 
 
+SUPERLATIVES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("largest", LARGEST),
+    ("stocked", MOST_STOCK),
+    ("scarce", LEAST_STOCK),
+    ("cheapest", CHEAPEST),
+    ("priciest", PRICIEST),
+    ("popular", POPULAR),
+)
+"""Rankings a question can ask for; the first that matches wins ("most in stock" before "most")."""
+
+
 def _compares(unnamed: str) -> str | None:
     if not COMPARING.search(unnamed) or CHEAPER.search(unnamed) or PRICIER.search(unnamed):
         return None
@@ -386,19 +397,8 @@ def _compares(unnamed: str) -> str | None:
 
 
 def _superlative(folded: str) -> str | None:
-    if LARGEST.search(folded):
-        return "largest"
-    if MOST_STOCK.search(folded):
-        return "stocked"
-    if LEAST_STOCK.search(folded):
-        return "scarce"
-    if CHEAPEST.search(folded):
-        return "cheapest"
-    if PRICIEST.search(folded):
-        return "priciest"
-    if POPULAR.search(folded):
-        return "popular"
-    return None
+    """The first ranking the question asks for, in ``SUPERLATIVES`` order."""
+    return next((which for which, pattern in SUPERLATIVES if pattern.search(folded)), None)
 
 
 def _sell_thing(folded: str) -> str | None:
