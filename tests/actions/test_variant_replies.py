@@ -60,6 +60,6 @@ async def test_a_colour_the_catalog_has_is_named_as_the_catalog_spells_it(
     http: aiohttp.ClientSession, action_server: ActionServer, gloss_colours: None
 ) -> None:
     reply = reply_text(await call_action(http, action_server, ask_colour("RED")))
-    assert reply == "Lip Gloss: Red is in stock."
+    assert reply == "Lip Gloss: Red (5 left) is in stock."  # a shade asked for is given with its count
     reply = reply_text(await call_action(http, action_server, ask_colour("nude")))
     assert reply == "Lip Gloss: Nude is sold out."
