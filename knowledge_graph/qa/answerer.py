@@ -36,7 +36,7 @@ from knowledge_graph.errors import ValidationError
 from knowledge_graph.faq import get_streamer, list_faqs
 from knowledge_graph.open_questions import record_open_question
 from knowledge_graph.qa import attributes, wording
-from knowledge_graph.qa.carried import carried, names_a_kind
+from knowledge_graph.qa.carried import carried, names_a_kind, product_names
 from knowledge_graph.qa.faq_rank import Ranked, rank
 from knowledge_graph.qa.lexicon import CATEGORY_GROUPS, COLOUR_FAMILIES, SHADES, SHOP_TOPICS
 from knowledge_graph.qa.resolver import Resolved, resolve
@@ -181,22 +181,19 @@ class _Turn:
         codes = await self._codes_named()
         if r.total and len(products) >= 2 and len(codes) <= 1:  # two codes "together" ask how codes combine
             return await self.total(products, codes)
-        codes = await self._codes_named()
         if (codes or r.promo) and CODE_RULES_ASK.search(r.text):
             found = await self.shop_faq(CODE_RULES_TOPIC)  # "can I use LIVE10 and SERUM30 together?"
             if found is not None:
                 return found
         if codes:
             if not products and context and (r.price or len(r.text) <= SHORT_FOLLOW_UP):
-                about = (await resolve(self.store, "", context=context, fuzzy=False)).product
-                products = (
-                    (about,) if about is not None else ()
-                )  # "whats the price with live10" after the gloss
+                about = await self._context_product(context)  # "whats the price with live10" after the gloss
+                products = (about,) if about is not None else ()
             return await self.promotion(codes, products[0] if len(products) == 1 else None)
         if (
             r.cheaper is not None and len(products) == 1 and context
         ):  # "那跟气垫比哪个便宜" after the foundation
-            before = (await resolve(self.store, "", context=context, fuzzy=False)).product
+            before = await self._context_product(context)
             if before is not None and before.sku != products[0].sku:
                 products = (before, products[0])
         if r.cheaper is not None and len(products) >= 2:
@@ -227,7 +224,7 @@ class _Turn:
             return await self.listing()
         if (
             not products
-            and (r.colour or _shade_named(r.text))
+            and (r.colour or _shades_in(r.text))
             and (r.stock or r.in_stock or r.variant or r.sell_thing or HAVE.search(r.text))
         ):
             return await self.colour()
@@ -265,8 +262,7 @@ class _Turn:
     async def _about_context(self, context: str) -> Answer | None:
         """A follow-up on the conversation's product: its own answers first, then the shop's FAQs ("can I
         return it?"), then its description."""
-        resolved = await resolve(self.store, "", context=context, fuzzy=False)
-        product = resolved.product
+        product = await self._context_product(context)
         if product is None:
             return None
         found = await self.about(product, from_context=True)
@@ -279,9 +275,13 @@ class _Turn:
                 )
         return found
 
+    async def _context_product(self, context: str) -> Product | None:
+        """The product the conversation is about (``context``: its SKU or a catalog name), exactly."""
+        return (await resolve(self.store, "", context=context, fuzzy=False)).product
+
     async def _context_faq(self, context: str) -> Answer | None:
         """The conversation's product's FAQ, only when it answers clearly at the full threshold."""
-        product = (await resolve(self.store, "", context=context, fuzzy=False)).product
+        product = await self._context_product(context)
         return None if product is None else await self.product_faq(product, strict=True)
 
     async def _names_streamer(self) -> bool:
@@ -432,12 +432,7 @@ class _Turn:
 
     async def colour(self) -> Answer | None:
         family = self.reading.colour or ""
-        text = self.reading.text
-        named = tuple(
-            shade
-            for shade, zh in SHADES.items()
-            if find_word(normalize_key(shade), text) != -1 or find_word(zh.removesuffix("色"), text) != -1
-        )
+        named = _shades_in(self.reading.text)
         shades = named or COLOUR_FAMILIES.get(family, ())
         if not shades:
             return None
@@ -918,8 +913,7 @@ def _named_as_it(text: str, product: Product) -> str:
     """``text`` with the product's names said as "it": its FAQs call it so ("Is it sticky?"), and a
     name's own words pull the ranking towards whichever FAQ repeats them ("is the lip gloss sticky?"
     against "Can I wear it over a lipstick?" / "...makes it glossy")."""
-    names = (product.name("en"), product.name("zh"), *product.aliases_en, *product.aliases_zh)
-    for name in sorted({normalize_key(n) for n in names if n and n.strip()}, key=len, reverse=True):
+    for name in sorted(product_names(product), key=len, reverse=True):
         if name.isascii():
             text = re.sub(rf"\b(?:the |this |that |your |ur |ya )?{re.escape(name)}\b", "it", text)
         else:
@@ -933,11 +927,12 @@ def _for(scope: str, lang: Language) -> str:
     return scope if lang == "zh" else f"for {scope}"
 
 
-def _shade_named(text: str) -> bool:
-    """Does ``text`` name one of the catalog's shades ("peach", "蜜桃")?"""
-    return any(
-        find_word(normalize_key(shade), text) != -1 or find_word(zh.removesuffix("色"), text) != -1
+def _shades_in(text: str) -> tuple[str, ...]:
+    """The catalog shades ``text`` names, in English or Chinese, with or without 色 ("peach", "蜜桃")."""
+    return tuple(
+        shade
         for shade, zh in SHADES.items()
+        if find_word(normalize_key(shade), text) != -1 or find_word(zh.removesuffix("色"), text) != -1
     )
 
 

@@ -17,6 +17,7 @@ import re
 from collections.abc import Sequence
 
 from knowledge_graph.catalog import Product
+from knowledge_graph.qa import attributes
 from knowledge_graph.qa.understand import Reading, strip_vocabulary
 from knowledge_graph.text import normalize_key
 
@@ -40,7 +41,7 @@ def carried(reading: Reading, products: Sequence[Product], named: Sequence[str] 
     thing = reading.sell_thing
     if not thing:
         return True
-    kind = TRAILING_CLAUSE.sub("", normalize_key(thing))
+    kind = _kind(thing)
     if any(key not in kind for key in named):
         return True
     head = _head(kind)
@@ -56,7 +57,17 @@ def names_a_kind(reading: Reading) -> bool:
     """Does ``reading.sell_thing`` name a kind of product at all (not only catalog words or a stray
     character: "找你们有效" is not asking for a product called 效)?"""
     thing = reading.sell_thing
-    return bool(thing and _head(TRAILING_CLAUSE.sub("", normalize_key(thing))))
+    return bool(thing and _head(_kind(thing)))
+
+
+def product_names(product: Product) -> list[str]:
+    """The product's names and aliases, normalized (its catalog match keys without the SKU)."""
+    return [key for key, source in product.match_keys() if source != "sku"]
+
+
+def _kind(thing: str) -> str:
+    """The thing asked for without what follows it ("sunscreen for oily skin" -> "sunscreen")."""
+    return TRAILING_CLAUSE.sub("", normalize_key(thing))
 
 
 def _head(kind: str) -> str:
@@ -68,11 +79,7 @@ def _head(kind: str) -> str:
 
 
 def _called(product: Product, head: str) -> bool:
-    names = [
-        normalize_key(n)
-        for n in (product.name("en"), product.name("zh"), *product.aliases_en, *product.aliases_zh)
-        if n
-    ]
+    names = product_names(product)
     if head.isascii():
         words = set(head.split())
         return any(words <= set(re.findall(r"[a-z][a-z'-]*", name)) for name in names)
@@ -82,5 +89,7 @@ def _called(product: Product, head: str) -> bool:
 def _fits(product: Product, reading: Reading) -> bool:
     if reading.categories and product.category not in reading.categories:
         return False
-    tags = set(product.tags)
-    return all(tag in tags or (tag.startswith("skin:") and "skin:all" in tags) for tag in reading.tags)
+    return all(
+        attributes.suits_skin(product, tag) if tag.startswith("skin:") else attributes.has_tag(product, tag)
+        for tag in reading.tags
+    )
