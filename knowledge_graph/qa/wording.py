@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from knowledge_graph.catalog import Product
 from knowledge_graph.entities import Promotion, StreamSession
+from knowledge_graph.qa.attributes import size_amount
 from nlu.language import Language
 
 # Symbol written before the amount, and how many minor-unit digits the currency shows.
@@ -273,14 +274,11 @@ def compare_stock_reply(ranked: Sequence[Product], lang: Language) -> str:
     return "In stock: " + ", ".join(f"{p.name(lang)} {p.stock}" for p in ranked) + "."
 
 
-_AMOUNT_UNIT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([^\d\s].*)$")
-
-
 def compare_size_reply(sized: Sequence[tuple[Product, str]], lang: Language) -> str:
     """Two or more products by size ("200 ml", "50 g"); the bigger named first when the units agree."""
-    amounts = [_AMOUNT_UNIT.match(size) for _, size in sized]
-    if all(amounts) and len({m.group(2).strip().casefold() for m in amounts if m}) == 1:
-        order = sorted(range(len(sized)), key=lambda i: -float(amounts[i].group(1)))  # type: ignore[union-attr]
+    amounts = [size_amount(p) for p, _ in sized]
+    if all(amounts) and len({a[1] for a in amounts if a}) == 1:
+        order = sorted(range(len(sized)), key=lambda i: -amounts[i][0])  # type: ignore[index]
         sized = [sized[i] for i in order]
         first, size = sized[0]
         rest = _join([f"{p.name(lang)} {s}" for p, s in sized[1:]], lang)
