@@ -79,6 +79,8 @@ TOTAL_ASK = re.compile(
     r"|一共|总共|加起来|合计|一起买|两个一起|都买"
 )
 """What several products cost together ("lipstick and gloss together with live10, whats the total")."""
+TOTAL_SAID = re.compile(r"\btotal\b|一共|总共|合计")
+"""A total asked for outright, without price words."""
 CHEAPEST = re.compile(
     r"\b(cheapest|least expensive|lowest[- ]priced?|most affordable|lowest cost)\b"
     r"|最便宜|最实惠|价格最低|最低价|最划算"
@@ -333,10 +335,11 @@ def read_question(text: str, names: tuple[str, ...] = ()) -> Reading:
     unnamed = _blank(folded, names)
     tags = _found(unnamed, _tag_words())
     categories = _categories(folded)
+    price = bool(PRICE_WORDS.search(folded))
     return Reading(
         text=folded,
         question=bool(QUESTION.search(folded)),
-        price=bool(PRICE_WORDS.search(folded)),
+        price=price,
         stock=bool(STOCK_WORDS.search(folded)),
         variant=bool(VARIANT_WORDS.search(folded)),
         promo=bool(PROMO_WORDS.search(folded)),
@@ -344,8 +347,7 @@ def read_question(text: str, names: tuple[str, ...] = ()) -> Reading:
         compares=_compares(unnamed),
         superlative=_superlative(folded),
         sold_out=bool(SOLD_OUT_ASK.search(folded)),
-        total=bool(TOTAL_ASK.search(folded))
-        and bool(PRICE_WORDS.search(folded) or re.search(r"\btotal\b|一共|总共|合计", folded)),
+        total=bool(TOTAL_ASK.search(folded)) and (price or bool(TOTAL_SAID.search(folded))),
         recommend=bool(
             RECOMMEND.search(folded) or (not names and NEED_ASK.search(folded) and (tags or categories))
         ),
