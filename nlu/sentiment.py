@@ -182,6 +182,10 @@ _INTENSIFIERS = {
     "很": 1.2,
 }
 _ZH_KEYS = sorted(ZH_LEXICON, key=len, reverse=True)
+PRICE_ASKED_ZH = re.compile(r"最贵|哪个|哪款|哪一|还是|比|贵不贵|贵吗|多贵|更贵|贵点|贵一")
+"""A question that weighs prices ("睫毛膏和眼线笔哪个贵", "保温杯贵还是蜡烛贵"): its 贵 asks, it does not
+complain, so only "太贵" counts there."""
+PLAIN_EXPENSIVE = re.compile(r"(?<!太)贵")
 _EN_TOKEN = re.compile(r"[a-z0-9'\-]+")
 
 
@@ -233,7 +237,7 @@ def sentiment_en(text: str) -> float:
 def sentiment_zh(text: str) -> float:
     norm = normalize_text(text)
     total = _emote_total(norm)
-    hay = norm
+    hay = PLAIN_EXPENSIVE.sub(" ", norm) if PRICE_ASKED_ZH.search(norm) else norm
     i, n = 0, len(hay)
     scale, negate = 1.0, False
     while i < n:

@@ -39,6 +39,7 @@ from knowledge_graph.qa import attributes, wording
 from knowledge_graph.qa.carried import carried, names_a_kind, product_names
 from knowledge_graph.qa.faq_rank import Ranked, rank
 from knowledge_graph.qa.lexicon import CATEGORY_GROUPS, COLOUR_FAMILIES, SHADES, SHOP_TOPICS
+from knowledge_graph.qa.needs import NEED_REQUEST, by_need, match_need
 from knowledge_graph.qa.resolver import Resolved, resolve
 from knowledge_graph.qa.selection import Selection, products_in_shades, select_products, sold_out
 from knowledge_graph.qa.understand import (
@@ -170,7 +171,7 @@ class _Turn:
             found = await self.shop_faq(SCHEDULE_TOPIC)  # "what time does lulu usually come on"
             if found is not None:
                 return found
-        if _topics(r.text) and not (r.price and products):
+        if _topics(r.text) and not (r.price and products) and not await self._not_sold(named):
             if len(products) == 1:  # "are the brush set's bristles real animal hair?": its own FAQ first
                 found = await self.product_faq(products[0], strict=True)
                 if found is not None:
@@ -210,7 +211,7 @@ class _Turn:
             return await self.about(products[0], from_context=False)  # "is the serum good for dry skin?"
         if r.recommend:
             if not (products or r.filters or self._generic_request()):
-                return None  # "recommend a good netflix show": not a request for our products
+                return await self.recommend_by_meaning()  # "recommend a good netflix show" stays unmatched
             return await self.recommend(products[0] if len(products) == 1 else None)
         if not products and context and self._follows_up() and not self._names_catalog():
             found = await self._about_context(context)
@@ -226,6 +227,7 @@ class _Turn:
             not products
             and (r.colour or _shades_in(r.text))
             and (r.stock or r.in_stock or r.variant or r.sell_thing or HAVE.search(r.text))
+            and not await self._not_sold(named)  # "do u sell nail polish? need a red"
         ):
             return await self.colour()
         if not products and context and r.sell_thing and len(r.text) <= SHORT_FOLLOW_UP:
@@ -257,7 +259,17 @@ class _Turn:
             return await self.listing()
         if r.deictic or ((r.price or r.stock or r.variant) and len(r.text) <= SHORT_FOLLOW_UP):
             return None  # "how much is it?" about nothing known: Rasa asks which product
-        return await self.shop_faq()
+        found = await self.shop_faq()
+        if found is None and not (r.price or r.stock or r.promo or r.sell_thing):
+            found = await self.recommend_by_meaning()  # "want my makeup to survive a summer wedding"
+        return found
+
+    async def _not_sold(self, named: Resolved) -> bool:
+        """The question asks for a kind of product the shop does not carry ("有护手霜吗")."""
+        r = self.reading
+        if not r.sell_thing or _topics(r.sell_thing):  # "后悔药有吗": the thing is a shop topic
+            return False
+        return not carried(r, await list_products(self.store), named.keys)
 
     async def _about_context(self, context: str) -> Answer | None:
         """A follow-up on the conversation's product: its own answers first, then the shop's FAQs ("can I
@@ -399,12 +411,33 @@ class _Turn:
             candidates = [p for p in candidates if p.sku != like.sku]
         ranked = await self._rank_for_viewer(candidates)
         asked = set(self.reading.tags)
+        if len(ranked) > RECOMMENDED:  # "gift for my gf, she's always cold": the gifts closest to her
+            ranked = [m.product for m in await by_need(self.qa.encoder, self.text, ranked)]
         ranked.sort(key=lambda p: -len(asked & set(p.tags)))  # stable: made for it before suits-all
-        if not ranked:
-            return None  # nothing fits what was read: a human reads it better than "nothing"
+        if not ranked:  # nothing fits what was read: the need in the viewer's words, else a human
+            return await self.recommend_by_meaning()
         picks = [wording.Pick(p, self._reasons(p)) for p in ranked[:RECOMMENDED]]
         scope = await self._scope()
         text = wording.recommend_pick_reply(picks, self.lang, _for(scope, self.lang))
+        skus = tuple(p.product.sku for p in picks)
+        return Answer(text, "recommend", skus[0] if len(skus) == 1 else None, skus)
+
+    async def recommend_by_meaning(self) -> Answer | None:
+        """A need said in the viewer's own words ("睫毛又短又塌咋办呀"), matched to the in-stock products
+        by meaning (``needs.match_need``) within the category and price asked; None when the question is
+        no request or nothing is close enough."""
+        r = self.reading
+        if not NEED_REQUEST.search(r.text):
+            return None
+        products = [p for p in await list_products(self.store) if p.stock > 0]
+        products = [p for p in products if not r.categories or p.category in r.categories]
+        products = [p for p in products if r.max_price is None or p.price <= r.max_price]
+        products = [p for p in products if r.min_price is None or p.price >= r.min_price]
+        matches = await match_need(self.qa.encoder, self.text, products)
+        if not matches:
+            return None
+        picks = [wording.Pick(m.product, self._reasons(m.product)) for m in matches[:RECOMMENDED]]
+        text = wording.recommend_pick_reply(picks, self.lang, _for(await self._scope(), self.lang))
         skus = tuple(p.product.sku for p in picks)
         return Answer(text, "recommend", skus[0] if len(skus) == 1 else None, skus)
 

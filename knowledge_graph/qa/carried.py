@@ -24,7 +24,7 @@ from knowledge_graph.text import normalize_key
 GENERIC_EN = frozenset(
     "a an any some the good nice cheap new small big mini travel sized size kind type sort of brand branded "
     "face body skin product products stuff thing things here please pls u you your ur one set makeup "
-    "make-up cosmetics".split()
+    "make-up cosmetics non stuff item items option options".split()
 )
 """Words that narrow nothing about the kind of product."""
 GENERIC_ZH = re.compile(r"[的个款种点些支瓶盒一好用便宜哪啥含带]|彩妆|化妆品|东西|产品|什么|适合|那种|样的")

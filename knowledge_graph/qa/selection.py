@@ -1,7 +1,8 @@
 """Parameterised catalog selections behind comparisons, superlatives, filters and recommendations.
 
 Each is one read on either backend (FalkorDB and Neo4j run the same Cypher): filter by category,
-attribute tags (a product for all skin types, ``skin:all``, suits every skin type asked), price
+attribute tags (a product for all skin types, ``skin:all``, suits a skin type asked only when no product
+is made for that skin type: "cheapest thing for oily skin" means the oil-control products), price
 bounds in the product's minor units and stock, then order by price or by how many viewers asked
 about a product (``askers``, kept by ``interactions.py``). The order is chosen from a fixed table by
 name, so no input ever becomes query text. Colour questions select the variants whose colour is one
@@ -35,7 +36,7 @@ _WHERE = (
     "AND (NOT $in_stock OR p.stock > 0) "
     "AND ($word IS NULL OR toLower(p.name_en) CONTAINS $word OR p.name_zh CONTAINS $word) "
     "AND all(t IN $tags WHERE t IN coalesce(p.tags, []) "
-    "OR (t STARTS WITH 'skin:' AND 'skin:all' IN coalesce(p.tags, []))) "
+    "OR ($all_skin AND t STARTS WITH 'skin:' AND 'skin:all' IN coalesce(p.tags, []))) "
 )
 _SELECT = {
     order: f"MATCH (p:Product) {_WHERE}RETURN p ORDER BY {sql} LIMIT $limit" for order, sql in ORDERS.items()
@@ -90,8 +91,11 @@ async def select_products(
 ) -> tuple[list[Product], int]:
     """The first ``limit`` products of ``selection`` in ``order`` (a key of ``ORDERS``), and how many
     products it selects in all."""
-    params = {**selection.params(), "limit": limit}
+    params = {**selection.params(), "limit": limit, "all_skin": False}
     rows = await store.read(_SELECT[order], params)
+    if not rows and any(tag.startswith("skin:") for tag in selection.tags):
+        params["all_skin"] = True  # nothing made for this skin type: the all-skin products suit it
+        rows = await store.read(_SELECT[order], params)
     counted = await store.read(_COUNT, params)
     total = int(counted[0]["n"]) if counted else 0
     return [_product_from_graph(row["p"]) for row in rows], total

@@ -138,10 +138,12 @@ SELL = (
     re.compile(r"\b(?:is there|are there|got|any chance of)(?: any| some| a| an)? (?P<thing>[^?!.。，,]+)"),
     re.compile(
         r"^(?:any|got any|u have any|you have any) (?P<thing>[a-z][a-z '-]{2,30}?)"
-        r"(?: for sale| in stock)?\W*$"
+        r"(?: for sale| in stock| for [a-z ]{2,30})?(?:\?|\W*$)"
     ),
+    re.compile(r"^(?P<thing>[a-z][a-z'-]+(?: [a-z][a-z'-]+){0,2})(?: for [a-z ]{2,20})?\s*\?"),
     re.compile(
-        r"\b(?:looking for|searching for|where can i (?:buy|find)|i want to buy|wanna buy)(?: a| an| some)? "
+        r"\b(?:looking for|searching for|where can i (?:buy|find)|i want to buy|wanna buy"
+        r"|can i (?:buy|find|order))(?: a| an| some)? "
         r"(?P<thing>[^?!.。，,]+)"
     ),
     re.compile(r"\b(?:any )?(?P<thing>[a-z][a-z '-]{2,30}?) for sale\b"),
@@ -152,7 +154,28 @@ SELL = (
         r"(?P<thing>[^?？!！。，,\s]{1,12}?)(?:有卖吗|有没有卖|卖吗|有吗|卖不卖|有卖嘛|有嘛|有的卖不|有卖不|有没有[呀啊呢嘛]?\W*$)"
     ),
     re.compile(r"^(?:你们家?|店里|这里|请问)?有(?P<thing>[^?？!！。，,\s吗不没]{1,10})(?:吗|不|没)"),
+    re.compile(r"^(?P<thing>[\u4e00-\u9fff]{1,8})(?:有没|有木有|有伐)\W*$"),
+    re.compile(r"^(?:你们|店里|这里)?卖(?P<thing>[^?？!！。，,\s吗嘛不]{1,10})(?:吗|嘛|不)"),
+    re.compile(r"^(?P<thing>[\u4e00-\u9fff]{0,7}[膏笔水油霜乳液露棒刷盘粉膜器仪夹梳杯巾贴饼蜡镜])呢\W*$"),
 )
+BARE_THING_WORDS = re.compile(
+    r"\b(what|why|how|when|where|who|which|whats|really|seriously|srsly|rly|lol|lmao|omg|ok|okay|yes|no"
+    r"|yeah|yep|nope|now|today|tonight|same|me|you|u|i|my|your|ur|we|they|he|she|hi|hello|hey|bye|sure"
+    r"|right|huh|wait|again|too|so|is|are|am|do|does|did|can|will|was|were|be|not|and|or|but|the|a|an"
+    r"|price|cost|much|many|long|left|ready|done|true|real|bot|lulu|streamer|link|thanks|thx|ty|pls|please"
+    r"|sold|out|stock|available|back|there|here|good|bad|nice|cute|pretty|cheap|expensive|free|new|it|this"
+    r"|that|one|more|else|also|any|anything|something|soon|yet|still|first|next|last|stuff|things?|items?"
+    r"|options?|products?|storewide|off)\b"
+)
+"""Words that make a bare "X?" a remark or a question ("really?", "how much?", "which one?") rather
+than the name of a product someone looks for ("eyebrow pencil??", "protein powder?")."""
+SHOP_PLACE = re.compile(
+    r"\s+(?:(?:in|on|at|from) (?:the |this |your |ur )?(?:shop|store|live|stream|room|link)\w*"
+    r"|here|lol|lmao|haha\w*)(?=\s|$).*$"
+)
+"""Where the thing is looked for, and a laugh, after it: "is there a toothpaste in the shop lol"."""
+BARE_EN = 3
+"""The index of the bare English "X?" pattern in ``SELL`` (checked against ``BARE_THING_WORDS``)."""
 # Words that make a "do you have ...?" something other than a product ("do you have a discount code?",
 # "is there free shipping?", "有没有链接"): the other strategies or Rasa answer those.
 NOT_A_THING = re.compile(
@@ -160,7 +183,8 @@ NOT_A_THING = re.compile(
     r"invoice|stock|anything|something|more|any other|other|it|this|that|them|one|size|colou?r|shade|"
     r"giveaway|sample|question|time|way|plan|website|store|shop|app|chat|customer service|warranty|"
     r"payment|pay|fake|real|genuine|free|gift card|voucher|offer|cheaper|difference|restock|tracking|number|"
-    r"order|package|parcel|ship|deliver|chance|send|refund|human|person|discount code)s?\b|\d"
+    r"order|package|parcel|ship|deliver|chance|send|refund|human|person|discount code|off|storewide|"
+    r"sitewide|postage|tax|taxe|customs|fee|cash|paypal|card|receipt|money|cod)s?\b|\d|%"
     r"|优惠|折扣|满减|打折|折|券|活动|包邮|运费|快递|发货|链接|直播|退|换|发票|货|库存|别的|其他|什么|啥|色|颜色|尺码|码|客服|"
     r"售后|保修|付款|支付|问题|时间|福利|假的|假货|真的|真货|正品|高仿|赠品|小样|抽奖|福袋|回放|人|号",
 )
@@ -408,7 +432,9 @@ def _sell_thing(folded: str) -> str | None:
         match = pattern.search(folded)
         if match is None:
             continue
-        thing = match.group("thing").strip(" ~～")
+        thing = SHOP_PLACE.sub("", match.group("thing")).strip(" ~～")
+        if pattern is SELL[BARE_EN] and (BARE_THING_WORDS.search(thing) or strip_vocabulary(thing) != thing):
+            continue  # "really?", "matte finish stuff?": a remark, or catalog words the filters read
         if thing and len(thing) <= 40 and len(thing.split()) <= 4 and not NOT_A_THING.search(thing):
             return thing
     return None

@@ -99,6 +99,29 @@ async def test_recommendations_stay_in_the_category_or_need_asked(qa, seeded_sto
     assert zh.skus and all("need:beginner" in products[sku].tags for sku in zh.skus)
 
 
+async def test_a_need_in_the_viewers_own_words_is_matched_to_products_by_meaning(qa, seeded_store) -> None:
+    products = {p.sku: p for p in await list_products(seeded_store)}
+    lashes = await ask(qa, "睫毛又短又塌咋办呀", "zh")
+    assert lashes.strategy == "recommend" and products[lashes.skus[0]].name_en == "Waterproof Mascara"
+    cold = await ask(qa, "my gf is always cold and drinks tea all day, gift idea?", "en")
+    assert "Insulated Tumbler 500ml" in {products[sku].name_en for sku in cold.skus}
+    assert all("need:gift" in products[sku].tags for sku in cold.skus)  # within the need read
+    # a remark that asks for nothing, or for something far from every product, gets no product
+    assert await qa.answer("want a good netflix show lol", "en", asker=ASKER) is None
+    assert await qa.answer("lol my cat just sneezed", "en", asker=ASKER) is None
+
+
+async def test_a_skin_type_selects_the_products_made_for_it_before_the_all_skin_ones(
+    qa, seeded_store
+) -> None:
+    products = await list_products(seeded_store)
+    made_for_oily = [p for p in products if "skin:oily" in p.tags]
+    cheapest = min(made_for_oily, key=lambda p: p.price)
+    found = await ask(qa, "cheapest thing for oily skin", "en")
+    assert found.strategy == "superlative" and found.skus == (cheapest.sku,)
+    assert price(cheapest) in found.text
+
+
 async def test_products_not_sold_are_declined_and_counted_as_demand(qa, seeded_store) -> None:
     en = await ask(qa, "do you sell hair straighteners?", "en")
     zh = await ask(qa, "有卖卷发棒吗", "zh")
@@ -108,6 +131,28 @@ async def test_products_not_sold_are_declined_and_counted_as_demand(qa, seeded_s
     assert sorted(q.text for q in asks) == sorted(["do you sell hair straighteners?", "有卖卷发棒吗"])
     # a product the shop does sell is never "not carried"
     assert (await ask(qa, "do you sell lipstick?", "en")).strategy != "not_carried"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("eyebrow pencil??", "en"),  # a bare "X?"
+        ("is there a toothpaste in the shop lol", "en"),
+        ("修容盘呢", "zh"),
+        ("卖牙膏吗哈哈", "zh"),
+        ("do u sell nail polish? need a red for christmas", "en"),  # not the red lipsticks
+        ("有护手霜吗 冬天手裂了", "zh"),  # not the damaged-parcel FAQ
+    ],
+)
+async def test_every_way_of_asking_for_a_product_not_sold_gets_we_dont_carry_that(qa, text, lang) -> None:
+    assert (await ask(qa, text, lang)).strategy == "not_carried"
+
+
+async def test_a_bare_remark_or_a_catalog_word_with_a_question_mark_is_not_a_product_not_sold(qa) -> None:
+    for text in ("really?", "which one?", "how much?", "sold out?", "matte finish stuff?"):
+        found = await qa.answer(text, "en", asker=ASKER)
+        assert found is None or found.strategy != "not_carried", text
+    assert (await ask(qa, "lipstick?", "en")).strategy != "not_carried"
 
 
 async def test_product_questions_get_the_products_faq_or_attribute(qa, seeded_store) -> None:
