@@ -265,8 +265,10 @@ def shares_content(question: str, text: str, names: tuple[str, ...] = ()) -> boo
 
 
 QUESTION = re.compile(
-    r"\?|？|\b(how|what|whats|when|where|which|who|why|is|are|does|do|can|could|any|anything|list|show me"
-    r"|tell me)\b|多少|吗|么|呢|什么|啥|怎么|咋|哪|几|有没有|能不能|可不可以|是不是|求|推荐|" + _V_BU,
+    r"\?|？|\b(how|what|whats|when|where|which|who|why|is|are|does|do|can|could|will|would|should|any"
+    r"|anything|list|show me|tell me)\b|^r (?:u|ur|you|your|these|those|they|the)\b"
+    r"|多少|多久|多长|吗|么|嘛|呢|什么|啥|怎么|咋|哪|几|谁|有没有|能不能|可不可以|是不是|会不会|要不要|求|推荐|"
+    + _V_BU,
 )
 
 
