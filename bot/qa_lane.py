@@ -22,6 +22,7 @@ from knowledge_graph.errors import KnowledgeGraphError
 from knowledge_graph.interactions import record_interaction
 from knowledge_graph.open_questions import record_open_question
 from knowledge_graph.qa.answerer import Answer, Asker, QuestionAnswerer
+from knowledge_graph.qa.understand import asks
 from knowledge_graph.store import GraphStore
 from nlu.language import normalize_language
 
@@ -57,9 +58,11 @@ class QALane:
         upset: bool = False,
     ) -> Answer | None:
         """The answer, or None to let Rasa handle it (nothing answers it confidently, or the graph is
-        unavailable). ``context``: the SKU the viewer's conversation is about. ``upset``: the message
-        reads as a complaint; only a shop FAQ answers it here ("my parcel came smashed" -> how damaged
-        parcels are replaced), and the complaint is recorded for the moderators."""
+        unavailable). ``context``: the SKU the viewer's conversation is about. ``upset``: the message's
+        sentiment is negative. A negative question ("will the mascara smudge if I cry? 😭", "爽肤水有酒精吗
+        我酒精过敏") is answered like any other; a negative remark is a complaint, which only a shop FAQ
+        answers here ("my parcel came smashed" -> how damaged parcels are replaced), and a complaint is
+        recorded for the moderators."""
         language = normalize_language(lang) or "en"
         previous = self._previous.pop(conversation_id, None)
         self._previous[conversation_id] = text
@@ -72,10 +75,11 @@ class QALane:
         except KnowledgeGraphError as err:
             log.info("QA lane skipped (graph): %s", err)
             return None
-        if found is None or (upset and found.strategy not in COMPLAINT_ANSWERS):
+        complains = upset and (not asks(text) or (found is not None and found.strategy in COMPLAINT_ANSWERS))
+        if found is None or (complains and found.strategy not in COMPLAINT_ANSWERS):
             return None
         store = self._store_of()
-        complaint = text if upset else None
+        complaint = text if complains else None
         task = asyncio.create_task(self._after(store, found, language, asker, conversation_id, complaint))
         self._bookkeeping[conversation_id] = task
         task.add_done_callback(lambda t, c=conversation_id: self._forget(c, t))

@@ -66,6 +66,10 @@ PRODUCT_FAQ_MARGIN = 0.04
 PRODUCT_FAQ_CLEAR = (0.40, 0.10)
 """A lower score still answers when it leads the product's other FAQs clearly: a product has a few FAQs
 on different things, and a short slangy question ("雾面口红粘杯不") scores low against all of them."""
+PRODUCT_FAQ_CLOSE = (0.58, 0.0)
+"""A high score answers even when a second FAQ is as close: on the tuning splits every product question
+scoring this high had the right FAQ on top ("can i sleep with the tinted balm on?" is near both "Can I
+wear it overnight?" and "Can I put it on under a lipstick?")."""
 DESCRIPTION_RELATES = 0.25
 """Meaning similarity from which a product's description answers a yes/no question about it."""
 SHOP_FAQ_THRESHOLD = 0.46
@@ -939,7 +943,10 @@ async def _asked_again(store: GraphStore, previous: str, named: Resolved) -> tup
 
 
 def _product_faq_sure(ranked: Ranked) -> bool:
-    return ranked.confident(PRODUCT_FAQ_THRESHOLD, PRODUCT_FAQ_MARGIN) or ranked.confident(*PRODUCT_FAQ_CLEAR)
+    return any(
+        ranked.confident(*rule)
+        for rule in ((PRODUCT_FAQ_THRESHOLD, PRODUCT_FAQ_MARGIN), PRODUCT_FAQ_CLEAR, PRODUCT_FAQ_CLOSE)
+    )
 
 
 def _named_as_it(text: str, product: Product) -> str:

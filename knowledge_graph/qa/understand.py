@@ -271,6 +271,23 @@ QUESTION = re.compile(
     + _V_BU,
 )
 
+ASKS = re.compile(
+    r"\?|？|^(?:how|what|whats|when|where|which|who|why)\b"
+    r"|\b(?:how|what|when|where|which|why) (?:do|does|is|are|can|will|long|much|many)\b"
+    r"|多少|多久|多长|什么|啥|怎么|咋|哪|几|谁|有没有|能不能|可不可以|是不是|会不会|要不要"
+    r"|\b(?:will|would|does|do|can|could|should) (?:it|the|this|that|these|u|you|yours|ur|my|i)\b"
+    r"|[吗嘛么呢]\W*$|" + _V_BU,
+    re.IGNORECASE,
+)
+"""A message that asks something (stricter than ``QUESTION``, whose "is"/"any" anywhere also catch remarks
+such as "the lipstick is awful")."""
+
+
+def asks(text: str) -> bool:
+    """Does the message ask something: a question mark, a question word or a yes/no form?"""
+    folded = normalize_key(text)
+    return bool(ASKS.search(folded) or YES_NO.search(folded))
+
 
 @dataclass(frozen=True)
 class Reading:

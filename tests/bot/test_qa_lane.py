@@ -13,6 +13,7 @@ from bot.triage import Triage
 from connectors.base import ChatEvent
 from knowledge_graph.catalog import find_product
 from knowledge_graph.config import GraphConfig
+from knowledge_graph.faq import list_faqs
 from knowledge_graph.qa.answerer import Asker
 from knowledge_graph.store import open_store
 from nlu.reply_policy import Addressing
@@ -67,6 +68,22 @@ async def test_a_complaint_gets_only_the_shop_faq_that_answers_it_and_is_recorde
     await asyncio.sleep(0.2)  # recorded off the critical path
     rows = await store.read("MATCH (q:OpenQuestion {kind: 'complaint'}) RETURN q.text AS text")
     assert [r["text"] for r in rows] == ["my parcel came smashed, what now?"]
+
+
+async def test_a_worried_question_about_a_product_is_answered_and_is_no_complaint(store) -> None:
+    lane = QALane(lambda: store)
+    asker = Asker("sim", "r", "worried-viewer")
+    toner = await find_product(store, "toner")
+    assert toner is not None
+    alcohol = next(f for f in await list_faqs(store, toner.sku) if "酒精" in (f.question_zh or ""))
+    found = await lane.answer(
+        "爽肤水有没有酒精 我酒精过敏", "zh", asker=asker, conversation_id="c3", upset=True
+    )
+    assert found is not None and found.strategy == "product_faq"
+    assert alcohol.answer_zh and alcohol.answer_zh in found.text
+    await asyncio.sleep(0.2)
+    rows = await store.read("MATCH (q:OpenQuestion {kind: 'complaint'}) RETURN q.text AS text")
+    assert rows == []
 
 
 async def test_answers_come_from_the_graph_in_the_viewers_language(store) -> None:
