@@ -209,9 +209,14 @@ class _Turn:
             return self.compare_on(products, r.compares)
         if r.sold_out and not products:
             return await self.sold_out()
-        if r.superlative and not (len(products) == 1 and named.how == "name"):
-            return await self.superlative(r.superlative)
-        if r.recommend and len(products) == 1 and named.how == "name" and FIT_ASK.search(r.text):
+        if r.superlative and not (len(products) == 1 and named.how == "name" and not self._name_word()):
+            return await self.superlative(r.superlative)  # "cheapest foundation?": of those called so
+        if (
+            r.recommend
+            and len(products) == 1
+            and named.how == "name"
+            and (FIT_ASK.search(r.text) or SHADE_PICK.search(r.text))
+        ):
             return await self.about(products[0], from_context=False)  # "is the serum good for dry skin?"
         if r.recommend:
             if not (products or r.filters or self._generic_request()):
@@ -510,6 +515,10 @@ class _Turn:
         every = await variants_of(self.store, sku)
         if every and r.superlative in ("stocked", "scarce") and r.variant:
             return self.shade_superlative(product, every)  # "which lipstick shade has the most stock"
+        if every and SHADE_PICK.search(r.text):  # "which lipstick shade is best for everyday": its FAQ says
+            found = await self.product_faq(product)
+            if found is not None:
+                return found
         if every and (r.variant or r.colour or self._shades_named(every)):
             return self.variants(product, every)
         if r.promo:
@@ -842,6 +851,11 @@ FIT_ASK = re.compile(
     r"|适合.{0,8}[吗嘛]|适不适合|能用吗|可以用吗"
 )
 """Whether one named product suits something ("is the serum good for dry skin?"): about that product."""
+SHADE_PICK = re.compile(
+    r"\b(?:which|what)(?: [a-z]+)? (?:shade|colou?r|tone)s? (?:is|are|should|would|for|to)\b"
+    r"|哪个色|哪个号|选哪个|什么色号|哪支色"
+)
+"""Which of one product's shades to pick ("which lipstick shade is best for everyday"): its FAQ says."""
 OPEN_ASK = re.compile(
     r"\b(tell me (?:about|more)|what(?:'s| is) (?:it|the|this|that)|what about|any good|worth it|info|details"
     r"|how(?:'s| is| are) (?:it|the|this|that|they)|review\w*|thoughts on|what do you think"
@@ -884,7 +898,8 @@ OTHER_ASK = re.compile(r"\b(other|another|different|more)\b|别的|其他|其它
 CODE_RULES_ASK = re.compile(
     r"\b(together|combine[ds]?|stack(?:ing|ed)?|both|at once|at the same time|more than one"
     r"|how (?:do|can|to) (?:i |you )?(?:use|apply|redeem|enter)"
-    r"|how many codes|multiple codes|two codes|where (?:do|can) i (?:type|enter|put|use))\b"
+    r"|how many codes|multiple codes|two codes|\d codes|codes on one"
+    r"|where (?:do|can) i (?:type|enter|put|use))\b"
     r"|叠加|一起叠|叠用|能叠|叠吗|叠不|一起用|同时用|一起使用|同时使用|怎么用|如何使用|在哪(?:里)?(?:输|填)|几个(?:优惠)?码|两个码"
 )
 """How discount codes work (combining, entering one), asked about a code or a deal: the shop's rules."""
@@ -986,6 +1001,7 @@ def _category_words_are_not_names(reading: Reading, named: Resolved) -> Resolved
     if (
         PAIRING.search(reading.text)
         or FIT_ASK.search(reading.text)
+        or SHADE_PICK.search(reading.text)
         or (reading.variant and reading.superlative)
     ):
         return named  # "what goes with the serum?": the serum is the product to pair with, not a category

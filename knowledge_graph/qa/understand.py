@@ -24,7 +24,8 @@ from knowledge_graph.text import find_word, normalize_key
 
 PRICE_WORDS = re.compile(
     r"\b(how much|price|prices|pricing|cost|costs|priced)\b"
-    r"|多少钱|几块|价格|价钱|什么价|啥价|怎么卖|多钱|多少米|要多少|付多少|总共多少|一共多少",
+    r"|多少钱|几块|价格|价钱|什么价|啥价|怎么卖|多钱|多少米|要多少|付多少|总共多少|一共多少"
+    r"|^[\u4e00-\u9fff]{1,8}多少[呀啊呢嘛捏]?\W*$",
 )
 STOCK_WORDS = re.compile(
     r"\b(in stock|stock|sold out|available|left|restock)\b"
@@ -82,11 +83,11 @@ TOTAL_ASK = re.compile(
 TOTAL_SAID = re.compile(r"\btotal\b|一共|总共|合计")
 """A total asked for outright, without price words."""
 CHEAPEST = re.compile(
-    r"\b(cheapest|least expensive|lowest[- ]priced?|most affordable|lowest cost)\b"
+    r"\b(cheapest|least expensive|lowest[- ]priced?|most affordable|lowest cost|costs? the least)\b"
     r"|最便宜|最实惠|价格最低|最低价|最划算"
 )
 PRICIEST = re.compile(
-    r"\b(most expensive|priciest|highest[- ]priced?|dearest|most costly|top price)\b"
+    r"\b(most expensive|priciest|highest[- ]priced?|dearest|most costly|top price|costs? the most)\b"
     r"|最贵|价格最高|最高价|最高档"
 )
 LARGEST = re.compile(
@@ -276,7 +277,7 @@ ASKS = re.compile(
     r"|\b(?:how|what|when|where|which|why) (?:do|does|is|are|can|will|long|much|many)\b"
     r"|多少|多久|多长|什么|啥|怎么|咋|哪|几|谁|有没有|能不能|可不可以|是不是|会不会|要不要"
     r"|\b(?:will|would|does|do|can|could|should) (?:it|the|this|that|these|u|you|yours|ur|my|i)\b"
-    r"|[吗嘛么呢]\W*$|" + _V_BU,
+    r"|[吗嘛]|[么呢](?=\W|$)|" + _V_BU,
     re.IGNORECASE,
 )
 """A message that asks something (stricter than ``QUESTION``, whose "is"/"any" anywhere also catch remarks

@@ -427,3 +427,34 @@ async def test_the_biggest_product_and_prices_of_several_and_a_comparison_with_t
     cheap = min((foundation, cushion), key=lambda p: p.price)
     follow = await ask(qa, "那跟气垫比哪个便宜", "zh", context=foundation.sku)
     assert follow.strategy == "compare" and follow.product == cheap.sku and price(foundation) in follow.text
+
+
+async def test_a_superlative_over_a_word_that_names_products_ranks_those_products(qa, seeded_store) -> None:
+    foundations = [p for p in await list_products(seeded_store) if "foundation" in p.name_en.lower()]
+    assert len(foundations) >= 2
+    cheapest = min(foundations, key=lambda p: p.price)
+    found = await ask(qa, "cheapest foundation option?", "en")
+    assert found.strategy == "superlative" and found.skus == (cheapest.sku,)
+    skincare = [p for p in await list_products(seeded_store) if p.category == "skincare"]
+    dearest = max(skincare, key=lambda p: p.price)
+    costs = await ask(qa, "which skincare item costs the most", "en")
+    assert costs.skus == (dearest.sku,) and price(dearest) in costs.text
+
+
+async def test_which_shade_to_pick_is_answered_by_the_products_faq_not_its_shade_list(
+    qa, seeded_store
+) -> None:
+    lipstick = await product(seeded_store, "lipstick")
+    everyday = next(
+        f for f in await list_faqs(seeded_store, lipstick.sku) if "every" in f.question_en.lower()
+    )
+    en = await ask(qa, "which lipstick shade is best for everyday", "en")
+    zh = await ask(qa, "口红日常上班涂哪个色号好啊", "zh")
+    assert en.strategy == zh.strategy == "product_faq"
+    assert everyday.answer_en in en.text and everyday.answer_zh in zh.text
+
+
+async def test_a_chinese_x_duoshao_asks_its_price(qa, seeded_store) -> None:
+    balm = await product(seeded_store, "润唇膏")
+    found = await ask(qa, "润唇膏多少", "zh")
+    assert found.strategy == "price" and price(balm) in found.text
