@@ -39,7 +39,7 @@ from knowledge_graph.qa import attributes, wording
 from knowledge_graph.qa.carried import carried, names_a_kind, product_names
 from knowledge_graph.qa.faq_rank import Ranked, rank
 from knowledge_graph.qa.lexicon import CATEGORY_GROUPS, COLOUR_FAMILIES, SHADES, SHOP_TOPICS
-from knowledge_graph.qa.needs import NEED_REQUEST, by_need, match_need
+from knowledge_graph.qa.needs import NEED_REQUEST, NEED_SPREAD, by_need, match_need
 from knowledge_graph.qa.resolver import Resolved, resolve
 from knowledge_graph.qa.selection import Selection, products_in_shades, select_products, sold_out
 from knowledge_graph.qa.understand import (
@@ -218,6 +218,8 @@ class _Turn:
             and (FIT_ASK.search(r.text) or SHADE_PICK.search(r.text))
         ):
             return await self.about(products[0], from_context=False)  # "is the serum good for dry skin?"
+        if r.recommend and len(products) == 1 and named.how == "name" and not RELATIVE_ASK.search(r.text):
+            return await self.recommend_one(products[0])  # "想买个好用的刷子 推荐吗": that product
         if r.recommend:
             if not (products or r.filters or self._generic_request()):
                 return await self.recommend_by_meaning()  # "recommend a good netflix show" stays unmatched
@@ -415,14 +417,15 @@ class _Turn:
         selection = self._selection(in_stock=True)
         if like is not None and not (r.categories or r.tags) and like.category:
             selection = replace(selection, categories=(like.category,))
-        candidates = await self._candidates(selection)
+        candidates, by_meaning = await self._candidates(selection)
         if like is not None:
             candidates = [p for p in candidates if p.sku != like.sku]
-        ranked = await self._rank_for_viewer(candidates)
+        ranked = candidates if by_meaning else await self._rank_for_viewer(candidates)
         asked = set(self.reading.tags)
-        if len(ranked) > RECOMMENDED:  # "gift for my gf, she's always cold": the gifts closest to her
+        if len(ranked) > RECOMMENDED and not by_meaning:  # "gift for my gf, she's always cold"
             ranked = [m.product for m in await by_need(self.qa.encoder, self.text, ranked)]
-        ranked.sort(key=lambda p: -len(asked & set(p.tags)))  # stable: made for it before suits-all
+        if not by_meaning:
+            ranked.sort(key=lambda p: -len(asked & set(p.tags)))  # stable: made for it before suits-all
         if not ranked:  # nothing fits what was read: the need in the viewer's words, else a human
             return await self.recommend_by_meaning()
         picks = [wording.Pick(p, self._reasons(p)) for p in ranked[:RECOMMENDED]]
@@ -430,6 +433,13 @@ class _Turn:
         text = wording.recommend_pick_reply(picks, self.lang, _for(scope, self.lang))
         skus = tuple(p.product.sku for p in picks)
         return Answer(text, "recommend", skus[0] if len(skus) == 1 else None, skus)
+
+    async def recommend_one(self, product: Product) -> Answer:
+        """The one product a request names is the recommendation, with why."""
+        text = wording.recommend_pick_reply(
+            [wording.Pick(product, self._reasons(product))], self.lang, _for(await self._scope(), self.lang)
+        )
+        return Answer(text, "recommend", product.sku, (product.sku,))
 
     async def recommend_by_meaning(self) -> Answer | None:
         """A need said in the viewer's own words ("睫毛又短又塌咋办呀"), matched to the in-stock products
@@ -450,21 +460,34 @@ class _Turn:
         skus = tuple(p.product.sku for p in picks)
         return Answer(text, "recommend", skus[0] if len(skus) == 1 else None, skus)
 
-    async def _candidates(self, selection: Selection) -> list[Product]:
-        """What a recommendation picks from: every asked filter at once; failing that, the needs without
-        the category ("something for puffy eyes": the eye cream is skin care, not eye make-up); failing
-        that, the products meeting the most of the needs."""
+    async def _candidates(self, selection: Selection) -> tuple[list[Product], bool]:
+        """What a recommendation picks from, and whether it is already in order of meaning: every asked
+        filter at once; failing that, the products meeting the most of the needs within the category;
+        failing that, the products of the category and those meeting the needs in any category, ordered
+        by how close each is to the question ("something for puffy eyes": the eye cream is skin care,
+        not eye make-up; "a natural look, what lip thing": a lip product, not a natural foundation)."""
         found, _total = await select_products(self.store, selection, order="popular", limit=12)
-        if not found and selection.categories and selection.tags:
-            selection = replace(selection, categories=())
-            found, _total = await select_products(self.store, selection, order="popular", limit=12)
         if not found and len(selection.tags) > 1:
-            for tag in selection.tags:
-                some, _total = await select_products(self.store, replace(selection, tags=(tag,)), limit=12)
-                found += [p for p in some if p.sku not in {f.sku for f in found}]
-            met = {p.sku: len(set(selection.tags) & set(p.tags)) for p in found}
-            found = [p for p in found if met[p.sku] == max(met.values())]
-        return found
+            found = await self._most_needs_met(selection)
+        if not found and selection.categories and selection.tags:
+            anywhere = await self._most_needs_met(replace(selection, categories=()))
+            in_category, _total = await select_products(
+                self.store, replace(selection, tags=()), order="popular", limit=12
+            )
+            union = list({p.sku: p for p in (*anywhere, *in_category)}.values())
+            ranked = await by_need(self.qa.encoder, self.text, union)
+            close = [m.product for m in ranked if m.score >= ranked[0].score - NEED_SPREAD]
+            return close, True
+        return found, False
+
+    async def _most_needs_met(self, selection: Selection) -> list[Product]:
+        """The products of ``selection`` meeting the most of its needs (tags), at least one."""
+        found: list[Product] = []
+        for tag in selection.tags:
+            some, _total = await select_products(self.store, replace(selection, tags=(tag,)), limit=12)
+            found += [p for p in some if p.sku not in {f.sku for f in found}]
+        met = {p.sku: len(set(selection.tags) & set(p.tags)) for p in found}
+        return [p for p in found if met[p.sku] == max(met.values())] if found else []
 
     async def listing(self) -> Answer:
         selection = self._selection(in_stock=self.reading.in_stock)
@@ -895,6 +918,12 @@ HAVE = re.compile(
 LISTING = re.compile(r"\b(list|show|what(?:'?s| is| do you have)|which|any)\b|有哪些|有什么|都有|看看")
 COUNT_ASK = re.compile(r"\b(how many|what|which)\b|几|哪些|什么|多少")
 OTHER_ASK = re.compile(r"\b(other|another|different|more)\b|别的|其他|其它|还有别")
+RELATIVE_ASK = re.compile(
+    OTHER_ASK.pattern + r"|\b(like|similar|alternative|instead|goes? with|go well with|pairs? with|besides)\b"
+    r"|类似|像|替代|平替|搭配|配什么|除了"
+)
+"""A request relative to the product it names ("something like the serum", "what goes with it"), which
+recommends other products; without one, the product named is the recommendation."""
 CODE_RULES_ASK = re.compile(
     r"\b(together|combine[ds]?|stack(?:ing|ed)?|both|at once|at the same time|more than one"
     r"|how (?:do|can|to) (?:i |you )?(?:use|apply|redeem|enter)"

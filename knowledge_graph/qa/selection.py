@@ -93,7 +93,7 @@ async def select_products(
     products it selects in all."""
     params = {**selection.params(), "limit": limit, "all_skin": False}
     rows = await store.read(_SELECT[order], params)
-    if not rows and any(tag.startswith("skin:") for tag in selection.tags):
+    if not rows and sum(tag.startswith("skin:") for tag in selection.tags) == 1:
         params["all_skin"] = True  # nothing made for this skin type: the all-skin products suit it
         rows = await store.read(_SELECT[order], params)
     counted = await store.read(_COUNT, params)

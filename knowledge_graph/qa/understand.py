@@ -170,6 +170,21 @@ BARE_THING_WORDS = re.compile(
 )
 """Words that make a bare "X?" a remark or a question ("really?", "how much?", "which one?") rather
 than the name of a product someone looks for ("eyebrow pencil??", "protein powder?")."""
+GOODS_HEAD = re.compile(
+    r"(?:\b(?:pen|ring|cap|hat|fan|cup|pad|tea|kit|bag|mug|toy|game|light|tool|case|clip|comb|dye|lens|oil)"
+    r"|pencil|powder|brush|cream|paste|polish|gel|wash|spray|mask|lotion|shampoo|conditioner|dryer"
+    r"|straightener|curler|iron|razor|shaver|trimmer|soap|scrub|balm|strip|patch|wipe|bean|sponge|mirror"
+    r"|tanner|perfume|cologne|deodorant|candle|towel|lash|coffee|vitamin|supplement|sunscreen|spf|floss"
+    r"|toothbrush|remover|primer|mist|stick|tint|gloss|bronzer|highlighter|concealer|blush|contour|shadow"
+    r"|palette|liner|mascara|serum|toner|cleanser|moisturi[sz]er|cushion|foundation|lipstick|glitter"
+    r"|jewel(?:le)?ry|earring|necklace|bracelet|watch|sock|shirt|hoodie|charger|cable|phone|headphone"
+    r"|earbud|speaker|lamp|bottle|book|sticker|poster|figure|plush|snack|chocolate|candy|cookie|drink"
+    r"|juice|supplie|accessorie|accessory|device|gadget|machine|heater|blanket|pillow|slipper|shoe|sandal)"
+    r"(?:e?s)?$"
+)
+"""Heads of goods a bare "X?" ends with when it names a product someone looks for ("eyebrow pencil??",
+"beard oil?"): without one, "YEA?", "WAYTOODANK ??" or "dishwasher safe?" are chat, not a product
+the shop does not sell."""
 SHOP_PLACE = re.compile(
     r"\s+(?:(?:in|on|at|from) (?:the |this |your |ur )?(?:shop|store|live|stream|room|link)\w*"
     r"|here|lol|lmao|haha\w*)(?=\s|$).*$"
@@ -453,8 +468,10 @@ def _sell_thing(folded: str) -> str | None:
         if match is None:
             continue
         thing = SHOP_PLACE.sub("", match.group("thing")).strip(" ~～")
-        if pattern is SELL[BARE_EN] and (BARE_THING_WORDS.search(thing) or strip_vocabulary(thing) != thing):
-            continue  # "really?", "matte finish stuff?": a remark, or catalog words the filters read
+        if pattern is SELL[BARE_EN] and (
+            BARE_THING_WORDS.search(thing) or strip_vocabulary(thing) != thing or not GOODS_HEAD.search(thing)
+        ):
+            continue  # "really?", "matte finish stuff?", "YEA?": a remark, catalog words, or no goods
         if thing and len(thing) <= 40 and len(thing.split()) <= 4 and not NOT_A_THING.search(thing):
             return thing
     return None
