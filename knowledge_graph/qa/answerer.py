@@ -266,8 +266,10 @@ class _Turn:
             return await self.deals(None)
         if r.tags and r.question:
             return await self.recommend(None)
-        if r.categories and LISTING.search(r.text):
-            return await self.listing()
+        if r.categories and (
+            LISTING.search(r.text) or RANGE_WORDS.search(r.text) or _plural_category_word(r.text)
+        ):
+            return await self.listing()  # "what fragrances do u have", "how much are the lipsticks?"
         if r.deictic or ((r.price or r.stock or r.variant) and len(r.text) <= SHORT_FOLLOW_UP):
             return None  # "how much is it?" about nothing known: Rasa asks which product
         found = await self.shop_faq()
@@ -384,9 +386,12 @@ class _Turn:
             "scarce": "stock_asc",
         }[which]
         selection = self._selection(in_stock=which in ("popular", "scarce"))
-        found, _total = await select_products(self.store, selection, order=order, limit=1)
+        found, _total = await select_products(self.store, selection, order=order, limit=self.reading.top)
         if not found:
             return Answer(wording.listing_reply([], self.lang, await self._scope(), 0), "superlative")
+        if len(found) > 1:  # "top 3 cheapest?", "最贵的三个是啥"
+            text = wording.superlatives_reply(found, self.lang, which, await self._scope(prices=False))
+            return Answer(text, "superlative", None, tuple(p.sku for p in found))
         best = found[0]
         text = wording.superlative_reply(best, self.lang, which, await self._scope(prices=False))
         return Answer(text, "superlative", best.sku, (best.sku,))
@@ -738,9 +743,9 @@ class _Turn:
         promotions = await active_promotions(self.store, self.qa._clock(), None)
         titles = [(p.code, p.title(self.lang) or "") for p in promotions]
         text = ended + wording.discount_reply(titles, self.lang, product)
-        if product is None:
-            return Answer(text, "deals")
-        return Answer(text, "deal", product.sku, (product.sku,))
+        if promotions and UNTIL_ASK.search(self.reading.text):  # "折扣啥时候截止"
+            text += ("。" if self.lang == "zh" else ".") + wording.codes_until(promotions, self.lang)
+        return Answer(text, "deals")
 
     async def shop_faq(self, topic: str = "") -> Answer | None:
         """The shop FAQ that answers the question, when one clearly does; ``topic``: words of the topic
@@ -918,6 +923,10 @@ HAVE = re.compile(
 LISTING = re.compile(r"\b(list|show|what(?:'?s| is| do you have)|which|any)\b|有哪些|有什么|都有|看看")
 COUNT_ASK = re.compile(r"\b(how many|what|which)\b|几|哪些|什么|多少")
 OTHER_ASK = re.compile(r"\b(other|another|different|more)\b|别的|其他|其它|还有别")
+RANGE_WORDS = re.compile(r"\b(?:stuff|products|items|things|range|options|selection)\b|系列")
+"""Words that make a category word the whole range ("fragrance stuff", "口红系列"), not one product."""
+BODY_PARTS = frozenset({"lips", "eyes", "lashes", "brows", "nails", "hands", "cheeks", "faces"})
+"""Plurals of category words that name the body, not the products for it ("my lips get dry")."""
 RELATIVE_ASK = re.compile(
     OTHER_ASK.pattern + r"|\b(like|similar|alternative|instead|goes? with|go well with|pairs? with|besides)\b"
     r"|类似|像|替代|平替|搭配|配什么|除了"
@@ -933,8 +942,9 @@ CODE_RULES_ASK = re.compile(
 )
 """How discount codes work (combining, entering one), asked about a code or a deal: the shop's rules."""
 UNTIL_ASK = re.compile(
-    r"\b(until when|valid until|how long (?:is|does)|when does .{0,20}(?:end|expire)|expir\w*|deadline)\b"
-    r"|到什么时候|到啥时候|到几号|截止|什么时候结束|啥时候结束|有效期"
+    r"\b(until when|valid until|how long (?:is|does|will)|when (?:does|do|will) .{0,20}(?:end|expire|stop)"
+    r"|expir\w*|deadline|last (?:until|till))\b"
+    r"|到什么时候|到啥时候|到几号|截止|什么时候结束|啥时候结束|有效期|明天就没|会不会没了|还有几天"
 )
 """When a deal ends."""
 OTHER_SHOP = re.compile(
@@ -1021,11 +1031,15 @@ def _shades_in(text: str) -> tuple[str, ...]:
 
 
 def _category_words_are_not_names(reading: Reading, named: Resolved) -> Resolved:
-    """In "recommend me a lipstick" or "cheapest lipstick" the alias "lipstick" names a category, not
-    the Matte Lipstick: when the question lists or ranks and its only names are category words, it
+    """In "recommend me a lipstick", "cheapest lipstick" or "what fragrances do you have" the alias
+    ("lipstick", "fragrance") names a category, not the one product it is also an alias of: when the
+    question lists, ranks or says the word in the plural and its only names are category words, it
     names no product."""
     listing = (
-        reading.recommend or reading.superlative or reading.max_price is not None
+        reading.recommend
+        or reading.superlative
+        or reading.max_price is not None
+        or (not reading.variant and (RANGE_WORDS.search(reading.text) or _plural_category_word(reading.text)))
     ) and not reading.promo
     if (
         PAIRING.search(reading.text)
@@ -1034,11 +1048,23 @@ def _category_words_are_not_names(reading: Reading, named: Resolved) -> Resolved
         or (reading.variant and reading.superlative)
     ):
         return named  # "what goes with the serum?": the serum is the product to pair with, not a category
+    if listing and reading.categories and named.how == "fuzzy" and _plural_category_word(reading.text):
+        return Resolved((), "none")  # "what fragrances do u have": not a typo of the perfume's alias
     if not (listing and reading.categories and named.how == "name"):
         return named
     if all(key in category_word_keys() for key in named.keys):
         return Resolved((), "none")
     return named
+
+
+def _plural_category_word(folded: str) -> bool:
+    """Whether ``folded`` says a category word in the English plural ("lipsticks", "brushes")."""
+    return any(
+        word + ending not in BODY_PARTS and find_word(word + ending, folded) != -1
+        for word in category_word_keys()
+        if word.isascii()
+        for ending in ("s", "es")
+    )
 
 
 async def _category(store: GraphStore, category_id: str) -> Category | None:

@@ -158,6 +158,11 @@ SELL = (
     re.compile(r"^(?P<thing>[\u4e00-\u9fff]{1,8})(?:有没|有木有|有伐)\W*$"),
     re.compile(r"^(?:你们|店里|这里)?卖(?P<thing>[^?？!！。，,\s吗嘛不]{1,10})(?:吗|嘛|不)"),
     re.compile(r"^(?P<thing>[\u4e00-\u9fff]{0,7}[膏笔水油霜乳液露棒刷盘粉膜器仪夹梳杯巾贴饼蜡镜])呢\W*$"),
+    re.compile(r"^(?P<thing>[\u4e00-\u9fff]{1,8})(?:有没有|有木有|有没)[呀啊呢嘛哇]?[\s,，!！?？。~～]"),
+    re.compile(
+        r"\bneed (?:a|an|some|new|a new) (?P<thing>[a-z][a-z'-]+(?: [a-z][a-z'-]+){0,2}?)"
+        r"(?=\s*(?:[,.!?]|$)|\s+(?:do|does|u|you|any|pls|please|for|to|lol|asap|rn)\b)"
+    ),
 )
 BARE_THING_WORDS = re.compile(
     r"\b(what|why|how|when|where|who|which|whats|really|seriously|srsly|rly|lol|lmao|omg|ok|okay|yes|no"
@@ -192,6 +197,9 @@ SHOP_PLACE = re.compile(
 """Where the thing is looked for, and a laugh, after it: "is there a toothpaste in the shop lol"."""
 BARE_EN = 3
 """The index of the bare English "X?" pattern in ``SELL`` (checked against ``BARE_THING_WORDS``)."""
+GOODS_CHECKED = (SELL[BARE_EN], SELL[-1])
+"""The ``SELL`` patterns that name a product only when the thing ends in goods ("eyebrow pencil??",
+"need a hair dryer"), since their words alone ask nothing of the shop."""
 # Words that make a "do you have ...?" something other than a product ("do you have a discount code?",
 # "is there free shipping?", "有没有链接"): the other strategies or Rasa answer those.
 NOT_A_THING = re.compile(
@@ -321,6 +329,8 @@ class Reading:
     """What a comparison other than the price weighs: "size", "stock" or "other" (see ``COMPARED_ON``)."""
     superlative: str | None = None
     """"cheapest", "priciest", "popular", "stocked" (most in stock), "scarce" (fewest left) or "largest"."""
+    top: int = 1
+    """How many of the ranking the question asks for ("top 3 cheapest", "最贵的三个")."""
     total: bool = False
     """What several products cost together (with ``price``, or "total" said outright)."""
     sold_out: bool = False
@@ -405,6 +415,7 @@ def read_question(text: str, names: tuple[str, ...] = ()) -> Reading:
         cheaper=True if CHEAPER.search(folded) else (False if PRICIER.search(folded) else None),
         compares=_compares(unnamed),
         superlative=_superlative(folded),
+        top=_top(folded),
         sold_out=bool(SOLD_OUT_ASK.search(folded)),
         total=bool(TOTAL_ASK.search(folded)) and (price or bool(TOTAL_SAID.search(folded))),
         recommend=bool(
@@ -457,9 +468,28 @@ def _compares(unnamed: str) -> str | None:
     return next((what for what, pattern in COMPARED_ON if pattern.search(unnamed)), None)
 
 
+_TOP_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5}
+TOP_N = re.compile(
+    r"\btop\s*([2-5]|two|three|four|five)\b"
+    r"|\b([2-5]|two|three|four|five) (?:cheapest|priciest|dearest|most|least|best|biggest)\b"
+    r"|最[^\s，,。?？]{1,4}的\s*(?:是\s*)?(?:哪)?([2-5两二三四五])\s*[个样款件种名]"
+    r"|前\s*([2-5两二三四五])\s*[个样款件种名]"
+)
+"""How many products a ranking asks for."""
+
+
 def _superlative(folded: str) -> str | None:
     """The first ranking the question asks for, in ``SUPERLATIVES`` order."""
     return next((which for which, pattern in SUPERLATIVES if pattern.search(folded)), None)
+
+
+def _top(folded: str) -> int:
+    """The N of "top N" / "the 3 cheapest" / "最便宜的三样" (2 to 5), else 1."""
+    match = TOP_N.search(folded)
+    if match is None:
+        return 1
+    said = next(group for group in match.groups() if group)
+    return int(said) if said.isdigit() else _TOP_WORDS[said]
 
 
 def _sell_thing(folded: str) -> str | None:
@@ -468,7 +498,7 @@ def _sell_thing(folded: str) -> str | None:
         if match is None:
             continue
         thing = SHOP_PLACE.sub("", match.group("thing")).strip(" ~～")
-        if pattern is SELL[BARE_EN] and (
+        if pattern in GOODS_CHECKED and (
             BARE_THING_WORDS.search(thing) or strip_vocabulary(thing) != thing or not GOODS_HEAD.search(thing)
         ):
             continue  # "really?", "matte finish stuff?", "YEA?": a remark, catalog words, or no goods

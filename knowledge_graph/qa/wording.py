@@ -310,6 +310,33 @@ def superlative_reply(product: Product, lang: Language, which: str, scope: str) 
     return f"The {word}{where} is the {product.name(lang)} at {price}."
 
 
+def superlatives_reply(ranked: Sequence[Product], lang: Language, which: str, scope: str) -> str:
+    """The first few of a ranking ("the 3 cheapest"), in order, each with its price (and stock when the
+    ranking is by stock)."""
+
+    def item(product: Product) -> str:
+        if which not in ("stocked", "scarce"):
+            return priced(product, lang)
+        left = f"{product.stock} 件" if lang == "zh" else f"{product.stock} left"
+        return f"{priced(product, lang)}（{left}）" if lang == "zh" else f"{priced(product, lang)} ({left})"
+
+    shown = _join([item(p) for p in ranked], lang)
+    if lang == "zh":
+        word = {"cheapest": "最便宜", "priciest": "最贵", "popular": "最受欢迎", "stocked": "库存最多"}.get(
+            which, "库存最少"
+        )
+        where = f"{scope}里" if scope else ""
+        return f"{where}{word}的 {len(ranked)} 款：{shown}～"
+    word = {
+        "cheapest": "cheapest",
+        "priciest": "most expensive",
+        "popular": "most popular",
+        "stocked": "most in stock",
+    }.get(which, "fewest left")
+    where = f" in {scope}" if scope else ""
+    return f"The {len(ranked)} {word}{where}: {shown}."
+
+
 def largest_reply(product: Product, size: str, lang: Language, scope: str) -> str:
     """The biggest product of ``scope`` by size."""
     price = format_price(product.price, product.currency)

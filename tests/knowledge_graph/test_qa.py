@@ -460,3 +460,43 @@ async def test_a_chinese_x_duoshao_asks_its_price(qa, seeded_store) -> None:
     balm = await product(seeded_store, "润唇膏")
     found = await ask(qa, "润唇膏多少", "zh")
     assert found.strategy == "price" and price(balm) in found.text
+
+
+async def test_a_top_n_superlative_ranks_that_many_in_order(qa, seeded_store) -> None:
+    ranked = sorted(await list_products(seeded_store), key=lambda p: p.price)
+    en = await ask(qa, "top 3 cheapest?", "en")
+    assert en.strategy == "superlative" and en.skus == tuple(p.sku for p in ranked[:3])
+    assert all(price(p) in en.text for p in ranked[:3]) and ranked[3].name("en") not in en.text
+    zh = await ask(qa, "最贵的三个是啥", "zh")
+    assert zh.skus == tuple(p.sku for p in reversed(ranked[-3:]))
+    assert (await ask(qa, "what's the cheapest?", "en")).skus == (ranked[0].sku,)  # one when no N
+
+
+async def test_a_category_said_in_the_plural_lists_the_category_not_the_product_aliased_so(
+    qa, seeded_store
+) -> None:
+    fragrances = [p for p in await list_products(seeded_store) if p.category == "fragrance"]
+    assert len(fragrances) >= 2
+    for text in ("what fragrances do u have", "what fragrance stuff do u sell"):
+        found = await ask(qa, text, "en")
+        assert found.strategy == "filter" and set(found.skus) == {p.sku for p in fragrances}, text
+    lips = await ask(qa, "my lips get so dry in winter, is the lip balm good?", "en")
+    assert lips.strategy != "filter"  # "lips" is the body, not the lip products
+
+
+async def test_needing_or_asking_after_a_product_not_sold_mid_sentence_is_declined(qa) -> None:
+    for text, lang in (
+        ("need an eyebrow pencil, do u have one?", "en"),
+        ("i need a hair dryer", "en"),
+        ("眉笔有没有呀 我眉毛稀", "zh"),
+    ):
+        assert (await ask(qa, text, lang)).strategy == "not_carried", text
+    assert (await qa.answer("need a refund", "en", asker=ASKER)) is None
+
+
+async def test_when_the_deals_end_is_said_with_the_deals(qa) -> None:
+    asked = await ask(qa, "when does the discount end?", "en")
+    plain = await ask(qa, "any discounts?", "en")
+    assert asked.strategy == plain.strategy == "deals"
+    assert "valid until" in asked.text and "valid until" not in plain.text
+    assert "有效期到" in (await ask(qa, "折扣啥时候截止 会不会明天就没了", "zh")).text
