@@ -38,7 +38,7 @@ from knowledge_graph.open_questions import record_open_question
 from knowledge_graph.qa import attributes, wording
 from knowledge_graph.qa.carried import carried, names_a_kind, product_names
 from knowledge_graph.qa.faq_rank import Ranked, rank
-from knowledge_graph.qa.lexicon import CATEGORY_GROUPS, COLOUR_FAMILIES, SHADES, SHOP_TOPICS
+from knowledge_graph.qa.lexicon import CATEGORY_GROUPS, COLOUR_FAMILIES, PRODUCT_TOPICS, SHADES, SHOP_TOPICS
 from knowledge_graph.qa.needs import NEED_REQUEST, NEED_SPREAD, by_need, match_need
 from knowledge_graph.qa.resolver import Resolved, resolve
 from knowledge_graph.qa.selection import Selection, products_in_shades, select_products, sold_out
@@ -581,9 +581,8 @@ class _Turn:
         """The product's FAQ that answers the question, when one clearly does (``strict``: only at the
         full threshold, for a question that other strategies may answer too)."""
         faqs = await list_faqs(self.store, product.sku)
-        ranked = await rank(
-            self.qa.encoder, _named_as_it(self.reading.text, product), faqs, intent=self.intent
-        )
+        asked = _with_topics(_named_as_it(self.reading.text, product), PRODUCT_TOPICS)
+        ranked = await rank(self.qa.encoder, asked, faqs, intent=self.intent)
         if ranked is None:
             return None
         sure = (
@@ -923,6 +922,8 @@ HAVE = re.compile(
 LISTING = re.compile(r"\b(list|show|what(?:'?s| is| do you have)|which|any)\b|有哪些|有什么|都有|看看")
 COUNT_ASK = re.compile(r"\b(how many|what|which)\b|几|哪些|什么|多少")
 OTHER_ASK = re.compile(r"\b(other|another|different|more)\b|别的|其他|其它|还有别")
+Topics = tuple[tuple[tuple[str, ...], str], ...]
+"""A topic table of ``lexicon``: (cue words, words of the topic) pairs."""
 RANGE_WORDS = re.compile(r"\b(?:stuff|products|items|things|range|options|selection)\b|系列")
 """Words that make a category word the whole range ("fragrance stuff", "口红系列"), not one product."""
 BODY_PARTS = frozenset({"lips", "eyes", "lashes", "brows", "nails", "hands", "cheeks", "faces"})
@@ -970,16 +971,14 @@ def wording_pick(en: str | None, zh: str | None, lang: Language) -> str:
     return first or second or ""
 
 
-def _topics(text: str) -> list[str]:
-    """The words of the shop topics ``text`` touches (``lexicon.SHOP_TOPICS``)."""
-    return [
-        words for cues, words in SHOP_TOPICS if any(find_word(normalize_key(c), text) != -1 for c in cues)
-    ]
+def _topics(text: str, table: Topics = SHOP_TOPICS) -> list[str]:
+    """The words of the topics of ``table`` that ``text`` touches (``lexicon.SHOP_TOPICS`` by default)."""
+    return [words for cues, words in table if any(find_word(normalize_key(c), text) != -1 for c in cues)]
 
 
-def _with_topics(text: str) -> str:
-    """The question with the words of the shop topics it touches."""
-    return " ".join([text, *_topics(text)])
+def _with_topics(text: str, table: Topics = SHOP_TOPICS) -> str:
+    """The question with the words of the topics it touches."""
+    return " ".join([text, *_topics(text, table)])
 
 
 async def _asked_again(store: GraphStore, previous: str, named: Resolved) -> tuple[str, str | None] | None:

@@ -500,3 +500,13 @@ async def test_when_the_deals_end_is_said_with_the_deals(qa) -> None:
     assert asked.strategy == plain.strategy == "deals"
     assert "valid until" in asked.text and "valid until" not in plain.text
     assert "有效期到" in (await ask(qa, "折扣啥时候截止 会不会明天就没了", "zh")).text
+
+
+async def test_a_products_faq_is_found_from_the_words_viewers_use_for_its_topic(qa, seeded_store) -> None:
+    lipstick, sunscreen = await product(seeded_store, "matte lipstick"), await product(seeded_store, "sunscreen")
+    transfer = next(f for f in await list_faqs(seeded_store, lipstick.sku) if "cups" in (f.question_en or ""))
+    en = await ask(qa, "will the matte lipstick rub off on my mug? coffee addict here", "en")
+    assert en.strategy == "product_faq" and transfer.answer_en in en.text
+    water = next(f for f in await list_faqs(seeded_store, sunscreen.sku) if "防水" in (f.question_zh or ""))
+    zh = await ask(qa, "去海边游泳 防晒霜行不行", "zh")
+    assert zh.strategy == "product_faq" and water.answer_zh in zh.text
