@@ -503,7 +503,8 @@ async def test_when_the_deals_end_is_said_with_the_deals(qa) -> None:
 
 
 async def test_a_products_faq_is_found_from_the_words_viewers_use_for_its_topic(qa, seeded_store) -> None:
-    lipstick, sunscreen = await product(seeded_store, "matte lipstick"), await product(seeded_store, "sunscreen")
+    lipstick = await product(seeded_store, "matte lipstick")
+    sunscreen = await product(seeded_store, "sunscreen")
     transfer = next(f for f in await list_faqs(seeded_store, lipstick.sku) if "cups" in (f.question_en or ""))
     en = await ask(qa, "will the matte lipstick rub off on my mug? coffee addict here", "en")
     assert en.strategy == "product_faq" and transfer.answer_en in en.text
