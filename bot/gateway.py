@@ -621,7 +621,9 @@ class Gateway:
                     job.lang,
                     asker=Asker(event.platform, event.room, event.viewer_id),
                     conversation_id=event.conversation_id,
-                    context=job.triage.product or job.context,
+                    # the conversation's product: a product the question names is found in its words,
+                    # and "which is cheaper, that or the perfume" needs the one talked about before
+                    context=job.context or job.triage.product,
                     upset=job.sentiment <= NEGATIVE,
                 )
         except Exception:  # a bug here must not lose the question: Rasa answers it instead

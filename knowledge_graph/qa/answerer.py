@@ -220,6 +220,10 @@ class _Turn:
             return await self.about(products[0], from_context=False)  # "is the serum good for dry skin?"
         if r.recommend and len(products) == 1 and named.how == "name" and not RELATIVE_ASK.search(r.text):
             return await self.recommend_one(products[0])  # "想买个好用的刷子 推荐吗": that product
+        if r.recommend and not products and r.categories and (r.colour or _shades_in(r.text)):
+            found = await self.colour()  # "want a bold red lip, which shade should i grab": the red shades
+            if found is not None and found.skus:
+                return found
         if r.recommend:
             if not (products or r.filters or self._generic_request()):
                 return await self.recommend_by_meaning()  # "recommend a good netflix show" stays unmatched
@@ -228,8 +232,14 @@ class _Turn:
             found = await self._about_context(context)
             if found is not None:
                 return found
-        if not products and context and r.question and not r.filters_catalog:
-            found = await self._context_faq(context)  # "dishwasher safe?" after "tumbler price?"
+        if context and len(products) == 1 and self._kinds_choice():
+            found = await self._context_faq(context)  # "powder or cream?" after the blush: not the powder
+            if found is not None:
+                return found
+        if not products and context and r.question and not replace(r, categories=()).filters_catalog:
+            # "dishwasher safe?" after "tumbler price?"; "powder or cream?" after the blush (category
+            # words that are its own FAQ's words): the strict threshold keeps "any other lipsticks?" out
+            found = await self._context_faq(context)
             if found is not None:
                 return found
         if not products and (r.max_price is not None or r.min_price is not None):
@@ -237,7 +247,15 @@ class _Turn:
         if (
             not products
             and (r.colour or _shades_in(r.text))
-            and (r.stock or r.in_stock or r.variant or r.sell_thing or HAVE.search(r.text))
+            and (
+                r.stock
+                or r.in_stock
+                or r.variant
+                or r.sell_thing
+                or HAVE.search(r.text)
+                or COME_IN.search(r.text)
+                or LISTING.search(r.text)
+            )
             and not await self._not_sold(named)  # "do u sell nail polish? need a red"
         ):
             return await self.colour()
@@ -264,8 +282,8 @@ class _Turn:
             return await self.faq_of_several(products)  # "can I layer the gloss over a lipstick?"
         if r.promo and not HOW_TO.search(r.text):
             return await self.deals(None)
-        if r.tags and r.question:
-            return await self.recommend(None)
+        if r.tags and (r.question or RANGE_WORDS.search(r.text)):
+            return await self.recommend(None)  # "sensitive skin friendly products pls"
         if r.categories and (
             LISTING.search(r.text) or RANGE_WORDS.search(r.text) or _plural_category_word(r.text)
         ):
@@ -315,6 +333,13 @@ class _Turn:
             return False
         names = {normalize_key(n) for n in (streamer.name_en, streamer.name_zh) if n and n.strip()}
         return any(find_word(name, self.reading.text) != -1 for name in names)
+
+    def _kinds_choice(self) -> bool:
+        """Is the question a choice between two kinds of product ("powder or cream?", "is it a gel or a
+        cream"), which asks what the product talked about is, not about a product called so?"""
+        match = KINDS_CHOICE.search(self.reading.text)
+        kinds = category_word_keys()
+        return match is not None and match.group("a") in kinds and match.group("b") in kinds
 
     def _names_catalog(self) -> bool:
         """Does the question ask about the catalog rather than the conversation's product? A category word
@@ -431,6 +456,8 @@ class _Turn:
             ranked = [m.product for m in await by_need(self.qa.encoder, self.text, ranked)]
         if not by_meaning:
             ranked.sort(key=lambda p: -len(asked & set(p.tags)))  # stable: made for it before suits-all
+        if BUDGET_ASK.search(r.text):
+            ranked.sort(key=lambda p: p.price)  # "学生党 想要便宜点的护肤": the cheapest that fit first
         if not ranked:  # nothing fits what was read: the need in the viewer's words, else a human
             return await self.recommend_by_meaning()
         picks = [wording.Pick(p, self._reasons(p)) for p in ranked[:RECOMMENDED]]
@@ -917,13 +944,26 @@ INTENT_SHAPES: dict[str, dict[str, bool]] = {
 """The question shape a Rasa intent stands for, used when the words show none (see ``_Turn.answer``)."""
 HAVE = re.compile(
     r"\b(any(?:thing)?|do (?:you|u) (?:have|sell|carry|stock)|what comes in|what'?s in|available|got)\b"
-    r"|有.{0,10}[吗嘛]|有没有|有哪些|什么|有卖|卖不卖|卖吗"
+    r"|有.{0,10}[吗嘛]|有没有|有哪些|什么|有啥|有卖|卖不卖|卖吗"
 )
-LISTING = re.compile(r"\b(list|show|what(?:'?s| is| do you have)|which|any)\b|有哪些|有什么|都有|看看")
+LISTING = re.compile(
+    r"\b(list|show|what(?:'?s| is| do you have)|which|any)\b"
+    r"|\bwhat .{1,24} do (?:you|u) (?:sell|have|carry|stock)\b"
+    r"|有哪些|有什么|有啥|都有|看看|列一下|列出|列个|有几[款样个种]"
+)
 COUNT_ASK = re.compile(r"\b(how many|what|which)\b|几|哪些|什么|多少")
 OTHER_ASK = re.compile(r"\b(other|another|different|more)\b|别的|其他|其它|还有别")
+BUDGET_ASK = re.compile(
+    r"\b(?:cheap|cheaper|budget|affordable|inexpensive|low[- ]cost|broke)\b"
+    r"|便宜|实惠|平价|学生党|性价比|预算不多"
+)
+"""A recommendation asked on a budget: the cheapest of the fitting products come first."""
 Topics = tuple[tuple[tuple[str, ...], str], ...]
 """A topic table of ``lexicon``: (cue words, words of the topic) pairs."""
+KINDS_CHOICE = re.compile(
+    r"^(?:(?:is|are) (?:it|they|this|that) |it'?s )?(?:an? )?(?P<a>[a-z]+) or (?:an? )?(?P<b>[a-z]+)\b"
+)
+"""A choice between two words, to be checked against the category words ("powder or cream?")."""
 RANGE_WORDS = re.compile(r"\b(?:stuff|products|items|things|range|options|selection)\b|系列")
 """Words that make a category word the whole range ("fragrance stuff", "口红系列"), not one product."""
 BODY_PARTS = frozenset({"lips", "eyes", "lashes", "brows", "nails", "hands", "cheeks", "faces"})

@@ -48,7 +48,7 @@ CHEAPER = re.compile(
 )
 PRICIER = re.compile(
     r"\b(more expensive|pricier|costlier|dearer|costs? more|is more|which is more|which one is more"
-    r"|higher price)\b|更贵|哪个贵|谁贵|比较贵|贵一点|价格高|价格更高|贵一些|贵些"
+    r"|higher price)\b|更贵|哪个贵|谁贵|比较贵|贵一点|价格高|价格更高|贵一些|贵些|贵还是"
 )
 COMPARING = re.compile(r"\b(which|or|vs\.?|versus|compared?|than)\b|哪个|哪款|还是|谁|比|对比")
 """A question that weighs products against each other ("toner or serum, which is bigger?")."""
@@ -95,7 +95,7 @@ LARGEST = re.compile(
     r"|容量最大|量最大|最大(?:瓶|号|容量)"
 )
 MOST_STOCK = re.compile(
-    r"\b(most (?:of )?(?:\w+ )?in stock|most stock|highest stock|most left|biggest stock)\b"
+    r"\b(most (?:of )?(?:\w+ )?in stock|most stock(?:ed)?|highest stock|most left|biggest stock)\b"
     r"|库存最多|货最多|剩得最多|剩的最多"
 )
 LEAST_STOCK = re.compile(
@@ -126,11 +126,15 @@ RECOMMEND = re.compile(
     r"|有啥好|怎么办|咋办|咋整|有救吗|救救|选哪个|搭配|用啥|买啥|带啥|选啥|挑啥|送啥|有(?:啥|什么)(?:能|可以)",
 )
 NEED_ASK = re.compile(
-    r"\bneed (?:a|an|some|something)\b|\bwhere (?:do|should) i (?:even )?start\b"
-    r"|有啥能|有啥不|有什么能|有没有能"
+    r"\b(?:need|want|wanna|looking for)(?: a| an| some| something)\b"
+    r"|\bwhere (?:do|should) i (?:even )?start\b"
+    r"|^(?:something|smth|sth|anything)\b|^(?:i )?(?:want|need|wanna) (?!to\b)"
+    r"|有啥能|有啥不|有什么能|有没有能|^我?想?要.{1,15}的\W*$|想要|^求"
 )
 """A request that is one for products when it names a need or a category ("dry skin, want something
 rich"), and not otherwise ("I need a refund")."""
+NEED_LEADS = 2
+"""How far into a question the need may start and still open it ("i need ..." starts at 2)."""
 SELL = (
     re.compile(
         r"\b(?:do|does) (?:you|u|the shop|this shop|y'all)(?: guys)? (?:sell|have|carry|stock|offer|got)"
@@ -235,7 +239,11 @@ _UNIT = r"(?:元|块|块钱|yuan|rmb)"
 PRICE_RANGE = (
     re.compile(rf"\bbetween\s*{_MONEY}\s*{_LOW}\s*{_UNIT}?\s*(?:and|to|-)\s*{_MONEY}\s*{_HIGH}"),
     re.compile(
-        rf"{_MONEY}\s*{_LOW}\s*{_UNIT}?\s*(?:到|至|-|~|～)\s*{_MONEY}\s*{_HIGH}\s*(?:{_UNIT}|之间|以内|左右)"
+        rf"{_MONEY}\s*{_LOW}\s*{_UNIT}?\s*(?:到|至|-|~|～)\s*{_MONEY}\s*{_HIGH}\s*(?:{_UNIT}|之间|以内|左右|的)"
+    ),
+    re.compile(
+        rf"{_MONEY}\s*{_LOW}\s*(?:to|-|–|~)\s*{_MONEY}\s*{_HIGH}\s*"
+        r"(?:yuan|rmb|bucks|kuai|range|budget|price range|to spend)\b"
     ),
 )
 MAX_PRICE = (
@@ -307,10 +315,17 @@ ASKS = re.compile(
 such as "the lipstick is awful")."""
 
 
+PLEASE = re.compile(r"\b(?:pls|plz|please|pleaseee*)\b|求求|拜托|麻烦")
+"""Asking politely: a request, even when it sounds upset."""
+
+
 def asks(text: str) -> bool:
-    """Does the message ask something: a question mark, a question word or a yes/no form?"""
+    """Does the message ask something: a question mark, a question word, a yes/no form, or a request
+    ("something for dry skin pls, winter is killing me 🥶", "推荐个 黑眼圈太重了")?"""
     folded = normalize_key(text)
-    return bool(ASKS.search(folded) or YES_NO.search(folded))
+    return bool(
+        ASKS.search(folded) or YES_NO.search(folded) or RECOMMEND.search(folded) or PLEASE.search(folded)
+    )
 
 
 @dataclass(frozen=True)
@@ -418,9 +433,7 @@ def read_question(text: str, names: tuple[str, ...] = ()) -> Reading:
         top=_top(folded),
         sold_out=bool(SOLD_OUT_ASK.search(folded)),
         total=bool(TOTAL_ASK.search(folded)) and (price or bool(TOTAL_SAID.search(folded))),
-        recommend=bool(
-            RECOMMEND.search(folded) or (not names and NEED_ASK.search(folded) and (tags or categories))
-        ),
+        recommend=bool(RECOMMEND.search(folded) or ((tags or categories) and _needs(folded, names))),
         sell_thing=_sell_thing(folded),
         categories=categories,
         tags=tags,
@@ -481,6 +494,16 @@ TOP_N = re.compile(
 def _superlative(folded: str) -> str | None:
     """The first ranking the question asks for, in ``SUPERLATIVES`` order."""
     return next((which for which, pattern in SUPERLATIVES if pattern.search(folded)), None)
+
+
+def _needs(folded: str, names: tuple[str, ...]) -> bool:
+    """Whether ``folded`` asks for something it needs: anywhere when it names no product ("dry skin, need
+    something rich"), and as its opening words when it names a product only by a category word ("need a
+    lipstick that lasts", not "does the mascara come off or do i need something else")."""
+    match = NEED_ASK.search(folded)
+    if match is None or not all(name in category_word_keys() for name in names):
+        return False
+    return not names or match.start() <= NEED_LEADS
 
 
 def _top(folded: str) -> int:

@@ -11,7 +11,7 @@ from bot.gateway import Job, takes_qa_lane
 from bot.qa_lane import QALane
 from bot.triage import Triage
 from connectors.base import ChatEvent
-from knowledge_graph.catalog import find_product
+from knowledge_graph.catalog import find_product, list_products
 from knowledge_graph.config import GraphConfig
 from knowledge_graph.faq import list_faqs
 from knowledge_graph.qa.answerer import Asker
@@ -84,6 +84,20 @@ async def test_a_worried_question_about_a_product_is_answered_and_is_no_complain
     await asyncio.sleep(0.2)
     rows = await store.read("MATCH (q:OpenQuestion {kind: 'complaint'}) RETURN q.text AS text")
     assert rows == []
+
+
+async def test_an_upset_request_said_politely_is_answered_not_a_complaint(store) -> None:
+    lane = QALane(lambda: store)
+    found = await lane.answer(
+        "something for dry skin pls, the cold is killing me",
+        "en",
+        asker=Asker("sim", "r", "cold-viewer"),
+        conversation_id="c4",
+        upset=True,
+    )
+    assert found is not None and found.strategy == "recommend"
+    dry = {p.sku for p in await list_products(store) if "skin:dry" in p.tags}
+    assert found.skus and set(found.skus) <= dry
 
 
 async def test_answers_come_from_the_graph_in_the_viewers_language(store) -> None:

@@ -7,6 +7,9 @@ import asyncio
 import itertools
 import json
 import logging
+import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -280,7 +283,17 @@ async def test_send_splits_to_200_characters_and_drops_its_own_echo(yt) -> None:
 
 
 async def test_send_is_refused_when_the_quota_left_is_needed_for_polling(fake_youtube, collector) -> None:
-    quota = QuotaBudget(daily_quota=10_000, stream_s=3600, max_poll_s=30, used=10_000 - 620)
+    # the budget's clock runs from noon Pacific: the day's reset (midnight Pacific) is hours away, so
+    # the whole hour of polling must be paid for whatever the wall-clock time of the run
+    noon = datetime(2026, 12, 2, 12, 0, tzinfo=ZoneInfo("America/Los_Angeles")).timestamp()
+    started = time.time()
+    quota = QuotaBudget(
+        daily_quota=10_000,
+        stream_s=3600,
+        max_poll_s=30,
+        used=10_000 - 620,
+        clock=lambda: noon + time.time() - started,
+    )
     connector = YouTubeConnector(config=config_for(fake_youtube), quota=quota)
     await connector.start(collector)
     try:

@@ -89,3 +89,15 @@ async def test_liveroom_channel_returns_the_parse_with_sentiment(stack: Stack) -
     assert data["parse"]["intent"] in ("praise", "chitchat")  # hype; chitchat gets no reply
     assert data["parse"]["lang"] == "zh"
     assert data["parse"]["sentiment"] > 0.5
+
+
+async def test_a_comparison_with_the_product_talked_about_compares_both(stack: Stack, graph) -> None:
+    mist, perfume = await find_product(graph, "body mist"), await find_product(graph, "rose perfume")
+    assert mist is not None and perfume is not None and mist.price != perfume.price
+    cheaper = min((mist, perfume), key=lambda p: p.price)
+    await ask(stack, "e2e-talk", "gwen", "how much is the body mist?")
+    reply, _ = await ask(stack, "e2e-talk", "gwen", "which is cheaper, that or the rose perfume?")
+    assert mist.name("en") in reply and perfume.name("en") in reply, reply
+    assert reply.index(cheaper.name("en")) < reply.index(
+        max((mist, perfume), key=lambda p: p.price).name("en")
+    )

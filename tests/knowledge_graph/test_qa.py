@@ -511,3 +511,72 @@ async def test_a_products_faq_is_found_from_the_words_viewers_use_for_its_topic(
     water = next(f for f in await list_faqs(seeded_store, sunscreen.sku) if "防水" in (f.question_zh or ""))
     zh = await ask(qa, "去海边游泳 防晒霜行不行", "zh")
     assert zh.strategy == "product_faq" and water.answer_zh in zh.text
+
+
+async def test_a_request_without_a_question_is_a_recommendation(qa, seeded_store) -> None:
+    products = {p.sku: p for p in await list_products(seeded_store)}
+    firming = await ask(qa, "something anti aging pls", "en")
+    assert firming.strategy == "recommend" and firming.skus
+    assert all("benefit:firming" in products[sku].tags for sku in firming.skus)
+    lasting = await ask(qa, "要持妆久不脱妆的", "zh")
+    assert lasting.strategy == "recommend" and lasting.skus
+    assert all("benefit:long-wear" in products[sku].tags for sku in lasting.skus)
+    # a question about a product that says "need something" is still about that product
+    mascara = await ask(qa, "does the mascara come off with water or do i need something else", "en")
+    assert mascara.strategy != "recommend"
+
+
+async def test_a_recommendation_on_a_budget_puts_the_cheapest_fitting_first(qa, seeded_store) -> None:
+    found = await ask(qa, "学生党 想要便宜点的护肤", "zh")
+    prices = {p.sku: p.price for p in await list_products(seeded_store)}
+    assert found.strategy == "recommend" and len(found.skus) > 1
+    assert [prices[s] for s in found.skus] == sorted(prices[s] for s in found.skus)
+
+
+async def test_a_request_for_a_colour_of_a_kind_lists_its_shades_of_that_colour(qa, seeded_store) -> None:
+    lipstick = await product(seeded_store, "matte lipstick")
+    reds = [v.colour for v in await variants_of(seeded_store, lipstick.sku) if v.colour and "red" in v.colour]
+    found = await ask(qa, "want a bold red lip for the party, which shade should i grab", "en")
+    assert found.strategy == "colour" and lipstick.sku in found.skus
+    assert reds and all(colour in found.text for colour in reds if colour)
+    dark_circles = await qa.answer("黑眼圈好重 有啥能救救我", "zh", asker=ASKER)
+    assert dark_circles is None or dark_circles.strategy != "colour"  # 黑眼圈 is not the colour black
+
+
+async def test_a_choice_between_two_kinds_asks_about_the_product_talked_about(qa, seeded_store) -> None:
+    blush = await product(seeded_store, "blush")
+    kind = next(
+        f for f in await list_faqs(seeded_store, blush.sku) if "powder or a cream" in (f.question_en or "")
+    )
+    found = await ask(qa, "powder or cream?", "en", context=blush.sku)
+    assert found.product == blush.sku and kind.answer_en in found.text  # not the loose powder
+
+
+@pytest.mark.parametrize("text", ["唇部的有几款", "唇部产品列一下", "生活好物有啥"])
+async def test_chinese_ways_of_asking_for_a_list_list_the_category(qa, seeded_store, text) -> None:
+    found = await ask(qa, text, "zh")
+    assert found.strategy == "filter" and len(found.skus) > 1
+
+
+async def test_a_price_range_said_the_chat_way_lists_what_fits(qa, seeded_store) -> None:
+    products = await list_products(seeded_store)
+    fits = {p.sku for p in products if 100 <= p.price <= 150}
+    found = await ask(qa, "whats in the 100 to 150 range", "en")
+    assert found.strategy == "filter" and fits and set(found.skus) <= fits
+    zh = await ask(qa, "护肤里100到200的", "zh")
+    skin = {p.sku for p in products if p.category == "skincare" and 100 <= p.price <= 200}
+    assert zh.strategy == "filter" and set(zh.skus) == skin
+
+
+async def test_more_ways_of_listing_comparing_and_ranking(qa, seeded_store) -> None:
+    products = await list_products(seeded_store)
+    eyes = await ask(qa, "what eye makeup do u sell", "en")
+    assert eyes.strategy == "filter" and set(eyes.skus) == {p.sku for p in products if p.category == "eyes"}
+    black = await ask(qa, "which items come in black", "en")
+    assert black.strategy == "colour" and black.skus
+    tumbler, palette = await product(seeded_store, "保温杯"), await product(seeded_store, "眼影盘")
+    dearer = max((tumbler, palette), key=lambda p: p.price)
+    assert (await ask(qa, "保温杯贵还是眼影盘贵", "zh")).product == dearer.sku
+    lips = [p for p in products if p.category == "lips"]
+    most = await ask(qa, "most stocked lip item", "en")
+    assert most.product == max(lips, key=lambda p: p.stock).sku
