@@ -1084,7 +1084,7 @@ def _category_words_are_not_names(reading: Reading, named: Resolved) -> Resolved
         PAIRING.search(reading.text)
         or FIT_ASK.search(reading.text)
         or SHADE_PICK.search(reading.text)
-        or (reading.variant and reading.superlative)
+        or (reading.variant and reading.superlative not in (None, "largest"))
     ):
         return named  # "what goes with the serum?": the serum is the product to pair with, not a category
     if listing and reading.categories and named.how == "fuzzy" and _plural_category_word(reading.text):

@@ -66,9 +66,22 @@ def labels(product: Product, kind: str, lang: Language) -> list[str]:
     return [label(f"{kind}:{value}", lang) for value in attributes_of(product, kind)]
 
 
+SKIN_TONE = re.compile(
+    r"\b(?:deep|dark|darker|tan|tanned|pale|fair|olive|brown|black)(?:[- ]?skinned| skin(?: tone)?)\b"
+    r"|\bskin(?: tone)? is (?:\w+ )?(?:deep|dark|tan|tanned|pale|fair|olive|brown)\b"
+    r"|\bskin ?tone|\bundertones?\b"
+    r"|黄黑皮|黄皮|白皮|黑皮|肤色|冷白皮|暖皮|冷皮"
+)
+"""The skin's colour ("my skin is pretty deep", "黄黑皮"), which the skin types do not answer."""
+SKIN_TYPE = re.compile(r"\b(?:oily|dry|sensitive|combination|acne)\b|油皮|干皮|敏感|混油|混干|痘")
+
+
 def asked_attribute(text: str) -> str | None:
-    """Which attribute kind a (normalized) question asks about, or None."""
+    """Which attribute kind a (normalized) question asks about, or None. A question about the skin's
+    colour without a skin type asks no skin type ("will the blush show up on my deep skin")."""
     for kind, pattern in ASKS.items():
+        if kind == "skin" and SKIN_TONE.search(text) and not SKIN_TYPE.search(text):
+            continue
         if pattern.search(text):
             return kind
     return None

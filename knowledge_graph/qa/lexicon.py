@@ -1067,6 +1067,27 @@ PRODUCT_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
         ("before bed", "overnight", "sleeping", "sleep in", "while i sleep", "睡前", "过夜", "睡觉"),
         "wear it overnight 睡前",
     ),
+    (
+        (
+            "黄黑皮",
+            "黄皮",
+            "白皮",
+            "黑皮",
+            "冷白皮",
+            "肤色",
+            "deep skin",
+            "dark skin",
+            "dark skinned",
+            "tan",
+            "tanned",
+            "pale",
+            "fair skin",
+            "olive",
+            "skin tone",
+            "undertone",
+        ),
+        "shade for my skin tone 色号 肤色",
+    ),
     (("scented", "perfume stuff", "smell", "smells", "香精", "香味", "有味"), "fragrance 香味"),
 )
 """Product-FAQ topics: the words viewers use for a topic (cue words) -> words the product FAQs use for

@@ -91,8 +91,9 @@ PRICIEST = re.compile(
     r"|最贵|价格最高|最高价|最高档"
 )
 LARGEST = re.compile(
-    r"\b(biggest|largest|most (?:ml|product|volume)|biggest (?:bottle|size|one))\b"
-    r"|容量最大|量最大|最大(?:瓶|号|容量)"
+    r"\b(biggest|largest|most (?:ml|product|volume)|biggest (?:bottle|size|one)"
+    r"|which (?:\w+ )?(?:is|has|comes in) (?:the )?(?:bigger|larger) (?:size|bottle|one))\b"
+    r"|容量最大|量最大|最大(?:瓶|号|容量)|哪个(?:容量|量)(?:更)?大"
 )
 MOST_STOCK = re.compile(
     r"\b(most (?:of )?(?:\w+ )?in stock|most stock(?:ed)?|highest stock|most left|biggest stock)\b"

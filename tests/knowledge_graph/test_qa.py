@@ -580,3 +580,25 @@ async def test_more_ways_of_listing_comparing_and_ranking(qa, seeded_store) -> N
     lips = [p for p in products if p.category == "lips"]
     most = await ask(qa, "most stocked lip item", "en")
     assert most.product == max(lips, key=lambda p: p.stock).sku
+
+
+async def test_a_question_about_skin_colour_is_not_answered_with_skin_types(qa, seeded_store) -> None:
+    blush = await product(seeded_store, "blush")
+    found = await qa.answer(
+        "my skin is pretty deep, will the peach blush even show up on me", "en", asker=ASKER
+    )
+    assert found is None or found.strategy != "attribute"
+    assert found is None or "skin types" not in found.text
+    cushion = await product(seeded_store, "cushion")
+    shade = next(f for f in await list_faqs(seeded_store, cushion.sku) if "色号" in (f.question_zh or ""))
+    zh = await ask(qa, "黄皮选哪个色号的气垫", "zh")
+    assert zh.strategy == "product_faq" and shade.answer_zh in zh.text
+    assert blush.sku != cushion.sku
+
+
+async def test_which_of_a_category_is_bigger_ranks_the_category_by_size(qa, seeded_store) -> None:
+    fragrances = [p for p in await list_products(seeded_store) if p.category == "fragrance"]
+    sized = [p for p in fragrances if any(t.startswith("size:") for t in p.tags)]
+    biggest = max(sized, key=lambda p: float(next(t for t in p.tags if t.startswith("size:")).split()[0][5:]))
+    found = await ask(qa, "which fragrance is the bigger size", "en")
+    assert found.strategy == "superlative" and found.product == biggest.sku
