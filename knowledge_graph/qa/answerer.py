@@ -196,8 +196,8 @@ class _Turn:
                 products = (about,) if about is not None else ()
             return await self.promotion(codes, products[0] if len(products) == 1 else None)
         if (
-            r.cheaper is not None and len(products) == 1 and context
-        ):  # "那跟气垫比哪个便宜" after the foundation
+            (r.cheaper is not None or WITH_IT.search(r.text)) and len(products) == 1 and context
+        ):  # "那跟气垫比哪个便宜" after the foundation, "那它跟精华先用哪个" after the toner
             before = await self._context_product(context)
             if before is not None and before.sku != products[0].sku:
                 products = (before, products[0])
@@ -220,6 +220,10 @@ class _Turn:
             return await self.about(products[0], from_context=False)  # "is the serum good for dry skin?"
         if r.recommend and len(products) == 1 and named.how == "name" and not RELATIVE_ASK.search(r.text):
             return await self.recommend_one(products[0])  # "想买个好用的刷子 推荐吗": that product
+        if r.recommend and not products and context and not r.categories and SHADE_PICK.search(r.text):
+            found = await self._context_faq(context, strict=False)  # "白皮选哪个号" after the cushion
+            if found is not None:
+                return found
         if r.recommend and not products and r.categories and (r.colour or _shades_in(r.text)):
             found = await self.colour()  # "want a bold red lip, which shade should i grab": the red shades
             if found is not None and found.skus:
@@ -291,6 +295,8 @@ class _Turn:
         if r.deictic or ((r.price or r.stock or r.variant) and len(r.text) <= SHORT_FOLLOW_UP):
             return None  # "how much is it?" about nothing known: Rasa asks which product
         found = await self.shop_faq()
+        if found is None and context and not products and r.question and not r.filters_catalog:
+            found = await self._context_faq(context, strict=False)  # "nice, how many hours of wear do i get"
         if found is None and not (r.price or r.stock or r.promo or r.sell_thing):
             found = await self.recommend_by_meaning()  # "want my makeup to survive a summer wedding"
         return found
@@ -322,10 +328,11 @@ class _Turn:
         """The product the conversation is about (``context``: its SKU or a catalog name), exactly."""
         return (await resolve(self.store, "", context=context, fuzzy=False)).product
 
-    async def _context_faq(self, context: str) -> Answer | None:
-        """The conversation's product's FAQ, only when it answers clearly at the full threshold."""
+    async def _context_faq(self, context: str, *, strict: bool = True) -> Answer | None:
+        """The conversation's product's FAQ when it answers clearly (``strict``: at the full threshold,
+        for a question other strategies have not had their turn at yet)."""
         product = await self._context_product(context)
-        return None if product is None else await self.product_faq(product, strict=True)
+        return None if product is None else await self.product_faq(product, strict=strict)
 
     async def _names_streamer(self) -> bool:
         streamer = await get_streamer(self.store)
@@ -960,6 +967,8 @@ BUDGET_ASK = re.compile(
 """A recommendation asked on a budget: the cheapest of the fitting products come first."""
 Topics = tuple[tuple[tuple[str, ...], str], ...]
 """A topic table of ``lexicon``: (cue words, words of the topic) pairs."""
+WITH_IT = re.compile(r"它(?:跟|和|与|同)|\b(?:it|this|that) (?:with|and|or|vs\.?|before|after)\b")
+"""The product talked about, put beside one the question names ("那它跟精华先用哪个")."""
 KINDS_CHOICE = re.compile(
     r"^(?:(?:is|are) (?:it|they|this|that) |it'?s )?(?:an? )?(?P<a>[a-z]+) or (?:an? )?(?P<b>[a-z]+)\b"
 )

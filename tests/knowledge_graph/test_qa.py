@@ -602,3 +602,17 @@ async def test_which_of_a_category_is_bigger_ranks_the_category_by_size(qa, seed
     biggest = max(sized, key=lambda p: float(next(t for t in p.tags if t.startswith("size:")).split()[0][5:]))
     found = await ask(qa, "which fragrance is the bigger size", "en")
     assert found.strategy == "superlative" and found.product == biggest.sku
+
+
+async def test_follow_ups_find_the_faq_of_the_product_talked_about(qa, seeded_store) -> None:
+    foundation, toner = await product(seeded_store, "liquid foundation"), await product(seeded_store, "toner")
+    foundation_faqs = await list_faqs(seeded_store, foundation.sku)
+    shade = next(f for f in foundation_faqs if "色号" in (f.question_zh or ""))
+    pick = await ask(qa, "黄皮选哪个号", "zh", context=foundation.sku)
+    assert pick.product == foundation.sku and shade.answer_zh in pick.text
+    lasts = next(f for f in foundation_faqs if "how long" in (f.question_en or "").lower())
+    wear = await ask(qa, "nice, how many hours of wear do i get", "en", context=foundation.sku)
+    assert wear.product == foundation.sku and lasts.answer_en in wear.text
+    first = next(f for f in await list_faqs(seeded_store, toner.sku) if "先用" in (f.question_zh or ""))
+    order = await ask(qa, "那它跟精华先用哪个", "zh", context=toner.sku)
+    assert first.answer_zh in order.text
