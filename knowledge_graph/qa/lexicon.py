@@ -757,6 +757,10 @@ SHOP_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
         (
             "swap",
             "exchange",
+            "change it for",
+            "change it to",
+            "order the wrong",
+            "ordered the wrong",
             "change the colour",
             "change the shade",
             "wrong shade",

@@ -622,7 +622,10 @@ def schedule_text(session: StreamSession | None, now_ms: int, lang: Language) ->
     if session is None:
         return schedule_reply(None, None, False, lang)
     start = datetime.fromtimestamp(session.starts_at / 1000, UTC).astimezone(BEIJING)
+    end = datetime.fromtimestamp(session.ends_at / 1000, UTC).astimezone(BEIJING)
     starts = start.strftime("%m-%d %H:%M") if lang == "zh" else start.strftime("%a %b %d, %H:%M")
+    if end.date() == start.date():
+        starts += f"–{end:%H:%M}"  # "20:00–23:00": how long it runs answers "what time" too
     return schedule_reply(session.title(lang), starts, session.is_live(now_ms), lang)
 
 

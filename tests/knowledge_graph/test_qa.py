@@ -616,3 +616,8 @@ async def test_follow_ups_find_the_faq_of_the_product_talked_about(qa, seeded_st
     first = next(f for f in await list_faqs(seeded_store, toner.sku) if "先用" in (f.question_zh or ""))
     order = await ask(qa, "那它跟精华先用哪个", "zh", context=toner.sku)
     assert first.answer_zh in order.text
+
+
+async def test_ordering_the_wrong_colour_asks_about_exchanges(qa) -> None:
+    found = await ask(qa, "if i order the wrong lipstick colour can i change it for another?", "en")
+    assert found.strategy == "shop_faq" and "exchang" in found.text
