@@ -180,6 +180,10 @@ class _Turn:
                 found = await self.product_faq(products[0], strict=True)
                 if found is not None:
                     return found
+            if not products and context and r.deictic:  # "are they real silk tho" after the scrunchies
+                found = await self._context_faq(context)
+                if found is not None:
+                    return found
             found = await self.shop_faq()
             if found is not None:
                 return found
@@ -921,7 +925,7 @@ OPEN_ASK = re.compile(
     r"\b(tell me (?:about|more)|what(?:'s| is) (?:it|the|this|that)|what about|any good|worth it|info|details"
     r"|how(?:'s| is| are) (?:it|the|this|that|they)|review\w*|thoughts on|what do you think"
     r"|what(?:'s| is) a good|how about|and the|(?:nice|good|great|worth it)\W*$"
-    r"|i (?:want|need) (?:a|an|the|some)|how (?:do i|to|do you) use)\b"
+    r"|i (?:want|need) (?:a|an|the|some)|how (?:do i|to|do you) use|show (?:me|us|the|ur|your))\b"
     r"|介绍|怎么样|咋样|好用吗|好不好|是什么|是啥|啥来的|啥东西|值得|值不值|推荐吗|详细|问下|问一下|想问|看看|讲讲|说说"
     r"|用哪个|选哪个|哪个好|好吗\W*$|怎么用|如何用|咋用"
     r"|^那?.{1,10}呢\W*$"

@@ -165,6 +165,10 @@ SELL = (
     re.compile(r"^(?P<thing>[\u4e00-\u9fff]{0,7}[膏笔水油霜乳液露棒刷盘粉膜器仪夹梳杯巾贴饼蜡镜])呢\W*$"),
     re.compile(r"^(?P<thing>[\u4e00-\u9fff]{1,8})(?:有没有|有木有|有没)[呀啊呢嘛哇]?[\s,，!！?？。~～]"),
     re.compile(
+        r"\bwhere (?:r|are|is) (?:the|ur|your) (?P<thing>[a-z][a-z'-]+(?: [a-z][a-z'-]+){0,2})"
+        r"(?=\s*(?:[,.!?]|$))"
+    ),
+    re.compile(
         r"\bneed (?:a|an|some|new|a new) (?P<thing>[a-z][a-z'-]+(?: [a-z][a-z'-]+){0,2}?)"
         r"(?=\s*(?:[,.!?]|$)|\s+(?:do|does|u|you|any|pls|please|for|to|lol|asap|rn)\b)"
     ),
@@ -202,7 +206,7 @@ SHOP_PLACE = re.compile(
 """Where the thing is looked for, and a laugh, after it: "is there a toothpaste in the shop lol"."""
 BARE_EN = 3
 """The index of the bare English "X?" pattern in ``SELL`` (checked against ``BARE_THING_WORDS``)."""
-GOODS_CHECKED = (SELL[BARE_EN], SELL[-1])
+GOODS_CHECKED = (SELL[BARE_EN], SELL[-2], SELL[-1])
 """The ``SELL`` patterns that name a product only when the thing ends in goods ("eyebrow pencil??",
 "need a hair dryer"), since their words alone ask nothing of the shop."""
 # Words that make a "do you have ...?" something other than a product ("do you have a discount code?",
@@ -299,7 +303,7 @@ def shares_content(question: str, text: str, names: tuple[str, ...] = ()) -> boo
 
 QUESTION = re.compile(
     r"\?|？|\b(how|what|whats|when|where|which|who|why|is|are|does|do|can|could|will|would|should|any"
-    r"|anything|list|show me|tell me)\b|^r (?:u|ur|you|your|these|those|they|the)\b"
+    r"|anything|list|show me|show (?:the|ur|your|us)|tell me)\b|^r (?:u|ur|you|your|these|those|they|the)\b"
     r"|多少|多久|多长|吗|么|嘛|呢|什么|啥|怎么|咋|哪|几|谁|有没有|能不能|可不可以|是不是|会不会|要不要|求|推荐|"
     + _V_BU,
 )
@@ -523,7 +527,7 @@ def _sell_thing(folded: str) -> str | None:
             continue
         thing = SHOP_PLACE.sub("", match.group("thing")).strip(" ~～")
         if pattern in GOODS_CHECKED and (
-            BARE_THING_WORDS.search(thing) or strip_vocabulary(thing) != thing or not GOODS_HEAD.search(thing)
+            BARE_THING_WORDS.search(thing) or not strip_vocabulary(thing) or not GOODS_HEAD.search(thing)
         ):
             continue  # "really?", "matte finish stuff?", "YEA?": a remark, catalog words, or no goods
         if thing and len(thing) <= 40 and len(thing.split()) <= 4 and not NOT_A_THING.search(thing):

@@ -138,6 +138,8 @@ async def test_products_not_sold_are_declined_and_counted_as_demand(qa, seeded_s
     [
         ("eyebrow pencil??", "en"),  # a bare "X?"
         ("beard oil for my bf?", "en"),
+        ("protein powder? 💪", "en"),  # "powder" is a catalog word, "protein powder" is not sold
+        ("where r the false lashes, cant find the link", "en"),
         ("is there a toothpaste in the shop lol", "en"),
         ("修容盘呢", "zh"),
         ("卖牙膏吗哈哈", "zh"),
@@ -621,3 +623,12 @@ async def test_follow_ups_find_the_faq_of_the_product_talked_about(qa, seeded_st
 async def test_ordering_the_wrong_colour_asks_about_exchanges(qa) -> None:
     found = await ask(qa, "if i order the wrong lipstick colour can i change it for another?", "en")
     assert found.strategy == "shop_faq" and "exchang" in found.text
+
+
+async def test_a_deictic_follow_up_on_a_shop_topic_word_asks_the_products_faq_first(qa, seeded_store) -> None:
+    scrunchies = await product(seeded_store, "scrunchie")
+    shown = await ask(qa, "show the scrunchies pls", "en")
+    assert shown.product == scrunchies.sku
+    silk = next(f for f in await list_faqs(seeded_store, scrunchies.sku) if "silk" in (f.question_en or ""))
+    found = await ask(qa, "are they real silk tho", "en", context=scrunchies.sku)
+    assert found.strategy == "product_faq" and silk.answer_en in found.text
