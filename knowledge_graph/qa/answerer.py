@@ -361,18 +361,28 @@ class _Turn:
         return r.filters_catalog
 
     async def faq_of_several(self, products: tuple[Product, ...]) -> Answer | None:
-        """A question naming several products without comparing them: the best FAQ of any of them when
-        it is sure, else None (Rasa asks which one)."""
-        faqs = [faq for product in products[:3] for faq in await list_faqs(self.store, product.sku)]
-        ranked = await rank(self.qa.encoder, self.text, faqs, intent=self.intent)
-        if ranked is None or not _product_faq_sure(ranked):
+        """A question naming several products without comparing them ("should i use the toner before or
+        after serum", "will the lipstick get all over my face mask"): each product's FAQs are ranked with
+        the question put about that product, and the surest of the sure ones answers; else None (Rasa
+        asks which one)."""
+        best: tuple[Ranked, Product] | None = None
+        for product in products[:3]:
+            asked = _with_topics(_named_as_it(self.reading.text, product), PRODUCT_TOPICS)
+            ranked = await rank(
+                self.qa.encoder, asked, await list_faqs(self.store, product.sku), intent=self.intent
+            )
+            if (
+                ranked is not None
+                and _product_faq_sure(ranked)
+                and (best is None or ranked.score > best[0].score)
+            ):
+                best = (ranked, product)
+        if best is None:
             return None
-        sku = ranked.faq.product_sku
+        ranked, product = best
         answer = wording_pick(ranked.faq.answer_en, ranked.faq.answer_zh, self.lang)
-        named = next((p for p in products if p.sku == sku), None)
-        if named is not None:
-            answer = wording.product_faq_reply(named, answer, self.lang)
-        return Answer(answer, "product_faq", sku, (sku,) if sku else ())
+        text = wording.product_faq_reply(product, answer, self.lang)
+        return Answer(text, "product_faq", product.sku, (product.sku,))
 
     # --- the strategies --------------------------------------------------------------------------------
     def compare(self, products: tuple[Product, ...], *, cheaper: bool) -> Answer:

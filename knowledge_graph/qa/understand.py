@@ -52,6 +52,14 @@ PRICIER = re.compile(
 )
 COMPARING = re.compile(r"\b(which|or|vs\.?|versus|compared?|than)\b|哪个|哪款|还是|谁|比|对比")
 """A question that weighs products against each other ("toner or serum, which is bigger?")."""
+NOT_COMPARATIVES = (
+    r"over|after|under|never|ever|other|either|neither|whether|however|whenever|together|water|paper|order"
+    r"|layer|answer|cover|later|super|proper|per|summer|winter|number|user|member|sister|mother|brother"
+    r"|daughter|toner|powder|primer|eyeliner|liner|cleanser|moisturi[sz]er|highlighter|concealer|bronzer"
+    r"|remover|sticker|dryer|shaver|trimmer|tumbler|scrunchie|container|holder|finger|shower|flower|corner"
+)
+"""Words ending in "er" that compare nothing ("over", "toner"), so "can i put the gloss over my lipstick"
+is no comparison."""
 COMPARED_ON: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "stock",
@@ -71,7 +79,10 @@ COMPARED_ON: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         "other",
-        re.compile(r"\b\w+er\b|\b(more|less|better|best|worse|longer|stronger)\b|更|比较|哪个好|好用"),
+        re.compile(
+            rf"\b(?!(?:{NOT_COMPARATIVES})\b)\w+er\b|\b(more|less|better|best|worse|longer|stronger)\b"
+            r"|更|比较|哪个好|好用"
+        ),
     ),
 )
 """What a comparison of products weighs, when it is not the price (``Reading.compares``)."""

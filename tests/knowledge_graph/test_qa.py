@@ -632,3 +632,22 @@ async def test_a_deictic_follow_up_on_a_shop_topic_word_asks_the_products_faq_fi
     silk = next(f for f in await list_faqs(seeded_store, scrunchies.sku) if "silk" in (f.question_en or ""))
     found = await ask(qa, "are they real silk tho", "en", context=scrunchies.sku)
     assert found.strategy == "product_faq" and silk.answer_en in found.text
+
+
+@pytest.mark.parametrize(
+    ("text", "sku_word", "faq_word"),
+    [
+        ("do i put the toner on before the serum or after?", "toner", "first"),
+        ("is it ok to wear the lip gloss over the matte lipstick?", "gloss", "over a lipstick"),
+        ("is the night cream scented? perfume gives me a rash", "night cream", "fragrance"),
+    ],
+)
+async def test_a_question_naming_a_second_product_in_passing_gets_the_first_ones_faq(
+    qa, seeded_store, text, sku_word, faq_word
+) -> None:
+    about = await product(seeded_store, sku_word)
+    faq = next(
+        f for f in await list_faqs(seeded_store, about.sku) if faq_word in (f.question_en or "").lower()
+    )
+    found = await ask(qa, text, "en")
+    assert found.strategy == "product_faq" and found.product == about.sku and faq.answer_en in found.text
