@@ -190,7 +190,9 @@ class _Turn:
         codes = await self._codes_named()
         if r.total and len(products) >= 2 and len(codes) <= 1:  # two codes "together" ask how codes combine
             return await self.total(products, codes)
-        if (codes or r.promo) and CODE_RULES_ASK.search(r.text):
+        if (codes or r.promo) and (
+            CODE_RULES_ASK.search(r.text) or (r.promo and not products and HOW_TO.search(r.text))
+        ):
             found = await self.shop_faq(CODE_RULES_TOPIC)  # "can I use LIVE10 and SERUM30 together?"
             if found is not None:
                 return found

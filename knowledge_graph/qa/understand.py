@@ -39,7 +39,7 @@ PROMO_WORDS = re.compile(
     r"\b(discounts?|coupons?|promos?|promotions?|promo codes?|codes?|deals?|(?<!for )sales?|vouchers?"
     r"|% off)\b"
     r"|优惠|折扣|打折|券|满减|活动|福利|减价|便宜点|优惠码|折扣码|哪个码|什么码|啥码|有码|用码|折后|到手价|券后|几折|\d+折"
-    r"|打.{0,2}折|减\d+|[两几\d]个(?:优惠)?码",
+    r"|打.{0,2}折|减\d+|[两几\d]个(?:优惠)?码|[一两几\d]?串字母|那串码",
 )
 CHEAPER = re.compile(
     r"\b(cheaper|less expensive|more affordable|lower price|costs? less|is less|which is less"
@@ -233,7 +233,8 @@ NOT_A_THING = re.compile(
     r"售后|保修|付款|支付|问题|时间|福利|假的|假货|真的|真货|正品|高仿|赠品|小样|抽奖|福袋|回放|人|号",
 )
 HOW_TO = re.compile(
-    r"\b(how (?:do|can|to|does)|where (?:do|can|to)|where'?s the)\b|怎么|如何|在哪|哪里|哪儿|咋"
+    r"\b(how (?:do|can|to|does)|where (?:do|can|to)|where'?s the)\b"
+    r"|怎么|如何|在哪|哪里|哪儿|咋|去哪|输进去|填哪|输哪"
 )
 _V_BU = r"[\u4e00-\u9fff]不(?=$|[\s,，。.!！~～?？]|家人|姐妹|宝|啊|呀|哈)"
 """Colloquial "V不" at the end of a clause: "能退货不", "保证正品不家人们" ask yes or no."""

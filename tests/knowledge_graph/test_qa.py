@@ -651,3 +651,13 @@ async def test_a_question_naming_a_second_product_in_passing_gets_the_first_ones
     )
     found = await ask(qa, text, "en")
     assert found.strategy == "product_faq" and found.product == about.sku and faq.answer_en in found.text
+
+
+async def test_shop_questions_in_chat_words_find_their_faq(qa, seeded_store) -> None:
+    faqs = await list_faqs(seeded_store)
+    damaged = next(f for f in faqs if "damaged" in (f.question_en or ""))
+    code_use = next(f for f in faqs if "discount code" in (f.question_en or ""))
+    expired = await ask(qa, "收到货发现过期了", "zh")
+    assert expired.strategy == "shop_faq" and damaged.answer_zh in expired.text  # not "when will it ship"
+    enter = await ask(qa, "领到的那串字母要去哪输进去", "zh")
+    assert enter.strategy == "shop_faq" and code_use.answer_zh in enter.text
