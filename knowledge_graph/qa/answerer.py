@@ -471,6 +471,7 @@ class _Turn:
         if like is not None and not (r.categories or r.tags) and like.category:
             selection = replace(selection, categories=(like.category,))
         candidates, by_meaning = await self._candidates(selection)
+        candidates = [p for p in candidates if p.category not in r.excluded]  # "不要化妆品的"
         if like is not None:
             candidates = [p for p in candidates if p.sku != like.sku]
         ranked = candidates if by_meaning else await self._rank_for_viewer(candidates)
@@ -505,6 +506,7 @@ class _Turn:
             return None
         products = [p for p in await list_products(self.store) if p.stock > 0]
         products = [p for p in products if not r.categories or p.category in r.categories]
+        products = [p for p in products if p.category not in r.excluded]
         products = [p for p in products if r.max_price is None or p.price <= r.max_price]
         products = [p for p in products if r.min_price is None or p.price >= r.min_price]
         matches = await match_need(self.qa.encoder, self.text, products)

@@ -475,7 +475,7 @@ class CategoryGroup:
 CATEGORY_GROUPS: dict[str, CategoryGroup] = {
     "makeup": CategoryGroup(
         ("lips", "base", "eyes"),
-        ("makeup", "make-up", "make up", "colour cosmetics", "彩妆"),
+        ("makeup", "make-up", "make up", "colour cosmetics", "cosmetics", "彩妆", "化妆品"),
         "make-up",
         "彩妆",
     ),

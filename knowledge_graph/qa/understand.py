@@ -371,6 +371,8 @@ class Reading:
     sell_thing: str | None = None
     """The normalized X of "do you sell X?" / "有没有X", when X could be a product."""
     categories: tuple[str, ...] = ()
+    excluded: tuple[str, ...] = ()
+    """Categories the question says it does not want ("给男朋友挑个礼物 不要化妆品的")."""
     tags: tuple[str, ...] = ()
     colour: str | None = None
     """A colour family ("red") the question names."""
@@ -453,6 +455,7 @@ def read_question(text: str, names: tuple[str, ...] = ()) -> Reading:
         recommend=bool(RECOMMEND.search(folded) or ((tags or categories) and _needs(folded, names))),
         sell_thing=_sell_thing(folded),
         categories=categories,
+        excluded=_excluded(folded),
         tags=tags,
         colour=next(iter(_found(unnamed, _colour_words())), None),
         max_price=_range(_arabic(folded), "high") or _amount(_arabic(folded), MAX_PRICE),
@@ -610,6 +613,22 @@ NEGATED = re.compile(
     r"|(?:不要|不用|不是|不想要|非|除了)(?P<zh>[\u4e00-\u9fff]{1,4})"
 )
 """A category said not to be wanted ("a gift for my bf who doesn't wear makeup", "不要化妆品的")."""
+
+
+STYLE = re.compile(r"\blook\b|妆感|感觉|风格")
+
+
+def _excluded(folded: str) -> tuple[str, ...]:
+    """The categories said not to be wanted ("不要化妆品的", "not a heavy perfume"), groups expanded."""
+    found: dict[str, None] = {}
+    for match in NEGATED.finditer(folded):
+        words = match.group("en") or match.group("zh") or ""
+        if STYLE.search(folded[match.start() : match.end() + 6]):
+            continue  # "a natural no-makeup look": a style asked for, not a category refused
+        for value in _found(words, _category_words()):
+            for category in CATEGORY_GROUPS[value].categories if value in CATEGORY_GROUPS else (value,):
+                found[category] = None
+    return tuple(found)
 
 
 def _categories(folded: str) -> tuple[str, ...]:

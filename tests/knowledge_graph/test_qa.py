@@ -661,3 +661,17 @@ async def test_shop_questions_in_chat_words_find_their_faq(qa, seeded_store) -> 
     assert expired.strategy == "shop_faq" and damaged.answer_zh in expired.text  # not "when will it ship"
     enter = await ask(qa, "领到的那串字母要去哪输进去", "zh")
     assert enter.strategy == "shop_faq" and code_use.answer_zh in enter.text
+
+
+async def test_a_category_said_not_to_be_wanted_is_left_out_of_the_recommendation(qa, seeded_store) -> None:
+    products = {p.sku: p for p in await list_products(seeded_store)}
+    makeup = {"lips", "base", "eyes"}
+    for text, lang in (
+        ("给男朋友挑个礼物 不要化妆品的", "zh"),
+        ("gift for my bf who doesn't wear makeup", "en"),
+    ):
+        found = await ask(qa, text, lang)
+        assert found.strategy == "recommend" and found.skus, text
+        assert not [s for s in found.skus if products[s].category in makeup], text
+    look = await ask(qa, "i want a natural no-makeup look, what lip thing?", "en")
+    assert look.skus and products[look.skus[0]].category == "lips"  # a style, not makeup refused
