@@ -44,6 +44,7 @@ from knowledge_graph.qa.resolver import Resolved, resolve
 from knowledge_graph.qa.selection import Selection, products_in_shades, select_products, sold_out
 from knowledge_graph.qa.understand import (
     HOW_TO,
+    NOT_COLOURS,
     RECOMMEND,
     YES_NO,
     Reading,
@@ -175,7 +176,14 @@ class _Turn:
             found = await self.shop_faq(SCHEDULE_TOPIC)  # "what time does lulu usually come on"
             if found is not None:
                 return found
-        if _topics(r.text) and not (r.price and products) and not await self._not_sold(named):
+        codes = await self._codes_named()
+        code_until = bool(codes) and UNTIL_ASK.search(r.text) is not None  # "LIVE10有效期到啥时候 怕过期"
+        if (
+            _topics(r.text)
+            and not code_until
+            and not (r.price and products)
+            and not await self._not_sold(named)
+        ):
             if len(products) == 1:  # "are the brush set's bristles real animal hair?": its own FAQ first
                 found = await self.product_faq(products[0], strict=True)
                 if found is not None:
@@ -187,7 +195,6 @@ class _Turn:
             found = await self.shop_faq()
             if found is not None:
                 return found
-        codes = await self._codes_named()
         if r.total and len(products) >= 2 and len(codes) <= 1:  # two codes "together" ask how codes combine
             return await self.total(products, codes)
         if (codes or r.promo) and (
@@ -224,8 +231,14 @@ class _Turn:
             and (FIT_ASK.search(r.text) or SHADE_PICK.search(r.text))
         ):
             return await self.about(products[0], from_context=False)  # "is the serum good for dry skin?"
+        if r.recommend and not products and r.sell_thing and await self._not_sold(named):
+            return await self.not_carried()  # "need a makeup remover, do u have one"
         if r.recommend and len(products) == 1 and named.how == "name" and not RELATIVE_ASK.search(r.text):
             return await self.recommend_one(products[0])  # "想买个好用的刷子 推荐吗": that product
+        if r.recommend and not products and context and r.deictic and DOES_IT.search(r.text):
+            found = await self._context_faq(context, strict=False)  # "does it do anything for dark circles"
+            if found is not None:
+                return found
         if r.recommend and not products and context and not r.categories and SHADE_PICK.search(r.text):
             found = await self._context_faq(context, strict=False)  # "白皮选哪个号" after the cushion
             if found is not None:
@@ -599,6 +612,9 @@ class _Turn:
             found = await self.product_faq(product)
             if found is not None:
                 return found
+        if every and SHADE_BEYOND.search(r.text):
+            pairs = [(self._variant_label(v.colour, v.size, v.id), v.stock) for v in every]
+            return Answer(wording.variants_reply(product, self.lang, pairs), "variant", sku, (sku,))
         if every and (r.variant or r.colour or self._shades_named(every)):
             return self.variants(product, every)
         if r.promo:
@@ -615,6 +631,13 @@ class _Turn:
             strict = await self.product_faq(product, strict=True)
             if strict is not None:
                 return strict
+        if asked == "skin" and r.question and not SKIN_FIT_ASK.search(r.text):
+            # "how many hours will the cushion keep my oily t zone matte", "will it look grey on my skin":
+            # the skin is mentioned, not asked about; the skin types would be a confident non-answer
+            found = await self.product_faq(product)
+            if found is not None or from_context or not await self._description_answers(product):
+                return found
+            return Answer(wording.info_reply(product, self.lang), "description", sku, (sku,))
         if asked is not None and attributes.attributes_of(product, asked):
             return self.attribute(product)
         found = await self.product_faq(product)
@@ -985,6 +1008,22 @@ BUDGET_ASK = re.compile(
 """A recommendation asked on a budget: the cheapest of the fitting products come first."""
 Topics = tuple[tuple[tuple[str, ...], str], ...]
 """A topic table of ``lexicon``: (cue words, words of the topic) pairs."""
+SKIN_FIT_ASK = re.compile(
+    r"\b(?:suit|suits|suitable|good for|ok for|okay for|fine for|work for|works for|safe for|skin ?types?"
+    r"|for (?:oily|dry|sensitive|combination|acne))\b"
+    r"|适合|适不适合|能用|可以用|能不能用|肤质|什么皮|哪种皮"
+)
+"""A question whether a product suits a skin type, or which it suits; other questions that mention the
+skin ("how many hours will it keep my oily t zone matte") are for the product's FAQs first."""
+SHADE_BEYOND = re.compile(
+    r"\b(?:darker|lighter|deeper|paler|fairer) (?:than|shade|one|colou?r)\b"
+    r"|比.{0,6}[深浅暗白黑]|更[深浅暗白黑]的"
+)
+"""A shade beyond the ones named ("is there a cushion shade darker than 23?"): every shade answers."""
+DOES_IT = re.compile(
+    r"^(?:\w+ )?(?:but )?(?:does|do|will|would|can|is) (?:it|they|this|that)\b|它.{0,8}[吗嘛]"
+)
+"""A yes/no question about the product talked about ("ok but does it actually do anything for …")."""
 WITH_IT = re.compile(r"它(?:跟|和|与|同)|\b(?:it|this|that) (?:with|and|or|vs\.?|before|after)\b")
 """The product talked about, put beside one the question names ("那它跟精华先用哪个")."""
 KINDS_CHOICE = re.compile(
@@ -1088,7 +1127,9 @@ def _for(scope: str, lang: Language) -> str:
 
 
 def _shades_in(text: str) -> tuple[str, ...]:
-    """The catalog shades ``text`` names, in English or Chinese, with or without 色 ("peach", "蜜桃")."""
+    """The catalog shades ``text`` names, in English or Chinese, with or without 色 ("peach", "蜜桃"); not
+    inside words that name no colour ("开黑", "黑眼圈")."""
+    text = NOT_COLOURS.sub(" ", text)
     return tuple(
         shade
         for shade, zh in SHADES.items()

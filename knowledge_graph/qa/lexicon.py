@@ -596,7 +596,17 @@ SHOP_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
         (
             "legit",
             "fake",
-            "real",
+            "is it real",
+            "is this real",
+            "are they real",
+            "are these real",
+            "real or fake",
+            "real deal",
+            "knockoff",
+            "knockoffs",
+            "knock-offs",
+            "the real thing",
+            "real products",
             "authentic",
             "knock-off",
             "counterfeit",
@@ -965,6 +975,9 @@ PRODUCT_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
     (
         (
             "white cast",
+            "白白的",
+            "ghost",
+            "ghostly",
             "ashy",
             "grey",
             "gray",

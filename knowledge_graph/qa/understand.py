@@ -181,7 +181,7 @@ SELL = (
     ),
     re.compile(
         r"\bneed (?:a|an|some|new|a new) (?P<thing>[a-z][a-z'-]+(?: [a-z][a-z'-]+){0,2}?)"
-        r"(?=\s*(?:[,.!?]|$)|\s+(?:do|does|u|you|any|pls|please|for|to|lol|asap|rn)\b)"
+        r"(?=\s*(?:[,./!?]|$)|\s+(?:do|does|u|you|any|pls|please|for|to|lol|asap|rn|or)\b)"
     ),
 )
 BARE_THING_WORDS = re.compile(
@@ -457,7 +457,7 @@ def read_question(text: str, names: tuple[str, ...] = ()) -> Reading:
         categories=categories,
         excluded=_excluded(folded),
         tags=tags,
-        colour=next(iter(_found(unnamed, _colour_words())), None),
+        colour=next(iter(_found(NOT_COLOURS.sub(" ", unnamed), _colour_words())), None),
         max_price=_range(_arabic(folded), "high") or _amount(_arabic(folded), MAX_PRICE),
         min_price=_range(_arabic(folded), "low") or _amount(_arabic(folded), MIN_PRICE),
         in_stock=bool(IN_STOCK.search(folded)),
@@ -618,6 +618,13 @@ NEGATED = re.compile(
 STYLE = re.compile(r"\blook\b|妆感|感觉|风格")
 
 
+NOT_COLOURS = re.compile(
+    r"开黑|黑眼圈|黑头|黄黑皮|黑皮|白皮|冷白皮|美白|显白|泛白|发白|假白|白白|红血丝|泛红|红肿|网红|红包|走红|爆红|红人"
+    r"|\bblack ?heads?\b|\bdark circles\b|\bwhite ?cast\b|\bred(?:ness| face| spots?)\b"
+)
+"""Words with a colour in them that name no colour ("黑眼圈" dark circles, "开黑" gaming together)."""
+
+
 def _excluded(folded: str) -> tuple[str, ...]:
     """The categories said not to be wanted ("不要化妆品的", "not a heavy perfume"), groups expanded."""
     found: dict[str, None] = {}
@@ -638,8 +645,13 @@ def _categories(folded: str) -> tuple[str, ...]:
     for match in NEGATED.finditer(folded):
         words = match.group("en") or match.group("zh") or ""
         folded = folded.replace(words, " " * len(words))
-    for value in _found(folded, _category_words()):
-        for category in CATEGORY_GROUPS[value].categories if value in CATEGORY_GROUPS else (value,):
+    values = _found(folded, _category_words())
+    specific = {value for value in values if value not in CATEGORY_GROUPS}
+    for value in values:
+        group = CATEGORY_GROUPS.get(value)
+        if group is not None and specific & set(group.categories):
+            continue  # "眼部彩妆": the eye category, not all make-up
+        for category in group.categories if group is not None else (value,):
             found[category] = None
     return tuple(found)
 

@@ -675,3 +675,35 @@ async def test_a_category_said_not_to_be_wanted_is_left_out_of_the_recommendatio
         assert not [s for s in found.skus if products[s].category in makeup], text
     look = await ask(qa, "i want a natural no-makeup look, what lip thing?", "en")
     assert look.skus and products[look.skus[0]].category == "lips"  # a style, not makeup refused
+
+
+async def test_words_that_hold_a_colour_or_a_group_word_do_not_mislead(qa, seeded_store) -> None:
+    assert await qa.answer("有没有人一起开黑打王者 五排缺一", "zh", asker=ASKER) is None  # 开黑: gaming
+    eyes = [p for p in await list_products(seeded_store) if p.category == "eyes"]
+    dearest = await ask(qa, "眼部彩妆哪个最贵", "zh")  # the eye category, not all make-up
+    assert dearest.product == max(eyes, key=lambda p: p.price).sku
+    until = await ask(qa, "LIVE10有效期到啥时候 怕过期", "zh")  # the code's end, not the expired-goods FAQ
+    assert "有效期到" in until.text
+
+
+async def test_a_question_that_mentions_the_skin_is_not_answered_with_skin_types(qa, seeded_store) -> None:
+    powder = await product(seeded_store, "loose powder")
+    found = await qa.answer(
+        "is the loose powder tinted? i'm worried it'll look grey on my skin", "en", asker=ASKER
+    )
+    assert found is not None and found.product == powder.sku and found.strategy != "attribute"
+    cushion = await product(seeded_store, "cushion")
+    shades = [v.colour for v in await variants_of(seeded_store, cushion.sku) if v.colour]
+    darker = await ask(qa, "is there a cushion shade darker than 23? i'm pretty tan", "en")
+    assert len(shades) > 1 and all(shade in darker.text for shade in shades)  # every shade, not just 23
+
+
+async def test_a_yes_no_follow_up_that_sounds_like_a_request_is_about_the_product(qa, seeded_store) -> None:
+    eye_cream = await product(seeded_store, "eye cream")
+    circles = next(
+        f for f in await list_faqs(seeded_store, eye_cream.sku) if "dark circles" in (f.question_en or "")
+    )
+    found = await ask(qa, "ok but does it actually do anything for dark circles", "en", context=eye_cream.sku)
+    assert found.strategy == "product_faq" and circles.answer_en in found.text
+    remover = await ask(qa, "need a makeup remover / cleansing oil, do u have one", "en")
+    assert remover.strategy == "not_carried"
