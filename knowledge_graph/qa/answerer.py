@@ -613,8 +613,9 @@ class _Turn:
             if found is not None:
                 return found
         if every and SHADE_BEYOND.search(r.text):
-            pairs = [(self._variant_label(v.colour, v.size, v.id), v.stock) for v in every]
-            return Answer(wording.variants_reply(product, self.lang, pairs), "variant", sku, (sku,))
+            return Answer(
+                wording.variants_reply(product, self.lang, self._labelled(every)), "variant", sku, (sku,)
+            )
         if every and (r.variant or r.colour or self._shades_named(every)):
             return self.variants(product, every)
         if r.promo:
@@ -706,17 +707,20 @@ class _Turn:
         if family and not chosen:
             labels = [self._variant_label(v.colour, v.size, v.id) for v in every]
             return Answer(wording.variant_not_offered(product, self.lang, labels), "variant", sku, (sku,))
-        shown = chosen or every
-        pairs = [(self._variant_label(v.colour, v.size, v.id), v.stock) for v in shown]
+        pairs = self._labelled(chosen or every)
         if chosen:
             return Answer(wording.variant_stock_reply(product, self.lang, pairs), "variant", sku, (sku,))
         return Answer(wording.variants_reply(product, self.lang, pairs), "variant", sku, (sku,))
+
+    def _labelled(self, variants: list[Variant]) -> list[tuple[str, int]]:
+        """(label in the asker's language, stock) of each variant, as the variant replies list them."""
+        return [(self._variant_label(v.colour, v.size, v.id), v.stock) for v in variants]
 
     def shade_superlative(self, product: Product, every: list[Variant]) -> Answer:
         most = self.reading.superlative == "stocked"
         pool = every if most else [v for v in every if v.stock > 0] or every
         best = (max if most else min)(pool, key=lambda v: v.stock)
-        pairs = [(self._variant_label(best.colour, best.size, best.id), best.stock)]
+        pairs = self._labelled([best])
         return Answer(
             wording.variant_stock_reply(product, self.lang, pairs), "variant", product.sku, (product.sku,)
         )
@@ -725,8 +729,9 @@ class _Turn:
         sku = product.sku
         gone = [v for v in every if v.stock <= 0]
         if every and gone and product.stock > 0:
-            pairs = [(self._variant_label(v.colour, v.size, v.id), v.stock) for v in every]
-            return Answer(wording.variant_stock_reply(product, self.lang, pairs), "stock", sku, (sku,))
+            return Answer(
+                wording.variant_stock_reply(product, self.lang, self._labelled(every)), "stock", sku, (sku,)
+            )
         return Answer(wording.stock_reply(product, self.lang), "stock", sku, (sku,))
 
     def attribute(self, product: Product) -> Answer | None:

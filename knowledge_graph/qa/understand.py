@@ -625,6 +625,12 @@ NOT_COLOURS = re.compile(
 """Words with a colour in them that name no colour ("黑眼圈" dark circles, "开黑" gaming together)."""
 
 
+def _expanded(value: str) -> tuple[str, ...]:
+    """The categories a category word's value stands for: a group ("makeup") its categories, else itself."""
+    group = CATEGORY_GROUPS.get(value)
+    return group.categories if group is not None else (value,)
+
+
 def _excluded(folded: str) -> tuple[str, ...]:
     """The categories said not to be wanted ("不要化妆品的", "not a heavy perfume"), groups expanded."""
     found: dict[str, None] = {}
@@ -633,8 +639,7 @@ def _excluded(folded: str) -> tuple[str, ...]:
         if STYLE.search(folded[match.start() : match.end() + 6]):
             continue  # "a natural no-makeup look": a style asked for, not a category refused
         for value in _found(words, _category_words()):
-            for category in CATEGORY_GROUPS[value].categories if value in CATEGORY_GROUPS else (value,):
-                found[category] = None
+            found.update(dict.fromkeys(_expanded(value)))
     return tuple(found)
 
 
@@ -651,8 +656,7 @@ def _categories(folded: str) -> tuple[str, ...]:
         group = CATEGORY_GROUPS.get(value)
         if group is not None and specific & set(group.categories):
             continue  # "眼部彩妆": the eye category, not all make-up
-        for category in group.categories if group is not None else (value,):
-            found[category] = None
+        found.update(dict.fromkeys(_expanded(value)))
     return tuple(found)
 
 
