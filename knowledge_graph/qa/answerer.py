@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -36,9 +36,16 @@ from knowledge_graph.errors import ValidationError
 from knowledge_graph.faq import get_streamer, list_faqs
 from knowledge_graph.open_questions import record_open_question
 from knowledge_graph.qa import attributes, wording
-from knowledge_graph.qa.carried import carried, names_a_kind, product_names
+from knowledge_graph.qa.carried import asks_for_goods, carried, names_a_kind, product_names
 from knowledge_graph.qa.faq_rank import Ranked, rank
-from knowledge_graph.qa.lexicon import CATEGORY_GROUPS, COLOUR_FAMILIES, PRODUCT_TOPICS, SHADES, SHOP_TOPICS
+from knowledge_graph.qa.lexicon import (
+    CATEGORY_GROUPS,
+    COLOUR_FAMILIES,
+    PRODUCT_TOPICS,
+    SEASONS,
+    SHADES,
+    SHOP_TOPICS,
+)
 from knowledge_graph.qa.needs import NEED_REQUEST, NEED_SPREAD, by_need, match_need
 from knowledge_graph.qa.resolver import Resolved, resolve
 from knowledge_graph.qa.selection import Selection, products_in_shades, select_products, sold_out
@@ -143,6 +150,12 @@ class QuestionAnswerer:
                 return await self.answer(question, language, context=about, intent=intent, asker=asker)
         reading = read_question(text, named.keys)
         named = _category_words_are_not_names(reading, named)
+        if (
+            named.how == "fuzzy"
+            and reading.categories
+            and not any(p.category in reading.categories for p in named.products)
+        ):  # "fine lines … gift ideas from skincare" is not a typo of the Ultra-fine Eyeliner
+            named = Resolved((), "none")
         turn = _Turn(self, store, text, reading, language, intent, asker)
         return await turn.answer(named, context)
 
@@ -178,9 +191,16 @@ class _Turn:
                 return found
         codes = await self._codes_named()
         code_until = bool(codes) and UNTIL_ASK.search(r.text) is not None  # "LIVE10有效期到啥时候 怕过期"
+        deal_until = r.promo and UNTIL_ASK.search(r.text) is not None  # "精华立减30那个活动到哪天结束"
+        if len(products) == 1 and (r.price or r.promo) and not (codes or deal_until) and _topics(r.text):
+            found = await self.shop_faq()  # "保温杯用完码多少 够包邮不": the price and the shop's answer
+            if found is not None:
+                deal = await self.deals(products[0])
+                return Answer(f"{deal.text} {found.text}", "deal", deal.product, deal.skus)
         if (
             _topics(r.text)
             and not code_until
+            and not deal_until
             and not (r.price and products)
             and not await self._not_sold(named)
         ):
@@ -197,8 +217,10 @@ class _Turn:
                 return found
         if r.total and len(products) >= 2 and len(codes) <= 1:  # two codes "together" ask how codes combine
             return await self.total(products, codes)
-        if (codes or r.promo) and (
-            CODE_RULES_ASK.search(r.text) or (r.promo and not products and HOW_TO.search(r.text))
+        if (
+            (codes or r.promo)
+            and not (codes and products)
+            and (CODE_RULES_ASK.search(r.text) or (r.promo and not products and HOW_TO.search(r.text)))
         ):
             found = await self.shop_faq(CODE_RULES_TOPIC)  # "can I use LIVE10 and SERUM30 together?"
             if found is not None:
@@ -233,6 +255,16 @@ class _Turn:
             return await self.about(products[0], from_context=False)  # "is the serum good for dry skin?"
         if r.recommend and not products and r.sell_thing and await self._not_sold(named):
             return await self.not_carried()  # "need a makeup remover, do u have one"
+        if (
+            r.recommend
+            and len(products) == 1
+            and named.how == "name"
+            and ABOUT_IT_ASK.search(r.text)
+            and not RECOMMEND.search(r.text)
+        ):  # "matte lipsticks crack my lips… is the matte one gonna do that too": a question about it
+            found = await self.about(products[0], from_context=False)
+            if found is not None and found.strategy != "description":
+                return found
         if r.recommend and len(products) == 1 and named.how == "name" and not RELATIVE_ASK.search(r.text):
             return await self.recommend_one(products[0])  # "想买个好用的刷子 推荐吗": that product
         if r.recommend and not products and context and r.deictic and DOES_IT.search(r.text):
@@ -288,8 +320,8 @@ class _Turn:
                 return found
         about_context = context and not products and (r.deictic or len(r.text) <= SHORT_FOLLOW_UP)
         if r.sell_thing and not (
-            r.promo or r.stock or about_context
-        ):  # "有酒精吗" after the toner asks about it
+            (r.promo and not asks_for_goods(r)) or r.stock or about_context
+        ):  # "有酒精吗" after the toner asks about it; "any hair straighteners on sale?" asks for goods
             if not carried(r, await list_products(self.store), named.keys):
                 return await self.not_carried()  # "do you sell lip liner?": not the eyeliner, not lips
         if not products and r.sell_thing and not (r.promo or r.stock):
@@ -616,7 +648,8 @@ class _Turn:
             return Answer(
                 wording.variants_reply(product, self.lang, self._labelled(every)), "variant", sku, (sku,)
             )
-        if every and (r.variant or r.colour or self._shades_named(every)):
+        priced = (r.promo or r.price) and not (r.variant or r.stock)  # "砖红那支用完码多少米": the price
+        if every and (r.variant or r.colour or self._shades_named(every)) and not priced:
             return self.variants(product, every)
         if r.promo:
             return await self.deals(product)
@@ -747,7 +780,9 @@ class _Turn:
             asked_labels = asked([attributes.label(t, self.lang) for t in asked_skin])
             text = wording.skin_fit_reply(product, self.lang, asked_labels, fits, suits)
             return Answer(text, "attribute", sku, (sku,))
-        asked_other = [t for t in self.reading.tags if not t.startswith("skin:")]
+        asked_other = [
+            t for t in self.reading.tags if not t.startswith("skin:") and not attributes.in_name(product, t)
+        ]
         has = [t for t in asked_other if attributes.has_tag(product, t)]
         if asked_other and has == asked_other and kind is None and YES_NO.search(self.reading.text):
             labels = [attributes.label(t, self.lang) for t in has]
@@ -791,18 +826,27 @@ class _Turn:
         return [p for p in promotions if find_word(normalize_key(p.code), self.reading.text) != -1]
 
     async def _ended_asked_about(self) -> list[Promotion]:
-        """Ended promotions the question points at by their discount ("85折", "15% off")."""
-        percents = {
-            100 - int(n) * (10 if len(n) == 1 else 1) for n in re.findall(r"(\d{1,2})折", self.reading.text)
-        }
-        percents |= {int(n) for n in re.findall(r"(\d{1,2})\s*% off", self.reading.text)}
-        if not percents:
+        """Ended promotions the question points at by their discount ("85折", "15% off") or by the
+        season in their title ("is the summer sale still on")."""
+        text = self.reading.text
+        percents = {100 - int(n) * (10 if len(n) == 1 else 1) for n in re.findall(r"(\d{1,2})折", text)}
+        percents |= {int(n) for n in re.findall(r"(?<![\d.])(\d{1,2})\s*%", text)}
+        seasons = [words for words in SEASONS if any(find_word(w, text) != -1 for w in words)]
+        if not percents and not seasons:
             return []
         now = self.qa._clock()
         return [
             p
             for p in await list_promotions(self.store)
-            if not p.is_active(now) and p.discount_percent in percents
+            if not p.is_active(now)
+            and (
+                p.discount_percent in percents
+                or any(
+                    find_word(w, f"{p.title_en} {p.title_zh}".lower()) != -1
+                    for words in seasons
+                    for w in words
+                )
+            )
         ]
 
     def _generic_request(self) -> bool:
@@ -1025,6 +1069,12 @@ SHADE_BEYOND = re.compile(
     r"|比.{0,6}[深浅暗白黑]|更[深浅暗白黑]的"
 )
 """A shade beyond the ones named ("is there a cushion shade darker than 23?"): every shade answers."""
+ABOUT_IT_ASK = re.compile(
+    r"\b(?:is|are|does|do|will|would|can|could) (?:the|this|that|these|those|ur|your) (?:\w+ ){0,3}?"
+    r"(?:gonna|going to|like that|do that|work|safe|ok|okay|fine|good|make|leave|cause|break|dry|help)\b"
+    r"|(?:会不会|能不能|管用|有用吗|顶用|也会|也这样)"
+)
+"""A yes/no question about the product it names ("is the setting spray here like that?")."""
 DOES_IT = re.compile(
     r"^(?:\w+ )?(?:but )?(?:does|do|will|would|can|is) (?:it|they|this|that)\b|它.{0,8}[吗嘛]"
 )
@@ -1035,7 +1085,8 @@ KINDS_CHOICE = re.compile(
     r"^(?:(?:is|are) (?:it|they|this|that) |it'?s )?(?:an? )?(?P<a>[a-z]+) or (?:an? )?(?P<b>[a-z]+)\b"
 )
 """A choice between two words, to be checked against the category words ("powder or cream?")."""
-RANGE_WORDS = re.compile(r"\b(?:stuff|products|items|things|range|options|selection)\b|系列")
+_RANGE_NOUNS = r"(?:stuff|products|items|things|range|options|selection)"
+RANGE_WORDS = re.compile(rf"\b{_RANGE_NOUNS}\b|系列")
 """Words that make a category word the whole range ("fragrance stuff", "口红系列"), not one product."""
 BODY_PARTS = frozenset({"lips", "eyes", "lashes", "brows", "nails", "hands", "cheeks", "faces"})
 """Plurals of category words that name the body, not the products for it ("my lips get dry")."""
@@ -1056,7 +1107,9 @@ CODE_RULES_ASK = re.compile(
 UNTIL_ASK = re.compile(
     r"\b(until when|valid until|how long (?:is|does|will)|when (?:does|do|will) .{0,20}(?:end|expire|stop)"
     r"|expir\w*|deadline|last (?:until|till))\b"
-    r"|到什么时候|到啥时候|到几号|截止|什么时候结束|啥时候结束|有效期|明天就没|会不会没了|还有几天"
+    r"|last day|ends? (?:today|tonight|soon)|still (?:on|running|valid) (?:tomorrow|next week)"
+    r"|到什么时候|到啥时候|到几号|截止|什么时候结束|啥时候结束|哪天结束|几号结束|最后一天|有效期|明天就没|会不会没了"
+    r"|还有几天"
 )
 """When a deal ends."""
 OTHER_SHOP = re.compile(
@@ -1151,7 +1204,7 @@ def _category_words_are_not_names(reading: Reading, named: Resolved) -> Resolved
         reading.recommend
         or reading.superlative
         or reading.max_price is not None
-        or (not reading.variant and (RANGE_WORDS.search(reading.text) or _plural_category_word(reading.text)))
+        or (not reading.variant and _says_the_range(reading.text, named))
     ) and not reading.promo
     if (
         PAIRING.search(reading.text)
@@ -1169,13 +1222,31 @@ def _category_words_are_not_names(reading: Reading, named: Resolved) -> Resolved
     return named
 
 
-def _plural_category_word(folded: str) -> bool:
-    """Whether ``folded`` says a category word in the English plural ("lipsticks", "brushes")."""
+def _plural_category_word(folded: str, words: Iterable[str] | None = None) -> bool:
+    """Whether ``folded`` says a category word (of ``words``, default: all) in the English plural
+    ("lipsticks", "brushes")."""
     return any(
         word + ending not in BODY_PARTS and find_word(word + ending, folded) != -1
-        for word in category_word_keys()
+        for word in (category_word_keys() if words is None else words)
         if word.isascii()
         for ending in ("s", "es")
+    )
+
+
+def _says_the_range(folded: str, named: Resolved) -> bool:
+    """Whether the question says the category of the word it names as a whole: "what lipsticks do you
+    have", "fragrance stuff", "口红系列". Where the word is a product's name, only that word counts: "the soy
+    candle … sweet scents give me a headache" and "the cushion box … a puff n stuff" name one product, and
+    so does "the X" beside the plural."""
+    if named.how != "name":
+        return bool(RANGE_WORDS.search(folded)) or _plural_category_word(folded)
+    keys = [k for k in named.keys if k in category_word_keys()]
+    if any(re.search(rf"\b(?:the|this|that|ur|your) {re.escape(k)}\b", folded) for k in keys):
+        return False  # "setting sprays dry me out… is the setting spray here like that?": that one
+    return _plural_category_word(folded, keys) or any(
+        re.search(rf"(?<![a-z]){re.escape(k)}(?:e?s)?\s+(?:\w+\s+)?{_RANGE_NOUNS}\b", folded)
+        or find_word(k + "系列", folded) != -1
+        for k in keys
     )
 
 

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from knowledge_graph.catalog import Product
 from knowledge_graph.qa.lexicon import TERMS, Term
+from knowledge_graph.text import find_word
 from nlu.language import Language
 
 KINDS = ("skin", "finish", "size", "ingredient", "benefit", "need")
@@ -51,6 +52,15 @@ def has_tag(product: Product, tag: str) -> bool:
 @lru_cache(maxsize=1)
 def _terms() -> dict[str, Term]:
     return {term.tag: term for term in TERMS}
+
+
+def in_name(product: Product, tag: str) -> bool:
+    """Whether the product's own name says ``tag`` ("Amino Acid Cleanser", "玻尿酸面膜"): a viewer who
+    says "the amino acid face wash" names the product, not an ingredient they ask about."""
+    value = tag.split(":", 1)[-1].replace("-", " ")
+    words = {value, value.removesuffix("s"), label(tag, "en").lower(), label(tag, "zh")}
+    names = f"{product.name_en} {product.name_zh}".lower().replace("-", " ")
+    return any(w and find_word(w, names) != -1 for w in words)
 
 
 def label(tag: str, lang: Language) -> str:

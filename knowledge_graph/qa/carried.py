@@ -18,13 +18,14 @@ from collections.abc import Sequence
 
 from knowledge_graph.catalog import Product
 from knowledge_graph.qa import attributes
-from knowledge_graph.qa.understand import Reading, strip_vocabulary
+from knowledge_graph.qa.understand import GOODS_HEAD, Reading, strip_vocabulary
 from knowledge_graph.text import normalize_key
 
 GENERIC_EN = frozenset(
     "a an any some the good nice cheap new small big mini travel sized size kind type sort of brand branded "
     "face body skin product products stuff thing things here please pls u you your ur one set makeup "
-    "make-up cosmetics non stuff item items option options".split()
+    "make-up cosmetics non stuff item items option options rich light lightweight gentle mild thick thin "
+    "heavy soft strong decent affordable quality simple basic friendly portable".split()
 )
 """Words that narrow nothing about the kind of product."""
 GENERIC_ZH = re.compile(r"[的个款种点些支瓶盒一好用便宜哪啥含带]|彩妆|化妆品|东西|产品|什么|适合|那种|样的")
@@ -42,8 +43,8 @@ def carried(reading: Reading, products: Sequence[Product], named: Sequence[str] 
     if not thing:
         return True
     kind = _kind(thing)
-    if any(key not in kind for key in named):
-        return True
+    if any(key not in kind for key in named) and not _goods(kind):
+        return True  # "is there alcohol in the toner": about the toner; not "nail polish … the lipstick"
     head = _head(kind)
     if not head:
         return True
@@ -51,6 +52,11 @@ def carried(reading: Reading, products: Sequence[Product], named: Sequence[str] 
         if _called(product, head) and _fits(product, reading):
             return True
     return False
+
+
+def asks_for_goods(reading: Reading) -> bool:
+    """Does ``reading.sell_thing`` end in a word for goods ("hair straighteners", "洗发水")?"""
+    return bool(reading.sell_thing) and _goods(_kind(reading.sell_thing or ""))
 
 
 def names_a_kind(reading: Reading) -> bool:
@@ -68,6 +74,12 @@ def product_names(product: Product) -> list[str]:
 def _kind(thing: str) -> str:
     """The thing asked for without what follows it ("sunscreen for oily skin" -> "sunscreen")."""
     return TRAILING_CLAUSE.sub("", normalize_key(thing))
+
+
+def _goods(kind: str) -> bool:
+    """Whether ``kind`` ends in a word for goods ("nail polish", "concealer", "卸妆液"), so that it asks
+    for a product even when the question names one of ours beside it."""
+    return bool(GOODS_HEAD.search(kind)) or (not kind.isascii() and kind[-1:] in PRODUCT_CHARS)
 
 
 def _head(kind: str) -> str:

@@ -233,8 +233,8 @@ TERMS: tuple[Term, ...] = (
         "benefit:sun-protection",
         "sun protection",
         "防晒",
-        ("sun protection", "spf", "uv protection", "sunscreen", "sunburn", "beach", "sunny"),
-        ("防晒", "防紫外线", "防晒黑", "晒黑", "晒伤", "暴晒", "海边"),
+        ("sun protection", "spf", "uv protection", "uv", "sunscreen", "sunburn", "beach", "sunny"),
+        ("防晒", "防紫外线", "紫外线", "防晒黑", "晒黑", "晒伤", "暴晒", "海边", "太阳大", "太阳很大"),
     ),
     Term(
         "benefit:nourishing",
@@ -322,8 +322,19 @@ TERMS: tuple[Term, ...] = (
         "need:gift",
         "gift idea",
         "适合送礼",
-        ("gift", "present", "gift idea", "for my girlfriend", "for my mum", "for my mom"),
-        ("送礼", "礼物", "送人", "送女朋友", "送妈妈", "伴手礼"),
+        (
+            "gift",
+            "present",
+            "gift idea",
+            "for my girlfriend",
+            "for my mum",
+            "for my mom",
+            "for my gf",
+            "for my bf",
+            "for my boyfriend",
+            "for my sister",
+        ),
+        ("送礼", "礼物", "送人", "送女朋友", "送妈妈", "伴手礼", "想送", "送给", "送个"),
     ),
     Term(
         "need:travel",
@@ -591,6 +602,22 @@ CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
 """Category id -> viewer words (both languages) that ask for that category."""
 
 
+SEASONS: tuple[tuple[str, ...], ...] = (
+    ("summer", "夏日", "夏天", "夏季", "暑假", "暑期"),
+    ("winter", "冬日", "冬天", "冬季"),
+    ("spring", "春日", "春天", "春季"),
+    ("autumn", "fall", "秋日", "秋天", "秋季"),
+    ("christmas", "xmas", "圣诞"),
+    ("new year", "新年", "元旦"),
+    ("spring festival", "chinese new year", "春节", "年货"),
+    ("black friday", "黑五"),
+    ("double 11", "11.11", "singles day", "双11", "双十一"),
+    ("618", "6.18"),
+)
+"""Words for the same season or shopping festival, in either language: a viewer names a promotion by
+its season ("is the summer sale still on", "夏天那个活动还有吗"), its title may use another of the words."""
+
+
 SHOP_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
     (
         (
@@ -646,6 +673,14 @@ SHOP_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
             "支付宝",
             "银行卡",
             "how do i buy",
+            "actually buy",
+            "buy something",
+            "buy stuff",
+            "buy things",
+            "place an order",
+            "点哪里下单",
+            "哪里下单",
+            "点哪里买",
             "how to buy",
             "how do i order",
             "怎么买",
@@ -706,6 +741,14 @@ SHOP_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
     (
         (
             "postage",
+            "charged for delivery",
+            "charged for shipping",
+            "cutoff",
+            "cut off for free",
+            "minimum for free",
+            "凑单",
+            "满多少",
+            "门槛",
             "free shipping",
             "shipping free",
             "free delivery",
@@ -904,6 +947,10 @@ SHOP_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
     (
         (
             "send out",
+            "in time for",
+            "arrive in time",
+            "来得及",
+            "来不来得及",
             "dispatch",
             "ship my",
             "sending my",
@@ -951,6 +998,59 @@ legit") reaches the FAQ that answers it ("Are the products genuine?")."""
 
 
 PRODUCT_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (
+        (
+            "every single day",
+            "each day",
+            "overkill",
+            "times a week",
+            "a day",
+            "一天一片",
+            "天天敷",
+            "每天敷",
+            "天天用",
+            "连着敷",
+            "一周几次",
+            "几天一次",
+            "每天都敷",
+        ),
+        "how often should i use it 多久一次",
+    ),
+    (
+        (
+            "take my makeup off",
+            "take makeup off",
+            "makeup off",
+            "remove my makeup",
+            "makeup remover",
+            "卸妆",
+            "卸掉妆",
+            "卸得掉",
+        ),
+        "remove makeup 卸妆",
+    ),
+    (
+        ("rinse", "wash it off", "wash my face after", "黏糊糊", "粘糊糊", "冲一下", "洗掉", "要洗脸"),
+        "rinse after 要洗脸吗",
+    ),
+    (
+        ("in the box", "comes with", "come with", "puff", "refill", "送啥", "粉扑", "替换芯", "包装里"),
+        "what is in the box 盒子里有什么",
+    ),
+    (
+        (
+            "in the morning",
+            "morning",
+            "daytime",
+            "day time",
+            "during the day",
+            "早上",
+            "白天",
+            "出门前",
+            "日霜",
+        ),
+        "use it in the day 白天 早上",
+    ),
     (
         (
             "cup",

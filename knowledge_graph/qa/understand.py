@@ -39,8 +39,15 @@ PROMO_WORDS = re.compile(
     r"\b(discounts?|coupons?|promos?|promotions?|promo codes?|codes?|deals?|(?<!for )sales?|vouchers?"
     r"|% off)\b"
     r"|优惠|折扣|打折|券|满减|活动|福利|减价|便宜点|优惠码|折扣码|哪个码|什么码|啥码|有码|用码|折后|到手价|券后|几折|\d+折"
-    r"|打.{0,2}折|减\d+|[两几\d]个(?:优惠)?码|[一两几\d]?串字母|那串码",
+    r"|打.{0,2}折|减\d+|[两几\d]个(?:优惠)?码|[一两几\d]?串字母|那串码|求个?码|给个码|用完码|能便宜多少|便宜多少"
+    r"|(?<![\d.])\d{1,2}\s*%(?!\s*(?:alcohol|of|vitamin|niacinamide|酒精|的))",  # "does the 10% apply to…"
 )
+DEAL_FLOOR = re.compile(
+    r"\b(?:cheapest|lowest|least) (?:price )?(?:i|we|u|you) (?:can|could) (?:get|buy|pay|grab)"
+    r"|\b(?:lowest|best|final) price\b|\bhow low\b"
+    r"|最低多少|最低价|最低能|能拿下|多少能拿|拿下多少|最便宜能|最便宜多少能|最少多少钱能"
+)
+"""The lowest price a product can be had for: a deal question, not a ranking ("最低多少能拿下")."""
 CHEAPER = re.compile(
     r"\b(cheaper|less expensive|more affordable|lower price|costs? less|is less|which is less"
     r"|which one is less)\b|更便宜|哪个便宜|谁便宜|比较便宜|便宜一点|哪个划算|哪个实惠"
@@ -87,11 +94,12 @@ COMPARED_ON: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 """What a comparison of products weighs, when it is not the price (``Reading.compares``)."""
 TOTAL_ASK = re.compile(
-    r"\b(total|totals|altogether|all together|in total|combined|for both|both together|together)\b"
+    r"\b(total|totals|altogether|all together|in total|combined|for both|both together|together"
+    r"|come to|comes to|add up|adds up)\b"
     r"|一共|总共|加起来|合计|一起买|两个一起|都买"
 )
 """What several products cost together ("lipstick and gloss together with live10, whats the total")."""
-TOTAL_SAID = re.compile(r"\btotal\b|一共|总共|合计")
+TOTAL_SAID = re.compile(r"\b(?:total|come to|comes to|add up|adds up)\b|一共|总共|合计")
 """A total asked for outright, without price words."""
 CHEAPEST = re.compile(
     r"\b(cheapest|least expensive|lowest[- ]priced?|most affordable|lowest cost|costs? the least)\b"
@@ -149,13 +157,14 @@ NEED_LEADS = 2
 """How far into a question the need may start and still open it ("i need ..." starts at 2)."""
 SELL = (
     re.compile(
-        r"\b(?:do|does) (?:you|u|the shop|this shop|y'all)(?: guys)? (?:sell|have|carry|stock|offer|got)"
+        r"\b(?:do|does) (?:you|u|ya|the shop|this shop|y'?all)(?: guys)? (?:sell|have|carry|stock|offer|got)"
         r"(?: any| some| a| an| the)? (?P<thing>[^?!.。，,]+)"
     ),
     re.compile(r"\b(?:is there|are there|got|any chance of)(?: any| some| a| an)? (?P<thing>[^?!.。，,]+)"),
     re.compile(
         r"^(?:any|got any|u have any|you have any) (?P<thing>[a-z][a-z '-]{2,30}?)"
-        r"(?: for sale| in stock| for [a-z ]{2,30})?(?:\?|\W*$)"
+        r"(?: for sale| on sale| in stock| for [a-z ]{2,30})?(?: tonight| today| rn| right now| here)?"
+        r"(?:\?|\W*$)"
     ),
     re.compile(r"^(?P<thing>[a-z][a-z'-]+(?: [a-z][a-z'-]+){0,2})(?: for [a-z ]{2,20})?\s*\?"),
     re.compile(
@@ -165,12 +174,15 @@ SELL = (
     ),
     re.compile(r"\b(?:any )?(?P<thing>[a-z][a-z '-]{2,30}?) for sale\b"),
     re.compile(
-        r"(?:有没有|有没|有卖|卖不卖|有无|你们有|你们卖|店里有|这里有)(?P<thing>[^?？!！。，,吗呀啊呢嘛有][^?？!！。，,吗呀啊呢嘛]*)"
+        r"(?:有没有|有没|有卖|卖不卖|有无|你们有|你们卖|店里有|这里有)(?P<thing>[^?？!！。，,吗呀啊呢嘛有\s][^?？!！。，,吗呀啊呢嘛]*)"
     ),
     re.compile(
         r"(?P<thing>[^?？!！。，,\s]{1,12}?)(?:有卖吗|有没有卖|卖吗|有吗|卖不卖|有卖嘛|有嘛|有的卖不|有卖不|有没有[呀啊呢嘛]?\W*$)"
     ),
     re.compile(r"^(?:你们家?|店里|这里|请问)?有(?P<thing>[^?？!！。，,\s吗不没]{1,10})(?:吗|不|没)"),
+    re.compile(
+        r"[\s,，。!！](?:你们家?|店里|这里|请问)?有(?P<thing>[^?？!！。，,\s吗不没的]{1,10})(?:吗|不|没)"
+    ),
     re.compile(r"^(?P<thing>[\u4e00-\u9fff]{1,8})(?:有没|有木有|有伐)\W*$"),
     re.compile(r"^(?:你们|店里|这里)?卖(?P<thing>[^?？!！。，,\s吗嘛不]{1,10})(?:吗|嘛|不)"),
     re.compile(r"^(?P<thing>[\u4e00-\u9fff]{0,7}[膏笔水油霜乳液露棒刷盘粉膜器仪夹梳杯巾贴饼蜡镜])呢\W*$"),
@@ -233,7 +245,8 @@ NOT_A_THING = re.compile(
     r"售后|保修|付款|支付|问题|时间|福利|假的|假货|真的|真货|正品|高仿|赠品|小样|抽奖|福袋|回放|人|号",
 )
 HOW_TO = re.compile(
-    r"\b(how (?:do|can|to|does)|where (?:do|can|to)|where'?s the)\b"
+    r"\b(how (?:do|can|to|does)|where (?:do|can|to|should|would|am)|where'?s the"
+    r"|where i'?m (?:supposed|meant) to|where i (?:should|need to|have to))\b"
     r"|怎么|如何|在哪|哪里|哪儿|咋|去哪|输进去|填哪|输哪"
 )
 _V_BU = r"[\u4e00-\u9fff]不(?=$|[\s,，。.!！~～?？]|家人|姐妹|宝|啊|呀|哈)"
@@ -445,10 +458,10 @@ def read_question(text: str, names: tuple[str, ...] = ()) -> Reading:
         price=price,
         stock=bool(STOCK_WORDS.search(folded)),
         variant=bool(VARIANT_WORDS.search(folded)),
-        promo=bool(PROMO_WORDS.search(folded)),
+        promo=bool(PROMO_WORDS.search(folded) or DEAL_FLOOR.search(folded)),
         cheaper=True if CHEAPER.search(folded) else (False if PRICIER.search(folded) else None),
         compares=_compares(unnamed),
-        superlative=_superlative(folded),
+        superlative=None if DEAL_FLOOR.search(folded) else _superlative(folded),
         top=_top(folded),
         sold_out=bool(SOLD_OUT_ASK.search(folded)),
         total=bool(TOTAL_ASK.search(folded)) and (price or bool(TOTAL_SAID.search(folded))),
@@ -535,17 +548,25 @@ def _top(folded: str) -> int:
     return int(said) if said.isdigit() else _TOP_WORDS[said]
 
 
+ADDRESS = re.compile(r"^(?:家人们|姐妹们|集美们|宝宝们|宝子们|亲们|大家)(?:有)?")
+"""How a viewer calls the room before asking ("家人们有洗发水卖吗"): not part of the thing."""
+_BEFORE_CLAUSE = re.compile(r"\s+(?:for|with|that|which|to|in|on|from|under|below|like)\b")
+
+
 def _sell_thing(folded: str) -> str | None:
     for pattern in SELL:
         match = pattern.search(folded)
         if match is None:
             continue
-        thing = SHOP_PLACE.sub("", match.group("thing")).strip(" ~～")
+        thing = ADDRESS.sub("", SHOP_PLACE.sub("", match.group("thing"))).strip(" ~～")
+        if not BARE_THING_WORDS.sub("", thing).strip():
+            continue  # "…, got any?": the thing is said elsewhere
         if pattern in GOODS_CHECKED and (
             BARE_THING_WORDS.search(thing) or not strip_vocabulary(thing) or not GOODS_HEAD.search(thing)
         ):
             continue  # "really?", "matte finish stuff?", "YEA?": a remark, catalog words, or no goods
-        if thing and len(thing) <= 40 and len(thing.split()) <= 4 and not NOT_A_THING.search(thing):
+        head = _BEFORE_CLAUSE.split(thing, maxsplit=1)[0]  # "shampoo for an oily scalp": the shampoo
+        if thing and len(head) <= 40 and len(head.split()) <= 4 and not NOT_A_THING.search(thing):
             return thing
     return None
 
@@ -631,11 +652,22 @@ def _expanded(value: str) -> tuple[str, ...]:
     return group.categories if group is not None else (value,)
 
 
+def _negations(folded: str) -> list[tuple[re.Match[str], str]]:
+    """Each ``NEGATED`` match with the words it refuses; in Chinese only when they start with a
+    category word ("不要彩妆的"), since "不用补的底妆" refuses the touch-up, not the base make-up."""
+    found = []
+    for match in NEGATED.finditer(folded):
+        words = match.group("en") or match.group("zh") or ""
+        if match.group("zh") and not any(words.startswith(w) for w, _ in _category_words()):
+            continue
+        found.append((match, words))
+    return found
+
+
 def _excluded(folded: str) -> tuple[str, ...]:
     """The categories said not to be wanted ("不要化妆品的", "not a heavy perfume"), groups expanded."""
     found: dict[str, None] = {}
-    for match in NEGATED.finditer(folded):
-        words = match.group("en") or match.group("zh") or ""
+    for match, words in _negations(folded):
         if STYLE.search(folded[match.start() : match.end() + 6]):
             continue  # "a natural no-makeup look": a style asked for, not a category refused
         for value in _found(words, _category_words()):
@@ -647,8 +679,7 @@ def _categories(folded: str) -> tuple[str, ...]:
     """The categories the question names; a group word ("彩妆") stands for each of its categories, and a
     category said not to be wanted ("non makeup", "不要彩妆") is not named."""
     found: dict[str, None] = {}
-    for match in NEGATED.finditer(folded):
-        words = match.group("en") or match.group("zh") or ""
+    for _, words in _negations(folded):
         folded = folded.replace(words, " " * len(words))
     values = _found(folded, _category_words())
     specific = {value for value in values if value not in CATEGORY_GROUPS}

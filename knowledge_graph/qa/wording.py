@@ -96,15 +96,25 @@ def best_promotion(product: Product, promotions: Sequence[Promotion]) -> Promoti
 
 
 def promotion_note(product: Product, promotions: Sequence[Promotion], lang: Language) -> str:
-    """ " With code LIVE10 it's ¥116.10." for the best running promotion, else ""."""
+    """ " With code LIVE10 it's ¥116.10." for the best running promotion, else ""; the other codes that
+    also apply are named with their price, since only one code goes on an order."""
     promotion = best_promotion(product, promotions)
     if promotion is None:
         return ""
     price = format_price(discounted(product, promotion), product.currency)
     title = promotion.title(lang)
+    others = [
+        (p.code, format_price(discounted(product, p), product.currency))
+        for p in promotions
+        if p is not promotion and p.covers(product.sku) and discounted(product, p) < product.price
+    ]
     if lang == "zh":
-        return f"现在用优惠码 {promotion.code}{f'（{title}）' if title else ''}到手 {price}～"
-    return f" With code {promotion.code}{f' ({title})' if title else ''} it's {price}."
+        also = "".join(f"用 {code} 是 {cost}，" for code, cost in others)
+        also = f"（{also}每单限用一个码）" if others else ""
+        return f"现在用优惠码 {promotion.code}{f'（{title}）' if title else ''}到手 {price}～{also}"
+    also = "; ".join(f"{code} would make it {cost}" for code, cost in others)
+    also = f" ({also}; one code per order)" if others else ""
+    return f" With code {promotion.code}{f' ({title})' if title else ''} it's {price}{also}."
 
 
 def product_faq_reply(product: Product, answer: str, lang: Language) -> str:
@@ -239,14 +249,19 @@ def compare_reply(ranked: Sequence[Product], lang: Language, *, cheaper: bool) -
         return f"它们价格一样，都是 {price}～" if lang == "zh" else f"They cost the same: {price} each."
     winner = first if cheaper else last
     others = [p for p in ranked if p.sku != winner.sku]
+    gap = ""  # "how much cheaper is X than Y": the difference, when two products in one currency
+    if len(ranked) == 2 and first.currency == last.currency:
+        gap = format_price(last.price - first.price, first.currency)
     if lang == "zh":
         word = "更便宜" if cheaper else "更贵"
         rest = _join([priced(p, lang) for p in others], lang)
-        return f"{winner.name(lang)}{word}：{format_price(winner.price, winner.currency)}，{rest}。"
+        gap = f"，差 {gap}" if gap else ""
+        return f"{winner.name(lang)}{word}：{format_price(winner.price, winner.currency)}，{rest}{gap}。"
     word = "cheaper" if cheaper else "more expensive"
+    gap = f" ({gap} {'less' if cheaper else 'more'})" if gap else ""
     return (
         f"The {winner.name(lang)} is {word}: {format_price(winner.price, winner.currency)}, vs "
-        f"{_join([priced(p, lang) for p in others], lang)}."
+        f"{_join([priced(p, lang) for p in others], lang)}{gap}."
     )
 
 

@@ -707,3 +707,73 @@ async def test_a_yes_no_follow_up_that_sounds_like_a_request_is_about_the_produc
     assert found.strategy == "product_faq" and circles.answer_en in found.text
     remover = await ask(qa, "need a makeup remover / cleansing oil, do u have one", "en")
     assert remover.strategy == "not_carried"
+
+
+async def test_a_deal_question_names_every_code_that_applies_and_an_ended_sale_by_its_season(
+    qa, seeded_store
+) -> None:
+    serum = await product(seeded_store, "hydrating serum")
+    found = await ask(qa, "does LIVE10 work on the serum too or just SERUM30", "en")
+    assert found.product == serum.sku
+    assert format_price(serum.price - 30, serum.currency) in found.text  # SERUM30, the best
+    assert format_price(serum.price * 9 / 10, serum.currency) in found.text  # and LIVE10's price
+    floor = await ask(qa, "whats the cheapest i can get the serum for", "en")  # not the cheapest skin care
+    assert floor.strategy == "deal" and floor.product == serum.sku
+    assert "SUMMER15" in (await ask(qa, "is the summer sale still going", "en")).text
+    assert "SUMMER15" in (await ask(qa, "夏日唇妆那个活动还有吗", "zh")).text
+    ends = await ask(qa, "精华立减30那个活动到哪天结束", "zh")
+    assert "有效期到" in ends.text and "周一" not in ends.text  # the code's end, not the stream schedule
+    scrunchies = await product(seeded_store, "scrunchie")
+    tenth = await ask(qa, "does the 10% apply to the scrunchies too", "en")
+    assert tenth.product == scrunchies.sku and "LIVE10" in tenth.text
+
+
+async def test_a_deal_with_a_shop_question_answers_both(qa, seeded_store) -> None:
+    balm = await product(seeded_store, "lip balm")
+    shipping = next(
+        f
+        for f in await list_faqs(seeded_store)
+        if "shipping" in (f.question_en or "").lower() and "much" in (f.question_en or "").lower()
+    )
+    found = await ask(qa, "if i only grab one lip balm how much extra for delivery", "en")
+    assert found.product == balm.sku and shipping.answer_en in found.text and price(balm) in found.text
+    gloss = await product(seeded_store, "lip gloss")
+    gap = await ask(qa, "how much cheaper is the tinted lip balm than the lip gloss", "en")
+    assert format_price(gloss.price - balm.price, balm.currency) in gap.text
+
+
+async def test_goods_asked_for_beside_one_of_ours_are_not_carried(qa, seeded_store) -> None:
+    for text, lang in (
+        ("do u sell nail polish? need a red to match the lipstick lol", "en"),
+        ("any hair straighteners on sale tonight?", "en"),
+        ("do yall have shampoo for an oily scalp", "en"),
+        ("is there a concealer in the shop? the eye cream alone won't cover my dark circles", "en"),
+        ("睫毛膏要用眼唇卸 你们家有卸妆液卖吗", "zh"),
+        ("家人们有洗发水卖吗 头发太油了", "zh"),
+        ("looking for false lashes, the magnetic kind, got any?", "en"),
+    ):
+        found = await ask(qa, text, lang)
+        assert found.strategy == "not_carried", text
+    toner = await ask(qa, "is there alcohol in the toner", "en")  # a question about the toner
+    assert toner.strategy != "not_carried"
+    night = await ask(qa, "need a rich cream for my dry combo skin at night, what's best", "en")
+    assert night.strategy != "not_carried"
+
+
+async def test_a_product_named_with_its_own_words_is_asked_about_not_listed(qa, seeded_store) -> None:
+    cleanser = await product(seeded_store, "amino acid cleanser")
+    makeup = next(f for f in await list_faqs(seeded_store, cleanser.sku) if "makeup" in (f.question_en or ""))
+    found = await ask(qa, "can the amino acid face wash take my makeup off too??", "en")
+    assert found.text.endswith(makeup.answer_en)  # not "Yes, it is amino acids"
+    candle = await product(seeded_store, "candle")
+    smell = await ask(qa, "what does the soy candle smell like? super sweet scents give me a headache", "en")
+    assert smell.product == candle.sku and smell.strategy == "product_faq"
+    cushion = await product(seeded_store, "cushion")
+    box = await ask(qa, "what do u get in the cushion box? is there a puff n stuff", "en")
+    assert box.product == cushion.sku and box.strategy == "product_faq"
+    spray = await product(seeded_store, "setting spray")
+    dry = await ask(qa, "setting sprays make my dry skin tight... is the setting spray here like that?", "en")
+    assert dry.product == spray.sku and dry.strategy == "product_faq"
+    base = await ask(qa, "想要一整天都不用补的底妆 早八晚八那种", "zh")  # 不用补: the touch-up is refused
+    categories = {p.sku: p.category for p in await list_products(seeded_store)}
+    assert base.skus and all(categories[s] == "base" for s in base.skus)
