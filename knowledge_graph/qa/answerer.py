@@ -82,6 +82,10 @@ DESCRIPTION_RELATES = 0.25
 """Meaning similarity from which a product's description answers a yes/no question about it."""
 SHOP_FAQ_THRESHOLD = 0.46
 SHOP_FAQ_MARGIN = 0.02
+SHOP_FAQ_BESIDE_PRODUCT = (0.50, 0.10)
+"""A question that names a product but that nothing of the product answers ("ordered the cushion last
+night, when does it leave the warehouse") takes a shop FAQ only above this (score, margin): stricter than
+a shop question, since the product's description is the answer otherwise."""
 LISTED = 5
 """Products named in one listing answer (a chat line must stay short)."""
 RECOMMENDED = 3
@@ -169,8 +173,11 @@ class _Turn:
     lang: Language
     intent: str | None
     asker: Asker | None
+    named: tuple[Product, ...] = ()
+    """The products the question names, said as "it" when it is ranked against the shop's FAQs."""
 
     async def answer(self, named: Resolved, context: str | None) -> Answer | None:
+        self.named = named.products
         r = self.reading
         shaped = r.price or r.stock or r.variant or r.promo or r.recommend or r.superlative
         if self.intent in INTENT_SHAPES and not (shaped or r.cheaper is not None):
@@ -192,10 +199,15 @@ class _Turn:
         codes = await self._codes_named()
         code_until = bool(codes) and UNTIL_ASK.search(r.text) is not None  # "LIVE10有效期到啥时候 怕过期"
         deal_until = r.promo and UNTIL_ASK.search(r.text) is not None  # "精华立减30那个活动到哪天结束"
-        if len(products) == 1 and (r.price or r.promo) and not (codes or deal_until) and _topics(r.text):
-            found = await self.shop_faq()  # "保温杯用完码多少 够包邮不": the price and the shop's answer
+        if (
+            len(products) == 1
+            and (r.price or r.promo or codes)
+            and not deal_until
+            and SHIPPING_TOPIC in _topics(r.text)
+        ):
+            found = await self.shop_faq()  # "保温杯用完码多少 够包邮不": the price and the shipping rule
             if found is not None:
-                deal = await self.deals(products[0])
+                deal = await (self.promotion(codes, products[0]) if codes else self.deals(products[0]))
                 return Answer(f"{deal.text} {found.text}", "deal", deal.product, deal.skus)
         if (
             _topics(r.text)
@@ -332,7 +344,14 @@ class _Turn:
             if names_a_kind(r):
                 return await self.not_carried()
         if len(products) == 1:
-            return await self.about(products[0], from_context=False)
+            found = await self.about(products[0], from_context=False)
+            if (found is None or found.strategy == "description") and not ABOUT_IT_ASK.search(r.text):
+                # nothing of the product answers "ordered the cushion last night, when does it leave the
+                # warehouse": a shop FAQ may, when it clearly does
+                shop = await self.shop_faq(rule=SHOP_FAQ_BESIDE_PRODUCT)
+                if shop is not None:
+                    return shop
+            return found
         if products:
             return await self.faq_of_several(products)  # "can I layer the gloss over a lipstick?"
         if r.promo and not HOW_TO.search(r.text):
@@ -678,6 +697,9 @@ class _Turn:
         if found is not None:
             return found
         if (r.variant and (COUNT_ASK.search(r.text) or r.colour)) or (r.colour and COME_IN.search(r.text)):
+            if not every and COLOURS_DESCRIBED.search(product.description(self.lang) or ""):
+                # "how many shades in the palette": one product, and its description counts its colours
+                return Answer(wording.info_reply(product, self.lang), "description", sku, (sku,))
             return self.variants(product, every)  # "what colours does the serum come in?": one version
         attribute = self.attribute(product)
         if attribute is not None:
@@ -870,15 +892,21 @@ class _Turn:
             text += ("。" if self.lang == "zh" else ".") + wording.codes_until(promotions, self.lang)
         return Answer(text, "deals")
 
-    async def shop_faq(self, topic: str = "") -> Answer | None:
+    async def shop_faq(
+        self, topic: str = "", rule: tuple[float, float] = (SHOP_FAQ_THRESHOLD, SHOP_FAQ_MARGIN)
+    ) -> Answer | None:
         """The shop FAQ that answers the question, when one clearly does; ``topic``: words of the topic
-        the question is known to be about, added before ranking (as ``lexicon.SHOP_TOPICS`` words are)."""
+        the question is known to be about, added before ranking (as ``lexicon.SHOP_TOPICS`` words are);
+        ``rule``: the (score, margin) the best FAQ must reach."""
         if not self.reading.question and DAMAGE_TOPIC not in _topics(self.reading.text):
             return None  # chatter; but "到手发现瓶子裂了" reports a problem the shop's FAQ says how to fix
         faqs = await list_faqs(self.store)
-        asked = " ".join(filter(None, (_with_topics(self.reading.text), topic)))
+        text = self.reading.text
+        for product in self.named:  # "ordered the cushion last night, when does it leave the warehouse"
+            text = _named_as_it(text, product)
+        asked = " ".join(filter(None, (_with_topics(text), topic)))
         ranked = await rank(self.qa.encoder, asked, faqs, intent=self.intent)
-        if ranked is None or not ranked.confident(SHOP_FAQ_THRESHOLD, SHOP_FAQ_MARGIN):
+        if ranked is None or not ranked.confident(*rule):
             return None
         return Answer(wording_pick(ranked.faq.answer_en, ranked.faq.answer_zh, self.lang), "shop_faq")
 
@@ -1029,6 +1057,7 @@ STREAMING = re.compile(
 """Words of a question about when the streamer is on, asked by the streamer's name."""
 SCHEDULE_TOPIC = "when do you stream 直播"
 DAMAGE_TOPIC = next(words for _, words in SHOP_TOPICS if "damaged" in words)
+SHIPPING_TOPIC = next(words for _, words in SHOP_TOPICS if "shipping cost" in words)
 STREAMER_ASK = re.compile(r"\bwho(?:'s| is) (?:the )?(?:streamer|host|this)\b|主播是谁|主播叫什么|你们主播")
 PAIRING = re.compile(r"\b(goes? with|go well with|pairs? with)\b|搭配|配什么")
 INTENT_SHAPES: dict[str, dict[str, bool]] = {
@@ -1075,6 +1104,12 @@ ABOUT_IT_ASK = re.compile(
     r"|(?:会不会|能不能|管用|有用吗|顶用|也会|也这样)"
 )
 """A yes/no question about the product it names ("is the setting spray here like that?")."""
+COLOURS_DESCRIBED = re.compile(
+    r"\b(?:\d+|two|three|four|five|six|eight|ten|twelve) (?:\w+ )?(?:shades|colou?rs|browns|tones)\b"
+    r"|\d+\s*色",
+    re.IGNORECASE,
+)
+"""A description that counts the colours inside one product ("Twelve everyday browns", "12色日常大地色")."""
 DOES_IT = re.compile(
     r"^(?:\w+ )?(?:but )?(?:does|do|will|would|can|is) (?:it|they|this|that)\b|它.{0,8}[吗嘛]"
 )

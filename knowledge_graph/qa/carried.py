@@ -25,7 +25,8 @@ GENERIC_EN = frozenset(
     "a an any some the good nice cheap new small big mini travel sized size kind type sort of brand branded "
     "face body skin product products stuff thing things here please pls u you your ur one set makeup "
     "make-up cosmetics non stuff item items option options rich light lightweight gentle mild thick thin "
-    "heavy soft strong decent affordable quality simple basic friendly portable".split()
+    "heavy soft strong decent affordable quality simple basic friendly portable gentler lighter richer "
+    "cheaper better softer milder bigger smaller nicer".split()
 )
 """Words that narrow nothing about the kind of product."""
 GENERIC_ZH = re.compile(r"[的个款种点些支瓶盒一好用便宜哪啥含带]|彩妆|化妆品|东西|产品|什么|适合|那种|样的")

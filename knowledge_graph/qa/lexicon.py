@@ -571,6 +571,10 @@ CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
         "眼线",
     ),
     "fragrance": (
+        "nice smell",
+        "smell nice",
+        "smell good",
+        "good smell",
         "fragrance",
         "fragrances",
         "perfume",
@@ -740,6 +744,16 @@ SHOP_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     (
         (
+            "how much is delivery",
+            "how much is shipping",
+            "how much for delivery",
+            "how much for shipping",
+            "delivery cost",
+            "delivery gonna cost",
+            "shipping gonna cost",
+            "shipping still free",
+            "delivery still free",
+            "still free",
             "postage",
             "charged for delivery",
             "charged for shipping",
@@ -782,6 +796,13 @@ SHOP_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     (
         (
+            "stuck with it",
+            "regret",
+            "impulse",
+            "havent opened",
+            "haven't opened",
+            "not opened yet",
+            "still sealed",
             "send it back",
             "money back",
             "refund",
@@ -897,8 +918,13 @@ SHOP_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     (
         (
-            "package",
+            "where is my package",
+            "where's my package",
+            "package hasn",
+            "package still",
             "parcel",
+            "hasn't arrived",
+            "hasnt arrived",
             "where's my order",
             "track",
             "tracking",
@@ -914,7 +940,18 @@ SHOP_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
     (
         (
             "go live",
-            "stream",
+            "the stream",
+            "next stream",
+            "stream tonight",
+            "stream tomorrow",
+            "streaming",
+            "nobody was here",
+            "no one was here",
+            "nobody here",
+            "wrong channel",
+            "monday",
+            "周一",
+            "星期一",
             "live tonight",
             "on air",
             "every night",
@@ -998,6 +1035,32 @@ legit") reaches the FAQ that answers it ("Are the products genuine?")."""
 
 
 PRODUCT_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (
+        (
+            "squeeze",
+            "per eye",
+            "how much do i use",
+            "how much should i use",
+            "how much product",
+            "用多少",
+            "挤多少",
+            "用量",
+        ),
+        "how much to use each time morning and night 用量 早晚",
+    ),
+    (
+        (
+            "undereye",
+            "undereyes",
+            "under eyes",
+            "under-eye",
+            "eye bags",
+            "熊猫眼",
+            "眼袋",
+            "眼下发青",
+        ),
+        "dark circles 黑眼圈",
+    ),
     (
         (
             "every single day",

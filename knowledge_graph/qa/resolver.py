@@ -39,8 +39,8 @@ NOTHING = Resolved((), "none")
 async def resolve(
     store: GraphStore, text: str, *, context: str | None = None, fuzzy: bool = True
 ) -> Resolved:
-    """The products ``text`` names; with ``context`` (a SKU) the conversation's product when it names
-    none. Several distinct products come back for comparisons ("the toner or the cleanser")."""
+    """The products ``text`` names; with ``context`` (a SKU or a name) the conversation's product when it
+    names none. Several distinct products come back for comparisons ("the toner or the cleanser")."""
     mentions = await find_mentions(store, text)
     if mentions:
         return _from_mentions(mentions)
@@ -49,10 +49,20 @@ async def resolve(
         if found is not None:
             return Resolved((found,), "fuzzy")
     if context:
-        product = await get_product(store, context)
+        product = await _context_product(store, context)
         if product is not None:
             return Resolved((product,), "context")
     return NOTHING
+
+
+async def _context_product(store: GraphStore, context: str) -> Product | None:
+    """The product ``context`` stands for: a SKU, or a name one product goes by (the gateway keeps the
+    name chat triage saw in "大地色眼影盘闭眼入" when no answer has named the SKU yet)."""
+    product = await get_product(store, context)
+    if product is not None:
+        return product
+    named = _from_mentions(await find_mentions(store, context))
+    return named.product
 
 
 def _from_mentions(mentions: list[Mention]) -> Resolved:

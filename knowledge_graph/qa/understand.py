@@ -35,6 +35,11 @@ VARIANT_WORDS = re.compile(
     r"\b(shades?|colou?rs?|variants?|versions?|options?|sizes?)\b|色号|颜色|几个色|什么色|哪些色|几种|几款色|尺码|规格有"
     r"|\d+\s*号",
 )
+AMOUNT_USED = re.compile(
+    r"\bhow much (?:[\w-]+ ){0,3}(?:do|should|would|can) (?:i|u|you|we) (?:use|squeeze|apply|put|need|pump)"
+    r"|用多少量|挤多少|用量"
+)
+"""How much of a product goes on ("how much eye cream do i use per eye"): not its price."""
 PROMO_WORDS = re.compile(
     r"\b(discounts?|coupons?|promos?|promotions?|promo codes?|codes?|deals?|(?<!for )sales?|vouchers?"
     r"|% off)\b"
@@ -216,7 +221,9 @@ GOODS_HEAD = re.compile(
     r"|palette|liner|mascara|serum|toner|cleanser|moisturi[sz]er|cushion|foundation|lipstick|glitter"
     r"|jewel(?:le)?ry|earring|necklace|bracelet|watch|sock|shirt|hoodie|charger|cable|phone|headphone"
     r"|earbud|speaker|lamp|bottle|book|sticker|poster|figure|plush|snack|chocolate|candy|cookie|drink"
-    r"|juice|supplie|accessorie|accessory|device|gadget|machine|heater|blanket|pillow|slipper|shoe|sandal)"
+    r"|juice|supplie|accessorie|accessory|device|gadget|machine|heater|blanket|pillow|slipper|shoe|sandal"
+    r"|\bmat|\btie|band|wig|extension|tweezer|clipper|nail file|kettle|blender|umbrella|wallet|purse|glove"
+    r"|scarf|belt|sunglasse|glasse|diffuser|humidifier|razor blade|lighter|vape|pajama|dress|jacket)"
     r"(?:e?s)?$"
 )
 """Heads of goods a bare "X?" ends with when it names a product someone looks for ("eyebrow pencil??",
@@ -229,9 +236,10 @@ SHOP_PLACE = re.compile(
 """Where the thing is looked for, and a laugh, after it: "is there a toothpaste in the shop lol"."""
 BARE_EN = 3
 """The index of the bare English "X?" pattern in ``SELL`` (checked against ``BARE_THING_WORDS``)."""
-GOODS_CHECKED = (SELL[BARE_EN], SELL[-2], SELL[-1])
+LOOKING_FOR = 4
+GOODS_CHECKED = (SELL[BARE_EN], SELL[LOOKING_FOR], SELL[-2], SELL[-1])
 """The ``SELL`` patterns that name a product only when the thing ends in goods ("eyebrow pencil??",
-"need a hair dryer"), since their words alone ask nothing of the shop."""
+"need a hair dryer", "looking for false lashes"), since their words alone ask nothing of the shop."""
 # Words that make a "do you have ...?" something other than a product ("do you have a discount code?",
 # "is there free shipping?", "有没有链接"): the other strategies or Rasa answer those.
 NOT_A_THING = re.compile(
@@ -245,7 +253,7 @@ NOT_A_THING = re.compile(
     r"售后|保修|付款|支付|问题|时间|福利|假的|假货|真的|真货|正品|高仿|赠品|小样|抽奖|福袋|回放|人|号",
 )
 HOW_TO = re.compile(
-    r"\b(how (?:do|can|to|does)|where (?:do|can|to|should|would|am)|where'?s the"
+    r"\b(how (?:do|can|to|does)|where (?:do|can|to|should|would|am)|where'?s the|where does it"
     r"|where i'?m (?:supposed|meant) to|where i (?:should|need to|have to))\b"
     r"|怎么|如何|在哪|哪里|哪儿|咋|去哪|输进去|填哪|输哪"
 )
@@ -286,7 +294,8 @@ MAX_PRICE = (
     ),
     re.compile(rf"(?:不超过|低于|少于|不到|小于){_MONEY}\s*{_AMOUNT}"),
     re.compile(
-        rf"\b(?:around|about|roughly|budget(?: is| of)?|like)\s*{_MONEY}\s*{_AMOUNT}\b(?!\s*(?:ml|g|%))"
+        rf"\b(?:around|about|roughly|budget(?: is| of)?|like)\s*{_MONEY}\s*{_AMOUNT}\b"
+        r"(?!\s*(?:ml|g|%|months?|weeks?|days?|hours?|hrs?|mins?|minutes?|years?|yrs?|pm|am|个月|天|小时|周))"
     ),
     re.compile(rf"{_MONEY}\s*{_AMOUNT}\s*-?ish\b"),
     re.compile(rf"预算{_MONEY}\s*{_AMOUNT}"),
@@ -327,7 +336,7 @@ def shares_content(question: str, text: str, names: tuple[str, ...] = ()) -> boo
 
 
 QUESTION = re.compile(
-    r"\?|？|\b(how|what|whats|when|where|which|who|why|is|are|does|do|can|could|will|would|should|any"
+    r"\?|？|\b(how|what|whats|when|where|which|who|why|is|are|does|do|can|could|will|would|should|any|am i"
     r"|anything|list|show me|show (?:the|ur|your|us)|tell me)\b|^r (?:u|ur|you|your|these|those|they|the)\b"
     r"|多少|多久|多长|吗|么|嘛|呢|什么|啥|怎么|咋|哪|几|谁|有没有|能不能|可不可以|是不是|会不会|要不要|求|推荐|"
     + _V_BU,
@@ -451,7 +460,7 @@ def read_question(text: str, names: tuple[str, ...] = ()) -> Reading:
     unnamed = _blank(folded, names)
     tags = _found(unnamed, _tag_words())
     categories = _categories(folded)
-    price = bool(PRICE_WORDS.search(folded))
+    price = bool(PRICE_WORDS.search(folded)) and not AMOUNT_USED.search(folded)
     return Reading(
         text=folded,
         question=bool(QUESTION.search(folded)),

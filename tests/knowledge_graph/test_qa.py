@@ -777,3 +777,45 @@ async def test_a_product_named_with_its_own_words_is_asked_about_not_listed(qa, 
     base = await ask(qa, "想要一整天都不用补的底妆 早八晚八那种", "zh")  # 不用补: the touch-up is refused
     categories = {p.sku: p.category for p in await list_products(seeded_store)}
     assert base.skus and all(categories[s] == "base" for s in base.skus)
+
+
+async def test_a_follow_up_knows_the_product_from_its_name(qa, seeded_store) -> None:
+    """The gateway keeps the name chat triage saw ("大地色眼影盘闭眼入") when no answer has named a SKU."""
+    palette = await product(seeded_store, "eyeshadow palette")
+    found = await ask(qa, "有几个颜色 珠光多不多", "zh", context=palette.name_zh)
+    assert found.product == palette.sku and (palette.description_zh or "") in found.text
+    lipstick = await product(seeded_store, "matte lipstick")
+    price_of = await ask(qa, "how much is it", "en", context="matte lipstick")
+    assert price_of.product == lipstick.sku and price(lipstick) in price_of.text
+
+
+async def test_a_shop_question_told_as_a_story_about_a_product_gets_the_shop_faq(qa, seeded_store) -> None:
+    faqs = await list_faqs(seeded_store)
+    ships = next(f for f in faqs if "ship?" in (f.question_en or ""))
+    found = await ask(
+        qa, "ordered the cushion last night and im impatient, when does it leave ur warehouse", "en"
+    )
+    assert found.strategy == "shop_faq" and found.text == ships.answer_en
+    returns = next(f for f in faqs if "return" in (f.question_en or "").lower())
+    regret = await ask(
+        qa, "bought the perfume on impulse and regret it, box still sealed... am i stuck with it", "en"
+    )
+    assert regret.text == returns.answer_en
+    eye_cream = await product(seeded_store, "eye cream")
+    circles = next(
+        f for f in await list_faqs(seeded_store, eye_cream.sku) if "dark circles" in (f.question_en or "")
+    )
+    about = await ask(
+        qa, "my undereyes are purple from gaming every night, is the eye cream gonna fix that", "en"
+    )
+    assert circles.answer_en in about.text  # a question about the product, not the stream schedule
+    cleanser = await product(seeded_store, "cleanser")
+    use = await ask(qa, "how much cleanser do i squeeze out each time?", "en")
+    assert use.product == cleanser.sku and use.strategy == "product_faq"  # the amount used, not the price
+    tumbler = await product(seeded_store, "tumbler")
+    free = await ask(qa, "if i use LIVE10 on the tumbler do i still get free shipping", "en")
+    shipping = next(f for f in faqs if "much is shipping" in (f.question_en or ""))
+    assert (
+        format_price(tumbler.price * 9 / 10, tumbler.currency) in free.text
+        and shipping.answer_en in free.text
+    )
