@@ -625,6 +625,21 @@ its season ("is the summer sale still on", "夏天那个活动还有吗"), its t
 SHOP_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
     (
         (
+            "填哪",
+            "输哪",
+            "填在哪",
+            "在哪输",
+            "在哪填",
+            "type the code",
+            "enter the code",
+            "put the code",
+            "俩码",
+            "补上码",
+        ),
+        "use a discount code at checkout 优惠码怎么用",
+    ),
+    (
+        (
             "legit",
             "fake",
             "is it real",
@@ -676,6 +691,10 @@ SHOP_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
             "微信",
             "支付宝",
             "银行卡",
+            "交钱",
+            "买单",
+            "付钱",
+            "在哪付",
             "how do i buy",
             "actually buy",
             "buy something",
@@ -900,6 +919,11 @@ SHOP_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     (
         (
+            "问店家",
+            "找店家",
+            "找得到人",
+            "有问题找",
+            "私信",
             "human",
             "real person",
             "customer service",
@@ -939,6 +963,11 @@ SHOP_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     (
         (
+            "礼拜一",
+            "那天休息",
+            "今天休息",
+            "哪天休息",
+            "休息吗",
             "go live",
             "the stream",
             "next stream",
@@ -983,6 +1012,11 @@ SHOP_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     (
         (
+            "仓库出来",
+            "从仓库",
+            "寄走",
+            "打包",
+            "出货",
             "send out",
             "in time for",
             "arrive in time",

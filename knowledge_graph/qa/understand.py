@@ -257,7 +257,7 @@ HOW_TO = re.compile(
     r"|where i'?m (?:supposed|meant) to|where i (?:should|need to|have to))\b"
     r"|怎么|如何|在哪|哪里|哪儿|咋|去哪|输进去|填哪|输哪"
 )
-_V_BU = r"[\u4e00-\u9fff]不(?=$|[\s,，。.!！~～?？]|家人|姐妹|宝|啊|呀|哈)"
+_V_BU = r"[\u4e00-\u9fff]不(?=$|[^\u4e00-\u9fff\w]|家人|姐妹|宝|啊|呀|哈)"
 """Colloquial "V不" at the end of a clause: "能退货不", "保证正品不家人们" ask yes or no."""
 YES_NO = re.compile(
     r"^(?:is|are|does|do|can|could|will|would|should|has|have)\b|\b(?:or not|isn'?t it|right)\W*$"
@@ -339,7 +339,7 @@ QUESTION = re.compile(
     r"\?|？|\b(how|what|whats|when|where|which|who|why|is|are|does|do|can|could|will|would|should|any|am i"
     r"|anything|list|show me|show (?:the|ur|your|us)|tell me)\b|^r (?:u|ur|you|your|these|those|they|the)\b"
     r"|多少|多久|多长|吗|么|嘛|呢|什么|啥|怎么|咋|哪|几|谁|有没有|能不能|可不可以|是不是|会不会|要不要|求|推荐|"
-    + _V_BU,
+    r"(?P<again>[\u4e00-\u9fff])不(?P=again)|肿么|咩|" + _V_BU,
 )
 
 ASKS = re.compile(

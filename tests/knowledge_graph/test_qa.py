@@ -819,3 +819,16 @@ async def test_a_shop_question_told_as_a_story_about_a_product_gets_the_shop_faq
         format_price(tumbler.price * 9 / 10, tumbler.currency) in free.text
         and shipping.answer_en in free.text
     )
+
+
+async def test_chinese_yes_no_questions_with_an_emoji_or_a_v_bu_v_get_the_shop_faq(qa, seeded_store) -> None:
+    faqs = {f.question_en: f for f in await list_faqs(seeded_store)}
+    for text, faq in (
+        ("买回来不喜欢 但是还没拆封 能退不😢", "Can I return something?"),
+        ("我在日本留学 能寄过来不🥺 好想要", "Do you ship internationally?"),
+        ("拍的砖红色 到手还没拆 想改成玫瑰粉行不行", "Can I exchange for a different shade?"),
+        ("我妈老担心我在直播间买到假货 你们这货源到底靠不靠谱", "Are the products genuine?"),
+        ("主播说的那一串英文字母 我付钱的时候填哪儿啊", "How do I use a discount code?"),
+    ):
+        found = await ask(qa, text, "zh")
+        assert found.strategy == "shop_faq" and found.text == faqs[faq].answer_zh, text
