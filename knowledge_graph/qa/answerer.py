@@ -668,6 +668,10 @@ class _Turn:
                 wording.variants_reply(product, self.lang, self._labelled(every)), "variant", sku, (sku,)
             )
         priced = (r.promo or r.price) and not (r.variant or r.stock)  # "砖红那支用完码多少米": the price
+        if every and not (r.variant or r.stock or priced) and (r.colour or self._shades_named(every)):
+            strict = await self.product_faq(product, strict=True)  # "is the straw gonna be red": transfer
+            if strict is not None:
+                return strict
         if every and (r.variant or r.colour or self._shades_named(every)) and not priced:
             return self.variants(product, every)
         if r.promo:

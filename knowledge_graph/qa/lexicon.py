@@ -1071,6 +1071,38 @@ legit") reaches the FAQ that answers it ("Are the products genuine?")."""
 PRODUCT_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
     (
         (
+            "hives",
+            "breaks out",
+            "break out",
+            "broke out",
+            "reactive",
+            "react to",
+            "rash",
+            "allergic",
+            "set me off",
+            "tomato",
+            "过敏",
+            "烂脸",
+            "泛红",
+            "刺痛",
+        ),
+        "ok for sensitive skin 敏感肌",
+    ),
+    (
+        (
+            "pigmented",
+            "barely there",
+            "how much colour",
+            "how much color",
+            "显色",
+            "颜色深不深",
+            "有没有颜色",
+        ),
+        "how much colour does it give 颜色明显",
+    ),
+    (("on top", "dab", "layer it over", "叠涂", "叠在"), "wear it over a lipstick 叠涂"),
+    (
+        (
             "squeeze",
             "per eye",
             "how much do i use",
@@ -1150,6 +1182,8 @@ PRODUCT_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     (
         (
+            "straw",
+            "sip",
             "cup",
             "cups",
             "mug",

@@ -832,3 +832,22 @@ async def test_chinese_yes_no_questions_with_an_emoji_or_a_v_bu_v_get_the_shop_f
     ):
         found = await ask(qa, text, "zh")
         assert found.strategy == "shop_faq" and found.text == faqs[faq].answer_zh, text
+
+
+async def test_a_colour_or_a_worry_inside_a_product_question_reaches_its_faq(qa, seeded_store) -> None:
+    lipstick = await product(seeded_store, "matte lipstick")
+    faqs = {f.question_en: f for f in await list_faqs(seeded_store, lipstick.sku)}
+    straw = await ask(
+        qa, "if i sip my iced latte w the matte lippie on is the whole straw gonna be red", "en"
+    )
+    assert straw.text.endswith(faqs["Does it transfer onto cups or masks?"].answer_en)  # not the red shades
+    shades = await ask(qa, "is the lipstick in brick red in stock", "en")
+    assert shades.strategy == "variant"
+    serum = await product(seeded_store, "hydrating serum")
+    sensitive = next(
+        f for f in await list_faqs(seeded_store, serum.sku) if "sensitive" in (f.question_en or "")
+    )
+    hives = await ask(
+        qa, "my skin breaks out in hives with anything scented... is the hydrating serum safe", "en"
+    )
+    assert hives.text.endswith(sensitive.answer_en)
