@@ -253,7 +253,10 @@ class _Turn:
         if r.price and len(products) >= 2 and r.compares is None:  # "防晒和面膜各多少 差多少钱"
             return self.compare(products, cheaper=True)
         if r.compares is not None and len(products) >= 2:
-            return self.compare_on(products, r.compares)
+            found = self.compare_on(products, r.compares)
+            if found is None and r.compares == "other":
+                found = await self.faqs_side_by_side(products)  # "which lasts longer on skin"
+            return found
         if r.sold_out and not products:
             return await self.sold_out()
         if r.superlative and not (len(products) == 1 and named.how == "name" and not self._name_word()):
@@ -431,24 +434,40 @@ class _Turn:
         after serum", "will the lipstick get all over my face mask"): each product's FAQs are ranked with
         the question put about that product, and the surest of the sure ones answers; else None (Rasa
         asks which one)."""
-        best: tuple[Ranked, Product] | None = None
-        for product in products[:3]:
-            asked = _with_topics(_named_as_it(self.reading.text, product), PRODUCT_TOPICS)
-            ranked = await rank(
-                self.qa.encoder, asked, await list_faqs(self.store, product.sku), intent=self.intent
-            )
-            if (
-                ranked is not None
-                and _product_faq_sure(ranked)
-                and (best is None or ranked.score > best[0].score)
-            ):
-                best = (ranked, product)
-        if best is None:
+        sure = await self._sure_faqs(products[:3])
+        if not sure:
             return None
+        best = max(sure, key=lambda found: found[0].score)
         ranked, product = best
         answer = wording_pick(ranked.faq.answer_en, ranked.faq.answer_zh, self.lang)
         text = wording.product_faq_reply(product, answer, self.lang)
         return Answer(text, "product_faq", product.sku, (product.sku,))
+
+    async def faqs_side_by_side(self, products: tuple[Product, ...]) -> Answer | None:
+        """A comparison the graph holds no field for ("香水和桂花喷雾哪个留香更久"): each product's own FAQ
+        answer, side by side, when every product's FAQs answer it surely; else None."""
+        sure = await self._sure_faqs(products[:3])
+        if len(sure) != len(products):
+            return None
+        texts = [
+            wording.product_faq_reply(p, wording_pick(k.faq.answer_en, k.faq.answer_zh, self.lang), self.lang)
+            for k, p in sure
+        ]
+        text = "；".join(t.rstrip("。") for t in texts) + "。" if self.lang == "zh" else " ".join(texts)
+        return Answer(text, "compare", None, tuple(p.sku for p in products))
+
+    async def _sure_faqs(self, products: tuple[Product, ...]) -> list[tuple[Ranked, Product]]:
+        """Each product whose FAQs answer the question surely, with its ranking (the question put
+        about that product)."""
+        sure = []
+        for product in products:
+            asked = _with_topics(_named_as_it(self.reading.text, product), PRODUCT_TOPICS)
+            ranked = await rank(
+                self.qa.encoder, asked, await list_faqs(self.store, product.sku), intent=self.intent
+            )
+            if ranked is not None and _product_faq_sure(ranked):
+                sure.append((ranked, product))
+        return sure
 
     # --- the strategies --------------------------------------------------------------------------------
     def compare(self, products: tuple[Product, ...], *, cheaper: bool) -> Answer:
@@ -1079,7 +1098,7 @@ HAVE = re.compile(
 LISTING = re.compile(
     r"\b(list|show|what(?:'?s| is| do you have)|which|any)\b"
     r"|\bwhat .{1,24} do (?:you|u) (?:sell|have|carry|stock)\b"
-    r"|有哪些|有什么|有啥|都有|看看|列一下|列出|列个|有几[款样个种]"
+    r"|有哪些|有什么|有啥|都有|看看|列一下|列出|列个|有几[款样个种]|报一下|哪几[样款个种]|卖些啥|卖啥|卖什么"
 )
 COUNT_ASK = re.compile(r"\b(how many|what|which)\b|几|哪些|什么|多少")
 OTHER_ASK = re.compile(r"\b(other|another|different|more)\b|别的|其他|其它|还有别")

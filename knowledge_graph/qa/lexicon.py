@@ -606,6 +606,15 @@ CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
 """Category id -> viewer words (both languages) that ask for that category."""
 
 
+TAG_ALSO: dict[str, tuple[str, ...]] = {
+    "benefit:waterproof": ("benefit:water-resistant",),
+    "benefit:water-resistant": ("benefit:waterproof",),  # what is waterproof resists water too
+}
+"""A tag asked for in a list that products with these tags also answer: "防水的有哪些" lists the
+water-resistant sunscreen beside the waterproof mascara (a yes/no question about one product is still
+answered by its own tags and FAQ)."""
+
+
 SEASONS: tuple[tuple[str, ...], ...] = (
     ("summer", "夏日", "夏天", "夏季", "暑假", "暑期"),
     ("winter", "冬日", "冬天", "冬季"),

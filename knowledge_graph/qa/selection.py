@@ -18,6 +18,7 @@ from typing import Any
 
 from knowledge_graph.catalog import Product, _product_from_graph
 from knowledge_graph.money import to_minor_units
+from knowledge_graph.qa.lexicon import TAG_ALSO
 from knowledge_graph.store import GraphStore
 
 ORDERS: dict[str, str] = {
@@ -36,6 +37,7 @@ _WHERE = (
     "AND (NOT $in_stock OR p.stock > 0) "
     "AND ($word IS NULL OR toLower(p.name_en) CONTAINS $word OR p.name_zh CONTAINS $word) "
     "AND all(t IN $tags WHERE t IN coalesce(p.tags, []) "
+    "OR any(pair IN $also WHERE pair[0] = t AND pair[1] IN coalesce(p.tags, [])) "
     "OR ($all_skin AND t STARTS WITH 'skin:' AND 'skin:all' IN coalesce(p.tags, []))) "
 )
 _SELECT = {
@@ -79,6 +81,7 @@ class Selection:
         return {
             "categories": list(self.categories),
             "tags": list(self.tags),
+            "also": [[tag, other] for tag in self.tags for other in TAG_ALSO.get(tag, ())],
             "currency": currency if (self.max_price is not None or self.min_price is not None) else None,
             "in_stock": self.in_stock,
             "word": self.name_word,

@@ -121,7 +121,7 @@ LARGEST = re.compile(
 )
 MOST_STOCK = re.compile(
     r"\b(most (?:of )?(?:\w+ )?in stock|most stock(?:ed)?|highest stock|most left|biggest stock)\b"
-    r"|库存最多|货最多|剩得最多|剩的最多"
+    r"|库存最多|货最多|剩得最多|剩的最多|囤得最多|囤的最多|货最足"
 )
 LEAST_STOCK = re.compile(
     r"\b(lowest (?:on )?stock|least (?:in )?stock|fewest left|least left|running (?:lowest|out|low)"
@@ -277,7 +277,8 @@ _UNIT = r"(?:元|块|块钱|yuan|rmb)"
 PRICE_RANGE = (
     re.compile(rf"\bbetween\s*{_MONEY}\s*{_LOW}\s*{_UNIT}?\s*(?:and|to|-)\s*{_MONEY}\s*{_HIGH}"),
     re.compile(
-        rf"{_MONEY}\s*{_LOW}\s*{_UNIT}?\s*(?:到|至|-|~|～)\s*{_MONEY}\s*{_HIGH}\s*(?:{_UNIT}|之间|以内|左右|的)"
+        rf"{_MONEY}\s*{_LOW}\s*{_UNIT}?\s*(?:到|至|-|~|～)\s*{_MONEY}\s*{_HIGH}\s*"
+        rf"(?:{_UNIT}|之间|以内|左右|的|价位|价格|区间)"
     ),
     re.compile(
         rf"{_MONEY}\s*{_LOW}\s*(?:to|-|–|~)\s*{_MONEY}\s*{_HIGH}\s*"

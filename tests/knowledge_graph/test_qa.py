@@ -851,3 +851,18 @@ async def test_a_colour_or_a_worry_inside_a_product_question_reaches_its_faq(qa,
         qa, "my skin breaks out in hives with anything scented... is the hydrating serum safe", "en"
     )
     assert hives.text.endswith(sensitive.answer_en)
+
+
+async def test_lists_and_comparisons_the_graph_has_no_field_for(qa, seeded_store) -> None:
+    products = {p.sku: p for p in await list_products(seeded_store)}
+    waterproof = await ask(qa, "防水的有哪些 夏天出汗多", "zh")  # the water-resistant sunscreen too
+    tags = [set(products[s].tags) for s in waterproof.skus]
+    assert {"benefit:waterproof"} <= tags[0] | tags[-1] and any("benefit:water-resistant" in t for t in tags)
+    fragrances = [p for p in products.values() if p.category == "fragrance"]  # the perfume and the mist
+    lasts = await ask(qa, "which lasts longer on skin, the rose perfume or the osmanthus mist?", "en")
+    assert len(fragrances) == 2 and set(lasts.skus) == {p.sku for p in fragrances}
+    assert all(p.name_en in lasts.text for p in fragrances)  # each one's own answer
+    most = await ask(qa, "哪个货囤得最多", "zh")
+    assert most.product == max(products.values(), key=lambda p: p.stock).sku
+    ranged = await ask(qa, "150到200价位的有啥", "zh")
+    assert ranged.skus and all(150 <= products[s].price <= 200 for s in ranged.skus)
