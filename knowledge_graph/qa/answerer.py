@@ -348,7 +348,11 @@ class _Turn:
                 return await self.not_carried()
         if len(products) == 1:
             found = await self.about(products[0], from_context=False)
-            if (found is None or found.strategy == "description") and not ABOUT_IT_ASK.search(r.text):
+            if (
+                (found is None or found.strategy == "description")
+                and not ABOUT_IT_ASK.search(r.text)
+                and _topics(_named_as_it(r.text, products[0]))
+            ):
                 # nothing of the product answers "ordered the cushion last night, when does it leave the
                 # warehouse": a shop FAQ may, when it clearly does
                 shop = await self.shop_faq(rule=SHOP_FAQ_BESIDE_PRODUCT)

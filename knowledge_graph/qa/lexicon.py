@@ -1026,6 +1026,7 @@ SHOP_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
             "寄走",
             "打包",
             "出货",
+            "warehouse",
             "send out",
             "in time for",
             "arrive in time",

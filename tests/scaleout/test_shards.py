@@ -96,14 +96,14 @@ async def test_two_shards_share_one_send_budget(shards: tuple[list[str], str], r
     async with aiohttp.ClientSession() as session:
         sockets = []
         for index, url in enumerate(urls):
-            for room in rooms_of(index):
+            for room in rooms_of(index, n=6):  # one reply per room even when a room's greetings merge
                 ws = await session.ws_connect(
                     replay_url(f"{url.replace('http', 'ws')}/ws/rooms/{room}"), headers=replay_headers()
                 )
                 assert (await ws.receive_json(timeout=5))["type"] == "welcome"
                 sockets.append(ws)
         readers = [asyncio.create_task(collect_bot_messages(ws, sent, stop)) for ws in sockets]
-        for i in range(20):  # 5 viewers per room, 4 rooms on 2 shards
+        for i in range(24):  # 2 viewers per room, 12 rooms on 2 shards: 12 replies wanted, 6 per shard
             ws = sockets[i % len(sockets)]
             await ws.send_str(json.dumps({"type": "chat", "viewer": f"viewer{i}", "text": "!hello"}))
         await asyncio.sleep(6)
