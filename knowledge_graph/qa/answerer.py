@@ -49,13 +49,18 @@ from knowledge_graph.qa.lexicon import (
 from knowledge_graph.qa.needs import NEED_REQUEST, NEED_SPREAD, by_need, match_need
 from knowledge_graph.qa.resolver import Resolved, resolve
 from knowledge_graph.qa.selection import Selection, products_in_shades, select_products, sold_out
+from knowledge_graph.qa.shipping import read_rule, shipping_note
 from knowledge_graph.qa.understand import (
+    COMPARING,
     HOW_TO,
     NOT_COLOURS,
     RECOMMEND,
+    TOTAL_ASK,
+    USED_TOGETHER,
     YES_NO,
     Reading,
     category_word_keys,
+    count_named,
     read_question,
     shares_content,
     topic_words,
@@ -86,8 +91,9 @@ SHOP_FAQ_BESIDE_PRODUCT = (0.50, 0.10)
 """A question that names a product but that nothing of the product answers ("ordered the cushion last
 night, when does it leave the warehouse") takes a shop FAQ only above this (score, margin): stricter than
 a shop question, since the product's description is the answer otherwise."""
-LISTED = 5
-"""Products named in one listing answer (a chat line must stay short)."""
+LISTED = 7
+"""Products named in one listing answer: a whole category of the demo catalog, in a chat line that stays
+short."""
 RECOMMENDED = 3
 SHORT_FOLLOW_UP = 14
 """A question at most this long (normalized characters) that names nothing is a follow-up on the
@@ -197,18 +203,30 @@ class _Turn:
             if found is not None:
                 return found
         codes = await self._codes_named()
+        counts = _counts(r.text, products)
+        if max(counts, default=1) > 1 and (r.price or r.total or codes) and len(codes) <= 1:
+            return await self.total(products, codes, counts)  # "2 matte lipsticks with live10, how much"
+        if (
+            len(products) >= 2
+            and len(codes) <= 1
+            and (r.price or r.promo or codes or TOTAL_ASK.search(r.text))
+            and (_asks_shipping(r.text) or (r.promo and TOTAL_ASK.search(r.text)))
+        ):  # "发圈加眼线笔一起买 够包邮不", "精华加洗面奶一起拍 哪个码更便宜": the order's price
+            return await self.total(products, codes, counts)
         code_until = bool(codes) and UNTIL_ASK.search(r.text) is not None  # "LIVE10有效期到啥时候 怕过期"
         deal_until = r.promo and UNTIL_ASK.search(r.text) is not None  # "精华立减30那个活动到哪天结束"
-        if (
-            len(products) == 1
-            and (r.price or r.promo or codes)
-            and not deal_until
-            and SHIPPING_TOPIC in _topics(r.text)
-        ):
-            found = await self.shop_faq()  # "保温杯用完码多少 够包邮不": the price and the shipping rule
-            if found is not None:
-                deal = await (self.promotion(codes, products[0]) if codes else self.deals(products[0]))
-                return Answer(f"{deal.text} {found.text}", "deal", deal.product, deal.skus)
+        if (r.price or r.promo or codes) and not deal_until and _asks_shipping(r.text):
+            # "保温杯用完码多少 够包邮不": the price and the shipping rule; "total w shipping?" after the balm
+            one = products[0] if len(products) == 1 else None
+            if not products and context:
+                one = await self._context_product(context)
+            found = await self.shop_faq(SHIPPING_TOPIC) if one is not None else None
+            if one is not None and found is not None:
+                deal = await (self.promotion(codes, one) if codes else self.deals(one))
+                running = await active_promotions(self.store, self.qa._clock(), one.sku)
+                order = wording.best_price(one, running)
+                shipping = _shipping_applied(found, order, one.currency, self.lang)
+                return Answer(f"{deal.text} {shipping}", "deal", deal.product, deal.skus)
         if (
             _topics(r.text)
             and not code_until
@@ -227,7 +245,8 @@ class _Turn:
             found = await self.shop_faq()
             if found is not None:
                 return found
-        if r.total and len(products) >= 2 and len(codes) <= 1:  # two codes "together" ask how codes combine
+        if (r.total or (r.price and codes)) and len(products) >= 2 and len(codes) <= 1:
+            # "candle + scrunchie w live10, how much"; two codes "together" ask how codes combine
             return await self.total(products, codes)
         if (
             (codes or r.promo)
@@ -255,7 +274,7 @@ class _Turn:
         if r.compares is not None and len(products) >= 2:
             found = self.compare_on(products, r.compares)
             if found is None and r.compares == "other":
-                found = await self.faqs_side_by_side(products)  # "which lasts longer on skin"
+                found = await self.choose(products, named.keys)  # "which lasts longer on skin"
             return found
         if r.sold_out and not products:
             return await self.sold_out()
@@ -293,6 +312,10 @@ class _Turn:
         if r.recommend and not products and r.categories and (r.colour or _shades_in(r.text)):
             found = await self.colour()  # "want a bold red lip, which shade should i grab": the red shades
             if found is not None and found.skus:
+                return found
+        if r.recommend and len(products) >= 2 and COMPARING.search(r.text):
+            found = await self.choose(products, named.keys)  # "散粉和定妆喷雾 干皮选哪个": one of those two
+            if found is not None:
                 return found
         if r.recommend:
             if not (products or r.filters or self._generic_request()):
@@ -359,11 +382,17 @@ class _Turn:
                 if shop is not None:
                     return shop
             return found
+        if products and COMPARING.search(r.text) and not USED_TOGETHER.search(r.text):
+            return await self.choose(products, named.keys)  # "for oily skin, loose powder or setting spray?"
         if products:
             return await self.faq_of_several(products)  # "can I layer the gloss over a lipstick?"
         if r.promo and not HOW_TO.search(r.text):
             return await self.deals(None)
         if r.tags and (r.question or RANGE_WORDS.search(r.text)):
+            if all(t.startswith("need:") for t in r.tags) and not RECOMMEND.search(r.text):
+                found = await self.shop_faq()  # "how fast do u ship?? need it for my sister's bday"
+                if found is not None:
+                    return found
             return await self.recommend(None)  # "sensitive skin friendly products pls"
         if r.categories and (
             LISTING.search(r.text) or RANGE_WORDS.search(r.text) or _plural_category_word(r.text)
@@ -447,6 +476,50 @@ class _Turn:
         text = wording.product_faq_reply(product, answer, self.lang)
         return Answer(text, "product_faq", product.sku, (product.sku,))
 
+    async def choose(self, products: tuple[Product, ...], keys: tuple[str, ...]) -> Answer | None:
+        """A choice between the named products ("for oily skin, loose powder or setting spray?", "粉底液和
+        气垫哪个遮瑕好"): by the skin type or benefit asked, with the chosen one's own FAQ answer when it
+        speaks to the question; else each product's own FAQ answer side by side. Never one product's FAQ
+        alone, which would answer as if the other had not been named; but "is the blush a powder or
+        cream" names one product and two kinds ("powder" is also the loose powder's alias)."""
+        pair = KIND_PAIR.search(self.reading.text)
+        kinds = {pair.group("a"), pair.group("b")} if pair else set()
+        if kinds and kinds <= category_word_keys():
+            subject = [p for p in products if any(k in product_names(p) for k in keys if k not in kinds)]
+            if len(subject) == 1:
+                return await self.about(subject[0], from_context=False)
+        asked = [t for t in self.reading.tags if t != "skin:all"]
+        found = self.choose_by_tags(products, asked) if asked else None
+        if found is not None and found.product is not None:
+            pick = next(p for p in products if p.sku == found.product)
+            sure = await self._sure_faqs((pick,))
+            if sure:
+                said = wording_pick(sure[0][0].faq.answer_en, sure[0][0].faq.answer_zh, self.lang)
+                return replace(found, text=f"{found.text} {wording.product_faq_reply(pick, said, self.lang)}")
+        return found or await self.faqs_side_by_side(products)
+
+    def choose_by_tags(self, products: tuple[Product, ...], asked: list[str]) -> Answer | None:
+        """The named products that have the tags asked (for a skin type, those made for it before those
+        for all skin types, with what each is made for); None when the tags tell none of them apart."""
+        skin = all(t.startswith("skin:") for t in asked)
+        suits = [(p, attributes.labels(p, "skin", self.lang)) for p in products] if skin else []
+        if skin and not all(labels for _, labels in suits):
+            return None
+
+        def fit(product: Product) -> int:
+            if all(attributes.has_tag(product, t) for t in asked):
+                return 2
+            return 1 if skin and all(attributes.suits_skin(product, t) for t in asked) else 0
+
+        best = max(fit(p) for p in products)
+        picks = [p for p in products if fit(p) == best] if best else []
+        if not skin and len(picks) != 1:
+            return None
+        said = ("、" if self.lang == "zh" else " and ").join(attributes.label(t, self.lang) for t in asked)
+        text = wording.choice_reply(said, picks, suits, self.lang)
+        pick = picks[0].sku if len(picks) == 1 else None
+        return Answer(text, "compare", pick, tuple(p.sku for p in products))
+
     async def faqs_side_by_side(self, products: tuple[Product, ...]) -> Answer | None:
         """A comparison the graph holds no field for ("香水和桂花喷雾哪个留香更久"): each product's own FAQ
         answer, side by side, when every product's FAQs answer it surely; else None."""
@@ -493,21 +566,34 @@ class _Turn:
             return None
         return Answer(text, "compare", None, tuple(p.sku for p in products))
 
-    async def total(self, products: tuple[Product, ...], codes: list[Promotion]) -> Answer:
-        """Several products together, with the one code (named, else the best running) that makes the
-        order cheapest: a cart's price, not a sum of per-product deals."""
+    async def total(
+        self, products: tuple[Product, ...], codes: list[Promotion], counts: tuple[int, ...] = ()
+    ) -> Answer:
+        """Several products together (``counts``: how many of each, 1 when not given), with the one code
+        (named, else the best running) that makes the order cheapest: a cart's price, not a sum of
+        per-product deals."""
+        counts = counts or (1,) * len(products)
         running = [c for c in codes if c.is_active(self.qa._clock())] or await active_promotions(
             self.store, self.qa._clock(), None
         )
-        full = sum((p.price for p in products), Decimal(0))
+        full = sum((p.price * n for p, n in zip(products, counts, strict=True)), Decimal(0))
         best: tuple[Decimal, Promotion] | None = None
         for code in running:
             cart = sum(
-                (wording.discounted(p, code) if code.covers(p.sku) else p.price for p in products), Decimal(0)
+                (
+                    (wording.discounted(p, code) if code.covers(p.sku) else p.price) * n
+                    for p, n in zip(products, counts, strict=True)
+                ),
+                Decimal(0),
             )
             if cart < full and (best is None or cart < best[0]):
                 best = (cart, code)
-        text = wording.total_reply(products, self.lang, full, best)
+        text = wording.total_reply(products, self.lang, full, best, counts)
+        if _asks_shipping(self.reading.text):  # "candle + scrunchie w live10, incl shipping?"
+            found = await self.shop_faq(SHIPPING_TOPIC)
+            if found is not None:
+                order = best[0] if best else full
+                text += " " + _shipping_applied(found, order, products[0].currency, self.lang)
         return Answer(text, "compare", None, tuple(p.sku for p in products))
 
     async def superlative(self, which: str) -> Answer | None:
@@ -686,12 +772,19 @@ class _Turn:
             found = await self.product_faq(product)
             if found is not None:
                 return found
-        if every and SHADE_BEYOND.search(r.text):
+        if every and (
+            SHADE_BEYOND.search(r.text) or (ONLY_SHADE.search(r.text) and self._shades_named(every))
+        ):
+            # "is there a cushion shade darker than 23?", "眼线笔就一个黑色吗": every shade answers
             return Answer(
                 wording.variants_reply(product, self.lang, self._labelled(every)), "variant", sku, (sku,)
             )
         priced = (r.promo or r.price) and not (r.variant or r.stock)  # "砖红那支用完码多少米": the price
-        if every and not (r.variant or r.stock or priced) and (r.colour or self._shades_named(every)):
+        if (
+            every
+            and not (r.variant or r.stock or priced or COME_IN.search(r.text))
+            and (r.colour or self._shades_named(every))
+        ):
             strict = await self.product_faq(product, strict=True)  # "is the straw gonna be red": transfer
             if strict is not None:
                 return strict
@@ -1125,6 +1218,13 @@ SHADE_BEYOND = re.compile(
     r"|比.{0,6}[深浅暗白黑]|更[深浅暗白黑]的"
 )
 """A shade beyond the ones named ("is there a cushion shade darker than 23?"): every shade answers."""
+SHIPPING_WORDS = re.compile(
+    r"\b(?:shipping|postage|free delivery|delivery fee|pay for delivery|with delivery|incl\.? delivery)\b"
+    r"|包邮|运费|邮费|快递费|免邮"
+)
+"""The cost of shipping named beside a price or a deal ("total w shipping if i use the code")."""
+ONLY_SHADE = re.compile(r"\b(?:only|just)\b|就一个|就一种|只有|就只有|只一个|只出")
+"""A shade named as maybe the only one ("only black?", "眼线笔就一个黑色吗"): every shade answers."""
 ABOUT_IT_ASK = re.compile(
     r"\b(?:is|are|does|do|will|would|can|could) (?:the|this|that|these|those|ur|your) (?:\w+ ){0,3}?"
     r"(?:gonna|going to|like that|do that|work|safe|ok|okay|fine|good|make|leave|cause|break|dry|help)\b"
@@ -1147,6 +1247,8 @@ KINDS_CHOICE = re.compile(
     r"^(?:(?:is|are) (?:it|they|this|that) |it'?s )?(?:an? )?(?P<a>[a-z]+) or (?:an? )?(?P<b>[a-z]+)\b"
 )
 """A choice between two words, to be checked against the category words ("powder or cream?")."""
+KIND_PAIR = re.compile(r"\b(?:an? )?(?P<a>[a-z]+) or (?:an? )?(?P<b>[a-z]+)\b")
+"""Two words offered as a choice anywhere in the question ("is the blush a powder or cream")."""
 _RANGE_NOUNS = r"(?:stuff|products|items|things|range|options|selection)"
 RANGE_WORDS = re.compile(rf"\b{_RANGE_NOUNS}\b|系列")
 """Words that make a category word the whole range ("fragrance stuff", "口红系列"), not one product."""
@@ -1195,6 +1297,23 @@ SHOP_CURRENCY = "CNY"
 def wording_pick(en: str | None, zh: str | None, lang: Language) -> str:
     first, second = (zh, en) if lang == "zh" else (en, zh)
     return first or second or ""
+
+
+def _counts(text: str, products: tuple[Product, ...]) -> tuple[int, ...]:
+    """How many of each product the question speaks of ("2 matte lipsticks and a toner": 2, 1)."""
+    return tuple(count_named(text, sorted(product_names(p), key=len, reverse=True)) for p in products)
+
+
+def _asks_shipping(text: str) -> bool:
+    """The question speaks of what shipping costs ("total w shipping", "够包邮不")."""
+    return SHIPPING_WORDS.search(text) is not None or SHIPPING_TOPIC in _topics(text)
+
+
+def _shipping_applied(faq: Answer, order: Decimal, currency: str, lang: Language) -> str:
+    """The shipping FAQ's rule applied to an order of ``order`` ("¥98.10 is under the ¥99 line, so
+    shipping is ¥8"), or the FAQ's own words when its rule cannot be read."""
+    rule = read_rule(faq.text)
+    return faq.text if rule is None else shipping_note(order, rule, currency, lang)
 
 
 def _topics(text: str, table: Topics = SHOP_TOPICS) -> list[str]:
@@ -1273,8 +1392,9 @@ def _category_words_are_not_names(reading: Reading, named: Resolved) -> Resolved
         or FIT_ASK.search(reading.text)
         or SHADE_PICK.search(reading.text)
         or (reading.variant and reading.superlative not in (None, "largest"))
+        or max(_counts(reading.text, named.products), default=1) > 1
     ):
-        return named  # "what goes with the serum?": the serum is the product to pair with, not a category
+        return named  # "what goes with the serum?", "2 matte lipsticks": the product, not a category
     if listing and reading.categories and named.how == "fuzzy" and _plural_category_word(reading.text):
         return Resolved((), "none")  # "what fragrances do u have": not a typo of the perfume's alias
     if not (listing and reading.categories and named.how == "name"):

@@ -15,6 +15,7 @@ to the semantic FAQ ranking or to Rasa.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -63,6 +64,11 @@ PRICIER = re.compile(
     r"|higher price)\b|更贵|哪个贵|谁贵|比较贵|贵一点|价格高|价格更高|贵一些|贵些|贵还是"
 )
 COMPARING = re.compile(r"\b(which|or|vs\.?|versus|compared?|than)\b|哪个|哪款|还是|谁|比|对比")
+USED_TOGETHER = re.compile(
+    r"\b(before|after|first|then|layer|layering|over|under|together|with|both|and then|mix)\b"
+    r"|先|后用|顺序|一起|叠|搭配|混"
+)
+"""Products named to be used together ("toner before or after serum?"), not chosen between."""
 """A question that weighs products against each other ("toner or serum, which is bigger?")."""
 NOT_COMPARATIVES = (
     r"over|after|under|never|ever|other|either|neither|whether|however|whenever|together|water|paper|order"
@@ -85,7 +91,7 @@ COMPARED_ON: tuple[tuple[str, re.Pattern[str]], ...] = (
         "size",
         re.compile(
             r"\b(bigger|larger|smaller|more product|less product|more in (?:it|the)|more ml|more volume"
-            r"|gives? (?:me |you )?more|has more in it|bigger bottle|more (?:grams|sheets|pieces))\b"
+            r"|gives? (?:me |you )?more(?! \w)|has more in it|bigger bottle|more (?:grams|sheets|pieces))\b"
             r"|量大|量多|量少|分量|容量|哪个大|更大|哪个多|更多"
         ),
     ),
@@ -101,11 +107,38 @@ COMPARED_ON: tuple[tuple[str, re.Pattern[str]], ...] = (
 TOTAL_ASK = re.compile(
     r"\b(total|totals|altogether|all together|in total|combined|for both|both together|together"
     r"|come to|comes to|add up|adds up)\b"
-    r"|一共|总共|加起来|合计|一起买|两个一起|都买"
+    r"|一共|总共|加起来|合计|一起买|一起拍|一起下单|一块买|两个一起|都买"
 )
 """What several products cost together ("lipstick and gloss together with live10, whats the total")."""
 TOTAL_SAID = re.compile(r"\b(?:total|come to|comes to|add up|adds up)\b|一共|总共|合计")
 """A total asked for outright, without price words."""
+_COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "couple": 2, "pair": 2, "两": 2, "二": 2, "三": 3}
+_COUNTS |= {"四": 4, "五": 5} | {str(n): n for n in range(2, 10)}
+_CLASSIFIER = r"[支瓶盒个件套罐只份条根块]"
+COUNT_BEFORE = re.compile(
+    r"(?:(?<![\w.])([2-9])|\b(two|three|four|five)|\ba (couple|pair)(?: of)?)\s*(?:x\s*)?(?:of\s+)?"
+    r"(?:the\s+|those\s+|these\s+)?$"
+    rf"|(?<!第)([2-9两二三四五])\s*{_CLASSIFIER}\s*(?:的)?$"
+)
+"""A count said just before a product's name ("2 matte lipsticks", "a couple of the candles", "两支口红")."""
+COUNT_AFTER = re.compile(rf"^(?:s|es)?\s*(?:[x×*]\s*([2-9])(?!\d)|([2-9两二三四五])\s*{_CLASSIFIER})")
+"""A count said just after it ("serum x2", "口红两支")."""
+
+
+def count_named(text: str, names: Iterable[str]) -> int:
+    """How many of a product the viewer speaks of in the normalized ``text``: 1 unless a count stands
+    right beside one of its normalized ``names``, said as it is or in the plural ("2 matte lipsticks")."""
+    for name in names:
+        for said in (name, f"{name}s", f"{name}es"):
+            at = find_word(said, text)
+            if at == -1:
+                continue
+            count = COUNT_BEFORE.search(text[:at]) or COUNT_AFTER.search(text[at + len(said) :])
+            if count is not None:
+                return _COUNTS[next(g for g in count.groups() if g)]
+    return 1
+
+
 CHEAPEST = re.compile(
     r"\b(cheapest|least expensive|lowest[- ]priced?|most affordable|lowest cost|costs? the least)\b"
     r"|最便宜|最实惠|价格最低|最低价|最划算"
@@ -250,7 +283,7 @@ NOT_A_THING = re.compile(
     r"order|package|parcel|ship|deliver|chance|send|refund|human|person|discount code|off|storewide|"
     r"sitewide|postage|tax|taxe|customs|fee|cash|paypal|card|receipt|money|cod)s?\b|\d|%"
     r"|优惠|折扣|满减|打折|折|券|活动|包邮|运费|快递|发货|链接|直播|退|换|发票|货|库存|别的|其他|什么|啥|色|颜色|尺码|码|客服|"
-    r"售后|保修|付款|支付|问题|时间|福利|假的|假货|真的|真货|正品|高仿|赠品|小样|抽奖|福袋|回放|人|号",
+    r"售后|保修|付款|支付|问题|时间|福利|假的|假货|真的|真货|正品|高仿|赠品|小样|抽奖|福袋|回放|人|号|推荐|建议|介绍",
 )
 HOW_TO = re.compile(
     r"\b(how (?:do|can|to|does)|where (?:do|can|to|should|would|am)|where'?s the|where does it"
@@ -340,7 +373,7 @@ QUESTION = re.compile(
     r"\?|？|\b(how|what|whats|when|where|which|who|why|is|are|does|do|can|could|will|would|should|any|am i"
     r"|anything|list|show me|show (?:the|ur|your|us)|tell me)\b|^r (?:u|ur|you|your|these|those|they|the)\b"
     r"|多少|多久|多长|吗|么|嘛|呢|什么|啥|怎么|咋|哪|几|谁|有没有|能不能|可不可以|是不是|会不会|要不要|求|推荐|"
-    r"(?P<again>[\u4e00-\u9fff])不(?P=again)|肿么|咩|" + _V_BU,
+    r"(?P<again>[\u4e00-\u9fff])不(?P=again)|肿么|咩|是.{0,12}还是|" + _V_BU,
 )
 
 ASKS = re.compile(

@@ -95,6 +95,12 @@ def best_promotion(product: Product, promotions: Sequence[Promotion]) -> Promoti
     return best[2] if best else None
 
 
+def best_price(product: Product, promotions: Sequence[Promotion]) -> Decimal:
+    """The product's price with the promotion that makes it cheapest (its list price when none does)."""
+    promotion = best_promotion(product, promotions)
+    return product.price if promotion is None else discounted(product, promotion)
+
+
 def promotion_note(product: Product, promotions: Sequence[Promotion], lang: Language) -> str:
     """ " With code LIVE10 it's ¥116.10." for the best running promotion, else ""; the other codes that
     also apply are named with their price, since only one code goes on an order."""
@@ -266,11 +272,23 @@ def compare_reply(ranked: Sequence[Product], lang: Language, *, cheaper: bool) -
 
 
 def total_reply(
-    products: Sequence[Product], lang: Language, full: Decimal, best: tuple[Decimal, Promotion] | None
+    products: Sequence[Product],
+    lang: Language,
+    full: Decimal,
+    best: tuple[Decimal, Promotion] | None,
+    counts: Sequence[int] = (),
 ) -> str:
-    """Several products' price together, and with the code that lowers the order most."""
+    """Several products' price together (``counts``: how many of each), and with the code that lowers
+    the order most."""
     currency = products[0].currency
-    names = _join([priced(p, lang) for p in products], lang)
+    counts = counts or [1] * len(products)
+    names = _join(
+        [
+            f"{n} × {priced(p, lang)}" if n > 1 else priced(p, lang)
+            for p, n in zip(products, counts, strict=True)
+        ],
+        lang,
+    )
     if lang == "zh":
         text = f"{names}，一共 {format_price(full, currency)}"
         if best is not None:
@@ -477,6 +495,28 @@ def skin_fit_reply(product: Product, lang: Language, asked: str, fits: bool, sui
     if fits:
         return f"Yes, the {name} suits {asked}."
     return f"The {name} is made for {_join(suits, lang)}, so I wouldn't pick it for {asked}."
+
+
+def choice_reply(
+    asked: str, picks: Sequence[Product], suits: Sequence[tuple[Product, Sequence[str]]], lang: Language
+) -> str:
+    """ "For oily skin, loose powder or setting spray?": the products that suit what was asked best
+    (``picks``; none when no product does), then the skin types each named product is made for
+    (``suits``, when a skin type was asked)."""
+    names = _join([p.name(lang) for p in picks], lang)
+    if lang == "zh":
+        each = "；".join(f"{p.name(lang)}：{_join(labels, lang)}" for p, labels in suits)
+        if len(picks) == 1:
+            head = f"{asked}选{names}"
+        else:
+            head = f"{names}都适合{asked}" if picks else f"这几款都不是专门给{asked}的"
+        return f"{head}～（适合肤质：{each}）" if suits else f"{head}～"
+    each = "; ".join(f"{p.name(lang)}: {_join(labels, lang)}" for p, labels in suits)
+    if len(picks) == 1:
+        head = f"For {asked}, go for the {names}"
+    else:
+        head = f"{names} all suit {asked}" if picks else f"None of them is made for {asked}"
+    return f"{head}. Made for: {each}." if suits else f"{head}."
 
 
 def variants_reply(product: Product, lang: Language, shades: Sequence[tuple[str, int]]) -> str:
