@@ -166,7 +166,7 @@ class QuestionAnswerer:
             and not any(p.category in reading.categories for p in named.products)
         ):  # "fine lines … gift ideas from skincare" is not a typo of the Ultra-fine Eyeliner
             named = Resolved((), "none")
-        turn = _Turn(self, store, text, reading, language, intent, asker)
+        turn = _Turn(self, store, text, reading, language, intent, asker, previous=previous)
         return await turn.answer(named, context)
 
 
@@ -179,11 +179,16 @@ class _Turn:
     lang: Language
     intent: str | None
     asker: Asker | None
+    previous: str | None = None
+    """The viewer's question before this one: the shade a follow-up ("how many left") is about."""
     named: tuple[Product, ...] = ()
     """The products the question names, said as "it" when it is ranked against the shop's FAQs."""
+    by_context: bool = False
+    """The product is the conversation's, not named in the question."""
 
     async def answer(self, named: Resolved, context: str | None) -> Answer | None:
         self.named = named.products
+        self.by_context = named.how == "context"
         r = self.reading
         shaped = r.price or r.stock or r.variant or r.promo or r.recommend or r.superlative
         if self.intent in INTENT_SHAPES and not (shaped or r.cheaper is not None):
@@ -210,7 +215,7 @@ class _Turn:
             len(products) >= 2
             and len(codes) <= 1
             and (r.price or r.promo or codes or TOTAL_ASK.search(r.text))
-            and (_asks_shipping(r.text) or (r.promo and TOTAL_ASK.search(r.text)))
+            and (_asks_shipping(r.text) or (r.promo and (TOTAL_ASK.search(r.text) or PAY_ASK.search(r.text))))
         ):  # "发圈加眼线笔一起买 够包邮不", "精华加洗面奶一起拍 哪个码更便宜": the order's price
             return await self.total(products, codes, counts)
         code_until = bool(codes) and UNTIL_ASK.search(r.text) is not None  # "LIVE10有效期到啥时候 怕过期"
@@ -495,7 +500,12 @@ class _Turn:
             sure = await self._sure_faqs((pick,))
             if sure:
                 said = wording_pick(sure[0][0].faq.answer_en, sure[0][0].faq.answer_zh, self.lang)
-                return replace(found, text=f"{found.text} {wording.product_faq_reply(pick, said, self.lang)}")
+                why = wording.product_faq_reply(pick, said, self.lang)
+            else:
+                why = wording.info_reply(
+                    pick, self.lang
+                )  # "中高遮瑕，持妆12小时": the reason in its own words
+            return replace(found, text=f"{found.text} {why}")
         return found or await self.faqs_side_by_side(products)
 
     def choose_by_tags(self, products: tuple[Product, ...], asked: list[str]) -> Answer | None:
@@ -765,6 +775,7 @@ class _Turn:
         answers it, so the shop's FAQs get their turn ("can I return it?")."""
         r = self.reading
         sku = product.sku
+        self.by_context = self.by_context or from_context
         every = await variants_of(self.store, sku)
         if every and r.superlative in ("stocked", "scarce") and r.variant:
             return self.shade_superlative(product, every)  # "which lipstick shade has the most stock"
@@ -788,8 +799,14 @@ class _Turn:
             strict = await self.product_faq(product, strict=True)  # "is the straw gonna be red": transfer
             if strict is not None:
                 return strict
-        if every and (r.variant or r.colour or self._shades_named(every)) and not priced:
-            return self.variants(product, every)
+        if every and (r.variant or r.colour or self._shades_meant(every)) and not priced:
+            found = self.variants(product, every)
+            if r.price:  # "蜜桃色还有吗 多少钱": the shade's stock and the price
+                promotions = await active_promotions(self.store, self.qa._clock(), sku)
+                found = replace(
+                    found, text=f"{found.text} {wording.price_reply(product, self.lang, promotions)}"
+                )
+            return found
         if r.promo:
             return await self.deals(product)
         if r.price:
@@ -872,7 +889,7 @@ class _Turn:
             text = wording.variant_reply(product, self.lang, [], "", 0)
             return Answer(text, "variant", sku, (sku,))
         family = self.reading.colour
-        named = self._shades_named(every)
+        named = self._shades_meant(every)
         wanted = set(COLOUR_FAMILIES.get(family, ())) if family else set()
         chosen = named or (
             [v for v in every if v.colour in wanted or find_word(family, normalize_key(v.colour or "")) != -1]
@@ -1054,9 +1071,25 @@ class _Turn:
                 return word
         return None
 
-    def _shades_named(self, every: list[Variant]) -> list[Variant]:
-        """The variants whose shade the question names: "berry", "砖红", "21号" (a shade's number)."""
-        text = self.reading.text
+    def _shades_meant(self, every: list[Variant]) -> list[Variant]:
+        """The shades the question names; in a follow-up about the conversation's product that names no
+        colour ("matte lipstick in brick red is gorgeous" -> "how many left"), those the previous
+        question named."""
+        named = self._shades_named(every)
+        r = self.reading
+        if (
+            named
+            or not (self.by_context and self.previous)
+            or r.colour
+            or not (r.stock or r.in_stock or r.price)
+        ):
+            return named
+        return self._shades_named(every, normalize_key(self.previous or ""))
+
+    def _shades_named(self, every: list[Variant], text: str | None = None) -> list[Variant]:
+        """The variants whose shade the question (or the normalized ``text``) names: "berry", "砖红",
+        "21号" (a shade's number)."""
+        text = self.reading.text if text is None else text
         named = []
         for variant in every:
             if not variant.colour:
@@ -1223,6 +1256,10 @@ SHIPPING_WORDS = re.compile(
     r"|包邮|运费|邮费|快递费|免邮"
 )
 """The cost of shipping named beside a price or a deal ("total w shipping if i use the code")."""
+PAY_ASK = re.compile(
+    r"\b(?:what|how much) (?:do|would|will|should) i (?:pay|end up paying)\b|到手|实付|付多少"
+)
+"""What the viewer would pay ("serum plus eyeliner, which code is better and what do i pay")."""
 ONLY_SHADE = re.compile(r"\b(?:only|just)\b|就一个|就一种|只有|就只有|只一个|只出")
 """A shade named as maybe the only one ("only black?", "眼线笔就一个黑色吗"): every shade answers."""
 ABOUT_IT_ASK = re.compile(

@@ -373,7 +373,7 @@ QUESTION = re.compile(
     r"\?|？|\b(how|what|whats|when|where|which|who|why|is|are|does|do|can|could|will|would|should|any|am i"
     r"|anything|list|show me|show (?:the|ur|your|us)|tell me)\b|^r (?:u|ur|you|your|these|those|they|the)\b"
     r"|多少|多久|多长|吗|么|嘛|呢|什么|啥|怎么|咋|哪|几|谁|有没有|能不能|可不可以|是不是|会不会|要不要|求|推荐|"
-    r"(?P<again>[\u4e00-\u9fff])不(?P=again)|肿么|咩|是.{0,12}还是|" + _V_BU,
+    r"(?P<again>[\u4e00-\u9fff]{1,2})不(?P=again)|肿么|咩|是.{0,12}还是|" + _V_BU,
 )
 
 ASKS = re.compile(
@@ -381,6 +381,7 @@ ASKS = re.compile(
     r"|\b(?:how|what|when|where|which|why) (?:do|does|is|are|can|will|long|much|many)\b"
     r"|多少|多久|多长|什么|啥|怎么|咋|哪|几|谁|有没有|能不能|可不可以|是不是|会不会|要不要"
     r"|\b(?:will|would|does|do|can|could|should) (?:it|the|this|that|these|u|you|yours|ur|my|i)\b"
+    r"|^(?:is|are) (?:it|the|this|that|these|those|ur|your|they)\b"
     r"|[吗嘛]|[么呢](?=\W|$)|" + _V_BU,
     re.IGNORECASE,
 )

@@ -15,6 +15,7 @@ from knowledge_graph.catalog import find_product, list_products
 from knowledge_graph.config import GraphConfig
 from knowledge_graph.faq import list_faqs
 from knowledge_graph.qa.answerer import Asker
+from knowledge_graph.queries import variants_of
 from knowledge_graph.store import open_store
 from nlu.reply_policy import Addressing
 from tests.conftest import free_port
@@ -84,6 +85,33 @@ async def test_a_worried_question_about_a_product_is_answered_and_is_no_complain
     await asyncio.sleep(0.2)
     rows = await store.read("MATCH (q:OpenQuestion {kind: 'complaint'}) RETURN q.text AS text")
     assert rows == []
+
+
+async def test_a_yes_no_question_with_a_negative_word_is_answered_not_a_complaint(store) -> None:
+    lane = QALane(lambda: store)
+    gloss = await find_product(store, "lip gloss")
+    assert gloss is not None
+    sticky = next(f for f in await list_faqs(store, gloss.sku) if "sticky" in (f.question_en or ""))
+    found = await lane.answer(
+        "is the lip gloss one of those gross sticky ones where ur hair gets glued to ur face in the wind",
+        "en",
+        asker=Asker("sim", "r", "windy-viewer"),
+        conversation_id="c5",
+        upset=True,
+    )
+    assert found is not None and sticky.answer_en and sticky.answer_en in found.text
+
+
+async def test_a_follow_up_on_stock_keeps_the_shade_the_previous_question_named(store) -> None:
+    lane = QALane(lambda: store)
+    asker = Asker("sim", "r", "shade-viewer")
+    lipstick = await find_product(store, "matte lipstick")
+    assert lipstick is not None
+    brick = next(v for v in await variants_of(store, lipstick.sku) if v.colour == "brick red")
+    await lane.answer("the matte lipstick in brick red is gorgeous", "en", asker=asker, conversation_id="c6")
+    found = await lane.answer("how many left", "en", asker=asker, conversation_id="c6", context=lipstick.sku)
+    assert found is not None and f"brick red ({brick.stock} left)" in found.text
+    assert "cherry red" not in found.text
 
 
 async def test_an_upset_request_said_politely_is_answered_not_a_complaint(store) -> None:

@@ -923,3 +923,19 @@ async def test_a_shade_asked_as_maybe_the_only_one_gets_every_shade(qa, seeded_s
     assert "棕" in only.text and "黑" in only.text
     brown = await ask(qa, "does the eyeliner come in brown?", "en")
     assert brown.strategy == "variant" and "brown" in brown.text
+
+
+async def test_chinese_shop_paraphrases_reach_their_faq(qa, seeded_store) -> None:
+    faqs = {f.question_en: f for f in await list_faqs(seeded_store)}
+    for text, faq in (
+        ("包邮不包邮啊家人们", "How much is shipping?"),  # V不V of a two-character verb
+        ("付完款才想起来没填码 还能补吗😭", "How do I use a discount code?"),
+        ("你家货源哪来的 靠谱不", "Are the products genuine?"),
+        ("满99包邮是按折前还是折后算的", "How much is shipping?"),  # 是…还是 asks
+        ("yo how fast do u guys ship?? need it for my sister's bday", "When will my order ship?"),
+    ):
+        found = await ask(qa, text, "zh" if text[0] > "~" else "en")
+        expected = faqs[faq]
+        assert found.strategy == "shop_faq" and found.text in (expected.answer_zh, expected.answer_en), text
+    ends = await ask(qa, "LIVE10啥时候到期 下个月还能用不", "zh")  # 到期 is the code's end, not delivery
+    assert "2031" in ends.text
