@@ -427,7 +427,14 @@ class _Turn:
             return None
         found = await self.about(product, from_context=True)
         if found is None and self.reading.question:
-            found = await self.shop_faq()
+            # "can I return it?" names a shop topic; "how do i use it" is about the product, and a shop FAQ
+            # that merely sounds alike ("How do I pay?") must clear the stricter bar
+            rule = (
+                (SHOP_FAQ_THRESHOLD, SHOP_FAQ_MARGIN)
+                if _topics(self.reading.text)
+                else SHOP_FAQ_BESIDE_PRODUCT
+            )
+            found = await self.shop_faq(rule=rule)
         if found is None and self.reading.question and not _topics(self.reading.text):
             if await self._description_answers(product):
                 found = Answer(
@@ -1430,8 +1437,9 @@ def _category_words_are_not_names(reading: Reading, named: Resolved) -> Resolved
         or SHADE_PICK.search(reading.text)
         or (reading.variant and reading.superlative not in (None, "largest"))
         or max(_counts(reading.text, named.products), default=1) > 1
-    ):
-        return named  # "what goes with the serum?", "2 matte lipsticks": the product, not a category
+        or (len(named.products) >= 2 and (reading.compares is not None or reading.cheaper is not None))
+    ):  # "what goes with the serum?", "2 matte lipsticks", "精华和爽肤水哪个容量大": products, not categories
+        return named
     if listing and reading.categories and named.how == "fuzzy" and _plural_category_word(reading.text):
         return Resolved((), "none")  # "what fragrances do u have": not a typo of the perfume's alias
     if not (listing and reading.categories and named.how == "name"):

@@ -680,6 +680,8 @@ NEGATED = re.compile(
 """A category said not to be wanted ("a gift for my bf who doesn't wear makeup", "不要化妆品的")."""
 
 
+NO_MAKEUP = re.compile(r"(?:不|不怎么|不太|不爱|从不|很少)(?:化妆|画妆|化妆的)|素颜党|不用化妆品")
+"""Someone who does not wear make-up ("他不化妆"): the make-up categories are not wanted."""
 STYLE = re.compile(r"\blook\b|妆感|感觉|风格")
 
 
@@ -710,7 +712,9 @@ def _negations(folded: str) -> list[tuple[re.Match[str], str]]:
 
 def _excluded(folded: str) -> tuple[str, ...]:
     """The categories said not to be wanted ("不要化妆品的", "not a heavy perfume"), groups expanded."""
-    found: dict[str, None] = {}
+    found: dict[str, None] = (
+        dict.fromkeys(CATEGORY_GROUPS["makeup"].categories) if NO_MAKEUP.search(folded) else {}
+    )
     for match, words in _negations(folded):
         if STYLE.search(folded[match.start() : match.end() + 6]):
             continue  # "a natural no-makeup look": a style asked for, not a category refused

@@ -939,3 +939,29 @@ async def test_chinese_shop_paraphrases_reach_their_faq(qa, seeded_store) -> Non
         assert found.strategy == "shop_faq" and found.text in (expected.answer_zh, expected.answer_en), text
     ends = await ask(qa, "LIVE10啥时候到期 下个月还能用不", "zh")  # 到期 is the code's end, not delivery
     assert "2031" in ends.text
+
+
+async def test_a_follow_up_about_it_is_not_a_shop_faq_that_merely_sounds_alike(qa, seeded_store) -> None:
+    spray = await product(seeded_store, "setting spray")
+    faqs = {f.question_en: f for f in await list_faqs(seeded_store)}
+    use = await ask(qa, "how do i use it", "en", context=spray.sku)
+    assert use.product == spray.sku and faqs["How do I pay?"].answer_en not in use.text
+    ship = await ask(qa, "when will it ship", "en", context=spray.sku)
+    assert ship.strategy == "shop_faq" and ship.text == faqs["When will my order ship?"].answer_en
+
+
+async def test_two_products_named_by_category_words_are_compared_not_ranked(qa, seeded_store) -> None:
+    serum, toner = await product(seeded_store, "精华"), await product(seeded_store, "爽肤水")
+    found = await ask(qa, "精华和爽肤水哪个容量大", "zh")
+    assert found.strategy == "compare" and set(found.skus) == {serum.sku, toner.sku}
+
+
+async def test_needs_in_chinese_exclude_make_up_and_find_firming_care(qa, seeded_store) -> None:
+    makeup = {"lips", "base", "eyes"}
+    gift = await ask(qa, "给男朋友买啥礼物好 他不化妆", "zh")
+    chosen = [p for p in await list_products(seeded_store) if p.sku in gift.skus]
+    assert chosen and not any(p.category in makeup for p in chosen)
+    lines = await ask(qa, "有细纹了 推荐点啥", "zh")
+    assert lines.skus and all(
+        "benefit:firming" in p.tags for p in await list_products(seeded_store) if p.sku in lines.skus
+    )
