@@ -91,6 +91,11 @@ SHOP_FAQ_BESIDE_PRODUCT = (0.50, 0.10)
 """A question that names a product but that nothing of the product answers ("ordered the cushion last
 night, when does it leave the warehouse") takes a shop FAQ only above this (score, margin): stricter than
 a shop question, since the product's description is the answer otherwise."""
+BODY_PART = re.compile(r"\b(?:eyes|under ?eyes?|eyelids?|lips|face)\b|眼睛|眼周|眼皮|嘴唇|脸上")
+"""A category word said as the body part it is for ("eyes like a pufferfish"), not the make-up."""
+PROBLEM_TAGS = frozenset({"benefit", "ingredient", "skin"})
+"""Tag kinds that name a problem to solve: a product that solves it beats one of the category said
+beside it, whose word may name the body part ("eyes") rather than the make-up."""
 LISTED = 7
 """Products named in one listing answer: a whole category of the demo catalog, in a chat line that stays
 short."""
@@ -215,7 +220,12 @@ class _Turn:
             len(products) >= 2
             and len(codes) <= 1
             and (r.price or r.promo or codes or TOTAL_ASK.search(r.text))
-            and (_asks_shipping(r.text) or (r.promo and (TOTAL_ASK.search(r.text) or PAY_ASK.search(r.text))))
+            and (r.cheaper is None or r.promo or codes)
+            and (
+                _asks_shipping(r.text)
+                or ((r.promo or codes) and (r.price or TOTAL_ASK.search(r.text) or PAY_ASK.search(r.text)))
+                or ((r.promo or codes) and CART.search(r.text))
+            )
         ):  # "发圈加眼线笔一起买 够包邮不", "精华加洗面奶一起拍 哪个码更便宜": the order's price
             return await self.total(products, codes, counts)
         code_until = bool(codes) and UNTIL_ASK.search(r.text) is not None  # "LIVE10有效期到啥时候 怕过期"
@@ -393,7 +403,7 @@ class _Turn:
             return await self.faq_of_several(products)  # "can I layer the gloss over a lipstick?"
         if r.promo and not HOW_TO.search(r.text):
             return await self.deals(None)
-        if r.tags and (r.question or RANGE_WORDS.search(r.text)):
+        if r.tags and (r.question or RANGE_WORDS.search(r.text) or NEED_REQUEST.search(r.text)):
             if all(t.startswith("need:") for t in r.tags) and not RECOMMEND.search(r.text):
                 found = await self.shop_faq()  # "how fast do u ship?? need it for my sister's bday"
                 if found is not None:
@@ -718,6 +728,9 @@ class _Turn:
             found = await self._most_needs_met(selection)
         if not found and selection.categories and selection.tags:
             anywhere = await self._most_needs_met(replace(selection, categories=()))
+            problem = all(t.split(":", 1)[0] in PROBLEM_TAGS for t in selection.tags)
+            if anywhere and problem and BODY_PART.search(self.reading.text):
+                return anywhere, False  # "eyes like a pufferfish": what de-puffs, not eye make-up
             in_category, _total = await select_products(
                 self.store, replace(selection, tags=()), order="popular", limit=12
             )
@@ -1263,6 +1276,8 @@ SHIPPING_WORDS = re.compile(
     r"|包邮|运费|邮费|快递费|免邮"
 )
 """The cost of shipping named beside a price or a deal ("total w shipping if i use the code")."""
+CART = re.compile(r"\+|\b(?:combo|cart|both|basket)\b|加|一起")
+"""Products put together in one order ("foundation + loose powder combo with code")."""
 PAY_ASK = re.compile(
     r"\b(?:what|how much) (?:do|would|will|should) i (?:pay|end up paying)\b|到手|实付|付多少"
 )

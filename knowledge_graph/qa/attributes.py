@@ -29,6 +29,7 @@ ASKS: dict[str, re.Pattern[str]] = {
     "size": re.compile(
         r"\b(how big|what size is|how much (?:product|is in)|volume|ml is|grams?|capacity|how large"
         r"|how many (?:ml|sheets|pieces|brushes|grams?)|how many in (?:a|the|one) (?:box|pack|set))\b"
+        r"|^(?:and |the |what'?s the |what is the |wat )?size\W*$"
         r"|容量|多大|多少ml|多少毫升|几片|几支|规格|多少克|净含量|几毫升"
     ),
     "ingredient": re.compile(

@@ -26,10 +26,12 @@ GENERIC_EN = frozenset(
     "face body skin product products stuff thing things here please pls u you your ur one set makeup "
     "make-up cosmetics non stuff item items option options rich light lightweight gentle mild thick thin "
     "heavy soft strong decent affordable quality simple basic friendly portable gentler lighter richer "
-    "cheaper better softer milder bigger smaller nicer".split()
+    "cheaper better softer milder bigger smaller nicer into".split()
 )
 """Words that narrow nothing about the kind of product."""
-GENERIC_ZH = re.compile(r"[的个款种点些支瓶盒一好用便宜哪啥含带]|彩妆|化妆品|东西|产品|什么|适合|那种|样的")
+GENERIC_ZH = re.compile(
+    r"[的个款种点些支瓶盒一好用便宜哪啥含带类]|彩妆|化妆品|东西|产品|什么|适合|那种|样的|成分|功效|效果|系列"
+)
 PRODUCT_CHARS = frozenset("膏笔水油霜乳液露棒刷盘粉膜器仪夹梳杯巾贴饼蜡镜")
 """Characters that end Chinese product words (牙膏, 唇线笔, 卸妆水): one alone still names a kind."""
 TRAILING_CLAUSE = re.compile(r"(?:^|\s+)(?:for|with|that|which|to|in|on|from|under|below|like)\b.*$")
@@ -73,8 +75,11 @@ def product_names(product: Product) -> list[str]:
 
 
 def _kind(thing: str) -> str:
-    """The thing asked for without what follows it ("sunscreen for oily skin" -> "sunscreen")."""
-    return TRAILING_CLAUSE.sub("", normalize_key(thing))
+    """The thing asked for without what follows it ("sunscreen for oily skin" -> "sunscreen", "防水的东西
+    下个月去海边" -> "防水的东西")."""
+    kind = TRAILING_CLAUSE.sub("", normalize_key(thing))
+    first = kind.split(" ", 1)[0]
+    return first if not kind.isascii() and _head(first) else kind
 
 
 def _goods(kind: str) -> bool:

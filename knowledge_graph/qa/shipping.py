@@ -63,7 +63,9 @@ def shipping_note(order: Decimal, rule: ShippingRule, currency: str, lang: Langu
     if lang == "zh":
         if not fee:
             return f"{price} 满 {line}，包邮～"
-        return f"{price} 不满 {line}，运费 {charge}，一共 {total}～"
+        return f"{price} 不满 {line}，不包邮：运费 {charge}，一共 {total}～"
     if not fee:
         return f"{price} reaches the {line} free-shipping line, so shipping is free."
-    return f"{price} is under the {line} free-shipping line, so shipping is {charge} ({total} in all)."
+    return (
+        f"{price} is under the {line} free-shipping line, so shipping isn't free: {charge} ({total} in all)."
+    )

@@ -121,8 +121,10 @@ COUNT_BEFORE = re.compile(
     rf"|(?<!第)([2-9两二三四五])\s*{_CLASSIFIER}\s*(?:的)?$"
 )
 """A count said just before a product's name ("2 matte lipsticks", "a couple of the candles", "两支口红")."""
-COUNT_AFTER = re.compile(rf"^(?:s|es)?\s*(?:[x×*]\s*([2-9])(?!\d)|([2-9两二三四五])\s*{_CLASSIFIER})")
-"""A count said just after it ("serum x2", "口红两支")."""
+COUNT_AFTER = re.compile(
+    rf"^(?:s|es)?\s*(?:[x×*]\s*([2-9])(?!\d)|(?:拍|买|要|来|拿)?([2-9两二三四五])\s*{_CLASSIFIER})"
+)
+"""A count said just after it ("serum x2", "口红两支", "口红拍两支")."""
 
 
 def count_named(text: str, names: Iterable[str]) -> int:
@@ -680,7 +682,11 @@ NEGATED = re.compile(
 """A category said not to be wanted ("a gift for my bf who doesn't wear makeup", "不要化妆品的")."""
 
 
-NO_MAKEUP = re.compile(r"(?:不|不怎么|不太|不爱|从不|很少)(?:化妆|画妆|化妆的)|素颜党|不用化妆品")
+NO_MAKEUP = re.compile(
+    r"(?:不|不怎么|不太|不爱|从不|很少)(?:化妆|画妆|化妆的)|素颜党|不用化妆品"
+    r"|\bnot (?:really |much of )?(?:a )?make-?up (?:person|girl|guy|fan)\b"
+    r"|\b(?:never|rarely) wears? make-?up\b"
+)
 """Someone who does not wear make-up ("他不化妆"): the make-up categories are not wanted."""
 STYLE = re.compile(r"\blook\b|妆感|感觉|风格")
 

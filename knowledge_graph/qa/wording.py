@@ -497,26 +497,41 @@ def skin_fit_reply(product: Product, lang: Language, asked: str, fits: bool, sui
     return f"The {name} is made for {_join(suits, lang)}, so I wouldn't pick it for {asked}."
 
 
+_CHOICE: dict[str, dict[str, str]] = {
+    "zh": {
+        "one": "{asked}选{names}",
+        "several": "{names}都适合{asked}",
+        "none": "这几款都不是专门给{asked}的",
+        "each": "{name}：{labels}",
+        "join": "；",
+        "with_skin": "{head}～（适合肤质：{each}）",
+        "plain": "{head}～",
+    },
+    "en": {
+        "one": "For {asked}, go for the {names}",
+        "several": "{names} all suit {asked}",
+        "none": "None of them is made for {asked}",
+        "each": "{name}: {labels}",
+        "join": "; ",
+        "with_skin": "{head}. Made for: {each}.",
+        "plain": "{head}.",
+    },
+}
+
+
 def choice_reply(
     asked: str, picks: Sequence[Product], suits: Sequence[tuple[Product, Sequence[str]]], lang: Language
 ) -> str:
     """ "For oily skin, loose powder or setting spray?": the products that suit what was asked best
     (``picks``; none when no product does), then the skin types each named product is made for
     (``suits``, when a skin type was asked)."""
+    say = _CHOICE["zh" if lang == "zh" else "en"]
     names = _join([p.name(lang) for p in picks], lang)
-    if lang == "zh":
-        each = "；".join(f"{p.name(lang)}：{_join(labels, lang)}" for p, labels in suits)
-        if len(picks) == 1:
-            head = f"{asked}选{names}"
-        else:
-            head = f"{names}都适合{asked}" if picks else f"这几款都不是专门给{asked}的"
-        return f"{head}～（适合肤质：{each}）" if suits else f"{head}～"
-    each = "; ".join(f"{p.name(lang)}: {_join(labels, lang)}" for p, labels in suits)
-    if len(picks) == 1:
-        head = f"For {asked}, go for the {names}"
-    else:
-        head = f"{names} all suit {asked}" if picks else f"None of them is made for {asked}"
-    return f"{head}. Made for: {each}." if suits else f"{head}."
+    head = say["one" if len(picks) == 1 else "several" if picks else "none"].format(asked=asked, names=names)
+    if not suits:
+        return say["plain"].format(head=head)
+    each = say["join"].join(say["each"].format(name=p.name(lang), labels=_join(ls, lang)) for p, ls in suits)
+    return say["with_skin"].format(head=head, each=each)
 
 
 def variants_reply(product: Product, lang: Language, shades: Sequence[tuple[str, int]]) -> str:

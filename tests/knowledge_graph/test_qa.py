@@ -965,3 +965,25 @@ async def test_needs_in_chinese_exclude_make_up_and_find_firming_care(qa, seeded
     assert lines.skus and all(
         "benefit:firming" in p.tags for p in await list_products(seeded_store) if p.sku in lines.skus
     )
+
+
+async def test_products_put_in_one_order_with_a_code_get_the_carts_price(qa, seeded_store) -> None:
+    foundation, powder = (
+        await product(seeded_store, "liquid foundation"),
+        await product(seeded_store, "powder"),
+    )
+    cart = await ask(qa, "foundation + loose powder combo with code how much", "en")
+    assert format_price((foundation.price + powder.price) * 9 / 10, foundation.currency) in cart.text
+    lipstick = await product(seeded_store, "matte lipstick")
+    two = await ask(qa, "哑光口红拍两支 打完九折多少钱呀", "zh")
+    assert format_price(lipstick.price * 2 * 9 / 10, lipstick.currency) in two.text
+    tumbler = await ask(qa, "保温杯109 打完折还包邮不", "zh")
+    assert "不包邮" in tumbler.text
+
+
+async def test_an_ingredient_or_a_problem_asked_for_finds_the_products_that_have_it(qa, seeded_store) -> None:
+    eye_cream = await product(seeded_store, "eye cream")
+    caffeine = await ask(qa, "有咖啡因成分的吗", "zh")
+    assert caffeine.strategy == "recommend" and caffeine.skus == (eye_cream.sku,)
+    puffy = await ask(qa, "i wake up with eyes like a pufferfish every day 😩 help", "en")
+    assert puffy.skus == (eye_cream.sku,)  # the eyes are where, not eye make-up
