@@ -188,12 +188,9 @@ class _Turn:
     """The viewer's question before this one: the shade a follow-up ("how many left") is about."""
     named: tuple[Product, ...] = ()
     """The products the question names, said as "it" when it is ranked against the shop's FAQs."""
-    by_context: bool = False
-    """The product is the conversation's, not named in the question."""
 
     async def answer(self, named: Resolved, context: str | None) -> Answer | None:
         self.named = named.products
-        self.by_context = named.how == "context"
         r = self.reading
         shaped = r.price or r.stock or r.variant or r.promo or r.recommend or r.superlative
         if self.intent in INTENT_SHAPES and not (shaped or r.cheaper is not None):
@@ -223,8 +220,10 @@ class _Turn:
             and (r.cheaper is None or r.promo or codes)
             and (
                 _asks_shipping(r.text)
-                or ((r.promo or codes) and (r.price or TOTAL_ASK.search(r.text) or PAY_ASK.search(r.text)))
-                or ((r.promo or codes) and CART.search(r.text))
+                or (
+                    (r.promo or codes)
+                    and (r.price or TOTAL_ASK.search(r.text) or PAY_ASK.search(r.text) or CART.search(r.text))
+                )
             )
         ):  # "发圈加眼线笔一起买 够包邮不", "精华加洗面奶一起拍 哪个码更便宜": the order's price
             return await self.total(products, codes, counts)
@@ -439,12 +438,8 @@ class _Turn:
         if found is None and self.reading.question:
             # "can I return it?" names a shop topic; "how do i use it" is about the product, and a shop FAQ
             # that merely sounds alike ("How do I pay?") must clear the stricter bar
-            rule = (
-                (SHOP_FAQ_THRESHOLD, SHOP_FAQ_MARGIN)
-                if _topics(self.reading.text)
-                else SHOP_FAQ_BESIDE_PRODUCT
-            )
-            found = await self.shop_faq(rule=rule)
+            topical = bool(_topics(self.reading.text))
+            found = await (self.shop_faq() if topical else self.shop_faq(rule=SHOP_FAQ_BESIDE_PRODUCT))
         if found is None and self.reading.question and not _topics(self.reading.text):
             if await self._description_answers(product):
                 found = Answer(
@@ -518,10 +513,8 @@ class _Turn:
             if sure:
                 said = wording_pick(sure[0][0].faq.answer_en, sure[0][0].faq.answer_zh, self.lang)
                 why = wording.product_faq_reply(pick, said, self.lang)
-            else:
-                why = wording.info_reply(
-                    pick, self.lang
-                )  # "中高遮瑕，持妆12小时": the reason in its own words
+            else:  # "中高遮瑕，持妆12小时": the reason in the product's own words
+                why = wording.info_reply(pick, self.lang)
             return replace(found, text=f"{found.text} {why}")
         return found or await self.faqs_side_by_side(products)
 
@@ -795,7 +788,6 @@ class _Turn:
         answers it, so the shop's FAQs get their turn ("can I return it?")."""
         r = self.reading
         sku = product.sku
-        self.by_context = self.by_context or from_context
         every = await variants_of(self.store, sku)
         if every and r.superlative in ("stocked", "scarce") and r.variant:
             return self.shade_superlative(product, every)  # "which lipstick shade has the most stock"
@@ -819,19 +811,16 @@ class _Turn:
             strict = await self.product_faq(product, strict=True)  # "is the straw gonna be red": transfer
             if strict is not None:
                 return strict
-        if every and (r.variant or r.colour or self._shades_meant(every)) and not priced:
-            found = self.variants(product, every)
+        meant = self._shades_meant(every, follow_up=from_context) if every else []
+        if every and (r.variant or r.colour or meant) and not priced:
+            found = self.variants(product, every, follow_up=from_context)
             if r.price:  # "蜜桃色还有吗 多少钱": the shade's stock and the price
-                promotions = await active_promotions(self.store, self.qa._clock(), sku)
-                found = replace(
-                    found, text=f"{found.text} {wording.price_reply(product, self.lang, promotions)}"
-                )
+                found = replace(found, text=f"{found.text} {(await self.price(product)).text}")
             return found
         if r.promo:
             return await self.deals(product)
         if r.price:
-            promotions = await active_promotions(self.store, self.qa._clock(), sku)
-            return Answer(wording.price_reply(product, self.lang, promotions), "price", sku, (sku,))
+            return await self.price(product)
         if r.stock:
             return self.stock(product, every)
         if not every and r.variant and OTHER_ASK.search(r.text):
@@ -903,13 +892,15 @@ class _Turn:
         vectors = await self.qa.encoder.vectors([_named_as_it(self.reading.text, product), *descriptions])
         return float((vectors[1:] @ vectors[0]).max()) >= DESCRIPTION_RELATES
 
-    def variants(self, product: Product, every: list[Variant]) -> Answer:
+    def variants(self, product: Product, every: list[Variant], *, follow_up: bool = False) -> Answer:
+        """The product's shades and their stock, or the shades the question means (``follow_up``: the
+        question is about the conversation's product, so a shade the previous question named counts)."""
         sku = product.sku
         if not every:
             text = wording.variant_reply(product, self.lang, [], "", 0)
             return Answer(text, "variant", sku, (sku,))
         family = self.reading.colour
-        named = self._shades_meant(every)
+        named = self._shades_meant(every, follow_up=follow_up)
         wanted = set(COLOUR_FAMILIES.get(family, ())) if family else set()
         chosen = named or (
             [v for v in every if v.colour in wanted or find_word(family, normalize_key(v.colour or "")) != -1]
@@ -972,6 +963,12 @@ class _Turn:
         if not values:
             return None
         return Answer(wording.attribute_reply(product, self.lang, kind, values), "attribute", sku, (sku,))
+
+    async def price(self, product: Product) -> Answer:
+        """ "How much is X?": its price, stock and the best running promotion on it."""
+        promotions = await active_promotions(self.store, self.qa._clock(), product.sku)
+        text = wording.price_reply(product, self.lang, promotions)
+        return Answer(text, "price", product.sku, (product.sku,))
 
     async def schedule(self) -> Answer:
         """The next (or current) stream from the schedule in the graph."""
@@ -1091,18 +1088,13 @@ class _Turn:
                 return word
         return None
 
-    def _shades_meant(self, every: list[Variant]) -> list[Variant]:
+    def _shades_meant(self, every: list[Variant], *, follow_up: bool) -> list[Variant]:
         """The shades the question names; in a follow-up about the conversation's product that names no
         colour ("matte lipstick in brick red is gorgeous" -> "how many left"), those the previous
         question named."""
         named = self._shades_named(every)
         r = self.reading
-        if (
-            named
-            or not (self.by_context and self.previous)
-            or r.colour
-            or not (r.stock or r.in_stock or r.price)
-        ):
+        if named or not (follow_up and self.previous) or r.colour or not (r.stock or r.in_stock or r.price):
             return named
         return self._shades_named(every, normalize_key(self.previous or ""))
 

@@ -64,12 +64,12 @@ PRICIER = re.compile(
     r"|higher price)\b|更贵|哪个贵|谁贵|比较贵|贵一点|价格高|价格更高|贵一些|贵些|贵还是"
 )
 COMPARING = re.compile(r"\b(which|or|vs\.?|versus|compared?|than)\b|哪个|哪款|还是|谁|比|对比")
+"""A question that weighs products against each other ("toner or serum, which is bigger?")."""
 USED_TOGETHER = re.compile(
     r"\b(before|after|first|then|layer|layering|over|under|together|with|both|and then|mix)\b"
     r"|先|后用|顺序|一起|叠|搭配|混"
 )
 """Products named to be used together ("toner before or after serum?"), not chosen between."""
-"""A question that weighs products against each other ("toner or serum, which is bigger?")."""
 NOT_COMPARATIVES = (
     r"over|after|under|never|ever|other|either|neither|whether|however|whenever|together|water|paper|order"
     r"|layer|answer|cover|later|super|proper|per|summer|winter|number|user|member|sister|mother|brother"
