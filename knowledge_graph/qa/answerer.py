@@ -33,11 +33,11 @@ from knowledge_graph.catalog import Product, get_product, list_products
 from knowledge_graph.editing import list_promotions
 from knowledge_graph.entities import Category, Promotion, Variant
 from knowledge_graph.errors import ValidationError
-from knowledge_graph.faq import get_streamer, list_faqs
+from knowledge_graph.faq import FAQ, get_streamer, list_faqs
 from knowledge_graph.open_questions import record_open_question
 from knowledge_graph.qa import attributes, wording
 from knowledge_graph.qa.carried import asks_for_goods, carried, names_a_kind, product_names
-from knowledge_graph.qa.faq_rank import Ranked, rank
+from knowledge_graph.qa.faq_rank import Ranked, faq_texts, rank
 from knowledge_graph.qa.lexicon import (
     CATEGORY_GROUPS,
     COLOUR_FAMILIES,
@@ -53,12 +53,14 @@ from knowledge_graph.qa.shipping import read_rule, shipping_note
 from knowledge_graph.qa.understand import (
     COMPARING,
     HOW_TO,
+    NO_CODE,
     NOT_COLOURS,
     RECOMMEND,
     TOTAL_ASK,
     USED_TOGETHER,
     YES_NO,
     Reading,
+    answer_kind_fits,
     category_word_keys,
     count_named,
     read_question,
@@ -235,6 +237,11 @@ class _Turn:
             if not products and context:
                 one = await self._context_product(context)
             found = await self.shop_faq(SHIPPING_TOPIC) if one is not None else None
+            if one is not None and found is not None and NO_CODE.search(r.text) and not codes:
+                # "防晒不用码的话 包邮不": the list price decides
+                text = wording.price_reply(one, self.lang)
+                shipping = _shipping_applied(found, one.price, one.currency, self.lang)
+                return Answer(f"{text} {shipping}", "deal", one.sku, (one.sku,))
             if one is not None and found is not None:
                 deal = await (self.promotion(codes, one) if codes else self.deals(one))
                 running = await active_promotions(self.store, self.qa._clock(), one.sku)
@@ -269,6 +276,17 @@ class _Turn:
         ):
             found = await self.shop_faq(CODE_RULES_TOPIC)  # "can I use LIVE10 and SERUM30 together?"
             if found is not None:
+                return found
+        if codes and not products and r.superlative in ("cheapest", "priciest"):
+            now = self.qa._clock()
+            shop_wide = [c for c in codes if c.is_active(now) and not c.skus]
+            if len(shop_wide) == len(codes):  # "whats the cheapest thing once u use live10": same order
+                found = await self.superlative(r.superlative)
+                if found is not None and found.product is not None:
+                    best = await get_product(self.store, found.product)
+                    if best is not None:
+                        note = wording.promotion_note(best, shop_wide, self.lang)
+                        return replace(found, text=f"{found.text}{note}")
                 return found
         if codes:
             if not products and context and (r.price or len(r.text) <= SHORT_FOLLOW_UP):
@@ -317,6 +335,10 @@ class _Turn:
             return await self.recommend_one(products[0])  # "想买个好用的刷子 推荐吗": that product
         if r.recommend and not products and context and r.deictic and DOES_IT.search(r.text):
             found = await self._context_faq(context, strict=False)  # "does it do anything for dark circles"
+            if found is not None:
+                return found
+        if r.recommend and not products and context and len(r.text) <= SHORT_FOLLOW_UP and not r.filters:
+            found = await self._context_faq(context, strict=False)  # "那用啥卸" after the mascara
             if found is not None:
                 return found
         if r.recommend and not products and context and not r.categories and SHADE_PICK.search(r.text):
@@ -398,6 +420,12 @@ class _Turn:
             return found
         if products and COMPARING.search(r.text) and not USED_TOGETHER.search(r.text):
             return await self.choose(products, named.keys)  # "for oily skin, loose powder or setting spray?"
+        if len(products) >= 2 and r.promo and BEST_CODE.search(r.text):  # "serum plus cleanser, best code?"
+            return await self.total(products, codes)
+        if products and r.promo and not HOW_TO.search(r.text):  # "口红唇釉有专门的优惠吗": each one's deal
+            deals = [await self.deals(p) for p in products[:3]]
+            joined = ("" if self.lang == "zh" else " ").join(d.text for d in deals)
+            return Answer(joined, "deal", None, tuple(p.sku for p in products[:3]))
         if products:
             return await self.faq_of_several(products)  # "can I layer the gloss over a lipstick?"
         if r.promo and not HOW_TO.search(r.text):
@@ -510,7 +538,7 @@ class _Turn:
         if found is not None and found.product is not None:
             pick = next(p for p in products if p.sku == found.product)
             sure = await self._sure_faqs((pick,))
-            if sure:
+            if sure and not self._description_fits_better(pick, sure[0][0].faq):
                 said = wording_pick(sure[0][0].faq.answer_en, sure[0][0].faq.answer_zh, self.lang)
                 why = wording.product_faq_reply(pick, said, self.lang)
             else:  # "中高遮瑕，持妆12小时": the reason in the product's own words
@@ -811,6 +839,16 @@ class _Turn:
             strict = await self.product_faq(product, strict=True)  # "is the straw gonna be red": transfer
             if strict is not None:
                 return strict
+        sized_alike = every and not any(v.size for v in every)
+        if (
+            sized_alike
+            and not r.stock
+            and attributes.asked_attribute(r.text) == "size"
+            and not SHADE_WORDS.search(r.text)
+        ):
+            found = self.attribute(product)  # "does the lipstick come in a bigger size": shades, one size
+            if found is not None:
+                return found
         meant = self._shades_meant(every, follow_up=from_context) if every else []
         if every and (r.variant or r.colour or meant) and not priced:
             found = self.variants(product, every, follow_up=from_context)
@@ -862,6 +900,9 @@ class _Turn:
         ranked = await rank(self.qa.encoder, asked, faqs, intent=self.intent)
         if ranked is None:
             return None
+        if self._description_fits_better(product, ranked.faq):
+            # "how long does the matte lipstick last?": "...stays put for 8 hours" over the FAQ on shades
+            return Answer(wording.info_reply(product, self.lang), "description", product.sku, (product.sku,))
         sure = (
             ranked.confident(PRODUCT_FAQ_THRESHOLD, PRODUCT_FAQ_MARGIN)
             if strict
@@ -873,6 +914,13 @@ class _Turn:
         return Answer(
             wording.product_faq_reply(product, answer, self.lang), "product_faq", product.sku, (product.sku,)
         )
+
+    def _description_fits_better(self, product: Product, faq: FAQ) -> bool:
+        """Does the product's description give the kind of answer asked (a duration, a size) where its
+        best FAQ does not?"""
+        descriptions = [d for d in (product.description("en"), product.description("zh")) if d]
+        text = self.reading.text
+        return answer_kind_fits(text, descriptions) and not answer_kind_fits(text, faq_texts(faq)[1])
 
     async def _description_answers(self, product: Product) -> bool:
         """Is the description an answer? Yes for a question about the product as a whole ("tell me about
@@ -1332,6 +1380,11 @@ OTHER_SHOP = re.compile(
 )
 """Other shops and marketplaces: their deals and prices are not this shop's to answer."""
 CODE_RULES_TOPIC = "how to use a discount code at checkout one code per order 优惠码怎么用"
+SHADE_WORDS = re.compile(r"\b(?:colou?rs?|shades?)\b|颜色|色号")
+BEST_CODE = re.compile(
+    r"\b(?:best|better|which) (?:code|coupon|deal|discount)|\bwhich (?:one )?saves?\b"
+    r"|哪个码|哪个优惠码|用哪个码"
+)
 CODE_LIKE = re.compile(r"[a-z]+\d+|\d+[a-z]+")
 FILLER = frozenset(
     "me a an the some something anything pls please plz i you u we what should can could would do to for "

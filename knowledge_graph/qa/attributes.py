@@ -29,13 +29,16 @@ ASKS: dict[str, re.Pattern[str]] = {
     "size": re.compile(
         r"\b(how big|what size is|how much (?:product|is in)|volume|ml is|grams?|capacity|how large"
         r"|how many (?:ml|sheets|pieces|brushes|grams?)|how many in (?:a|the|one) (?:box|pack|set))\b"
+        r"|\b(?:bigger|larger|smaller|other|travel|mini|full|different) sizes?\b"
+        r"|\bcome in (?:a )?(?:bigger|smaller|larger)\b"
         r"|^(?:and |the |what'?s the |what is the |wat )?size\W*$"
-        r"|容量|多大|多少ml|多少毫升|几片|几支|规格|多少克|净含量|几毫升"
+        r"|容量|多大|多少ml|多少毫升|几片|几支|规格|多少克|净含量|几毫升|大瓶|大容量|小样|旅行装|大号|小号"
     ),
     "ingredient": re.compile(
-        r"\b(ingredients?|what'?s in it|what is in it|contains?|formula"
-        r"|made of|made with)\b"
-        r"|成分|含有|含不含|有没有添加|配方|含什么"
+        r"\b(ingredients?|what'?s (?:actually |really )?in (?:it|the|this|that|ur|your)"
+        r"|what is in (?:it|the|this)|contains?|formula|made of|made with|any oils? in"
+        r"|(?:main|key) actives?)\b"
+        r"|成分|含有|含不含|有没有添加|配方|含什么|里面有什么|里面有啥"
     ),
 }
 

@@ -75,9 +75,11 @@ def product_names(product: Product) -> list[str]:
 
 
 def _kind(thing: str) -> str:
-    """The thing asked for without what follows it ("sunscreen for oily skin" -> "sunscreen", "防水的东西
-    下个月去海边" -> "防水的东西")."""
+    """The thing asked for without what follows or qualifies it ("sunscreen for oily skin" -> "sunscreen",
+    "防水的东西 下个月去海边" -> "东西")."""
     kind = TRAILING_CLAUSE.sub("", normalize_key(thing))
+    if not kind.isascii() and kind.rsplit("的", 1)[-1].strip():
+        kind = kind.rsplit("的", 1)[-1].strip()  # "不想太油的精华": the thing is the 精华
     first = kind.split(" ", 1)[0]
     return first if not kind.isascii() and _head(first) else kind
 

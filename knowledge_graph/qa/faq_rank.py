@@ -23,12 +23,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from knowledge_graph.faq import FAQ
-from knowledge_graph.qa.understand import topic_words
+from knowledge_graph.qa.understand import answer_kind_fits, topic_words
 from knowledge_graph.semantic.batching import BatchEncoder
 
 ANSWER_DISCOUNT = 0.08
 INTENT_BONUS = 0.04
 WORDS_BONUS = 0.12
+KIND_BONUS = 0.09
 MAX_QUESTION_CHARS = 300
 
 # Topic words of the intents whose questions the shop's FAQs answer.
@@ -109,6 +110,8 @@ async def rank(
         if topic is not None and topic.search(" ".join(t for t in faq_texts(faq)[0])):
             best += INTENT_BONUS
         best += WORDS_BONUS * words_shared(asked, faq)
+        if answer_kind_fits(question, faq_texts(faq)[1]):
+            best += KIND_BONUS
         scores.append(best)
     order = sorted(range(len(faqs)), key=lambda i: -scores[i])
     runner_up = scores[order[1]] if len(order) > 1 else 0.0

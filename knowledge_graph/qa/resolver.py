@@ -9,11 +9,17 @@ answered about the previous product.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from knowledge_graph.catalog import Mention, Product, find_mentions, get_product
 from knowledge_graph.fuzzy import fuzzy_mention
 from knowledge_graph.store import GraphStore
+
+FREE_OF = re.compile(
+    r"\b(?:fragrance|perfume|scent|alcohol|oil|paraben|sulfate|silicone)s?\s*-?\s*free\b", re.IGNORECASE
+)
+"""What a product is free of names no product: "fragrance-free skincare" is not about the perfume."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,7 @@ async def resolve(
 ) -> Resolved:
     """The products ``text`` names; with ``context`` (a SKU or a name) the conversation's product when it
     names none. Several distinct products come back for comparisons ("the toner or the cleanser")."""
+    text = FREE_OF.sub(" ", text)
     mentions = await find_mentions(store, text)
     if mentions:
         return _from_mentions(mentions)

@@ -39,8 +39,11 @@ VARIANT_WORDS = re.compile(
 AMOUNT_USED = re.compile(
     r"\bhow much (?:[\w-]+ ){0,3}(?:do|should|would|can) (?:i|u|you|we) (?:use|squeeze|apply|put|need|pump)"
     r"|用多少量|挤多少|用量"
+    r"|\bhow much (?:coverage|colou?r|pigment|shine|glow|tint|scent|smell|spf|protection|oil control"
+    r"|hydration)\b"
 )
-"""How much of a product goes on ("how much eye cream do i use per eye"): not its price."""
+"""How much of a product goes on ("how much eye cream do i use per eye") or how much of a quality it
+has ("how much coverage does the foundation give?"): not its price."""
 PROMO_WORDS = re.compile(
     r"\b(discounts?|coupons?|promos?|promotions?|promo codes?|codes?|deals?|(?<!for )sales?|vouchers?"
     r"|% off)\b"
@@ -48,6 +51,12 @@ PROMO_WORDS = re.compile(
     r"|打.{0,2}折|减\d+|[两几\d]个(?:优惠)?码|[一两几\d]?串字母|那串码|求个?码|给个码|用完码|能便宜多少|便宜多少"
     r"|(?<![\d.])\d{1,2}\s*%(?!\s*(?:alcohol|of|vitamin|niacinamide|酒精|的))",  # "does the 10% apply to…"
 )
+NO_CODE = re.compile(
+    r"\b(?:without|w/o|w/out|no|not using|skip(?:ping)?) (?:a |the |any )?"
+    r"(?:codes?|coupons?|discounts?|promo)\b"
+    r"|不用码|不用优惠码|不用券|不使用优惠码|不使用码|不用优惠|没有码|没码|不用折扣"
+)
+"""The question sets promotions aside ("防晒不用码的话 包邮不", "without a code is shipping free?")."""
 DEAL_FLOOR = re.compile(
     r"\b(?:cheapest|lowest|least) (?:price )?(?:i|we|u|you) (?:can|could) (?:get|buy|pay|grab)"
     r"|\b(?:lowest|best|final) price\b|\bhow low\b"
@@ -371,10 +380,45 @@ def shares_content(question: str, text: str, names: tuple[str, ...] = ()) -> boo
     return bool(topic_words(question, names) & topic_words(text, names))
 
 
+_NUMBER = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十半几]|one|two|three|four|five|six|ten|twelve|half an?)"
+#: Kinds of answer a question asks for, each with how it is asked and how an answer that gives one
+#: reads. An FAQ whose answer is of the kind asked fits better than one about the same thing that gives
+#: another kind ("how long till the liner is dry?": "Not once it is dry, after about 30 seconds" over
+#: "Does it smudge?" by meaning alone).
+ANSWER_KINDS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
+    (  # a duration
+        re.compile(
+            r"\bhow (?:long|many (?:hours?|hrs?|mins?|minutes?|secs?|seconds?|days?|weeks?))\b"
+            r"|\bhow soon\b|\blasts? longer\b|\bstays? (?:on )?longer\b|更持久|哪个持久"
+            r"|多久|多长时间|几个?(?:小时|钟头?|分钟|秒|天|星期|礼拜)"
+            r"|多少(?:个)?(?:小时|分钟|天)"
+        ),
+        re.compile(
+            rf"{_NUMBER}\s*-?\s*(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|h|days?|weeks?|months?)(?![a-z])"
+            rf"|{_NUMBER}\s*(?:个)?(?:秒|分钟|小时|钟头|天|周|星期|个月)"
+        ),
+    ),
+    (  # a size or an amount of product
+        re.compile(
+            r"\bhow (?:big|large|much product)\b|\bhow many (?:ml|g|grams?)\b|\bwhat size\b"
+            r"|多大|容量|几毫升|多少毫升|多少ml|几ml|几克|多少克"
+        ),
+        re.compile(r"\d+(?:\.\d+)?\s*(?:ml|g|毫升|克)(?![a-z])"),
+    ),
+)
+
+
+def answer_kind_fits(question: str, answers: Iterable[str]) -> bool:
+    """Does one of ``answers`` give the kind of answer ``question`` asks for (a duration, a size)?"""
+    folded = question.casefold()
+    kinds = [given for asked, given in ANSWER_KINDS if asked.search(folded)]
+    return any(given.search(answer.casefold()) for given in kinds for answer in answers)
+
+
 QUESTION = re.compile(
     r"\?|？|\b(how|what|whats|when|where|which|who|why|is|are|does|do|can|could|will|would|should|any|am i"
     r"|anything|list|show me|show (?:the|ur|your|us)|tell me)\b|^r (?:u|ur|you|your|these|those|they|the)\b"
-    r"|多少|多久|多长|吗|么|嘛|呢|什么|啥|怎么|咋|哪|几|谁|有没有|能不能|可不可以|是不是|会不会|要不要|求|推荐|"
+    r"|多少|多久|多长|多快|多远|吗|么|嘛|呢|什么|啥|怎么|咋|哪|几|谁|有没有|能不能|可不可以|是不是|会不会|要不要|求|推荐|"
     r"(?P<again>[\u4e00-\u9fff]{1,2})不(?P=again)|肿么|咩|是.{0,12}还是|" + _V_BU,
 )
 
@@ -475,8 +519,25 @@ _CN_DIGITS = {
 _CN_NUMBER = re.compile(r"([一二两三四五六七八九])?([百十])([一二三四五六七八九])?(?=[块元以内之左到至])")
 
 
+_EN_VALUES = {
+    "a": 100,
+    "one": 100,
+    "two": 200,
+    "three": 300,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+}
+_EN_NUMBER = re.compile(
+    r"\b(under|below|than|over|above|around|about|within) "
+    r"(?:(a|one|two|three) hundred|(twenty|thirty|forty|fifty))\b"
+)
+
+
 def _arabic(folded: str) -> str:
-    """ "一百五块" -> "150块", "八十元以内" -> "80元以内": the price patterns read digits."""
+    """ "一百五块" -> "150块", "八十元以内" -> "80元以内", "under a hundred" -> "under 100": the price
+    patterns read digits."""
 
     def value(match: re.Match[str]) -> str:
         head, unit, tail = match.groups()
@@ -486,6 +547,7 @@ def _arabic(folded: str) -> str:
             number += _CN_DIGITS[tail] * (base // 10)
         return str(number)
 
+    folded = _EN_NUMBER.sub(lambda m: f"{m.group(1)} {_EN_VALUES[m.group(2) or m.group(3)]}", folded)
     return _CN_NUMBER.sub(value, folded).replace("过百", "过100").replace("上百", "过100")
 
 

@@ -107,20 +107,23 @@ def promotion_note(product: Product, promotions: Sequence[Promotion], lang: Lang
     promotion = best_promotion(product, promotions)
     if promotion is None:
         return ""
-    price = format_price(discounted(product, promotion), product.currency)
+    best = discounted(product, promotion)
+    price = format_price(best, product.currency)
+    saved = format_price(product.price - best, product.currency)
     title = promotion.title(lang)
     others = [
-        (p.code, format_price(discounted(product, p), product.currency))
+        (p.code, format_price(cost, product.currency), format_price(cost - best, product.currency))
         for p in promotions
-        if p is not promotion and p.covers(product.sku) and discounted(product, p) < product.price
+        if p is not promotion and p.covers(product.sku) and (cost := discounted(product, p)) < product.price
     ]
     if lang == "zh":
-        also = "".join(f"用 {code} 是 {cost}，" for code, cost in others)
+        also = "".join(f"用 {code} 是 {cost}、贵 {more}，" for code, cost, more in others)
         also = f"（{also}每单限用一个码）" if others else ""
-        return f"现在用优惠码 {promotion.code}{f'（{title}）' if title else ''}到手 {price}～{also}"
-    also = "; ".join(f"{code} would make it {cost}" for code, cost in others)
+        titled = f"（{title}）" if title else ""
+        return f"现在用优惠码 {promotion.code}{titled}到手 {price}，省 {saved}～{also}"
+    also = "; ".join(f"{code} would make it {cost}, {more} more" for code, cost, more in others)
     also = f" ({also}; one code per order)" if others else ""
-    return f" With code {promotion.code}{f' ({title})' if title else ''} it's {price}{also}."
+    return f" With code {promotion.code}{f' ({title})' if title else ''} it's {price}, {saved} off{also}."
 
 
 def product_faq_reply(product: Product, answer: str, lang: Language) -> str:

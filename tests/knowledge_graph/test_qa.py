@@ -987,3 +987,51 @@ async def test_an_ingredient_or_a_problem_asked_for_finds_the_products_that_have
     assert caffeine.strategy == "recommend" and caffeine.skus == (eye_cream.sku,)
     puffy = await ask(qa, "i wake up with eyes like a pufferfish every day 😩 help", "en")
     assert puffy.skus == (eye_cream.sku,)  # the eyes are where, not eye make-up
+
+
+async def test_a_question_asking_for_a_duration_gets_the_text_that_gives_one(qa, seeded_store) -> None:
+    liner = await ask(
+        qa, "how long till the liner is dry enough that i can blink without it printing on my lid", "en"
+    )
+    assert liner.strategy == "product_faq" and "30 seconds" in liner.text
+    lipstick = await ask(qa, "哑光唇膏能持妆多久啊 上班一天够不够", "zh")
+    assert "8小时" in lipstick.text  # the description says it; the FAQ on shades does not
+    longer = await ask(qa, "哑光口红和唇釉哪个更持久", "zh")
+    assert longer.product == (await product(seeded_store, "matte lipstick")).sku and "8小时" in longer.text
+
+
+async def test_what_a_product_is_free_of_is_a_filter_not_a_product(qa, seeded_store) -> None:
+    free = await ask(qa, "any fragrance free skincare?", "en")
+    chosen = [p for p in await list_products(seeded_store) if p.sku in free.skus]
+    assert free.strategy == "recommend" and chosen
+    assert all("benefit:fragrance-free" in p.tags for p in chosen)  # never the perfume the word names
+    ingredients = await ask(qa, "whats in the lip glaze? any oils in it", "en")
+    assert "jojoba" in ingredients.text.lower()
+    coverage = await ask(qa, "how much coverage does the foundation give? got acne scars", "en")
+    assert coverage.strategy != "price" and "coverage" in coverage.text.lower()
+
+
+async def test_codes_in_superlatives_multi_product_deals_and_without_a_code(qa, seeded_store) -> None:
+    scrunchie = await product(seeded_store, "scrunchie")
+    cheapest = await ask(qa, "whats the cheapest thing once u use live10", "en")
+    assert cheapest.product == scrunchie.sku
+    assert format_price(scrunchie.price * 9 / 10, scrunchie.currency) in cheapest.text
+    both = await ask(qa, "口红唇釉有专门的优惠吗", "zh")
+    assert len(both.skus) == 2 and both.text.count("LIVE10") == 2
+    plain = await ask(qa, "防晒不用码的话 包邮不", "zh")  # ¥99.00 at list price reaches the ¥99 line
+    assert "不包邮" not in plain.text and "包邮" in plain.text and "LIVE10" not in plain.text
+    save = await ask(qa, "how much do i save on the rose edt with live10", "en")
+    assert "¥29.90 off" in save.text
+
+
+async def test_sizes_qualified_goods_and_chat_payment_words(qa, seeded_store) -> None:
+    bigger = await ask(qa, "does the lipstick come in a bigger size", "en")
+    assert bigger.strategy == "attribute" and "3.5 g" in bigger.text
+    left = await ask(qa, "珊瑚色口红还剩几支", "zh")  # a count of a shade's stock, not the size
+    assert left.strategy == "variant"
+    serum = await ask(qa, "油皮补水 不想太油的精华有吗", "zh")
+    assert serum.strategy != "not_carried" and serum.product == (await product(seeded_store, "serum")).sku
+    pay = await ask(qa, "能用zfb付不", "zh")
+    assert pay.strategy == "shop_faq" and "支付宝" in pay.text
+    fapiao = await ask(qa, "can i get a fapiao for my company?", "en")
+    assert fapiao.strategy == "shop_faq" and "invoice" in fapiao.text
