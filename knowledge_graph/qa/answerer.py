@@ -61,6 +61,7 @@ from knowledge_graph.qa.understand import (
     YES_NO,
     Reading,
     answer_kind_fits,
+    asks_answer_kind,
     category_word_keys,
     count_named,
     read_question,
@@ -418,6 +419,9 @@ class _Turn:
                 if shop is not None:
                     return shop
             return found
+        asked_tags = [t for t in r.tags if t.startswith(("ingredient:", "benefit:"))]
+        if len(products) >= 2 and len(asked_tags) == 1 and BOTH_ASK.search(r.text):
+            return self.tags_of_several(products, asked_tags[0])  # "do both … have shea butter?"
         if products and COMPARING.search(r.text) and not USED_TOGETHER.search(r.text):
             return await self.choose(products, named.keys)  # "for oily skin, loose powder or setting spray?"
         if len(products) >= 2 and r.promo and BEST_CODE.search(r.text):  # "serum plus cleanser, best code?"
@@ -545,6 +549,17 @@ class _Turn:
                 why = wording.info_reply(pick, self.lang)
             return replace(found, text=f"{found.text} {why}")
         return found or await self.faqs_side_by_side(products)
+
+    def tags_of_several(self, products: tuple[Product, ...], tag: str) -> Answer:
+        """Which of the named products have the ingredient or quality ``tag``."""
+        having = [p for p in products if attributes.has_tag(p, tag)]
+        said = attributes.label(tag, self.lang)
+        text = wording.tags_of_several_reply(
+            products, said, having, self.lang, contains=tag.startswith("ingredient:")
+        )
+        return Answer(
+            text, "compare", having[0].sku if len(having) == 1 else None, tuple(p.sku for p in products)
+        )
 
     def choose_by_tags(self, products: tuple[Product, ...], asked: list[str]) -> Answer | None:
         """The named products that have the tags asked (for a skin type, those made for it before those
@@ -849,6 +864,17 @@ class _Turn:
             found = self.attribute(product)  # "does the lipstick come in a bigger size": shades, one size
             if found is not None:
                 return found
+        if (
+            every
+            and (r.colour or self._shades_named(every))
+            and not (r.variant or r.stock or priced)
+            and asks_answer_kind(r.text)
+        ):
+            found = await self.product_faq(product)  # "how long does that red lipstick stay on"
+            if found is None and self._description_gives_kind(product):
+                found = Answer(wording.info_reply(product, self.lang), "description", sku, (sku,))
+            if found is not None:
+                return found
         meant = self._shades_meant(every, follow_up=from_context) if every else []
         if every and (r.variant or r.colour or meant) and not priced:
             found = self.variants(product, every, follow_up=from_context)
@@ -859,15 +885,16 @@ class _Turn:
             return await self.deals(product)
         if r.price:
             return await self.price(product)
+        if not every and r.variant and OTHER_ASK.search(r.text):
+            return self.variants(product, every)  # "is the blush available in other colours?": one version
         if r.stock:
             return self.stock(product, every)
-        if not every and r.variant and OTHER_ASK.search(r.text):
-            return self.variants(product, every)  # "does the tumbler come in other colours?": one version
         asked = attributes.asked_attribute(r.text)
         if asked != "size":  # a size is the size; otherwise the streamer's own words, when clearly asked
             strict = await self.product_faq(product, strict=True)
-            if strict is not None:
-                return strict
+            listed = asked == "ingredient" and attributes.attributes_of(product, "ingredient")
+            if strict is not None and not (listed and not SAYS_INGREDIENTS.search(strict.text)):
+                return strict  # "does it contain alcohol": "No, it is alcohol-free"; not "controls shine"
         if asked == "skin" and r.question and not SKIN_FIT_ASK.search(r.text):
             # "how many hours will the cushion keep my oily t zone matte", "will it look grey on my skin":
             # the skin is mentioned, not asked about; the skin types would be a confident non-answer
@@ -918,9 +945,13 @@ class _Turn:
     def _description_fits_better(self, product: Product, faq: FAQ) -> bool:
         """Does the product's description give the kind of answer asked (a duration, a size) where its
         best FAQ does not?"""
+        return self._description_gives_kind(product) and not answer_kind_fits(
+            self.reading.text, faq_texts(faq)[1]
+        )
+
+    def _description_gives_kind(self, product: Product) -> bool:
         descriptions = [d for d in (product.description("en"), product.description("zh")) if d]
-        text = self.reading.text
-        return answer_kind_fits(text, descriptions) and not answer_kind_fits(text, faq_texts(faq)[1])
+        return answer_kind_fits(self.reading.text, descriptions)
 
     async def _description_answers(self, product: Product) -> bool:
         """Is the description an answer? Yes for a question about the product as a whole ("tell me about
@@ -1362,9 +1393,9 @@ recommends other products; without one, the product named is the recommendation.
 CODE_RULES_ASK = re.compile(
     r"\b(together|combine[ds]?|stack(?:ing|ed)?|both|at once|at the same time|more than one"
     r"|how (?:do|can|to) (?:i |you )?(?:use|apply|redeem|enter)"
-    r"|how many codes|multiple codes|two codes|\d codes|codes on one"
+    r"|how many codes|multiple codes|two (?:discount |promo )?codes|\d codes|codes on one"
     r"|where (?:do|can) i (?:type|enter|put|use))\b"
-    r"|叠加|一起叠|叠用|能叠|叠吗|叠不|一起用|同时用|一起使用|同时使用|怎么用|如何使用|在哪(?:里)?(?:输|填)|几个(?:优惠)?码|两个码"
+    r"|叠加|一起叠|叠用|能叠|叠吗|叠不|一起用|同时用|一起使用|同时使用|怎么用|如何使用|在哪(?:里)?(?:输|填)|几个(?:优惠|券)?码|两个码|几个券"
 )
 """How discount codes work (combining, entering one), asked about a code or a deal: the shop's rules."""
 UNTIL_ASK = re.compile(
@@ -1380,6 +1411,12 @@ OTHER_SHOP = re.compile(
 )
 """Other shops and marketplaces: their deals and prices are not this shop's to answer."""
 CODE_RULES_TOPIC = "how to use a discount code at checkout one code per order 优惠码怎么用"
+BOTH_ASK = re.compile(r"\b(?:both|either|all of them|each)\b|都|哪个有|哪个含|哪款有|哪款含")
+SAYS_INGREDIENTS = re.compile(
+    r"\b(?:contains?|ingredients?|[a-z]+-free|alcohol|fragrance|made (?:of|with)|has|with)\b"
+    r"|成分|含|酒精|香精|添加"
+)
+"""An FAQ answer that speaks of what is in the product (not "Yes, it controls shine for about 6 hours")."""
 SHADE_WORDS = re.compile(r"\b(?:colou?rs?|shades?)\b|颜色|色号")
 BEST_CODE = re.compile(
     r"\b(?:best|better|which) (?:code|coupon|deal|discount)|\bwhich (?:one )?saves?\b"

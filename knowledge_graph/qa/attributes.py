@@ -27,7 +27,8 @@ ASKS: dict[str, re.Pattern[str]] = {
         r"\b(finish|matte or|dewy|glossy|satin|sheer|shiny)\b|妆效|哑光还是|水光还是|质地|光泽"
     ),
     "size": re.compile(
-        r"\b(how big|what size is|how much (?:product|is in)|volume|ml is|grams?|capacity|how large"
+        r"\b(how big|what size is|how much (?:product|is in)|(?:what|the) volume|ml is|grams?|capacity"
+        r"|how large"
         r"|how many (?:ml|sheets|pieces|brushes|grams?)|how many in (?:a|the|one) (?:box|pack|set))\b"
         r"|\b(?:bigger|larger|smaller|other|travel|mini|full|different) sizes?\b"
         r"|\bcome in (?:a )?(?:bigger|smaller|larger)\b"
@@ -35,7 +36,8 @@ ASKS: dict[str, re.Pattern[str]] = {
         r"|容量|多大|多少ml|多少毫升|几片|几支|规格|多少克|净含量|几毫升|大瓶|大容量|小样|旅行装|大号|小号"
     ),
     "ingredient": re.compile(
-        r"\b(ingredients?|what'?s (?:actually |really )?in (?:it|the|this|that|ur|your)"
+        r"\b(ingredients?"
+        r"|what'?s (?:actually |really )?in (?:it|the|this|that|ur|your)(?! (?:box|set|pack|kit|bag))"
         r"|what is in (?:it|the|this)|contains?|formula|made of|made with|any oils? in"
         r"|(?:main|key) actives?)\b"
         r"|成分|含有|含不含|有没有添加|配方|含什么|里面有什么|里面有啥"

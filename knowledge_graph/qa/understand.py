@@ -252,7 +252,7 @@ BARE_THING_WORDS = re.compile(
     r"|price|cost|much|many|long|left|ready|done|true|real|bot|lulu|streamer|link|thanks|thx|ty|pls|please"
     r"|sold|out|stock|available|back|there|here|good|bad|nice|cute|pretty|cheap|expensive|free|new|it|this"
     r"|that|one|more|else|also|any|anything|something|soon|yet|still|first|next|last|stuff|things?|items?"
-    r"|options?|products?|storewide|off)\b"
+    r"|options?|products?|storewide|off|updates?|news|info|reply|replies|response)\b"
 )
 """Words that make a bare "X?" a remark or a question ("really?", "how much?", "which one?") rather
 than the name of a product someone looks for ("eyebrow pencil??", "protein powder?")."""
@@ -328,6 +328,7 @@ PRICE_RANGE = (
         rf"{_MONEY}\s*{_LOW}\s*(?:to|-|–|~)\s*{_MONEY}\s*{_HIGH}\s*"
         r"(?:yuan|rmb|bucks|kuai|range|budget|price range|to spend)\b"
     ),
+    re.compile(rf"\bbudget\b.{{0,12}}?{_MONEY}\s*{_LOW}\s*(?:to|-|–|~)\s*{_MONEY}\s*{_HIGH}\b"),
 )
 MAX_PRICE = (
     re.compile(
@@ -337,7 +338,9 @@ MAX_PRICE = (
     re.compile(
         rf"{_MONEY}\s*{_AMOUNT}\s*(?:元|块|块钱|r|rmb|yuan)?\s*(?:以下|以内|之内|内|左右的?|or less|or under)"
     ),
-    re.compile(rf"(?:不超过|低于|少于|不到|小于){_MONEY}\s*{_AMOUNT}"),
+    re.compile(
+        rf"(?:不超过|低于|少于|不到|小于){_MONEY}\s*{_AMOUNT}(?!\s*(?:件|个|支|瓶|ml|毫升|g|克|小时|天|\d))"
+    ),
     re.compile(
         rf"\b(?:around|about|roughly|budget(?: is| of)?|like)\s*{_MONEY}\s*{_AMOUNT}\b"
         r"(?!\s*(?:ml|g|%|months?|weeks?|days?|hours?|hrs?|mins?|minutes?|years?|yrs?|pm|am|个月|天|小时|周))"
@@ -406,6 +409,12 @@ ANSWER_KINDS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
         re.compile(r"\d+(?:\.\d+)?\s*(?:ml|g|毫升|克)(?![a-z])"),
     ),
 )
+
+
+def asks_answer_kind(question: str) -> bool:
+    """Does ``question`` ask for a kind of answer of ``ANSWER_KINDS`` (a duration, a size)?"""
+    folded = question.casefold()
+    return any(asked.search(folded) for asked, _given in ANSWER_KINDS)
 
 
 def answer_kind_fits(question: str, answers: Iterable[str]) -> bool:
@@ -559,6 +568,8 @@ def read_question(text: str, names: tuple[str, ...] = ()) -> Reading:
     unnamed = _blank(folded, names)
     tags = _found(unnamed, _tag_words())
     categories = _categories(folded)
+    if "benefit:fragrance-free" in tags:  # "which are fragrance free? scents give me migraines"
+        categories = tuple(c for c in categories if c != "fragrance")
     price = bool(PRICE_WORDS.search(folded)) and not AMOUNT_USED.search(folded)
     return Reading(
         text=folded,

@@ -112,18 +112,25 @@ def promotion_note(product: Product, promotions: Sequence[Promotion], lang: Lang
     saved = format_price(product.price - best, product.currency)
     title = promotion.title(lang)
     others = [
-        (p.code, format_price(cost, product.currency), format_price(cost - best, product.currency))
+        (
+            p.code,
+            format_price(cost, product.currency),
+            format_price(product.price - cost, product.currency),
+            format_price(cost - best, product.currency),
+        )
         for p in promotions
         if p is not promotion and p.covers(product.sku) and (cost := discounted(product, p)) < product.price
     ]
     if lang == "zh":
-        also = "".join(f"用 {code} 是 {cost}、贵 {more}，" for code, cost, more in others)
+        also = "".join(f"用 {code} 是 {cost}，省 {off}、贵 {more}；" for code, cost, off, more in others)
         also = f"（{also}每单限用一个码）" if others else ""
         titled = f"（{title}）" if title else ""
         return f"现在用优惠码 {promotion.code}{titled}到手 {price}，省 {saved}～{also}"
-    also = "; ".join(f"{code} would make it {cost}, {more} more" for code, cost, more in others)
-    also = f" ({also}; one code per order)" if others else ""
-    return f" With code {promotion.code}{f' ({title})' if title else ''} it's {price}, {saved} off{also}."
+    also = " ".join(
+        f"{code} would make it {cost}, {off} off and {more} more;" for code, cost, off, more in others
+    )
+    also = f" {also} one code per order." if others else ""
+    return f" With code {promotion.code}{f' ({title})' if title else ''} it's {price}, {saved} off.{also}"
 
 
 def product_faq_reply(product: Product, answer: str, lang: Language) -> str:
@@ -713,3 +720,27 @@ def schedule_reply(title: str | None, starts: str | None, live_now: bool, lang: 
         return f"现在正在直播{what}～" if live_now else f"下一场{what}：{starts}（北京时间）"
     what = f'"{title}"' if title else "stream"
     return f"We're live now with {what}!" if live_now else f"Next {what}: {starts} (Beijing time)."
+
+
+def tags_of_several_reply(
+    products: Sequence[Product], said: str, having: Sequence[Product], lang: Language, *, contains: bool
+) -> str:
+    """Which of the named products have what was asked ("do both the lipstick and the balm have shea
+    butter?"): ``said`` is what was asked in ``lang`` (an ingredient when ``contains``, else a quality such
+    as "fragrance-free"), ``having`` those of ``products`` whose listing says so. A listing that does not
+    say it is said as such, not as a "no": the catalog lists key ingredients and qualities, not all."""
+    have = [p.name(lang) for p in having]
+    lack = [p.name(lang) for p in products if p not in having]
+    if lang == "zh":
+        verb = "含" if contains else "是"
+        if not lack:
+            return f"{'两款' if len(have) == 2 else '这几款'}都{verb}{said}：{_join(have, lang)}～"
+        if not have:
+            return f"{_join(lack, lang)}的资料里都没写{said}，我去问问主播～"
+        return f"{_join(have, lang)}{verb}{said}；{_join(lack, lang)}的资料里没写～"
+    verb = ("has" if len(have) == 1 else "have") if contains else ("is" if len(have) == 1 else "are")
+    if not lack:
+        return f"Yes, {'both' if len(have) == 2 else 'all'} {verb} {said}: the {_join(have, lang)}."
+    if not have:
+        return f"The listings of the {_join(lack, lang)} don't say {said}; I'll ask the streamer."
+    return f"The {_join(have, lang)} {verb} {said}; the {_join(lack, lang)}'s listing doesn't say so."

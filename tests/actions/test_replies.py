@@ -84,7 +84,7 @@ def test_a_price_answer_names_the_promotion_that_makes_it_cheapest() -> None:
     en = price_reply(lipstick(), "en", [everything, serum_only])
     assert en.startswith("Matte Lipstick is ¥129.00 (35 in stock). With code SERUM30") and "¥99.00" in en
     # the other code is named only as the dearer choice, since an order takes one code
-    assert "LIVE10 would make it ¥116.10, ¥17.10 more; one code per order" in en
+    assert "LIVE10 would make it ¥116.10, ¥12.90 off and ¥17.10 more; one code per order" in en
     assert "it's ¥99.00, ¥30.00 off" in en  # what the code saves, said with the price
     assert "LIVE10" not in price_reply(lipstick(), "en", [serum_only])
     zh = price_reply(lipstick(), "zh", [everything])

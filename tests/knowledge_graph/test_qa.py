@@ -1035,3 +1035,34 @@ async def test_sizes_qualified_goods_and_chat_payment_words(qa, seeded_store) ->
     assert pay.strategy == "shop_faq" and "支付宝" in pay.text
     fapiao = await ask(qa, "can i get a fapiao for my company?", "en")
     assert fapiao.strategy == "shop_faq" and "invoice" in fapiao.text
+
+
+async def test_an_ingredient_ask_gets_the_key_ingredients_unless_an_faq_speaks_of_them(
+    qa, seeded_store
+) -> None:
+    cushion = await ask(qa, "does the cushion have any skincare stuff in the formula?", "en")
+    assert cushion.strategy == "attribute" and "niacinamide" in cushion.text
+    toner = await ask(qa, "does the toner contain alcohol", "en")
+    assert toner.strategy == "product_faq" and "alcohol-free" in toner.text
+    box = await ask(qa, "whats in the box with the cushion", "en")
+    assert "refill" in box.text  # what comes in the box is no ingredient
+    both = await ask(qa, "口红和润唇膏都含乳木果油吗", "zh")
+    assert both.strategy == "compare" and "都含乳木果油" in both.text
+    one = await ask(qa, "are the serum and toner both fragrance free", "en")
+    assert one.product == (await product(seeded_store, "serum")).sku and "doesn't say" in one.text
+
+
+async def test_a_stock_bound_is_no_price_and_a_budget_range_is(qa) -> None:
+    stock = await qa.answer("库存不到100件的有哪些 怕抢不到", "zh", asker=ASKER)
+    assert stock is None or "¥100.00以内" not in stock.text  # a count of pieces, not a price
+    budget = await ask(qa, "budget is like 100 to 130, what are my options", "en")
+    assert budget.strategy == "filter" and "¥129.00" in budget.text and "¥59.00" not in budget.text
+    words = await ask(qa, "skincare under a hundred pls, what u got", "en")
+    assert words.strategy == "filter" and "¥239.00" not in words.text
+
+
+async def test_a_shade_mentioned_in_a_how_long_question_does_not_turn_it_into_a_stock_answer(qa) -> None:
+    red = await ask(qa, "ok real question how long does that red lipstick ur wearing actually stay on", "en")
+    assert "8 hours" in red.text
+    other = await ask(qa, "is the blush available in other colours or just peach", "en")
+    assert other.strategy == "variant" and "one version" in other.text
