@@ -45,6 +45,7 @@ from knowledge_graph.qa.lexicon import (
     SEASONS,
     SHADES,
     SHOP_TOPICS,
+    TOPIC_COVERS,
 )
 from knowledge_graph.qa.needs import NEED_REQUEST, NEED_SPREAD, by_need, match_need
 from knowledge_graph.qa.resolver import Resolved, resolve
@@ -302,8 +303,19 @@ class _Turn:
                 products = (before, products[0])
         if r.cheaper is not None and len(products) >= 2:
             return self.compare(products, cheaper=r.cheaper)
-        if r.price and len(products) >= 2 and r.compares is None:  # "防晒和面膜各多少 差多少钱"
+        if r.price and len(products) >= 2 and r.compares in (None, "other"):  # "防晒和面膜各多少 差多少钱"
             return self.compare(products, cheaper=True)
+        sizes = [(p, attributes.attributes_of(p, "size")) for p in products[:3]]
+        if (
+            len(sizes) >= 2
+            and all(size for _, size in sizes)
+            and r.compares is None
+            and attributes.asked_attribute(r.text) == "size"
+        ):  # "serum vs toner, how many ml each?"
+            text = wording.sizes_reply([(p, size[0]) for p, size in sizes], self.lang)
+            return Answer(text, "compare", None, tuple(p.sku for p, _ in sizes))
+        if r.variant and len(products) >= 2 and COMPARING.search(r.text) and not (r.stock or r.colour):
+            return await self.variant_counts(products)  # "口红和唇釉哪个颜色多"
         if r.compares is not None and len(products) >= 2:
             found = self.compare_on(products, r.compares)
             if found is None and r.compares == "other":
@@ -549,6 +561,13 @@ class _Turn:
                 why = wording.info_reply(pick, self.lang)
             return replace(found, text=f"{found.text} {why}")
         return found or await self.faqs_side_by_side(products)
+
+    async def variant_counts(self, products: tuple[Product, ...]) -> Answer:
+        """How many versions each named product comes in, most first."""
+        counted = [(p, len(await variants_of(self.store, p.sku)) or 1) for p in products[:3]]
+        counted.sort(key=lambda pair: -pair[1])
+        text = wording.variant_counts_reply(counted, self.lang)
+        return Answer(text, "compare", None, tuple(p.sku for p, _ in counted))
 
     def tags_of_several(self, products: tuple[Product, ...], tag: str) -> Answer:
         """Which of the named products have the ingredient or quality ``tag``."""
@@ -991,7 +1010,11 @@ class _Turn:
             return Answer(wording.variant_not_offered(product, self.lang, labels), "variant", sku, (sku,))
         pairs = self._labelled(chosen or every)
         if chosen:
-            return Answer(wording.variant_stock_reply(product, self.lang, pairs), "variant", sku, (sku,))
+            text = wording.variant_stock_reply(product, self.lang, pairs)
+            in_stock = all(stock > 0 for _, stock in pairs)
+            if in_stock and COME_IN.search(self.reading.text) and YES_NO.search(self.reading.text):
+                text = ("有的～" if self.lang == "zh" else "Yes! ") + text  # "does it come in brown?"
+            return Answer(text, "variant", sku, (sku,))
         return Answer(wording.variants_reply(product, self.lang, pairs), "variant", sku, (sku,))
 
     def _labelled(self, variants: list[Variant]) -> list[tuple[str, int]]:
@@ -1458,8 +1481,11 @@ def _shipping_applied(faq: Answer, order: Decimal, currency: str, lang: Language
 
 
 def _topics(text: str, table: Topics = SHOP_TOPICS) -> list[str]:
-    """The words of the topics of ``table`` that ``text`` touches (``lexicon.SHOP_TOPICS`` by default)."""
-    return [words for cues, words in table if any(find_word(normalize_key(c), text) != -1 for c in cues)]
+    """The words of the topics of ``table`` that ``text`` touches (``lexicon.SHOP_TOPICS`` by default),
+    without those a more specific topic touched with them covers (``lexicon.TOPIC_COVERS``)."""
+    touched = [words for cues, words in table if any(find_word(normalize_key(c), text) != -1 for c in cues)]
+    covered = {general for words in touched for general in TOPIC_COVERS.get(words, ())}
+    return [words for words in touched if words not in covered]
 
 
 def _with_topics(text: str, table: Topics = SHOP_TOPICS) -> str:

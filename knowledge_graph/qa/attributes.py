@@ -32,7 +32,7 @@ ASKS: dict[str, re.Pattern[str]] = {
         r"|how many (?:ml|sheets|pieces|brushes|grams?)|how many in (?:a|the|one) (?:box|pack|set))\b"
         r"|\b(?:bigger|larger|smaller|other|travel|mini|full|different) sizes?\b"
         r"|\bcome in (?:a )?(?:bigger|smaller|larger)\b"
-        r"|^(?:and |the |what'?s the |what is the |wat )?size\W*$"
+        r"|^(?:and |the |what'?s the |what is the |wat )?size\W*$|\b(?:vs|or) [a-z ]{2,30} sizes?\W*$"
         r"|容量|多大|多少ml|多少毫升|几片|几支|规格|多少克|净含量|几毫升|大瓶|大容量|小样|旅行装|大号|小号"
     ),
     "ingredient": re.compile(

@@ -24,6 +24,7 @@ __all__ = [
     "SHADES",
     "SHOP_TOPICS",
     "TERMS",
+    "TOPIC_COVERS",
     "CategoryGroup",
     "Term",
     "term_for",
@@ -746,6 +747,12 @@ SHOP_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
             "fapiao",
             "tax invoice",
             "收据",
+            "authorised",
+            "authorized",
+            "official seller",
+            "official store",
+            "授权",
+            "官方授权",
         ),
         "genuine authentic products 正品",
     ),
@@ -845,6 +852,13 @@ SHOP_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
             "泰国",
             "澳门",
             "国外寄",
+            "the us",
+            "the states",
+            "seattle",
+            "new york",
+            "los angeles",
+            "california",
+            "us address",
         ),
         "ship internationally 国际 海外配送",
     ),
@@ -1162,6 +1176,19 @@ SHOP_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
             "见不到你",
             "开播",
             "周几播",
+            "r u on",
+            "are you on",
+            "u on tmrw",
+            "on tmrw",
+            "on tomorrow",
+            "明天还来",
+            "几点蹲",
+            "明天播",
+            "明天直播",
+            "usually start",
+            "what time do you start",
+            "start streaming",
+            "几点开始",
         ),
         "when do you stream 直播",
     ),
@@ -1253,6 +1280,20 @@ SHOP_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
 """Shop-question topics: words viewers use -> words a shop's FAQ on that topic uses. The answerer adds
 the topic words of a question before it ranks the shop's FAQs by meaning, so slang ("is this stuff
 legit") reaches the FAQ that answers it ("Are the products genuine?")."""
+
+TOPIC_COVERS: dict[str, tuple[str, ...]] = {
+    "ship internationally 国际 海外配送": (
+        "when will my order ship 发货",
+        "shipping cost 运费",
+        "track my order 物流",
+    ),
+    "arrives damaged or expired 破损 过期": ("return 退货", "contact customer service 客服"),
+    "exchange for a different shade 换色号": ("contact customer service 客服",),
+    "track my order 物流": ("when will my order ship 发货",),
+}
+"""Topics of ``SHOP_TOPICS`` whose FAQ also answers the more general topics said with them: "人在新加坡
+可以发货嘛" asks about shipping abroad, not when an order ships; "东西压坏了能退钱吗" about a damaged
+parcel (whose FAQ says the refund), not the 7-day return."""
 
 
 PRODUCT_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (

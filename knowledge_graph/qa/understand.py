@@ -215,7 +215,10 @@ SELL = (
         r"(?: for sale| on sale| in stock| for [a-z ]{2,30})?(?: tonight| today| rn| right now| here)?"
         r"(?:\?|\W*$)"
     ),
-    re.compile(r"^(?P<thing>[a-z][a-z'-]+(?: [a-z][a-z'-]+){0,2})(?: for [a-z ]{2,20})?\s*\?"),
+    re.compile(
+        r"^(?P<thing>[a-z][a-z'-]+(?: [a-z][a-z'-]+){0,2})(?: for [a-z ]{2,20}| or [a-z][a-z' -]{2,30})?"
+        r"\s*(?:\?|,?\s*(?:pls|plz|please)\b)"
+    ),
     re.compile(
         r"\b(?:looking for|searching for|where can i (?:buy|find)|i want to buy|wanna buy"
         r"|can i (?:buy|find|order))(?: a| an| some)? "
@@ -226,7 +229,7 @@ SELL = (
         r"(?:有没有|有没|有卖|卖不卖|有无|你们有|你们卖|店里有|这里有)(?P<thing>[^?？!！。，,吗呀啊呢嘛有\s][^?？!！。，,吗呀啊呢嘛]*)"
     ),
     re.compile(
-        r"(?P<thing>[^?？!！。，,\s]{1,12}?)(?:有卖吗|有没有卖|卖吗|有吗|卖不卖|有卖嘛|有嘛|有的卖不|有卖不|有没有[呀啊呢嘛]?\W*$)"
+        r"(?P<thing>[^?？!！。，,\s]{1,12}?)(?:有卖吗|有没有卖|卖吗|有吗|卖不卖|有卖嘛|有嘛|有的卖不|有卖不|有链接吗|有没有链接|有没有[呀啊呢嘛]?\W*$)"
     ),
     re.compile(r"^(?:你们家?|店里|这里|请问)?有(?P<thing>[^?？!！。，,\s吗不没]{1,10})(?:吗|不|没)"),
     re.compile(
@@ -267,7 +270,7 @@ GOODS_HEAD = re.compile(
     r"|earbud|speaker|lamp|bottle|book|sticker|poster|figure|plush|snack|chocolate|candy|cookie|drink"
     r"|juice|supplie|accessorie|accessory|device|gadget|machine|heater|blanket|pillow|slipper|shoe|sandal"
     r"|\bmat|\btie|band|wig|extension|tweezer|clipper|nail file|kettle|blender|umbrella|wallet|purse|glove"
-    r"|scarf|belt|sunglasse|glasse|diffuser|humidifier|razor blade|lighter|vape|pajama|dress|jacket)"
+    r"|scarf|belt|sunglasse|glasse|diffuser|humidifier|razor blade|lighter|vape|pajama|dress|jacket|water)"
     r"(?:e?s)?$"
 )
 """Heads of goods a bare "X?" ends with when it names a product someone looks for ("eyebrow pencil??",
@@ -748,7 +751,8 @@ def _category_words() -> tuple[tuple[str, str], ...]:
 
 
 NEGATED = re.compile(
-    r"\b(?:non|not|no|without|except|other than|doesn'?t (?:wear|use|like)|don'?t (?:want|need|wear))[\s-]+"
+    r"\bnon-(?P<one>[a-z]+)"  # "non-beauty lifestyle bits": only the word joined to it
+    r"|\b(?:non|not|no|without|except|other than|doesn'?t (?:wear|use|like)|don'?t (?:want|need|wear))[\s-]+"
     r"(?:a |an |any |the )?(?P<en>[a-z-]+(?: [a-z-]+)?)"
     r"|(?:不要|不用|不是|不想要|非|除了)(?P<zh>[\u4e00-\u9fff]{1,4})"
 )
@@ -782,7 +786,7 @@ def _negations(folded: str) -> list[tuple[re.Match[str], str]]:
     category word ("不要彩妆的"), since "不用补的底妆" refuses the touch-up, not the base make-up."""
     found = []
     for match in NEGATED.finditer(folded):
-        words = match.group("en") or match.group("zh") or ""
+        words = match.group("one") or match.group("en") or match.group("zh") or ""
         if match.group("zh") and not any(words.startswith(w) for w, _ in _category_words()):
             continue
         found.append((match, words))

@@ -744,3 +744,24 @@ def tags_of_several_reply(
     if not have:
         return f"The listings of the {_join(lack, lang)} don't say {said}; I'll ask the streamer."
     return f"The {_join(have, lang)} {verb} {said}; the {_join(lack, lang)}'s listing doesn't say so."
+
+
+def variant_counts_reply(counted: Sequence[tuple[Product, int]], lang: Language) -> str:
+    """How many versions (shades, colours) each product comes in: (product, count), most first."""
+    if lang == "zh":
+        said = [f"{p.name(lang)}有 {n} 个颜色" if n > 1 else f"{p.name(lang)}只有 1 款" for p, n in counted]
+        return "，".join(said) + "～"
+    said = [
+        f"the {p.name(lang)} comes in {n}" if n > 1 else f"the {p.name(lang)} in one version"
+        for p, n in counted
+    ]
+    text = _join(said, lang)
+    return text[0].upper() + text[1:] + "."
+
+
+def sizes_reply(sized: Sequence[tuple[Product, str]], lang: Language) -> str:
+    """Each product's size: (product, size as stored, "30 ml")."""
+    if lang == "zh":
+        return "，".join(f"{p.name(lang)}是 {size}" for p, size in sized) + "～"
+    text = _join([f"the {p.name(lang)} is {size}" for p, size in sized], lang)
+    return text[0].upper() + text[1:] + "."

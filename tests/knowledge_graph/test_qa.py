@@ -1066,3 +1066,37 @@ async def test_a_shade_mentioned_in_a_how_long_question_does_not_turn_it_into_a_
     assert "8 hours" in red.text
     other = await ask(qa, "is the blush available in other colours or just peach", "en")
     assert other.strategy == "variant" and "one version" in other.text
+
+
+async def test_a_specific_shop_topic_said_with_a_general_one_gets_its_own_faq(qa) -> None:
+    abroad = await ask(qa, "人在新加坡 可以发货嘛", "zh")
+    assert abroad.strategy == "shop_faq" and "中国大陆" in abroad.text  # not "48小时内发货"
+    damaged = await ask(qa, "东西压坏了能退钱吗", "zh")
+    assert damaged.strategy == "shop_faq" and "拍照" in damaged.text  # the damage FAQ, not the 7-day return
+    swap = await ask(qa, "how do i start swapping a shade, who do i message", "en")
+    assert swap.strategy == "shop_faq" and "exchanged" in swap.text
+
+
+async def test_goods_asked_for_bare_with_an_or_or_a_please_are_not_carried(qa) -> None:
+    for text in (
+        "false lashes or lash glue?",
+        "bronzer or contour stick?",
+        "highlighter pls, i need that glow ✨",
+    ):
+        assert (await ask(qa, text, "en")).strategy == "not_carried", text
+    assert (await ask(qa, "洗发水有链接吗", "zh")).strategy == "not_carried"
+    ours = await qa.answer("lipstick or gloss?", "en", asker=ASKER)
+    assert ours is None or ours.strategy != "not_carried"  # two of ours: never "we don't carry that"
+    brown = await ask(qa, "does the eyeliner come in brown?", "en")
+    assert brown.text.startswith("Yes") and "brown" in brown.text
+
+
+async def test_two_products_compared_on_price_difference_shade_count_and_size(qa) -> None:
+    more = await ask(qa, "how much more is the serum than the toner", "en")
+    assert more.strategy == "compare" and "¥160.00" in more.text
+    shades = await ask(qa, "口红和唇釉哪个颜色多", "zh")
+    assert shades.text.startswith("哑光口红有 6 个颜色") and "3 个" in shades.text
+    sizes = await ask(qa, "lip gloss vs tinted balm size?", "en")
+    assert "6 ml" in sizes.text and "3.2 g" in sizes.text
+    bigger = await ask(qa, "精华和爽肤水哪个容量大", "zh")
+    assert bigger.text.startswith("保湿爽肤水")  # which one is bigger, not only both sizes
