@@ -168,7 +168,8 @@ MOST_STOCK = re.compile(
     r"|库存最多|货最多|剩得最多|剩的最多|囤得最多|囤的最多|货最足"
 )
 LEAST_STOCK = re.compile(
-    r"\b(lowest (?:on )?stock|least (?:in )?stock|fewest left|least left|running (?:lowest|out|low)"
+    r"\b(lowest (?:on )?stock|least (?:in )?stock|fewest (?:\w+ )?left|least (?:\w+ )?left"
+    r"|running (?:lowest|out|low)"
     r"|almost sold out|about to sell out)\b"
     r"|库存最少|货最少|剩得最少|剩的最少|快(?:要)?(?:卖完|抢光|断货|售罄)"
 )
