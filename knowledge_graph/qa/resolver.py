@@ -17,7 +17,9 @@ from knowledge_graph.fuzzy import fuzzy_mention
 from knowledge_graph.store import GraphStore
 
 FREE_OF = re.compile(
-    r"\b(?:fragrance|perfume|scent|alcohol|oil|paraben|sulfate|silicone)s?\s*-?\s*free\b", re.IGNORECASE
+    r"\b(?:fragrance|perfume|scent|alcohol|oil|paraben|sulfate|silicone)s?\s*-?\s*free\b"
+    r"|\b(?:without|no) (?:any )?(?:fragrance|perfume|scent|alcohol)s?\b",
+    re.IGNORECASE,
 )
 """What a product is free of names no product: "fragrance-free skincare" is not about the perfume."""
 

@@ -570,7 +570,7 @@ def read_question(text: str, names: tuple[str, ...] = ()) -> Reading:
     lipstick, not the colour 红; "Waterproof Mascara" is a name, not a question about waterproofing)."""
     folded = normalize_key(text)
     unnamed = _blank(folded, names)
-    tags = _found(unnamed, _tag_words())
+    tags = _found(_refused_blanked(unnamed), _tag_words())
     categories = _categories(folded)
     if "benefit:fragrance-free" in tags:  # "which are fragrance free? scents give me migraines"
         categories = tuple(c for c in categories if c != "fragrance")
@@ -792,6 +792,18 @@ def _negations(folded: str) -> list[tuple[re.Match[str], str]]:
             continue
         found.append((match, words))
     return found
+
+
+def _refused_blanked(folded: str) -> str:
+    """``folded`` without the English words a negation refuses ("need full coverage, not a sheer thing":
+    no sheer), unless the negation is itself a catalog word ("without fragrance")."""
+    tag_words = [word for word, _ in _tag_words()]
+    for match in NEGATED.finditer(folded):
+        words = match.group("one") or match.group("en")
+        said = folded[match.start() : match.end()]
+        if words and not any(find_word(w, said) != -1 and not find_word(w, words) != -1 for w in tag_words):
+            folded = folded.replace(words, " " * len(words), 1)
+    return folded
 
 
 def _excluded(folded: str) -> tuple[str, ...]:

@@ -1100,3 +1100,10 @@ async def test_two_products_compared_on_price_difference_shade_count_and_size(qa
     assert "6 ml" in sizes.text and "3.2 g" in sizes.text
     bigger = await ask(qa, "精华和爽肤水哪个容量大", "zh")
     assert bigger.text.startswith("保湿爽肤水")  # which one is bigger, not only both sizes
+
+
+async def test_a_quality_said_not_to_be_wanted_is_no_filter(qa, seeded_store) -> None:
+    cover = await ask(qa, "need full coverage for acne scars, not a sheer thing", "en")
+    chosen = [p for p in await list_products(seeded_store) if p.sku in cover.skus]
+    assert chosen and not any("finish:sheer" in p.tags for p in chosen)
+    assert (await ask(qa, "anything without fragrance", "en")).strategy == "recommend"
