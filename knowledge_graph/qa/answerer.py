@@ -62,9 +62,9 @@ from knowledge_graph.qa.understand import (
     YES_NO,
     Reading,
     answer_kind_fits,
-    asks_answer_kind,
     category_word_keys,
     count_named,
+    kinds_asked,
     read_question,
     shares_content,
     topic_words,
@@ -486,9 +486,7 @@ class _Turn:
             found = await (self.shop_faq() if topical else self.shop_faq(rule=SHOP_FAQ_BESIDE_PRODUCT))
         if found is None and self.reading.question and not _topics(self.reading.text):
             if await self._description_answers(product):
-                found = Answer(
-                    wording.info_reply(product, self.lang), "description", product.sku, (product.sku,)
-                )
+                found = self.description(product)
         return found
 
     async def _context_product(self, context: str) -> Product | None:
@@ -873,13 +871,9 @@ class _Turn:
             strict = await self.product_faq(product, strict=True)  # "is the straw gonna be red": transfer
             if strict is not None:
                 return strict
+        asked = attributes.asked_attribute(r.text)
         sized_alike = every and not any(v.size for v in every)
-        if (
-            sized_alike
-            and not r.stock
-            and attributes.asked_attribute(r.text) == "size"
-            and not SHADE_WORDS.search(r.text)
-        ):
+        if sized_alike and not r.stock and asked == "size" and not SHADE_WORDS.search(r.text):
             found = self.attribute(product)  # "does the lipstick come in a bigger size": shades, one size
             if found is not None:
                 return found
@@ -887,11 +881,11 @@ class _Turn:
             every
             and (r.colour or self._shades_named(every))
             and not (r.variant or r.stock or priced)
-            and asks_answer_kind(r.text)
+            and kinds_asked(r.text)
         ):
             found = await self.product_faq(product)  # "how long does that red lipstick stay on"
             if found is None and self._description_gives_kind(product):
-                found = Answer(wording.info_reply(product, self.lang), "description", sku, (sku,))
+                found = self.description(product)
             if found is not None:
                 return found
         meant = self._shades_meant(every, follow_up=from_context) if every else []
@@ -908,7 +902,6 @@ class _Turn:
             return self.variants(product, every)  # "is the blush available in other colours?": one version
         if r.stock:
             return self.stock(product, every)
-        asked = attributes.asked_attribute(r.text)
         if asked != "size":  # a size is the size; otherwise the streamer's own words, when clearly asked
             strict = await self.product_faq(product, strict=True)
             listed = asked == "ingredient" and attributes.attributes_of(product, "ingredient")
@@ -920,7 +913,7 @@ class _Turn:
             found = await self.product_faq(product)
             if found is not None or from_context or not await self._description_answers(product):
                 return found
-            return Answer(wording.info_reply(product, self.lang), "description", sku, (sku,))
+            return self.description(product)
         if asked is not None and attributes.attributes_of(product, asked):
             return self.attribute(product)
         found = await self.product_faq(product)
@@ -929,14 +922,14 @@ class _Turn:
         if (r.variant and (COUNT_ASK.search(r.text) or r.colour)) or (r.colour and COME_IN.search(r.text)):
             if not every and COLOURS_DESCRIBED.search(product.description(self.lang) or ""):
                 # "how many shades in the palette": one product, and its description counts its colours
-                return Answer(wording.info_reply(product, self.lang), "description", sku, (sku,))
+                return self.description(product)
             return self.variants(product, every)  # "what colours does the serum come in?": one version
         attribute = self.attribute(product)
         if attribute is not None:
             return attribute
         if from_context or not await self._description_answers(product):
             return None
-        return Answer(wording.info_reply(product, self.lang), "description", sku, (sku,))
+        return self.description(product)
 
     async def product_faq(self, product: Product, *, strict: bool = False) -> Answer | None:
         """The product's FAQ that answers the question, when one clearly does (``strict``: only at the
@@ -948,7 +941,7 @@ class _Turn:
             return None
         if self._description_fits_better(product, ranked.faq):
             # "how long does the matte lipstick last?": "...stays put for 8 hours" over the FAQ on shades
-            return Answer(wording.info_reply(product, self.lang), "description", product.sku, (product.sku,))
+            return self.description(product)
         sure = (
             ranked.confident(PRODUCT_FAQ_THRESHOLD, PRODUCT_FAQ_MARGIN)
             if strict
@@ -969,8 +962,11 @@ class _Turn:
         )
 
     def _description_gives_kind(self, product: Product) -> bool:
-        descriptions = [d for d in (product.description("en"), product.description("zh")) if d]
-        return answer_kind_fits(self.reading.text, descriptions)
+        return answer_kind_fits(self.reading.text, _descriptions(product))
+
+    def description(self, product: Product) -> Answer:
+        """The product's description as the answer ("Cushion Foundation: Semi-matte cushion… (¥169.00)")."""
+        return Answer(wording.info_reply(product, self.lang), "description", product.sku, (product.sku,))
 
     async def _description_answers(self, product: Product) -> bool:
         """Is the description an answer? Yes for a question about the product as a whole ("tell me about
@@ -980,7 +976,7 @@ class _Turn:
         a hand-off is better."""
         if OPEN_ASK.search(self.reading.text) or HAVE.search(self.reading.text):
             return True  # "tell me about the serum", "do you have the eyeliner?": the product is the answer
-        descriptions = [d for d in (product.description("en"), product.description("zh")) if d]
+        descriptions = _descriptions(product)
         if not descriptions:
             return False
         names = (product.name("en"), product.name("zh"), *product.aliases_en, *product.aliases_zh)
@@ -1466,6 +1462,11 @@ def wording_pick(en: str | None, zh: str | None, lang: Language) -> str:
 def _counts(text: str, products: tuple[Product, ...]) -> tuple[int, ...]:
     """How many of each product the question speaks of ("2 matte lipsticks and a toner": 2, 1)."""
     return tuple(count_named(text, sorted(product_names(p), key=len, reverse=True)) for p in products)
+
+
+def _descriptions(product: Product) -> list[str]:
+    """The product's description in each language it has one."""
+    return [d for d in (product.description("en"), product.description("zh")) if d]
 
 
 def _asks_shipping(text: str) -> bool:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from knowledge_graph.faq import FAQ
-from knowledge_graph.qa.understand import answer_kind_fits, topic_words
+from knowledge_graph.qa.understand import gives_kind, kinds_asked, topic_words
 from knowledge_graph.semantic.batching import BatchEncoder
 
 ANSWER_DISCOUNT = 0.08
@@ -100,6 +100,7 @@ async def rank(
     asked = topic_words(question)
     similarity = matrix[1:] @ matrix[0]
     topic = INTENT_TOPICS.get(intent or "")
+    kinds = kinds_asked(question)
     scores: list[float] = []
     for faq, (start, middle, end) in zip(faqs, spans, strict=True):
         best = -1.0
@@ -110,7 +111,7 @@ async def rank(
         if topic is not None and topic.search(" ".join(t for t in faq_texts(faq)[0])):
             best += INTENT_BONUS
         best += WORDS_BONUS * words_shared(asked, faq)
-        if answer_kind_fits(question, faq_texts(faq)[1]):
+        if kinds and gives_kind(kinds, faq_texts(faq)[1]):
             best += KIND_BONUS
         scores.append(best)
     order = sorted(range(len(faqs)), key=lambda i: -scores[i])

@@ -15,7 +15,7 @@ to the semantic FAQ ranking or to Rasa.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -415,17 +415,20 @@ ANSWER_KINDS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
 )
 
 
-def asks_answer_kind(question: str) -> bool:
-    """Does ``question`` ask for a kind of answer of ``ANSWER_KINDS`` (a duration, a size)?"""
+def kinds_asked(question: str) -> list[re.Pattern[str]]:
+    """How answers of the kinds ``question`` asks for read (``ANSWER_KINDS``; none for most questions)."""
     folded = question.casefold()
-    return any(asked.search(folded) for asked, _given in ANSWER_KINDS)
+    return [given for asked, given in ANSWER_KINDS if asked.search(folded)]
+
+
+def gives_kind(kinds: Sequence[re.Pattern[str]], answers: Iterable[str]) -> bool:
+    """Does one of ``answers`` give one of the ``kinds`` of answer asked (see ``kinds_asked``)?"""
+    return any(given.search(answer.casefold()) for given in kinds for answer in answers)
 
 
 def answer_kind_fits(question: str, answers: Iterable[str]) -> bool:
     """Does one of ``answers`` give the kind of answer ``question`` asks for (a duration, a size)?"""
-    folded = question.casefold()
-    kinds = [given for asked, given in ANSWER_KINDS if asked.search(folded)]
-    return any(given.search(answer.casefold()) for given in kinds for answer in answers)
+    return gives_kind(kinds_asked(question), answers)
 
 
 QUESTION = re.compile(
@@ -797,11 +800,14 @@ def _negations(folded: str) -> list[tuple[re.Match[str], str]]:
 def _refused_blanked(folded: str) -> str:
     """``folded`` without the English words a negation refuses ("need full coverage, not a sheer thing":
     no sheer), unless the negation is itself a catalog word ("without fragrance")."""
-    tag_words = [word for word, _ in _tag_words()]
-    for match in NEGATED.finditer(folded):
-        words = match.group("one") or match.group("en")
+    for match, words in _negations(folded):
+        if match.group("zh"):
+            continue
         said = folded[match.start() : match.end()]
-        if words and not any(find_word(w, said) != -1 and not find_word(w, words) != -1 for w in tag_words):
+        negation_is_a_tag = any(
+            find_word(w, said) != -1 and find_word(w, words) == -1 for w, _ in _tag_words()
+        )
+        if not negation_is_a_tag:
             folded = folded.replace(words, " " * len(words), 1)
     return folded
 
