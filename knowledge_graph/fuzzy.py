@@ -156,11 +156,21 @@ def _is_word(ch: str) -> bool:
     return ch.isalnum() and not is_cjk(ch)
 
 
+def _plural_ending(text: str, end: int, word: list[bool]) -> bool:
+    """Whether ``text[end:]`` starts with the "s"/"es" of an English plural of the word ending at ``end``."""
+    last = text[end - 1]
+    if not ("a" <= last <= "z") or last == "s":
+        return False
+    tail = 2 if text.startswith("es", end) and last in "hxz" else 1 if text[end] == "s" else 0
+    return tail > 0 and (end + tail == len(text) or not word[end + tail])
+
+
 def _keys_at_boundaries(index: _Index, text: str) -> dict[str, int]:
     """``{key: first start}`` for stored keys occurring in ``text`` at word boundaries.
 
     Same rule as ``text.find_word``: a boundary only matters between two letters/digits of
-    space-delimited scripts. Cost: (valid starts) x (distinct key lengths) set probes.
+    space-delimited scripts, and an English plural ending counts as one ("candles", "brushes" name
+    the candle and the brush). Cost: (valid starts) x (distinct key lengths) set probes.
     """
     word = [_is_word(ch) for ch in text]
     size = len(text)
@@ -172,7 +182,7 @@ def _keys_at_boundaries(index: _Index, text: str) -> dict[str, int]:
             end = start + length
             if end > size:
                 break
-            if end < size and word[end] and word[end - 1]:
+            if end < size and word[end] and word[end - 1] and not _plural_ending(text, end, word):
                 continue
             key = text[start:end]
             if key in index.keys and key not in found:

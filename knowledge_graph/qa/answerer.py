@@ -36,7 +36,7 @@ from knowledge_graph.errors import ValidationError
 from knowledge_graph.faq import FAQ, get_streamer, list_faqs
 from knowledge_graph.open_questions import record_open_question
 from knowledge_graph.qa import attributes, wording
-from knowledge_graph.qa.carried import asks_for_goods, carried, names_a_kind, product_names
+from knowledge_graph.qa.carried import asks_for_goods, carried, names_a_kind, only_names, product_names
 from knowledge_graph.qa.faq_rank import Ranked, faq_texts, rank
 from knowledge_graph.qa.lexicon import (
     CATEGORY_GROUPS,
@@ -339,7 +339,7 @@ class _Turn:
             and len(products) == 1
             and named.how == "name"
             and ABOUT_IT_ASK.search(r.text)
-            and not RECOMMEND.search(r.text)
+            and (not RECOMMEND.search(r.text) or YES_NO_LEAD.search(r.text))
         ):  # "matte lipsticks crack my lips… is the matte one gonna do that too": a question about it
             found = await self.about(products[0], from_context=False)
             if found is not None and found.strategy != "description":
@@ -851,6 +851,12 @@ class _Turn:
         every = await variants_of(self.store, sku)
         if every and r.superlative in ("stocked", "scarce") and r.variant:
             return self.shade_superlative(product, every)  # "which lipstick shade has the most stock"
+        if (
+            r.sell_thing
+            and not (from_context or r.price or r.stock or r.variant or r.promo or r.colour)
+            and only_names(r.sell_thing, product)
+        ):
+            return self.description(product)  # "do you sell candles?", "any gloss?": yes, this one
         if every and SHADE_PICK.search(r.text):  # "which lipstick shade is best for everyday": its FAQ says
             found = await self.product_faq(product)
             if found is not None:
@@ -949,7 +955,9 @@ class _Turn:
         )
         if not sure:
             return None
-        answer = wording_pick(ranked.faq.answer_en, ranked.faq.answer_zh, self.lang)
+        answer = _free_of_said(
+            self.reading.text, wording_pick(ranked.faq.answer_en, ranked.faq.answer_zh, self.lang)
+        )
         return Answer(
             wording.product_faq_reply(product, answer, self.lang), "product_faq", product.sku, (product.sku,)
         )
@@ -1294,8 +1302,8 @@ FIT_ASK = re.compile(
 )
 """Whether one named product suits something ("is the serum good for dry skin?"): about that product."""
 SHADE_PICK = re.compile(
-    r"\b(?:which|what)(?: [a-z]+)? (?:shade|colou?r|tone)s? (?:is|are|should|would|for|to)\b"
-    r"|哪个色|哪个号|选哪个|什么色号|哪支色"
+    r"\b(?:which|what)(?: [a-z]+){0,2} (?:shade|colou?r|tone)s? (?:is|are|should|would|for|to)\b"
+    r"|哪个色|哪个号|选哪个|什么色号|哪支色|啥色号|选啥色|选什么色|哪个颜色|什么颜色(?:好|合适)|的口红色"
 )
 """Which of one product's shades to pick ("which lipstick shade is best for everyday"): its FAQ says."""
 OPEN_ASK = re.compile(
@@ -1376,10 +1384,38 @@ ONLY_SHADE = re.compile(r"\b(?:only|just)\b|就一个|就一种|只有|就只有
 """A shade named as maybe the only one ("only black?", "眼线笔就一个黑色吗"): every shade answers."""
 ABOUT_IT_ASK = re.compile(
     r"\b(?:is|are|does|do|will|would|can|could) (?:the|this|that|these|those|ur|your) (?:\w+ ){0,3}?"
-    r"(?:gonna|going to|like that|do that|work|safe|ok|okay|fine|good|make|leave|cause|break|dry|help)\b"
+    r"(?:gonna|going to|like that|do that|do anything|work|safe|ok|okay|fine|good|make|leave|cause|break"
+    r"|dry|help)\b"
     r"|(?:会不会|能不能|管用|有用吗|顶用|也会|也这样)"
 )
 """A yes/no question about the product it names ("is the setting spray here like that?")."""
+HAS_SUBSTANCE = re.compile(
+    r"\b(?:have|has|contain|contains|with|got)\b(?: any| added| a)* (?P<en>fragrance|alcohol|perfume|scent"
+    r"|paraben|silicone|sulfate)s?\b|(?:含|有|加)(?:没有|不含)?(?P<zh>香精|酒精|香料)"
+)
+"""A question whether a product contains something ("does it have fragrance", "含酒精吗")."""
+YES_LEAD = re.compile(r"^(?:yes|yep|sure)\b[,:!.]?\s*|^(?:可以|是的|适合)[，,。]?", re.IGNORECASE)
+
+
+def _free_of_said(question: str, answer: str) -> str:
+    """``answer`` (an FAQ's words for another question, "Yes, it is fragrance-free") opened with the
+    answer to ``question`` when that asks whether the product contains what the FAQ says it is free of
+    ("does it have fragrance" -> "No, it is fragrance-free")."""
+    match = HAS_SUBSTANCE.search(question)
+    if match is None or not YES_LEAD.search(answer):
+        return answer
+    if match.group("en"):
+        free = re.search(
+            rf"\b{match.group('en')}[- ]free\b|\bno {match.group('en')}\b", answer, re.IGNORECASE
+        )
+        return f"No, {YES_LEAD.sub('', answer, count=1)}" if free else answer
+    free = re.search(rf"(?:无|不含){match.group('zh')}", answer)
+    return f"不含，{YES_LEAD.sub('', answer, count=1)}" if free else answer
+
+
+YES_NO_LEAD = re.compile(r"^(?:is|are|does|do|will|would|can|could)\b")
+"""A question that opens as yes/no ("does the eye cream do anything for dark circles?") asks about the
+product it names, even in a recommendation's words."""
 COLOURS_DESCRIBED = re.compile(
     r"\b(?:\d+|two|three|four|five|six|eight|ten|twelve) (?:\w+ )?(?:shades|colou?rs|browns|tones)\b"
     r"|\d+\s*色",

@@ -32,8 +32,12 @@ GENERIC_EN = frozenset(
 GENERIC_ZH = re.compile(
     r"[的个款种点些支瓶盒一好用便宜哪啥含带类]|彩妆|化妆品|东西|产品|什么|适合|那种|样的|成分|功效|效果|系列"
 )
-PRODUCT_CHARS = frozenset("膏笔水油霜乳液露棒刷盘粉膜器仪夹梳杯巾贴饼蜡镜")
-"""Characters that end Chinese product words (牙膏, 唇线笔, 卸妆水): one alone still names a kind."""
+PRODUCT_CHARS = frozenset("膏笔水油霜乳液露棒刷盘粉膜器仪夹梳杯巾贴饼蜡镜环链戒帽鞋袜刀")
+"""Characters that end Chinese product words (牙膏, 唇线笔, 卸妆水, 耳环, 剃须刀): one alone still names a
+kind."""
+KIND_WORDS_ZH = re.compile(r"遮瑕|修容|高光|卸妆|眉|美甲|指甲|睫毛|美瞳|假发")
+"""Words that are a kind of product in themselves before a product character (遮瑕液 is a concealer, not a
+high-coverage 液), kept when the catalog's attribute words are taken out of a thing asked for."""
 TRAILING_CLAUSE = re.compile(r"(?:^|\s+)(?:for|with|that|which|to|in|on|from|under|below|like)\b.*$")
 
 
@@ -60,6 +64,20 @@ def carried(reading: Reading, products: Sequence[Product], named: Sequence[str] 
 def asks_for_goods(reading: Reading) -> bool:
     """Does ``reading.sell_thing`` end in a word for goods ("hair straighteners", "洗发水")?"""
     return bool(reading.sell_thing) and _goods(_kind(reading.sell_thing or ""))
+
+
+def only_names(thing: str, product: Product) -> bool:
+    """Whether ``thing`` (a "do you sell X?" X) is nothing but one of the product's names ("candles",
+    "any gloss", "那个口红"): the question asks whether the shop has it, not anything about it."""
+    kind = normalize_key(thing)
+    if kind.isascii():  # the whole X: "sunscreen for oily skin" asks about the skin too
+        words = {_singular(w) for w in re.findall(r"[a-z][a-z'-]*", kind) if w not in GENERIC_EN}
+        return bool(words) and any(
+            words == {_singular(w) for w in re.findall(r"[a-z][a-z'-]*", name)}
+            for name in product_names(product)
+        )
+    rest = GENERIC_ZH.sub("", re.sub(r"[^\u4e00-\u9fff]", "", _kind(thing)))
+    return bool(rest) and rest in product_names(product)
 
 
 def names_a_kind(reading: Reading) -> bool:
@@ -94,6 +112,9 @@ def _head(kind: str) -> str:
     rest = strip_vocabulary(kind)
     if rest.isascii():
         return " ".join(w for w in re.findall(r"[a-z][a-z'-]*", rest) if w not in GENERIC_EN)
+    kept = KIND_WORDS_ZH.search(kind)
+    if kept:  # "遮瑕液": the concealer stays a concealer
+        rest = f"{kept.group(0)}{rest}" if kept.group(0) not in rest else rest
     head = GENERIC_ZH.sub("", re.sub(r"[^\u4e00-\u9fff]", "", rest))
     return head if len(head) > 1 or head in PRODUCT_CHARS else ""
 
@@ -101,9 +122,17 @@ def _head(kind: str) -> str:
 def _called(product: Product, head: str) -> bool:
     names = product_names(product)
     if head.isascii():
-        words = set(head.split())
-        return any(words <= set(re.findall(r"[a-z][a-z'-]*", name)) for name in names)
+        words = {_singular(w) for w in head.split()}
+        return any(words <= {_singular(w) for w in re.findall(r"[a-z][a-z'-]*", name)} for name in names)
     return any(head in name for name in names)
+
+
+def _singular(word: str) -> str:
+    """An English plural's singular, near enough to compare names: "candles", "brushes" -> "candle",
+    "brush"; "glass" stays."""
+    if word.endswith("es") and word[-3:-2] in ("h", "x", "z"):
+        return word[:-2]
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") and len(word) > 3 else word
 
 
 def _fits(product: Product, reading: Reading) -> bool:

@@ -9,19 +9,12 @@ answered about the previous product.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from knowledge_graph.catalog import Mention, Product, find_mentions, get_product
 from knowledge_graph.fuzzy import fuzzy_mention
+from knowledge_graph.qa.understand import FREE_OF
 from knowledge_graph.store import GraphStore
-
-FREE_OF = re.compile(
-    r"\b(?:fragrance|perfume|scent|alcohol|oil|paraben|sulfate|silicone)s?\s*-?\s*free\b"
-    r"|\b(?:without|no) (?:any )?(?:fragrance|perfume|scent|alcohol)s?\b",
-    re.IGNORECASE,
-)
-"""What a product is free of names no product: "fragrance-free skincare" is not about the perfume."""
 
 
 @dataclass(frozen=True)

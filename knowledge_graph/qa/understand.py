@@ -47,7 +47,7 @@ has ("how much coverage does the foundation give?"): not its price."""
 PROMO_WORDS = re.compile(
     r"\b(discounts?|coupons?|promos?|promotions?|promo codes?|codes?|deals?|(?<!for )sales?|vouchers?"
     r"|% off)\b"
-    r"|优惠|折扣|打折|券|满减|活动|福利|减价|便宜点|优惠码|折扣码|哪个码|什么码|啥码|有码|用码|折后|到手价|券后|几折|\d+折"
+    r"|优惠|折扣|打折|券|满减|活动|福利|减价|便宜点|优惠码|折扣码|哪个码|什么码|啥码|有码|用码|(?:专属|专用|独家|单品|能用)的?码|折后|到手价|券后|几折|\d+折"
     r"|打.{0,2}折|减\d+|[两几\d]个(?:优惠)?码|[一两几\d]?串字母|那串码|求个?码|给个码|用完码|能便宜多少|便宜多少"
     r"|(?<![\d.])\d{1,2}\s*%(?!\s*(?:alcohol|of|vitamin|niacinamide|酒精|的))",  # "does the 10% apply to…"
 )
@@ -92,7 +92,8 @@ COMPARED_ON: tuple[tuple[str, re.Pattern[str]], ...] = (
         "stock",
         re.compile(
             r"\b(more|less|most|least|fewer) (?:in )?stock\b|\bstock\w* (?:more|less)\b"
-            r"|\bmore (?:left|units)\b"
+            r"|\b(?:more|fewer|less) (?:left|units)\b|\b(?:u|you|ya) (?:have|got) (?:more|less) of\b"
+            r"|\b(?:more|fewer|less)\b[^?]{0,40}\b(?:in stock|left)\b"
             r"|库存|货多|货少|剩得多|剩的多|剩得少|剩的少"
         ),
     ),
@@ -152,11 +153,11 @@ def count_named(text: str, names: Iterable[str]) -> int:
 
 CHEAPEST = re.compile(
     r"\b(cheapest|least expensive|lowest[- ]priced?|most affordable|lowest cost|costs? the least)\b"
-    r"|最便宜|最实惠|价格最低|最低价|最划算"
+    r"|最便宜|最实惠|价格最低|最低价|最划算|第\s*[2-5二三四五]\s*便宜"
 )
 PRICIEST = re.compile(
     r"\b(most expensive|priciest|highest[- ]priced?|dearest|most costly|top price|costs? the most)\b"
-    r"|最贵|价格最高|最高价|最高档"
+    r"|最贵|价格最高|最高价|最高档|第\s*[2-5二三四五]\s*贵"
 )
 LARGEST = re.compile(
     r"\b(biggest|largest|most (?:ml|product|volume)|biggest (?:bottle|size|one)"
@@ -164,11 +165,13 @@ LARGEST = re.compile(
     r"|容量最大|量最大|最大(?:瓶|号|容量)|哪个(?:容量|量)(?:更)?大"
 )
 MOST_STOCK = re.compile(
-    r"\b(most (?:of )?(?:\w+ )?in stock|most stock(?:ed)?|highest stock|most left|biggest stock)\b"
+    r"\b(most (?:of )?(?:\w+ )?in stock|most (?:total )?stock(?:ed)?|highest (?:total )?stock|most left"
+    r"|biggest stock|most units)\b"
     r"|库存最多|货最多|剩得最多|剩的最多|囤得最多|囤的最多|货最足"
 )
 LEAST_STOCK = re.compile(
-    r"\b(lowest (?:on )?stock|least (?:in )?stock|fewest (?:\w+ )?left|least (?:\w+ )?left"
+    r"\b(lowest (?:on |total )?stock|least (?:in |total )?stock|fewest (?:\w+ )?left|least (?:\w+ )?left"
+    r"|fewest units"
     r"|running (?:lowest|out|low)"
     r"|almost sold out|about to sell out)\b"
     r"|库存最少|货最少|剩得最少|剩的最少|快(?:要)?(?:卖完|抢光|断货|售罄)"
@@ -210,7 +213,10 @@ SELL = (
         r"\b(?:do|does) (?:you|u|ya|the shop|this shop|y'?all)(?: guys)? (?:sell|have|carry|stock|offer|got)"
         r"(?: any| some| a| an| the)? (?P<thing>[^?!.。，,]+)"
     ),
-    re.compile(r"\b(?:is there|are there|got|any chance of)(?: any| some| a| an)? (?P<thing>[^?!.。，,]+)"),
+    re.compile(
+        r"(?:\b(?:is there|are there|any chance of)|(?:^|\b(?:u|you|ya|y'?all) )got)(?: any| some| a| an)?"
+        r" (?P<thing>[^?!.。，,]+)"
+    ),
     re.compile(
         r"^(?:any|got any|u have any|you have any) (?P<thing>[a-z][a-z '-]{2,30}?)"
         r"(?: for sale| on sale| in stock| for [a-z ]{2,30})?(?: tonight| today| rn| right now| here)?"
@@ -227,10 +233,10 @@ SELL = (
     ),
     re.compile(r"\b(?:any )?(?P<thing>[a-z][a-z '-]{2,30}?) for sale\b"),
     re.compile(
-        r"(?:有没有|有没|有卖|卖不卖|有无|你们有|你们卖|店里有|这里有)(?P<thing>[^?？!！。，,吗呀啊呢嘛有\s][^?？!！。，,吗呀啊呢嘛]*)"
+        r"(?:有没有|有没|有卖|卖不卖|有无|你们有|你们卖|店里有|这里有)(?P<thing>[^?？!！。，,吗呀啊呢嘛有不\s][^?？!！。，,吗呀啊呢嘛]*)"
     ),
     re.compile(
-        r"(?P<thing>[^?？!！。，,\s]{1,12}?)(?:有卖吗|有没有卖|卖吗|有吗|卖不卖|有卖嘛|有嘛|有的卖不|有卖不|有链接吗|有没有链接|有没有[呀啊呢嘛]?\W*$)"
+        r"(?P<thing>[^?？!！。，,\s]{1,12}?)\s?(?:有不(?=[\s,，。!！?？~～]|$)|有卖吗|有没有卖|卖吗|有吗|卖不卖|有卖嘛|有嘛|有的卖不|有卖不|有链接吗|有没有链接|有没有[呀啊呢嘛]?\W*$)"
     ),
     re.compile(r"^(?:你们家?|店里|这里|请问)?有(?P<thing>[^?？!！。，,\s吗不没]{1,10})(?:吗|不|没)"),
     re.compile(
@@ -567,6 +573,17 @@ def _arabic(folded: str) -> str:
     return _CN_NUMBER.sub(value, folded).replace("过百", "过100").replace("上百", "过100")
 
 
+FREE_OF = re.compile(
+    r"\b(?:fragrance|perfume|scent|alcohol|oil|paraben|sulfate|silicone)s?\s*-?\s*free\b"
+    r"|\b(?:without|no) (?:any )?(?:fragrance|perfume|scent|alcohol)s?\b"
+    r"|\b(?:it|this|that|they|these|this one|that one) (?:have|has|contain|contains|got) (?:any |added |a )*"
+    r"(?:fragrance|perfume|scent)s?\b|\b(?:fragrance|perfume|scent)s? in (?:it|this|that|them)\b",
+    re.IGNORECASE,
+)
+"""What a product is free of or contains names no product: "fragrance-free skincare" and "does it have
+fragrance" are not about the perfume."""
+
+
 def read_question(text: str, names: tuple[str, ...] = ()) -> Reading:
     """Read the shape and catalog vocabulary of ``text`` (any language, raw chat). ``names``: the product
     names/aliases found in it (normalized); colours and attributes are not read inside them ("口红" is a
@@ -574,7 +591,7 @@ def read_question(text: str, names: tuple[str, ...] = ()) -> Reading:
     folded = normalize_key(text)
     unnamed = _blank(folded, names)
     tags = _found(_refused_blanked(unnamed), _tag_words())
-    categories = _categories(folded)
+    categories = _categories(FREE_OF.sub(" ", folded))  # "does it have fragrance" asks for no perfume
     if "benefit:fragrance-free" in tags:  # "which are fragrance free? scents give me migraines"
         categories = tuple(c for c in categories if c != "fragrance")
     price = bool(PRICE_WORDS.search(folded)) and not AMOUNT_USED.search(folded)
@@ -641,13 +658,16 @@ def _compares(unnamed: str) -> str | None:
 
 
 _TOP_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5}
+_TOP_WORDS |= {"second": 2, "third": 3}
 TOP_N = re.compile(
     r"\btop\s*([2-5]|two|three|four|five)\b"
     r"|\b([2-5]|two|three|four|five) (?:cheapest|priciest|dearest|most|least|best|biggest)\b"
     r"|最[^\s，,。?？]{1,4}的\s*(?:是\s*)?(?:哪)?([2-5两二三四五])\s*[个样款件种名]"
     r"|前\s*([2-5两二三四五])\s*[个样款件种名]"
+    r"|\b([23]|second|third)(?:nd|rd)? (?:most )?(?:cheapest|priciest|dearest|expensive|biggest)\b"
+    r"|第\s*([2-5二三四五])\s*(?:便宜|贵)"
 )
-"""How many products a ranking asks for."""
+"""How many products a ranking asks for; "the 2nd cheapest" / "第二便宜" lists the two cheapest, in order."""
 
 
 def _superlative(folded: str) -> str | None:
@@ -674,9 +694,14 @@ def _top(folded: str) -> int:
     return int(said) if said.isdigit() else _TOP_WORDS[said]
 
 
-ADDRESS = re.compile(r"^(?:家人们|姐妹们|集美们|宝宝们|宝子们|亲们|大家)(?:有)?")
-"""How a viewer calls the room before asking ("家人们有洗发水卖吗"): not part of the thing."""
+ADDRESS = re.compile(
+    r"^(?:家人们|姐妹们|集美们|宝宝们|宝子们|亲们|大家)(?:有)?"
+    r"|^(?:想|要)?(?:给|帮|替)[^买\s]{1,6}买(?:个|一个|点|一些)?"
+)
+"""How a viewer calls the room, or whom the thing is for, before asking ("家人们有洗发水卖吗", "给男朋友
+买剃须刀 有吗"): not part of the thing."""
 _BEFORE_CLAUSE = re.compile(r"\s+(?:for|with|that|which|to|in|on|from|under|below|like)\b")
+_ALTERNATIVE = re.compile(r"\s+or\s+")
 
 
 def _sell_thing(folded: str) -> str | None:
@@ -692,6 +717,7 @@ def _sell_thing(folded: str) -> str | None:
         ):
             continue  # "really?", "matte finish stuff?", "YEA?": a remark, catalog words, or no goods
         head = _BEFORE_CLAUSE.split(thing, maxsplit=1)[0]  # "shampoo for an oily scalp": the shampoo
+        head = _ALTERNATIVE.split(head, maxsplit=1)[0]  # "a gua sha or face roller": either will do
         if thing and len(head) <= 40 and len(head.split()) <= 4 and not NOT_A_THING.search(thing):
             return thing
     return None

@@ -64,7 +64,7 @@ def price_reply(product: Product, lang: Language, promotions: Sequence[Promotion
     deal = promotion_note(product, promotions, lang)
     if lang == "zh":
         if stock <= 0:
-            return f"{name}现在 {price}，不过暂时卖光啦，补货了会在直播间说～{deal}"
+            return f"{name}现在 {price}，不过暂时售罄啦，补货了会在直播间说～{deal}"
         return f"{name}现在 {price}，还有 {stock} 件库存～{deal}"
     if stock <= 0:
         return f"{name} is {price}, but it's sold out right now.{deal}"
@@ -144,7 +144,7 @@ def stock_reply(product: Product, lang: Language) -> str:
     name = product.name(lang)
     if lang == "zh":
         if product.stock <= 0:
-            return f"{name}暂时卖光啦，补货了会在直播间通知～"
+            return f"{name}暂时售罄啦，补货了会在直播间通知～"
         if product.stock < 20:
             return f"{name}还有货，只剩 {product.stock} 件了，要的抓紧～"
         return f"{name}有货，还有 {product.stock} 件～"
@@ -178,11 +178,13 @@ def variant_reply(
     what was asked for as the catalog spells it (never the viewer's entity text)."""
     name = product.name(lang)
     if all_variants == 0:
+        shaded = product.category == "lips"  # a lip colour is a shade: "does the balm come in shades?"
         if lang == "zh":
-            return f"{name}只有一个款式哦，现在{'有货' if product.stock > 0 else '卖光了'}～"
-        return (
-            f"{name} comes in one version only, and it's {'in stock' if product.stock > 0 else 'sold out'}."
-        )
+            kind = "色号" if shaded else "款式"
+            return f"{name}只有一个{kind}哦，现在{'有货' if product.stock > 0 else '售罄了'}～"
+        stock = "in stock" if product.stock > 0 else "sold out"
+        return f"{name} comes in one {'shade' if shaded else 'version'} only, and it's {stock}."
+
     if not wanted:
         labels = (
             "、".join(label for label, _ in matches)
@@ -194,7 +196,7 @@ def variant_reply(
     if lang == "zh":
         if in_stock:
             return f"{name} {wanted} 有货～"
-        return f"{name} {wanted} 暂时没有哦～" if not matches else f"{name} {wanted} 卖光啦～"
+        return f"{name} {wanted} 暂时没有哦～" if not matches else f"{name} {wanted} 售罄啦～"
     if in_stock:
         return f"{name} in {wanted} is in stock!"
     return (
@@ -312,6 +314,11 @@ def total_reply(
 
 def compare_stock_reply(ranked: Sequence[Product], lang: Language) -> str:
     """Two or more products by stock, most first."""
+    if ranked[0].stock == ranked[-1].stock:
+        names = _join([p.name(lang) for p in ranked], lang)
+        if lang == "zh":
+            return f"库存一样多：{names}都是 {ranked[0].stock} 件～"
+        return f"The same stock: {ranked[0].stock} each of the {names}."
     if lang == "zh":
         return "库存：" + "，".join(f"{p.name(lang)} {p.stock} 件" for p in ranked) + "～"
     return "In stock: " + ", ".join(f"{p.name(lang)} {p.stock}" for p in ranked) + "."
@@ -396,7 +403,7 @@ def sold_out_reply(gone: Sequence[tuple[Product, Sequence[str]]], lang: Language
         return "现在所有商品都有货～" if lang == "zh" else "Everything is in stock right now."
     if lang == "zh":
         items = [f"{p.name(lang)}（{'、'.join(shades)}）" if shades else p.name(lang) for p, shades in gone]
-        return f"目前卖光的：{'、'.join(items)}，其他都有货～"
+        return f"目前售罄的：{'、'.join(items)}，其他都有货～"
     items = [
         f"the {p.name(lang)} in {_join(list(shades), lang)}" if shades else f"the {p.name(lang)}"
         for p, shades in gone
@@ -550,8 +557,8 @@ def variants_reply(product: Product, lang: Language, shades: Sequence[tuple[str,
     labels = [label for label, _ in shades]
     sold_out = [label for label, stock in shades if stock <= 0]
     if lang == "zh":
-        tail = f"，其中{_join(sold_out, lang)}卖光了" if sold_out else ""
-        return f"{name}一共 {len(shades)} 款：{_join(labels, lang)}{tail}～"
+        tail = f"，其中{_join(sold_out, lang)}已售罄" if sold_out else ""
+        return f"{name}一共{len(shades)}款：{_join(labels, lang)}{tail}～"
     tail = f" ({_join(sold_out, lang)} sold out)" if sold_out else ""
     return f"The {name} comes in {len(shades)}: {_join(labels, lang)}{tail}."
 
@@ -568,7 +575,7 @@ def variant_stock_reply(product: Product, lang: Language, shades: Sequence[tuple
         if have:
             parts.append(f"{_join(have, lang)}有货")
         if gone:
-            parts.append(f"{_join(gone, lang)}卖光了")
+            parts.append(f"{_join(gone, lang)}已售罄")
         return f"{name}：{'，'.join(parts)}～"
     parts = []
     if have:

@@ -51,7 +51,7 @@ def test_price_reply_in_both_languages() -> None:
 
 def test_sold_out_is_said_not_counted() -> None:
     assert price_reply(lipstick(stock=0), "en") == "Matte Lipstick is ¥129.00, but it's sold out right now."
-    assert "卖光" in price_reply(lipstick(stock=0), "zh")
+    assert "售罄" in price_reply(lipstick(stock=0), "zh")
 
 
 def test_a_missing_translation_uses_the_other_name() -> None:

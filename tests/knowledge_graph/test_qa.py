@@ -1107,3 +1107,48 @@ async def test_a_quality_said_not_to_be_wanted_is_no_filter(qa, seeded_store) ->
     chosen = [p for p in await list_products(seeded_store) if p.sku in cover.skus]
     assert chosen and not any("finish:sheer" in p.tags for p in chosen)
     assert (await ask(qa, "anything without fragrance", "en")).strategy == "recommend"
+
+
+async def test_plural_names_are_the_product_and_asking_for_it_describes_it(qa, seeded_store) -> None:
+    candle = await product(seeded_store, "candle")
+    for text in ("do you sell candles?", "got any candles?"):
+        found = await ask(qa, text, "en")
+        assert found.strategy == "description" and found.product == candle.sku, text
+    gloss = await ask(qa, "any gloss?", "en")  # not an FAQ answer ("No, it is not sticky")
+    assert gloss.strategy == "description" and price(await product(seeded_store, "gloss")) in gloss.text
+    assert await qa.answer("lol i just got home from work, so tired", "en", asker=ASKER) is None
+
+
+async def test_stock_comparisons_and_second_cheapest(qa, seeded_store) -> None:
+    cream, tumbler = await product(seeded_store, "eye cream"), await product(seeded_store, "tumbler")
+    same = await ask(qa, "眼霜和保温杯哪个库存多", "zh")
+    if cream.stock == tumbler.stock:
+        assert same.text.startswith("库存一样多") and str(cream.stock) in same.text
+    more = await ask(qa, "do u have more loose powder or more setting spray in stock", "en")
+    assert more.strategy == "compare" and len(more.skus) == 2
+    products = sorted(await list_products(seeded_store), key=lambda p: p.price)
+    second = await ask(qa, "whats the 2nd cheapest item", "en")
+    assert products[1].name("en") in second.text and price(products[1]) in second.text
+    zh = await ask(qa, "全店第二便宜的是啥", "zh")
+    assert products[1].name("zh") in zh.text
+
+
+async def test_containing_what_the_faq_says_it_is_free_of_is_answered_no(qa) -> None:
+    en = await ask(qa, "does it have fragrance", "en", context="LR-SKN-001")
+    assert en.strategy == "product_faq" and en.text.split(": ", 1)[1].startswith("No")
+    zh = await ask(qa, "精华含香精吗", "zh")
+    assert "不含" in zh.text and "可以" not in zh.text
+
+
+async def test_chinese_asks_for_goods_we_do_not_sell_in_danmaku_forms(qa) -> None:
+    for text in (
+        "修容盘有卖不",
+        "护手霜有不 冬天手好干",
+        "给男朋友买剃须刀 有吗",
+        "遮瑕液有卖吗 痘印遮不住",
+        "耳环有吗 配口红好看的那种",
+    ):
+        assert (await ask(qa, text, "zh")).strategy == "not_carried", text
+    assert (await ask(qa, "睫毛膏有吗", "zh")).strategy == "description"
+    sold_out = await ask(qa, "浆果色口红还有吗 想要", "zh")
+    assert "售罄" in sold_out.text
