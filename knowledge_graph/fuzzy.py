@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 from knowledge_graph.catalog import Product, find_products
 from knowledge_graph.store import GraphStore
-from knowledge_graph.text import is_cjk, normalize_key
+from knowledge_graph.text import is_cjk, normalize_key, plural_ending
 
 __all__ = ["MIN_FUZZY_LEN", "find_product_fuzzy", "fuzzy_keys", "fuzzy_mention", "keys_in_text"]
 
@@ -156,15 +156,6 @@ def _is_word(ch: str) -> bool:
     return ch.isalnum() and not is_cjk(ch)
 
 
-def _plural_ending(text: str, end: int, word: list[bool]) -> bool:
-    """Whether ``text[end:]`` starts with the "s"/"es" of an English plural of the word ending at ``end``."""
-    last = text[end - 1]
-    if not ("a" <= last <= "z") or last == "s":
-        return False
-    tail = 2 if text.startswith("es", end) and last in "hxz" else 1 if text[end] == "s" else 0
-    return tail > 0 and (end + tail == len(text) or not word[end + tail])
-
-
 def _keys_at_boundaries(index: _Index, text: str) -> dict[str, int]:
     """``{key: first start}`` for stored keys occurring in ``text`` at word boundaries.
 
@@ -182,7 +173,7 @@ def _keys_at_boundaries(index: _Index, text: str) -> dict[str, int]:
             end = start + length
             if end > size:
                 break
-            if end < size and word[end] and word[end - 1] and not _plural_ending(text, end, word):
+            if end < size and word[end] and word[end - 1] and not plural_ending(text, end):
                 continue
             key = text[start:end]
             if key in index.keys and key not in found:

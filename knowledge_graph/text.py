@@ -47,12 +47,23 @@ def _is_word_char(ch: str) -> bool:
     return ch.isalnum() and not is_cjk(ch)
 
 
-def find_word(key: str, text: str) -> int:
+def plural_ending(text: str, end: int) -> bool:
+    """Whether ``text[end:]`` starts with the "s"/"es" of an English plural of the word ending at ``end``
+    ("candle|s", "brush|es") and nothing of the word follows it."""
+    last = text[end - 1] if end else ""
+    if not ("a" <= last <= "z") or last == "s":
+        return False
+    tail = 2 if text.startswith("es", end) and last in "hxz" else 1 if text.startswith("s", end) else 0
+    return tail > 0 and (end + tail == len(text) or not _is_word_char(text[end + tail]))
+
+
+def find_word(key: str, text: str, *, plurals: bool = False) -> int:
     """Index of the first occurrence of normalized ``key`` in normalized ``text`` at word boundaries, or -1.
 
     Boundaries only matter between two letters/digits of space-delimited scripts, so
     "lip" is not found inside "lipstick", while "口红" is found inside "这个口红多少钱"
-    and "lipstick" inside "这个lipstick多少钱".
+    and "lipstick" inside "这个lipstick多少钱". With ``plurals`` an English plural ending is a boundary too:
+    "bank card" is found in "do you take bank cards", "brush" in "brushes".
     """
     if not key:
         return -1
@@ -60,7 +71,11 @@ def find_word(key: str, text: str) -> int:
     while start != -1:
         end = start + len(key)
         left_ok = start == 0 or not (_is_word_char(text[start - 1]) and _is_word_char(key[0]))
-        right_ok = end == len(text) or not (_is_word_char(text[end]) and _is_word_char(key[-1]))
+        right_ok = (
+            end == len(text)
+            or not (_is_word_char(text[end]) and _is_word_char(key[-1]))
+            or (plurals and plural_ending(text, end))
+        )
         if left_ok and right_ok:
             return start
         start = text.find(key, start + 1)

@@ -33,7 +33,7 @@ from knowledge_graph.catalog import Product, get_product, list_products
 from knowledge_graph.editing import list_promotions
 from knowledge_graph.entities import Category, Promotion, Variant
 from knowledge_graph.errors import ValidationError
-from knowledge_graph.faq import FAQ, get_streamer, list_faqs
+from knowledge_graph.faq import FAQ, get_streamer, list_all_faqs, list_faqs
 from knowledge_graph.open_questions import record_open_question
 from knowledge_graph.qa import attributes, wording
 from knowledge_graph.qa.carried import asks_for_goods, carried, names_a_kind, only_names, product_names
@@ -47,7 +47,7 @@ from knowledge_graph.qa.lexicon import (
     SHOP_TOPICS,
     TOPIC_COVERS,
 )
-from knowledge_graph.qa.needs import NEED_REQUEST, NEED_SPREAD, by_need, match_need
+from knowledge_graph.qa.needs import NEED_REQUEST, NEED_SPREAD, by_need, faq_texts_by_product, match_need
 from knowledge_graph.qa.resolver import Resolved, resolve
 from knowledge_graph.qa.selection import Selection, products_in_shades, select_products, sold_out
 from knowledge_graph.qa.shipping import read_rule, shipping_note
@@ -384,7 +384,7 @@ class _Turn:
             found = await self._context_faq(context)
             if found is not None:
                 return found
-        if not products and (r.max_price is not None or r.min_price is not None):
+        if not products and (r.max_price is not None or r.min_price is not None or r.stock_bounded):
             return await self.listing()
         if (
             not products
@@ -733,7 +733,10 @@ class _Turn:
             ranked = [m.product for m in await by_need(self.qa.encoder, self.text, ranked)]
         if not by_meaning:
             ranked.sort(key=lambda p: -len(asked & set(p.tags)))  # stable: made for it before suits-all
-        if BUDGET_ASK.search(r.text):
+        budget = r.max_price
+        if budget is not None and AROUND_AMOUNT.search(r.text):
+            ranked.sort(key=lambda p: abs(budget - p.price))  # "预算三百左右": nearest the budget first
+        elif BUDGET_ASK.search(r.text):
             ranked.sort(key=lambda p: p.price)  # "学生党 想要便宜点的护肤": the cheapest that fit first
         if not ranked:  # nothing fits what was read: the need in the viewer's words, else a human
             return await self.recommend_by_meaning()
@@ -762,7 +765,8 @@ class _Turn:
         products = [p for p in products if p.category not in r.excluded]
         products = [p for p in products if r.max_price is None or p.price <= r.max_price]
         products = [p for p in products if r.min_price is None or p.price >= r.min_price]
-        matches = await match_need(self.qa.encoder, self.text, products)
+        faqs = faq_texts_by_product(await list_all_faqs(self.store))
+        matches = await match_need(self.qa.encoder, self.text, products, faqs)
         if not matches:
             return None
         picks = [wording.Pick(m.product, self._reasons(m.product)) for m in matches[:RECOMMENDED]]
@@ -803,9 +807,13 @@ class _Turn:
         return [p for p in found if met[p.sku] == max(met.values())] if found else []
 
     async def listing(self) -> Answer:
-        selection = self._selection(in_stock=self.reading.in_stock)
-        found, total = await select_products(self.store, selection, order="price_asc", limit=LISTED)
-        text = wording.listing_reply(found, self.lang, await self._scope(), total)
+        r = self.reading
+        selection = self._selection(in_stock=r.in_stock)
+        order = (
+            "price_asc" if not r.stock_bounded else "stock_asc" if r.max_stock is not None else "stock_desc"
+        )
+        found, total = await select_products(self.store, selection, order=order, limit=LISTED)
+        text = wording.listing_reply(found, self.lang, await self._scope(), total, counted=r.stock_bounded)
         return Answer(text, "filter", found[0].sku if total == 1 else None, tuple(p.sku for p in found))
 
     async def colour(self) -> Answer | None:
@@ -1231,6 +1239,8 @@ class _Turn:
             min_price=r.min_price,
             currency=SHOP_CURRENCY,
             in_stock=in_stock,
+            max_stock=r.max_stock,
+            min_stock=r.min_stock,
         )
 
     async def _rank_for_viewer(self, candidates: list[Product]) -> list[Product]:
@@ -1274,6 +1284,14 @@ class _Turn:
         if prices and r.min_price is not None:
             amount = wording.format_price(r.min_price, SHOP_CURRENCY)
             parts.append(f"{amount}以上" if self.lang == "zh" else f"over {amount}")
+        if r.max_stock is not None:
+            parts.append(
+                f"库存 {r.max_stock} 件以内" if self.lang == "zh" else f"with {r.max_stock} or fewer left"
+            )
+        if r.min_stock is not None:
+            parts.append(
+                f"库存 {r.min_stock} 件起" if self.lang == "zh" else f"with {r.min_stock} or more left"
+            )
         return ("" if self.lang == "zh" else " ").join(parts)
 
     def _shade(self, colour: str) -> str:
@@ -1355,6 +1373,8 @@ BUDGET_ASK = re.compile(
     r"|便宜|实惠|平价|学生党|性价比|预算不多"
 )
 """A recommendation asked on a budget: the cheapest of the fitting products come first."""
+AROUND_AMOUNT = re.compile(r"左右|上下|\b(?:around|about|roughly|approx\w*|ish)\b|\d+\s*ish\b")
+"""A budget said as a rough amount ("around 300", "三百左右"): what costs about that comes first."""
 Topics = tuple[tuple[tuple[str, ...], str], ...]
 """A topic table of ``lexicon``: (cue words, words of the topic) pairs."""
 SKIN_FIT_ASK = re.compile(
@@ -1520,7 +1540,11 @@ def _shipping_applied(faq: Answer, order: Decimal, currency: str, lang: Language
 def _topics(text: str, table: Topics = SHOP_TOPICS) -> list[str]:
     """The words of the topics of ``table`` that ``text`` touches (``lexicon.SHOP_TOPICS`` by default),
     without those a more specific topic touched with them covers (``lexicon.TOPIC_COVERS``)."""
-    touched = [words for cues, words in table if any(find_word(normalize_key(c), text) != -1 for c in cues)]
+    touched = [
+        words
+        for cues, words in table
+        if any(find_word(normalize_key(c), text, plurals=True) != -1 for c in cues)
+    ]
     covered = {general for words in touched for general in TOPIC_COVERS.get(words, ())}
     return [words for words in touched if words not in covered]
 

@@ -15,23 +15,29 @@ only products close to the best one (``NEED_SPREAD``) are named.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from knowledge_graph.catalog import Product
+from knowledge_graph.faq import FAQ
 from knowledge_graph.qa import attributes
 from knowledge_graph.semantic.batching import BatchEncoder
 
 NEED_THRESHOLD = 0.20
 """Calibrated on the tuning splits (tests/qa/dev.jsonl, tune.jsonl): recommendation requests score a
 median 0.39 against their best product, off-topic chat and shop-policy questions 0.12 (p90 0.19)."""
+FAQ_DISCOUNT = 0.15
+"""A product's own FAQs say what it does in viewers' words ("Can it hold hot tea? Yes, ... 12 hours"), so a
+need matches them more closely than the profile: their similarity counts this much less (chat that is no
+request scores up to ~0.23 against the closest FAQ, 0.08 after the discount)."""
 NEED_SPREAD = 0.10
 """Products within this much of the best one are named too (a recommendation offers a few)."""
 MAX_QUESTION_CHARS = 300
 
 NEED_REQUEST = re.compile(
     r"\b(need|needs|want|wanna|looking for|look for|after|help|helps|gift|present|what should i"
-    r"|suggest\w*|recommend\w*|ideas?|what (?:do|would) you|any good|what works|what makes|what to)\b"
+    r"|suggest\w*|recommend\w*|ideas?|what (?:do|would) you|any good|what works|what makes|what to"
+    r"|(?:something|anything) (?:to|that) (?:make|keep|help|stop|fix|get))\b"
     r"|推荐|想要|想买|想找|想搞|想换|想有|想看|求|有啥|有什么|有没有|带啥|带什么|带点|咋办|怎么办|用啥|用什么"
     r"|买啥|买什么|选啥|选什么|送|礼物|好物|适合",
     re.IGNORECASE,
@@ -57,24 +63,56 @@ def profiles(product: Product) -> list[str]:
     ]
 
 
-async def by_need(encoder: BatchEncoder, question: str, products: Sequence[Product]) -> list[Match]:
-    """Every product with how close its profile is in meaning to ``question``, best first (a stable
-    sort: equal scores keep the given order)."""
+def faq_texts_by_product(faqs: Iterable[FAQ]) -> dict[str, list[str]]:
+    """Each product's FAQs as texts to match a need with (question and answer, per language)."""
+    texts: dict[str, list[str]] = {}
+    for faq in faqs:
+        if faq.product_sku is not None:
+            said = [f"{faq.question_en} {faq.answer_en}".strip(), f"{faq.question_zh}{faq.answer_zh}".strip()]
+            texts.setdefault(faq.product_sku, []).extend(t for t in said if t)
+    return texts
+
+
+async def by_need(
+    encoder: BatchEncoder,
+    question: str,
+    products: Sequence[Product],
+    faqs: Mapping[str, Sequence[str]] | None = None,
+) -> list[Match]:
+    """Every product with how close its profile, or one of its FAQs (``faqs``: SKU -> texts, see
+    ``FAQ_DISCOUNT``), is in meaning to ``question``, best first (a stable sort: equal scores keep the
+    given order)."""
     if not products or not question.strip():
         return []
+    faqs = faqs or {}
     texts = [question[:MAX_QUESTION_CHARS]]
+    spans: list[tuple[int, int]] = []  # each product's profiles, then its FAQs
     for product in products:
+        start = len(texts) - 1
         texts += profiles(product)
+        texts += faqs.get(product.sku, ())
+        spans.append((start, len(texts) - 1))
     matrix = await encoder.vectors(texts)
     similarity = matrix[1:] @ matrix[0]
-    scores = [float(max(similarity[2 * i], similarity[2 * i + 1])) for i in range(len(products))]
+    scores = [
+        max(
+            float(max(similarity[start], similarity[start + 1])),
+            float(max(similarity[start + 2 : end], default=-1.0)) - FAQ_DISCOUNT,
+        )
+        for start, end in spans
+    ]
     return sorted((Match(p, s) for p, s in zip(products, scores, strict=True)), key=lambda m: -m.score)
 
 
-async def match_need(encoder: BatchEncoder, question: str, products: Sequence[Product]) -> list[Match]:
-    """The products whose profile is closest in meaning to ``question``, best first: the best one when
+async def match_need(
+    encoder: BatchEncoder,
+    question: str,
+    products: Sequence[Product],
+    faqs: Mapping[str, Sequence[str]] | None = None,
+) -> list[Match]:
+    """The products closest in meaning to ``question`` (``by_need``), best first: the best one when
     it reaches ``NEED_THRESHOLD`` and the others within ``NEED_SPREAD`` of it; empty otherwise."""
-    ranked = await by_need(encoder, question, products)
+    ranked = await by_need(encoder, question, products, faqs)
     if not ranked or ranked[0].score < NEED_THRESHOLD:
         return []
     return [m for m in ranked if m.score >= ranked[0].score - NEED_SPREAD]

@@ -3,7 +3,7 @@
 Each is one read on either backend (FalkorDB and Neo4j run the same Cypher): filter by category,
 attribute tags (a product for all skin types, ``skin:all``, suits a skin type asked only when no product
 is made for that skin type: "cheapest thing for oily skin" means the oil-control products), price
-bounds in the product's minor units and stock, then order by price or by how many viewers asked
+bounds in the product's minor units, stock and stock bounds, then order by price or by how many viewers asked
 about a product (``askers``, kept by ``interactions.py``). The order is chosen from a fixed table by
 name, so no input ever becomes query text. Colour questions select the variants whose colour is one
 of the catalog shades of the asked colour family.
@@ -35,6 +35,8 @@ _WHERE = (
     "AND ($max_minor IS NULL OR p.price_minor <= $max_minor) "
     "AND ($min_minor IS NULL OR p.price_minor >= $min_minor) "
     "AND (NOT $in_stock OR p.stock > 0) "
+    "AND ($max_stock IS NULL OR p.stock <= $max_stock) "
+    "AND ($min_stock IS NULL OR p.stock >= $min_stock) "
     "AND ($word IS NULL OR toLower(p.name_en) CONTAINS $word OR p.name_zh CONTAINS $word) "
     "AND all(t IN $tags WHERE t IN coalesce(p.tags, []) "
     "OR any(pair IN $also WHERE pair[0] = t AND pair[1] IN coalesce(p.tags, [])) "
@@ -65,6 +67,8 @@ class Selection:
     currency: str | None = None
     """Price bounds are in this currency; products in another currency are left out."""
     in_stock: bool = False
+    max_stock: int | None = None
+    min_stock: int | None = None
     name_word: str | None = None
     """Only products whose English (lower-cased) or Chinese name contains this word."""
 
@@ -84,6 +88,8 @@ class Selection:
             "also": [[tag, other] for tag in self.tags for other in TAG_ALSO.get(tag, ())],
             "currency": currency if (self.max_price is not None or self.min_price is not None) else None,
             "in_stock": self.in_stock,
+            "max_stock": self.max_stock,
+            "min_stock": self.min_stock,
             "word": self.name_word,
             **bounds,
         }

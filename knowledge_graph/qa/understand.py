@@ -202,7 +202,7 @@ NEED_ASK = re.compile(
     r"\b(?:need|want|wanna|looking for)(?: a| an| some| something)\b"
     r"|\bwhere (?:do|should) i (?:even )?start\b"
     r"|^(?:something|smth|sth|anything)\b|^(?:i )?(?:want|need|wanna) (?!to\b)"
-    r"|有啥能|有啥不|有什么能|有没有能|^我?想?要.{1,15}的\W*$|想要|^求"
+    r"|有啥能|有啥不|有什么能|有没有能|^我?想?要.{1,15}的\W*$|想要|^求|想急救|急救一下|想(?:画|化)(?:个|一个)?.{0,4}妆"
 )
 """A request that is one for products when it names a need or a category ("dry skin, want something
 rich"), and not otherwise ("I need a refund")."""
@@ -228,7 +228,7 @@ SELL = (
     ),
     re.compile(
         r"\b(?:looking for|searching for|where can i (?:buy|find)|i want to buy|wanna buy"
-        r"|can i (?:buy|find|order))(?: a| an| some)? "
+        r"|can i (?:buy|find|order|get))(?: a| an| some)? "
         r"(?P<thing>[^?!.。，,]+)"
     ),
     re.compile(r"\b(?:any )?(?P<thing>[a-z][a-z '-]{2,30}?) for sale\b"),
@@ -358,6 +358,42 @@ MAX_PRICE = (
     re.compile(rf"{_MONEY}\s*{_AMOUNT}\s*-?ish\b"),
     re.compile(rf"预算{_MONEY}\s*{_AMOUNT}"),
 )
+_LEFT = r"(?:\s*(?:件|个|支|瓶|units?|pcs|pieces))?"
+STOCK_BELOW = (
+    re.compile(r"\b(?:fewer|less) than (?P<n>\d+)\s*(?:units? |pcs |pieces )?(?:left|in stock)\b"),
+    re.compile(r"\bstock (?:is |of )?(?:under|below|less than|lower than|fewer than) (?P<n>\d+)\b"),
+    re.compile(r"\b(?:under|below) (?P<n>\d+) (?:units? |pcs |pieces )?(?:left|in stock)\b"),
+    re.compile(rf"(?:库存|剩|还剩|余量)(?:不到|少于|低于|小于|不足|没有|不够)(?P<n>\d+){_LEFT}"),
+    re.compile(rf"(?:库存|剩|还剩|余量)(?P<i>\d+){_LEFT}(?:以下|以内)"),
+)
+"""A bound on how many are left ("fewer than 100 left", "库存不到100"), never a price; ``n`` is a strict
+bound, ``i`` one that includes itself ("库存100以下")."""
+STOCK_ABOVE = (
+    re.compile(r"\b(?:more|over) than (?P<n>\d+)\s*(?:units? |pcs |pieces )?(?:left|in stock)\b"),
+    re.compile(r"\bstock (?:is |of )?(?:over|above|more than|higher than) (?P<n>\d+)\b"),
+    re.compile(r"\b(?:over|above) (?P<n>\d+) (?:units? |pcs |pieces )?(?:left|in stock)\b"),
+    re.compile(rf"(?:库存|剩|还剩|余量)(?:超过|多于|高于|大于)(?P<n>\d+){_LEFT}"),
+    re.compile(rf"(?:库存|剩|还剩|余量)(?P<i>\d+){_LEFT}以上"),
+)
+
+
+def _stock_bounds(folded: str) -> tuple[int | None, int | None, str]:
+    """(max stock, min stock, ``folded`` without the bounds' words, so no price is read from them)."""
+    bounds: list[int | None] = []
+    for patterns, below in ((STOCK_BELOW, True), (STOCK_ABOVE, False)):
+        match = next((m for m in (p.search(folded) for p in patterns) if m is not None), None)
+        if match is None:
+            bounds.append(None)
+            continue
+        strict = match.groupdict().get("n")
+        if strict is not None:
+            bounds.append(int(strict) - 1 if below else int(strict) + 1)
+        else:
+            bounds.append(int(match.group("i")))
+        folded = folded[: match.start()] + " " * (match.end() - match.start()) + folded[match.end() :]
+    return bounds[0], bounds[1], folded
+
+
 MIN_PRICE = (
     re.compile(rf"\b(?:over|above|more than|at least|pricier than)\s*{_MONEY}\s*{_AMOUNT}"),
     re.compile(rf"{_MONEY}\s*{_AMOUNT}\s*(?:元|块|块钱|r|rmb|yuan)?\s*(?:以上|or more)"),
@@ -503,6 +539,9 @@ class Reading:
     """A colour family ("red") the question names."""
     max_price: Decimal | None = None
     min_price: Decimal | None = None
+    max_stock: int | None = None
+    """Fewer than this many left or fewer ("库存不到100的有哪些": 99), a bound on the stock, not the price."""
+    min_stock: int | None = None
     in_stock: bool = False
     deictic: bool = False
 
@@ -513,6 +552,7 @@ class Reading:
         return bool(
             self.max_price is not None
             or self.min_price is not None
+            or self.stock_bounded
             or self.recommend
             or self.superlative
             or self.sell_thing
@@ -521,8 +561,19 @@ class Reading:
 
     @property
     def filters(self) -> bool:
-        """Does the question narrow the catalog (category, tag, colour or price)?"""
-        return bool(self.categories or self.tags or self.colour or self.max_price or self.min_price)
+        """Does the question narrow the catalog (category, tag, colour, price or stock)?"""
+        return bool(
+            self.categories
+            or self.tags
+            or self.colour
+            or self.max_price
+            or self.min_price
+            or self.stock_bounded
+        )
+
+    @property
+    def stock_bounded(self) -> bool:
+        return self.max_stock is not None or self.min_stock is not None
 
 
 _CN_DIGITS = {
@@ -584,17 +635,25 @@ FREE_OF = re.compile(
 fragrance" are not about the perfume."""
 
 
+STRETCHED_SO = re.compile(r"\b(so|to)o{2,}\b")
+"""Chat stretches "so"/"too" ("my face gets sooo shiny"); the vocabulary says them once."""
+
+
 def read_question(text: str, names: tuple[str, ...] = ()) -> Reading:
     """Read the shape and catalog vocabulary of ``text`` (any language, raw chat). ``names``: the product
     names/aliases found in it (normalized); colours and attributes are not read inside them ("口红" is a
     lipstick, not the colour 红; "Waterproof Mascara" is a name, not a question about waterproofing)."""
     folded = normalize_key(text)
     unnamed = _blank(folded, names)
-    tags = _found(_refused_blanked(unnamed), _tag_words())
+    tags = _found(
+        _refused_blanked(STRETCHED_SO.sub(lambda m: "so" if m.group(1) == "so" else "too", unnamed)),
+        _tag_words(),
+    )
     categories = _categories(FREE_OF.sub(" ", folded))  # "does it have fragrance" asks for no perfume
     if "benefit:fragrance-free" in tags:  # "which are fragrance free? scents give me migraines"
         categories = tuple(c for c in categories if c != "fragrance")
     price = bool(PRICE_WORDS.search(folded)) and not AMOUNT_USED.search(folded)
+    max_stock, min_stock, priced = _stock_bounds(_arabic(folded))
     return Reading(
         text=folded,
         question=bool(QUESTION.search(folded)),
@@ -614,8 +673,10 @@ def read_question(text: str, names: tuple[str, ...] = ()) -> Reading:
         excluded=_excluded(folded),
         tags=tags,
         colour=next(iter(_found(NOT_COLOURS.sub(" ", unnamed), _colour_words())), None),
-        max_price=_range(_arabic(folded), "high") or _amount(_arabic(folded), MAX_PRICE),
-        min_price=_range(_arabic(folded), "low") or _amount(_arabic(folded), MIN_PRICE),
+        max_price=_range(priced, "high") or _amount(priced, MAX_PRICE),
+        min_price=_range(priced, "low") or _amount(priced, MIN_PRICE),
+        max_stock=max_stock,
+        min_stock=min_stock,
         in_stock=bool(IN_STOCK.search(folded)),
         deictic=bool(DEICTIC.search(folded)),
     )
@@ -712,12 +773,12 @@ def _sell_thing(folded: str) -> str | None:
         thing = ADDRESS.sub("", SHOP_PLACE.sub("", match.group("thing"))).strip(" ~～")
         if not BARE_THING_WORDS.sub("", thing).strip():
             continue  # "…, got any?": the thing is said elsewhere
-        if pattern in GOODS_CHECKED and (
-            BARE_THING_WORDS.search(thing) or not strip_vocabulary(thing) or not GOODS_HEAD.search(thing)
-        ):
-            continue  # "really?", "matte finish stuff?", "YEA?": a remark, catalog words, or no goods
         head = _BEFORE_CLAUSE.split(thing, maxsplit=1)[0]  # "shampoo for an oily scalp": the shampoo
         head = _ALTERNATIVE.split(head, maxsplit=1)[0]  # "a gua sha or face roller": either will do
+        if pattern in GOODS_CHECKED and (
+            BARE_THING_WORDS.search(head) or not strip_vocabulary(thing) or not GOODS_HEAD.search(head)
+        ):
+            continue  # "really?", "matte finish stuff?", "YEA?": a remark, catalog words, or no goods
         if thing and len(head) <= 40 and len(head.split()) <= 4 and not NOT_A_THING.search(thing):
             return thing
     return None

@@ -411,13 +411,18 @@ def sold_out_reply(gone: Sequence[tuple[Product, Sequence[str]]], lang: Language
     return f"Sold out right now: {_join(items, lang)}; everything else is in stock."
 
 
-def listing_reply(products: Sequence[Product], lang: Language, scope: str, total: int) -> str:
-    """Products matching a filter (``scope`` says which, e.g. "under ¥60"); ``total`` all matches."""
+def listing_reply(
+    products: Sequence[Product], lang: Language, scope: str, total: int, *, counted: bool = False
+) -> str:
+    """Products matching a filter (``scope`` says which, e.g. "under ¥60"); ``total`` all matches;
+    ``counted``: with how many of each are left (a filter on the stock)."""
     if not products:
         if lang == "zh":
             return f"目前没有{scope}的商品哦～"
         return f"Sorry, nothing {scope} right now."
-    shown = _join([priced(p, lang) for p in products], lang)
+    shown = _join(
+        [_counted(p.name(lang), p.stock, lang) if counted else priced(p, lang) for p in products], lang
+    )
     more = total - len(products)
     if lang == "zh":
         tail = f"，还有 {more} 款" if more > 0 else ""

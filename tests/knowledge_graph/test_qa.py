@@ -112,6 +112,18 @@ async def test_a_need_in_the_viewers_own_words_is_matched_to_products_by_meaning
     # a remark that asks for nothing, or for something far from every product, gets no product
     assert await qa.answer("want a good netflix show lol", "en", asker=ASKER) is None
     assert await qa.answer("lol my cat just sneezed", "en", asker=ASKER) is None
+    # a product's own FAQs say what it is for in viewers' words: only the tumbler keeps tea hot
+    tea = await ask(qa, "i want something to keep my tea hot at work all day", "en")
+    assert [products[sku].name_en for sku in tea.skus] == ["Insulated Tumbler 500ml"]
+    calm = await ask(qa, "最近总失眠 想放松一下 有推荐吗", "zh")
+    assert calm.skus and all("need:relaxing" in products[sku].tags for sku in calm.skus)
+
+
+async def test_a_rough_budget_puts_what_costs_about_that_first(qa, seeded_store) -> None:
+    found = await ask(qa, "男朋友问我要啥礼物 预算三百左右 选啥", "zh")
+    gifts = [p for p in await list_products(seeded_store) if "need:gift" in p.tags and p.price <= 300]
+    nearest = min(gifts, key=lambda p: abs(300 - p.price))
+    assert found.strategy == "recommend" and found.skus[0] == nearest.sku
 
 
 async def test_a_skin_type_selects_the_products_made_for_it_before_the_all_skin_ones(
@@ -1152,3 +1164,13 @@ async def test_chinese_asks_for_goods_we_do_not_sell_in_danmaku_forms(qa) -> Non
     assert (await ask(qa, "睫毛膏有吗", "zh")).strategy == "description"
     sold_out = await ask(qa, "浆果色口红还有吗 想要", "zh")
     assert "售罄" in sold_out.text
+
+
+async def test_a_bound_on_the_stock_filters_by_stock_never_by_price(qa, seeded_store) -> None:
+    products = await list_products(seeded_store)
+    for text, lang in (("库存不到100的有哪些", "zh"), ("what has fewer than 100 left", "en")):
+        found = await ask(qa, text, lang)
+        assert found.strategy == "filter"
+        assert set(found.skus) == {p.sku for p in products if p.stock < 100}, text
+    many = await ask(qa, "which products have more than 300 in stock", "en")
+    assert set(many.skus) == {p.sku for p in products if p.stock > 300}
