@@ -254,10 +254,14 @@ class _Turn:
             _topics(r.text)
             and not code_until
             and not deal_until
-            and not (r.price and products)
+            and not ((r.price or r.superlative) and products)
+            and not (r.cheaper is not None and len(products) >= 2)  # "蜡烛和洗面奶哪个更便宜 凑单用"
             and not await self._not_sold(named)
         ):
-            if len(products) == 1:  # "are the brush set's bristles real animal hair?": its own FAQ first
+            damaged = DAMAGE_TOPIC in _topics(r.text)  # "my cushion showed up all cracked": the shop's fix
+            if (
+                len(products) == 1 and not damaged
+            ):  # "are the brush set's bristles real animal hair?": its FAQ
                 found = await self.product_faq(products[0], strict=True)
                 if found is not None:
                     return found
@@ -296,8 +300,10 @@ class _Turn:
                 products = (about,) if about is not None else ()
             return await self.promotion(codes, products[0] if len(products) == 1 else None)
         if (
-            (r.cheaper is not None or WITH_IT.search(r.text)) and len(products) == 1 and context
-        ):  # "那跟气垫比哪个便宜" after the foundation, "那它跟精华先用哪个" after the toner
+            (r.cheaper is not None or WITH_IT.search(r.text) or USED_TOGETHER.search(r.text))
+            and len(products) == 1
+            and context
+        ):  # "那跟气垫比哪个便宜" after the foundation; "那它跟精华先用哪个", "先用水还是先用精华": the toner
             before = await self._context_product(context)
             if before is not None and before.sku != products[0].sku:
                 products = (before, products[0])
@@ -865,7 +871,7 @@ class _Turn:
             and only_names(r.sell_thing, product)
         ):
             return self.description(product)  # "do you sell candles?", "any gloss?": yes, this one
-        if every and SHADE_PICK.search(r.text):  # "which lipstick shade is best for everyday": its FAQ says
+        if every and SHADE_PICK.search(r.text) and not r.stock:  # "which shade is best for everyday": its FAQ
             found = await self.product_faq(product)
             if found is not None:
                 return found
@@ -1337,7 +1343,8 @@ OPEN_ASK = re.compile(
 COME_IN = re.compile(r"\b(?:comes?|available) in\b|有.{0,4}色|出.{0,3}色")
 WHAT_ABOUT = re.compile(
     r"^(?:那|那么|还有|那个)?[^\s，,。?？]{1,12}?呢\W*$"
-    r"|^(?:and|what about|how about|same for|same question for)\s+(?:the\s+|ur\s+|your\s+)?[^?]{1,40}?\s*\??$"
+    r"|^(?:and|what about|how about|same for|same question for)\s+(?:the\s+|ur\s+|your\s+)?"
+    r"[^?,，]{1,40}?\s*\??$"
 )
 """A question that only names another product: the previous question, asked about it."""
 STREAMING = re.compile(

@@ -34,7 +34,7 @@ ASKS: dict[str, re.Pattern[str]] = {
         r"|\b(?:bigger|larger|smaller|other|travel|mini|full|different) sizes?\b"
         r"|\bcome in (?:a )?(?:bigger|smaller|larger)\b"
         r"|^(?:and |the |what'?s the |what is the |wat )?size\W*$|\b(?:vs|or) [a-z ]{2,30} sizes?\W*$"
-        r"|容量|多大|多少ml|多少毫升|几片|几支|规格|多少克|净含量|几毫升|大瓶|大容量|小样|旅行装|大号|小号"
+        r"|容量|多大|多少ml|多少毫升|(?<!还有)(?<!剩)(?<!还剩)几片|(?<!还有)(?<!剩)(?<!还剩)几支|规格|多少克|净含量|几毫升|大瓶|大容量|小样|旅行装|大号|小号"
     ),
     "ingredient": re.compile(
         r"\b(ingredients?"
@@ -75,8 +75,16 @@ def label(tag: str, lang: Language) -> str:
     lexicon has no term for it (a size such as "30 ml" is said as stored)."""
     term = _terms().get(tag)
     if term is None:
-        return tag.split(":", 1)[-1]
+        value = tag.split(":", 1)[-1]
+        if lang == "zh":
+            value = re.sub(r"\s+(?=[片件])", "", _ZH_UNITS.sub(lambda m: ZH_UNITS[m.group(0)], value))
+        return value
     return term.zh if lang == "zh" else term.en
+
+
+ZH_UNITS = {"sheets": "片", "sheet": "片", "pieces": "件", "piece": "件"}
+"""Counted units of sizes in Chinese ("10 sheets" -> "10片"); ml and g read the same in both languages."""
+_ZH_UNITS = re.compile(r"\b(?:sheets?|pieces?)\b")
 
 
 def labels(product: Product, kind: str, lang: Language) -> list[str]:

@@ -32,7 +32,7 @@ GENERIC_EN = frozenset(
 GENERIC_ZH = re.compile(
     r"[的个款种点些支瓶盒一好用便宜哪啥含带类]|彩妆|化妆品|东西|产品|什么|适合|那种|样的|成分|功效|效果|系列"
 )
-PRODUCT_CHARS = frozenset("膏笔水油霜乳液露棒刷盘粉膜器仪夹梳杯巾贴饼蜡镜环链戒帽鞋袜刀")
+PRODUCT_CHARS = frozenset("膏笔水油霜乳液露棒刷盘粉膜器仪夹梳杯巾贴饼蜡镜环链戒帽鞋袜刀蛋")
 """Characters that end Chinese product words (牙膏, 唇线笔, 卸妆水, 耳环, 剃须刀): one alone still names a
 kind."""
 KIND_WORDS_ZH = re.compile(r"遮瑕|修容|高光|卸妆|眉|美甲|指甲|睫毛|美瞳|假发")
@@ -110,11 +110,11 @@ def _goods(kind: str) -> bool:
 
 def _head(kind: str) -> str:
     rest = strip_vocabulary(kind)
+    kept = KIND_WORDS_ZH.search(kind)
+    if kept and kept.group(0) not in rest:  # "遮瑕液", "遮瑕": the concealer stays a concealer
+        rest = f"{kept.group(0)}{rest}"
     if rest.isascii():
         return " ".join(w for w in re.findall(r"[a-z][a-z'-]*", rest) if w not in GENERIC_EN)
-    kept = KIND_WORDS_ZH.search(kind)
-    if kept:  # "遮瑕液": the concealer stays a concealer
-        rest = f"{kept.group(0)}{rest}" if kept.group(0) not in rest else rest
     head = GENERIC_ZH.sub("", re.sub(r"[^\u4e00-\u9fff]", "", rest))
     return head if len(head) > 1 or head in PRODUCT_CHARS else ""
 

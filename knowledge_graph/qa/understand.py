@@ -30,7 +30,7 @@ PRICE_WORDS = re.compile(
 )
 STOCK_WORDS = re.compile(
     r"\b(in stock|stock|sold out|available|left|restock)\b"
-    r"|有货|有没有货|还有吗|还有没有|库存|卖完|没货|售罄|现货|断货|还剩|剩多少|剩几|还有多少",
+    r"|有货|有没有货|还有吗|还有没有|库存|卖完|卖光|卖断|没货|售罄|现货|断货|还剩|剩多少|剩几|还有多少",
 )
 VARIANT_WORDS = re.compile(
     r"\b(shades?|colou?rs?|variants?|versions?|options?|sizes?)\b|色号|颜色|几个色|什么色|哪些色|几种|几款色|尺码|规格有"
@@ -167,7 +167,7 @@ LARGEST = re.compile(
 MOST_STOCK = re.compile(
     r"\b(most (?:of )?(?:\w+ )?in stock|most (?:total )?stock(?:ed)?|highest (?:total )?stock|most left"
     r"|biggest stock|most units)\b"
-    r"|库存最多|货最多|剩得最多|剩的最多|囤得最多|囤的最多|货最足"
+    r"|库存最多|货最多|剩得最多|剩的最多|囤得最多|囤的最多|货最足|哪(?:个|种)(?:颜色|色号|色)(?:最多|剩得?最多)(?!人)"
 )
 LEAST_STOCK = re.compile(
     r"\b(lowest (?:on |total )?stock|least (?:in |total )?stock|fewest (?:\w+ )?left|least (?:\w+ )?left"
@@ -232,6 +232,8 @@ SELL = (
         r"(?P<thing>[^?!.。，,]+)"
     ),
     re.compile(r"\b(?:any )?(?P<thing>[a-z][a-z '-]{2,30}?) for sale\b"),
+    re.compile(r"\bwhere(?:'s| is| are|s) (?:the|ur|your|a|an) (?P<thing>[a-z][a-z '-]{2,30}?)\s*(?:\?|$)"),
+    re.compile(r"(?:家|店里|这里|这边|你们)卖(?P<thing>[^?？!！。，,\s吗不没]{1,10})(?:吗|不|没|嘛)"),
     re.compile(
         r"(?:有没有|有没|有卖|卖不卖|有无|你们有|你们卖|店里有|这里有)(?P<thing>[^?？!！。，,吗呀啊呢嘛有不\s][^?？!！。，,吗呀啊呢嘛]*)"
     ),
@@ -277,7 +279,8 @@ GOODS_HEAD = re.compile(
     r"|earbud|speaker|lamp|bottle|book|sticker|poster|figure|plush|snack|chocolate|candy|cookie|drink"
     r"|juice|supplie|accessorie|accessory|device|gadget|machine|heater|blanket|pillow|slipper|shoe|sandal"
     r"|\bmat|\btie|band|wig|extension|tweezer|clipper|nail file|kettle|blender|umbrella|wallet|purse|glove"
-    r"|scarf|belt|sunglasse|glasse|diffuser|humidifier|razor blade|lighter|vape|pajama|dress|jacket|water)"
+    r"|scarf|belt|sunglasse|glasse|diffuser|humidifier|razor blade|lighter|vape|pajama|dress|jacket|water"
+    r"|pillowcase|blender)"
     r"(?:e?s)?$"
 )
 """Heads of goods a bare "X?" ends with when it names a product someone looks for ("eyebrow pencil??",
@@ -291,7 +294,8 @@ SHOP_PLACE = re.compile(
 BARE_EN = 3
 """The index of the bare English "X?" pattern in ``SELL`` (checked against ``BARE_THING_WORDS``)."""
 LOOKING_FOR = 4
-GOODS_CHECKED = (SELL[BARE_EN], SELL[LOOKING_FOR], SELL[-2], SELL[-1])
+WHERE_IS = 6
+GOODS_CHECKED = (SELL[BARE_EN], SELL[LOOKING_FOR], SELL[WHERE_IS], SELL[-2], SELL[-1])
 """The ``SELL`` patterns that name a product only when the thing ends in goods ("eyebrow pencil??",
 "need a hair dryer", "looking for false lashes"), since their words alone ask nothing of the shop."""
 # Words that make a "do you have ...?" something other than a product ("do you have a discount code?",
@@ -474,10 +478,11 @@ def answer_kind_fits(question: str, answers: Iterable[str]) -> bool:
 
 
 QUESTION = re.compile(
-    r"\?|？|\b(how|what|whats|when|where|which|who|why|is|are|does|do|can|could|will|would|should|any|am i"
+    r"\?|？|\b(how|what|whats|when|where|wheres|hows|which|who|why|is|are|does|do|can|could|will|would|should"
+    r"|any|am i"
     r"|anything|list|show me|show (?:the|ur|your|us)|tell me)\b|^r (?:u|ur|you|your|these|those|they|the)\b"
     r"|多少|多久|多长|多快|多远|吗|么|嘛|呢|什么|啥|怎么|咋|哪|几|谁|有没有|能不能|可不可以|是不是|会不会|要不要|求|推荐|"
-    r"(?P<again>[\u4e00-\u9fff]{1,2})不(?P=again)|肿么|咩|是.{0,12}还是|" + _V_BU,
+    r"(?P<again>[\u4e00-\u9fff]{1,2})不(?P=again)|肿么|咩|是.{0,12}还是|不会是.{0,12}吧|" + _V_BU,
 )
 
 ASKS = re.compile(
@@ -762,7 +767,7 @@ ADDRESS = re.compile(
 """How a viewer calls the room, or whom the thing is for, before asking ("家人们有洗发水卖吗", "给男朋友
 买剃须刀 有吗"): not part of the thing."""
 _BEFORE_CLAUSE = re.compile(r"\s+(?:for|with|that|which|to|in|on|from|under|below|like)\b")
-_ALTERNATIVE = re.compile(r"\s+or\s+")
+_ALTERNATIVE = re.compile(r"\s*/\s*|\s+or\s+")
 
 
 def _sell_thing(folded: str) -> str | None:
@@ -779,7 +784,7 @@ def _sell_thing(folded: str) -> str | None:
             BARE_THING_WORDS.search(head) or not strip_vocabulary(thing) or not GOODS_HEAD.search(head)
         ):
             continue  # "really?", "matte finish stuff?", "YEA?": a remark, catalog words, or no goods
-        if thing and len(head) <= 40 and len(head.split()) <= 4 and not NOT_A_THING.search(thing):
+        if thing and len(head) <= 40 and len(head.split()) <= 4 and not NOT_A_THING.search(head):
             return thing
     return None
 

@@ -556,6 +556,10 @@ def choice_reply(
     return say["with_skin"].format(head=head, each=each)
 
 
+SHADED_CATEGORIES = frozenset({"lips", "base", "eyes"})
+"""Categories whose variants are shades ("comes in 6 shades"); others' are colours or sizes."""
+
+
 def variants_reply(product: Product, lang: Language, shades: Sequence[tuple[str, int]]) -> str:
     """All of a product's variants with what is sold out: (label, stock)."""
     name = product.name(lang)
@@ -565,7 +569,8 @@ def variants_reply(product: Product, lang: Language, shades: Sequence[tuple[str,
         tail = f"，其中{_join(sold_out, lang)}已售罄" if sold_out else ""
         return f"{name}一共{len(shades)}款：{_join(labels, lang)}{tail}～"
     tail = f" ({_join(sold_out, lang)} sold out)" if sold_out else ""
-    return f"The {name} comes in {len(shades)}: {_join(labels, lang)}{tail}."
+    noun = "shades" if product.category in SHADED_CATEGORIES else "options"
+    return f"The {name} comes in {len(shades)} {noun}: {_join(labels, lang)}{tail}."
 
 
 def variant_stock_reply(product: Product, lang: Language, shades: Sequence[tuple[str, int]]) -> str:
