@@ -49,11 +49,18 @@ def _is_word_char(ch: str) -> bool:
 
 def plural_ending(text: str, end: int) -> bool:
     """Whether ``text[end:]`` starts with the "s"/"es" of an English plural of the word ending at ``end``
-    ("candle|s", "brush|es") and nothing of the word follows it."""
+    ("candle|s", "brush|es", "gloss|es") and nothing of the word follows it."""
     last = text[end - 1] if end else ""
-    if not ("a" <= last <= "z") or last == "s":
+    if not ("a" <= last <= "z"):
         return False
-    tail = 2 if text.startswith("es", end) and last in "hxz" else 1 if text.startswith("s", end) else 0
+    sibilant = last in "sxz" or text[end - 2 : end] in ("sh", "ch")  # "gloss|es", "brush|es"
+    tail = (
+        2
+        if sibilant and text.startswith("es", end)
+        else 1
+        if not sibilant and text.startswith("s", end)
+        else 0
+    )
     return tail > 0 and (end + tail == len(text) or not _is_word_char(text[end + tail]))
 
 

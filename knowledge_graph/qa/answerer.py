@@ -998,11 +998,16 @@ class _Turn:
         a hand-off is better."""
         if OPEN_ASK.search(self.reading.text) or HAVE.search(self.reading.text):
             return True  # "tell me about the serum", "do you have the eyeliner?": the product is the answer
+        if ORDER_ASK.search(self.reading.text):
+            return False  # "先上水还是先上精华": an order of use, which no blurb gives
         descriptions = _descriptions(product)
         if not descriptions:
             return False
         names = (product.name("en"), product.name("zh"), *product.aliases_en, *product.aliases_zh)
         asked = topic_words(self.text, names)
+        r = self.reading
+        if not (r.question or r.tags or NEED_REQUEST.search(self.text) or PLEASE.search(r.text)):
+            return not asked  # a remark ("my mom loves candles, she has 40"): only a bare mention
         if not asked or any(shares_content(self.text, d, names) for d in descriptions):
             return True  # nothing asked beyond the product itself, or the description speaks to it
         vectors = await self.qa.encoder.vectors([_named_as_it(self.reading.text, product), *descriptions])
@@ -1440,6 +1445,11 @@ def _free_of_said(question: str, answer: str) -> str:
     return f"不含，{YES_LEAD.sub('', answer, count=1)}" if free else answer
 
 
+ORDER_ASK = re.compile(
+    r"先.{0,8}还是|顺序|\b(?:before or after|after or before|which (?:one )?(?:goes )?first)\b"
+)
+"""A question about the order products are used in."""
+PLEASE = re.compile(r"\b(?:pls|plz|please|pleaseee+)\b|请|麻烦")
 YES_NO_LEAD = re.compile(r"^(?:is|are|does|do|will|would|can|could)\b")
 """A question that opens as yes/no ("does the eye cream do anything for dark circles?") asks about the
 product it names, even in a recommendation's words."""

@@ -128,9 +128,9 @@ def _called(product: Product, head: str) -> bool:
 
 
 def _singular(word: str) -> str:
-    """An English plural's singular, near enough to compare names: "candles", "brushes" -> "candle",
-    "brush"; "glass" stays."""
-    if word.endswith("es") and word[-3:-2] in ("h", "x", "z"):
+    """An English plural's singular, near enough to compare names: "candles", "brushes", "glosses" ->
+    "candle", "brush", "gloss"; "glass" stays."""
+    if word.endswith("es") and (word[-3:-2] in ("s", "x", "z") or word[-4:-2] in ("sh", "ch")):
         return word[:-2]
     return word[:-1] if word.endswith("s") and not word.endswith("ss") and len(word) > 3 else word
 

@@ -199,7 +199,7 @@ RECOMMEND = re.compile(
     r"|有啥好|怎么办|咋办|咋整|有救吗|救救|选哪个|搭配|用啥|买啥|带啥|选啥|挑啥|送啥|有(?:啥|什么)(?:能|可以)",
 )
 NEED_ASK = re.compile(
-    r"\b(?:need|want|wanna|looking for)(?: a| an| some| something)\b"
+    r"\b(?:need|want|wanna|looking for)(?: a| an| some| something)\b|\b(?:need|want|wanna) (?:my )?makeup\b"
     r"|\bwhere (?:do|should) i (?:even )?start\b"
     r"|^(?:something|smth|sth|anything)\b|^(?:i )?(?:want|need|wanna) (?!to\b)"
     r"|有啥能|有啥不|有什么能|有没有能|^我?想?要.{1,15}的\W*$|想要|^求|想急救|急救一下|想(?:画|化)(?:个|一个)?.{0,4}妆"
@@ -482,7 +482,7 @@ QUESTION = re.compile(
     r"|any|am i"
     r"|anything|list|show me|show (?:the|ur|your|us)|tell me)\b|^r (?:u|ur|you|your|these|those|they|the)\b"
     r"|多少|多久|多长|多快|多远|吗|么|嘛|呢|什么|啥|怎么|咋|哪|几|谁|有没有|能不能|可不可以|是不是|会不会|要不要|求|推荐|"
-    r"(?P<again>[\u4e00-\u9fff]{1,2})不(?P=again)|肿么|咩|是.{0,12}还是|不会是.{0,12}吧|" + _V_BU,
+    r"(?P<again>[\u4e00-\u9fff]{1,2})不(?P=again)|肿么|咩|是.{0,12}还是|.还是.|不会是.{0,12}吧|" + _V_BU,
 )
 
 ASKS = re.compile(
@@ -778,10 +778,10 @@ def _sell_thing(folded: str) -> str | None:
         thing = ADDRESS.sub("", SHOP_PLACE.sub("", match.group("thing"))).strip(" ~～")
         if not BARE_THING_WORDS.sub("", thing).strip():
             continue  # "…, got any?": the thing is said elsewhere
-        head = _BEFORE_CLAUSE.split(thing, maxsplit=1)[0]  # "shampoo for an oily scalp": the shampoo
-        head = _ALTERNATIVE.split(head, maxsplit=1)[0]  # "a gua sha or face roller": either will do
+        said = _BEFORE_CLAUSE.split(thing, maxsplit=1)[0]  # "shampoo for an oily scalp": the shampoo
+        head = _ALTERNATIVE.split(said, maxsplit=1)[0]  # "a gua sha or face roller": either will do
         if pattern in GOODS_CHECKED and (
-            BARE_THING_WORDS.search(head) or not strip_vocabulary(thing) or not GOODS_HEAD.search(head)
+            BARE_THING_WORDS.search(said) or not strip_vocabulary(thing) or not GOODS_HEAD.search(head)
         ):
             continue  # "really?", "matte finish stuff?", "YEA?": a remark, catalog words, or no goods
         if thing and len(head) <= 40 and len(head.split()) <= 4 and not NOT_A_THING.search(head):

@@ -1174,3 +1174,28 @@ async def test_a_bound_on_the_stock_filters_by_stock_never_by_price(qa, seeded_s
         assert set(found.skus) == {p.sku for p in products if p.stock < 100}, text
     many = await ask(qa, "which products have more than 300 in stock", "en")
     assert set(many.skus) == {p.sku for p in products if p.stock > 300}
+
+
+async def test_remarks_naming_a_product_get_no_blurb_and_damage_gets_the_shops_fix(qa, seeded_store) -> None:
+    assert await qa.answer("my mom loves candles lol she has like 40 of them", "en", asker=ASKER) is None
+    assert (await ask(qa, "the serum", "en")).strategy == "description"  # a bare mention still does
+    cracked = await ask(qa, "my cushion showed up all cracked in the box wtf do i do", "en")
+    damaged = next(f for f in await list_faqs(seeded_store) if "damaged" in f.question_en)
+    assert cracked.strategy == "shop_faq" and cracked.text == damaged.answer_en
+    more = await ask(qa, "do u have more lipsticks or glosses left in stock", "en")
+    assert more.strategy == "compare" and len(more.skus) == 2
+
+
+async def test_goods_asked_for_in_more_forms_are_not_carried(qa) -> None:
+    for text in (
+        "where's the concealer? i need one for my dark circles",
+        "do you have a beauty blender / makeup sponge",
+        "do you have reed diffusers like the stick ones",
+        "can i get a hair straightener from u",
+    ):
+        assert (await ask(qa, text, "en")).strategy == "not_carried", text
+    for text in ("主播家卖卸妆油不", "有遮瑕吗 痘印太多了", "美妆蛋有没有 想配气垫用"):
+        assert (await ask(qa, text, "zh")).strategy == "not_carried", text
+    assert (
+        await ask(qa, "粉底液遮瑕吗", "zh")
+    ).strategy != "not_carried"  # covering is asked, not a concealer
