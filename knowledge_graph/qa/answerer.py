@@ -40,6 +40,7 @@ from knowledge_graph.qa.carried import asks_for_goods, carried, names_a_kind, on
 from knowledge_graph.qa.faq_rank import Ranked, faq_texts, rank
 from knowledge_graph.qa.lexicon import (
     CATEGORY_GROUPS,
+    CATEGORY_WORDS,
     COLOUR_FAMILIES,
     PRODUCT_TOPICS,
     SEASONS,
@@ -56,6 +57,7 @@ from knowledge_graph.qa.understand import (
     HOW_TO,
     NO_CODE,
     NOT_COLOURS,
+    PLEASE,
     RECOMMEND,
     TOTAL_ASK,
     USED_TOGETHER,
@@ -63,6 +65,7 @@ from knowledge_graph.qa.understand import (
     Reading,
     answer_kind_fits,
     category_word_keys,
+    category_words,
     count_named,
     kinds_asked,
     read_question,
@@ -169,6 +172,10 @@ class QuestionAnswerer:
                 return await self.answer(question, language, context=about, intent=intent, asker=asker)
         reading = read_question(text, named.keys)
         named = _category_words_are_not_names(reading, named)
+        if _qualified_elsewhere(reading.text, named):  # "lip liner in nude?", "eye serum": a kind we lack
+            if not (reading.question or reading.sell_thing):
+                return None  # "my eye serum ran out lol"
+            return await _Turn(self, store, text, reading, language, intent, asker).not_carried()
         if (
             named.how == "fuzzy"
             and reading.categories
@@ -373,6 +380,9 @@ class _Turn:
             if found is not None:
                 return found
         if r.recommend:
+            bounds_only = r.max_price is not None and r.min_price is not None and not (r.tags or r.categories)
+            if bounds_only and not products:
+                return await self.listing()  # "100到130之间的有啥推荐": all that fits the range
             if not (products or r.filters or self._generic_request()):
                 return await self.recommend_by_meaning()  # "recommend a good netflix show" stays unmatched
             return await self.recommend(products[0] if len(products) == 1 else None)
@@ -727,6 +737,11 @@ class _Turn:
     async def recommend(self, like: Product | None) -> Answer | None:
         r = self.reading
         selection = self._selection(in_stock=True)
+        required = tuple(t for t in selection.tags if t not in PREFERENCE_TAGS)
+        if (
+            required
+        ):  # a preference beside a need ranks first, never filters: "男朋友礼物 三百左右" may be perfume
+            selection = replace(selection, tags=required)
         if like is not None and not (r.categories or r.tags) and like.category:
             selection = replace(selection, categories=(like.category,))
         candidates, by_meaning = await self._candidates(selection)
@@ -1289,10 +1304,13 @@ class _Turn:
             if group is not None:
                 parts.append(group.zh if self.lang == "zh" else group.en)
         parts += [attributes.label(tag, self.lang) for tag in r.tags]
-        if prices and r.max_price is not None:
+        if prices and r.max_price is not None and r.min_price is not None:
+            low, high = (wording.format_price(p, SHOP_CURRENCY) for p in (r.min_price, r.max_price))
+            parts.append(f"{low}到{high}之间" if self.lang == "zh" else f"between {low} and {high}")
+        elif prices and r.max_price is not None:
             amount = wording.format_price(r.max_price, SHOP_CURRENCY)
             parts.append(f"{amount}以内" if self.lang == "zh" else f"under {amount}")
-        if prices and r.min_price is not None:
+        elif prices and r.min_price is not None:
             amount = wording.format_price(r.min_price, SHOP_CURRENCY)
             parts.append(f"{amount}以上" if self.lang == "zh" else f"over {amount}")
         if r.max_stock is not None:
@@ -1380,6 +1398,8 @@ LISTING = re.compile(
 )
 COUNT_ASK = re.compile(r"\b(how many|what|which)\b|几|哪些|什么|多少")
 OTHER_ASK = re.compile(r"\b(other|another|different|more)\b|别的|其他|其它|还有别")
+PREFERENCE_TAGS = frozenset({"need:for-him"})
+"""Tags a recommendation prefers but does not require (the stable sort by tags met puts them first)."""
 BUDGET_ASK = re.compile(
     r"\b(?:cheap|cheaper|budget|affordable|inexpensive|low[- ]cost|broke)\b"
     r"|便宜|实惠|平价|学生党|性价比|预算不多"
@@ -1417,7 +1437,7 @@ ONLY_SHADE = re.compile(r"\b(?:only|just)\b|就一个|就一种|只有|就只有
 ABOUT_IT_ASK = re.compile(
     r"\b(?:is|are|does|do|will|would|can|could) (?:the|this|that|these|those|ur|your) (?:\w+ ){0,3}?"
     r"(?:gonna|going to|like that|do that|do anything|work|safe|ok|okay|fine|good|make|leave|cause|break"
-    r"|dry|help)\b"
+    r"|dry|help)\b|\b(?:does|do|will|can) (?:it|they) (?:\w+ ){0,2}?(?:do anything|work|help)\b"
     r"|(?:会不会|能不能|管用|有用吗|顶用|也会|也这样)"
 )
 """A yes/no question about the product it names ("is the setting spray here like that?")."""
@@ -1445,12 +1465,16 @@ def _free_of_said(question: str, answer: str) -> str:
     return f"不含，{YES_LEAD.sub('', answer, count=1)}" if free else answer
 
 
+BODY_DAMAGE = re.compile(r"嘴|唇|脸|皮肤|手|脚|\b(?:lips?|skin|face|hands?|feet|heels?)\b")
+PARCEL = re.compile(
+    r"瓶|盒|包裹|快递|收到|到货|盖|\b(?:bottle|box|parcel|package|jar|lid|case|arrived|came|delivery|order)\b"
+)
+"""Cracked lips are dry skin; a cracked bottle in the parcel is damage the shop replaces."""
 ORDER_ASK = re.compile(
     r"先.{0,8}还是|顺序|\b(?:before or after|after or before|which (?:one )?(?:goes )?first)\b"
 )
 """A question about the order products are used in."""
-PLEASE = re.compile(r"\b(?:pls|plz|please|pleaseee+)\b|请|麻烦")
-YES_NO_LEAD = re.compile(r"^(?:is|are|does|do|will|would|can|could)\b")
+YES_NO_LEAD = re.compile(r"^(?:[^?,.!:-]{1,30}\s*[-,:]\s*)?(?:is|are|does|do|will|would|can|could)\b")
 """A question that opens as yes/no ("does the eye cream do anything for dark circles?") asks about the
 product it names, even in a recommendation's words."""
 COLOURS_DESCRIBED = re.compile(
@@ -1563,6 +1587,8 @@ def _topics(text: str, table: Topics = SHOP_TOPICS) -> list[str]:
         if any(find_word(normalize_key(c), text, plurals=True) != -1 for c in cues)
     ]
     covered = {general for words in touched for general in TOPIC_COVERS.get(words, ())}
+    if BODY_DAMAGE.search(text) and not PARCEL.search(text):
+        covered.add(DAMAGE_TOPIC)  # "嘴巴好干 都裂了", "my lips are cracked": dry skin, not a broken parcel
     return [words for words in touched if words not in covered]
 
 
@@ -1604,10 +1630,26 @@ def _named_as_it(text: str, product: Product) -> str:
     return " ".join(text.split()) or text
 
 
+def _qualified_elsewhere(folded: str, named: Resolved) -> bool:
+    """Whether the one name found ("liner", the eyeliner's) follows a word of another category ("lip
+    liner"): the viewer means a kind of product of that category, which the shop does not sell."""
+    if named.how != "name" or len(named.products) != 1:
+        return False
+    product = named.products[0]
+    categories = dict(category_words())
+    for key in named.keys:
+        start = find_word(key, folded)
+        before = folded[:start].split()[-1:] if start > 0 and key.isascii() else []
+        other = categories.get(before[0]) if before else None
+        if other is not None and other != product.category and other in CATEGORY_WORDS:
+            return True
+    return False
+
+
 def _for(scope: str, lang: Language) -> str:
     if not scope:
         return ""
-    return scope if lang == "zh" else f"for {scope}"
+    return scope if lang == "zh" or scope.startswith("for ") else f"for {scope}"
 
 
 def _shades_in(text: str) -> tuple[str, ...]:

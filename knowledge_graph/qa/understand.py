@@ -66,11 +66,11 @@ DEAL_FLOOR = re.compile(
 CHEAPER = re.compile(
     r"\b(cheaper|less expensive|more affordable|lower price|costs? less|is less|which is less"
     r"|which one is less)\b|更便宜|哪个便宜|谁便宜|比较便宜|便宜一点|哪个划算|哪个实惠"
-    r"|价格低|价格更低|便宜些|哪个省钱"
+    r"|价格低|价格更低|便宜些|哪个省钱|比.{1,8}便宜"
 )
 PRICIER = re.compile(
     r"\b(more expensive|pricier|costlier|dearer|costs? more|is more|which is more|which one is more"
-    r"|higher price)\b|更贵|哪个贵|谁贵|比较贵|贵一点|价格高|价格更高|贵一些|贵些|贵还是"
+    r"|higher price)\b|更贵|哪个贵|谁贵|比较贵|贵一点|价格高|价格更高|贵一些|贵些|贵还是|比.{1,8}贵"
 )
 COMPARING = re.compile(r"\b(which|or|vs\.?|versus|compared?|than)\b|哪个|哪款|还是|谁|比|对比")
 """A question that weighs products against each other ("toner or serum, which is bigger?")."""
@@ -102,7 +102,7 @@ COMPARED_ON: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"\b(bigger|larger|smaller|more product|less product|more in (?:it|the)|more ml|more volume"
             r"|gives? (?:me |you )?more(?! \w)|has more in it|bigger bottle|more (?:grams|sheets|pieces))\b"
-            r"|量大|量多|量少|分量|容量|哪个大|更大|哪个多|更多"
+            r"|量大|量多|量少|分量|容量|哪个大|更大|哪个多|更多|瓶子?(?:更|比较)?大"
         ),
     ),
     (
@@ -166,7 +166,7 @@ LARGEST = re.compile(
 )
 MOST_STOCK = re.compile(
     r"\b(most (?:of )?(?:\w+ )?in stock|most (?:total )?stock(?:ed)?|highest (?:total )?stock|most left"
-    r"|biggest stock|most units)\b"
+    r"|biggest stock|most units|(?:have|got) (?:the )?most of)\b"
     r"|库存最多|货最多|剩得最多|剩的最多|囤得最多|囤的最多|货最足|哪(?:个|种)(?:颜色|色号|色)(?:最多|剩得?最多)(?!人)"
 )
 LEAST_STOCK = re.compile(
@@ -202,7 +202,7 @@ NEED_ASK = re.compile(
     r"\b(?:need|want|wanna|looking for)(?: a| an| some| something)\b|\b(?:need|want|wanna) (?:my )?makeup\b"
     r"|\bwhere (?:do|should) i (?:even )?start\b"
     r"|^(?:something|smth|sth|anything)\b|^(?:i )?(?:want|need|wanna) (?!to\b)"
-    r"|有啥能|有啥不|有什么能|有没有能|^我?想?要.{1,15}的\W*$|想要|^求|想急救|急救一下|想(?:画|化)(?:个|一个)?.{0,4}妆"
+    r"|有啥能|有啥不|有什么能|有没有能|^我?想?要.{1,15}的\W*$|需要.{1,15}的\W*$|想要|^求|想急救|急救一下|想(?:画|化)(?:个|一个)?.{0,4}妆"
 )
 """A request that is one for products when it names a need or a category ("dry skin, want something
 rich"), and not otherwise ("I need a refund")."""
@@ -302,7 +302,8 @@ GOODS_CHECKED = (SELL[BARE_EN], SELL[LOOKING_FOR], SELL[WHERE_IS], SELL[-2], SEL
 # "is there free shipping?", "有没有链接"): the other strategies or Rasa answer those.
 NOT_A_THING = re.compile(
     r"\b(discount|coupon|code|promo|promotion|deal|sale|shipping|delivery|link|stream|live|return|refund|"
-    r"invoice|stock|anything|something|more|any other|other|it|this|that|them|one|size|colou?r|shade|"
+    r"invoice|stock|anything|something|more|most|least|any other|other|it|this|that|them|one|size|colou?r|"
+    r"shade|"
     r"giveaway|sample|question|time|way|plan|website|store|shop|app|chat|customer service|warranty|"
     r"payment|pay|fake|real|genuine|free|gift card|voucher|offer|cheaper|difference|restock|tracking|number|"
     r"order|package|parcel|ship|deliver|chance|send|refund|human|person|discount code|off|storewide|"
@@ -491,6 +492,8 @@ ASKS = re.compile(
     r"|多少|多久|多长|什么|啥|怎么|咋|哪|几|谁|有没有|能不能|可不可以|是不是|会不会|要不要"
     r"|\b(?:will|would|does|do|can|could|should) (?:it|the|this|that|these|u|you|yours|ur|my|i)\b"
     r"|^(?:is|are) (?:it|the|this|that|these|those|ur|your|they)\b"
+    r"|(?:^|[,，.;!]\s*)(?:what|which|why|how)\b|\b(?:why|how come)\W*$"
+    r"|\b(?:wanna|want to|need to|gonna) (?:try|get|buy|grab)\b|想(?:带|要|买|试|找|入)"
     r"|[吗嘛]|[么呢](?=\W|$)|" + _V_BU,
     re.IGNORECASE,
 )
@@ -689,7 +692,7 @@ def read_question(text: str, names: tuple[str, ...] = ()) -> Reading:
 
 def strip_vocabulary(folded: str) -> str:
     """``folded`` without the catalog vocabulary it uses (category, attribute and colour words)."""
-    for words in (_category_words(), _tag_words(), _colour_words()):
+    for words in (category_words(), _tag_words(), _colour_words()):
         for word, _ in words:
             start = find_word(word, folded)
             while start != -1:
@@ -840,7 +843,8 @@ def _longest_first(pairs: dict[str, str]) -> tuple[tuple[str, str], ...]:
 
 
 @lru_cache(maxsize=1)
-def _category_words() -> tuple[tuple[str, str], ...]:
+def category_words() -> tuple[tuple[str, str], ...]:
+    """(word, category id or group key) of every category word, longest first."""
     words = {word: category for category, words in CATEGORY_WORDS.items() for word in words}
     words.update({word: key for key, group in CATEGORY_GROUPS.items() for word in group.words})
     return _longest_first(words)
@@ -883,7 +887,7 @@ def _negations(folded: str) -> list[tuple[re.Match[str], str]]:
     found = []
     for match in NEGATED.finditer(folded):
         words = match.group("one") or match.group("en") or match.group("zh") or ""
-        if match.group("zh") and not any(words.startswith(w) for w, _ in _category_words()):
+        if match.group("zh") and not any(words.startswith(w) for w, _ in category_words()):
             continue
         found.append((match, words))
     return found
@@ -912,7 +916,7 @@ def _excluded(folded: str) -> tuple[str, ...]:
     for match, words in _negations(folded):
         if STYLE.search(folded[match.start() : match.end() + 6]):
             continue  # "a natural no-makeup look": a style asked for, not a category refused
-        for value in _found(words, _category_words()):
+        for value in _found(words, category_words()):
             found.update(dict.fromkeys(_expanded(value)))
     return tuple(found)
 
@@ -923,7 +927,7 @@ def _categories(folded: str) -> tuple[str, ...]:
     found: dict[str, None] = {}
     for _, words in _negations(folded):
         folded = folded.replace(words, " " * len(words))
-    values = _found(folded, _category_words())
+    values = _found(folded, category_words())
     specific = {value for value in values if value not in CATEGORY_GROUPS}
     for value in values:
         group = CATEGORY_GROUPS.get(value)
@@ -951,4 +955,4 @@ def _colour_words() -> tuple[tuple[str, str], ...]:
 
 def category_word_keys() -> frozenset[str]:
     """Every normalized word that names a category ("lipstick", "口红"), some of them also aliases."""
-    return frozenset(word for word, _ in _category_words())
+    return frozenset(word for word, _ in category_words())

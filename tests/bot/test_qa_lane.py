@@ -128,6 +128,21 @@ async def test_an_upset_request_said_politely_is_answered_not_a_complaint(store)
     assert found.skus and set(found.skus) <= dry
 
 
+async def test_an_upset_question_asked_after_a_clause_or_a_wish_is_answered(store) -> None:
+    lane = QALane(lambda: store)
+    asker = Asker("sim", "r", "teary-viewer")
+    for n, text in enumerate(
+        (
+            "going to my sister's wedding and i WILL cry, what mascara",
+            "wanna try eyeshadow but im scared of messing it up",
+        )
+    ):
+        found = await lane.answer(text, "en", asker=asker, conversation_id=f"c-upset-{n}", upset=True)
+        assert found is not None and found.strategy in ("recommend", "product_faq", "description"), text
+        named = {p.sku for p in await list_products(store) if p.category == "eyes"}
+        assert found.skus and set(found.skus) <= named, text
+
+
 async def test_answers_come_from_the_graph_in_the_viewers_language(store) -> None:
     lane = QALane(lambda: store)
     lipstick = await find_product(store, "lipstick")

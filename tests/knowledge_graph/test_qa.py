@@ -1199,3 +1199,29 @@ async def test_goods_asked_for_in_more_forms_are_not_carried(qa) -> None:
     assert (
         await ask(qa, "粉底液遮瑕吗", "zh")
     ).strategy != "not_carried"  # covering is asked, not a concealer
+
+
+async def test_a_name_after_another_categorys_word_is_a_kind_we_do_not_sell(qa) -> None:
+    for text in ("lip liner in a nude shade?", "do you sell eye serum"):
+        assert (await ask(qa, text, "en")).strategy == "not_carried", text
+    assert await qa.answer("my eye serum ran out lol", "en", asker=ASKER) is None  # a remark
+    assert (await ask(qa, "is the eye cream good", "en")).strategy != "not_carried"
+    assert (await ask(qa, "防晒衣有吗", "zh")).strategy == "not_carried"
+
+
+async def test_a_gift_for_him_prefers_what_suits_him_within_the_budget_said(qa, seeded_store) -> None:
+    products = {p.sku: p for p in await list_products(seeded_store)}
+    him = await ask(qa, "给男朋友挑个礼物 不要化妆品的", "zh")
+    assert "need:for-him" in products[him.skus[0]].tags
+    assert all(products[sku].category not in ("lips", "base", "eyes") for sku in him.skus)
+    rich = await ask(qa, "男朋友问我要啥礼物 预算三百左右 选啥", "zh")
+    assert abs(300 - products[rich.skus[0]].price) < 50  # about the budget, even if not "for him"
+
+
+async def test_cracked_lips_are_no_damaged_parcel(qa) -> None:
+    found = await qa.answer("嘴巴好干 都裂了", "zh", asker=ASKER)
+    assert found is None or found.strategy != "shop_faq"
+    parcel = await ask(
+        qa, "my parcel came and the toner bottle was cracked and leaking all over, what now", "en"
+    )
+    assert parcel.strategy == "shop_faq"
