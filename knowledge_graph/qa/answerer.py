@@ -172,6 +172,8 @@ class QuestionAnswerer:
                 return await self.answer(question, language, context=about, intent=intent, asker=asker)
         reading = read_question(text, named.keys)
         named = _category_words_are_not_names(reading, named)
+        if "benefit:fragrance-free" in reading.tags:  # "fragrance-free stuff, perfume gives me headaches"
+            named = replace(named, products=tuple(p for p in named.products if p.category != "fragrance"))
         if _qualified_elsewhere(reading.text, named):  # "lip liner in nude?", "eye serum": a kind we lack
             if not (reading.question or reading.sell_thing):
                 return None  # "my eye serum ran out lol"
@@ -338,6 +340,8 @@ class _Turn:
             return await self.sold_out()
         if r.superlative and not (len(products) == 1 and named.how == "name" and not self._name_word()):
             return await self.superlative(r.superlative)  # "cheapest foundation?": of those called so
+        if r.recommend and r.promo and len(products) == 1 and named.how == "name":
+            return await self.deals(products[0])  # "wanna grab the serum, which code saves me more"
         if (
             r.recommend
             and len(products) == 1
@@ -462,6 +466,8 @@ class _Turn:
             return await self.faq_of_several(products)  # "can I layer the gloss over a lipstick?"
         if r.promo and not HOW_TO.search(r.text):
             return await self.deals(None)
+        if (r.tags or r.categories) and ALL_LISTED.search(r.text):
+            return await self.listing()  # "敏感肌能用的都列一下": every one that fits, not three picks
         if r.tags and (r.question or RANGE_WORDS.search(r.text) or NEED_REQUEST.search(r.text)):
             if all(t.startswith("need:") for t in r.tags) and not RECOMMEND.search(r.text):
                 found = await self.shop_faq()  # "how fast do u ship?? need it for my sister's bday"
@@ -547,8 +553,7 @@ class _Turn:
             return None
         best = max(sure, key=lambda found: found[0].score)
         ranked, product = best
-        answer = wording_pick(ranked.faq.answer_en, ranked.faq.answer_zh, self.lang)
-        text = wording.product_faq_reply(product, answer, self.lang)
+        text = wording.product_faq_reply(product, self._faq_answer(ranked.faq), self.lang)
         return Answer(text, "product_faq", product.sku, (product.sku,))
 
     async def choose(self, products: tuple[Product, ...], keys: tuple[str, ...]) -> Answer | None:
@@ -569,8 +574,7 @@ class _Turn:
             pick = next(p for p in products if p.sku == found.product)
             sure = await self._sure_faqs((pick,))
             if sure and not self._description_fits_better(pick, sure[0][0].faq):
-                said = wording_pick(sure[0][0].faq.answer_en, sure[0][0].faq.answer_zh, self.lang)
-                why = wording.product_faq_reply(pick, said, self.lang)
+                why = wording.product_faq_reply(pick, self._faq_answer(sure[0][0].faq), self.lang)
             else:  # "中高遮瑕，持妆12小时": the reason in the product's own words
                 why = wording.info_reply(pick, self.lang)
             return replace(found, text=f"{found.text} {why}")
@@ -622,10 +626,7 @@ class _Turn:
         sure = await self._sure_faqs(products[:3])
         if len(sure) != len(products):
             return None
-        texts = [
-            wording.product_faq_reply(p, wording_pick(k.faq.answer_en, k.faq.answer_zh, self.lang), self.lang)
-            for k, p in sure
-        ]
+        texts = [wording.product_faq_reply(p, self._faq_answer(k.faq), self.lang) for k, p in sure]
         text = "；".join(t.rstrip("。") for t in texts) + "。" if self.lang == "zh" else " ".join(texts)
         return Answer(text, "compare", None, tuple(p.sku for p in products))
 
@@ -933,7 +934,7 @@ class _Turn:
             return await self.deals(product)
         if r.price:
             return await self.price(product)
-        if not every and r.variant and OTHER_ASK.search(r.text):
+        if not every and r.variant and OTHER_ASK.search(r.text) and not COLOUR_AMOUNT.search(r.text):
             return self.variants(product, every)  # "is the blush available in other colours?": one version
         if r.stock:
             return self.stock(product, every)
@@ -984,12 +985,18 @@ class _Turn:
         )
         if not sure:
             return None
-        answer = _free_of_said(
-            self.reading.text, wording_pick(ranked.faq.answer_en, ranked.faq.answer_zh, self.lang)
-        )
         return Answer(
-            wording.product_faq_reply(product, answer, self.lang), "product_faq", product.sku, (product.sku,)
+            wording.product_faq_reply(product, self._faq_answer(ranked.faq), self.lang),
+            "product_faq",
+            product.sku,
+            (product.sku,),
         )
+
+    def _faq_answer(self, faq: FAQ) -> str:
+        """An FAQ's answer in the asker's language, opened as the question asks (``_as_asked``,
+        ``_free_of_said``)."""
+        said = wording_pick(faq.answer_en, faq.answer_zh, self.lang)
+        return _as_asked(self.reading.text, _free_of_said(self.reading.text, said))
 
     def _description_fits_better(self, product: Product, faq: FAQ) -> bool:
         """Does the product's description give the kind of answer asked (a duration, a size) where its
@@ -1202,7 +1209,7 @@ class _Turn:
         ranked = await rank(self.qa.encoder, asked, faqs, intent=self.intent)
         if ranked is None or not ranked.confident(*rule):
             return None
-        return Answer(wording_pick(ranked.faq.answer_en, ranked.faq.answer_zh, self.lang), "shop_faq")
+        return Answer(self._faq_answer(ranked.faq), "shop_faq")
 
     # --- helpers ---------------------------------------------------------------------------------------
     def _follows_up(self) -> bool:
@@ -1396,7 +1403,14 @@ LISTING = re.compile(
     r"|\bwhat .{1,24} do (?:you|u) (?:sell|have|carry|stock)\b"
     r"|有哪些|有什么|有啥|都有|看看|列一下|列出|列个|有几[款样个种]|报一下|哪几[样款个种]|卖些啥|卖啥|卖什么"
 )
+ALL_LISTED = re.compile(
+    r"\b(?:list (?:them |it |em )?all|all (?:the|of the|of your|your) |everything (?:that|which|for|you|u))"
+    r"|都列|全部列|全列|列一下|所有的|全部的|都有哪些"
+)
+"""Every product that fits asked for, not a recommendation of a few."""
 COUNT_ASK = re.compile(r"\b(how many|what|which)\b|几|哪些|什么|多少")
+COLOUR_AMOUNT = re.compile(r"\b(?:pigment\w*|sheer|hint of colou?r|tint|how much colou?r)\b|显色|上色")
+"""How much colour a product gives ("super pigmented or more like a hint of colour"): not other colours."""
 OTHER_ASK = re.compile(r"\b(other|another|different|more)\b|别的|其他|其它|还有别")
 PREFERENCE_TAGS = frozenset({"need:for-him"})
 """Tags a recommendation prefers but does not require (the stable sort by tags met puts them first)."""
@@ -1449,6 +1463,19 @@ HAS_SUBSTANCE = re.compile(
 YES_LEAD = re.compile(r"^(?:yes|yep|sure)\b[,:!.]?\s*|^(?:可以|是的|适合)[，,。]?", re.IGNORECASE)
 
 
+WH_LEAD = re.compile(r"^(?:[^?,.!:-]{1,60}\s*[-,:]\s*)?(?:what|what's|whats|how|which|when|where|why)\b")
+YES_NO_WORD = re.compile(r"^(?:yes|no)\b[,:!.]?\s*(?=\S)", re.IGNORECASE)
+
+
+def _as_asked(question: str, answer: str) -> str:
+    """An FAQ's answer to its own yes/no question ("No, they are soft synthetic fibres") given to a
+    "what"/"how" question ("what are the bristles made of?") without the yes or no."""
+    if not WH_LEAD.search(question) or not YES_NO_WORD.search(answer):
+        return answer
+    rest = YES_NO_WORD.sub("", answer, count=1)
+    return rest[:1].upper() + rest[1:]
+
+
 def _free_of_said(question: str, answer: str) -> str:
     """``answer`` (an FAQ's words for another question, "Yes, it is fragrance-free") opened with the
     answer to ``question`` when that asks whether the product contains what the FAQ says it is free of
@@ -1474,7 +1501,7 @@ ORDER_ASK = re.compile(
     r"先.{0,8}还是|顺序|\b(?:before or after|after or before|which (?:one )?(?:goes )?first)\b"
 )
 """A question about the order products are used in."""
-YES_NO_LEAD = re.compile(r"^(?:[^?,.!:-]{1,30}\s*[-,:]\s*)?(?:is|are|does|do|will|would|can|could)\b")
+YES_NO_LEAD = re.compile(r"^(?:[^?,.!:-]{1,60}\s*[-,:]\s*)?(?:is|are|does|do|will|would|can|could)\b")
 """A question that opens as yes/no ("does the eye cream do anything for dark circles?") asks about the
 product it names, even in a recommendation's words."""
 COLOURS_DESCRIBED = re.compile(

@@ -22,7 +22,8 @@ from knowledge_graph.qa.understand import GOODS_HEAD, Reading, strip_vocabulary
 from knowledge_graph.text import normalize_key
 
 GENERIC_EN = frozenset(
-    "a an any some the good nice cheap new small big mini travel sized size kind type sort of brand branded "
+    "a an any some the or and good nice cheap new small big mini travel sized size kind type sort of brand "
+    "branded "
     "face body skin product products stuff thing things here please pls u you your ur one set makeup "
     "make-up cosmetics non stuff item items option options rich light lightweight gentle mild thick thin "
     "heavy soft strong decent affordable quality simple basic friendly portable gentler lighter richer "

@@ -45,10 +45,10 @@ AMOUNT_USED = re.compile(
 """How much of a product goes on ("how much eye cream do i use per eye") or how much of a quality it
 has ("how much coverage does the foundation give?"): not its price."""
 PROMO_WORDS = re.compile(
-    r"\b(discounts?|coupons?|promos?|promotions?|promo codes?|codes?|deals?|(?<!for )sales?|vouchers?"
-    r"|% off)\b"
+    r"\b(discounts?|discounted|coupons?|promos?|promotions?|promo codes?|codes?|deals?|(?<!for )sales?"
+    r"|vouchers?|% off)\b"
     r"|优惠|折扣|打折|券|满减|活动|福利|减价|便宜点|优惠码|折扣码|哪个码|什么码|啥码|有码|用码|(?:专属|专用|独家|单品|能用)的?码|折后|到手价|券后|几折|\d+折"
-    r"|打.{0,2}折|减\d+|[两几\d]个(?:优惠)?码|[一两几\d]?串字母|那串码|求个?码|给个码|用完码|能便宜多少|便宜多少"
+    r"|打.{0,2}折|减\d+|[两几\d]个(?:优惠)?码|[一两几\d]?串字母|那串码|求个?码|给个码|用完码|用了码|用码后|能便宜多少|便宜多少"
     r"|(?<![\d.])\d{1,2}\s*%(?!\s*(?:alcohol|of|vitamin|niacinamide|酒精|的))",  # "does the 10% apply to…"
 )
 NO_CODE = re.compile(
@@ -178,7 +178,7 @@ LEAST_STOCK = re.compile(
 )
 SOLD_OUT_ASK = re.compile(
     r"\b(what(?:'s| is| are)|which|anything|any)\b.{0,30}\b(out of stock|sold out)\b"
-    r"|哪些.{0,6}(?:断货|卖完|卖光|售罄|没货)"
+    r"|哪些.{0,6}(?:断货|卖完|卖光|售罄|没货)|有没有(?:已经)?(?:断货|卖完|卖光|售罄|没货)的"
     r"|(?:断货|卖完|卖光|售罄|没货)了?的?(?:有哪些|是哪些|有啥|是啥)"
 )
 """Which products (or shades) are gone: the catalog's sold-out list."""

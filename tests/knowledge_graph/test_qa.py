@@ -1225,3 +1225,23 @@ async def test_cracked_lips_are_no_damaged_parcel(qa) -> None:
         qa, "my parcel came and the toner bottle was cracked and leaking all over, what now", "en"
     )
     assert parcel.strategy == "shop_faq"
+
+
+async def test_faq_answers_are_opened_as_the_question_asks(qa, seeded_store) -> None:
+    made_of = await ask(qa, "vegan here, what are the bristles in the brush set made of", "en")
+    assert made_of.strategy == "product_faq" and not made_of.text.split(": ", 1)[1].startswith(("No", "Yes"))
+    assert "synthetic" in made_of.text
+    tint = await ask(qa, "is the tinted lip balm super pigmented or more like a hint of colour", "en")
+    assert tint.strategy == "product_faq" and "sheer" in tint.text  # how much colour, not other colours
+    code = await ask(qa, "wanna grab the serum, which code saves me more", "en")
+    assert code.strategy == "deal" and "SERUM30" in code.text
+    shipped = await ask(qa, "防晒用了码多少 还包邮吗", "zh")
+    assert "89.10" in shipped.text and "8.00" in shipped.text
+
+
+async def test_every_product_that_fits_is_listed_when_all_are_asked_for(qa, seeded_store) -> None:
+    products = await list_products(seeded_store)
+    travel = await ask(qa, "list all the travel friendly stuff", "en")
+    assert travel.strategy == "filter"
+    tagged = {p.sku for p in products if "need:travel" in p.tags}
+    assert set(travel.skus) == tagged or len(travel.skus) >= 5
