@@ -29,9 +29,12 @@ from nlu.language import normalize_language
 log = logging.getLogger(__name__)
 
 COMPLAINT_ANSWERS = frozenset({"shop_faq"})
+"""Answers the lane gives to a message that reads as a complaint (see ``QALane.answer``)."""
+PERSONAL_ANSWERS = frozenset({"recommend"})
+"""Answers to an upset message about the viewer's own problem ("puffy eyes every morning 😩"), which is
+not a complaint."""
 REMEMBERED_QUESTIONS = 10_000
 """Conversations whose last question the lane keeps, for "那精华呢" (the oldest are forgotten first)."""
-"""Answers the lane gives to a message that reads as a complaint (see ``QALane.answer``)."""
 
 
 class QALane:
@@ -75,7 +78,13 @@ class QALane:
         except KnowledgeGraphError as err:
             log.info("QA lane skipped (graph): %s", err)
             return None
-        complains = upset and (not asks(text) or (found is not None and found.strategy in COMPLAINT_ANSWERS))
+        # "my lips are cracked 😭" answered with a lip balm is the viewer's own problem, not a complaint
+        personal = found is not None and found.strategy in PERSONAL_ANSWERS
+        complains = (
+            upset
+            and not personal
+            and (not asks(text) or (found is not None and found.strategy in COMPLAINT_ANSWERS))
+        )
         if found is None or (complains and found.strategy not in COMPLAINT_ANSWERS):
             return None
         store = self._store_of()

@@ -468,7 +468,11 @@ class _Turn:
             return await self.deals(None)
         if (r.tags or r.categories) and ALL_LISTED.search(r.text):
             return await self.listing()  # "敏感肌能用的都列一下": every one that fits, not three picks
-        if r.tags and (r.question or RANGE_WORDS.search(r.text) or NEED_REQUEST.search(r.text)):
+        problem = all(t.split(":", 1)[0] in PROBLEM_TAGS for t in r.tags) and (
+            BODY_DAMAGE.search(r.text) or BODY_PART.search(r.text)
+        )
+        if r.tags and (r.question or RANGE_WORDS.search(r.text) or NEED_REQUEST.search(r.text) or problem):
+            # "my lips are cracked and peeling", "puffy eyes every morning 😩": a problem said is a need
             if all(t.startswith("need:") for t in r.tags) and not RECOMMEND.search(r.text):
                 found = await self.shop_faq()  # "how fast do u ship?? need it for my sister's bday"
                 if found is not None:

@@ -233,6 +233,10 @@ SELL = (
     ),
     re.compile(r"\b(?:any )?(?P<thing>[a-z][a-z '-]{2,30}?) for sale\b"),
     re.compile(r"\bwhere(?:'s| is| are|s) (?:the|ur|your|a|an) (?P<thing>[a-z][a-z '-]{2,30}?)\s*(?:\?|$)"),
+    re.compile(
+        r"^(?!(?:water|tea|coffee|food|snacks?|drinks?|juice|candy|chocolate|cookies?|lunch|dinner)\W*$)"
+        r"(?P<thing>[a-z][a-z'-]{3,}(?: [a-z][a-z'-]+)?)\W*$"
+    ),
     re.compile(r"(?:家|店里|这里|这边|你们)卖(?P<thing>[^?？!！。，,\s吗不没]{1,10})(?:吗|不|没|嘛)"),
     re.compile(
         r"(?:有没有|有没|有卖|卖不卖|有无|你们有|你们卖|店里有|这里有)(?P<thing>[^?？!！。，,吗呀啊呢嘛有不\s][^?？!！。，,吗呀啊呢嘛]*)"
@@ -295,7 +299,8 @@ BARE_EN = 3
 """The index of the bare English "X?" pattern in ``SELL`` (checked against ``BARE_THING_WORDS``)."""
 LOOKING_FOR = 4
 WHERE_IS = 6
-GOODS_CHECKED = (SELL[BARE_EN], SELL[LOOKING_FOR], SELL[WHERE_IS], SELL[-2], SELL[-1])
+GOODS_ALONE = 7
+GOODS_CHECKED = (SELL[BARE_EN], SELL[LOOKING_FOR], SELL[WHERE_IS], SELL[GOODS_ALONE], SELL[-2], SELL[-1])
 """The ``SELL`` patterns that name a product only when the thing ends in goods ("eyebrow pencil??",
 "need a hair dryer", "looking for false lashes"), since their words alone ask nothing of the shop."""
 # Words that make a "do you have ...?" something other than a product ("do you have a discount code?",
@@ -364,21 +369,34 @@ MAX_PRICE = (
     re.compile(rf"预算{_MONEY}\s*{_AMOUNT}"),
 )
 _LEFT = r"(?:\s*(?:件|个|支|瓶|units?|pcs|pieces))?"
-STOCK_BELOW = (
-    re.compile(r"\b(?:fewer|less) than (?P<n>\d+)\s*(?:units? |pcs |pieces )?(?:left|in stock)\b"),
-    re.compile(r"\bstock (?:is |of )?(?:under|below|less than|lower than|fewer than) (?P<n>\d+)\b"),
-    re.compile(r"\b(?:under|below) (?P<n>\d+) (?:units? |pcs |pieces )?(?:left|in stock)\b"),
-    re.compile(rf"(?:库存|剩|还剩|余量)(?:不到|少于|低于|小于|不足|没有|不够)(?P<n>\d+){_LEFT}"),
-    re.compile(rf"(?:库存|剩|还剩|余量)(?P<i>\d+){_LEFT}(?:以下|以内)"),
+_UNITS = r"(?:units? |pcs |pieces )?"
+
+
+def _stock_bound(
+    than: str, compared: str, placed: str, zh: str, zh_after: str
+) -> tuple[re.Pattern[str], ...]:
+    """The ways to bound the stock one way: "<than> than N left", "stock <compared> N", "<placed> N in
+    stock", "库存<zh>N", "库存N<zh_after>"."""
+    return (
+        re.compile(rf"\b(?:{than}) than (?P<n>\d+)\s*{_UNITS}(?:left|in stock)\b"),
+        re.compile(rf"\bstock (?:is |of )?(?:{compared}) (?P<n>\d+)\b"),
+        re.compile(rf"\b(?:{placed}) (?P<n>\d+) {_UNITS}(?:left|in stock)\b"),
+        re.compile(rf"(?:库存|剩|还剩|余量)(?:{zh})(?P<n>\d+){_LEFT}"),
+        re.compile(rf"(?:库存|剩|还剩|余量)(?P<i>\d+){_LEFT}(?:{zh_after})"),
+    )
+
+
+STOCK_BELOW = _stock_bound(
+    "fewer|less",
+    "under|below|less than|lower than|fewer than",
+    "under|below",
+    "不到|少于|低于|小于|不足|没有|不够",
+    "以下|以内",
 )
 """A bound on how many are left ("fewer than 100 left", "库存不到100"), never a price; ``n`` is a strict
 bound, ``i`` one that includes itself ("库存100以下")."""
-STOCK_ABOVE = (
-    re.compile(r"\b(?:more|over) than (?P<n>\d+)\s*(?:units? |pcs |pieces )?(?:left|in stock)\b"),
-    re.compile(r"\bstock (?:is |of )?(?:over|above|more than|higher than) (?P<n>\d+)\b"),
-    re.compile(r"\b(?:over|above) (?P<n>\d+) (?:units? |pcs |pieces )?(?:left|in stock)\b"),
-    re.compile(rf"(?:库存|剩|还剩|余量)(?:超过|多于|高于|大于)(?P<n>\d+){_LEFT}"),
-    re.compile(rf"(?:库存|剩|还剩|余量)(?P<i>\d+){_LEFT}以上"),
+STOCK_ABOVE = _stock_bound(
+    "more|over", "over|above|more than|higher than", "over|above", "超过|多于|高于|大于", "以上"
 )
 
 

@@ -14,6 +14,7 @@ from connectors.base import ChatEvent
 from knowledge_graph.catalog import find_product, list_products
 from knowledge_graph.config import GraphConfig
 from knowledge_graph.faq import list_faqs
+from knowledge_graph.open_questions import list_open_questions
 from knowledge_graph.qa.answerer import Asker
 from knowledge_graph.queries import variants_of
 from knowledge_graph.store import open_store
@@ -141,6 +142,23 @@ async def test_an_upset_question_asked_after_a_clause_or_a_wish_is_answered(stor
         assert found is not None and found.strategy in ("recommend", "product_faq", "description"), text
         named = {p.sku for p in await list_products(store) if p.category == "eyes"}
         assert found.skus and set(found.skus) <= named, text
+
+
+async def test_an_upset_problem_of_the_viewers_own_gets_a_recommendation_not_a_complaint(store) -> None:
+    lane = QALane(lambda: store)
+    found = await lane.answer(
+        "puffy eyes every single morning 😩",
+        "en",
+        asker=Asker("sim", "r", "puffy-viewer"),
+        conversation_id="c-puffy",
+        upset=True,
+    )
+    assert found is not None and found.strategy == "recommend"
+    depuffing = {p.sku for p in await list_products(store) if "benefit:depuffing" in p.tags}
+    assert found.skus and set(found.skus) <= depuffing
+    await lane.settle("c-puffy")
+    complaints = [q for q in await list_open_questions(store) if q.kind == "complaint"]
+    assert not [q for q in complaints if "puffy" in q.text]
 
 
 async def test_answers_come_from_the_graph_in_the_viewers_language(store) -> None:

@@ -1245,3 +1245,16 @@ async def test_every_product_that_fits_is_listed_when_all_are_asked_for(qa, seed
     assert travel.strategy == "filter"
     tagged = {p.sku for p in products if "need:travel" in p.tags}
     assert set(travel.skus) == tagged or len(travel.skus) >= 5
+
+
+async def test_a_problem_said_about_the_body_is_a_need_and_goods_alone_are_asked_for(
+    qa, seeded_store
+) -> None:
+    products = {p.sku: p for p in await list_products(seeded_store)}
+    lips = await ask(qa, "my lips are cracked and peeling", "en")
+    assert lips.strategy == "recommend" and all(products[s].category == "lips" for s in lips.skus)
+    zh = await ask(qa, "嘴巴好干 都裂了", "zh")
+    assert zh.strategy == "recommend" and all("benefit:nourishing" in products[s].tags for s in zh.skus)
+    assert (await ask(qa, "sunglasses", "en")).strategy == "not_carried"
+    assert await qa.answer("water", "en", asker=ASKER) is None
+    assert await qa.answer("lulu ur skin is glowing today", "en", asker=ASKER) is None
