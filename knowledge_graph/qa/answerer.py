@@ -64,6 +64,7 @@ from knowledge_graph.qa.understand import (
     YES_NO,
     Reading,
     answer_kind_fits,
+    asks,
     category_word_keys,
     category_words,
     count_named,
@@ -468,9 +469,7 @@ class _Turn:
             return await self.deals(None)
         if (r.tags or r.categories) and ALL_LISTED.search(r.text):
             return await self.listing()  # "敏感肌能用的都列一下": every one that fits, not three picks
-        problem = all(t.split(":", 1)[0] in PROBLEM_TAGS for t in r.tags) and (
-            BODY_DAMAGE.search(r.text) or BODY_PART.search(r.text)
-        )
+        problem = all(t.split(":", 1)[0] in PROBLEM_TAGS for t in r.tags) and PROBLEM_PLACE.search(r.text)
         if r.tags and (r.question or RANGE_WORDS.search(r.text) or NEED_REQUEST.search(r.text) or problem):
             # "my lips are cracked and peeling", "puffy eyes every morning 😩": a problem said is a need
             if all(t.startswith("need:") for t in r.tags) and not RECOMMEND.search(r.text):
@@ -1032,7 +1031,7 @@ class _Turn:
         names = (product.name("en"), product.name("zh"), *product.aliases_en, *product.aliases_zh)
         asked = topic_words(self.text, names)
         r = self.reading
-        if not (r.question or r.tags or NEED_REQUEST.search(self.text) or PLEASE.search(r.text)):
+        if not (asks(self.text) or r.tags or NEED_REQUEST.search(self.text) or PLEASE.search(r.text)):
             return not asked  # a remark ("my mom loves candles, she has 40"): only a bare mention
         if not asked or any(shares_content(self.text, d, names) for d in descriptions):
             return True  # nothing asked beyond the product itself, or the description speaks to it
@@ -1456,6 +1455,7 @@ ABOUT_IT_ASK = re.compile(
     r"\b(?:is|are|does|do|will|would|can|could) (?:the|this|that|these|those|ur|your) (?:\w+ ){0,3}?"
     r"(?:gonna|going to|like that|do that|do anything|work|safe|ok|okay|fine|good|make|leave|cause|break"
     r"|dry|help)\b|\b(?:does|do|will|can) (?:it|they) (?:\w+ ){0,2}?(?:do anything|work|help)\b"
+    r"|^[^?,.!:-]{1,40}\s*[-,:]\s*(?:any|does|do|will|is|can)\b"
     r"|(?:会不会|能不能|管用|有用吗|顶用|也会|也这样)"
 )
 """A yes/no question about the product it names ("is the setting spray here like that?")."""
@@ -1501,11 +1501,16 @@ PARCEL = re.compile(
     r"瓶|盒|包裹|快递|收到|到货|盖|\b(?:bottle|box|parcel|package|jar|lid|case|arrived|came|delivery|order)\b"
 )
 """Cracked lips are dry skin; a cracked bottle in the parcel is damage the shop replaces."""
+PROBLEM_PLACE = re.compile(
+    r"嘴|唇|脸|皮肤|手|脚|睫毛|眼|[tT]区|额头|鼻|头发|气色"
+    r"|\b(?:lips?|skin|face|hands?|lashes|eyes?|lids?|t-?zone|forehead|nose|hair|cheeks?|under ?eyes?)\b"
+)
+"""Where a viewer says a problem is ("lashes so short", "T区出油"): with the need it names, a request."""
 ORDER_ASK = re.compile(
     r"先.{0,8}还是|顺序|\b(?:before or after|after or before|which (?:one )?(?:goes )?first)\b"
 )
 """A question about the order products are used in."""
-YES_NO_LEAD = re.compile(r"^(?:[^?,.!:-]{1,60}\s*[-,:]\s*)?(?:is|are|does|do|will|would|can|could)\b")
+YES_NO_LEAD = re.compile(r"^(?:[^?,.!:-]{1,60}\s*[-,:]\s*)?(?:is|are|does|do|will|would|can|could|any)\b")
 """A question that opens as yes/no ("does the eye cream do anything for dark circles?") asks about the
 product it names, even in a recommendation's words."""
 COLOURS_DESCRIBED = re.compile(

@@ -214,7 +214,8 @@ SELL = (
         r"(?: any| some| a| an| the)? (?P<thing>[^?!.。，,]+)"
     ),
     re.compile(
-        r"(?:\b(?:is there|are there|any chance of)|(?:^|\b(?:u|you|ya|y'?all) )got)(?: any| some| a| an)?"
+        r"(?:\b(?:is there|are there|any chance of)|(?:^|\b(?:u|you|ya|y'?all)(?: guys)? )got)"
+        r"(?: any| some| a| an)?"
         r" (?P<thing>[^?!.。，,]+)"
     ),
     re.compile(
@@ -257,7 +258,7 @@ SELL = (
         r"(?=\s*(?:[,.!?]|$))"
     ),
     re.compile(
-        r"\bneed (?:a|an|some|new|a new) (?P<thing>[a-z][a-z'-]+(?: [a-z][a-z'-]+){0,2}?)"
+        r"\bneed (?:a |an |some |new |a new )?(?P<thing>[a-z][a-z'-]+(?: [a-z][a-z'-]+){0,2}?)"
         r"(?=\s*(?:[,./!?]|$)|\s+(?:do|does|u|you|any|pls|please|for|to|lol|asap|rn|or)\b)"
     ),
 )

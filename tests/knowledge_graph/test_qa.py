@@ -1258,3 +1258,19 @@ async def test_a_problem_said_about_the_body_is_a_need_and_goods_alone_are_asked
     assert (await ask(qa, "sunglasses", "en")).strategy == "not_carried"
     assert await qa.answer("water", "en", asker=ASKER) is None
     assert await qa.answer("lulu ur skin is glowing today", "en", asker=ASKER) is None
+
+
+async def test_remarks_with_question_words_inside_and_situations_are_read_right(qa, seeded_store) -> None:
+    products = {p.sku: p for p in await list_products(seeded_store)}
+    for remark in (
+        "first time here, the vibes are immaculate ✨",
+        "my mom walked in and asked why i'm watching a stranger put on lipstick lmao",
+    ):
+        assert await qa.answer(remark, "en", asker=ASKER) is None, remark
+    assert (await ask(qa, "need makeup remover wipes, do u have any", "en")).strategy == "not_carried"
+    assert (await ask(qa, "u guys got nail polish?", "en")).strategy == "not_carried"
+    circles = await ask(qa, "firming eye cream - any help for dark circles or just the puffy stuff?", "en")
+    assert circles.strategy == "product_faq" and "caffeine" in circles.text
+    smears = await ask(qa, "my winged look smears all over my lids by noon, oily lid problems", "en")
+    assert smears.strategy == "recommend"
+    assert "benefit:smudge-proof" in products[smears.skus[0]].tags
