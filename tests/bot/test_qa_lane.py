@@ -115,23 +115,27 @@ async def test_a_follow_up_on_stock_keeps_the_shade_the_previous_question_named(
     assert "cherry red" not in found.text
 
 
-async def test_an_upset_request_said_politely_is_answered_not_a_complaint(store) -> None:
+async def recommended_when_upset(store, text: str, conversation_id: str, tag: str) -> None:
+    """``text``, sent by an upset viewer, is answered with a recommendation of products tagged ``tag``."""
     lane = QALane(lambda: store)
-    found = await lane.answer(
-        "something for dry skin pls, the cold is killing me",
-        "en",
-        asker=Asker("sim", "r", "cold-viewer"),
-        conversation_id="c4",
-        upset=True,
+    asker = Asker("sim", "r", f"viewer-{conversation_id}")
+    found = await lane.answer(text, "en", asker=asker, conversation_id=conversation_id, upset=True)
+    assert found is not None and found.strategy == "recommend", text
+    tagged = {p.sku for p in await list_products(store) if tag in p.tags}
+    assert found.skus and set(found.skus) <= tagged, text
+    await lane.settle(conversation_id)
+
+
+async def test_an_upset_request_said_politely_is_answered_not_a_complaint(store) -> None:
+    await recommended_when_upset(
+        store, "something for dry skin pls, the cold is killing me", "c4", "skin:dry"
     )
-    assert found is not None and found.strategy == "recommend"
-    dry = {p.sku for p in await list_products(store) if "skin:dry" in p.tags}
-    assert found.skus and set(found.skus) <= dry
 
 
 async def test_an_upset_question_asked_after_a_clause_or_a_wish_is_answered(store) -> None:
     lane = QALane(lambda: store)
     asker = Asker("sim", "r", "teary-viewer")
+    eyes = {p.sku for p in await list_products(store) if p.category == "eyes"}
     for n, text in enumerate(
         (
             "going to my sister's wedding and i WILL cry, what mascara",
@@ -140,23 +144,11 @@ async def test_an_upset_question_asked_after_a_clause_or_a_wish_is_answered(stor
     ):
         found = await lane.answer(text, "en", asker=asker, conversation_id=f"c-upset-{n}", upset=True)
         assert found is not None and found.strategy in ("recommend", "product_faq", "description"), text
-        named = {p.sku for p in await list_products(store) if p.category == "eyes"}
-        assert found.skus and set(found.skus) <= named, text
+        assert found.skus and set(found.skus) <= eyes, text
 
 
 async def test_an_upset_problem_of_the_viewers_own_gets_a_recommendation_not_a_complaint(store) -> None:
-    lane = QALane(lambda: store)
-    found = await lane.answer(
-        "puffy eyes every single morning 😩",
-        "en",
-        asker=Asker("sim", "r", "puffy-viewer"),
-        conversation_id="c-puffy",
-        upset=True,
-    )
-    assert found is not None and found.strategy == "recommend"
-    depuffing = {p.sku for p in await list_products(store) if "benefit:depuffing" in p.tags}
-    assert found.skus and set(found.skus) <= depuffing
-    await lane.settle("c-puffy")
+    await recommended_when_upset(store, "puffy eyes every single morning 😩", "c-puffy", "benefit:depuffing")
     complaints = [q for q in await list_open_questions(store) if q.kind == "complaint"]
     assert not [q for q in complaints if "puffy" in q.text]
 
