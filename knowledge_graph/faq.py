@@ -193,6 +193,16 @@ async def list_faqs(store: GraphStore, sku: str | None = None) -> list[FAQ]:
     return [_faq_from_row(row) for row in rows]
 
 
+async def list_product_faqs(store: GraphStore, skus: list[str]) -> list[FAQ]:
+    """The FAQs about any of the products ``skus``, in one read; by id."""
+    rows = await store.read(
+        "MATCH (f:FAQ)-[:ABOUT]->(t:Product) WHERE t.sku IN $skus "
+        f"RETURN {_COLUMNS}, {_TARGET_COLUMNS} ORDER BY id",
+        {"skus": skus},
+    )
+    return [_faq_from_row(row) for row in rows]
+
+
 async def list_all_faqs(store: GraphStore, after: str = "", limit: int = 1000) -> list[FAQ]:
     """Every FAQ with id > ``after``, by id, at most ``limit`` (page with the last id)."""
     rows = await store.read(

@@ -47,13 +47,13 @@ def _is_word_char(ch: str) -> bool:
     return ch.isalnum() and not is_cjk(ch)
 
 
-def plural_ending(text: str, end: int) -> bool:
-    """Whether ``text[end:]`` starts with the "s"/"es" of an English plural of the word ending at ``end``
-    ("candle|s", "brush|es", "gloss|es") and nothing of the word follows it."""
+def plural_tail(text: str, end: int) -> int:
+    """The length of the "s"/"es" of an English plural of the word ending at ``end`` ("candle|s",
+    "brush|es", "gloss|es") when nothing of the word follows it; 0 when there is none."""
     last = text[end - 1] if end else ""
     if not ("a" <= last <= "z"):
-        return False
-    sibilant = last in "sxz" or text[end - 2 : end] in ("sh", "ch")  # "gloss|es", "brush|es"
+        return 0
+    sibilant = last in "sxz" or text[end - 2 : end] in ("sh", "ch")
     tail = (
         2
         if sibilant and text.startswith("es", end)
@@ -61,7 +61,20 @@ def plural_ending(text: str, end: int) -> bool:
         if not sibilant and text.startswith("s", end)
         else 0
     )
-    return tail > 0 and (end + tail == len(text) or not _is_word_char(text[end + tail]))
+    return tail if tail and (end + tail == len(text) or not _is_word_char(text[end + tail])) else 0
+
+
+def plural_ending(text: str, end: int) -> bool:
+    return plural_tail(text, end) > 0
+
+
+def singular(word: str) -> str:
+    """An English plural's singular by the same rule ("candles", "brushes", "glosses" -> "candle",
+    "brush", "gloss"); a word that is no such plural ("glass") stays."""
+    for tail in (2, 1):
+        if len(word) - tail > 2 and plural_tail(word, len(word) - tail) == tail:
+            return word[:-tail]
+    return word
 
 
 def find_word(key: str, text: str, *, plurals: bool = False) -> int:

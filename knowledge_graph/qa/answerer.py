@@ -33,7 +33,7 @@ from knowledge_graph.catalog import Product, get_product, list_products
 from knowledge_graph.editing import list_promotions
 from knowledge_graph.entities import Category, Promotion, Variant
 from knowledge_graph.errors import ValidationError
-from knowledge_graph.faq import FAQ, get_streamer, list_all_faqs, list_faqs
+from knowledge_graph.faq import FAQ, get_streamer, list_faqs, list_product_faqs
 from knowledge_graph.open_questions import record_open_question
 from knowledge_graph.qa import attributes, wording
 from knowledge_graph.qa.carried import asks_for_goods, carried, names_a_kind, only_names, product_names
@@ -260,18 +260,18 @@ class _Turn:
                 order = wording.best_price(one, running)
                 shipping = _shipping_applied(found, order, one.currency, self.lang)
                 return Answer(f"{deal.text} {shipping}", "deal", deal.product, deal.skus)
+        topics = _topics(r.text)
         if (
-            _topics(r.text)
+            topics
             and not code_until
             and not deal_until
             and not ((r.price or r.superlative) and products)
             and not (r.cheaper is not None and len(products) >= 2)  # "蜡烛和洗面奶哪个更便宜 凑单用"
             and not await self._not_sold(named)
         ):
-            damaged = DAMAGE_TOPIC in _topics(r.text)  # "my cushion showed up all cracked": the shop's fix
-            if (
-                len(products) == 1 and not damaged
-            ):  # "are the brush set's bristles real animal hair?": its FAQ
+            # "are the brush set's bristles real animal hair?": its own FAQ first; but "my cushion showed up
+            # all cracked" wants the shop's fix
+            if len(products) == 1 and DAMAGE_TOPIC not in topics:
                 found = await self.product_faq(products[0], strict=True)
                 if found is not None:
                     return found
@@ -741,10 +741,9 @@ class _Turn:
     async def recommend(self, like: Product | None) -> Answer | None:
         r = self.reading
         selection = self._selection(in_stock=True)
+        # a preference beside a need ranks first and never filters: "男朋友礼物 三百左右" may be the perfume
         required = tuple(t for t in selection.tags if t not in PREFERENCE_TAGS)
-        if (
-            required
-        ):  # a preference beside a need ranks first, never filters: "男朋友礼物 三百左右" may be perfume
+        if required:
             selection = replace(selection, tags=required)
         if like is not None and not (r.categories or r.tags) and like.category:
             selection = replace(selection, categories=(like.category,))
@@ -790,7 +789,7 @@ class _Turn:
         products = [p for p in products if p.category not in r.excluded]
         products = [p for p in products if r.max_price is None or p.price <= r.max_price]
         products = [p for p in products if r.min_price is None or p.price >= r.min_price]
-        faqs = faq_texts_by_product(await list_all_faqs(self.store))
+        faqs = faq_texts_by_product(await list_product_faqs(self.store, [p.sku for p in products]))
         matches = await match_need(self.qa.encoder, self.text, products, faqs)
         if not matches:
             return None

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from knowledge_graph.catalog import Product
 from knowledge_graph.qa import attributes
 from knowledge_graph.qa.understand import GOODS_HEAD, Reading, strip_vocabulary
-from knowledge_graph.text import normalize_key
+from knowledge_graph.text import normalize_key, singular
 
 GENERIC_EN = frozenset(
     "a an any some the or and good nice cheap new small big mini travel sized size kind type sort of brand "
@@ -72,9 +72,9 @@ def only_names(thing: str, product: Product) -> bool:
     "any gloss", "那个口红"): the question asks whether the shop has it, not anything about it."""
     kind = normalize_key(thing)
     if kind.isascii():  # the whole X: "sunscreen for oily skin" asks about the skin too
-        words = {_singular(w) for w in re.findall(r"[a-z][a-z'-]*", kind) if w not in GENERIC_EN}
+        words = {singular(w) for w in re.findall(r"[a-z][a-z'-]*", kind) if w not in GENERIC_EN}
         return bool(words) and any(
-            words == {_singular(w) for w in re.findall(r"[a-z][a-z'-]*", name)}
+            words == {singular(w) for w in re.findall(r"[a-z][a-z'-]*", name)}
             for name in product_names(product)
         )
     rest = GENERIC_ZH.sub("", re.sub(r"[^\u4e00-\u9fff]", "", _kind(thing)))
@@ -123,17 +123,9 @@ def _head(kind: str) -> str:
 def _called(product: Product, head: str) -> bool:
     names = product_names(product)
     if head.isascii():
-        words = {_singular(w) for w in head.split()}
-        return any(words <= {_singular(w) for w in re.findall(r"[a-z][a-z'-]*", name)} for name in names)
+        words = {singular(w) for w in head.split()}
+        return any(words <= {singular(w) for w in re.findall(r"[a-z][a-z'-]*", name)} for name in names)
     return any(head in name for name in names)
-
-
-def _singular(word: str) -> str:
-    """An English plural's singular, near enough to compare names: "candles", "brushes", "glosses" ->
-    "candle", "brush", "gloss"; "glass" stays."""
-    if word.endswith("es") and (word[-3:-2] in ("s", "x", "z") or word[-4:-2] in ("sh", "ch")):
-        return word[:-2]
-    return word[:-1] if word.endswith("s") and not word.endswith("ss") and len(word) > 3 else word
 
 
 def _fits(product: Product, reading: Reading) -> bool:
