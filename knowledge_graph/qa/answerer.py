@@ -481,8 +481,12 @@ class _Turn:
             LISTING.search(r.text) or RANGE_WORDS.search(r.text) or _plural_category_word(r.text)
         ):
             return await self.listing()  # "what fragrances do u have", "how much are the lipsticks?"
-        if r.deictic or ((r.price or r.stock or r.variant) and len(r.text) <= SHORT_FOLLOW_UP):
+        if (r.price or r.stock or r.variant) and (r.deictic or len(r.text) <= SHORT_FOLLOW_UP):
             return None  # "how much is it?" about nothing known: Rasa asks which product
+        if r.deictic:
+            # "how do i even pay for this lol": "this" is the order, when a shop FAQ clearly answers;
+            # otherwise Rasa asks which product
+            return await self.shop_faq(rule=SHOP_FAQ_BESIDE_PRODUCT)
         found = await self.shop_faq()
         if found is None and context and not products and r.question and not r.filters_catalog:
             found = await self._context_faq(context, strict=False)  # "nice, how many hours of wear do i get"

@@ -7,7 +7,10 @@ text is encoded once per process and a Chinese question finds an English-only FA
 best cosine similarity of the question to its questions, or to its answer minus ``ANSWER_DISCOUNT`` (a
 question often shares words with the answer rather than with how the FAQ was phrased: "do you ship to
 Canada?" against "We ship within mainland China only"), plus up to ``WORDS_BONUS`` for repeating one of
-its questions' words (:func:`words_shared`: the encoder reads short, noisy Chinese chat poorly).
+its questions' words (:func:`words_shared`: the encoder reads short, noisy Chinese chat poorly), plus
+``ANSWER_WORDS_BONUS`` when the question uses a word only that FAQ's answer says and no FAQ question
+does ("洗面奶含皂基吗" against "...不含皂基..."), plus ``KIND_BONUS`` when its answer gives the kind of
+answer asked (a duration, an amount per use, a distance: ``understand.ANSWER_KINDS``).
 
 Precision first: ``confident`` needs the best score above a threshold AND a margin over the runner-up,
 because two close FAQs mean the question is not clearly either, and a wrong answer is worse than a
@@ -17,6 +20,7 @@ hand-off. A Rasa intent is a prior, never a filter: FAQs about the intent's topi
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -30,6 +34,7 @@ ANSWER_DISCOUNT = 0.08
 INTENT_BONUS = 0.04
 WORDS_BONUS = 0.12
 KIND_BONUS = 0.09
+ANSWER_WORDS_BONUS = 0.08
 MAX_QUESTION_CHARS = 300
 
 # Topic words of the intents whose questions the shop's FAQs answer.
@@ -101,8 +106,13 @@ async def rank(
     similarity = matrix[1:] @ matrix[0]
     topic = INTENT_TOPICS.get(intent or "")
     kinds = kinds_asked(question)
+    answer_words = [set().union(*map(topic_words, faq_texts(faq)[1])) for faq in faqs]
+    asked_of_all = set().union(*(topic_words(q) for faq in faqs for q in faq_texts(faq)[0]))
+    said_once = {
+        w for w, n in Counter(w for words in answer_words for w in words).items() if n == 1
+    } - asked_of_all
     scores: list[float] = []
-    for faq, (start, middle, end) in zip(faqs, spans, strict=True):
+    for faq, words, (start, middle, end) in zip(faqs, answer_words, spans, strict=True):
         best = -1.0
         if middle > start:
             best = float(np.max(similarity[start - 1 : middle - 1]))
@@ -111,6 +121,8 @@ async def rank(
         if topic is not None and topic.search(" ".join(t for t in faq_texts(faq)[0])):
             best += INTENT_BONUS
         best += WORDS_BONUS * words_shared(asked, faq)
+        if asked & words & said_once:
+            best += ANSWER_WORDS_BONUS
         if kinds and gives_kind(kinds, faq_texts(faq)[1]):
             best += KIND_BONUS
         scores.append(best)

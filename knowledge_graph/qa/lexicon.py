@@ -1004,6 +1004,8 @@ SHOP_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
             "shipping cost",
             "pay for delivery",
             "pay for shipping",
+            "pay shipping",
+            "pay delivery",
             "extra for shipping",
             "shipping fee",
             "incl shipping",

@@ -478,6 +478,22 @@ ANSWER_KINDS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
         ),
         re.compile(r"\d+(?:\.\d+)?\s*(?:ml|g|毫升|克)(?![a-z])"),
     ),
+    (  # how much to use at a time
+        re.compile(
+            r"\bhow much (?:do|should|to|shall|can) (?:i |u |you |we )?(?:use|apply|put|squeeze|take)\b"
+            r"|\bhow much (?:product |of it )?(?:per|each|for (?:each|one|the))\b"
+            r"|\bhow many (?:pumps|drops)\b"
+            r"|用量|用多少|挤多少|取多少|抹多少|涂多少|一次.{0,3}多少|多少量"
+        ),
+        re.compile(
+            r"\b(?:rice|pea|coin|grain)[- ]?(?:grain|sized?|amount)?\b|米粒|黄豆|硬币"
+            r"|\d+\s*(?:pumps?|drops?|泵|滴)"
+        ),
+    ),
+    (  # a distance
+        re.compile(r"\bhow (?:far|close)\b|\bwhat distance\b|多远|多近|距离|隔多"),
+        re.compile(r"\d+(?:\.\d+)?\s*(?:cm|centimet\w+|inch\w*|厘米|公分|寸)"),
+    ),
 )
 
 

@@ -1274,3 +1274,20 @@ async def test_remarks_with_question_words_inside_and_situations_are_read_right(
     smears = await ask(qa, "my winged look smears all over my lids by noon, oily lid problems", "en")
     assert smears.strategy == "recommend"
     assert "benefit:smudge-proof" in products[smears.skus[0]].tags
+
+
+async def test_faqs_answering_with_an_amount_a_distance_or_a_word_asked_are_found(qa) -> None:
+    amount = await ask(qa, "how much eye cream do i use per eye", "en")
+    assert amount.strategy == "product_faq" and "rice" in amount.text
+    distance = await ask(qa, "how far from my face do i hold the setting spray", "en")
+    assert distance.strategy == "product_faq" and "20 cm" in distance.text
+    soap = await ask(qa, "洗面奶含皂基吗", "zh")  # only the answer says 皂基
+    assert soap.strategy == "product_faq" and "皂基" in soap.text
+
+
+async def test_this_is_the_order_when_a_shop_faq_clearly_answers(qa) -> None:
+    pay = await ask(qa, "how do i even pay for this lol", "en")
+    assert pay.strategy == "shop_faq" and "Alipay" in pay.text
+    ship = await ask(qa, "if i only buy the chapstick do i pay shipping?", "en")
+    assert ship.strategy == "shop_faq" and "¥8" in ship.text
+    assert await qa.answer("how much is this?", "en", asker=ASKER) is None  # Rasa asks which product
