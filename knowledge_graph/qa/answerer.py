@@ -175,6 +175,13 @@ class QuestionAnswerer:
         named = _category_words_are_not_names(reading, named)
         if "benefit:fragrance-free" in reading.tags:  # "fragrance-free stuff, perfume gives me headaches"
             named = replace(named, products=tuple(p for p in named.products if p.category != "fragrance"))
+        if named.how == "name" and (
+            not (named.products or named.ambiguous) or _named_only_in_remarks(reading.text, named.keys)
+        ):
+            # "got anything fragrance free? perfume gives me headaches": the asking clause narrows the
+            # catalog and the perfume is said in a remark; it is no product of the question nor of the
+            # conversation
+            named, context = Resolved((), "none"), None
         if _qualified_elsewhere(reading.text, named):  # "lip liner in nude?", "eye serum": a kind we lack
             if not (reading.question or reading.sell_thing):
                 return None  # "my eye serum ran out lol"
@@ -213,6 +220,8 @@ class _Turn:
         products = named.products
         if named.ambiguous:
             return None
+        if len(products) == 1 and r.tags and self._kind_asked(named):
+            return await self.recommend(None)  # "foundation for oily skin?": those called so that fit
         if STREAMER_ASK.search(r.text):
             return None  # who the streamer is: Rasa's action reads the streamer from the graph
         if OTHER_SHOP.search(r.text) and (r.promo or r.price):
@@ -1233,6 +1242,17 @@ class _Turn:
             or len(r.text) <= SHORT_FOLLOW_UP
         )
 
+    def _kind_asked(self, named: Resolved) -> bool:
+        """Is the one product found only by a category word several products are called by, said as a
+        kind ("foundation for oily skin?", "which foundation…") and not as our product ("the
+        foundation", "ur foundation") nor in a yes/no question about it ("粉底油皮能用吗")?"""
+        word = self._name_word()
+        if named.how != "name" or word is None or set(named.keys) != {word}:
+            return False
+        text = self.reading.text
+        yes_no = YES_NO.search(text) or ZH_YES_NO.search(text)  # "粉底油皮能用吗": ours
+        return not (yes_no or OUR_ONE.search(text.replace(word, "\0")))
+
     def _name_word(self) -> str | None:
         """A category word that is also part of product names ("foundation", "cream", "面膜"): asking for
         "the cheapest foundation" means the products called so, not the whole base make-up category."""
@@ -1583,6 +1603,11 @@ FILLER = frozenset(
     "good nice any one thing things product products buy get try "
     "一 下 个 些 点 吧 呀 啊 哦 呢 吗 我 你 有 什 么 推 荐 好 的 买".split()
 )
+ZH_YES_NO = re.compile(r"[吗嘛]|(?P<v>[\u4e00-\u9fff])不(?P=v)")
+OUR_ONE = re.compile(
+    r"\b(?:the|this|that|ur|your|yours|lulu'?s)\s+(?:\S+\s+)?\x00|(?:这个|那个|这款|那款|你家|你们家|你们的)\S{0,4}\x00"
+)
+"""A name word (marked ``\0``) said as our product: "the foundation", "ur liquid foundation", "这款粉底"."""
 NAME_WORDS = ("foundation", "cream", "mask", "spray", "粉底", "面膜", "喷雾", "霜")
 """Category words that also name several products (see ``_Turn._name_word``)."""
 
@@ -1615,6 +1640,28 @@ def _shipping_applied(faq: Answer, order: Decimal, currency: str, lang: Language
     shipping is ¥8"), or the FAQ's own words when its rule cannot be read."""
     rule = read_rule(faq.text)
     return faq.text if rule is None else shipping_note(order, rule, currency, lang)
+
+
+CLAUSE = re.compile(r"(?:[^?？!！。;；.,，]|[.,](?=\S))+(?:[?？!！。;；]+|[.,，]|$)")
+"""A clause with the mark that ends it ("got anything fragrance free?"); "5.5" stays one number."""
+
+
+def _named_only_in_remarks(text: str, keys: Iterable[str]) -> bool:
+    """Does every clause that asks something leave the named products out and narrow the catalog, while
+    the products are named only in clauses that do not ask ("got anything fragrance free? perfume gives
+    me headaches", "有没有无香精的 香水熏得我头疼")?"""
+    clauses = [c.strip() for c in CLAUSE.findall(text) if c.strip(" ?？!！。;；.,，")]
+    if len(clauses) < 2:
+        return False
+    asking = [c for c in clauses if asks(c)]
+    if not asking or len(asking) == len(clauses):
+        return False
+    for clause in asking:
+        folded = normalize_key(clause)
+        if any(find_word(key, folded, plurals=True) != -1 for key in keys):
+            return False
+    readings = [read_question(c) for c in asking]
+    return all(r.filters and not r.deictic for r in readings)  # "serum on oily skin, will it feel greasy"
 
 
 def _topics(text: str, table: Topics = SHOP_TOPICS) -> list[str]:

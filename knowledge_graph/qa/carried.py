@@ -39,6 +39,7 @@ kind."""
 KIND_WORDS_ZH = re.compile(r"遮瑕|修容|高光|卸妆|眉|美甲|指甲|睫毛|美瞳|假发")
 """Words that are a kind of product in themselves before a product character (遮瑕液 is a concealer, not a
 high-coverage 液), kept when the catalog's attribute words are taken out of a thing asked for."""
+CLAUSE_BREAK = re.compile(r"[\s,，。.!！?？~～、;；]+")
 TRAILING_CLAUSE = re.compile(r"(?:^|\s+)(?:for|with|that|which|to|in|on|from|under|below|like)\b.*$")
 
 
@@ -97,10 +98,21 @@ def _kind(thing: str) -> str:
     """The thing asked for without what follows or qualifies it ("sunscreen for oily skin" -> "sunscreen",
     "防水的东西 下个月去海边" -> "东西")."""
     kind = TRAILING_CLAUSE.sub("", normalize_key(thing))
+    if not kind.isascii():
+        kind = _asking_clause(kind)
     if not kind.isascii() and kind.rsplit("的", 1)[-1].strip():
         kind = kind.rsplit("的", 1)[-1].strip()  # "不想太油的精华": the thing is the 精华
     first = kind.split(" ", 1)[0]
     return first if not kind.isascii() and _head(first) else kind
+
+
+def _asking_clause(kind: str) -> str:
+    """The clause of a Chinese thing that says what is asked for: the first one that names a kind or
+    uses catalog words ("无香精的 怕香精过敏": the fragrance-free one; the fear is a remark)."""
+    for clause in CLAUSE_BREAK.split(kind):
+        if clause and (_head(clause) or strip_vocabulary(clause) != clause):
+            return clause
+    return kind
 
 
 def _goods(kind: str) -> bool:

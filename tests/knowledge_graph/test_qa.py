@@ -1291,3 +1291,37 @@ async def test_this_is_the_order_when_a_shop_faq_clearly_answers(qa) -> None:
     ship = await ask(qa, "if i only buy the chapstick do i pay shipping?", "en")
     assert ship.strategy == "shop_faq" and "¥8" in ship.text
     assert await qa.answer("how much is this?", "en", asker=ASKER) is None  # Rasa asks which product
+
+
+async def test_a_product_named_in_a_remark_beside_a_filtering_question_is_not_its_subject(
+    qa, seeded_store
+) -> None:
+    products = {p.sku: p for p in await list_products(seeded_store)}
+    for text, lang in (
+        ("got anything fragrance free? perfume gives me headaches", "en"),
+        ("有没有无香精的 怕香精过敏", "zh"),
+    ):
+        found = await ask(qa, text, lang, context="Rose Eau de Toilette 50ml")
+        assert found.strategy == "recommend" and found.skus, text
+        assert all("benefit:fragrance-free" in products[s].tags for s in found.skus), text
+    greasy = await ask(qa, "hydrating serum on oily skin, will it feel greasy", "en")
+    assert greasy.strategy == "product_faq"  # "it" in the asking clause is the serum
+
+
+async def test_goods_after_a_space_in_chinese_are_still_asked_for(qa) -> None:
+    assert (await ask(qa, "有没有 卷发棒", "zh")).strategy == "not_carried"
+    assert (await ask(qa, "防晒喷雾有没有 懒得涂", "zh")).strategy == "not_carried"
+
+
+async def test_a_word_several_products_are_called_by_asked_as_a_kind_lists_those_that_fit(
+    qa, seeded_store
+) -> None:
+    products = {p.sku: p for p in await list_products(seeded_store)}
+    for text in ("foundation for oily skin?", "which foundation for oily skin"):
+        found = await ask(qa, text, "en")
+        assert found.strategy == "recommend", text
+        assert all("foundation" in products[s].name_en.casefold() for s in found.skus), text
+        assert any("skin:oily" in products[s].tags for s in found.skus), text
+    ours = await ask(qa, "is the foundation ok for oily skin", "en")  # our one: a yes/no about it
+    assert ours.strategy == "attribute" and ours.product == "LR-MKP-002"
+    assert (await ask(qa, "粉底油皮能用吗", "zh")).strategy == "attribute"
