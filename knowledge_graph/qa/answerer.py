@@ -860,17 +860,35 @@ class _Turn:
         if not shades:
             return None
         category = self.reading.categories[0] if self.reading.categories else None
-        if named:  # "樱桃红还剩几支": one product's shade, with its stock
+        called = await self._called_by_colour(shades, category)  # "Peach Blush" has no shades: its name
+        if named and not called:  # "樱桃红还剩几支": one product's shade, with its stock
             anywhere = await products_in_shades(self.store, shades, category=category, in_stock=False)
             if len(anywhere) == 1:
                 product = anywhere[0][0]
                 return self.variants(product, await variants_of(self.store, product.sku))
         found = await products_in_shades(self.store, shades, category=category)
+        found += [(p, [shade]) for p, shade in called if p.sku not in {q.sku for q, _ in found}]
         named = [(p, [self._shade(s) for s in colours]) for p, colours in found]
         text = wording.shades_in_stock_reply(named, self.lang, self._colour_word(family))
         return Answer(
             text, "colour", found[0][0].sku if len(found) == 1 else None, tuple(p.sku for p, _ in found)
         )
+
+    async def _called_by_colour(
+        self, shades: Iterable[str], category: str | None
+    ) -> list[tuple[Product, str]]:
+        """In-stock products whose name says one of ``shades`` ("Peach Blush", 蜜桃腮红), with that shade."""
+        found = []
+        for product in await list_products(self.store):
+            if product.stock <= 0 or (category and product.category != category):
+                continue
+            names = (normalize_key(product.name_en or ""), normalize_key(product.name_zh or ""))
+            for shade in shades:
+                words = (normalize_key(shade), SHADES.get(shade, "").removesuffix("色"))
+                if any(w and find_word(w, name) != -1 for w in words for name in names):
+                    found.append((product, shade))
+                    break
+        return found
 
     async def not_carried(self) -> Answer:
         if self.asker is not None:

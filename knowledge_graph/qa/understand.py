@@ -46,7 +46,9 @@ AMOUNT_USED = re.compile(
 has ("how much coverage does the foundation give?"): not its price."""
 PROMO_WORDS = re.compile(
     r"\b(discounts?|discounted|coupons?|promos?|promotions?|promo codes?|codes?|deals?|(?<!for )sales?"
-    r"|vouchers?|% off)\b"
+    r"|vouchers?|% off|bogo|b1g1|buy (?:one|1) get (?:one|1)(?: free)?|best deal"
+    r"|cheapest way to (?:buy|get))\b"
+    r"|买[一1二2]送[一1]|最划算|怎么买.{0,2}划算|怎么买.{0,2}(?:便宜|省钱)"
     r"|优惠|折扣|打折|券|满减|活动|福利|减价|便宜点|优惠码|折扣码|哪个码|什么码|啥码|有码|用码|(?:专属|专用|独家|单品|能用)的?码|折后|到手价|券后|几折|\d+折"
     r"|打.{0,2}折|减\d+|[两几\d]个(?:优惠)?码|[一两几\d]?串字母|那串码|求个?码|给个码|用完码|用了码|用码后|能便宜多少|便宜多少"
     r"|(?<![\d.])\d{1,2}\s*%(?!\s*(?:alcohol|of|vitamin|niacinamide|酒精|的))",  # "does the 10% apply to…"
@@ -685,6 +687,10 @@ STRETCHED_SO = re.compile(r"\b(so|to)o{2,}\b")
 """Chat stretches "so"/"too" ("my face gets sooo shiny"); the vocabulary says them once."""
 
 
+SCRIPT_CHANGE = re.compile(r"(?<=[\u4e00-\u9fff])(?=[a-z])|(?<=[a-z])(?=[\u4e00-\u9fff])")
+"""Where Chinese meets a Latin word: read as a space, so English words in mixed chat are words."""
+
+
 def read_question(text: str, names: tuple[str, ...] = ()) -> Reading:
     """Read the shape and catalog vocabulary of ``text`` (any language, raw chat). ``names``: the product
     names/aliases found in it (normalized); colours and attributes are not read inside them ("口红" is a
@@ -698,15 +704,16 @@ def read_question(text: str, names: tuple[str, ...] = ()) -> Reading:
     categories = _categories(FREE_OF.sub(" ", folded))  # "does it have fragrance" asks for no perfume
     if "benefit:fragrance-free" in tags:  # "which are fragrance free? scents give me migraines"
         categories = tuple(c for c in categories if c != "fragrance")
-    price = bool(PRICE_WORDS.search(folded)) and not AMOUNT_USED.search(folded)
+    spaced = SCRIPT_CHANGE.sub(" ", folded)  # "唇釉有discount吗": the English word stands alone
+    price = bool(PRICE_WORDS.search(spaced)) and not AMOUNT_USED.search(folded)
     max_stock, min_stock, priced = _stock_bounds(_arabic(folded))
     return Reading(
         text=folded,
-        question=bool(QUESTION.search(folded)),
+        question=bool(QUESTION.search(spaced)),
         price=price,
-        stock=bool(STOCK_WORDS.search(folded)),
-        variant=bool(VARIANT_WORDS.search(folded)),
-        promo=bool(PROMO_WORDS.search(folded) or DEAL_FLOOR.search(folded)),
+        stock=bool(STOCK_WORDS.search(spaced)),
+        variant=bool(VARIANT_WORDS.search(spaced)),
+        promo=bool(PROMO_WORDS.search(spaced) or DEAL_FLOOR.search(folded)),
         cheaper=True if CHEAPER.search(folded) else (False if PRICIER.search(folded) else None),
         compares=_compares(unnamed),
         superlative=None if DEAL_FLOOR.search(folded) else _superlative(folded),

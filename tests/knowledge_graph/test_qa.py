@@ -1325,3 +1325,22 @@ async def test_a_word_several_products_are_called_by_asked_as_a_kind_lists_those
     ours = await ask(qa, "is the foundation ok for oily skin", "en")  # our one: a yes/no about it
     assert ours.strategy == "attribute" and ours.product == "LR-MKP-002"
     assert (await ask(qa, "粉底油皮能用吗", "zh")).strategy == "attribute"
+
+
+async def test_a_colour_asked_for_finds_products_whose_name_says_it(qa) -> None:
+    for text, lang, gloss, blush in (
+        ("anything peach coloured 🍑", "en", "Lip Gloss", "Peach Blush"),
+        ("蜜桃色的有啥🍑", "zh", "水光唇釉", "蜜桃腮红"),
+    ):
+        found = await ask(qa, text, lang)
+        assert found.strategy == "colour" and gloss in found.text and blush in found.text, text
+
+
+async def test_deals_asked_in_mixed_chat_or_as_a_kind_we_do_not_run(qa) -> None:
+    mixed = await ask(qa, "唇釉有discount吗", "zh")
+    assert mixed.strategy == "deal" and "LIVE10" in mixed.text
+    for text, lang in (("有买一送一吗", "zh"), ("is there buy 1 get 1 or anything", "en")):
+        found = await ask(qa, text, lang)
+        assert found.strategy == "deals" and "LIVE10" in found.text, text
+    best = await ask(qa, "精华怎么买最划算", "zh")
+    assert best.strategy == "deal" and "SERUM30" in best.text
