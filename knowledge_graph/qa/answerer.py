@@ -37,7 +37,7 @@ from knowledge_graph.faq import FAQ, get_streamer, list_faqs, list_product_faqs
 from knowledge_graph.open_questions import record_open_question
 from knowledge_graph.qa import attributes, wording
 from knowledge_graph.qa.carried import asks_for_goods, carried, names_a_kind, only_names, product_names
-from knowledge_graph.qa.faq_rank import Ranked, faq_texts, rank
+from knowledge_graph.qa.faq_rank import Ranked, faq_texts, rank, words_shared
 from knowledge_graph.qa.lexicon import (
     CATEGORY_GROUPS,
     CATEGORY_WORDS,
@@ -1027,9 +1027,15 @@ class _Turn:
 
     def _faq_answer(self, faq: FAQ) -> str:
         """An FAQ's answer in the asker's language, opened as the question asks (``_as_asked``,
-        ``_free_of_said``)."""
+        ``_free_of_said``). Its "yes"/"no" answers its own question: kept only when the question says
+        some of the FAQ question's words ("is the brush set vegan?" matched "Are the bristles animal
+        hair?" by meaning; "No, they are synthetic" would answer it wrong)."""
         said = wording_pick(faq.answer_en, faq.answer_zh, self.lang)
-        return _as_asked(self.reading.text, _free_of_said(self.reading.text, said))
+        text = self.reading.text
+        opened = _as_asked(text, _free_of_said(text, said))
+        if opened == said and not words_shared(topic_words(text, tuple(p.name_en for p in self.named)), faq):
+            return _without_yes_no(said)
+        return opened
 
     def _description_fits_better(self, product: Product, faq: FAQ) -> bool:
         """Does the product's description give the kind of answer asked (a duration, a size) where its
@@ -1515,7 +1521,11 @@ YES_NO_WORD = re.compile(r"^(?:yes|no)\b[,:!.]?\s*(?=\S)", re.IGNORECASE)
 def _as_asked(question: str, answer: str) -> str:
     """An FAQ's answer to its own yes/no question ("No, they are soft synthetic fibres") given to a
     "what"/"how" question ("what are the bristles made of?") without the yes or no."""
-    if not WH_LEAD.search(question) or not YES_NO_WORD.search(answer):
+    return _without_yes_no(answer) if WH_LEAD.search(question) else answer
+
+
+def _without_yes_no(answer: str) -> str:
+    if not YES_NO_WORD.search(answer):
         return answer
     rest = YES_NO_WORD.sub("", answer, count=1)
     return rest[:1].upper() + rest[1:]

@@ -54,6 +54,8 @@ def carried(reading: Reading, products: Sequence[Product], named: Sequence[str] 
     kind = _kind(thing)
     if any(key not in kind for key in named) and not _goods(kind):
         return True  # "is there alcohol in the toner": about the toner; not "nail polish … the lipstick"
+    if named and _only_connected_names(kind, named):
+        return True  # "toner then serum or serum then toner?": our products, in an order
     head = _head(kind)
     if not head:
         return True
@@ -104,6 +106,20 @@ def _kind(thing: str) -> str:
         kind = kind.rsplit("的", 1)[-1].strip()  # "不想太油的精华": the thing is the 精华
     first = kind.split(" ", 1)[0]
     return first if not kind.isascii() and _head(first) else kind
+
+
+CONNECTIVES = frozenset(
+    {"then", "or", "and", "vs", "versus", "first", "before", "after", "with", "plus", "&"}
+)
+
+
+def _only_connected_names(kind: str, named: Sequence[str]) -> bool:
+    """Is ``kind`` nothing but the named products joined by words like "then", "or", "and" (at least one)?"""
+    rest = kind
+    for key in sorted(named, key=len, reverse=True):
+        rest = rest.replace(key, " ")
+    words = re.findall(r"[^\s/+,，、]+", rest)  # none: "防晒喷雾" is a sunscreen spray, not two products
+    return bool(words) and all(w in CONNECTIVES or re.fullmatch(r"[还是和跟或先再然后]+", w) for w in words)
 
 
 def _asking_clause(kind: str) -> str:

@@ -1486,6 +1486,8 @@ PRODUCT_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
             "under-eye",
             "eye bags",
             "熊猫眼",
+            "panda eyes",
+            "panda eye",
             "眼袋",
             "眼下发青",
         ),

@@ -1344,3 +1344,18 @@ async def test_deals_asked_in_mixed_chat_or_as_a_kind_we_do_not_run(qa) -> None:
         assert found.strategy == "deals" and "LIVE10" in found.text, text
     best = await ask(qa, "精华怎么买最划算", "zh")
     assert best.strategy == "deal" and "SERUM30" in best.text
+
+
+async def test_an_faqs_yes_or_no_is_said_only_to_its_own_question(qa) -> None:
+    vegan = await ask(qa, "is the brush set vegan", "en")  # matched "Are the bristles animal hair?"
+    assert vegan.strategy == "product_faq" and "synthetic" in vegan.text
+    assert not vegan.text.split(": ", 1)[1].startswith(("No", "Yes"))
+    own = await ask(qa, "are the brush set bristles animal hair", "en")
+    assert own.text.split(": ", 1)[1].startswith("No")
+
+
+async def test_a_question_about_two_of_our_products_in_an_order_is_no_demand(qa) -> None:
+    found = await ask(qa, "toner then serum or serum then toner? confused", "en")
+    assert found.strategy == "product_faq" and "Toner first" in found.text
+    panda = await ask(qa, "will the eye cream fix my panda eyes 🐼", "en")
+    assert panda.strategy == "product_faq" and "dark circles" in panda.text
