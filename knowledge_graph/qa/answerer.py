@@ -53,6 +53,7 @@ from knowledge_graph.qa.resolver import Resolved, resolve
 from knowledge_graph.qa.selection import Selection, products_in_shades, select_products, sold_out
 from knowledge_graph.qa.shipping import read_rule, shipping_note
 from knowledge_graph.qa.understand import (
+    CLAUSE_END,
     COMPARING,
     HOW_TO,
     NO_CODE,
@@ -172,7 +173,10 @@ class QuestionAnswerer:
                 question, about = again
                 return await self.answer(question, language, context=about, intent=intent, asker=asker)
         reading = read_question(text, named.keys)
+        as_named = named
         named = _category_words_are_not_names(reading, named)
+        if context and named is not as_named and _is_one_of(context, as_named.products, as_named.keys):
+            context = None  # "what's in the fragrance section": not the perfume chat triage saw named
         if "benefit:fragrance-free" in reading.tags:  # "fragrance-free stuff, perfume gives me headaches"
             named = replace(named, products=tuple(p for p in named.products if p.category != "fragrance"))
         if named.how == "name" and (
@@ -366,7 +370,7 @@ class _Turn:
             and len(products) == 1
             and named.how == "name"
             and ABOUT_IT_ASK.search(r.text)
-            and (not RECOMMEND.search(r.text) or YES_NO_LEAD.search(r.text))
+            and (not RECOMMEND.search(r.text) or YES_NO_LEAD.search(CLAUSE_END.sub("\n", r.text)))
         ):  # "matte lipsticks crack my lips… is the matte one gonna do that too": a question about it
             found = await self.about(products[0], from_context=False)
             if found is not None and found.strategy != "description":
@@ -940,7 +944,7 @@ class _Turn:
             strict = await self.product_faq(product, strict=True)  # "is the straw gonna be red": transfer
             if strict is not None:
                 return strict
-        asked = attributes.asked_attribute(r.text)
+        asked = attributes.asked_attribute(_asking_part(r.text))  # not "…case? i travel a lot for work"
         sized_alike = every and not any(v.size for v in every)
         if sized_alike and not r.stock and asked == "size" and not SHADE_WORDS.search(r.text):
             found = self.attribute(product)  # "does the lipstick come in a bigger size": shades, one size
@@ -1125,8 +1129,11 @@ class _Turn:
 
     def attribute(self, product: Product) -> Answer | None:
         sku = product.sku
-        asked_skin = [t for t in self.reading.tags if t.startswith("skin:")]
-        kind = attributes.asked_attribute(self.reading.text)
+        asking = _asking_part(self.reading.text)
+        # what the question asks about, not what a remark beside it says ("…case? i travel a lot")
+        tags = self.reading.tags if asking == self.reading.text else read_question(asking).tags
+        asked_skin = [t for t in tags if t.startswith("skin:")]
+        kind = attributes.asked_attribute(asking)
         if asked_skin and kind in (None, "skin"):
             suits = attributes.labels(product, "skin", self.lang)
             if not suits:
@@ -1136,9 +1143,7 @@ class _Turn:
             asked_labels = asked([attributes.label(t, self.lang) for t in asked_skin])
             text = wording.skin_fit_reply(product, self.lang, asked_labels, fits, suits)
             return Answer(text, "attribute", sku, (sku,))
-        asked_other = [
-            t for t in self.reading.tags if not t.startswith("skin:") and not attributes.in_name(product, t)
-        ]
+        asked_other = [t for t in tags if not t.startswith("skin:") and not attributes.in_name(product, t)]
         has = [t for t in asked_other if attributes.has_tag(product, t)]
         if asked_other and has == asked_other and kind is None and YES_NO.search(self.reading.text):
             labels = [attributes.label(t, self.lang) for t in has]
@@ -1561,7 +1566,9 @@ ORDER_ASK = re.compile(
     r"先.{0,8}还是|顺序|\b(?:before or after|after or before|which (?:one )?(?:goes )?first)\b"
 )
 """A question about the order products are used in."""
-YES_NO_LEAD = re.compile(r"^(?:[^?,.!:-]{1,60}\s*[-,:]\s*)?(?:is|are|does|do|will|would|can|could|any)\b")
+YES_NO_LEAD = re.compile(
+    r"^(?:[^?,.!:-]{1,60}\s*[-,:]\s*)?(?:is|are|does|do|will|would|can|could|any)\b", re.MULTILINE
+)
 """A question that opens as yes/no ("does the eye cream do anything for dark circles?") asks about the
 product it names, even in a recommendation's words."""
 COLOURS_DESCRIBED = re.compile(
@@ -1582,8 +1589,10 @@ KINDS_CHOICE = re.compile(
 """A choice between two words, to be checked against the category words ("powder or cream?")."""
 KIND_PAIR = re.compile(r"\b(?:an? )?(?P<a>[a-z]+) or (?:an? )?(?P<b>[a-z]+)\b")
 """Two words offered as a choice anywhere in the question ("is the blush a powder or cream")."""
-_RANGE_NOUNS = r"(?:stuff|products|items|things|range|options|selection)"
-RANGE_WORDS = re.compile(rf"\b{_RANGE_NOUNS}\b|系列")
+_RANGE_NOUNS = (
+    r"(?:stuff|products|items|things|range|options|selection|section|category|collection|line ?up|aisle)"
+)
+RANGE_WORDS = re.compile(rf"\b{_RANGE_NOUNS}\b|系列|专区|类的")
 """Words that make a category word the whole range ("fragrance stuff", "口红系列"), not one product."""
 BODY_PARTS = frozenset({"lips", "eyes", "lashes", "brows", "nails", "hands", "cheeks", "faces"})
 """Plurals of category words that name the body, not the products for it ("my lips get dry")."""
@@ -1672,6 +1681,13 @@ def _shipping_applied(faq: Answer, order: Decimal, currency: str, lang: Language
 
 CLAUSE = re.compile(r"(?:[^?？!！。;；.,，]|[.,](?=\S))+(?:[?？!！。;；]+|[.,，]|$)")
 """A clause with the mark that ends it ("got anything fragrance free?"); "5.5" stays one number."""
+
+
+def _asking_part(text: str) -> str:
+    """The clauses of ``text`` that ask something, when some do and some do not; else all of it."""
+    clauses = [c for c in CLAUSE.findall(text) if c.strip(" ?？!！。;；.,，")]
+    asking = [c for c in clauses if asks(c)]
+    return " ".join(asking) if asking and len(asking) < len(clauses) else text
 
 
 def _named_only_in_remarks(text: str, keys: Iterable[str]) -> bool:
@@ -1777,6 +1793,13 @@ def _shades_in(text: str) -> tuple[str, ...]:
     )
 
 
+def _is_one_of(context: str, products: Iterable[Product], keys: Iterable[str]) -> bool:
+    """Is the conversation's product (``context``: a SKU or a name) one of ``products`` or named by one
+    of ``keys``?"""
+    said = normalize_key(context)
+    return said in set(keys) or any(said in (p.sku.casefold(), *product_names(p)) for p in products)
+
+
 def _category_words_are_not_names(reading: Reading, named: Resolved) -> Resolved:
     """In "recommend me a lipstick", "cheapest lipstick" or "what fragrances do you have" the alias
     ("lipstick", "fragrance") names a category, not the one product it is also an alias of: when the
@@ -1825,11 +1848,12 @@ def _says_the_range(folded: str, named: Resolved) -> bool:
     if named.how != "name":
         return bool(RANGE_WORDS.search(folded)) or _plural_category_word(folded)
     keys = [k for k in named.keys if k in category_word_keys()]
-    if any(re.search(rf"\b(?:the|this|that|ur|your) {re.escape(k)}\b", folded) for k in keys):
+    the_one = r"\b(?:the|this|that|ur|your) {}\b(?!\s+{})"  # not "the fragrance section"
+    if any(re.search(the_one.format(re.escape(k), _RANGE_NOUNS), folded) for k in keys):
         return False  # "setting sprays dry me out… is the setting spray here like that?": that one
     return _plural_category_word(folded, keys) or any(
         re.search(rf"(?<![a-z]){re.escape(k)}(?:e?s)?\s+(?:\w+\s+)?{_RANGE_NOUNS}\b", folded)
-        or find_word(k + "系列", folded) != -1
+        or any(find_word(k + suffix, folded) != -1 for suffix in ("系列", "类", "专区"))
         for k in keys
     )
 

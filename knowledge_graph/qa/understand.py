@@ -372,6 +372,7 @@ MAX_PRICE = (
         r"(?!\s*(?:ml|g|%|months?|weeks?|days?|hours?|hrs?|mins?|minutes?|years?|yrs?|pm|am|个月|天|小时|周))"
     ),
     re.compile(rf"{_MONEY}\s*{_AMOUNT}\s*-?ish\b"),
+    re.compile(rf"{_MONEY}\s*{_AMOUNT}\s*(?:max|tops|at most|or below|or cheaper)\b"),
     re.compile(rf"预算{_MONEY}\s*{_AMOUNT}"),
 )
 _LEFT = r"(?:\s*(?:件|个|支|瓶|units?|pcs|pieces))?"
@@ -531,12 +532,16 @@ ASKS = re.compile(
     r"|\b(?:how|what|when|where|which|why) (?:do|does|is|are|can|will|long|much|many)\b"
     r"|多少|多久|多长|什么|啥|怎么|咋|哪|几|谁|有没有|能不能|可不可以|是不是|会不会|要不要"
     r"|\b(?:will|would|does|do|can|could|should) (?:it|the|this|that|these|u|you|yours|ur|my|i)\b"
-    r"|^(?:is|are) (?:it|the|this|that|these|those|ur|your|they)\b"
+    r"|^(?:is|are) (?:it|the|this|that|these|those|ur|urs|your|yours|they)\b"
+    r"|\bany (?:tips?|tricks?|advice|hacks?)\b"
     r"|(?:^|[,，.;!]\s*)(?:what|which|why|how)\b|\b(?:why|how come)\W*$"
     r"|\b(?:wanna|want to|need to|gonna) (?:try|get|buy|grab)\b|想(?:带|要|买|试|找|入)"
     r"|[吗嘛]|[么呢](?=\W|$)|" + _V_BU,
-    re.IGNORECASE,
+    re.IGNORECASE | re.MULTILINE,
 )
+CLAUSE_END = re.compile(r"\s*[\U0001F000-\U0001FAFF\u2600-\u27BF.!！。,，;；~～]+\s*")
+"""Where a chat clause ends (an emoji, a full stop, a comma): a question may start after it ("i hate
+when gloss gets sticky 😩 is urs like that")."""
 """A message that asks something (stricter than ``QUESTION``, whose "is"/"any" anywhere also catch remarks
 such as "the lipstick is awful")."""
 
@@ -550,7 +555,10 @@ def asks(text: str) -> bool:
     ("something for dry skin pls, winter is killing me 🥶", "推荐个 黑眼圈太重了")?"""
     folded = normalize_key(text)
     return bool(
-        ASKS.search(folded) or YES_NO.search(folded) or RECOMMEND.search(folded) or PLEASE.search(folded)
+        ASKS.search(CLAUSE_END.sub("\n", folded))
+        or YES_NO.search(folded)
+        or RECOMMEND.search(folded)
+        or PLEASE.search(folded)
     )
 
 

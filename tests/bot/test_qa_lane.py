@@ -206,3 +206,14 @@ async def test_what_about_another_product_asks_the_previous_question_again(store
     # another viewer's conversation has no previous question: a bare "what about" is not a price question
     other = await lane.answer("那唇釉呢", "zh", asker=Asker("sim", "r", "other"), conversation_id="other")
     assert other is None or other.strategy != "price"
+
+
+async def test_an_upset_remark_followed_by_a_question_is_answered(store) -> None:
+    found = await QALane(lambda: store).answer(
+        "i hate when gloss makes my hair stick to my lips in the wind 😩 is urs like that",
+        "en",
+        asker=Asker("sim", "r", "upset-then-asks"),
+        conversation_id="upset-then-asks",
+        upset=True,
+    )
+    assert found is not None and found.strategy == "product_faq"

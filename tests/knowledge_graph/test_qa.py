@@ -1359,3 +1359,29 @@ async def test_a_question_about_two_of_our_products_in_an_order_is_no_demand(qa)
     assert found.strategy == "product_faq" and "Toner first" in found.text
     panda = await ask(qa, "will the eye cream fix my panda eyes 🐼", "en")
     assert panda.strategy == "product_faq" and "dark circles" in panda.text
+
+
+async def test_shop_questions_said_around_other_topics_get_their_own_faq(qa) -> None:
+    zone = await ask(qa, "watching from europe, what timezone are ur streams in", "en")
+    assert zone.strategy == "shop_faq" and "Beijing time" in zone.text  # not international shipping
+    zh_zone = await ask(qa, "在国外看直播 你们是按哪的时间啊", "zh")
+    assert zh_zone.strategy == "shop_faq" and "北京时间" in zh_zone.text
+    swap = await ask(qa, "气垫21号太白了想换23 昨天刚签收 来得及吗", "zh")
+    assert swap.strategy == "shop_faq" and "7天" in swap.text  # an exchange, not when orders ship
+    late = await ask(qa, "oops i already paid, can i still add the code after?", "en")
+    assert late.strategy == "shop_faq" and "before you pay" in late.text
+
+
+async def test_a_question_after_a_remark_and_an_emoji_is_asked_about_the_product(qa) -> None:
+    said = "panda eyes from gaming all night 🐼 does the eye cream actually do anything for dark circles"
+    dark = await ask(qa, said, "en")
+    assert dark.strategy == "product_faq" and "caffeine" in dark.text
+    case = await ask(qa, "do the brushes come with some kind of case? i travel a lot for work", "en")
+    assert "case" in case.text  # the travel remark is not what is asked
+
+
+async def test_a_budget_said_after_the_amount_and_a_category_section_are_filters(qa) -> None:
+    cheap = await ask(qa, "sensitive skin + tight budget (80 max), what can i get", "en")
+    assert cheap.strategy == "filter" and "239" not in cheap.text
+    section = await ask(qa, "what's in the fragrance section", "en", context="LR-LIF-001")
+    assert section.strategy == "filter" and "Body Mist" in section.text
