@@ -944,7 +944,7 @@ class _Turn:
             strict = await self.product_faq(product, strict=True)  # "is the straw gonna be red": transfer
             if strict is not None:
                 return strict
-        asked = attributes.asked_attribute(_asking_part(r.text))  # not "…case? i travel a lot for work"
+        asked = self._asked_attribute()
         sized_alike = every and not any(v.size for v in every)
         if sized_alike and not r.stock and asked == "size" and not SHADE_WORDS.search(r.text):
             found = self.attribute(product)  # "does the lipstick come in a bigger size": shades, one size
@@ -1037,7 +1037,11 @@ class _Turn:
         said = wording_pick(faq.answer_en, faq.answer_zh, self.lang)
         text = self.reading.text
         opened = _as_asked(text, _free_of_said(text, said))
-        if opened == said and not words_shared(topic_words(text, tuple(p.name_en for p in self.named)), faq):
+        if (
+            opened == said
+            and not HAS_SUBSTANCE.search(text)
+            and not words_shared(topic_words(text, tuple(p.name_en for p in self.named)), faq)
+        ):
             return _without_yes_no(said)
         return opened
 
@@ -1127,13 +1131,20 @@ class _Turn:
             )
         return Answer(wording.stock_reply(product, self.lang), "stock", sku, (sku,))
 
+    def _asked_attribute(self) -> str | None:
+        """The kind of attribute asked about, read from the clauses that ask ("…case? i travel a lot":
+        not the travel need); the skin said anywhere ("my skin gets red…, ok for me?") counts."""
+        whole = attributes.asked_attribute(self.reading.text)
+        return whole if whole == "skin" else attributes.asked_attribute(_asking_part(self.reading.text))
+
     def attribute(self, product: Product) -> Answer | None:
         sku = product.sku
         asking = _asking_part(self.reading.text)
-        # what the question asks about, not what a remark beside it says ("…case? i travel a lot")
+        # what the question asks about, not what a remark beside it says ("…case? i travel a lot"); but
+        # the viewer's skin said beside it is what "would it be ok for me" asks about
         tags = self.reading.tags if asking == self.reading.text else read_question(asking).tags
-        asked_skin = [t for t in tags if t.startswith("skin:")]
-        kind = attributes.asked_attribute(asking)
+        asked_skin = [t for t in self.reading.tags if t.startswith("skin:")]
+        kind = self._asked_attribute()
         if asked_skin and kind in (None, "skin"):
             suits = attributes.labels(product, "skin", self.lang)
             if not suits:
@@ -1513,7 +1524,7 @@ ABOUT_IT_ASK = re.compile(
 """A yes/no question about the product it names ("is the setting spray here like that?")."""
 HAS_SUBSTANCE = re.compile(
     r"\b(?:have|has|contain|contains|with|got)\b(?: any| added| a)* (?P<en>fragrance|alcohol|perfume|scent"
-    r"|paraben|silicone|sulfate)s?\b|(?:含|有|加)(?:没有|不含)?(?P<zh>香精|酒精|香料)"
+    r"|paraben|silicone|sulfate)s?\b|(?:含|有|加)(?:没有|不含)?(?P<zh>香精|酒精|香料)|\b(?P<scent>scented|perfumed)\b"
 )
 """A question whether a product contains something ("does it have fragrance", "含酒精吗")."""
 YES_LEAD = re.compile(r"^(?:yes|yep|sure)\b[,:!.]?\s*|^(?:可以|是的|适合)[，,。]?", re.IGNORECASE)
@@ -1541,13 +1552,17 @@ def _free_of_said(question: str, answer: str) -> str:
     answer to ``question`` when that asks whether the product contains what the FAQ says it is free of
     ("does it have fragrance" -> "No, it is fragrance-free")."""
     match = HAS_SUBSTANCE.search(question)
-    if match is None or not YES_LEAD.search(answer):
+    if match is None:
         return answer
-    if match.group("en"):
-        free = re.search(
-            rf"\b{match.group('en')}[- ]free\b|\bno {match.group('en')}\b", answer, re.IGNORECASE
-        )
-        return f"No, {YES_LEAD.sub('', answer, count=1)}" if free else answer
+    if match.group("en") or match.group("scent"):
+        substance = match.group("en") or "fragrance"  # "is it scented?"
+        free = re.search(rf"\b{substance}[- ]free\b|\bno {substance}\b", answer, re.IGNORECASE)
+        if not free:
+            return answer
+        rest = YES_NO_WORD.sub("", YES_LEAD.sub("", answer, count=1), count=1)
+        return f"No, {rest[:1].lower()}{rest[1:]}" if rest[:2] in ("It", "Th") else f"No, {rest}"
+    if not YES_LEAD.search(answer):
+        return answer
     free = re.search(rf"(?:无|不含){match.group('zh')}", answer)
     return f"不含，{YES_LEAD.sub('', answer, count=1)}" if free else answer
 

@@ -433,6 +433,15 @@ TERMS: tuple[Term, ...] = (
             "for my man",
             "doesnt wear makeup",
             "doesn't wear makeup",
+            "doesnt wear any makeup",
+            "doesn't wear any makeup",
+            "get him",
+            "bf's",
+            "boyfriend's",
+            "husband's",
+            "dad's",
+            "bf bday",
+            "bf birthday",
         ),
         ("男朋友", "男友", "老公", "爸爸", "老爸", "男生", "男士", "男同事", "哥哥", "弟弟", "他不化妆"),
     ),
@@ -1455,6 +1464,10 @@ parcel (whose FAQ says the refund), not the 7-day return."""
 
 
 PRODUCT_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (
+        ("too heavy", "way too heavy", "heavy on", "too thick", "too greasy", "厚重", "太厚", "太腻", "闷痘"),
+        "too rich 太油",
+    ),
     (
         (
             "hives",

@@ -1385,3 +1385,11 @@ async def test_a_budget_said_after_the_amount_and_a_category_section_are_filters
     assert cheap.strategy == "filter" and "239" not in cheap.text
     section = await ask(qa, "what's in the fragrance section", "en", context="LR-LIF-001")
     assert section.strategy == "filter" and "Body Mist" in section.text
+
+
+async def test_a_gift_for_a_man_said_in_chat_words_prefers_what_suits_him(qa, seeded_store) -> None:
+    products = {p.sku: p for p in await list_products(seeded_store)}
+    found = await ask(qa, "bf's bday is next week and he doesnt wear any makeup lol help", "en")
+    assert found.strategy == "recommend" and all("need:for-him" in products[s].tags for s in found.skus)
+    heavy = await ask(qa, "my t-zone is basically an oil slick, is the night cream gonna be way too heavy", "en")
+    assert heavy.strategy == "product_faq" and "thin layer" in heavy.text  # "too heavy" is "too rich"
