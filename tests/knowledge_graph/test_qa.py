@@ -1391,5 +1391,6 @@ async def test_a_gift_for_a_man_said_in_chat_words_prefers_what_suits_him(qa, se
     products = {p.sku: p for p in await list_products(seeded_store)}
     found = await ask(qa, "bf's bday is next week and he doesnt wear any makeup lol help", "en")
     assert found.strategy == "recommend" and all("need:for-him" in products[s].tags for s in found.skus)
-    heavy = await ask(qa, "my t-zone is basically an oil slick, is the night cream gonna be way too heavy", "en")
+    said = "my t-zone is basically an oil slick, is the night cream gonna be way too heavy"
+    heavy = await ask(qa, said, "en")
     assert heavy.strategy == "product_faq" and "thin layer" in heavy.text  # "too heavy" is "too rich"
