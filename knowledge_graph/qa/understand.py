@@ -708,6 +708,7 @@ def read_question(text: str, names: tuple[str, ...] = ()) -> Reading:
     tags = _found(
         _refused_blanked(STRETCHED_SO.sub(lambda m: "so" if m.group(1) == "so" else "too", unnamed)),
         _tag_words(),
+        plurals=True,
     )
     categories = _categories(FREE_OF.sub(" ", folded))  # "does it have fragrance" asks for no perfume
     if "benefit:fragrance-free" in tags:  # "which are fragrance free? scents give me migraines"
@@ -865,25 +866,27 @@ def _amount(folded: str, patterns: tuple[re.Pattern[str], ...]) -> Decimal | Non
     return None
 
 
-def _found(folded: str, words: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+def _found(folded: str, words: tuple[tuple[str, str], ...], *, plurals: bool = False) -> tuple[str, ...]:
     """The values of ``words`` ((normalized word, value), longest first) found in ``folded``; a shorter
-    word inside a longer one already found ("oily" inside "oily skin") is not counted twice."""
+    word inside a longer one already found ("oily" inside "oily skin") is not counted twice. With
+    ``plurals``, a word of four letters or more is also found in the plural ("gifts")."""
     found: dict[str, None] = {}
     taken: list[tuple[int, int]] = []
     for word, value in words:
-        start = find_word(word, folded)
+        plural = plurals and len(word) > 3  # not "ha" (hyaluronic acid) in "has"
+        start = find_word(word, folded, plurals=plural)
         while start != -1:
             end = start + len(word)
             if all(end <= s or start >= e for s, e in taken):
                 taken.append((start, end))
                 found[value] = None
                 break
-            start = _next(word, folded, start + 1)
+            start = _next(word, folded, start + 1, plural)
     return tuple(found)
 
 
-def _next(word: str, folded: str, offset: int) -> int:
-    index = find_word(word, folded[offset:])
+def _next(word: str, folded: str, offset: int, plurals: bool = False) -> int:
+    index = find_word(word, folded[offset:], plurals=plurals)
     return -1 if index == -1 else index + offset
 
 

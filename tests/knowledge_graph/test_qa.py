@@ -1394,3 +1394,12 @@ async def test_a_gift_for_a_man_said_in_chat_words_prefers_what_suits_him(qa, se
     said = "my t-zone is basically an oil slick, is the night cream gonna be way too heavy"
     heavy = await ask(qa, said, "en")
     assert heavy.strategy == "product_faq" and "thin layer" in heavy.text  # "too heavy" is "too rich"
+
+
+async def test_a_need_said_in_the_plural_filters(qa, seeded_store) -> None:
+    products = {p.sku: p for p in await list_products(seeded_store)}
+    found = await ask(qa, "what gifts do u have under 100", "en")
+    assert found.strategy == "filter" and found.skus
+    assert all("need:gift" in products[s].tags and products[s].price < 100 for s in found.skus)
+    stock = await ask(qa, "which product has the least stock left", "en")  # "has" is no "ha" (hyaluronic)
+    assert stock.strategy == "superlative" and "hyaluronic" not in stock.text.casefold()
