@@ -40,6 +40,8 @@ KIND_WORDS_ZH = re.compile(r"遮瑕|修容|高光|卸妆|眉|美甲|指甲|睫�
 """Words that are a kind of product in themselves before a product character (遮瑕液 is a concealer, not a
 high-coverage 液), kept when the catalog's attribute words are taken out of a thing asked for."""
 CLAUSE_BREAK = re.compile(r"[\s,，。.!！?？~～、;；]+")
+UNDER_EYE = re.compile(r"\bunder[- ]eyes?\b")
+""""under eye patches" are patches, not something under the price of an eye."""
 TRAILING_CLAUSE = re.compile(r"(?:^|\s+)(?:for|with|that|which|to|in|on|from|under|below|like)\b.*$")
 
 
@@ -99,7 +101,7 @@ def product_names(product: Product) -> list[str]:
 def _kind(thing: str) -> str:
     """The thing asked for without what follows or qualifies it ("sunscreen for oily skin" -> "sunscreen",
     "防水的东西 下个月去海边" -> "东西")."""
-    kind = TRAILING_CLAUSE.sub("", normalize_key(thing))
+    kind = TRAILING_CLAUSE.sub("", UNDER_EYE.sub("undereye", normalize_key(thing)))
     if not kind.isascii():
         kind = _asking_clause(kind)
     if not kind.isascii() and kind.rsplit("的", 1)[-1].strip():

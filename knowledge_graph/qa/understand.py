@@ -257,6 +257,10 @@ SELL = (
     re.compile(r"^(?P<thing>[\u4e00-\u9fff]{1,8})(?:有没|有木有|有伐)\W*$"),
     re.compile(r"^(?:你们|店里|这里)?卖(?P<thing>[^?？!！。，,\s吗嘛不]{1,10})(?:吗|嘛|不)"),
     re.compile(r"^(?P<thing>[\u4e00-\u9fff]{0,7}[膏笔水油霜乳液露棒刷盘粉膜器仪夹梳杯巾贴饼蜡镜])呢\W*$"),
+    # a bare goods word ("眉笔", "唇线笔？", "假睫毛"): endings chat words rarely have (not 油: 加油)
+    re.compile(
+        r"^(?P<thing>[\u4e00-\u9fff]{1,6}[笔膏霜刷贴棒仪器镜夹梳盘]|假睫毛|睫毛贴|美甲贴|假发片?)[?？!！。~～\s]*$"
+    ),
     re.compile(r"^(?P<thing>[\u4e00-\u9fff]{1,8})(?:有没有|有木有|有没)[呀啊呢嘛哇]?[\s,，!！?？。~～]"),
     re.compile(
         r"\bwhere (?:r|are|is) (?:the|ur|your) (?P<thing>[a-z][a-z'-]+(?: [a-z][a-z'-]+){0,2})"

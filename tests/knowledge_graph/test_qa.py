@@ -1403,3 +1403,10 @@ async def test_a_need_said_in_the_plural_filters(qa, seeded_store) -> None:
     assert all("need:gift" in products[s].tags and products[s].price < 100 for s in found.skus)
     stock = await ask(qa, "which product has the least stock left", "en")  # "has" is no "ha" (hyaluronic)
     assert stock.strategy == "superlative" and "hyaluronic" not in stock.text.casefold()
+
+
+async def test_bare_chinese_goods_words_and_under_eye_patches_are_kinds_we_do_not_sell(qa) -> None:
+    for text, lang in (("眉笔", "zh"), ("唇线笔？", "zh"), ("假睫毛？", "zh"), ("any under eye patches?", "en")):
+        assert (await ask(qa, text, lang)).strategy == "not_carried", text
+    assert (await ask(qa, "眼线笔", "zh")).strategy == "description"  # ours
+    assert await qa.answer("加油", "zh", asker=ASKER) is None  # a cheer, not a kind of oil
