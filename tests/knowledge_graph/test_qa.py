@@ -1406,7 +1406,8 @@ async def test_a_need_said_in_the_plural_filters(qa, seeded_store) -> None:
 
 
 async def test_bare_chinese_goods_words_and_under_eye_patches_are_kinds_we_do_not_sell(qa) -> None:
-    for text, lang in (("眉笔", "zh"), ("唇线笔？", "zh"), ("假睫毛？", "zh"), ("any under eye patches?", "en")):
+    asked = (("眉笔", "zh"), ("唇线笔？", "zh"), ("假睫毛？", "zh"), ("any under eye patches?", "en"))
+    for text, lang in asked:
         assert (await ask(qa, text, lang)).strategy == "not_carried", text
     assert (await ask(qa, "眼线笔", "zh")).strategy == "description"  # ours
     assert await qa.answer("加油", "zh", asker=ASKER) is None  # a cheer, not a kind of oil
