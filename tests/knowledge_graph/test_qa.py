@@ -1411,3 +1411,14 @@ async def test_bare_chinese_goods_words_and_under_eye_patches_are_kinds_we_do_no
         assert (await ask(qa, text, lang)).strategy == "not_carried", text
     assert (await ask(qa, "眼线笔", "zh")).strategy == "description"  # ours
     assert await qa.answer("加油", "zh", asker=ASKER) is None  # a cheer, not a kind of oil
+
+
+async def test_problems_said_in_more_chat_words_get_what_helps(qa, seeded_store) -> None:
+    products = {p.sku: p for p in await list_products(seeded_store)}
+    for text, lang, tag in (
+        ("lips keep cracking n peeling since it got cold", "en", "benefit:nourishing"),
+        ("my lashes r so short and stubby they barely show 😭", "en", "benefit:lengthening"),
+        ("睫毛又短又塌 眼睛看着好没神", "zh", "benefit:lengthening"),
+    ):
+        found = await ask(qa, text, lang)
+        assert found.strategy == "recommend" and all(tag in products[s].tags for s in found.skus), text
