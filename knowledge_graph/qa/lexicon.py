@@ -1480,7 +1480,20 @@ parcel (whose FAQ says the refund), not the 7-day return."""
 
 PRODUCT_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
     (
-        ("too heavy", "way too heavy", "heavy on", "too thick", "too greasy", "厚重", "太厚", "太腻", "闷痘"),
+        (
+            "too heavy",
+            "way too heavy",
+            "heavy on",
+            "too thick",
+            "too greasy",
+            "厚重",
+            "太厚",
+            "太腻",
+            "闷痘",
+            "会不会闷",
+            "闷不闷",
+            "用了闷",
+        ),
         "too rich 太油",
     ),
     (

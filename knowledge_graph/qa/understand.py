@@ -534,7 +534,7 @@ QUESTION = re.compile(
 ASKS = re.compile(
     r"\?|？|^(?:how|what|whats|when|where|which|who|why)\b"
     r"|\b(?:how|what|when|where|which|why) (?:do|does|is|are|can|will|long|much|many)\b"
-    r"|多少|多久|多长|什么|啥|怎么|咋|哪|几|谁|有没有|能不能|可不可以|是不是|会不会|要不要"
+    r"|多少|多久|多长|多[细粗厚薄重宽高大小深浓淡快远]|什么|啥|怎么|咋|哪|几|谁|有没有|能不能|可不可以|是不是|会不会|要不要"
     r"|\b(?:will|would|does|do|can|could|should) (?:it|the|this|that|these|u|you|yours|ur|my|i)\b"
     r"|^(?:is|are) (?:it|the|this|that|these|those|ur|urs|your|yours|they)\b"
     r"|\bany (?:tips?|tricks?|advice|hacks?)\b"
@@ -827,6 +827,7 @@ ADDRESS = re.compile(
 )
 """How a viewer calls the room, or whom the thing is for, before asking ("家人们有洗发水卖吗", "给男朋友
 买剃须刀 有吗"): not part of the thing."""
+NEED_ASKED = re.compile(r"\b(?:do|would|will|should) (?:i|u|you|we) (?:still |even |really |also )?need\b")
 _BEFORE_CLAUSE = re.compile(r"\s+(?:for|with|that|which|to|in|on|from|under|below|like)\b")
 _ALTERNATIVE = re.compile(r"\s*/\s*|\s+or\s+")
 
@@ -839,6 +840,8 @@ def _sell_thing(folded: str) -> str | None:
         thing = ADDRESS.sub("", SHOP_PLACE.sub("", match.group("thing"))).strip(" ~～")
         if not BARE_THING_WORDS.sub("", thing).strip():
             continue  # "…, got any?": the thing is said elsewhere
+        if pattern is SELL[-1] and NEED_ASKED.search(folded):
+            continue  # "do i still need a makeup remover or can the face wash…": whether, not a request
         said = _BEFORE_CLAUSE.split(thing, maxsplit=1)[0]  # "shampoo for an oily scalp": the shampoo
         head = _ALTERNATIVE.split(said, maxsplit=1)[0]  # "a gua sha or face roller": either will do
         if pattern in GOODS_CHECKED and (

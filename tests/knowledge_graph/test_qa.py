@@ -1422,3 +1422,11 @@ async def test_problems_said_in_more_chat_words_get_what_helps(qa, seeded_store)
     ):
         found = await ask(qa, text, lang)
         assert found.strategy == "recommend" and all(tag in products[s].tags for s in found.skus), text
+
+
+async def test_whether_something_is_needed_is_no_request_and_how_thin_asks(qa) -> None:
+    said = "do i still need a separate makeup remover or can the face wash take it all off"
+    remover = await ask(qa, said, "en")
+    assert remover.strategy == "product_faq" and "cleansing oil" in remover.text  # not "we don't carry"
+    thin = await ask(qa, "极细眼线笔的笔头到底有多细", "zh")
+    assert thin.strategy == "description" and "0.01" in thin.text
