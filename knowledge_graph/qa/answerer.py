@@ -1524,7 +1524,8 @@ ABOUT_IT_ASK = re.compile(
 """A yes/no question about the product it names ("is the setting spray here like that?")."""
 HAS_SUBSTANCE = re.compile(
     r"\b(?:have|has|contain|contains|with|got)\b(?: any| added| a)* (?P<en>fragrance|alcohol|perfume|scent"
-    r"|paraben|silicone|sulfate)s?\b|(?:含|有|加)(?:没有|不含)?(?P<zh>香精|酒精|香料)|\b(?P<scent>scented|perfumed)\b"
+    r"|paraben|silicone|sulfate)s?\b|(?:含|有|加)(?:没有|不含)?(?P<zh>香精|酒精|香料)"
+    r"|\b(?:is|are) (?:it|they|this|that|these|the [a-z ]{1,30}?) (?P<scent>scented|perfumed)\b"
 )
 """A question whether a product contains something ("does it have fragrance", "含酒精吗")."""
 YES_LEAD = re.compile(r"^(?:yes|yep|sure)\b[,:!.]?\s*|^(?:可以|是的|适合)[，,。]?", re.IGNORECASE)
