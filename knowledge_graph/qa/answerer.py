@@ -228,8 +228,10 @@ class _Turn:
             return await self.recommend(None)  # "foundation for oily skin?": those called so that fit
         if STREAMER_ASK.search(r.text):
             return None  # who the streamer is: Rasa's action reads the streamer from the graph
-        if OTHER_SHOP.search(r.text) and (r.promo or r.price):
-            return None  # "京东双十一有什么活动": another shop's deals, not ours to answer with our codes
+        if OTHER_SHOP.search(r.text) and not products:
+            # "京东双十一有什么活动", "does taobao do free returns?": another shop's deals and policies are
+            # not ours to answer with our codes and FAQs
+            return None
         if SCHEDULE_ASK.search(r.text) and not products and not r.promo:
             return await self.schedule()
         if not products and r.question and STREAMING.search(r.text) and await self._names_streamer():
@@ -284,7 +286,7 @@ class _Turn:
         ):
             # "are the brush set's bristles real animal hair?": its own FAQ first; but "my cushion showed up
             # all cracked" wants the shop's fix
-            if len(products) == 1 and DAMAGE_TOPIC not in topics:
+            if len(products) == 1 and DAMAGE_TOPIC not in topics and not _asks_shipping(r.text):
                 found = await self.product_faq(products[0], strict=True)
                 if found is not None:
                     return found
@@ -510,7 +512,7 @@ class _Turn:
     async def _not_sold(self, named: Resolved) -> bool:
         """The question asks for a kind of product the shop does not carry ("有护手霜吗")."""
         r = self.reading
-        if not r.sell_thing or _topics(r.sell_thing):  # "后悔药有吗": the thing is a shop topic
+        if not r.sell_thing or _topics(_first_clause(r.sell_thing)):  # "后悔药有吗": a shop topic
             return False
         return not carried(r, await list_products(self.store), named.keys)
 
@@ -1091,6 +1093,11 @@ class _Turn:
             return Answer(text, "variant", sku, (sku,))
         family = self.reading.colour
         named = self._shades_meant(every, follow_up=follow_up)
+        if named and BESIDES.search(self.reading.text):  # "anything besides black?": the others
+            others = [v for v in every if v not in named]
+            text = wording.variant_stock_reply(product, self.lang, self._labelled(others)) if others else None
+            if text is not None:
+                return Answer(text, "variant", sku, (sku,))
         wanted = set(COLOUR_FAMILIES.get(family, ())) if family else set()
         chosen = named or (
             [v for v in every if v.colour in wanted or find_word(family, normalize_key(v.colour or "")) != -1]
@@ -1634,10 +1641,14 @@ UNTIL_ASK = re.compile(
     r"|还有几天"
 )
 """When a deal ends."""
+BESIDES = re.compile(
+    r"\b(?:besides|other than|except|apart from|aside from|instead of)\b|除了|除开|以外|之外"
+)
+"""A shade named to be left out: "does it come in anything besides black", "除了黑色还有别的色吗"."""
 OTHER_SHOP = re.compile(
     r"\b(amazon|taobao|tmall|jd\.com|pinduoduo|sephora|walmart|costco|ebay)\b|京东|淘宝|天猫|拼多多|抖音商城|唯品会"
 )
-"""Other shops and marketplaces: their deals and prices are not this shop's to answer."""
+"""Other shops and marketplaces: their deals, prices and policies are not this shop's to answer."""
 CODE_RULES_TOPIC = "how to use a discount code at checkout one code per order 优惠码怎么用"
 BOTH_ASK = re.compile(r"\b(?:both|either|all of them|each)\b|都|哪个有|哪个含|哪款有|哪款含")
 SAYS_INGREDIENTS = re.compile(
@@ -1697,6 +1708,11 @@ def _shipping_applied(faq: Answer, order: Decimal, currency: str, lang: Language
 
 CLAUSE = re.compile(r"(?:[^?？!！。;；.,，]|[.,](?=\S))+(?:[?？!！。;；]+|[.,，]|$)")
 """A clause with the mark that ends it ("got anything fragrance free?"); "5.5" stays one number."""
+
+
+def _first_clause(text: str) -> str:
+    """``text`` up to its first clause break ("卸妆油 求链接": the thing, not the link)."""
+    return re.split(r"[\s,，。!！?？~～;；]+", text.strip(), maxsplit=1)[0]
 
 
 def _asking_part(text: str) -> str:

@@ -33,7 +33,7 @@ STOCK_WORDS = re.compile(
     r"|有货|有没有货|还有吗|还有没有|库存|卖完|卖光|卖断|没货|售罄|现货|断货|还剩|剩多少|剩几|还有多少",
 )
 VARIANT_WORDS = re.compile(
-    r"\b(shades?|colou?rs?|variants?|versions?|options?|sizes?)\b|色号|颜色|几个色|什么色|哪些色|几种|几款色|尺码|规格有"
+    r"\b(shades?|colou?rs?|variants?|versions?|options?|sizes?)\b|色号|颜色|几个色|什么色|哪些色|哪个色|啥色|几种|几款色|尺码|规格有"
     r"|\d+\s*号",
 )
 AMOUNT_USED = re.compile(
@@ -250,7 +250,9 @@ SELL = (
     re.compile(
         r"(?P<thing>[^?？!！。，,\s]{1,12}?)\s?(?:有不(?=[\s,，。!！?？~～]|$)|有卖吗|有没有卖|卖吗|有吗|卖不卖|有卖嘛|有嘛|有的卖不|有卖不|有链接吗|有没有链接|有没有[呀啊呢嘛]?\W*$)"
     ),
-    re.compile(r"^(?:你们家?|店里|这里|请问)?有(?P<thing>[^?？!！。，,\s吗不没]{1,10})(?:吗|不|没)"),
+    re.compile(
+        r"^(?:主播|宝宝们?|家人们|姐妹们|老师)?(?:你们家?|店里|这里|请问)?有(?P<thing>[^?？!！。，,\s吗不没]{1,10})(?:吗|不|没)"
+    ),
     re.compile(
         r"[\s,，。!！](?:你们家?|店里|这里|请问)?有(?P<thing>[^?？!！。，,\s吗不没的]{1,10})(?:吗|不|没)"
     ),
@@ -848,6 +850,8 @@ def _sell_thing(folded: str) -> str | None:
             BARE_THING_WORDS.search(said) or not strip_vocabulary(thing) or not GOODS_HEAD.search(head)
         ):
             continue  # "really?", "matte finish stuff?", "YEA?": a remark, catalog words, or no goods
+        if not head.isascii() and head.split():
+            head = head.split()[0]  # "卸妆油 求链接": the thing is the first clause, the link a request
         if thing and len(head) <= 40 and len(head.split()) <= 4 and not NOT_A_THING.search(head):
             return thing
     return None

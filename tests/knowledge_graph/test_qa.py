@@ -1430,3 +1430,21 @@ async def test_whether_something_is_needed_is_no_request_and_how_thin_asks(qa) -
     assert remover.strategy == "product_faq" and "cleansing oil" in remover.text  # not "we don't carry"
     thin = await ask(qa, "极细眼线笔的笔头到底有多细", "zh")
     assert thin.strategy == "description" and "0.01" in thin.text
+
+
+async def test_a_shade_left_out_lists_the_others(qa) -> None:
+    en = await ask(qa, "does it come in anything besides black", "en", context="LR-MKP-005")
+    assert en.strategy == "variant" and "brown" in en.text and "black" not in en.text
+    zh = await ask(qa, "除了黑色还有别的色吗", "zh", context="LR-MKP-005")
+    assert "棕" in zh.text and "黑" not in zh.text
+    most = await ask(qa, "口红哪个色库存最多", "zh")
+    assert most.strategy == "variant" and "砖红" in most.text
+
+
+async def test_other_shops_policies_are_not_ours_and_goods_asked_beside_a_request_are_read(qa) -> None:
+    assert await qa.answer("does taobao do free returns?", "en", asker=ASKER) is None
+    assert await qa.answer("京东买的东西怎么退货啊", "zh", asker=ASKER) is None
+    for text in ("主播有剃须刀吗 给老公买", "有没有卸妆油 求链接"):
+        assert (await ask(qa, text, "zh")).strategy == "not_carried", text
+    fee = await ask(qa, "just want one scrunchie set, do i pay extra for delivery then?", "en")
+    assert fee.strategy == "shop_faq" and "¥8" in fee.text
