@@ -30,7 +30,7 @@ ASKS: dict[str, re.Pattern[str]] = {
         r"\b(how big|what size is|how much (?:product|is in)|(?:what|the) volume|ml is|grams?|capacity"
         r"|how large"
         r"|how many (?:ml|sheets|pieces|brushes|grams?)"
-        r"|how many (?:are |come )?in (?:a|the|one|each) (?:box|pack|set))\b"
+        r"|how many (?:are |come )?in (?:a|the|one|each) (?:box|pack|set))\b|克数|毫升数|容量|净含量"
         r"|\b(?:bigger|larger|smaller|other|travel|mini|full|different) sizes?\b"
         r"|\bcome in (?:a )?(?:bigger|smaller|larger)\b"
         r"|^(?:and |the |what'?s the |what is the |wat )?size\W*$|\b(?:vs|or) [a-z ]{2,30} sizes?\W*$"

@@ -158,7 +158,7 @@ CHEAPEST = re.compile(
     r"|最便宜|最实惠|价格最低|最低价|最划算|第\s*[2-5二三四五]\s*便宜"
 )
 PRICIEST = re.compile(
-    r"\b(most expensive|priciest|highest[- ]priced?|dearest|most costly|top price|costs? the most)\b"
+    r"\b(most expensive|priciest|highest[- ]priced?|dearest|most costly|top price|costs? the most|fanciest)\b"
     r"|最贵|价格最高|最高价|最高档|第\s*[2-5二三四五]\s*贵"
 )
 LARGEST = re.compile(
@@ -212,7 +212,8 @@ NEED_LEADS = 2
 """How far into a question the need may start and still open it ("i need ..." starts at 2)."""
 SELL = (
     re.compile(
-        r"\b(?:do|does) (?:you|u|ya|the shop|this shop|y'?all)(?: guys)? (?:sell|have|carry|stock|offer|got)"
+        r"(?:\b(?:do|does) (?:you|u|ya|the shop|this shop|y'?all)(?: guys)?"
+        r" (?:sell|have|carry|stock|offer|got)|^(?:u|you|ya|y'?all)(?: guys)? (?:sell|carry|stock))"
         r"(?: any| some| a| an| the)? (?P<thing>[^?!.。，,]+)"
     ),
     re.compile(

@@ -1448,3 +1448,15 @@ async def test_other_shops_policies_are_not_ours_and_goods_asked_beside_a_reques
         assert (await ask(qa, text, "zh")).strategy == "not_carried", text
     fee = await ask(qa, "just want one scrunchie set, do i pay extra for delivery then?", "en")
     assert fee.strategy == "shop_faq" and "¥8" in fee.text
+
+
+async def test_more_chat_forms_of_shop_topics_rankings_and_sizes(qa) -> None:
+    code = await ask(qa, "朋友给了我个码 不知道往哪输🤔", "zh")
+    assert code.strategy == "shop_faq" and "优惠码" in code.text
+    late = "night owl here, if something's wrong with my order at like 10pm is anyone around to help?"
+    assert "9 am" in (await ask(qa, late, "en")).text
+    assert (await ask(qa, "u sell phone cases too?", "en")).strategy == "not_carried"
+    grams = await ask(qa, "晚霜和眼霜哪个克数多", "zh")
+    assert grams.strategy == "compare" and "50 g" in grams.text and "15 g" in grams.text
+    fancy = await ask(qa, "fanciest lifestyle thing u got", "en")
+    assert fancy.strategy == "superlative" and "Tumbler" in fancy.text
