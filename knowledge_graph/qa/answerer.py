@@ -55,6 +55,7 @@ from knowledge_graph.qa.shipping import read_rule, shipping_note
 from knowledge_graph.qa.understand import (
     CLAUSE_END,
     COMPARING,
+    GOODS_HEAD,
     HOW_TO,
     NO_CODE,
     NOT_COLOURS,
@@ -803,7 +804,11 @@ class _Turn:
         r = self.reading
         if not NEED_REQUEST.search(r.text):
             return None
-        products = [p for p in await list_products(self.store) if p.stock > 0]
+        catalog = await list_products(self.store)
+        for goods in _goods_words(r.text):  # "need a new hair dryer, u got one?": that, not a near need
+            if not carried(replace(r, sell_thing=goods, tags=(), categories=()), catalog):
+                return await self.not_carried() if asks(r.text) else None
+        products = [p for p in catalog if p.stock > 0]
         products = [p for p in products if not r.categories or p.category in r.categories]
         products = [p for p in products if p.category not in r.excluded]
         products = [p for p in products if r.max_price is None or p.price <= r.max_price]
@@ -1708,6 +1713,23 @@ def _shipping_applied(faq: Answer, order: Decimal, currency: str, lang: Language
 
 CLAUSE = re.compile(r"(?:[^?？!！。;；.,，]|[.,](?=\S))+(?:[?？!！。;；]+|[.,，]|$)")
 """A clause with the mark that ends it ("got anything fragrance free?"); "5.5" stays one number."""
+
+
+def _goods_words(text: str) -> list[str]:
+    """English words for goods in ``text`` with the word before them ("hair dryer", "the toothpaste"),
+    for a request said around them."""
+    words = re.findall(r"[a-z][a-z'-]*", text)
+    return [
+        " ".join(words[max(0, i - 1) : i + 1])
+        for i, word in enumerate(words)
+        if GOODS_HEAD.fullmatch(word) and word not in GOODS_ALSO_NEEDS
+    ]
+
+
+GOODS_ALSO_NEEDS = frozenset(
+    {"water", "tea", "coffee", "drink", "drinks", "light", "watch", "figure", "book", "oil", "stick", "tint"}
+)
+"""Goods words that chat uses for other things ("drink tea all day", "watch the stream")."""
 
 
 def _first_clause(text: str) -> str:

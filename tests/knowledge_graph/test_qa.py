@@ -1460,3 +1460,13 @@ async def test_more_chat_forms_of_shop_topics_rankings_and_sizes(qa) -> None:
     assert grams.strategy == "compare" and "50 g" in grams.text and "15 g" in grams.text
     fancy = await ask(qa, "fanciest lifestyle thing u got", "en")
     assert fancy.strategy == "superlative" and "Tumbler" in fancy.text
+
+
+async def test_goods_said_around_a_request_are_not_answered_with_a_near_need(qa, seeded_store) -> None:
+    dryer = await ask(qa, "need a new hair dryer mine just died, u got one?", "en")
+    assert dryer.strategy == "not_carried"
+    lashes = await ask(qa, "假睫毛有没有啊姐妹们", "zh")
+    assert lashes.strategy == "not_carried"
+    products = {p.sku: p for p in await list_products(seeded_store)}
+    him = await ask(qa, "what should i get my boyfriend, he's not into makeup at all", "en")
+    assert him.strategy == "recommend" and all("need:for-him" in products[s].tags for s in him.skus)
