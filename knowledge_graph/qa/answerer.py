@@ -485,6 +485,10 @@ class _Turn:
             return await self.deals(None)
         if (r.tags or r.categories) and ALL_LISTED.search(r.text):
             return await self.listing()  # "敏感肌能用的都列一下": every one that fits, not three picks
+        if context and not products and r.tags and kinds_asked(r.text) and not (r.categories or r.recommend):
+            found = await self._context_faq(context, strict=False)  # "and how long does the oil control last"
+            if found is not None:
+                return found
         problem = all(t.split(":", 1)[0] in PROBLEM_TAGS for t in r.tags) and PROBLEM_PLACE.search(r.text)
         if r.tags and (r.question or RANGE_WORDS.search(r.text) or NEED_REQUEST.search(r.text) or problem):
             # "my lips are cracked and peeling", "puffy eyes every morning 😩": a problem said is a need

@@ -1470,3 +1470,8 @@ async def test_goods_said_around_a_request_are_not_answered_with_a_near_need(qa,
     products = {p.sku: p for p in await list_products(seeded_store)}
     him = await ask(qa, "what should i get my boyfriend, he's not into makeup at all", "en")
     assert him.strategy == "recommend" and all("need:for-him" in products[s].tags for s in him.skus)
+
+
+async def test_a_follow_up_asking_how_long_a_quality_lasts_is_about_the_conversations_product(qa) -> None:
+    found = await ask(qa, "and how long does the oil control last", "en", context="LR-MKP-001")
+    assert found.strategy == "product_faq" and found.product == "LR-MKP-001" and "6 hours" in found.text
