@@ -444,7 +444,7 @@ class _Turn:
                 return found
         about_context = context and not products and (r.deictic or len(r.text) <= SHORT_FOLLOW_UP)
         if r.sell_thing and not (
-            (r.promo and not asks_for_goods(r)) or r.stock or about_context
+            ((r.promo or r.stock) and not asks_for_goods(r)) or about_context
         ):  # "有酒精吗" after the toner asks about it; "any hair straighteners on sale?" asks for goods
             if not carried(r, await list_products(self.store), named.keys):
                 return await self.not_carried()  # "do you sell lip liner?": not the eyeliner, not lips

@@ -1587,6 +1587,8 @@ PRODUCT_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
         (
             "take my makeup off",
             "take makeup off",
+            "take off my makeup",
+            "take off makeup",
             "makeup off",
             "remove my makeup",
             "makeup remover",
@@ -1735,8 +1737,12 @@ PRODUCT_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
             "材质",
             "什么毛",
             "动物毛",
+            "料子",
+            "面料",
+            "什么料",
+            "啥料",
         ),
-        "material animal hair synthetic 材质 动物毛",
+        "material animal hair synthetic silk 材质 动物毛 真丝",
     ),
     (
         (

@@ -241,6 +241,11 @@ SELL = (
         r"^(?!(?:water|tea|coffee|food|snacks?|drinks?|juice|candy|chocolate|cookies?|lunch|dinner)\W*$)"
         r"(?P<thing>[a-z][a-z'-]{3,}(?: [a-z][a-z'-]+)?)\W*$"
     ),
+    re.compile(
+        r"(?:^(?:any )?|\b(?:if|whether) (?:lulu|she|you|u|they|the shop|this shop) "
+        r"(?:sells?|carr(?:y|ies)|stocks?|has|have) (?:any |some )?)"
+        r"(?P<thing>[a-z][a-z'-]+(?: [a-z][a-z'-]+){0,2}?)(?: available| in stock)?\W*$"
+    ),
     re.compile(r"(?:家|店里|这里|这边|你们)卖(?P<thing>[^?？!！。，,\s吗不没]{1,10})(?:吗|不|没|嘛)"),
     re.compile(
         r"(?:有没有|有没|有卖|卖不卖|有无|你们有|你们卖|店里有|这里有)(?P<thing>[^?？!！。，,吗呀啊呢嘛有不\s][^?？!！。，,吗呀啊呢嘛]*)"
@@ -315,7 +320,11 @@ BARE_EN = 3
 LOOKING_FOR = 4
 WHERE_IS = 6
 GOODS_ALONE = 7
-GOODS_CHECKED = (SELL[BARE_EN], SELL[LOOKING_FOR], SELL[WHERE_IS], SELL[GOODS_ALONE], SELL[-2], SELL[-1])
+AVAILABLE = 8
+"""The index of "X available?" / "…if lulu sells X" in ``SELL``."""
+GOODS_CHECKED = (
+    SELL[BARE_EN], SELL[LOOKING_FOR], SELL[WHERE_IS], SELL[GOODS_ALONE], SELL[AVAILABLE], SELL[-2], SELL[-1]
+)  # fmt: skip
 """The ``SELL`` patterns that name a product only when the thing ends in goods ("eyebrow pencil??",
 "need a hair dryer", "looking for false lashes"), since their words alone ask nothing of the shop."""
 # Words that make a "do you have ...?" something other than a product ("do you have a discount code?",

@@ -1475,3 +1475,12 @@ async def test_goods_said_around_a_request_are_not_answered_with_a_near_need(qa,
 async def test_a_follow_up_asking_how_long_a_quality_lasts_is_about_the_conversations_product(qa) -> None:
     found = await ask(qa, "and how long does the oil control last", "en", context="LR-MKP-001")
     assert found.strategy == "product_faq" and found.product == "LR-MKP-001" and "6 hours" in found.text
+
+
+async def test_goods_asked_after_as_available_or_whether_lulu_sells_them(qa) -> None:
+    for text in ("whitening toothpaste available?", "anyone know if lulu sells phone cases"):
+        assert (await ask(qa, text, "en")).strategy == "not_carried", text
+    ours = await ask(qa, "is the serum available", "en")
+    assert ours.strategy == "stock"
+    makeup = await ask(qa, "can the amino cleanser take off my makeup too or nah", "en")
+    assert makeup.strategy == "product_faq" and "cleansing oil" in makeup.text
