@@ -229,10 +229,10 @@ class _Turn:
             return await self.recommend(None)  # "foundation for oily skin?": those called so that fit
         if STREAMER_ASK.search(r.text):
             return None  # who the streamer is: Rasa's action reads the streamer from the graph
-        if OTHER_SHOP.search(r.text) and not products:
+        if OTHER_SHOP.search(r.text) and not products and (r.question or r.promo or r.price):
             # "京东双十一有什么活动", "does taobao do free returns?": another shop's deals and policies are
-            # not ours to answer with our codes and FAQs
-            return None
+            # not ours to answer with our codes and FAQs (nor for Rasa's actions to answer with them)
+            return Answer(wording.other_shop_reply(self.lang), "other_shop")
         if SCHEDULE_ASK.search(r.text) and not products and not r.promo:
             return await self.schedule()
         if not products and r.question and STREAMING.search(r.text) and await self._names_streamer():
@@ -1624,7 +1624,7 @@ KIND_PAIR = re.compile(r"\b(?:an? )?(?P<a>[a-z]+) or (?:an? )?(?P<b>[a-z]+)\b")
 _RANGE_NOUNS = (
     r"(?:stuff|products|items|things|range|options|selection|section|category|collection|line ?up|aisle)"
 )
-RANGE_WORDS = re.compile(rf"\b{_RANGE_NOUNS}\b|系列|专区|类的")
+RANGE_WORDS = re.compile(rf"\b{_RANGE_NOUNS}\b|系列|专区|类的|的产品|的单品|的商品")
 """Words that make a category word the whole range ("fragrance stuff", "口红系列"), not one product."""
 BODY_PARTS = frozenset({"lips", "eyes", "lashes", "brows", "nails", "hands", "cheeks", "faces"})
 """Plurals of category words that name the body, not the products for it ("my lips get dry")."""
@@ -1847,8 +1847,16 @@ def _shades_in(text: str) -> tuple[str, ...]:
     return tuple(
         shade
         for shade, zh in SHADES.items()
-        if find_word(normalize_key(shade), text) != -1 or find_word(zh.removesuffix("色"), text) != -1
+        if find_word(normalize_key(shade), text) != -1
+        or find_word(zh.removesuffix("色"), text) != -1
+        or _shade_number_said(shade, text)
     )
+
+
+def _shade_number_said(shade: str, text: str) -> bool:
+    """A numbered shade said by its number ("21号色" is 21 ivory)."""
+    number = shade.split(" ", 1)[0]
+    return number.isdigit() and re.search(rf"(?<!\d){number}\s*号", text) is not None
 
 
 def _is_one_of(context: str, products: Iterable[Product], keys: Iterable[str]) -> bool:

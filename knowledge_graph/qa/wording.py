@@ -486,6 +486,13 @@ def not_carried_reply(lang: Language) -> str:
     return "Sorry, we don't carry that. I've noted it for the streamer!"
 
 
+def other_shop_reply(lang: Language) -> str:
+    """Another shop's deals or policies were asked about: only this shop's are ours to answer."""
+    if lang == "zh":
+        return "其他平台的活动和规则我这边不清楚哦～本直播间的商品和优惠随时问我！"
+    return "I can't speak for other shops, sorry! Ask me anything about this stream's products and deals."
+
+
 def attribute_reply(product: Product, lang: Language, what: str, values: Sequence[str]) -> str:
     """A product attribute (``what``: skin, finish, size, ingredient, benefit) from its tags."""
     name = product.name(lang)

@@ -1484,3 +1484,18 @@ async def test_goods_asked_after_as_available_or_whether_lulu_sells_them(qa) -> 
     assert ours.strategy == "stock"
     makeup = await ask(qa, "can the amino cleanser take off my makeup too or nah", "en")
     assert makeup.strategy == "product_faq" and "cleansing oil" in makeup.text
+
+
+async def test_another_shops_deals_get_no_codes_of_ours(qa) -> None:
+    for text, lang in (("京东双十一有什么活动", "zh"), ("does taobao do free returns?", "en")):
+        found = await ask(qa, text, lang)
+        assert found.strategy == "other_shop" and "LIVE10" not in found.text and "7" not in found.text
+    assert await qa.answer("i used to buy from taobao lol", "en", asker=ASKER) is None  # a remark
+
+
+async def test_an_ingredient_or_a_shade_number_said_as_a_range_filters(qa, seeded_store) -> None:
+    products = {p.sku: p for p in await list_products(seeded_store)}
+    shea = await ask(qa, "含乳木果油的产品", "zh")
+    assert shea.skus and all("ingredient:shea-butter" in products[s].tags for s in shea.skus)
+    ivory = await ask(qa, "21号色现在有货的是哪些", "zh")
+    assert ivory.strategy == "colour" and "气垫" in ivory.text and "粉底液" in ivory.text
