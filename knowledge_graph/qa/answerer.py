@@ -1483,7 +1483,7 @@ HAVE = re.compile(
 LISTING = re.compile(
     r"\b(list|show|what(?:'?s| is| do you have)|which|any)\b"
     r"|\bwhat .{1,24} do (?:you|u) (?:sell|have|carry|stock)\b"
-    r"|有哪些|有什么|有啥|都有|看看|列一下|列出|列个|有几[款样个种]|报一下|哪几[样款个种]|卖些啥|卖啥|卖什么"
+    r"|有哪些|有什么|有啥|都有|看看|列一下|列出|列个|有几[款样个种]|报一下|哪几[样款个种]|卖些啥|卖啥|卖什么|几款都"
 )
 ALL_LISTED = re.compile(
     r"\b(?:list (?:them |it |em )?all|all (?:the|of the|of your|your) |everything (?:that|which|for|you|u))"

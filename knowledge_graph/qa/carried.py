@@ -31,7 +31,7 @@ GENERIC_EN = frozenset(
 )
 """Words that narrow nothing about the kind of product."""
 GENERIC_ZH = re.compile(
-    r"[的个款种点些支瓶盒一好用便宜哪啥含带类]|彩妆|化妆品|东西|产品|什么|适合|那种|样的|成分|功效|效果|系列"
+    r"[的个款种点些支瓶盒一好用便宜哪啥含带类]|彩妆|化妆品|东西|产品|什么|适合|那种|样的|成分|功效|效果|系列|平价|学生党"
 )
 PRODUCT_CHARS = frozenset("膏笔水油霜乳液露棒刷盘粉膜器仪夹梳杯巾贴饼蜡镜环链戒帽鞋袜刀蛋衣")
 """Characters that end Chinese product words (牙膏, 唇线笔, 卸妆水, 耳环, 剃须刀): one alone still names a

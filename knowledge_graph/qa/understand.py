@@ -49,7 +49,7 @@ PROMO_WORDS = re.compile(
     r"|vouchers?|% off|bogo|b1g1|buy (?:one|1) get (?:one|1)(?: free)?|best deal"
     r"|cheapest way to (?:buy|get))\b"
     r"|买[一1二2]送[一1]|最划算|怎么买.{0,2}划算|怎么买.{0,2}(?:便宜|省钱)"
-    r"|优惠|折扣|打折|券|满减|活动|福利|减价|便宜点|优惠码|折扣码|哪个码|什么码|啥码|有码|用码|(?:专属|专用|独家|单品|能用)的?码|折后|到手价|券后|几折|\d+折"
+    r"|优惠|折扣|打折|券|满减|活动|福利|减价|便宜点(?!的|儿的)|优惠码|折扣码|哪个码|什么码|啥码|有码|用码|(?:专属|专用|独家|单品|能用)的?码|折后|到手价|券后|几折|\d+折"
     r"|打.{0,2}折|减\d+|[两几\d]个(?:优惠)?码|[一两几\d]?串字母|那串码|求个?码|给个码|用完码|用了码|用码后|能便宜多少|便宜多少"
     r"|(?<![\d.])\d{1,2}\s*%(?!\s*(?:alcohol|of|vitamin|niacinamide|酒精|的))",  # "does the 10% apply to…"
 )
@@ -176,7 +176,7 @@ LEAST_STOCK = re.compile(
     r"|fewest units"
     r"|running (?:lowest|out|low)"
     r"|almost sold out|about to sell out)\b"
-    r"|库存最少|货最少|剩得最少|剩的最少|快(?:要)?(?:卖完|抢光|断货|售罄)"
+    r"|库存最少|货最少|剩得最少|剩的最少|快(?:要)?(?:卖完|抢光|断货|售罄)|库存最紧张|最紧张|库存最低"
 )
 SOLD_OUT_ASK = re.compile(
     r"\b(what(?:'s| is| are)|which|anything|any)\b.{0,30}\b(out of stock|sold out)\b"
@@ -360,7 +360,7 @@ _AMOUNT = r"(?P<amount>\d+(?:\.\d{1,2})?)"
 _MONEY = r"(?:¥|￥|rmb|cny|\$|yuan)?"
 _LOW = r"(?P<low>\d+(?:\.\d{1,2})?)"
 _HIGH = r"(?P<high>\d+(?:\.\d{1,2})?)"
-_UNIT = r"(?:元|块|块钱|yuan|rmb)"
+_UNIT = r"(?:元|块|块钱|米|yuan|rmb)"  # 米: chat slang for 元
 # "between 80 and 90 yuan", "100到150元", "80-100之间"
 PRICE_RANGE = (
     re.compile(rf"\bbetween\s*{_MONEY}\s*{_LOW}\s*{_UNIT}?\s*(?:and|to|-)\s*{_MONEY}\s*{_HIGH}"),
@@ -368,6 +368,9 @@ PRICE_RANGE = (
         rf"{_MONEY}\s*{_LOW}\s*{_UNIT}?\s*(?:到|至|-|~|～)\s*{_MONEY}\s*{_HIGH}\s*"
         rf"(?:{_UNIT}|之间|以内|左右|的|价位|价格|区间)"
     ),
+    re.compile(
+        rf"{_MONEY}\s*{_LOW}\s*{_UNIT}?\s*(?:到|至)\s*{_MONEY}\s*{_HIGH}(?=\s|$)"
+    ),  # "一百到一百五 送礼"
     re.compile(
         rf"{_MONEY}\s*{_LOW}\s*(?:to|-|–|~)\s*{_MONEY}\s*{_HIGH}\s*"
         r"(?:yuan|rmb|bucks|kuai|range|budget|price range|to spend)\b"
@@ -380,7 +383,8 @@ MAX_PRICE = (
         rf"{_MONEY}\s*{_AMOUNT}"
     ),
     re.compile(
-        rf"{_MONEY}\s*{_AMOUNT}\s*(?:元|块|块钱|r|rmb|yuan)?\s*(?:以下|以内|之内|内|左右的?|or less|or under)"
+        rf"{_MONEY}\s*{_AMOUNT}\s*(?:元|块|块钱|米|r|rmb|yuan)?\s*"
+        r"(?:以下|以内|之内|内|左右的?|or less|or under)"
     ),
     re.compile(
         rf"(?:不超过|低于|少于|不到|小于){_MONEY}\s*{_AMOUNT}(?!\s*(?:件|个|支|瓶|ml|毫升|g|克|小时|天|\d))"
@@ -541,7 +545,7 @@ QUESTION = re.compile(
     r"\?|？|\b(how|what|whats|when|where|wheres|hows|which|who|why|is|are|does|do|can|could|will|would|should"
     r"|any|am i"
     r"|anything|list|show me|show (?:the|ur|your|us)|tell me)\b|^r (?:u|ur|you|your|these|those|they|the)\b"
-    r"|多少|多久|多长|多快|多远|吗|么|嘛|呢|什么|啥|怎么|咋|哪|几|谁|有没有|能不能|可不可以|是不是|会不会|要不要|求|推荐|"
+    r"|多少|多久|多长|多快|多远|吗|么|嘛|呢|什么|啥|怎么|咋|哪|几|谁|有没有|有木有|能不能|可不可以|是不是|会不会|要不要|求|推荐|"
     r"(?P<again>[\u4e00-\u9fff]{1,2})不(?P=again)|肿么|咩|是.{0,12}还是|.还是.|不会是.{0,12}吧|" + _V_BU,
 )
 
@@ -663,7 +667,9 @@ _CN_DIGITS = {
     "八": 8,
     "九": 9,
 }
-_CN_NUMBER = re.compile(r"([一二两三四五六七八九])?([百十])([一二三四五六七八九])?(?=[块元以内之左到至])")
+_CN_NUMBER = re.compile(
+    r"([一二两三四五六七八九])?([百十])([一二三四五六七八九])?(?=[块元米以内之左到至的下上\s~～-]|$)"
+)
 
 
 _EN_VALUES = {
@@ -873,8 +879,8 @@ def _range(folded: str, end: str) -> Decimal | None:
     """The ``end`` ("low"/"high") of a price range ("between 80 and 90", "100到150元"), else None."""
     for pattern in PRICE_RANGE:
         match = pattern.search(folded)
-        if match is not None:
-            return Decimal(match.group(end))
+        if match is not None and Decimal(match.group("low")) < Decimal(match.group("high")):
+            return Decimal(match.group(end))  # not "went 25-3 in ranked"
     return None
 
 

@@ -1499,3 +1499,19 @@ async def test_an_ingredient_or_a_shade_number_said_as_a_range_filters(qa, seede
     assert shea.skus and all("ingredient:shea-butter" in products[s].tags for s in shea.skus)
     ivory = await ask(qa, "21号色现在有货的是哪些", "zh")
     assert ivory.strategy == "colour" and "气垫" in ivory.text and "粉底液" in ivory.text
+
+
+async def test_chinese_price_words_bound_the_catalog(qa, seeded_store) -> None:
+    products = {p.sku: p for p in await list_products(seeded_store)}
+    for text, low, high in (
+        ("生活好物 一百米以内的有哪些捏", None, 100),
+        ("护肤里一百五到两百五的有哪些", 150, 250),
+        ("一百到一百五 送礼的有啥推荐", 100, 150),
+        ("香水类有没有便宜点的 一百块以内", None, 100),
+    ):
+        found = await ask(qa, text, "zh")
+        assert found.skus, text
+        assert all(products[s].price <= high for s in found.skus), text
+        assert low is None or all(products[s].price >= low for s in found.skus), text
+    assert (await ask(qa, "平价防晒有吗 学生党🙏", "zh")).strategy != "not_carried"
+    assert await qa.answer("just went 25-3 in valorant ranked 😎 gg", "en", asker=ASKER) is None
