@@ -242,7 +242,8 @@ SELL = (
         r"(?P<thing>[a-z][a-z'-]{3,}(?: [a-z][a-z'-]+)?)\W*$"
     ),
     re.compile(
-        r"(?:^(?:any )?|\b(?:if|whether) (?:lulu|she|you|u|they|the shop|this shop) "
+        r"(?:^(?:any )?(?=.* (?:available|in stock)\W*$)"
+        r"|\b(?:if|whether) (?:lulu|she|you|u|they|the shop|this shop) "
         r"(?:sells?|carr(?:y|ies)|stocks?|has|have) (?:any |some )?)"
         r"(?P<thing>[a-z][a-z'-]+(?: [a-z][a-z'-]+){0,2}?)(?: available| in stock)?\W*$"
     ),
