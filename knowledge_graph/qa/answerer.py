@@ -1741,22 +1741,25 @@ def _first_clause(text: str) -> str:
     return re.split(r"[\s,，。!！?？~～;；]+", text.strip(), maxsplit=1)[0]
 
 
+def _asking_clauses(text: str) -> list[str]:
+    """The clauses of ``text`` that ask something, when some do and some do not ("…case? i travel a lot
+    for work"); empty when all of them ask or none does."""
+    clauses = [c.strip() for c in CLAUSE.findall(text) if c.strip(" ?？!！。;；.,，")]
+    asking = [c for c in clauses if asks(c)]
+    return asking if len(asking) < len(clauses) else []
+
+
 def _asking_part(text: str) -> str:
     """The clauses of ``text`` that ask something, when some do and some do not; else all of it."""
-    clauses = [c for c in CLAUSE.findall(text) if c.strip(" ?？!！。;；.,，")]
-    asking = [c for c in clauses if asks(c)]
-    return " ".join(asking) if asking and len(asking) < len(clauses) else text
+    return " ".join(_asking_clauses(text)) or text
 
 
 def _named_only_in_remarks(text: str, keys: Iterable[str]) -> bool:
     """Does every clause that asks something leave the named products out and narrow the catalog, while
     the products are named only in clauses that do not ask ("got anything fragrance free? perfume gives
     me headaches", "有没有无香精的 香水熏得我头疼")?"""
-    clauses = [c.strip() for c in CLAUSE.findall(text) if c.strip(" ?？!！。;；.,，")]
-    if len(clauses) < 2:
-        return False
-    asking = [c for c in clauses if asks(c)]
-    if not asking or len(asking) == len(clauses):
+    asking = _asking_clauses(text)
+    if not asking:
         return False
     for clause in asking:
         folded = normalize_key(clause)
