@@ -31,10 +31,18 @@ import weakref
 from dataclasses import dataclass, field
 
 from knowledge_graph.catalog import Product, find_products
+from knowledge_graph.homophones import SoundIndex, build_sound_index, sound_alikes, units
 from knowledge_graph.store import GraphStore
 from knowledge_graph.text import is_cjk, normalize_key, plural_ending
 
-__all__ = ["MIN_FUZZY_LEN", "find_product_fuzzy", "fuzzy_keys", "fuzzy_mention", "keys_in_text"]
+__all__ = [
+    "MIN_FUZZY_LEN",
+    "find_product_fuzzy",
+    "fuzzy_keys",
+    "fuzzy_mention",
+    "keys_in_text",
+    "respell_sound_alikes",
+]
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +70,8 @@ class _Index:
     lengths: tuple[int, ...] = ()
     """The distinct lengths of ``keys``, ascending."""
     typos: _Typos | None = None
+    sounds: SoundIndex | None = None
+    """The CJK keys by their masked forms (``homophones``), built on the first sound-alike lookup."""
 
 
 _INDEXES: weakref.WeakKeyDictionary[GraphStore, _Index] = weakref.WeakKeyDictionary()
@@ -242,3 +252,27 @@ async def fuzzy_mention(store: GraphStore, text: str, max_words: int = 3) -> Pro
                 if product is not None:
                     return product
     return None
+
+
+async def respell_sound_alikes(store: GraphStore, text: str) -> str:
+    """``text`` with each product name typed with a sound-alike character spelled right ("防嗮怎么样" ->
+    "防晒怎么样", normalized); ``text`` itself when it has none. A window that sounds like the names of
+    two products is left as typed, and so is everything else."""
+    normalized = normalize_key(text)[:500]
+    if not any(is_cjk(ch) for ch in normalized):
+        return text
+    index = await _index(store)
+    if index.sounds is None:
+        index.sounds = await asyncio.to_thread(build_sound_index, index.keys)
+    parts = units(normalized)
+    slips = sound_alikes(index.sounds, parts)
+    if not slips:
+        return text
+    taken = 0
+    respelled: list[str] = []
+    for slip in sorted(slips, key=lambda s: (s.start, s.start - s.end)):  # at each start, the longest
+        if slip.start < taken or await _unique_product(store, set(slip.keys)) is None:
+            continue
+        respelled += [*parts[taken : slip.start], slip.keys[0]]
+        taken = slip.end
+    return "".join([*respelled, *parts[taken:]]) if respelled else text

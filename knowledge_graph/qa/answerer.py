@@ -34,6 +34,7 @@ from knowledge_graph.editing import list_promotions
 from knowledge_graph.entities import Category, Promotion, Variant
 from knowledge_graph.errors import ValidationError
 from knowledge_graph.faq import FAQ, get_streamer, list_faqs, list_product_faqs
+from knowledge_graph.fuzzy import respell_sound_alikes
 from knowledge_graph.open_questions import record_open_question
 from knowledge_graph.qa import attributes, wording
 from knowledge_graph.qa.carried import asks_for_goods, carried, names_a_kind, only_names, product_names
@@ -167,6 +168,7 @@ class QuestionAnswerer:
         if not text:
             return None
         store = self._store_of()
+        text = await respell_sound_alikes(store, text)  # "防嗮会假白吗": the 防晒
         named = await resolve(store, text)
         if previous and WHAT_ABOUT.match(normalize_key(text)) and named.product is not None and named.keys:
             again = await _asked_again(store, MENTION.sub(" ", previous).strip(), named)
@@ -481,8 +483,8 @@ class _Turn:
             return Answer(joined, "deal", None, tuple(p.sku for p in products[:3]))
         if products:
             return await self.faq_of_several(products)  # "can I layer the gloss over a lipstick?"
-        if r.promo and not HOW_TO.search(r.text):
-            return await self.deals(None)
+        if r.promo and not HOW_TO.search(r.text) and CODE_USE_TOPIC not in _topics(r.text):
+            return await self.deals(None)  # not "forgot to enter my code, can i still apply it after?"
         if (r.tags or r.categories) and ALL_LISTED.search(r.text):
             return await self.listing()  # "敏感肌能用的都列一下": every one that fits, not three picks
         if context and not products and r.tags and kinds_asked(r.text) and not (r.categories or r.recommend):
@@ -1466,6 +1468,7 @@ STREAMING = re.compile(
 SCHEDULE_TOPIC = "when do you stream 直播"
 DAMAGE_TOPIC = next(words for _, words in SHOP_TOPICS if "damaged" in words)
 SHIPPING_TOPIC = next(words for _, words in SHOP_TOPICS if "shipping cost" in words)
+CODE_USE_TOPIC = next(words for _, words in SHOP_TOPICS if "discount code" in words)
 STREAMER_ASK = re.compile(r"\bwho(?:'s| is) (?:the )?(?:streamer|host|this)\b|主播是谁|主播叫什么|你们主播")
 PAIRING = re.compile(r"\b(goes? with|go well with|pairs? with)\b|搭配|配什么")
 INTENT_SHAPES: dict[str, dict[str, bool]] = {

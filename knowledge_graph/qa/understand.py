@@ -21,7 +21,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from knowledge_graph.qa.lexicon import CATEGORY_GROUPS, CATEGORY_WORDS, COLOUR_WORDS, TERMS
-from knowledge_graph.text import find_word, normalize_key
+from knowledge_graph.text import find_word, is_cjk, normalize_key
 
 PRICE_WORDS = re.compile(
     r"\b(how much|price|prices|pricing|cost|costs|priced)\b"
@@ -869,7 +869,7 @@ def _sell_thing(folded: str) -> str | None:
             BARE_THING_WORDS.search(said) or not strip_vocabulary(thing) or not GOODS_HEAD.search(head)
         ):
             continue  # "really?", "matte finish stuff?", "YEA?": a remark, catalog words, or no goods
-        if not head.isascii() and head.split():
+        if any(is_cjk(ch) for ch in head) and head.split():
             head = head.split()[0]  # "卸妆油 求链接": the thing is the first clause, the link a request
         if thing and len(head) <= 40 and len(head.split()) <= 4 and not NOT_A_THING.search(head):
             return thing

@@ -259,6 +259,8 @@ async def test_how_codes_work_is_the_shops_rule_not_a_list_of_codes(qa, seeded_s
     assert en.strategy == "shop_faq" and en.text == rule.answer_en
     zh = await ask(qa, "LIVE10和SERUM30能叠加吗", "zh")
     assert zh.strategy == "shop_faq" and zh.text == rule.answer_zh
+    late = await ask(qa, "forgot to enter my code before paying 🤦 can i still apply it after?", "en")
+    assert late.strategy == "shop_faq" and late.text == rule.answer_en  # how codes work, not the deals
 
 
 async def test_deals_in_tonights_stream_are_deals_and_other_shops_deals_are_not_ours(
@@ -641,6 +643,23 @@ async def test_follow_ups_find_the_faq_of_the_product_talked_about(qa, seeded_st
 async def test_ordering_the_wrong_colour_asks_about_exchanges(qa) -> None:
     found = await ask(qa, "if i order the wrong lipstick colour can i change it for another?", "en")
     assert found.strategy == "shop_faq" and "exchang" in found.text
+    got = await ask(qa, "got the wrong shade 😭 can i swap it", "en")  # "got" here is no "do you have"
+    assert got.strategy == "shop_faq" and "exchang" in got.text
+
+
+async def test_chat_ways_of_asking_shop_questions_find_their_faq(qa, seeded_store) -> None:
+    faqs = {f.question_en: f for f in await list_faqs(seeded_store)}
+    cases = [
+        ("宝子们今天下单 大概多久能发活鸭", "zh", "When will my order ship?"),
+        ("主播 不合适可以退嘛 怕踩雷🥲", "zh", "Can I return something?"),
+        ("主播包不包油呀💦", "zh", "How much is shipping?"),  # 包油: 包邮 typed by its sound
+        ("how long till u guys send it out after i pay", "en", "When will my order ship?"),
+        ("need help w an order issue, where do i reach u guys", "en", "How do I contact customer service?"),
+    ]
+    for text, lang, question in cases:
+        found = await ask(qa, text, lang)
+        assert found.strategy == "shop_faq", text
+        assert found.text == faqs[question].answer(lang), text
 
 
 async def test_a_deictic_follow_up_on_a_shop_topic_word_asks_the_products_faq_first(qa, seeded_store) -> None:
@@ -1517,3 +1536,16 @@ async def test_chinese_price_words_bound_the_catalog(qa, seeded_store) -> None:
         assert low is None or all(products[s].price >= low for s in found.skus), text
     assert (await ask(qa, "平价防晒有吗 学生党🙏", "zh")).strategy != "not_carried"
     assert await qa.answer("just went 25-3 in valorant ranked 😎 gg", "en", asker=ASKER) is None
+
+
+async def test_a_product_named_with_a_sound_alike_character_is_answered_as_that_product(
+    qa, seeded_store
+) -> None:
+    foundation = await product(seeded_store, "粉底液")
+    lasting = await ask(qa, "粉底夜持妆多久 我要上一整天班", "zh")  # 夜 for 液: both yè
+    assert lasting.product == foundation.sku and lasting.strategy in ("product_faq", "attribute")
+    sunscreen, cushion = await product(seeded_store, "防晒霜"), await product(seeded_store, "气垫")
+    dearer = max((sunscreen, cushion), key=lambda p: p.price)
+    both = await ask(qa, "防嗮和汽垫哪个贵", "zh")
+    assert both.strategy == "compare" and both.product == dearer.sku and price(dearer) in both.text
+    assert (await ask(qa, "有唇油吗", "zh")).strategy == "not_carried"  # lip oil is not the 唇釉
