@@ -39,6 +39,7 @@ from knowledge_graph.store import GraphStore
 from knowledge_graph.text import normalize_key
 from nlu.language import Language
 from nlu.reply_policy import Addressing, is_real_question
+from nlu.social_cues import has_cue
 
 log = logging.getLogger(__name__)
 
@@ -432,8 +433,9 @@ class ActionFaqOrHandoff(Action):
         if not is_real_question(text):
             # Not a question: a harmless social reply when that is the model's best guess
             # ("hi bot" at low confidence), otherwise chatter the model was unsure about: stay quiet.
-            social = SOCIAL_RESPONSES.get(best_guess(tracker) or "")
-            if social:
+            guess = best_guess(tracker) or ""
+            social = SOCIAL_RESPONSES.get(guess) if has_cue(guess, text) else None
+            if social:  # not "link pls" guessed as a goodbye: an unsure greeting needs a greeting's words
                 dispatcher.utter_message(response=social)
             return []
         if not put_to_the_bot(tracker):

@@ -171,6 +171,18 @@ async def test_unsure_greeting_still_gets_a_greeting(
     assert [r.get("response") for r in result["responses"]] == ["utter_greet"]
 
 
+async def test_an_unsure_goodbye_without_a_farewells_words_gets_no_goodbye(
+    http: aiohttp.ClientSession, action_server: ActionServer
+) -> None:
+    payload = request("action_faq_or_handoff", "link pls", "en")
+    payload["tracker"]["latest_message"]["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.5},
+        {"name": "goodbye", "confidence": 0.3},
+    ]
+    result = await call_action(http, action_server, payload)
+    assert result["responses"] == []
+
+
 async def test_faq_answers_follow_the_domain_guard(
     http: aiohttp.ClientSession, action_server: ActionServer
 ) -> None:
