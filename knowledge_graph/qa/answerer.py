@@ -959,7 +959,7 @@ class _Turn:
                 return strict
         asked = self._asked_attribute()
         sized_alike = every and not any(v.size for v in every)
-        if sized_alike and not r.stock and asked == "size" and not SHADE_WORDS.search(r.text):
+        if sized_alike and not (r.stock or priced) and asked == "size" and not SHADE_WORDS.search(r.text):
             found = self.attribute(product)  # "does the lipstick come in a bigger size": shades, one size
             if found is not None:
                 return found
@@ -1332,7 +1332,7 @@ class _Turn:
     def _shades_named(self, every: list[Variant], text: str | None = None) -> list[Variant]:
         """The variants whose shade the question (or the normalized ``text``) names: "berry", "砖红",
         "21号" (a shade's number)."""
-        text = self.reading.text if text is None else text
+        text = NOT_COLOURS.sub(" ", self.reading.text if text is None else text)  # not "黑印子"
         named = []
         for variant in every:
             if not variant.colour:

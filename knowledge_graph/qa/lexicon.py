@@ -664,6 +664,8 @@ CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
         "lips",
         "嘴巴",
         "嘴唇",
+        "嘴上",
+        "涂嘴",
         "lip",
         "lip makeup",
         "lipstick",
@@ -753,6 +755,7 @@ CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
         "香氛喷雾",
         "好闻",
         "淡淡的香",
+        "香香",
     ),
     "lifestyle": (
         "lifestyle",

@@ -1549,3 +1549,24 @@ async def test_a_product_named_with_a_sound_alike_character_is_answered_as_that_
     both = await ask(qa, "防嗮和汽垫哪个贵", "zh")
     assert both.strategy == "compare" and both.product == dearer.sku and price(dearer) in both.text
     assert (await ask(qa, "有唇油吗", "zh")).strategy == "not_carried"  # lip oil is not the 唇釉
+
+
+async def test_chinese_discount_words_and_everyday_category_words(qa, seeded_store) -> None:
+    lipstick = await product(seeded_store, "口红")
+    stock_up = await ask(qa, "口红打折不 想囤几支", "zh")  # 几支 is how many to buy, not its size
+    assert stock_up.strategy == "deal" and stock_up.product == lipstick.sku and "LIVE10" in stock_up.text
+    assert (await ask(qa, "全场九折的码是啥来着 没听清", "zh")).strategy == "deals"  # 九折: ten per cent off
+    products = await list_products(seeded_store)
+    for text, category in (
+        ("嘴上用的那几个哪个最便宜", "lips"),
+        ("想要能喷的香香 最便宜的是哪个", "fragrance"),
+    ):
+        cheapest = min((p for p in products if p.category == category), key=lambda p: p.price)
+        found = await ask(qa, text, "zh")
+        assert found.strategy == "superlative" and found.product == cheapest.sku, text
+
+
+async def test_a_colour_inside_a_word_for_a_smudge_is_no_shade_asked(qa, seeded_store) -> None:
+    liner = await product(seeded_store, "眼线笔")
+    found = await ask(qa, "内双眼皮爱出油 眼线画完下眼睑全是黑印子 这支眼线会晕妆吗", "zh")
+    assert found.product == liner.sku and found.strategy == "product_faq"  # not its black shade's stock
