@@ -158,15 +158,20 @@ async def test_a_reaction_with_a_question_mark_is_not_handed_off(
         assert [q for q in await list_open_questions(store, 100) if q.text == text] == []
 
 
+def unsure(text: str, guesses: list[tuple[str, float]]) -> dict[str, Any]:
+    """A fallback request for ``text`` whose intent ranking puts ``guesses`` under the fallback."""
+    payload = request("action_faq_or_handoff", text, "en")
+    ranking = [{"name": "nlu_fallback", "confidence": 0.5}] + [
+        {"name": n, "confidence": c} for n, c in guesses
+    ]
+    payload["tracker"]["latest_message"]["intent_ranking"] = ranking
+    return payload
+
+
 async def test_unsure_greeting_still_gets_a_greeting(
     http: aiohttp.ClientSession, action_server: ActionServer
 ) -> None:
-    payload = request("action_faq_or_handoff", "hi bot", "en")
-    payload["tracker"]["latest_message"]["intent_ranking"] = [
-        {"name": "nlu_fallback", "confidence": 0.5},
-        {"name": "greet", "confidence": 0.45},
-        {"name": "bot_challenge", "confidence": 0.4},
-    ]
+    payload = unsure("hi bot", [("greet", 0.45), ("bot_challenge", 0.4)])
     result = await call_action(http, action_server, payload)
     assert [r.get("response") for r in result["responses"]] == ["utter_greet"]
 
@@ -174,12 +179,7 @@ async def test_unsure_greeting_still_gets_a_greeting(
 async def test_an_unsure_goodbye_without_a_farewells_words_gets_no_goodbye(
     http: aiohttp.ClientSession, action_server: ActionServer
 ) -> None:
-    payload = request("action_faq_or_handoff", "link pls", "en")
-    payload["tracker"]["latest_message"]["intent_ranking"] = [
-        {"name": "nlu_fallback", "confidence": 0.5},
-        {"name": "goodbye", "confidence": 0.3},
-    ]
-    result = await call_action(http, action_server, payload)
+    result = await call_action(http, action_server, unsure("link pls", [("goodbye", 0.3)]))
     assert result["responses"] == []
 
 
