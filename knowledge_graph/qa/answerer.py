@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -300,6 +300,16 @@ class _Turn:
             found = await self.shop_faq()
             if found is not None:
                 return found
+        if (
+            not products
+            and not r.sell_thing
+            and not codes
+            and not (context and r.deictic)  # "does it leak tho, its going in my bag w my laptop"
+            and OFF_SHOP_SUBJECT.search(SIMILE.sub(" ", r.text))  # not "smells like wet dog, need something"
+        ):
+            # "my dog has dry itchy skin what do vets recommend", "promo code for genshin": the words fit
+            # the catalog, the subject is not the shop's; Rasa's off-topic guard has the say
+            return None
         if (r.total or (r.price and codes)) and len(products) >= 2 and len(codes) <= 1:
             # "candle + scrunchie w live10, how much"; two codes "together" ask how codes combine
             return await self.total(products, codes)
@@ -474,6 +484,11 @@ class _Turn:
         if len(products) >= 2 and len(asked_tags) == 1 and BOTH_ASK.search(r.text):
             return self.tags_of_several(products, asked_tags[0])  # "do both … have shea butter?"
         if products and COMPARING.search(r.text) and not USED_TOGETHER.search(r.text):
+            alone = _alone_in_an_alternative(r.text, products)
+            if alone is not None:  # "腮红是粉的还是膏的 我只有手指没有刷子": powder or cream, not brushes
+                found = await self.about(alone, from_context=False)
+                if found is not None:
+                    return found
             return await self.choose(products, named.keys)  # "for oily skin, loose powder or setting spray?"
         if len(products) >= 2 and r.promo and BEST_CODE.search(r.text):  # "serum plus cleanser, best code?"
             return await self.total(products, codes)
@@ -942,7 +957,9 @@ class _Turn:
             if found is not None:
                 return found
         if every and (
-            SHADE_BEYOND.search(r.text) or (ONLY_SHADE.search(r.text) and self._shades_named(every))
+            SHADE_BEYOND.search(r.text)
+            or OTHER_SHADE.search(r.text)
+            or (ONLY_SHADE.search(r.text) and self._shades_named(every))
         ):
             # "is there a cushion shade darker than 23?", "眼线笔就一个黑色吗": every shade answers
             return Answer(
@@ -1152,8 +1169,15 @@ class _Turn:
     def _asked_attribute(self) -> str | None:
         """The kind of attribute asked about, read from the clauses that ask ("…case? i travel a lot":
         not the travel need); the skin said anywhere ("my skin gets red…, ok for me?") counts."""
-        whole = attributes.asked_attribute(self.reading.text)
-        return whole if whole == "skin" else attributes.asked_attribute(_asking_part(self.reading.text))
+        text = self.reading.text
+        whole = attributes.asked_attribute(text)
+        remarks_and_asks = [s for s in CLAUSE_END.split(_asking_part(text)) if s.strip()]
+        asking = [s for s in remarks_and_asks if asks(s)]
+        if asking and len(asking) < len(remarks_and_asks):  # "my skin barrier is wrecked 😩 whats the key
+            kind = attributes.asked_attribute(" ".join(asking))  # ingredient in the toner": the ingredient
+            if kind is not None:
+                return kind
+        return whole if whole == "skin" else attributes.asked_attribute(_asking_part(text))
 
     def attribute(self, product: Product) -> Answer | None:
         sku = product.sku
@@ -1436,7 +1460,7 @@ SCHEDULE_ASK = re.compile(
 """The next stream (from the schedule in the graph); "when do you stream?" in general is the shop's FAQ."""
 FIT_ASK = re.compile(
     r"^(?:is|are|does|do|can|will|would|should)\b.{0,40}\b(?:good|ok|okay|fine|suitable|work|safe)\b"
-    r"|适合.{0,8}[吗嘛]|适不适合|能用吗|可以用吗"
+    r"|适合.{0,8}[吗嘛]|适不适合|能用吗|可以用吗|敢[用敷涂擦抹]吗|能[敷涂擦抹]吗|可以[敷涂擦抹]吗"
 )
 """Whether one named product suits something ("is the serum good for dry skin?"): about that product."""
 SHADE_PICK = re.compile(
@@ -1531,6 +1555,10 @@ PAY_ASK = re.compile(
     r"\b(?:what|how much) (?:do|would|will|should) i (?:pay|end up paying)\b|到手|实付|付多少"
 )
 """What the viewer would pay ("serum plus eyeliner, which code is better and what do i pay")."""
+OTHER_SHADE = re.compile(
+    r"\b(?:other|another|different) (?:colou?rs?|shades?)\b|(?:别的|其他|其它)(?:颜色|色号|色)|还有别的色"
+)
+"""Shades besides the one named ("black is harsh… any other color", "除了砖红还有别的色吗"): every shade."""
 ONLY_SHADE = re.compile(r"\b(?:only|just)\b|就一个|就一种|只有|就只有|只一个|只出")
 """A shade named as maybe the only one ("only black?", "眼线笔就一个黑色吗"): every shade answers."""
 ABOUT_IT_ASK = re.compile(
@@ -1661,6 +1689,19 @@ OTHER_SHOP = re.compile(
     r"\b(amazon|taobao|tmall|jd\.com|pinduoduo|sephora|walmart|costco|ebay)\b|京东|淘宝|天猫|拼多多|抖音商城|唯品会"
 )
 """Other shops and marketplaces: their deals, prices and policies are not this shop's to answer."""
+OFF_SHOP_SUBJECT = re.compile(
+    r"\b(?:dogs?|doggo|pupp(?:y|ies)|cats?(?![ -]?eye)|kittens?|kitty|pets?|vets?|veterinarian|hamsters?"
+    r"|video ?games?|gaming|genshin|fortnite|minecraft|valorant|steam (?:game|sale|deck)|my game|ps5|xbox"
+    r"|nintendo|iphone|android|laptop|my (?:phone|pc|computer|car|bike|bedroom|walls?|house|garden|plants?)"
+    r"|paint (?:my|the) (?:room|bedroom|walls?|house)|bedroom|homework|football|soccer|basketball|nba"
+    r"|recipe|crypto)\b"
+    r"|狗狗|我家狗|小狗|狗子|猫咪|我家猫|小猫|宠物|兽医|原神|王者荣耀|吃鸡|手机.{0,6}(?:发烫|卡|没电|充电|坏)"
+    r"|电脑|汽车|刷墙|装修|卧室|家具|沙发|菜谱|做饭|作业|考试|足球|篮球|股票|基金"
+)
+"""Subjects that are not the shop's: a question about them that names no product is not answered with
+the catalog, however well its other words ("dry skin", "peach", "code") fit."""
+SIMILE = re.compile(r"\blike (?:a |an |the )?(?:wet |old )?\w+|像.{0,3}[狗猫]")
+"""A subject said only to compare ("my flat smells like wet dog"): not what the question is about."""
 CODE_RULES_TOPIC = "how to use a discount code at checkout one code per order 优惠码怎么用"
 BOTH_ASK = re.compile(r"\b(?:both|either|all of them|each)\b|都|哪个有|哪个含|哪款有|哪款含")
 SAYS_INGREDIENTS = re.compile(
@@ -1757,6 +1798,24 @@ def _asking_part(text: str) -> str:
     return " ".join(_asking_clauses(text)) or text
 
 
+def _alone_in_an_alternative(text: str, products: Sequence[Product]) -> Product | None:
+    """The one of several named products that the clause with an alternative names, when that clause
+    weighs two of its qualities ("腮红是粉的还是膏的啊 我只有手指没有刷子": the blush, powder or cream)
+    and the others are named elsewhere; else None."""
+    if len(products) < 2:
+        return None
+    weighing = " ".join(c for c in DANMAKU_CLAUSE.split(normalize_key(text)) if ALTERNATIVE_ASK.search(c))
+    said = [p for p in products if any(find_word(name, weighing) != -1 for name in product_names(p))]
+    return said[0] if len(said) == 1 else None
+
+
+DANMAKU_CLAUSE = re.compile(r"[?？!！。;；,，]+|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+"""Clause breaks, with a space between Chinese characters counted as one (danmaku has no commas)."""
+ALTERNATIVE_ASK = re.compile(r"or|还是")
+THE_ONE = re.compile(r"\b(?:the|ur|your) \w+ one\b")
+"""A product said by one of its qualities ("the rose one"): the one named beside it."""
+
+
 def _named_only_in_remarks(text: str, keys: Iterable[str]) -> bool:
     """Does every clause that asks something leave the named products out and narrow the catalog, while
     the products are named only in clauses that do not ask ("got anything fragrance free? perfume gives
@@ -1769,7 +1828,8 @@ def _named_only_in_remarks(text: str, keys: Iterable[str]) -> bool:
         if any(find_word(key, folded, plurals=True) != -1 for key in keys):
             return False
     readings = [read_question(c) for c in asking]
-    return all(r.filters and not r.deictic for r in readings)  # "serum on oily skin, will it feel greasy"
+    # "serum on oily skin, will it feel greasy", "…hate strong perfume, would the rose one be too much"
+    return all(r.filters and not (r.deictic or THE_ONE.search(r.text)) for r in readings)
 
 
 def _topics(text: str, table: Topics = SHOP_TOPICS) -> list[str]:

@@ -41,9 +41,12 @@ AMOUNT_USED = re.compile(
     r"|用多少量|挤多少|用量"
     r"|\bhow much (?:coverage|colou?r|pigment|shine|glow|tint|scent|smell|spf|protection|oil control"
     r"|hydration)\b"
+    r"|\bhow much (?:does|do|will|would|can) (?:[\w-]+ ){0,4}?(?:cover|last|hold)\b"
+    r"|\bhow much product\b|\bml wise\b|\bhow many ml\b"
 )
 """How much of a product goes on ("how much eye cream do i use per eye") or how much of a quality it
-has ("how much coverage does the foundation give?"): not its price."""
+has ("how much coverage does the foundation give?", "how much does it cover", "how much product is in
+it"): not its price."""
 PROMO_WORDS = re.compile(
     r"\b(discounts?|discounted|coupons?|promos?|promotions?|promo codes?|codes?|deals?|(?<!for )sales?"
     r"|vouchers?|% off|bogo|b1g1|buy (?:one|1) get (?:one|1)(?: free)?|best deal"
@@ -77,7 +80,7 @@ PRICIER = re.compile(
 COMPARING = re.compile(r"\b(which|or|vs\.?|versus|compared?|than)\b|哪个|哪款|还是|谁|比|对比")
 """A question that weighs products against each other ("toner or serum, which is bigger?")."""
 USED_TOGETHER = re.compile(
-    r"\b(before|after|first|then|layer|layering|over|under|together|with|both|and then|mix)\b"
+    r"\b(before|after|first|then|layer|layering|over|under|together|with|both|and then|mix|on top)\b"
     r"|先|后用|顺序|一起|叠|搭配|混"
 )
 """Products named to be used together ("toner before or after serum?"), not chosen between."""
@@ -955,7 +958,7 @@ STYLE = re.compile(r"\blook\b|妆感|感觉|风格")
 
 
 NOT_COLOURS = re.compile(
-    r"开黑|黑眼圈|黑头|黑印|黑乎乎|黑黑的|黑圈|一圈黑|黄黑皮|黑皮|白皮|冷白皮|美白|显白|泛白|发白|假白|白白|红血丝|泛红|红肿|网红|红包|走红|爆红|红人"
+    r"粉的还是|还是粉的|粉质|粉状|粉末|开黑|黑眼圈|黑头|黑印|黑乎乎|黑黑的|黑圈|一圈黑|黄黑皮|黑皮|白皮|冷白皮|美白|显白|泛白|发白|假白|白白|红血丝|泛红|红肿|网红|红包|走红|爆红|红人"
     r"|\bblack ?heads?\b|\bdark circles\b|\bwhite ?cast\b|\bred(?:ness| face| spots?)\b"
 )
 """Words with a colour in them that name no colour ("黑眼圈" dark circles, "开黑" gaming together)."""

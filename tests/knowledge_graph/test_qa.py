@@ -1570,3 +1570,68 @@ async def test_a_colour_inside_a_word_for_a_smudge_is_no_shade_asked(qa, seeded_
     liner = await product(seeded_store, "眼线笔")
     found = await ask(qa, "内双眼皮爱出油 眼线画完下眼睑全是黑印子 这支眼线会晕妆吗", "zh")
     assert found.product == liner.sku and found.strategy == "product_faq"  # not its black shade's stock
+
+
+async def test_a_product_said_in_a_remark_and_asked_about_by_a_quality_is_that_product(
+    qa, seeded_store
+) -> None:
+    perfume, blush = await product(seeded_store, "perfume"), await product(seeded_store, "腮红")
+    office = await ask(
+        qa, "my coworkers hate strong perfume, would the rose one be too much for the office?", "en"
+    )
+    assert office.strategy == "product_faq" and office.product == perfume.sku  # "the rose one": the perfume
+    texture = await ask(qa, "腮红是粉的还是膏的啊 我只有手指没有刷子哈哈", "zh")  # 粉的: powder, not pink
+    assert texture.strategy == "product_faq" and texture.product == blush.sku  # the brushes are a remark
+    gloss = await product(seeded_store, "gloss")
+    on_top = await ask(
+        qa, "i already have ur matte lipstick lol can i put the gloss on top or will it look weird", "en"
+    )
+    assert on_top.strategy == "product_faq" and on_top.product == gloss.sku
+
+
+async def test_the_attribute_asked_after_a_remark_is_the_one_answered(qa, seeded_store) -> None:
+    toner, masks = await product(seeded_store, "toner"), await product(seeded_store, "sheet mask")
+    key = await ask(qa, "my skin barrier is wrecked rn 😩 whats the key ingredient in the toner", "en")
+    assert key.strategy == "attribute" and key.product == toner.sku and "ceramide" in key.text.lower()
+    box = await ask(qa, "how many sheet masks do u get in one box? wanna split w my roommate", "en")
+    assert box.strategy == "attribute" and box.product == masks.sku and "10" in box.text
+    gloss = await product(seeded_store, "gloss")
+    volume = await ask(qa, "how much product is actually in the gloss? like ml wise", "en")
+    assert volume.strategy != "price" and "6 ml" in volume.text and price(gloss) not in volume.text
+    sensitive = await ask(
+        qa, "姐妹我是敏皮 用啥都容易泛红 面膜敢敷吗😣", "zh"
+    )  # whether it suits: not a pick
+    assert sensitive.strategy == "product_faq" and sensitive.product == masks.sku
+
+
+async def test_other_colours_than_the_one_named_list_every_shade(qa, seeded_store) -> None:
+    liner = await product(seeded_store, "eyeliner")
+    shades = await variants_of(seeded_store, liner.sku)
+    found = await ask(
+        qa, "black liner looks too harsh on me tbh 😅 does the eyeliner come in any other color", "en"
+    )
+    assert found.strategy == "variant" and all(v.colour in found.text for v in shades)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my dog has dry itchy skin what do vets recommend 🐶",
+        "anyone got a promo code for genshin 🎮",
+        "what color should i paint my bedroom thinking peach",
+        "我家狗狗皮肤干怎么办 🐶",
+        "卧室刷墙用什么颜色好 想刷豆沙粉",
+    ],
+)
+async def test_a_subject_that_is_not_the_shops_gets_no_catalog_answer(qa, text) -> None:
+    assert await qa.answer(text, None, asker=ASKER) is None
+
+
+async def test_goods_asked_for_beside_another_subject_are_still_goods(qa) -> None:
+    assert (await ask(qa, "do you sell iphone cases?", "en")).strategy == "not_carried"
+    assert (await ask(qa, "which product has the most stock left", "en")).strategy == "superlative"
+    cozy = await ask(qa, "my apartment smells like wet dog 24/7 lmao need something cozy", "en")
+    assert cozy.strategy == "recommend"  # the dog is a simile
+    tumbler = await product(qa._store_of(), "tumbler")
+    leak = await ask(qa, "does it leak tho, its going in my bag w my laptop", "en", context=tumbler.sku)
+    assert leak.strategy == "product_faq" and leak.product == tumbler.sku
