@@ -28,7 +28,7 @@ from rasa_sdk.types import DomainDict
 from actions import replies
 from actions.answer_price import LOOKUP_TIMEOUT_S, PRODUCT_SLOT, requested_product, viewer_language
 from actions.graph import get_store
-from actions.qa_first import FAQ_TIMEOUT_S, answered_by_qa, conversation_parts
+from actions.qa_first import FAQ_TIMEOUT_S, answered_by_qa, conversation_parts, put_to_the_bot
 from knowledge_graph.audit import now_ms
 from knowledge_graph.catalog import Product, get_product
 from knowledge_graph.errors import KnowledgeGraphError
@@ -38,7 +38,7 @@ from knowledge_graph.queries import active_promotions, next_stream, variants_of
 from knowledge_graph.store import GraphStore
 from knowledge_graph.text import normalize_key
 from nlu.language import Language
-from nlu.reply_policy import Addressing, is_real_question
+from nlu.reply_policy import is_real_question
 from nlu.social_cues import has_cue
 
 log = logging.getLogger(__name__)
@@ -74,13 +74,6 @@ def best_guess(tracker: Tracker) -> str | None:
         if name and name != "nlu_fallback":
             return name
     return None
-
-
-def put_to_the_bot(tracker: Tracker) -> bool:
-    """The gateway says the viewer addressed the bot (nlu/reply_policy.py); senders that say nothing
-    about addressing (Rasa's shell, tests, other clients) count as addressing it."""
-    addressing = Addressing.from_metadata((tracker.latest_message or {}).get("metadata"))
-    return addressing is None or addressing.addressed
 
 
 def about_the_shop(tracker: Tracker) -> bool:

@@ -20,8 +20,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answer_price import PRODUCT_SLOT
 from actions.graph import get_answerer
 from knowledge_graph.errors import KnowledgeGraphError
-from knowledge_graph.qa.answerer import Answer, Asker
+from knowledge_graph.qa.answerer import OFF_TOPIC, Answer, Asker
 from nlu.language import Language
+from nlu.reply_policy import Addressing
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,13 @@ def conversation_parts(tracker: Tracker) -> tuple[str, str, str]:
     room = str(metadata.get("room") or parts[1] or "")[:128]
     viewer = str(metadata.get("viewer_id") or parts[2] or tracker.sender_id or "")[:128]
     return platform, room, viewer
+
+
+def put_to_the_bot(tracker: Tracker) -> bool:
+    """The gateway says the viewer addressed the bot (nlu/reply_policy.py); senders that say nothing
+    about addressing (Rasa's shell, tests, other clients) count as addressing it."""
+    addressing = Addressing.from_metadata((tracker.latest_message or {}).get("metadata"))
+    return addressing is None or addressing.addressed
 
 
 @dataclass(frozen=True)
@@ -77,5 +85,9 @@ async def answered_by_qa(
         return QAFirst(None)
     if found is None:
         return QAFirst(None, declined=True)
+    if found.strategy == OFF_TOPIC.strategy:  # "promo code for genshin": not ours to list our codes for
+        if put_to_the_bot(tracker):
+            dispatcher.utter_message(response="utter_out_of_scope")
+        return QAFirst([])
     dispatcher.utter_message(text=found.text)
     return QAFirst([SlotSet(PRODUCT_SLOT, found.product)] if found.product else [])

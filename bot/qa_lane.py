@@ -21,7 +21,7 @@ from bot.rasa_client import RasaClient
 from knowledge_graph.errors import KnowledgeGraphError
 from knowledge_graph.interactions import record_interaction
 from knowledge_graph.open_questions import record_open_question
-from knowledge_graph.qa.answerer import Answer, Asker, QuestionAnswerer
+from knowledge_graph.qa.answerer import OFF_TOPIC, Answer, Asker, QuestionAnswerer
 from knowledge_graph.qa.understand import asks
 from knowledge_graph.store import GraphStore
 from nlu.language import normalize_language
@@ -85,8 +85,9 @@ class QALane:
             and not personal
             and (not asks(text) or (found is not None and found.strategy in COMPLAINT_ANSWERS))
         )
-        if found is None or (complains and found.strategy not in COMPLAINT_ANSWERS):
-            return None
+        off_topic = found is not None and found.strategy == OFF_TOPIC.strategy
+        if found is None or off_topic or (complains and found.strategy not in COMPLAINT_ANSWERS):
+            return None  # off the shop's subject: Rasa's reply policy decides between silence and "sorry"
         store = self._store_of()
         complaint = text if complains else None
         task = asyncio.create_task(self._after(store, found, language, asker, conversation_id, complaint))

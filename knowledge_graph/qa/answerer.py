@@ -130,11 +130,16 @@ class Answer:
     text: str
     strategy: str
     """compare, superlative, recommend, filter, colour, not_carried, variant, deal, price, stock,
-    attribute, product_faq, description, deals, shop_faq."""
+    attribute, product_faq, description, deals, shop_faq; off_topic (``OFF_TOPIC``: no text)."""
     product: str | None = None
     """The SKU the conversation is about after this answer (follow-ups refer to it)."""
     skus: tuple[str, ...] = ()
     """Every product the answer names."""
+
+
+OFF_TOPIC = Answer("", "off_topic")
+"""The question is about something that is not the shop's ("my dog's dry skin"): no shop answer, from
+the layer nor from whatever would otherwise answer in its place."""
 
 
 class QuestionAnswerer:
@@ -218,6 +223,22 @@ class _Turn:
     """The products the question names, said as "it" when it is ranked against the shop's FAQs."""
 
     async def answer(self, named: Resolved, context: str | None) -> Answer | None:
+        found = await self._answer(named, context)
+        r = self.reading
+        if (
+            found is not None
+            and found.strategy not in BESIDE_THE_CATALOG
+            and not named.products
+            and not r.sell_thing
+            and not (context and r.deictic)  # "does it leak tho, its going in my bag w my laptop"
+            and OFF_SHOP_SUBJECT.search(SIMILE.sub(" ", r.text))  # not "smells like wet dog, need something"
+        ):
+            # "my dog has dry itchy skin what do vets recommend", "promo code for genshin": the words fit
+            # the catalog, the subject is not the shop's, and no shop answer may follow
+            return OFF_TOPIC
+        return found
+
+    async def _answer(self, named: Resolved, context: str | None) -> Answer | None:
         self.named = named.products
         r = self.reading
         shaped = r.price or r.stock or r.variant or r.promo or r.recommend or r.superlative
@@ -300,16 +321,6 @@ class _Turn:
             found = await self.shop_faq()
             if found is not None:
                 return found
-        if (
-            not products
-            and not r.sell_thing
-            and not codes
-            and not (context and r.deictic)  # "does it leak tho, its going in my bag w my laptop"
-            and OFF_SHOP_SUBJECT.search(SIMILE.sub(" ", r.text))  # not "smells like wet dog, need something"
-        ):
-            # "my dog has dry itchy skin what do vets recommend", "promo code for genshin": the words fit
-            # the catalog, the subject is not the shop's; Rasa's off-topic guard has the say
-            return None
         if (r.total or (r.price and codes)) and len(products) >= 2 and len(codes) <= 1:
             # "candle + scrunchie w live10, how much"; two codes "together" ask how codes combine
             return await self.total(products, codes)
@@ -1700,6 +1711,9 @@ OFF_SHOP_SUBJECT = re.compile(
 )
 """Subjects that are not the shop's: a question about them that names no product is not answered with
 the catalog, however well its other words ("dry skin", "peach", "code") fit."""
+BESIDE_THE_CATALOG = frozenset({"shop_faq", "not_carried", "other_shop", "schedule"})
+"""Answers that are not read from the catalog's products and codes: a question about another subject may
+still get them ("my dog chewed the parcel, can I get a refund?")."""
 SIMILE = re.compile(r"\blike (?:a |an |the )?(?:wet |old )?\w+|像.{0,3}[狗猫]")
 """A subject said only to compare ("my flat smells like wet dog"): not what the question is about."""
 CODE_RULES_TOPIC = "how to use a discount code at checkout one code per order 优惠码怎么用"

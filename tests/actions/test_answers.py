@@ -205,3 +205,14 @@ async def test_faq_answers_follow_the_domain_guard(
     outside["tracker"]["latest_message"]["domain"] = {"score": 0.1, "in_domain": False}
     assert returns not in texts(await call_action(http, action_server, outside))
     assert texts(await call_action(http, action_server, guarded)) == [returns]
+
+
+async def test_a_subject_that_is_not_the_shops_gets_no_deals_from_the_discount_action(
+    http: aiohttp.ClientSession, action_server: ActionServer
+) -> None:
+    """The layer says the question is off the shop's subject: the action does not list its codes instead."""
+    result = await call_action(
+        http, action_server, request("action_answer_discount", "anyone got a promo code for genshin 🎮", "en")
+    )
+    assert [r.get("response") for r in result["responses"]] == ["utter_out_of_scope"]
+    assert not [t for t in texts(result) if "LIVE10" in t]

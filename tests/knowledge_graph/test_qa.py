@@ -1624,7 +1624,8 @@ async def test_other_colours_than_the_one_named_list_every_shade(qa, seeded_stor
     ],
 )
 async def test_a_subject_that_is_not_the_shops_gets_no_catalog_answer(qa, text) -> None:
-    assert await qa.answer(text, None, asker=ASKER) is None
+    found = await qa.answer(text, None, asker=ASKER)
+    assert found is not None and found.strategy == "off_topic" and found.text == ""
 
 
 async def test_goods_asked_for_beside_another_subject_are_still_goods(qa) -> None:
