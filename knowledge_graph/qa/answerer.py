@@ -232,6 +232,7 @@ class _Turn:
             and not r.sell_thing
             and not (context and r.deictic)  # "does it leak tho, its going in my bag w my laptop"
             and OFF_SHOP_SUBJECT.search(SIMILE.sub(" ", r.text))  # not "smells like wet dog, need something"
+            and not OWN_LOOKS.search(r.text)  # "my eyes r so puffy from gaming all night": the viewer's eyes
         ):
             # "my dog has dry itchy skin what do vets recommend", "promo code for genshin": the words fit
             # the catalog, the subject is not the shop's, and no shop answer may follow
@@ -1005,7 +1006,13 @@ class _Turn:
         meant = self._shades_meant(every, follow_up=from_context) if every else []
         if every and (r.variant or r.colour or meant) and not priced:
             found = self.variants(product, every, follow_up=from_context)
-            if r.price:  # "蜜桃色还有吗 多少钱": the shade's stock and the price
+            priced_before = (
+                from_context
+                and len(r.text) <= SHORT_FOLLOW_UP
+                and not (r.stock or r.variant)
+                and read_question(self.previous or "").price
+            )  # "how much is the cushion?" -> "and in 23?": that shade's stock and the price again
+            if r.price or priced_before:  # "蜜桃色还有吗 多少钱": the shade's stock and the price
                 found = replace(found, text=f"{found.text} {(await self.price(product)).text}")
             return found
         if r.promo:
@@ -1703,6 +1710,7 @@ OTHER_SHOP = re.compile(
 OFF_SHOP_SUBJECT = re.compile(
     r"\b(?:dogs?|doggo|pupp(?:y|ies)|cats?(?![ -]?eye)|kittens?|kitty|pets?|vets?|veterinarian|hamsters?"
     r"|video ?games?|gaming|genshin|fortnite|minecraft|valorant|steam (?:game|sale|deck)|my game|ps5|xbox"
+    r"|battle ?pass|skins? in|in-?game"
     r"|nintendo|iphone|android|laptop|my (?:phone|pc|computer|car|bike|bedroom|walls?|house|garden|plants?)"
     r"|paint (?:my|the) (?:room|bedroom|walls?|house)|bedroom|homework|football|soccer|basketball|nba"
     r"|recipe|crypto)\b"
@@ -1714,6 +1722,11 @@ the catalog, however well its other words ("dry skin", "peach", "code") fit."""
 BESIDE_THE_CATALOG = frozenset({"shop_faq", "not_carried", "other_shop", "schedule"})
 """Answers that are not read from the catalog's products and codes: a question about another subject may
 still get them ("my dog chewed the parcel, can I get a refund?")."""
+OWN_LOOKS = re.compile(
+    r"\bmy (?:eyes?|skin|face|lips?|hair|under ?eyes?|eye ?bags|dark circles|pores|nose|cheeks?)\b"
+    r"|我(?!家)的?(?:眼|皮肤|脸|嘴|唇|头发|毛孔|黑眼圈)|熬夜"
+)
+"""The viewer's own face, skin or hair: what the shop's products are for, whatever else is said."""
 SIMILE = re.compile(r"\blike (?:a |an |the )?(?:wet |old )?\w+|像.{0,3}[狗猫]")
 """A subject said only to compare ("my flat smells like wet dog"): not what the question is about."""
 CODE_RULES_TOPIC = "how to use a discount code at checkout one code per order 优惠码怎么用"

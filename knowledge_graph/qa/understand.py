@@ -231,6 +231,7 @@ SELL = (
     ),
     re.compile(
         r"^(?P<thing>[a-z][a-z'-]+(?: [a-z][a-z'-]+){0,2})(?: for [a-z ]{2,20}| or [a-z][a-z' -]{2,30})?"
+        r"(?: (?:in|on|at) (?:the |this |your |ur )?(?:shop|store|stream|live|room))?"  # "lashes in the shop"
         r"\s*(?:\?|,?\s*(?:pls|plz|please)\b)"
     ),
     re.compile(
@@ -297,7 +298,8 @@ BARE_THING_WORDS = re.compile(
 """Words that make a bare "X?" a remark or a question ("really?", "how much?", "which one?") rather
 than the name of a product someone looks for ("eyebrow pencil??", "protein powder?")."""
 GOODS_HEAD = re.compile(
-    r"(?:\b(?:pen|ring|cap|hat|fan|cup|pad|tea|kit|bag|mug|toy|game|light|tool|case|clip|comb|dye|lens|oil)"
+    r"(?:\b(?:pen|ring|cap|hat|fan|cup|pad|tea|kit|bag|mug|toy|game|light|tool|case|clip|comb|dye|lens|oil"
+    r"|contacts)"
     r"|pencil|powder|brush|cream|paste|polish|gel|wash|spray|mask|lotion|shampoo|conditioner|dryer"
     r"|straightener|curler|iron|razor|shaver|trimmer|soap|scrub|balm|strip|patch|wipe|bean|sponge|mirror"
     r"|tanner|perfume|cologne|deodorant|candle|towel|lash|coffee|vitamin|supplement|sunscreen|spf|floss"
@@ -352,7 +354,7 @@ HOW_TO = re.compile(
 _V_BU = r"[\u4e00-\u9fff]不(?=$|[^\u4e00-\u9fff\w]|家人|姐妹|宝|啊|呀|哈)"
 """Colloquial "V不" at the end of a clause: "能退货不", "保证正品不家人们" ask yes or no."""
 YES_NO = re.compile(
-    r"^(?:is|are|does|do|can|could|will|would|should|has|have)\b|\b(?:or not|isn'?t it|right)\W*$"
+    r"^(?:is|are|r|does|do|can|could|will|would|should|has|have)\b|\b(?:or not|isn'?t it|right)\W*$"
     r"|[吗么嘛]\W*$|(.)不\1|能不能|会不会|是不是|有没有|可不可以|" + _V_BU
 )
 IN_STOCK = re.compile(r"\b(in stock|available|left)\b|有货|现货|还有")
@@ -395,7 +397,7 @@ MAX_PRICE = (
     ),
     re.compile(
         rf"\b(?:around|about|roughly|budget(?: is| of)?|like)\s*{_MONEY}\s*{_AMOUNT}\b"
-        r"(?!\s*(?:ml|g|%|months?|weeks?|days?|hours?|hrs?|mins?|minutes?|years?|yrs?|pm|am|个月|天|小时|周))"
+        r"(?!\s*(?:ml|g|%|months?|weeks?|days?|hours?|hrs?|mins?|minutes?|years?|yrs?|pm|am|degrees?|°|个月|天|小时|周|度))"
     ),
     re.compile(rf"{_MONEY}\s*{_AMOUNT}\s*-?ish\b"),
     re.compile(rf"{_MONEY}\s*{_AMOUNT}\s*(?:max|tops|at most|or below|or cheaper)\b"),

@@ -101,6 +101,16 @@ async def test_a_yes_no_question_with_a_negative_word_is_answered_not_a_complain
         upset=True,
     )
     assert found is not None and sticky.answer_en and sticky.answer_en in found.text
+    scrunchies = await find_product(store, "scrunchie")
+    assert scrunchies is not None
+    silk = await lane.answer(  # chat's "r" for "are": a question, not a complaint about fakes
+        "r the scrunchies real silk or fake lol",
+        "en",
+        asker=Asker("sim", "r", "v"),
+        conversation_id="c6",
+        upset=True,
+    )
+    assert silk is not None and silk.product == scrunchies.sku
 
 
 async def test_a_follow_up_on_stock_keeps_the_shade_the_previous_question_named(store) -> None:

@@ -1636,3 +1636,38 @@ async def test_goods_asked_for_beside_another_subject_are_still_goods(qa) -> Non
     tumbler = await product(qa._store_of(), "tumbler")
     leak = await ask(qa, "does it leak tho, its going in my bag w my laptop", "en", context=tumbler.sku)
     assert leak.strategy == "product_faq" and leak.product == tumbler.sku
+
+
+async def test_more_chat_ways_of_asking_goods_prices_and_needs(qa, seeded_store) -> None:
+    for text in ("false lashes in the shop?", "colored contacts?? 👀"):
+        assert (await ask(qa, text, "en")).strategy == "not_carried", text
+    assert (
+        await qa.answer("its like 35 degrees in shanghai rn im melting 🥵", "en") is None
+    )  # heat, no budget
+    eye_cream = await product(seeded_store, "eye cream")
+    puffy = await ask(
+        qa, "my eyes r so puffy from gaming all night, anything help?", "en"
+    )  # own eyes: a need
+    assert puffy.strategy == "recommend" and puffy.product == eye_cream.sku
+    off = await qa.answer("whats the promo code for the new battle pass lol", "en")
+    assert off is not None and off.strategy == "off_topic"
+    packing = await ask(qa, "going to bali next month 🏝️ what should i pack from here", "en")
+    travel = {p.sku for p in await list_products(seeded_store) if "need:travel" in p.tags}
+    assert packing.strategy == "recommend" and set(packing.skus) <= travel
+    mascara = await product(seeded_store, "mascara")
+    remover = await ask(qa, "is the mascara ez to take off or do i need remover", "en")
+    assert remover.strategy == "product_faq" and remover.product == mascara.sku and "remover" in remover.text
+
+
+async def test_a_shade_asked_after_the_price_gets_its_stock_and_the_price(qa, seeded_store) -> None:
+    cushion = await product(seeded_store, "cushion")
+    await qa.answer("how much is the cushion?", "en", asker=ASKER)
+    found = await qa.answer(
+        "and in 23?", "en", context=cushion.sku, asker=ASKER, previous="how much is the cushion?"
+    )
+    assert (
+        found is not None
+        and found.strategy == "variant"
+        and "23" in found.text
+        and price(cushion) in found.text
+    )
