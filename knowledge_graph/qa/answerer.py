@@ -387,6 +387,15 @@ class _Turn:
             r.recommend
             and len(products) == 1
             and named.how == "name"
+            and _topics(_named_as_it(r.text, products[0]), PRODUCT_TOPICS)
+        ):  # "wanna gift the cushion to my sis 🎁 what actually comes inside": its FAQ on that, when sure
+            found = await self.product_faq(products[0], strict=True)
+            if found is not None:
+                return found
+        if (
+            r.recommend
+            and len(products) == 1
+            and named.how == "name"
             and (FIT_ASK.search(r.text) or SHADE_PICK.search(r.text))
         ):
             return await self.about(products[0], from_context=False)  # "is the serum good for dry skin?"
@@ -1983,9 +1992,19 @@ def _category_words_are_not_names(reading: Reading, named: Resolved) -> Resolved
         return Resolved((), "none")  # "what fragrances do u have": not a typo of the perfume's alias
     if not (listing and reading.categories and named.how == "name"):
         return named
-    if all(key in category_word_keys() for key in named.keys):
+    if all(key in category_word_keys() for key in named.keys) and not (
+        reading.recommend
+        and len(named.products) == 1
+        and any(OUR_ONE.search(find_and_mark(reading.text, key)) for key in named.keys)
+    ):  # "wanna gift the cushion to my sis, what comes inside": that one, not base make-up gifts
         return Resolved((), "none")
     return named
+
+
+def find_and_mark(text: str, key: str) -> str:
+    """``text`` with the word ``key`` marked ``\0`` (as ``OUR_ONE`` reads it) where it stands as a word."""
+    start = find_word(key, text)
+    return text if start == -1 else text[:start] + "\0" + text[start + len(key) :]
 
 
 def _plural_category_word(folded: str, words: Iterable[str] | None = None) -> bool:

@@ -29,7 +29,7 @@ PRICE_WORDS = re.compile(
     r"|^[\u4e00-\u9fff]{1,8}多少[呀啊呢嘛捏]?\W*$",
 )
 STOCK_WORDS = re.compile(
-    r"\b(in stock|stock|sold out|available|left|restock)\b"
+    r"\b(in stock|stock|sold out|available|left(?! (?:on|over|in|behind|from|eye|side|cheek))|restock)\b"
     r"|有货|有没有货|还有吗|还有没有|库存|卖完|卖光|卖断|没货|售罄|现货|断货|还剩|剩多少|剩几|还有多少",
 )
 VARIANT_WORDS = re.compile(
@@ -37,7 +37,8 @@ VARIANT_WORDS = re.compile(
     r"|\d+\s*号",
 )
 AMOUNT_USED = re.compile(
-    r"\bhow much (?:[\w-]+ ){0,3}(?:do|should|would|can) (?:i|u|you|we) (?:use|squeeze|apply|put|need|pump)"
+    r"\bhow much (?:[\w-]+ ){0,3}(?:do|should|would|can) (?:i|u|you|we) (?:actually |really )?"
+    r"(?:use|squeeze|apply|put|need|pump)"
     r"|用多少量|挤多少|用量"
     r"|\bhow much (?:coverage|colou?r|pigment|shine|glow|tint|scent|smell|spf|protection|oil control"
     r"|hydration)\b"
@@ -561,6 +562,7 @@ ASKS = re.compile(
     r"|多少|多久|多长|多[细粗厚薄重宽高大小深浓淡快远]|什么|啥|怎么|咋|哪|几|谁|有没有|能不能|可不可以|是不是|会不会|要不要"
     r"|\b(?:will|would|does|do|can|could|should) (?:it|the|this|that|these|u|you|yours|ur|my|i)\b"
     r"|^(?:is|are) (?:it|the|this|that|these|those|ur|urs|your|yours|they)\b"
+    r"|^am i\b|\b(?:is|are) (?:it|this|that|they) (?:gonna|going to)\b"
     r"|\bany (?:tips?|tricks?|advice|hacks?)\b"
     r"|(?:^|[,，.;!]\s*)(?:what|which|why|how)\b|\b(?:why|how come)\W*$"
     r"|\b(?:wanna|want to|need to|gonna) (?:try|get|buy|grab)\b|想(?:带|要|买|试|找|入)"

@@ -15,6 +15,7 @@ from knowledge_graph.faq import list_faqs
 from knowledge_graph.open_questions import list_open_questions
 from knowledge_graph.qa.answerer import Answer, Asker, QuestionAnswerer
 from knowledge_graph.qa.shipping import ShippingRule, read_rule
+from knowledge_graph.qa.understand import asks
 from knowledge_graph.qa.wording import format_price
 from knowledge_graph.queries import variants_of
 from knowledge_graph.store import GraphStore
@@ -1671,3 +1672,29 @@ async def test_a_shade_asked_after_the_price_gets_its_stock_and_the_price(qa, se
         and "23" in found.text
         and price(cushion) in found.text
     )
+
+
+async def test_worries_and_situations_around_a_product_question_find_its_faq(qa, seeded_store) -> None:
+    cushion, powder = await product(seeded_store, "cushion"), await product(seeded_store, "loose powder")
+    inside = await ask(qa, "wanna gift the cushion to my sis 🎁 what actually comes inside", "en")
+    assert inside.strategy == "product_faq" and inside.product == cushion.sku  # the cushion, not gift ideas
+    cakey = await ask(
+        qa,
+        "powder sits in my dry patches n looks chalky 😭 how do i put on the loose powder so it doesnt",
+        "en",
+    )
+    assert cakey.strategy == "product_faq" and cakey.product == powder.sku and "puff" in cakey.text
+    eye_cream = await product(seeded_store, "eye cream")
+    per_eye = await ask(qa, "dont wanna waste it lol how much eye cream do i actually need per eye", "en")
+    assert per_eye.strategy == "product_faq" and per_eye.product == eye_cream.sku  # an amount, not the price
+    masks = await product(seeded_store, "sheet mask")
+    goop = await ask(
+        qa, "after peeling off the mask theres sooo much goop left on my face lol do i wash it off?", "en"
+    )
+    assert goop.strategy == "product_faq" and goop.product == masks.sku  # "left on my face" is no stock
+
+
+def test_an_am_i_or_is_it_gonna_question_after_a_worry_is_a_question() -> None:
+    assert asks("never done eyeshadow in my life 😅 am i gonna mess up w the palette")
+    assert asks("if i put on the brick red is it gonna be all over the inside of my mask")
+    assert not asks("the lipstick is awful, worst buy ever")
