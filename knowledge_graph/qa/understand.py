@@ -29,7 +29,8 @@ PRICE_WORDS = re.compile(
     r"|^[\u4e00-\u9fff]{1,8}多少[呀啊呢嘛捏]?\W*$",
 )
 STOCK_WORDS = re.compile(
-    r"\b(in stock|stock|sold out|available|left(?! (?:on|over|in|behind|from|eye|side|cheek))|restock)\b"
+    r"\b(in stock|stock|sold out|available|restock"
+    r"|left(?! on (?:my|ur|your|the) (?:face|skin|lips?)| over| behind| eye| side| cheek))\b"
     r"|有货|有没有货|还有吗|还有没有|库存|卖完|卖光|卖断|没货|售罄|现货|断货|还剩|剩多少|剩几|还有多少",
 )
 VARIANT_WORDS = re.compile(

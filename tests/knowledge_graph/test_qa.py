@@ -15,7 +15,7 @@ from knowledge_graph.faq import list_faqs
 from knowledge_graph.open_questions import list_open_questions
 from knowledge_graph.qa.answerer import Answer, Asker, QuestionAnswerer
 from knowledge_graph.qa.shipping import ShippingRule, read_rule
-from knowledge_graph.qa.understand import asks
+from knowledge_graph.qa.understand import asks, read_question
 from knowledge_graph.qa.wording import format_price
 from knowledge_graph.queries import variants_of
 from knowledge_graph.store import GraphStore
@@ -1698,3 +1698,5 @@ def test_an_am_i_or_is_it_gonna_question_after_a_worry_is_a_question() -> None:
     assert asks("never done eyeshadow in my life 😅 am i gonna mess up w the palette")
     assert asks("if i put on the brick red is it gonna be all over the inside of my mask")
     assert not asks("the lipstick is awful, worst buy ever")
+    assert read_question("how many left in berry?").stock and read_question("any left in coral").stock
+    assert not read_question("theres sooo much goop left on my face lol").stock
