@@ -1719,7 +1719,7 @@ OTHER_SHOP = re.compile(
 OFF_SHOP_SUBJECT = re.compile(
     r"\b(?:dogs?|doggo|pupp(?:y|ies)|cats?(?![ -]?eye)|kittens?|kitty|pets?|vets?|veterinarian|hamsters?"
     r"|video ?games?|gaming|genshin|fortnite|minecraft|valorant|steam (?:game|sale|deck)|my game|ps5|xbox"
-    r"|battle ?pass|skins? in|in-?game"
+    r"|battle ?pass|in-?game"
     r"|nintendo|iphone|android|laptop|my (?:phone|pc|computer|car|bike|bedroom|walls?|house|garden|plants?)"
     r"|paint (?:my|the) (?:room|bedroom|walls?|house)|bedroom|homework|football|soccer|basketball|nba"
     r"|recipe|crypto)\b"
@@ -1733,6 +1733,7 @@ BESIDE_THE_CATALOG = frozenset({"shop_faq", "not_carried", "other_shop", "schedu
 still get them ("my dog chewed the parcel, can I get a refund?")."""
 OWN_LOOKS = re.compile(
     r"\bmy (?:eyes?|skin|face|lips?|hair|under ?eyes?|eye ?bags|dark circles|pores|nose|cheeks?)\b"
+    r"|^(?:eyes?|skin|face|lips?|under ?eyes?) (?:look|looks|feel|feels|is|are|r|get|gets|so)\b"
     r"|我(?!家)的?(?:眼|皮肤|脸|嘴|唇|头发|毛孔|黑眼圈)|熬夜"
 )
 """The viewer's own face, skin or hair: what the shop's products are for, whatever else is said."""

@@ -1652,6 +1652,9 @@ async def test_more_chat_ways_of_asking_goods_prices_and_needs(qa, seeded_store)
     assert puffy.strategy == "recommend" and puffy.product == eye_cream.sku
     off = await qa.answer("whats the promo code for the new battle pass lol", "en")
     assert off is not None and off.strategy == "off_topic"
+    tired = await ask(qa, "eyes look dead tired from gaming all night lol help", "en")
+    assert tired.strategy == "recommend" and tired.product == eye_cream.sku
+    assert (await ask(qa, "which cushion shade for pale skin in winter", "en")).strategy != "off_topic"
     packing = await ask(qa, "going to bali next month 🏝️ what should i pack from here", "en")
     travel = {p.sku for p in await list_products(seeded_store) if "need:travel" in p.tags}
     assert packing.strategy == "recommend" and set(packing.skus) <= travel
