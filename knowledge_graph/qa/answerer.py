@@ -1021,8 +1021,11 @@ class _Turn:
                 and not (r.stock or r.variant)
                 and read_question(self.previous or "").price
             )  # "how much is the cushion?" -> "and in 23?": that shade's stock and the price again
-            if r.price or priced_before:  # "蜜桃色还有吗 多少钱": the shade's stock and the price
-                found = replace(found, text=f"{found.text} {(await self.price(product)).text}")
+            left = sum(v.stock for v in meant) if meant else product.stock
+            if r.price or (priced_before and left > 0):  # "蜜桃色还有吗 多少钱": the shade's stock and price
+                # the stock said with the price is the shades' (not "berry is sold out… 240 in stock")
+                priced = await self.price(replace(product, stock=left))
+                found = replace(found, text=f"{found.text} {priced.text}")
             return found
         if r.promo:
             return await self.deals(product)
