@@ -2000,7 +2000,8 @@ def _category_words_are_not_names(reading: Reading, named: Resolved) -> Resolved
         reading.recommend
         and len(named.products) == 1
         and any(OUR_ONE.search(find_and_mark(reading.text, key)) for key in named.keys)
-    ):  # "wanna gift the cushion to my sis, what comes inside": that one, not base make-up gifts
+        and _topics(_named_as_it(reading.text, named.products[0]), PRODUCT_TOPICS)
+    ):  # "wanna gift the cushion to my sis, what comes inside": that one's box, not base make-up gifts
         return Resolved((), "none")
     return named
 

@@ -1675,6 +1675,13 @@ async def test_a_shade_asked_after_the_price_gets_its_stock_and_the_price(qa, se
         and "23" in found.text
         and price(cushion) in found.text
     )
+    lipstick = await product(seeded_store, "lipstick")
+    sold_out = await qa.answer(
+        "and in berry?", "en", context=lipstick.sku, previous="how much is the lipstick?"
+    )
+    assert sold_out is not None and "sold out" in sold_out.text and "in stock" not in sold_out.text
+    gift = await ask(qa, "recommend the cushion as a gift?", "en")  # no topic of its FAQs: a gift pick
+    assert gift.strategy == "recommend"
 
 
 async def test_worries_and_situations_around_a_product_question_find_its_faq(qa, seeded_store) -> None:
