@@ -979,7 +979,7 @@ class _Turn:
                 return found
         if every and (
             SHADE_BEYOND.search(r.text)
-            or OTHER_SHADE.search(r.text)
+            or (OTHER_SHADE.search(r.text) and not self._shades_named(every))
             or (ONLY_SHADE.search(r.text) and self._shades_named(every))
         ):
             # "is there a cushion shade darker than 23?", "眼线笔就一个黑色吗": every shade answers
@@ -1151,7 +1151,8 @@ class _Turn:
             return Answer(text, "variant", sku, (sku,))
         family = self.reading.colour
         named = self._shades_meant(every, follow_up=follow_up)
-        if named and BESIDES.search(self.reading.text):  # "anything besides black?": the others
+        if named and (BESIDES.search(self.reading.text) or OTHER_SHADE.search(self.reading.text)):
+            # "anything besides black?", "black looks harsh… any other color": the others
             others = [v for v in every if v not in named]
             text = wording.variant_stock_reply(product, self.lang, self._labelled(others)) if others else None
             if text is not None:
