@@ -1151,7 +1151,14 @@ class _Turn:
             return Answer(text, "variant", sku, (sku,))
         family = self.reading.colour
         named = self._shades_meant(every, follow_up=follow_up)
-        if named and (BESIDES.search(self.reading.text) or OTHER_SHADE.search(self.reading.text)):
+        besides = BESIDES.search(self.reading.text) or OTHER_SHADE.search(self.reading.text)
+        if (
+            named and besides and HOW_MANY.search(self.reading.text)
+        ):  # "…还有别的色吗 一共几个色号": all, counted
+            return Answer(
+                wording.variants_reply(product, self.lang, self._labelled(every)), "variant", sku, (sku,)
+            )
+        if named and besides:
             # "anything besides black?", "black looks harsh… any other color": the others
             others = [v for v in every if v not in named]
             text = wording.variant_stock_reply(product, self.lang, self._labelled(others)) if others else None
@@ -1548,6 +1555,7 @@ ALL_LISTED = re.compile(
     r"|都列|全部列|全列|列一下|所有的|全部的|都有哪些"
 )
 """Every product that fits asked for, not a recommendation of a few."""
+HOW_MANY = re.compile(r"\bhow many\b|几个|几种|几款|一共|总共|多少个")
 COUNT_ASK = re.compile(r"\b(how many|what|which)\b|几|哪些|什么|多少")
 COLOUR_AMOUNT = re.compile(r"\b(?:pigment\w*|sheer|hint of colou?r|tint|how much colou?r)\b|显色|上色")
 """How much colour a product gives ("super pigmented or more like a hint of colour"): not other colours."""
@@ -1648,7 +1656,7 @@ def _free_of_said(question: str, answer: str) -> str:
 
 BODY_DAMAGE = re.compile(r"嘴|唇|脸|皮肤|手|脚|\b(?:lips?|skin|face|hands?|feet|heels?)\b")
 PARCEL = re.compile(
-    r"瓶|盒|包裹|快递|收到|到货|盖|\b(?:bottle|box|parcel|package|jar|lid|case|arrived|came|delivery|order)\b"
+    r"瓶|盒|包裹|快递|收到|到货|到手|盖|\b(?:bottle|box|parcel|package|jar|lid|case|arrived|came|delivery|order)\b"
 )
 """Cracked lips are dry skin; a cracked bottle in the parcel is damage the shop replaces."""
 PROBLEM_PLACE = re.compile(

@@ -345,7 +345,7 @@ NOT_A_THING = re.compile(
     r"payment|pay|fake|real|genuine|free|gift card|voucher|offer|cheaper|difference|restock|tracking|number|"
     r"order|package|parcel|ship|deliver|chance|send|refund|human|person|discount code|off|storewide|"
     r"sitewide|postage|tax|taxe|customs|fee|cash|paypal|card|receipt|money|cod)s?\b|\d|%"
-    r"|优惠|折扣|满减|打折|折|券|活动|包邮|运费|快递|发货|链接|直播|退|换|发票|货|库存|别的|其他|什么|啥|色|颜色|尺码|码|客服|"
+    r"|优惠|折扣|满减|打折|折|券|活动|包邮|运费|快递|发货|链接|直播|退|换|发票|货|库存|别的|其他|什么|啥|色|颜色|尺码|码|客服|保障|保证|"
     r"售后|保修|付款|支付|问题|时间|福利|假的|假货|真的|真货|正品|高仿|赠品|小样|抽奖|福袋|回放|人|号|推荐|建议|介绍",
 )
 HOW_TO = re.compile(
@@ -554,7 +554,8 @@ QUESTION = re.compile(
     r"|any|am i"
     r"|anything|list|show me|show (?:the|ur|your|us)|tell me)\b|^r (?:u|ur|you|your|these|those|they|the)\b"
     r"|多少|多久|多长|多快|多远|吗|么|嘛|呢|什么|啥|怎么|咋|哪|几|谁|有没有|有木有|能不能|可不可以|是不是|会不会|要不要|求|推荐|"
-    r"(?P<again>[\u4e00-\u9fff]{1,2})不(?P=again)|肿么|咩|是.{0,12}还是|.还是.|不会是.{0,12}吧|" + _V_BU,
+    r"(?P<again>[\u4e00-\u9fff]{1,2})不(?P=again)|肿么|咩|是.{0,12}还是|.还是.|(?:不会|别|该不会)是.{0,12}吧|"
+    r"教教我|教我|" + _V_BU,
 )
 
 ASKS = re.compile(
@@ -566,7 +567,8 @@ ASKS = re.compile(
     r"|^am i\b|\b(?:is|are) (?:it|this|that|they) (?:gonna|going to)\b"
     r"|\bany (?:tips?|tricks?|advice|hacks?)\b"
     r"|(?:^|[,，.;!]\s*)(?:what|which|why|how)\b|\b(?:why|how come)\W*$"
-    r"|\b(?:wanna|want to|need to|gonna) (?:try|get|buy|grab)\b|想(?:带|要|买|试|找|入)"
+    r"|\b(?:wanna|want to|need to|gonna) (?:try|get|buy|grab)\b|想(?:带|要|买|试|找|入|换|退)"
+    r"|^(?:is|are) there\b|\bor nah\b|(?:别是|不会是|该不会).{0,8}吧|教教我|教我"
     r"|[吗嘛]|[么呢](?=\W|$)|" + _V_BU,
     re.IGNORECASE | re.MULTILINE,
 )
