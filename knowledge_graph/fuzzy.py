@@ -135,6 +135,15 @@ async def _typo_index(store: GraphStore) -> _Typos:
     return index.typos
 
 
+async def _sound_index(store: GraphStore) -> SoundIndex:
+    index = await _index(store)
+    if index.sounds is None:
+        async with _LOCKS.setdefault(store, asyncio.Lock()):
+            if index.sounds is None:
+                index.sounds = await asyncio.to_thread(build_sound_index, index.keys)
+    return index.sounds
+
+
 async def _index(store: GraphStore) -> _Index:
     generation = await _generation(store)
     current = _INDEXES.get(store)
@@ -261,11 +270,8 @@ async def respell_sound_alikes(store: GraphStore, text: str) -> str:
     normalized = normalize_key(text)[:500]
     if not any(is_cjk(ch) for ch in normalized):
         return text
-    index = await _index(store)
-    if index.sounds is None:
-        index.sounds = await asyncio.to_thread(build_sound_index, index.keys)
     parts = units(normalized)
-    slips = sound_alikes(index.sounds, parts)
+    slips = sound_alikes(await _sound_index(store), parts)
     if not slips:
         return text
     taken = 0

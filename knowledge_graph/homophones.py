@@ -1,4 +1,5 @@
-"""Chinese product names typed with a sound-alike character: the resolver's last name lookup.
+"""Chinese product names typed with a sound-alike character, found so the question can be respelled
+before the product resolver reads it (``fuzzy.respell_sound_alikes``).
 
 Danmaku is typed with a pinyin input method, and a hurried viewer takes the wrong candidate of the same
 syllable: 防嗮 for 防晒, 汽垫 for 气垫, 睫毛糕 for 睫毛膏, 粉底夜 for 粉底液, or leaves the syllable
@@ -89,7 +90,7 @@ def _sounds_like(typed: str, meant: str) -> bool:
 
 @dataclass
 class SoundIndex:
-    """Match keys by their masked forms: ``{"防\\0": ["防晒", "防晒霜"?...]}`` (same length only)."""
+    """Match keys by their masked forms (``{"防\\0": ["防晒"], "\\0晒": ["防晒"]}``) and the key lengths."""
 
     masked: dict[str, list[str]] = field(default_factory=dict)
     lengths: tuple[int, ...] = ()

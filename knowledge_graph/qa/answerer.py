@@ -1209,13 +1209,14 @@ class _Turn:
         not the travel need); the skin said anywhere ("my skin gets red…, ok for me?") counts."""
         text = self.reading.text
         whole = attributes.asked_attribute(text)
-        remarks_and_asks = [s for s in CLAUSE_END.split(_asking_part(text)) if s.strip()]
+        asking_part = _asking_part(text)
+        remarks_and_asks = [s for s in CLAUSE_END.split(asking_part) if s.strip()]
         asking = [s for s in remarks_and_asks if asks(s)]
         if asking and len(asking) < len(remarks_and_asks):  # "my skin barrier is wrecked 😩 whats the key
             kind = attributes.asked_attribute(" ".join(asking))  # ingredient in the toner": the ingredient
             if kind is not None:
                 return kind
-        return whole if whole == "skin" else attributes.asked_attribute(_asking_part(text))
+        return whole if whole == "skin" else attributes.asked_attribute(asking_part)
 
     def attribute(self, product: Product) -> Answer | None:
         sku = product.sku
@@ -1860,7 +1861,8 @@ def _alone_in_an_alternative(text: str, products: Sequence[Product]) -> Product 
 
 DANMAKU_CLAUSE = re.compile(r"[?？!！。;；,，]+|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 """Clause breaks, with a space between Chinese characters counted as one (danmaku has no commas)."""
-ALTERNATIVE_ASK = re.compile(r"or|还是")
+ALTERNATIVE_ASK = re.compile("还是")
+"""A Chinese clause weighing two alternatives ("是粉的还是膏的")."""
 THE_ONE = re.compile(r"\b(?:the|ur|your) \w+ one\b")
 """A product said by one of its qualities ("the rose one"): the one named beside it."""
 
