@@ -167,7 +167,8 @@ async def bench_twitch(n: int = 5_000) -> dict[str, Any]:
     connector = TwitchConnector(config=twitch_config(fake, keepalive_s=10, keepalive_grace_s=5))
     try:
         await connector.start(sink)
-        await asyncio.wait_for(connector.eventsub.ready.wait(), 10)
+        async with asyncio.timeout(10):
+            await connector.eventsub.ready.wait()
         started = time.perf_counter()
         for i in range(n):
             fake.notify("channel.chat.message", chat_event(i))
@@ -204,7 +205,8 @@ async def _twitch_handover(trial: int) -> tuple[float, float, float]:
     connector = TwitchConnector(config=twitch_config(fake, keepalive_s=10, keepalive_grace_s=5))
     try:
         await connector.start(sink)
-        await asyncio.wait_for(connector.eventsub.ready.wait(), 10)
+        async with asyncio.timeout(10):
+            await connector.eventsub.ready.wait()
         base = trial * 1000
 
         def notify(i: int) -> None:
@@ -233,7 +235,8 @@ async def _twitch_keepalive_death() -> float:
     connector = TwitchConnector(config=config)
     try:
         await connector.start(_Sink())
-        await asyncio.wait_for(connector.eventsub.ready.wait(), 10)
+        async with asyncio.timeout(10):
+            await connector.eventsub.ready.wait()
         fake.silent = True
         await _until(lambda: fake.connects >= 2)
         fake.silent = False
@@ -255,7 +258,8 @@ async def _bilibili_kill() -> tuple[float, float]:
     )
     try:
         await connector.start(sink)
-        await asyncio.wait_for(connector.rooms["7"].authenticated.wait(), 10)
+        async with asyncio.timeout(10):
+            await connector.rooms["7"].authenticated.wait()
         gap = await _stream(lambda i: fake.push(7, danmu(1000 + i, "v", f"m{i}")), sink, 200, 100, fake.kill)
         await asyncio.sleep(0.2)
         if [e.text for e in sink.events] != [f"m{i}" for i in range(200)]:
@@ -276,7 +280,8 @@ async def _bilibili_silent() -> float:
     connector = BilibiliConnector(config=config)
     try:
         await connector.start(_Sink())
-        await asyncio.wait_for(connector.rooms["7"].authenticated.wait(), 10)
+        async with asyncio.timeout(10):
+            await connector.rooms["7"].authenticated.wait()
         fake.silent = True
         await _until(lambda: fake.connects >= 2)
         fake.silent = False

@@ -95,7 +95,8 @@ async def watch(
     async with session.ws_connect(f"{stack.ws_url}/dashboard/stream", max_msg_size=0) as ws:
         while not stop.is_set():
             with contextlib.suppress(asyncio.TimeoutError):
-                msg = await asyncio.wait_for(ws.receive(), 0.5)
+                async with asyncio.timeout(0.5):
+                    msg = await ws.receive()
                 if msg.type != aiohttp.WSMsgType.TEXT:
                     break
                 data = json.loads(msg.data)

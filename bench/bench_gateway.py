@@ -170,7 +170,8 @@ async def gateway_latency(stack: RunningStack, rate: float, seconds: float) -> d
                 sent_at[viewer] = time.perf_counter()
                 await ws.send_str(json.dumps({"type": "chat", "viewer": viewer, "text": question(i, rng)}))
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(all_answered.wait(), timeout=60)
+                async with asyncio.timeout(60):
+                    await all_answered.wait()
             reader.cancel()
     return stats(latencies, n)
 

@@ -121,7 +121,8 @@ class Room:
         sent = time.perf_counter()
         await self.ws.send_str(json.dumps(frame, ensure_ascii=False))
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.arrived.wait(), timeout_s)
+            async with asyncio.timeout(timeout_s):
+                await self.arrived.wait()
         if self.replies:
             await asyncio.sleep(grace_s)
         latency = self.replies[0][0] - sent if self.replies else None

@@ -286,7 +286,8 @@ async def replay_liveroom(
         if not pending:
             all_answered.set()
         with contextlib.suppress(TimeoutError):  # the last replies are on their way
-            await asyncio.wait_for(all_answered.wait(), timeout=10)
+            async with asyncio.timeout(10):
+                await all_answered.wait()
         for task in (reader, watcher):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

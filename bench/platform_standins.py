@@ -394,7 +394,8 @@ async def run(args: argparse.Namespace) -> int:
             with contextlib.suppress(ProcessLookupError):
                 child.terminate()
             try:
-                await asyncio.wait_for(child.wait(), args.stop_timeout)
+                async with asyncio.timeout(args.stop_timeout):
+                    await child.wait()
             except TimeoutError:
                 print(f"# {child.pid} did not stop within {args.stop_timeout:.0f} s: killing it", flush=True)
                 with contextlib.suppress(ProcessLookupError):

@@ -324,8 +324,7 @@ class Supervisor:
             self._write_pid(child)
             started = time.monotonic()
             while proc.poll() is None and not self._stopping.is_set():
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), timeout=0.5)
+                await self._pause(0.5)
             if self._stopping.is_set():
                 return
             ran = time.monotonic() - started
@@ -344,8 +343,7 @@ class Supervisor:
                 if failures
                 else f"{what}; restarting it. {tail}"
             )
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), timeout=delay)
+            await self._pause(delay)
             child.restarts += 1
 
     def _rasa_child(self, name: str, port: int, model: Path) -> Child:
@@ -489,10 +487,16 @@ class Supervisor:
             if server is not None and not server.running and not self._stopping.is_set():
                 if not await self._restart_graph_server():
                     return 1
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), timeout=1.0)
+            await self._pause(1.0)
         self.say("stopping liveroom…")
         return 0
+
+    async def _pause(self, seconds: float) -> None:
+        """Wait ``seconds``, less when liveroom is told to stop. ``asyncio.timeout`` rather than
+        ``wait_for``: on Python 3.11 the latter drops a cancellation that lands as the wait ends."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await self._stopping.wait()
 
     async def _restart(self, child: Child) -> bool:
         for attempt in range(1, MAX_RESTARTS + 1):
@@ -510,8 +514,7 @@ class Supervisor:
                 )
                 if child.proc and child.proc.poll() is None:
                     await asyncio.to_thread(terminate_group, child.proc)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), timeout=delay)
+                await self._pause(delay)
         self.say(f"liveroom: {child.name} keeps failing; stopping all")
         return False
 
@@ -540,8 +543,7 @@ class Supervisor:
                     f"retrying in {delay:.0f}s"
                 )
                 await asyncio.to_thread(server.stop)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), timeout=delay)
+                await self._pause(delay)
                 continue
             return True
         self.say(f"liveroom: {label} keeps failing; stopping all")

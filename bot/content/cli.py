@@ -59,7 +59,8 @@ async def _catalog_names(timeout_s: float = 5.0) -> dict[str, tuple[str, str]]:
     except (KnowledgeGraphError, ValueError, OSError):
         return {}
     try:
-        return catalog_names(await asyncio.wait_for(list_products(store), timeout_s))
+        async with asyncio.timeout(timeout_s):
+            return catalog_names(await list_products(store))
     except (KnowledgeGraphError, OSError, TimeoutError):
         return {}
     finally:

@@ -182,14 +182,12 @@ class LiveSampler:
     async def refresh_open_questions(self) -> None:
         store = self._store_of()
         try:
-            found, asked = await asyncio.wait_for(
-                asyncio.gather(
+            async with asyncio.timeout(5.0):
+                found, asked = await asyncio.gather(
                     list_open_questions(store, OPEN_QUESTIONS, FOR_MODERATORS),
                     list_not_carried(store, NOT_CARRIED_POLL),
-                ),
-                5.0,
-            )
-        except (KnowledgeGraphError, asyncio.TimeoutError, OSError) as err:
+                )
+        except (KnowledgeGraphError, TimeoutError, OSError) as err:
             self.open_questions_error = str(err) or type(err).__name__
             log.info("open questions not refreshed: %s", self.open_questions_error)
             return

@@ -145,8 +145,9 @@ class SessionRecorder:
 
     async def stop(self) -> None:
         """Write what is queued (bounded), then close."""
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(self._queue.join(), 5.0)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(5.0):
+                await self._queue.join()
         if self._writer is not None:
             self._writer.cancel()
             with contextlib.suppress(asyncio.CancelledError):

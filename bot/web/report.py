@@ -153,7 +153,8 @@ async def _names(request: web.Request) -> dict[str, tuple[str, str]]:
     if store is None:
         return {}
     try:
-        return catalog_names(await asyncio.wait_for(list_products(store), 5.0))
+        async with asyncio.timeout(5.0):
+            return catalog_names(await list_products(store))
     except (KnowledgeGraphError, OSError, TimeoutError):
         log.warning("report: no product names from the graph; names are shown as recorded")
         return {}

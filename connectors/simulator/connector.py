@@ -288,7 +288,8 @@ class SimulatorConnector(Connector):
         while True:
             data = await client.queue.get()
             try:
-                await asyncio.wait_for(client.ws.send_str(data), SEND_TIMEOUT_S)
+                async with asyncio.timeout(SEND_TIMEOUT_S):
+                    await client.ws.send_str(data)
                 if client.queue.qsize() <= SEND_QUEUE // 4:
                     client.drained.set()
             except TimeoutError:
@@ -307,7 +308,8 @@ class SimulatorConnector(Connector):
             return True
         client.drained.clear()
         try:
-            await asyncio.wait_for(client.drained.wait(), 2 * SEND_TIMEOUT_S)
+            async with asyncio.timeout(2 * SEND_TIMEOUT_S):
+                await client.drained.wait()
         except TimeoutError:
             self._drop_slow(room_name, client, "its own frames' echoes were not read")
             return False
