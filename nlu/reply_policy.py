@@ -26,12 +26,11 @@ the gateway's tests and evaluations.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from nlu.social_cues import has_cue
+from nlu.social_cues import folded_without_mentions, has_cue
 
 SOCIAL_INTENTS = frozenset({"greet", "goodbye", "thanks", "praise", "bot_challenge"})
 SHOP_INTENTS = frozenset(
@@ -65,7 +64,6 @@ QUESTION_EN = re.compile(
     r"is there|are there|is the|does it|do you|can i|can you|could you|any)\b"
 )
 QUESTION_ZH = re.compile(r"多少|吗|么|呢|什么|啥|怎么|咋|哪|几|有没有|能不能|可不可以|是不是|求")
-_MENTION = re.compile(r"@\S+")
 _LATIN_WORD = re.compile(r"[a-z0-9']+")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -75,7 +73,7 @@ def is_real_question(text: str) -> bool:
     about, or a question mark after a few words. "YEA?", "??", "what?" and "啥" are reactions, not
     questions, nor is "在吗" ("you there?"); "is the serum in stock", "wait what is this?" and "有货吗" are
     questions."""
-    folded = _MENTION.sub(" ", unicodedata.normalize("NFKC", text).casefold())
+    folded = folded_without_mentions(text)
     size = len(_LATIN_WORD.findall(folded)) + len(_CJK.findall(folded))
     if (QUESTION_EN.search(folded) or QUESTION_ZH.search(folded)) and size >= 3:
         return True

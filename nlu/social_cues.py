@@ -51,9 +51,15 @@ CUES: dict[str, re.Pattern[str]] = {
 _MENTION = re.compile(r"@\S+")
 
 
+def folded_without_mentions(text: str) -> str:
+    """NFKC-casefolded ``text`` with every ``@name`` blanked: a name says nothing about what is asked
+    or said ("@hello_kitty" greets no one)."""
+    return _MENTION.sub(" ", unicodedata.normalize("NFKC", text).casefold())
+
+
 def has_cue(intent: str, text: str) -> bool:
     """Whether ``text`` says what ``intent`` (``greet`` or ``goodbye``) means; True for other intents."""
     cue = CUES.get(intent)
     if cue is None:
         return True
-    return bool(cue.search(_MENTION.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()))
+    return bool(cue.search(folded_without_mentions(text).strip()))
