@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import weakref
 from dataclasses import dataclass, field
 
@@ -261,6 +262,36 @@ async def fuzzy_mention(store: GraphStore, text: str, max_words: int = 3) -> Pro
                 if product is not None:
                     return product
     return None
+
+
+_NAME_WORD = re.compile(r"[a-z]+")
+_NOT_NAME_WORDS = re.compile(r"\(.*?\)|\S*\d\S*")  # "(10 pack)", "50ml", "spf50": sizes, not words
+
+
+def _name_words(key: str) -> list[str]:
+    return _NAME_WORD.findall(_NOT_NAME_WORDS.sub(" ", key))
+
+
+async def shortened_name_mention(store: GraphStore, text: str) -> Product | None:
+    """A product named by its name with some words left out, its last word kept ("the repair cream"
+    for the Repair Night Cream, "long wear foundation" for the Long-wear Liquid Foundation), when those
+    words fit exactly one product; else None. Names of three words or more only: a shorter name is
+    either said whole (an exact mention) or by one word, which is a category word rather than a name."""
+    words = _NAME_WORD.findall(normalize_key(text)[:500])
+    if len(words) < 2:
+        return None
+    said = " " + " ".join(words) + " "
+    keys = set()
+    for key in (await _index(store)).keys:
+        name = _name_words(key)
+        if len(name) < 3 or not key.isascii():
+            continue
+        for end in range(len(name) - 1):
+            for resume in range(end + 1, len(name)):  # name[end:resume] left out, the last word kept
+                kept = name[:end] + name[resume:]
+                if len(kept) >= 2 and f" {' '.join(kept)} " in said:
+                    keys.add(key)
+    return await _unique_product(store, keys) if keys else None
 
 
 async def respell_sound_alikes(store: GraphStore, text: str) -> str:

@@ -50,6 +50,7 @@ from knowledge_graph.qa.lexicon import (
     TOPIC_COVERS,
 )
 from knowledge_graph.qa.needs import NEED_REQUEST, NEED_SPREAD, by_need, faq_texts_by_product, match_need
+from knowledge_graph.qa.pinyin_words import respell_shop_words
 from knowledge_graph.qa.resolver import Resolved, resolve
 from knowledge_graph.qa.selection import Selection, products_in_shades, select_products, sold_out
 from knowledge_graph.qa.shipping import read_rule, shipping_note
@@ -114,6 +115,8 @@ RECOMMENDED = 3
 SHORT_FOLLOW_UP = 14
 """A question at most this long (normalized characters) that names nothing is a follow-up on the
 conversation's product ("and in red?", "多少钱"), when there is one."""
+NAMED = ("name", "fuzzy")
+"""How a product is named in the question itself (exactly, or with a typo), not only by the conversation."""
 
 
 @dataclass(frozen=True)
@@ -173,7 +176,7 @@ class QuestionAnswerer:
         if not text:
             return None
         store = self._store_of()
-        text = await respell_sound_alikes(store, text)  # "防嗮会假白吗": the 防晒
+        text = respell_shop_words(await respell_sound_alikes(store, text))  # "防嗮…": 防晒; "包you": 包邮
         named = await resolve(store, text)
         if previous and WHAT_ABOUT.match(normalize_key(text)) and named.product is not None and named.keys:
             again = await _asked_again(store, MENTION.sub(" ", previous).strip(), named)
@@ -386,7 +389,7 @@ class _Turn:
         if (
             r.recommend
             and len(products) == 1
-            and named.how == "name"
+            and named.how in NAMED
             and _topics(_named_as_it(r.text, products[0]), PRODUCT_TOPICS)
         ):  # "wanna gift the cushion to my sis 🎁 what actually comes inside": its FAQ on that, when sure
             found = await self.product_faq(products[0], strict=True)
@@ -395,7 +398,7 @@ class _Turn:
         if (
             r.recommend
             and len(products) == 1
-            and named.how == "name"
+            and named.how in NAMED
             and (FIT_ASK.search(r.text) or SHADE_PICK.search(r.text))
         ):
             return await self.about(products[0], from_context=False)  # "is the serum good for dry skin?"
@@ -404,7 +407,7 @@ class _Turn:
         if (
             r.recommend
             and len(products) == 1
-            and named.how == "name"
+            and named.how in NAMED
             and ABOUT_IT_ASK.search(r.text)
             and (not RECOMMEND.search(r.text) or YES_NO_LEAD.search(CLAUSE_END.sub("\n", r.text)))
         ):  # "matte lipsticks crack my lips… is the matte one gonna do that too": a question about it

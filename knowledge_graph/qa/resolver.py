@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from knowledge_graph.catalog import Mention, Product, find_mentions, get_product
-from knowledge_graph.fuzzy import fuzzy_mention
+from knowledge_graph.fuzzy import fuzzy_mention, shortened_name_mention
 from knowledge_graph.qa.understand import FREE_OF
 from knowledge_graph.store import GraphStore
 
@@ -47,7 +47,7 @@ async def resolve(
     if mentions:
         return _from_mentions(mentions)
     if fuzzy:
-        found = await fuzzy_mention(store, text)
+        found = await fuzzy_mention(store, text) or await shortened_name_mention(store, text)
         if found is not None:
             return Resolved((found,), "fuzzy")
     if context:

@@ -353,8 +353,12 @@ HOW_TO = re.compile(
     r"|where i'?m (?:supposed|meant) to|where i (?:should|need to|have to))\b"
     r"|怎么|如何|在哪|哪里|哪儿|咋|去哪|输进去|填哪|输哪"
 )
-_V_BU = r"[\u4e00-\u9fff]不(?=$|[^\u4e00-\u9fff\w]|家人|姐妹|宝|啊|呀|哈)"
-"""Colloquial "V不" at the end of a clause: "能退货不", "保证正品不家人们" ask yes or no."""
+_V_BU = (
+    r"[\u4e00-\u9fff]不(?=$|[^\u4e00-\u9fff\w]|家人|家银|姐妹|集美|宝|亲|主播|大家|啊|呀|哈|呢|嘛|捏)"
+    r"|(?<![要还])[\u4e00-\u9fff]不(?=我)"
+)
+"""Colloquial "V不" at the end of a clause: "能退货不", "保证正品不家人们", "能退不我保证不拆" ask yes or
+no ("要不我先买" does not: it suggests)."""
 YES_NO = re.compile(
     r"^(?:is|are|r|does|do|can|could|will|would|should|has|have)\b|\b(?:or not|isn'?t it|right)\W*$"
     r"|[吗么嘛]\W*$|(.)不\1|能不能|会不会|是不是|有没有|可不可以|" + _V_BU

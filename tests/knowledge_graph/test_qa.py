@@ -917,6 +917,38 @@ async def test_chinese_yes_no_questions_with_an_emoji_or_a_v_bu_v_get_the_shop_f
         assert found.strategy == "shop_faq" and found.text == faqs[faq].answer_zh, text
 
 
+async def test_shop_words_half_in_pinyin_and_more_chat_wordings_get_the_shop_faq(qa, seeded_store) -> None:
+    faqs = {f.question_en: f for f in await list_faqs(seeded_store)}
+    for text, lang, faq in (
+        ("凑满99还包you吗", "zh", "How much is shipping?"),  # the syllable typed as such: 包邮
+        ("退huo要几天内呀", "zh", "Can I return something?"),
+        ("能退不我还没拆呢", "zh", "Can I return something?"),  # "V不" before the next clause's 我
+        ("拍了三天了啥时候能发", "zh", "When will my order ship?"),
+        ("the bottle showed up cracked, what now", "en", "What if a product arrives damaged or expired?"),
+        ("paid already and then remembered my code, too late?", "en", "How do I use a discount code?"),
+        ("how do i even buy stuff here", "en", "How do I pay?"),
+        ("how can i message the shop about my order", "en", "How do I contact customer service?"),
+    ):
+        found = await ask(qa, text, lang)
+        assert found.strategy == "shop_faq", text
+        assert found.text == getattr(faqs[faq], f"answer_{lang}"), text
+    suggestion = await qa.answer("要不我先买一个试试", "zh")  # "how about I buy one first": no question
+    assert suggestion is None or suggestion.strategy != "shop_faq"
+
+
+async def test_a_name_with_a_typo_or_words_left_out_still_gets_the_products_faq(qa, seeded_store) -> None:
+    for text, name, faq in (
+        ("what lipstik shade is best for daily wear", "matte lipstick", "Which shade is best for every day?"),
+        ("is the repair cream ok on oily skin", "repair night cream", "Is it too rich for oily skin?"),
+        ("can the amino cleanser take my makeup off", "amino acid cleanser", "Does it remove makeup?"),
+    ):
+        sku = (await product(seeded_store, name)).sku
+        faqs = {f.question_en: f for f in await list_faqs(seeded_store, sku)}
+        found = await ask(qa, text, "en")
+        assert found.strategy == "product_faq" and found.product == sku, text
+        assert found.text.endswith(faqs[faq].answer_en), text
+
+
 async def test_a_colour_or_a_worry_inside_a_product_question_reaches_its_faq(qa, seeded_store) -> None:
     lipstick = await product(seeded_store, "matte lipstick")
     faqs = {f.question_en: f for f in await list_faqs(seeded_store, lipstick.sku)}

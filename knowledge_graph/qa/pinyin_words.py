@@ -1,0 +1,58 @@
+"""Shop words typed half in pinyin ("还包you嘛", "退huo有时间限制嘛"), spelled in Chinese before the
+question is read.
+
+A viewer whose input method offered the wrong candidate sometimes sends the syllable as typed. The shop
+topics are found by their Chinese words (``lexicon.SHOP_TOPICS``), which such a message lacks, so it was
+passed on unanswered. Product names get the same treatment from ``fuzzy.respell_sound_alikes``; this is
+its counterpart for the shop's own words. Only a Latin syllable that spells the missing character's
+reading exactly is taken, never a sound-alike Han character: "包油" may be a word of its own, "包you"
+is not.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from knowledge_graph.homophones import SoundIndex, build_sound_index, sound_alikes, units
+from knowledge_graph.qa.lexicon import SHOP_TOPICS
+from knowledge_graph.text import is_cjk, normalize_key
+
+__all__ = ["respell_shop_words"]
+
+
+@cache
+def _topic_of() -> dict[str, str]:
+    """Each Chinese word of the shop topics (their cue words and the words of their labels) -> topic."""
+    return {
+        word: label
+        for cues, label in SHOP_TOPICS
+        for word in (*cues, *label.split())
+        if len(word) >= 2 and all(is_cjk(ch) for ch in word)
+    }
+
+
+@cache
+def _shop_words() -> SoundIndex:
+    return build_sound_index(_topic_of())
+
+
+def respell_shop_words(text: str) -> str:
+    """``text`` (normalized) with each shop word that has one syllable in Latin letters spelled in
+    Chinese; ``text`` itself when it has none."""
+    normalized = normalize_key(text)[:500]
+    if normalized.isascii() or not any(ch.isascii() and ch.isalpha() for ch in normalized):
+        return text
+    parts = units(normalized)
+    taken = 0
+    respelled: list[str] = []
+    for slip in sorted(sound_alikes(_shop_words(), parts), key=lambda s: (s.start, s.start - s.end)):
+        typed = parts[slip.start : slip.end]
+        if slip.start < taken or all(len(unit) == 1 and is_cjk(unit) for unit in typed):
+            continue
+        if (
+            len({_topic_of()[key] for key in slip.keys}) != 1
+        ):  # "包you": 包邮 or its common slip 包油, one topic
+            continue
+        respelled += [*parts[taken : slip.start], slip.keys[0]]
+        taken = slip.end
+    return "".join([*respelled, *parts[taken:]]) if respelled else text
