@@ -29,10 +29,12 @@ import asyncio
 import logging
 import re
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
 
 from knowledge_graph.catalog import Product, find_products
-from knowledge_graph.homophones import SoundIndex, build_sound_index, sound_alikes, units
+from knowledge_graph.homophones import SoundIndex, build_sound_index, respell, sound_alikes, units
 from knowledge_graph.store import GraphStore
 from knowledge_graph.text import is_cjk, normalize_key, plural_ending
 
@@ -46,6 +48,8 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 MIN_FUZZY_LEN = 4
 """Shortest query/key (in characters) considered for typo matching."""
@@ -70,9 +74,10 @@ class _Index:
     """Every match key, for exact mention search (``keys_in_text``); ~30 ms per 70,000 keys."""
     lengths: tuple[int, ...] = ()
     """The distinct lengths of ``keys``, ascending."""
-    typos: _Typos | None = None
-    sounds: SoundIndex | None = None
-    """The CJK keys by their masked forms (``homophones``), built on the first sound-alike lookup."""
+    derived: dict[Callable[[frozenset[str]], Any], Any] = field(default_factory=dict)
+    """What is built from ``keys`` on first use, by its builder (``_derived``): the deletion index
+    (``_build_typos``), the CJK keys by their masked forms (``homophones.build_sound_index``), the long
+    names by their shortened forms (``_build_shortened``)."""
 
 
 _INDEXES: weakref.WeakKeyDictionary[GraphStore, _Index] = weakref.WeakKeyDictionary()
@@ -127,22 +132,23 @@ async def _generation(store: GraphStore) -> int | None:
     return int(rows[0]["g"]) if rows and rows[0]["g"] is not None else None
 
 
-async def _typo_index(store: GraphStore) -> _Typos:
+async def _derived(store: GraphStore, build: Callable[[frozenset[str]], T]) -> T:
+    """``build(keys)`` of the current index: built once per catalog generation, off the event loop,
+    under the index's lock."""
     index = await _index(store)
-    if index.typos is None:
+    if build not in index.derived:
         async with _LOCKS.setdefault(store, asyncio.Lock()):
-            if index.typos is None:
-                index.typos = await asyncio.to_thread(_build_typos, index.keys)
-    return index.typos
+            if build not in index.derived:
+                index.derived[build] = await asyncio.to_thread(build, index.keys)
+    return cast(T, index.derived[build])
+
+
+async def _typo_index(store: GraphStore) -> _Typos:
+    return await _derived(store, _build_typos)
 
 
 async def _sound_index(store: GraphStore) -> SoundIndex:
-    index = await _index(store)
-    if index.sounds is None:
-        async with _LOCKS.setdefault(store, asyncio.Lock()):
-            if index.sounds is None:
-                index.sounds = await asyncio.to_thread(build_sound_index, index.keys)
-    return index.sounds
+    return await _derived(store, build_sound_index)
 
 
 async def _index(store: GraphStore) -> _Index:
@@ -272,6 +278,31 @@ def _name_words(key: str) -> list[str]:
     return _NAME_WORD.findall(_NOT_NAME_WORDS.sub(" ", key))
 
 
+@dataclass
+class _Shortened:
+    forms: dict[str, set[str]] = field(default_factory=dict)
+    """Each shortened form ("repair cream") -> the keys it shortens ("repair night cream")."""
+    longest: int = 0
+    """The most words of a form."""
+
+
+def _build_shortened(keys: frozenset[str]) -> _Shortened:
+    """The Latin keys of three words or more by every form with one run of words left out and the last
+    word kept, two words at least."""
+    shortened = _Shortened()
+    for key in keys:
+        name = _name_words(key)
+        if len(name) < 3 or not key.isascii():
+            continue
+        for end in range(len(name) - 1):
+            for resume in range(end + 1, len(name)):  # name[end:resume] left out
+                kept = name[:end] + name[resume:]
+                if len(kept) >= 2:
+                    shortened.forms.setdefault(" ".join(kept), set()).add(key)
+                    shortened.longest = max(shortened.longest, len(kept))
+    return shortened
+
+
 async def shortened_name_mention(store: GraphStore, text: str) -> Product | None:
     """A product named by its name with some words left out, its last word kept ("the repair cream"
     for the Repair Night Cream, "long wear foundation" for the Long-wear Liquid Foundation), when those
@@ -280,17 +311,11 @@ async def shortened_name_mention(store: GraphStore, text: str) -> Product | None
     words = _NAME_WORD.findall(normalize_key(text)[:500])
     if len(words) < 2:
         return None
-    said = " " + " ".join(words) + " "
-    keys = set()
-    for key in (await _index(store)).keys:
-        name = _name_words(key)
-        if len(name) < 3 or not key.isascii():
-            continue
-        for end in range(len(name) - 1):
-            for resume in range(end + 1, len(name)):  # name[end:resume] left out, the last word kept
-                kept = name[:end] + name[resume:]
-                if len(kept) >= 2 and f" {' '.join(kept)} " in said:
-                    keys.add(key)
+    shortened = await _derived(store, _build_shortened)
+    keys: set[str] = set()
+    for size in range(2, min(shortened.longest, len(words)) + 1):
+        for start in range(len(words) - size + 1):
+            keys |= shortened.forms.get(" ".join(words[start : start + size]), set())
     return await _unique_product(store, keys) if keys else None
 
 
@@ -303,13 +328,5 @@ async def respell_sound_alikes(store: GraphStore, text: str) -> str:
         return text
     parts = units(normalized)
     slips = sound_alikes(await _sound_index(store), parts)
-    if not slips:
-        return text
-    taken = 0
-    respelled: list[str] = []
-    for slip in sorted(slips, key=lambda s: (s.start, s.start - s.end)):  # at each start, the longest
-        if slip.start < taken or await _unique_product(store, set(slip.keys)) is None:
-            continue
-        respelled += [*parts[taken : slip.start], slip.keys[0]]
-        taken = slip.end
-    return "".join([*respelled, *parts[taken:]]) if respelled else text
+    one_product = {slip for slip in slips if await _unique_product(store, set(slip.keys)) is not None}
+    return respell(parts, slips, lambda slip: slip in one_product) or text

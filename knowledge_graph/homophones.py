@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -34,6 +34,7 @@ __all__ = [
     "SoundIndex",
     "build_sound_index",
     "common_reading",
+    "respell",
     "sound_alikes",
     "units",
 ]
@@ -150,3 +151,16 @@ def sound_alikes(index: SoundIndex, parts: list[str]) -> list[Slip]:
             if keys:
                 slips.append(Slip(start, start + length, tuple(keys)))
     return slips
+
+
+def respell(parts: list[str], slips: list[Slip], accept: Callable[[Slip], bool]) -> str | None:
+    """``parts`` joined, each accepted slip replaced by its first key: at each start the longest
+    accepted, none overlapping one taken before; None when no slip is accepted."""
+    taken = 0
+    respelled: list[str] = []
+    for slip in sorted(slips, key=lambda s: (s.start, s.start - s.end)):
+        if slip.start < taken or not accept(slip):
+            continue
+        respelled += [*parts[taken : slip.start], slip.keys[0]]
+        taken = slip.end
+    return "".join([*respelled, *parts[taken:]]) if respelled else None

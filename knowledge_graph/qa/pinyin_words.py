@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from knowledge_graph.homophones import SoundIndex, build_sound_index, sound_alikes, units
+from knowledge_graph.homophones import Slip, SoundIndex, build_sound_index, respell, sound_alikes, units
 from knowledge_graph.qa.lexicon import SHOP_TOPICS
 from knowledge_graph.text import is_cjk, normalize_key
 
@@ -43,16 +43,10 @@ def respell_shop_words(text: str) -> str:
     if normalized.isascii() or not any(ch.isascii() and ch.isalpha() for ch in normalized):
         return text
     parts = units(normalized)
-    taken = 0
-    respelled: list[str] = []
-    for slip in sorted(sound_alikes(_shop_words(), parts), key=lambda s: (s.start, s.start - s.end)):
+
+    def typed_in_latin_for_one_topic(slip: Slip) -> bool:  # "包you": 包邮, or its listed slip 包油
         typed = parts[slip.start : slip.end]
-        if slip.start < taken or all(len(unit) == 1 and is_cjk(unit) for unit in typed):
-            continue
-        if (
-            len({_topic_of()[key] for key in slip.keys}) != 1
-        ):  # "包you": 包邮 or its common slip 包油, one topic
-            continue
-        respelled += [*parts[taken : slip.start], slip.keys[0]]
-        taken = slip.end
-    return "".join([*respelled, *parts[taken:]]) if respelled else text
+        latin = not all(len(unit) == 1 and is_cjk(unit) for unit in typed)
+        return latin and len({_topic_of()[key] for key in slip.keys}) == 1
+
+    return respell(parts, sound_alikes(_shop_words(), parts), typed_in_latin_for_one_topic) or text
