@@ -56,6 +56,7 @@ from bench.room_report import Target, _cell, _header, _verdict, pct
 from bench.stack import machine, running_stack
 from bot.config import GatewayConfig
 from connectors.simulator.replay import replay_headers, replay_url
+from connectors.tasks import cancel_and_wait
 
 REPORT_DIR = REPO / "var" / "eval-qa"
 TARGET_ACCURACY = 95.0
@@ -189,9 +190,7 @@ async def ask_all(
                             flush=True,
                         )
             finally:
-                reader.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await reader
+                await cancel_and_wait(reader)
 
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None)) as session:
         await asyncio.gather(*(worker(w, session) for w in range(min(concurrency, len(todo)))))

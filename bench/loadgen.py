@@ -29,6 +29,7 @@ from bot.metrics_text import Samples, by_label, parse_samples, total
 from connectors.base import ChatEvent, EventKind
 from connectors.simulator.chatlog import CHATTER, generate
 from connectors.simulator.replay import replay_headers, replay_url, to_frame
+from connectors.tasks import cancel_and_wait
 
 MENTION = re.compile(r"@(q\d+)\b")
 TEXT_KINDS = (EventKind.CHAT, EventKind.SUPER_CHAT)
@@ -203,9 +204,7 @@ class ProcessSampler:
 
     async def __aexit__(self, *exc: object) -> None:
         assert self._task is not None
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
+        await cancel_and_wait(self._task)
         self.sample()
         self.wall_s = time.monotonic() - self._started
 
@@ -288,10 +287,7 @@ async def replay_liveroom(
         with contextlib.suppress(TimeoutError):  # the last replies are on their way
             async with asyncio.timeout(10):
                 await all_answered.wait()
-        for task in (reader, watcher):
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(reader, watcher)
     received = total(after, "liveroom_events_in_total") - total(before, "liveroom_events_in_total")
     gateway_cpu = sampler.report().get("gateway", {}).get("cpu_s", 0.0)
     return StepResult(

@@ -30,6 +30,7 @@ from bench.loadgen import scrape, settle
 from bench.room_logs import RoomLine, schedule
 from bot.metrics_text import Samples, by_label, total
 from connectors.simulator.replay import replay_headers, replay_url
+from connectors.tasks import cancel_and_wait
 
 LEADING_MENTIONS = re.compile(r"^((?:@\S+\s+)+)")
 
@@ -111,9 +112,7 @@ class ModerationLog:
         await asyncio.sleep(1.2)  # the sampler publishes one frame a second: take the last one
         await self.poll()
         assert self._task is not None
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
+        await cancel_and_wait(self._task)
 
 
 def frame_for(line: RoomLine, message_id: str) -> dict[str, Any]:
@@ -200,9 +199,7 @@ async def replay_room(
             session, gateway_url, before, len(run.accepted), settle_timeout_s
         )
         await asyncio.sleep(2.0)  # stragglers: replies the pacer handed over just now
-        reader.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await reader
+        await cancel_and_wait(reader)
     run.metrics = gateway_figures(after, before)
     return run
 

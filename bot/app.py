@@ -7,7 +7,6 @@ cleanup context each, in order, so shutdown mirrors startup.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 
@@ -38,6 +37,7 @@ from bot.web import setup_web
 from bot.web.auth import current_user
 from connectors import load_connector
 from connectors.base import Connector
+from connectors.tasks import cancel_and_wait
 from knowledge_graph.catalog import list_products
 from knowledge_graph.config import GraphConfig
 from knowledge_graph.errors import KnowledgeGraphError
@@ -155,9 +155,7 @@ async def _gateway_ctx(app: web.Application) -> AsyncIterator[None]:
         yield
         for connector in app[CONNECTORS].values():
             await connector.stop()
-        refresher.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await refresher
+        await cancel_and_wait(refresher)
         await monitor.stop()
         await gateway.stop()
 

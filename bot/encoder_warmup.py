@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from aiohttp import web
 from prometheus_client import CollectorRegistry, Gauge
 
+from connectors.tasks import cancel_and_wait
+
 log = logging.getLogger(__name__)
 
 OFF, PENDING, LOADING, READY, FAILED = "off", "pending", "loading", "ready", "failed"
@@ -144,6 +146,5 @@ def setup_encoder_warmup(
 async def _warmup_ctx(app: web.Application) -> AsyncIterator[None]:
     task = asyncio.create_task(app[ENCODER_WARMUP].run(), name="encoder-warmup")
     yield
-    task.cancel()  # the daemon thread, if still loading, is left to finish or die with the process
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    # the daemon thread, if still loading, is left to finish or die with the process
+    await cancel_and_wait(task)

@@ -15,7 +15,6 @@ canned answer. Every event ends in exactly one outcome (see bot/metrics.py).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import logging
 import re
@@ -42,6 +41,7 @@ from bot.shards import ShardConfig
 from bot.triage import Priority, Triage, TriageResult
 from bot.upstreams import UpstreamMonitor, canned_answer
 from connectors.base import ChatEvent, Connector, EventKind, Role
+from connectors.tasks import cancel_and_wait
 from knowledge_graph.errors import KnowledgeGraphError
 from knowledge_graph.qa.answerer import Asker
 from nlu.language import detect_language, normalize_language
@@ -1003,11 +1003,7 @@ class Gateway:
         tasks = (
             self._tasks + list(self._side_tasks) + [w for room in self.rooms.values() for w in room.workers]
         )
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(*tasks)
         self._tasks.clear()
         for room in self.rooms.values():
             room.workers.clear()

@@ -48,6 +48,7 @@ from bot.gateway import Gateway, Room
 from bot.rasa_client import RasaUnavailable
 from bot.triage import TriageResult
 from connectors.base import ChatEvent
+from connectors.tasks import cancel_and_wait
 from vision.schema import MAX_BODY_BYTES, InvalidReport, validate_report
 
 log = logging.getLogger(__name__)
@@ -348,9 +349,7 @@ def setup_mood(app: web.Application, gateway_key: web.AppKey) -> None:
         gateway.observers.append(moods)  # which conversations had a Rasa turn lately
         task = asyncio.create_task(moods.run(), name="room-moods")
         yield
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await cancel_and_wait(task)
         with contextlib.suppress(ValueError):
             gateway.observers.remove(moods)
 

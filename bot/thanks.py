@@ -33,6 +33,7 @@ from prometheus_client import Counter
 from bot.config import env_float, env_int
 from bot.revenue import paid_value
 from connectors.base import ChatEvent, EventKind
+from connectors.tasks import cancel_and_wait
 from nlu.language import detect_language
 
 if TYPE_CHECKING:
@@ -339,9 +340,7 @@ def setup_thanks(app: web.Application, gateway_key: web.AppKey[Gateway], outcome
 
         task = asyncio.create_task(run(), name="thanks")
         yield
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await cancel_and_wait(task)
         with contextlib.suppress(ValueError):
             gateway.event_handlers.remove(thanks.on_event)
 

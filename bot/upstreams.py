@@ -10,12 +10,13 @@ polite canned answer instead of silence.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import aiohttp
+
+from connectors.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +109,4 @@ class UpstreamMonitor:
 
     async def stop(self) -> None:
         if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_and_wait(self._task)

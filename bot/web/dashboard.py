@@ -35,6 +35,7 @@ from bot.web.i18n import t
 from bot.web.layout import render_page
 from bot.web.recorder import RECORDER
 from connectors.base import ModerationError, UnsupportedModeration
+from connectors.tasks import cancel_and_wait
 from knowledge_graph.catalog import find_product_mentioned
 from knowledge_graph.errors import KnowledgeGraphError, NotFound, ValidationError, VersionConflict
 from knowledge_graph.faq import FAQ, create_faq, get_streamer
@@ -162,9 +163,7 @@ async def dashboard_stream(request: web.Request) -> web.WebSocketResponse:
         pass
     finally:
         sub.close()
-        reader.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await reader
+        await cancel_and_wait(reader)
     return ws
 
 

@@ -12,7 +12,6 @@ don't carry that", so they are listed apart and never lower the answer rate. Eac
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import time
@@ -27,6 +26,7 @@ from bot.revenue import money_text
 from bot.web.dashboard_hub import FrameHub
 from bot.web.dashboard_notices import NoticeBoard
 from bot.web.dashboard_tap import ChatTap, TapDrain
+from connectors.tasks import cancel_and_wait
 from knowledge_graph.errors import KnowledgeGraphError
 from knowledge_graph.open_questions import (
     FOR_MODERATORS,
@@ -155,11 +155,7 @@ class LiveSampler:
         ]
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(*self._tasks)
         self._tasks.clear()
 
     async def _run(self) -> None:

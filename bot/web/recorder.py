@@ -40,6 +40,7 @@ from prometheus_client import Counter
 from bot.app import METRICS
 from bot.config import env_float
 from bot.web.dashboard_sampler import Tick
+from connectors.tasks import cancel_and_wait
 from knowledge_graph.open_questions import question_key
 
 log = logging.getLogger(__name__)
@@ -149,9 +150,7 @@ class SessionRecorder:
             async with asyncio.timeout(5.0):
                 await self._queue.join()
         if self._writer is not None:
-            self._writer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._writer
+            await cancel_and_wait(self._writer)
         if self._conn is not None:
             conn, self._conn = self._conn, None
             await asyncio.to_thread(conn.close)

@@ -12,7 +12,6 @@ is visible in :attr:`Connector.stats`.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import math
@@ -37,6 +36,7 @@ from connectors.bilibili.errors import (
 from connectors.bilibili.framing import Op, Packet, Ver, brotli_available, decode_frame, encode_packet
 from connectors.bilibili.payloads import PLATFORM, GuardPairs, Skip, parse_body, to_event
 from connectors.limits import Backoff, SendBudget, split_message
+from connectors.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -90,9 +90,7 @@ class RoomClient:
 
     async def stop(self) -> None:
         if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_and_wait(self._task)
         if self._ws is not None:
             await self._ws.close()
         self._stats.set_state(self.room, ConnState.DISCONNECTED)

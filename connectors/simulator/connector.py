@@ -32,7 +32,6 @@ when its queue fills or a write takes longer than ``SEND_TIMEOUT_S``, counted in
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hmac
 import json
 import logging
@@ -68,6 +67,7 @@ from connectors.simulator.payloads import (
     parse_client_frame,
     sanitize_name,
 )
+from connectors.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -271,16 +271,14 @@ class SimulatorConnector(Connector):
                     self.stats.dropped("too_big" if too_big else "bad_frame")
         finally:
             room.sockets.discard(client)
-            if client.writer is not None:
-                client.writer.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await client.writer
             if not room.sockets:  # the last viewer left: nothing stays behind per room name (review H2)
                 self.stats.set_state(room_name, ConnState.DISCONNECTED)
                 muted = [v for v in list(room.muted) if room.muted_for(v) > 0]  # a timeout outlives a visit
                 if not muted and self._rooms.get(room_name) is room:
                     del self._rooms[room_name]
                     self.stats.forget(room_name)
+            # last: aiohttp may cancel this handler when the peer goes, and that cancellation is raised here
+            await cancel_and_wait(client.writer)
         return ws
 
     async def _write(self, room_name: str, client: _Client) -> None:

@@ -20,7 +20,6 @@ following the documented protocol:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 from collections import OrderedDict
@@ -32,6 +31,7 @@ import aiohttp
 from connectors.accounting import ConnectorStats, ConnState
 from connectors.base import EventSink
 from connectors.limits import Backoff
+from connectors.tasks import cancel_and_wait
 from connectors.twitch.payloads import Skip, WebsocketMessage, to_event
 
 log = logging.getLogger(__name__)
@@ -85,11 +85,7 @@ class EventSubSocket:
         self._task = asyncio.create_task(self._run(), name="twitch-eventsub")
 
     async def stop(self) -> None:
-        for task in [self._task, *self._drains]:
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+        await cancel_and_wait(self._task, *self._drains)
         self._stats.set_state(STATE_ROOM, ConnState.DISCONNECTED)
 
     async def _run(self) -> None:

@@ -25,7 +25,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import time
@@ -38,6 +37,7 @@ import aiohttp
 from connectors.accounting import ConnState
 from connectors.base import ChatEvent, Connector, EventSink, NotTimedOut, OutboundMessage
 from connectors.limits import Backoff, SendBudget, split_message
+from connectors.tasks import cancel_and_wait
 from connectors.youtube.api import YouTubeApi
 from connectors.youtube.config import MAX_TIMEOUT_S, YouTubeConfig
 from connectors.youtube.errors import (
@@ -125,9 +125,7 @@ class YouTubeConnector(Connector):
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_and_wait(self._task)
         if self._session is not None:
             await self._session.close()
         self._task = self._session = self.api = None

@@ -542,7 +542,11 @@ class _Turn:
             LISTING.search(r.text) or RANGE_WORDS.search(r.text) or _plural_category_word(r.text)
         ):
             return await self.listing()  # "what fragrances do u have", "how much are the lipsticks?"
-        if (r.price or r.stock or r.variant) and (r.deictic or len(r.text) <= SHORT_FOLLOW_UP):
+        if (
+            (r.price or r.stock or r.variant)
+            and (r.deictic or len(r.text) <= SHORT_FOLLOW_UP)
+            and not _topics(r.text)
+        ):
             return None  # "how much is it?" about nothing known: Rasa asks which product
         if r.deictic:
             # "how do i even pay for this lol": "this" is the order, when a shop FAQ clearly answers;
@@ -1338,8 +1342,11 @@ class _Turn:
         """The shop FAQ that answers the question, when one clearly does; ``topic``: words of the topic
         the question is known to be about, added before ranking (as ``lexicon.SHOP_TOPICS`` words are);
         ``rule``: the (score, margin) the best FAQ must reach."""
-        if not self.reading.question and DAMAGE_TOPIC not in _topics(self.reading.text):
-            return None  # chatter; but "到手发现瓶子裂了" reports a problem the shop's FAQ says how to fix
+        topics = _topics(self.reading.text)
+        if not self.reading.question and DAMAGE_TOPIC not in topics and (self.named or not topics):
+            # chatter; but "到手发现瓶子裂了" reports a problem the shop's FAQ says how to fix, and "want my
+            # money back" asks for what it answers ("想换个温和的洗面奶" is about another product instead)
+            return None
         faqs = await list_faqs(self.store)
         text = self.reading.text
         for product in self.named:  # "ordered the cushion last night, when does it leave the warehouse"
@@ -1507,7 +1514,7 @@ FIT_ASK = re.compile(
 """Whether one named product suits something ("is the serum good for dry skin?"): about that product."""
 SHADE_PICK = re.compile(
     r"\b(?:which|what)(?: [a-z]+){0,2} (?:shade|colou?r|tone)s? (?:is|are|should|would|for|to)\b"
-    r"|哪个色|哪个号|选哪个|什么色号|哪支色|啥色号|选啥色|选什么色|哪个颜色|什么颜色(?:好|合适)|的口红色"
+    r"|哪个色|哪个号|选哪个|什么色号|哪支色|啥色号|选啥色|选什么色|选啥号|选什么号|用啥号|用什么号|哪个颜色|什么颜色(?:好|合适)|的口红色"
 )
 """Which of one product's shades to pick ("which lipstick shade is best for everyday"): its FAQ says."""
 OPEN_ASK = re.compile(

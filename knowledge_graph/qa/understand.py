@@ -45,6 +45,7 @@ AMOUNT_USED = re.compile(
     r"|hydration)\b"
     r"|\bhow much (?:does|do|will|would|can) (?:[\w-]+ ){0,4}?(?:cover|last|hold)\b"
     r"|\bhow much product\b|\bml wise\b|\bhow many ml\b"
+    r"|\bhow much (?:[\w-]+ ){0,3}(?:per|each) (?:eye|use|time|application|day|night|side|cheek|lip)\b"
 )
 """How much of a product goes on ("how much eye cream do i use per eye") or how much of a quality it
 has ("how much coverage does the foundation give?", "how much does it cover", "how much product is in
@@ -346,7 +347,8 @@ NOT_A_THING = re.compile(
     r"order|package|parcel|ship|deliver|chance|send|refund|human|person|discount code|off|storewide|"
     r"sitewide|postage|tax|taxe|customs|fee|cash|paypal|card|receipt|money|cod)s?\b|\d|%"
     r"|优惠|折扣|满减|打折|折|券|活动|包邮|运费|快递|发货|链接|直播|退|换|发票|货|库存|别的|其他|什么|啥|色|颜色|尺码|码|客服|保障|保证|"
-    r"售后|保修|付款|支付|问题|时间|福利|假的|假货|真的|真货|正品|高仿|赠品|小样|抽奖|福袋|回放|人|号|推荐|建议|介绍",
+    r"售后|保修|付款|支付|问题|时间|福利|假的|假货|真的|真货|正品|高仿|赠品|小样|抽奖|福袋|回放|人|号|推荐|建议|介绍"
+    r"|(?:里|里面|里头)$",  # "保湿水里有没有 (酒精)": what is in it, not whether it is sold
 )
 HOW_TO = re.compile(
     r"\b(how (?:do|can|to|does)|where (?:do|can|to|should|would|am)|where'?s the|where does it"

@@ -936,6 +936,44 @@ async def test_shop_words_half_in_pinyin_and_more_chat_wordings_get_the_shop_faq
     assert suggestion is None or suggestion.strategy != "shop_faq"
 
 
+async def test_a_request_or_worry_without_a_question_word_gets_the_shop_faq(qa, seeded_store) -> None:
+    faqs = {f.question_en: f for f in await list_faqs(seeded_store)}
+    for text, lang, faq in (
+        ("havent even opened it, want my money back", "en", "Can I return something?"),
+        ("anyone know if they send overseas", "en", "Do you ship internationally?"),
+        ("tracking number pls", "en", "How can I track my order?"),
+        ("之前在别家买到假的 怕了", "zh", "Are the products genuine?"),
+        ("色号买错了 能调换不", "zh", "Can I exchange for a different shade?"),  # short, names a shade: still
+        ("my serum leaked all over the box", "en", "What if a product arrives damaged or expired?"),
+        ("code box where??", "en", "How do I use a discount code?"),
+    ):
+        found = await ask(qa, text, lang)
+        assert found.strategy == "shop_faq", text
+        assert found.text == getattr(faqs[faq], f"answer_{lang}"), text
+    switch = await ask(qa, "最近皮肤很脆弱 想换个温和点的洗脸的", "zh")  # another product, not an exchange
+    assert switch.strategy != "shop_faq"
+    remark = await qa.answer("the lipstick i got last week is so pretty", "en")
+    assert remark is None or remark.strategy != "shop_faq"
+
+
+async def test_amounts_shades_and_contents_asked_of_a_product_reach_its_faq(qa, seeded_store) -> None:
+    for text, lang, name, faq in (
+        ("how much eye cream per eye?", "en", "firming eye cream", "When should I use it?"),
+        ("冷白皮姐妹气垫选啥号", "zh", "cushion foundation", "Which shade should I pick?"),
+        ("黄黑皮涂防晒会不会一脸白啊", "zh", "daily sunscreen spf50", "Does it leave a white cast?"),
+    ):
+        sku = (await product(seeded_store, name)).sku
+        faqs = {f.question_en: f for f in await list_faqs(seeded_store, sku)}
+        found = await ask(qa, text, lang)
+        assert found.strategy == "product_faq" and found.product == sku, text
+        assert found.text.endswith(getattr(faqs[faq], f"answer_{lang}")), text
+    inside = await ask(qa, "一碰酒精就泛红 保湿水里有没有", "zh")  # what is in the toner, not "do you sell"
+    assert (
+        inside.strategy != "not_carried"
+        and inside.product == (await product(seeded_store, "hydrating toner")).sku
+    )
+
+
 async def test_a_name_with_a_typo_or_words_left_out_still_gets_the_products_faq(qa, seeded_store) -> None:
     for text, name, faq in (
         ("what lipstik shade is best for daily wear", "matte lipstick", "Which shade is best for every day?"),
