@@ -65,6 +65,7 @@ from knowledge_graph.qa.understand import (
     RECOMMEND,
     TOTAL_ASK,
     USED_TOGETHER,
+    WANTS,
     YES_NO,
     Reading,
     answer_kind_fits,
@@ -484,6 +485,8 @@ class _Turn:
         ):  # "有酒精吗" after the toner asks about it; "any hair straighteners on sale?" asks for goods
             if not carried(r, await list_products(self.store), named.keys):
                 return await self.not_carried()  # "do you sell lip liner?": not the eyeliner, not lips
+        if not products and MATERIAL_ASKED.search(r.text) and not r.sell_thing:
+            return None  # "are these real silk or polyester?": what "these" are, Rasa asks
         if not products and r.sell_thing and not (r.promo or r.stock):
             if r.tags:
                 return await self.recommend(None)
@@ -1343,7 +1346,8 @@ class _Turn:
         the question is known to be about, added before ranking (as ``lexicon.SHOP_TOPICS`` words are);
         ``rule``: the (score, margin) the best FAQ must reach."""
         topics = _topics(self.reading.text)
-        if not self.reading.question and DAMAGE_TOPIC not in topics and (self.named or not topics):
+        wants = topics and not self.named and WANTS.search(self.reading.text)
+        if not self.reading.question and DAMAGE_TOPIC not in topics and not wants:
             # chatter; but "到手发现瓶子裂了" reports a problem the shop's FAQ says how to fix, and "want my
             # money back" asks for what it answers ("想换个温和的洗面奶" is about another product instead)
             return None
@@ -1542,6 +1546,7 @@ SCHEDULE_TOPIC = "when do you stream 直播"
 DAMAGE_TOPIC = next(words for _, words in SHOP_TOPICS if "damaged" in words)
 SHIPPING_TOPIC = next(words for _, words in SHOP_TOPICS if "shipping cost" in words)
 CODE_USE_TOPIC = next(words for _, words in SHOP_TOPICS if "discount code" in words)
+GENUINE_TOPIC = next(words for _, words in SHOP_TOPICS if "genuine" in words)
 STREAMER_ASK = re.compile(r"\bwho(?:'s| is) (?:the )?(?:streamer|host|this)\b|主播是谁|主播叫什么|你们主播")
 PAIRING = re.compile(r"\b(goes? with|go well with|pairs? with)\b|搭配|配什么")
 INTENT_SHAPES: dict[str, dict[str, bool]] = {
@@ -1670,6 +1675,11 @@ PARCEL = re.compile(
     r"瓶|盒|包裹|快递|收到|到货|到手|盖|\b(?:bottle|box|parcel|package|jar|lid|case|arrived|came|delivery|order)\b"
 )
 """Cracked lips are dry skin; a cracked bottle in the parcel is damage the shop replaces."""
+MATERIAL_ASKED = re.compile(
+    r"\b(?:real|genuine|pure|actual) "
+    r"(?:silk|mulberry|leather|gold|silver|wood|cotton|hair|fur|bristles?|glass)\b|真丝|纯棉|真皮|动物毛|纯银"
+)
+"""A material asked about ("real silk or polyester?"), not whether the goods are genuine."""
 PROBLEM_PLACE = re.compile(
     r"嘴|唇|脸|皮肤|手|脚|睫毛|眼|[tT]区|额头|鼻|头发|气色"
     r"|\b(?:lips?|skin|face|hands?|lashes|eyes?|lids?|t-?zone|forehead|nose|hair|cheeks?|under ?eyes?)\b"
@@ -1904,6 +1914,8 @@ def _topics(text: str, table: Topics = SHOP_TOPICS) -> list[str]:
     covered = {general for words in touched for general in TOPIC_COVERS.get(words, ())}
     if BODY_DAMAGE.search(text) and not PARCEL.search(text):
         covered.add(DAMAGE_TOPIC)  # "嘴巴好干 都裂了", "my lips are cracked": dry skin, not a broken parcel
+    if MATERIAL_ASKED.search(text):
+        covered.add(GENUINE_TOPIC)  # "are these real silk": what it is made of, not whether it is genuine
     return [words for words in touched if words not in covered]
 
 

@@ -55,7 +55,7 @@ PROMO_WORDS = re.compile(
     r"|vouchers?|% off|bogo|b1g1|buy (?:one|1) get (?:one|1)(?: free)?|best deal"
     r"|cheapest way to (?:buy|get))\b"
     r"|买[一1二2]送[一1]|最划算|怎么买.{0,2}划算|怎么买.{0,2}(?:便宜|省钱)"
-    r"|优惠|折扣|打折|券|满减|活动|福利|减价|便宜点(?!的|儿的)|优惠码|折扣码|哪个码|什么码|啥码|有码|用码|(?:专属|专用|独家|单品|能用)的?码|折后|到手价|券后|几折|\d+折|[一二三四五六七八九]五?折(?!腾|叠|磨|断|了)"
+    r"|优惠|折扣|打折|券|满减|活动|福利|减价|便宜点(?!的|儿的)|优惠码|折扣码|哪个码|什么码|啥码|有码|用码|(?:专属|专用|独家|单品|能用|通用)的?码|码是(?:哪个|啥|什么|多少)|折后|到手价|券后|几折|\d+折|[一二三四五六七八九]五?折(?!腾|叠|磨|断|了)"
     r"|打.{0,2}折|减\d+|[两几\d]个(?:优惠)?码|[一两几\d]?串字母|那串码|求个?码|给个码|用完码|用了码|用码后|能便宜多少|便宜多少"
     r"|(?<![\d.])\d{1,2}\s*%(?!\s*(?:alcohol|of|vitamin|niacinamide|酒精|的))",  # "does the 10% apply to…"
 )
@@ -67,7 +67,8 @@ NO_CODE = re.compile(
 """The question sets promotions aside ("防晒不用码的话 包邮不", "without a code is shipping free?")."""
 DEAL_FLOOR = re.compile(
     r"\b(?:cheapest|lowest|least) (?:price )?(?:i|we|u|you) (?:can|could) (?:get|buy|pay|grab)"
-    r"|\b(?:lowest|best|final) price\b|\bhow low\b"
+    r"|\b(?:lowest|best|final) price\b(?! (?:things?|ones?|items?|products?|stuff|options?)\b)"
+    r"|\bhow low\b"
     r"|最低多少|最低价|最低能|能拿下|多少能拿|拿下多少|最便宜能|最便宜多少能|最少多少钱能"
 )
 """The lowest price a product can be had for: a deal question, not a ranking ("最低多少能拿下")."""
@@ -356,7 +357,7 @@ HOW_TO = re.compile(
     r"|怎么|如何|在哪|哪里|哪儿|咋|去哪|输进去|填哪|输哪"
 )
 _V_BU = (
-    r"[\u4e00-\u9fff]不(?=$|[^\u4e00-\u9fff\w]|家人|家银|姐妹|集美|宝|亲|主播|大家|啊|呀|哈|呢|嘛|捏)"
+    r"[\u4e00-\u9fff]不(?=$|[^\u4e00-\u9fff\w]|家人|家银|姐妹|集美|宝|亲|主播|大家|啊|呀|哈|呢|嘛|捏|呜|哭)"
     r"|(?<![要还])[\u4e00-\u9fff]不(?=我)"
 )
 """Colloquial "V不" at the end of a clause: "能退货不", "保证正品不家人们", "能退不我保证不拆" ask yes or
@@ -587,6 +588,14 @@ such as "the lipstick is awful")."""
 
 PLEASE = re.compile(r"\b(?:pls|plz|please|pleaseee*)\b|求求|拜托|麻烦")
 """Asking politely: a request, even when it sounds upset."""
+
+WANTS = re.compile(
+    r"\b(?:wants?|wanted|wanna|needs?|needa|pls|plz|please|help|anyone know|any1 know|wondering|i wonder"
+    r"|worried|scared|afraid|can'?t find|cannot find)\b"
+    r"|想|要|怕|担心|心有余悸|求|帮|咋办|怎么办|不知道|找不到"
+)
+"""A statement that wants something or worries ("want my money back", "之前买到假的 怕了"): with a shop
+topic, the shop FAQ answers it, where "ordered already, waiting for the parcel 🥳" is just chatter."""
 
 
 def asks(text: str) -> bool:

@@ -514,7 +514,8 @@ async def test_needing_or_asking_after_a_product_not_sold_mid_sentence_is_declin
         ("眉笔有没有呀 我眉毛稀", "zh"),
     ):
         assert (await ask(qa, text, lang)).strategy == "not_carried", text
-    assert (await qa.answer("need a refund", "en", asker=ASKER)) is None
+    refund = await qa.answer("need a refund", "en", asker=ASKER)  # a request to the shop, not goods
+    assert refund is not None and refund.strategy == "shop_faq" and "7 days" in refund.text
 
 
 async def test_when_the_deals_end_is_said_with_the_deals(qa) -> None:
@@ -952,8 +953,23 @@ async def test_a_request_or_worry_without_a_question_word_gets_the_shop_faq(qa, 
         assert found.text == getattr(faqs[faq], f"answer_{lang}"), text
     switch = await ask(qa, "最近皮肤很脆弱 想换个温和点的洗脸的", "zh")  # another product, not an exchange
     assert switch.strategy != "shop_faq"
-    remark = await qa.answer("the lipstick i got last week is so pretty", "en")
-    assert remark is None or remark.strategy != "shop_faq"
+    for remark in (
+        "the lipstick i got last week is so pretty",
+        "ordered already, waiting for the parcel 🥳",  # a shop topic, but nothing wanted or feared
+        "are these real silk or that shiny polyester stuff?",  # a material, not whether goods are genuine
+    ):
+        found = await qa.answer(remark, "en")
+        assert found is None or found.strategy != "shop_faq", remark
+
+
+async def test_a_cheapest_thing_and_the_storewide_code_are_not_read_as_other_questions(
+    qa, seeded_store
+) -> None:
+    cheapest = await ask(qa, "lowest price thing with vitamin e", "en")  # a ranking, not a deal floor
+    balm = await product(seeded_store, "tinted lip balm")
+    assert cheapest.strategy == "superlative" and cheapest.product == balm.sku
+    storewide = await ask(qa, "全场通用的码是哪个", "zh")  # which code, not how to use one
+    assert storewide.strategy == "deals" and "LIVE10" in storewide.text
 
 
 async def test_amounts_shades_and_contents_asked_of_a_product_reach_its_faq(qa, seeded_store) -> None:
