@@ -20,9 +20,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answer_price import PRODUCT_SLOT
 from actions.graph import get_answerer
 from knowledge_graph.errors import KnowledgeGraphError
-from knowledge_graph.qa.answerer import OFF_TOPIC, Answer, Asker
+from knowledge_graph.qa.answerer import INTENT_SHAPES, OFF_TOPIC, Answer, Asker
+from knowledge_graph.qa.understand import asks
 from nlu.language import Language
-from nlu.reply_policy import Addressing
+from nlu.reply_policy import Addressing, is_real_question
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,8 @@ def put_to_the_bot(tracker: Tracker) -> bool:
 
 @dataclass(frozen=True)
 class QAFirst:
-    """What the layer's first try did: ``events`` to return when it answered; ``declined`` when it ran
+    """What the layer's first try did: ``events`` to return when it answered (or when nothing is to be
+    said: ``[]``, no message); ``declined`` when it ran
     and had no confident answer (the action's own answer must then not guess either), as opposed to
     failing (graph down: the action's own answer is the fallback)."""
 
@@ -84,6 +86,11 @@ async def answered_by_qa(
         log.warning("QA layer failed for %s: %s", tracker.sender_id, str(err) or type(err).__name__)
         return QAFirst(None)
     if found is None:
+        if intent in INTENT_SHAPES and not (is_real_question(text) or asks(text)):
+            # a remark the intent matched ("买的睫毛膏刷完像苍蝇腿😂" as ask_stock): the layer read no
+            # question, so the action's own stock, price or deals answer would be a guess; the room hears
+            # nothing. Shipping keeps its own shop-FAQ answer: "parcel still not here" is asked that way.
+            return QAFirst([], declined=True)
         return QAFirst(None, declined=True)
     if found.strategy == OFF_TOPIC.strategy:  # "promo code for genshin": not ours to list our codes for
         if put_to_the_bot(tracker):

@@ -247,8 +247,13 @@ class _Turn:
         self.named = named.products
         r = self.reading
         shaped = r.price or r.stock or r.variant or r.promo or r.recommend or r.superlative
-        if self.intent in INTENT_SHAPES and not (shaped or r.cheaper is not None):
-            # Rasa's intent (an action asking) stands in for the words when the text has no shape of its own
+        if (
+            self.intent in INTENT_SHAPES
+            and not (shaped or r.cheaper is not None)
+            and (r.question or asks(r.text))
+        ):
+            # Rasa's intent (an action asking) stands in for the words when the text asks but has no shape of
+            # its own; not for a remark ("买的睫毛膏刷完像苍蝇腿😂" read as ask_stock)
             r = self.reading = replace(r, **INTENT_SHAPES[self.intent])
         products = named.products
         if named.ambiguous:
@@ -506,6 +511,8 @@ class _Turn:
                 shop = await self.shop_faq(rule=SHOP_FAQ_BESIDE_PRODUCT)
                 if shop is not None:
                     return shop
+            if found is not None and found.strategy == "description" and self._remark_on(products[0]):
+                return None  # "just got my gloss in the mail, obsessed": said of it, nothing asked
             return found
         asked_tags = [t for t in r.tags if t.startswith(("ingredient:", "benefit:"))]
         if len(products) >= 2 and len(asked_tags) == 1 and BOTH_ASK.search(r.text):
@@ -1362,6 +1369,15 @@ class _Turn:
         return Answer(self._faq_answer(ranked.faq), "shop_faq")
 
     # --- helpers ---------------------------------------------------------------------------------------
+    def _remark_on(self, product: Product) -> bool:
+        """Does the message say something of ``product`` without asking anything? A bare name ("serum?",
+        "那个口红") asks to hear about it; a sentence around it that neither asks nor requests does not."""
+        r = self.reading
+        if r.question or r.recommend or r.sell_thing or asks(r.text) or WANTS.search(r.text):
+            return False
+        rest = _named_as_it(r.text, product)
+        return len(REMARK_WORD.findall(rest)) >= REMARK_WORDS
+
     def _follows_up(self) -> bool:
         r = self.reading
         if r.sell_thing or r.categories:
@@ -1675,6 +1691,10 @@ PARCEL = re.compile(
     r"瓶|盒|包裹|快递|收到|到货|到手|盖|\b(?:bottle|box|parcel|package|jar|lid|case|arrived|came|delivery|order)\b"
 )
 """Cracked lips are dry skin; a cracked bottle in the parcel is damage the shop replaces."""
+REMARK_WORD = re.compile(r"[a-z0-9']+|[\u4e00-\u9fff]")
+REMARK_WORDS = 5
+"""Words (Chinese: characters) besides the product's name from which a message that asks nothing is a
+remark about it rather than its name said to hear about it."""
 MATERIAL_ASKED = re.compile(
     r"\b(?:real|genuine|pure|actual) "
     r"(?:silk|mulberry|leather|gold|silver|wood|cotton|hair|fur|bristles?|glass)\b|真丝|纯棉|真皮|动物毛|纯银"

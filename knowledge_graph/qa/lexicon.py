@@ -23,6 +23,7 @@ __all__ = [
     "PRODUCT_TOPICS",
     "SHADES",
     "SHOP_TOPICS",
+    "SHOP_WORD_INITIALS",
     "TERMS",
     "TOPIC_COVERS",
     "CategoryGroup",
@@ -827,6 +828,13 @@ SHOP_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
     (
         (
             "填哪",
+            "forgot to add my code",
+            "forgot to add the code",
+            "forgot to put my code",
+            "forgot to apply",
+            "输优惠码",
+            "填优惠码",
+            "输入优惠码",
             "code box",
             "promo box",
             "coupon box",
@@ -898,6 +906,8 @@ SHOP_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
     (
         (
             "legit",
+            "too good to be real",
+            "too good to be true",
             "source this",
             "source your",
             "source ur",
@@ -1167,6 +1177,15 @@ SHOP_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
             "still sealed",
             "send it back",
             "money back",
+            "dont want it",
+            "don't want it",
+            "seal still on",
+            "still has the seal",
+            "想退",
+            "要退",
+            "没开封",
+            "未开封",
+            "还没开封",
             "no questions asked",
             "give it back",
             "cant keep it",
@@ -1211,6 +1230,7 @@ SHOP_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
     (
         (
             "swap",
+            "change to a",
             "调换",
             "号买错",
             "换个号",
@@ -1279,6 +1299,9 @@ SHOP_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
             "jar cracked",
             "lid cracked",
             "leaking",
+            "是坏的",
+            "补发",
+            "发个新的",
             "leaked",
             "leaks",
             "leaky",
@@ -1337,6 +1360,12 @@ SHOP_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
             "有问题找",
             "私信",
             "human",
+            "who do i msg",
+            "msg someone",
+            "msg u",
+            "msg you",
+            "complain to",
+            "suport",
             "cs",
             "who do i dm",
             "dm u",
@@ -1404,6 +1433,13 @@ SHOP_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
     (
         (
             "where is my package",
+            "how far my",
+            "check my delivery",
+            "check on my order",
+            "my delivery",
+            "追踪",
+            "跟踪",
+            "不显示物流",
             "where's my package",
             "package hasn",
             "package still",
@@ -1441,6 +1477,9 @@ SHOP_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
     (
         (
             "礼拜一",
+            "ur stream",
+            "your stream",
+            "下播",
             "every night or",
             "just weekends",
             "only weekends",
@@ -1617,6 +1656,19 @@ SHOP_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
 the topic words of a question before it ranks the shop's FAQs by meaning, so slang ("is this stuff
 legit") reaches the FAQ that answers it ("Are the products genuine?")."""
 
+SHOP_WORD_INITIALS: dict[str, str] = {
+    "zp": "正品",
+    "fp": "发票",
+    "by": "包邮",
+    "kf": "客服",
+    "wl": "物流",
+    "yf": "运费",
+    "th": "退货",
+}
+"""Shop words Chinese chat types as their pinyin initials ("是zp不", "by不亲", "kf在哪找"). Only a
+Latin run of exactly these letters between Chinese counts: "by" in an English sentence is a word."""
+
+
 TOPIC_COVERS: dict[str, tuple[str, ...]] = {
     "ship internationally 国际 海外配送": (
         "when will my order ship 发货",
@@ -1761,6 +1813,8 @@ PRODUCT_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
     (
         (
             "take my makeup off",
+            "卸不干净",
+            "洗不干净",
             "pain to take off",
             "hard to take off",
             "hard to remove",
@@ -1999,6 +2053,10 @@ PRODUCT_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
         (
             "strong",
             "overpowering",
+            "too loud",
+            "for the office",
+            "in the office",
+            "at the office",
             "heavy scent",
             "heavy scents",
             "headache",
@@ -2037,7 +2095,20 @@ PRODUCT_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
         "good for beginners 新手",
     ),
     (
-        ("tacky", "sticky", "glued", "gluey", "stick to", "sticks to", "hair trap", "粘", "黏"),
+        (
+            "tacky",
+            "sticky",
+            "glued",
+            "gluey",
+            "stick to",
+            "sticks to",
+            "hair trap",
+            "catch my hair",
+            "catch all my hair",
+            "hair gets stuck",
+            "粘",
+            "黏",
+        ),
         "sticky 粘不粘",
     ),
     (
@@ -2060,6 +2131,8 @@ PRODUCT_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
     (
         (
             "before bed",
+            "厚敷",
+            "晚上敷",
             "overnight",
             "sleeping",
             "sleep in",

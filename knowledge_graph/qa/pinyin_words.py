@@ -6,15 +6,17 @@ topics are found by their Chinese words (``lexicon.SHOP_TOPICS``), which such a 
 passed on unanswered. Product names get the same treatment from ``fuzzy.respell_sound_alikes``; this is
 its counterpart for the shop's own words. Only a Latin syllable that spells the missing character's
 reading exactly is taken, never a sound-alike Han character: "包油" may be a word of its own, "包you"
-is not.
+is not. Shop words typed as their pinyin initials ("是zp不", "kf在哪找": ``lexicon.SHOP_WORD_INITIALS``)
+are spelled out too, when the message is otherwise Chinese.
 """
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from knowledge_graph.homophones import Slip, SoundIndex, build_sound_index, respell, sound_alikes, units
-from knowledge_graph.qa.lexicon import SHOP_TOPICS
+from knowledge_graph.qa.lexicon import SHOP_TOPICS, SHOP_WORD_INITIALS
 from knowledge_graph.text import is_cjk, normalize_key
 
 __all__ = ["respell_shop_words"]
@@ -36,17 +38,28 @@ def _shop_words() -> SoundIndex:
     return build_sound_index(_topic_of())
 
 
+_INITIALS = "|".join(SHOP_WORD_INITIALS)
+INITIALS = re.compile(
+    rf"(?<=[\u4e00-\u9fff])({_INITIALS})(?![a-z])|(?<![a-z])({_INITIALS})(?=[\u4e00-\u9fff])"
+)
+"""Initials written against a Chinese character ("是zp不"), not a word of an English phrase ("by the way")."""
+
+
 def respell_shop_words(text: str) -> str:
-    """``text`` (normalized) with each shop word that has one syllable in Latin letters spelled in
-    Chinese; ``text`` itself when it has none."""
+    """``text`` (normalized) with each shop word that has one syllable in Latin letters, or is typed as
+    its initials, spelled in Chinese; ``text`` itself when it has none."""
     normalized = normalize_key(text)[:500]
-    if normalized.isascii() or not any(ch.isascii() and ch.isalpha() for ch in normalized):
+    if not any(is_cjk(ch) for ch in normalized) or not any(
+        ch.isascii() and ch.isalpha() for ch in normalized
+    ):
         return text
-    parts = units(normalized)
+    spelled = INITIALS.sub(lambda m: SHOP_WORD_INITIALS[m.group(1) or m.group(2)], normalized)
+    parts = units(spelled)
 
     def typed_in_latin_for_one_topic(slip: Slip) -> bool:  # "包you": 包邮, or its listed slip 包油
         typed = parts[slip.start : slip.end]
         latin = not all(len(unit) == 1 and is_cjk(unit) for unit in typed)
         return latin and len({_topic_of()[key] for key in slip.keys}) == 1
 
-    return respell(parts, sound_alikes(_shop_words(), parts), typed_in_latin_for_one_topic) or text
+    respelled = respell(parts, sound_alikes(_shop_words(), parts), typed_in_latin_for_one_topic)
+    return respelled or (spelled if spelled != normalized else text)

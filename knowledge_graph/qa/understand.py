@@ -224,7 +224,9 @@ SELL = (
         r"(?: any| some| a| an| the)? (?P<thing>[^?!.。，,]+)"
     ),
     re.compile(
-        r"(?:\b(?:is there|are there|any chance of)|(?:^|\b(?:u|you|ya|y'?all)(?: guys)? )got)"
+        r"(?:\b(?:is there|are there|any chance of)|(?:^|\b(?:u|you|ya|y'?all)(?: guys)? )got"
+        # not "got my serum today"
+        r"(?! (?:my|mine|it|them|this|that|these|those|her|his|our|ur|your|me)\b))"
         r"(?: any| some| a| an)?"
         r" (?P<thing>[^?!.。，,]+)"
     ),
@@ -591,11 +593,13 @@ PLEASE = re.compile(r"\b(?:pls|plz|please|pleaseee*)\b|求求|拜托|麻烦")
 
 WANTS = re.compile(
     r"\b(?:wants?|wanted|wanna|needs?|needa|pls|plz|please|help|anyone know|any1 know|wondering|i wonder"
-    r"|worried|scared|afraid|can'?t find|cannot find)\b"
-    r"|想|要|怕|担心|心有余悸|求|帮|咋办|怎么办|不知道|找不到"
+    r"|worried|scared|afraid|can'?t find|cannot find|no reply|no response|not replying|never replied|still no"
+    r"|still not|still hasn'?t|still hasnt|nothing yet)\b"
+    r"|想|要|怕|担心|心有余悸|求|帮|咋办|怎么办|不知道|找不到|没人理|没人回|不回|一直不|还没|每次|赶上|错过|给一下|给个|呗|都没有"
 )
-"""A statement that wants something or worries ("want my money back", "之前买到假的 怕了"): with a shop
-topic, the shop FAQ answers it, where "ordered already, waiting for the parcel 🥳" is just chatter."""
+"""A statement that wants something, worries or complains ("want my money back", "之前买到假的 怕了",
+"物流一直不显示"): with a shop topic, the shop FAQ answers it, where "ordered already, waiting for the
+parcel 🥳" is just chatter."""
 
 
 def asks(text: str) -> bool:

@@ -129,6 +129,21 @@ async def test_unsure_chatter_gets_no_reply(http: aiohttp.ClientSession, action_
     assert texts(result) == []
 
 
+async def test_chatter_an_answer_intent_matched_gets_no_guess(
+    http: aiohttp.ClientSession, action_server: ActionServer
+) -> None:
+    """The QA layer reads no question in these, so the intent's own stock or deals answer stays unsaid;
+    a real question with the same intent is still answered."""
+    for action, text, lang in (
+        ("action_answer_stock", "买的睫毛膏刷完像苍蝇腿😂", "zh"),
+        ("action_answer_discount", "got my serum yesterday, love it", "en"),
+    ):
+        result = await call_action(http, action_server, request(action, text, lang))
+        assert texts(result) == [], text
+    asked = await call_action(http, action_server, request("action_answer_stock", "睫毛膏还有货吗", "zh"))
+    assert any("有货" in reply for reply in texts(asked))
+
+
 async def test_complaint_is_recorded_for_moderators(
     http: aiohttp.ClientSession, action_server: ActionServer, store: GraphStore
 ) -> None:

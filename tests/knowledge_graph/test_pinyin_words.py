@@ -37,3 +37,21 @@ def test_words_of_one_topic_that_sound_alike_still_respell() -> None:
 )
 def test_other_text_is_left_as_typed(text: str) -> None:
     assert respell_shop_words(text) == text
+
+
+@pytest.mark.parametrize(
+    ("typed", "spelled"),
+    [
+        ("是zp不 姐妹们", "是正品不 姐妹们"),
+        ("by不亲", "包邮不亲"),
+        ("kf在哪找", "客服在哪找"),
+        ("能开fp不", "能开发票不"),
+    ],
+)
+def test_shop_words_typed_as_their_initials_are_spelled_out(typed: str, spelled: str) -> None:
+    assert respell_shop_words(typed) == spelled
+
+
+@pytest.mark.parametrize("text", ["买了口红 by the way 好看", "i love it by the way 😀", "hhh笑死 kfc好吃"])
+def test_initials_inside_english_words_or_phrases_stay(text: str) -> None:
+    assert respell_shop_words(text) == text

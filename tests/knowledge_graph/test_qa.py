@@ -962,6 +962,19 @@ async def test_a_request_or_worry_without_a_question_word_gets_the_shop_faq(qa, 
         assert found is None or found.strategy != "shop_faq", remark
 
 
+async def test_a_remark_about_a_product_gets_no_description_but_its_bare_name_does(qa) -> None:
+    for remark, lang in (
+        ("just got my gloss in the mail, obsessed", "en"),
+        ("got my serum yesterday, love it", "en"),  # "got my X": had, not "(you) got X?"
+        ("我妈也用这个气垫哈哈", "zh"),
+    ):
+        assert await qa.answer(remark, lang) is None, remark
+    for name, lang in (("serum?", "en"), ("the cushion 👀", "en")):
+        assert (await ask(qa, name, lang)).strategy == "description", name
+    need = await ask(qa, "i sweat a TON at the gym, need a mascara that wont run", "en")
+    assert need.strategy == "description" and "Mascara" in need.text
+
+
 async def test_a_cheapest_thing_and_the_storewide_code_are_not_read_as_other_questions(
     qa, seeded_store
 ) -> None:
