@@ -62,6 +62,7 @@ from knowledge_graph.qa.understand import (
     NO_CODE,
     NOT_COLOURS,
     PLEASE,
+    QUESTION,
     RECOMMEND,
     TOTAL_ASK,
     USED_TOGETHER,
@@ -83,6 +84,7 @@ from knowledge_graph.semantic.batching import BatchEncoder
 from knowledge_graph.store import GraphStore
 from knowledge_graph.text import find_word, normalize_key
 from nlu.language import Language, normalize_language
+from nlu.sentiment import sentiment as message_sentiment
 
 log = logging.getLogger(__name__)
 
@@ -256,7 +258,7 @@ class _Turn:
             # its own; not for a remark ("买的睫毛膏刷完像苍蝇腿😂" read as ask_stock)
             r = self.reading = replace(r, **INTENT_SHAPES[self.intent])
         products = named.products
-        if named.ambiguous:
+        if named.ambiguous or TO_ANOTHER_VIEWER.search(r.text):
             return None
         if len(products) == 1 and r.tags and self._kind_asked(named):
             return await self.recommend(None)  # "foundation for oily skin?": those called so that fit
@@ -1340,6 +1342,9 @@ class _Turn:
                 text += wording.codes_until(running, self.lang)
             return Answer(text, "deal", product.sku, (product.sku,))
         promotions = await active_promotions(self.store, self.qa._clock(), None)
+        if self.reading.categories:  # "eye makeup got any discount tonight?": not the serum's code
+            asked = [p.sku for p in await list_products(self.store) if p.category in self.reading.categories]
+            promotions = [promo for promo in promotions if any(promo.covers(sku) for sku in asked)]
         titles = [(p.code, p.title(self.lang) or "") for p in promotions]
         text = ended + wording.discount_reply(titles, self.lang, product)
         if promotions and UNTIL_ASK.search(self.reading.text):  # "折扣啥时候截止"
@@ -1352,9 +1357,8 @@ class _Turn:
         """The shop FAQ that answers the question, when one clearly does; ``topic``: words of the topic
         the question is known to be about, added before ranking (as ``lexicon.SHOP_TOPICS`` words are);
         ``rule``: the (score, margin) the best FAQ must reach."""
-        topics = _topics(self.reading.text)
-        wants = topics and not self.named and WANTS.search(self.reading.text)
-        if not self.reading.question and DAMAGE_TOPIC not in topics and not wants:
+        topics = _topics(self.reading.text) or [topic] * bool(topic)
+        if not self.reading.question and DAMAGE_TOPIC not in topics and not self._asks_of_shop(topics):
             # chatter; but "到手发现瓶子裂了" reports a problem the shop's FAQ says how to fix, and "want my
             # money back" asks for what it answers ("想换个温和的洗面奶" is about another product instead)
             return None
@@ -1369,12 +1373,28 @@ class _Turn:
         return Answer(self._faq_answer(ranked.faq), "shop_faq")
 
     # --- helpers ---------------------------------------------------------------------------------------
+    def _asks_of_shop(self, topics: list[str]) -> bool:
+        """Does a message that is no question still ask the shop about ``topics``: it wants, fears or
+        complains ("want my money back", "物流一直不显示", "hate paying postage on one tiny item"), or it
+        regrets, returns or doubts ("changed my mind, havent opened it", "闺蜜说直播间的都是仿的"), and is not
+        glad news ("ordered already, waiting for the parcel 🥳")? Not when a product is named: "想换个温和
+        的洗面奶" is about another product."""
+        if not topics or self.named:
+            return False
+        if WANTS.search(self.reading.text):
+            return True
+        mood = message_sentiment(self.reading.text, self.lang)
+        problem = bool({RETURN_TOPIC, EXCHANGE_TOPIC, GENUINE_TOPIC} & set(topics))
+        return mood < -GLAD or (problem and mood <= GLAD)
+
     def _remark_on(self, product: Product) -> bool:
         """Does the message say something of ``product`` without asking anything? A bare name ("serum?",
         "那个口红") asks to hear about it; a sentence around it that neither asks nor requests does not."""
         r = self.reading
-        if r.question or r.recommend or r.sell_thing or asks(r.text) or WANTS.search(r.text):
+        if r.recommend or r.sell_thing or asks(r.text) or OPEN_ASK.search(r.text) or WANTS.search(r.text):
             return False
+        if QUESTION.search(COPULA.sub(" ", r.text)):
+            return False  # but not its "is" anywhere: "the serum i got last week is 🔥" asks nothing
         rest = _named_as_it(r.text, product)
         return len(REMARK_WORD.findall(rest)) >= REMARK_WORDS
 
@@ -1563,6 +1583,10 @@ DAMAGE_TOPIC = next(words for _, words in SHOP_TOPICS if "damaged" in words)
 SHIPPING_TOPIC = next(words for _, words in SHOP_TOPICS if "shipping cost" in words)
 CODE_USE_TOPIC = next(words for _, words in SHOP_TOPICS if "discount code" in words)
 GENUINE_TOPIC = next(words for _, words in SHOP_TOPICS if "genuine" in words)
+RETURN_TOPIC = next(words for _, words in SHOP_TOPICS if words.startswith("return"))
+EXCHANGE_TOPIC = next(words for _, words in SHOP_TOPICS if words.startswith("exchange"))
+GLAD = 0.2
+"""Sentiment above which a remark on a shop topic is glad news, below whose negative a complaint."""
 STREAMER_ASK = re.compile(r"\bwho(?:'s| is) (?:the )?(?:streamer|host|this)\b|主播是谁|主播叫什么|你们主播")
 PAIRING = re.compile(r"\b(goes? with|go well with|pairs? with)\b|搭配|配什么")
 INTENT_SHAPES: dict[str, dict[str, bool]] = {
@@ -1691,6 +1715,12 @@ PARCEL = re.compile(
     r"瓶|盒|包裹|快递|收到|到货|到手|盖|\b(?:bottle|box|parcel|package|jar|lid|case|arrived|came|delivery|order)\b"
 )
 """Cracked lips are dry skin; a cracked bottle in the parcel is damage the shop replaces."""
+COPULA = re.compile(r"\b(?:is|are)\b")
+TO_ANOTHER_VIEWER = re.compile(
+    r"^(?:楼上|楼下|层主|上面|前面)(?:的)?(?:姐妹|宝|宝子|家人|朋友|集美|兄弟|那位)?们?\s?(?:你|u\b|you\b)"
+    r"|^(?:@?op|the (?:person|girl|guy) above|whoever said)\b.{0,20}\b(?:you|u|ur|your)\b"
+)
+"""A line put to another viewer ("楼上姐妹你哪个城市滴"): not the shop's to answer."""
 REMARK_WORD = re.compile(r"[a-z0-9']+|[\u4e00-\u9fff]")
 REMARK_WORDS = 5
 """Words (Chinese: characters) besides the product's name from which a message that asks nothing is a

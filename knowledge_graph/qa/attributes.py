@@ -37,6 +37,7 @@ ASKS: dict[str, re.Pattern[str]] = {
         r"|\bcome in (?:a )?(?:bigger|smaller|larger)\b"
         r"|^(?:and |the |what'?s the |what is the |wat )?size\W*$|\b(?:vs|or) [a-z ]{2,30} sizes?\W*$"
         r"|容量|多大|多少ml|多少毫升|(?<!还有)(?<!剩)(?<!还剩)几片|(?<!还有)(?<!剩)(?<!还剩)几支|规格|多少克|净含量|几毫升|大瓶|大容量|小样|旅行装|大号|小号"
+        r"|几克|几ml|几g\b|多少g\b|几把|能装多少|装多少|\b(?:a )?(?:big|large|small) jar\b|\bmini one\b"
     ),
     "ingredient": re.compile(
         r"\b(ingredients?"

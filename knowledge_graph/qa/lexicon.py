@@ -828,6 +828,13 @@ SHOP_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
     (
         (
             "填哪",
+            "没用券",
+            "忘了用券",
+            "忘记用券",
+            "才想起来",
+            "输码",
+            "填码的地方",
+            "输码的地方",
             "forgot to add my code",
             "forgot to add the code",
             "forgot to put my code",
@@ -906,6 +913,11 @@ SHOP_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
     (
         (
             "legit",
+            "a货",
+            "仿的",
+            "仿品",
+            "sell fakes",
+            "selling fakes",
             "too good to be real",
             "too good to be true",
             "source this",
@@ -969,6 +981,11 @@ SHOP_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
     (
         (
             "visa",
+            "不会弄",
+            "想买不会",
+            "only wechat",
+            "just wechat",
+            "no alipay",
             "buy button",
             "order button",
             "咋下单",
@@ -1230,6 +1247,11 @@ SHOP_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
     (
         (
             "swap",
+            "想调",
+            "调一个",
+            "shade i got",
+            "colour i got",
+            "color i got",
             "change to a",
             "调换",
             "号买错",
@@ -1299,6 +1321,10 @@ SHOP_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
             "jar cracked",
             "lid cracked",
             "leaking",
+            "断成",
+            "exp date",
+            "exp next",
+            "expires next",
             "是坏的",
             "补发",
             "发个新的",
@@ -1360,6 +1386,9 @@ SHOP_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
             "有问题找",
             "私信",
             "human",
+            "messaged the shop",
+            "messaged support",
+            "发消息",
             "who do i msg",
             "msg someone",
             "msg u",
@@ -1433,6 +1462,10 @@ SHOP_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
     (
         (
             "where is my package",
+            "驿站",
+            "盯快递",
+            "盯着快递",
+            "see where my",
             "how far my",
             "check my delivery",
             "check on my order",
@@ -1477,6 +1510,12 @@ SHOP_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
     (
         (
             "礼拜一",
+            "back on",
+            "r u back",
+            "when r u on",
+            "赶得上",
+            "蹲你",
+            "never catch",
             "ur stream",
             "your stream",
             "下播",
@@ -1554,6 +1593,12 @@ SHOP_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
     (
         (
             "仓库出来",
+            "need it by",
+            "only ordered",
+            "ordered today",
+            "刚拍的",
+            "今天拍的",
+            "刚下单",
             "same day",
             "ship today",
             "send today",

@@ -39,7 +39,7 @@ NEED_REQUEST = re.compile(
     r"|suggest\w*|recommend\w*|ideas?|what (?:do|would) you|any good|what works|what makes|what to"
     r"|(?:something|anything) (?:to|that) (?:make|keep|help|stop|fix|get))\b"
     r"|推荐|想要|想买|想找|想搞|想换|想有|想看|求|有啥|有什么|有没有|带啥|带什么|带点|咋办|怎么办|用啥|用什么"
-    r"|买啥|买什么|选啥|选什么|送|礼物|好物|适合",
+    r"|买啥|买什么|选啥|选什么|送(?![了过达到货])|礼物|好物|适合",  # not "快递送了三趟": delivered
     re.IGNORECASE,
 )
 """A request for something ("need something for...", "想要不沾的口红", "送男同事"), as opposed to a

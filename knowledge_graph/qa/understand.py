@@ -52,7 +52,7 @@ has ("how much coverage does the foundation give?", "how much does it cover", "h
 it"): not its price."""
 PROMO_WORDS = re.compile(
     r"\b(discounts?|discounted|coupons?|promos?|promotions?|promo codes?|codes?|deals?|(?<!for )sales?"
-    r"|vouchers?|% off|bogo|b1g1|buy (?:one|1) get (?:one|1)(?: free)?|best deal"
+    r"|vouchers?|% off|(?:anything|something) off|bogo|b1g1|buy (?:one|1) get (?:one|1)(?: free)?|best deal"
     r"|cheapest way to (?:buy|get))\b"
     r"|买[一1二2]送[一1]|最划算|怎么买.{0,2}划算|怎么买.{0,2}(?:便宜|省钱)"
     r"|优惠|折扣|打折|券|满减|活动|福利|减价|便宜点(?!的|儿的)|优惠码|折扣码|哪个码|什么码|啥码|有码|用码|(?:专属|专用|独家|单品|能用|通用)的?码|码是(?:哪个|啥|什么|多少)|折后|到手价|券后|几折|\d+折|[一二三四五六七八九]五?折(?!腾|叠|磨|断|了)"
@@ -69,7 +69,7 @@ DEAL_FLOOR = re.compile(
     r"\b(?:cheapest|lowest|least) (?:price )?(?:i|we|u|you) (?:can|could) (?:get|buy|pay|grab)"
     r"|\b(?:lowest|best|final) price\b(?! (?:things?|ones?|items?|products?|stuff|options?)\b)"
     r"|\bhow low\b"
-    r"|最低多少|最低价|最低能|能拿下|多少能拿|拿下多少|最便宜能|最便宜多少能|最少多少钱能"
+    r"|最低多少|(?<!里)最低价(?!是?哪)|最低能|能拿下|多少能拿|拿下多少|最便宜能|最便宜多少能|最少多少钱能"
 )
 """The lowest price a product can be had for: a deal question, not a ranking ("最低多少能拿下")."""
 CHEAPER = re.compile(
@@ -594,8 +594,10 @@ PLEASE = re.compile(r"\b(?:pls|plz|please|pleaseee*)\b|求求|拜托|麻烦")
 WANTS = re.compile(
     r"\b(?:wants?|wanted|wanna|needs?|needa|pls|plz|please|help|anyone know|any1 know|wondering|i wonder"
     r"|worried|scared|afraid|can'?t find|cannot find|no reply|no response|not replying|never replied|still no"
-    r"|still not|still hasn'?t|still hasnt|nothing yet)\b"
-    r"|想|要|怕|担心|心有余悸|求|帮|咋办|怎么办|不知道|找不到|没人理|没人回|不回|一直不|还没|每次|赶上|错过|给一下|给个|呗|都没有"
+    r"|still not|still hasn'?t|still hasnt|nothing yet|didn'?t work|doesn'?t work|not working|never|only have"
+    r"|don'?t have)\b"
+    r"|想|要|怕|担心|心有余悸|求|帮|咋办|怎么办|不知道|找不到|没人理|没人回|不回|一直不|还没|每次|赶上|错过|给一下|给个|呗"
+    r"|没|急|哭|只有|不会|用不了|不能用"
 )
 """A statement that wants something, worries or complains ("want my money back", "之前买到假的 怕了",
 "物流一直不显示"): with a shop topic, the shop FAQ answers it, where "ordered already, waiting for the

@@ -975,6 +975,39 @@ async def test_a_remark_about_a_product_gets_no_description_but_its_bare_name_do
     assert need.strategy == "description" and "Mascara" in need.text
 
 
+async def test_a_complaint_a_doubt_or_a_regret_on_a_shop_topic_gets_its_faq_but_glad_news_does_not(
+    qa, seeded_store
+) -> None:
+    faqs = {f.question_en: f for f in await list_faqs(seeded_store)}
+    for text, lang, faq in (
+        ("hate paying postage on one tiny item", "en", "How much is shipping?"),  # a complaint
+        ("闺蜜说直播间的都是仿的", "zh", "Are the products genuine?"),  # a doubt
+        ("tried stacking two codes, didnt work", "en", "How do I use a discount code?"),
+        ("是zp不 姐妹们", "zh", "Are the products genuine?"),  # initials
+    ):
+        found = await ask(qa, text, lang)
+        assert found.strategy == "shop_faq", text
+        assert found.text == getattr(faqs[faq], f"answer_{lang}"), text
+    for remark, lang in (
+        ("到货了 超好用", "zh"),
+        ("快递小哥今天送了三趟 心疼", "zh"),  # delivered, not a gift request
+        ("楼上姐妹你哪个城市滴", "zh"),  # put to another viewer
+        ("the serum i got last week is 🔥", "en"),
+    ):
+        found = await qa.answer(remark, lang)
+        assert found is None, remark
+
+
+async def test_deals_asked_for_a_category_leave_out_codes_for_other_products(qa) -> None:
+    for text, lang in (("eye makeup got any discount tonight?", "en"), ("底妆有专属折扣吗", "zh")):
+        found = await ask(qa, text, lang)
+        assert found.strategy == "deals" and "LIVE10" in found.text and "SERUM30" not in found.text, text
+    skin = await ask(qa, "skincare discounts?", "en")  # the serum is skin care: its code counts
+    assert "SERUM30" in skin.text and "LIVE10" in skin.text
+    cheapest = await ask(qa, "控油款里最低价是哪个", "zh")  # which is cheapest, not a deal floor
+    assert cheapest.strategy == "superlative" and "控油散粉" in cheapest.text
+
+
 async def test_a_cheapest_thing_and_the_storewide_code_are_not_read_as_other_questions(
     qa, seeded_store
 ) -> None:
