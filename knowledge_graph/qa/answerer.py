@@ -94,6 +94,9 @@ PRODUCT_FAQ_MARGIN = 0.04
 PRODUCT_FAQ_CLEAR = (0.40, 0.10)
 """A lower score still answers when it leads the product's other FAQs clearly: a product has a few FAQs
 on different things, and a short slangy question ("雾面口红粘杯不") scores low against all of them."""
+PRODUCT_FAQ_TOPICAL = (0.35, 0.06)
+"""A question that says a topic of ``lexicon.PRODUCT_TOPICS`` ("卸起来费劲不" is about removing it) has the
+topic's words added before ranking, so the FAQ on top leads on what was asked: a lower bar answers."""
 PRODUCT_FAQ_CLOSE = (0.58, 0.0)
 """A high score answers even when a second FAQ is as close: on the tuning splits every product question
 scoring this high had the right FAQ on top ("can i sleep with the tinted balm on?" is near both "Can I
@@ -1094,10 +1097,11 @@ class _Turn:
         if self._description_fits_better(product, ranked.faq):
             # "how long does the matte lipstick last?": "...stays put for 8 hours" over the FAQ on shades
             return self.description(product)
+        topical = not strict and bool(_topics(self.reading.text, PRODUCT_TOPICS))
         sure = (
             ranked.confident(PRODUCT_FAQ_THRESHOLD, PRODUCT_FAQ_MARGIN)
             if strict
-            else _product_faq_sure(ranked)
+            else _product_faq_sure(ranked) or (topical and ranked.confident(*PRODUCT_FAQ_TOPICAL))
         )
         if not sure:
             return None

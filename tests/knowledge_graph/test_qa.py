@@ -1029,6 +1029,10 @@ async def test_amounts_shades_and_contents_asked_of_a_product_reach_its_faq(qa, 
         found = await ask(qa, text, lang)
         assert found.strategy == "product_faq" and found.product == sku, text
         assert found.text.endswith(getattr(faqs[faq], f"answer_{lang}")), text
+    liner = (await product(seeded_store, "ultra-fine eyeliner pen")).sku
+    smudge = next(f for f in await list_faqs(seeded_store, liner) if f.question_en == "Does it smudge?")
+    dry = await ask(qa, "眼线笔画完多久才不蹭", "zh")  # a topic said (蹭: transfer) lowers the bar
+    assert dry.strategy == "product_faq" and dry.text.endswith(smudge.answer_zh)
     inside = await ask(qa, "一碰酒精就泛红 保湿水里有没有", "zh")  # what is in the toner, not "do you sell"
     assert (
         inside.strategy != "not_carried"
