@@ -1329,8 +1329,6 @@ SHOP_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
             "补发",
             "发个新的",
             "leaked",
-            "leaks",
-            "leaky",
             "snapped",
             "snapped in half",
             "broke in half",

@@ -165,7 +165,8 @@ CHEAPEST = re.compile(
     r"|最便宜|最实惠|价格最低|最低价|最划算|第\s*[2-5二三四五]\s*便宜"
 )
 PRICIEST = re.compile(
-    r"\b(most expensive|priciest|highest[- ]priced?|dearest|most costly|top price|costs? the most|fanciest)\b"
+    r"\b(most expensive|priciest|(?:highest|top)[- ]priced?|dearest|most costly|top price|costs? the most"
+    r"|fanciest)\b"
     r"|最贵|价格最高|最高价|最高档|第\s*[2-5二三四五]\s*贵"
 )
 LARGEST = re.compile(
@@ -175,7 +176,7 @@ LARGEST = re.compile(
 )
 MOST_STOCK = re.compile(
     r"\b(most (?:of )?(?:\w+ )?in stock|most (?:total )?stock(?:ed)?|highest (?:total )?stock|most left"
-    r"|biggest stock|most units|(?:have|got) (?:the )?most of)\b"
+    r"|biggest stock|best[- ]stocked|most units|(?:have|got) (?:the )?most of)\b"
     r"|库存最多|货最多|剩得最多|剩的最多|囤得最多|囤的最多|货最足|哪(?:个|种)(?:颜色|色号|色)(?:最多|剩得?最多)(?!人)"
 )
 LEAST_STOCK = re.compile(

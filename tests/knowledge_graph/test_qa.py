@@ -1014,6 +1014,20 @@ async def test_a_cheapest_thing_and_the_storewide_code_are_not_read_as_other_que
     cheapest = await ask(qa, "lowest price thing with vitamin e", "en")  # a ranking, not a deal floor
     balm = await product(seeded_store, "tinted lip balm")
     assert cheapest.strategy == "superlative" and cheapest.product == balm.sku
+    priciest = await ask(qa, "top-priced item that has shea butter", "en")
+    assert (
+        priciest.strategy == "superlative"
+        and priciest.product == (await product(seeded_store, "repair night cream")).sku
+    )
+    stocked = await ask(qa, "best-stocked gift item rn", "en")
+    assert (
+        stocked.strategy == "superlative"
+        and stocked.product == (await product(seeded_store, "silk scrunchie set")).sku
+    )
+    leak = await ask(
+        qa, "can i toss the thermos in my bag w/o leaks", "en"
+    )  # the tumbler's FAQ, not a damaged parcel
+    assert leak.strategy == "product_faq"
     storewide = await ask(qa, "全场通用的码是哪个", "zh")  # which code, not how to use one
     assert storewide.strategy == "deals" and "LIVE10" in storewide.text
 
