@@ -1393,7 +1393,8 @@ class _Turn:
 
     def _remark_on(self, product: Product) -> bool:
         """Does the message say something of ``product`` without asking anything? A bare name ("serum?",
-        "那个口红") asks to hear about it; a sentence around it that neither asks nor requests does not."""
+        "the cushion 👀") asks to hear about it; a sentence around it that neither asks nor requests does
+        not."""
         r = self.reading
         if r.recommend or r.sell_thing or asks(r.text) or OPEN_ASK.search(r.text) or WANTS.search(r.text):
             return False
