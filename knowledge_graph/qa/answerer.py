@@ -1090,14 +1090,15 @@ class _Turn:
         """The product's FAQ that answers the question, when one clearly does (``strict``: only at the
         full threshold, for a question that other strategies may answer too)."""
         faqs = await list_faqs(self.store, product.sku)
-        asked = _with_topics(_named_as_it(self.reading.text, product), PRODUCT_TOPICS)
-        ranked = await rank(self.qa.encoder, asked, faqs, intent=self.intent)
+        said = _named_as_it(self.reading.text, product)
+        topics = _topics(said, PRODUCT_TOPICS)
+        ranked = await rank(self.qa.encoder, " ".join([said, *topics]), faqs, intent=self.intent)
         if ranked is None:
             return None
         if self._description_fits_better(product, ranked.faq):
             # "how long does the matte lipstick last?": "...stays put for 8 hours" over the FAQ on shades
             return self.description(product)
-        topical = not strict and bool(_topics(self.reading.text, PRODUCT_TOPICS))
+        topical = not strict and bool(topics)
         sure = (
             ranked.confident(PRODUCT_FAQ_THRESHOLD, PRODUCT_FAQ_MARGIN)
             if strict

@@ -1709,7 +1709,8 @@ SHOP_WORD_INITIALS: dict[str, str] = {
     "th": "退货",
 }
 """Shop words Chinese chat types as their pinyin initials ("是zp不", "by不亲", "kf在哪找"). Only a
-Latin run of exactly these letters between Chinese counts: "by" in an English sentence is a word."""
+Latin run of exactly these letters written against a Chinese character counts: "by" in an English
+phrase is a word."""
 
 
 TOPIC_COVERS: dict[str, tuple[str, ...]] = {

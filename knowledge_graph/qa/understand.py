@@ -594,10 +594,10 @@ PLEASE = re.compile(r"\b(?:pls|plz|please|pleaseee*)\b|求求|拜托|麻烦")
 
 WANTS = re.compile(
     r"\b(?:wants?|wanted|wanna|needs?|needa|pls|plz|please|help|anyone know|any1 know|wondering|i wonder"
-    r"|worried|scared|afraid|can'?t find|cannot find|no reply|no response|not replying|never replied|still no"
-    r"|still not|still hasn'?t|still hasnt|nothing yet|didn'?t work|doesn'?t work|not working|never|only have"
+    r"|worried|scared|afraid|can'?t find|cannot find|no reply|no response|not replying|still no|still not"
+    r"|still hasn'?t|still hasnt|nothing yet|didn'?t work|doesn'?t work|not working|never|only have"
     r"|don'?t have)\b"
-    r"|想|要|怕|担心|心有余悸|求|帮|咋办|怎么办|不知道|找不到|没人理|没人回|不回|一直不|还没|每次|赶上|错过|给一下|给个|呗"
+    r"|想|要|怕|担心|心有余悸|求|帮|咋办|怎么办|不知道|找不到|不回|一直不|每次|赶上|错过|给一下|给个|呗"
     r"|没|急|哭|只有|不会|用不了|不能用"
 )
 """A statement that wants something, worries or complains ("want my money back", "之前买到假的 怕了",
