@@ -92,9 +92,9 @@ async def answered_by_qa(
             # nothing. Shipping keeps its own shop-FAQ answer: "parcel still not here" is asked that way.
             return QAFirst([], declined=True)
         return QAFirst(None, declined=True)
-    if found.strategy == OFF_TOPIC.strategy:  # "promo code for genshin": not ours to list our codes for
-        if put_to_the_bot(tracker):
+    if found.silent:  # "promo code for genshin": not ours to list our codes for; "the cushion is 🔥"
+        if found.strategy == OFF_TOPIC.strategy and put_to_the_bot(tracker):
             dispatcher.utter_message(response="utter_out_of_scope")
-        return QAFirst([])
+        return QAFirst([SlotSet(PRODUCT_SLOT, found.product)] if found.product else [])
     dispatcher.utter_message(text=found.text)
     return QAFirst([SlotSet(PRODUCT_SLOT, found.product)] if found.product else [])

@@ -629,14 +629,14 @@ class Gateway:
         except Exception:  # a bug here must not lose the question: Rasa answers it instead
             log.exception("QA lane failed for %s", event.message_id)
             found = None
-        if found is None:
+        if found is not None and found.product is not None:
+            room.note_product(event.viewer_id, found.product)
+        if found is None or found.silent:
             if job.triage.priority is Priority.CHATTER:
                 self._offer_chatter(room, job)
             else:
                 self._enqueue_for_answer(room, job)
             return
-        if found.product is not None:
-            room.note_product(event.viewer_id, found.product)
         self.metrics.qa_answers.labels(event.platform, found.strategy).inc()
         self._reply(room, job, found.text, "qa")
         self.metrics.outcome(event.platform, "answered")

@@ -21,7 +21,7 @@ from bot.rasa_client import RasaClient
 from knowledge_graph.errors import KnowledgeGraphError
 from knowledge_graph.interactions import record_interaction
 from knowledge_graph.open_questions import record_open_question
-from knowledge_graph.qa.answerer import OFF_TOPIC, Answer, Asker, QuestionAnswerer
+from knowledge_graph.qa.answerer import Answer, Asker, QuestionAnswerer
 from knowledge_graph.qa.understand import asks
 from knowledge_graph.store import GraphStore
 from nlu.language import normalize_language
@@ -61,8 +61,9 @@ class QALane:
         upset: bool = False,
     ) -> Answer | None:
         """The answer, or None to let Rasa handle it (nothing answers it confidently, or the graph is
-        unavailable). ``context``: the SKU the viewer's conversation is about. ``upset``: the message's
-        sentiment is negative. A negative question ("will the mascara smudge if I cry? 😭", "爽肤水有酒精吗
+        unavailable); a ``silent`` answer lets Rasa handle it too, with the product it names.
+        ``context``: the SKU the viewer's conversation is about. ``upset``: the message's sentiment is
+        negative. A negative question ("will the mascara smudge if I cry? 😭", "爽肤水有酒精吗
         我酒精过敏") is answered like any other; a negative remark is a complaint, which only a shop FAQ
         answers here ("my parcel came smashed" -> how damaged parcels are replaced), and a complaint is
         recorded for the moderators."""
@@ -85,9 +86,10 @@ class QALane:
             and not personal
             and (not asks(text) or (found is not None and found.strategy in COMPLAINT_ANSWERS))
         )
-        off_topic = found is not None and found.strategy == OFF_TOPIC.strategy
-        if found is None or off_topic or (complains and found.strategy not in COMPLAINT_ANSWERS):
-            return None  # off the shop's subject: Rasa's reply policy decides between silence and "sorry"
+        if found is not None and found.silent:
+            return found  # nothing to say (Rasa's reply policy decides); its product stays the context
+        if found is None or (complains and found.strategy not in COMPLAINT_ANSWERS):
+            return None
         store = self._store_of()
         complaint = text if complains else None
         task = asyncio.create_task(self._after(store, found, language, asker, conversation_id, complaint))

@@ -64,6 +64,7 @@ from knowledge_graph.qa.understand import (
     PLEASE,
     QUESTION,
     RECOMMEND,
+    REGRET,
     TOTAL_ASK,
     USED_TOGETHER,
     WANTS,
@@ -105,6 +106,10 @@ DESCRIPTION_RELATES = 0.25
 """Meaning similarity from which a product's description answers a yes/no question about it."""
 SHOP_FAQ_THRESHOLD = 0.46
 SHOP_FAQ_MARGIN = 0.02
+SHOP_FAQ_TOPICAL = (0.30, 0.05)
+"""A question on one shop topic (its cue words say which) that the FAQ asking that topic leads: a lower
+score answers ("got cherry red but nude beige would suit me better, havent opened it": many shade words
+beside "Can I return something?")."""
 SHOP_FAQ_BESIDE_PRODUCT = (0.50, 0.10)
 """A question that names a product but that nothing of the product answers ("ordered the cushion last
 night, when does it leave the warehouse") takes a shop FAQ only above this (score, margin): stricter than
@@ -139,11 +144,17 @@ class Answer:
     text: str
     strategy: str
     """compare, superlative, recommend, filter, colour, not_carried, variant, deal, price, stock,
-    attribute, product_faq, description, deals, shop_faq; off_topic (``OFF_TOPIC``: no text)."""
+    attribute, product_faq, description, deals, shop_faq; off_topic (``OFF_TOPIC``) and remark: no text."""
     product: str | None = None
     """The SKU the conversation is about after this answer (follow-ups refer to it)."""
     skus: tuple[str, ...] = ()
     """Every product the answer names."""
+
+    @property
+    def silent(self) -> bool:
+        """Nothing is to be said: ``OFF_TOPIC``, or a "remark" said of ``product`` (which stays the
+        conversation's) or of a code, asking nothing."""
+        return self.strategy in ("off_topic", "remark")
 
 
 OFF_TOPIC = Answer("", "off_topic")
@@ -213,6 +224,10 @@ class QuestionAnswerer:
             and not any(p.category in reading.categories for p in named.products)
         ):  # "fine lines … gift ideas from skincare" is not a typo of the Ultra-fine Eyeliner
             named = Resolved((), "none")
+        if named.how == "fuzzy" and (shades := _shades_in(reading.text)):
+            having = [p for p, _ in await products_in_shades(store, shades, in_stock=False)]
+            if len(having) == 1 and having[0].sku not in {p.sku for p in named.products}:
+                named = Resolved((having[0],), "fuzzy")  # "the brick red one leave marks": not "masks"
         turn = _Turn(self, store, text, reading, language, intent, asker, previous=previous)
         return await turn.answer(named, context)
 
@@ -246,6 +261,15 @@ class _Turn:
             # "my dog has dry itchy skin what do vets recommend", "promo code for genshin": the words fit
             # the catalog, the subject is not the shop's, and no shop answer may follow
             return OFF_TOPIC
+        about_named = found.strategy in ABOUT_WHAT_IS_NAMED if found else len(named.products) == 1
+        if (
+            about_named
+            and (named.products or not context)
+            and self._remark(named.products, await self._codes_named())
+        ):
+            # "主播今天这个口红颜色绝绝子", "LIVE10上次用过了 真香": said of a product or a code, nothing
+            # asked; the product stays the conversation's ("so cute" then "how many come in one")
+            return Answer("", "remark", found.product if found else named.products[0].sku)
         return found
 
     async def _answer(self, named: Resolved, context: str | None) -> Answer | None:
@@ -267,7 +291,11 @@ class _Turn:
             return await self.recommend(None)  # "foundation for oily skin?": those called so that fit
         if STREAMER_ASK.search(r.text):
             return None  # who the streamer is: Rasa's action reads the streamer from the graph
-        if OTHER_SHOP.search(r.text) and not products and (r.question or r.promo or r.price):
+        if not products and (PERSONAL_ASK.search(r.text) or VIEWERS_INVITED.search(r.text)):
+            return OFF_TOPIC  # "how long have u been streaming", "有没有姐妹下播了一起打王者": not the shop's
+        if OTHER_SHOP.search(r.text) and not products:
+            if not (r.question or r.promo or r.price):
+                return OFF_TOPIC  # "my taobao parcel been stuck for 6 days": another shop's order
             # "京东双十一有什么活动", "does taobao do free returns?": another shop's deals and policies are
             # not ours to answer with our codes and FAQs (nor for Rasa's actions to answer with them)
             return Answer(wording.other_shop_reply(self.lang), "other_shop")
@@ -325,7 +353,12 @@ class _Turn:
         ):
             # "are the brush set's bristles real animal hair?": its own FAQ first; but "my cushion showed up
             # all cracked" wants the shop's fix
-            if len(products) == 1 and DAMAGE_TOPIC not in topics and not _asks_shipping(r.text):
+            if (
+                len(products) == 1
+                and DAMAGE_TOPIC not in topics
+                and not _asks_shipping(r.text)
+                and not REGRET.search(r.text)  # "口红色号选错了 想换个颜色": the order, not the lipstick
+            ):
                 found = await self.product_faq(products[0], strict=True)
                 if found is not None:
                     return found
@@ -504,6 +537,8 @@ class _Turn:
                 return await self.listing()
             if names_a_kind(r):
                 return await self.not_carried()
+        if products and r.promo and STOREWIDE.search(r.text) and not codes:
+            return await self.deals(None)  # "全场有活动吗 还是只有精华有": every deal, the serum's among them
         if len(products) == 1:
             found = await self.about(products[0], from_context=False)
             if (
@@ -516,8 +551,6 @@ class _Turn:
                 shop = await self.shop_faq(rule=SHOP_FAQ_BESIDE_PRODUCT)
                 if shop is not None:
                     return shop
-            if found is not None and found.strategy == "description" and self._remark_on(products[0]):
-                return None  # "just got my gloss in the mail, obsessed": said of it, nothing asked
             return found
         asked_tags = [t for t in r.tags if t.startswith(("ingredient:", "benefit:"))]
         if len(products) >= 2 and len(asked_tags) == 1 and BOTH_ASK.search(r.text):
@@ -1176,9 +1209,9 @@ class _Turn:
         family = self.reading.colour
         named = self._shades_meant(every, follow_up=follow_up)
         besides = BESIDES.search(self.reading.text) or OTHER_SHADE.search(self.reading.text)
-        if (
-            named and besides and HOW_MANY.search(self.reading.text)
-        ):  # "…还有别的色吗 一共几个色号": all, counted
+        if (named or family) and (
+            (besides and HOW_MANY.search(self.reading.text)) or EVERY_SHADE_ASK.search(self.reading.text)
+        ):  # "…还有别的色吗 一共几个色号", "唇釉几个颜色 透明的有吗": all, counted
             return Answer(
                 wording.variants_reply(product, self.lang, self._labelled(every)), "variant", sku, (sku,)
             )
@@ -1262,6 +1295,11 @@ class _Turn:
         asked_other = [t for t in tags if not t.startswith("skin:") and not attributes.in_name(product, t)]
         has = [t for t in asked_other if attributes.has_tag(product, t)]
         if asked_other and has == asked_other and kind is None and YES_NO.search(self.reading.text):
+            finishes = attributes.labels(product, "finish", self.lang)
+            if any(t.startswith("finish:") for t in has) and len(finishes) > 1:
+                # "is the palette all matte": eight matte and four shimmer, so every finish it has
+                text = wording.attribute_reply(product, self.lang, "finish", finishes)
+                return Answer(text, "attribute", sku, (sku,))
             labels = [attributes.label(t, self.lang) for t in has]
             return Answer(wording.has_attributes_reply(product, self.lang, labels), "attribute", sku, (sku,))
         if kind is None:
@@ -1309,15 +1347,17 @@ class _Turn:
         return [p for p in promotions if find_word(normalize_key(p.code), self.reading.text) != -1]
 
     async def _ended_asked_about(self) -> list[Promotion]:
-        """Ended promotions the question points at by their discount ("85折", "15% off") or by the
-        season in their title ("is the summer sale still on")."""
+        """Ended promotions the question points at by their discount ("85折", "15% off"), by the
+        season in their title ("is the summer sale still on") or by the category they were for, asked
+        whether still on ("is the lip sale still on or did that die")."""
         text = self.reading.text
-        percents = {100 - int(n) * (10 if len(n) == 1 else 1) for n in re.findall(r"(\d{1,2})折", text)}
-        percents |= {int(n) for n in re.findall(r"(?<![\d.])(\d{1,2})\s*%", text)}
+        percents = _percents_said(text)
         seasons = [words for words in SEASONS if any(find_word(w, text) != -1 for w in words)]
-        if not percents and not seasons:
+        asked_on = set(self.reading.categories) if STILL_ON.search(text) else set()
+        if not percents and not seasons and not asked_on:
             return []
         now = self.qa._clock()
+        in_asked = {p.sku for p in await list_products(self.store) if p.category in asked_on}
         return [
             p
             for p in await list_promotions(self.store)
@@ -1329,6 +1369,7 @@ class _Turn:
                     for words in seasons
                     for w in words
                 )
+                or (p.skus and set(p.skus) <= in_asked)
             )
         ]
 
@@ -1350,6 +1391,11 @@ class _Turn:
         if self.reading.categories:  # "eye makeup got any discount tonight?": not the serum's code
             asked = [p.sku for p in await list_products(self.store) if p.category in self.reading.categories]
             promotions = [promo for promo in promotions if any(promo.covers(sku) for sku in asked)]
+        percents, amounts = _percents_said(self.reading.text), _amounts_off_said(self.reading.text)
+        said = [
+            p for p in promotions if p.discount_percent in percents or p.discount_amount in amounts
+        ]  # "whats the code for 10% off again": that one
+        promotions = said or promotions
         titles = [(p.code, p.title(self.lang) or "") for p in promotions]
         text = ended + wording.discount_reply(titles, self.lang, product)
         if promotions and UNTIL_ASK.search(self.reading.text):  # "折扣啥时候截止"
@@ -1373,7 +1419,14 @@ class _Turn:
             text = _named_as_it(text, product)
         asked = " ".join(filter(None, (_with_topics(text), topic)))
         ranked = await rank(self.qa.encoder, asked, faqs, intent=self.intent)
-        if ranked is None or not ranked.confident(*rule):
+        if ranked is None:
+            return None
+        topical = (
+            len(topics) == 1
+            and rule == (SHOP_FAQ_THRESHOLD, SHOP_FAQ_MARGIN)
+            and _asks_topic(ranked.faq, topics[0])
+        )
+        if not (ranked.confident(*rule) or (topical and ranked.confident(*SHOP_FAQ_TOPICAL))):
             return None
         return Answer(self._faq_answer(ranked.faq), "shop_faq")
 
@@ -1382,27 +1435,47 @@ class _Turn:
         """Does a message that is no question still ask the shop about ``topics``: it wants, fears or
         complains ("want my money back", "物流一直不显示", "hate paying postage on one tiny item"), or it
         regrets, returns or doubts ("changed my mind, havent opened it", "闺蜜说直播间的都是仿的"), and is not
-        glad news ("ordered already, waiting for the parcel 🥳")? Not when a product is named: "想换个温和
-        的洗面奶" is about another product."""
-        if not topics or self.named:
+        glad news ("ordered already, waiting for the parcel 🥳")? A product named beside a return or an
+        exchange is the one wanted instead ("想换个温和点的洗面奶") unless it was ordered or is regretted
+        ("精华还没开封 后悔了", "唇釉到了 透明色涂着没气色 想换蜜桃那个")."""
+        text = self.reading.text
+        if not topics:
             return False
+        if self.named and set(topics) <= {RETURN_TOPIC, EXCHANGE_TOPIC}:
+            if not (REGRET.search(text) or BOUGHT.search(text) or ARRIVED.search(text)):
+                return False  # "想换个温和点的洗面奶": another product wanted, not an order sent back
         if WANTS.search(self.reading.text):
             return True
         mood = message_sentiment(self.reading.text, self.lang)
         problem = bool({RETURN_TOPIC, EXCHANGE_TOPIC, GENUINE_TOPIC} & set(topics))
-        return mood < -GLAD or (problem and mood <= GLAD)
+        regret = REGRET.search(self.reading.text) and {RETURN_TOPIC, EXCHANGE_TOPIC} & set(topics)
+        return mood < -GLAD or (problem and mood <= GLAD) or bool(regret)
 
-    def _remark_on(self, product: Product) -> bool:
-        """Does the message say something of ``product`` without asking anything? A bare name ("serum?",
-        "the cushion 👀") asks to hear about it; a sentence around it that neither asks nor requests does
-        not."""
+    def _remark(self, products: Sequence[Product], codes: Sequence[Promotion]) -> bool:
+        """Does the message say something of the products or codes it names (or of none) without asking or
+        requesting anything? A bare name ("serum?", "the cushion 👀", "LIVE10") asks to hear about it; a
+        sentence around it that neither asks nor requests does not ("the serum i got last week is 🔥",
+        "used LIVE10 last time and saved enough for a bubble tea"). A rhetorical "谁懂啊" asks nothing."""
         r = self.reading
-        if r.recommend or r.sell_thing or asks(r.text) or OPEN_ASK.search(r.text) or WANTS.search(r.text):
+        text = RHETORICAL.sub(" ", r.text)
+        if r.recommend or r.sell_thing or r.superlative or r.cheaper is not None or r.compares or r.price:
+            return False  # "most expensive thing in lifestyle section": a question by its shape
+        needs = any(t.startswith("need:") for t in r.tags) and not BOUGHT.search(text)
+        if (r.promo and not codes) or needs:
+            # "discount code for the candle lol", "刚学化妆 连把刷子都没有": asking for one; but not "just
+            # ordered the tumbler for my dad's bday"
             return False
-        if QUESTION.search(COPULA.sub(" ", r.text)):
+        if r.tags and PROBLEM_PLACE.search(text):
+            return False  # "夏天出汗多睫毛膏老晕成熊猫": a problem said is a need
+        if asks(text) or OPEN_ASK.search(text) or REQUEST.search(text) or YES_NO_INSIDE.search(text):
+            return False
+        if QUESTION.search(COPULA.sub(" ", text)):
             return False  # but not its "is" anywhere: "the serum i got last week is 🔥" asks nothing
-        rest = _named_as_it(r.text, product)
-        return len(REMARK_WORD.findall(rest)) >= REMARK_WORDS
+        for product in products:
+            text = _named_as_it(text, product)
+        for code in codes:
+            text = text.replace(normalize_key(code.code), " ")
+        return len(REMARK_WORD.findall(text)) >= REMARK_WORDS
 
     def _follows_up(self) -> bool:
         r = self.reading
@@ -1594,6 +1667,15 @@ EXCHANGE_TOPIC = next(words for _, words in SHOP_TOPICS if words.startswith("exc
 GLAD = 0.2
 """Sentiment above which a remark on a shop topic is glad news, below whose negative a complaint."""
 STREAMER_ASK = re.compile(r"\bwho(?:'s| is) (?:the )?(?:streamer|host|this)\b|主播是谁|主播叫什么|你们主播")
+PERSONAL_ASK = re.compile(
+    r"\bhow long (?:have|has) \w+ been\b|\bwhen did (?:you|u|she) (?:start|begin)\b|\bsince when\b"
+    r"|\bhow old (?:are|r|is) (?:you|u|she)\b|播了多久|播了几年|播多久了|多大了|几岁|哪年开始"
+)
+"""The streamer's own life ("how long have u been streaming? i remember u from 2021"), not the schedule."""
+VIEWERS_INVITED = re.compile(
+    r"^有没有(?:姐妹|集美|宝子|家人|人|兄弟|朋友|小伙伴)们?.{0,16}一起|\b(?:any ?one|anybody|who) wanna\b"
+)
+"""Viewers invited to something together ("有没有姐妹下播了一起打王者", "anyone wanna duo after stream")."""
 PAIRING = re.compile(r"\b(goes? with|go well with|pairs? with)\b|搭配|配什么")
 INTENT_SHAPES: dict[str, dict[str, bool]] = {
     "ask_price": {"price": True},
@@ -1646,10 +1728,31 @@ SHADE_BEYOND = re.compile(
 )
 """A shade beyond the ones named ("is there a cushion shade darker than 23?"): every shade answers."""
 SHIPPING_WORDS = re.compile(
-    r"\b(?:shipping|postage|free delivery|delivery fee|pay for delivery|with delivery|incl\.? delivery)\b"
+    r"\b(?:shipping|postage|free delivery|delivery fee|pay for delivery|with delivery|incl\.? delivery"
+    r"|what'?s delivery|how much (?:is )?delivery|delivery (?:cost|price|charge)s?|ships? (?:for )?free"
+    r"|free ship\w*)\b"
     r"|包邮|运费|邮费|快递费|免邮"
 )
 """The cost of shipping named beside a price or a deal ("total w shipping if i use the code")."""
+STOREWIDE = re.compile(
+    r"\b(?:storewide|sitewide|store-wide|site-wide|everything|whole (?:shop|store))\b|全场|全店"
+)
+"""The whole shop's deals asked beside a product's ("全场有活动吗 还是只有精华有")."""
+AMOUNT_OFF = re.compile(r"(?:立?减|省)\s*(\d{1,4})|(?<![\d.])(\d{1,4})\s*(?:元|块|rmb|yuan|kuai)?\s*off\b")
+"""A sum off said ("¥30 off", "立减30"): the promotion that gives it."""
+EVERY_SHADE_ASK = re.compile(
+    r"几个颜色|几个色|几种颜色|几款颜色|哪些颜色|哪些色|啥颜色|什么颜色|哪几个色|几种色"
+    r"|\b(?:what|which|how many) (?:shades|colou?rs)\b"
+)
+"""Every shade asked for ("唇釉几个颜色 透明的有吗", "what shades does the liquid foundation come in"), even
+beside one named."""
+STILL_ON = re.compile(
+    r"\bstill (?:on|running|going|valid|a thing|happening)\b|\b(?:is it|did (?:it|that)) (?:over|end|die)\b"
+    r"|还有没|还在吗|还有吗|结束了|还能用"
+)
+"""Whether a deal still runs ("is the lip sale still on or did that die", "唇妆那个活动还有没")."""
+INSTEAD = re.compile(r"\binstead\b|换成")
+"""Another shade wanted in place of the one had ("got the red but want coral instead"): an exchange."""
 CART = re.compile(r"\+|\b(?:combo|cart|both|basket)\b|加|一起")
 """Products put together in one order ("foundation + loose powder combo with code")."""
 PAY_ASK = re.compile(
@@ -1724,10 +1827,38 @@ PARCEL = re.compile(
 COPULA = re.compile(r"\b(?:is|are)\b")
 TO_ANOTHER_VIEWER = re.compile(
     r"^(?:楼上|楼下|层主|上面|前面)(?:的)?(?:姐妹|宝|宝子|家人|朋友|集美|兄弟|那位)?们?\s?(?:你|u\b|you\b)"
+    r"|^(?:楼上|楼下|层主)(?:的)?(?:姐妹|宝|宝子|家人|朋友|集美|兄弟|那位)?们?\s.{0,20}你"
     r"|^(?:@?op|the (?:person|girl|guy) above|whoever said)\b.{0,20}\b(?:you|u|ur|your)\b"
 )
 """A line put to another viewer ("楼上姐妹你哪个城市滴"): not the shop's to answer."""
 REMARK_WORD = re.compile(r"[a-z0-9']+|[\u4e00-\u9fff]")
+BOUGHT = re.compile(
+    r"\b(?:just )?(?:ordered|bought|got (?:my|her|him|them|it)|purchased|picked up)\b"
+    r"|买了|入了|下单了|拍了|囤了"
+)
+"""A purchase reported: a need said beside it ("for my dad's bday") was met, not asked."""
+ARRIVED = re.compile(r"\b(?:arrived|came|showed up|got here|delivered)\b|到了|收到|到货|到手")
+"""An order that came: what is said of it is said of the viewer's parcel."""
+REQUEST = re.compile(
+    r"\b(?:need|want|wanna|gimme|give me|lemme|let me|get me|i'?ll take|i'?d like|send me|add|wondering"
+    r"|i wonder|curious)\b"
+    r"|想要|想买|要一|来一|给我|帮我|我要|求"
+)
+"""Asking for something without a question word ("need the cushion in 23", "给我来一支口红")."""
+YES_NO_INSIDE = re.compile(
+    r"\b(?:is|are|r) (?:the|it|this|that|there|they|these|those|ur|your|u|you)\b"
+    r"|\b[a-z]+ or (?:more |a |an )?[a-z]+\b"
+    r"|\b(?:will|wil|would|does|do|can|could|should) (?:it|the|this|that|they|these|those|u|you|i)\b"
+    r"|^if\b|^(?:u |you |y'?all )?got (?:any |some )?(?!my\b)[a-z]+s\b|[没不](?=\s|$)|捏\W*$"
+)
+"""A yes/no question or a choice inside a line ("im oily af is the repair cream gonna be too heavy",
+"cushion finish - dewy or more matte", "发圈香槟色有货没"), where a copula alone ("the serum i got is 🔥")
+asks nothing; a condition ("if i buy the serum with SERUM30 is shipping free"); "got codes for lip
+stuff"."""
+RHETORICAL = re.compile(
+    r"有?谁懂[啊呀吧了]?|谁能懂|懂的都懂|谁不爱|谁能拒绝|\bwho (?:else )?(?:could|can) resist\b"
+)
+"""A question asked of no one ("囤的面膜还剩一箱 谁懂啊"): it asks nothing."""
 REMARK_WORDS = 5
 """Words (Chinese: characters) besides the product's name from which a message that asks nothing is a
 remark about it rather than its name said to hear about it."""
@@ -1742,7 +1873,8 @@ PROBLEM_PLACE = re.compile(
 )
 """Where a viewer says a problem is ("lashes so short", "T区出油"): with the need it names, a request."""
 ORDER_ASK = re.compile(
-    r"先.{0,8}还是|顺序|\b(?:before or after|after or before|which (?:one )?(?:goes )?first)\b"
+    r"先.{0,8}还是|顺序|哪个先|先[上用涂抹]哪"
+    r"|\b(?:before or after|after or before|which (?:one )?(?:goes )?first)\b"
 )
 """A question about the order products are used in."""
 YES_NO_LEAD = re.compile(
@@ -1785,7 +1917,7 @@ CODE_RULES_ASK = re.compile(
     r"\b(together|combine[ds]?|stack(?:ing|ed)?|both|at once|at the same time|more than one"
     r"|how (?:do|can|to) (?:i |you )?(?:use|apply|redeem|enter)"
     r"|how many codes|multiple codes|two (?:discount |promo )?codes|\d codes|codes on one"
-    r"|where (?:do|can) i (?:type|enter|put|use))\b"
+    r"|where (?:tf |the hell |even )?(?:do|can) i (?:even )?(?:type|enter|put|use))\b"
     r"|叠加|一起叠|叠用|能叠|叠吗|叠不|一起用|同时用|一起使用|同时使用|怎么用|如何使用|在哪(?:里)?(?:输|填)|几个(?:优惠|券)?码|两个码|几个券"
 )
 """How discount codes work (combining, entering one), asked about a code or a deal: the shop's rules."""
@@ -1811,12 +1943,17 @@ OFF_SHOP_SUBJECT = re.compile(
     r"|battle ?pass|in-?game"
     r"|nintendo|iphone|android|laptop|my (?:phone|pc|computer|car|bike|bedroom|walls?|house|garden|plants?)"
     r"|paint (?:my|the) (?:room|bedroom|walls?|house)|bedroom|homework|football|soccer|basketball|nba"
-    r"|recipe|crypto)\b"
+    r"|recipe|crypto|compil\w*|coding|programming|debug\w*|leetcode)\b"
     r"|狗狗|我家狗|小狗|狗子|猫咪|我家猫|小猫|宠物|兽医|原神|王者荣耀|吃鸡|手机.{0,6}(?:发烫|卡|没电|充电|坏)"
-    r"|电脑|汽车|刷墙|装修|卧室|家具|沙发|菜谱|做饭|作业|考试|足球|篮球|股票|基金"
+    r"|电脑|汽车|刷墙|装修|卧室|家具|沙发|菜谱|做饭|作业|考试|足球|篮球|股票|基金|代码|编程|开黑|上分|打游戏"
 )
 """Subjects that are not the shop's: a question about them that names no product is not answered with
 the catalog, however well its other words ("dry skin", "peach", "code") fit."""
+ABOUT_WHAT_IS_NAMED = frozenset(
+    {"variant", "stock", "price", "deal", "deals", "promotion", "attribute", "product_faq", "description"}
+)
+"""Answers about the product or code a message names, which a remark on it ("the cushion is 🔥") names
+too; a request for goods ("送闺蜜礼物 预算100以内", "my lips are cracked and peeling") is not one."""
 BESIDE_THE_CATALOG = frozenset({"shop_faq", "not_carried", "other_shop", "schedule"})
 """Answers that are not read from the catalog's products and codes: a question about another subject may
 still get them ("my dog chewed the parcel, can I get a refund?")."""
@@ -1967,11 +2104,15 @@ def _topics(text: str, table: Topics = SHOP_TOPICS) -> list[str]:
         for cues, words in table
         if any(find_word(normalize_key(c), text, plurals=True) != -1 for c in cues)
     ]
+    if table is SHOP_TOPICS and EXCHANGE_TOPIC not in touched and INSTEAD.search(text) and _shades_in(text):
+        touched.append(EXCHANGE_TOPIC)  # "got the red but want coral instead": a shade for another
     covered = {general for words in touched for general in TOPIC_COVERS.get(words, ())}
     if BODY_DAMAGE.search(text) and not PARCEL.search(text):
         covered.add(DAMAGE_TOPIC)  # "嘴巴好干 都裂了", "my lips are cracked": dry skin, not a broken parcel
     if MATERIAL_ASKED.search(text):
         covered.add(GENUINE_TOPIC)  # "are these real silk": what it is made of, not whether it is genuine
+    if EXCHANGE_TOPIC in touched and _shades_in(text):
+        covered.add(RETURN_TOPIC)  # "got cherry red, nude beige would suit me better, havent opened it"
     return [words for words in touched if words not in covered]
 
 
@@ -1999,6 +2140,27 @@ def _product_faq_sure(ranked: Ranked) -> bool:
         ranked.confident(*rule)
         for rule in ((PRODUCT_FAQ_THRESHOLD, PRODUCT_FAQ_MARGIN), PRODUCT_FAQ_CLEAR, PRODUCT_FAQ_CLOSE)
     )
+
+
+def _asks_topic(faq: FAQ, topic: str) -> bool:
+    """Does the FAQ's question ask about ``topic`` (a ``lexicon.SHOP_TOPICS`` entry's words, English then
+    Chinese): its English words in the English question, or a Chinese word in the Chinese one?"""
+    english = " ".join(w for w in topic.split() if w.isascii()).casefold()
+    chinese = [w for w in topic.split() if not w.isascii()]
+    return bool(english and english in (faq.question_en or "").casefold()) or any(
+        w in (faq.question_zh or "") for w in chinese
+    )
+
+
+def _percents_said(text: str) -> set[int]:
+    """The percentages off a message names ("10% off", "9折" is 10 % off, "85折" 15 %)."""
+    percents = {100 - int(n) * (10 if len(n) == 1 else 1) for n in re.findall(r"(\d{1,2})折", text)}
+    return percents | {int(n) for n in re.findall(r"(?<![\d.])(\d{1,2})\s*%", text)}
+
+
+def _amounts_off_said(text: str) -> set[Decimal]:
+    """The sums off a message names ("¥30 off", "立减30", "减30块")."""
+    return {Decimal(a or b) for a, b in AMOUNT_OFF.findall(text)}
 
 
 def _named_as_it(text: str, product: Product) -> str:

@@ -24,12 +24,12 @@ ASKS: dict[str, re.Pattern[str]] = {
         r"|肤质|油皮|干皮|敏感肌|混油|混干|痘痘肌|油性|干性|什么皮|皮肤"
     ),
     "finish": re.compile(
-        r"\b(finish|matte or|dewy|glossy|satin|sheer|shiny)\b|妆效|哑光还是|水光还是|质地|光泽"
+        r"\b(finish|matte or|dewy|glossy|satin|sheer|shiny)\b|妆效|(?:哑光|水光|雾面)的?还是|质地|光泽"
     ),
     "size": re.compile(
         r"\b(how big|what size is|how much (?:product|is in)|(?:what|the) volume|ml is|grams?|capacity"
         r"|how large"
-        r"|how many (?:ml|sheets|pieces|brushes|grams?)"
+        r"|how many (?:ml|g|oz|sheets|pieces|brushes|grams?)"
         r"|how many (?:[\w-]+ ){0,2}?(?:do (?:u|you|i|we) get |are |come )?"
         r"in (?:a|the|one|each) (?:box|pack|set))\b"
         r"|克数|毫升数|容量|净含量"

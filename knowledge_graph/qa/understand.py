@@ -31,12 +31,19 @@ PRICE_WORDS = re.compile(
 STOCK_WORDS = re.compile(
     r"\b(in stock|stock|sold out|available|restock"
     r"|left(?! on (?:my|ur|your|the) (?:face|skin|lips?)| over| behind| eye| side| cheek))\b"
-    r"|有货|有没有货|还有吗|还有没有|库存|卖完|卖光|卖断|没货|售罄|现货|断货|还剩|剩多少|剩几|还有多少",
+    r"|有货|有没有货|还有吗|还有没有|库存|卖完|卖光|卖断|没货|售罄|现货|断货|还剩|剩多少|剩几|还有多少"
+    r"|还能买|能买[吗嘛不没]|买得到|还买得到|抢得到|还能抢",
 )
 VARIANT_WORDS = re.compile(
     r"\b(shades?|colou?rs?|variants?|versions?|options?|sizes?)\b|色号|颜色|几个色|什么色|哪些色|哪个色|啥色|几种|几款色|尺码|规格有"
     r"|\d+\s*号",
 )
+GOODS_OPTIONS = re.compile(
+    r"\b(?!(?:colou?r|shade|size|other|what|which|any|more|different|the|its|their|some|many|how)\b)"
+    r"[a-z]+ options?\b"
+)
+"""Options that are products ("cheapest fragrance option", "budget options"), not a product's versions
+("any other options", "colour options")."""
 AMOUNT_USED = re.compile(
     r"\bhow much (?:[\w-]+ ){0,3}(?:do|should|would|can) (?:i|u|you|we) (?:actually |really )?"
     r"(?:use|squeeze|apply|put|need|pump)"
@@ -67,7 +74,8 @@ NO_CODE = re.compile(
 """The question sets promotions aside ("防晒不用码的话 包邮不", "without a code is shipping free?")."""
 DEAL_FLOOR = re.compile(
     r"\b(?:cheapest|lowest|least) (?:price )?(?:i|we|u|you) (?:can|could) (?:get|buy|pay|grab)"
-    r"|\b(?:lowest|best|final) price\b(?! (?:things?|ones?|items?|products?|stuff|options?)\b)"
+    r"|\b(?:lowest|best|final) price\b"
+    r"(?! (?:[a-z]+ ){0,2}(?:things?|ones?|items?|products?|stuff|options?)\b)"
     r"|\bhow low\b"
     r"|最低多少|(?<!里)最低价(?!是?哪)|最低能|能拿下|多少能拿|拿下多少|最便宜能|最便宜多少能|最少多少钱能"
 )
@@ -161,7 +169,8 @@ def count_named(text: str, names: Iterable[str]) -> int:
 
 
 CHEAPEST = re.compile(
-    r"\b(cheapest|least expensive|lowest[- ]priced?|most affordable|lowest cost|costs? the least)\b"
+    r"\b(cheapest|least expensive|lowest[- ]priced?|most affordable|lowest cost|costs? the least"
+    r"|most budget(?:[- ]friendly)?)\b"
     r"|最便宜|最实惠|价格最低|最低价|最划算|第\s*[2-5二三四五]\s*便宜"
 )
 PRICIEST = re.compile(
@@ -184,7 +193,7 @@ LEAST_STOCK = re.compile(
     r"|fewest units"
     r"|running (?:lowest|out|low)"
     r"|almost sold out|about to sell out)\b"
-    r"|库存最少|货最少|剩得最少|剩的最少|快(?:要)?(?:卖完|抢光|断货|售罄)|库存最紧张|最紧张|库存最低"
+    r"|库存最少|货最少|剩得最少|剩的最少|快(?:要)?(?:卖完|抢光|断货|售罄|没货)|库存最紧张|最紧张|库存最低"
 )
 SOLD_OUT_ASK = re.compile(
     r"\b(what(?:'s| is| are)|which|anything|any)\b.{0,30}\b(out of stock|sold out)\b"
@@ -205,7 +214,7 @@ RECOMMEND = re.compile(
     r"|goes? with|go well with|pairs? with|what should i (?:grab|pick up|pack|bring|use)"
     r"|what (?:can|do) i use"
     r"|anything (?:to|that) (?:help|fix)|what works for|any tips for)\b"
-    r"|推荐|安利|种草|求推|适合.{0,8}(?:用|的|买)|有什么.{0,6}(?:好|适合)|买什么好|送什么|入门|新手用|用什么好"
+    r"|推荐(?![了过])|安利(?![了过的])|种草(?![了过])|求推|适合.{0,8}(?:用|的|买)|有什么.{0,6}(?:好|适合)|买什么好|送什么|入门|新手用|用什么好"
     r"|有啥好|怎么办|咋办|咋整|有救吗|救救|选哪个|搭配|用啥|买啥|带啥|选啥|挑啥|送啥|有(?:啥|什么)(?:能|可以)",
 )
 NEED_ASK = re.compile(
@@ -239,7 +248,7 @@ SELL = (
     re.compile(
         r"^(?P<thing>[a-z][a-z'-]+(?: [a-z][a-z'-]+){0,2})(?: for [a-z ]{2,20}| or [a-z][a-z' -]{2,30})?"
         r"(?: (?:in|on|at) (?:the |this |your |ur )?(?:shop|store|stream|live|room))?"  # "lashes in the shop"
-        r"\s*(?:\?|,?\s*(?:pls|plz|please)\b)"
+        r"(?: anyone| any ?1)?\s*(?:\?|,?\s*(?:pls|plz|please)\b)"  # "false lashes anyone?"
     ),
     re.compile(
         r"\b(?:looking for|searching for|where can i (?:buy|find)|i want to buy|wanna buy"
@@ -259,6 +268,12 @@ SELL = (
         r"(?P<thing>[a-z][a-z'-]+(?: [a-z][a-z'-]+){0,2}?)(?: available| in stock)?\W*$"
     ),
     re.compile(r"(?:家|店里|这里|这边|你们)卖(?P<thing>[^?？!！。，,\s吗不没]{1,10})(?:吗|不|没|嘛)"),
+    re.compile(r"\b(?:is there|any) (?:a |an )?(?P<thing>[a-z][a-z'-]{2,20}(?: [a-z][a-z'-]{2,20})?) link\b"),
+    re.compile(r"有(?P<thing>[^?？!！。，,\s吗不没的]{1,10})的?链接(?:吗|不|没|嘛)"),  # "有卸妆油的链接吗"
+    re.compile(r"(?P<thing>[\u4e00-\u9fff]{1,8}?)有上架的?(?:吗|不|没|嘛)"),  # "洗发水有上架的没"
+    re.compile(  # "假睫毛这边能买到吗"
+        r"^(?P<thing>[\u4e00-\u9fff]{1,8}?)(?:这边|这里|在这|直播间)?(?:能买到|买得到|可以买到)(?:吗|不|没|嘛)"
+    ),
     re.compile(
         r"(?:有没有|有没|有卖|卖不卖|有无|你们有|你们卖|店里有|这里有)(?P<thing>[^?？!！。，,吗呀啊呢嘛有不\s][^?？!！。，,吗呀啊呢嘛]*)"
     ),
@@ -352,7 +367,9 @@ NOT_A_THING = re.compile(
     r"sitewide|postage|tax|taxe|customs|fee|cash|paypal|card|receipt|money|cod)s?\b|\d|%"
     r"|优惠|折扣|满减|打折|折|券|活动|包邮|运费|快递|发货|链接|直播|退|换|发票|货|库存|别的|其他|什么|啥|色|颜色|尺码|码|客服|保障|保证|"
     r"售后|保修|付款|支付|问题|时间|福利|假的|假货|真的|真货|正品|高仿|赠品|小样|抽奖|福袋|回放|人|号|推荐|建议|介绍"
-    r"|(?:里|里面|里头)$",  # "保湿水里有没有 (酒精)": what is in it, not whether it is sold
+    r"|(?:里|里面|里头)$"  # "保湿水里有没有 (酒精)": what is in it, not whether it is sold
+    # "每天都有吗": a time, not goods
+    r"|^(?:每天|天天|每周|每晚|周末|平时|一直|以后|下次|现在|今天|明天|今晚|晚上|白天)",
 )
 HOW_TO = re.compile(
     r"\b(how (?:do|can|to|does)|where (?:do|can|to|should|would|am)|where'?s the|where does it"
@@ -408,7 +425,7 @@ MAX_PRICE = (
         rf"(?:不超过|低于|少于|不到|小于){_MONEY}\s*{_AMOUNT}(?!\s*(?:件|个|支|瓶|ml|毫升|g|克|小时|天|\d))"
     ),
     re.compile(
-        rf"\b(?:around|about|roughly|budget(?: is| of)?|like)\s*{_MONEY}\s*{_AMOUNT}\b"
+        rf"\b(?<!paying )(?<!paid )(?:around|about|roughly|budget(?: is| of)?|like)\s*{_MONEY}\s*{_AMOUNT}\b"
         r"(?!\s*(?:ml|g|%|months?|weeks?|days?|hours?|hrs?|mins?|minutes?|years?|yrs?|pm|am|degrees?|°|个月|天|小时|周|度))"
     ),
     re.compile(rf"{_MONEY}\s*{_AMOUNT}\s*-?ish\b"),
@@ -564,7 +581,7 @@ QUESTION = re.compile(
     r"|any|am i"
     r"|anything|list|show me|show (?:the|ur|your|us)|tell me)\b|^r (?:u|ur|you|your|these|those|they|the)\b"
     r"|多少|多久|多长|多快|多远|吗|么|嘛|呢|什么|啥|怎么|咋|哪|几|谁|有没有|有木有|能不能|可不可以|是不是|会不会|要不要|求|推荐|"
-    r"(?P<again>[\u4e00-\u9fff]{1,2})不(?P=again)|肿么|咩|是.{0,12}还是|.还是.|(?:不会|别|该不会)是.{0,12}吧|"
+    r"(?P<again>[\u4e00-\u9fff]{1,2})不(?P=again)|肿么|咩|是.{0,12}还是|.还是.|(?:不会|别|该不会)是.{0,12}[吧啊呀]|是.{1,8}吧(?=\W|$)|"
     r"教教我|教我|" + _V_BU,
 )
 
@@ -596,13 +613,29 @@ WANTS = re.compile(
     r"\b(?:wants?|wanted|wanna|needs?|needa|pls|plz|please|help|anyone know|any1 know|wondering|i wonder"
     r"|worried|scared|afraid|can'?t find|cannot find|no reply|no response|not replying|still no|still not"
     r"|still hasn'?t|still hasnt|nothing yet|didn'?t work|doesn'?t work|not working|never|only have"
+    r"|(?:nobody|no one|noone) (?:replied|answered|responds|responded|replies|answers)"
+    r"|no (?:wechat|alipay|paypal|credit card|bank card|chinese bank)"
     r"|don'?t have)\b"
     r"|想|要|怕|担心|心有余悸|求|帮|咋办|怎么办|不知道|找不到|不回|一直不|每次|赶上|错过|给一下|给个|呗"
-    r"|没|急|哭|只有|不会|用不了|不能用"
+    r"|没|急|哭|只有|不会|用不了|不能用|不理人"
 )
 """A statement that wants something, worries or complains ("want my money back", "之前买到假的 怕了",
 "物流一直不显示"): with a shop topic, the shop FAQ answers it, where "ordered already, waiting for the
 parcel 🥳" is just chatter."""
+
+
+REGRET = re.compile(
+    r"\b(?:havent|haven't|have not|hasnt|hasn't|not|never|didnt|didn't) (?:even |yet )?"
+    r"(?:opened|used|tried|touched|unsealed)\b"
+    r"|\b(?:unopened|still sealed|changed my mind|regret\w*|instead|i wanted the|looks nothing like)\b"
+    r"|\bwish i(?:'d| had)? (?:got|gotten|picked|bought|ordered)\b"
+    r"|\bwrong (?:shade|colou?r|one|size|tone)\b"
+    r"|\b(?:would|wouldve|would've|should've|shouldve|should have|would have) (?:suit(?:ed)?|been better|got"
+    r"|gotten|bought|picked|gone)\b"
+    r"|后悔|不想要了|选错|买错|拍错|下错|挑错|没拆|未拆|没开封|未开封|没用过"
+)
+"""Regret over an order ("got cherry red but nude beige wouldve suited me, havent opened it", "买了眼霜
+还没拆 后悔了"): a return or an exchange, even of the product it names."""
 
 
 def asks(text: str) -> bool:
@@ -778,7 +811,7 @@ def read_question(text: str, names: tuple[str, ...] = ()) -> Reading:
         question=bool(QUESTION.search(spaced)),
         price=price,
         stock=bool(STOCK_WORDS.search(spaced)),
-        variant=bool(VARIANT_WORDS.search(spaced)),
+        variant=bool(VARIANT_WORDS.search(GOODS_OPTIONS.sub(" ", spaced))),
         promo=bool(PROMO_WORDS.search(spaced) or DEAL_FLOOR.search(folded)),
         cheaper=True if CHEAPER.search(folded) else (False if PRICIER.search(folded) else None),
         compares=_compares(unnamed),

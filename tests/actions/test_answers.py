@@ -140,6 +140,10 @@ async def test_chatter_an_answer_intent_matched_gets_no_guess(
     ):
         result = await call_action(http, action_server, request(action, text, lang))
         assert texts(result) == [], text
+    said = await call_action(
+        http, action_server, request("action_answer_discount", "got my serum yesterday, love it", "en")
+    )
+    assert slot_events(said).get("product") == SERUM  # a remark names the product talked about next
     asked = await call_action(http, action_server, request("action_answer_stock", "睫毛膏还有货吗", "zh"))
     assert any("有货" in reply for reply in texts(asked))
 

@@ -66,7 +66,7 @@ async def test_a_complaint_gets_only_the_shop_faq_that_answers_it_and_is_recorde
     angry = await lane.answer(
         "the lipstick is awful, worst buy ever", "en", asker=asker, conversation_id="c2", upset=True
     )
-    assert angry is None
+    assert angry is None or angry.silent
     await asyncio.sleep(0.2)  # recorded off the critical path
     rows = await store.read("MATCH (q:OpenQuestion {kind: 'complaint'}) RETURN q.text AS text")
     assert [r["text"] for r in rows] == ["my parcel came smashed, what now?"]

@@ -237,3 +237,28 @@ async def test_simulator_room_state_goes_when_the_last_socket_closes() -> None:
         assert list(connector.stats.snapshot().states) == ["stay"]
         assert len(received) == 50
     await connector.stop()
+
+
+async def test_a_remark_on_a_product_is_not_answered_but_becomes_the_viewers_product(
+    parts, seeded_store
+) -> None:
+    """The QA lane reads "the silk hair ties r so cute" as a remark (nothing to say) on the scrunchie
+    set, which triage's names miss: the room remembers it, so "how many come in one" is about it."""
+    config, metrics, connector, rasa = parts
+    gateway = Gateway(
+        config,
+        rasa,
+        {"simulator": connector},
+        metrics,
+        triage=Triage("liveroom", ["serum"]),
+        qa_lane=QALane(lambda: seeded_store),
+    )
+    await gateway.ingest(event("m1", text="@liveroom ok the silk hair ties r so cute", viewer="fan"))
+    room = gateway.rooms[("simulator", "r")]
+    for _ in range(200):
+        if room.viewer_products.get("fan"):
+            break
+        await asyncio.sleep(0.01)
+    assert room.viewer_products.get("fan") == "LR-LIF-003"
+    assert metrics.qa_answers.labels("simulator", "remark")._value.get() == 0  # nothing was said
+    await gateway.stop()
