@@ -252,15 +252,17 @@ class _Turn:
         if (
             found is not None
             and found.strategy not in BESIDE_THE_CATALOG
-            and not named.products
+            and (not named.products or named.how == "fuzzy")  # "best brush for a long-haired cat": not blush
             and not r.sell_thing
             and not (context and r.deictic)  # "does it leak tho, its going in my bag w my laptop"
-            and OFF_SHOP_SUBJECT.search(SIMILE.sub(" ", r.text))  # not "smells like wet dog, need something"
+            and (OFF_SHOP_SUBJECT.search(SIMILE.sub(" ", r.text)) or GENERAL_KNOWLEDGE.search(r.text))
             and not OWN_LOOKS.search(r.text)  # "my eyes r so puffy from gaming all night": the viewer's eyes
         ):
-            # "my dog has dry itchy skin what do vets recommend", "promo code for genshin": the words fit
-            # the catalog, the subject is not the shop's, and no shop answer may follow
+            # "my dog has dry itchy skin what do vets recommend", "promo code for genshin", "为什么夏天穿
+            # 黑色衣服更热": the words fit the catalog, the subject is not the shop's; no shop answer follows
             return OFF_TOPIC
+        if found is not None and found.strategy not in BESIDE_THE_CATALOG and STAIN_REMOVAL.search(r.text):
+            return OFF_TOPIC  # "how do i get candle wax out of a carpet": housework, whatever it names
         about_named = found.strategy in ABOUT_WHAT_IS_NAMED if found else len(named.products) == 1
         if (
             about_named
@@ -522,6 +524,12 @@ class _Turn:
             found = await self._about_context(context)  # "有酒精吗" after "the toner?": about the toner
             if found is not None and found.strategy in ("product_faq", "attribute", "variant"):
                 return found
+        if not products and context and r.sell_thing:
+            about = await self._context_product(context)
+            thing = normalize_key(r.sell_thing.split()[0])
+            described = [normalize_key(d) for d in _descriptions(about)] if about is not None else []
+            if about is not None and len(thing) >= 2 and any(thing in d for d in described):
+                return self.description(about)  # "有收纳包吗 出差要带" after the brushes: "附收纳包"
         about_context = context and not products and (r.deictic or len(r.text) <= SHORT_FOLLOW_UP)
         if r.sell_thing and not (
             ((r.promo or r.stock) and not asks_for_goods(r)) or about_context
@@ -1104,6 +1112,9 @@ class _Turn:
             return self.description(product)
         if asked is not None and attributes.attributes_of(product, asked):
             return self.attribute(product)
+        counted = COLOURS_DESCRIBED.search(product.description(self.lang) or "")
+        if not every and r.variant and COUNT_ASK.search(r.text) and counted:
+            return self.description(product)  # "how many shimmer shades in the palette": "…four shimmer"
         found = await self.product_faq(product)
         if found is not None:
             return found
@@ -1460,6 +1471,9 @@ class _Turn:
         text = RHETORICAL.sub(" ", r.text)
         if r.recommend or r.sell_thing or r.superlative or r.cheaper is not None or r.compares or r.price:
             return False  # "most expensive thing in lifestyle section": a question by its shape
+        if self.lang == "en" and (r.stock or (r.variant and SHADES_LISTED.search(text))):
+            return False  # "that peach gloss still in stock", "cushion shades for my mom": English chat
+            # drops the question's verb
         needs = any(t.startswith("need:") for t in r.tags) and not BOUGHT.search(text)
         if (r.promo and not codes) or needs:
             # "discount code for the candle lol", "刚学化妆 连把刷子都没有": asking for one; but not "just
@@ -1751,6 +1765,9 @@ STILL_ON = re.compile(
     r"|还有没|还在吗|还有吗|结束了|还能用"
 )
 """Whether a deal still runs ("is the lip sale still on or did that die", "唇妆那个活动还有没")."""
+LEAK = re.compile(r"\b(?:leak|spill)(?:s|ing|y|proof)?\b|会漏|漏不漏|漏水吗")
+"""Whether a product leaks, asked of it (not "my serum leaked everywhere in the bag", a parcel's
+damage)."""
 INSTEAD = re.compile(r"\binstead\b|换成")
 """Another shade wanted in place of the one had ("got the red but want coral instead"): an exchange."""
 CART = re.compile(r"\+|\b(?:combo|cart|both|basket)\b|加|一起")
@@ -1839,6 +1856,8 @@ BOUGHT = re.compile(
 """A purchase reported: a need said beside it ("for my dad's bday") was met, not asked."""
 ARRIVED = re.compile(r"\b(?:arrived|came|showed up|got here|delivered)\b|到了|收到|到货|到手")
 """An order that came: what is said of it is said of the viewer's parcel."""
+SHADES_LISTED = re.compile(r"\b(?:shades|colou?rs|options|sizes|variants)\b")
+"""Every shade asked for in English chat's noun phrase ("cushion shades for my mom")."""
 REQUEST = re.compile(
     r"\b(?:need|want|wanna|gimme|give me|lemme|let me|get me|i'?ll take|i'?d like|send me|add|wondering"
     r"|i wonder|curious)\b"
@@ -1918,7 +1937,7 @@ CODE_RULES_ASK = re.compile(
     r"|how (?:do|can|to) (?:i |you )?(?:use|apply|redeem|enter)"
     r"|how many codes|multiple codes|two (?:discount |promo )?codes|\d codes|codes on one"
     r"|where (?:tf |the hell |even )?(?:do|can) i (?:even )?(?:type|enter|put|use))\b"
-    r"|叠加|一起叠|叠用|能叠|叠吗|叠不|一起用|同时用|一起使用|同时使用|怎么用|如何使用|在哪(?:里)?(?:输|填)|几个(?:优惠|券)?码|两个码|几个券"
+    r"|叠加|一起叠|叠用|能叠|叠吗|叠不|一起用|同时用|一起使用|同时使用|怎么用|如何使用|在哪(?:里|个页面)?(?:输|填)|哪个页面(?:输|填)|几个(?:优惠|券)?码|两个码|几个券"
 )
 """How discount codes work (combining, entering one), asked about a code or a deal: the shop's rules."""
 UNTIL_ASK = re.compile(
@@ -1934,7 +1953,8 @@ BESIDES = re.compile(
 )
 """A shade named to be left out: "does it come in anything besides black", "除了黑色还有别的色吗"."""
 OTHER_SHOP = re.compile(
-    r"\b(amazon|taobao|tmall|jd\.com|pinduoduo|sephora|walmart|costco|ebay)\b|京东|淘宝|天猫|拼多多|抖音商城|唯品会"
+    r"\b(amazon|taobao|tmall|jd\.com|pinduoduo|sephora|walmart|costco|ebay|fedex|dhl|usps)\b"
+    r"|京东|淘宝|天猫|拼多多|抖音商城|唯品会"
 )
 """Other shops and marketplaces: their deals, prices and policies are not this shop's to answer."""
 OFF_SHOP_SUBJECT = re.compile(
@@ -1943,9 +1963,11 @@ OFF_SHOP_SUBJECT = re.compile(
     r"|battle ?pass|in-?game"
     r"|nintendo|iphone|android|laptop|my (?:phone|pc|computer|car|bike|bedroom|walls?|house|garden|plants?)"
     r"|paint (?:my|the) (?:room|bedroom|walls?|house)|bedroom|homework|football|soccer|basketball|nba"
-    r"|recipe|crypto|compil\w*|coding|programming|debug\w*|leetcode)\b"
+    r"|recipe|crypto|compil\w*|coding|programming|debug\w*|leetcode|houseplants?|leaves|cheat codes?|gta"
+    r"|http|404|serie a|premier league|la liga|jerseys?|dinosaurs?|toys?|lego)\b"
     r"|狗狗|我家狗|小狗|狗子|猫咪|我家猫|小猫|宠物|兽医|原神|王者荣耀|吃鸡|手机.{0,6}(?:发烫|卡|没电|充电|坏)"
     r"|电脑|汽车|刷墙|装修|卧室|家具|沙发|菜谱|做饭|作业|考试|足球|篮球|股票|基金|代码|编程|开黑|上分|打游戏"
+    r"|高铁|机票|火车票|车票|门票|油画|颜料|炒菜|做菜|面粉|人体"
 )
 """Subjects that are not the shop's: a question about them that names no product is not answered with
 the catalog, however well its other words ("dry skin", "peach", "code") fit."""
@@ -1954,6 +1976,25 @@ ABOUT_WHAT_IS_NAMED = frozenset(
 )
 """Answers about the product or code a message names, which a remark on it ("the cushion is 🔥") names
 too; a request for goods ("送闺蜜礼物 预算100以内", "my lips are cracked and peeling") is not one."""
+GENERAL_KNOWLEDGE = re.compile(
+    r"^(?:why|how come)\b|\bwhy (?:do|does|is|are|did|would)\b|\bwhat (?:does|do) .{1,40}\bmean\b"
+    r"|\bwhat is the (?:meaning|difference|chemical)\b|\bdifference between\b"
+    r"|为什么|为啥|是什么意思|啥意思|什么原理|有什么区别|区别是什么|什么区别|化学|分子式|危害"
+    # arithmetic: "what's 15% of 80", "打九折是多少钱", "3杯一共是几升"
+    r"|\d+\s*[x×*÷]\s*\d+|\d+\s+/\s+\d+|\d+\s*[+\-]\s*\d+\s*(?:=|等于)|乘以|除以"
+    r"|\bwhat'?s \d+(?:\.\d+)?\s*%? of \d+"
+    r"|\b\d+ (?:times|plus|minus|divided by) \d+\b|打[一二三四五六七八九\d]+折是多少|是几升|等于多少|一共是几"
+)
+"""A question that asks to explain or compute something ("why is the sky red at sunset", "口红效应是什么
+意思", "what's 15% of 80"): general knowledge, not a request for the shop's goods (a product named makes
+it a question about that product: "why is the serum so pricey")."""
+STAIN_REMOVAL = re.compile(
+    r"\b(?:get|remove|clean|wash) .{0,25}\b(?:out of|off of|off|from) (?:a |an |my |the |our )?"
+    r"(?:carpet|rug|shirt|clothes|couch|sofa|sheets?|pillow\w*|jeans|collar|dress|table|wall)\b"
+    r"|(?:地毯|衣服|沙发|床单|枕头)上的?.{0,8}(?:怎么洗|洗掉|弄掉|去掉)"
+)
+"""Housework about a stain ("get candle wax out of a carpet"), which names products without asking
+about them."""
 BESIDE_THE_CATALOG = frozenset({"shop_faq", "not_carried", "other_shop", "schedule"})
 """Answers that are not read from the catalog's products and codes: a question about another subject may
 still get them ("my dog chewed the parcel, can I get a refund?")."""
@@ -2111,6 +2152,8 @@ def _topics(text: str, table: Topics = SHOP_TOPICS) -> list[str]:
         covered.add(DAMAGE_TOPIC)  # "嘴巴好干 都裂了", "my lips are cracked": dry skin, not a broken parcel
     if MATERIAL_ASKED.search(text):
         covered.add(GENUINE_TOPIC)  # "are these real silk": what it is made of, not whether it is genuine
+    if LEAK.search(text) and not PARCEL.search(text):
+        covered.add(DAMAGE_TOPIC)  # "can i throw the thermos in my bag without it leaking": whether it leaks
     if EXCHANGE_TOPIC in touched and _shades_in(text):
         covered.add(RETURN_TOPIC)  # "got cherry red, nude beige would suit me better, havent opened it"
     return [words for words in touched if words not in covered]

@@ -32,7 +32,7 @@ STOCK_WORDS = re.compile(
     r"\b(in stock|stock|sold out|available|restock"
     r"|left(?! on (?:my|ur|your|the) (?:face|skin|lips?)| over| behind| eye| side| cheek))\b"
     r"|有货|有没有货|还有吗|还有没有|库存|卖完|卖光|卖断|没货|售罄|现货|断货|还剩|剩多少|剩几|还有多少"
-    r"|还能买|能买[吗嘛不没]|买得到|还买得到|抢得到|还能抢",
+    r"|还能买|能买[吗嘛不没]|买得到|还买得到|抢得到|还能抢|还能拍|能拍到|拍得到",
 )
 VARIANT_WORDS = re.compile(
     r"\b(shades?|colou?rs?|variants?|versions?|options?|sizes?)\b|色号|颜色|几个色|什么色|哪些色|哪个色|啥色|几种|几款色|尺码|规格有"
@@ -45,7 +45,7 @@ GOODS_OPTIONS = re.compile(
 """Options that are products ("cheapest fragrance option", "budget options"), not a product's versions
 ("any other options", "colour options")."""
 AMOUNT_USED = re.compile(
-    r"\bhow much (?:[\w-]+ ){0,3}(?:do|should|would|can) (?:i|u|you|we) (?:actually |really )?"
+    r"\bhow much (?:[\w-]+ ){0,6}(?:do|should|would|can) (?:i|u|you|we) (?:actually |really )?"
     r"(?:use|squeeze|apply|put|need|pump)"
     r"|用多少量|挤多少|用量"
     r"|\bhow much (?:coverage|colou?r|pigment|shine|glow|tint|scent|smell|spf|protection|oil control"
@@ -210,7 +210,8 @@ RECOMMEND = re.compile(
     r"|good for (?:a |an |my )?|anything for|something for|best for|suitable for"
     r"|which (?:one|product)s? (?:is |are )?(?:good |best )?for"
     r"|what (?:do|would) you (?:recommend|suggest)|what to (?:buy|get)|gift (?:idea|for)|what helps|any help"
-    r"|need (?:something |anything |a product )?for|what(?:'s| is) handy|something to help|help with"
+    r"|(?<!do i )need (?:something |anything |a product )?for|what(?:'s| is) handy|something to help"
+    r"|help with"
     r"|goes? with|go well with|pairs? with|what should i (?:grab|pick up|pack|bring|use)"
     r"|what (?:can|do) i use"
     r"|anything (?:to|that) (?:help|fix)|what works for|any tips for)\b"
@@ -617,7 +618,7 @@ WANTS = re.compile(
     r"|no (?:wechat|alipay|paypal|credit card|bank card|chinese bank)"
     r"|don'?t have)\b"
     r"|想|要|怕|担心|心有余悸|求|帮|咋办|怎么办|不知道|找不到|不回|一直不|每次|赶上|错过|给一下|给个|呗"
-    r"|没|急|哭|只有|不会|用不了|不能用|不理人"
+    r"|没|急|哭|只有|不会|用不了|不能用|不理人|希望"
 )
 """A statement that wants something, worries or complains ("want my money back", "之前买到假的 怕了",
 "物流一直不显示"): with a shop topic, the shop FAQ answers it, where "ordered already, waiting for the

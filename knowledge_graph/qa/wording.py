@@ -626,7 +626,7 @@ def promotion_codes_reply(
     for promotion in codes[:3]:
         title = promotion.title(lang) or promotion.code
         if not promotion.is_active(now_ms):
-            parts.append(f"{promotion.code} 已经结束了" if lang == "zh" else f"{promotion.code} has ended")
+            parts.append(ended_note([promotion], lang).rstrip("；. "))
             continue
         if promotion.skus:
             names = _join([products[s].name(lang) for s in promotion.skus if s in products], lang)
@@ -668,15 +668,18 @@ def codes_until(promotions: Sequence[Promotion], lang: Language) -> str:
 
 
 def ended_note(ended: Sequence[Promotion], lang: Language) -> str:
-    """ "SUMMER15 (Summer sale: 15% off lips) has ended. " for ended promotions a question asks about."""
+    """ "SUMMER15 (Summer sale: 15% off lips) has ended (it ran until Sep 1, 2025). " for ended promotions a
+    question asks about: what each was and when it ended ("what was SUMMER15 for", "when did it end")."""
     if not ended:
         return ""
-    titles = [(p.code, _TITLE_NOTE.sub("", p.title(lang) or "")) for p in ended]
+    said = [(p, _TITLE_NOTE.sub("", p.title(lang) or "")) for p in ended]
     if lang == "zh":
-        return (
-            _join([f"{code}（{title}）" if title else code for code, title in titles], lang) + "已经结束了；"
-        )
-    return _join([f"{code} ({title})" if title else code for code, title in titles], lang) + " has ended. "
+        notes = [f"{p.code}（{title}）" if title else p.code for p, title in said]
+        return f"{_join(notes, lang)}已经结束了（{_join([_end_date(p, lang) for p in ended], lang)} 截止）；"
+    notes = [f"{p.code} ({title})" if title else p.code for p, title in said]
+    return (
+        f"{_join(notes, lang)} has ended (it ran until {_join([_end_date(p, lang) for p in ended], lang)}). "
+    )
 
 
 _TITLE_NOTE = re.compile(r"\s*[（(][^）)]*[）)]\s*$")

@@ -1979,3 +1979,50 @@ async def test_every_shade_asked_beside_one_named_and_a_shade_over_a_near_spelli
     assert "LIVE10" in everything.text and "SERUM30" in everything.text
     to_viewer = await qa.answer("楼上姐妹 我用的是21号 你黄皮就选23吧 别听我的哈", "zh")
     assert to_viewer is None or to_viewer.silent
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("为什么夏天穿黑色衣服更热", "zh"),  # a colour we sell, in a question to explain
+        ("玻尿酸的化学名称叫什么", "zh"),  # an ingredient we sell, asked as chemistry
+        ("一斤苹果8块钱，打九折是多少钱", "zh"),  # arithmetic with our discount's words
+        ("what does http error code 404 mean", "en"),
+        ("how do i get candle wax out of a carpet", "en"),  # housework naming a product
+        ("what's the best brush for a long-haired cat", "en"),  # "brush" is no typo of "blush" here
+        ("how do i track a fedex package", "en"),  # another courier's parcel
+    ],
+)
+async def test_general_knowledge_questions_get_no_catalog_answer(qa, text: str, lang: str) -> None:
+    found = await qa.answer(text, lang)
+    assert found is None or found.silent or ("¥" not in found.text and "LIVE10" not in found.text), text
+
+
+async def test_product_questions_said_in_more_ways_get_their_own_answer(qa) -> None:
+    ended = await ask(qa, "what was the SUMMER15 discount for", "en")
+    assert "has ended" in ended.text and "lips" in ended.text and "2025" in ended.text
+    leak = await ask(qa, "can i throw the thermos in my bag without it leaking", "en")
+    assert leak.strategy == "product_faq" and "lid" in leak.text  # whether it leaks, not a damaged parcel
+    leaked = await ask(qa, "my serum leaked everywhere in the bag", "en")
+    assert leaked.strategy == "shop_faq"  # a parcel that came leaking
+    shimmer = await ask(qa, "how many shimmer shades are in the earth tone palette", "en")
+    assert "four shimmer" in shimmer.text
+    squeeze = await ask(qa, "how much of the amino acid cleanser should i squeeze out each time", "en")
+    assert squeeze.strategy == "product_faq" and "¥" not in squeeze.text
+    red = await ask(qa, "my skin goes red easily, is the hydrating serum safe for me", "en")
+    assert "fragrance" in red.text.lower()
+
+
+async def test_shop_worries_said_as_statements_get_their_faq(qa) -> None:
+    for text, said in (
+        ("我下午刚付的款，希望能早点寄出", "48小时"),
+        ("我怕买回去不合适，退起来麻烦", "7天"),
+        ("下班回家想看你直播 就怕错过了", "8点"),
+        ("LIVE10这个码在哪个页面输入", "结算"),
+        ("店铺页面找不到联系人的地方", "客服"),
+        ("帮朋友查她的订单 要进哪个页面", "我的订单"),
+    ):
+        found = await ask(qa, text, "zh")
+        assert found.strategy == "shop_faq" and said in found.text, (text, found.text)
+    cozy = await ask(qa, "my apartment smells like wet dog 24/7 lmao need something cozy", "en")
+    assert cozy.strategy == "recommend"  # "24/7" is no sum
