@@ -261,8 +261,14 @@ class _Turn:
             # "my dog has dry itchy skin what do vets recommend", "promo code for genshin", "为什么夏天穿
             # 黑色衣服更热": the words fit the catalog, the subject is not the shop's; no shop answer follows
             return OFF_TOPIC
-        if found is not None and found.strategy not in BESIDE_THE_CATALOG and STAIN_REMOVAL.search(r.text):
-            return OFF_TOPIC  # "how do i get candle wax out of a carpet": housework, whatever it names
+        if (
+            found is not None
+            and found.strategy not in BESIDE_THE_CATALOG
+            and any(p.search(r.text) for p in (STAIN_REMOVAL, ARITHMETIC, BODY_HEALTH, HOBBY_OR_HOME))
+        ):
+            # "how do i get candle wax out of a carpet", "一个杯子装500毫升，3杯一共是几升", "经常熬夜对身体有
+            # 什么危害": housework, sums and health, whatever they name and whoever's face they speak of
+            return OFF_TOPIC
         about_named = found.strategy in ABOUT_WHAT_IS_NAMED if found else len(named.products) == 1
         if (
             about_named
@@ -314,6 +320,7 @@ class _Turn:
         if (
             len(products) >= 2
             and len(codes) <= 1
+            and not MANY_CODES.search(r.text)  # "serum and toner together, can i put in two codes?": the rule
             and (r.price or r.promo or codes or TOTAL_ASK.search(r.text))
             and (r.cheaper is None or r.promo or codes)
             and (
@@ -462,6 +469,10 @@ class _Turn:
                 return found
         if r.recommend and len(products) == 1 and named.how == "name" and not RELATIVE_ASK.search(r.text):
             return await self.recommend_one(products[0])  # "想买个好用的刷子 推荐吗": that product
+        if r.recommend and not products and context and not r.categories and ZH_FIT_ASK.search(r.text):
+            found = await self._about_context(context)  # "干皮适合用吗" after the toner: whether it suits
+            if found is not None:
+                return found
         if r.recommend and not products and context and r.deictic and DOES_IT.search(r.text):
             found = await self._context_faq(context, strict=False)  # "does it do anything for dark circles"
             if found is not None:
@@ -1768,6 +1779,11 @@ STILL_ON = re.compile(
 LEAK = re.compile(r"\b(?:leak|spill)(?:s|ing|y|proof)?\b|会漏|漏不漏|漏水吗")
 """Whether a product leaks, asked of it (not "my serum leaked everywhere in the bag", a parcel's
 damage)."""
+MANY_CODES = re.compile(
+    r"\b(?:two|2|multiple|several|more than one|both) (?:discount |promo |coupon )?codes\b|\bstack\w*"
+    r"|两个码|几个码|叠加|叠券"
+)
+"""More than one code on an order: how codes combine, not the order's price."""
 INSTEAD = re.compile(r"\binstead\b|换成")
 """Another shade wanted in place of the one had ("got the red but want coral instead"): an exchange."""
 CART = re.compile(r"\+|\b(?:combo|cart|both|basket)\b|加|一起")
@@ -1953,7 +1969,7 @@ BESIDES = re.compile(
 )
 """A shade named to be left out: "does it come in anything besides black", "除了黑色还有别的色吗"."""
 OTHER_SHOP = re.compile(
-    r"\b(amazon|taobao|tmall|jd\.com|pinduoduo|sephora|walmart|costco|ebay|fedex|dhl|usps)\b"
+    r"\b(amazon|taobao|tmall|jd\.com|pinduoduo|sephora|walmart|costco|ebay|fedex|dhl|usps|post office)\b"
     r"|京东|淘宝|天猫|拼多多|抖音商城|唯品会"
 )
 """Other shops and marketplaces: their deals, prices and policies are not this shop's to answer."""
@@ -1979,15 +1995,29 @@ too; a request for goods ("送闺蜜礼物 预算100以内", "my lips are cracke
 GENERAL_KNOWLEDGE = re.compile(
     r"^(?:why|how come)\b|\bwhy (?:do|does|is|are|did|would)\b|\bwhat (?:does|do) .{1,40}\bmean\b"
     r"|\bwhat is the (?:meaning|difference|chemical)\b|\bdifference between\b"
-    r"|为什么|为啥|是什么意思|啥意思|什么原理|有什么区别|区别是什么|什么区别|化学|分子式|危害"
-    # arithmetic: "what's 15% of 80", "打九折是多少钱", "3杯一共是几升"
-    r"|\d+\s*[x×*÷]\s*\d+|\d+\s+/\s+\d+|\d+\s*[+\-]\s*\d+\s*(?:=|等于)|乘以|除以"
-    r"|\bwhat'?s \d+(?:\.\d+)?\s*%? of \d+"
-    r"|\b\d+ (?:times|plus|minus|divided by) \d+\b|打[一二三四五六七八九\d]+折是多少|是几升|等于多少|一共是几"
+    r"|为什么|为啥|是什么意思|啥意思|什么原理|有什么区别|区别是什么|什么区别|化学|分子式"
+    r"|\bwhat'?s \d+(?:\.\d+)?\s*%? of \d+|打[一二三四五六七八九\d]+折是多少"  # "what's 15% of 80"
 )
 """A question that asks to explain or compute something ("why is the sky red at sunset", "口红效应是什么
 意思", "what's 15% of 80"): general knowledge, not a request for the shop's goods (a product named makes
 it a question about that product: "why is the serum so pricey")."""
+ARITHMETIC = re.compile(
+    r"\d+\s*[x×*÷]\s*\d+|\d+\s+/\s+\d+|\d+\s*[+\-]\s*\d+\s*(?:=|等于)|乘以|除以"
+    r"|\b\d+ (?:times|plus|minus|divided by) \d+\b|是几升|等于多少|一共是几"
+)
+"""A sum to work out ("3杯一共是几升", "17 times 23"), whatever it names."""
+BODY_HEALTH = re.compile(
+    r"\b(?:vitamin deficiency|supplements?|cough\w*)\b|咳嗽|缺.{0,4}维生素|对身体|身体健康|危害|保健品"
+    r"|高原反应|晕车|感冒|发烧|摄入|超标"
+)
+"""Health beyond the skin ("嘴唇老是干裂是缺哪种维生素", "熬夜对身体有什么危害"): not the shop's to answer."""
+HOBBY_OR_HOME = re.compile(
+    r"\b(?:watercolou?rs?|acrylics?|canvas|oil paint\w*|paint(?:ing)? (?:my|the) (?:walls?|room|house"
+    r"|fence)|baking (?:soda|powder)|maths? (?:question|problem|homework))\b"
+    r"|水彩|油画|颜料|刷墙|小苏打|泡打粉|数学题"
+)
+"""Painting, baking and homework ("best brush for watercolour painting", "baking soda or baking powder"),
+which borrow the catalog's words ("brush", "powder", "gloss")."""
 STAIN_REMOVAL = re.compile(
     r"\b(?:get|remove|clean|wash) .{0,25}\b(?:out of|off of|off|from) (?:a |an |my |the |our )?"
     r"(?:carpet|rug|shirt|clothes|couch|sofa|sheets?|pillow\w*|jeans|collar|dress|table|wall)\b"
@@ -2024,6 +2054,9 @@ FILLER = frozenset(
     "good nice any one thing things product products buy get try "
     "一 下 个 些 点 吧 呀 啊 哦 呢 吗 我 你 有 什 么 推 荐 好 的 买".split()
 )
+ZH_FIT_ASK = re.compile(r"^(?!.*有.{0,8}适合)(?!.*推荐).{0,10}(?:适合|适用|能用|可以用)用?[吗嘛不]")
+"""Whether the product talked about suits ("干皮适合用吗"), not a request for one that does ("有适合干皮
+的吗")."""
 ZH_YES_NO = re.compile(r"[吗嘛]|(?P<v>[\u4e00-\u9fff])不(?P=v)")
 OUR_ONE = re.compile(
     r"\b(?:the|this|that|ur|your|yours|lulu'?s)\s+(?:\S+\s+)?\x00|(?:这个|那个|这款|那款|你家|你们家|你们的)\S{0,4}\x00"

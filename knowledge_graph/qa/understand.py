@@ -143,11 +143,12 @@ _COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "couple": 2, "pair": 2, "
 _COUNTS |= {"四": 4, "五": 5} | {str(n): n for n in range(2, 10)}
 _CLASSIFIER = r"[支瓶盒个件套罐只份条根块]"
 COUNT_BEFORE = re.compile(
-    r"(?:(?<![\w.])([2-9])|\b(two|three|four|five)|\ba (couple|pair)(?: of)?)\s*(?:x\s*)?(?:of\s+)?"
-    r"(?:the\s+|those\s+|these\s+)?$"
+    r"(?:(?<![\w.])([2-9])|\b(two|three|four|five)|\ba (couple|pair)(?: of)?)\s*(?:x\s*)?"
+    r"(?:(?:packs?|boxes|box|bottles?|sets?|tubes?|jars?)\s+)?(?:of\s+)?(?:the\s+|those\s+|these\s+)?$"
     rf"|(?<!第)([2-9两二三四五])\s*{_CLASSIFIER}\s*(?:的)?$"
 )
-"""A count said just before a product's name ("2 matte lipsticks", "a couple of the candles", "两支口红")."""
+"""A count said just before a product's name ("2 matte lipsticks", "3 packs of the sheet masks",
+"两支口红")."""
 COUNT_AFTER = re.compile(
     rf"^(?:s|es)?\s*(?:[x×*]\s*([2-9])(?!\d)|(?:拍|买|要|来|拿)?([2-9两二三四五])\s*{_CLASSIFIER})"
 )

@@ -1991,6 +1991,11 @@ async def test_every_shade_asked_beside_one_named_and_a_shade_over_a_near_spelli
         ("how do i get candle wax out of a carpet", "en"),  # housework naming a product
         ("what's the best brush for a long-haired cat", "en"),  # "brush" is no typo of "blush" here
         ("how do i track a fedex package", "en"),  # another courier's parcel
+        ("一个杯子装500毫升，3杯一共是几升", "zh"),  # a sum naming the tumbler's alias
+        ("经常熬夜对身体有什么危害", "zh"),  # health beyond the skin
+        ("what kind of brush is best for watercolour painting", "en"),  # the brush set's alias, painting
+        ("what's the difference between baking soda and baking powder", "en"),
+        ("maths question: a jacket costs 200 and a code takes 15% off, what's the final price", "en"),
     ],
 )
 async def test_general_knowledge_questions_get_no_catalog_answer(qa, text: str, lang: str) -> None:
@@ -2026,3 +2031,16 @@ async def test_shop_worries_said_as_statements_get_their_faq(qa) -> None:
         assert found.strategy == "shop_faq" and said in found.text, (text, found.text)
     cozy = await ask(qa, "my apartment smells like wet dog 24/7 lmao need something cozy", "en")
     assert cozy.strategy == "recommend"  # "24/7" is no sum
+    vitamin = await ask(qa, "which products contain vitamin e", "en")  # an ingredient, not health advice
+    assert not vitamin.silent and "¥" in vitamin.text
+
+
+async def test_a_fit_follow_up_counted_packs_and_two_codes_on_one_order(qa) -> None:
+    fits = await ask(qa, "干皮适合用吗", "zh", context="LR-SKN-004")  # whether the toner suits, not picks
+    assert fits.product == "LR-SKN-004" and "适合" in fits.text
+    picks = await ask(qa, "有适合干皮的吗", "zh", context="LR-SKN-004")  # a request for ones that do
+    assert picks.strategy == "recommend"
+    packs = await ask(qa, "3 packs of the sheet masks with LIVE10 comes to how much?", "en")
+    assert "240.30" in packs.text
+    codes = await ask(qa, "buying the serum and the toner together, can i put in two codes?", "en")
+    assert codes.strategy == "shop_faq" and "one code per order" in codes.text
