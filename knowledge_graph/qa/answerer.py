@@ -1689,6 +1689,15 @@ CODE_USE_TOPIC = next(words for _, words in SHOP_TOPICS if "discount code" in wo
 GENUINE_TOPIC = next(words for _, words in SHOP_TOPICS if "genuine" in words)
 RETURN_TOPIC = next(words for _, words in SHOP_TOPICS if words.startswith("return"))
 EXCHANGE_TOPIC = next(words for _, words in SHOP_TOPICS if words.startswith("exchange"))
+ABROAD_TOPIC = next(words for _, words in SHOP_TOPICS if words.startswith("ship internationally"))
+GETTING_GOODS = re.compile(
+    r"\b(?:ship\w*|deliver\w*|send|sent|post|mail|order\w*|buy|purchase|get (?:it|them|one|this|that)|want"
+    r"|wanted|wanna|need|address|customs|overseas|abroad|international\w*|get to|get there|reach|arrive"
+    r"|i'?m in|im in|living in|livin in|based in|live in)\b"
+    r"|寄|能发|发吗|发不|发货|发到|买|到货|收到|运|邮|下单|想要|好想|海外|国外|国际|人在|留学"
+)
+"""Words of getting goods somewhere: a place named without them ("what time is it in new york") is no
+question about shipping abroad."""
 GLAD = 0.2
 """Sentiment above which a remark on a shop topic is glad news, below whose negative a complaint."""
 STREAMER_ASK = re.compile(r"\bwho(?:'s| is) (?:the )?(?:streamer|host|this)\b|主播是谁|主播叫什么|你们主播")
@@ -1980,10 +1989,11 @@ OFF_SHOP_SUBJECT = re.compile(
     r"|nintendo|iphone|android|laptop|my (?:phone|pc|computer|car|bike|bedroom|walls?|house|garden|plants?)"
     r"|paint (?:my|the) (?:room|bedroom|walls?|house)|bedroom|homework|football|soccer|basketball|nba"
     r"|recipe|crypto|compil\w*|coding|programming|debug\w*|leetcode|houseplants?|leaves|cheat codes?|gta"
+    r"|podcasts?|audiobooks?|playlists?|hotels?"
     r"|http|404|serie a|premier league|la liga|jerseys?|dinosaurs?|toys?|lego)\b"
     r"|狗狗|我家狗|小狗|狗子|猫咪|我家猫|小猫|宠物|兽医|原神|王者荣耀|吃鸡|手机.{0,6}(?:发烫|卡|没电|充电|坏)"
     r"|电脑|汽车|刷墙|装修|卧室|家具|沙发|菜谱|做饭|作业|考试|足球|篮球|股票|基金|代码|编程|开黑|上分|打游戏"
-    r"|高铁|机票|火车票|车票|门票|油画|颜料|炒菜|做菜|面粉|人体"
+    r"|高铁|机票|火车票|车票|门票|油画|颜料|炒菜|做菜|面粉|人体|酒店|住宿"
 )
 """Subjects that are not the shop's: a question about them that names no product is not answered with
 the catalog, however well its other words ("dry skin", "peach", "code") fit."""
@@ -1997,6 +2007,10 @@ GENERAL_KNOWLEDGE = re.compile(
     r"|\bwhat is the (?:meaning|difference|chemical)\b|\bdifference between\b"
     r"|为什么|为啥|是什么意思|啥意思|什么原理|有什么区别|区别是什么|什么区别|化学|分子式"
     r"|\bwhat'?s \d+(?:\.\d+)?\s*%? of \d+|打[一二三四五六七八九\d]+折是多少"  # "what's 15% of 80"
+    r"|\b(?:planets?|galax\w*|solar system|black holes?|in the world"
+    r"|(?:cheapest|best|fastest|quickest|easiest) way to (?:travel|get|go|fly|learn|cook|make))\b"
+    r"|\b(?:largest|biggest|deepest|tallest|longest|highest|smallest) (?:ocean|sea|river|lake|mountain"
+    r"|country|city|animal|desert|island|building|planet)s?\b"
 )
 """A question that asks to explain or compute something ("why is the sky red at sunset", "口红效应是什么
 意思", "what's 15% of 80"): general knowledge, not a request for the shop's goods (a product named makes
@@ -2013,8 +2027,9 @@ BODY_HEALTH = re.compile(
 """Health beyond the skin ("嘴唇老是干裂是缺哪种维生素", "熬夜对身体有什么危害"): not the shop's to answer."""
 HOBBY_OR_HOME = re.compile(
     r"\b(?:watercolou?rs?|acrylics?|canvas|oil paint\w*|paint(?:ing)? (?:my|the) (?:walls?|room|house"
-    r"|fence)|baking (?:soda|powder)|maths? (?:question|problem|homework))\b"
-    r"|水彩|油画|颜料|刷墙|小苏打|泡打粉|数学题"
+    r"|fence)|baking (?:soda|powder)|maths? (?:question|problem|homework)|diy|homemade|make .{0,25}at home"
+    r"|leather (?:boots|shoes|jacket|sofa|couch|bags?)|boots|shoes|sneakers)\b"
+    r"|水彩|油画|颜料|刷墙|小苏打|泡打粉|数学题|自制|自己做|在家做"
 )
 """Painting, baking and homework ("best brush for watercolour painting", "baking soda or baking powder"),
 which borrow the catalog's words ("brush", "powder", "gloss")."""
@@ -2185,6 +2200,8 @@ def _topics(text: str, table: Topics = SHOP_TOPICS) -> list[str]:
         covered.add(DAMAGE_TOPIC)  # "嘴巴好干 都裂了", "my lips are cracked": dry skin, not a broken parcel
     if MATERIAL_ASKED.search(text):
         covered.add(GENUINE_TOPIC)  # "are these real silk": what it is made of, not whether it is genuine
+    if ABROAD_TOPIC in touched and not GETTING_GOODS.search(text):
+        covered.add(ABROAD_TOPIC)  # "what time is it in new york right now": a place, no parcel sent there
     if LEAK.search(text) and not PARCEL.search(text):
         covered.add(DAMAGE_TOPIC)  # "can i throw the thermos in my bag without it leaking": whether it leaks
     if EXCHANGE_TOPIC in touched and _shades_in(text):

@@ -1996,6 +1996,12 @@ async def test_every_shade_asked_beside_one_named_and_a_shade_over_a_near_spelli
         ("what kind of brush is best for watercolour painting", "en"),  # the brush set's alias, painting
         ("what's the difference between baking soda and baking powder", "en"),
         ("maths question: a jacket costs 200 and a code takes 15% off, what's the final price", "en"),
+        ("what time is it in new york right now", "en"),  # a place, no parcel sent there
+        ("what is the largest ocean", "en"),
+        ("which planet is red", "en"),
+        ("can you recommend a good podcast", "en"),
+        ("how do you make scented candles at home", "en"),
+        ("what's the best moisturizer for leather boots", "en"),
     ],
 )
 async def test_general_knowledge_questions_get_no_catalog_answer(qa, text: str, lang: str) -> None:
@@ -2033,6 +2039,10 @@ async def test_shop_worries_said_as_statements_get_their_faq(qa) -> None:
     assert cozy.strategy == "recommend"  # "24/7" is no sum
     vitamin = await ask(qa, "which products contain vitamin e", "en")  # an ingredient, not health advice
     assert not vitamin.silent and "¥" in vitamin.text
+    abroad = await ask(qa, "im in singapore 😭 guess i just watch then", "en")  # where the viewer lives
+    assert abroad.strategy == "shop_faq" and "mainland" in abroad.text
+    pads = await ask(qa, "no cotton pads at home, can i still use toner", "en")  # "at home" is no DIY
+    assert pads.strategy == "product_faq"
 
 
 async def test_a_fit_follow_up_counted_packs_and_two_codes_on_one_order(qa) -> None:
