@@ -1979,7 +1979,7 @@ BESIDES = re.compile(
 """A shade named to be left out: "does it come in anything besides black", "除了黑色还有别的色吗"."""
 OTHER_SHOP = re.compile(
     r"\b(amazon|taobao|tmall|jd\.com|pinduoduo|sephora|walmart|costco|ebay|fedex|dhl|usps|post office)\b"
-    r"|京东|淘宝|天猫|拼多多|抖音商城|唯品会"
+    r"|\b(?:starbucks|mcdonald'?s|kfc|nike|zara|uniqlo|ikea)\b|京东|淘宝|天猫|拼多多|抖音商城|唯品会"
 )
 """Other shops and marketplaces: their deals, prices and policies are not this shop's to answer."""
 OFF_SHOP_SUBJECT = re.compile(
@@ -1989,7 +1989,11 @@ OFF_SHOP_SUBJECT = re.compile(
     r"|nintendo|iphone|android|laptop|my (?:phone|pc|computer|car|bike|bedroom|walls?|house|garden|plants?)"
     r"|paint (?:my|the) (?:room|bedroom|walls?|house)|bedroom|homework|football|soccer|basketball|nba"
     r"|recipe|crypto|compil\w*|coding|programming|debug\w*|leetcode|houseplants?|leaves|cheat codes?|gta"
-    r"|podcasts?|audiobooks?|playlists?|hotels?"
+    r"|podcasts?|audiobooks?|playlists?|hotels?|bread|cakes?|cookies|pizza|pasta|nail polish|stock market"
+    r"|which stocks|shares|price of (?:gold|silver|oil|bitcoin)|t-?shirts?|shirts?|clothes|clothing"
+    r"|power outage|blackout|kids|children|toddlers?|babies"
+    r"|\d+ ?(?:year|yr)s? old (?:boy|girl|kid|son|daughter)"
+    r"|websites?|html|css|javascript"
     r"|http|404|serie a|premier league|la liga|jerseys?|dinosaurs?|toys?|lego)\b"
     r"|狗狗|我家狗|小狗|狗子|猫咪|我家猫|小猫|宠物|兽医|原神|王者荣耀|吃鸡|手机.{0,6}(?:发烫|卡|没电|充电|坏)"
     r"|电脑|汽车|刷墙|装修|卧室|家具|沙发|菜谱|做饭|作业|考试|足球|篮球|股票|基金|代码|编程|开黑|上分|打游戏"
@@ -2007,6 +2011,8 @@ GENERAL_KNOWLEDGE = re.compile(
     r"|\bwhat is the (?:meaning|difference|chemical)\b|\bdifference between\b"
     r"|为什么|为啥|是什么意思|啥意思|什么原理|有什么区别|区别是什么|什么区别|化学|分子式"
     r"|\bwhat'?s \d+(?:\.\d+)?\s*%? of \d+|打[一二三四五六七八九\d]+折是多少"  # "what's 15% of 80"
+    r"|\bwhat (?:is|are) .{1,30} made (?:from|of)\b"
+    r"|\bhow (?:do|can|to) i (?:stream|go live|start streaming)\b"
     r"|\b(?:planets?|galax\w*|solar system|black holes?|in the world"
     r"|(?:cheapest|best|fastest|quickest|easiest) way to (?:travel|get|go|fly|learn|cook|make))\b"
     r"|\b(?:largest|biggest|deepest|tallest|longest|highest|smallest) (?:ocean|sea|river|lake|mountain"
@@ -2022,7 +2028,7 @@ ARITHMETIC = re.compile(
 """A sum to work out ("3杯一共是几升", "17 times 23"), whatever it names."""
 BODY_HEALTH = re.compile(
     r"\b(?:vitamin deficiency|supplements?|cough\w*)\b|咳嗽|缺.{0,4}维生素|对身体|身体健康|危害|保健品"
-    r"|高原反应|晕车|感冒|发烧|摄入|超标"
+    r"|高原反应|晕车|感冒|发烧|摄入|超标|\b(?:covid|coronavirus|n95|hours of sleep)\b|睡几个小时"
 )
 """Health beyond the skin ("嘴唇老是干裂是缺哪种维生素", "熬夜对身体有什么危害"): not the shop's to answer."""
 HOBBY_OR_HOME = re.compile(

@@ -38,6 +38,11 @@ VARIANT_WORDS = re.compile(
     r"\b(shades?|colou?rs?|variants?|versions?|options?|sizes?)\b|色号|颜色|几个色|什么色|哪些色|哪个色|啥色|几种|几款色|尺码|规格有"
     r"|\d+\s*号",
 )
+NOT_PROMO_CODE = re.compile(
+    r"\bcode (?:a|an|my|the|this) (?:website|site|app|program|game|bot|script|page)\b"
+    r"|\b(?:source|error|qr|zip|postal|area|dress) codes?\b"
+)
+"""A code that is no discount code ("how do i code a website", "what's the dress code")."""
 GOODS_OPTIONS = re.compile(
     r"\b(?!(?:colou?r|shade|size|other|what|which|any|more|different|the|its|their|some|many|how)\b)"
     r"[a-z]+ options?\b"
@@ -814,7 +819,7 @@ def read_question(text: str, names: tuple[str, ...] = ()) -> Reading:
         price=price,
         stock=bool(STOCK_WORDS.search(spaced)),
         variant=bool(VARIANT_WORDS.search(GOODS_OPTIONS.sub(" ", spaced))),
-        promo=bool(PROMO_WORDS.search(spaced) or DEAL_FLOOR.search(folded)),
+        promo=bool(PROMO_WORDS.search(NOT_PROMO_CODE.sub(" ", spaced)) or DEAL_FLOOR.search(folded)),
         cheaper=True if CHEAPER.search(folded) else (False if PRICIER.search(folded) else None),
         compares=_compares(unnamed),
         superlative=None if DEAL_FLOOR.search(folded) else _superlative(folded),

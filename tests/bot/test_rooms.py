@@ -47,6 +47,14 @@ async def parts():
         yield config, GatewayMetrics(), SimulatorConnector(), rasa
 
 
+def serum_gateway(parts, **kw: object) -> Gateway:
+    """A gateway on the simulator whose triage knows one product name ("serum")."""
+    config, metrics, connector, rasa = parts
+    return Gateway(
+        config, rasa, {"simulator": connector}, metrics, triage=Triage("liveroom", ["serum"]), **kw
+    )
+
+
 def room_series(metrics: GatewayMetrics, prefix: str) -> int:
     """Lines of /metrics that name a room starting with ``prefix``."""
     return sum(f'room="{prefix}' in line for line in metrics.render().decode().splitlines())
@@ -128,23 +136,15 @@ def test_room_limits_from_env() -> None:
 
 
 async def test_deferred_questions_are_capped_and_the_oldest_dropped_with_a_reason(parts) -> None:
-    config, metrics, connector, rasa = parts
-    gateway = Gateway(
-        config,
-        rasa,
-        {"simulator": connector},
-        metrics,
-        triage=Triage("liveroom", ["serum"]),
-        room_limits=RoomLimits(max_deferred=20),
-    )
+    gateway = serum_gateway(parts, room_limits=RoomLimits(max_deferred=20))
     for i in range(200):  # no await point inside ingest: the workers cannot drain meanwhile
         await gateway.ingest(event(f"q{i}", viewer=f"v{i}"))
     room = gateway.rooms[("simulator", "r")]
-    assert room.queue.qsize() == config.queue_size
+    assert room.queue.qsize() == gateway.config.queue_size
     assert len(room.deferred) == 20
     assert room.deferred[0].event.message_id == "q180"  # the newest kept, the oldest dropped
-    assert samples(metrics, "liveroom_events_dropped_total", "reason") == {"deferred_full": 130}
-    assert samples(metrics, "liveroom_deferred_questions", "platform")["simulator"] == 20
+    assert samples(gateway.metrics, "liveroom_events_dropped_total", "reason") == {"deferred_full": 130}
+    assert samples(gateway.metrics, "liveroom_deferred_questions", "platform")["simulator"] == 20
     await gateway.stop()
 
 
@@ -161,17 +161,8 @@ class StalledQALane(QALane):
 
 
 async def test_qa_lane_tasks_are_capped_and_the_rest_queue_for_rasa(parts) -> None:
-    config, metrics, connector, rasa = parts
     lane = StalledQALane()
-    gateway = Gateway(
-        config,
-        rasa,
-        {"simulator": connector},
-        metrics,
-        triage=Triage("liveroom", ["serum"]),
-        qa_lane=lane,
-        room_limits=RoomLimits(max_qa_lane=10),
-    )
+    gateway = serum_gateway(parts, qa_lane=lane, room_limits=RoomLimits(max_qa_lane=10))
     for i in range(40):
         await gateway.ingest(event(f"q{i}", text="@liveroom how much is the serum?", viewer=f"v{i}"))
     room = gateway.rooms[("simulator", "r")]
@@ -244,15 +235,7 @@ async def test_a_remark_on_a_product_is_not_answered_but_becomes_the_viewers_pro
 ) -> None:
     """The QA lane reads "the silk hair ties r so cute" as a remark (nothing to say) on the scrunchie
     set, which triage's names miss: the room remembers it, so "how many come in one" is about it."""
-    config, metrics, connector, rasa = parts
-    gateway = Gateway(
-        config,
-        rasa,
-        {"simulator": connector},
-        metrics,
-        triage=Triage("liveroom", ["serum"]),
-        qa_lane=QALane(lambda: seeded_store),
-    )
+    gateway = serum_gateway(parts, qa_lane=QALane(lambda: seeded_store))
     await gateway.ingest(event("m1", text="@liveroom ok the silk hair ties r so cute", viewer="fan"))
     room = gateway.rooms[("simulator", "r")]
     for _ in range(200):
@@ -260,5 +243,5 @@ async def test_a_remark_on_a_product_is_not_answered_but_becomes_the_viewers_pro
             break
         await asyncio.sleep(0.01)
     assert room.viewer_products.get("fan") == "LR-LIF-003"
-    assert metrics.qa_answers.labels("simulator", "remark")._value.get() == 0  # nothing was said
+    assert gateway.metrics.qa_answers.labels("simulator", "remark")._value.get() == 0  # nothing was said
     await gateway.stop()

@@ -2002,6 +2002,10 @@ async def test_every_shade_asked_beside_one_named_and_a_shade_over_a_near_spelli
         ("can you recommend a good podcast", "en"),
         ("how do you make scented candles at home", "en"),
         ("what's the best moisturizer for leather boots", "en"),
+        ("how do i make my bread less dry", "en"),  # "dry" is no skin type here
+        ("what's the price of gold right now", "en"),  # nor "gold" a shade
+        ("what is hyaluronic acid made from", "en"),
+        ("what's the best mask for covid", "en"),
     ],
 )
 async def test_general_knowledge_questions_get_no_catalog_answer(qa, text: str, lang: str) -> None:
