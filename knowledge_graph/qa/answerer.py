@@ -1123,14 +1123,13 @@ class _Turn:
             return self.description(product)
         if asked is not None and attributes.attributes_of(product, asked):
             return self.attribute(product)
-        counted = COLOURS_DESCRIBED.search(product.description(self.lang) or "")
-        if not every and r.variant and COUNT_ASK.search(r.text) and counted:
+        if not every and r.variant and COUNT_ASK.search(r.text) and self._counts_its_colours(product):
             return self.description(product)  # "how many shimmer shades in the palette": "…four shimmer"
         found = await self.product_faq(product)
         if found is not None:
             return found
         if (r.variant and (COUNT_ASK.search(r.text) or r.colour)) or (r.colour and COME_IN.search(r.text)):
-            if not every and COLOURS_DESCRIBED.search(product.description(self.lang) or ""):
+            if not every and self._counts_its_colours(product):
                 # "how many shades in the palette": one product, and its description counts its colours
                 return self.description(product)
             return self.variants(product, every)  # "what colours does the serum come in?": one version
@@ -1140,6 +1139,10 @@ class _Turn:
         if from_context or not await self._description_answers(product):
             return None
         return self.description(product)
+
+    def _counts_its_colours(self, product: Product) -> bool:
+        """Does the product's description count the colours inside it ("eight matte, four shimmer")?"""
+        return COLOURS_DESCRIBED.search(product.description(self.lang) or "") is not None
 
     async def product_faq(self, product: Product, *, strict: bool = False) -> Answer | None:
         """The product's FAQ that answers the question, when one clearly does (``strict``: only at the
