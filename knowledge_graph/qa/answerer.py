@@ -75,6 +75,7 @@ from knowledge_graph.qa.understand import (
     category_word_keys,
     category_words,
     count_named,
+    gives_kind,
     kinds_asked,
     read_question,
     shares_content,
@@ -261,6 +262,8 @@ class _Turn:
             # "my dog has dry itchy skin what do vets recommend", "promo code for genshin", "为什么夏天穿
             # 黑色衣服更热": the words fit the catalog, the subject is not the shop's; no shop answer follows
             return OFF_TOPIC
+        if found is not None and found.strategy != "other_shop" and NOT_THE_SHOPS_BUSINESS.search(r.text):
+            return OFF_TOPIC  # "average yearly return on the s&p 500", "how do i order pizza online"
         if (
             found is not None
             and found.strategy not in BESIDE_THE_CATALOG
@@ -301,6 +304,8 @@ class _Turn:
             return None  # who the streamer is: Rasa's action reads the streamer from the graph
         if not products and (PERSONAL_ASK.search(r.text) or VIEWERS_INVITED.search(r.text)):
             return OFF_TOPIC  # "how long have u been streaming", "有没有姐妹下播了一起打王者": not the shop's
+        if OTHER_ROOM.search(r.text) and (r.promo or r.price):
+            return Answer(wording.other_shop_reply(self.lang), "other_shop")  # "李佳琦直播间今晚口红打折吗"
         if OTHER_SHOP.search(r.text) and not products:
             if not (r.question or r.promo or r.price):
                 return OFF_TOPIC  # "my taobao parcel been stuck for 6 days": another shop's order
@@ -319,7 +324,7 @@ class _Turn:
             return await self.total(products, codes, counts)  # "2 matte lipsticks with live10, how much"
         if (
             len(products) >= 2
-            and len(codes) <= 1
+            and (len(codes) <= 1 or (len(codes) == 2 and CODE_CHOICE.search(r.text)))
             and not MANY_CODES.search(r.text)  # "serum and toner together, can i put in two codes?": the rule
             and (r.price or r.promo or codes or TOTAL_ASK.search(r.text))
             and (r.cheaper is None or r.promo or codes)
@@ -327,7 +332,13 @@ class _Turn:
                 _asks_shipping(r.text)
                 or (
                     (r.promo or codes)
-                    and (r.price or TOTAL_ASK.search(r.text) or PAY_ASK.search(r.text) or CART.search(r.text))
+                    and (
+                        r.price
+                        or TOTAL_ASK.search(r.text)
+                        or PAY_ASK.search(r.text)
+                        or CART.search(r.text)
+                        or len(codes) == 2
+                    )
                 )
             )
         ):  # "发圈加眼线笔一起买 够包邮不", "精华加洗面奶一起拍 哪个码更便宜": the order's price
@@ -1163,7 +1174,10 @@ class _Turn:
             else _product_faq_sure(ranked) or (topical and ranked.confident(*PRODUCT_FAQ_TOPICAL))
         )
         if not sure:
-            return None
+            faq = _the_one_giving_kind(self.reading.text, faqs)
+            if faq is None or strict or self._description_gives_kind(product):
+                return None
+            ranked = replace(ranked, faq=faq)  # "画完多久能干": of its FAQs only one says a time (30 seconds)
         return Answer(
             wording.product_faq_reply(product, self._faq_answer(ranked.faq), self.lang),
             "product_faq",
@@ -1798,6 +1812,10 @@ MANY_CODES = re.compile(
 """More than one code on an order: how codes combine, not the order's price."""
 INSTEAD = re.compile(r"\binstead\b|换成")
 """Another shade wanted in place of the one had ("got the red but want coral instead"): an exchange."""
+WANTED_INSTEAD = re.compile(r"\b(?:i want(?:ed)? the|wanted)\b|想要|要的是")
+"""Said of an order that came, another shade wanted ("收到香槟色发圈 显脏 想要黑的"): an exchange."""
+CODE_CHOICE = re.compile(r"\b(?:or|which|better|saves? more|cheaper)\b|哪个|还是|更省|更划算|更便宜")
+"""One of two codes chosen for an order ("serum + toner, LIVE10 or SERUM30?"): the cart's best answers."""
 CART = re.compile(r"\+|\b(?:combo|cart|both|basket)\b|加|一起")
 """Products put together in one order ("foundation + loose powder combo with code")."""
 PAY_ASK = re.compile(
@@ -1985,6 +2003,11 @@ OTHER_SHOP = re.compile(
     r"|\b(?:starbucks|mcdonald'?s|kfc|nike|zara|uniqlo|ikea)\b|京东|淘宝|天猫|拼多多|抖音商城|唯品会"
 )
 """Other shops and marketplaces: their deals, prices and policies are not this shop's to answer."""
+OTHER_ROOM = re.compile(
+    r"李佳琦|薇娅|罗永浩|东方甄选|(?:别人|别家|隔壁|其他|他|她)的?直播间"
+    r"|\b(?:other|another) (?:streamer|stream|channel)'?s?\b|\b(?:his|her|their) (?:stream|channel)\b"
+)
+"""Another streamer's room: its deals on a lipstick are not ours ("李佳琦直播间今晚口红打折吗")."""
 OFF_SHOP_SUBJECT = re.compile(
     r"\b(?:dogs?|doggo|pupp(?:y|ies)|cats?(?![ -]?eye)|kittens?|kitty|pets?|vets?|veterinarian|hamsters?"
     r"|video ?games?|gaming|genshin|fortnite|minecraft|valorant|steam (?:game|sale|deck)|my game|ps5|xbox"
@@ -1996,7 +2019,9 @@ OFF_SHOP_SUBJECT = re.compile(
     r"|which stocks|shares|price of (?:gold|silver|oil|bitcoin)|t-?shirts?|shirts?|clothes|clothing"
     r"|power outage|blackout|kids|children|toddlers?|babies"
     r"|\d+ ?(?:year|yr)s? old (?:boy|girl|kid|son|daughter)"
-    r"|websites?|html|css|javascript"
+    r"|websites?|html|css|javascript|hex (?:code|colou?r|value)|rgb|overlay|photoshop|procreate|canva|obs"
+    r"|eye doctor|(?:good|know a|find a|see a) doctor|s&p|stock market|invest\w*|mortgage"
+    r"|interest rate|hw|chem(?:istry)?(?: class| test| exam)?"
     r"|http|404|serie a|premier league|la liga|jerseys?|dinosaurs?|toys?|lego)\b"
     r"|狗狗|我家狗|小狗|狗子|猫咪|我家猫|小猫|宠物|兽医|原神|王者荣耀|吃鸡|手机.{0,6}(?:发烫|卡|没电|充电|坏)"
     r"|电脑|汽车|刷墙|装修|卧室|家具|沙发|菜谱|做饭|作业|考试|足球|篮球|股票|基金|代码|编程|开黑|上分|打游戏"
@@ -2018,6 +2043,8 @@ GENERAL_KNOWLEDGE = re.compile(
     r"|\bhow (?:do|can|to) i (?:stream|go live|start streaming)\b"
     r"|\b(?:planets?|galax\w*|solar system|black holes?|in the world"
     r"|(?:cheapest|best|fastest|quickest|easiest) way to (?:travel|get|go|fly|learn|cook|make))\b"
+    r"|\bchemical formula\b|\bwhich (?:us )?(?:state|country|city|continent)\b|\bcapital of\b"
+    r"|\bwhat colou?r do(?:es)? .{1,30}\bmake\b|调出来|混在一起|加.{1,4}色(?:是|变成)什么"
     r"|\b(?:largest|biggest|deepest|tallest|longest|highest|smallest) (?:ocean|sea|river|lake|mountain"
     r"|country|city|animal|desert|island|building|planet)s?\b"
 )
@@ -2032,12 +2059,15 @@ ARITHMETIC = re.compile(
 BODY_HEALTH = re.compile(
     r"\b(?:vitamin deficiency|supplements?|cough\w*)\b|咳嗽|缺.{0,4}维生素|对身体|身体健康|危害|保健品"
     r"|高原反应|晕车|感冒|发烧|摄入|超标|\b(?:covid|coronavirus|n95|hours of sleep)\b|睡几个小时"
+    r"|\beye doctors?\b|\b(?:good|know a|find a|see a) doctor\b|看医生|眼科"
+    r"|\breason i (?:can'?t|cant|cannot) sleep\b|\bcaffeine question\b"
 )
 """Health beyond the skin ("嘴唇老是干裂是缺哪种维生素", "熬夜对身体有什么危害"): not the shop's to answer."""
 HOBBY_OR_HOME = re.compile(
     r"\b(?:watercolou?rs?|acrylics?|canvas|oil paint\w*|paint(?:ing)? (?:my|the) (?:walls?|room|house"
     r"|fence)|baking (?:soda|powder)|maths? (?:question|problem|homework)|diy|homemade|make .{0,25}at home"
-    r"|leather (?:boots|shoes|jacket|sofa|couch|bags?)|boots|shoes|sneakers)\b"
+    r"|leather (?:boots|shoes|jacket|sofa|couch|bags?)|boots|shoes|sneakers"
+    r"|(?:birthday|bday|b-day) cake|on (?:a|the|my) cake|photoshop|procreate|hex (?:code|colou?r))\b"
     r"|水彩|油画|颜料|刷墙|小苏打|泡打粉|数学题|自制|自己做|在家做"
 )
 """Painting, baking and homework ("best brush for watercolour painting", "baking soda or baking powder"),
@@ -2049,6 +2079,13 @@ STAIN_REMOVAL = re.compile(
 )
 """Housework about a stain ("get candle wax out of a carpet"), which names products without asking
 about them."""
+NOT_THE_SHOPS_BUSINESS = re.compile(
+    r"\b(?:s&p|stock market|index funds?|etfs?|invest(?:ing|ment|ments)?|mortgage|interest rates?|401k"
+    r"|order (?:a |some )?(?:pizza|food|takeout|takeaway|sushi|burgers?)|uber ?eats|doordash"
+    r"|how (?:do|can|to) i (?:stream|go live|start streaming))\b|外卖|美团|饿了么|打车|炒股|理财|基金"
+)
+"""Subjects no shop answer concerns, not even its policies ("average yearly return on the s&p 500" is no
+return policy, "how do i order pizza online" no way to pay us)."""
 BESIDE_THE_CATALOG = frozenset({"shop_faq", "not_carried", "other_shop", "schedule"})
 """Answers that are not read from the catalog's products and codes: a question about another subject may
 still get them ("my dog chewed the parcel, can I get a refund?")."""
@@ -2083,7 +2120,7 @@ ZH_FIT_ASK = re.compile(r"^(?!.*有.{0,8}适合)(?!.*推荐).{0,10}(?:适合|适
 的吗")."""
 ZH_YES_NO = re.compile(r"[吗嘛]|(?P<v>[\u4e00-\u9fff])不(?P=v)")
 OUR_ONE = re.compile(
-    r"\b(?:the|this|that|ur|your|yours|lulu'?s)\s+(?:\S+\s+)?\x00|(?:这个|那个|这款|那款|你家|你们家|你们的)\S{0,4}\x00"
+    r"\b(?:the|this|that|ur|your|yours|lulu'?s)\s+(?:\S+\s+){0,2}\x00|(?:这个|那个|这款|那款|你家|你们家|你们的)\S{0,4}\x00"
 )
 """A name word (marked ``\0``) said as our product: "the foundation", "ur liquid foundation", "这款粉底"."""
 NAME_WORDS = ("foundation", "cream", "mask", "spray", "粉底", "面膜", "喷雾", "霜")
@@ -2194,6 +2231,14 @@ def _named_only_in_remarks(text: str, keys: Iterable[str]) -> bool:
     return all(r.filters and not (r.deictic or THE_ONE.search(r.text)) for r in readings)
 
 
+def _the_one_giving_kind(question: str, faqs: Sequence[FAQ]) -> FAQ | None:
+    """The only FAQ whose answer gives the kind of answer asked (a duration, a size, a scent), if one
+    alone does."""
+    kinds = kinds_asked(question)
+    giving = [faq for faq in faqs if kinds and gives_kind(kinds, faq_texts(faq)[1])]
+    return giving[0] if len(giving) == 1 else None
+
+
 def _topics(text: str, table: Topics = SHOP_TOPICS) -> list[str]:
     """The words of the topics of ``table`` that ``text`` touches (``lexicon.SHOP_TOPICS`` by default),
     without those a more specific topic touched with them covers (``lexicon.TOPIC_COVERS``)."""
@@ -2202,7 +2247,8 @@ def _topics(text: str, table: Topics = SHOP_TOPICS) -> list[str]:
         for cues, words in table
         if any(find_word(normalize_key(c), text, plurals=True) != -1 for c in cues)
     ]
-    if table is SHOP_TOPICS and EXCHANGE_TOPIC not in touched and INSTEAD.search(text) and _shades_in(text):
+    instead = INSTEAD.search(text) or (ARRIVED.search(text) and WANTED_INSTEAD.search(text))
+    if table is SHOP_TOPICS and EXCHANGE_TOPIC not in touched and instead and _shades_in(text):
         touched.append(EXCHANGE_TOPIC)  # "got the red but want coral instead": a shade for another
     covered = {general for words in touched for general in TOPIC_COVERS.get(words, ())}
     if BODY_DAMAGE.search(text) and not PARCEL.search(text):

@@ -27,7 +27,8 @@ ASKS: dict[str, re.Pattern[str]] = {
         r"\b(finish|matte or|dewy|glossy|satin|sheer|shiny)\b|妆效|(?:哑光|水光|雾面)的?还是|质地|光泽"
     ),
     "size": re.compile(
-        r"\b(how big|what size is|how much (?:product|is in)|(?:what|the) volume|ml is|grams?|capacity"
+        r"\b(how big|what size is|how much (?:product|is in)|how much (?:[\w-]+ ){0,3}(?:do|would|will) "
+        r"(?:i|u|you|we) (?:actually |really )?get in|(?:what|the) volume|ml is|grams?|capacity"
         r"|how large"
         r"|how many (?:ml|g|oz|sheets|pieces|brushes|grams?)"
         r"|how many (?:[\w-]+ ){0,2}?(?:do (?:u|you|i|we) get |are |come )?"
@@ -37,10 +38,11 @@ ASKS: dict[str, re.Pattern[str]] = {
         r"|\bcome in (?:a )?(?:bigger|smaller|larger)\b"
         r"|^(?:and |the |what'?s the |what is the |wat )?size\W*$|\b(?:vs|or) [a-z ]{2,30} sizes?\W*$"
         r"|容量|多大|多少ml|多少毫升|(?<!还有)(?<!剩)(?<!还剩)几片|(?<!还有)(?<!剩)(?<!还剩)几支|规格|多少克|净含量|几毫升|大瓶|大容量|小样|旅行装|大号|小号"
-        r"|几克|几ml|几g\b|多少g\b|几把|能装多少|装多少|\b(?:a )?(?:big|large|small) jar\b|\bmini one\b"
+        r"|几克|几ml|几g\b|多少g\b|几把|能装多少|装多少|多重|多沉"
+        r"|\b(?:a )?(?:big|large|small) jar\b|\bmini one\b"
     ),
     "ingredient": re.compile(
-        r"\b(ingredients?"
+        r"\b(ingredients?|ingr[ei]di[ae]nts?|(?:hero|star|main|key) ingr\w+"
         r"|what'?s (?:actually |really )?in (?:it|the|this|that|ur|your)(?! (?:box|set|pack|kit|bag))"
         r"|what is in (?:it|the|this)|contains?|formula|made of|made with|any oils? in"
         r"|(?:main|key) actives?)\b"

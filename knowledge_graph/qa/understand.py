@@ -57,6 +57,7 @@ AMOUNT_USED = re.compile(
     r"|hydration)\b"
     r"|\bhow much (?:does|do|will|would|can) (?:[\w-]+ ){0,4}?(?:cover|last|hold)\b"
     r"|\bhow much product\b|\bml wise\b|\bhow many ml\b"
+    r"|\bhow much (?:[\w-]+ ){0,3}(?:do|would|will) (?:i|u|you|we) (?:actually |really )?get in\b"
     r"|\bhow much (?:[\w-]+ ){0,3}(?:per|each) (?:eye|use|time|application|day|night|side|cheek|lip)\b"
 )
 """How much of a product goes on ("how much eye cream do i use per eye") or how much of a quality it
@@ -137,12 +138,16 @@ COMPARED_ON: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 """What a comparison of products weighs, when it is not the price (``Reading.compares``)."""
 TOTAL_ASK = re.compile(
-    r"\b(total|totals|altogether|all together|in total|combined|for both|both together|together"
+    r"\b(total(?! (?:beginner|newbie|noob|novice|amateur|mess|disaster))|totals|altogether|all together"
+    r"|in total|combined|for both|both together|together"
     r"|come to|comes to|add up|adds up)\b"
     r"|一共|总共|加起来|合计|一起买|一起拍|一起下单|一块买|两个一起|都买"
 )
 """What several products cost together ("lipstick and gloss together with live10, whats the total")."""
-TOTAL_SAID = re.compile(r"\b(?:total|come to|comes to|add up|adds up)\b|一共|总共|合计")
+TOTAL_SAID = re.compile(
+    r"\b(?:total(?! (?:beginner|newbie|noob|novice|amateur))|come to|comes to|add up|adds up)\b"
+    r"|一共|总共|合计"
+)
 """A total asked for outright, without price words."""
 _COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "couple": 2, "pair": 2, "两": 2, "二": 2, "三": 3}
 _COUNTS |= {"四": 4, "五": 5} | {str(n): n for n in range(2, 10)}
@@ -214,6 +219,8 @@ POPULAR = re.compile(
 RECOMMEND = re.compile(
     r"\b(recommend\w*|suggest\w*|what should i (?:buy|get|try)|what(?:'s| is) good for"
     r"|good for (?:a |an |my )?|anything for|something for|best for|suitable for"
+    r"|best (?!price|deal|way|time|day|offer|code)(?:[\w-]+ ){1,2}for (?:a |an |my )?(?:total |complete )?"
+    r"(?:beginners?|newbies?|noobs?|novices?|oily|dry|sensitive|combo|combination|acne|mature)"
     r"|which (?:one|product)s? (?:is |are )?(?:good |best )?for"
     r"|what (?:do|would) you (?:recommend|suggest)|what to (?:buy|get)|gift (?:idea|for)|what helps|any help"
     r"|(?<!do i )need (?:something |anything |a product )?for|what(?:'s| is) handy|something to help"
@@ -560,6 +567,16 @@ ANSWER_KINDS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
             r"|\d+\s*(?:pumps?|drops?|泵|滴)"
         ),
     ),
+    (  # a scent
+        re.compile(
+            r"\bsmells? like\b|\bwhat (?:does|do) .{0,30}\bsmell\b|\bwhat (?:scent|notes?)\b|\bscent notes?\b"
+            r"|什么(?:香|味)|啥(?:香|味)|香调|香型|闻起来(?:怎么样|如何|咋样)"
+        ),
+        re.compile(
+            r"\b(?:rose|bergamot|fig|cedar|osmanthus|vanilla|citrus|floral|woody|musk|jasmine|lavender)\b"
+            r"|玫瑰|佛手柑|无花果|雪松|桂花|花香|木质|果香|柑橘|茉莉|薰衣草"
+        ),
+    ),
     (  # a distance
         re.compile(r"\bhow (?:far|close)\b|\bwhat distance\b|多远|多近|距离|隔多"),
         re.compile(r"\d+(?:\.\d+)?\s*(?:cm|centimet\w+|inch\w*|厘米|公分|寸)"),
@@ -584,9 +601,10 @@ def answer_kind_fits(question: str, answers: Iterable[str]) -> bool:
 
 
 QUESTION = re.compile(
-    r"\?|？|\b(how|what|whats|when|where|wheres|hows|which|who|why|is|are|does|do|can|could|will|would|should"
+    r"\?|？|\b(how|what|whats|wats|wat|wut|wuts|when|where|wheres|hows|which|who|why|is|are|does|do|can|could|will|would|should"
     r"|any|am i"
     r"|anything|list|show me|show (?:the|ur|your|us)|tell me)\b|^r (?:u|ur|you|your|these|those|they|the)\b"
+    r"|\bor r (?:there|u|you|they|these|those)\b"
     r"|多少|多久|多长|多快|多远|吗|么|嘛|呢|什么|啥|怎么|咋|哪|几|谁|有没有|有木有|能不能|可不可以|是不是|会不会|要不要|求|推荐|"
     r"(?P<again>[\u4e00-\u9fff]{1,2})不(?P=again)|肿么|咩|是.{0,12}还是|.还是.|(?:不会|别|该不会)是.{0,12}[吧啊呀]|是.{1,8}吧(?=\W|$)|"
     r"教教我|教我|" + _V_BU,
@@ -624,7 +642,7 @@ WANTS = re.compile(
     r"|no (?:wechat|alipay|paypal|credit card|bank card|chinese bank)"
     r"|don'?t have)\b"
     r"|想|要|怕|担心|心有余悸|求|帮|咋办|怎么办|不知道|找不到|不回|一直不|每次|赶上|错过|给一下|给个|呗"
-    r"|没|急|哭|只有|不会|用不了|不能用|不理人|希望"
+    r"|没|急|哭|只有|不会|用不了|不能用|不理人|希望|还得我|得我自己"
 )
 """A statement that wants something, worries or complains ("want my money back", "之前买到假的 怕了",
 "物流一直不显示"): with a shop topic, the shop FAQ answers it, where "ordered already, waiting for the

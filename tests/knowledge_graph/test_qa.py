@@ -2058,3 +2058,73 @@ async def test_a_fit_follow_up_counted_packs_and_two_codes_on_one_order(qa) -> N
     assert "240.30" in packs.text
     codes = await ask(qa, "buying the serum and the toner together, can i put in two codes?", "en")
     assert codes.strategy == "shop_faq" and "one code per order" in codes.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "whats the hex code for brick red lol need it for my overlay",
+        "whats the average yearly return on the s&p 500",  # no return policy
+        "is the procreate colour palette thing free or do u have to pay",
+        "whats the chemical formula of hyaluronic acid, for my chem hw",
+        "how many candles go on a cake for a 30th bday LUL",  # the candle named, a cake meant
+        "which us state is the peach state lol",
+        "anyone know a good eye doctor in shanghai, my eyes r dry af",
+        "红色加蓝色调出来是什么色",
+        "how do i order pizza online",  # no way to pay us
+        "how do i stream on twitch",  # no stream schedule
+    ],
+)
+async def test_subjects_beside_the_shop_get_no_shop_answer_even_in_its_words(qa, text: str) -> None:
+    found = await qa.answer(text, "zh" if "色" in text else "en")
+    assert found is None or found.silent, (text, found)
+
+
+async def test_another_streamers_room_deals_are_not_ours(qa) -> None:
+    found = await ask(qa, "李佳琦直播间今晚口红打折吗", "zh")
+    assert found.strategy == "other_shop" and "LIVE10" not in found.text
+    fake = await ask(qa, "pls tell me this stuff isnt fake, got burned by another stream last month", "en")
+    assert fake.strategy == "shop_faq"  # whether ours are genuine
+
+
+async def test_orders_regretted_or_come_in_the_wrong_shade_and_shipping_worries(qa) -> None:
+    for text, said in (
+        ("签收都十天了才想起来退 还行吗", "7天"),  # not the code FAQ ("才想起来")
+        ("手滑拍成21号了 我要的是23啊", "换"),
+        ("收到香槟色发圈 感觉有点显脏 想要黑的", "换"),
+        ("就买一支眼线笔 还得我自己出运费啊", "99"),
+        ("新疆偏远地区 是不是要加钱啊", "99"),
+        ("拍了的东西在哪能看到发没发 app太难用了", "我的订单"),
+        ("付完钱才想起来优惠码没填", "付款前"),
+        ("周末播吗 工作日没空看", "8点"),
+    ):
+        found = await ask(qa, text, "zh")
+        assert found.strategy == "shop_faq" and said in found.text, (text, found.text)
+
+
+async def test_product_questions_by_a_typo_a_scent_an_amount_or_a_kind_of_answer(qa) -> None:
+    serum = await ask(qa, "wats the main ingredient in ur serum", "en")  # "wats" asks
+    assert "hyaluronic acid" in serum.text
+    toner = await ask(qa, "whats the hero ingrediant in the hydrating toner", "en")
+    assert "ceramides" in toner.text
+    amount = await ask(qa, "how much toner do u actually get in one bottle", "en")
+    assert "200 ml" in amount.text and "¥" not in amount.text  # an amount, not the price
+    scent = await ask(qa, "what does the rose edt smell like besides rose", "en")
+    assert "bergamot" in scent.text  # the description names the scent; the FAQ on strength does not
+    dries = await ask(qa, "画完多久能干 我手残老蹭花", "zh", context="LR-MKP-005")
+    assert "30秒" in dries.text  # the one FAQ that says a time
+    holds = await ask(qa, "my skin gets shiny by noon, will the long wear foundation hold up", "en")
+    assert holds.product == "LR-MKP-002" and "powder" in holds.text  # our foundation, not picks
+    heavy = await ask(qa, "多重啊", "zh", context="LR-LIF-002")
+    assert "200 g" in heavy.text
+    lashes = await ask(qa, "want my lashes to look longer pls help", "en")
+    assert lashes.strategy == "recommend" and "Mascara" in lashes.text
+    beginner = await ask(qa, "best eye product for a total beginner", "en")  # no total of prices
+    assert beginner.strategy == "recommend" and "Palette" in beginner.text
+
+
+async def test_two_codes_for_an_order_of_two_products_answer_the_cheaper_cart(qa) -> None:
+    both = await ask(qa, "getting the serum AND the toner, should i use LIVE10 or SERUM30", "en")
+    assert "286.20" in both.text and "LIVE10" in both.text
+    balm = await ask(qa, "buying serum + tinted lip balm, which code saves more LIVE10 or SERUM30", "en")
+    assert "268.90" in balm.text and "SERUM30" in balm.text
