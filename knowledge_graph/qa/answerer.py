@@ -368,6 +368,8 @@ class _Turn:
             and not code_until
             and not deal_until
             and not ((r.price or r.superlative) and products)
+            and not (r.superlative and not _topics(_superlative_clause(r.text)))  # "…most stock of, wanna
+            # buy something that wont sell out": the superlative asked, not how to buy
             and not (r.cheaper is not None and len(products) >= 2)  # "蜡烛和洗面奶哪个更便宜 凑单用"
             and not await self._not_sold(named)
         ):
@@ -394,7 +396,8 @@ class _Turn:
             return await self.total(products, codes)
         if (
             (codes or r.promo)
-            and not (codes and products)
+            and (not (codes and products) or (MANY_CODES.search(r.text) and self._all_running(codes)))
+            # "精华+口红 LIVE10和SERUM30能叠着用吗": the rule; an ended code is said to have ended
             and (CODE_RULES_ASK.search(r.text) or (r.promo and not products and HOW_TO.search(r.text)))
         ):
             found = await self.shop_faq(CODE_RULES_TOPIC)  # "can I use LIVE10 and SERUM30 together?"
@@ -813,6 +816,10 @@ class _Turn:
             return None
         return Answer(text, "compare", None, tuple(p.sku for p in products))
 
+    def _all_running(self, codes: Sequence[Promotion]) -> bool:
+        now = self.qa._clock()
+        return all(code.is_active(now) for code in codes)
+
     async def total(
         self, products: tuple[Product, ...], codes: list[Promotion], counts: tuple[int, ...] = ()
     ) -> Answer:
@@ -853,6 +860,9 @@ class _Turn:
             "stocked": "stock_desc",
             "scarce": "stock_asc",
         }[which]
+        clause = _superlative_clause(self.reading.text)
+        if clause != self.reading.text:  # "冬天脸干得起皮 补水的东西里哪个最贵": the hydrating ones
+            self.reading = replace(self.reading, tags=read_question(clause).tags)
         selection = self._selection(in_stock=which in ("popular", "scarce"))
         found, _total = await select_products(self.store, selection, order=order, limit=self.reading.top)
         if not found:
@@ -1050,7 +1060,11 @@ class _Turn:
         r = self.reading
         sku = product.sku
         every = await variants_of(self.store, sku)
-        if every and r.superlative in ("stocked", "scarce") and r.variant:
+        if OTHER_SIZE.search(r.text) and (size := attributes.labels(product, "size", self.lang)):
+            # "serum in a bigger bottle?", "toner only 200ml or is there a travel size": sizes are not
+            # variants in the catalog, so the one size it comes in is the answer
+            return Answer(wording.one_size_reply(product, self.lang, size[0]), "attribute", sku, (sku,))
+        if every and r.superlative in ("stocked", "scarce") and (r.variant or self._shades_named(every)):
             return self.shade_superlative(product, every)  # "which lipstick shade has the most stock"
         if (
             r.sell_thing
@@ -1721,6 +1735,7 @@ STREAMER_ASK = re.compile(r"\bwho(?:'s| is) (?:the )?(?:streamer|host|this)\b|�
 PERSONAL_ASK = re.compile(
     r"\bhow long (?:have|has) \w+ been\b|\bwhen did (?:you|u|she) (?:start|begin)\b|\bsince when\b"
     r"|\bhow old (?:are|r|is) (?:you|u|she)\b|播了多久|播了几年|播多久了|多大了|几岁|哪年开始"
+    r"|\bhow was (?:ur|your|her) (?:trip|day|weekend|holiday|vacation|birthday|bday|exam)\b"
 )
 """The streamer's own life ("how long have u been streaming? i remember u from 2021"), not the schedule."""
 VIEWERS_INVITED = re.compile(
@@ -1807,13 +1822,21 @@ LEAK = re.compile(r"\b(?:leak|spill)(?:s|ing|y|proof)?\b|会漏|漏不漏|漏水
 damage)."""
 MANY_CODES = re.compile(
     r"\b(?:two|2|multiple|several|more than one|both) (?:discount |promo |coupon )?codes\b|\bstack\w*"
-    r"|两个码|几个码|叠加|叠券"
+    r"|两个码|几个码|叠加|叠券|叠着|一起用"
 )
 """More than one code on an order: how codes combine, not the order's price."""
 INSTEAD = re.compile(r"\binstead\b|换成")
 """Another shade wanted in place of the one had ("got the red but want coral instead"): an exchange."""
 WANTED_INSTEAD = re.compile(r"\b(?:i want(?:ed)? the|wanted)\b|想要|要的是")
 """Said of an order that came, another shade wanted ("收到香槟色发圈 显脏 想要黑的"): an exchange."""
+OTHER_SIZE = re.compile(
+    r"\b(?:bigger|larger|smaller|other|travel|mini|different|full) "
+    r"(?:sizes?|bottles?|jars?|tubes?)\b"
+    r"|\b(?:come|comes) in (?:a )?(?:bigger|smaller|larger)\b|\b(?:bigger|larger|smaller) than \d"
+    r"|\bonly (?:the |a |in )?\d+ ?(?:ml|g)\b|^[a-z ]{2,20} sizes\W*$|\bany other sizes?\b|\bhow many sizes\b"
+    r"|大瓶|大容量|小样|旅行装|别的规格|其他规格|几个规格|大一点的|小一点的|只有\d+ ?(?:ml|g|毫升|克)"
+)
+"""Another size asked for ("serum in a bigger bottle?", "有旅行装吗"), which the catalog does not sell."""
 CODE_CHOICE = re.compile(r"\b(?:or|which|better|saves? more|cheaper)\b|哪个|还是|更省|更划算|更便宜")
 """One of two codes chosen for an order ("serum + toner, LIVE10 or SERUM30?"): the cart's best answers."""
 CART = re.compile(r"\+|\b(?:combo|cart|both|basket)\b|加|一起")
@@ -2040,6 +2063,8 @@ GENERAL_KNOWLEDGE = re.compile(
     r"|为什么|为啥|是什么意思|啥意思|什么原理|有什么区别|区别是什么|什么区别|化学|分子式"
     r"|\bwhat'?s \d+(?:\.\d+)?\s*%? of \d+|打[一二三四五六七八九\d]+折是多少"  # "what's 15% of 80"
     r"|\bwhat (?:is|are) .{1,30} made (?:from|of)\b"
+    r"|\bhow (?:do|would) (?:u|you|i) say\b|\bin (?:french|spanish|german|japanese|korean|italian)\b"
+    r"|\btranslat\w+|用英语怎么说|英文怎么说|英语怎么说|日语怎么说|法语怎么说"
     r"|\bhow (?:do|can|to) i (?:stream|go live|start streaming)\b"
     r"|\b(?:planets?|galax\w*|solar system|black holes?|in the world"
     r"|(?:cheapest|best|fastest|quickest|easiest) way to (?:travel|get|go|fly|learn|cook|make))\b"
@@ -2239,9 +2264,26 @@ def _the_one_giving_kind(question: str, faqs: Sequence[FAQ]) -> FAQ | None:
     return giving[0] if len(giving) == 1 else None
 
 
+def _superlative_clause(text: str) -> str:
+    """The clause of a message that asks its superlative ("补水的东西里哪个最贵" of "冬天脸干得起皮
+    补水的东西里哪个最贵 我就想要最好的"); the whole text when no one clause does."""
+    clauses = [c for part in CLAUSE_END.split(text) for c in CJK_CLAUSES.split(part) if c.strip()]
+    for clause in clauses:
+        if read_question(clause).superlative:
+            return clause
+    return text
+
+
+CJK_CLAUSES = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+"""Chinese chat separates clauses with spaces."""
+NOT_A_TOPIC = re.compile(r"\bexchange (?:students?|rates?|programs?)\b|\bcurrency exchange\b|交换生|汇率")
+"""Words with a topic's cue inside that are about something else ("an exchange student": no exchange)."""
+
+
 def _topics(text: str, table: Topics = SHOP_TOPICS) -> list[str]:
     """The words of the topics of ``table`` that ``text`` touches (``lexicon.SHOP_TOPICS`` by default),
     without those a more specific topic touched with them covers (``lexicon.TOPIC_COVERS``)."""
+    text = NOT_A_TOPIC.sub(" ", text)
     touched = [
         words
         for cues, words in table

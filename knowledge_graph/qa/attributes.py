@@ -27,8 +27,9 @@ ASKS: dict[str, re.Pattern[str]] = {
         r"\b(finish|matte or|dewy|glossy|satin|sheer|shiny)\b|妆效|(?:哑光|水光|雾面)的?还是|质地|光泽"
     ),
     "size": re.compile(
-        r"\b(how big|what size is|how much (?:product|is in)|how much (?:[\w-]+ ){0,3}(?:do|would|will) "
-        r"(?:i|u|you|we) (?:actually |really )?get in|(?:what|the) volume|ml is|grams?|capacity"
+        r"\b(how big|what size is|how much (?:product(?! (?:do|should|shall|would|to|per|each)\b)|is in)"
+        r"|how much (?:[\w-]+ ){0,3}(?:do|would|will) (?:i|u|you|we) (?:actually |really )?get in"
+        r"|(?:what|the) volume|ml is|grams?|capacity"
         r"|how large"
         r"|how many (?:ml|g|oz|sheets|pieces|brushes|grams?)"
         r"|how many (?:[\w-]+ ){0,2}?(?:do (?:u|you|i|we) get |are |come )?"
@@ -46,7 +47,7 @@ ASKS: dict[str, re.Pattern[str]] = {
         r"|what'?s (?:actually |really )?in (?:it|the|this|that|ur|your)(?! (?:box|set|pack|kit|bag))"
         r"|what is in (?:it|the|this)|contains?|formula|made of|made with|any oils? in"
         r"|(?:main|key) actives?)\b"
-        r"|成分|含有|含不含|有没有添加|配方|含什么|里面有什么|里面有啥"
+        r"|成分|含有|含不含|有没有添加|配方|含什么|里面有什么|里面有啥|什么.{0,2}做的|用什么做|啥做的"
     ),
 }
 

@@ -196,15 +196,16 @@ LARGEST = re.compile(
 )
 MOST_STOCK = re.compile(
     r"\b(most (?:of )?(?:\w+ )?in stock|most (?:total )?stock(?:ed)?|highest (?:total )?stock|most left"
-    r"|biggest stock|best[- ]stocked|most units|(?:have|got) (?:the )?most of)\b"
-    r"|库存最多|货最多|剩得最多|剩的最多|囤得最多|囤的最多|货最足|哪(?:个|种)(?:颜色|色号|色)(?:最多|剩得?最多)(?!人)"
+    r"|biggest stock|best[- ]stocked|most units|(?:have|got) (?:the )?most of"
+    r"|(?:u|you) (?:have|got) more of)\b"
+    r"|库存最多|货最多|剩得最多|剩的最多|剩最多|哪(?:个|种)(?:颜色|色号|色)(?:库存|货)(?:最)?多|囤得最多|囤的最多|货最足|哪(?:个|种)(?:颜色|色号|色)(?:最多|剩得?最多)(?!人)"
 )
 LEAST_STOCK = re.compile(
     r"\b(lowest (?:on |total )?stock|least (?:in |total )?stock|fewest (?:\w+ )?left|least (?:\w+ )?left"
     r"|fewest units"
     r"|running (?:lowest|out|low)"
-    r"|almost sold out|about to sell out)\b"
-    r"|库存最少|货最少|剩得最少|剩的最少|快(?:要)?(?:卖完|抢光|断货|售罄|没货)|库存最紧张|最紧张|库存最低"
+    r"|almost sold out|about to sell out|almost gone|nearly gone|nearly sold out|selling out)\b"
+    r"|库存最少|货最少|剩得最少|剩的最少|剩最少|最少货|哪(?:个|种)(?:颜色|色号|色)(?:库存|货)(?:最)?少|色号里哪个最少|快(?:要)?(?:卖完|抢光|断货|售罄|没货)|库存最紧张|最紧张|库存最低"
 )
 SOLD_OUT_ASK = re.compile(
     r"\b(what(?:'s| is| are)|which|anything|any)\b.{0,30}\b(out of stock|sold out)\b"
@@ -270,7 +271,15 @@ SELL = (
         r"(?P<thing>[^?!.。，,]+)"
     ),
     re.compile(r"\b(?:any )?(?P<thing>[a-z][a-z '-]{2,30}?) for sale\b"),
-    re.compile(r"\bwhere(?:'s| is| are|s) (?:the|ur|your|a|an) (?P<thing>[a-z][a-z '-]{2,30}?)\s*(?:\?|$)"),
+    re.compile(
+        r"\bwhere(?:'s| is| are|s) (?:the|ur|your|a|an) (?P<thing>[a-z][a-z '-]{2,30}?)\s*(?:\?|$"
+        r"|, ?(?:i )?(?:cant|can't|cannot) find)"
+    ),
+    re.compile(  # "hairspray any", "micellar water do u have", "gua sha in the shop?", "contour stick where"
+        r"^(?P<thing>[a-z][a-z'-]+(?: [a-z][a-z'-]+){0,2}?),? (?:any|anyone|where|u got any|you got any"
+        r"|(?:do )?(?:u|you)(?: guys)? (?:have|sell|stock|carry|got)(?: it| them| those| these| any| one)?"
+        r"|in (?:the|ur|your) (?:shop|store))\W*$"
+    ),
     re.compile(
         r"^(?!(?:water|tea|coffee|food|snacks?|drinks?|juice|candy|chocolate|cookies?|lunch|dinner)\W*$)"
         r"(?P<thing>[a-z][a-z'-]{3,}(?: [a-z][a-z'-]+)?)\W*$"
@@ -346,7 +355,7 @@ GOODS_HEAD = re.compile(
     r"|juice|supplie|accessorie|accessory|device|gadget|machine|heater|blanket|pillow|slipper|shoe|sandal"
     r"|\bmat|\btie|band|wig|extension|tweezer|clipper|nail file|kettle|blender|umbrella|wallet|purse|glove"
     r"|scarf|belt|sunglasse|glasse|diffuser|humidifier|razor blade|lighter|vape|pajama|dress|jacket|water"
-    r"|pillowcase|blender)"
+    r"|pillowcase|blender|bomb|plumper|nails|steamer|gua sha|organi[sz]er|drops|whitening strip)"
     r"(?:e?s)?$"
 )
 """Heads of goods a bare "X?" ends with when it names a product someone looks for ("eyebrow pencil??",
@@ -361,11 +370,14 @@ BARE_EN = 3
 """The index of the bare English "X?" pattern in ``SELL`` (checked against ``BARE_THING_WORDS``)."""
 LOOKING_FOR = 4
 WHERE_IS = 6
-GOODS_ALONE = 7
-AVAILABLE = 8
+ASKED_AFTER = 7
+"""The index of "X any" / "X do u have" in ``SELL``."""
+GOODS_ALONE = 8
+AVAILABLE = 9
 """The index of "X available?" / "…if lulu sells X" in ``SELL``."""
 GOODS_CHECKED = (
-    SELL[BARE_EN], SELL[LOOKING_FOR], SELL[WHERE_IS], SELL[GOODS_ALONE], SELL[AVAILABLE], SELL[-2], SELL[-1]
+    SELL[BARE_EN], SELL[LOOKING_FOR], SELL[WHERE_IS], SELL[ASKED_AFTER], SELL[GOODS_ALONE], SELL[AVAILABLE],
+    SELL[-2], SELL[-1]
 )  # fmt: skip
 """The ``SELL`` patterns that name a product only when the thing ends in goods ("eyebrow pencil??",
 "need a hair dryer", "looking for false lashes"), since their words alone ask nothing of the shop."""
@@ -557,7 +569,8 @@ ANSWER_KINDS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     ),
     (  # how much to use at a time
         re.compile(
-            r"\bhow much (?:do|should|to|shall|can) (?:i |u |you |we )?(?:use|apply|put|squeeze|take)\b"
+            r"\bhow much (?:product |of it )?(?:do|should|to|shall|can) (?:i |u |you |we )?"
+            r"(?:use|apply|put|squeeze|take|need)\b"
             r"|\bhow much (?:product |of it )?(?:per|each|for (?:each|one|the))\b"
             r"|\bhow many (?:pumps|drops)\b"
             r"|用量|用多少|挤多少|取多少|抹多少|涂多少|一次.{0,3}多少|多少量"

@@ -349,15 +349,21 @@ def superlative_reply(product: Product, lang: Language, which: str, scope: str) 
             where = f"{scope}里" if scope else ""
             return f"{where}{word}的是{product.name(lang)}，还有 {product.stock} 件（{price}）～"
         word = "the most in stock" if which == "stocked" else "the fewest left"
-        where = f" in {scope}" if scope else ""
+        where = _within(scope)
         return f"The {product.name(lang)} has {word}{where}: {product.stock} ({price})."
     if lang == "zh":
         word = {"cheapest": "最便宜", "priciest": "最贵", "popular": "最受欢迎"}[which]
         where = f"{scope}里" if scope else ""
         return f"{where}{word}的是{product.name(lang)}，{price}～"
     word = {"cheapest": "cheapest", "priciest": "most expensive", "popular": "most popular"}[which]
-    where = f" in {scope}" if scope else ""
-    return f"The {word}{where} is the {product.name(lang)} at {price}."
+    return f"The {word}{_within(scope)} is the {product.name(lang)} at {price}."
+
+
+def _within(scope: str) -> str:
+    """ " in lips", or " for him" for a scope that is a need said with its own preposition."""
+    if not scope:
+        return ""
+    return f" {scope}" if scope.startswith("for ") else f" in {scope}"
 
 
 def superlatives_reply(ranked: Sequence[Product], lang: Language, which: str, scope: str) -> str:
@@ -512,6 +518,14 @@ def attribute_reply(product: Product, lang: Language, what: str, values: Sequenc
         "ingredient": f"Key ingredients of the {name}: {joined}.",
         "benefit": f"The {name} is {joined}.",
     }[what]
+
+
+def one_size_reply(product: Product, lang: Language, size: str) -> str:
+    """Another size asked for: the one size the product comes in."""
+    name = product.name(lang)
+    if lang == "zh":
+        return f"{name}目前只有一个规格：{size}～"
+    return f"The {name} comes in one size only: {size}."
 
 
 def skin_fit_reply(product: Product, lang: Language, asked: str, fits: bool, suits: Sequence[str]) -> str:

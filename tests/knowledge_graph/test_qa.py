@@ -2128,3 +2128,72 @@ async def test_two_codes_for_an_order_of_two_products_answer_the_cheaper_cart(qa
     assert "286.20" in both.text and "LIVE10" in both.text
     balm = await ask(qa, "buying serum + tinted lip balm, which code saves more LIVE10 or SERUM30", "en")
     assert "268.90" in balm.text and "SERUM30" in balm.text
+
+
+async def test_another_size_asked_for_gets_the_one_size_it_comes_in(qa) -> None:
+    for text, lang, size in (
+        ("serum in a bigger bottle?", "en", "30 ml"),
+        ("toner only 200ml or is there a travel size", "en", "200 ml"),
+        ("night cream jar how big, any other sizes", "en", "50 g"),
+        ("面膜有旅行装吗", "zh", "10片"),
+    ):
+        found = await ask(qa, text, lang)
+        assert found.strategy == "attribute" and size in found.text, (text, found.text)
+        assert "one size" in found.text or "一个规格" in found.text
+    versions = await ask(qa, "any other versions of the palette", "en")
+    assert versions.strategy == "variant"  # versions are shades, not sizes
+
+
+async def test_goods_asked_after_their_name_are_goods_not_sold(qa) -> None:
+    for text in (
+        "hairspray any",
+        "micellar water do u have",
+        "gua sha in the shop?",
+        "bath bombs??",
+        "where's the makeup remover, cant find the link",
+    ):
+        found = await ask(qa, text, "en")
+        assert found.strategy == "not_carried", (text, found.text)
+    ours = await ask(qa, "serum do u have", "en")
+    assert ours.product == "LR-SKN-001" and "¥" in ours.text
+    assert await qa.answer("hype any", "en") is None  # no goods named
+
+
+async def test_shade_stock_superlatives_and_a_superlative_asked_beside_a_story(qa) -> None:
+    liner = await ask(qa, "liner: black or brown, which one u got more of", "en")
+    assert "black" in liner.text and "160" in liner.text
+    gloss = await ask(qa, "唇釉哪个色剩最少", "zh")
+    assert "玫瑰粉" in gloss.text and "50" in gloss.text
+    dearest = await ask(qa, "冬天脸干得起皮 补水的东西里哪个最贵 我就想要最好的", "zh")
+    assert "补水精华" in dearest.text and "239" in dearest.text  # not "no dry-skin hydrating nourishing"
+    smudge = await ask(qa, "夏天出汗特别多 妆一会就花 防晕染的东西里最便宜的是啥", "zh")
+    assert "眼线笔" in smudge.text and "59" in smudge.text
+    stock = await ask(qa, "which product do u have the most stock of, wanna buy something that lasts", "en")
+    assert stock.strategy == "superlative" and "500" in stock.text  # not how to pay
+    guys = await ask(qa, "whats the cheapest thing u have thats actually meant for guys", "en")
+    assert "Candle" in guys.text and guys.text.startswith("The cheapest for him")
+
+
+async def test_more_subjects_and_words_that_only_look_like_the_shops(qa) -> None:
+    for text in (
+        "lulu how was ur trip to chengdu, did u see the pandas",
+        "my art teacher wants all the colour names in french, how do u say brick red in french",
+    ):
+        found = await qa.answer(text, "en")
+        assert found is None or found.silent, (text, found)
+    seoul = await ask(
+        qa,
+        "im an exchange student flying back to seoul next month, can i still order from u once im home",
+        "en",
+    )
+    assert "mainland" in seoul.text  # no exchange of a shade
+    missing = await ask(qa, "who do i bug about a missing item in my package", "en")
+    assert "customer service" in missing.text
+    xinjiang = await ask(qa, "shipping to xinjiang is usually crazy expensive, same deal here?", "en")
+    assert "¥8" in xinjiang.text
+    stacked = await ask(qa, "想买精华再带一支口红 LIVE10和SERUM30能叠着一起用吗", "zh")
+    assert stacked.strategy == "shop_faq" and "一个优惠码" in stacked.text
+    ended = await ask(qa, "can i stack SUMMER15 and LIVE10 on the tinted lip balm", "en")
+    assert "SUMMER15 has ended" in ended.text
+    pea = await ask(qa, "how much product do i need each time", "en", context="LR-SKN-003")
+    assert "pea" in pea.text
