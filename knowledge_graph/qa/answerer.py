@@ -298,7 +298,7 @@ class _Turn:
         products = named.products
         if named.ambiguous or TO_ANOTHER_VIEWER.search(r.text):
             return None
-        if len(products) == 1 and r.tags and self._kind_asked(named):
+        if len(products) == 1 and r.tags and self._kind_asked(named) and not await self._codes_named():
             return await self.recommend(None)  # "foundation for oily skin?": those called so that fit
         if STREAMER_ASK.search(r.text):
             return None  # who the streamer is: Rasa's action reads the streamer from the graph
@@ -320,7 +320,15 @@ class _Turn:
                 return found
         codes = await self._codes_named()
         counts = _counts(r.text, products)
-        if max(counts, default=1) > 1 and (r.price or r.total or codes) and len(codes) <= 1:
+        if len(products) == 1 and max(counts, default=1) == 1 and (r.total or codes or r.promo):
+            shades = await self._shade_count(products[0])
+            counts = (shades,) if shades > 1 else counts  # "cherry red + coral lipsticks with LIVE10, total?"
+        if (
+            max(counts, default=1) > 1
+            and (r.price or r.total or codes or r.promo)
+            and len(codes) <= 1
+            and not MANY_CODES.search(r.text)  # "精华加面霜 两个码能一起用吗": two codes, one of each
+        ):
             return await self.total(products, codes, counts)  # "2 matte lipsticks with live10, how much"
         if (
             len(products) >= 2
@@ -378,6 +386,7 @@ class _Turn:
             if (
                 len(products) == 1
                 and DAMAGE_TOPIC not in topics
+                and ABROAD_TOPIC not in topics  # "发台湾吗 想要那个真丝发圈": where it ships, not the silk
                 and not _asks_shipping(r.text)
                 and not REGRET.search(r.text)  # "口红色号选错了 想换个颜色": the order, not the lipstick
             ):
@@ -398,15 +407,21 @@ class _Turn:
             (codes or r.promo)
             and (not (codes and products) or (MANY_CODES.search(r.text) and self._all_running(codes)))
             # "精华+口红 LIVE10和SERUM30能叠着用吗": the rule; an ended code is said to have ended
-            and (CODE_RULES_ASK.search(r.text) or (r.promo and not products and HOW_TO.search(r.text)))
+            and (
+                (CODE_FAILED.search(r.text) and self._all_running(codes))  # "LIVE10 not working??": how
+                or CODE_RULES_ASK.search(r.text)
+                or (r.promo and not products and HOW_TO.search(r.text))
+            )
         ):
             found = await self.shop_faq(CODE_RULES_TOPIC)  # "can I use LIVE10 and SERUM30 together?"
             if found is not None:
                 return found
-        if codes and not products and r.superlative in ("cheapest", "priciest"):
+        if (codes or r.promo) and not products and r.superlative in ("cheapest", "priciest"):
             now = self.qa._clock()
-            shop_wide = [c for c in codes if c.is_active(now) and not c.skus]
-            if len(shop_wide) == len(codes):  # "whats the cheapest thing once u use live10": same order
+            offered = codes or await active_promotions(self.store, now, None)  # "…even with the discount?"
+            shop_wide = [c for c in offered if c.is_active(now) and not c.skus]
+            if shop_wide and (len(shop_wide) == len(codes) or not codes):
+                # "whats the cheapest thing once u use live10": a shop-wide code keeps the order
                 found = await self.superlative(r.superlative)
                 if found is not None and found.product is not None:
                     best = await get_product(self.store, found.product)
@@ -415,7 +430,8 @@ class _Turn:
                         return replace(found, text=f"{found.text}{note}")
                 return found
         if codes:
-            if not products and context and (r.price or len(r.text) <= SHORT_FOLLOW_UP):
+            short = len(r.text) <= SHORT_FOLLOW_UP
+            if not products and context and (r.price or short or HOW_MUCH.search(r.text)):
                 about = await self._context_product(context)  # "whats the price with live10" after the gloss
                 products = (about,) if about is not None else ()
             return await self.promotion(codes, products[0] if len(products) == 1 else None)
@@ -449,6 +465,8 @@ class _Turn:
             return found
         if r.sold_out and not products:
             return await self.sold_out()
+        if MOST_SHADES.search(r.text) and not products:
+            return await self.most_shades()
         if r.superlative and not (len(products) == 1 and named.how == "name" and not self._name_word()):
             return await self.superlative(r.superlative)  # "cheapest foundation?": of those called so
         if r.recommend and r.promo and len(products) == 1 and named.how == "name":
@@ -816,6 +834,10 @@ class _Turn:
             return None
         return Answer(text, "compare", None, tuple(p.sku for p in products))
 
+    async def _shade_count(self, product: Product) -> int:
+        """How many of the product's shades the question names ("clear gloss and peach gloss": 2)."""
+        return len(self._shades_named(await variants_of(self.store, product.sku)))
+
     def _all_running(self, codes: Sequence[Promotion]) -> bool:
         now = self.qa._clock()
         return all(code.is_active(now) for code in codes)
@@ -873,6 +895,19 @@ class _Turn:
         best = found[0]
         text = wording.superlative_reply(best, self.lang, which, await self._scope(prices=False))
         return Answer(text, "superlative", best.sku, (best.sku,))
+
+    async def most_shades(self) -> Answer | None:
+        """The product of the selection that comes in the most shades ("which lip product has the most
+        shades"), with their number."""
+        found, _total = await select_products(self.store, self._selection(in_stock=False), limit=200)
+        counted = [(len(await variants_of(self.store, p.sku)), p) for p in found]
+        if not counted or max(n for n, _ in counted) < 2:
+            return None
+        shades, best = max(counted, key=lambda x: (x[0], -x[1].price))
+        scope = await self._scope(prices=False)
+        return Answer(
+            wording.most_shades_reply(best, shades, self.lang, scope), "superlative", best.sku, (best.sku,)
+        )
 
     async def largest(self) -> Answer | None:
         """The biggest product of the selection by its size tag, among those sized in the unit most of
@@ -1078,7 +1113,11 @@ class _Turn:
                 return found
         if every and (
             SHADE_BEYOND.search(r.text)
-            or (OTHER_SHADE.search(r.text) and not self._shades_named(every))
+            or (
+                OTHER_SHADE.search(r.text)
+                and not self._shades_named(every)
+                and not (from_context and THE_OTHER.search(r.text))  # "the other shade": the one not said
+            )
             or (ONLY_SHADE.search(r.text) and self._shades_named(every))
         ):
             # "is there a cushion shade darker than 23?", "眼线笔就一个黑色吗": every shade answers
@@ -1261,7 +1300,9 @@ class _Turn:
             return Answer(text, "variant", sku, (sku,))
         family = self.reading.colour
         named = self._shades_meant(every, follow_up=follow_up)
-        besides = BESIDES.search(self.reading.text) or OTHER_SHADE.search(self.reading.text)
+        text = self.reading.text
+        the_other = follow_up and THE_OTHER.search(text)  # already the one not said before
+        besides = BESIDES.search(text) or (OTHER_SHADE.search(text) and not the_other)
         if (named or family) and (
             (besides and HOW_MANY.search(self.reading.text)) or EVERY_SHADE_ASK.search(self.reading.text)
         ):  # "…还有别的色吗 一共几个色号", "唇釉几个颜色 透明的有吗": all, counted
@@ -1300,7 +1341,8 @@ class _Turn:
         most = self.reading.superlative == "stocked"
         pool = every if most else [v for v in every if v.stock > 0] or every
         best = (max if most else min)(pool, key=lambda v: v.stock)
-        pairs = self._labelled([best])
+        gone = [] if most or best.stock <= 0 else [v for v in every if v.stock <= 0]
+        pairs = self._labelled([best, *gone])  # the fewest left, and those already gone
         return Answer(
             wording.variant_stock_reply(product, self.lang, pairs), "variant", product.sku, (product.sku,)
         )
@@ -1385,6 +1427,9 @@ class _Turn:
             names = {sku: p for sku in good_for if (p := await get_product(self.store, sku))}
             note = wording.codes_not_for(elsewhere, product, self.lang, now, names) if elsewhere else ""
             text = note + wording.price_reply(product, self.lang, running)
+            gone = [v for v in self._shades_named(await variants_of(self.store, product.sku)) if v.stock <= 0]
+            if gone:  # "berry lipstick with LIVE10 pls": that shade cannot be bought with any code
+                text = f"{wording.variant_stock_reply(product, self.lang, self._labelled(gone))} {text}"
             return Answer(text, "deal", product.sku, (product.sku,))
         names = {
             sku: p for sku in {s for c in codes for s in c.skus} if (p := await get_product(self.store, sku))
@@ -1575,7 +1620,11 @@ class _Turn:
         r = self.reading
         if named or not (follow_up and self.previous) or r.colour or not (r.stock or r.in_stock or r.price):
             return named
-        return self._shades_named(every, normalize_key(self.previous or ""))
+        before = self._shades_named(every, normalize_key(self.previous or ""))
+        others = [v for v in every if v not in before]
+        if before and len(others) == 1 and THE_OTHER.search(r.text):
+            return others  # "black is boring" -> "the other one then, how many left": the brown
+        return before
 
     def _shades_named(self, every: list[Variant], text: str | None = None) -> list[Variant]:
         """The variants whose shade the question (or the normalized ``text``) names: "berry", "砖红",
@@ -1690,6 +1739,8 @@ FIT_ASK = re.compile(
 SHADE_PICK = re.compile(
     r"\b(?:which|what)(?: [a-z]+){0,2} (?:shade|colou?r|tone)s? (?:is|are|should|would|for|to)\b"
     r"|哪个色|哪个号|选哪个|什么色号|哪支色|啥色号|选啥色|选什么色|选啥号|选什么号|用啥号|用什么号|哪个颜色|什么颜色(?:好|合适)|的口红色"
+    r"|\bmix (?:and match )?(?:the )?(?:colou?rs|shades)\b|\bmixed (?:colou?rs|shades)\b"
+    r"|混色|混搭颜色|不同颜色混|颜色混着|混着"
 )
 """Which of one product's shades to pick ("which lipstick shade is best for everyday"): its FAQ says."""
 OPEN_ASK = re.compile(
@@ -1825,7 +1876,7 @@ MANY_CODES = re.compile(
     r"|两个码|几个码|叠加|叠券|叠着|一起用"
 )
 """More than one code on an order: how codes combine, not the order's price."""
-INSTEAD = re.compile(r"\binstead\b|换成")
+INSTEAD = re.compile(r"\binstead\b|换成|换(?=[\u4e00-\u9fff]{1,3}色)")
 """Another shade wanted in place of the one had ("got the red but want coral instead"): an exchange."""
 WANTED_INSTEAD = re.compile(r"\b(?:i want(?:ed)? the|wanted)\b|想要|要的是")
 """Said of an order that came, another shade wanted ("收到香槟色发圈 显脏 想要黑的"): an exchange."""
@@ -2001,6 +2052,11 @@ RELATIVE_ASK = re.compile(
 )
 """A request relative to the product it names ("something like the serum", "what goes with it"), which
 recommends other products; without one, the product named is the recommendation."""
+CODE_FAILED = re.compile(
+    r"\b(?:not working|doesn'?t work|didn'?t work|won'?t work|isn'?t working|invalid)\b"
+    r"|用不了|不能用|无效|没用上"
+)
+"""A code that did not take: how codes are entered, unless the code has ended."""
 CODE_RULES_ASK = re.compile(
     r"\b(together|combine[ds]?|stack(?:ing|ed)?|both|at once|at the same time|more than one"
     r"|how (?:do|can|to) (?:i |you )?(?:use|apply|redeem|enter)"
@@ -2033,7 +2089,9 @@ OTHER_ROOM = re.compile(
 """Another streamer's room: its deals on a lipstick are not ours ("李佳琦直播间今晚口红打折吗")."""
 OFF_SHOP_SUBJECT = re.compile(
     r"\b(?:dogs?|doggo|pupp(?:y|ies)|cats?(?![ -]?eye)|kittens?|kitty|pets?|vets?|veterinarian|hamsters?"
-    r"|video ?games?|gaming|genshin|fortnite|minecraft|valorant|steam (?:game|sale|deck)|my game|ps5|xbox"
+    r"|video ?games?|gaming|genshin|fortnite|minecraft|valorant|steam (?:games?|sales?|deck)|my game|ps5|xbox"
+    r"|games?(?! ?changers?)|prosecco|wine|beer|whiske?y|vodka|cocktails?|tequila|airport|subway|metro|taxi"
+    r"|paintings?|kitchen|bulls?|cows?|horses?|sharks?|myths?"
     r"|battle ?pass|in-?game"
     r"|nintendo|iphone|android|laptop|my (?:phone|pc|computer|car|bike|bedroom|walls?|house|garden|plants?)"
     r"|paint (?:my|the) (?:room|bedroom|walls?|house)|bedroom|homework|football|soccer|basketball|nba"
@@ -2067,7 +2125,8 @@ GENERAL_KNOWLEDGE = re.compile(
     r"|\btranslat\w+|用英语怎么说|英文怎么说|英语怎么说|日语怎么说|法语怎么说"
     r"|\bhow (?:do|can|to) i (?:stream|go live|start streaming)\b"
     r"|\b(?:planets?|galax\w*|solar system|black holes?|in the world"
-    r"|(?:cheapest|best|fastest|quickest|easiest) way to (?:travel|get|go|fly|learn|cook|make))\b"
+    r"|(?:cheapest|best|fastest|quickest|easiest) way (?:to|from) (?:travel|get|go|fly|learn|cook|make|\w+ "
+    r"airport)|of all time|ever sold|in history|ever made|or is that a myth)\b"
     r"|\bchemical formula\b|\bwhich (?:us )?(?:state|country|city|continent)\b|\bcapital of\b"
     r"|\bwhat colou?r do(?:es)? .{1,30}\bmake\b|调出来|混在一起|加.{1,4}色(?:是|变成)什么"
     r"|\b(?:largest|biggest|deepest|tallest|longest|highest|smallest) (?:ocean|sea|river|lake|mountain"
@@ -2092,7 +2151,8 @@ HOBBY_OR_HOME = re.compile(
     r"\b(?:watercolou?rs?|acrylics?|canvas|oil paint\w*|paint(?:ing)? (?:my|the) (?:walls?|room|house"
     r"|fence)|baking (?:soda|powder)|maths? (?:question|problem|homework)|diy|homemade|make .{0,25}at home"
     r"|leather (?:boots|shoes|jacket|sofa|couch|bags?)|boots|shoes|sneakers"
-    r"|(?:birthday|bday|b-day) cake|on (?:a|the|my) cake|photoshop|procreate|hex (?:code|colou?r))\b"
+    r"|(?:birthday|bday|b-day) cake|on (?:a|the|my) cake|photoshop|procreate|hex (?:code|colou?r)"
+    r"|paint for (?:a|the|my) \w+|kitchen walls?|bathroom walls?)\b"
     r"|水彩|油画|颜料|刷墙|小苏打|泡打粉|数学题|自制|自己做|在家做"
 )
 """Painting, baking and homework ("best brush for watercolour painting", "baking soda or baking powder"),
@@ -2276,6 +2336,15 @@ def _superlative_clause(text: str) -> str:
 
 CJK_CLAUSES = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 """Chinese chat separates clauses with spaces."""
+HOW_MUCH = re.compile(r"\bhow much\b|多少")
+"""With a code named, an amount asked is the price it pays ("用LIVE10的话多少" after the lipstick's price)."""
+MOST_SHADES = re.compile(
+    r"\bmost (?:shades|colou?rs|colou?r options|options|variants)\b"
+    r"|色号最多|颜色最多|最多(?:的)?(?:色号|颜色)"
+)
+"""The product that comes in the most shades is asked for ("哪个产品色号最多")."""
+THE_OTHER = re.compile(r"\bthe other (?:one|shade|colou?r)\b|另一个|另外一个|另一款|另外那个")
+"""The one shade besides the one said before, of a product that comes in two."""
 NOT_A_TOPIC = re.compile(r"\bexchange (?:students?|rates?|programs?)\b|\bcurrency exchange\b|交换生|汇率")
 """Words with a topic's cue inside that are about something else ("an exchange student": no exchange)."""
 

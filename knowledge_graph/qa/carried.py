@@ -42,6 +42,8 @@ high-coverage 液), kept when the catalog's attribute words are taken out of a t
 CLAUSE_BREAK = re.compile(r"[\s,，。.!！?？~～、;；]+")
 UNDER_EYE = re.compile(r"\bunder[- ]eyes?\b")
 """"under eye patches" are patches, not something under the price of an eye."""
+INSIDE = re.compile(r"\b(?:in|inside) (?:the |ur |your |this |that )?")
+"""What is inside a product named after it ("oils in the lip gloss")."""
 TRAILING_CLAUSE = re.compile(r"(?:^|\s+)(?:for|with|that|which|to|in|on|from|under|below|like)\b.*$")
 
 
@@ -54,6 +56,8 @@ def carried(reading: Reading, products: Sequence[Product], named: Sequence[str] 
     if not thing:
         return True
     kind = _kind(thing)
+    if any(INSIDE.search(thing) and key in INSIDE.split(thing, maxsplit=1)[-1] for key in named):
+        return True  # "any oils in the lip gloss?": what is in our product
     if any(key not in kind for key in named) and not _goods(kind):
         return True  # "is there alcohol in the toner": about the toner; not "nail polish … the lipstick"
     if named and _only_connected_names(kind, named):

@@ -359,6 +359,14 @@ def superlative_reply(product: Product, lang: Language, which: str, scope: str) 
     return f"The {word}{_within(scope)} is the {product.name(lang)} at {price}."
 
 
+def most_shades_reply(product: Product, shades: int, lang: Language, scope: str) -> str:
+    """The product of ``scope`` that comes in the most shades."""
+    if lang == "zh":
+        where = f"{scope}里" if scope else ""
+        return f"{where}色号最多的是{product.name(lang)}，一共 {shades} 个～"
+    return f"The {product.name(lang)} comes in the most shades{_within(scope)}: {shades}."
+
+
 def _within(scope: str) -> str:
     """ " in lips", or " for him" for a scope that is a need said with its own preposition."""
     if not scope:

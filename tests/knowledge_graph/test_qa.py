@@ -2197,3 +2197,80 @@ async def test_more_subjects_and_words_that_only_look_like_the_shops(qa) -> None
     assert "SUMMER15 has ended" in ended.text
     pea = await ask(qa, "how much product do i need each time", "en", context="LR-SKN-003")
     assert "pea" in pea.text
+
+
+async def test_the_other_shade_of_two_after_one_was_said(qa) -> None:
+    other = await qa.answer(
+        "actually the other shade, still in stock?",
+        "en",
+        context="LR-MKP-001",
+        previous="cushion in 21 ivory pls",
+    )
+    assert other is not None and "23 natural" in other.text and "21 ivory" not in other.text
+    every = await ask(qa, "any other shades?", "en", context="LR-MKP-001")
+    assert "21 ivory" in every.text and "23 natural" in every.text
+
+
+async def test_codes_that_did_not_take_and_codes_on_shades_and_counts(qa) -> None:
+    failed = await ask(qa, "code LIVE10 not working??", "en")
+    assert failed.strategy == "shop_faq" and "checkout" in failed.text
+    ended = await ask(qa, "我收藏的SUMMER15 结账提示用不了 咋回事", "zh")
+    assert "结束" in ended.text  # an ended code did not take because it ended
+    stacked = await ask(qa, "我想买精华加面霜 两个码能一起用吗", "zh")
+    assert stacked.strategy == "shop_faq" and "一个优惠码" in stacked.text  # "两个码" counts no creams
+    berry = await ask(qa, "berry lipstick with LIVE10 pls", "en")
+    assert "berry is sold out" in berry.text
+    glosses = await ask(qa, "clear gloss and peach gloss w the code how much altogether", "en")
+    assert "161.82" in glosses.text  # two shades, two glosses
+    cleansers = await ask(qa, "2 cleansers with the code?", "en")
+    assert "125.82" in cleansers.text
+    dearest = await ask(qa, "most expensive item even with the discount?", "en")
+    assert "Eau de Toilette" in dearest.text and "269.10" in dearest.text
+    summer = await ask(qa, "foundation 23 natural, summer15 still work on it?", "en")
+    assert "SUMMER15 has ended" in summer.text  # a code asked about, not foundations with a natural finish
+
+
+async def test_shade_counts_and_fewest_left_with_those_gone(qa) -> None:
+    lips = await ask(qa, "which lip product has the most shades", "en")
+    assert "Matte Lipstick" in lips.text and "6" in lips.text
+    shop = await ask(qa, "哪个产品色号最多", "zh")
+    assert "哑光口红" in shop.text
+    fewest = await ask(qa, "lipstick colour with the least stock?", "en")
+    assert "nude beige" in fewest.text and "berry is sold out" in fewest.text
+    mixed = await ask(qa, "can i mix colours in the scrunchie set", "en")
+    assert mixed.strategy == "product_faq" and "one colour" in mixed.text
+
+
+async def test_a_place_abroad_or_a_broken_part_beside_a_product_asks_the_shop(qa) -> None:
+    taiwan = await ask(qa, "发台湾吗 想要那个真丝发圈", "zh")
+    assert taiwan.strategy == "shop_faq" and "大陆" in taiwan.text
+    broken = await ask(qa, "桂花喷雾收到时喷头断了 要几天内反馈", "zh")
+    assert broken.strategy == "shop_faq" and "48" in broken.text
+    swap = await ask(qa, "黑色眼线笔换棕色可以吗 还没用", "zh")
+    assert swap.strategy == "shop_faq" and "7天" in swap.text
+    sold_out = await ask(qa, "口红哪个色号卖断了", "zh")
+    assert "浆果" in sold_out.text  # sold out, not broken
+
+
+async def test_what_is_inside_a_named_product_is_no_goods_asked_for(qa) -> None:
+    oils = await ask(qa, "any oils in the lip gloss?", "en")
+    assert oils.strategy != "not_carried"
+    soap = await ask(qa, "有皂基吗", "zh", context="LR-SKN-003")
+    assert soap.strategy != "not_carried" and soap.product == "LR-SKN-003"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "champagne vs prosecco whats the difference",
+        "anyone got a discount code for steam games",
+        "whats the most expensive painting ever sold",
+        "cheapest way from pudong airport to the city?",
+        "best selling game of all time?",
+        "gloss or matte paint for a kitchen wall",
+        "do bulls actually hate the colour red or is that a myth",
+    ],
+)
+async def test_trivia_and_chores_in_the_catalogs_words_get_no_shop_answer(qa, text: str) -> None:
+    found = await qa.answer(text, "en")
+    assert found is None or found.silent, (text, found)
