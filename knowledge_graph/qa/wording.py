@@ -753,22 +753,32 @@ def schedule_text(session: StreamSession | None, now_ms: int, lang: Language) ->
     start = datetime.fromtimestamp(session.starts_at / 1000, UTC).astimezone(BEIJING)
     end = datetime.fromtimestamp(session.ends_at / 1000, UTC).astimezone(BEIJING)
     starts = start.strftime("%m-%d %H:%M") if lang == "zh" else start.strftime("%a %b %d, %H:%M")
+    hours = f"{start:%H:%M}–{end:%H:%M}"
     if end.date() == start.date():
         starts += f"–{end:%H:%M}"  # "20:00–23:00": how long it runs answers "what time" too
-    return schedule_reply(session.title(lang), starts, session.is_live(now_ms), lang)
+    return schedule_reply(session.title(lang), starts, session.is_live(now_ms), lang, hours)
 
 
-def schedule_reply(title: str | None, starts: str | None, live_now: bool, lang: Language) -> str:
-    """Next stream; ``starts`` already formatted (Beijing time)."""
+def schedule_reply(
+    title: str | None, starts: str | None, live_now: bool, lang: Language, hours: str | None = None
+) -> str:
+    """Next stream; ``starts`` already formatted (Beijing time); ``hours`` the live one's ("20:00–23:00"),
+    which answer "what time tonight" too."""
     if starts is None:
         if lang == "zh":
             return "下一场直播时间还没定，关注直播间通知哦～每天晚上8点到11点常规直播（周一休息）。"
         return "The next stream isn't scheduled yet; we usually stream 8-11 pm Beijing time (not Mondays)."
     if lang == "zh":
         what = f"《{title}》" if title else "直播"
-        return f"现在正在直播{what}～" if live_now else f"下一场{what}：{starts}（北京时间）"
+        if live_now:
+            return f"现在正在直播{what}～（北京时间 {hours}）" if hours else f"现在正在直播{what}～"
+        return f"下一场{what}：{starts}（北京时间）"
     what = f'"{title}"' if title else "stream"
-    return f"We're live now with {what}!" if live_now else f"Next {what}: {starts} (Beijing time)."
+    if live_now:
+        return (
+            f"We're live now with {what} ({hours} Beijing time)!" if hours else f"We're live now with {what}!"
+        )
+    return f"Next {what}: {starts} (Beijing time)."
 
 
 def tags_of_several_reply(

@@ -38,3 +38,17 @@ async def test_schedule_command_follows_the_schedule(store) -> None:
     await create_session(store, session, actor="test")
     answer = await commands["schedule"]("", "zh")
     assert "护肤专场" in answer and answer != replies.schedule_text(None, 0, "zh")
+
+
+async def test_a_live_session_is_said_with_its_hours(store) -> None:
+    commands = graph_commands(lambda: store)
+    await store.write("MATCH (n:StreamSession) DETACH DELETE n")
+    start = int(time.time() * 1000) - 600_000  # began ten minutes ago, runs two hours
+    session = StreamSession(
+        id="s2", title_en="Lip night", title_zh="唇妆专场", starts_at=start, ends_at=start + 7_200_000
+    )
+    await create_session(store, session, actor="test")
+    answer = await commands["schedule"]("", "en")
+    assert "live now" in answer and "Lip night" in answer and "Beijing time" in answer
+    assert "–" in answer  # "what time tonight" is answered by the hours it runs
+    assert "北京时间" in await commands["schedule"]("", "zh")
