@@ -84,7 +84,7 @@ from knowledge_graph.qa.understand import (
 from knowledge_graph.queries import active_promotions, next_stream, variants_of
 from knowledge_graph.semantic.batching import BatchEncoder
 from knowledge_graph.store import GraphStore
-from knowledge_graph.text import find_word, normalize_key
+from knowledge_graph.text import find_word, normalize_key, singular
 from nlu.language import Language, normalize_language
 from nlu.sentiment import sentiment as message_sentiment
 
@@ -246,6 +246,8 @@ class _Turn:
     """The viewer's question before this one: the shade a follow-up ("how many left") is about."""
     named: tuple[Product, ...] = ()
     """The products the question names, said as "it" when it is ranked against the shop's FAQs."""
+    left_out: frozenset[str] = frozenset()
+    """SKUs the question names to be left out of a ranking ("cheapest gift that isnt a scrunchie")."""
 
     async def answer(self, named: Resolved, context: str | None) -> Answer | None:
         found = await self._answer(named, context)
@@ -284,8 +286,15 @@ class _Turn:
         return found
 
     async def _answer(self, named: Resolved, context: str | None) -> Answer | None:
-        self.named = named.products
         r = self.reading
+        left_out = [p for p in named.products if r.superlative and _said_left_out(r.text, p, named.keys)]
+        if left_out:
+            # "most in stock skincare besides the masks", "cheapest gift that isnt a scrunchie": the products
+            # named are left out of the ranking, not asked about
+            self.left_out = frozenset(p.sku for p in left_out)
+            kept = tuple(p for p in named.products if p not in left_out)
+            named = Resolved(kept, named.how if kept else "none", named.keys)
+        self.named = named.products
         shaped = r.price or r.stock or r.variant or r.promo or r.recommend or r.superlative
         if (
             self.intent in INTENT_SHAPES
@@ -346,6 +355,7 @@ class _Turn:
                         or PAY_ASK.search(r.text)
                         or CART.search(r.text)
                         or len(codes) == 2
+                        or not (r.question or asks(r.text))  # "setting spray and powder w code": a cart
                     )
                 )
             )
@@ -886,7 +896,11 @@ class _Turn:
         if clause != self.reading.text:  # "冬天脸干得起皮 补水的东西里哪个最贵": the hydrating ones
             self.reading = replace(self.reading, tags=read_question(clause).tags)
         selection = self._selection(in_stock=which in ("popular", "scarce"))
-        found, _total = await select_products(self.store, selection, order=order, limit=self.reading.top)
+        limit = self.reading.top + LEFT_OUT_AT_MOST
+        found, _total = await select_products(self.store, selection, order=order, limit=limit)
+        text = self.reading.text
+        found = [p for p in found if p.sku not in self.left_out and not _said_left_out(text, p)]
+        found = found[: self.reading.top]
         if not found:
             return Answer(wording.listing_reply([], self.lang, await self._scope(), 0), "superlative")
         if len(found) > 1:  # "top 3 cheapest?", "最贵的三个是啥"
@@ -1607,8 +1621,10 @@ class _Turn:
     def _name_word(self) -> str | None:
         """A category word that is also part of product names ("foundation", "cream", "面膜"): asking for
         "the cheapest foundation" means the products called so, not the whole base make-up category."""
+        text = self.reading.text
         for word in NAME_WORDS:
-            if find_word(word, self.reading.text) != -1:
+            at = find_word(word, text)
+            if at != -1 and not LEAVES_OUT.search(text[:at]):  # not "除了面膜": those are left out
                 return word
         return None
 
@@ -2420,6 +2436,25 @@ def _percents_said(text: str) -> set[int]:
 def _amounts_off_said(text: str) -> set[Decimal]:
     """The sums off a message names ("¥30 off", "立减30", "减30块")."""
     return {Decimal(a or b) for a, b in AMOUNT_OFF.findall(text)}
+
+
+def _said_left_out(text: str, product: Product, keys: Sequence[str] = ()) -> bool:
+    """Is the product named (by one of its names, or one of the resolver's ``keys`` it matched) right
+    after a word that leaves it out ("besides the masks", "除了面膜")?"""
+    for name in {*product_names(product), *(singular(n) for n in product_names(product)), *keys}:
+        at = find_word(name, text, plurals=True)
+        if at != -1 and LEAVES_OUT.search(text[:at]):
+            return True
+    return False
+
+
+LEFT_OUT_AT_MOST = 3
+"""How many products a ranking question may leave out by name ("cheapest gift that isnt a scrunchie")."""
+LEAVES_OUT = re.compile(
+    r"(?:\b(?:besides|except(?: for)?|other than|apart from|aside from|excluding|not|isn'?t|isnt|aren'?t"
+    r"|arent|but not|minus|no more)\s+(?:the |a |an |any |my |ur |your |those |these )?|除了|不要|不算|除开)$"
+)
+"""Words before a product name that leave it out ("besides the", "that isnt a", "除了")."""
 
 
 def _named_as_it(text: str, product: Product) -> str:

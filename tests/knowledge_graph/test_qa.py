@@ -2274,3 +2274,19 @@ async def test_what_is_inside_a_named_product_is_no_goods_asked_for(qa) -> None:
 async def test_trivia_and_chores_in_the_catalogs_words_get_no_shop_answer(qa, text: str) -> None:
     found = await qa.answer(text, "en")
     assert found is None or found.silent, (text, found)
+
+
+async def test_products_left_out_of_a_ranking_by_name(qa) -> None:
+    masks = await ask(qa, "most in stock skincare besides the masks", "en")
+    assert "Sunscreen" in masks.text and "400" in masks.text
+    gift = await ask(qa, "cheapest gift that isnt a scrunchie", "en")
+    assert "Candle" in gift.text and "Scrunchie" not in gift.text
+    zh = await ask(qa, "除了面膜 护肤品里哪个库存最多", "zh")
+    assert "防晒" in zh.text and "面膜" not in zh.text  # "面膜" left out is no filter to masks
+
+
+async def test_two_products_with_a_code_said_as_a_request_are_a_cart(qa) -> None:
+    cart = await ask(qa, "setting spray and powder w code", "en")
+    assert "186.30" in cart.text
+    asked = await ask(qa, "do the serum and toner have deals?", "en")
+    assert "SERUM30" in asked.text and "71.10" in asked.text  # each product's deal
