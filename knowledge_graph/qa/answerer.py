@@ -893,8 +893,15 @@ class _Turn:
             "scarce": "stock_asc",
         }[which]
         clause = _superlative_clause(self.reading.text)
-        if clause != self.reading.text:  # "冬天脸干得起皮 补水的东西里哪个最贵": the hydrating ones
-            self.reading = replace(self.reading, tags=read_question(clause).tags)
+        text = self.reading.text
+        if clause != text:
+            # "冬天脸干得起皮 补水的东西里哪个最贵": the hydrating ones; "oil control stuff, which one is the
+            # priciest": what was said before it; not "…most stock of, wanna buy something that lasts"
+            said = read_question(clause).tags or read_question(text[: text.find(clause) + len(clause)]).tags
+            self.reading = replace(self.reading, tags=said)
+        unsaid = LEFT_OUT_PHRASE.sub(" ", self.reading.text)
+        if unsaid != self.reading.text:  # "…with hyaluronic acid that isnt the serum": no skin care asked
+            self.reading = replace(self.reading, categories=read_question(unsaid).categories)
         selection = self._selection(in_stock=which in ("popular", "scarce"))
         limit = self.reading.top + LEFT_OUT_AT_MOST
         found, _total = await select_products(self.store, selection, order=order, limit=limit)
@@ -1200,7 +1207,13 @@ class _Turn:
                 return found
             return self.description(product)
         if asked is not None and attributes.attributes_of(product, asked):
-            return self.attribute(product)
+            found = self.attribute(product)
+            if found is None or not kinds_asked(r.text) or answer_kind_fits(r.text, [found.text]):
+                return found
+            # "how long does the cushion stop me getting shiny": a duration asked, no finish; its FAQ says
+            found = await self.product_faq(product)
+            if found is not None:
+                return found
         if not every and r.variant and COUNT_ASK.search(r.text) and self._counts_its_colours(product):
             return self.description(product)  # "how many shimmer shades in the palette": "…four shimmer"
         found = await self.product_faq(product)
@@ -1792,7 +1805,7 @@ GETTING_GOODS = re.compile(
     r"\b(?:ship\w*|deliver\w*|send|sent|post|mail|order\w*|buy|purchase|get (?:it|them|one|this|that)|want"
     r"|wanted|wanna|need|address|customs|overseas|abroad|international\w*|get to|get there|reach|arrive"
     r"|i'?m in|im in|living in|livin in|based in|live in)\b"
-    r"|寄|能发|发吗|发不|发货|发到|买|到货|收到|运|邮|下单|想要|好想|海外|国外|国际|人在|留学"
+    r"|寄|能发|发吗|发不|发货|发到|买|到货|收到|收得到|运|邮|下单|想要|好想|海外|国外|国际|人在|留学"
 )
 """Words of getting goods somewhere: a place named without them ("what time is it in new york") is no
 question about shipping abroad."""
@@ -2094,8 +2107,9 @@ BESIDES = re.compile(
 )
 """A shade named to be left out: "does it come in anything besides black", "除了黑色还有别的色吗"."""
 OTHER_SHOP = re.compile(
-    r"\b(amazon|taobao|tmall|jd\.com|pinduoduo|sephora|walmart|costco|ebay|fedex|dhl|usps|post office)\b"
-    r"|\b(?:starbucks|mcdonald'?s|kfc|nike|zara|uniqlo|ikea)\b|京东|淘宝|天猫|拼多多|抖音商城|唯品会"
+    r"\b(amazon|taobao|tmall|jd\.com|pinduoduo|sephora|ulta|watsons|yesstyle|stylevana|olive young|walmart"
+    r"|costco|ebay|fedex|dhl|usps|post office)\b"
+    r"|\b(?:starbucks|mcdonald'?s|kfc|nike|zara|uniqlo|ikea)\b|京东|淘宝|天猫|拼多多|抖音商城|唯品会|屈臣氏|丝芙兰"
 )
 """Other shops and marketplaces: their deals, prices and policies are not this shop's to answer."""
 OTHER_ROOM = re.compile(
@@ -2361,7 +2375,10 @@ MOST_SHADES = re.compile(
 """The product that comes in the most shades is asked for ("哪个产品色号最多")."""
 THE_OTHER = re.compile(r"\bthe other (?:one|shade|colou?r)\b|另一个|另外一个|另一款|另外那个")
 """The one shade besides the one said before, of a product that comes in two."""
-NOT_A_TOPIC = re.compile(r"\bexchange (?:students?|rates?|programs?)\b|\bcurrency exchange\b|交换生|汇率")
+NOT_A_TOPIC = re.compile(
+    r"\bexchange (?:students?|rates?|programs?)\b|\bcurrency exchange\b"
+    r"|交换生|汇率|换(?:个|种)(?:方式|支付|付款)"
+)
 """Words with a topic's cue inside that are about something else ("an exchange student": no exchange)."""
 
 
@@ -2448,6 +2465,12 @@ def _said_left_out(text: str, product: Product, keys: Sequence[str] = ()) -> boo
     return False
 
 
+LEFT_OUT_PHRASE = re.compile(
+    r"\b(?:besides|except(?: for)?|other than|apart from|aside from|excluding|that isn'?t|that isnt|isnt"
+    r"|that'?s not|but not|minus)\s+(?:the |a |an |any |my |ur |your )?[a-z][a-z'-]*"
+    r"|(?:除了|不算|除开)[\u4e00-\u9fff]{1,6}?(?=\s|以外|之外|外|，|,|$)"
+)
+"""A product left out with the word that leaves it out ("that isnt the serum", "除了面膜")."""
 LEFT_OUT_AT_MOST = 3
 """How many products a ranking question may leave out by name ("cheapest gift that isnt a scrunchie")."""
 LEAVES_OUT = re.compile(

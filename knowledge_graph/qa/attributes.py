@@ -33,7 +33,7 @@ ASKS: dict[str, re.Pattern[str]] = {
         r"|how large"
         r"|how many (?:ml|g|oz|sheets|pieces|brushes|grams?)"
         r"|how many (?:[\w-]+ ){0,2}?(?:do (?:u|you|i|we) get |are |come )?"
-        r"in (?:a|the|one|each) (?:box|pack|set))\b"
+        r"(?:in (?:a|the|one|each)|per) (?:box|pack|set))\b"
         r"|克数|毫升数|容量|净含量"
         r"|\b(?:bigger|larger|smaller|other|travel|mini|full|different) sizes?\b"
         r"|\bcome in (?:a )?(?:bigger|smaller|larger)\b"
@@ -46,7 +46,7 @@ ASKS: dict[str, re.Pattern[str]] = {
         r"\b(ingredients?|ingr[ei]di[ae]nts?|(?:hero|star|main|key) ingr\w+"
         r"|what'?s (?:actually |really )?in (?:it|the|this|that|ur|your)(?! (?:box|set|pack|kit|bag))"
         r"|what is in (?:it|the|this)|contains?|formula|made of|made with|any oils? in"
-        r"|(?:main|key) actives?)\b"
+        r"|(?:main|key) actives?|the actives?|actives? in)\b"
         r"|成分|含有|含不含|有没有添加|配方|含什么|里面有什么|里面有啥|什么.{0,2}做的|用什么做|啥做的"
     ),
 }
@@ -104,6 +104,8 @@ SKIN_TONE = re.compile(
     r"|黄黑皮|黄皮|白皮|黑皮|肤色|冷白皮|暖皮|冷皮"
 )
 """The skin's colour ("my skin is pretty deep", "黄黑皮"), which the skin types do not answer."""
+COVERAGE = re.compile(r"\bcoverage\b|遮瑕力|遮不遮")
+"""How much a base product covers, which its finish tag does not answer."""
 SKIN_TYPE = re.compile(r"\b(?:oily|dry|sensitive|combination|acne)\b|油皮|干皮|敏感|混油|混干|痘")
 
 
@@ -113,6 +115,8 @@ def asked_attribute(text: str) -> str | None:
     for kind, pattern in ASKS.items():
         if kind == "skin" and SKIN_TONE.search(text) and not SKIN_TYPE.search(text):
             continue
+        if kind == "finish" and COVERAGE.search(text):
+            continue  # "heavy coverage or more sheer": how much it covers, which no finish says
         if pattern.search(text):
             return kind
     return None

@@ -141,12 +141,12 @@ TOTAL_ASK = re.compile(
     r"\b(total(?! (?:beginner|newbie|noob|novice|amateur|mess|disaster))|totals|altogether|all together"
     r"|in total|combined|for both|both together|together"
     r"|come to|comes to|add up|adds up)\b"
-    r"|一共|总共|加起来|合计|一起买|一起拍|一起下单|一块买|两个一起|都买"
+    r"|一共|总共|加起来|合计|一起买|一起拍|一起下单|一块买|两个一起|都买|=\s*\?*\s*$"
 )
 """What several products cost together ("lipstick and gloss together with live10, whats the total")."""
 TOTAL_SAID = re.compile(
     r"\b(?:total(?! (?:beginner|newbie|noob|novice|amateur))|come to|comes to|add up|adds up)\b"
-    r"|一共|总共|合计"
+    r"|一共|总共|合计|=\s*\?*\s*$"
 )
 """A total asked for outright, without price words."""
 _COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "couple": 2, "pair": 2, "两": 2, "二": 2, "三": 3}

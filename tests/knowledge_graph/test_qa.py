@@ -2290,3 +2290,34 @@ async def test_two_products_with_a_code_said_as_a_request_are_a_cart(qa) -> None
     assert "186.30" in cart.text
     asked = await ask(qa, "do the serum and toner have deals?", "en")
     assert "SERUM30" in asked.text and "71.10" in asked.text  # each product's deal
+
+
+async def test_rankings_keep_the_tags_said_before_and_drop_a_left_out_products_category(qa) -> None:
+    oil = await ask(qa, "oil control stuff, which one is the priciest", "en")
+    assert "Cushion" in oil.text and "169" in oil.text  # the tag said in the clause before
+    smudge = await ask(qa, "most expensive smudgeproof eye product", "en")
+    assert "Mascara" in smudge.text
+    typo = await ask(qa, "cheapest waterprof thing u sell", "en")
+    assert "Mascara" in typo.text
+    hyaluronic = await ask(qa, "most expensive thing with hyaluronic acid that isnt the serum", "en")
+    assert "Liquid Foundation" in hyaluronic.text  # "serum" left out asks for no skin care
+    cart = await ask(qa, "sunscreen and cleanser with LIVE10 = ?", "en")
+    assert "152.01" in cart.text
+
+
+async def test_a_kind_of_answer_asked_beside_an_attribute_word_and_coverage(qa) -> None:
+    shine = await ask(qa, "how long does the cushion stop me getting shiny", "en")
+    assert "6 hours" in shine.text  # a duration, not its finish
+    coverage = await ask(qa, "is the liquid foundation heavy coverage or more sheer", "en")
+    assert "Medium-to-full" in coverage.text
+    active = await ask(qa, "whats the active in the night cream, is it retinol", "en")
+    assert "peptides" in active.text
+    ulta = await ask(qa, "does ulta ship internationally", "en")
+    assert ulta.strategy == "other_shop"
+    for text, said in (
+        ("付款失败了 能换个方式付吗", "支付宝"),
+        ("澳门收得到吗", "大陆"),
+        ("收到三天了才发现漏液 还管不", "48"),
+    ):
+        found = await ask(qa, text, "zh")
+        assert found.strategy == "shop_faq" and said in found.text, (text, found.text)
