@@ -1,12 +1,13 @@
-"""Read API for the bot: variant availability, active promotions, the next stream.
+"""Read API for the bot: variant availability and counts, active promotions, the next stream.
 
-All three are single indexed reads; times are epoch ms (an aware ``datetime`` or ISO
+All are single indexed reads; times are epoch ms (an aware ``datetime`` or ISO
 string is accepted too, see ``timeutil.to_ms``). Matching of size/colour names uses
 ``normalize_key`` like product lookup, so "ＸＬ", "xl " and "XL" are the same size.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from knowledge_graph.entities import Promotion, StreamSession, Variant
@@ -14,7 +15,7 @@ from knowledge_graph.store import GraphStore
 from knowledge_graph.text import normalize_key
 from knowledge_graph.timeutil import to_ms
 
-__all__ = ["active_promotions", "next_stream", "variants_of"]
+__all__ = ["active_promotions", "next_stream", "variant_counts", "variants_of"]
 
 Moment = int | datetime | str
 
@@ -39,6 +40,17 @@ async def variants_of(
         wanted = normalize_key(colour)
         variants = [v for v in variants if v.colour is not None and normalize_key(v.colour) == wanted]
     return variants
+
+
+async def variant_counts(store: GraphStore, skus: Sequence[str]) -> dict[str, int]:
+    """How many variants each of the products ``skus`` has, in one query (a product without any is
+    left out)."""
+    rows = await store.read(
+        "MATCH (p:Product)-[:HAS_VARIANT]->(v:Variant) WHERE p.sku IN $skus "
+        "RETURN p.sku AS sku, count(v) AS n",
+        {"skus": list(skus)},
+    )
+    return {row["sku"]: int(row["n"]) for row in rows}
 
 
 async def active_promotions(store: GraphStore, now: Moment, sku: str | None = None) -> list[Promotion]:

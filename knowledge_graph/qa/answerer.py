@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from knowledge_graph.audit import now_ms
@@ -81,7 +81,7 @@ from knowledge_graph.qa.understand import (
     shares_content,
     topic_words,
 )
-from knowledge_graph.queries import active_promotions, next_stream, variants_of
+from knowledge_graph.queries import active_promotions, next_stream, variant_counts, variants_of
 from knowledge_graph.semantic.batching import BatchEncoder
 from knowledge_graph.store import GraphStore
 from knowledge_graph.text import find_word, normalize_key, singular
@@ -248,6 +248,14 @@ class _Turn:
     """The products the question names, said as "it" when it is ranked against the shop's FAQs."""
     left_out: frozenset[str] = frozenset()
     """SKUs the question names to be left out of a ranking ("cheapest gift that isnt a scrunchie")."""
+    variants_read: dict[str, list[Variant]] = field(default_factory=dict)
+    """Each product's variants as read once in this turn (the cart, the deal and the product's own
+    answer all look at them)."""
+
+    async def _variants_of(self, sku: str) -> list[Variant]:
+        if sku not in self.variants_read:
+            self.variants_read[sku] = await variants_of(self.store, sku)
+        return self.variants_read[sku]
 
     async def answer(self, named: Resolved, context: str | None) -> Answer | None:
         found = await self._answer(named, context)
@@ -763,7 +771,8 @@ class _Turn:
 
     async def variant_counts(self, products: tuple[Product, ...]) -> Answer:
         """How many versions each named product comes in, most first."""
-        counted = [(p, len(await variants_of(self.store, p.sku)) or 1) for p in products[:3]]
+        counts = await variant_counts(self.store, [p.sku for p in products[:3]])
+        counted = [(p, counts.get(p.sku, 0) or 1) for p in products[:3]]
         counted.sort(key=lambda pair: -pair[1])
         text = wording.variant_counts_reply(counted, self.lang)
         return Answer(text, "compare", None, tuple(p.sku for p, _ in counted))
@@ -846,7 +855,7 @@ class _Turn:
 
     async def _shade_count(self, product: Product) -> int:
         """How many of the product's shades the question names ("clear gloss and peach gloss": 2)."""
-        return len(self._shades_named(await variants_of(self.store, product.sku)))
+        return len(self._shades_named(await self._variants_of(product.sku)))
 
     def _all_running(self, codes: Sequence[Promotion]) -> bool:
         now = self.qa._clock()
@@ -905,7 +914,6 @@ class _Turn:
         selection = self._selection(in_stock=which in ("popular", "scarce"))
         limit = self.reading.top + LEFT_OUT_AT_MOST
         found, _total = await select_products(self.store, selection, order=order, limit=limit)
-        text = self.reading.text
         found = [p for p in found if p.sku not in self.left_out and not _said_left_out(text, p)]
         found = found[: self.reading.top]
         if not found:
@@ -921,7 +929,8 @@ class _Turn:
         """The product of the selection that comes in the most shades ("which lip product has the most
         shades"), with their number."""
         found, _total = await select_products(self.store, self._selection(in_stock=False), limit=200)
-        counted = [(len(await variants_of(self.store, p.sku)), p) for p in found]
+        counts = await variant_counts(self.store, [p.sku for p in found])
+        counted = [(counts.get(p.sku, 0), p) for p in found]
         if not counted or max(n for n, _ in counted) < 2:
             return None
         shades, best = max(counted, key=lambda x: (x[0], -x[1].price))
@@ -1069,7 +1078,7 @@ class _Turn:
             anywhere = await products_in_shades(self.store, shades, category=category, in_stock=False)
             if len(anywhere) == 1:
                 product = anywhere[0][0]
-                return self.variants(product, await variants_of(self.store, product.sku))
+                return self.variants(product, await self._variants_of(product.sku))
         found = await products_in_shades(self.store, shades, category=category)
         found += [(p, [shade]) for p, shade in called if p.sku not in {q.sku for q, _ in found}]
         named = [(p, [self._shade(s) for s in colours]) for p, colours in found]
@@ -1115,7 +1124,7 @@ class _Turn:
         answers it, so the shop's FAQs get their turn ("can I return it?")."""
         r = self.reading
         sku = product.sku
-        every = await variants_of(self.store, sku)
+        every = await self._variants_of(sku)
         if OTHER_SIZE.search(r.text) and (size := attributes.labels(product, "size", self.lang)):
             # "serum in a bigger bottle?", "toner only 200ml or is there a travel size": sizes are not
             # variants in the catalog, so the one size it comes in is the answer
@@ -1454,7 +1463,7 @@ class _Turn:
             names = {sku: p for sku in good_for if (p := await get_product(self.store, sku))}
             note = wording.codes_not_for(elsewhere, product, self.lang, now, names) if elsewhere else ""
             text = note + wording.price_reply(product, self.lang, running)
-            gone = [v for v in self._shades_named(await variants_of(self.store, product.sku)) if v.stock <= 0]
+            gone = [v for v in self._shades_named(await self._variants_of(product.sku)) if v.stock <= 0]
             if gone:  # "berry lipstick with LIVE10 pls": that shade cannot be bought with any code
                 text = f"{wording.variant_stock_reply(product, self.lang, self._labelled(gone))} {text}"
             return Answer(text, "deal", product.sku, (product.sku,))
@@ -2126,20 +2135,21 @@ OFF_SHOP_SUBJECT = re.compile(
     r"|nintendo|iphone|android|laptop|my (?:phone|pc|computer|car|bike|bedroom|walls?|house|garden|plants?)"
     r"|paint (?:my|the) (?:room|bedroom|walls?|house)|bedroom|homework|football|soccer|basketball|nba"
     r"|recipe|crypto|compil\w*|coding|programming|debug\w*|leetcode|houseplants?|leaves|cheat codes?|gta"
-    r"|podcasts?|audiobooks?|playlists?|hotels?|bread|cakes?|cookies|pizza|pasta|nail polish|stock market"
+    r"|podcasts?|audiobooks?|playlists?|hotels?|bread|cakes?|cookies|pizza|pasta|nail polish"
     r"|which stocks|shares|price of (?:gold|silver|oil|bitcoin)|t-?shirts?|shirts?|clothes|clothing"
     r"|power outage|blackout|kids|children|toddlers?|babies"
     r"|\d+ ?(?:year|yr)s? old (?:boy|girl|kid|son|daughter)"
-    r"|websites?|html|css|javascript|hex (?:code|colou?r|value)|rgb|overlay|photoshop|procreate|canva|obs"
-    r"|eye doctor|(?:good|know a|find a|see a) doctor|s&p|stock market|invest\w*|mortgage"
-    r"|interest rate|hw|chem(?:istry)?(?: class| test| exam)?"
+    r"|websites?|html|css|javascript|hex value|rgb|overlay|canva|obs|invest\w*"
+    r"|hw|chem(?:istry)?(?: class| test| exam)?"
     r"|http|404|serie a|premier league|la liga|jerseys?|dinosaurs?|toys?|lego)\b"
     r"|狗狗|我家狗|小狗|狗子|猫咪|我家猫|小猫|宠物|兽医|原神|王者荣耀|吃鸡|手机.{0,6}(?:发烫|卡|没电|充电|坏)"
-    r"|电脑|汽车|刷墙|装修|卧室|家具|沙发|菜谱|做饭|作业|考试|足球|篮球|股票|基金|代码|编程|开黑|上分|打游戏"
+    r"|电脑|汽车|刷墙|装修|卧室|家具|沙发|菜谱|做饭|作业|考试|足球|篮球|股票|代码|编程|开黑|上分|打游戏"
     r"|高铁|机票|火车票|车票|门票|油画|颜料|炒菜|做菜|面粉|人体|酒店|住宿"
 )
 """Subjects that are not the shop's: a question about them that names no product is not answered with
-the catalog, however well its other words ("dry skin", "peach", "code") fit."""
+the catalog, however well its other words ("dry skin", "peach", "code") fit. Those no answer of the shop
+concerns at all are ``NOT_THE_SHOPS_BUSINESS``; health, hobbies and housework, whatever they name, are
+``BODY_HEALTH``, ``HOBBY_OR_HOME`` and ``STAIN_REMOVAL``."""
 ABOUT_WHAT_IS_NAMED = frozenset(
     {"variant", "stock", "price", "deal", "deals", "promotion", "attribute", "product_faq", "description"}
 )
@@ -2153,7 +2163,6 @@ GENERAL_KNOWLEDGE = re.compile(
     r"|\bwhat (?:is|are) .{1,30} made (?:from|of)\b"
     r"|\bhow (?:do|would) (?:u|you|i) say\b|\bin (?:french|spanish|german|japanese|korean|italian)\b"
     r"|\btranslat\w+|用英语怎么说|英文怎么说|英语怎么说|日语怎么说|法语怎么说"
-    r"|\bhow (?:do|can|to) i (?:stream|go live|start streaming)\b"
     r"|\b(?:planets?|galax\w*|solar system|black holes?|in the world"
     r"|(?:cheapest|best|fastest|quickest|easiest) way (?:to|from) (?:travel|get|go|fly|learn|cook|make|\w+ "
     r"airport)|of all time|ever sold|in history|ever made|or is that a myth)\b"
@@ -2465,17 +2474,20 @@ def _said_left_out(text: str, product: Product, keys: Sequence[str] = ()) -> boo
     return False
 
 
+_LEAVING_OUT = r"besides|except(?: for)?|other than|apart from|aside from|excluding|but not|minus"
+"""English words that leave out what follows them, shared by ``LEFT_OUT_PHRASE`` and ``LEAVES_OUT``."""
+_LEAVING_OUT_ZH = r"除了|不算|除开"
 LEFT_OUT_PHRASE = re.compile(
-    r"\b(?:besides|except(?: for)?|other than|apart from|aside from|excluding|that isn'?t|that isnt|isnt"
-    r"|that'?s not|but not|minus)\s+(?:the |a |an |any |my |ur |your )?[a-z][a-z'-]*"
-    r"|(?:除了|不算|除开)[\u4e00-\u9fff]{1,6}?(?=\s|以外|之外|外|，|,|$)"
+    rf"\b(?:{_LEAVING_OUT}|that isn'?t|that isnt|isnt|that'?s not)\s+(?:the |a |an |any |my |ur |your )?"
+    rf"[a-z][a-z'-]*|(?:{_LEAVING_OUT_ZH})[\u4e00-\u9fff]{{1,6}}?(?=\s|以外|之外|外|，|,|$)"
 )
-"""A product left out with the word that leaves it out ("that isnt the serum", "除了面膜")."""
+"""A product left out with the word that leaves it out ("that isnt the serum", "除了面膜"); not a bare
+"not", which would take a word that is no product with it."""
 LEFT_OUT_AT_MOST = 3
 """How many products a ranking question may leave out by name ("cheapest gift that isnt a scrunchie")."""
 LEAVES_OUT = re.compile(
-    r"(?:\b(?:besides|except(?: for)?|other than|apart from|aside from|excluding|not|isn'?t|isnt|aren'?t"
-    r"|arent|but not|minus|no more)\s+(?:the |a |an |any |my |ur |your |those |these )?|除了|不要|不算|除开)$"
+    rf"(?:\b(?:{_LEAVING_OUT}|not|isn'?t|isnt|aren'?t|arent|no more)\s+"
+    rf"(?:the |a |an |any |my |ur |your |those |these )?|{_LEAVING_OUT_ZH}|不要)$"
 )
 """Words before a product name that leave it out ("besides the", "that isnt a", "除了")."""
 

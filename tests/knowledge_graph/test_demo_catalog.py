@@ -11,7 +11,7 @@ import pytest
 from knowledge_graph.editing import list_categories, list_promotions, list_sessions
 from knowledge_graph.faq import list_faqs
 from knowledge_graph.qa.lexicon import CATEGORY_WORDS, COLOUR_FAMILIES, COLOUR_WORDS, SHADES, TERMS, term_for
-from knowledge_graph.queries import active_promotions, next_stream, variants_of
+from knowledge_graph.queries import active_promotions, next_stream, variant_counts, variants_of
 from knowledge_graph.seed import BEIJING, demo_schedule, import_catalog, load_catalog, seed_if_empty
 from knowledge_graph.store import GraphStore
 from knowledge_graph.text import normalize_key
@@ -150,6 +150,8 @@ async def test_seed_loads_everything_into_the_graph(store: GraphStore, catalog: 
     lipstick = await variants_of(store, "LR-LIP-001")
     assert len(lipstick) == 6 and sum(not v.available for v in lipstick) == 1
     assert [v.colour for v in await variants_of(store, "LR-LIP-001", colour="Brick Red")] == ["brick red"]
+    counts = await variant_counts(store, ["LR-LIP-001", "LR-MKP-001", "LR-SKN-001", "no-such-sku"])
+    assert counts == {"LR-LIP-001": 6, "LR-MKP-001": 2}  # one query; products without variants left out
     assert {p.code for p in await list_promotions(store)} == {"LIVE10", "SERUM30", "SUMMER15"}
     assert {p.code for p in await active_promotions(store, now)} == {"LIVE10", "SERUM30"}
     assert {p.code for p in await active_promotions(store, now, sku="LR-LIP-001")} == {"LIVE10"}
