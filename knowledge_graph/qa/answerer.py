@@ -295,7 +295,12 @@ class _Turn:
 
     async def _answer(self, named: Resolved, context: str | None) -> Answer | None:
         r = self.reading
-        left_out = [p for p in named.products if r.superlative and _said_left_out(r.text, p, named.keys)]
+        if r.excluded:  # "skincare that's NOT the cleanser" leaves out a product, not its category
+            products_left_out = [p for p in await list_products(self.store) if _said_left_out(r.text, p)]
+            gone = {p.category for p in products_left_out}
+            r = self.reading = replace(r, excluded=tuple(c for c in r.excluded if c not in gone))
+        ranks = r.superlative or r.recommend or MOST_SHADES.search(r.text)
+        left_out = [p for p in named.products if ranks and _said_left_out(r.text, p, named.keys)]
         if left_out:
             # "most in stock skincare besides the masks", "cheapest gift that isnt a scrunchie": the products
             # named are left out of the ranking, not asked about
@@ -908,9 +913,7 @@ class _Turn:
             # priciest": what was said before it; not "…most stock of, wanna buy something that lasts"
             said = read_question(clause).tags or read_question(text[: text.find(clause) + len(clause)]).tags
             self.reading = replace(self.reading, tags=said)
-        unsaid = LEFT_OUT_PHRASE.sub(" ", self.reading.text)
-        if unsaid != self.reading.text:  # "…with hyaluronic acid that isnt the serum": no skin care asked
-            self.reading = replace(self.reading, categories=read_question(unsaid).categories)
+        self._unsay_left_out()
         selection = self._selection(in_stock=which in ("popular", "scarce"))
         limit = self.reading.top + LEFT_OUT_AT_MOST
         found, _total = await select_products(self.store, selection, order=order, limit=limit)
@@ -925,19 +928,29 @@ class _Turn:
         text = wording.superlative_reply(best, self.lang, which, await self._scope(prices=False))
         return Answer(text, "superlative", best.sku, (best.sku,))
 
+    def _unsay_left_out(self) -> None:
+        """The categories read without the products left out ("…with hyaluronic acid that isnt the serum",
+        "besides the lipstick, which has the most shades"): no skin care, no lips asked."""
+        unsaid = LEFT_OUT_PHRASE.sub(" ", self.reading.text)
+        if unsaid != self.reading.text:
+            categories = tuple(c for c in read_question(unsaid).categories if c not in self.reading.excluded)
+            self.reading = replace(self.reading, categories=categories)
+
     async def most_shades(self) -> Answer | None:
-        """The product of the selection that comes in the most shades ("which lip product has the most
-        shades"), with their number."""
+        """The products of the selection that come in the most shades ("which lip product has the most
+        shades"), with their number; all of them when several tie."""
+        self._unsay_left_out()
         found, _total = await select_products(self.store, self._selection(in_stock=False), limit=200)
         counts = await variant_counts(self.store, [p.sku for p in found])
-        counted = [(counts.get(p.sku, 0), p) for p in found]
+        counted = [(counts.get(p.sku, 0), p) for p in found if p.sku not in self.left_out]
         if not counted or max(n for n, _ in counted) < 2:
             return None
-        shades, best = max(counted, key=lambda x: (x[0], -x[1].price))
+        shades = max(n for n, _ in counted)
+        best = sorted((p for n, p in counted if n == shades), key=lambda p: (p.price, p.sku))
         scope = await self._scope(prices=False)
-        return Answer(
-            wording.most_shades_reply(best, shades, self.lang, scope), "superlative", best.sku, (best.sku,)
-        )
+        skus = tuple(p.sku for p in best)
+        text = wording.most_shades_reply(best, shades, self.lang, scope)
+        return Answer(text, "superlative", skus[0] if len(skus) == 1 else None, skus)
 
     async def largest(self) -> Answer | None:
         """The biggest product of the selection by its size tag, among those sized in the unit most of
@@ -970,7 +983,8 @@ class _Turn:
         if like is not None and not (r.categories or r.tags) and like.category:
             selection = replace(selection, categories=(like.category,))
         candidates, by_meaning = await self._candidates(selection)
-        candidates = [p for p in candidates if p.category not in r.excluded]  # "不要化妆品的"
+        # "不要化妆品的", "gift for my bf, not a candle pls"
+        candidates = [p for p in candidates if p.category not in r.excluded and not _said_left_out(r.text, p)]
         if like is not None:
             candidates = [p for p in candidates if p.sku != like.sku]
         ranked = candidates if by_meaning else await self._rank_for_viewer(candidates)
@@ -1404,7 +1418,17 @@ class _Turn:
             kind = attributes.asked_attribute(" ".join(asking))  # ingredient in the toner": the ingredient
             if kind is not None:
                 return kind
-        return whole if whole == "skin" else attributes.asked_attribute(asking_part)
+        kind = whole if whole == "skin" else attributes.asked_attribute(asking_part)
+        tags = self.reading.tags
+        if (
+            kind in (None, "skin")
+            and any(t.startswith("ingredient:") for t in tags)
+            and not any(t.startswith("skin:") for t in tags)
+        ):
+            # "does the lip gloss have vitamin e?", "niacinamide helps w acne marks, any in the cushion?":
+            # the ingredient named is asked about, not the skin
+            return "ingredient"
+        return kind
 
     def attribute(self, product: Product) -> Answer | None:
         sku = product.sku
@@ -1425,14 +1449,21 @@ class _Turn:
             return Answer(text, "attribute", sku, (sku,))
         asked_other = [t for t in tags if not t.startswith("skin:") and not attributes.in_name(product, t)]
         has = [t for t in asked_other if attributes.has_tag(product, t)]
-        if asked_other and has == asked_other and kind is None and YES_NO.search(self.reading.text):
+        named_ingredients = all(t.startswith("ingredient:") for t in asked_other)
+        if (
+            asked_other
+            and has == asked_other
+            and (kind is None or (kind == "ingredient" and named_ingredients))
+            and YES_NO.search(self.reading.text)
+        ):
             finishes = attributes.labels(product, "finish", self.lang)
             if any(t.startswith("finish:") for t in has) and len(finishes) > 1:
                 # "is the palette all matte": eight matte and four shimmer, so every finish it has
                 text = wording.attribute_reply(product, self.lang, "finish", finishes)
                 return Answer(text, "attribute", sku, (sku,))
             labels = [attributes.label(t, self.lang) for t in has]
-            return Answer(wording.has_attributes_reply(product, self.lang, labels), "attribute", sku, (sku,))
+            text = wording.has_attributes_reply(product, self.lang, labels, contains=named_ingredients)
+            return Answer(text, "attribute", sku, (sku,))
         if kind is None:
             return None
         values = attributes.labels(product, kind, self.lang)
@@ -1685,6 +1716,7 @@ class _Turn:
         word = self._name_word()
         return Selection(
             categories=() if word else r.categories,
+            excluded=r.excluded,
             name_word=word,
             tags=r.tags,
             max_price=r.max_price,
@@ -2182,6 +2214,7 @@ ARITHMETIC = re.compile(
 BODY_HEALTH = re.compile(
     r"\b(?:vitamin deficiency|supplements?|cough\w*)\b|咳嗽|缺.{0,4}维生素|对身体|身体健康|危害|保健品"
     r"|高原反应|晕车|感冒|发烧|摄入|超标|\b(?:covid|coronavirus|n95|hours of sleep)\b|睡几个小时"
+    r"|\b(?:what time|when) should i (?:sleep|go to bed|wake up)\b|几点睡|几点起"
     r"|\beye doctors?\b|\b(?:good|know a|find a|see a) doctor\b|看医生|眼科"
     r"|\breason i (?:can'?t|cant|cannot) sleep\b|\bcaffeine question\b"
 )
@@ -2197,7 +2230,7 @@ HOBBY_OR_HOME = re.compile(
 """Painting, baking and homework ("best brush for watercolour painting", "baking soda or baking powder"),
 which borrow the catalog's words ("brush", "powder", "gloss")."""
 STAIN_REMOVAL = re.compile(
-    r"\b(?:get|remove|clean|wash) .{0,25}\b(?:out of|off of|off|from) (?:a |an |my |the |our )?"
+    r"\b(?:get|remove|clean|wash) .{0,25}\b(?:out of|off of|off|from) (?:a |an |my |the |our )?(?:\w+ ){0,2}"
     r"(?:carpet|rug|shirt|clothes|couch|sofa|sheets?|pillow\w*|jeans|collar|dress|table|wall)\b"
     r"|(?:地毯|衣服|沙发|床单|枕头)上的?.{0,8}(?:怎么洗|洗掉|弄掉|去掉)"
 )
@@ -2205,6 +2238,7 @@ STAIN_REMOVAL = re.compile(
 about them."""
 NOT_THE_SHOPS_BUSINESS = re.compile(
     r"\b(?:s&p|stock market|index funds?|etfs?|invest(?:ing|ment|ments)?|mortgage|interest rates?|401k"
+    r"|(?:lower|higher|less|more|lowest|highest) interest"
     r"|order (?:a |some )?(?:pizza|food|takeout|takeaway|sushi|burgers?)|uber ?eats|doordash"
     r"|how (?:do|can|to) i (?:stream|go live|start streaming))\b|外卖|美团|饿了么|打车|炒股|理财|基金"
 )
@@ -2467,18 +2501,30 @@ def _amounts_off_said(text: str) -> set[Decimal]:
 def _said_left_out(text: str, product: Product, keys: Sequence[str] = ()) -> bool:
     """Is the product named (by one of its names, or one of the resolver's ``keys`` it matched) right
     after a word that leaves it out ("besides the masks", "除了面膜")?"""
-    for name in {*product_names(product), *(singular(n) for n in product_names(product)), *keys}:
+    names = product_names(product)
+    for name in {*names, *(singular(n) for n in names), _kind_word(product), *keys}:
         at = find_word(name, text, plurals=True)
         if at != -1 and LEAVES_OUT.search(text[:at]):
             return True
     return False
 
 
-_LEAVING_OUT = r"besides|except(?: for)?|other than|apart from|aside from|excluding|but not|minus"
+def _kind_word(product: Product) -> str:
+    """The last word of a product's English name, the kind of thing it is ("spray" of the Setting Spray,
+    "foundation" of the Cushion Foundation): "the cheapest base make-up that's not a spray" leaves it out."""
+    words = re.findall(r"[a-z]+", re.sub(r"\(.*?\)|\d+\s*[a-z]*", " ", product.name_en.lower()))
+    return words[-1] if words else product.name_en.lower()
+
+
+_LEAVING_OUT = (
+    r"besides|except(?: for)?|other than|apart from|aside from|excluding|but not|minus|ignor(?:e|ing)"
+    r"|not counting|skip(?:ping)?"
+)
 """English words that leave out what follows them, shared by ``LEFT_OUT_PHRASE`` and ``LEAVES_OUT``."""
 _LEAVING_OUT_ZH = r"除了|不算|除开"
 LEFT_OUT_PHRASE = re.compile(
-    rf"\b(?:{_LEAVING_OUT}|that isn'?t|that isnt|isnt|that'?s not)\s+(?:the |a |an |any |my |ur |your )?"
+    rf"\b(?:{_LEAVING_OUT}|that isn'?t|that isnt|isnt|that'?s not)\s+"
+    rf"(?:the |a |an |any |my |ur |your |both )?"
     rf"[a-z][a-z'-]*|(?:{_LEAVING_OUT_ZH})[\u4e00-\u9fff]{{1,6}}?(?=\s|以外|之外|外|，|,|$)"
 )
 """A product left out with the word that leaves it out ("that isnt the serum", "除了面膜"); not a bare
@@ -2487,7 +2533,7 @@ LEFT_OUT_AT_MOST = 3
 """How many products a ranking question may leave out by name ("cheapest gift that isnt a scrunchie")."""
 LEAVES_OUT = re.compile(
     rf"(?:\b(?:{_LEAVING_OUT}|not|isn'?t|isnt|aren'?t|arent|no more)\s+"
-    rf"(?:the |a |an |any |my |ur |your |those |these )?|{_LEAVING_OUT_ZH}|不要)$"
+    rf"(?:the |a |an |any |my |ur |your |those |these |both )?|{_LEAVING_OUT_ZH}|不要)$"
 )
 """Words before a product name that leave it out ("besides the", "that isnt a", "除了")."""
 

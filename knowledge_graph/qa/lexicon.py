@@ -780,6 +780,7 @@ CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
         "perfume",
         "perfumes",
         "scent",
+        "scents",
         "body mist",
         "香氛",
         "香水",

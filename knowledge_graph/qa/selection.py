@@ -31,6 +31,7 @@ ORDERS: dict[str, str] = {
 
 _WHERE = (
     "WHERE (size($categories) = 0 OR p.category IN $categories) "
+    "AND NOT p.category IN $excluded "
     "AND ($currency IS NULL OR p.currency = $currency) "
     "AND ($max_minor IS NULL OR p.price_minor <= $max_minor) "
     "AND ($min_minor IS NULL OR p.price_minor >= $min_minor) "
@@ -61,6 +62,8 @@ class Selection:
 
     categories: tuple[str, ...] = ()
     """Products of any of these categories (empty: every category)."""
+    excluded: tuple[str, ...] = ()
+    """Products of none of these categories ("cheapest travel thing that's not for lips")."""
     tags: tuple[str, ...] = ()
     max_price: Decimal | None = None
     min_price: Decimal | None = None
@@ -84,6 +87,7 @@ class Selection:
         }
         return {
             "categories": list(self.categories),
+            "excluded": list(self.excluded),
             "tags": list(self.tags),
             "also": [[tag, other] for tag in self.tags for other in TAG_ALSO.get(tag, ())],
             "currency": currency if (self.max_price is not None or self.min_price is not None) else None,

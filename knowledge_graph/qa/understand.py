@@ -842,6 +842,8 @@ def read_question(text: str, names: tuple[str, ...] = ()) -> Reading:
     categories = _categories(FREE_OF.sub(" ", folded))  # "does it have fragrance" asks for no perfume
     if "benefit:fragrance-free" in tags:  # "which are fragrance free? scents give me migraines"
         categories = tuple(c for c in categories if c != "fragrance")
+    if len(categories) > 1 and ANY_OF_THEM.search(folded):  # "matte finish? lips eyes face idc"
+        categories = ()
     spaced = SCRIPT_CHANGE.sub(" ", folded)  # "唇釉有discount吗": the English word stands alone
     price = bool(PRICE_WORDS.search(spaced)) and not AMOUNT_USED.search(folded)
     max_stock, min_stock, priced = _stock_bounds(_arabic(folded))
@@ -1047,6 +1049,13 @@ NEGATED = re.compile(
     r"|(?:不要|不用|不是|不想要|非|除了)(?P<zh>[\u4e00-\u9fff]{1,4})"
 )
 """A category said not to be wanted ("a gift for my bf who doesn't wear makeup", "不要化妆品的")."""
+
+
+ANY_OF_THEM = re.compile(
+    r"\b(?:idc|idrc|whatever|don'?t care|doesn'?t matter|dont mind|any of them|any works|either works)\b"
+    r"|都行|都可以|无所谓|随便|都ok|哪类都"
+)
+"""Categories listed only to say any will do ("lips eyes face idc"): no category asked."""
 
 
 NO_MAKEUP = re.compile(

@@ -359,12 +359,18 @@ def superlative_reply(product: Product, lang: Language, which: str, scope: str) 
     return f"The {word}{_within(scope)} is the {product.name(lang)} at {price}."
 
 
-def most_shades_reply(product: Product, shades: int, lang: Language, scope: str) -> str:
-    """The product of ``scope`` that comes in the most shades."""
+def most_shades_reply(products: Sequence[Product], shades: int, lang: Language, scope: str) -> str:
+    """The products of ``scope`` that come in the most shades (several when they tie)."""
     if lang == "zh":
         where = f"{scope}里" if scope else ""
-        return f"{where}色号最多的是{product.name(lang)}，一共 {shades} 个～"
-    return f"The {product.name(lang)} comes in the most shades{_within(scope)}: {shades}."
+        names = _join([p.name(lang) for p in products], lang)
+        each = "一共" if len(products) == 1 else "各"
+        return f"{where}色号最多的是{names}，{each} {shades} 个～"
+    names = _join([f"the {p.name(lang)}" for p in products], lang)
+    names = names[0].upper() + names[1:]
+    if len(products) == 1:
+        return f"{names} comes in the most shades{_within(scope)}: {shades}."
+    return f"{names} come in the most shades{_within(scope)}: {shades} each."
 
 
 def _within(scope: str) -> str:
@@ -632,12 +638,15 @@ def _counted(label: str, stock: int, lang: Language) -> str:
     return f"{label}（还有 {stock} 件）" if lang == "zh" else f"{label} ({stock} left)"
 
 
-def has_attributes_reply(product: Product, lang: Language, values: Sequence[str]) -> str:
-    """ "Is it waterproof?" for a product tagged so: yes, naming the attribute."""
+def has_attributes_reply(
+    product: Product, lang: Language, values: Sequence[str], *, contains: bool = False
+) -> str:
+    """ "Is it waterproof?" for a product tagged so: yes, naming the attribute; ``contains``: the values
+    are ingredients ("does the gloss have vitamin e?")."""
     name = product.name(lang)
     if lang == "zh":
-        return f"是的，{name}{_join(values, lang)}～"
-    return f"Yes, the {name} is {_join(values, lang)}."
+        return f"是的，{name}{'含' if contains else ''}{_join(values, lang)}～"
+    return f"Yes, the {name} {'contains' if contains else 'is'} {_join(values, lang)}."
 
 
 def promotion_codes_reply(

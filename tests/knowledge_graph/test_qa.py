@@ -2321,3 +2321,48 @@ async def test_a_kind_of_answer_asked_beside_an_attribute_word_and_coverage(qa) 
     ):
         found = await ask(qa, text, "zh")
         assert found.strategy == "shop_faq" and said in found.text, (text, found.text)
+
+
+async def test_a_category_or_a_kind_said_not_to_count_is_left_out_of_a_ranking(qa) -> None:
+    travel = await ask(qa, "cheapest travel friendly thing thats not for lips?", "en")
+    assert "Setting Spray" in travel.text and "Lip" not in travel.text
+    spray = await ask(qa, "whats the cheapest base makeup thats not a spray", "en")
+    assert "Blush" in spray.text and "99.90" in spray.text  # "a spray": the Setting Spray's kind
+    ignored = await ask(qa, "priciest base product if we ignore both foundations (cushion + liquid)", "en")
+    assert "Brush Set" in ignored.text
+    cleanser = await ask(qa, "whats the cheapest skincare thats NOT the cleanser, already have one", "en")
+    assert "Toner" in cleanser.text  # the cleanser left out, not skin care
+    matte = await ask(qa, "cheapest thing with a matte finish? lips eyes face idc", "en")
+    assert "Loose Powder" in matte.text  # categories listed as "any will do"
+    gift = await ask(qa, "gift for my bf, not a candle pls", "en")
+    assert "Tumbler" in gift.text and "Candle" not in gift.text
+
+
+async def test_the_most_shades_beside_a_product_left_out_names_every_tie(qa) -> None:
+    tie = await ask(qa, "besides the lipstick, which product lets u pick from the most shades", "en")
+    assert "Lip Gloss" in tie.text and "Scrunchie" in tie.text and "3 each" in tie.text
+    assert "Lipstick" not in tie.text
+
+
+async def test_an_ingredient_named_of_a_product_is_answered_from_its_ingredients(qa) -> None:
+    gloss = await ask(qa, "does the lip gloss have vitamin e?", "en")
+    assert gloss.text == "Yes, the Lip Gloss contains vitamin E."
+    cushion = await ask(qa, "heard niacinamide helps w acne marks, is there any in the bb cushion?", "en")
+    assert "niacinamide" in cushion.text and "6 hours" not in cushion.text
+    missing = await ask(qa, "does the gloss have niacinamide", "en")
+    assert "Yes" not in missing.text and "jojoba" in missing.text  # its ingredients, no false yes
+    zh = await ask(qa, "精华有玻尿酸吗", "zh")
+    assert zh.text == "是的，补水精华含玻尿酸～"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what time should i sleep to stop getting dark circles lol",
+        "huabei or a credit card, which one has lower interest",
+        "how do i get foundation stains out of a white shirt collar",
+    ],
+)
+async def test_sleep_interest_and_laundry_get_no_shop_answer(qa, text: str) -> None:
+    found = await qa.answer(text, "en")
+    assert found is None or found.silent, (text, found)
