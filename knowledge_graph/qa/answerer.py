@@ -341,6 +341,8 @@ class _Turn:
             if found is not None:
                 return found
         codes = await self._codes_named()
+        if not codes and (unknown := await self._unknown_codes()):
+            return await self.unknown_codes(unknown)  # "i got SPRING20 from a friend, does it work on…"
         counts = _counts(r.text, products)
         if len(products) == 1 and max(counts, default=1) == 1 and (r.total or codes or r.promo):
             shades = await self._shade_count(products[0])
@@ -428,7 +430,14 @@ class _Turn:
             return await self.total(products, codes)
         if (
             (codes or r.promo)
-            and (not (codes and products) or (MANY_CODES.search(r.text) and self._all_running(codes)))
+            and (
+                not (codes and products)
+                # "SERUM30 for my serum and LIVE10 for my toner, same order?": two codes on a cart of two
+                or (
+                    ((len(codes) > 1 and len(products) > 1) or MANY_CODES.search(r.text))
+                    and self._all_running(codes)
+                )
+            )
             # "精华+口红 LIVE10和SERUM30能叠着用吗": the rule; an ended code is said to have ended
             and (
                 (CODE_FAILED.search(r.text) and self._all_running(codes))  # "LIVE10 not working??": how
@@ -1356,9 +1365,12 @@ class _Turn:
         if (named or family) and (
             (besides and HOW_MANY.search(self.reading.text)) or EVERY_SHADE_ASK.search(self.reading.text)
         ):  # "…还有别的色吗 一共几个色号", "唇釉几个颜色 透明的有吗": all, counted
-            return Answer(
-                wording.variants_reply(product, self.lang, self._labelled(every)), "variant", sku, (sku,)
-            )
+            text = wording.variants_reply(product, self.lang, self._labelled(every))
+            if named and (self.reading.stock or self.reading.in_stock):  # "…想要香槟色的 有货不"
+                gap = "" if self.lang == "zh" else " "  # and that shade's stock
+                stock = wording.variant_stock_reply(product, self.lang, self._labelled(named))
+                text = f"{text}{gap}{stock}"
+            return Answer(text, "variant", sku, (sku,))
         if named and besides:
             # "anything besides black?", "black looks harsh… any other color": the others
             others = [v for v in every if v not in named]
@@ -1510,6 +1522,24 @@ class _Turn:
             return []
         promotions = await list_promotions(self.store)
         return [p for p in promotions if find_word(normalize_key(p.code), self.reading.text) != -1]
+
+    async def _unknown_codes(self) -> list[str]:
+        """Words said as a code ("SPRING20", asked whether it works) that are none of the shop's codes,
+        ended ones included."""
+        said = [w for w in UNKNOWN_CODE.findall(self.reading.text) if not NOT_A_CODE.fullmatch(w)]
+        if not said or not CODE_TALK.search(self.reading.text):
+            return []
+        ours = {normalize_key(p.code) for p in await list_promotions(self.store)}
+        return list(dict.fromkeys(w.upper() for w in said if w not in ours))
+
+    async def unknown_codes(self, unknown: list[str]) -> Answer:
+        """Codes the shop never had: said so, with the codes running now."""
+        now = self.qa._clock()
+        running = await active_promotions(self.store, now, None)
+        skus = {s for c in running for s in c.skus}
+        names = {sku: p for sku in skus if (p := await get_product(self.store, sku))}
+        listed = wording.promotion_codes_reply(running, now, self.lang, names) if running else ""
+        return Answer(wording.unknown_codes_note(unknown, self.lang) + listed, "deals")
 
     async def _ended_asked_about(self) -> list[Promotion]:
         """Ended promotions the question points at by their discount ("85折", "15% off"), by the
@@ -2132,7 +2162,8 @@ CODE_RULES_ASK = re.compile(
     r"|how (?:do|can|to) (?:i |you )?(?:use|apply|redeem|enter)"
     r"|how many codes|multiple codes|two (?:discount |promo )?codes|\d codes|codes on one"
     r"|where (?:tf |the hell |even )?(?:do|can) i (?:even )?(?:type|enter|put|use))\b"
-    r"|叠加|一起叠|叠用|能叠|叠吗|叠不|一起用|同时用|一起使用|同时使用|怎么用|如何使用|在哪(?:里|个页面)?(?:输|填)|哪个页面(?:输|填)|几个(?:优惠|券)?码|两个码|几个券"
+    r"|\b(?:same|one|a single) order\b"
+    r"|叠加|一起叠|叠着|叠在一起|叠一起|叠用|能叠|叠吗|叠不|一起用|同时用|一起使用|同时使用|怎么用|如何使用|在哪(?:里|个页面)?(?:输|填)|哪个页面(?:输|填)|几个(?:优惠|券)?码|两个码|几个券"
 )
 """How discount codes work (combining, entering one), asked about a code or a deal: the shop's rules."""
 UNTIL_ASK = re.compile(
@@ -2268,6 +2299,15 @@ BEST_CODE = re.compile(
     r"|哪个码|哪个优惠码|用哪个码"
 )
 CODE_LIKE = re.compile(r"[a-z]+\d+|\d+[a-z]+")
+UNKNOWN_CODE = re.compile(r"(?<![a-z0-9])[a-z]{3,}\d{1,3}(?![a-z0-9])")
+"""A word that looks like a discount code ("spring20", "vip15")."""
+NOT_A_CODE = re.compile(r"spf\d+|[a-z]+(?:ml|mg|g|h|hrs?|pcs)|(?:top|day|week|gen|ps|ip|mp|covid)\d+")
+"""Code-like words that are sizes, sun protection and the like ("spf50", "top3")."""
+CODE_TALK = re.compile(
+    r"\b(?:codes?|coupons?|promo|voucher|discount|work|works|valid|apply|applies|use|redeem)\b"
+    r"|码|券|能用|可以用|有效|管用|好使"
+)
+"""A question about a code: whether it works, what it gives."""
 FILLER = frozenset(
     "me a an the some something anything pls please plz i you u we what should can could would do to for "
     "good nice any one thing things product products buy get try "

@@ -698,6 +698,14 @@ def codes_until(promotions: Sequence[Promotion], lang: Language) -> str:
     )
 
 
+def unknown_codes_note(codes: Sequence[str], lang: Language) -> str:
+    """Codes the shop never had ("SPRING20 isn't one of our codes. "), said before the running ones."""
+    if lang == "zh":
+        return f"{_join(list(codes), lang)}不是我们家的优惠码哦～现在可以用的："
+    verb = "isn't one of our codes" if len(codes) == 1 else "aren't our codes"
+    return f"{_join(list(codes), lang)} {verb}. Running now: "
+
+
 def ended_note(ended: Sequence[Promotion], lang: Language) -> str:
     """ "SUMMER15 (Summer sale: 15% off lips) has ended (it ran until Sep 1, 2025). " for ended promotions a
     question asks about: what each was and when it ended ("what was SUMMER15 for", "when did it end")."""

@@ -2366,3 +2366,35 @@ async def test_an_ingredient_named_of_a_product_is_answered_from_its_ingredients
 async def test_sleep_interest_and_laundry_get_no_shop_answer(qa, text: str) -> None:
     found = await qa.answer(text, "en")
     assert found is None or found.silent, (text, found)
+
+
+async def test_a_code_the_shop_never_had_is_said_so_with_the_running_codes(qa) -> None:
+    palette = await ask(qa, "i got SPRING20 from a friend, does it work on the eyeshadow palette?", "en")
+    assert palette.text.startswith("SPRING20 isn't one of our codes") and "LIVE10" in palette.text
+    assert "Twelve everyday browns" not in palette.text
+    zh = await ask(qa, "SPRING20能用吗", "zh")
+    assert "不是我们家的优惠码" in zh.text and "SERUM30" in zh.text
+    spf = await qa.answer("is the sunscreen spf50 ok for kids", "en")
+    assert spf is None or "codes" not in spf.text  # a sun protection factor is no code
+    ended = await ask(qa, "is SUMMER15 still on", "en")
+    assert "has ended" in ended.text
+
+
+async def test_two_codes_on_a_cart_of_two_and_stacking_said_in_more_ways_get_the_rule(qa) -> None:
+    cart = await ask(
+        qa, "ok so SERUM30 for my serum and LIVE10 for my toner, both in the same order, that works?", "en"
+    )
+    assert "one code per order" in cart.text
+    zh = await ask(qa, "SERUM30和LIVE10可以叠着用吗", "zh")
+    assert "限用一个" in zh.text
+    one = await ask(qa, "i have SERUM30 and LIVE10, can i use both on the serum??", "en")
+    assert "209.00" in one.text and "one code per order" in one.text  # one product: its best price
+
+
+async def test_a_shade_asked_beside_every_shade_gets_its_stock_and_late_returns_and_code_use(qa) -> None:
+    champagne = await ask(qa, "发圈有几个颜色 想要香槟色的 有货不", "zh")
+    assert "3款" in champagne.text and "香槟色（还有 100 件）" in champagne.text
+    late = await ask(qa, "收到快两周了 塑封还在 现在退还来得及吗", "zh")
+    assert "7天" in late.text
+    code = await ask(qa, "优惠码是下完单私信报给客服吗", "zh")
+    assert "结算" in code.text
