@@ -430,6 +430,7 @@ class _Turn:
             return await self.total(products, codes)
         if (
             (codes or r.promo)
+            and not (products and BEST_CODE.search(r.text))  # "精华…一起用吗 哪个更划算": its best price
             and (
                 not (codes and products)
                 # "SERUM30 for my serum and LIVE10 for my toner, same order?": two codes on a cart of two
@@ -882,11 +883,12 @@ class _Turn:
         (named, else the best running) that makes the order cheapest: a cart's price, not a sum of
         per-product deals."""
         counts = counts or (1,) * len(products)
-        running = [c for c in codes if c.is_active(self.qa._clock())] or await active_promotions(
-            self.store, self.qa._clock(), None
-        )
+        now = self.qa._clock()
+        named = [c for c in codes if c.is_active(now)]
+        which = BEST_CODE.search(self.reading.text)  # "serum + toner, which code do i use?? serum30 right"
+        running = named if named and not which else await active_promotions(self.store, now, None)
         full = sum((p.price * n for p, n in zip(products, counts, strict=True)), Decimal(0))
-        best: tuple[Decimal, Promotion] | None = None
+        carts: list[tuple[Decimal, Promotion]] = []
         for code in running:
             cart = sum(
                 (
@@ -895,9 +897,11 @@ class _Turn:
                 ),
                 Decimal(0),
             )
-            if cart < full and (best is None or cart < best[0]):
-                best = (cart, code)
-        text = wording.total_reply(products, self.lang, full, best, counts)
+            if cart < full:
+                carts.append((cart, code))
+        best = min(carts, key=lambda c: c[0]) if carts else None
+        beaten = [c for c in carts if best is not None and c[1] in named and c[1] is not best[1]]
+        text = wording.total_reply(products, self.lang, full, best, counts, beaten)
         if _asks_shipping(self.reading.text):  # "candle + scrunchie w live10, incl shipping?"
             found = await self.shop_faq(SHIPPING_TOPIC)
             if found is not None:
@@ -1526,7 +1530,7 @@ class _Turn:
     async def _unknown_codes(self) -> list[str]:
         """Words said as a code ("SPRING20", asked whether it works) that are none of the shop's codes,
         ended ones included."""
-        said = [w for w in UNKNOWN_CODE.findall(self.reading.text) if not NOT_A_CODE.fullmatch(w)]
+        said = _says_a_code(self.reading.text)
         if not said or not CODE_TALK.search(self.reading.text):
             return []
         ours = {normalize_key(p.code) for p in await list_promotions(self.store)}
@@ -1887,6 +1891,8 @@ PERSONAL_ASK = re.compile(
     r"\bhow long (?:have|has) \w+ been\b|\bwhen did (?:you|u|she) (?:start|begin)\b|\bsince when\b"
     r"|\bhow old (?:are|r|is) (?:you|u|she)\b|播了多久|播了几年|播多久了|多大了|几岁|哪年开始"
     r"|\bhow was (?:ur|your|her) (?:trip|day|weekend|holiday|vacation|birthday|bday|exam)\b"
+    r"|(?:主播|你)的?(?:男朋友|女朋友|老公|老婆|对象|男票)"
+    r"|\b(?:ur|your) (?:bf|boyfriend|husband|gf|girlfriend|wife)\b"
 )
 """The streamer's own life ("how long have u been streaming? i remember u from 2021"), not the schedule."""
 VIEWERS_INVITED = re.compile(
@@ -2204,7 +2210,9 @@ OFF_SHOP_SUBJECT = re.compile(
     r"|\d+ ?(?:year|yr)s? old (?:boy|girl|kid|son|daughter)"
     r"|websites?|html|css|javascript|hex value|rgb|overlay|canva|obs|invest\w*"
     r"|hw|chem(?:istry)?(?: class| test| exam)?"
-    r"|http|404|serie a|premier league|la liga|jerseys?|dinosaurs?|toys?|lego)\b"
+    r"|http|404|serie a|premier league|la liga|jerseys?|dinosaurs?|toys?|lego"
+    r"|rihanna|beyonc[eé]|taylor swift|kardashians?|kylie jenner|selena gomez|ariana grande|blackpink"
+    r"|celebs?|celebrit(?:y|ies))\b"
     r"|狗狗|我家狗|小狗|狗子|猫咪|我家猫|小猫|宠物|兽医|原神|王者荣耀|吃鸡|手机.{0,6}(?:发烫|卡|没电|充电|坏)"
     r"|电脑|汽车|刷墙|装修|卧室|家具|沙发|菜谱|做饭|作业|考试|足球|篮球|股票|代码|编程|开黑|上分|打游戏"
     r"|高铁|机票|火车票|车票|门票|油画|颜料|炒菜|做菜|面粉|人体|酒店|住宿"
@@ -2246,6 +2254,8 @@ BODY_HEALTH = re.compile(
     r"\b(?:vitamin deficiency|supplements?|cough\w*)\b|咳嗽|缺.{0,4}维生素|对身体|身体健康|危害|保健品"
     r"|高原反应|晕车|感冒|发烧|摄入|超标|\b(?:covid|coronavirus|n95|hours of sleep)\b|睡几个小时"
     r"|\b(?:what time|when) should i (?:sleep|go to bed|wake up)\b|几点睡|几点起"
+    r"|\b(?:fever|blisters?|emergency room|urgent care|the er|ambulance|meds|medication|medicine|adhd"
+    r"|prescriptions?|painkillers?|ibuprofen|tylenol|advil|antibiotics?)\b|急诊|吃药|布洛芬|抗生素"
     r"|\beye doctors?\b|\b(?:good|know a|find a|see a) doctor\b|看医生|眼科"
     r"|\breason i (?:can'?t|cant|cannot) sleep\b|\bcaffeine question\b"
 )
@@ -2256,7 +2266,9 @@ HOBBY_OR_HOME = re.compile(
     r"|leather (?:boots|shoes|jacket|sofa|couch|bags?)|boots|shoes|sneakers"
     r"|(?:birthday|bday|b-day) cake|on (?:a|the|my) cake|photoshop|procreate|hex (?:code|colou?r)"
     r"|paint for (?:a|the|my) \w+|kitchen walls?|bathroom walls?)\b"
-    r"|水彩|油画|颜料|刷墙|小苏打|泡打粉|数学题|自制|自己做|在家做"
+    r"|\b(?:coffee grounds|lemon juice|toothpaste|egg whites?|oatmeal|turmeric|cucumber slices?"
+    r"|honey (?:\+|and|mask)|yog(?:h)?urt (?:mask|on))\b"
+    r"|水彩|油画|颜料|刷墙|小苏打|泡打粉|数学题|自制|自己做|在家做|咖啡渣|蜂蜜面膜|牙膏"
 )
 """Painting, baking and homework ("best brush for watercolour painting", "baking soda or baking powder"),
 which borrow the catalog's words ("brush", "powder", "gloss")."""
@@ -2271,7 +2283,9 @@ NOT_THE_SHOPS_BUSINESS = re.compile(
     r"\b(?:s&p|stock market|index funds?|etfs?|invest(?:ing|ment|ments)?|mortgage|interest rates?|401k"
     r"|(?:lower|higher|less|more|lowest|highest) interest"
     r"|order (?:a |some )?(?:pizza|food|takeout|takeaway|sushi|burgers?)|uber ?eats|doordash"
-    r"|how (?:do|can|to) i (?:stream|go live|start streaming))\b|外卖|美团|饿了么|打车|炒股|理财|基金"
+    r"|how (?:do|can|to) i (?:stream|go live|start streaming)|discord|invite (?:code|link)|world cup"
+    r"|super bowl|what should i major in|(?:college|university) major)\b"
+    r"|外卖|美团|饿了么|打车|炒股|理财|基金|国足|球赛|世界杯|欧冠|演唱会"
 )
 """Subjects no shop answer concerns, not even its policies ("average yearly return on the s&p 500" is no
 return policy, "how do i order pizza online" no way to pay us)."""
@@ -2296,7 +2310,8 @@ SAYS_INGREDIENTS = re.compile(
 SHADE_WORDS = re.compile(r"\b(?:colou?rs?|shades?)\b|颜色|色号")
 BEST_CODE = re.compile(
     r"\b(?:best|better|which) (?:code|coupon|deal|discount)|\bwhich (?:one )?saves?\b"
-    r"|哪个码|哪个优惠码|用哪个码"
+    r"|\b(?:still|really) the (?:move|best|better one)\b|\bwhich (?:one )?(?:is )?(?:better|cheaper)\b"
+    r"|哪个码|哪个优惠码|用哪个码|哪个更划算|哪个划算|哪个更省|哪个省钱|用哪个"
 )
 CODE_LIKE = re.compile(r"[a-z]+\d+|\d+[a-z]+")
 UNKNOWN_CODE = re.compile(r"(?<![a-z0-9])[a-z]{3,}\d{1,3}(?![a-z0-9])")
@@ -2304,8 +2319,8 @@ UNKNOWN_CODE = re.compile(r"(?<![a-z0-9])[a-z]{3,}\d{1,3}(?![a-z0-9])")
 NOT_A_CODE = re.compile(r"spf\d+|[a-z]+(?:ml|mg|g|h|hrs?|pcs)|(?:top|day|week|gen|ps|ip|mp|covid)\d+")
 """Code-like words that are sizes, sun protection and the like ("spf50", "top3")."""
 CODE_TALK = re.compile(
-    r"\b(?:codes?|coupons?|promo|voucher|discount|work|works|valid|apply|applies|use|redeem)\b"
-    r"|码|券|能用|可以用|有效|管用|好使"
+    r"\b(?:codes?|coupons?|promo|voucher|discount|work|works|valid|apply|applies|use|redeem|checkout"
+    r"|enter|real|legit|\d+ ?% off)\b|码|券|能用|可以用|有效|管用|好使|结算|折扣|打折"
 )
 """A question about a code: whether it works, what it gives."""
 FILLER = frozenset(
@@ -2638,6 +2653,11 @@ def _is_one_of(context: str, products: Iterable[Product], keys: Iterable[str]) -
     return said in set(keys) or any(said in (p.sku.casefold(), *product_names(p)) for p in products)
 
 
+def _says_a_code(text: str) -> list[str]:
+    """The words of ``text`` that look like discount codes ("live10", "spring20"; not "spf50")."""
+    return [w for w in UNKNOWN_CODE.findall(text) if not NOT_A_CODE.fullmatch(w)]
+
+
 def _category_words_are_not_names(reading: Reading, named: Resolved) -> Resolved:
     """In "recommend me a lipstick", "cheapest lipstick" or "what fragrances do you have" the alias
     ("lipstick", "fragrance") names a category, not the one product it is also an alias of: when the
@@ -2646,7 +2666,7 @@ def _category_words_are_not_names(reading: Reading, named: Resolved) -> Resolved
     listing = (
         reading.recommend
         or reading.superlative
-        or reading.max_price is not None
+        or (reading.max_price is not None and not _says_a_code(reading.text))  # "will live10 get it under 75"
         or (not reading.variant and _says_the_range(reading.text, named))
     ) and not reading.promo
     if (

@@ -289,9 +289,10 @@ def total_reply(
     full: Decimal,
     best: tuple[Decimal, Promotion] | None,
     counts: Sequence[int] = (),
+    beaten: Sequence[tuple[Decimal, Promotion]] = (),
 ) -> str:
     """Several products' price together (``counts``: how many of each), and with the code that lowers
-    the order most."""
+    the order most; ``beaten``: codes the viewer named that lower it less, with what they make it."""
     currency = products[0].currency
     counts = counts or [1] * len(products)
     names = _join(
@@ -305,10 +306,14 @@ def total_reply(
         text = f"{names}，一共 {format_price(full, currency)}"
         if best is not None:
             text += f"；用优惠码 {best[1].code} 到手 {format_price(best[0], currency)}"
+        for cart, code in beaten:
+            text += f"（用 {code.code} 是 {format_price(cart, currency)}）"
         return text + "～"
     text = f"{names}: {format_price(full, currency)} together"
     if best is not None:
         text += f"; with code {best[1].code} it's {format_price(best[0], currency)}"
+    for cart, code in beaten:
+        text += f" ({code.code} would make it {format_price(cart, currency)})"
     return text + "."
 
 

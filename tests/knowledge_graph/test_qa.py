@@ -2398,3 +2398,38 @@ async def test_a_shade_asked_beside_every_shade_gets_its_stock_and_late_returns_
     assert "7天" in late.text
     code = await ask(qa, "优惠码是下完单私信报给客服吗", "zh")
     assert "结算" in code.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is a coffee grounds + honey face mask actually good? doing it tonight lol",
+        "my little brother got a sunburn with blisters and now has a fever, should we go to the ER",
+        "what should i major in if i wanna be a cosmetic chemist someday",
+        "what perfume does rihanna wear? heard it's like 400 bucks",
+        "is it ok to drink coffee with my adhd meds? caffeine makes me jittery",
+        "is there a discord for this stream? drop the invite code",
+        "主播你男朋友是干啥的 好奇",
+        "今晚国足比赛几点开始啊 有人知道吗",
+    ],
+)
+async def test_home_remedies_medicine_celebrities_and_the_streamers_life_get_no_shop_answer(
+    qa, text: str
+) -> None:
+    found = await qa.answer(text, "zh" if any("\u4e00" <= c <= "\u9fff" for c in text) else "en")
+    assert found is None or found.silent, (text, found)
+
+
+async def test_which_code_for_a_cart_compares_every_running_code(qa) -> None:
+    cart = await ask(
+        qa, "putting serum + toner in my cart, which code do i use?? serum30 obviously right", "en"
+    )
+    assert "LIVE10 it's ¥286.20" in cart.text and "SERUM30 would make it ¥288.00" in cart.text
+    named = await ask(qa, "serum + toner with serum30 how much", "en")
+    assert "SERUM30 it's ¥288.00" in named.text  # a code named and no choice asked: that code
+    one = await ask(qa, "精华能SERUM30和LIVE10一起用吗 哪个更划算", "zh")
+    assert "209.00" in one.text and "每单限用一个码" in one.text
+    mascara = await ask(qa, "the mascara is like 80, will live10 get it under 75?", "en")
+    assert "71.91" in mascara.text  # the product with the code, not a listing under ¥75
+    lulu = await ask(qa, "my friend gave me LULU20 for 20% off, where do i put it at checkout", "en")
+    assert "LULU20 isn't one of our codes" in lulu.text
