@@ -262,6 +262,15 @@ class _Turn:
         r = self.reading
         if (
             found is not None
+            and found.strategy in KIND_CHECKED
+            and (kinds := kinds_asked(r.text))
+            and not gives_kind(kinds, [found.text])
+        ):
+            # "how much serum do i use each time" answered "about two months": a duration where an amount
+            # was asked is a confident non-answer; the streamer is asked instead
+            return None
+        if (
+            found is not None
             and found.strategy not in BESIDE_THE_CATALOG
             and (not named.products or named.how == "fuzzy")  # "best brush for a long-haired cat": not blush
             and not r.sell_thing
@@ -928,14 +937,24 @@ class _Turn:
             self.reading = replace(self.reading, tags=said)
         self._unsay_left_out()
         selection = self._selection(in_stock=which in ("popular", "scarce"))
-        limit = self.reading.top + LEFT_OUT_AT_MOST
+        shaded = SHADED_ASK.search(text)
+        limit = 200 if shaded else self.reading.top + LEFT_OUT_AT_MOST
         found, _total = await select_products(self.store, selection, order=order, limit=limit)
+        if shaded:  # "priciest item that comes in multiple shades": those with shades to pick from
+            counts = await variant_counts(self.store, [p.sku for p in found])
+            found = [p for p in found if counts.get(p.sku, 0) > 1]
         found = [p for p in found if p.sku not in self.left_out and not _said_left_out(text, p)]
-        found = found[: self.reading.top]
+        ranked_by = TIE_KEYS.get(order)
+        top = self.reading.top
+        while ranked_by and top < len(found) and ranked_by(found[top]) == ranked_by(found[top - 1]):
+            top += 1  # "most expensive item of 89 or less": the mask and the body mist, both ¥89
+        found = found[:top]
         if not found:
             return Answer(wording.listing_reply([], self.lang, await self._scope(), 0), "superlative")
         if len(found) > 1:  # "top 3 cheapest?", "最贵的三个是啥"
-            text = wording.superlatives_reply(found, self.lang, which, await self._scope(prices=False))
+            scope = await self._scope(prices=False)
+            tied = top > self.reading.top
+            text = wording.superlatives_reply(found, self.lang, which, scope, tied=tied)
             return Answer(text, "superlative", None, tuple(p.sku for p in found))
         best = found[0]
         text = wording.superlative_reply(best, self.lang, which, await self._scope(prices=False))
@@ -1096,6 +1115,9 @@ class _Turn:
     async def colour(self) -> Answer | None:
         family = self.reading.colour or ""
         named = _shades_in(self.reading.text)
+        if family and len(named) > 1:  # "anything in brown? black liner is too harsh": the brown asked
+            in_family = set(COLOUR_FAMILIES.get(family, ()))
+            named = tuple(s for s in named if s in in_family or family in s) or named
         shades = named or COLOUR_FAMILIES.get(family, ())
         if not shades:
             return None
@@ -1178,9 +1200,10 @@ class _Turn:
             or (ONLY_SHADE.search(r.text) and self._shades_named(every))
         ):
             # "is there a cushion shade darker than 23?", "眼线笔就一个黑色吗": every shade answers
-            return Answer(
-                wording.variants_reply(product, self.lang, self._labelled(every)), "variant", sku, (sku,)
-            )
+            text = wording.variants_reply(product, self.lang, self._labelled(every))
+            if len(self._shades_named(every)) > 1 and COME_IN.search(r.text) and YES_NO.search(r.text):
+                text = ("有的～" if self.lang == "zh" else "Yes! ") + text  # "does it come in brown too or…"
+            return Answer(text, "variant", sku, (sku,))
         priced = (r.promo or r.price) and not (r.variant or r.stock)  # "砖红那支用完码多少米": the price
         if (
             every
@@ -1407,8 +1430,9 @@ class _Turn:
         most = self.reading.superlative == "stocked"
         pool = every if most else [v for v in every if v.stock > 0] or every
         best = (max if most else min)(pool, key=lambda v: v.stock)
+        tied = [v for v in pool if v.stock == best.stock]  # "which cushion shade has the most stock": both
         gone = [] if most or best.stock <= 0 else [v for v in every if v.stock <= 0]
-        pairs = self._labelled([best, *gone])  # the fewest left, and those already gone
+        pairs = self._labelled([*tied, *gone])  # the fewest left, and those already gone
         return Answer(
             wording.variant_stock_reply(product, self.lang, pairs), "variant", product.sku, (product.sku,)
         )
@@ -1627,7 +1651,26 @@ class _Turn:
         )
         if not (ranked.confident(*rule) or (topical and ranked.confident(*SHOP_FAQ_TOPICAL))):
             return None
-        return Answer(self._faq_answer(ranked.faq), "shop_faq")
+        answer = self._faq_answer(ranked.faq)
+        if EXCHANGE_TOPIC in topics and (gone := await self._sold_out_shades_named()):
+            # "口红想换成浆果色 还没拆 能换吗": the exchange rule, and that the shade wanted is sold out
+            gap = "" if self.lang == "zh" else " "
+            answer += gap + " ".join(wording.variant_stock_reply(p, self.lang, pairs) for p, pairs in gone)
+        return Answer(answer, "shop_faq")
+
+    async def _sold_out_shades_named(self) -> list[tuple[Product, list[tuple[str, int]]]]:
+        """The products with a sold-out shade the question names, with those shades (label, 0)."""
+        shades = _shades_in(self.reading.text)
+        if not shades:
+            return []
+        found = []
+        for product, colours in await products_in_shades(self.store, shades, in_stock=False):
+            if self.named and product not in self.named:
+                continue
+            gone = [v for v in await self._variants_of(product.sku) if v.colour in colours and v.stock <= 0]
+            if gone:
+                found.append((product, self._labelled(gone)))
+        return found
 
     # --- helpers ---------------------------------------------------------------------------------------
     def _asks_of_shop(self, topics: list[str]) -> bool:
@@ -1721,7 +1764,8 @@ class _Turn:
         question named."""
         named = self._shades_named(every)
         r = self.reading
-        if named or not (follow_up and self.previous) or r.colour or not (r.stock or r.in_stock or r.price):
+        asked = r.stock or r.in_stock or r.price or THE_OTHER.search(r.text)  # "and the other shade?"
+        if named or not (follow_up and self.previous) or r.colour or not asked:
             return named
         before = self._shades_named(every, normalize_key(self.previous or ""))
         others = [v for v in every if v not in before]
@@ -1876,6 +1920,9 @@ GENUINE_TOPIC = next(words for _, words in SHOP_TOPICS if "genuine" in words)
 RETURN_TOPIC = next(words for _, words in SHOP_TOPICS if words.startswith("return"))
 EXCHANGE_TOPIC = next(words for _, words in SHOP_TOPICS if words.startswith("exchange"))
 ABROAD_TOPIC = next(words for _, words in SHOP_TOPICS if words.startswith("ship internationally"))
+SHIPS_FROM = re.compile(r"\b(?:ships?|shipped|sent|comes?) from\b|从哪(?:里|儿)?发|哪里发货|哪发货|从国外发")
+"""Where parcels leave from: the warehouse, not shipping abroad."""
+SHIPS_TO = re.compile(r"\b(?:ship|deliver|send|post|mail)\w* to\b|发到|寄到|送到")
 GETTING_GOODS = re.compile(
     r"\b(?:ship\w*|deliver\w*|send|sent|post|mail|order\w*|buy|purchase|get (?:it|them|one|this|that)|want"
     r"|wanted|wanna|need|address|customs|overseas|abroad|international\w*|get to|get there|reach|arrive"
@@ -2212,7 +2259,10 @@ OFF_SHOP_SUBJECT = re.compile(
     r"|hw|chem(?:istry)?(?: class| test| exam)?"
     r"|http|404|serie a|premier league|la liga|jerseys?|dinosaurs?|toys?|lego"
     r"|rihanna|beyonc[eé]|taylor swift|kardashians?|kylie jenner|selena gomez|ariana grande|blackpink"
-    r"|celebs?|celebrit(?:y|ies))\b"
+    r"|celebs?|celebrit(?:y|ies)|flights?|carry[- ]?on|tsa|squats?|leg day|protein|muscles?|calories"
+    r"|cardio|work ?out (?:in the )?(?:morning|at night)|burnt out|burnout|depress\w*|anxiety"
+    r"|therap(?:y|ist)|mental health|the ordinary|cerave|la roche[- ]posay|cetaphil|maybelline|neutrogena"
+    r"|innisfree|laneige)\b"
     r"|狗狗|我家狗|小狗|狗子|猫咪|我家猫|小猫|宠物|兽医|原神|王者荣耀|吃鸡|手机.{0,6}(?:发烫|卡|没电|充电|坏)"
     r"|电脑|汽车|刷墙|装修|卧室|家具|沙发|菜谱|做饭|作业|考试|足球|篮球|股票|代码|编程|开黑|上分|打游戏"
     r"|高铁|机票|火车票|车票|门票|油画|颜料|炒菜|做菜|面粉|人体|酒店|住宿"
@@ -2289,6 +2339,16 @@ NOT_THE_SHOPS_BUSINESS = re.compile(
 )
 """Subjects no shop answer concerns, not even its policies ("average yearly return on the s&p 500" is no
 return policy, "how do i order pizza online" no way to pay us)."""
+TIE_KEYS: dict[str, Callable[[Product], object]] = {
+    "price_asc": lambda p: p.price,
+    "price_desc": lambda p: p.price,
+    "stock_desc": lambda p: p.stock,
+    "stock_asc": lambda p: p.stock,
+}
+"""What a ranking orders by: products equal in it are named together."""
+KIND_CHECKED = frozenset({"product_faq", "description"})
+"""Answers read from the streamer's own words, which must give the kind of answer asked (a duration, an
+amount, a scent) to be given."""
 BESIDE_THE_CATALOG = frozenset({"shop_faq", "not_carried", "other_shop", "schedule"})
 """Answers that are not read from the catalog's products and codes: a question about another subject may
 still get them ("my dog chewed the parcel, can I get a refund?")."""
@@ -2466,6 +2526,13 @@ CJK_CLAUSES = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 """Chinese chat separates clauses with spaces."""
 HOW_MUCH = re.compile(r"\bhow much\b|多少")
 """With a code named, an amount asked is the price it pays ("用LIVE10的话多少" after the lipstick's price)."""
+SHADED_ASK = re.compile(
+    r"\b(?:comes? in|with|has|have|in) (?:multiple|different|several|many|more than one|a few|other) "
+    r"(?:shades|colou?rs|options)\b|\b(?:get to |can )?(?:pick|choose) (?:a|the|ur|your|from) "
+    r"(?:shades?|colou?rs?)\b|有色号的|有不同颜色|能选颜色|可以选颜色|有多个颜色|多色可选"
+    r"|能挑颜色"
+)
+"""Products with shades to choose from are asked for ("the priciest product where u get to pick a shade")."""
 MOST_SHADES = re.compile(
     r"\bmost (?:shades|colou?rs|colou?r options|options|variants)\b"
     r"|色号最多|颜色最多|最多(?:的)?(?:色号|颜色)"
@@ -2492,6 +2559,8 @@ def _topics(text: str, table: Topics = SHOP_TOPICS) -> list[str]:
     instead = INSTEAD.search(text) or (ARRIVED.search(text) and WANTED_INSTEAD.search(text))
     if table is SHOP_TOPICS and EXCHANGE_TOPIC not in touched and instead and _shades_in(text):
         touched.append(EXCHANGE_TOPIC)  # "got the red but want coral instead": a shade for another
+    if SHIPS_FROM.search(text) and not SHIPS_TO.search(text):  # "ship from hangzhou or overseas?"
+        touched = [words for words in touched if words != ABROAD_TOPIC]
     covered = {general for words in touched for general in TOPIC_COVERS.get(words, ())}
     if BODY_DAMAGE.search(text) and not PARCEL.search(text):
         covered.add(DAMAGE_TOPIC)  # "嘴巴好干 都裂了", "my lips are cracked": dry skin, not a broken parcel

@@ -25,8 +25,8 @@ from knowledge_graph.text import find_word, is_cjk, normalize_key
 
 PRICE_WORDS = re.compile(
     r"\b(how much|price|prices|pricing|cost|costs|priced)\b"
-    r"|多少钱|几块|价格|价钱|什么价|啥价|怎么卖|多钱|多少米|要多少|付多少|总共多少|一共多少"
-    r"|^[\u4e00-\u9fff]{1,8}多少[呀啊呢嘛捏]?\W*$",
+    r"|多少钱|几块|价格|价钱|什么价|啥价|怎么卖|咋卖|多钱|多少米|要多少|付多少|总共多少|一共多少"
+    r"|^[\u4e00-\u9fff]{1,8}多少[呀啊呢嘛捏]?\W*$|(?:^|\s)[\u4e00-\u9fff]{0,3}[一1][支瓶盒个件套]多少[呀啊呢嘛捏]?\W*$",
 )
 STOCK_WORDS = re.compile(
     r"\b(in stock|stock|sold out|available|restock"
@@ -50,8 +50,8 @@ GOODS_OPTIONS = re.compile(
 """Options that are products ("cheapest fragrance option", "budget options"), not a product's versions
 ("any other options", "colour options")."""
 AMOUNT_USED = re.compile(
-    r"\bhow much (?:[\w-]+ ){0,6}(?:do|should|would|can) (?:i|u|you|we) (?:actually |really )?"
-    r"(?:use|squeeze|apply|put|need|pump)"
+    r"\bhow much (?:[\w-]+ ){0,6}(?:do|should|would|can|am|are) (?:i|u|you|we) (?:actually |really )?"
+    r"(?:supposed to |meant to )?(?:use|squeeze|apply|put|need|pump)"
     r"|用多少量|挤多少|用量"
     r"|\bhow much (?:coverage|colou?r|pigment|shine|glow|tint|scent|smell|spf|protection|oil control"
     r"|hydration)\b"
@@ -190,14 +190,15 @@ PRICIEST = re.compile(
     r"|最贵|价格最高|最高价|最高档|第\s*[2-5二三四五]\s*贵"
 )
 LARGEST = re.compile(
-    r"\b(biggest|largest|most (?:ml|product|volume)|biggest (?:bottle|size|one)"
+    r"\b((?:biggest|largest)(?! (?:stock|supply|inventory))|most (?:ml|product|volume)"
+    r"|biggest (?:bottle|size|one)"
     r"|which (?:\w+ )?(?:is|has|comes in) (?:the )?(?:bigger|larger) (?:size|bottle|one))\b"
     r"|容量最大|量最大|最大(?:瓶|号|容量)|哪个(?:容量|量)(?:更)?大"
 )
 MOST_STOCK = re.compile(
     r"\b(most (?:of )?(?:\w+ )?in stock|most (?:total )?stock(?:ed)?|highest (?:total )?stock|most left"
     r"|biggest stock|best[- ]stocked|most units|(?:have|got) (?:the )?most of"
-    r"|(?:u|you) (?:have|got) more of)\b"
+    r"|(?:u|you) (?:have|got) more of|(?:has|have|got) more (?:left|in stock)|more of it left)\b"
     r"|库存最多|货最多|剩得最多|剩的最多|剩最多|哪(?:个|种)(?:颜色|色号|色)(?:库存|货)(?:最)?多|囤得最多|囤的最多|货最足|哪(?:个|种)(?:颜色|色号|色)(?:最多|剩得?最多)(?!人)"
 )
 LEAST_STOCK = re.compile(
@@ -570,8 +571,8 @@ ANSWER_KINDS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     ),
     (  # how much to use at a time
         re.compile(
-            r"\bhow much (?:product |of it )?(?:do|should|to|shall|can) (?:i |u |you |we )?"
-            r"(?:use|apply|put|squeeze|take|need)\b"
+            r"\bhow much (?:[\w-]+ ){0,3}?(?:do|should|to|shall|can|am|are) (?:i |u |you |we )?"
+            r"(?:supposed to |meant to )?(?:use|apply|put|squeeze|take|need)\b"
             r"|\bhow much (?:product |of it )?(?:per|each|for (?:each|one|the))\b"
             r"|\bhow many (?:pumps|drops)\b"
             r"|用量|用多少|挤多少|取多少|抹多少|涂多少|一次.{0,3}多少|多少量"
@@ -835,7 +836,9 @@ def read_question(text: str, names: tuple[str, ...] = ()) -> Reading:
     folded = normalize_key(text)
     unnamed = _blank(folded, names)
     tags = _found(
-        _refused_blanked(STRETCHED_SO.sub(lambda m: "so" if m.group(1) == "so" else "too", unnamed)),
+        _refused_blanked(
+            STRETCHED_SO.sub(lambda m: "so" if m.group(1) == "so" else "too", NO_NEED.sub(" ", unnamed))
+        ),
         _tag_words(),
         plurals=True,
     )
@@ -865,7 +868,7 @@ def read_question(text: str, names: tuple[str, ...] = ()) -> Reading:
         categories=categories,
         excluded=_excluded(folded),
         tags=tags,
-        colour=next(iter(_found(NOT_COLOURS.sub(" ", unnamed), _colour_words())), None),
+        colour=_asked_colour(unnamed),
         max_price=_range(priced, "high") or _amount(priced, MAX_PRICE),
         min_price=_range(priced, "low") or _amount(priced, MIN_PRICE),
         max_stock=max_stock,
@@ -1058,6 +1061,10 @@ ANY_OF_THEM = re.compile(
 """Categories listed only to say any will do ("lips eyes face idc"): no category asked."""
 
 
+NO_NEED = re.compile(r"\bgift ?cards?\b|\be-?gift\b|礼品卡|购物卡|储值卡")
+"""Words with a need's word in them that ask for no such goods ("i have a 60 yuan gift card")."""
+
+
 NO_MAKEUP = re.compile(
     r"(?:不|不怎么|不太|不爱|从不|很少)(?:化妆|画妆|化妆的)|素颜党|不用化妆品"
     r"|\bnot (?:really |much of )?(?:a )?make-?up (?:person|girl|guy|fan)\b"
@@ -1139,6 +1146,21 @@ def _categories(folded: str) -> tuple[str, ...]:
 @lru_cache(maxsize=1)
 def _tag_words() -> tuple[tuple[str, str], ...]:
     return _longest_first({word: term.tag for term in TERMS for word in (*term.words_en, *term.words_zh)})
+
+
+def _asked_colour(unnamed: str) -> str | None:
+    """The colour asked about: of several, the one said in a clause that asks ("anything in brown? black
+    liner is way too harsh on me")."""
+    found = _found(NOT_COLOURS.sub(" ", unnamed), _colour_words())
+    if len(found) > 1:
+        for clause in QUESTION_END.split(unnamed):
+            if asks(clause) and (said := _found(NOT_COLOURS.sub(" ", clause), _colour_words())):
+                return said[0]
+    return next(iter(found), None)
+
+
+QUESTION_END = re.compile(rf"[?？]|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])|{CLAUSE_END.pattern}")
+"""Where a clause ends, a question mark and a space between Chinese clauses included."""
 
 
 @lru_cache(maxsize=1)

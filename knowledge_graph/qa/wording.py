@@ -385,9 +385,11 @@ def _within(scope: str) -> str:
     return f" {scope}" if scope.startswith("for ") else f" in {scope}"
 
 
-def superlatives_reply(ranked: Sequence[Product], lang: Language, which: str, scope: str) -> str:
+def superlatives_reply(
+    ranked: Sequence[Product], lang: Language, which: str, scope: str, *, tied: bool = False
+) -> str:
     """The first few of a ranking ("the 3 cheapest"), in order, each with its price (and stock when the
-    ranking is by stock)."""
+    ranking is by stock); ``tied``: they are equal first ("the most expensive of ¥89 or less")."""
 
     def item(product: Product) -> str:
         if which not in ("stocked", "scarce"):
@@ -401,6 +403,8 @@ def superlatives_reply(ranked: Sequence[Product], lang: Language, which: str, sc
             which, "库存最少"
         )
         where = f"{scope}里" if scope else ""
+        if tied:
+            return f"{where}并列{word}的有：{shown}～"
         return f"{where}{word}的 {len(ranked)} 款：{shown}～"
     word = {
         "cheapest": "cheapest",
@@ -409,6 +413,8 @@ def superlatives_reply(ranked: Sequence[Product], lang: Language, which: str, sc
         "stocked": "most in stock",
     }.get(which, "fewest left")
     where = f" in {scope}" if scope else ""
+    if tied:
+        return f"Tied for {word}{where}: {shown}."
     return f"The {len(ranked)} {word}{where}: {shown}."
 
 

@@ -2433,3 +2433,62 @@ async def test_which_code_for_a_cart_compares_every_running_code(qa) -> None:
     assert "71.91" in mascara.text  # the product with the code, not a listing under ¥75
     lulu = await ask(qa, "my friend gave me LULU20 for 20% off, where do i put it at checkout", "en")
     assert "LULU20 isn't one of our codes" in lulu.text
+
+
+async def test_rankings_name_every_product_tied_and_products_with_shades_to_pick(qa) -> None:
+    tied = await ask(qa, "whats the most expensive item with a price tag of 89 or less", "en")
+    assert tied.text.startswith("Tied for most expensive") and "Body Mist" in tied.text
+    assert "Sheet Mask" in tied.text
+    shades = await ask(qa, "cushion shade has the most stock?", "en")
+    assert "21 ivory (70 left)" in shades.text and "23 natural (70 left)" in shades.text
+    shaded = await ask(qa, "priciest item that comes in multiple shades?", "en")
+    assert "Liquid Foundation" in shaded.text and "299" not in shaded.text
+    more = await ask(
+        qa, "eyeliner — which colour has more left, i dont wanna get the one thats almost gone", "en"
+    )
+    assert "black (160 left)" in more.text and "brown" not in more.text
+    stock = await ask(qa, "what lip product has the biggest stock", "en")
+    assert "Tinted Lip Balm" in stock.text and "300" in stock.text  # stock, not size
+
+
+async def test_a_gift_card_is_no_gift_and_makeup_kept_on_all_night_is_long_wear(qa) -> None:
+    card = await ask(qa, "priciest thing under 60?? i have a 60 yuan gift card lol", "en")
+    assert "Tinted Lip Balm" in card.text
+    night = await ask(qa, "going clubbing tonite 🪩 cheapest thing that keeps my makeup on all night?", "en")
+    assert "Setting Spray" in night.text
+
+
+async def test_the_colour_asked_is_the_one_in_the_asking_clause(qa) -> None:
+    brown = await ask(qa, "do u have anything in brown? black liner is way too harsh on me", "en")
+    assert "brown" in brown.text and "Scrunchie" not in brown.text
+    zh = await ask(qa, "有没有棕色的东西 黑色太凶了", "zh")
+    assert "棕色" in zh.text and "发圈" not in zh.text
+
+
+async def test_an_exchange_to_a_sold_out_shade_says_it_is_sold_out(qa) -> None:
+    berry = await ask(qa, "买了樱桃红的还没拆 想换成浆果色行不行", "zh")
+    assert "7天" in berry.text and "浆果色已售罄" in berry.text
+    coral = await ask(qa, "got cherry red but want coral instead, unopened, can i swap", "en")
+    assert "7 days" in coral.text and "sold out" not in coral.text
+
+
+async def test_follow_ups_on_the_other_shade_and_a_price_said_as_how_much_a_piece(qa) -> None:
+    ivory = await qa.answer("is 21 ivory in stock", "en", context="LR-MKP-001")
+    assert ivory is not None and "21 ivory" in ivory.text
+    other = await qa.answer(
+        "and the other shade?", "en", context="LR-MKP-001", previous="is 21 ivory in stock"
+    )
+    assert other is not None and "23 natural (70 left)" in other.text and "21" not in other.text
+    piece = await qa.answer("咋卖的 一支多少", "zh", context="LR-MKP-004")
+    assert piece is not None and "79.90" in piece.text
+    brown = await qa.answer("does it come in brown too or just black", "en", context="LR-MKP-005")
+    assert brown is not None and brown.text.startswith("Yes!")
+
+
+async def test_where_parcels_ship_from_and_an_amount_to_use_are_not_shipping_abroad_or_a_price(qa) -> None:
+    hangzhou = await ask(qa, "does the stuff ship from hangzhou or overseas? how fast does it go out", "en")
+    assert "48 hours" in hangzhou.text
+    japan = await ask(qa, "do u ship to japan? or does everything ship from china", "en")
+    assert "mainland China only" in japan.text
+    amount = await ask(qa, "how much face wash am i supposed to squeeze out? it runs out so fast", "en")
+    assert "pea" in amount.text and "¥" not in amount.text
