@@ -434,7 +434,8 @@ class _Turn:
             found = await self.shop_faq()
             if found is not None:
                 return found
-        if (r.total or (r.price and codes)) and len(products) >= 2 and len(codes) <= 1:
+        carted = r.total or (r.price and codes) or SHIPPING_WORDS.search(r.text)  # "润唇膏加发圈 够包邮吗"
+        if carted and len(products) >= 2 and len(codes) <= 1:
             # "candle + scrunchie w live10, how much"; two codes "together" ask how codes combine
             return await self.total(products, codes)
         if (
@@ -896,6 +897,8 @@ class _Turn:
         named = [c for c in codes if c.is_active(now)]
         which = BEST_CODE.search(self.reading.text)  # "serum + toner, which code do i use?? serum30 right"
         running = named if named and not which else await active_promotions(self.store, now, None)
+        if NO_CODE.search(self.reading.text):
+            running = []  # "润唇膏加发圈 不用码 一共99.8": the full price
         full = sum((p.price * n for p, n in zip(products, counts, strict=True)), Decimal(0))
         carts: list[tuple[Decimal, Promotion]] = []
         for code in running:
@@ -912,7 +915,7 @@ class _Turn:
         beaten = [c for c in carts if best is not None and c[1] in named and c[1] is not best[1]]
         text = wording.total_reply(products, self.lang, full, best, counts, beaten)
         if _asks_shipping(self.reading.text):  # "candle + scrunchie w live10, incl shipping?"
-            found = await self.shop_faq(SHIPPING_TOPIC)
+            found = await self.shop_faq(SHIPPING_TOPIC, asked=True)
             if found is not None:
                 order = best[0] if best else full
                 text += " " + _shipping_applied(found, order, products[0].currency, self.lang)
@@ -1213,7 +1216,7 @@ class _Turn:
             strict = await self.product_faq(product, strict=True)  # "is the straw gonna be red": transfer
             if strict is not None:
                 return strict
-        asked = self._asked_attribute()
+        asked = self._asked_attribute(product)
         sized_alike = every and not any(v.size for v in every)
         if sized_alike and not (r.stock or priced) and asked == "size" and not SHADE_WORDS.search(r.text):
             found = self.attribute(product)  # "does the lipstick come in a bigger size": shades, one size
@@ -1446,7 +1449,7 @@ class _Turn:
             )
         return Answer(wording.stock_reply(product, self.lang), "stock", sku, (sku,))
 
-    def _asked_attribute(self) -> str | None:
+    def _asked_attribute(self, product: Product) -> str | None:
         """The kind of attribute asked about, read from the clauses that ask ("…case? i travel a lot":
         not the travel need); the skin said anywhere ("my skin gets red…, ok for me?") counts."""
         text = self.reading.text
@@ -1462,6 +1465,7 @@ class _Turn:
         tags = self.reading.tags
         if (
             kind in (None, "skin")
+            and (HAS_INGREDIENT.search(text) or whole == "ingredient")  # not "after the hyaluronic…"
             and any(t.startswith("ingredient:") for t in tags)
             and not any(t.startswith("skin:") for t in tags)
         ):
@@ -1477,7 +1481,7 @@ class _Turn:
         # the viewer's skin said beside it is what "would it be ok for me" asks about
         tags = self.reading.tags if asking == self.reading.text else read_question(asking).tags
         asked_skin = [t for t in self.reading.tags if t.startswith("skin:")]
-        kind = self._asked_attribute()
+        kind = self._asked_attribute(product)
         if asked_skin and kind in (None, "skin"):
             suits = attributes.labels(product, "skin", self.lang)
             if not suits:
@@ -1542,7 +1546,19 @@ class _Turn:
             sku: p for sku in {s for c in codes for s in c.skus} if (p := await get_product(self.store, sku))
         }
         text = wording.promotion_codes_reply(codes, now, self.lang, names)
+        if not any(c.is_active(now) for c in codes) and DEALS_NOW.search(self.reading.text):
+            # "summer15 is dead rip, whats the best deal on lip stuff now": it ended, and what runs now
+            gap = "" if self.lang == "zh" else " "
+            text = text + gap + wording.running_now(self.lang) + await self._running_codes()
         return Answer(text, "deals")
+
+    async def _running_codes(self) -> str:
+        """What each code running now gives, and on what."""
+        now = self.qa._clock()
+        running = await active_promotions(self.store, now, None)
+        skus = {s for c in running for s in c.skus}
+        names = {sku: p for sku in skus if (p := await get_product(self.store, sku))}
+        return wording.promotion_codes_reply(running, now, self.lang, names) if running else ""
 
     async def _codes_named(self) -> list[Promotion]:
         """Promotions whose code the question names ("is LIVE10 valid on everything?")."""
@@ -1562,12 +1578,8 @@ class _Turn:
 
     async def unknown_codes(self, unknown: list[str]) -> Answer:
         """Codes the shop never had: said so, with the codes running now."""
-        now = self.qa._clock()
-        running = await active_promotions(self.store, now, None)
-        skus = {s for c in running for s in c.skus}
-        names = {sku: p for sku in skus if (p := await get_product(self.store, sku))}
-        listed = wording.promotion_codes_reply(running, now, self.lang, names) if running else ""
-        return Answer(wording.unknown_codes_note(unknown, self.lang) + listed, "deals")
+        note = wording.unknown_codes_note(unknown, self.lang) + wording.running_now(self.lang)
+        return Answer(note + await self._running_codes(), "deals")
 
     async def _ended_asked_about(self) -> list[Promotion]:
         """Ended promotions the question points at by their discount ("85折", "15% off"), by the
@@ -1626,13 +1638,22 @@ class _Turn:
         return Answer(text, "deals")
 
     async def shop_faq(
-        self, topic: str = "", rule: tuple[float, float] = (SHOP_FAQ_THRESHOLD, SHOP_FAQ_MARGIN)
+        self,
+        topic: str = "",
+        rule: tuple[float, float] = (SHOP_FAQ_THRESHOLD, SHOP_FAQ_MARGIN),
+        *,
+        asked: bool = False,
     ) -> Answer | None:
         """The shop FAQ that answers the question, when one clearly does; ``topic``: words of the topic
         the question is known to be about, added before ranking (as ``lexicon.SHOP_TOPICS`` words are);
-        ``rule``: the (score, margin) the best FAQ must reach."""
+        ``rule``: the (score, margin) the best FAQ must reach; ``asked``: the message is known to ask
+        (an order's total and shipping, "…一共99.8 够包邮了吧"), question form or not."""
         topics = _topics(self.reading.text) or [topic] * bool(topic)
-        if not self.reading.question and DAMAGE_TOPIC not in topics and not self._asks_of_shop(topics):
+        if (
+            not (asked or self.reading.question)
+            and DAMAGE_TOPIC not in topics
+            and not self._asks_of_shop(topics)
+        ):
             # chatter; but "到手发现瓶子裂了" reports a problem the shop's FAQ says how to fix, and "want my
             # money back" asks for what it answers ("想换个温和的洗面奶" is about another product instead)
             return None
@@ -2533,6 +2554,15 @@ SHADED_ASK = re.compile(
     r"|能挑颜色"
 )
 """Products with shades to choose from are asked for ("the priciest product where u get to pick a shade")."""
+HAS_INGREDIENT = re.compile(
+    r"\b(?:have|has|got|contains?|any|with)\b|含|有没有|有.{0,8}[吗没不]|是.{0,8}的吗|加了"
+)
+"""Words that ask whether a product has an ingredient ("does the gloss have vitamin e", "也是玻尿酸的吗")."""
+DEALS_NOW = re.compile(
+    r"\b(?:now|instead|then|any other|what else|best deal|other (?:deals?|codes?))\b"
+    r"|现在|还有什么|还有啥|别的|其他|换成什么|有啥活动|什么活动"
+)
+"""Deals running now asked for beside an ended code ("summer15 is dead rip, whats the best deal now")."""
 MOST_SHADES = re.compile(
     r"\bmost (?:shades|colou?rs|colou?r options|options|variants)\b"
     r"|色号最多|颜色最多|最多(?:的)?(?:色号|颜色)"

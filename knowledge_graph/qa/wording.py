@@ -712,9 +712,14 @@ def codes_until(promotions: Sequence[Promotion], lang: Language) -> str:
 def unknown_codes_note(codes: Sequence[str], lang: Language) -> str:
     """Codes the shop never had ("SPRING20 isn't one of our codes. "), said before the running ones."""
     if lang == "zh":
-        return f"{_join(list(codes), lang)}不是我们家的优惠码哦～现在可以用的："
+        return f"{_join(list(codes), lang)}不是我们家的优惠码哦～"
     verb = "isn't one of our codes" if len(codes) == 1 else "aren't our codes"
-    return f"{_join(list(codes), lang)} {verb}. Running now: "
+    return f"{_join(list(codes), lang)} {verb}. "
+
+
+def running_now(lang: Language) -> str:
+    """Said before the codes running now."""
+    return "现在可以用的：" if lang == "zh" else "Running now: "
 
 
 def ended_note(ended: Sequence[Promotion], lang: Language) -> str:

@@ -2492,3 +2492,24 @@ async def test_where_parcels_ship_from_and_an_amount_to_use_are_not_shipping_abr
     assert "mainland China only" in japan.text
     amount = await ask(qa, "how much face wash am i supposed to squeeze out? it runs out so fast", "en")
     assert "pea" in amount.text and "¥" not in amount.text
+
+
+async def test_a_cart_said_without_a_code_and_its_shipping_and_an_ended_code_with_what_runs_now(qa) -> None:
+    cart = await ask(qa, "润唇膏加发圈 不用码 一共99.8 够包邮了吧", "zh")
+    assert "¥99.80" in cart.text and "包邮" in cart.text and "LIVE10" not in cart.text
+    ended = await ask(qa, "ok so summer15 is dead rip 😭 whats the best deal on lip stuff now", "en")
+    assert "SUMMER15" in ended.text and "has ended" in ended.text and "LIVE10" in ended.text
+    still = await ask(qa, "is SUMMER15 still on", "en")
+    assert "LIVE10" not in still.text  # only whether it runs, when nothing else is asked
+
+
+async def test_an_ingredient_in_a_products_name_is_no_ingredient_question(qa) -> None:
+    rinse = await ask(qa, "after the hyaluronic sheet mask do i rinse my face or leave the goop on", "en")
+    assert "pat" in rinse.text and "Key ingredients" not in rinse.text
+    asked = await ask(qa, "面膜是玻尿酸的吗", "zh")
+    assert "玻尿酸" in asked.text and asked.strategy == "attribute"
+
+
+async def test_a_product_answer_of_another_kind_than_asked_is_left_to_the_streamer(qa) -> None:
+    found = await qa.answer("how much serum do i use each time", "en")
+    assert found is None or "months" not in found.text  # a duration is no amount
