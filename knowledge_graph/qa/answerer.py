@@ -1234,6 +1234,15 @@ class _Turn:
             if found is not None:
                 return found
         meant = self._shades_meant(every, follow_up=from_context) if every else []
+        if (
+            every
+            and r.variant
+            and not (meant or r.colour or r.stock or priced)
+            and _topics(_named_as_it(r.text, product), PRODUCT_TOPICS)
+        ):  # "送的替换芯是同色号吗": what is in the box says, not the shades
+            found = await self.product_faq(product)
+            if found is not None:
+                return found
         if every and (r.variant or r.colour or meant) and not priced:
             found = self.variants(product, every, follow_up=from_context)
             priced_before = (

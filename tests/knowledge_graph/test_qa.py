@@ -2513,3 +2513,14 @@ async def test_an_ingredient_in_a_products_name_is_no_ingredient_question(qa) ->
 async def test_a_product_answer_of_another_kind_than_asked_is_left_to_the_streamer(qa) -> None:
     found = await qa.answer("how much serum do i use each time", "en")
     assert found is None or "months" not in found.text  # a duration is no amount
+
+
+async def test_a_shade_question_on_a_products_own_topic_gets_its_faq(qa) -> None:
+    refill = await qa.answer("替换芯是同色号的吗", "zh", context="LR-MKP-001")
+    assert refill is not None and "同色号替换芯" in refill.text
+    pale = await ask(
+        qa, "im really pale, like the lightest shade at every counter, which cushion shade do i get", "en"
+    )
+    assert "21 Ivory for fair skin" in pale.text
+    count = await ask(qa, "气垫几个色号", "zh")
+    assert count.strategy == "variant" and "2款" in count.text
