@@ -84,7 +84,10 @@ class ActionAnswerPrice(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         lang = viewer_language(tracker)
-        from actions.qa_first import answered_by_qa  # imports this module's slot names
+        from actions.qa_first import (  # imports this module's slot names
+            answered_by_qa,
+            hand_off_if_put_to_the_bot,
+        )
 
         first = await answered_by_qa(dispatcher, tracker, lang, "ask_price")
         if first.events is not None:
@@ -104,5 +107,9 @@ class ActionAnswerPrice(Action):
         if product is None:
             dispatcher.utter_message(text=replies.which_product(lang))
             return [SlotSet(PRODUCT_SLOT, None)]
+        if first.declined:  # "how much face wash do i need each time": no price was read
+            events = await hand_off_if_put_to_the_bot(dispatcher, tracker, lang)
+            if events is not None:
+                return events
         dispatcher.utter_message(text=replies.price_reply(product, lang))
         return [SlotSet(PRODUCT_SLOT, product.sku)]

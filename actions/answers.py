@@ -28,12 +28,19 @@ from rasa_sdk.types import DomainDict
 from actions import replies
 from actions.answer_price import LOOKUP_TIMEOUT_S, PRODUCT_SLOT, requested_product, viewer_language
 from actions.graph import get_store
-from actions.qa_first import FAQ_TIMEOUT_S, answered_by_qa, conversation_parts, put_to_the_bot
+from actions.qa_first import (
+    FAQ_TIMEOUT_S,
+    answered_by_qa,
+    conversation_parts,
+    hand_off,
+    hand_off_if_put_to_the_bot,
+    put_to_the_bot,
+    record_for_moderators,
+)
 from knowledge_graph.audit import now_ms
 from knowledge_graph.catalog import Product, get_product
 from knowledge_graph.errors import KnowledgeGraphError
 from knowledge_graph.faq import get_streamer, list_faqs
-from knowledge_graph.open_questions import record_open_question
 from knowledge_graph.queries import active_promotions, next_stream, variants_of
 from knowledge_graph.store import GraphStore
 from knowledge_graph.text import normalize_key
@@ -94,21 +101,11 @@ class GraphAction(Action, ABC):
     async def declined(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, lang: Language
     ) -> list[dict[str, Any]] | None:
-        """What to do when the question-answering layer ran and had no confident answer: None lets the
-        action's own answer follow."""
-        return None
-
-    async def hand_off(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, lang: Language
-    ) -> list[dict[str, Any]]:
-        """The question is recorded for the moderators with the polite hand-off (an honest "I don't
-        know" when it could not be recorded)."""
-        text = ((tracker.latest_message or {}).get("text") or "").strip()
-        recorded = bool(text) and await _record(tracker, text, lang, "question")
-        dispatcher.utter_message(
-            text=replies.handoff_reply(lang) if recorded else replies.unknown_reply(lang)
-        )
-        return []
+        """What to do when the question-answering layer ran and had no confident answer. The layer read
+        the whole question ("how much of the face wash do i need each time", "is the rose edt just
+        plain rose"), so the action's own template (a price, the list of versions, the deals) would be a
+        guess at it: a question put to the bot is handed off; None (the template) otherwise."""
+        return await hand_off_if_put_to_the_bot(dispatcher, tracker, lang)
 
     @abstractmethod
     async def answer(
@@ -141,6 +138,12 @@ class GraphAction(Action, ABC):
 
 class ProductAction(GraphAction):
     """A question about one product; asks which one when none is known."""
+
+    async def declined(self, dispatcher, tracker, lang) -> list[dict[str, Any]] | None:
+        """As ``GraphAction.declined``, but with no product known at all the action asks which one."""
+        if await requested_product(get_store(), tracker) is None:
+            return None
+        return await hand_off_if_put_to_the_bot(dispatcher, tracker, lang)
 
     async def answer(
         self, store: GraphStore, dispatcher: CollectingDispatcher, tracker: Tracker, lang: Language
@@ -184,7 +187,7 @@ class ActionAnswerProductInfo(ProductAction):
         the question is handed off; with no product known at all the action asks which one."""
         if await requested_product(get_store(), tracker) is None:
             return None
-        return await self.hand_off(dispatcher, tracker, lang)
+        return await hand_off(dispatcher, tracker, lang)  # whoever it was put to
 
     def name(self) -> str:
         return "action_answer_product_info"
@@ -216,6 +219,13 @@ class ActionAnswerVariant(ProductAction):
 
     what = "variant"
     intent = "ask_variant"
+
+    async def declined(self, dispatcher, tracker, lang) -> list[dict[str, Any]] | None:
+        """A size or colour NLU read ("is the gloss in chartreuse") is answered with the catalog's own
+        (what it does come in); anything else the layer could not read is handed off."""
+        if _latest(tracker, "size") or _latest(tracker, "colour"):
+            return None
+        return await super().declined(dispatcher, tracker, lang)
 
     def name(self) -> str:
         return "action_answer_variant"
@@ -433,25 +443,12 @@ class ActionFaqOrHandoff(Action):
             return []
         if not put_to_the_bot(tracker):
             return []  # a shop question to the room the FAQ could not answer: no promise of a follow-up
-        recorded = await _record(tracker, text, lang, "question")
+        recorded = await record_for_moderators(tracker, text, lang, "question")
         # "passed to the moderators" only when it was: a failed record gets an honest "I don't know"
         dispatcher.utter_message(
             text=replies.handoff_reply(lang) if recorded else replies.unknown_reply(lang)
         )
         return []
-
-
-async def _record(tracker: Tracker, text: str, lang: Language, kind: str) -> bool:
-    """Record an open question or complaint for moderators; False when the graph could not take it.
-    The same open text in a room is counted on one record (knowledge_graph/open_questions.py)."""
-    platform, room, viewer = conversation_parts(tracker)
-    try:
-        async with asyncio.timeout(LOOKUP_TIMEOUT_S):
-            await record_open_question(get_store(), platform, room, viewer, text, lang, kind=kind)
-    except (KnowledgeGraphError, TimeoutError) as err:
-        log.warning("could not record the %s of %s: %s", kind, tracker.sender_id, err)
-        return False
-    return True
 
 
 class ActionFlagComplaint(Action):
@@ -467,7 +464,7 @@ class ActionFlagComplaint(Action):
         if not text:
             return []
         lang = viewer_language(tracker)
-        recorded = about_the_shop(tracker) and await _record(tracker, text, lang, "complaint")
+        recorded = about_the_shop(tracker) and await record_for_moderators(tracker, text, lang, "complaint")
         mood = tracker.get_slot("audience_mood")
         reply = replies.complaint_reply(lang, recorded, mood if isinstance(mood, str) else None)
         dispatcher.utter_message(text=reply)

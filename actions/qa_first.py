@@ -17,9 +17,11 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer_price import PRODUCT_SLOT
-from actions.graph import get_answerer
+from actions import replies
+from actions.answer_price import LOOKUP_TIMEOUT_S, PRODUCT_SLOT
+from actions.graph import get_answerer, get_store
 from knowledge_graph.errors import KnowledgeGraphError
+from knowledge_graph.open_questions import record_open_question
 from knowledge_graph.qa.answerer import INTENT_SHAPES, OFF_TOPIC, Answer, Asker
 from knowledge_graph.qa.understand import asks
 from nlu.language import Language
@@ -98,3 +100,39 @@ async def answered_by_qa(
         return QAFirst([SlotSet(PRODUCT_SLOT, found.product)] if found.product else [])
     dispatcher.utter_message(text=found.text)
     return QAFirst([SlotSet(PRODUCT_SLOT, found.product)] if found.product else [])
+
+
+async def record_for_moderators(tracker: Tracker, text: str, lang: Language, kind: str) -> bool:
+    """Record an open question or complaint for moderators; False when the graph could not take it.
+    The same open text in a room is counted on one record (knowledge_graph/open_questions.py)."""
+    platform, room, viewer = conversation_parts(tracker)
+    try:
+        async with asyncio.timeout(LOOKUP_TIMEOUT_S):
+            await record_open_question(get_store(), platform, room, viewer, text, lang, kind=kind)
+    except (KnowledgeGraphError, TimeoutError) as err:
+        log.warning("could not record the %s of %s: %s", kind, tracker.sender_id, err)
+        return False
+    return True
+
+
+async def hand_off(
+    dispatcher: CollectingDispatcher, tracker: Tracker, lang: Language
+) -> list[dict[str, Any]]:
+    """The question is recorded for the moderators with the polite hand-off (an honest "I don't know"
+    when it could not be recorded)."""
+    text = ((tracker.latest_message or {}).get("text") or "").strip()
+    recorded = bool(text) and await record_for_moderators(tracker, text, lang, "question")
+    dispatcher.utter_message(text=replies.handoff_reply(lang) if recorded else replies.unknown_reply(lang))
+    return []
+
+
+async def hand_off_if_put_to_the_bot(
+    dispatcher: CollectingDispatcher, tracker: Tracker, lang: Language
+) -> list[dict[str, Any]] | None:
+    """After the layer declined a question: the action's own template (a price, the list of versions,
+    the deals) would be a guess at what the layer read in full ("how much of the face wash do i need
+    each time", "is the rose edt just plain rose"), so a question put to the bot is handed off; None
+    (the template may answer) for one said to the room."""
+    if not put_to_the_bot(tracker):
+        return None
+    return await hand_off(dispatcher, tracker, lang)

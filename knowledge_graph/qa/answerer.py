@@ -322,9 +322,12 @@ class _Turn:
             self.intent in INTENT_SHAPES
             and not (shaped or r.cheaper is not None)
             and (r.question or asks(r.text))
+            and _says_little_else(r.text, named)
         ):
             # Rasa's intent (an action asking) stands in for the words when the text asks but has no shape of
-            # its own; not for a remark ("买的睫毛膏刷完像苍蝇腿😂" read as ask_stock)
+            # its own and says little besides the product ("the serum?", "精华呢"); not for a remark
+            # ("买的睫毛膏刷完像苍蝇腿😂" read as ask_stock), nor for a question that says what it asks
+            # ("is the cushion the one with the refill" read as ask_discount)
             r = self.reading = replace(r, **INTENT_SHAPES[self.intent])
         products = named.products
         if named.ambiguous or TO_ANOTHER_VIEWER.search(r.text):
@@ -457,6 +460,10 @@ class _Turn:
             )
         ):
             found = await self.shop_faq(CODE_RULES_TOPIC)  # "can I use LIVE10 and SERUM30 together?"
+            if found is not None and len(codes) == 1 and CODE_FAILED.search(r.text):
+                # "liveee10 isnt working help": the code runs, and how it is entered
+                running = wording.code_running_note(codes[0], self.lang)
+                return replace(found, text=running + found.text)
             if found is not None:
                 return found
         if (codes or r.promo) and not products and r.superlative in ("cheapest", "priciest"):
@@ -1570,11 +1577,19 @@ class _Turn:
         return wording.promotion_codes_reply(running, now, self.lang, names) if running else ""
 
     async def _codes_named(self) -> list[Promotion]:
-        """Promotions whose code the question names ("is LIVE10 valid on everything?")."""
-        if not CODE_LIKE.search(self.reading.text):
+        """Promotions whose code the question names ("is LIVE10 valid on everything?"), typed loosely
+        too ("liveee10 isnt working", "serum-30", "live 10 code")."""
+        text = self.reading.text
+        loose = _squeezed(text, spaced=bool(CODE_TALK.search(text)))
+        if not CODE_LIKE.search(loose):
             return []
         promotions = await list_promotions(self.store)
-        return [p for p in promotions if find_word(normalize_key(p.code), self.reading.text) != -1]
+        return [
+            p
+            for p in promotions
+            if find_word(normalize_key(p.code), text) != -1
+            or find_word(_squeezed(normalize_key(p.code), spaced=False), loose) != -1
+        ]
 
     async def _unknown_codes(self) -> list[str]:
         """Words said as a code ("SPRING20", asked whether it works) that are none of the shop's codes,
@@ -2759,6 +2774,23 @@ def _is_one_of(context: str, products: Iterable[Product], keys: Iterable[str]) -
     of ``keys``?"""
     said = normalize_key(context)
     return said in set(keys) or any(said in (p.sku.casefold(), *product_names(p)) for p in products)
+
+
+def _says_little_else(text: str, named: Resolved) -> bool:
+    """Is ``text`` little more than the products it names ("the serum?", "那精华呢", "and this one")?"""
+    rest = text
+    for key in sorted({*named.keys, *(n for p in named.products for n in product_names(p))}, key=len)[::-1]:
+        rest = rest.replace(normalize_key(key), " ")
+    rest = re.sub(r"[^\w\u4e00-\u9fff]+", "", rest)
+    return len(rest) <= SHORT_FOLLOW_UP
+
+
+def _squeezed(text: str, *, spaced: bool) -> str:
+    """``text`` with letters typed over and over said once ("liveee10": "live10") and, when ``spaced``,
+    a code's letters and digits joined ("live 10", "serum-30")."""
+    if spaced:
+        text = re.sub(r"(?<=[a-z])[\s_-]+(?=\d)", "", text)
+    return re.sub(r"([a-z])\1+", r"\1", text)
 
 
 def _says_a_code(text: str) -> list[str]:

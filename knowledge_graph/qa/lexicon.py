@@ -1641,6 +1641,9 @@ SHOP_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
             "发了没",
             "在哪能看到",
             "在哪看物流",
+            "查下快递",
+            "订单尾号",
+            "track my parcel",
         ),
         "track my order 物流",
     ),
@@ -1866,6 +1869,9 @@ SHOP_WORD_INITIALS: dict[str, str] = {
     "yf": "运费",
     "th": "退货",
     "fh": "发货",
+    "wx": "微信",
+    "vx": "微信",
+    "zfb": "支付宝",
 }
 """Shop words Chinese chat types as their pinyin initials ("是zp不", "by不亲", "kf在哪找"). Only a
 Latin run of exactly these letters written against a Chinese character counts: "by" in an English
@@ -2095,6 +2101,23 @@ PRODUCT_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
             "包装里",
         ),
         "what is in the box 盒子里有什么",
+    ),
+    (
+        (
+            "which goes first",
+            "goes first",
+            "which first",
+            "what order",
+            "in what order",
+            "先抹",
+            "先涂",
+            "先擦",
+            "先上",
+            "先用",
+            "哪个先",
+            "顺序",
+        ),
+        "which goes first order 先用哪个 顺序",
     ),
     (
         (

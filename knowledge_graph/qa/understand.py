@@ -24,7 +24,7 @@ from knowledge_graph.qa.lexicon import CATEGORY_GROUPS, CATEGORY_WORDS, COLOUR_W
 from knowledge_graph.text import find_word, is_cjk, normalize_key
 
 PRICE_WORDS = re.compile(
-    r"\b(how much|price|prices|pricing|cost|costs|priced)\b"
+    r"\b(how much|price|prices|pricing|cost|costs|priced)\b|\${2,}"
     r"|多少钱|几块|价格|价钱|什么价|啥价|怎么卖|咋卖|多钱|多少米|要多少|付多少|总共多少|一共多少"
     r"|^[\u4e00-\u9fff]{1,8}多少[呀啊呢嘛捏]?\W*$|(?:^|\s)[\u4e00-\u9fff]{0,3}[一1][支瓶盒个件套]多少[呀啊呢嘛捏]?\W*$",
 )
@@ -88,12 +88,13 @@ DEAL_FLOOR = re.compile(
 """The lowest price a product can be had for: a deal question, not a ranking ("最低多少能拿下")."""
 CHEAPER = re.compile(
     r"\b(cheaper|less expensive|more affordable|lower price|costs? less|is less|which is less"
-    r"|which one is less)\b|更便宜|哪个便宜|谁便宜|比较便宜|便宜一点|哪个划算|哪个实惠"
+    r"|which one is less)\b|\bless \${2,}|更便宜|哪个便宜|谁便宜|比较便宜|便宜一点|哪个划算|哪个实惠"
     r"|价格低|价格更低|便宜些|哪个省钱|比.{1,8}便宜"
 )
 PRICIER = re.compile(
     r"\b(more expensive|pricier|costlier|dearer|costs? more|is more|which is more|which one is more"
-    r"|higher price)\b|更贵|哪个贵|谁贵|比较贵|贵一点|价格高|价格更高|贵一些|贵些|贵还是|比.{1,8}贵"
+    r"|higher price)\b|\bmore \${2,}"
+    r"|更贵|哪个贵|谁贵|比较贵|贵一点|价格高|价格更高|贵一些|贵些|贵还是|比.{1,8}贵"
 )
 COMPARING = re.compile(r"\b(which|or|vs\.?|versus|compared?|than)\b|哪个|哪款|还是|谁|比|对比")
 """A question that weighs products against each other ("toner or serum, which is bigger?")."""

@@ -717,6 +717,14 @@ def unknown_codes_note(codes: Sequence[str], lang: Language) -> str:
     return f"{_join(list(codes), lang)} {verb}. "
 
 
+def code_running_note(code: Promotion, lang: Language) -> str:
+    """A code said not to work that is running: said before how codes are entered."""
+    title = code.title(lang)
+    if lang == "zh":
+        return f"{code.code}（{title}）现在可以用～" if title else f"{code.code}现在可以用～"
+    return f"{code.code} ({title}) is running. " if title else f"{code.code} is running. "
+
+
 def running_now(lang: Language) -> str:
     """Said before the codes running now."""
     return "现在可以用的：" if lang == "zh" else "Running now: "

@@ -8,7 +8,7 @@ from typing import Any
 
 import aiohttp
 
-from actions.replies import complaint_reply
+from actions.replies import complaint_reply, handoff_reply
 from knowledge_graph.open_questions import list_open_questions
 from knowledge_graph.store import GraphStore
 from tests.actions.helpers import ActionServer, call_action, price_request, slot_events
@@ -235,3 +235,28 @@ async def test_a_subject_that_is_not_the_shops_gets_no_deals_from_the_discount_a
     )
     assert [r.get("response") for r in result["responses"]] == ["utter_out_of_scope"]
     assert not [t for t in texts(result) if "LIVE10" in t]
+
+
+async def test_a_question_the_layer_could_not_read_is_handed_off_not_answered_by_the_template(
+    http: aiohttp.ClientSession, action_server: ActionServer, store: GraphStore
+) -> None:
+    question = "is the lipstick the same one the streamer is wearing"
+    payload = request(
+        "action_answer_stock",
+        question,
+        "en",
+        products=(("lipstick", question.index("lipstick")),),
+        metadata={"platform": "simulator", "room": "r1", "viewer_id": "bea", "lang": "en"},
+    )
+    result = await call_action(http, action_server, payload)
+    assert texts(result) == [handoff_reply("en")]  # not the lipstick's stock, which nobody asked for
+    assert [q for q in await list_open_questions(store, 100) if q.text == question]
+
+
+async def test_a_price_question_the_layer_could_not_read_asks_which_product_when_none_is_known(
+    http: aiohttp.ClientSession, action_server: ActionServer
+) -> None:
+    result = await call_action(
+        http, action_server, request("action_answer_price", "how much are the moon boots", "en")
+    )
+    assert texts(result) == ["Which product do you mean? Tell me its name and I'll look up the price."]

@@ -2524,3 +2524,44 @@ async def test_a_shade_question_on_a_products_own_topic_gets_its_faq(qa) -> None
     assert "21 Ivory for fair skin" in pale.text
     count = await ask(qa, "气垫几个色号", "zh")
     assert count.strategy == "variant" and "2款" in count.text
+
+
+async def test_rasas_intent_shapes_only_a_question_that_says_little_else(qa) -> None:
+    short = await qa.answer("the serum?", "en", intent="ask_price")
+    assert short is not None and short.strategy == "price"
+    zh = await qa.answer("精华呢", "zh", intent="ask_price")
+    assert zh is not None and zh.strategy == "price"
+    refill = await qa.answer("is the cushion the one with the refill", "en", intent="ask_discount")
+    assert refill is None or "refill" in refill.text  # what is in its box, not its deal
+    wearing = await qa.answer(
+        "is the lipstick the same one the streamer is wearing", "en", intent="ask_stock"
+    )
+    assert wearing is None or "in stock" not in wearing.text
+    amount = await qa.answer("how much of the face wash do i need each time", "en", intent="ask_price")
+    assert amount is None or "¥" not in amount.text
+
+
+async def test_codes_typed_loosely_are_our_codes_and_one_said_not_to_work_is_said_to_run(qa) -> None:
+    failed = await ask(qa, "liveee10 isnt working help", "en")
+    assert failed.text.startswith("LIVE10 (10% off everything in the live room) is running.")
+    assert "checkout" in failed.text
+    spaced = await ask(qa, "is the live 10 code still on", "en")
+    assert "LIVE10" in spaced.text
+    lives = await qa.answer("i live 10 min from hangzhou, can i pick up", "en")
+    assert lives is None or "LIVE10" not in lives.text  # "live 10" said of no code
+
+
+async def test_wechat_typed_as_wx_tracking_by_an_order_number_and_which_goes_first(qa) -> None:
+    wx = await ask(qa, "没绑卡 wx零钱能付不", "zh")
+    assert "微信支付" in wx.text
+    track = await ask(qa, "帮我查下快递 订单尾号3321", "zh")
+    assert "我的订单" in track.text
+    first = await qa.answer("那它跟爽肤水 先抹哪个啊", "zh", context="LR-SKN-001")
+    assert first is not None and "先爽肤水" in first.text
+
+
+async def test_dollar_signs_ask_a_price(qa) -> None:
+    more = await ask(qa, "toner vs the sheet masks which one's more $$ im broke lol", "en")
+    assert more.text.startswith("The Hyaluronic Sheet Mask (10 pack) is more expensive")
+    less = await ask(qa, "torn between the peach gloss and the tinted balm, which ones less $$", "en")
+    assert less.text.startswith("The Tinted Lip Balm is cheaper")
