@@ -48,6 +48,7 @@ from knowledge_graph.qa.lexicon import (
     SHADES,
     SHOP_TOPICS,
     TOPIC_COVERS,
+    term_for,
 )
 from knowledge_graph.qa.needs import NEED_REQUEST, NEED_SPREAD, by_need, faq_texts_by_product, match_need
 from knowledge_graph.qa.pinyin_words import respell_shop_words
@@ -306,7 +307,9 @@ class _Turn:
         r = self.reading
         if r.excluded:  # "skincare that's NOT the cleanser" leaves out a product, not its category
             products_left_out = [p for p in await list_products(self.store) if _said_left_out(r.text, p)]
-            gone = {p.category for p in products_left_out}
+            gone = {p.category for p in products_left_out} | {
+                c for p in products_left_out for c in read_question(p.name_en.lower()).categories
+            }  # "no eye CREAM doesnt count": nor the eyes its name says
             r = self.reading = replace(r, excluded=tuple(c for c in r.excluded if c not in gone))
         ranks = r.superlative or r.recommend or MOST_SHADES.search(r.text)
         left_out = [p for p in named.products if ranks and _said_left_out(r.text, p, named.keys)]
@@ -338,8 +341,18 @@ class _Turn:
             return None  # who the streamer is: Rasa's action reads the streamer from the graph
         if not products and (PERSONAL_ASK.search(r.text) or VIEWERS_INVITED.search(r.text)):
             return OFF_TOPIC  # "how long have u been streaming", "有没有姐妹下播了一起打王者": not the shop's
-        if OTHER_ROOM.search(r.text) and (r.promo or r.price):
-            return Answer(wording.other_shop_reply(self.lang), "other_shop")  # "李佳琦直播间今晚口红打折吗"
+        if OTHER_ROOM.search(r.text) and not (OURS_ASKED.search(r.text) and not NAMED_ROOM.search(r.text)):
+            # not "got scammed by another stream before, r ur products legit": ours are asked about
+            if r.promo or r.price or _topics(r.text):  # "李佳琦直播间今晚口红打折吗"
+                return Answer(wording.other_shop_reply(self.lang), "other_shop")
+            return OFF_TOPIC  # "隔壁直播间在抽奖送面膜 有姐妹去了吗", "coco on the other channel says…"
+        if OTHER_SHOP.search(r.text) and products and _topics(r.text):
+            # "does taobao let u return opened lipstick?", "my friend's tumbler from pinduoduo leaks, can she
+            # get a refund from them?": another shop's policy, whatever it sold
+            return Answer(wording.other_shop_reply(self.lang), "other_shop")
+        if BOUGHT_ELSEWHERE.search(r.text) and not OURS_ASKED.search(r.text):
+            # "我在别家买的气垫都一周了还没发货 咋催啊": another shop's order (not "…你们家保真吗")
+            return Answer(wording.other_shop_reply(self.lang), "other_shop")
         if OTHER_SHOP.search(r.text) and not products:
             if not (r.question or r.promo or r.price):
                 return OFF_TOPIC  # "my taobao parcel been stuck for 6 days": another shop's order
@@ -481,7 +494,7 @@ class _Turn:
                 return found
         if codes:
             short = len(r.text) <= SHORT_FOLLOW_UP
-            if not products and context and (r.price or short or HOW_MUCH.search(r.text)):
+            if not products and context and (r.price or r.cheaper or short or HOW_MUCH.search(r.text)):
                 about = await self._context_product(context)  # "whats the price with live10" after the gloss
                 products = (about,) if about is not None else ()
             return await self.promotion(codes, products[0] if len(products) == 1 else None)
@@ -943,7 +956,11 @@ class _Turn:
         if clause != text:
             # "冬天脸干得起皮 补水的东西里哪个最贵": the hydrating ones; "oil control stuff, which one is the
             # priciest": what was said before it; not "…most stock of, wanna buy something that lasts"
-            said = read_question(clause).tags or read_question(text[: text.find(clause) + len(clause)]).tags
+            before = text[: text.find(clause) + len(clause)]
+            # "能带去旅行的 除了润唇膏 最便宜的": no 滋润 asked
+            said = read_question(LEFT_OUT_PHRASE.sub(" ", clause)).tags or read_question(
+                LEFT_OUT_PHRASE.sub(" ", before)
+            ).tags
             self.reading = replace(self.reading, tags=said)
         self._unsay_left_out()
         selection = self._selection(in_stock=which in ("popular", "scarce"))
@@ -1003,7 +1020,7 @@ class _Turn:
         if not measured:
             return None
         units = [unit for _, (_, unit) in measured]
-        unit = max(set(units), key=units.count)
+        unit = max(set(units), key=lambda u: (units.count(u), u == "ml", u == "g"))  # ties: bottles
         best = max((x for x in measured if x[1][1] == unit), key=lambda x: (x[1][0], x[0].sku))[0]
         size = attributes.attributes_of(best, "size")[0]
         text = wording.largest_reply(best, size, self.lang, await self._scope(prices=False))
@@ -1479,10 +1496,12 @@ class _Turn:
                 return kind
         kind = whole if whole == "skin" else attributes.asked_attribute(asking_part)
         tags = self.reading.tags
+        ingredients = [t for t in tags if t.startswith("ingredient:")]
+        asked_of = [t for t in ingredients if not _said_in_its_name(text, product, t)]
         if (
             kind in (None, "skin")
             and (HAS_INGREDIENT.search(text) or whole == "ingredient")  # not "after the hyaluronic…"
-            and any(t.startswith("ingredient:") for t in tags)
+            and asked_of  # "那个玻尿酸面膜有香精吗": the 玻尿酸 of its name is not what is asked
             and not any(t.startswith("skin:") for t in tags)
         ):
             # "does the lip gloss have vitamin e?", "niacinamide helps w acne marks, any in the cushion?":
@@ -1799,8 +1818,10 @@ class _Turn:
         text = self.reading.text
         for word in NAME_WORDS:
             at = find_word(word, text)
-            if at != -1 and not LEAVES_OUT.search(text[:at]):  # not "除了面膜": those are left out
-                return word
+            if at != -1 and VERB_BEFORE.search(text[:at]):
+                continue  # "i spray a LOT": a verb, not the sprays
+            if at != -1 and not LEAVES_OUT.search(text[:at]) and not _left_out_after(text, at, word):
+                return word  # not "除了面膜", "眼霜不算": those are left out
         return None
 
     def _shades_meant(self, every: list[Variant], *, follow_up: bool) -> list[Variant]:
@@ -1985,10 +2006,12 @@ PERSONAL_ASK = re.compile(
     r"|\bhow was (?:ur|your|her) (?:trip|day|weekend|holiday|vacation|birthday|bday|exam)\b"
     r"|(?:主播|你)的?(?:男朋友|女朋友|老公|老婆|对象|男票)"
     r"|\b(?:ur|your) (?:bf|boyfriend|husband|gf|girlfriend|wife)\b"
+    r"|\b(?:do|did) (?:u|you) (?:secretly|personally) \w+"
 )
 """The streamer's own life ("how long have u been streaming? i remember u from 2021"), not the schedule."""
 VIEWERS_INVITED = re.compile(
     r"^有没有(?:姐妹|集美|宝子|家人|人|兄弟|朋友|小伙伴)们?.{0,16}一起|\b(?:any ?one|anybody|who) wanna\b"
+    r"|^can (?:some ?one|somebody|any ?one) (?:clip|link|post|send)\b"
 )
 """Viewers invited to something together ("有没有姐妹下播了一起打王者", "anyone wanna duo after stream")."""
 PAIRING = re.compile(r"\b(goes? with|go well with|pairs? with)\b|搭配|配什么")
@@ -2081,7 +2104,8 @@ WANTED_INSTEAD = re.compile(r"\b(?:i want(?:ed)? the|wanted)\b|想要|要的是"
 OTHER_SIZE = re.compile(
     r"\b(?:bigger|larger|smaller|other|travel|mini|different|full) "
     r"(?:sizes?|bottles?|jars?|tubes?)\b"
-    r"|\b(?:come|comes) in (?:a )?(?:bigger|smaller|larger)\b|\b(?:bigger|larger|smaller) than \d"
+    r"|\b(?:come|comes) in (?:a )?(?:bigger|smaller|larger)\b"
+    r"|\b(?:bigger|larger|smaller) than \d(?![\d.]*\s*%)"
     r"|\bonly (?:the |a |in )?\d+ ?(?:ml|g)\b|^[a-z ]{2,20} sizes\W*$|\bany other sizes?\b|\bhow many sizes\b"
     r"|大瓶|大容量|小样|旅行装|别的规格|其他规格|几个规格|大一点的|小一点的|只有\d+ ?(?:ml|g|毫升|克)"
 )
@@ -2154,7 +2178,7 @@ def _free_of_said(question: str, answer: str) -> str:
     return f"不含，{YES_LEAD.sub('', answer, count=1)}" if free else answer
 
 
-BODY_DAMAGE = re.compile(r"嘴|唇|脸|皮肤|手|脚|\b(?:lips?|skin|face|hands?|feet|heels?)\b")
+BODY_DAMAGE = re.compile(r"嘴|唇|脸|皮肤|屏障|手|脚|\b(?:lips?|skin|face|hands?|feet|heels?|barrier)\b")
 PARCEL = re.compile(
     r"瓶|盒|包裹|快递|收到|到货|到手|盖|\b(?:bottle|box|parcel|package|jar|lid|case|arrived|came|delivery|order)\b"
 )
@@ -2276,15 +2300,26 @@ BESIDES = re.compile(
     r"\b(?:besides|other than|except|apart from|aside from|instead of)\b|除了|除开|以外|之外"
 )
 """A shade named to be left out: "does it come in anything besides black", "除了黑色还有别的色吗"."""
+BOUGHT_ELSEWHERE = re.compile(
+    r"(?:在|从)(?:别家|别的店|其他店|别的地方)买|\bbought (?:it |them )?(?:from|at) another (?:shop|store)\b"
+)
+"""An order from another shop told about."""
+NAMED_ROOM = re.compile(r"李佳琦|薇娅|罗永浩|东方甄选")
+"""Other rooms by name: whatever else is said, their deals are theirs."""
+OURS_ASKED = re.compile(r"你们家|你家|你们|\b(?:ur|your|yours|u guys|you guys)\b")
+"""The shop's own goods or policies asked about, beside another room said as a past experience."""
 OTHER_SHOP = re.compile(
     r"\b(amazon|taobao|tmall|jd\.com|pinduoduo|sephora|ulta|watsons|yesstyle|stylevana|olive young|walmart"
     r"|costco|ebay|fedex|dhl|usps|post office)\b"
-    r"|\b(?:starbucks|mcdonald'?s|kfc|nike|zara|uniqlo|ikea)\b|京东|淘宝|天猫|拼多多|抖音商城|唯品会|屈臣氏|丝芙兰"
+    r"|\b(?:starbucks|mcdonald'?s|kfc|nike|zara|uniqlo|ikea|douyin|tiktok shop|xiaohongshu)\b"
+    r"|京东|淘宝|天猫|拼多多|抖音商城|唯品会|屈臣氏|丝芙兰|小红书"
+
 )
 """Other shops and marketplaces: their deals, prices and policies are not this shop's to answer."""
 OTHER_ROOM = re.compile(
     r"李佳琦|薇娅|罗永浩|东方甄选|(?:别人|别家|隔壁|其他|他|她)的?直播间"
-    r"|\b(?:other|another) (?:streamer|stream|channel)'?s?\b|\b(?:his|her|their) (?:stream|channel)\b"
+    r"|\b(?:other|another) (?:streamer|stream|channel|live ?room)'?s?\b"
+    r"|\b(?:his|her|their) (?:stream|channel)\b"
 )
 """Another streamer's room: its deals on a lipstick are not ours ("李佳琦直播间今晚口红打折吗")."""
 OFF_SHOP_SUBJECT = re.compile(
@@ -2333,6 +2368,7 @@ GENERAL_KNOWLEDGE = re.compile(
     r"|(?:cheapest|best|fastest|quickest|easiest) way (?:to|from) (?:travel|get|go|fly|learn|cook|make|\w+ "
     r"airport)|of all time|ever sold|in history|ever made|or is that a myth)\b"
     r"|\bchemical formula\b|\bwhich (?:us )?(?:state|country|city|continent)\b|\bcapital of\b"
+    r"|\b(?:in general|just marketing)\b"
     r"|\bwhat colou?r do(?:es)? .{1,30}\bmake\b|调出来|混在一起|加.{1,4}色(?:是|变成)什么"
     r"|\b(?:largest|biggest|deepest|tallest|longest|highest|smallest) (?:ocean|sea|river|lake|mountain"
     r"|country|city|animal|desert|island|building|planet)s?\b"
@@ -2351,6 +2387,7 @@ BODY_HEALTH = re.compile(
     r"|\b(?:what time|when) should i (?:sleep|go to bed|wake up)\b|几点睡|几点起"
     r"|\b(?:fever|blisters?|emergency room|urgent care|the er|ambulance|meds|medication|medicine|adhd"
     r"|prescriptions?|painkillers?|ibuprofen|tylenol|advil|antibiotics?)\b|急诊|吃药|布洛芬|抗生素"
+    r"|\b(?:asking in general|the science|biology of)\b|求科普|科普一下"
     r"|\beye doctors?\b|\b(?:good|know a|find a|see a) doctor\b|看医生|眼科"
     r"|\breason i (?:can'?t|cant|cannot) sleep\b|\bcaffeine question\b"
 )
@@ -2379,7 +2416,9 @@ NOT_THE_SHOPS_BUSINESS = re.compile(
     r"|(?:lower|higher|less|more|lowest|highest) interest"
     r"|order (?:a |some )?(?:pizza|food|takeout|takeaway|sushi|burgers?)|uber ?eats|doordash"
     r"|how (?:do|can|to) i (?:stream|go live|start streaming)|discord|invite (?:code|link)|world cup"
-    r"|super bowl|what should i major in|(?:college|university) major)\b"
+    r"|super bowl|what should i major in|(?:college|university) major|lag|laggy|buffering|froze"
+    r"|frozen|audio|can'?t hear|no sound|who was the (?:girl|guy|lady|person|woman|man)"
+    r"|did (?:u|you) get (?:ur|your) (?:nails|hair) done)\b|卡顿|没声音|听不见|声音太小"
     r"|外卖|美团|饿了么|打车|炒股|理财|基金|国足|球赛|世界杯|欧冠|演唱会"
 )
 """Subjects no shop answer concerns, not even its policies ("average yearly return on the s&p 500" is no
@@ -2441,6 +2480,8 @@ OUR_ONE = re.compile(
     r"\b(?:the|this|that|ur|your|yours|lulu'?s)\s+(?:\S+\s+){0,2}\x00|(?:这个|那个|这款|那款|你家|你们家|你们的)\S{0,4}\x00"
 )
 """A name word (marked ``\0``) said as our product: "the foundation", "ur liquid foundation", "这款粉底"."""
+VERB_BEFORE = re.compile(r"\b(?:i|u|you|we|they|she|he|to|just|then)\s+$")
+"""Words before a name word that make it a verb ("i spray a LOT", "how much to mask")."""
 NAME_WORDS = ("foundation", "cream", "mask", "spray", "粉底", "面膜", "喷雾", "霜")
 """Category words that also name several products (see ``_Turn._name_word``)."""
 
@@ -2678,13 +2719,34 @@ def _amounts_off_said(text: str) -> set[Decimal]:
 
 def _said_left_out(text: str, product: Product, keys: Sequence[str] = ()) -> bool:
     """Is the product named (by one of its names, or one of the resolver's ``keys`` it matched) right
-    after a word that leaves it out ("besides the masks", "除了面膜")?"""
+    after a word that leaves it out ("besides the masks", "除了面膜"), or right before one ("眼霜不算",
+    "eye cream doesnt count")?"""
     names = product_names(product)
     for name in {*names, *(singular(n) for n in names), _kind_word(product), *keys}:
         at = find_word(name, text, plurals=True)
-        if at != -1 and LEAVES_OUT.search(text[:at]):
+        if at != -1 and (LEAVES_OUT.search(text[:at]) or _left_out_after(text, at, name)):
             return True
     return False
+
+
+def _left_out_after(text: str, at: int, word: str) -> bool:
+    """Is the word at ``at`` followed by words that leave it out ("眼霜不算", "eye CREAM doesnt count")?"""
+    after = text[at + len(word) :]
+    return bool(LEFT_OUT_AFTER.match(re.sub(r"^(?:e?s)\b", "", after)))
+
+
+def _said_in_its_name(text: str, product: Product, tag: str) -> bool:
+    """Is the tag's word said as part of the product's name ("the hyaluronic sheet mask", "玻尿酸面膜")?"""
+    term = term_for(tag)
+    if term is None:
+        return False
+    names = {normalize_key(n) for n in product_names(product)} | {_kind_word(product)}
+    return any(
+        normalize_key(f"{word}{gap}{name}") in text
+        for word in (*term.words_en, *term.words_zh)
+        for name in names
+        for gap in ("", " ")
+    )
 
 
 def _kind_word(product: Product) -> str:
@@ -2707,6 +2769,11 @@ LEFT_OUT_PHRASE = re.compile(
 )
 """A product left out with the word that leaves it out ("that isnt the serum", "除了面膜"); not a bare
 "not", which would take a word that is no product with it."""
+LEFT_OUT_AFTER = re.compile(
+    r"\s*(?:不算|除外|不要|不考虑|排除|就算了|\b(?:doesn'?t|dont|don'?t|does not|do not) count\b"
+    r"|\b(?:excluded|not included)\b)"
+)
+"""Words after a product that leave it out ("眼霜不算", "eye cream doesnt count")."""
 LEFT_OUT_AT_MOST = 3
 """How many products a ranking question may leave out by name ("cheapest gift that isnt a scrunchie")."""
 LEAVES_OUT = re.compile(

@@ -25,7 +25,7 @@ from knowledge_graph.text import find_word, is_cjk, normalize_key
 
 PRICE_WORDS = re.compile(
     r"\b(how much|price|prices|pricing|cost|costs|priced)\b|\${2,}"
-    r"|多少钱|几块|价格|价钱|什么价|啥价|怎么卖|咋卖|多钱|多少米|要多少|付多少|总共多少|一共多少"
+    r"|多少钱|几块|价格|价钱|什么价|啥价|怎么卖|咋卖|贵吗|贵不贵|贵不|多钱|多少米|要多少|付多少|总共多少|一共多少"
     r"|^[\u4e00-\u9fff]{1,8}多少[呀啊呢嘛捏]?\W*$|(?:^|\s)[\u4e00-\u9fff]{0,3}[一1][支瓶盒个件套]多少[呀啊呢嘛捏]?\W*$",
 )
 STOCK_WORDS = re.compile(
@@ -398,7 +398,8 @@ NOT_A_THING = re.compile(
     r"|(?:里|里面|里头)$"  # "保湿水里有没有 (酒精)": what is in it, not whether it is sold
     r"|皂基|防腐剂|硅油|矿物油|激素|荧光剂|重金属"  # "有皂基吗": an ingredient asked of it
     # "每天都有吗": a time, not goods
-    r"|^(?:每天|天天|每周|每晚|周末|平时|一直|以后|下次|现在|今天|明天|今晚|晚上|白天)",
+    r"|^(?:每天|天天|每周|每晚|周末|平时|一直|以后|下次|现在|今天|明天|今晚|晚上|白天)"
+    r"|^(?:姐妹|集美|宝子|宝宝|家人|朋友|小伙伴)",  # "有无姐妹知道": other viewers asked, no goods
 )
 HOW_TO = re.compile(
     r"\b(how (?:do|can|to|does)|where (?:do|can|to|should|would|am)|where'?s the|where does it"
@@ -454,8 +455,10 @@ MAX_PRICE = (
         rf"(?:不超过|低于|少于|不到|小于){_MONEY}\s*{_AMOUNT}(?!\s*(?:件|个|支|瓶|ml|毫升|g|克|小时|天|\d))"
     ),
     re.compile(
-        rf"\b(?<!paying )(?<!paid )(?:around|about|roughly|budget(?: is| of)?|like)\s*{_MONEY}\s*{_AMOUNT}\b"
+        rf"\b(?<!paying )(?<!paid )(?<!own )(?<!have )(?<!got )(?<!bought )"
+        rf"(?:around|about|roughly|budget(?: is| of)?|like)\s*{_MONEY}\s*{_AMOUNT}\b"
         r"(?!\s*(?:ml|g|%|months?|weeks?|days?|hours?|hrs?|mins?|minutes?|years?|yrs?|pm|am|degrees?|°|个月|天|小时|周|度))"
+        r"(?!\s+(?!bucks|dollars|yuans?|rmb|kuai)[a-z]+s\b)"  # "i own like 5 chapsticks": a count
     ),
     re.compile(rf"{_MONEY}\s*{_AMOUNT}\s*-?ish\b"),
     re.compile(rf"{_MONEY}\s*{_AMOUNT}\s*(?:max|tops|at most|or below|or cheaper)\b"),
@@ -1049,8 +1052,9 @@ def category_words() -> tuple[tuple[str, str], ...]:
 NEGATED = re.compile(
     r"\bnon-(?P<one>[a-z]+)"  # "non-beauty lifestyle bits": only the word joined to it
     r"|\b(?:non|not|no|without|except|other than|doesn'?t (?:wear|use|like)|don'?t (?:want|need|wear))[\s-]+"
-    r"(?:a |an |any |the )?(?P<en>[a-z-]+(?: [a-z-]+)?)"
+    r"(?:a |an |any |the )?(?P<en>[a-z-]+(?: (?:or|nor|and|n) [a-z-]+)*(?: [a-z-]+)?)"
     r"|(?:不要|不用|不是|不想要|非|除了)(?P<zh>[\u4e00-\u9fff]{1,4})"
+    r"|(?:啥|什么|任何)(?P<zhb>[\u4e00-\u9fff]{2,3}?)(?:都|也)(?:不|没)(?:用|碰|要|化|擦)"  # "他啥护肤都不用"
 )
 """A category said not to be wanted ("a gift for my bf who doesn't wear makeup", "不要化妆品的")."""
 
@@ -1093,8 +1097,9 @@ def _negations(folded: str) -> list[tuple[re.Match[str], str]]:
     category word ("不要彩妆的"), since "不用补的底妆" refuses the touch-up, not the base make-up."""
     found = []
     for match in NEGATED.finditer(folded):
-        words = match.group("one") or match.group("en") or match.group("zh") or ""
-        if match.group("zh") and not any(words.startswith(w) for w, _ in category_words()):
+        zh = match.group("zh") or match.group("zhb")
+        words = match.group("one") or match.group("en") or zh or ""
+        if zh and not any(words.startswith(w) for w, _ in category_words()):
             continue
         found.append((match, words))
     return found
@@ -1104,7 +1109,7 @@ def _refused_blanked(folded: str) -> str:
     """``folded`` without the English words a negation refuses ("need full coverage, not a sheer thing":
     no sheer), unless the negation is itself a catalog word ("without fragrance")."""
     for match, words in _negations(folded):
-        if match.group("zh"):
+        if match.group("zh") or match.group("zhb"):
             continue
         said = folded[match.start() : match.end()]
         negation_is_a_tag = any(

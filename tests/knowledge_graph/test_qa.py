@@ -2565,3 +2565,86 @@ async def test_dollar_signs_ask_a_price(qa) -> None:
     assert more.text.startswith("The Hyaluronic Sheet Mask (10 pack) is more expensive")
     less = await ask(qa, "torn between the peach gloss and the tinted balm, which ones less $$", "en")
     assert less.text.startswith("The Tinted Lip Balm is cheaper")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "隔壁直播间在抽奖送面膜 有姐妹去了吗",
+        "coco on the other channel says her scrunchies are real silk too, is she legit or scamming ppl",
+        "what spf do dermatologists actually tell ppl to wear daily, 30 or 50? asking in general",
+        "did u get ur nails done? what colour is that, it matches the berry lipstick so well",
+        "what do peptides actually do in skin, like the biology of it? saw it on a night cream label",
+        "lag is insane, the toner price card froze on my screen for like 5 min lmao",
+        "防晒到底需不需要卸妆啊 皮肤科医生说法都不一样 求科普",
+        "who was the girl on stream with u last week doing the perfume review? she was so funny",
+        "lulu which skincare step do u secretly skip when ur tired lol",
+        "can someone clip the part where she swatched all the lipsticks i missed it 😭",
+    ],
+)
+async def test_other_rooms_science_stream_trouble_and_the_streamers_habits_get_no_shop_answer(
+    qa, text: str
+) -> None:
+    found = await qa.answer(text, "zh" if any("\u4e00" <= c <= "\u9fff" for c in text) else "en")
+    assert found is None or found.silent, (text, found)
+
+
+async def test_another_shops_policy_or_order_is_theirs_but_ours_asked_beside_one_is_ours(qa) -> None:
+    for text, lang in (
+        ("does taobao let u return opened lipstick? my store said no", "en"),
+        ("my friend's tumbler from pinduoduo leaks everywhere, can she get a refund from them?", "en"),
+        ("我在别家买的气垫都一周了还没发货 咋催啊 气死", "zh"),
+        ("got a palette from another live room on douyin and it arrived shattered, how do i refund", "en"),
+    ):
+        found = await ask(qa, text, lang)
+        assert found.strategy == "other_shop", (text, found)
+    ours = await ask(qa, "宝子们 你家东西会不会快过期啊 上次在别家买到临期的气死我了", "zh")
+    assert ours.strategy == "shop_faq" and "12" in ours.text
+    stream = await ask(qa, "codes??? what promo codes actually work tonight", "en")
+    assert "LIVE10" in stream.text
+
+
+async def test_rankings_with_things_left_out_after_their_name_or_said_as_counts(qa) -> None:
+    for text, lang, said in (
+        (
+            "lips only!! cheapest one thats not the balm, i own like 5 chapsticks already lmao",
+            "en",
+            "Lip Gloss",
+        ),
+        ("cheapest eye makeup? and no eye CREAM doesnt count thats skincare lol", "en", "Eyeliner"),
+        ("眼妆最便宜的是啥 眼霜不算哈🙏", "zh", "眼线笔"),
+        ("能带去旅行的 除了润唇膏 最便宜的是哪个", "zh", "定妆喷雾"),
+        (
+            "gift under 150 but NOT makeup or skincare pls, she's picky af. which is the priciest",
+            "en",
+            "Tumbler",
+        ),
+        ("dads bday, under 150, whats the cheapest thing u'd actually give a guy", "en", "Candle"),
+        ("fragrance w the biggest bottle? i spray a LOT ngl", "en", "Body Mist"),
+        ("flaky dry skin here 🥲 which of ur dry skin skincare comes in the biggest bottle", "en", "Toner"),
+    ):
+        found = await ask(qa, text, lang)
+        assert said in found.text, (text, found.text)
+
+
+async def test_more_follow_ups_and_product_questions_said_loosely(qa) -> None:
+    dear = await qa.answer("贵吗", "zh", context="LR-LIF-001")
+    assert dear is not None and "299" in dear.text
+    code = await qa.answer("cheaper w LIVE10?", "en", context="LR-MKP-005")
+    assert code is not None and "53.10" in code.text
+    mist = await qa.answer("那桂花那个呢", "zh", context="LR-LIF-001", previous="玫瑰香水多少钱")
+    assert mist is not None and "89.00" in mist.text and "299" not in mist.text
+    alcohol = await ask(
+        qa,
+        "derm said my barrier is damaged and to avoid alcohol. hydrating toner has alcohol or no?",
+        "en",
+    )
+    assert "alcohol-free" in alcohol.text
+    fragrance = await ask(qa, "姐妹们我孕期皮肤巨干 闻到一点香味就想吐🤢 那个玻尿酸面膜有香精吗", "zh")
+    assert "无香精" in fragrance.text
+    hk = await ask(qa, "我在香港 能寄过来不 有无姐妹知道", "zh")
+    assert "大陆" in hk.text
+    him = await ask(qa, "想给男朋友买点啥 他啥护肤都不用 求推荐", "zh")
+    assert "补水" not in him.text and "保温杯" in him.text
+    bigger = await ask(qa, "any discount on the perfume bigger than 10%? or is 10 the max", "en")
+    assert "one size" not in bigger.text
