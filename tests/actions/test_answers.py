@@ -251,12 +251,3 @@ async def test_a_question_the_layer_could_not_read_is_handed_off_not_answered_by
     result = await call_action(http, action_server, payload)
     assert texts(result) == [handoff_reply("en")]  # not the lipstick's stock, which nobody asked for
     assert [q for q in await list_open_questions(store, 100) if q.text == question]
-
-
-async def test_a_price_question_the_layer_could_not_read_asks_which_product_when_none_is_known(
-    http: aiohttp.ClientSession, action_server: ActionServer
-) -> None:
-    result = await call_action(
-        http, action_server, request("action_answer_price", "how much are the moon boots", "en")
-    )
-    assert texts(result) == ["Which product do you mean? Tell me its name and I'll look up the price."]

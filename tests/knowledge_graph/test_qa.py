@@ -2355,19 +2355,6 @@ async def test_an_ingredient_named_of_a_product_is_answered_from_its_ingredients
     assert zh.text == "是的，补水精华含玻尿酸～"
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "what time should i sleep to stop getting dark circles lol",
-        "huabei or a credit card, which one has lower interest",
-        "how do i get foundation stains out of a white shirt collar",
-    ],
-)
-async def test_sleep_interest_and_laundry_get_no_shop_answer(qa, text: str) -> None:
-    found = await qa.answer(text, "en")
-    assert found is None or found.silent, (text, found)
-
-
 async def test_a_code_the_shop_never_had_is_said_so_with_the_running_codes(qa) -> None:
     palette = await ask(qa, "i got SPRING20 from a friend, does it work on the eyeshadow palette?", "en")
     assert palette.text.startswith("SPRING20 isn't one of our codes") and "LIVE10" in palette.text
@@ -2398,26 +2385,6 @@ async def test_a_shade_asked_beside_every_shade_gets_its_stock_and_late_returns_
     assert "7天" in late.text
     code = await ask(qa, "优惠码是下完单私信报给客服吗", "zh")
     assert "结算" in code.text
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "is a coffee grounds + honey face mask actually good? doing it tonight lol",
-        "my little brother got a sunburn with blisters and now has a fever, should we go to the ER",
-        "what should i major in if i wanna be a cosmetic chemist someday",
-        "what perfume does rihanna wear? heard it's like 400 bucks",
-        "is it ok to drink coffee with my adhd meds? caffeine makes me jittery",
-        "is there a discord for this stream? drop the invite code",
-        "主播你男朋友是干啥的 好奇",
-        "今晚国足比赛几点开始啊 有人知道吗",
-    ],
-)
-async def test_home_remedies_medicine_celebrities_and_the_streamers_life_get_no_shop_answer(
-    qa, text: str
-) -> None:
-    found = await qa.answer(text, "zh" if any("\u4e00" <= c <= "\u9fff" for c in text) else "en")
-    assert found is None or found.silent, (text, found)
 
 
 async def test_which_code_for_a_cart_compares_every_running_code(qa) -> None:
@@ -2567,28 +2534,6 @@ async def test_dollar_signs_ask_a_price(qa) -> None:
     assert less.text.startswith("The Tinted Lip Balm is cheaper")
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "隔壁直播间在抽奖送面膜 有姐妹去了吗",
-        "coco on the other channel says her scrunchies are real silk too, is she legit or scamming ppl",
-        "what spf do dermatologists actually tell ppl to wear daily, 30 or 50? asking in general",
-        "did u get ur nails done? what colour is that, it matches the berry lipstick so well",
-        "what do peptides actually do in skin, like the biology of it? saw it on a night cream label",
-        "lag is insane, the toner price card froze on my screen for like 5 min lmao",
-        "防晒到底需不需要卸妆啊 皮肤科医生说法都不一样 求科普",
-        "who was the girl on stream with u last week doing the perfume review? she was so funny",
-        "lulu which skincare step do u secretly skip when ur tired lol",
-        "can someone clip the part where she swatched all the lipsticks i missed it 😭",
-    ],
-)
-async def test_other_rooms_science_stream_trouble_and_the_streamers_habits_get_no_shop_answer(
-    qa, text: str
-) -> None:
-    found = await qa.answer(text, "zh" if any("\u4e00" <= c <= "\u9fff" for c in text) else "en")
-    assert found is None or found.silent, (text, found)
-
-
 async def test_another_shops_policy_or_order_is_theirs_but_ours_asked_beside_one_is_ours(qa) -> None:
     for text, lang in (
         ("does taobao let u return opened lipstick? my store said no", "en"),
@@ -2648,3 +2593,36 @@ async def test_more_follow_ups_and_product_questions_said_loosely(qa) -> None:
     assert "补水" not in him.text and "保温杯" in him.text
     bigger = await ask(qa, "any discount on the perfume bigger than 10%? or is 10 the max", "en")
     assert "one size" not in bigger.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what time should i sleep to stop getting dark circles lol",
+        "huabei or a credit card, which one has lower interest",
+        "how do i get foundation stains out of a white shirt collar",
+        "is a coffee grounds + honey face mask actually good? doing it tonight lol",
+        "my little brother got a sunburn with blisters and now has a fever, should we go to the ER",
+        "what should i major in if i wanna be a cosmetic chemist someday",
+        "what perfume does rihanna wear? heard it's like 400 bucks",
+        "is it ok to drink coffee with my adhd meds? caffeine makes me jittery",
+        "is there a discord for this stream? drop the invite code",
+        "主播你男朋友是干啥的 好奇",
+        "今晚国足比赛几点开始啊 有人知道吗",
+        "隔壁直播间在抽奖送面膜 有姐妹去了吗",
+        "coco on the other channel says her scrunchies are real silk too, is she legit or scamming ppl",
+        "what spf do dermatologists actually tell ppl to wear daily, 30 or 50? asking in general",
+        "did u get ur nails done? what colour is that, it matches the berry lipstick so well",
+        "what do peptides actually do in skin, like the biology of it? saw it on a night cream label",
+        "lag is insane, the toner price card froze on my screen for like 5 min lmao",
+        "防晒到底需不需要卸妆啊 皮肤科医生说法都不一样 求科普",
+        "who was the girl on stream with u last week doing the perfume review? she was so funny",
+        "lulu which skincare step do u secretly skip when ur tired lol",
+        "can someone clip the part where she swatched all the lipsticks i missed it 😭",
+    ],
+)
+async def test_life_health_science_other_rooms_and_the_streamers_own_get_no_shop_answer(
+    qa, text: str
+) -> None:
+    found = await qa.answer(text, "zh" if any("\u4e00" <= c <= "\u9fff" for c in text) else "en")
+    assert found is None or found.silent, (text, found)
