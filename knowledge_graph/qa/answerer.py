@@ -282,6 +282,14 @@ class _Turn:
             # "my dog has dry itchy skin what do vets recommend", "promo code for genshin", "为什么夏天穿
             # 黑色衣服更热": the words fit the catalog, the subject is not the shop's; no shop answer follows
             return OFF_TOPIC
+        if (
+            found is not None
+            and found.strategy not in BESIDE_THE_CATALOG
+            and not named.products
+            and MYTH_ASK.search(r.text)
+            and not _says_a_code(r.text)  # "朋友给了我个码 LULU50 说能打五折 真的假的": a code asked about
+        ):
+            return OFF_TOPIC  # "is it true coffee makes under-eye bags worse? my eyes r so puffy today"
         if found is not None and found.strategy != "other_shop" and NOT_THE_SHOPS_BUSINESS.search(r.text):
             return OFF_TOPIC  # "average yearly return on the s&p 500", "how do i order pizza online"
         if (
@@ -626,7 +634,12 @@ class _Turn:
             and not await self._not_sold(named)  # "do u sell nail polish? need a red"
         ):
             return await self.colour()
-        if not products and context and r.sell_thing and len(r.text) <= SHORT_FOLLOW_UP:
+        if (
+            not products
+            and context
+            and r.sell_thing
+            and (len(r.text) <= SHORT_FOLLOW_UP or HAS_SUBSTANCE.search(r.text))
+        ):
             found = await self._about_context(context)  # "有酒精吗" after "the toner?": about the toner
             if found is not None and found.strategy in ("product_faq", "attribute", "variant"):
                 return found
@@ -636,7 +649,11 @@ class _Turn:
             described = [normalize_key(d) for d in _descriptions(about)] if about is not None else []
             if about is not None and len(thing) >= 2 and any(thing in d for d in described):
                 return self.description(about)  # "有收纳包吗 出差要带" after the brushes: "附收纳包"
-        about_context = context and not products and (r.deictic or len(r.text) <= SHORT_FOLLOW_UP)
+        about_context = (
+            context
+            and not products
+            and (r.deictic or len(r.text) <= SHORT_FOLLOW_UP or HAS_SUBSTANCE.search(r.text))
+        )  # "有香精没 我脸一碰香精就起疹子" after the mask: whether the mask has it
         if r.sell_thing and not (
             ((r.promo or r.stock) and not asks_for_goods(r)) or about_context
         ):  # "有酒精吗" after the toner asks about it; "any hair straighteners on sale?" asks for goods
@@ -1103,7 +1120,18 @@ class _Turn:
         failing that, the products of the category and those meeting the needs in any category, ordered
         by how close each is to the question ("something for puffy eyes": the eye cream is skin care,
         not eye make-up; "a natural look, what lip thing": a lip product, not a natural foundation)."""
-        found, _total = await select_products(self.store, selection, order="popular", limit=12)
+        found, _total = await select_products(
+            self.store, selection, order="popular", limit=12, all_skin=False
+        )
+        skin = tuple(t for t in selection.tags if t.startswith("skin:"))
+        benefits_only = all(t.startswith(("skin:", "benefit:")) for t in selection.tags)
+        if not found and skin and len(selection.tags) > len(skin) and benefits_only:
+            # "油皮一到夏天就脱妆 求推荐底妆": what is made for oily skin, before what lasts on any skin
+            found, _total = await select_products(
+                self.store, replace(selection, tags=skin), order="popular", limit=12, all_skin=False
+            )
+        if not found:
+            found, _total = await select_products(self.store, selection, order="popular", limit=12)
         if not found and len(selection.tags) > 1:
             found = await self._most_needs_met(selection)
         if not found and selection.categories and selection.tags:
@@ -1205,6 +1233,14 @@ class _Turn:
             # "serum in a bigger bottle?", "toner only 200ml or is there a travel size": sizes are not
             # variants in the catalog, so the one size it comes in is the answer
             return Answer(wording.one_size_reply(product, self.lang, size[0]), "attribute", sku, (sku,))
+        priced_alike = len({v.price for v in every}) == 1
+        if (
+            every
+            and priced_alike
+            and (r.superlative in ("cheapest", "priciest") or r.cheaper is not None)
+            and (r.variant or SHADE_WORDS.search(r.text))
+        ):  # "which lipstick shade is the cheapest one", "which colour is cheaper": they cost the same
+            return Answer(wording.same_price_reply(product, self.lang), "variant", sku, (sku,))
         if every and r.superlative in ("stocked", "scarce") and (r.variant or self._shades_named(every)):
             return self.shade_superlative(product, every)  # "which lipstick shade has the most stock"
         if (
@@ -2356,6 +2392,8 @@ ABOUT_WHAT_IS_NAMED = frozenset(
 )
 """Answers about the product or code a message names, which a remark on it ("the cushion is 🔥") names
 too; a request for goods ("送闺蜜礼物 预算100以内", "my lips are cracked and peeling") is not one."""
+MYTH_ASK = re.compile(r"\bis it true\b|\bor is (?:that|it) (?:just )?a myth\b|是真的吗|真的假的|有科学依据")
+"""Whether a belief is true, asked of no product: general knowledge even about the viewer's own face."""
 GENERAL_KNOWLEDGE = re.compile(
     r"^(?:why|how come)\b|\bwhy (?:do|does|is|are|did|would)\b|\bwhat (?:does|do) .{1,40}\bmean\b"
     r"|\bwhat is the (?:meaning|difference|chemical)\b|\bdifference between\b"

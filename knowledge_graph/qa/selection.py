@@ -100,13 +100,19 @@ class Selection:
 
 
 async def select_products(
-    store: GraphStore, selection: Selection, *, order: str = "price_asc", limit: int = 5
+    store: GraphStore,
+    selection: Selection,
+    *,
+    order: str = "price_asc",
+    limit: int = 5,
+    all_skin: bool = True,
 ) -> tuple[list[Product], int]:
     """The first ``limit`` products of ``selection`` in ``order`` (a key of ``ORDERS``), and how many
-    products it selects in all."""
+    products it selects in all; ``all_skin``: the all-skin products stand in when none is made for the
+    skin type asked."""
     params = {**selection.params(), "limit": limit, "all_skin": False}
     rows = await store.read(_SELECT[order], params)
-    if not rows and sum(tag.startswith("skin:") for tag in selection.tags) == 1:
+    if not rows and all_skin and sum(tag.startswith("skin:") for tag in selection.tags) == 1:
         params["all_skin"] = True  # nothing made for this skin type: the all-skin products suit it
         rows = await store.read(_SELECT[order], params)
     counted = await store.read(_COUNT, params)

@@ -717,6 +717,14 @@ def unknown_codes_note(codes: Sequence[str], lang: Language) -> str:
     return f"{_join(list(codes), lang)} {verb}. "
 
 
+def same_price_reply(product: Product, lang: Language) -> str:
+    """Every shade of a product costs the same."""
+    price = format_price(product.price, product.currency)
+    if lang == "zh":
+        return f"{product.name(lang)}所有色号都是同一个价：{price}～"
+    return f"Every shade of the {product.name(lang)} costs the same: {price}."
+
+
 def code_running_note(code: Promotion, lang: Language) -> str:
     """A code said not to work that is running: said before how codes are entered."""
     title = code.title(lang)

@@ -2626,3 +2626,21 @@ async def test_life_health_science_other_rooms_and_the_streamers_own_get_no_shop
 ) -> None:
     found = await qa.answer(text, "zh" if any("\u4e00" <= c <= "\u9fff" for c in text) else "en")
     assert found is None or found.silent, (text, found)
+
+
+async def test_oily_skin_wearing_makeup_off_gets_what_is_made_for_oily_skin(qa) -> None:
+    oily = await ask(qa, "油皮一到夏天就脱妆 求推荐底妆 救救孩子", "zh")
+    assert "控油散粉" in oily.text and "气垫粉底" in oily.text and "定妆喷雾" not in oily.text
+    hydrating = await ask(qa, "含玻尿酸不 干皮怕起皮", "zh")
+    assert "修护晚霜" not in hydrating.text  # an ingredient asked is not dropped for the skin type
+
+
+async def test_shades_of_one_price_a_myth_asked_and_a_substance_asked_after_a_product(qa) -> None:
+    same = await ask(qa, "which lipstick shade is the cheapest one", "en")
+    assert same.text == "Every shade of the Matte Lipstick costs the same: ¥129.00."
+    myth = await qa.answer("is it true coffee makes under-eye bags worse? my eyes r so puffy today lol", "en")
+    assert myth is None or myth.silent
+    code = await ask(qa, "朋友给了我个码 LULU50 说能打五折 真的假的", "zh")
+    assert "不是我们家的优惠码" in code.text
+    fragrance = await qa.answer("有香精没 我脸一碰香精就起疹子", "zh", context="LR-SKN-007")
+    assert fragrance is not None and "无香精" in fragrance.text
