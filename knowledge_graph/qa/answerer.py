@@ -358,7 +358,12 @@ class _Turn:
             # "does taobao let u return opened lipstick?", "my friend's tumbler from pinduoduo leaks, can she
             # get a refund from them?": another shop's policy, whatever it sold
             return Answer(wording.other_shop_reply(self.lang), "other_shop")
-        if BOUGHT_ELSEWHERE.search(r.text) and not OURS_ASKED.search(r.text):
+        if (
+            BOUGHT_ELSEWHERE.search(r.text)
+            and r.question
+            and not OURS_ASKED.search(r.text)
+            and not PAST_EXPERIENCE.search(r.text)  # "之前在别家买到假的 怕了": a worry about ours
+        ):
             # "我在别家买的气垫都一周了还没发货 咋催啊": another shop's order (not "…你们家保真吗")
             return Answer(wording.other_shop_reply(self.lang), "other_shop")
         if OTHER_SHOP.search(r.text) and not products:
@@ -2340,6 +2345,8 @@ BOUGHT_ELSEWHERE = re.compile(
     r"(?:在|从)(?:别家|别的店|其他店|别的地方)买|\bbought (?:it |them )?(?:from|at) another (?:shop|store)\b"
 )
 """An order from another shop told about."""
+PAST_EXPERIENCE = re.compile(r"之前|上次|以前|\b(?:before|last time|once)\b")
+"""Another shop told of as a past experience, a worry about this one."""
 NAMED_ROOM = re.compile(r"李佳琦|薇娅|罗永浩|东方甄选")
 """Other rooms by name: whatever else is said, their deals are theirs."""
 OURS_ASKED = re.compile(r"你们家|你家|你们|\b(?:ur|your|yours|u guys|you guys)\b")
