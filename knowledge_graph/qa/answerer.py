@@ -349,7 +349,8 @@ class _Turn:
             return None  # who the streamer is: Rasa's action reads the streamer from the graph
         if not products and (PERSONAL_ASK.search(r.text) or VIEWERS_INVITED.search(r.text)):
             return OFF_TOPIC  # "how long have u been streaming", "有没有姐妹下播了一起打王者": not the shop's
-        if OTHER_ROOM.search(r.text) and not (OURS_ASKED.search(r.text) and not NAMED_ROOM.search(r.text)):
+        ours = OURS_ASKED.search(r.text) or PAST_EXPERIENCE.search(r.text)
+        if OTHER_ROOM.search(r.text) and not (ours and not NAMED_ROOM.search(r.text)):
             # not "got scammed by another stream before, r ur products legit": ours are asked about
             if r.promo or r.price or _topics(r.text):  # "李佳琦直播间今晚口红打折吗"
                 return Answer(wording.other_shop_reply(self.lang), "other_shop")
@@ -1129,8 +1130,8 @@ class _Turn:
             self.store, selection, order="popular", limit=12, all_skin=False
         )
         skin = tuple(t for t in selection.tags if t.startswith("skin:"))
-        benefits_only = all(t.startswith(("skin:", "benefit:")) for t in selection.tags)
-        if not found and skin and len(selection.tags) > len(skin) and benefits_only:
+        wearing_off = set(selection.tags) - set(skin) == {"benefit:long-wear"}  # what oil control solves
+        if not found and skin == ("skin:oily",) and wearing_off:
             # "油皮一到夏天就脱妆 求推荐底妆": what is made for oily skin, before what lasts on any skin
             found, _total = await select_products(
                 self.store, replace(selection, tags=skin), order="popular", limit=12, all_skin=False
@@ -2345,7 +2346,9 @@ BOUGHT_ELSEWHERE = re.compile(
     r"(?:在|从)(?:别家|别的店|其他店|别的地方)买|\bbought (?:it |them )?(?:from|at) another (?:shop|store)\b"
 )
 """An order from another shop told about."""
-PAST_EXPERIENCE = re.compile(r"之前|上次|以前|\b(?:before|last time|once)\b")
+PAST_EXPERIENCE = re.compile(
+    r"之前|上次|以前|\b(?:before|last (?:time|week|month|year)|once|got burned|got scammed)\b"
+)
 """Another shop told of as a past experience, a worry about this one."""
 NAMED_ROOM = re.compile(r"李佳琦|薇娅|罗永浩|东方甄选")
 """Other rooms by name: whatever else is said, their deals are theirs."""
