@@ -981,9 +981,10 @@ class _Turn:
             # priciest": what was said before it; not "…most stock of, wanna buy something that lasts"
             before = text[: text.find(clause) + len(clause)]
             # "能带去旅行的 除了润唇膏 最便宜的": no 滋润 asked
-            said = read_question(LEFT_OUT_PHRASE.sub(" ", clause)).tags or read_question(
-                LEFT_OUT_PHRASE.sub(" ", before)
-            ).tags
+            said = (
+                read_question(LEFT_OUT_PHRASE.sub(" ", clause)).tags
+                or read_question(LEFT_OUT_PHRASE.sub(" ", before)).tags
+            )
             self.reading = replace(self.reading, tags=said)
         self._unsay_left_out()
         selection = self._selection(in_stock=which in ("popular", "scarce"))
@@ -2359,7 +2360,6 @@ OTHER_SHOP = re.compile(
     r"|costco|ebay|fedex|dhl|usps|post office)\b"
     r"|\b(?:starbucks|mcdonald'?s|kfc|nike|zara|uniqlo|ikea|douyin|tiktok shop|xiaohongshu)\b"
     r"|京东|淘宝|天猫|拼多多|抖音商城|唯品会|屈臣氏|丝芙兰|小红书"
-
 )
 """Other shops and marketplaces: their deals, prices and policies are not this shop's to answer."""
 OTHER_ROOM = re.compile(
