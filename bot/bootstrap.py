@@ -82,7 +82,7 @@ def candidate_interpreters(minor: int) -> list[str]:
 
 def _version_key(path: str) -> tuple[int, ...]:
     version = Path(path).parent.parent.name
-    return tuple(int(p) if p.isdigit() else 0 for p in version.split("."))
+    return tuple(int(p) if p.isascii() and p.isdigit() else 0 for p in version.split("."))
 
 
 def find_python310() -> str:

@@ -79,7 +79,7 @@ def _int_query(request: web.Request, name: str, default: int, maximum: int) -> i
     raw = request.query.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= maximum:  # not "³"
         raise ValidationError(name, f"must be an integer from 1 to {maximum}")
     return int(raw)
 
@@ -92,7 +92,7 @@ def _expected_version(request: web.Request, body: Mapping[str, Any] | None = Non
     if raw is None:
         raise ValidationError("version", "is required (the version you read; body, If-Match or ?version=)")
     raw = raw.strip().strip('"').removeprefix("W/").strip('"')
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         raise ValidationError("version", f"must be an integer, got {raw[:20]!r}")
     return crud.check_expected(int(raw))
 

@@ -269,7 +269,9 @@ class BilibiliConnector(Connector):
         if event.notice is not None:
             event = self._mark_own(event)
         else:
-            self._authors[event.message_id] = int(event.viewer_id) if event.viewer_id.isdigit() else 0
+            self._authors[event.message_id] = (
+                int(event.viewer_id) if event.viewer_id.isascii() and event.viewer_id.isdigit() else 0
+            )
             if len(self._authors) > AUTHOR_MEMORY:
                 self._authors.popitem(last=False)
         assert self._sink is not None
@@ -344,7 +346,7 @@ class BilibiliConnector(Connector):
         if self._api is None:
             log.warning("bilibili: cannot mute, connector not started")
             return False
-        if not event.viewer_id.isdigit() or event.viewer_id == "0":
+        if not (event.viewer_id.isascii() and event.viewer_id.isdigit()) or event.viewer_id == "0":
             log.warning("bilibili room %s: cannot mute a viewer without uid (anonymous session?)", event.room)
             return False
         client = self.rooms.get(event.room)
@@ -365,10 +367,10 @@ class BilibiliConnector(Connector):
         viewer is not in the room's mute list, :class:`BilibiliModerationError` when Bilibili refuses."""
         if self._api is None:
             raise BilibiliModerationError("not_started", "connector not started")
-        if not viewer_id.isdigit() or viewer_id == "0":
+        if not (viewer_id.isascii() and viewer_id.isdigit()) or viewer_id == "0":
             raise BilibiliModerationError("no_viewer", f"no uid to unmute: {viewer_id!r}")
         client = self.rooms.get(room)
-        if not (client and client.real_room_id) and not room.isdigit():
+        if not (client and client.real_room_id) and not (room.isascii() and room.isdigit()):
             raise BilibiliModerationError("bad_room", f"not a room id: {room!r}")
         room_id = client.real_room_id if client and client.real_room_id else int(room)
         try:

@@ -105,7 +105,7 @@ class TwitchConnector(Connector):
     ) -> None:
         if params.response.status == 429:
             reset = params.response.headers.get("Ratelimit-Reset", "")
-            self._rate_limit_reset = float(reset) if reset.isdigit() else None
+            self._rate_limit_reset = float(reset) if reset.isascii() and reset.isdigit() else None
 
     async def _subscribe_all(self, session_id: str) -> None:
         """Subscribe a fresh session to every configured event in every channel.

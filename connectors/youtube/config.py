@@ -122,7 +122,7 @@ def parse_costs(raw: str) -> tuple[tuple[str, int], ...]:
         if not part.strip():
             continue
         method, sep, units = part.partition("=")
-        if not sep or not units.strip().isdigit():
+        if not sep or not (units.strip().isascii() and units.strip().isdigit()):
             raise YouTubeConfigError(f"YOUTUBE_QUOTA_COSTS: expected method=units, got {part.strip()!r}")
         pairs.append((method.strip(), int(units)))
     return tuple(pairs)
