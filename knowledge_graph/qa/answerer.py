@@ -1612,18 +1612,14 @@ class _Turn:
             running = await active_promotions(self.store, now, product.sku)
             applies = {p.code for p in running}
             elsewhere = [c for c in codes if c.code not in applies]
-            good_for = {s for c in elsewhere for s in c.skus}
-            names = {sku: p for sku in good_for if (p := await get_product(self.store, sku))}
+            names = await self._products_of(elsewhere)
             note = wording.codes_not_for(elsewhere, product, self.lang, now, names) if elsewhere else ""
             text = note + wording.price_reply(product, self.lang, running)
             gone = [v for v in self._shades_named(await self._variants_of(product.sku)) if v.stock <= 0]
             if gone:  # "berry lipstick with LIVE10 pls": that shade cannot be bought with any code
                 text = f"{wording.variant_stock_reply(product, self.lang, self._labelled(gone))} {text}"
             return Answer(text, "deal", product.sku, (product.sku,))
-        names = {
-            sku: p for sku in {s for c in codes for s in c.skus} if (p := await get_product(self.store, sku))
-        }
-        text = wording.promotion_codes_reply(codes, now, self.lang, names)
+        text = wording.promotion_codes_reply(codes, now, self.lang, await self._products_of(codes))
         if not any(c.is_active(now) for c in codes) and DEALS_NOW.search(self.reading.text):
             # "summer15 is dead rip, whats the best deal on lip stuff now": it ended, and what runs now
             gap = "" if self.lang == "zh" else " "
@@ -1634,9 +1630,13 @@ class _Turn:
         """What each code running now gives, and on what."""
         now = self.qa._clock()
         running = await active_promotions(self.store, now, None)
-        skus = {s for c in running for s in c.skus}
-        names = {sku: p for sku in skus if (p := await get_product(self.store, sku))}
+        names = await self._products_of(running)
         return wording.promotion_codes_reply(running, now, self.lang, names) if running else ""
+
+    async def _products_of(self, codes: Iterable[Promotion]) -> dict[str, Product]:
+        """The products the codes are limited to, by SKU (those the graph still has)."""
+        skus = {sku for code in codes for sku in code.skus}
+        return {sku: p for sku in skus if (p := await get_product(self.store, sku))}
 
     async def _codes_named(self) -> list[Promotion]:
         """Promotions whose code the question names ("is LIVE10 valid on everything?"), typed loosely
