@@ -27,6 +27,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from difflib import SequenceMatcher
 
 from knowledge_graph.audit import now_ms
 from knowledge_graph.catalog import Product, get_product, list_products
@@ -78,6 +79,7 @@ from knowledge_graph.qa.understand import (
     count_named,
     gives_kind,
     kinds_asked,
+    question_parts,
     read_question,
     shares_content,
     topic_words,
@@ -190,6 +192,47 @@ class QuestionAnswerer:
         the viewer's conversation is about; ``intent``: Rasa's intent when an action asks (a prior for
         the FAQ ranking); ``asker``: for recommendations and the demand record; ``previous``: the
         viewer's question before this one, which "那精华呢" / "what about the serum?" asks again."""
+        whole = await self._answer_one(
+            text, lang, context=context, intent=intent, asker=asker, previous=previous
+        )
+        if whole is not None and whole.silent:
+            return whole
+        parts = question_parts(text)
+        if len(parts) < 2:
+            return whole
+        answers: list[Answer] = []
+        about, before = context, previous
+        for part in parts:
+            found = await self._answer_one(part, lang, context=about, previous=before)
+            if found is None or found.strategy not in OF_ONE_PRODUCT:
+                return whole  # a clause that needs the others to be read
+            if not any(_says_the_same(found, a) for a in answers):
+                answers.append(found)
+            about, before = found.product or about, part
+        if (
+            len(answers) < 2
+            or len({a.product for a in answers}) > 1
+            or (whole is not None and not any(_says_the_same(whole, a) for a in answers))
+        ):
+            return whole
+        language = normalize_language(lang) or "en"
+        return Answer(
+            wording.joined([a.text for a in answers], language),
+            answers[0].strategy,
+            (whole.product if whole else None) or answers[-1].product,
+            tuple(dict.fromkeys(s for a in answers for s in a.skus)),
+        )
+
+    async def _answer_one(
+        self,
+        text: str,
+        lang: str | None,
+        *,
+        context: str | None = None,
+        intent: str | None = None,
+        asker: Asker | None = None,
+        previous: str | None = None,
+    ) -> Answer | None:
         language: Language = normalize_language(lang) or "en"
         text = MENTION.sub(" ", text).strip()  # "@liveroom how much..." asks about the serum, not "@liveroom"
         if not text:
@@ -201,7 +244,7 @@ class QuestionAnswerer:
             again = await _asked_again(store, MENTION.sub(" ", previous).strip(), named)
             if again is not None:  # the previous question, about the product named now
                 question, about = again
-                return await self.answer(question, language, context=about, intent=intent, asker=asker)
+                return await self._answer_one(question, language, context=about, intent=intent, asker=asker)
         reading = read_question(text, named.keys)
         as_named = named
         named = _category_words_are_not_names(reading, named)
@@ -2011,6 +2054,23 @@ OPEN_ASK = re.compile(
 )
 """A question about a product as a whole, which its description answers."""
 COME_IN = re.compile(r"\b(?:comes?|available) in\b|有.{0,4}色|出.{0,3}色")
+OF_ONE_PRODUCT = frozenset({"price", "stock", "variant", "attribute", "product_faq"})
+"""Answers about one product's own facts: a line asking two of them ("能装热茶吗 能进洗碗机不") gets both."""
+
+
+def _says_the_same(one: Answer, other: Answer) -> bool:
+    """Do two answers say the same thing (the same FAQ opened two ways, "Yes, twice a day" and "Twice a
+    day")?"""
+    if one.text == other.text:
+        return True
+    kinds = {one.strategy, other.strategy}
+    if kinds <= {"price", "stock"}:
+        return True  # a price answer says the stock too
+    if len(kinds) > 1:
+        return False
+    return SequenceMatcher(None, one.text, other.text).ratio() > 0.6
+
+
 WHAT_ABOUT = re.compile(
     r"^(?:那|那么|还有|那个)?[^\s，,。?？]{1,12}?呢\W*$"
     r"|^(?:and|what about|how about|same for|same question for)\s+(?:the\s+|ur\s+|your\s+)?"

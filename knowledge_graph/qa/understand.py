@@ -1168,6 +1168,41 @@ def _asked_colour(unnamed: str) -> str | None:
 QUESTION_END = re.compile(rf"[?？]|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])|{CLAUSE_END.pattern}")
 """Where a clause ends, a question mark and a space between Chinese clauses included."""
 
+_ASKED_NEXT = re.compile(
+    r"(?<=[?？])(?![?？])\s*|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])|"
+    + CLAUSE_END.pattern
+    + r"|\s+(?:and|also|plus|n|&)\s+(?=(?:how|what|whats|which|is|are|does|do|can|will|any|r)\b)",
+    re.IGNORECASE,
+)
+
+
+_TOPIC_ONLY = re.compile(
+    r"^[\u4e00-\u9fff]{1,3}呢\W*$|\b(?:is|was) (?:that|this|it) (?:from |the |ur |your |a |an )"
+    r"|^(?:这|那)?是(?:不是)?(?:那个|这个|用的)?[^\s，,]{1,10}吗\W*$"
+)
+"""A clause that only names what the next one is about ("干皮呢 会不会越喷越干", "is that the serum?? is
+it ok for sensitive skin")."""
+
+
+def question_parts(text: str) -> list[str]:
+    """The questions one chat line asks, in order ("一支多少克啊 多少米", "is it waterproof? how long does it
+    last", "how many come in it and what colours"), each with the remarks said before it; the line
+    itself when it asks one thing or none."""
+    parts: list[str] = []
+    said = ""
+    for piece in _ASKED_NEXT.split(text):
+        if not piece or not piece.strip():
+            continue
+        said = f"{said} {piece.strip()}".strip()
+        if asks(piece) and re.search(r"\w", piece) and not _TOPIC_ONLY.search(piece.strip()):
+            parts.append(said)
+            said = ""
+    if len(parts) < 2:
+        return [text]
+    if said:
+        parts[-1] = f"{parts[-1]} {said}"
+    return parts
+
 
 @lru_cache(maxsize=1)
 def _colour_words() -> tuple[tuple[str, str], ...]:

@@ -242,6 +242,11 @@ def recommend_reply(names: list[str], lang: Language) -> str:
 # --------------------------------------------------------------------------- question answering
 
 
+def joined(sentences: Sequence[str], lang: Language) -> str:
+    """Sentences said one after another: Chinese runs them together, English puts a space between."""
+    return ("" if lang == "zh" else " ").join(sentences)
+
+
 def _join(items: Sequence[str], lang: Language) -> str:
     if lang == "zh":
         return "、".join(items)

@@ -15,7 +15,7 @@ from knowledge_graph.faq import list_faqs
 from knowledge_graph.open_questions import list_open_questions
 from knowledge_graph.qa.answerer import Answer, Asker, QuestionAnswerer
 from knowledge_graph.qa.shipping import ShippingRule, read_rule
-from knowledge_graph.qa.understand import asks, read_question
+from knowledge_graph.qa.understand import asks, question_parts, read_question
 from knowledge_graph.qa.wording import format_price
 from knowledge_graph.queries import variants_of
 from knowledge_graph.store import GraphStore
@@ -2644,3 +2644,34 @@ async def test_shades_of_one_price_a_myth_asked_and_a_substance_asked_after_a_pr
     assert "不是我们家的优惠码" in code.text
     fragrance = await qa.answer("有香精没 我脸一碰香精就起疹子", "zh", context="LR-SKN-007")
     assert fragrance is not None and "无香精" in fragrance.text
+
+
+async def test_a_line_asking_two_things_of_one_product_gets_both(qa, seeded_store) -> None:
+    cream = await product(seeded_store, "eye cream")
+    size_and_price = await qa.answer("一支多少克啊 多少米", "zh", context=cream.sku)
+    assert (
+        size_and_price is not None and "15 g" in size_and_price.text and price(cream) in size_and_price.text
+    )
+    tumbler = await ask(qa, "保温杯能装热茶吗 能进洗碗机不", "zh")
+    assert "12小时" in tumbler.text and "手洗" in tumbler.text
+    liner = await qa.answer("那眼线笔呢 有棕色吗", "zh", context="LR-MKP-003", previous="防水睫毛膏多少钱")
+    eyeliner = await product(seeded_store, "eyeliner")
+    assert liner is not None and price(eyeliner) in liner.text and "棕色" in liner.text
+    # a clause that needs the other to be read is not answered alone
+    cheaper = await ask(qa, "which is cheaper, the toner or the cleanser?", "en")
+    assert cheaper.strategy == "compare"
+    one = await ask(qa, "口红多少钱 有货吗", "zh")
+    assert one.text.count("¥129.00") == 1  # the price answer says the stock too
+
+
+def test_question_parts_split_where_a_second_question_starts() -> None:
+    assert question_parts("一支多少克啊 多少米") == ["一支多少克啊", "多少米"]
+    assert question_parts("is it waterproof?? how long does it last") == [
+        "is it waterproof??",
+        "how long does it last",
+    ]
+    assert question_parts("how many come in it and what colours") == ["how many come in it", "what colours"]
+    assert question_parts("干皮呢 会不会越喷越干") == ["干皮呢 会不会越喷越干"]
+    assert question_parts("omg ur skin is glowing, is the serum ok for me") == [
+        "omg ur skin is glowing, is the serum ok for me"
+    ]
