@@ -253,7 +253,8 @@ class QuestionAnswerer:
         if "benefit:fragrance-free" in reading.tags:  # "fragrance-free stuff, perfume gives me headaches"
             named = replace(named, products=tuple(p for p in named.products if p.category != "fragrance"))
         if named.how == "name" and (
-            not (named.products or named.ambiguous) or _named_only_in_remarks(reading.text, named.keys)
+            not (named.products or named.ambiguous)
+            or (_named_only_in_remarks(reading.text, named.keys) and not NEXT_IN_RANK.search(reading.text))
         ):
             # "got anything fragrance free? perfume gives me headaches": the asking clause narrows the
             # catalog and the perfume is said in a remark; it is no product of the question nor of the
@@ -292,6 +293,9 @@ class _Turn:
     """The products the question names, said as "it" when it is ranked against the shop's FAQs."""
     left_out: frozenset[str] = frozenset()
     """SKUs the question names to be left out of a ranking ("cheapest gift that isnt a scrunchie")."""
+    names_not_scope: tuple[str, ...] = ()
+    """Words that named a product left out of a ranking or ranked against the catalog, which say no scope
+    of the ranking ("not the eye cream": no skin care, no creams; "is the serum the priciest thing")."""
     variants_read: dict[str, list[Variant]] = field(default_factory=dict)
     """Each product's variants as read once in this turn (the cart, the deal and the product's own
     answer all look at them)."""
@@ -363,13 +367,28 @@ class _Turn:
             }  # "no eye CREAM doesnt count": nor the eyes its name says
             r = self.reading = replace(r, excluded=tuple(c for c in r.excluded if c not in gone))
         ranks = r.superlative or r.recommend or MOST_SHADES.search(r.text)
-        left_out = [p for p in named.products if ranks and _said_left_out(r.text, p, named.keys)]
+        after_one = bool(r.superlative and NEXT_IN_RANK.search(r.text))
+        left_out = [
+            p for p in named.products if ranks and (after_one or _said_left_out(r.text, p, named.keys))
+        ]  # "the balm is cheapest i get it, whats the NEXT cheapest": the balm is left out
+        if after_one and not left_out and re.search(r"\bnext\b", r.text):
+            return None  # "next cheapest?" after a ranking this turn cannot see: not the first
         if left_out:
             # "most in stock skincare besides the masks", "cheapest gift that isnt a scrunchie": the products
             # named are left out of the ranking, not asked about
             self.left_out = frozenset(p.sku for p in left_out)
+            self.names_not_scope = (*named.keys, *(n for p in left_out for n in product_names(p)))
             kept = tuple(p for p in named.products if p not in left_out)
             named = Resolved(kept, named.how if kept else "none", named.keys)
+        if r.superlative and r.categories:
+            if _ranks_the_catalog(r.text):  # "is the serum the most expensive thing u sell?"
+                every = await list_products(self.store)
+                self.names_not_scope = (*self.names_not_scope, *(n for p in every for n in product_names(p)))
+            if self.names_not_scope:
+                # "most expensive eye makeup, no not the eye cream": a product named as the one asked about
+                # or left out says no scope of the ranking
+                unnamed = read_question(_names_blanked(r.text, self.names_not_scope, ())).categories
+                r = self.reading = replace(r, categories=unnamed)
         self.named = named.products
         shaped = r.price or r.stock or r.variant or r.promo or r.recommend or r.superlative
         if (
@@ -587,7 +606,10 @@ class _Turn:
             return await self.sold_out()
         if MOST_SHADES.search(r.text) and not products:
             return await self.most_shades()
-        if r.superlative and not (len(products) == 1 and named.how == "name" and not self._name_word()):
+        if r.superlative and (
+            not (len(products) == 1 and named.how == "name" and not self._name_word())
+            or _ranks_the_catalog(r.text)  # "直播间最贵的是啥 是不是那个补水精华"
+        ):
             return await self.superlative(r.superlative)  # "cheapest foundation?": of those called so
         if r.recommend and r.promo and len(products) == 1 and named.how == "name":
             return await self.deals(products[0])  # "wanna grab the serum, which code saves me more"
@@ -1057,7 +1079,7 @@ class _Turn:
     def _unsay_left_out(self) -> None:
         """The categories read without the products left out ("…with hyaluronic acid that isnt the serum",
         "besides the lipstick, which has the most shades"): no skin care, no lips asked."""
-        unsaid = LEFT_OUT_PHRASE.sub(" ", self.reading.text)
+        unsaid = LEFT_OUT_PHRASE.sub(" ", _names_blanked(self.reading.text, self.names_not_scope, ()))
         if unsaid != self.reading.text:
             categories = tuple(c for c in read_question(unsaid).categories if c not in self.reading.excluded)
             self.reading = replace(self.reading, categories=categories)
@@ -1901,7 +1923,7 @@ class _Turn:
     def _name_word(self) -> str | None:
         """A category word that is also part of product names ("foundation", "cream", "面膜"): asking for
         "the cheapest foundation" means the products called so, not the whole base make-up category."""
-        text = self.reading.text
+        text = _names_blanked(self.reading.text, self.names_not_scope, ())
         for word in NAME_WORDS:
             at = find_word(word, text)
             if at != -1 and VERB_BEFORE.search(text[:at]):
@@ -2422,10 +2444,33 @@ OTHER_SHOP = re.compile(
     r"|京东|淘宝|天猫|拼多多|抖音商城|唯品会|屈臣氏|丝芙兰|小红书"
 )
 """Other shops and marketplaces: their deals, prices and policies are not this shop's to answer."""
+NEXT_IN_RANK = re.compile(
+    r"\b(?:next|second|2nd)[- ](?:cheapest|most|priciest|least|biggest|largest|smallest|best)\b"
+    r"|第二(?:便宜|贵|多|少|大)|其次"
+)
+"""The place after the first in a ranking: the product named is the first, or nothing says which is."""
+CATALOG_WIDE = re.compile(
+    r"(?P<before>[\w-]+)?\s*\b(?:thing|things|item|items|anything|everything|product|products|stuff)\b"
+    r"(?! (?:for|in) )"
+    r"|(?:全场|整个直播间|直播间里?|你们家|店里)(?:最贵|最便宜)的?(?:是|东西|单品)"
+)
+"""A ranking over the whole catalog ("the most expensive thing u sell", "直播间最贵的是啥"), whatever product
+is named beside it; not "priciest fragrance item", whose category word says the scope."""
+
+
+def _ranks_the_catalog(text: str) -> bool:
+    return any(
+        not (m.group("before") and normalize_key(m.group("before")) in category_word_keys())
+        for m in CATALOG_WIDE.finditer(text)
+    )
+
+
 OTHER_ROOM = re.compile(
     r"李佳琦|薇娅|罗永浩|东方甄选|(?:别人|别家|隔壁|其他|他|她)的?直播间"
     r"|\b(?:other|another) (?:streamer|stream|channel|live ?room)'?s?\b"
     r"|\b(?:his|her|their) (?:stream|channel)\b"
+    r"|\b(?!(?:lulu|tonight|today|tomorrow|yesterday|week|month|year|night|everyone|everybody)'s)"
+    r"[a-z]+'s (?:stream|channel|live ?stream)\b"
 )
 """Another streamer's room: its deals on a lipstick are not ours ("李佳琦直播间今晚口红打折吗")."""
 OFF_SHOP_SUBJECT = re.compile(
@@ -2433,7 +2478,10 @@ OFF_SHOP_SUBJECT = re.compile(
     r"|video ?games?|gaming|genshin|fortnite|minecraft|valorant|steam (?:games?|sales?|deck)|my game|ps5|xbox"
     r"|games?(?! ?changers?)|prosecco|wine|beer|whiske?y|vodka|cocktails?|tequila|airport|subway|metro|taxi"
     r"|paintings?|kitchen|bulls?|cows?|horses?|sharks?|myths?"
-    r"|battle ?pass|in-?game"
+    r"|battle ?pass|in-?game|zelda|pok[eé]mon|mario|elden ring|roblox|overwatch|animal crossing|stardew"
+    r"|v-?bucks|robux|call of duty"
+    r"|rain(?:ing|y)?|snow(?:ing|y)?|weather|forecast|(?:dry|rainy|wet) season|plants?(?!-based)"
+    r"|water(?:ing)? it"
     r"|nintendo|iphone|android|laptop|my (?:phone|pc|computer|car|bike|bedroom|walls?|house|garden|plants?)"
     r"|paint (?:my|the) (?:room|bedroom|walls?|house)|bedroom|homework|football|soccer|basketball|nba"
     r"|recipe|crypto|compil\w*|coding|programming|debug\w*|leetcode|houseplants?|leaves|cheat codes?|gta"
@@ -2451,7 +2499,7 @@ OFF_SHOP_SUBJECT = re.compile(
     r"|innisfree|laneige)\b"
     r"|狗狗|我家狗|小狗|狗子|猫咪|我家猫|小猫|宠物|兽医|原神|王者荣耀|吃鸡|手机.{0,6}(?:发烫|卡|没电|充电|坏)"
     r"|电脑|汽车|刷墙|装修|卧室|家具|沙发|菜谱|做饭|作业|考试|足球|篮球|股票|代码|编程|开黑|上分|打游戏"
-    r"|高铁|机票|火车票|车票|门票|油画|颜料|炒菜|做菜|面粉|人体|酒店|住宿"
+    r"|高铁|机票|火车票|车票|门票|油画|颜料|炒菜|做菜|面粉|人体|酒店|住宿|下雨|下雪|天气|带伞|雨季|旱季|浇水|绿植|盆栽"
 )
 """Subjects that are not the shop's: a question about them that names no product is not answered with
 the catalog, however well its other words ("dry skin", "peach", "code") fit. Those no answer of the shop
@@ -2498,11 +2546,14 @@ BODY_HEALTH = re.compile(
     r"|\b(?:asking in general|the science|biology of)\b|求科普|科普一下"
     r"|\beye doctors?\b|\b(?:good|know a|find a|see a) doctor\b|看医生|眼科"
     r"|\breason i (?:can'?t|cant|cannot) sleep\b|\bcaffeine question\b"
+    r"|\btreat (?:a |my |the |his |her )?sunburn\b|\bsunburn (?:remedy|treatment|relief)\b"
+    r"|晒伤了?(?:怎么办|怎么处理)"
 )
 """Health beyond the skin ("嘴唇老是干裂是缺哪种维生素", "熬夜对身体有什么危害"): not the shop's to answer."""
 HOBBY_OR_HOME = re.compile(
     r"\b(?:watercolou?rs?|acrylics?|canvas|oil paint\w*|paint(?:ing)? (?:my|the) (?:walls?|room|house"
     r"|fence)|baking (?:soda|powder)|maths? (?:question|problem|homework)|diy|homemade|make .{0,25}at home"
+    r"|paint(?:ing)? (?:my|the|our) (?:bedroom|living room|kitchen|nursery|apartment|flat|office)"
     r"|leather (?:boots|shoes|jacket|sofa|couch|bags?)|boots|shoes|sneakers"
     r"|(?:birthday|bday|b-day) cake|on (?:a|the|my) cake|photoshop|procreate|hex (?:code|colou?r)"
     r"|paint for (?:a|the|my) \w+|kitchen walls?|bathroom walls?)\b"
@@ -2526,7 +2577,9 @@ NOT_THE_SHOPS_BUSINESS = re.compile(
     r"|how (?:do|can|to) i (?:stream|go live|start streaming)|discord|invite (?:code|link)|world cup"
     r"|super bowl|what should i major in|(?:college|university) major|lag|laggy|buffering|froze"
     r"|frozen|audio|can'?t hear|no sound|who was the (?:girl|guy|lady|person|woman|man)"
-    r"|did (?:u|you) get (?:ur|your) (?:nails|hair) done)\b|卡顿|没声音|听不见|声音太小"
+    r"|did (?:u|you) get (?:ur|your) (?:nails|hair) done|making a (?:return|comeback)|new season"
+    r"|return (?:my|his|her) (?:hoodie|sweater|jacket|shirt|clothes|stuff|things|ring|keys|books?))\b"
+    r"|卡顿|没声音|听不见|声音太小"
     r"|外卖|美团|饿了么|打车|炒股|理财|基金|国足|球赛|世界杯|欧冠|演唱会"
 )
 """Subjects no shop answer concerns, not even its policies ("average yearly return on the s&p 500" is no
@@ -2951,11 +3004,16 @@ def _is_one_of(context: str, products: Iterable[Product], keys: Iterable[str]) -
     return said in set(keys) or any(said in (p.sku.casefold(), *product_names(p)) for p in products)
 
 
+def _names_blanked(text: str, keys: Iterable[str], products: Iterable[Product]) -> str:
+    """``text`` with the products' names and the keys said for them taken out."""
+    for key in sorted({*keys, *(n for p in products for n in product_names(p))}, key=len)[::-1]:
+        text = text.replace(normalize_key(key), " ")
+    return text
+
+
 def _says_little_else(text: str, named: Resolved) -> bool:
     """Is ``text`` little more than the products it names ("the serum?", "那精华呢", "and this one")?"""
-    rest = text
-    for key in sorted({*named.keys, *(n for p in named.products for n in product_names(p))}, key=len)[::-1]:
-        rest = rest.replace(normalize_key(key), " ")
+    rest = _names_blanked(text, named.keys, named.products)
     rest = re.sub(r"[^\w\u4e00-\u9fff]+", "", rest)
     return len(rest) <= SHORT_FOLLOW_UP
 

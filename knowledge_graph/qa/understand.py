@@ -1051,9 +1051,11 @@ def category_words() -> tuple[tuple[str, str], ...]:
 
 NEGATED = re.compile(
     r"\bnon-(?P<one>[a-z]+)"  # "non-beauty lifestyle bits": only the word joined to it
-    r"|\b(?:non|not|no|without|except|other than|doesn'?t (?:wear|use|like)|don'?t (?:want|need|wear))[\s-]+"
+    r"|\b(?:non|not(?: counting)?|no|without|except(?: for)?|other than|excluding|apart from|aside from"
+    r"|doesn'?t (?:wear|use|like)|don'?t (?:want|need|wear))[\s-]+"
     r"(?:a |an |any |the )?(?P<en>[a-z-]+(?: (?:or|nor|and|n) [a-z-]+)*(?: [a-z-]+)?)"
-    r"|(?:不要|不用|不是|不想要|非|除了)(?P<zh>[\u4e00-\u9fff]{1,4})"
+    r"|(?:不要|不用|不是|不想要|非|除了|别推|别给我推|不要推|别要)(?P<zh>[\u4e00-\u9fff]{1,4})"
+    r"|(?P<zha>[\u4e00-\u9fff]{1,6}(?:[和跟与、][\u4e00-\u9fff]{1,4})*)(?:都|也)?(?:不算|除外|不考虑)"
     r"|(?:啥|什么|任何)(?P<zhb>[\u4e00-\u9fff]{2,3}?)(?:都|也)(?:不|没)(?:用|碰|要|化|擦)"  # "他啥护肤都不用"
 )
 """A category said not to be wanted ("a gift for my bf who doesn't wear makeup", "不要化妆品的")."""
@@ -1097,7 +1099,7 @@ def _negations(folded: str) -> list[tuple[re.Match[str], str]]:
     category word ("不要彩妆的"), since "不用补的底妆" refuses the touch-up, not the base make-up."""
     found = []
     for match in NEGATED.finditer(folded):
-        zh = match.group("zh") or match.group("zhb")
+        zh = match.group("zh") or match.group("zhb") or _from_a_category_word(match.group("zha"))
         words = match.group("one") or match.group("en") or zh or ""
         if zh and not any(words.startswith(w) for w, _ in category_words()):
             continue
@@ -1105,11 +1107,20 @@ def _negations(folded: str) -> list[tuple[re.Match[str], str]]:
     return found
 
 
+def _from_a_category_word(said: str | None) -> str | None:
+    """What a refusal said after its words ("最贵的护肤和香水不算") refuses: from its first category word
+    on."""
+    if not said:
+        return None
+    starts = [i for w, _ in category_words() if (i := said.find(w)) != -1]
+    return said[min(starts) :] if starts else None
+
+
 def _refused_blanked(folded: str) -> str:
     """``folded`` without the English words a negation refuses ("need full coverage, not a sheer thing":
     no sheer), unless the negation is itself a catalog word ("without fragrance")."""
     for match, words in _negations(folded):
-        if match.group("zh") or match.group("zhb"):
+        if match.group("zh") or match.group("zhb") or match.group("zha"):
             continue
         said = folded[match.start() : match.end()]
         negation_is_a_tag = any(

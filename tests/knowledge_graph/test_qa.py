@@ -2619,6 +2619,15 @@ async def test_more_follow_ups_and_product_questions_said_loosely(qa) -> None:
         "who was the girl on stream with u last week doing the perfume review? she was so funny",
         "lulu which skincare step do u secretly skip when ur tired lol",
         "can someone clip the part where she swatched all the lipsticks i missed it 😭",
+        "did u play the new zelda yet? is it worth full price or wait for a sale",
+        "did anyone catch jenny's stream last night? what happened at the end",
+        "when is the bachelor making a return?? i miss it so much",
+        "my ex wants to return my hoodie lmao should i just let him keep it",
+        "what colour palette should i paint my bedroom? thinking sage green + cream",
+        "its so dry in beijing rn, is it ever gonna rain this week",
+        "my basil plant is going all dry and crispy, how often should i water it",
+        "how do i treat a sunburn fast, aloe or what",
+        "今晚广州会下雨吗 出门要不要带伞",
     ],
 )
 async def test_life_health_science_other_rooms_and_the_streamers_own_get_no_shop_answer(
@@ -2674,4 +2683,43 @@ def test_question_parts_split_where_a_second_question_starts() -> None:
     assert question_parts("干皮呢 会不会越喷越干") == ["干皮呢 会不会越喷越干"]
     assert question_parts("omg ur skin is glowing, is the serum ok for me") == [
         "omg ur skin is glowing, is the serum ok for me"
+    ]
+
+
+async def test_a_ranking_is_scoped_by_what_it_says_not_by_the_product_named_beside_it(
+    qa, seeded_store
+) -> None:
+    products = await list_products(seeded_store)
+    dearest = max(products, key=lambda p: p.price)
+    serum = await product(seeded_store, "serum")
+    assert serum.sku != dearest.sku
+    for text, lang in (
+        ("is the serum the most expensive thing u sell?", "en"),
+        ("直播间最贵的是啥呀 是不是那个补水精华", "zh"),
+    ):
+        found = await ask(qa, text, lang)
+        assert found.strategy == "superlative" and found.product == dearest.sku, text
+    eyes = max((p for p in products if p.category == "eyes"), key=lambda p: p.price)
+    no_cream = await ask(qa, "most expensive eye makeup, and no not the eye cream lol", "en")
+    assert no_cream.product == eyes.sku
+    makeup = max((p for p in products if p.category in ("lips", "base", "eyes")), key=lambda p: p.price)
+    for text, lang in (
+        ("most expensive makeup item? not counting skincare or perfume", "en"),
+        ("彩妆里最贵的是哪个 护肤和香水不算", "zh"),
+    ):
+        found = await ask(qa, text, lang)
+        assert found.product == makeup.sku, text
+    fragrance = await ask(qa, "priciest fragrance item?", "en")
+    assert (
+        fragrance.product
+        == max((p for p in products if p.category == "fragrance"), key=lambda p: p.price).sku
+    )
+    travel = sorted((p for p in products if "need:travel" in p.tags), key=lambda p: p.price)
+    following = await ask(
+        qa, "ok the balm is cheapest for travel i get it, whats the NEXT cheapest travel thing", "en"
+    )
+    assert travel[0].name("en") == "Tinted Lip Balm" and following.product == travel[1].sku
+    unwound = await ask(qa, "下班回家就想躺平放松 有啥推荐 别推化妆品了", "zh")
+    assert not [
+        p for p in products if p.category in ("lips", "base", "eyes") and p.name("zh") in unwound.text
     ]
