@@ -23,6 +23,7 @@ from actions.graph import get_answerer, get_store
 from knowledge_graph.errors import KnowledgeGraphError
 from knowledge_graph.open_questions import record_open_question
 from knowledge_graph.qa.answerer import INTENT_SHAPES, OFF_TOPIC, Answer, Asker
+from knowledge_graph.qa.earlier import EARLIER_QUESTIONS
 from knowledge_graph.qa.understand import asks
 from nlu.language import Language
 from nlu.reply_policy import Addressing, is_real_question
@@ -75,6 +76,7 @@ async def answered_by_qa(
         return QAFirst(None)
     platform, room, viewer = conversation_parts(tracker)
     context = tracker.get_slot(PRODUCT_SLOT)
+    earlier = earlier_questions(tracker)
     try:
         async with asyncio.timeout(FAQ_TIMEOUT_S):
             found: Answer | None = await get_answerer().answer(
@@ -83,6 +85,8 @@ async def answered_by_qa(
                 context=context if isinstance(context, str) else None,
                 intent=intent,
                 asker=Asker(platform, room, viewer),
+                previous=earlier[-1] if earlier else None,
+                earlier=earlier,
             )
     except (KnowledgeGraphError, TimeoutError) as err:
         log.warning("QA layer failed for %s: %s", tracker.sender_id, str(err) or type(err).__name__)
@@ -100,6 +104,17 @@ async def answered_by_qa(
         return QAFirst([SlotSet(PRODUCT_SLOT, found.product)] if found.product else [])
     dispatcher.utter_message(text=found.text)
     return QAFirst([SlotSet(PRODUCT_SLOT, found.product)] if found.product else [])
+
+
+def earlier_questions(tracker: Tracker) -> tuple[str, ...]:
+    """The viewer's messages before the latest one, oldest first (as many as a reference such as
+    "第一个" or "the cheaper one" reaches back to), as the gateway's QA lane keeps them."""
+    said = [
+        text
+        for event in tracker.events
+        if event.get("event") == "user" and isinstance(text := event.get("text"), str) and text.strip()
+    ]
+    return tuple(said[:-1][-EARLIER_QUESTIONS:])
 
 
 async def record_for_moderators(tracker: Tracker, text: str, lang: Language, kind: str) -> bool:

@@ -22,6 +22,7 @@ from knowledge_graph.errors import KnowledgeGraphError
 from knowledge_graph.interactions import record_interaction
 from knowledge_graph.open_questions import record_open_question
 from knowledge_graph.qa.answerer import Answer, Asker, QuestionAnswerer
+from knowledge_graph.qa.earlier import EARLIER_QUESTIONS
 from knowledge_graph.qa.understand import asks
 from knowledge_graph.store import GraphStore
 from nlu.language import normalize_language
@@ -34,7 +35,8 @@ PERSONAL_ANSWERS = frozenset({"recommend"})
 """Answers to an upset message about the viewer's own problem ("puffy eyes every morning 😩"), which is
 not a complaint."""
 REMEMBERED_QUESTIONS = 10_000
-"""Conversations whose last question the lane keeps, for "那精华呢" (the oldest are forgotten first)."""
+"""Conversations whose last questions the lane keeps, for "那精华呢" and "第一个" (the oldest are forgotten
+first)."""
 
 
 class QALane:
@@ -48,7 +50,9 @@ class QALane:
         self._rasa = rasa
         self.answerer = answerer or QuestionAnswerer(store_of)
         self._bookkeeping: dict[str, asyncio.Task[None]] = {}  # conversation id -> its context update
-        self._previous: OrderedDict[str, str] = OrderedDict()  # conversation id -> the last question
+        self._previous: OrderedDict[str, tuple[str, ...]] = (
+            OrderedDict()
+        )  # conversation id -> its last questions
 
     async def answer(
         self,
@@ -68,13 +72,18 @@ class QALane:
         answers here ("my parcel came smashed" -> how damaged parcels are replaced), and a complaint is
         recorded for the moderators."""
         language = normalize_language(lang) or "en"
-        previous = self._previous.pop(conversation_id, None)
-        self._previous[conversation_id] = text
+        earlier = self._previous.pop(conversation_id, ())
+        self._previous[conversation_id] = (*earlier, text)[-EARLIER_QUESTIONS:]
         if len(self._previous) > REMEMBERED_QUESTIONS:
             self._previous.popitem(last=False)
         try:
             found = await self.answerer.answer(
-                text, language, context=context, asker=asker, previous=previous
+                text,
+                language,
+                context=context,
+                asker=asker,
+                previous=earlier[-1] if earlier else None,
+                earlier=earlier,
             )
         except KnowledgeGraphError as err:
             log.info("QA lane skipped (graph): %s", err)

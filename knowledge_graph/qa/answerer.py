@@ -39,6 +39,7 @@ from knowledge_graph.fuzzy import respell_sound_alikes
 from knowledge_graph.open_questions import record_open_question
 from knowledge_graph.qa import attributes, wording
 from knowledge_graph.qa.carried import asks_for_goods, carried, names_a_kind, only_names, product_names
+from knowledge_graph.qa.earlier import names_for_references
 from knowledge_graph.qa.faq_rank import Ranked, faq_texts, rank, words_shared
 from knowledge_graph.qa.lexicon import (
     CATEGORY_GROUPS,
@@ -187,11 +188,17 @@ class QuestionAnswerer:
         intent: str | None = None,
         asker: Asker | None = None,
         previous: str | None = None,
+        earlier: Sequence[str] = (),
     ) -> Answer | None:
         """The answer to ``text`` in ``lang`` ("en"/"zh"), or None to pass it on. ``context``: the SKU
         the viewer's conversation is about; ``intent``: Rasa's intent when an action asks (a prior for
         the FAQ ranking); ``asker``: for recommendations and the demand record; ``previous``: the
-        viewer's question before this one, which "那精华呢" / "what about the serum?" asks again."""
+        viewer's question before this one, which "那精华呢" / "what about the serum?" asks again;
+        ``earlier``: the viewer's questions before this one, oldest first, whose products "第一个" and
+        "the cheaper one" refer to."""
+        if earlier:
+            said_as: Language = normalize_language(lang) or "en"
+            text = await names_for_references(self._store_of(), text, earlier, context, said_as)
         whole = await self._answer_one(
             text, lang, context=context, intent=intent, asker=asker, previous=previous
         )
@@ -215,9 +222,8 @@ class QuestionAnswerer:
             or (whole is not None and not any(_says_the_same(whole, a) for a in answers))
         ):
             return whole
-        language = normalize_language(lang) or "en"
         return Answer(
-            wording.joined([a.text for a in answers], language),
+            wording.joined([a.text for a in answers], normalize_language(lang) or "en"),
             answers[0].strategy,
             (whole.product if whole else None) or answers[-1].product,
             tuple(dict.fromkeys(s for a in answers for s in a.skus)),

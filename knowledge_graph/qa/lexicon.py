@@ -750,6 +750,8 @@ CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
         "base",
         "base makeup",
         "base make-up",
+        "face makeup",
+        "face make-up",
         "complexion",
         "foundation",
         "cushion",

@@ -251,3 +251,17 @@ async def test_a_question_the_layer_could_not_read_is_handed_off_not_answered_by
     result = await call_action(http, action_server, payload)
     assert texts(result) == [handoff_reply("en")]  # not the lipstick's stock, which nobody asked for
     assert [q for q in await list_open_questions(store, 100) if q.text == question]
+
+
+async def test_the_first_one_is_a_product_the_viewer_asked_about_in_an_earlier_turn(
+    http: aiohttp.ClientSession, action_server: ActionServer
+) -> None:
+    payload = request("action_answer_variant", "第一个有几个色号啊", "zh", slots={"product": "LR-LIP-002"})
+    events = payload["tracker"]["events"]
+    latest = max(i for i, e in enumerate(events) if e["event"] == "user")
+    for text in reversed(("口红多少钱呀", "那唇釉呢")):
+        events.insert(latest, {**events[latest], "text": text, "parse_data": {"text": text}})
+    result = await call_action(http, action_server, payload)
+    [reply] = texts(result)
+    assert reply.startswith("哑光口红一共6款"), reply
+    assert slot_events(result) == {"product": "LR-LIP-001"}

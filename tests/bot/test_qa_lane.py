@@ -227,3 +227,41 @@ async def test_an_upset_remark_followed_by_a_question_is_answered(store) -> None
         upset=True,
     )
     assert found is not None and found.strategy == "product_faq"
+
+
+async def test_the_first_one_and_the_cheaper_one_are_products_the_viewer_asked_about_before(store) -> None:
+    lane = QALane(lambda: store)
+    asker = Asker("sim", "r", "refers-back")
+    lipstick, gloss = await find_product(store, "口红"), await find_product(store, "唇釉")
+    assert lipstick is not None and gloss is not None
+    lipstick_shades = await variants_of(store, lipstick.sku)
+    await lane.answer("口红多少钱呀", "zh", asker=asker, conversation_id="rb")
+    said = await lane.answer("那唇釉呢", "zh", asker=asker, conversation_id="rb", context=lipstick.sku)
+    assert said is not None and said.product == gloss.sku
+    first = await lane.answer(
+        "第一个有几个色号啊", "zh", asker=asker, conversation_id="rb", context=gloss.sku
+    )
+    assert first is not None and first.product == lipstick.sku and str(len(lipstick_shades)) in first.text
+    liner, mascara = await find_product(store, "eyeliner"), await find_product(store, "mascara")
+    assert liner is not None and mascara is not None and liner.price < mascara.price
+    await lane.answer("eyeliner price?", "en", asker=asker, conversation_id="en")
+    await lane.answer("mascara price?", "en", asker=asker, conversation_id="en", context=liner.sku)
+    cheaper = await lane.answer(
+        "the cheaper one, what colours does it come in",
+        "en",
+        asker=asker,
+        conversation_id="en",
+        context=mascara.sku,
+    )
+    assert cheaper is not None and cheaper.product == liner.sku
+    both = await lane.answer(
+        "这俩哪个便宜 差多少钱", "zh", asker=asker, conversation_id="rb", context=lipstick.sku
+    )
+    assert both is not None and both.strategy == "compare" and both.product == gloss.sku
+    # one product said before is the conversation's own: "the cheaper one" picks from nothing
+    alone = QALane(lambda: store)
+    await alone.answer("口红多少钱呀", "zh", asker=asker, conversation_id="one")
+    unpicked = await alone.answer(
+        "便宜的那个有货吗", "zh", asker=asker, conversation_id="one", context=lipstick.sku
+    )
+    assert unpicked is None or unpicked.product in (None, lipstick.sku)
