@@ -442,6 +442,10 @@ class _Turn:
             # not ours to answer with our codes and FAQs (nor for Rasa's actions to answer with them)
             return Answer(wording.other_shop_reply(self.lang), "other_shop")
         if SCHEDULE_ASK.search(r.text) and not products and not r.promo:
+            if WEEKDAY.search(r.text):  # "明天周一 播不播呀": the weekly schedule says which days
+                found = await self.shop_faq(SCHEDULE_TOPIC)
+                if found is not None:
+                    return found
             return await self.schedule()
         if not products and r.question and STREAMING.search(r.text) and await self._names_streamer():
             found = await self.shop_faq(SCHEDULE_TOPIC)  # "what time does lulu usually come on"
@@ -502,6 +506,10 @@ class _Turn:
                 order = wording.best_price(one, running)
                 shipping = _shipping_applied(found, order, one.currency, self.lang)
                 return Answer(f"{deal.text} {shipping}", "deal", deal.product, deal.skus)
+        if codes and MIN_SPEND.search(r.text):
+            return await self.promotion(
+                codes, products[0] if len(products) == 1 else None
+            )  # "LIVE10有门槛吗"
         topics = _topics(r.text)
         if (
             topics
@@ -715,7 +723,7 @@ class _Turn:
             not products
             and context
             and r.sell_thing
-            and (len(r.text) <= SHORT_FOLLOW_UP or HAS_SUBSTANCE.search(r.text))
+            and (len(r.text) <= SHORT_FOLLOW_UP or HAS_SUBSTANCE.search(r.text) or BARE_CHOICE.match(r.text))
         ):
             found = await self._about_context(context)  # "有酒精吗" after "the toner?": about the toner
             if found is not None and found.strategy in ("product_faq", "attribute", "variant"):
@@ -729,7 +737,12 @@ class _Turn:
         about_context = (
             context
             and not products
-            and (r.deictic or len(r.text) <= SHORT_FOLLOW_UP or HAS_SUBSTANCE.search(r.text))
+            and (
+                r.deictic
+                or len(r.text) <= SHORT_FOLLOW_UP
+                or HAS_SUBSTANCE.search(r.text)
+                or BARE_CHOICE.match(r.text)  # "cotton pad or hands?" after the toner: how to use it
+            )
         )  # "有香精没 我脸一碰香精就起疹子" after the mask: whether the mask has it
         if r.sell_thing and not (
             ((r.promo or r.stock) and not asks_for_goods(r)) or about_context
@@ -2120,6 +2133,8 @@ ABROAD_TOPIC = next(words for _, words in SHOP_TOPICS if words.startswith("ship 
 SHIPS_FROM = re.compile(r"\b(?:ships?|shipped|sent|comes?) from\b|从哪(?:里|儿)?发|哪里发货|哪发货|从国外发")
 """Where parcels leave from: the warehouse, not shipping abroad."""
 SHIPS_TO = re.compile(r"\b(?:ship|deliver|send|post|mail)\w* to\b|发到|寄到|送到")
+SENDING = re.compile(r"\b(?:ship\w*|deliver\w*|send|mail|post)\b|寄|发货|发到|快递|包裹")
+"""A parcel sent: a place said with it is where the goods go, whenever the stream is watched from there."""
 GETTING_GOODS = re.compile(
     r"\b(?:ship\w*|deliver\w*|send|sent|post|mail|order\w*|buy|purchase|get (?:it|them|one|this|that)|want"
     r"|wanted|wanna|need|address|customs|overseas|abroad|international\w*|get to|get there|reach|arrive"
@@ -2413,10 +2428,14 @@ CODE_FAILED = re.compile(
 CODE_RULES_ASK = re.compile(
     r"\b(together|combine[ds]?|stack(?:ing|ed)?|both|at once|at the same time|more than one"
     r"|how (?:do|can|to) (?:i |you )?(?:use|apply|redeem|enter)"
-    r"|how many codes|multiple codes|two (?:discount |promo )?codes|\d codes|codes on one"
+    r"|how many codes (?:can|could|do|may|per)|multiple codes|two (?:discount |promo )?codes|\d codes"
+    r"|codes on one"
+    r"|automatic(?:ally)?|auto[- ]?appl\w*|type (?:it|something|a code|the code) in"
+    r"|(?:have|need) to (?:type|enter|put in)"
     r"|where (?:tf |the hell |even )?(?:do|can) i (?:even )?(?:type|enter|put|use))\b"
     r"|\b(?:same|one|a single) order\b"
     r"|叠加|一起叠|叠着|叠在一起|叠一起|叠用|能叠|叠吗|叠不|一起用|同时用|一起使用|同时使用|怎么用|如何使用|在哪(?:里|个页面)?(?:输|填)|哪个页面(?:输|填)|几个(?:优惠|券)?码|两个码|几个券"
+    r"|自动(?:减|扣|打折|生效|使用|用上)"
 )
 """How discount codes work (combining, entering one), asked about a code or a deal: the shop's rules."""
 UNTIL_ASK = re.compile(
@@ -2450,6 +2469,20 @@ OTHER_SHOP = re.compile(
     r"|京东|淘宝|天猫|拼多多|抖音商城|唯品会|屈臣氏|丝芙兰|小红书"
 )
 """Other shops and marketplaces: their deals, prices and policies are not this shop's to answer."""
+WEEKDAY = re.compile(
+    r"(?:周|星期|礼拜)[一二三四五六日天末]|\b(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?s?\b"
+    r"|\bweekends?\b"
+)
+"""A day of the week, which the weekly schedule answers (the next stream may be another day)."""
+MIN_SPEND = re.compile(
+    r"门槛|满多少(?:才)?(?:能|可以)用|最低消费|\bmin(?:imum)? (?:spend|order|purchase)\b|\bspend at least\b"
+)
+"""What an order must reach for a code to apply: the code's own terms, not free shipping."""
+BARE_CHOICE = re.compile(
+    r"^(?!.*\b(?:sell|carry|have|got|stock)\b)[a-z\s'-]{1,30}\s+or\s+[a-z\s'-]{1,30}\W*$"
+    r"|^[\u4e00-\u9fff]{1,10}还是[\u4e00-\u9fff]{1,10}\W*$"
+)
+"""A choice said bare ("cotton pad or hands?", "化妆棉还是手"): how to use the product talked about."""
 NEXT_IN_RANK = re.compile(
     r"\b(?:next|second|2nd)[- ](?:cheapest|most|priciest|least|biggest|largest|smallest|best)\b"
     r"|第二(?:便宜|贵|多|少|大)|其次"
@@ -2830,6 +2863,9 @@ def _topics(text: str, table: Topics = SHOP_TOPICS) -> list[str]:
         covered.add(GENUINE_TOPIC)  # "are these real silk": what it is made of, not whether it is genuine
     if ABROAD_TOPIC in touched and not GETTING_GOODS.search(text):
         covered.add(ABROAD_TOPIC)  # "what time is it in new york right now": a place, no parcel sent there
+    if ABROAD_TOPIC in touched and SENDING.search(text):
+        covered.discard(ABROAD_TOPIC)  # "人在美国 能寄过来不 蹲你直播间好久了": a parcel sent there
+        covered.add(SCHEDULE_TOPIC)
     if LEAK.search(text) and not PARCEL.search(text):
         covered.add(DAMAGE_TOPIC)  # "can i throw the thermos in my bag without it leaking": whether it leaks
     if EXCHANGE_TOPIC in touched and _shades_in(text):

@@ -44,8 +44,9 @@ ASKS: dict[str, re.Pattern[str]] = {
     ),
     "ingredient": re.compile(
         r"\b(ingredients?|ingr[ei]di[ae]nts?|(?:hero|star|main|key) ingr\w+"
-        r"|what'?s (?:actually |really )?in (?:it|the|this|that|ur|your)(?! (?:box|set|pack|kit|bag))"
-        r"|what is in (?:it|the|this)|contains?|formula|made of|made with|any oils? in"
+        r"|what(?:'?s| is) (?:actually |really )?in (?:it|the|this|that|ur|your)"
+        r"(?! (?:box|set|pack|package|packet|kit|bag|case|parcel|order|gift ?box))"
+        r"|contains?|formula|made of|made with|any oils? in"
         r"|(?:main|key) actives?|the actives?|actives? in)\b"
         r"|成分|含有|含不含|有没有添加|配方|含什么|里面有什么|里面有啥|什么.{0,2}做的|用什么做|啥做的"
     ),

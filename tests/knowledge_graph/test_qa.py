@@ -2723,3 +2723,23 @@ async def test_a_ranking_is_scoped_by_what_it_says_not_by_the_product_named_besi
     assert not [
         p for p in products if p.category in ("lips", "base", "eyes") and p.name("zh") in unwound.text
     ]
+
+
+async def test_a_codes_terms_a_weekday_a_parcel_abroad_and_a_bare_choice_after_a_product(
+    qa, seeded_store
+) -> None:
+    floor = await ask(qa, "LIVE10有门槛吗 满多少才能用", "zh")
+    assert "LIVE10" in floor.text and "包邮" not in floor.text
+    typed = await ask(qa, "is the 10% automatic or do i have to type something in", "en")
+    assert "checkout" in typed.text
+    running = await ask(qa, "how many codes are live rn", "en")
+    assert "LIVE10" in running.text and "SERUM30" in running.text
+    monday = await ask(qa, "明天周一 播不播呀", "zh")
+    assert "周一休息" in monday.text
+    abroad = await ask(qa, "人在美国留学 能寄过来不 蹲你直播间好久了", "zh")
+    assert "大陆" in abroad.text
+    toner = await product(seeded_store, "toner")
+    choice = await qa.answer("Cotton pad or hands?", "en", context=toner.sku)
+    assert choice is not None and choice.strategy == "product_faq" and "cotton pad" in choice.text
+    box = await qa.answer("What is in the box?", "en", context="LR-MKP-001")
+    assert box is not None and "refill" in box.text
