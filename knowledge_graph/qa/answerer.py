@@ -343,6 +343,13 @@ class _Turn:
             and not _says_a_code(r.text)  # "朋友给了我个码 LULU50 说能打五折 真的假的": a code asked about
         ):
             return OFF_TOPIC  # "is it true coffee makes under-eye bags worse? my eyes r so puffy today"
+        if (
+            found is not None
+            and found.strategy == "shop_faq"
+            and NO_SHOP_FAQ_SAYS.search(r.text)
+            and not _topics(NO_SHOP_FAQ_SAYS.sub(" ", r.text))  # not "发顺丰吗？主要想知道从哪发货"
+        ):
+            return None  # "能改地址吗", "发顺丰吗": no FAQ says it; the exchange or shipping FAQ would guess
         if found is not None and found.strategy != "other_shop" and NOT_THE_SHOPS_BUSINESS.search(r.text):
             return OFF_TOPIC  # "average yearly return on the s&p 500", "how do i order pizza online"
         if (
@@ -2469,6 +2476,13 @@ OTHER_SHOP = re.compile(
     r"|京东|淘宝|天猫|拼多多|抖音商城|唯品会|屈臣氏|丝芙兰|小红书"
 )
 """Other shops and marketplaces: their deals, prices and policies are not this shop's to answer."""
+NO_SHOP_FAQ_SAYS = re.compile(
+    r"改地址|修改地址|换(?:个|一下)?地址|地址(?:填|写)错|改(?:一下)?订单|取消订单|(?:订单|下单了?).{0,4}取消|能取消"
+    r"|什么快递|哪家快递|哪个快递|顺丰|中通|圆通|韵达|申通|极兔|京东快递|\bems\b"
+    r"|\b(?:change|update|fix|edit) (?:my |the )?(?:shipping |delivery )?(?:address|order)\b"
+    r"|\bcancel (?:my |the |an )?order\b|\bwhich (?:courier|carrier|delivery company)\b|\bwhat courier\b"
+)
+"""Order changes and couriers, which none of the shop's FAQs speaks of: the streamer is asked."""
 WEEKDAY = re.compile(
     r"(?:周|星期|礼拜)[一二三四五六日天末]|\b(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?s?\b"
     r"|\bweekends?\b"

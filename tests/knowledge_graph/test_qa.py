@@ -2743,3 +2743,25 @@ async def test_a_codes_terms_a_weekday_a_parcel_abroad_and_a_bare_choice_after_a
     assert choice is not None and choice.strategy == "product_faq" and "cotton pad" in choice.text
     box = await qa.answer("What is in the box?", "en", context="LR-MKP-001")
     assert box is not None and "refill" in box.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "能改地址吗",
+        "下单了能取消吗",
+        "发什么快递",
+        "顺丰吗",
+        "can i change my address after ordering",
+        "which courier do u use",
+    ],
+)
+async def test_order_changes_and_couriers_no_faq_speaks_of_are_left_to_the_streamer(qa, text: str) -> None:
+    assert await qa.answer(text, "zh" if any("\u4e00" <= c <= "\u9fff" for c in text) else "en") is None
+
+
+async def test_a_courier_said_beside_a_question_an_faq_answers_keeps_that_answer(qa) -> None:
+    origin = await ask(qa, "发顺丰吗？不发也行 主要想知道从哪发货", "zh")
+    assert "杭州" in origin.text
+    hk = await ask(qa, "人在hk 能寄过来吗 顺丰到付也ok的", "zh")
+    assert "大陆" in hk.text
