@@ -828,6 +828,8 @@ class _Turn:
             # "how do i even pay for this lol": "this" is the order, when a shop FAQ clearly answers;
             # otherwise Rasa asks which product
             return await self.shop_faq(rule=SHOP_FAQ_BESIDE_PRODUCT)
+        if r.price and not products and not _topics(r.text) and not SENDING.search(r.text):
+            return None  # "how much does a tesla cost": the price of nothing we know, no shop FAQ's
         found = await self.shop_faq()
         if found is None and context and not products and r.question and not r.filters_catalog:
             found = await self._context_faq(context, strict=False)  # "nice, how many hours of wear do i get"
@@ -2530,7 +2532,8 @@ OFF_SHOP_SUBJECT = re.compile(
     r"\b(?:dogs?|doggo|pupp(?:y|ies)|cats?(?![ -]?eye)|kittens?|kitty|pets?|vets?|veterinarian|hamsters?"
     r"|video ?games?|gaming|genshin|fortnite|minecraft|valorant|steam (?:games?|sales?|deck)|my game|ps5|xbox"
     r"|games?(?! ?changers?)|prosecco|wine|beer|whiske?y|vodka|cocktails?|tequila|airport|subway|metro|taxi"
-    r"|paintings?|kitchen|bulls?|cows?|horses?|sharks?|myths?"
+    r"|paintings?|kitchen|bulls?|cows?|horses?|sharks?|myths?|books?|novels?|movies?|films?|anime|manga"
+    r"|restaurants?|songs?|albums?|tv shows?|drugstores?|pharmac(?:y|ies)"
     r"|battle ?pass|in-?game|zelda|pok[eé]mon|mario|elden ring|roblox|overwatch|animal crossing|stardew"
     r"|v-?bucks|robux|call of duty"
     r"|rain(?:ing|y)?|snow(?:ing|y)?|weather|forecast|(?:dry|rainy|wet) season|plants?(?!-based)"

@@ -2628,6 +2628,8 @@ async def test_more_follow_ups_and_product_questions_said_loosely(qa) -> None:
         "my basil plant is going all dry and crispy, how often should i water it",
         "how do i treat a sunburn fast, aloe or what",
         "今晚广州会下雨吗 出门要不要带伞",
+        "how much does a tesla cost",
+        "recommend a good book",
     ],
 )
 async def test_life_health_science_other_rooms_and_the_streamers_own_get_no_shop_answer(
