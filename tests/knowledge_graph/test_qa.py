@@ -2767,3 +2767,14 @@ async def test_a_courier_said_beside_a_question_an_faq_answers_keeps_that_answer
     assert "杭州" in origin.text
     hk = await ask(qa, "人在hk 能寄过来吗 顺丰到付也ok的", "zh")
     assert "大陆" in hk.text
+
+
+async def test_a_shade_for_work_and_one_colour_per_set_are_the_products_own_answers(qa) -> None:
+    work = await ask(qa, "which lipstick colour is good for work", "en")
+    assert work.strategy == "product_faq" and "Nude Beige" in work.text
+    commute = await ask(qa, "口红哪个日常通勤不出错", "zh")
+    assert "裸米色" in commute.text
+    same = await ask(qa, "are the scrunchies all the same colour in a set", "en")
+    assert "one colour" in same.text
+    mixed = await ask(qa, "发圈套装是三个不同颜色还是一样的啊", "zh")
+    assert "同色" in mixed.text
