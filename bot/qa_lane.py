@@ -31,9 +31,10 @@ log = logging.getLogger(__name__)
 
 COMPLAINT_ANSWERS = frozenset({"shop_faq"})
 """Answers the lane gives to a message that reads as a complaint (see ``QALane.answer``)."""
-PERSONAL_ANSWERS = frozenset({"recommend"})
-"""Answers to an upset message about the viewer's own problem ("puffy eyes every morning 😩"), which is
-not a complaint."""
+PERSONAL_ANSWERS = frozenset({"recommend", "superlative", "compare", "filter"})
+"""Answers to an upset message about the viewer's own problem ("puffy eyes every morning 😩") or that
+rank the catalog for it ("出差带的里最便宜的", "which one's cheaper, broke college student here 💀"): no
+complaint."""
 REMEMBERED_QUESTIONS = 10_000
 """Conversations whose last questions the lane keeps, for "那精华呢" and "第一个" (the oldest are forgotten
 first)."""

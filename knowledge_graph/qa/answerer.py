@@ -62,6 +62,7 @@ from knowledge_graph.qa.understand import (
     COMPARING,
     GOODS_HEAD,
     HOW_TO,
+    MENTION,
     NO_CODE,
     NOT_COLOURS,
     PLEASE,
@@ -1503,7 +1504,7 @@ class _Turn:
         hair?" by meaning; "No, they are synthetic" would answer it wrong)."""
         said = wording_pick(faq.answer_en, faq.answer_zh, self.lang)
         text = self.reading.text
-        opened = _as_asked(text, _free_of_said(text, said))
+        opened = _as_asked(text, _denied_as_asked(text, _free_of_said(text, said)))
         if (
             opened == said
             and not HAS_SUBSTANCE.search(text)
@@ -2075,7 +2076,6 @@ class _Turn:
         return " ".join(x for x in (shade, size) if x) or variant_id
 
 
-MENTION = re.compile(r"@\S+")
 SCHEDULE_ASK = re.compile(
     r"\b(next (?:stream|live|show|broadcast)|(?:stream(?:ing)?|live) (?:tonight|today|tomorrow|now)"
     r"|are you live)\b|下一场|下次直播|今晚.{0,3}播|明天.{0,3}播|今天.{0,3}播|现在在播"
@@ -2311,6 +2311,21 @@ def _without_yes_no(answer: str) -> str:
         return answer
     rest = YES_NO_WORD.sub("", answer, count=1)
     return rest[:1].upper() + rest[1:]
+
+
+WILL_IT = re.compile(r"^(?:will|would|does|do|can|could|is it gonna|is it going to)\b")
+
+
+def _denied_as_asked(question: str, answer: str) -> str:
+    """``answer`` ("Yes, it has glycerin, so it does not dry your skin out", an FAQ's words for "is it ok
+    for dry skin?") opened with "No" when ``question`` asks whether it does what the answer says it does
+    not ("will the setting spray dry my skin")."""
+    if not (answer.startswith("Yes, ") and WILL_IT.search(question.lower())):
+        return answer
+    for verb in set(re.findall(r"[a-z]{3,}", question.lower())):
+        if re.search(rf"\b(?:does not|doesn'?t|will not|won'?t|not|never) {verb}\b", answer, re.IGNORECASE):
+            return "No, " + answer[len("Yes, ") :]
+    return answer
 
 
 def _free_of_said(question: str, answer: str) -> str:

@@ -636,8 +636,11 @@ ASKS = re.compile(
     r"|\b(?:will|would|does|do|can|could|should) (?:it|the|this|that|these|u|you|yours|ur|my|i)\b"
     r"|^(?:is|are) (?:it|the|this|that|these|those|ur|urs|your|yours|they)\b"
     r"|^am i\b|\b(?:is|are) (?:it|this|that|they) (?:gonna|going to)\b"
-    r"|\bany (?:tips?|tricks?|advice|hacks?)\b"
+    r"|\bany (?:tips?|tricks?|advice|hacks?|deals?|discounts?|codes?|promos?|sales?|coupons?)\b"
     r"|(?:^|[,，.;!]\s*)(?:what|which|why|how)\b|\b(?:why|how come)\W*$"
+    r"|\b(?:what'?s|whats|which one'?s|which is) (?:the )?"
+    r"(?:total|cheaper|cheapest|pricier|priciest|bigger)\b"
+    r"|有无|有木有|有货没|还有没|还有货?没(?=\W|$)"
     r"|\b(?:wanna|want to|need to|gonna) (?:try|get|buy|grab)\b|想(?:带|要|买|试|找|入|换|退)"
     r"|^(?:is|are) there\b|\bor nah\b|(?:别是|不会是|该不会).{0,8}吧|教教我|教我"
     r"|[吗嘛]|[么呢](?=\W|$)|" + _V_BU,
@@ -682,10 +685,15 @@ REGRET = re.compile(
 还没拆 后悔了"): a return or an exchange, even of the product it names."""
 
 
+MENTION = re.compile(r"@\S+")
+"""An @mention of the bot or another viewer: who the message is for, no word of what it asks."""
+
+
 def asks(text: str) -> bool:
     """Does the message ask something: a question mark, a question word, a yes/no form, or a request
-    ("something for dry skin pls, winter is killing me 🥶", "推荐个 黑眼圈太重了")?"""
-    folded = normalize_key(text)
+    ("something for dry skin pls, winter is killing me 🥶", "推荐个 黑眼圈太重了")? An @mention before it
+    ("@liveroom whats ur cheapest thing") is not part of it."""
+    folded = normalize_key(MENTION.sub(" ", text).strip())
     return bool(
         ASKS.search(CLAUSE_END.sub("\n", folded))
         or YES_NO.search(folded)
@@ -1201,7 +1209,7 @@ def question_parts(text: str) -> list[str]:
     itself when it asks one thing or none."""
     parts: list[str] = []
     said = ""
-    for piece in _ASKED_NEXT.split(text):
+    for piece in _ASKED_NEXT.split(MENTION.sub(" ", text).strip()):
         if not piece or not piece.strip():
             continue
         said = f"{said} {piece.strip()}".strip()

@@ -265,3 +265,15 @@ async def test_the_first_one_and_the_cheaper_one_are_products_the_viewer_asked_a
         "便宜的那个有货吗", "zh", asker=asker, conversation_id="one", context=lipstick.sku
     )
     assert unpicked is None or unpicked.product in (None, lipstick.sku)
+
+
+async def test_an_upset_question_addressed_with_a_mention_is_answered_not_a_complaint(store) -> None:
+    cheapest = min(await list_products(store), key=lambda p: p.price)
+    found = await QALane(lambda: store).answer(
+        "@liveroom whats ur cheapest thing lol im broke 😭",
+        "en",
+        asker=Asker("sim", "r", "broke-viewer"),
+        conversation_id="broke-viewer",
+        upset=True,
+    )
+    assert found is not None and found.product == cheapest.sku
