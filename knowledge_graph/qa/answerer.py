@@ -332,6 +332,7 @@ class _Turn:
             and not (context and r.deictic)  # "does it leak tho, its going in my bag w my laptop"
             and (OFF_SHOP_SUBJECT.search(SIMILE.sub(" ", r.text)) or GENERAL_KNOWLEDGE.search(r.text))
             and not OWN_LOOKS.search(r.text)  # "my eyes r so puffy from gaming all night": the viewer's eyes
+            and not await self._codes_named()  # "why is SUMMER15 not working": our code, asked why
         ):
             # "my dog has dry itchy skin what do vets recommend", "promo code for genshin", "为什么夏天穿
             # 黑色衣服更热": the words fit the catalog, the subject is not the shop's; no shop answer follows
@@ -2549,6 +2550,7 @@ OFF_SHOP_SUBJECT = re.compile(
     r"|games?(?! ?changers?)|prosecco|wine|beer|whiske?y|vodka|cocktails?|tequila|airport|subway|metro|taxi"
     r"|paintings?|kitchen|bulls?|cows?|horses?|sharks?|myths?|books?|novels?|movies?|films?|anime|manga"
     r"|restaurants?|songs?|albums?|tv shows?|drugstores?|pharmac(?:y|ies)"
+    r"|(?:start|go|went|going|started) (?:running|jogging)|marathons?|jogging|guitar|piano"
     r"|battle ?pass|in-?game|zelda|pok[eé]mon|mario|elden ring|roblox|overwatch|animal crossing|stardew"
     r"|v-?bucks|robux|call of duty"
     r"|rain(?:ing|y)?|snow(?:ing|y)?|weather|forecast|(?:dry|rainy|wet) season|plants?(?!-based)"
@@ -2594,7 +2596,8 @@ GENERAL_KNOWLEDGE = re.compile(
     r"|\b(?:planets?|galax\w*|solar system|black holes?|in the world"
     r"|(?:cheapest|best|fastest|quickest|easiest) way (?:to|from) (?:travel|get|go|fly|learn|cook|make|\w+ "
     r"airport)|of all time|ever sold|in history|ever made|or is that a myth)\b"
-    r"|\bchemical formula\b|\bwhich (?:us )?(?:state|country|city|continent)\b|\bcapital of\b"
+    r"|\bchemical (?:formula|symbol)\b|\bperiodic table\b"
+    r"|\bwhich (?:us )?(?:state|country|city|continent)\b|\bcapital of\b"
     r"|\b(?:in general|just marketing)\b"
     r"|\bwhat colou?r do(?:es)? .{1,30}\bmake\b|调出来|混在一起|加.{1,4}色(?:是|变成)什么"
     r"|\b(?:largest|biggest|deepest|tallest|longest|highest|smallest) (?:ocean|sea|river|lake|mountain"
@@ -2649,6 +2652,7 @@ NOT_THE_SHOPS_BUSINESS = re.compile(
     r"|super bowl|what should i major in|(?:college|university) major|lag|laggy|buffering|froze"
     r"|frozen|audio|can'?t hear|no sound|who was the (?:girl|guy|lady|person|woman|man)"
     r"|did (?:u|you) get (?:ur|your) (?:nails|hair) done|making a (?:return|comeback)|new season"
+    r"|write (?:me )?(?:a|an|my) (?:\w+ )?(?:card|poem|letter|essay|story|speech|caption|email)"
     r"|return (?:my|his|her) (?:hoodie|sweater|jacket|shirt|clothes|stuff|things|ring|keys|books?))\b"
     r"|卡顿|没声音|听不见|声音太小"
     r"|外卖|美团|饿了么|打车|炒股|理财|基金|国足|球赛|世界杯|欧冠|演唱会"

@@ -2630,6 +2630,9 @@ async def test_more_follow_ups_and_product_questions_said_loosely(qa) -> None:
         "今晚广州会下雨吗 出门要不要带伞",
         "how much does a tesla cost",
         "recommend a good book",
+        "can you help me write a birthday card for my mum",
+        "what's the chemical symbol for gold",
+        "how do i start running as a beginner",
     ],
 )
 async def test_life_health_science_other_rooms_and_the_streamers_own_get_no_shop_answer(
@@ -2778,3 +2781,10 @@ async def test_a_shade_for_work_and_one_colour_per_set_are_the_products_own_answ
     assert "one colour" in same.text
     mixed = await ask(qa, "发圈套装是三个不同颜色还是一样的啊", "zh")
     assert "同色" in mixed.text
+
+
+async def test_a_code_asked_why_it_fails_and_a_product_asked_cheaper_get_the_deals(qa) -> None:
+    ended = await ask(qa, "why is SUMMER15 not working", "en")
+    assert "SUMMER15" in ended.text and "ended" in ended.text
+    blush = await ask(qa, "can i get the blush cheaper", "en")
+    assert blush.strategy == "deal" and "LIVE10" in blush.text
