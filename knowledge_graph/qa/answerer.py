@@ -38,7 +38,14 @@ from knowledge_graph.faq import FAQ, get_streamer, list_faqs, list_product_faqs
 from knowledge_graph.fuzzy import respell_sound_alikes
 from knowledge_graph.open_questions import record_open_question
 from knowledge_graph.qa import attributes, wording
-from knowledge_graph.qa.carried import asks_for_goods, carried, names_a_kind, only_names, product_names
+from knowledge_graph.qa.carried import (
+    GENERIC_EN,
+    asks_for_goods,
+    carried,
+    names_a_kind,
+    only_names,
+    product_names,
+)
 from knowledge_graph.qa.earlier import names_for_references
 from knowledge_graph.qa.faq_rank import Ranked, faq_texts, rank, words_shared
 from knowledge_graph.qa.lexicon import (
@@ -362,6 +369,17 @@ class _Turn:
             # "how do i get candle wax out of a carpet", "一个杯子装500毫升，3杯一共是几升", "经常熬夜对身体有
             # 什么危害": housework, sums and health, whatever they name and whoever's face they speak of
             return OFF_TOPIC
+        if (
+            found is not None
+            and found.strategy in ("recommend", "filter", "colour")
+            and not named.products
+            and (thing := RECOMMENDED_THING.search(r.text)) is not None
+            and thing.group("thing").split()[0] not in VAGUE_THINGS
+            and thing.group("thing").split()[-1] not in GENERIC_EN
+        ):
+            asked = replace(r, sell_thing=thing.group("thing"))
+            if names_a_kind(asked) and not carried(asked, await list_products(self.store)):
+                return await self.not_carried()  # "whats a good beginner camera": not our beginner picks
         about_named = found.strategy in ABOUT_WHAT_IS_NAMED if found else len(named.products) == 1
         if (
             about_named
@@ -432,7 +450,7 @@ class _Turn:
             if r.promo or r.price or _topics(r.text):  # "李佳琦直播间今晚口红打折吗"
                 return Answer(wording.other_shop_reply(self.lang), "other_shop")
             return OFF_TOPIC  # "隔壁直播间在抽奖送面膜 有姐妹去了吗", "coco on the other channel says…"
-        if OTHER_SHOP.search(r.text) and products and _topics(r.text):
+        if OTHER_SHOP.search(r.text) and products and (_topics(r.text) or r.price or r.promo):
             # "does taobao let u return opened lipstick?", "my friend's tumbler from pinduoduo leaks, can she
             # get a refund from them?": another shop's policy, whatever it sold
             return Answer(wording.other_shop_reply(self.lang), "other_shop")
@@ -2491,9 +2509,16 @@ OTHER_SHOP = re.compile(
     r"\b(amazon|taobao|tmall|jd\.com|pinduoduo|sephora|ulta|watsons|yesstyle|stylevana|olive young|walmart"
     r"|costco|ebay|fedex|dhl|usps|post office)\b"
     r"|\b(?:starbucks|mcdonald'?s|kfc|nike|zara|uniqlo|ikea|douyin|tiktok shop|xiaohongshu)\b"
-    r"|京东|淘宝|天猫|拼多多|抖音商城|唯品会|屈臣氏|丝芙兰|小红书"
+    r"|京东|淘宝|天猫|拼多多|抖音商城|唯品会|屈臣氏|丝芙兰|小红书|商场|麦当劳|肯德基|星巴克|雅诗兰黛|兰蔻|海蓝之谜"
+    r"|\b(?:the mall|a mall|apple store|apple sale|la mer|est[eé]e lauder|lanc[oô]me|boots)\b"
 )
 """Other shops and marketplaces: their deals, prices and policies are not this shop's to answer."""
+VAGUE_THINGS = frozenset({"thing", "things", "stuff", "one", "ones", "product", "products", "item", "items"})
+RECOMMENDED_THING = re.compile(
+    r"\b(?:a|an|the|ur|your|some|any) (?:best|good|great|nice|decent)\s+(?P<thing>[a-z][a-z -]{1,30}?)"
+    r"(?=\s+(?:for|to|that|which|in|on|from|under|with)\b|\s*[?!.]|$)"
+)
+"""The kind of thing a recommendation is asked for ("whats a good beginner camera", "best travel pillow")."""
 NO_SHOP_FAQ_SAYS = re.compile(
     r"改地址|修改地址|换(?:个|一下)?地址|地址(?:填|写)错|改(?:一下)?订单|取消订单|(?:订单|下单了?).{0,4}取消|能取消"
     r"|什么快递|哪家快递|哪个快递|顺丰|中通|圆通|韵达|申通|极兔|京东快递|\bems\b"
@@ -2551,6 +2576,9 @@ OFF_SHOP_SUBJECT = re.compile(
     r"|paintings?|kitchen|bulls?|cows?|horses?|sharks?|myths?|books?|novels?|movies?|films?|anime|manga"
     r"|restaurants?|songs?|albums?|tv shows?|drugstores?|pharmac(?:y|ies)"
     r"|(?:start|go|went|going|started) (?:running|jogging)|marathons?|jogging|guitar|piano"
+    r"|golden retrievers?|labradors?|poodles?|huskies|husky|corgis?|scalp|dandruff|fish|library"
+    r"|(?:gold|silver|oil) prices?|cheapest (?:country|city|place) to|visas?|anniversary"
+    r"|my (?:hands?|feet|heels|nails|cuticles|room|house|apartment|flat) (?:smells?|getting|get|gets|are|is)"
     r"|battle ?pass|in-?game|zelda|pok[eé]mon|mario|elden ring|roblox|overwatch|animal crossing|stardew"
     r"|v-?bucks|robux|call of duty"
     r"|rain(?:ing|y)?|snow(?:ing|y)?|weather|forecast|(?:dry|rainy|wet) season|plants?(?!-based)"
@@ -2573,6 +2601,7 @@ OFF_SHOP_SUBJECT = re.compile(
     r"|狗狗|我家狗|小狗|狗子|猫咪|我家猫|小猫|宠物|兽医|原神|王者荣耀|吃鸡|手机.{0,6}(?:发烫|卡|没电|充电|坏)"
     r"|电脑|汽车|刷墙|装修|卧室|家具|沙发|菜谱|做饭|作业|考试|足球|篮球|股票|代码|编程|开黑|上分|打游戏"
     r"|高铁|机票|火车票|车票|门票|油画|颜料|炒菜|做菜|面粉|人体|酒店|住宿|下雨|下雪|天气|带伞|雨季|旱季|浇水|绿植|盆栽"
+    r"|吉他|钢琴|司机|开车|驾照|高速|衣服|签证|旅游|玩几天|哪个国家|贺卡|习俗|由来"
 )
 """Subjects that are not the shop's: a question about them that names no product is not answered with
 the catalog, however well its other words ("dry skin", "peach", "code") fit. Those no answer of the shop
@@ -2589,7 +2618,7 @@ GENERAL_KNOWLEDGE = re.compile(
     r"^(?:why|how come)\b|\bwhy (?:do|does|is|are|did|would)\b|\bwhat (?:does|do) .{1,40}\bmean\b"
     r"|\bwhat is the (?:meaning|difference|chemical)\b|\bdifference between\b"
     r"|为什么|为啥|是什么意思|啥意思|什么原理|有什么区别|区别是什么|什么区别|化学|分子式"
-    r"|\bwhat'?s \d+(?:\.\d+)?\s*%? of \d+|打[一二三四五六七八九\d]+折是多少"  # "what's 15% of 80"
+    r"|\bwhat'?s \d+(?:\.\d+)?\s*%? (?:of|off) \d+|打[一二三四五六七八九\d]+折是多少"  # "what's 15% of 80"
     r"|\bwhat (?:is|are) .{1,30} made (?:from|of)\b"
     r"|\bhow (?:do|would) (?:u|you|i) say\b|\bin (?:french|spanish|german|japanese|korean|italian)\b"
     r"|\btranslat\w+|用英语怎么说|英文怎么说|英语怎么说|日语怎么说|法语怎么说"
@@ -2620,7 +2649,8 @@ BODY_HEALTH = re.compile(
     r"|\b(?:asking in general|the science|biology of)\b|求科普|科普一下"
     r"|\beye doctors?\b|\b(?:good|know a|find a|see a) doctor\b|看医生|眼科"
     r"|\breason i (?:can'?t|cant|cannot) sleep\b|\bcaffeine question\b"
-    r"|\btreat (?:a |my |the |his |her )?sunburn\b|\bsunburn (?:remedy|treatment|relief)\b"
+    r"|\b(?:treat|get rid of) (?:a |my |the |his |her )?sunburn\b|\bsunburn (?:remedy|treatment|relief)\b"
+    r"|\b(?:the flu|a cold|colds|viruse?s?|germs)\b|喷嚏打不出|打嗝"
     r"|晒伤了?(?:怎么办|怎么处理)"
 )
 """Health beyond the skin ("嘴唇老是干裂是缺哪种维生素", "熬夜对身体有什么危害"): not the shop's to answer."""
@@ -2628,12 +2658,14 @@ HOBBY_OR_HOME = re.compile(
     r"\b(?:watercolou?rs?|acrylics?|canvas|oil paint\w*|paint(?:ing)? (?:my|the) (?:walls?|room|house"
     r"|fence)|baking (?:soda|powder)|maths? (?:question|problem|homework)|diy|homemade|make .{0,25}at home"
     r"|paint(?:ing)? (?:my|the|our) (?:bedroom|living room|kitchen|nursery|apartment|flat|office)"
+    r"|paint ?brush(?:es)?"
+    r"|\bwhy do (?:we|people|humans)\b|\bwhat colou?rs? (?:goes|go|match(?:es)?) with (?:navy|a navy|my navy)"
     r"|leather (?:boots|shoes|jacket|sofa|couch|bags?)|boots|shoes|sneakers"
     r"|(?:birthday|bday|b-day) cake|on (?:a|the|my) cake|photoshop|procreate|hex (?:code|colou?r)"
     r"|paint for (?:a|the|my) \w+|kitchen walls?|bathroom walls?)\b"
     r"|\b(?:coffee grounds|lemon juice|toothpaste|egg whites?|oatmeal|turmeric|cucumber slices?"
     r"|honey (?:\+|and|mask)|yog(?:h)?urt (?:mask|on))\b"
-    r"|水彩|油画|颜料|刷墙|小苏打|泡打粉|数学题|自制|自己做|在家做|咖啡渣|蜂蜜面膜|牙膏"
+    r"|水彩|油画|颜料|刷墙|小苏打|泡打粉|数学题|自制|自己做|在家做|咖啡渣|蜂蜜面膜|牙膏|黄瓜片|习俗|写张贺卡"
 )
 """Painting, baking and homework ("best brush for watercolour painting", "baking soda or baking powder"),
 which borrow the catalog's words ("brush", "powder", "gloss")."""
@@ -2652,7 +2684,7 @@ NOT_THE_SHOPS_BUSINESS = re.compile(
     r"|super bowl|what should i major in|(?:college|university) major|lag|laggy|buffering|froze"
     r"|frozen|audio|can'?t hear|no sound|who was the (?:girl|guy|lady|person|woman|man)"
     r"|did (?:u|you) get (?:ur|your) (?:nails|hair) done|making a (?:return|comeback)|new season"
-    r"|write (?:me )?(?:a|an|my) (?:\w+ )?(?:card|poem|letter|essay|story|speech|caption|email)"
+    r"|write (?:me )?(?:a|an|my) (?:\w+ ){0,2}(?:card|poem|letter|essay|story|speech|caption|email)"
     r"|return (?:my|his|her) (?:hoodie|sweater|jacket|shirt|clothes|stuff|things|ring|keys|books?))\b"
     r"|卡顿|没声音|听不见|声音太小"
     r"|外卖|美团|饿了么|打车|炒股|理财|基金|国足|球赛|世界杯|欧冠|演唱会"

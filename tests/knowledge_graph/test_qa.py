@@ -2633,6 +2633,13 @@ async def test_more_follow_ups_and_product_questions_said_loosely(qa) -> None:
         "can you help me write a birthday card for my mum",
         "what's the chemical symbol for gold",
         "how do i start running as a beginner",
+        "do face masks stop the flu",
+        "how do i clean my paint brushes",
+        "why do we blow out birthday candles",
+        "what's the gold price today",
+        "cheapest country to travel in europe",
+        "新手学吉他先练什么",
+        "旅行去日本要办签证吗",
     ],
 )
 async def test_life_health_science_other_rooms_and_the_streamers_own_get_no_shop_answer(
@@ -2788,3 +2795,21 @@ async def test_a_code_asked_why_it_fails_and_a_product_asked_cheaper_get_the_dea
     assert "SUMMER15" in ended.text and "ended" in ended.text
     blush = await ask(qa, "can i get the blush cheaper", "en")
     assert blush.strategy == "deal" and "LIVE10" in blush.text
+
+
+async def test_a_thing_recommended_that_we_do_not_carry_is_not_carried(qa) -> None:
+    for text in ("whats a good beginner camera", "what's the best travel pillow"):
+        found = await ask(qa, text, "en")
+        assert found.strategy == "not_carried", text
+    gift = await ask(qa, "gift for my mom under 100 yuan, she loves nice smells", "en")
+    assert gift.strategy == "recommend"
+    for text, lang in (
+        ("is the mall near me having a sale", "en"),
+        ("how much is la mer face cream at sephora", "en"),
+        ("雅诗兰黛专柜面霜多少钱", "zh"),
+        ("麦当劳今天有什么优惠", "zh"),
+    ):
+        found = await ask(qa, text, lang)
+        assert found.strategy == "other_shop", text
+    genuine = await ask(qa, "跟专柜买的是一样的吗 正品不", "zh")
+    assert "正品" in genuine.text or "官方" in genuine.text
