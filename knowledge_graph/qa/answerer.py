@@ -2601,7 +2601,7 @@ OFF_SHOP_SUBJECT = re.compile(
     r"|狗狗|我家狗|小狗|狗子|猫咪|我家猫|小猫|宠物|兽医|原神|王者荣耀|吃鸡|手机.{0,6}(?:发烫|卡|没电|充电|坏)"
     r"|电脑|汽车|刷墙|装修|卧室|家具|沙发|菜谱|做饭|作业|考试|足球|篮球|股票|代码|编程|开黑|上分|打游戏"
     r"|高铁|机票|火车票|车票|门票|油画|颜料|炒菜|做菜|面粉|人体|酒店|住宿|下雨|下雪|天气|带伞|雨季|旱季|浇水|绿植|盆栽"
-    r"|吉他|钢琴|司机|开车|驾照|高速|衣服|签证|旅游|玩几天|哪个国家|贺卡|习俗|由来"
+    r"|吉他|钢琴|司机|驾照|上高速|晾衣服|晾干|签证|玩几天|哪个国家|贺卡|习俗|由来"
 )
 """Subjects that are not the shop's: a question about them that names no product is not answered with
 the catalog, however well its other words ("dry skin", "peach", "code") fit. Those no answer of the shop

@@ -2813,3 +2813,10 @@ async def test_a_thing_recommended_that_we_do_not_carry_is_not_carried(qa) -> No
         assert found.strategy == "other_shop", text
     genuine = await ask(qa, "跟专柜买的是一样的吗 正品不", "zh")
     assert "正品" in genuine.text or "官方" in genuine.text
+
+
+async def test_travel_said_in_chinese_is_still_a_travel_recommendation(qa) -> None:
+    found = await ask(qa, "去旅游带啥好 推荐一下", "zh")
+    assert found.strategy == "recommend" and "出行便携" in found.text
+    visa = await qa.answer("去云南旅行玩几天合适", "zh")
+    assert visa is None or visa.silent
