@@ -814,7 +814,7 @@ class _Turn:
             return await self.total(products, codes)
         if products and r.promo and not HOW_TO.search(r.text):  # "口红唇釉有专门的优惠吗": each one's deal
             deals = [await self.deals(p) for p in products[:3]]
-            joined = ("" if self.lang == "zh" else " ").join(d.text for d in deals)
+            joined = wording.joined([d.text for d in deals], self.lang)
             return Answer(joined, "deal", None, tuple(p.sku for p in products[:3]))
         if products:
             return await self.faq_of_several(products)  # "can I layer the gloss over a lipstick?"
@@ -1586,9 +1586,8 @@ class _Turn:
         ):  # "…还有别的色吗 一共几个色号", "唇釉几个颜色 透明的有吗": all, counted
             text = wording.variants_reply(product, self.lang, self._labelled(every))
             if named and (self.reading.stock or self.reading.in_stock):  # "…想要香槟色的 有货不"
-                gap = "" if self.lang == "zh" else " "  # and that shade's stock
                 stock = wording.variant_stock_reply(product, self.lang, self._labelled(named))
-                text = f"{text}{gap}{stock}"
+                text = wording.joined([text, stock], self.lang)  # and that shade's stock
             return Answer(text, "variant", sku, (sku,))
         if named and besides:
             # "anything besides black?", "black looks harsh… any other color": the others
@@ -1735,8 +1734,9 @@ class _Turn:
         text = wording.promotion_codes_reply(codes, now, self.lang, await self._products_of(codes))
         if not any(c.is_active(now) for c in codes) and DEALS_NOW.search(self.reading.text):
             # "summer15 is dead rip, whats the best deal on lip stuff now": it ended, and what runs now
-            gap = "" if self.lang == "zh" else " "
-            text = text + gap + wording.running_now(self.lang) + await self._running_codes()
+            text = wording.joined(
+                [text, wording.running_now(self.lang) + await self._running_codes()], self.lang
+            )
         return Answer(text, "deals")
 
     async def _running_codes(self) -> str:
@@ -1874,8 +1874,8 @@ class _Turn:
         answer = self._faq_answer(ranked.faq)
         if EXCHANGE_TOPIC in topics and (gone := await self._sold_out_shades_named()):
             # "口红想换成浆果色 还没拆 能换吗": the exchange rule, and that the shade wanted is sold out
-            gap = "" if self.lang == "zh" else " "
-            answer += gap + " ".join(wording.variant_stock_reply(p, self.lang, pairs) for p, pairs in gone)
+            stocks = " ".join(wording.variant_stock_reply(p, self.lang, pairs) for p, pairs in gone)
+            answer = wording.joined([answer, stocks], self.lang)
         return Answer(answer, "shop_faq")
 
     async def _sold_out_shades_named(self) -> list[tuple[Product, list[tuple[str, int]]]]:
@@ -2079,7 +2079,7 @@ class _Turn:
             parts.append(
                 f"库存 {r.min_stock} 件起" if self.lang == "zh" else f"with {r.min_stock} or more left"
             )
-        return ("" if self.lang == "zh" else " ").join(parts)
+        return wording.joined(parts, self.lang)
 
     def _shade(self, colour: str) -> str:
         return SHADES.get(colour, colour) if self.lang == "zh" else colour
