@@ -208,7 +208,7 @@ class QuestionAnswerer:
             said_as: Language = normalize_language(lang) or "en"
             text = await names_for_references(self._store_of(), text, earlier, context, said_as)
         whole = await self._answer_one(
-            text, lang, context=context, intent=intent, asker=asker, previous=previous
+            text, lang, context=context, intent=intent, asker=asker, previous=previous, earlier=earlier
         )
         if whole is not None and whole.silent:
             return whole
@@ -246,6 +246,7 @@ class QuestionAnswerer:
         intent: str | None = None,
         asker: Asker | None = None,
         previous: str | None = None,
+        earlier: Sequence[str] = (),
     ) -> Answer | None:
         language: Language = normalize_language(lang) or "en"
         text = MENTION.sub(" ", text).strip()  # "@liveroom how much..." asks about the serum, not "@liveroom"
@@ -288,7 +289,9 @@ class QuestionAnswerer:
             having = [p for p, _ in await products_in_shades(store, shades, in_stock=False)]
             if len(having) == 1 and having[0].sku not in {p.sku for p in named.products}:
                 named = Resolved((having[0],), "fuzzy")  # "the brick red one leave marks": not "masks"
-        turn = _Turn(self, store, text, reading, language, intent, asker, previous=previous)
+        turn = _Turn(
+            self, store, text, reading, language, intent, asker, previous=previous, earlier=tuple(earlier)
+        )
         return await turn.answer(named, context)
 
 
@@ -303,6 +306,8 @@ class _Turn:
     asker: Asker | None
     previous: str | None = None
     """The viewer's question before this one: the shade a follow-up ("how many left") is about."""
+    earlier: tuple[str, ...] = ()
+    """The viewer's questions before this one, oldest first: the shade "刚才那个色" points back to."""
     named: tuple[Product, ...] = ()
     """The products the question names, said as "it" when it is ranked against the shop's FAQs."""
     left_out: frozenset[str] = frozenset()
@@ -1990,6 +1995,11 @@ class _Turn:
         if named or not (follow_up and self.previous) or r.colour or not asked:
             return named
         before = self._shades_named(every, normalize_key(self.previous or ""))
+        if not before and SHADE_SAID_BEFORE.search(r.text):  # "ok那刚才那个色还剩几支", two questions back
+            for question in reversed(self.earlier[:-1]):
+                before = self._shades_named(every, normalize_key(question))
+                if before:
+                    break
         others = [v for v in every if v not in before]
         if before and len(others) == 1 and THE_OTHER.search(r.text):
             return others  # "black is boring" -> "the other one then, how many left": the brown
@@ -2513,6 +2523,11 @@ OTHER_SHOP = re.compile(
     r"|\b(?:the mall|a mall|apple store|apple sale|la mer|est[eé]e lauder|lanc[oô]me|boots)\b"
 )
 """Other shops and marketplaces: their deals, prices and policies are not this shop's to answer."""
+SHADE_SAID_BEFORE = re.compile(
+    r"(?:刚才|刚刚|之前|前面|一开始)(?:说的|问的)?那个(?:色|号|颜色)|\bthat (?:shade|colou?r)\b"
+    r"|\bthe (?:shade|colou?r) i (?:said|asked about|mentioned)\b"
+)
+"""A shade pointed back to ("刚才那个色", "that shade"): one a question before the last may have named."""
 VAGUE_THINGS = frozenset({"thing", "things", "stuff", "one", "ones", "product", "products", "item", "items"})
 RECOMMENDED_THING = re.compile(
     r"\b(?:a|an|the|ur|your|some|any) (?:best|good|great|nice|decent)\s+(?P<thing>[a-z][a-z -]{1,30}?)"

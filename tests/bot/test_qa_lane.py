@@ -277,3 +277,18 @@ async def test_an_upset_question_addressed_with_a_mention_is_answered_not_a_comp
         upset=True,
     )
     assert found is not None and found.product == cheapest.sku
+
+
+async def test_that_shade_is_the_one_a_question_before_the_last_named(store) -> None:
+    lane = QALane(lambda: store)
+    asker = Asker("sim", "r", "shade-back")
+    lipstick = await find_product(store, "口红")
+    assert lipstick is not None
+    brick = next(v for v in await variants_of(store, lipstick.sku) if v.colour == "brick red")
+    await lane.answer("砖红色口红还有吗", "zh", asker=asker, conversation_id="sb")
+    await lane.answer("那它会拔干吗", "zh", asker=asker, conversation_id="sb", context=lipstick.sku)
+    found = await lane.answer(
+        "ok那刚才那个色还剩几支 我冲了", "zh", asker=asker, conversation_id="sb", context=lipstick.sku
+    )
+    assert found is not None and "砖红" in found.text and str(brick.stock) in found.text
+    assert "浆果" not in found.text
