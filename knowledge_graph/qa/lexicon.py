@@ -2148,6 +2148,26 @@ PRODUCT_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     (
         (
+            "早上涂还是晚上涂",
+            "早上还是晚上",
+            "白天还是晚上",
+            "早晚都",
+            "什么时候涂",
+            "啥时候涂",
+            "什么时候用",
+            "啥时候用",
+            "morning or night",
+            "morning or at night",
+            "am or pm",
+            "when do i use",
+            "when should i use",
+            "when do i put",
+            "when should i put",
+        ),
+        "when should i use it morning and night 什么时候用 早晚",
+    ),
+    (
+        (
             "straw",
             "sip",
             "cup",

@@ -1199,7 +1199,7 @@ _ASKED_NEXT = re.compile(
 
 _TOPIC_ONLY = re.compile(
     r"^[\u4e00-\u9fff]{1,3}呢\W*$|\b(?:is|was) (?:that|this|it) (?:from |the |ur |your |a |an )"
-    r"|^(?:这|那)?是(?:不是)?(?:那个|这个|用的)?[^\s，,]{1,10}吗\W*$"
+    r"|^(?:这|那)?是(?:不是)?(?:那个|这个|用的)[^\s，,]{1,10}吗\W*$"
 )
 """A clause that only names what the next one is about ("干皮呢 会不会越喷越干", "is that the serum?? is
 it ok for sensitive skin")."""

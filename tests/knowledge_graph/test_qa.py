@@ -2820,3 +2820,11 @@ async def test_travel_said_in_chinese_is_still_a_travel_recommendation(qa) -> No
     assert found.strategy == "recommend" and "出行便携" in found.text
     visa = await qa.answer("去云南旅行玩几天合适", "zh")
     assert visa is None or visa.silent
+
+
+async def test_morning_or_night_asks_when_to_use_it_and_is_it_silk_is_a_question_of_its_own(qa) -> None:
+    when = await ask(qa, "眼霜是早上涂还是晚上涂啊 姐妹们", "zh")
+    assert "早晚" in when.text
+    both = await qa.answer("一套几个呀 是真丝的吗", "zh", context="LR-LIF-003")
+    assert both is not None and "3个" in both.text and "桑蚕丝" in both.text
+    assert question_parts("是那个补水精华吗 敏感肌能用吗") == ["是那个补水精华吗 敏感肌能用吗"]
