@@ -2536,7 +2536,8 @@ RECOMMENDED_THING = re.compile(
 """The kind of thing a recommendation is asked for ("whats a good beginner camera", "best travel pillow")."""
 NO_SHOP_FAQ_SAYS = re.compile(
     r"改地址|修改地址|换(?:个|一下)?地址|地址(?:填|写)错|改(?:一下)?订单|取消订单|(?:订单|下单了?).{0,4}取消|能取消"
-    r"|什么快递|哪家快递|哪个快递|顺丰|中通|圆通|韵达|申通|极兔|京东快递|\bems\b"
+    r"|什么快递|哪家快递|哪个快递|顺丰|中通|圆通|韵达|申通|极兔|京东快递|\bems\b|退款多久|多久到账|到账"
+    r"|\bhow long (?:does|do|will|till|until) (?:the |a |my )?refunds?\b"
     r"|\b(?:change|update|fix|edit) (?:my |the )?(?:shipping |delivery )?(?:address|order)\b"
     r"|\bcancel (?:my |the |an )?order\b|\bwhich (?:courier|carrier|delivery company)\b|\bwhat courier\b"
 )

@@ -1016,6 +1016,7 @@ SHOP_TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
             "official store",
             "授权",
             "官方授权",
+            "防伪",
         ),
         "genuine authentic products 正品",
     ),

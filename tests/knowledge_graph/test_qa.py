@@ -2764,8 +2764,10 @@ async def test_a_codes_terms_a_weekday_a_parcel_abroad_and_a_bare_choice_after_a
         "下单了能取消吗",
         "发什么快递",
         "顺丰吗",
+        "退款多久到账",
         "can i change my address after ordering",
         "which courier do u use",
+        "how long does a refund take",
     ],
 )
 async def test_order_changes_and_couriers_no_faq_speaks_of_are_left_to_the_streamer(qa, text: str) -> None:
@@ -2811,6 +2813,8 @@ async def test_a_thing_recommended_that_we_do_not_carry_is_not_carried(qa) -> No
     ):
         found = await ask(qa, text, lang)
         assert found.strategy == "other_shop", text
+    anti_fake = await ask(qa, "有没有防伪", "zh")
+    assert anti_fake.strategy == "shop_faq" and "官方" in anti_fake.text
     genuine = await ask(qa, "跟专柜买的是一样的吗 正品不", "zh")
     assert "正品" in genuine.text or "官方" in genuine.text
 
