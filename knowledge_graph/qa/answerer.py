@@ -2520,7 +2520,7 @@ OTHER_SHOP = re.compile(
     r"|costco|ebay|fedex|dhl|usps|post office)\b"
     r"|\b(?:starbucks|mcdonald'?s|kfc|nike|zara|uniqlo|ikea|douyin|tiktok shop|xiaohongshu)\b"
     r"|京东|淘宝|天猫|拼多多|抖音商城|唯品会|屈臣氏|丝芙兰|小红书|商场|麦当劳|肯德基|星巴克|雅诗兰黛|兰蔻|海蓝之谜"
-    r"|\b(?:the mall|a mall|apple store|apple sale|la mer|est[eé]e lauder|lanc[oô]me|boots)\b"
+    r"|\b(?:the mall|a mall|apple store|apple sale|la mer|est[eé]e lauder|lanc[oô]me)\b"
 )
 """Other shops and marketplaces: their deals, prices and policies are not this shop's to answer."""
 SHADE_SAID_BEFORE = re.compile(
@@ -2594,7 +2594,7 @@ OFF_SHOP_SUBJECT = re.compile(
     r"|(?:start|go|went|going|started) (?:running|jogging)|marathons?|jogging|guitar|piano"
     r"|golden retrievers?|labradors?|poodles?|huskies|husky|corgis?|scalp|dandruff|fish|library"
     r"|(?:gold|silver|oil) prices?|cheapest (?:country|city|place) to|visas?|anniversary"
-    r"|my (?:hands?|feet|heels|nails|cuticles|room|house|apartment|flat) (?:smells?|getting|get|gets|are|is)"
+    r"|my (?:hands?|feet|heels|nails|cuticles) (?:getting|get|gets|are|is)"
     r"|battle ?pass|in-?game|zelda|pok[eé]mon|mario|elden ring|roblox|overwatch|animal crossing|stardew"
     r"|v-?bucks|robux|call of duty"
     r"|rain(?:ing|y)?|snow(?:ing|y)?|weather|forecast|(?:dry|rainy|wet) season|plants?(?!-based)"
