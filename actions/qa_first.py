@@ -76,7 +76,6 @@ async def answered_by_qa(
         return QAFirst(None)
     platform, room, viewer = conversation_parts(tracker)
     context = tracker.get_slot(PRODUCT_SLOT)
-    earlier = earlier_questions(tracker)
     try:
         async with asyncio.timeout(FAQ_TIMEOUT_S):
             found: Answer | None = await get_answerer().answer(
@@ -85,8 +84,7 @@ async def answered_by_qa(
                 context=context if isinstance(context, str) else None,
                 intent=intent,
                 asker=Asker(platform, room, viewer),
-                previous=earlier[-1] if earlier else None,
-                earlier=earlier,
+                earlier=earlier_questions(tracker),
             )
     except (KnowledgeGraphError, TimeoutError) as err:
         log.warning("QA layer failed for %s: %s", tracker.sender_id, str(err) or type(err).__name__)

@@ -51,9 +51,8 @@ class QALane:
         self._rasa = rasa
         self.answerer = answerer or QuestionAnswerer(store_of)
         self._bookkeeping: dict[str, asyncio.Task[None]] = {}  # conversation id -> its context update
-        self._previous: OrderedDict[str, tuple[str, ...]] = (
-            OrderedDict()
-        )  # conversation id -> its last questions
+        # conversation id -> its last questions, oldest first
+        self._previous: OrderedDict[str, tuple[str, ...]] = OrderedDict()
 
     async def answer(
         self,
@@ -83,7 +82,6 @@ class QALane:
                 language,
                 context=context,
                 asker=asker,
-                previous=earlier[-1] if earlier else None,
                 earlier=earlier,
             )
         except KnowledgeGraphError as err:

@@ -201,12 +201,13 @@ class QuestionAnswerer:
         """The answer to ``text`` in ``lang`` ("en"/"zh"), or None to pass it on. ``context``: the SKU
         the viewer's conversation is about; ``intent``: Rasa's intent when an action asks (a prior for
         the FAQ ranking); ``asker``: for recommendations and the demand record; ``previous``: the
-        viewer's question before this one, which "那精华呢" / "what about the serum?" asks again;
-        ``earlier``: the viewer's questions before this one, oldest first, whose products "第一个" and
-        "the cheaper one" refer to."""
+        viewer's question before this one, which "那精华呢" / "what about the serum?" asks again (the last of
+        ``earlier`` when not given); ``earlier``: the viewer's questions before this one, oldest first,
+        whose products "第一个" and "the cheaper one" refer to."""
+        language: Language = normalize_language(lang) or "en"
         if earlier:
-            said_as: Language = normalize_language(lang) or "en"
-            text = await names_for_references(self._store_of(), text, earlier, context, said_as)
+            previous = previous if previous is not None else earlier[-1]
+            text = await names_for_references(self._store_of(), text, earlier, context, language)
         whole = await self._answer_one(
             text, lang, context=context, intent=intent, asker=asker, previous=previous, earlier=earlier
         )
@@ -231,7 +232,7 @@ class QuestionAnswerer:
         ):
             return whole
         return Answer(
-            wording.joined([a.text for a in answers], normalize_language(lang) or "en"),
+            wording.joined([a.text for a in answers], language),
             answers[0].strategy,
             (whole.product if whole else None) or answers[-1].product,
             tuple(dict.fromkeys(s for a in answers for s in a.skus)),
@@ -378,11 +379,11 @@ class _Turn:
             found is not None
             and found.strategy in ("recommend", "filter", "colour")
             and not named.products
-            and (thing := RECOMMENDED_THING.search(r.text)) is not None
-            and thing.group("thing").split()[0] not in VAGUE_THINGS
-            and thing.group("thing").split()[-1] not in GENERIC_EN
+            and (wanted := RECOMMENDED_THING.search(r.text)) is not None
+            and (thing := wanted.group("thing")).split()[0] not in VAGUE_THINGS
+            and thing.split()[-1] not in GENERIC_EN
         ):
-            asked = replace(r, sell_thing=thing.group("thing"))
+            asked = replace(r, sell_thing=thing)
             if names_a_kind(asked) and not carried(asked, await list_products(self.store)):
                 return await self.not_carried()  # "whats a good beginner camera": not our beginner picks
         about_named = found.strategy in ABOUT_WHAT_IS_NAMED if found else len(named.products) == 1
@@ -538,10 +539,8 @@ class _Turn:
                 order = wording.best_price(one, running)
                 shipping = _shipping_applied(found, order, one.currency, self.lang)
                 return Answer(f"{deal.text} {shipping}", "deal", deal.product, deal.skus)
-        if codes and MIN_SPEND.search(r.text):
-            return await self.promotion(
-                codes, products[0] if len(products) == 1 else None
-            )  # "LIVE10有门槛吗"
+        if codes and MIN_SPEND.search(r.text):  # "LIVE10有门槛吗": the code's own terms
+            return await self.promotion(codes, products[0] if len(products) == 1 else None)
         topics = _topics(r.text)
         if (
             topics
@@ -751,12 +750,10 @@ class _Turn:
             and not await self._not_sold(named)  # "do u sell nail polish? need a red"
         ):
             return await self.colour()
-        if (
-            not products
-            and context
-            and r.sell_thing
-            and (len(r.text) <= SHORT_FOLLOW_UP or HAS_SUBSTANCE.search(r.text) or BARE_CHOICE.match(r.text))
-        ):
+        asks_of_it = bool(  # "cotton pad or hands?" after the toner: how to use it
+            len(r.text) <= SHORT_FOLLOW_UP or HAS_SUBSTANCE.search(r.text) or BARE_CHOICE.match(r.text)
+        )
+        if not products and context and r.sell_thing and asks_of_it:
             found = await self._about_context(context)  # "有酒精吗" after "the toner?": about the toner
             if found is not None and found.strategy in ("product_faq", "attribute", "variant"):
                 return found
@@ -767,14 +764,7 @@ class _Turn:
             if about is not None and len(thing) >= 2 and any(thing in d for d in described):
                 return self.description(about)  # "有收纳包吗 出差要带" after the brushes: "附收纳包"
         about_context = (
-            context
-            and not products
-            and (
-                r.deictic
-                or len(r.text) <= SHORT_FOLLOW_UP
-                or HAS_SUBSTANCE.search(r.text)
-                or BARE_CHOICE.match(r.text)  # "cotton pad or hands?" after the toner: how to use it
-            )
+            context and not products and (r.deictic or asks_of_it)
         )  # "有香精没 我脸一碰香精就起疹子" after the mask: whether the mask has it
         if r.sell_thing and not (
             ((r.promo or r.stock) and not asks_for_goods(r)) or about_context
