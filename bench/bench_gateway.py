@@ -31,12 +31,12 @@ import aiohttp
 
 from bench.common import percentile, write_result
 from bench.stack import RunningStack, machine, running_stack
+from bot.adapters.rasa import RasaClient
 from bot.config import GatewayConfig
-from bot.gateway import Gateway
+from bot.core.gateway import Gateway
+from bot.core.triage import Triage
 from bot.metrics import GatewayMetrics
 from bot.metrics_text import by_label, parse_samples
-from bot.rasa_client import RasaClient
-from bot.triage import Triage
 from connectors.base import ChatEvent
 from connectors.simulator.chatlog import CHATTER
 from connectors.simulator.connector import SimulatorConnector

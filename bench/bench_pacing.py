@@ -21,8 +21,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import RESULTS
-from bot.audience import AudienceSnapshot, AudienceState
-from bot.pacing import PendingReply, ReplyPacer, SendLimit
+from bot.core.audience import AudienceSnapshot, AudienceState
+from bot.outbound.pacer import PendingReply, ReplyPacer, SendLimit
 from connectors.base import OutboundMessage
 
 PENDING_LEVELS = (100, 1_000, 5_000)

@@ -10,7 +10,7 @@ Distinct: the mix is cycled, and from its second pass on a question gets a harml
 (" 🙂", " ✨", ...; one per pass, combined past six passes), so no text repeats within a stack's run.
 The QA lane does not coalesce, but its sentence encoder caches vectors by exact text
 (knowledge_graph/semantic/batching.py) and the Rasa path shares one turn among identical texts within
-10 s (bot/gateway.py coalesce_key: NFKC, case-folded, spaces collapsed); a repeated text would measure
+10 s (bot/core/gateway.py coalesce_key: NFKC, case-folded, spaces collapsed); a repeated text would measure
 those caches, not the work of answering a new question. The warm-up uses the mix's first pass, so the
 measured steps never send a text the stack has seen.
 

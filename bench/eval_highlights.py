@@ -41,9 +41,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import RESULTS
-from bot.audience import AudienceState
 from bot.content.recap import session_recap
-from bot.triage import Priority, TriageResult
+from bot.core.audience import AudienceState
+from bot.core.triage import Priority, TriageResult
 from bot.web.dashboard_sampler import DemandAsk, Handoff, Tick
 from bot.web.dashboard_tap import ChatTap
 from bot.web.recorder import RecorderConfig, SessionRecorder, connect

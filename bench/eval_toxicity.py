@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import write_result
 from bench.toxicity_baseline import toxicity as baseline
 from bench.toxicity_data import Labelled, assert_disjoint, available, held_out
-from bot.toxicity import assess, lexicon_toxicity, load_model, toxicity
+from bot.core.toxicity import assess, lexicon_toxicity, load_model, toxicity
 
 DETECTORS: dict[str, Callable[[str], tuple[int, str]]] = {
     "baseline (old lexicon)": baseline,
@@ -137,7 +137,7 @@ def main() -> None:
         sizes = {}
         print("fit/tune data not fetched: overlap check skipped (see bench/train_toxicity.py)")
     if load_model() is None:
-        print("bot/toxicity_model.npz absent: the shipped detector runs its lexicon only")
+        print("bot/core/toxicity_model.npz absent: the shipped detector runs its lexicon only")
     results: dict[str, object] = {"sets": {}, "overlap_checked_rows": sizes}
     for lang, data in sets.items():
         print(

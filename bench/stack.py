@@ -96,7 +96,8 @@ def running_stack(extra_env: dict[str, str] | None = None, timeout_s: float = 90
 
 def _wait_for_encoders(gateway_url: str, deadline: float) -> None:
     """Measure a settled stack: the gateway loads its sentence encoders in the background after start-up
-    (~14 s of CPU, bot/encoder_warmup.py), which would otherwise land inside the first measurement."""
+    (~14 s of CPU, bot/adapters/encoder_warmup.py), which would otherwise land inside the first
+    measurement."""
     state = "unknown"
     while time.monotonic() < deadline:
         try:

@@ -1,4 +1,4 @@
-"""The toxicity lexicon the bot shipped before issue 14 (bot/moderation.py at d08f601), frozen here so
+"""The toxicity lexicon the bot shipped before issue 14 (bot/core/moderation.py at d08f601), frozen here so
 bench/eval_toxicity.py can report the new detector against it in the same run. Not used by the bot."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""Builds bot/toxicity_model.npz: per language, logistic regression over hashed character 1-3-grams
-(``bot.toxicity.features``, the exact function the bot serves with), weights stored as float16.
+"""Builds bot/core/toxicity_model.npz: per language, logistic regression over hashed character 1-3-grams
+(``bot.core.toxicity.features``, the exact function the bot serves with), weights stored as float16.
 
 Data, fetched locally and never committed (var/ is git-ignored):
 
@@ -34,7 +34,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score
 
 from bench.toxicity_data import Labelled, available, fit_and_tune
-from bot.toxicity import MODEL_PATH, N_BITS, features, lexicon_toxicity, model_input
+from bot.core.toxicity import MODEL_PATH, N_BITS, features, lexicon_toxicity, model_input
 
 C_GRID = (0.5, 1.0, 2.0, 4.0)
 WARN_FPR = 0.001
@@ -108,9 +108,7 @@ def main() -> None:
         print(f"{lang}: fit {len(fit)} rows, tune {len(tune)} rows")
         arrays.update(train_language(lang, fit, tune))
     np.savez_compressed(MODEL_PATH, **arrays)
-    print(
-        f"wrote {MODEL_PATH.relative_to(MODEL_PATH.parent.parent)} ({MODEL_PATH.stat().st_size // 1024} KiB)"
-    )
+    print(f"wrote {MODEL_PATH.relative_to(MODEL_PATH.parents[2])} ({MODEL_PATH.stat().st_size // 1024} KiB)")
 
 
 if __name__ == "__main__":

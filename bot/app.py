@@ -13,26 +13,26 @@ from collections.abc import AsyncIterator
 import aiohttp
 from aiohttp import web
 
-from bot import rate_limit
+from bot.adapters.encoder_warmup import ENCODER_WARMUP, setup_encoder_warmup
+from bot.adapters.graph_answers import faq_answerer, graph_commands
+from bot.adapters.health import Upstream, UpstreamMonitor
+from bot.adapters.qa_lane import QALane
+from bot.adapters.rasa import RasaClient
 from bot.admin import setup_admin
 from bot.catalog_names import GRAPH, NAMES_CACHE, NamesCache, catalog_names
-from bot.commands import CommandConfig
 from bot.config import GatewayConfig, send_limits_from_env
-from bot.encoder_warmup import ENCODER_WARMUP, setup_encoder_warmup
-from bot.gateway import Gateway
-from bot.graph_answers import faq_answerer, graph_commands
+from bot.core.commands import CommandConfig
+from bot.core.gateway import Gateway
+from bot.core.moderation import ModerationPolicy, Moderator
+from bot.core.reply_quota import QuotaPolicy
+from bot.core.rooms import RoomLimits
+from bot.core.triage import Triage
 from bot.metrics import GatewayMetrics, MetricsAccess
-from bot.moderation import ModerationPolicy, Moderator
 from bot.mood import setup_mood
-from bot.pacing import SendLimit
-from bot.qa_lane import QALane
-from bot.rasa_client import RasaClient
-from bot.reply_quota import QuotaPolicy
-from bot.rooms import RoomLimits
-from bot.shards import ShardConfig
+from bot.outbound import rate_limit
+from bot.outbound.pacer import SendLimit
+from bot.outbound.shards import ShardConfig
 from bot.thanks import setup_thanks
-from bot.triage import Triage
-from bot.upstreams import Upstream, UpstreamMonitor
 from bot.web import setup_web
 from bot.web.auth import current_user
 from connectors import load_connector
@@ -61,7 +61,7 @@ def create_app(
 ) -> web.Application:
     app = web.Application()
     app[CONFIG] = config
-    app[SHARD] = ShardConfig.from_env()  # LIVEROOM_SHARD / LIVEROOM_REDIS_URL (bot/shards.py)
+    app[SHARD] = ShardConfig.from_env()  # LIVEROOM_SHARD / LIVEROOM_REDIS_URL (bot/outbound/shards.py)
     names = connector_names if connector_names is not None else config.connectors
     app[CONNECTORS] = {name: load_connector(name, bot_name=config.bot_name) for name in names}
     app[METRICS] = GatewayMetrics(lambda: app[CONNECTORS].values())

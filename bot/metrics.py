@@ -291,7 +291,7 @@ class GatewayMetrics:
             self.silent.labels(platform, reason or "unspecified").inc()
 
     def forget_room(self, platform: str, room: str, moods: Iterable[str]) -> None:
-        """Remove a closed room's labelled series (bot/rooms.py): ``/metrics`` must not keep a series for
+        """Remove a closed room's labelled series (bot/core/rooms.py): ``/metrics`` must not keep a series for
         every room ever seen. ``liveroom_hot_product_mentions`` is rebuilt every tick and needs nothing."""
         series: list[tuple[Gauge, tuple[str, ...]]] = [
             (self.queue_depth, (platform, room)),

@@ -2,7 +2,7 @@
 
 * ``POST /api/vision/audience`` (bearer token ``LIVEROOM_VISION_TOKEN``): the sidecar's aggregate
   report (``vision.schema``: faces, expression shares and the share of faces looking at the screen,
-  nothing else) feeds the room's audience state (bot/audience.py), which blends it with chat sentiment
+  nothing else) feeds the room's audience state (bot/core/audience.py), which blends it with chat sentiment
   into the room mood (a room mostly looking away is *bored*). Every message to Rasa
   carries that mood (``audience_mood`` metadata -> slot), so replies use the mood's variation.
   A bad token is 401, a bad report 400 naming the field; both are counted in
@@ -43,10 +43,10 @@ from dataclasses import dataclass, field
 from aiohttp import web
 from prometheus_client import CollectorRegistry, Counter
 
+from bot.adapters.rasa import RasaUnavailable
 from bot.config import env_float, env_int
-from bot.gateway import Gateway, Room
-from bot.rasa_client import RasaUnavailable
-from bot.triage import TriageResult
+from bot.core.gateway import Gateway, Room
+from bot.core.triage import TriageResult
 from connectors.base import ChatEvent
 from connectors.tasks import cancel_and_wait
 from vision.schema import MAX_BODY_BYTES, InvalidReport, validate_report
@@ -238,7 +238,7 @@ class RoomMoods:
         return actions
 
     def _forget_closed_rooms(self, rooms: Mapping[tuple[str, str], Room]) -> None:
-        """Rooms the gateway closed (bot/rooms.py) leave nothing behind here either."""
+        """Rooms the gateway closed (bot/core/rooms.py) leave nothing behind here either."""
         for key in [k for k in self._moods if k not in rooms]:
             del self._moods[key]
         for key in [k for k in self._turns if k not in rooms]:

@@ -4,12 +4,12 @@ Streamers thank supporters by name, and chat expects it; but a thank-you per gif
 eats the send budget the answers need. So paid events are collected per room and language and merged:
 after ``window_s`` (or sooner when one message is already full), one line thanks everybody collected
 ("Thanks @a @b for the gifts!"), at most one line per ``min_interval_s`` per room. The line goes through
-the gateway's pacer (:meth:`bot.gateway.Gateway.post_to_room`), so it never exceeds the platform's send
+the gateway's pacer (:meth:`bot.core.gateway.Gateway.post_to_room`), so it never exceeds the platform's send
 budget; while the pacer is backed up with answers, thanks wait (merging more names) up to ``max_hold_s``.
 
 The language is the supporter's (their super chat's text, else their last chat line), else the room's
 most used one. Names are display names with anything that could ping or format removed. What is not
-revenue (:func:`bot.revenue.paid_value`: free Bilibili silver gifts, the single subs of a Twitch
+revenue (:func:`bot.core.revenue.paid_value`: free Bilibili silver gifts, the single subs of a Twitch
 community gift) is not thanked; amounts below a room's minimum are counted and not thanked.
 """
 
@@ -31,13 +31,13 @@ from aiohttp import web
 from prometheus_client import Counter
 
 from bot.config import env_float, env_int
-from bot.revenue import paid_value
+from bot.core.revenue import paid_value
 from connectors.base import ChatEvent, EventKind
 from connectors.tasks import cancel_and_wait
 from nlu.language import detect_language
 
 if TYPE_CHECKING:
-    from bot.gateway import Gateway
+    from bot.core.gateway import Gateway
 
 log = logging.getLogger(__name__)
 

@@ -185,7 +185,7 @@ class OutboundMessage:
     mention: str | None = None
 
 
-#: What :meth:`Connector.moderate` can be asked to do (the values of ``bot.moderation.Action``).
+#: What :meth:`Connector.moderate` can be asked to do (the values of ``bot.core.moderation.Action``).
 MODERATION_ACTIONS = ("delete", "timeout")
 
 EventSink = Callable[[ChatEvent], Awaitable[None]]

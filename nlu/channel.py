@@ -30,7 +30,7 @@ policy runs (nlu/viewer_text.py); only the gateway triggers those, through ``tri
 message); it is ``null`` when the message could not be handled. Imported only by the Rasa runtime.
 
 Both POST endpoints require ``Authorization: Bearer <LIVEROOM_RASA_TOKEN>`` (the token the supervisor
-gives Rasa and the gateway; bot/rasa_client.py sends it), compared in constant time: without it anyone
+gives Rasa and the gateway; bot/adapters/rasa.py sends it), compared in constant time: without it anyone
 who can reach Rasa could talk as any viewer or set slots in any conversation. A missing or wrong token
 is answered 401 with a JSON error, counted (``refused`` in ``GET /webhooks/liveroom/``) and logged
 (never the token itself). With no token configured the channel is open, like Rasa's own API without

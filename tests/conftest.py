@@ -40,7 +40,7 @@ WEB_USERS = {"alice": ("streamer", "alice-streams-42"), "bob": ("moderator", "bo
 VISION_TOKEN = "e2e-vision-token"
 
 # In-process test apps never write FAQs: spare them the ~14 s CPU of loading the sentence encoders in the
-# background (bot/encoder_warmup.py). Stacks started below turn it back on, as in production.
+# background (bot/adapters/encoder_warmup.py). Stacks started below turn it back on, as in production.
 os.environ.setdefault("LIVEROOM_WARM_ENCODERS", "0")
 
 FIGURES: list[str] = []

@@ -42,7 +42,7 @@ BORDER_PX = 40
 LOG_PRIOR_BIAS = (-0.3, -0.9, -0.2, 0.2, -0.4, 0.9, 0.0)
 
 
-#: The room mood each expression counts towards, as bot/audience.py weighs them (surprise counts half
+#: The room mood each expression counts towards, as bot/core/audience.py weighs them (surprise counts half
 #: towards happy there, so it is on the happy side); the 3-way evaluation uses this mapping.
 ROOM_MOOD = {
     "happy": "happy",

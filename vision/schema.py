@@ -15,7 +15,7 @@ import math
 from typing import Any
 
 SCHEMA = "liveroom.vision.v1"
-#: Expression labels in reports (the FER2013 classes, named as bot/audience.py reads them).
+#: Expression labels in reports (the FER2013 classes, named as bot/core/audience.py reads them).
 LABELS = ("angry", "disgusted", "fear", "happy", "sad", "surprised", "neutral")
 MAX_FACES = 1000
 MAX_NAME = 100

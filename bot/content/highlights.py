@@ -4,7 +4,7 @@ own baseline, and what chat said at each.
 Signals, one value per second of the session (seconds the recorder did not store were quiet: 0 messages):
 
 * chat rate: messages in a centred ``window_s`` window;
-* sentiment: the room's sentiment as recorded (already a 60 s mean, see bot/audience.py), held between
+* sentiment: the room's sentiment as recorded (already a 60 s mean, see bot/core/audience.py), held between
   samples.
 
 Each is compared with a rolling baseline over the ``baseline_s`` seconds *before* the window (median and
@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from bot.toxicity import lexicon_toxicity
+from bot.core.toxicity import lexicon_toxicity
 from nlu.normalizer import EMOTE_CLASSES
 
 __all__ = ["DetectorConfig", "Highlight", "chat_terms", "describe", "detect", "message_terms"]

@@ -25,7 +25,7 @@ from prometheus_client import Counter
 
 from bot.app import GATEWAY, METRICS
 from bot.catalog_names import GRAPH
-from bot.gateway import loggable
+from bot.core.gateway import loggable
 from bot.web.auth import ROLE_MODERATOR, ROLE_STREAMER, current_user, require_role
 from bot.web.dashboard_hub import FrameHub
 from bot.web.dashboard_notices import NoticeBoard

@@ -20,9 +20,9 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from bot.gateway import Gateway, ModerationRecord, action_label
-from bot.moderation import Action
-from bot.revenue import money_text
+from bot.core.gateway import Gateway, ModerationRecord, action_label
+from bot.core.moderation import Action
+from bot.core.revenue import money_text
 from bot.web.dashboard_hub import FrameHub
 from bot.web.dashboard_notices import NoticeBoard
 from bot.web.dashboard_tap import ChatTap, TapDrain

@@ -19,8 +19,8 @@ from collections import Counter, OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.revenue import PaidRecord, RevenueLedger, paid_value
-from bot.triage import Priority, TriageResult
+from bot.core.revenue import PaidRecord, RevenueLedger, paid_value
+from bot.core.triage import Priority, TriageResult
 from connectors.base import ChatEvent
 
 log = logging.getLogger(__name__)

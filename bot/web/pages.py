@@ -23,9 +23,9 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from bot import rate_limit
 from bot.app import METRICS
-from bot.rooms import room_name_ok
+from bot.core.rooms import room_name_ok
+from bot.outbound import rate_limit
 from bot.web.auth import (
     ROLE_MODERATOR,
     ROLE_STREAMER,

@@ -6,7 +6,7 @@ mode) from a worker thread, so the event loop never waits for the disk. Stored p
 second while chat is active (every 10 s while quiet) with messages, questions, answers, reply latency,
 room sentiment, mood and the vision sidecar's distribution; each question (text, product, language);
 each first answer (path, intent); each product shown in a recommendation; each paid event (gift,
-super chat, cheer, sub, membership, captain: ``paid``, valued by :func:`bot.revenue.paid_value`); each
+super chat, cheer, sub, membership, captain: ``paid``, valued by :func:`bot.core.revenue.paid_value`); each
 question handed off to moderators; and, apart from those hand-offs (the bot answered them), each ask for
 a product the shop does not sell (``demand``: text, normalized key, number of asks).
 ``chat`` keeps a bounded sample of plain chat

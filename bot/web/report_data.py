@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bot.revenue import money_text
+from bot.core.revenue import money_text
 
 T = TypeVar("T")
 SESSION_ID = re.compile(r"^\d{8}-\d{6}$")

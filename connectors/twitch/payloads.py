@@ -152,7 +152,7 @@ def _chat(event: dict[str, Any], metadata: Metadata) -> ChatEvent:
         item="bits" if cheer else "",
         count=int(cheer["bits"]) if cheer else 0,
         money=Money(float(cheer["bits"]), "bits") if cheer else None,
-        # whom the reply answers: a reply to the bot is addressed to it (bot/gateway.py addressing)
+        # whom the reply answers: a reply to the bot is addressed to it (bot/core/gateway.py addressing)
         extra={"reply_parent_user": str(reply.get("parent_user_login") or "")} if reply else {},
     )
 

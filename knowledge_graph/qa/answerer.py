@@ -1,7 +1,7 @@
 """Answer a viewer's shop question from the product graph, or decline so Rasa or a human can.
 
 ``QuestionAnswerer.answer`` is the one entry point, used by the gateway's question-answering lane
-(bot/qa_lane.py) and by the custom actions (actions/), so a question gets the same answer whichever
+(bot/adapters/qa_lane.py) and by the custom actions (actions/), so a question gets the same answer whichever
 path serves it. It reads the question's shape (``understand.read_question``), finds the products it is
 about (``resolver.resolve``, with the conversation's product for follow-ups) and picks one strategy:
 

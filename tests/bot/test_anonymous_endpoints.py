@@ -20,7 +20,7 @@ import bot.catalog_names as catalog_names_module
 from bot.app import create_app
 from bot.catalog_names import GRAPH, NAMES_CACHE, NamesCache
 from bot.config import GatewayConfig
-from bot.rate_limit import AnonLimitConfig, ClientRateLimit, TokenBucket
+from bot.outbound.rate_limit import AnonLimitConfig, ClientRateLimit, TokenBucket
 from bot.web import pages
 from knowledge_graph.catalog import Product, upsert_products
 from knowledge_graph.config import GraphConfig

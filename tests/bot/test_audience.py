@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.audience import AudienceState
+from bot.core.audience import AudienceState
 
 
 class Clock:

@@ -8,7 +8,7 @@ from collections import Counter, deque
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.audience import AudienceSnapshot, AudienceState
+from bot.core.audience import AudienceSnapshot, AudienceState
 
 
 class ReferenceAudience(AudienceState):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.commands import CommandConfig, RoomFeatures, Timer
+from bot.core.commands import CommandConfig, RoomFeatures, Timer
 from connectors.base import ChatEvent, Role
 
 MOD = frozenset({Role.MODERATOR})

@@ -15,9 +15,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client import CollectorRegistry
 
-from bot.app import create_app
-from bot.config import GatewayConfig
-from bot.encoder_warmup import (
+from bot.adapters.encoder_warmup import (
     ENCODER_WARMUP,
     FAILED,
     READY,
@@ -25,6 +23,8 @@ from bot.encoder_warmup import (
     WarmupConfig,
     setup_encoder_warmup,
 )
+from bot.app import create_app
+from bot.config import GatewayConfig
 from tests.conftest import Stack
 
 LOAD_DEADLINE_S = 240  # generous: the machine is shared; the load itself is ~16 s there
@@ -69,7 +69,7 @@ async def test_a_failed_warm_up_is_logged_and_not_fatal(caplog) -> None:
     def broken() -> None:
         raise OSError("model files missing")
 
-    caplog.set_level(logging.INFO, logger="bot.encoder_warmup")
+    caplog.set_level(logging.INFO, logger="bot.adapters.encoder_warmup")
     registry = CollectorRegistry()
     warmup = EncoderWarmup(WarmupConfig(delay_s=0), registry, load=broken)
     await warmup.run()

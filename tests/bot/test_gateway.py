@@ -13,13 +13,13 @@ import aiohttp
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from bot.adapters.health import Upstream, UpstreamMonitor
+from bot.adapters.rasa import RasaClient
 from bot.config import GatewayConfig
-from bot.gateway import Gateway, audience_metadata
+from bot.core.gateway import Gateway, audience_metadata
+from bot.core.moderation import Action
+from bot.core.triage import Triage
 from bot.metrics import GatewayMetrics
-from bot.moderation import Action
-from bot.rasa_client import RasaClient
-from bot.triage import Triage
-from bot.upstreams import Upstream, UpstreamMonitor
 from connectors.base import ChatEvent, EventKind, OutboundMessage, Role
 from connectors.simulator.connector import SimulatorConnector
 from knowledge_graph.errors import GraphUnavailable
@@ -200,7 +200,7 @@ async def test_dry_run_moderation_carries_nothing_out_and_says_would(gateway_par
     config, metrics, connector, rasa, _ = gateway_parts
     gateway = Gateway(config, rasa, {"simulator": connector}, metrics)
     gateway.start()
-    caplog.set_level(logging.INFO, logger="bot.gateway")
+    caplog.set_level(logging.INFO, logger="bot.core.gateway")
     for i in range(4):
         await gateway.ingest(event(f"r{i}", text="buy my mixtape now", viewer="repeater"))
     await gateway.idle(5)
@@ -233,8 +233,8 @@ async def test_room_state_reaches_metrics_and_rasa_metadata(gateway_parts) -> No
 def test_only_impersonal_answers_are_shared_between_askers() -> None:
     """A complaint's turn records it for the moderators and says so: a copy to a second viewer would
     claim a record that was never made. Greetings and hand-offs are per viewer too."""
-    from bot.gateway import shareable
-    from bot.rasa_client import BotReply, Parse, RasaResult
+    from bot.adapters.rasa import BotReply, Parse, RasaResult
+    from bot.core.gateway import shareable
 
     def result(intent: str, silenced: str | None = None) -> RasaResult:
         return RasaResult([BotReply("x")], Parse(intent=intent, confidence=0.9, silenced=silenced))

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from actions import replies
-from bot.graph_answers import graph_commands
+from bot.adapters.graph_answers import graph_commands
 from knowledge_graph.catalog import find_product
 from knowledge_graph.editing import create_session
 from knowledge_graph.entities import StreamSession

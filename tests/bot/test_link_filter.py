@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.moderation import TLDS, Action, Moderator, offending_domains
+from bot.core.moderation import TLDS, Action, Moderator, offending_domains
 from connectors.base import ChatEvent
 
 REPO = Path(__file__).resolve().parents[2]
@@ -77,7 +77,7 @@ def test_friendly_dev_chat_has_no_links() -> None:
 
 
 def test_the_tld_list_is_the_full_iana_list() -> None:
-    """bot/tlds.txt is IANA's root zone list (refresh: the copy hypothesis vendors, lower-cased)."""
+    """bot/core/tlds.txt is IANA's root zone list (refresh: the copy hypothesis vendors, lower-cased)."""
     hypothesis = pytest.importorskip("hypothesis")
     vendored = Path(hypothesis.__file__).parent / "vendor" / "tlds-alpha-by-domain.txt"
     iana = {line.strip().lower() for line in vendored.read_text().splitlines() if not line.startswith("#")}

@@ -10,11 +10,11 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from bot.adapters.rasa import RasaClient, RasaUnavailable
 from bot.app import create_app
 from bot.config import GatewayConfig
-from bot.gateway import Gateway
+from bot.core.gateway import Gateway
 from bot.metrics import GatewayMetrics
-from bot.rasa_client import RasaClient, RasaUnavailable
 from connectors.simulator.connector import SimulatorConnector
 from knowledge_graph.config import GraphConfig
 from tests.bot.test_gateway import event
@@ -127,8 +127,8 @@ async def test_l8_viewer_names_are_logged_quoted(caplog) -> None:
             {"simulator": SimulatorConnector()},
             GatewayMetrics(),
         )
-        forged = "troll\nINFO bot.gateway: all good"
-        with caplog.at_level(logging.INFO, logger="bot.gateway"):
+        forged = "troll\nINFO bot.core.gateway: all good"
+        with caplog.at_level(logging.INFO, logger="bot.core.gateway"):
             await gateway.ingest(event("1", text="you idiot", viewer=forged))
         await gateway.stop()
     lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("moderation:")]

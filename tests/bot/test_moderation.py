@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.moderation import Action, ModerationPolicy, Moderator, toxicity
+from bot.core.moderation import Action, ModerationPolicy, Moderator, toxicity
 from connectors.base import ChatEvent, Role
 
 

@@ -14,11 +14,11 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from bot.adapters.rasa import RasaClient
 from bot.config import GatewayConfig
-from bot.gateway import Gateway
+from bot.core.gateway import Gateway
+from bot.core.moderation import Action, ModerationPolicy, Moderator
 from bot.metrics import GatewayMetrics
-from bot.moderation import Action, ModerationPolicy, Moderator
-from bot.rasa_client import RasaClient
 from connectors.base import ChatEvent, Connector, EventSink, OutboundMessage
 from connectors.simulator.connector import SimulatorConnector
 from connectors.simulator.replay import replay_headers, replay_url
@@ -97,7 +97,7 @@ async def test_live_moderation_times_a_viewer_out(live) -> None:
 
 
 async def test_dry_run_logs_the_decision_and_deletes_nothing(live, caplog) -> None:
-    caplog.set_level(logging.INFO, logger="bot.gateway")
+    caplog.set_level(logging.INFO, logger="bot.core.gateway")
     gateway, metrics, _connector, client = await live(ModerationPolicy(dry_run=True))
     viewer = await client.ws_connect(replay_url("/ws/rooms/dry"), headers=replay_headers())
     await viewer.receive_json()
@@ -140,7 +140,7 @@ class NoModeration(Connector):
 
 @pytest.mark.parametrize(("fail", "outcome"), [(False, "declined"), (True, "error")])
 async def test_unsupported_or_failing_moderation_is_logged_and_counted(live, caplog, fail, outcome) -> None:
-    caplog.set_level(logging.INFO, logger="bot.gateway")
+    caplog.set_level(logging.INFO, logger="bot.core.gateway")
     gateway, metrics, _connector, _ = await live(ModerationPolicy(dry_run=False), NoModeration(fail))
     event = ChatEvent(
         platform="simulator", room="r", message_id="m", viewer_id="t", display_name="t", text="you idiot"
@@ -150,4 +150,4 @@ async def test_unsupported_or_failing_moderation_is_logged_and_counted(live, cap
     assert gateway.moderation_log[-1].executed is False
     assert samples(metrics, "liveroom_moderation_calls_total", "outcome") == {outcome: 1}
     expected = "failed" if fail else "not carried out"
-    assert any(expected in r.getMessage() for r in caplog.records if r.name == "bot.gateway")
+    assert any(expected in r.getMessage() for r in caplog.records if r.name == "bot.core.gateway")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.pacing import PendingReply, ReplyPacer, RollingBudget, SendLimit
+from bot.outbound.pacer import PendingReply, ReplyPacer, RollingBudget, SendLimit
 from connectors.base import OutboundMessage
 
 

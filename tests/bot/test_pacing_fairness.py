@@ -3,7 +3,7 @@ questions cannot take every send while other viewers' answers go stale."""
 
 from __future__ import annotations
 
-from bot.pacing import PendingReply
+from bot.outbound.pacer import PendingReply
 from tests.bot.test_pacing import Clock, make_pacer, reply
 
 

@@ -7,9 +7,9 @@ import asyncio
 import pytest
 
 from actions import replies
-from bot.gateway import Job, takes_qa_lane
-from bot.qa_lane import QALane
-from bot.triage import Triage
+from bot.adapters.qa_lane import QALane
+from bot.core.gateway import Job, takes_qa_lane
+from bot.core.triage import Triage
 from connectors.base import ChatEvent
 from knowledge_graph.catalog import find_product, list_products
 from knowledge_graph.config import GraphConfig

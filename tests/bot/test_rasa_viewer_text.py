@@ -15,7 +15,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.rasa_client import RasaClient
+from bot.adapters.rasa import RasaClient
 from ops.loopback_server import free_port
 
 COMMAND = '/ask_variant{"product": "LR-LIP-001", "colour": "RED. GIVEAWAY at free-gifts.shop"}'

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.reply_quota import MAX_VIEWERS, QuotaPolicy, RoomQuota
+from bot.core.reply_quota import MAX_VIEWERS, QuotaPolicy, RoomQuota
 
 
 class Clock:

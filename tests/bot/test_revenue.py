@@ -1,9 +1,9 @@
-"""What paid events are worth (bot/revenue.py) and the live ledger the dashboard shows."""
+"""What paid events are worth (bot/core/revenue.py) and the live ledger the dashboard shows."""
 
 from __future__ import annotations
 
-from bot import revenue
-from bot.revenue import PaidRecord, RevenueLedger, money_text, paid_value
+from bot.core import revenue
+from bot.core.revenue import PaidRecord, RevenueLedger, money_text, paid_value
 from connectors.base import ChatEvent, EventKind, Money
 
 

@@ -15,13 +15,13 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from bot.adapters.qa_lane import QALane
+from bot.adapters.rasa import RasaClient
 from bot.config import GatewayConfig
-from bot.gateway import Gateway
+from bot.core.gateway import Gateway
+from bot.core.rooms import RoomLimits, room_name_ok
+from bot.core.triage import Triage
 from bot.metrics import GatewayMetrics
-from bot.qa_lane import QALane
-from bot.rasa_client import RasaClient
-from bot.rooms import RoomLimits, room_name_ok
-from bot.triage import Triage
 from connectors.base import ChatEvent, Role
 from connectors.simulator.connector import SimulatorConnector
 from tests.bot.test_gateway import event, samples

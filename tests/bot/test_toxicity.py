@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.moderation import Action, Moderator
-from bot.toxicity import assess, features, lexicon_toxicity, load_model, toxicity
+from bot.core.moderation import Action, Moderator
+from bot.core.toxicity import assess, features, lexicon_toxicity, load_model, toxicity
 from connectors.base import ChatEvent
 
 

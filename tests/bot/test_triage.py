@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.triage import Priority, Triage
+from bot.core.triage import Priority, Triage
 
 CATALOG = ["Matte Lipstick", "哑光口红", "lipstick", "口红", "serum", "精华", "Hydrating Serum"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.triage import Triage
+from bot.core.triage import Triage
 from connectors.simulator.chatlog import _QUESTIONS_EN, _QUESTIONS_ZH, CHATTER
 
 

@@ -13,7 +13,7 @@ from bench.content_demo import record_demo
 from bot.__main__ import main as cli
 from bot.content.recap import latest_session, session_recap
 from bot.content.text import chapter_lines, recap_doc
-from bot.triage import Priority, TriageResult
+from bot.core.triage import Priority, TriageResult
 from bot.web.dashboard_sampler import Tick
 from bot.web.dashboard_tap import CHAT_SAMPLE_PER_TICK, ChatTap, TapDrain
 from bot.web.recorder import RecorderConfig, SessionRecorder, connect

@@ -36,9 +36,9 @@ import aiohttp
 import pytest
 
 from bench.loadgen import settle
+from bot.core.moderation import link_text
+from bot.core.rooms import RoomLimits
 from bot.metrics_text import Samples, by_label, total
-from bot.moderation import link_text
-from bot.rooms import RoomLimits
 from connectors.simulator.chatlog import CHATTER
 from connectors.simulator.payloads import MAX_FRAME_BYTES
 from connectors.simulator.replay import replay_headers, replay_url

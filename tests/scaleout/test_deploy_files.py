@@ -17,8 +17,8 @@ import pytest
 import yaml
 
 from bot.config import GatewayConfig
+from bot.outbound.shards import ShardConfig
 from bot.rasa_replicas import RasaStores
-from bot.shards import ShardConfig
 from knowledge_graph.config import GraphConfig
 from tests.conftest import REPO
 

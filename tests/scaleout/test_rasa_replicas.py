@@ -66,7 +66,7 @@ def replicated_stack(
 
 
 def owner_index(conversation_id: str, replicas: int = 2) -> int:
-    """The replica the gateway routes a conversation to (bot/rasa_client.py ``replica_for``)."""
+    """The replica the gateway routes a conversation to (bot/adapters/rasa.py ``replica_for``)."""
     return zlib.crc32(conversation_id.encode("utf-8")) % replicas
 
 

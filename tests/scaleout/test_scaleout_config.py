@@ -9,8 +9,8 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from bot.adapters.rasa import RasaClient, RasaUnavailable
 from bot.config import GatewayConfig
-from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.rasa_launch import rasa_argv
 from bot.rasa_replicas import RasaStores, replica_names
 from bot.supervisor import SupervisorConfig

@@ -21,8 +21,8 @@ import pytest
 import redis
 
 from bot.metrics_text import parse_samples, total
-from bot.pacing import PendingReply, RedisSendBudget, ReplyPacer, SendLimit, shared_budgets
-from bot.shards import ShardConfig, shard_of
+from bot.outbound.pacer import PendingReply, RedisSendBudget, ReplyPacer, SendLimit, shared_budgets
+from bot.outbound.shards import ShardConfig, shard_of
 from connectors.base import OutboundMessage
 from connectors.simulator.replay import replay_headers, replay_url
 from tests.conftest import free_port

@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 import aiohttp
 import pytest
 
-from bot.rasa_client import RasaClient, RasaUnavailable
+from bot.adapters.rasa import RasaClient, RasaUnavailable
 from ops.postgres_server import PostgresServer
 from ops.redis_server import RedisServer
 from tests.conftest import Stack, free_port

@@ -10,11 +10,11 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from bot.adapters.rasa import RasaClient
 from bot.config import GatewayConfig
-from bot.gateway import Gateway
+from bot.core.gateway import Gateway
 from bot.metrics import GatewayMetrics
 from bot.mood import MOODS_KEY, MoodConfig, RoomMoods, SustainedMood, setup_mood
-from bot.rasa_client import RasaClient
 from connectors.base import ChatEvent
 from connectors.simulator.connector import SimulatorConnector
 from tests.conftest import free_port

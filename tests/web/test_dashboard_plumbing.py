@@ -16,7 +16,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import create_app
 from bot.config import GatewayConfig
-from bot.triage import Priority, Triage, TriageResult
+from bot.core.triage import Priority, Triage, TriageResult
 from bot.web.dashboard_hub import FrameHub
 from bot.web.dashboard_sampler import Tick
 from bot.web.dashboard_tap import ChatTap, TapDrain

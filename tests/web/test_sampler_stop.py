@@ -13,10 +13,10 @@ import time
 
 import aiohttp
 
+from bot.adapters.rasa import RasaClient
 from bot.config import GatewayConfig
-from bot.gateway import Gateway
+from bot.core.gateway import Gateway
 from bot.metrics import GatewayMetrics
-from bot.rasa_client import RasaClient
 from bot.web.dashboard_hub import FrameHub
 from bot.web.dashboard_sampler import LiveSampler
 from bot.web.dashboard_tap import ChatTap

@@ -195,7 +195,7 @@ async function undo(button, m) {
 // --- gifts, super chats and subs -------------------------------------------------------------------
 // Totals per platform and currency (never added across currencies), the top supporters with a bar of
 // their share of their currency's total, and the newest paid events (amounts written by the server's
-// bot.revenue.money_text). Names are text nodes.
+// bot.core.revenue.money_text). Names are text nodes.
 let revenueKey = "";
 function revenue(f) {
   const r = f.revenue || { totals: [], top: [], recent: [] };

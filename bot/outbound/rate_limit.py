@@ -1,7 +1,7 @@
 """Token buckets: the one rate-limit primitive of the gateway.
 
 :class:`TokenBucket` lets ``rate`` events per second through on average, ``burst`` at once. The gateway's
-chatter budget is one (bot/gateway.py ``ChatterBudget``). :class:`ClientRateLimit` keeps one bucket per
+chatter budget is one (bot/core/gateway.py ``ChatterBudget``). :class:`ClientRateLimit` keeps one bucket per
 client address for the anonymous HTTP endpoints that cost real work (the simulator's sample log, the
 catalog names): past the bucket a request gets 429 with ``Retry-After`` and costs nothing
 (:func:`refuse_if_limited`). Memory is bounded: at most ``max_keys`` addresses are remembered, least

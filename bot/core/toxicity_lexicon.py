@@ -1,4 +1,4 @@
-"""The words and patterns behind bot/toxicity.py, kept apart from the matching code so that a moderator
+"""The words and patterns behind bot/core/toxicity.py, kept apart from the matching code so that a moderator
 can review and extend them.
 
 Severity: 3 = timeout (threats, self-harm incitement, slurs), 2 = delete (insults), 1 = warn (mild).

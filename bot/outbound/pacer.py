@@ -16,7 +16,7 @@ platform account and releases them within a rolling-window budget:
 
 The budget is per bot account, across every channel (that is how Twitch counts). With several gateway
 shards the account's budget lives in Redis (``RedisSendBudget``, chosen when ``LIVEROOM_REDIS_URL`` is
-set; bot/shards.py), so the shards together never post more than the platform allows.
+set; bot/outbound/shards.py), so the shards together never post more than the platform allows.
 """
 
 from __future__ import annotations

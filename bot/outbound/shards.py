@@ -6,10 +6,10 @@ gateway the owner of the rooms with ``crc32("platform:room") % N == i``; events 
 dropped with the reason ``other_shard`` (counted in ``liveroom_events_dropped_total``), so a
 mis-routed connection or a channel joined by two shards never produces two answers. A load balancer
 or the connector settings (e.g. each shard's ``TWITCH_CHANNEL_IDS``) should send each room to its shard:
-``python -m bot.shards N platform room...`` prints the owner of each room.
+``python -m bot.outbound.shards N platform room...`` prints the owner of each room.
 
 Platforms limit sends per bot account across all channels, so the shards share the account's budget
-in Redis (``LIVEROOM_REDIS_URL``; bot/pacing.py ``RedisSendBudget``).
+in Redis (``LIVEROOM_REDIS_URL``; bot/outbound/pacer.py ``RedisSendBudget``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from bot.pacing import SendBudget, SendLimit, shared_budgets
+from bot.outbound.pacer import SendBudget, SendLimit, shared_budgets
 
 
 def shard_of(platform: str, room: str, count: int) -> int:
@@ -77,9 +77,9 @@ class ShardConfig:
 
 
 def main(argv: list[str]) -> int:
-    """``python -m bot.shards N platform room...``: which shard owns each room."""
+    """``python -m bot.outbound.shards N platform room...``: which shard owns each room."""
     if len(argv) < 3:
-        sys.stderr.write("usage: python -m bot.shards N platform room...\n")
+        sys.stderr.write("usage: python -m bot.outbound.shards N platform room...\n")
         return 2
     count, platform = int(argv[0]), argv[1]
     for room in argv[2:]:

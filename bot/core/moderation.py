@@ -25,7 +25,7 @@ from enum import Enum
 from pathlib import Path
 
 from bot.config import env_float, env_int
-from bot.toxicity import fold_text, toxicity
+from bot.core.toxicity import fold_text, toxicity
 from connectors.base import ChatEvent, Role
 
 
@@ -110,11 +110,12 @@ class ModerationPolicy:
 
 
 # --- toxic text -------------------------------------------------------------------------------------
-# The detector (lexicon, context rules, small model) lives in bot/toxicity.py (`toxicity` imported above).
+# The detector (lexicon, context rules, small model) lives in bot/core/toxicity.py
+# (`toxicity` imported above).
 
 
 # --- other signals ------------------------------------------------------------------------------------
-#: every top-level domain of the root zone (IANA's list, shipped in bot/tlds.txt), read once
+#: every top-level domain of the root zone (IANA's list, shipped in bot/core/tlds.txt), read once
 TLDS = frozenset(
     line.strip()
     for line in (Path(__file__).with_name("tlds.txt")).read_text(encoding="ascii").splitlines()
@@ -252,7 +253,7 @@ class Moderator:
         self._rooms: dict[tuple[str, str], _RoomMemory] = defaultdict(_RoomMemory)
 
     def forget_room(self, platform: str, room: str) -> None:
-        """The gateway closed the room (bot/rooms.py): its windows go with it."""
+        """The gateway closed the room (bot/core/rooms.py): its windows go with it."""
         self._rooms.pop((platform, room), None)
 
     def check(self, event: ChatEvent, now: float | None = None) -> Decision:

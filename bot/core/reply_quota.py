@@ -1,7 +1,7 @@
 """How much the bot may say: per-viewer and per-room reply quotas, and a slower pace for social replies.
 
-The platform pacer (bot/pacing.py) keeps the bot inside the platform's send limits; these quotas keep it
-inside what a room tolerates. One viewer asking ten questions in a minute gets six answers, not ten;
+The platform pacer (bot/outbound/pacer.py) keeps the bot inside the platform's send limits; these quotas keep
+it inside what a room tolerates. One viewer asking ten questions in a minute gets six answers, not ten;
 a runaway cannot bury a room under bot lines; and "hi bot" from fifty viewers after a raid gets a
 greeting now and then, not fifty. A message over quota is not answered and counts as ``silent`` with the
 quota's reason (``liveroom_events_silent_total``), like every other message that gets no reply.
@@ -27,7 +27,7 @@ class QuotaPolicy:
 
     viewer_replies: int = 6  # replies to one viewer per window
     #: replies in one room per window (commands not counted): a safety cap on a runaway; below it the
-    #: platform pacer merges replies into the platform's send budget (bot/pacing.py)
+    #: platform pacer merges replies into the platform's send budget (bot/outbound/pacer.py)
     room_replies: int = 300
     window_s: float = 60.0
     social_interval_s: float = 20.0  # at least this long between two social replies in a room

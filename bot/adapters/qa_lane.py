@@ -17,7 +17,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import Callable
 
-from bot.rasa_client import RasaClient
+from bot.adapters.rasa import RasaClient
 from knowledge_graph.errors import KnowledgeGraphError
 from knowledge_graph.interactions import record_interaction
 from knowledge_graph.open_questions import record_open_question

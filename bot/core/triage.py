@@ -75,7 +75,7 @@ class TriageResult:
     @property
     def addressed(self) -> bool:
         """A command or a mention of the bot: the viewer talks to the bot (replies to the bot are
-        seen on the event, see ``bot.gateway.addressing``)."""
+        seen on the event, see ``bot.core.gateway.addressing``)."""
         return self.priority is Priority.COMMAND or self.reason == MENTIONS_BOT
 
     @property

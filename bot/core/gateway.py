@@ -26,20 +26,20 @@ from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
 from actions.replies import handoff_reply, unknown_reply
-from bot.audience import MOODS, AudienceSnapshot, AudienceState
-from bot.commands import CommandConfig, GraphCommand, RoomFeatures
+from bot.adapters.health import UpstreamMonitor, canned_answer
+from bot.adapters.qa_lane import QALane
+from bot.adapters.rasa import RasaClient, RasaResult, RasaUnavailable
 from bot.config import GatewayConfig
+from bot.core.audience import MOODS, AudienceSnapshot, AudienceState
+from bot.core.commands import CommandConfig, GraphCommand, RoomFeatures
+from bot.core.moderation import Action, Decision, Moderator
+from bot.core.reply_quota import QuotaPolicy, RoomQuota
+from bot.core.rooms import RoomLimits, room_name_ok
+from bot.core.triage import Priority, Triage, TriageResult
 from bot.metrics import GatewayMetrics
-from bot.moderation import Action, Decision, Moderator
-from bot.pacing import PendingReply, ReplyPacer, SendBudget, SendLimit
-from bot.qa_lane import QALane
-from bot.rasa_client import RasaClient, RasaResult, RasaUnavailable
-from bot.rate_limit import TokenBucket
-from bot.reply_quota import QuotaPolicy, RoomQuota
-from bot.rooms import RoomLimits, room_name_ok
-from bot.shards import ShardConfig
-from bot.triage import Priority, Triage, TriageResult
-from bot.upstreams import UpstreamMonitor, canned_answer
+from bot.outbound.pacer import PendingReply, ReplyPacer, SendBudget, SendLimit
+from bot.outbound.rate_limit import TokenBucket
+from bot.outbound.shards import ShardConfig
 from connectors.base import ChatEvent, Connector, EventKind, Role
 from connectors.tasks import cancel_and_wait
 from knowledge_graph.errors import KnowledgeGraphError
@@ -110,7 +110,7 @@ class Room:
     workers: list[asyncio.Task[None]] = field(default_factory=list)
     #: jobs being answered by a worker or the QA lane
     in_flight: int = 0
-    #: the gateway clock's time of the room's latest message (idle rooms are closed, bot/rooms.py)
+    #: the gateway clock's time of the room's latest message (idle rooms are closed, bot/core/rooms.py)
     last_message: float = 0.0
     #: (when, snapshot): a snapshot scans minutes of chat, so Rasa turns share one per second
     recent_snapshot: tuple[float, AudienceSnapshot] | None = None
@@ -356,7 +356,7 @@ class Gateway:
             self.metrics.outcome(platform, "dropped", reason)
             return
         room = self._room(event)
-        if room is None:  # refused: a bad room name or the platform's room limit (bot/rooms.py)
+        if room is None:  # refused: a bad room name or the platform's room limit (bot/core/rooms.py)
             return
         lang = detect_language(event.text)
         score = message_sentiment(event.text, lang)
@@ -798,7 +798,7 @@ class Gateway:
         self.metrics.answered.labels(event.platform, path).inc()
         self.metrics.reply_latency.labels(event.platform, path).observe(waited_s)
         room.note_answer(event.viewer_id)
-        if path != "command":  # commands have their own cooldowns (bot/commands.py)
+        if path != "command":  # commands have their own cooldowns (bot/core/commands.py)
             room.quota.spend(event.viewer_id)
 
     # --- recovery ------------------------------------------------------------------------------------

@@ -4,15 +4,15 @@ model for what the lexicon does not name.
 Why this shape: the check runs on every chat message in the gateway, so it must cost microseconds, and a
 false positive publicly punishes a friendly viewer, so precision matters more than recall.
 
-* The lexicon (bot/toxicity_lexicon.py: ``TOXIC_EN``, ``TOXIC_ZH``, rules) names insults, slurs and threats
-  with a severity (3 = timeout: threats, "kill yourself", slurs; 2 = delete: insults; 1 = warn: mild),
+* The lexicon (bot/core/toxicity_lexicon.py: ``TOXIC_EN``, ``TOXIC_ZH``, rules) names insults, slurs and
+  threats with a severity (3 = timeout: threats, "kill yourself", slurs; 2 = delete: insults; 1 = warn: mild),
   and it is what sets the severity whenever it speaks. English terms match on word
   boundaries after de-obfuscation ("f u c k", "1d10t", "f*ck", full-width letters); Chinese by substring,
   some only next to a person word (垃圾 the rubbish bin is fine, 垃圾主播 is not).
 * Friendly slang is removed before matching ("fuck you money", "idiot sandwich", "killing it"), an
   insult aimed at oneself ("im such an idiot lol") is not moderated, and Chinese group labels (偷井盖,
   直男癌) are skipped when the message quotes or argues against them.
-* The model (hashed character 1-3-grams, logistic regression, ``bot/toxicity_model.npz``, built by
+* The model (hashed character 1-3-grams, logistic regression, ``bot/core/toxicity_model.npz``, built by
   ``bench/train_toxicity.py`` from COLD and TweetEval fetched locally) scores only what the lexicon let
   pass: a confident score warns, a very confident one deletes (Chinese only), never a timeout. Its
   thresholds come from the dev split with a budget of 0.1 % / 0.02 % of the safe rows.
@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from bot.toxicity_lexicon import (
+from bot.core.toxicity_lexicon import (
     EN_EXCLAIM,
     EN_FRIENDLY,
     EN_THREAT,
