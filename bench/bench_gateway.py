@@ -32,8 +32,8 @@ import aiohttp
 from bench.common import percentile, write_result
 from bench.stack import RunningStack, machine, running_stack
 from bot.adapters.rasa import RasaClient
+from bot.assembly import build_gateway
 from bot.config import GatewayConfig
-from bot.core.gateway import Gateway
 from bot.core.triage import Triage
 from bot.metrics import GatewayMetrics
 from bot.metrics_text import by_label, parse_samples
@@ -92,7 +92,7 @@ async def ingest_rate(events: list[ChatEvent]) -> float:
         rasa_url=f"http://127.0.0.1:{free_port()}", chatter_per_second=0, queue_size=len(events)
     )
     async with aiohttp.ClientSession() as session:
-        gateway = Gateway(
+        gateway = build_gateway(
             config,
             RasaClient(session, config.rasa_url),
             {"simulator": SimulatorConnector()},

@@ -19,6 +19,7 @@ from bot.adapters.health import Upstream, UpstreamMonitor
 from bot.adapters.qa_lane import QALane
 from bot.adapters.rasa import RasaClient
 from bot.admin import setup_admin
+from bot.assembly import build_gateway
 from bot.catalog_names import GRAPH, NAMES_CACHE, NamesCache, catalog_names
 from bot.config import GatewayConfig, send_limits_from_env
 from bot.core.commands import CommandConfig
@@ -125,7 +126,7 @@ async def _gateway_ctx(app: web.Application) -> AsyncIterator[None]:
             ],
             on_change,
         )
-        gateway = Gateway(
+        gateway = build_gateway(
             config,
             rasa,
             app[CONNECTORS],

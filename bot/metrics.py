@@ -290,6 +290,84 @@ class GatewayMetrics:
         elif outcome == "silent":
             self.silent.labels(platform, reason or "unspecified").inc()
 
+    # --- the pipeline's metrics sink (bot.core.ports.MetricsSink): the core never sees a family -------
+    def event_in(self, platform: str, kind: str) -> None:
+        self.events_in.labels(platform, kind).inc()
+
+    def message_scored(self, platform: str, sentiment: float) -> None:
+        self.message_sentiment.labels(platform).observe(sentiment)
+
+    def triaged(self, platform: str, priority: str) -> None:
+        self.triage.labels(platform, priority).inc()
+
+    def queue_depth_is(self, platform: str, room: str, depth: int) -> None:
+        self.queue_depth.labels(platform, room).set(depth)
+
+    def deferred_change(self, platform: str, delta: int) -> None:
+        """A question deferred (+1: also counted in ``deferred_total``) or taken out again (-1)."""
+        self.deferred.labels(platform).inc(delta)
+        if delta > 0:
+            self.deferred_total.labels(platform).inc(delta)
+
+    def qa_answered(self, platform: str, strategy: str) -> None:
+        self.qa_answers.labels(platform, strategy).inc()
+
+    def rasa_turn(self, seconds: float) -> None:
+        self.rasa_latency.observe(seconds)
+
+    def parsed(self, platform: str, intent: str, action_ms: float | None) -> None:
+        self.intents.labels(platform, intent).inc()
+        if action_ms:
+            self.action_latency.observe(action_ms / 1000)
+        if intent == "nlu_fallback":
+            self.fallbacks.labels(platform).inc()
+
+    def replied(self, platform: str, path: str, waited_s: float) -> None:
+        self.answered.labels(platform, path).inc()
+        self.reply_latency.labels(platform, path).observe(waited_s)
+
+    def upstream_is(self, name: str, up: bool) -> None:
+        self.upstream_up.labels(name).set(1 if up else 0)
+
+    def moderation_decided(self, platform: str, rule: str, action: str, mode: str) -> None:
+        self.moderation.labels(platform, rule, action, mode).inc()
+
+    def moderation_call(self, platform: str, action: str, outcome: str) -> None:
+        self.moderation_calls.labels(platform, action, outcome).inc()
+
+    def pacer_event(self, platform: str, outcome: str, count: int) -> None:
+        self.pacer.labels(platform, outcome).inc(count)
+        if outcome == "sent":
+            self.messages_out.labels(platform, "reply").inc(count)
+        elif outcome == "budget_wait":
+            self.budget_waits.labels(platform).inc(count)
+
+    def watch_pending(self, platform: str, pending: Callable[[], int]) -> None:
+        self.replies_pending.labels(platform).set_function(pending)
+
+    def budget_left(self, platform: str, remaining: int) -> None:
+        self.budget_remaining.labels(platform).set(remaining)
+
+    def room_gauges(
+        self,
+        platform: str,
+        room: str,
+        mood: str,
+        moods: Iterable[str],
+        sentiment: float,
+        active_viewers: int,
+        hot_products: Iterable[tuple[str, int]],
+    ) -> None:
+        for name in moods:
+            self.mood.labels(platform, room, name).set(1 if name == mood else 0)
+        self.sentiment.labels(platform, room).set(sentiment)
+        self.active_viewers.labels(platform, room).set(active_viewers)
+        for name, count in hot_products:
+            self.hot_products.labels(platform, room, name).set(count)
+
+    def clear_hot_products(self) -> None:
+        self.hot_products.clear()
+
     def forget_room(self, platform: str, room: str, moods: Iterable[str]) -> None:
         """Remove a closed room's labelled series (bot/core/rooms.py): ``/metrics`` must not keep a series for
         every room ever seen. ``liveroom_hot_product_mentions`` is rebuilt every tick and needs nothing."""

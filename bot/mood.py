@@ -45,7 +45,8 @@ from prometheus_client import CollectorRegistry, Counter
 
 from bot.adapters.rasa import RasaUnavailable
 from bot.config import env_float, env_int
-from bot.core.gateway import Gateway, Room
+from bot.core.gateway import Gateway
+from bot.core.mood import ACTION_MODES, INTENTS, SustainedMood, room_conversation_id
 from bot.core.triage import TriageResult
 from connectors.base import ChatEvent
 from connectors.tasks import cancel_and_wait
@@ -54,8 +55,6 @@ from vision.schema import MAX_BODY_BYTES, InvalidReport, validate_report
 log = logging.getLogger(__name__)
 
 REPORT_PATH = "/api/vision/audience"
-INTENTS = {"bored": "EXTERNAL_room_bored", "upset": "EXTERNAL_room_upset"}
-ACTION_MODES = ("vision", "always", "off")
 SLOT_PUSH_CONCURRENCY = 4  # set_slots calls in flight per room push (Rasa's answer workers stay free)
 
 
@@ -89,28 +88,6 @@ class MoodConfig:
         )
 
 
-@dataclass
-class SustainedMood:
-    """The room's settled mood: a new mood replaces it only after holding for ``sustain_s``."""
-
-    sustain_s: float
-    stable: str = "neutral"
-    candidate: str | None = None
-    since: float = 0.0
-
-    def update(self, mood: str, now: float) -> str | None:
-        """Feed the current mood; return the new settled mood when a change just became sustained."""
-        if mood == self.stable:
-            self.candidate = None
-            return None
-        if mood != self.candidate:
-            self.candidate, self.since = mood, now
-        if now - self.since >= self.sustain_s:
-            self.stable, self.candidate = mood, None
-            return mood
-        return None
-
-
 _SLOT_COUNTERS: weakref.WeakKeyDictionary[CollectorRegistry, Counter] = weakref.WeakKeyDictionary()
 
 
@@ -125,11 +102,6 @@ def slot_update_counter(registry: CollectorRegistry) -> Counter:
             registry=registry,
         )
     return counter
-
-
-def room_conversation_id(platform: str, room: str) -> str:
-    """The room's own Rasa conversation (viewers are platform:room:viewer); ``@`` is no viewer name."""
-    return f"{platform}:{room}:@room"
 
 
 class RoomMoods:
@@ -193,12 +165,12 @@ class RoomMoods:
         key = (report["platform"], report["room"])
         self.metrics.vision_reports.labels("accepted").inc()
         self.metrics.vision_faces.labels(*key).set(report["faces"])
-        room = self.gateway.rooms.get(key)
-        if room is None:  # nobody chatted there yet: applied once the room exists
+        audience = self.gateway.audiences().get(key)
+        if audience is None:  # nobody chatted there yet: applied once the room exists
             self._pending[key] = (self._clock(), report["distribution"], report.get("attention"))
             return web.json_response({"status": "accepted", "mood": None})
-        room.audience.observe_vision(report["distribution"], report.get("attention"))
-        return web.json_response({"status": "accepted", "mood": room.audience.snapshot().mood})
+        audience.observe_vision(report["distribution"], report.get("attention"))
+        return web.json_response({"status": "accepted", "mood": audience.snapshot().mood})
 
     def _refuse(self, status: int, outcome: str, message: str) -> web.Response:
         self.metrics.vision_reports.labels(outcome).inc()
@@ -206,19 +178,20 @@ class RoomMoods:
         return web.json_response({"error": message}, status=status)
 
     # --- sustained changes -----------------------------------------------------------------------------
-    def step(self) -> list[tuple[Room, str, str]]:
-        """One tick over every room: (room, new mood, language) for each change that needs acting on."""
+    def step(self) -> list[tuple[tuple[str, str], str, str]]:
+        """One tick over every room: ((platform, room), new mood, language) for each change that needs
+        acting on."""
         now = self._clock()
-        rooms = self.gateway.rooms
+        rooms = self.gateway.audiences()
         for key, (at, distribution, attention) in list(self._pending.items()):
             if key in rooms and now - at <= 30:
-                rooms[key].audience.observe_vision(distribution, attention)
+                rooms[key].observe_vision(distribution, attention)
             if key in rooms or now - at > 30:
                 del self._pending[key]
         self._forget_closed_rooms(rooms)
         actions = []
-        for key, room in list(rooms.items()):
-            snap = room.audience.snapshot()
+        for key, audience in rooms.items():
+            snap = audience.snapshot()
             tracker = self._moods.setdefault(key, SustainedMood(self.config.sustain_s))
             changed = tracker.update(snap.mood, now)
             if changed is None:
@@ -234,10 +207,10 @@ class RoomMoods:
             if last is not None and now - last < self.config.cooldown_s:
                 continue
             self._last_action[(*key, changed)] = now
-            actions.append((room, changed, snap.lang))
+            actions.append((key, changed, snap.lang))
         return actions
 
-    def _forget_closed_rooms(self, rooms: Mapping[tuple[str, str], Room]) -> None:
+    def _forget_closed_rooms(self, rooms: Mapping[tuple[str, str], object]) -> None:
         """Rooms the gateway closed (bot/core/rooms.py) leave nothing behind here either."""
         for key in [k for k in self._moods if k not in rooms]:
             del self._moods[key]
@@ -246,9 +219,9 @@ class RoomMoods:
         for action_key in [k for k in self._last_action if (k[0], k[1]) not in rooms]:
             del self._last_action[action_key]
 
-    async def act(self, room: Room, mood: str, lang: str) -> None:
+    async def act(self, key: tuple[str, str], mood: str, lang: str) -> None:
         """Trigger the mood's external intent in Rasa; post what the bot says to the whole room."""
-        platform, name = room.platform, room.name
+        platform, name = key
         intent = INTENTS[mood]
         try:
             result = await self.gateway.rasa.trigger_intent(
@@ -321,8 +294,8 @@ class RoomMoods:
                 try:
                     actions = self.step()
                     self.start_slot_pushes()
-                    for room, mood, lang in actions:
-                        await self.act(room, mood, lang)
+                    for key, mood, lang in actions:
+                        await self.act(key, mood, lang)
                 except Exception:  # a bug here must not stop mood tracking for good
                     log.exception("room mood tick failed")
         finally:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from actions import replies
 from bot.core.commands import GraphCommand
-from bot.core.gateway import FaqAnswer
+from bot.core.ports import FaqAnswer
 from knowledge_graph.catalog import find_product, find_product_mentioned
 from knowledge_graph.open_questions import record_open_question
 from knowledge_graph.queries import active_promotions, next_stream

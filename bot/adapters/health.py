@@ -16,18 +16,12 @@ from dataclasses import dataclass
 
 import aiohttp
 
+from bot.core.wording import CANNED, canned_answer
 from connectors.tasks import cancel_and_wait
 
+__all__ = ["CANNED", "Upstream", "UpstreamMonitor", "canned_answer"]
+
 log = logging.getLogger(__name__)
-
-CANNED = {
-    "en": "Sorry, I can't look that up right now — a moderator will get back to you.",
-    "zh": "抱歉，我现在查不到这个信息，稍后会有房管回复你～",
-}
-
-
-def canned_answer(lang: str) -> str:
-    return CANNED.get(lang, CANNED["en"])
 
 
 @dataclass

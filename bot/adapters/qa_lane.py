@@ -18,6 +18,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from bot.adapters.rasa import RasaClient
+from bot.core.ports import Viewer
 from knowledge_graph.errors import KnowledgeGraphError
 from knowledge_graph.interactions import record_interaction
 from knowledge_graph.open_questions import record_open_question
@@ -59,7 +60,7 @@ class QALane:
         text: str,
         lang: str,
         *,
-        asker: Asker,
+        asker: Asker | Viewer,
         conversation_id: str,
         context: str | None = None,
         upset: bool = False,
@@ -71,6 +72,8 @@ class QALane:
         我酒精过敏") is answered like any other; a negative remark is a complaint, which only a shop FAQ
         answers here ("my parcel came smashed" -> how damaged parcels are replaced), and a complaint is
         recorded for the moderators."""
+        if not isinstance(asker, Asker):
+            asker = Asker(asker.platform, asker.room, asker.viewer_id)
         language = normalize_language(lang) or "en"
         earlier = self._previous.pop(conversation_id, ())
         self._previous[conversation_id] = (*earlier, text)[-EARLIER_QUESTIONS:]

@@ -11,57 +11,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 import zlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
 import aiohttp
 
+from bot.core.ports import BotReply, Parse, RasaResult, RasaUnavailable
 from nlu.viewer_text import as_chat_text
 
+__all__ = ["BotReply", "Parse", "RasaClient", "RasaResult", "RasaUnavailable", "parse_answer"]
+
 log = logging.getLogger(__name__)
-
-
-_TOKEN_IN_URL = re.compile(r"([?&]token=)[^&#\s'\"]+")
-
-
-class RasaUnavailable(Exception):
-    """Rasa did not answer (down, timed out, or 5xx); the gateway decides how to degrade.
-
-    Rasa's HTTP API takes its token as ``?token=``, and aiohttp's errors quote the URL they failed on;
-    the message is redacted here, once, so the token never reaches a log line or the dashboard."""
-
-    def __init__(self, message: str = "") -> None:
-        super().__init__(_TOKEN_IN_URL.sub(r"\1<redacted>", message))
-
-
-@dataclass(frozen=True)
-class BotReply:
-    text: str
-
-
-@dataclass(frozen=True)
-class Parse:
-    intent: str | None = None
-    confidence: float = 0.0
-    lang: str | None = None
-    sentiment: float | None = None
-    entities: tuple[dict[str, Any], ...] = ()
-    action_ms: float | None = None  # time in custom actions this turn (as Rasa saw it)
-    #: why the channel's reply policy (nlu/reply_policy.py) kept the bot silent; None when it let the
-    #: turn run or did not run
-    silenced: str | None = None
-
-
-@dataclass(frozen=True)
-class RasaResult:
-    replies: list[BotReply]
-    parse: Parse | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _silenced(raw: object) -> str | None:

@@ -20,7 +20,8 @@ import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from bot.outbound.pacer import SendBudget, SendLimit, shared_budgets
+from bot.core.ports import SendLimit
+from bot.outbound.budget import SendBudget, shared_budgets
 
 
 def shard_of(platform: str, room: str, count: int) -> int:

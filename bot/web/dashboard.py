@@ -25,7 +25,7 @@ from prometheus_client import Counter
 
 from bot.app import GATEWAY, METRICS
 from bot.catalog_names import GRAPH
-from bot.core.gateway import loggable
+from bot.core.jobs import loggable
 from bot.web.auth import ROLE_MODERATOR, ROLE_STREAMER, current_user, require_role
 from bot.web.dashboard_hub import FrameHub
 from bot.web.dashboard_notices import NoticeBoard
@@ -67,7 +67,7 @@ def setup(app: web.Application) -> None:
 async def _sampler_ctx(app: web.Application) -> AsyncIterator[None]:
     """Attach the tap to the gateway and run the sampler for the app's lifetime (after the gateway)."""
     gateway = app[GATEWAY]
-    tap = app[TAP] = ChatTap(product_of=lambda text: gateway.triage.classify(text).product)
+    tap = app[TAP] = ChatTap(product_of=gateway.product_of)
     gateway.observers.append(tap)
     gateway.event_handlers.append(tap.on_event)
     # other moderators' actions, AutoMod holds, room status: every non-chat event, once
@@ -203,7 +203,7 @@ async def undo_moderation(request: web.Request) -> web.Response:
         )
     outcome, reason, detail = "executed", "", ""
     try:  # Connector.lift_timeout: raises UnsupportedModeration unless the platform can do it
-        await gateway.connectors[record.platform].lift_timeout(record.room, record.viewer_id)
+        await gateway.platforms()[record.platform].lift_timeout(record.room, record.viewer_id)
     except ModerationError as err:  # the connector logged it; the moderator is told why
         outcome = "unsupported" if isinstance(err, UnsupportedModeration) else "declined"
         reason = {"unsupported": "unsupported", "not_timed_out": "expired"}.get(err.reason, "platform")
@@ -213,7 +213,7 @@ async def undo_moderation(request: web.Request) -> web.Response:
             "lifting the timeout of %s in %s:%s failed", loggable(record.viewer), record.platform, record.room
         )
         outcome, reason = "error", "platform"
-    gateway.metrics.moderation_calls.labels(record.platform, "lift_timeout", outcome).inc()
+    gateway.metrics.moderation_call(record.platform, "lift_timeout", outcome)
     if reason:
         error = t(request, "dash.undo_failed" if reason == "platform" else "dash.undo_no." + reason)
         status = 502 if reason == "platform" else 409

@@ -20,7 +20,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from bot.core.gateway import Gateway, ModerationRecord, action_label
+from bot.core.enforcement import ModerationRecord, action_label
+from bot.core.gateway import Gateway
 from bot.core.moderation import Action
 from bot.core.revenue import money_text
 from bot.web.dashboard_hub import FrameHub
@@ -98,9 +99,9 @@ def undo_status(record: ModerationRecord, gateway: Gateway, now: float) -> str |
         return "nothing"  # a warning was already posted; ignore/none changed nothing on the platform
     if not record.executed:
         return "not_executed"  # dry run, or the platform declined: nothing to lift
-    if now - record.at > gateway.moderator.policy.timeout_s:
+    if now - record.at > gateway.moderation_timeout_s:
         return "expired"
-    connector = gateway.connectors.get(record.platform)
+    connector = gateway.connector(record.platform)
     if connector is None or not connector.can_lift_timeout:
         return "unsupported"
     return None
@@ -313,8 +314,8 @@ class LiveSampler:
 
     def _rooms(self) -> list[dict[str, Any]]:
         rooms = []
-        for room in list(self.gateway.rooms.values()):
-            snap = room.audience.snapshot()
+        for room in self.gateway.room_views():
+            snap = room.audience
             rooms.append(
                 {
                     "platform": room.platform,
@@ -326,8 +327,8 @@ class LiveSampler:
                     "hot_products": snap.hot_products,
                     "vision": {k: round(v, 3) for k, v in snap.vision.items()},
                     "attention": None if snap.attention is None else round(snap.attention, 3),
-                    "queue": room.queue.qsize(),
-                    "deferred": len(room.deferred),
+                    "queue": room.queue,
+                    "deferred": room.deferred,
                 }
             )
         return rooms
@@ -401,7 +402,7 @@ class LiveSampler:
 
     def _connections(self) -> list[dict[str, Any]]:
         out = []
-        for name, connector in self.gateway.connectors.items():
+        for name, connector in self.gateway.platforms().items():
             snap = connector.stats.snapshot()
             out.append(
                 {
@@ -420,9 +421,8 @@ class LiveSampler:
 
     def _budget(self) -> list[dict[str, Any]]:
         out = []
-        for platform, pacer in self.gateway.pacers.items():
-            limit = pacer.budget.limit
-            remaining = pacer.budget.remaining()
+        for send in self.gateway.send_views():
+            platform, limit, remaining = send.platform, send.limit, send.remaining
             out.append(
                 {
                     "platform": platform,
@@ -430,13 +430,10 @@ class LiveSampler:
                     "window_s": limit.window_s,
                     "remaining": remaining,
                     "used": limit.messages - remaining,
-                    "pending": pacer.pending,
+                    "pending": send.pending,
                 }
             )
         return out
 
     def _upstreams(self) -> dict[str, bool]:
-        monitor = self.gateway.monitor
-        if monitor is None:
-            return {}
-        return {name: upstream.up for name, upstream in monitor.upstreams.items()}
+        return self.gateway.upstreams()

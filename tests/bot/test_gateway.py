@@ -15,8 +15,9 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.adapters.health import Upstream, UpstreamMonitor
 from bot.adapters.rasa import RasaClient
+from bot.assembly import build_gateway
 from bot.config import GatewayConfig
-from bot.core.gateway import Gateway, audience_metadata
+from bot.core.jobs import audience_metadata
 from bot.core.moderation import Action
 from bot.core.triage import Triage
 from bot.metrics import GatewayMetrics
@@ -73,7 +74,9 @@ async def gateway_parts():
 
 async def test_every_event_has_one_outcome_and_questions_are_deferred_not_lost(gateway_parts) -> None:
     config, metrics, connector, rasa, _ = gateway_parts
-    gateway = Gateway(config, rasa, {"simulator": connector}, metrics, triage=Triage("liveroom", ["serum"]))
+    gateway = build_gateway(
+        config, rasa, {"simulator": connector}, metrics, triage=Triage("liveroom", ["serum"])
+    )
     await gateway.ingest(event("1"))
     await gateway.ingest(event("1"))  # same id again
     await gateway.ingest(event("2", roles=frozenset({Role.BOT})))
@@ -106,7 +109,9 @@ async def test_every_event_has_one_outcome_and_questions_are_deferred_not_lost(g
 
 async def test_overflowing_questions_are_deferred_and_chatter_is_shed(gateway_parts) -> None:
     config, metrics, connector, rasa, _ = gateway_parts
-    gateway = Gateway(config, rasa, {"simulator": connector}, metrics, triage=Triage("liveroom", ["serum"]))
+    gateway = build_gateway(
+        config, rasa, {"simulator": connector}, metrics, triage=Triage("liveroom", ["serum"])
+    )
     for i in range(200):  # no await point inside ingest: the workers cannot drain meanwhile
         await gateway.ingest(event(f"q{i}", viewer=f"v{i}"))
         await gateway.ingest(event(f"c{i}", text="hahaha so fun", viewer=f"c{i}"))
@@ -131,7 +136,7 @@ async def test_rasa_down_answers_from_the_faq_and_drains_after_recovery(gateway_
     monitor = UpstreamMonitor(
         session, [Upstream("rasa", f"{config.rasa_url}/")], lambda n, up: asyncio.sleep(0)
     )
-    gateway = Gateway(config, rasa, {"simulator": connector}, metrics, faq_answer=faq, monitor=monitor)
+    gateway = build_gateway(config, rasa, {"simulator": connector}, metrics, faq_answer=faq, monitor=monitor)
     monitor._on_change = gateway.on_upstream_change  # the app wires it the same way
     await monitor.check_once()  # Rasa's port is closed: down
     assert not monitor.all_up
@@ -164,7 +169,7 @@ async def test_graph_down_gives_a_polite_canned_answer(gateway_parts) -> None:
         session, [Upstream("rasa", f"{config.rasa_url}/")], lambda n, up: asyncio.sleep(0)
     )
     await monitor.check_once()
-    gateway = Gateway(config, rasa, {"simulator": connector}, metrics, faq_answer=faq, monitor=monitor)
+    gateway = build_gateway(config, rasa, {"simulator": connector}, metrics, faq_answer=faq, monitor=monitor)
     gateway.start()
     await gateway.ingest(event("z1", text="这个精华多少钱？", viewer="小明"))
     await gateway.idle(10)
@@ -175,7 +180,7 @@ async def test_graph_down_gives_a_polite_canned_answer(gateway_parts) -> None:
 
 async def test_commands_polls_and_warnings_go_through_the_pacer(gateway_parts) -> None:
     config, metrics, connector, rasa, _ = gateway_parts
-    gateway = Gateway(config, rasa, {"simulator": connector}, metrics)
+    gateway = build_gateway(config, rasa, {"simulator": connector}, metrics)
     gateway.start()
     mod = frozenset({Role.MODERATOR})
     await gateway.ingest(event("c1", text="!poll colour? | red | nude", viewer="mod", roles=mod))
@@ -198,7 +203,7 @@ async def test_dry_run_moderation_carries_nothing_out_and_says_would(gateway_par
     """In dry-run nothing reaches the room: no warning is posted, nothing deleted; the log and the
     moderation record say what would have happened."""
     config, metrics, connector, rasa, _ = gateway_parts
-    gateway = Gateway(config, rasa, {"simulator": connector}, metrics)
+    gateway = build_gateway(config, rasa, {"simulator": connector}, metrics)
     gateway.start()
     caplog.set_level(logging.INFO, logger="bot.core.gateway")
     for i in range(4):
@@ -214,7 +219,9 @@ async def test_dry_run_moderation_carries_nothing_out_and_says_would(gateway_par
 
 async def test_room_state_reaches_metrics_and_rasa_metadata(gateway_parts) -> None:
     config, metrics, connector, rasa, _ = gateway_parts
-    gateway = Gateway(config, rasa, {"simulator": connector}, metrics, triage=Triage("liveroom", ["serum"]))
+    gateway = build_gateway(
+        config, rasa, {"simulator": connector}, metrics, triage=Triage("liveroom", ["serum"])
+    )
     for i in range(6):
         await gateway.ingest(event(f"h{i}", text="the serum is amazing, love it", viewer=f"fan{i}"))
     gateway.tick()
@@ -234,7 +241,7 @@ def test_only_impersonal_answers_are_shared_between_askers() -> None:
     """A complaint's turn records it for the moderators and says so: a copy to a second viewer would
     claim a record that was never made. Greetings and hand-offs are per viewer too."""
     from bot.adapters.rasa import BotReply, Parse, RasaResult
-    from bot.core.gateway import shareable
+    from bot.core.jobs import shareable
 
     def result(intent: str, silenced: str | None = None) -> RasaResult:
         return RasaResult([BotReply("x")], Parse(intent=intent, confidence=0.9, silenced=silenced))
@@ -250,7 +257,9 @@ async def test_event_handlers_see_every_non_chat_event_once_and_paid_text_still_
     gateway_parts,
 ) -> None:
     config, metrics, connector, rasa, _ = gateway_parts
-    gateway = Gateway(config, rasa, {"simulator": connector}, metrics, triage=Triage("liveroom", ["serum"]))
+    gateway = build_gateway(
+        config, rasa, {"simulator": connector}, metrics, triage=Triage("liveroom", ["serum"])
+    )
     seen: list[tuple[str, str]] = []
     gateway.event_handlers.append(lambda e: seen.append((e.message_id, e.kind.value)))
     await gateway.ingest(event("1"))  # plain chat: not for the handlers
@@ -270,7 +279,9 @@ async def test_event_handlers_see_every_non_chat_event_once_and_paid_text_still_
 
 async def test_a_viewer_is_addressed_in_the_language_of_their_latest_line(gateway_parts) -> None:
     config, metrics, connector, rasa, _ = gateway_parts
-    gateway = Gateway(config, rasa, {"simulator": connector}, metrics, triage=Triage("liveroom", ["serum"]))
+    gateway = build_gateway(
+        config, rasa, {"simulator": connector}, metrics, triage=Triage("liveroom", ["serum"])
+    )
     assert gateway.language_of("simulator", "r", "mei") == "en"  # a room the gateway does not know
     await gateway.ingest(event("1", text="hello everyone", viewer="sam"))
     await gateway.ingest(event("2", text="主播晚上好呀", viewer="mei"))

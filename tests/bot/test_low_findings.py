@@ -12,8 +12,8 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.adapters.rasa import RasaClient, RasaUnavailable
 from bot.app import create_app
+from bot.assembly import build_gateway
 from bot.config import GatewayConfig
-from bot.core.gateway import Gateway
 from bot.metrics import GatewayMetrics
 from connectors.simulator.connector import SimulatorConnector
 from knowledge_graph.config import GraphConfig
@@ -121,7 +121,7 @@ async def test_l8_viewer_names_are_logged_quoted(caplog) -> None:
     """A name with a newline cannot forge a second log line."""
     config = GatewayConfig(rasa_url=f"http://127.0.0.1:{free_port()}", rasa_channel="rest")
     async with aiohttp.ClientSession() as session:
-        gateway = Gateway(
+        gateway = build_gateway(
             config,
             RasaClient(session, config.rasa_url),
             {"simulator": SimulatorConnector()},

@@ -15,6 +15,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.adapters.rasa import RasaClient
+from bot.assembly import build_gateway
 from bot.config import GatewayConfig
 from bot.core.gateway import Gateway
 from bot.core.moderation import Action, ModerationPolicy, Moderator
@@ -37,7 +38,7 @@ async def live():
         connector = connector or SimulatorConnector()
         metrics = GatewayMetrics()
         session = aiohttp.ClientSession()
-        gateway = Gateway(
+        gateway = build_gateway(
             config,
             RasaClient(session, config.rasa_url, timeout_s=1),
             {connector.platform: connector},

@@ -8,7 +8,7 @@ import pytest
 
 from actions import replies
 from bot.adapters.qa_lane import QALane
-from bot.core.gateway import Job, takes_qa_lane
+from bot.core.jobs import Job, takes_qa_lane
 from bot.core.triage import Triage
 from connectors.base import ChatEvent
 from knowledge_graph.catalog import find_product, list_products

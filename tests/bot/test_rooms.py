@@ -17,6 +17,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.adapters.qa_lane import QALane
 from bot.adapters.rasa import RasaClient
+from bot.assembly import build_gateway
 from bot.config import GatewayConfig
 from bot.core.gateway import Gateway
 from bot.core.rooms import RoomLimits, room_name_ok
@@ -50,7 +51,7 @@ async def parts():
 def serum_gateway(parts, **kw: object) -> Gateway:
     """A gateway on the simulator whose triage knows one product name ("serum")."""
     config, metrics, connector, rasa = parts
-    return Gateway(
+    return build_gateway(
         config, rasa, {"simulator": connector}, metrics, triage=Triage("liveroom", ["serum"]), **kw
     )
 
@@ -63,7 +64,7 @@ def room_series(metrics: GatewayMetrics, prefix: str) -> int:
 async def test_300_rooms_are_bounded_and_idle_rooms_leave_nothing_behind(parts) -> None:
     config, metrics, connector, rasa = parts
     clock = Clock()
-    gateway = Gateway(config, rasa, {"simulator": connector}, metrics, clock=clock)
+    gateway = build_gateway(config, rasa, {"simulator": connector}, metrics, clock=clock)
     for i in range(300):
         # a command: queued and answered without Rasa (silent: unknown), so the queue-depth gauge exists
         await gateway.ingest(event(f"m{i}", text="!nosuchcommand", viewer=f"v{i}", room=f"flood{i}"))
@@ -98,7 +99,7 @@ async def test_300_rooms_are_bounded_and_idle_rooms_leave_nothing_behind(parts) 
 @pytest.mark.parametrize("name", ["", "a b", "x" * 65, "../etc", "room\n", "房间", "r;DROP"])
 async def test_room_names_outside_the_pattern_are_dropped(parts, name: str) -> None:
     config, metrics, connector, rasa = parts
-    gateway = Gateway(config, rasa, {"simulator": connector}, metrics)
+    gateway = build_gateway(config, rasa, {"simulator": connector}, metrics)
     await gateway.ingest(event("1", text="hello", room=name))
     assert gateway.rooms == {}
     assert samples(metrics, "liveroom_events_dropped_total", "reason") == {"room_name": 1}
@@ -113,7 +114,7 @@ def test_connector_room_names_pass() -> None:
 async def test_a_room_with_a_poll_running_is_not_closed(parts) -> None:
     config, metrics, connector, rasa = parts
     clock = Clock()
-    gateway = Gateway(config, rasa, {"simulator": connector}, metrics, clock=clock)
+    gateway = build_gateway(config, rasa, {"simulator": connector}, metrics, clock=clock)
     mod = frozenset({Role.MODERATOR})
     await gateway.ingest(event("p", text="!poll best colour? | red | blue", viewer="mod", roles=mod))
     await gateway.ingest(event("q", text="hello", room="quiet"))
@@ -180,7 +181,7 @@ async def test_with_rasa_up_but_busy_deferred_questions_take_freed_queue_places(
     questions deferred past the queue bound used to wait forever. Now a worker that finishes a job
     moves the oldest deferred one into the freed place. (Commands: answered without Rasa.)"""
     config, metrics, connector, rasa = parts
-    gateway = Gateway(config, rasa, {"simulator": connector}, metrics)
+    gateway = build_gateway(config, rasa, {"simulator": connector}, metrics)
 
     class AlwaysUp:  # the monitor's view: Rasa and the actions answer their health checks
         all_up = True

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.thanks import RoomThanks, Thanks, ThanksConfig, mention_name
+from bot.core.thanks import RoomThanks, Thanks, ThanksConfig, mention_name
 from connectors.base import ChatEvent, EventKind, Money
 
 TEN_CNY = Money(10.0, "CNY")

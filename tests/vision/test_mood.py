@@ -11,6 +11,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.adapters.rasa import RasaClient
+from bot.assembly import build_gateway
 from bot.config import GatewayConfig
 from bot.core.gateway import Gateway
 from bot.metrics import GatewayMetrics
@@ -38,7 +39,7 @@ async def client(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("LIVEROOM_MOOD_SUSTAIN_S", "0")
     config = GatewayConfig(rasa_url=f"http://127.0.0.1:{free_port()}")
     async with aiohttp.ClientSession() as session:
-        gateway = Gateway(
+        gateway = build_gateway(
             config,
             RasaClient(session, config.rasa_url, timeout_s=2),
             {"simulator": SimulatorConnector()},
@@ -102,7 +103,7 @@ async def test_a_sustained_change_goes_to_recent_conversations_only_capped_and_f
     now = [0.0]
     config = GatewayConfig(rasa_url=f"http://127.0.0.1:{free_port()}")
     async with aiohttp.ClientSession() as session:
-        gateway = Gateway(
+        gateway = build_gateway(
             config,
             RasaClient(session, config.rasa_url, timeout_s=2),
             {"simulator": SimulatorConnector()},

@@ -14,8 +14,8 @@ import time
 import aiohttp
 
 from bot.adapters.rasa import RasaClient
+from bot.assembly import build_gateway
 from bot.config import GatewayConfig
-from bot.core.gateway import Gateway
 from bot.metrics import GatewayMetrics
 from bot.web.dashboard_hub import FrameHub
 from bot.web.dashboard_sampler import LiveSampler
@@ -33,7 +33,7 @@ async def test_the_sampler_stops_in_every_phase_of_its_open_questions_poll(falko
     config = GatewayConfig(rasa_url=f"http://127.0.0.1:{free_port()}", rasa_channel="rest")
     async with aiohttp.ClientSession() as session:
         rasa = RasaClient(session, config.rasa_url)
-        gateway = Gateway(config, rasa, {"simulator": SimulatorConnector()}, GatewayMetrics())
+        gateway = build_gateway(config, rasa, {"simulator": SimulatorConnector()}, GatewayMetrics())
 
         def sampler() -> LiveSampler:
             return LiveSampler(gateway, ChatTap(), FrameHub(), lambda: store, open_questions_every_s=0.0)
