@@ -17,7 +17,7 @@ from bot.config import GatewayConfig
 from bot.metrics import GatewayMetrics
 from connectors.simulator.connector import SimulatorConnector
 from knowledge_graph.config import GraphConfig
-from tests.bot.test_gateway import event
+from tests.bot.core.test_gateway import event
 from tests.conftest import free_port
 
 RASA_TOKEN = "rasa-secret-0123456789"

@@ -340,7 +340,7 @@ async def test_one_gateway_serves_twitch_bilibili_and_youtube_at_once(
 
         # -- nothing beyond each platform's send budget: the fakes' own counts, once everything settled
         gateway = app[GATEWAY]
-        await until(lambda: all(p.pending == 0 for p in gateway.pacers.values()), "every pacer drained")
+        await until(lambda: all(s.pending == 0 for s in gateway.send_views()), "every pacer drained")
         twitch_limit, _, _ = DEFAULT_SEND_LIMITS["twitch"]
         bili_limit, _, _ = DEFAULT_SEND_LIMITS["bilibili"]
         yt_limit, _, _ = DEFAULT_SEND_LIMITS["youtube"]

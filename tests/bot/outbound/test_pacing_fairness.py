@@ -4,7 +4,7 @@ questions cannot take every send while other viewers' answers go stale."""
 from __future__ import annotations
 
 from bot.outbound.pacer import PendingReply
-from tests.bot.test_pacing import Clock, make_pacer, reply
+from tests.bot.outbound.test_pacing import Clock, make_pacer, reply
 
 
 async def test_one_hog_cannot_starve_the_other_askers() -> None:

@@ -23,7 +23,7 @@ from bot.metrics import GatewayMetrics
 from connectors.base import ChatEvent, Connector, EventSink, OutboundMessage
 from connectors.simulator.connector import SimulatorConnector
 from connectors.simulator.replay import replay_headers, replay_url
-from tests.bot.test_gateway import samples
+from tests.bot.core.test_gateway import samples
 from tests.conftest import free_port
 
 

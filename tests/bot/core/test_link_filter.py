@@ -11,7 +11,7 @@ import pytest
 from bot.core.moderation import TLDS, Action, Moderator, offending_domains
 from connectors.base import ChatEvent
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 ALLOWED = ("twitch.tv", "bilibili.com")
 
 

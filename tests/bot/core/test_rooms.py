@@ -25,7 +25,7 @@ from bot.core.triage import Triage
 from bot.metrics import GatewayMetrics
 from connectors.base import ChatEvent, Role
 from connectors.simulator.connector import SimulatorConnector
-from tests.bot.test_gateway import event, samples
+from tests.bot.core.test_gateway import event, samples
 from tests.conftest import free_port
 
 

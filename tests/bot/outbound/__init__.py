@@ -1,0 +1,1 @@
+"""Tests of bot/outbound: pacing and send budgets."""
