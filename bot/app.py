@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 from aiohttp import web
 
+from bot.adapters.catalog_refresh import refresh_catalog_names
 from bot.adapters.encoder_warmup import ENCODER_WARMUP, setup_encoder_warmup
 from bot.adapters.graph_answers import faq_answerer, graph_commands
 from bot.adapters.health import Upstream, UpstreamMonitor
@@ -39,10 +40,7 @@ from bot.web.auth import current_user
 from connectors import load_connector
 from connectors.base import Connector
 from connectors.tasks import cancel_and_wait
-from knowledge_graph.catalog import list_products
 from knowledge_graph.config import GraphConfig
-from knowledge_graph.errors import KnowledgeGraphError
-from knowledge_graph.faq import get_streamer
 from knowledge_graph.store import open_store
 
 log = logging.getLogger(__name__)
@@ -149,7 +147,7 @@ async def _gateway_ctx(app: web.Application) -> AsyncIterator[None]:
             app[METRICS].upstream_up.labels(name).set(1)
         monitor.start()
         gateway.start()
-        refresher = asyncio.create_task(_refresh_catalog_names(app, gateway.triage), name="catalog-names")
+        refresher = asyncio.create_task(refresh_catalog_names(store_of, gateway.triage), name="catalog-names")
         for connector in app[CONNECTORS].values():
             await connector.start(gateway.ingest)
         log.info("gateway up with connectors: %s", ", ".join(app[CONNECTORS]))
@@ -159,25 +157,6 @@ async def _gateway_ctx(app: web.Application) -> AsyncIterator[None]:
         await cancel_and_wait(refresher)
         await monitor.stop()
         await gateway.stop()
-
-
-async def _refresh_catalog_names(app: web.Application, triage: Triage, interval_s: float = 15.0) -> None:
-    """Keep triage's product and streamer names in step with the streamer's catalog edits."""
-    while True:
-        try:
-            products = await list_products(app[GRAPH])
-            triage.set_product_names(
-                name
-                for p in products
-                for name in (p.sku, p.name_en, p.name_zh, *p.aliases_en, *p.aliases_zh)
-                if name
-            )
-            streamer = await get_streamer(app[GRAPH])
-            if streamer is not None:
-                triage.set_streamer_names(n for n in (streamer.name_en, streamer.name_zh) if n)
-        except KnowledgeGraphError as err:
-            log.info("catalog names not refreshed (graph unavailable): %s", err)
-        await asyncio.sleep(interval_s)
 
 
 def _session_role(request: web.Request) -> str | None:

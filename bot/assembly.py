@@ -3,13 +3,28 @@ the graph's errors), so callers pass only what they configure."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
-from typing import Any
 
 from actions.replies import handoff_reply, unknown_reply
 from bot.config import GatewayConfig
+from bot.core.commands import CommandConfig, GraphCommand
 from bot.core.gateway import Gateway
-from bot.core.ports import MetricsSink, Outbound, RasaPort, ReplyWords, SendLimit
+from bot.core.moderation import Moderator
+from bot.core.ports import (
+    FaqAnswer,
+    Health,
+    MetricsSink,
+    Outbound,
+    QALanePort,
+    RasaPort,
+    ReplyWords,
+    SendLimit,
+    ShardFilter,
+)
+from bot.core.reply_quota import QuotaPolicy
+from bot.core.rooms import RoomLimits
+from bot.core.triage import Triage
 from bot.outbound.budget import SendBudget
 from bot.outbound.pacers import Pacers
 from connectors.base import Connector
@@ -29,12 +44,39 @@ def build_gateway(
     send_limits: Mapping[str, SendLimit] | None = None,
     budgets: Callable[[str, SendLimit], SendBudget] | None = None,
     outbound: Outbound | None = None,
-    **ports: Any,
+    moderator: Moderator | None = None,
+    triage: Triage | None = None,
+    commands: CommandConfig | None = None,
+    graph_commands: dict[str, GraphCommand] | None = None,
+    faq_answer: FaqAnswer | None = None,
+    monitor: Health | None = None,
+    qa_lane: QALanePort | None = None,
+    shard: ShardFilter | None = None,
+    quotas: QuotaPolicy | None = None,
+    room_limits: RoomLimits | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> Gateway:
     """``Gateway(...)`` with the default outbound (one pacer per platform within ``send_limits``,
     budgets from ``budgets`` or local), the catalog reply wording and the graph's errors."""
-    ports.setdefault("words", REPLY_WORDS)
-    ports.setdefault("source_errors", SOURCE_ERRORS)
     if outbound is None:
         outbound = Pacers(connectors, metrics, send_limits, budgets)
-    return Gateway(config, rasa, connectors, metrics, outbound=outbound, **ports)
+    return Gateway(
+        config,
+        rasa,
+        connectors,
+        metrics,
+        outbound=outbound,
+        words=REPLY_WORDS,
+        source_errors=SOURCE_ERRORS,
+        moderator=moderator,
+        triage=triage,
+        commands=commands,
+        graph_commands=graph_commands,
+        faq_answer=faq_answer,
+        monitor=monitor,
+        qa_lane=qa_lane,
+        shard=shard,
+        quotas=quotas,
+        room_limits=room_limits,
+        clock=clock,
+    )

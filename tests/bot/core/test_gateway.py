@@ -294,3 +294,22 @@ async def test_a_viewer_is_addressed_in_the_language_of_their_latest_line(gatewa
     # a viewer who never wrote: the room's most used language lately (two lines of three are Chinese)
     assert room.audience.snapshot().lang == "zh"
     assert gateway.language_of("simulator", "r", "nobody") == "zh"
+
+
+async def test_the_read_model_shows_rooms_sends_and_moderation(gateway_parts) -> None:
+    """What the dashboard and the mood loop read: the Gateway's snapshot and accessors, not its parts."""
+    config, metrics, connector, rasa, _ = gateway_parts
+    gateway = build_gateway(config, rasa, {"simulator": connector}, metrics)
+    gateway.start()
+    mod = frozenset({Role.MODERATOR})
+    await gateway.ingest(event("s1", text="!poll colour? | red | nude", viewer="mod", roles=mod))
+    await gateway.ingest(event("s2", text="kill yourself", viewer="troll"))
+    await gateway.idle(5)
+    snap = gateway.snapshot()
+    await gateway.stop()
+    assert [(r.platform, r.name, r.queue, r.deferred) for r in snap.rooms] == [("simulator", "r", 0, 0)]
+    assert [(s.platform, s.pending) for s in snap.sends] == [("simulator", 0)]
+    assert snap.upstreams == {} and snap.moderation_timeout_s == gateway.moderator.policy.timeout_s
+    assert [record.viewer for record in snap.moderation] == ["troll"]
+    assert set(gateway.audiences()) == {("simulator", "r")}
+    assert gateway.platforms()["simulator"] is connector and gateway.connector("nowhere") is None
