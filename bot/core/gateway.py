@@ -180,7 +180,7 @@ class Gateway:
         return list(self._enforcer.log)
 
     @property
-    def _qa_lane_running(self) -> int:
+    def _qa_lane_running(self) -> int:  # the tests read how many QA-lane answers run
         return self.lanes.qa_running
 
     def snapshot(self) -> GatewaySnapshot:
