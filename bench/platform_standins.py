@@ -8,7 +8,7 @@ English chat, cheers and subs on Twitch; Chinese danmaku, gifts, captains, super
 watched / online counters on Bilibili; English chat and Super Chats on YouTube. Each feed starts once the
 gateway has connected to that platform, so a gateway started later does not get a burst.
 
-Two ways to use it (README "One gateway, several platforms"):
+Two ways to use it (docs/platforms.md, "One gateway, several platforms"):
 
     # one command: the stand-ins, then `python -m bot up` (the `make demo` stack) with their environment
     make demo-platforms
