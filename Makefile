@@ -25,7 +25,7 @@ help:
 
 # Idempotent: links cached venvs (keyed by requirement-file hashes) or builds them once.
 setup:
-	@$(PYTHON) -m bot.bootstrap
+	@$(PYTHON) -m ops setup
 
 # Debian packages the suite and the demo drive for real, each started by the project itself on loopback
 # (nothing has to run beforehand): redis-server and postgresql (throw-away servers for the scale-out
@@ -50,17 +50,17 @@ web:
 	npm run --silent build
 
 demo: setup system-deps web $(if $(filter neo4j,$(LIVEROOM_GRAPH_BACKEND)),neo4j)
-	$(APP) -m bot up
+	$(APP) -m ops up
 
 # `make demo` with stand-ins for Twitch, Bilibili and YouTube on loopback (bench/platform_standins.py, the
 # tests' fake servers): no account needed. They feed chat and paid events; the gateway runs all three
 # connectors beside the simulator (dashboard: connections, thank-yous, revenue per platform). Ctrl-C stops
 # both. STANDINS_ARGS="--pace 0.5" doubles the traffic; the env is also in var/platform-standins.env.
 demo-platforms: setup system-deps web $(if $(filter neo4j,$(LIVEROOM_GRAPH_BACKEND)),neo4j)
-	$(APP) bench/platform_standins.py --env-file var/platform-standins.env $(STANDINS_ARGS) -- $(APP) -m bot up
+	$(APP) bench/platform_standins.py --env-file var/platform-standins.env $(STANDINS_ARGS) -- $(APP) -m ops up
 
 train: setup
-	$(APP) -m bot train
+	$(APP) -m ops train
 
 lint: setup
 	.venv/bin/ruff check .
@@ -118,7 +118,7 @@ soak: setup
 # pip-audit over requirements-app.lock and requirements-rasa.txt; exit 2 = not audited (no service).
 AUDIT_SERVICE ?= pypi
 audit: setup
-	$(APP) -m bot.dependency_audit $(AUDIT_SERVICE)
+	$(APP) -m ops audit $(AUDIT_SERVICE)
 
 clean:
 	rm -rf var models .pytest_cache .ruff_cache

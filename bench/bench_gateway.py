@@ -34,7 +34,6 @@ from bench.stack import RunningStack, machine, running_stack
 from bot.config import GatewayConfig
 from bot.gateway import Gateway
 from bot.metrics import GatewayMetrics
-from bot.metrics_text import by_label, parse_samples
 from bot.rasa_client import RasaClient
 from bot.triage import Triage
 from connectors.base import ChatEvent
@@ -42,6 +41,7 @@ from connectors.simulator.chatlog import CHATTER
 from connectors.simulator.connector import SimulatorConnector
 from connectors.simulator.replay import replay_headers, replay_url
 from knowledge_graph.falkordb_server import free_port
+from ops.metrics_text import by_label, parse_samples
 
 PRICE_EN = [
     "how much is the matte lipstick?",

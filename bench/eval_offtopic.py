@@ -32,7 +32,7 @@ faq_paraphrases.json) correctly.
 Leak examples (a few per CLINC domain, for review) are printed and written to
 var/eval/offtopic/leak_examples.json, not to bench/results: CLINC text is not copied into the repo.
 
-Models: this tree's with the project's training path (``bot.rasa_model.ensure_model``, as ``make
+Models: this tree's with the project's training path (``ops.rasa_model.ensure_model``, as ``make
 train``); the baseline with ``rasa train nlu`` on the baseline ref's config + data (var/eval/offtopic/).
 Both are driven in-process in the Rasa runtime (``Agent.load`` + ``parse_message``) by a child
 process of this script. Writes bench/results/offtopic_eval.json.
@@ -171,7 +171,7 @@ def _child(model: str, texts_file: str, out_file: str) -> None:
 
 
 def _rasa_env() -> dict[str, str]:
-    from bot.rasa_model import rasa_env
+    from ops.rasa_model import rasa_env
 
     env = rasa_env(REPO)
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
@@ -180,7 +180,7 @@ def _rasa_env() -> dict[str, str]:
 
 
 def current_model() -> Path:
-    from bot.rasa_model import ensure_model
+    from ops.rasa_model import ensure_model
 
     return ensure_model(REPO, log_file=REPO / "var" / "log" / "rasa-train.log")
 

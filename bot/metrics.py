@@ -1,7 +1,7 @@
 """Prometheus metrics of the gateway, in one registry per app (so tests can run several apps).
 
-Names are the public contract for dashboards (bot/grafana/liveroom.json uses exactly these): change
-them only together with that file; tests/bot/test_grafana.py checks the two agree.
+Names are the public contract for dashboards (ops/grafana/liveroom-gateway.json uses exactly these): change
+them only together with that file; tests/ops/test_grafana.py checks the two agree.
 
 Accounting: every event received (``liveroom_events_in_total``) ends in exactly one outcome of
 ``liveroom_event_outcomes_total`` — answered, silent (the bot chose not to reply; then also
@@ -313,7 +313,7 @@ METRICS_TOKEN_ENV = "LIVEROOM_METRICS_TOKEN"
 
 @dataclass(frozen=True)
 class MetricsAccess:
-    """Who may read ``/metrics``: anyone when no token is set (a Prometheus on loopback, as ``bot up``
+    """Who may read ``/metrics``: anyone when no token is set (a Prometheus on loopback, as ``ops up``
     runs it), else only ``Authorization: Bearer <LIVEROOM_METRICS_TOKEN>`` — the gateway's port is
     published in docker-compose, and metrics name rooms, viewers' counts and upstream health."""
 

@@ -161,7 +161,7 @@ def ensure_demo_users_file(path: Path) -> list[str]:
         path.chmod(0o600)
         return [entry.partition(":")[0] for entry in entries(path.read_text(encoding="utf-8"))]
     path.parent.mkdir(parents=True, exist_ok=True)
-    lines = ["# liveroom web logins for the demo (name:role:password), made by `python -m bot up`."]
+    lines = ["# liveroom web logins for the demo (name:role:password), made by `python -m ops up`."]
     lines += ["# Set LIVEROOM_WEB_USERS or LIVEROOM_WEB_USERS_FILE to use your own instead."]
     lines += [f"{name}:{role}:{secrets.token_urlsafe(12)}" for name, role in DEMO_USERS]
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -100,8 +100,8 @@ def test_a_short_metrics_token_is_refused() -> None:
 
 
 def deploy_job() -> dict[str, Any]:
-    """The gateway job of bot/deploy/prometheus.yml (what docker-compose's Prometheus runs)."""
-    config = yaml.safe_load((REPO / "bot" / "deploy" / "prometheus.yml").read_text())
+    """The gateway job of ops/deploy/prometheus.yml (what docker-compose's Prometheus runs)."""
+    config = yaml.safe_load((REPO / "ops" / "deploy" / "prometheus.yml").read_text())
     (job,) = (j for j in config["scrape_configs"] if j["job_name"] == "liveroom-gateway")
     return job
 

@@ -1,4 +1,4 @@
-"""Issue 16: every attack class of the security review at once, through the real stack (``python -m bot up``),
+"""Issue 16: every attack class of the security review at once, through the real stack (``python -m ops up``),
 while legitimate viewers keep asking questions.
 
 1. Baseline: 20 legitimate viewers (replay mode, one id each) ask QA-lane questions at a steady pace in
@@ -36,12 +36,12 @@ import aiohttp
 import pytest
 
 from bench.loadgen import settle
-from bot.metrics_text import Samples, by_label, total
 from bot.moderation import link_text
 from bot.rooms import RoomLimits
 from connectors.simulator.chatlog import CHATTER
 from connectors.simulator.payloads import MAX_FRAME_BYTES
 from connectors.simulator.replay import replay_headers, replay_url
+from ops.metrics_text import Samples, by_label, total
 from tests.conftest import Stack, record_figure
 from tests.e2e.test_gateway_e2e import scrape
 from tests.e2e.test_price_e2e import ask

@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 import yaml
 
-from bot.supervisor import Supervisor, SupervisorConfig
+from ops.supervisor import Supervisor, SupervisorConfig
 from tests.conftest import Stack
 
 REPO = Path(__file__).resolve().parents[2]

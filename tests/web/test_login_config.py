@@ -96,7 +96,7 @@ def test_import_preview_diff() -> None:
 
 
 def test_demo_web_users_are_created_once_private_and_never_printed(tmp_path) -> None:
-    from bot.supervisor import Supervisor, SupervisorConfig
+    from ops.supervisor import Supervisor, SupervisorConfig
 
     said: list[str] = []
     config = SupervisorConfig.from_env({"LIVEROOM_VAR": str(tmp_path)})
@@ -124,7 +124,7 @@ def test_demo_web_users_are_created_once_private_and_never_printed(tmp_path) -> 
 
 @pytest.mark.parametrize("key", ["LIVEROOM_WEB_USERS", "LIVEROOM_WEB_USERS_FILE"])
 def test_configured_web_users_get_no_demo_file(tmp_path, key: str) -> None:
-    from bot.supervisor import Supervisor, SupervisorConfig
+    from ops.supervisor import Supervisor, SupervisorConfig
 
     said: list[str] = []
     env = {"LIVEROOM_VAR": str(tmp_path), key: "x:viewer:long-enough" if key == "LIVEROOM_WEB_USERS" else "u"}

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import bootstrap
+from ops import bootstrap
 
 
 def test_python310_is_found_on_this_machine() -> None:

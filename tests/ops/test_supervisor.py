@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import supervisor
-from bot.supervisor import StartupError, SupervisorConfig, check_port_free
 from knowledge_graph.config import GraphConfig
+from ops import supervisor
+from ops.supervisor import StartupError, SupervisorConfig, check_port_free
 from tests.conftest import free_port
 
 

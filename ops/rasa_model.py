@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
-from bot.bootstrap import cache_dir, finished_within
+from ops.bootstrap import cache_dir, finished_within
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ def ensure_model(
         return model
     cached = cache_dir() / "models" / model.name
     cached.parent.mkdir(parents=True, exist_ok=True)
-    # One trainer per model key on this machine: a second `bot up` (another test run, a benchmark) waits
+    # One trainer per model key on this machine: a second `ops up` (another test run, a benchmark) waits
     # for the first one's model instead of training the same inputs again beside it on 2 cores.
     with (cached.parent / f"{key}.lock").open("w") as lock:
         if not _try_lock(lock):

@@ -10,7 +10,7 @@ repo's ``.venv``/``.venv-rasa`` are symlinks to it, so a second clone on the sam
 fresh clone) reuses it in milliseconds. A venv is only linked after its install completed (marker file),
 so an interrupted install is never mistaken for a good one.
 
-This module uses only the standard library: it runs before any venv exists (``python3 -m bot.bootstrap``).
+This module uses only the standard library: it runs before any venv exists (``python3 -m ops setup``).
 """
 
 from __future__ import annotations
@@ -248,7 +248,7 @@ def setup_app_venv() -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python3 -m bot.bootstrap", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python3 -m ops setup", description=__doc__.splitlines()[0])
     parser.add_argument("which", nargs="*", metavar="app|rasa", help="runtimes to set up (default: both)")
     args = parser.parse_args(argv)
     unknown = set(args.which) - {"app", "rasa"}

@@ -19,7 +19,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from bot.app import METRICS, create_app
 from bot.config import GatewayConfig
 
-DASHBOARD = Path(__file__).resolve().parents[2] / "bot" / "grafana" / "liveroom-gateway.json"
+DASHBOARD = Path(__file__).resolve().parents[2] / "ops" / "grafana" / "liveroom-gateway.json"
 SUFFIXES = ("_bucket", "_sum", "_count", "_total", "_created")
 #: registered by the app's parts, not by GatewayMetrics: the check must see them (it once did not)
 REGISTERED_ELSEWHERE = {

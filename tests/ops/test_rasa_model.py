@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import rasa_model
+from ops import rasa_model
 
 
 @pytest.fixture

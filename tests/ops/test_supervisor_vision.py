@@ -13,9 +13,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot import supervisor
-from bot.supervisor import Child, Supervisor, SupervisorConfig, http_ok
 from knowledge_graph.config import GraphConfig
+from ops import supervisor
+from ops.supervisor import Child, Supervisor, SupervisorConfig, http_ok
 from tests.conftest import free_port
 
 REPO = Path(__file__).resolve().parent.parent.parent

