@@ -1,11 +1,11 @@
-"""Rasa 3.6 intent classifier: ``nlu.chat_intent_model`` (logistic regression over char and word
+"""Rasa 3.6 intent classifier: ``nlu.text.chat_intent_model`` (logistic regression over char and word
 n-grams plus the USE sentence embedding), optionally blended with an earlier classifier's ranking.
 
 Why: on the development split and in cross-validation this model is more accurate on short chat
 lines than DIET alone (figures in README, "Understanding chat (NLU)") and trains in seconds. When
 DIET runs before it in the pipeline, ``previous_weight`` blends DIET's ranking into the result:
 ``p = (1 - w) * p_lr + w * p_previous``. The USE embedding is read from the message features
-added by ``nlu.use_featurizer.UseSentenceFeaturizer`` (feature alias ``use_multilingual``), so it
+added by ``nlu.rasa.use_featurizer.UseSentenceFeaturizer`` (feature alias ``use_multilingual``), so it
 is computed once per message.
 
 Imported only by the Rasa runtime (Python 3.10).
@@ -27,7 +27,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KE
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu.chat_intent_model import ChatIntentModel, ChatIntentSettings
+from nlu.text.chat_intent_model import ChatIntentModel, ChatIntentSettings
 
 log = logging.getLogger(__name__)
 

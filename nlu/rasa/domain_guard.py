@@ -8,18 +8,18 @@ in [0, 1] from four pieces of evidence and sets the top-level parse key
 
     "domain": {"score": <float 0..1>, "in_domain": <bool>}   (in_domain = score >= threshold)
 
-which ``nlu.channel.summarize_parse`` hands to the gateway; the reply policy answers with shop
+which ``nlu.rasa.channel.summarize_parse`` hands to the gateway; the reply policy answers with shop
 content (an intent's answer, an FAQ) only when ``in_domain`` is true.
 
 Evidence, combined in log-odds (``score = sigmoid(z)``):
 
-* ``p``: a logistic regression on the USE sentence embedding (``nlu.use_featurizer``), trained on the
+* ``p``: a logistic regression on the USE sentence embedding (``nlu.rasa.use_featurizer``), trained on the
   shop intents' examples (positives) against ``out_of_scope`` (negatives) of data/nlu_*.yml;
 * ``m``: nearest-neighbour margin, mean cosine of the 3 closest shop examples minus that of the 3
   closest out-of-scope examples (local evidence the linear model smooths over);
 * ``s``: the intent model's probability mass on the shop intents (its ranking, when present);
 * shop words (payment, returns, shades, skin, shipping, the stream... ``SHOP_WORDS``) and a catalog
-  ``product`` entity from ``nlu.product_extractor``: each adds a fixed amount to ``z``. They carry
+  ``product`` entity from ``nlu.rasa.product_extractor``: each adds a fixed amount to ``z``. They carry
   questions the training data has no intent for ("how do I pay?", "can I return something?").
 
 ``z = (logit(p) + margin_scale * m + logit(s)) / 3 + word_bonus * words + product_bonus * product``
@@ -49,8 +49,8 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, INTENT_
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu.normalizer import normalize_text
-from nlu.reply_policy import SHOP_INTENTS as REPLY_POLICY_SHOP_INTENTS
+from nlu.text.normalizer import normalize_text
+from nlu.text.reply_policy import SHOP_INTENTS as REPLY_POLICY_SHOP_INTENTS
 
 log = logging.getLogger(__name__)
 

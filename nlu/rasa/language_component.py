@@ -5,7 +5,7 @@ Rasa's own slot extraction, so conditional responses (``condition: slot lang``) 
 see the language of the *current* message without any custom dialogue code.
 
 The language comes from the message metadata when the gateway sends one (``{"lang": "zh"}``: the
-platform may know better, e.g. a Bilibili room), else from ``nlu.language.detect_language``.
+platform may know better, e.g. a Bilibili room), else from ``nlu.text.language.detect_language``.
 Not trainable and not part of the training graph, so the NLU training data never carries the
 ``lang`` entity and DIET never learns to tag it.
 
@@ -35,7 +35,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from nlu.language import SUPPORTED_LANGUAGES, Language, detect_language, normalize_language
+from nlu.text.language import SUPPORTED_LANGUAGES, Language, detect_language, normalize_language
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
             # Name of the entity this component emits; the domain's `lang` slot maps from it.
             "entity_name": "lang",
             # Answer when the message has no language signal (emotes, digits, empty text) and
-            # the metadata names no language. One of nlu.language.SUPPORTED_LANGUAGES.
+            # the metadata names no language. One of nlu.text.language.SUPPORTED_LANGUAGES.
             "default_language": "en",
             # Metadata key the gateway may set to force the language ("zh", "en-US", ...);
             # null to ignore metadata and always detect from the text.

@@ -1,7 +1,7 @@
 """Rasa 3.6 component: per-message sentiment and the room mood from metadata.
 
-* ``sentiment``: a score in [-1, 1] (``nlu.sentiment``) set on the parse result (``/model/parse``
-  returns it; ``nlu.channel.LiveroomInput`` hands it to the gateway for the room mood).
+* ``sentiment``: a score in [-1, 1] (``nlu.text.sentiment``) set on the parse result (``/model/parse``
+  returns it; ``nlu.rasa.channel.LiveroomInput`` hands it to the gateway for the room mood).
 * ``audience_mood`` entity: the gateway sends ``metadata["audience_mood"]`` (neutral|happy|bored|upset;
   ``metadata["mood"]`` is read too);
   it becomes an entity, so the ``audience_mood`` slot is refreshed by Rasa's own slot mapping and
@@ -22,8 +22,8 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, METADATA, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from nlu.language import normalize_language
-from nlu.sentiment import sentiment
+from nlu.text.language import normalize_language
+from nlu.text.sentiment import sentiment
 
 MOODS = ("neutral", "happy", "bored", "upset")
 SENTIMENT = "sentiment"

@@ -1,12 +1,12 @@
 """Rasa 3.6 entity extractor for ``product`` (from the live catalog), ``size`` and ``colour``.
 
-Products: names, aliases and SKUs come from the gateway (``nlu.catalog_names.CatalogNames``,
+Products: names, aliases and SKUs come from the gateway (``nlu.text.catalog_names.CatalogNames``,
 refreshed in the background every ``ttl_s`` seconds), so a catalog edit reaches NLU without
 retraining. The entity value is the product's SKU (a fuzzy "lipstik" still resolves); the span is
 what the viewer typed. Until the gateway answers, the product values annotated in the training data
 (collected at training time and stored in the model) are used, with the typed text as value.
 
-Sizes and colours: ``nlu.attributes`` (lexicon + patterns, canonical values).
+Sizes and colours: ``nlu.text.attributes`` (lexicon + patterns, canonical values).
 
 Imported only by the Rasa runtime (Python 3.10).
 """
@@ -34,8 +34,8 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu.attributes import find_attributes
-from nlu.catalog_names import CatalogNames, match_key
+from nlu.text.attributes import find_attributes
+from nlu.text.catalog_names import CatalogNames, match_key
 
 log = logging.getLogger(__name__)
 
