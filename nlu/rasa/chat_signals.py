@@ -14,14 +14,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, METADATA, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from nlu.rasa.component import ConfigComponent
 from nlu.text.language import normalize_language
 from nlu.text.sentiment import sentiment
 
@@ -30,7 +28,7 @@ SENTIMENT = "sentiment"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
-class ChatSignals(GraphComponent, EntityExtractorMixin):
+class ChatSignals(ConfigComponent, EntityExtractorMixin):
     """Sets ``sentiment`` on every message and the ``audience_mood`` entity from metadata."""
 
     @staticmethod
@@ -40,16 +38,6 @@ class ChatSignals(GraphComponent, EntityExtractorMixin):
     def __init__(self, config: dict[str, Any]) -> None:
         self._mood_keys = list(config["mood_metadata_keys"])
         self._mood_entity = config["mood_entity"]
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> ChatSignals:
-        return cls(config)
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:

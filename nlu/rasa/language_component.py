@@ -17,10 +17,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.nlu.constants import (
@@ -35,13 +32,14 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
+from nlu.rasa.component import ConfigComponent
 from nlu.text.language import SUPPORTED_LANGUAGES, Language, detect_language, normalize_language
 
 log = logging.getLogger(__name__)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
-class LanguageDetector(GraphComponent, EntityExtractorMixin):
+class LanguageDetector(ConfigComponent, EntityExtractorMixin):
     """Adds ``{"entity": "lang", "value": "en"|"zh"}`` spanning the whole message."""
 
     @staticmethod
@@ -69,17 +67,6 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
                 f"entity_name must be set; got {config['default_language']!r}, {self._entity_name!r}"
             )
         self._default: Language = default
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> LanguageDetector:
-        """Create the component (nothing to train or load)."""
-        return cls(config)
 
     def language_of(self, message: Message) -> Language:
         """Metadata language if valid, else detected from the text."""
