@@ -44,9 +44,9 @@ from connectors.base import ChatEvent, Connector, EventKind, Role
 from connectors.tasks import cancel_and_wait
 from knowledge_graph.errors import KnowledgeGraphError
 from knowledge_graph.qa.answerer import Asker
-from nlu.language import detect_language, normalize_language
-from nlu.reply_policy import SOCIAL_INTENTS, Addressing, is_real_question
-from nlu.sentiment import sentiment as message_sentiment
+from nlu.text.language import detect_language, normalize_language
+from nlu.text.reply_policy import SOCIAL_INTENTS, Addressing, is_real_question
+from nlu.text.sentiment import sentiment as message_sentiment
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ class Job:
     addressing: Addressing = field(compare=False, default_factory=Addressing)
     #: the product this viewer's conversation is about, as far as the gateway saw (answer sharing)
     context: str | None = field(compare=False, default=None)
-    #: the message's sentiment (nlu/sentiment.py), -1..1
+    #: the message's sentiment (nlu/text/sentiment.py), -1..1
     sentiment: float = field(compare=False, default=0.0)
 
 
@@ -210,7 +210,7 @@ def shareable(result: RasaResult) -> bool:
 
 
 def addressing(event: ChatEvent, triage: TriageResult, bot_name: str, follow_up: bool = False) -> Addressing:
-    """How a message was addressed, for the reply policy (nlu/reply_policy.py): a command, a mention
+    """How a message was addressed, for the reply policy (nlu/text/reply_policy.py): a command, a mention
     of the bot, a reply to one of the bot's messages (``extra["reply_parent_user"]``, set by the
     connectors whose platform says whom a reply answers), or a ``follow_up`` in a conversation the bot
     is having with this viewer (see ``Room.in_conversation``)."""
@@ -233,7 +233,7 @@ recorded for the moderators; anything else goes to Rasa, whose actions handle co
 
 def takes_qa_lane(job: Job) -> bool:
     """Does the question-answering lane try this message first? Shop questions the reply policy lets the
-    bot answer (nlu/reply_policy.py): addressed to it, recognised as a shop question by triage, or a
+    bot answer (nlu/text/reply_policy.py): addressed to it, recognised as a shop question by triage, or a
     question following up on the viewer's conversation with the bot. Commands never."""
     if job.triage.priority is Priority.COMMAND:
         return False
@@ -424,7 +424,7 @@ class Gateway:
 
     def _offer_chatter(self, room: Room, job: Job) -> None:
         """Chatter reaches Rasa only with spare capacity: Rasa up, no backlog, within the chatter budget.
-        Rasa's plain REST channel has no reply policy (nlu/reply_policy.py runs in the liveroom channel),
+        Rasa's plain REST channel has no reply policy (nlu/text/reply_policy.py runs in the liveroom channel),
         so with it chatter is never answered."""
         if self.config.rasa_channel != "liveroom":
             self.metrics.outcome(job.event.platform, "silent", "chatter")

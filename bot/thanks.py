@@ -34,7 +34,7 @@ from bot.config import env_float, env_int
 from bot.revenue import paid_value
 from connectors.base import ChatEvent, EventKind
 from connectors.tasks import cancel_and_wait
-from nlu.language import detect_language
+from nlu.text.language import detect_language
 
 if TYPE_CHECKING:
     from bot.gateway import Gateway

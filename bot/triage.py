@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
-from nlu.reply_policy import QUESTION_EN, QUESTION_ZH
+from nlu.text.reply_policy import QUESTION_EN, QUESTION_ZH
 
 COMMAND_PREFIX = "!"
 

@@ -1,9 +1,10 @@
 """Train the Rasa model only when its inputs changed.
 
-The model is named by a content hash of everything that shapes it (config, domain, training data,
-the nlu/ components' code and the pinned Rasa runtime). ``models/<hash>.tar.gz`` is reused when
-present; a machine-wide cache (``$LIVEROOM_CACHE/models``) lets a fresh clone (CI) skip training when
-the same inputs were trained before on this machine.
+The model is named by a content hash of everything that shapes it (config, domain, training data, the
+code under nlu/ -- the Rasa components in nlu/rasa and the nlu/text helpers they import -- and the pinned
+Rasa runtime). ``models/<hash>.tar.gz`` is reused when present; a machine-wide cache
+(``$LIVEROOM_CACHE/models``) lets a fresh clone (CI) skip training when the same inputs were trained
+before on this machine.
 """
 
 from __future__ import annotations
@@ -30,9 +31,10 @@ class TrainingFailed(RuntimeError):
     """``rasa train`` failed; the message carries the end of its log."""
 
 
-# nlu/ modules Rasa loads only at serve time (the input channel named in credentials.yml, and what only
-# it imports): they never shape a trained model, so editing them must not force a retrain.
-SERVE_TIME_ONLY = frozenset({"nlu/channel.py", "nlu/viewer_text.py"})
+# nlu/ modules Rasa loads only at serve time (the input channel named in credentials.yml, what only it
+# imports, and the launcher that starts `rasa run`): they never shape a trained model, so editing them
+# must not force a retrain.
+SERVE_TIME_ONLY = frozenset({"nlu/rasa/channel.py", "nlu/rasa/launch.py", "nlu/text/viewer_text.py"})
 
 
 def model_inputs(repo: Path = REPO) -> list[Path]:

@@ -353,9 +353,9 @@ class Supervisor:
             child.restarts += 1
 
     def _rasa_child(self, name: str, port: int, model: Path) -> Child:
-        """One Rasa replica, started through bot.rasa_launch so its API token stays out of every argv."""
+        """One Rasa replica, started through nlu.rasa.launch so its API token stays out of every argv."""
         c = self.config
-        argv = [str(REPO / ".venv-rasa" / "bin" / "python"), "-m", "bot.rasa_launch", "run", "--enable-api"]
+        argv = [str(REPO / ".venv-rasa" / "bin" / "python"), "-m", "nlu.rasa.launch", "run", "--enable-api"]
         argv += ["-i", "127.0.0.1", "--port", str(port), "--model", str(model)]
         argv += ["--endpoints", c.rasa_stores.endpoints_file, "--credentials", c.rasa_credentials]
         parse_url = f"http://127.0.0.1:{port}/model/parse?token={c.rasa_token}"

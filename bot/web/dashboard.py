@@ -39,7 +39,7 @@ from connectors.tasks import cancel_and_wait
 from knowledge_graph.catalog import find_product_mentioned
 from knowledge_graph.errors import KnowledgeGraphError, NotFound, ValidationError, VersionConflict
 from knowledge_graph.faq import FAQ, create_faq, get_streamer
-from nlu.language import detect_language
+from nlu.text.language import detect_language
 
 log = logging.getLogger(__name__)
 

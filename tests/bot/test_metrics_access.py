@@ -182,7 +182,7 @@ RASA_TOKEN = "rasa-channel-token-6e0d"
 
 
 async def liveroom_channel_stand_in() -> tuple[web.AppRunner, str, list[str | None]]:
-    """Answers ``/webhooks/liveroom/webhook`` like nlu/channel.py does, 401 without its token."""
+    """Answers ``/webhooks/liveroom/webhook`` like nlu/rasa/channel.py does, 401 without its token."""
     seen: list[str | None] = []
 
     async def webhook(request: web.Request) -> web.Response:

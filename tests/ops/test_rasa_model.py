@@ -24,7 +24,13 @@ def test_hash_is_stable_and_follows_every_input(project: Path) -> None:
     first = rasa_model.model_hash(project)
     assert rasa_model.model_hash(project) == first
     training_data = sorted((project / "data").glob("*.yml"))[0]
-    for path in (project / "config.yml", training_data, project / "nlu" / "language.py"):
+    inputs = (
+        project / "config.yml",
+        training_data,
+        project / "nlu" / "text" / "language.py",  # a helper the Rasa components import
+        project / "nlu" / "rasa" / "chat_signals.py",
+    )
+    for path in inputs:
         original = path.read_text()
         path.write_text(original + "\n# changed\n")
         assert rasa_model.model_hash(project) != first, f"{path.name} must be part of the model hash"
@@ -34,9 +40,10 @@ def test_hash_is_stable_and_follows_every_input(project: Path) -> None:
 
 def test_the_serve_time_channel_is_not_a_training_input(project: Path) -> None:
     first = rasa_model.model_hash(project)
-    channel = project / "nlu" / "channel.py"
-    channel.write_text(channel.read_text() + "\n# changed\n")
-    assert rasa_model.model_hash(project) == first
+    for name in ("channel.py", "launch.py"):
+        served = project / "nlu" / "rasa" / name
+        served.write_text(served.read_text() + "\n# changed\n")
+        assert rasa_model.model_hash(project) == first
 
 
 def test_an_existing_model_is_reused_without_training(project: Path) -> None:

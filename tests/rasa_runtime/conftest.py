@@ -1,4 +1,4 @@
-"""Tests of the Rasa components (nlu/), run by the Rasa runtime: `.venv-rasa/bin/python -m pytest
+"""Tests of the Rasa components (nlu/rasa/), run by the Rasa runtime: `.venv-rasa/bin/python -m pytest
 tests/rasa_runtime` (`make test` does). The app runtime (Python 3.11, no rasa) skips this directory."""
 
 from __future__ import annotations

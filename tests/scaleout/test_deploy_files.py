@@ -118,7 +118,7 @@ def test_rasa_replicas_share_the_compose_stores_and_listen_where_the_gateways_ca
     cmd = re.search(r"^CMD (\[.*?\])\s*$", dockerfile, re.S | re.M)
     assert cmd is not None
     argv = yaml.safe_load(cmd.group(1).replace("\\\n", " "))
-    assert argv[:3] == ["python", "-m", "bot.rasa_launch"]
+    assert argv[:3] == ["python", "-m", "nlu.rasa.launch"]
     assert argv[argv.index("--port") + 1] == "5005"
     assert argv[argv.index("--endpoints") + 1] == "endpoints-scaleout.yml"
     assert "--auth-token" not in argv  # the launcher adds it from the environment

@@ -11,7 +11,7 @@ from aiohttp import web
 
 from bot.config import GatewayConfig
 from bot.rasa_client import RasaClient, RasaUnavailable
-from bot.rasa_launch import rasa_argv
+from nlu.rasa.launch import rasa_argv
 from ops.rasa_replicas import RasaStores, replica_names
 from ops.supervisor import SupervisorConfig
 from tests.conftest import free_port

@@ -20,7 +20,7 @@ def _channels(name: str) -> set[str]:
 
 
 def test_the_shipped_credentials_open_only_the_token_checked_channel() -> None:
-    assert _channels("credentials.yml") == {"nlu.channel.LiveroomInput"}
+    assert _channels("credentials.yml") == {"nlu.rasa.channel.LiveroomInput"}
     assert "credentials-rest.yml" not in (REPO / "Dockerfile.rasa").read_text()
     assert "rest" in _channels("credentials-rest.yml")
 

@@ -1,11 +1,11 @@
-"""Rasa 3.6 intent classifier: ``nlu.chat_intent_model`` (logistic regression over char and word
+"""Rasa 3.6 intent classifier: ``nlu.text.chat_intent_model`` (logistic regression over char and word
 n-grams plus the USE sentence embedding), optionally blended with an earlier classifier's ranking.
 
 Why: on the development split and in cross-validation this model is more accurate on short chat
 lines than DIET alone (figures in README, "Understanding chat (NLU)") and trains in seconds. When
 DIET runs before it in the pipeline, ``previous_weight`` blends DIET's ranking into the result:
 ``p = (1 - w) * p_lr + w * p_previous``. The USE embedding is read from the message features
-added by ``nlu.use_featurizer.UseSentenceFeaturizer`` (feature alias ``use_multilingual``), so it
+added by ``nlu.rasa.use_featurizer.UseSentenceFeaturizer`` (feature alias ``use_multilingual``), so it
 is computed once per message.
 
 Imported only by the Rasa runtime (Python 3.10).
@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import logging
 import pickle
+from pathlib import Path
 from typing import Any
 
 import numpy as np
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -27,7 +27,8 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KE
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu.chat_intent_model import ChatIntentModel, ChatIntentSettings
+from nlu.rasa.component import StoredComponent
+from nlu.text.chat_intent_model import ChatIntentModel, ChatIntentSettings
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +36,13 @@ _MODEL_FILE = "chat_intent_model.pkl"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class ChatIntentClassifier(GraphComponent, IntentClassifier):
+class ChatIntentClassifier(StoredComponent, IntentClassifier):
     """Intent classifier for chat. Config: ``char_min``/``char_max`` (char_wb n-grams), ``use_words``,
     ``dense_weight`` (scale of the USE embedding), ``C`` (inverse regularization),
     ``dense_alias`` (featurizer alias to read), ``previous_weight`` (blend with an earlier
     classifier's ranking, 0 = ignore it), ``ranking_length``."""
+
+    NOT_STORED = (ValueError, FileNotFoundError)
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
@@ -62,9 +65,7 @@ class ChatIntentClassifier(GraphComponent, IntentClassifier):
         resource: Resource,
         model: ChatIntentModel | None = None,
     ) -> None:
-        self._config = config
-        self._storage = model_storage
-        self._resource = resource
+        super().__init__(config, model_storage, resource)
         self._model = model
         weight = float(config["previous_weight"])
         if not 0.0 <= weight <= 1.0:
@@ -73,31 +74,12 @@ class ChatIntentClassifier(GraphComponent, IntentClassifier):
         self._settings = ChatIntentSettings.from_config(config)
 
     @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> ChatIntentClassifier:
-        return cls(config, model_storage, resource)
+    def read_stored(cls, directory: Path) -> ChatIntentModel:
+        return pickle.loads((directory / _MODEL_FILE).read_bytes())
 
     @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> ChatIntentClassifier:
-        try:
-            with model_storage.read_from(resource) as directory:
-                model = pickle.loads((directory / _MODEL_FILE).read_bytes())
-        except (ValueError, FileNotFoundError) as err:
-            log.warning("no trained chat intent model in %s (%s); it will not classify", resource.name, err)
-            model = None
-        return cls(config, model_storage, resource, model)
+    def not_stored(cls, resource: Resource, err: Exception) -> None:
+        log.warning("no trained chat intent model in %s (%s); it will not classify", resource.name, err)
 
     def _embeddings(self, messages: list[Message]) -> np.ndarray | None:
         rows = []

@@ -9,7 +9,7 @@ entities, and the ``EXTERNAL_*`` intents that only the gateway may trigger (thro
 own commands, but a leading U+3000 or U+00A0 gets it through and ``str.strip()`` removes it again.
 
 Two rules, applied by the gateway before it sends a message (bot/rasa_client.py) and again by the
-liveroom input channel when Rasa receives one (nlu/channel.py), so neither alone is load-bearing:
+liveroom input channel when Rasa receives one (nlu/rasa/channel.py), so neither alone is load-bearing:
 
 * :func:`as_chat_text` drops a leading run of slashes (``/``, full-width ``／`` and other slash
   look-alikes) together with the whitespace and invisible format characters (zero-width space, word

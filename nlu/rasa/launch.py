@@ -1,4 +1,4 @@
-"""``python -m bot.rasa_launch <rasa args>`` (inside .venv-rasa): ``rasa`` with the API token from the env.
+"""``python -m nlu.rasa.launch <rasa args>`` (inside .venv-rasa): ``rasa`` with the API token from the env.
 
 ``rasa run --auth-token`` only takes the token on the command line, where ``ps``, ``/proc/<pid>/cmdline``
 and the supervisor's "starting rasa: ..." line would show it to anyone. This launcher reads

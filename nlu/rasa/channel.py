@@ -1,6 +1,6 @@
 """Rasa input channel for the liveroom gateway: the REST webhook plus the NLU parse of the message.
 
-Registered in credentials.yml as ``nlu.channel.LiveroomInput``; Rasa serves it at
+Registered in credentials.yml as ``nlu.rasa.channel.LiveroomInput``; Rasa serves it at
 ``POST /webhooks/liveroom/webhook`` with the REST channel's request body
 ``{"sender", "message", "metadata"}``. The answer is
 
@@ -12,7 +12,7 @@ Registered in credentials.yml as ``nlu.channel.LiveroomInput``; Rasa serves it a
 so the gateway gets the viewer's intent, language and sentiment (room mood) without a second call.
 
 When the gateway says how a message was addressed (metadata ``addressed``, ``shop_question``,
-``question``), the reply policy (nlu/reply_policy.py) runs on the parse first: a message the bot should
+``question``), the reply policy (nlu/text/reply_policy.py) runs on the parse first: a message the bot should
 not answer (chatter, social talk not addressed to the bot, off-topic) does not run its turn at all and
 the answer is ``{"messages": [], "parse": {..., "policy": {"reply": false, "reason": "chitchat"}}}``;
 a turn that ran carries ``"policy": {"reply": true, "reason": ...}``.
@@ -24,7 +24,7 @@ percent-decode the path, so ids with ``:`` or non-ASCII characters (``simulator:
 be addressed there.
 Viewer text is data, never instructions: a leading ``/`` (Rasa's ``/intent{entities}`` syntax) is
 dropped before Rasa sees the text, and ``EXTERNAL_*`` intents are removed from its parse before any
-policy runs (nlu/viewer_text.py); only the gateway triggers those, through ``trigger_intent``.
+policy runs (nlu/text/viewer_text.py); only the gateway triggers those, through ``trigger_intent``.
 
 ``parse`` is read from the conversation's tracker after the message was handled (its latest user
 message); it is ``null`` when the message could not be handled. Imported only by the Rasa runtime.
@@ -55,10 +55,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from nlu.language import normalize_language
-from nlu.reply_policy import Addressing, Verdict, decide
-from nlu.sentiment import sentiment
-from nlu.viewer_text import as_chat_text, without_external_intents
+from nlu.text.language import normalize_language
+from nlu.text.reply_policy import Addressing, Verdict, decide
+from nlu.text.sentiment import sentiment
+from nlu.text.viewer_text import as_chat_text, without_external_intents
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ def summarize_parse(parse_data: dict[str, Any] | None, text: str | None) -> dict
     score = parse_data.get("sentiment")
     if not isinstance(score, (int, float)):
         score = sentiment(text, lang)
-    # nlu.domain_guard's {"score": 0..1, "in_domain": bool}, as set; None from a model without the guard.
+    # nlu.rasa.domain_guard's {"score": 0..1, "in_domain": bool}, as set; None from a model without the guard.
     domain = parse_data.get("domain")
     return {
         "intent": intent.get("name"),
@@ -268,7 +268,7 @@ class LiveroomInput(RestInput):
 
     @staticmethod
     def _policy_verdict(parse_data: dict[str, Any] | None, metadata: dict[str, Any] | None) -> Verdict | None:
-        """The reply policy's verdict (nlu/reply_policy.py) when the gateway said how the message was
+        """The reply policy's verdict (nlu/text/reply_policy.py) when the gateway said how the message was
         addressed; None (run the turn as Rasa would) for other senders or without a parse."""
         addressing = Addressing.from_metadata(metadata)
         if addressing is None or parse_data is None:
@@ -281,7 +281,7 @@ class LiveroomInput(RestInput):
 
         Rasa parses a message in ``handle_message`` unless it already carries ``parse_data``; parsing
         here instead (the same call, once) lets the channel drop ``EXTERNAL_*`` intents before any
-        policy sees them (``nlu.viewer_text.without_external_intents``). The gateway triggers those
+        policy sees them (``nlu.text.viewer_text.without_external_intents``). The gateway triggers those
         through ``trigger_intent``, which never comes through this channel. None without a model
         (Rasa then ignores the message anyway)."""
         processor = getattr(agent, "processor", None)

@@ -1,10 +1,10 @@
-"""Chat sentiment (nlu/sentiment.py) on what it must not misread: a question that weighs prices."""
+"""Chat sentiment (nlu/text/sentiment.py) on what it must not misread: a question that weighs prices."""
 
 from __future__ import annotations
 
 import pytest
 
-from nlu.sentiment import sentiment
+from nlu.text.sentiment import sentiment
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ The Rasa runtime has no graph client, so :class:`CatalogNames` polls the gateway
   successful poll (Rasa starts before the gateway) the names seen in the training data are used.
 
 :class:`ProductMatcher` finds product mentions in one message: exact keys (names, aliases, SKUs) in
-the normalized text (``nlu.normalizer``), longest match first, Latin keys only at word boundaries;
+the normalized text (``nlu.text.normalizer``), longest match first, Latin keys only at word boundaries;
 then fuzzy (rapidfuzz ratio) for Latin words not covered ("lipstik", "mascarra"). Each match maps to
 a SKU. Pure Python plus optional rapidfuzz, so it can be tested without Rasa.
 """
@@ -28,7 +28,7 @@ import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from nlu.normalizer import normalize
+from nlu.text.normalizer import normalize
 
 log = logging.getLogger(__name__)
 

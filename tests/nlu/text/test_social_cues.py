@@ -1,4 +1,4 @@
-"""An unsure greeting or goodbye needs its words: nlu/social_cues.py and the reply policy's use of it."""
+"""An unsure greeting or goodbye needs its words: nlu/text/social_cues.py and the reply policy's use of it."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from nlu.reply_policy import FALLBACK_INTENT, SURE_SOCIAL_CONFIDENCE, Addressing, decide
-from nlu.social_cues import has_cue
+from nlu.text.reply_policy import FALLBACK_INTENT, SURE_SOCIAL_CONFIDENCE, Addressing, decide
+from nlu.text.social_cues import has_cue
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 CLINC = REPO.parent / "shared" / "data" / "eval" / "clinc150_test_val.json"
 ADDRESSED = Addressing(addressed=True)
 UNSURE = SURE_SOCIAL_CONFIDENCE - 0.06  # where the misparsed shop messages were (0.44)

@@ -1,6 +1,6 @@
 """Which language a chat message is written in: ``"en"`` or ``"zh"``.
 
-This module is the single place for that decision. The Rasa pipeline (``nlu.language_component``,
+This module is the single place for that decision. The Rasa pipeline (``nlu.rasa.language_component``,
 Python 3.10), the action server and the gateway (Python 3.11) all import it, so it is pure Python
 with no third-party imports and no syntax newer than 3.10.
 

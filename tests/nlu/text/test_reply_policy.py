@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlu.reply_policy import Addressing, decide, is_real_question
+from nlu.text.reply_policy import Addressing, decide, is_real_question
 
 CHATTER = Addressing()
 ADDRESSED = Addressing(addressed=True, question=True)

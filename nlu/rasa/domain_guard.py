@@ -8,18 +8,18 @@ in [0, 1] from four pieces of evidence and sets the top-level parse key
 
     "domain": {"score": <float 0..1>, "in_domain": <bool>}   (in_domain = score >= threshold)
 
-which ``nlu.channel.summarize_parse`` hands to the gateway; the reply policy answers with shop
+which ``nlu.rasa.channel.summarize_parse`` hands to the gateway; the reply policy answers with shop
 content (an intent's answer, an FAQ) only when ``in_domain`` is true.
 
 Evidence, combined in log-odds (``score = sigmoid(z)``):
 
-* ``p``: a logistic regression on the USE sentence embedding (``nlu.use_featurizer``), trained on the
+* ``p``: a logistic regression on the USE sentence embedding (``nlu.rasa.use_featurizer``), trained on the
   shop intents' examples (positives) against ``out_of_scope`` (negatives) of data/nlu_*.yml;
 * ``m``: nearest-neighbour margin, mean cosine of the 3 closest shop examples minus that of the 3
   closest out-of-scope examples (local evidence the linear model smooths over);
 * ``s``: the intent model's probability mass on the shop intents (its ranking, when present);
 * shop words (payment, returns, shades, skin, shipping, the stream... ``SHOP_WORDS``) and a catalog
-  ``product`` entity from ``nlu.product_extractor``: each adds a fixed amount to ``z``. They carry
+  ``product`` entity from ``nlu.rasa.product_extractor``: each adds a fixed amount to ``z``. They carry
   questions the training data has no intent for ("how do I pay?", "can I return something?").
 
 ``z = (logit(p) + margin_scale * m + logit(s)) / 3 + word_bonus * words + product_bonus * product``
@@ -38,10 +38,10 @@ from __future__ import annotations
 import logging
 import math
 import re
+from pathlib import Path
 from typing import Any
 
 import numpy as np
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -49,8 +49,9 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, INTENT_
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu.normalizer import normalize_text
-from nlu.reply_policy import SHOP_INTENTS as REPLY_POLICY_SHOP_INTENTS
+from nlu.rasa.component import StoredComponent
+from nlu.text.normalizer import normalize_text
+from nlu.text.reply_policy import SHOP_INTENTS as REPLY_POLICY_SHOP_INTENTS
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +160,7 @@ def combine(
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True)
-class DomainGuard(GraphComponent):
+class DomainGuard(StoredComponent):
     """Sets ``domain = {"score", "in_domain"}`` on every message (see the module docstring)."""
 
     @staticmethod
@@ -184,9 +185,7 @@ class DomainGuard(GraphComponent):
         resource: Resource,
         model: GuardModel | None = None,
     ) -> None:
-        self._config = config
-        self._storage = model_storage
-        self._resource = resource
+        super().__init__(config, model_storage, resource)
         self._model = model
         self._shop = frozenset(config["in_domain_intents"])
         threshold = float(config["threshold"])
@@ -195,34 +194,15 @@ class DomainGuard(GraphComponent):
         self.threshold = threshold
 
     @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> DomainGuard:
-        return cls(config, model_storage, resource)
+    def read_stored(cls, directory: Path) -> GuardModel:
+        with np.load(directory / _MODEL_FILE) as arrays:
+            return GuardModel.from_arrays(arrays)
 
     @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> DomainGuard:
-        model = None
-        try:
-            with model_storage.read_from(resource) as directory:
-                with np.load(directory / _MODEL_FILE) as arrays:
-                    model = GuardModel.from_arrays(arrays)
-        except (ValueError, FileNotFoundError, OSError) as err:
-            log.warning(
-                "no trained domain guard in %s (%s): every message counts as in domain", resource.name, err
-            )
-        return cls(config, model_storage, resource, model)
+    def not_stored(cls, resource: Resource, err: Exception) -> None:
+        log.warning(
+            "no trained domain guard in %s (%s): every message counts as in domain", resource.name, err
+        )
 
     def _embedding(self, message: Message) -> np.ndarray | None:
         _sequence, sentence = message.get_dense_features(TEXT, [self._config["dense_alias"]])

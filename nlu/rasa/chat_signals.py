@@ -1,7 +1,7 @@
 """Rasa 3.6 component: per-message sentiment and the room mood from metadata.
 
-* ``sentiment``: a score in [-1, 1] (``nlu.sentiment``) set on the parse result (``/model/parse``
-  returns it; ``nlu.channel.LiveroomInput`` hands it to the gateway for the room mood).
+* ``sentiment``: a score in [-1, 1] (``nlu.text.sentiment``) set on the parse result (``/model/parse``
+  returns it; ``nlu.rasa.channel.LiveroomInput`` hands it to the gateway for the room mood).
 * ``audience_mood`` entity: the gateway sends ``metadata["audience_mood"]`` (neutral|happy|bored|upset;
   ``metadata["mood"]`` is read too);
   it becomes an entity, so the ``audience_mood`` slot is refreshed by Rasa's own slot mapping and
@@ -14,23 +14,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, METADATA, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from nlu.language import normalize_language
-from nlu.sentiment import sentiment
+from nlu.rasa.component import ConfigComponent
+from nlu.text.language import normalize_language
+from nlu.text.sentiment import sentiment
 
 MOODS = ("neutral", "happy", "bored", "upset")
 SENTIMENT = "sentiment"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
-class ChatSignals(GraphComponent, EntityExtractorMixin):
+class ChatSignals(ConfigComponent, EntityExtractorMixin):
     """Sets ``sentiment`` on every message and the ``audience_mood`` entity from metadata."""
 
     @staticmethod
@@ -40,16 +38,6 @@ class ChatSignals(GraphComponent, EntityExtractorMixin):
     def __init__(self, config: dict[str, Any]) -> None:
         self._mood_keys = list(config["mood_metadata_keys"])
         self._mood_entity = config["mood_entity"]
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> ChatSignals:
-        return cls(config)
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:

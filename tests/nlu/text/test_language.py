@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlu.language import detect_language, normalize_language
+from nlu.text.language import detect_language, normalize_language
 
 
 @pytest.mark.parametrize(

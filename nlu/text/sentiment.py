@@ -4,7 +4,7 @@ English: VADER's compound score (``vaderSentiment``, in the Rasa runtime) over t
 codes spelled as their emotion, plus the chat lexicon below. Chinese: a danmaku lexicon with
 negation (不/没/别 flip the next hit) and intensifiers (太/超/好/真/巨 scale it); general review
 sentiment models misread danmaku ("主播太强了", "666", "笑死"). Emote classes from
-``nlu.normalizer`` count in both languages. Pure Python; VADER is optional (lexicon only without it).
+``nlu.text.normalizer`` count in both languages. Pure Python; VADER is optional (lexicon only without it).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import math
 import re
 from functools import lru_cache
 
-from nlu.language import detect_language
-from nlu.normalizer import normalize_text
+from nlu.text.language import detect_language
+from nlu.text.normalizer import normalize_text
 
 EMOTE_SCORES: dict[str, float] = {
     "emotelaugh": 1.0,

@@ -1,6 +1,6 @@
 """Size and colour mentions in chat ("is the red one in M", "主播这个有M码吗", "黑色还有吗").
 
-A lexicon + patterns over the normalized text (``nlu.normalizer``), offsets in the raw text.
+A lexicon + patterns over the normalized text (``nlu.text.normalizer``), offsets in the raw text.
 Deterministic on purpose: sizes and colours are a closed set, and a lexicon does not need the
 catalog or retraining. Values are canonical (``"M"``, ``"XL"``, ``"red"``) so the action can
 compare them with variant fields; Chinese colours map to the English name.
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from nlu.normalizer import normalize
+from nlu.text.normalizer import normalize
 
 COLOURS: dict[str, str] = {
     "red": "red",

@@ -11,7 +11,7 @@ message metadata):
   shopping question (its words, not the model's confidence, decide: chatter the model was sure about
   was wrong more often than right);
 - social intents (greet, thanks, praise, goodbye, "are you a bot") only when addressed, and an unsure
-  greeting or goodbye only with a greeting's or farewell's words (nlu/social_cues.py);
+  greeting or goodbye only with a greeting's or farewell's words (nlu/text/social_cues.py);
 - a shop intent on a message the domain guard calls off-topic becomes ``out_of_scope`` when addressed
   (a polite "I only know the shop") and silence otherwise: no shop content for a cold remedy;
 - low confidence (``nlu_fallback``, which ends in the FAQ-or-hand-off action) only for a message
@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from nlu.social_cues import folded_without_mentions, has_cue
+from nlu.text.social_cues import folded_without_mentions, has_cue
 
 SOCIAL_INTENTS = frozenset({"greet", "goodbye", "thanks", "praise", "bot_challenge"})
 SHOP_INTENTS = frozenset(
@@ -52,9 +52,9 @@ SHOP_INTENTS = frozenset(
 FOLLOW_UP_INTENTS = frozenset({"thanks"})
 FALLBACK_INTENT = "nlu_fallback"
 OUT_OF_SCOPE = "out_of_scope"
-#: Below this confidence a greeting or goodbye needs its words (nlu/social_cues.py). On tests/nlu's held-out
-#: split and CLINC150's test greetings and goodbyes, no greeting the model got right was below it without
-#: a cue; the misparsed shop messages and remarks seen were at 0.44.
+#: Below this confidence a greeting or goodbye needs its words (nlu/text/social_cues.py). On tests/nlu's
+#: held-out split and CLINC150's test greetings and goodbyes, no greeting the model got right was below it
+#: without a cue; the misparsed shop messages and remarks seen were at 0.44.
 SURE_SOCIAL_CONFIDENCE = 0.5
 
 
@@ -133,7 +133,7 @@ def _in_domain(parse: Mapping[str, Any]) -> bool:
 
 
 def _sure_social(parse: Mapping[str, Any], intent: str) -> bool:
-    """A greeting or goodbye the model was sure of, or one whose words say so (nlu/social_cues.py)."""
+    """A greeting or goodbye the model was sure of, or one whose words say so (nlu/text/social_cues.py)."""
     intent_data = parse.get("intent") or {}
     confidence = intent_data.get("confidence") if isinstance(intent_data, Mapping) else None
     if isinstance(confidence, (int, float)) and confidence >= SURE_SOCIAL_CONFIDENCE:

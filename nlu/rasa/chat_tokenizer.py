@@ -1,6 +1,6 @@
 """Chat tokenizer: normalized live chat, Chinese segmented by jieba, Latin by words, mixed in one line.
 
-The text is first normalized (``nlu.normalizer``: full-width forms, case, @mentions, URLs, emote
+The text is first normalized (``nlu.text.normalizer``: full-width forms, case, @mentions, URLs, emote
 codes, repeated characters); jieba then segments the normalized text (it splits Chinese into words
 and keeps each English word, number and punctuation mark as a token of its own). Each token's text
 is the *normalized* form ("priceee" -> "pricee", "ＸＬ" -> "xl", "KEKW" -> "emotelaugh") while its
@@ -28,7 +28,7 @@ from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
 from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.shared.nlu.training_data.message import Message
 
-from nlu.normalizer import normalize
+from nlu.text.normalizer import normalize
 
 log = logging.getLogger(__name__)
 

@@ -18,14 +18,13 @@ import threading
 from typing import Any
 
 import numpy as np
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from nlu.rasa.component import ConfigComponent
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +49,7 @@ def clean(text: str) -> str:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
-class UseSentenceFeaturizer(GraphComponent):
+class UseSentenceFeaturizer(ConfigComponent):
     """Adds a 512-d USE-multilingual sentence feature to the text of every message."""
 
     @staticmethod
@@ -60,16 +59,6 @@ class UseSentenceFeaturizer(GraphComponent):
     def __init__(self, config: dict[str, Any]) -> None:
         self._config = config
         self._model = _encoder(int(config["threads"]))
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> UseSentenceFeaturizer:
-        return cls(config)
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         return np.atleast_2d(np.asarray(self._model.encode([clean(t) for t in texts]), dtype=np.float32))

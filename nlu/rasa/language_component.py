@@ -5,7 +5,7 @@ Rasa's own slot extraction, so conditional responses (``condition: slot lang``) 
 see the language of the *current* message without any custom dialogue code.
 
 The language comes from the message metadata when the gateway sends one (``{"lang": "zh"}``: the
-platform may know better, e.g. a Bilibili room), else from ``nlu.language.detect_language``.
+platform may know better, e.g. a Bilibili room), else from ``nlu.text.language.detect_language``.
 Not trainable and not part of the training graph, so the NLU training data never carries the
 ``lang`` entity and DIET never learns to tag it.
 
@@ -17,10 +17,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.nlu.constants import (
@@ -35,13 +32,14 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from nlu.language import SUPPORTED_LANGUAGES, Language, detect_language, normalize_language
+from nlu.rasa.component import ConfigComponent
+from nlu.text.language import SUPPORTED_LANGUAGES, Language, detect_language, normalize_language
 
 log = logging.getLogger(__name__)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
-class LanguageDetector(GraphComponent, EntityExtractorMixin):
+class LanguageDetector(ConfigComponent, EntityExtractorMixin):
     """Adds ``{"entity": "lang", "value": "en"|"zh"}`` spanning the whole message."""
 
     @staticmethod
@@ -51,7 +49,7 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
             # Name of the entity this component emits; the domain's `lang` slot maps from it.
             "entity_name": "lang",
             # Answer when the message has no language signal (emotes, digits, empty text) and
-            # the metadata names no language. One of nlu.language.SUPPORTED_LANGUAGES.
+            # the metadata names no language. One of nlu.text.language.SUPPORTED_LANGUAGES.
             "default_language": "en",
             # Metadata key the gateway may set to force the language ("zh", "en-US", ...);
             # null to ignore metadata and always detect from the text.
@@ -69,17 +67,6 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
                 f"entity_name must be set; got {config['default_language']!r}, {self._entity_name!r}"
             )
         self._default: Language = default
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> LanguageDetector:
-        """Create the component (nothing to train or load)."""
-        return cls(config)
 
     def language_of(self, message: Message) -> Language:
         """Metadata language if valid, else detected from the text."""

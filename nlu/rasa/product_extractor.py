@@ -1,12 +1,12 @@
 """Rasa 3.6 entity extractor for ``product`` (from the live catalog), ``size`` and ``colour``.
 
-Products: names, aliases and SKUs come from the gateway (``nlu.catalog_names.CatalogNames``,
+Products: names, aliases and SKUs come from the gateway (``nlu.text.catalog_names.CatalogNames``,
 refreshed in the background every ``ttl_s`` seconds), so a catalog edit reaches NLU without
 retraining. The entity value is the product's SKU (a fuzzy "lipstik" still resolves); the span is
 what the viewer typed. Until the gateway answers, the product values annotated in the training data
 (collected at training time and stored in the model) are used, with the typed text as value.
 
-Sizes and colours: ``nlu.attributes`` (lexicon + patterns, canonical values).
+Sizes and colours: ``nlu.text.attributes`` (lexicon + patterns, canonical values).
 
 Imported only by the Rasa runtime (Python 3.10).
 """
@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -34,8 +34,9 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu.attributes import find_attributes
-from nlu.catalog_names import CatalogNames, match_key
+from nlu.rasa.component import StoredComponent
+from nlu.text.attributes import find_attributes
+from nlu.text.catalog_names import CatalogNames, match_key
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ _OWN_TYPES = ("product", "size", "colour")
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True)
-class CatalogEntityExtractor(GraphComponent, EntityExtractorMixin):
+class CatalogEntityExtractor(StoredComponent, EntityExtractorMixin):
     """Adds product/size/colour entities; replaces any other extractor's entities of those types."""
 
     @staticmethod
@@ -66,9 +67,7 @@ class CatalogEntityExtractor(GraphComponent, EntityExtractorMixin):
         resource: Resource,
         training_names: dict[str, str] | None = None,
     ) -> None:
-        self._config = config
-        self._storage = model_storage
-        self._resource = resource
+        super().__init__(config, model_storage, resource)
         self.training_names = dict(training_names or {})
         self.catalog = CatalogNames(
             config.get("catalog_url"),
@@ -78,33 +77,16 @@ class CatalogEntityExtractor(GraphComponent, EntityExtractorMixin):
         )
 
     @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> CatalogEntityExtractor:
-        return cls(config, model_storage, resource)
+    def read_stored(cls, directory: Path) -> dict[str, str]:
+        return json.loads((directory / _FILE).read_text(encoding="utf-8"))
 
     @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> CatalogEntityExtractor:
-        names: dict[str, str] = {}
-        try:
-            with model_storage.read_from(resource) as directory:
-                names = json.loads((directory / _FILE).read_text(encoding="utf-8"))
-        except (ValueError, FileNotFoundError, OSError):
-            log.debug("no training names stored for %s", cls.__name__)
-        extractor = cls(config, model_storage, resource, names)
-        extractor.catalog.matcher  # noqa: B018 - starts the first poll now, not on the first message
-        return extractor
+    def not_stored(cls, resource: Resource, err: Exception) -> dict[str, str]:
+        log.debug("no training names stored for %s", cls.__name__)
+        return {}
+
+    def loaded(self) -> None:
+        self.catalog.matcher  # noqa: B018 - starts the first poll now, not on the first message
 
     def train(self, training_data: TrainingData) -> Resource:
         """Remember the product names annotated in the training data (offline fallback)."""

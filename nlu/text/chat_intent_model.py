@@ -5,7 +5,7 @@ TF-IDF character n-grams (typos, "priceee", Chinese sub-words), chat words (jieb
 normalized text) and the USE sentence embedding (meaning across phrasings and languages) is a
 strong, fast text classifier in that regime. It trains in seconds, so model choices can be made
 by cross-validation and on the development split (bench/dev_nlu.py) instead of one multi-minute
-Rasa training per try. ``nlu.chat_intent_classifier`` wraps it as a Rasa component and blends its
+Rasa training per try. ``nlu.rasa.chat_intent_classifier`` wraps it as a Rasa component and blends its
 probabilities with DIET's ranking.
 
 Pure Python + numpy/scipy/scikit-learn (Python 3.10 in the Rasa runtime); the embeddings are
@@ -23,7 +23,7 @@ from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from nlu.normalizer import normalize_text
+from nlu.text.normalizer import normalize_text
 
 log = logging.getLogger(__name__)
 

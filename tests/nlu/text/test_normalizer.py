@@ -1,11 +1,11 @@
-"""nlu.normalizer: live-chat text -> what the NLU models see, with offsets back into the raw text."""
+"""nlu.text.normalizer: live-chat text -> what the NLU models see, with offsets back into the raw text."""
 
 from __future__ import annotations
 
 import pytest
 
-from nlu.catalog_names import ProductMatcher, default_catalog_url
-from nlu.normalizer import normalize, normalize_text
+from nlu.text.catalog_names import ProductMatcher, default_catalog_url
+from nlu.text.normalizer import normalize, normalize_text
 
 
 @pytest.mark.parametrize(

@@ -4,10 +4,10 @@ model was unsure.
 The intent model sees greetings and goodbyes in short chat lines, so an unfamiliar message can land
 there with middling confidence: "eyes puffy af every morning" was parsed as a greeting, "i'm so sleepy
 but i refuse to leave" as a goodbye, "sunglasses" as a goodbye. A welcome in answer to a shop
-question is a confident wrong answer, so the reply policy (nlu/reply_policy.py) answers an unsure greeting
-or goodbye only when one of these cues is in the text. Written from the training examples
+question is a confident wrong answer, so the reply policy (nlu/text/reply_policy.py) answers an unsure
+greeting or goodbye only when one of these cues is in the text. Written from the training examples
 (data/nlu_*.yml), tests/nlu's dev split and CLINC150's validation greetings and goodbyes; measured on
-tests/nlu's held-out split and CLINC150's test split (see tests/nlu/test_social_cues.py).
+tests/nlu's held-out split and CLINC150's test split (see tests/nlu/text/test_social_cues.py).
 Pure module, Python 3.10: the Rasa channel and the gateway's tests import it.
 """
 
