@@ -14,8 +14,8 @@ import logging
 import os
 import sys
 
-from bot.dotenv import load_dotenv
 from bot.rasa_model import REPO
+from connectors.settings import load_dotenv
 
 
 def _serve() -> int:

@@ -33,10 +33,10 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from bot.config import env_int
 from bot.rasa_model import REPO, ensure_model, rasa_env
 from bot.rasa_replicas import RasaStores, replica_names, replica_ports
 from bot.web.auth import ensure_demo_users_file
+from connectors.settings import get_int
 from knowledge_graph.config import GraphConfig
 from knowledge_graph.errors import KnowledgeGraphError
 from knowledge_graph.falkordb_server import FalkorDBServer
@@ -78,7 +78,7 @@ class SupervisorConfig:
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> SupervisorConfig:
         env = dict(os.environ if env is None else env)
-        replicas = env_int(env, "LIVEROOM_RASA_REPLICAS", 1)
+        replicas = get_int(env, "LIVEROOM_RASA_REPLICAS", 1)
         stores = RasaStores(
             tracker_store_url=env.get("LIVEROOM_TRACKER_STORE_URL", ""),
             lock_store_url=env.get("LIVEROOM_LOCK_STORE_URL", ""),
@@ -97,15 +97,15 @@ class SupervisorConfig:
             raise ValueError("LIVEROOM_GRAPH_BACKEND=falkordb contradicts NEO4J_URI: unset one of them")
         local_neo4j = backend == "neo4j" and not external_neo4j
         if local_neo4j:
-            env["NEO4J_URI"] = f"bolt://127.0.0.1:{env_int(env, 'NEO4J_PORT', DEFAULT_NEO4J_PORT)}"
+            env["NEO4J_URI"] = f"bolt://127.0.0.1:{get_int(env, 'NEO4J_PORT', DEFAULT_NEO4J_PORT)}"
             env.pop("NEO4J_PASSWORD", None)  # the local server runs with authentication off
         return cls(
             var_dir=Path(env.get("LIVEROOM_VAR", str(REPO / "var"))),
             graph=GraphConfig.from_env(env),
             local_neo4j=local_neo4j,
-            actions_port=env_int(env, "LIVEROOM_ACTIONS_PORT", cls.actions_port),
-            rasa_port=env_int(env, "LIVEROOM_RASA_PORT", cls.rasa_port),
-            gateway_port=env_int(env, "LIVEROOM_GATEWAY_PORT", cls.gateway_port),
+            actions_port=get_int(env, "LIVEROOM_ACTIONS_PORT", cls.actions_port),
+            rasa_port=get_int(env, "LIVEROOM_RASA_PORT", cls.rasa_port),
+            gateway_port=get_int(env, "LIVEROOM_GATEWAY_PORT", cls.gateway_port),
             rasa_replicas=replicas,
             rasa_stores=stores,
             rasa_credentials=(

@@ -11,9 +11,11 @@ import argparse
 import logging
 import signal
 import sys
+from pathlib import Path
 
-from bot.dotenv import load_dotenv
-from bot.rasa_model import REPO
+from connectors.settings import load_dotenv
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def main(argv: list[str] | None = None) -> int:

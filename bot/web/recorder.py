@@ -38,8 +38,8 @@ from aiohttp import web
 from prometheus_client import Counter
 
 from bot.app import METRICS
-from bot.config import env_float
 from bot.web.dashboard_sampler import Tick
+from connectors.settings import get_float
 from connectors.tasks import cancel_and_wait
 from knowledge_graph.open_questions import question_key
 
@@ -103,7 +103,7 @@ class RecorderConfig:
         var_dir = Path(env.get("LIVEROOM_VAR", "var"))
         return cls(
             path=var_dir / "reports" / "sessions.sqlite",
-            session_gap_s=env_float(env, "LIVEROOM_REPORT_SESSION_GAP_S", 900.0),
+            session_gap_s=get_float(env, "LIVEROOM_REPORT_SESSION_GAP_S", 900.0),
         )
 
 
