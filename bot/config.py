@@ -71,35 +71,3 @@ class GatewayConfig:
         """rasa_sdk serves /health beside /webhook."""
         base = self.action_endpoint.rsplit("/webhook", 1)[0]
         return f"{base}/health"
-
-
-# Platform send budgets the pacer keeps (connectors enforce their own limits too). Twitch: 20 messages per
-# 30 s for a normal account (100 as moderator: set LIVEROOM_SEND_LIMIT_TWITCH=100/30); Bilibili: about one
-# danmaku per 3 s is safe and 20 characters per message at low user levels.
-DEFAULT_SEND_LIMITS: dict[str, tuple[int, float, int]] = {
-    "twitch": (20, 30.0, 500),
-    "bilibili": (10, 30.0, 20),
-    # YouTube: every message costs 20 of the day's 10,000 quota units (connectors/youtube/quota.py), so
-    # the budget is about what the quota, not a rate limit, allows; 200 characters per message
-    "youtube": (6, 60.0, 200),
-    "simulator": (100, 10.0, 500),
-}
-
-
-def send_limits_from_env(env: Mapping[str, str] = os.environ) -> dict[str, tuple[int, float, int]]:
-    """``LIVEROOM_SEND_LIMIT_<PLATFORM>=messages/seconds[/max_chars]`` overrides the defaults."""
-    limits = dict(DEFAULT_SEND_LIMITS)
-    for key, raw in env.items():
-        if not key.startswith("LIVEROOM_SEND_LIMIT_"):
-            continue
-        platform = key.removeprefix("LIVEROOM_SEND_LIMIT_").lower()
-        parts = raw.split("/")
-        try:
-            messages, seconds = int(parts[0]), float(parts[1])
-            chars = int(parts[2]) if len(parts) > 2 else limits.get(platform, (0, 0, 500))[2]
-        except (ValueError, IndexError):
-            raise ValueError(f"{key} must look like 20/30 or 20/30/500, got {raw!r}") from None
-        if messages < 1 or seconds <= 0 or chars < 1:
-            raise ValueError(f"{key}: messages, seconds and characters must be positive")
-        limits[platform] = (messages, seconds, chars)
-    return limits

@@ -47,7 +47,7 @@ CONNECTOR_METRICS = {
     "liveroom_connector_reconnects_total": ("Reconnects per room", ("platform", "room")),
     "liveroom_connector_sends_total": ("Platform sends by outcome", ("platform", "outcome", "reason")),
     "liveroom_connector_send_wait_seconds_total": (
-        "Time sends waited for the platform's rate limit",
+        "Time sends waited out a platform's 'too many' pause (429; budget waits: liveroom_pacer_total)",
         ("platform",),
     ),
     "liveroom_connector_quota_units": (

@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from connectors.base import SendLimit
 from connectors.bilibili.errors import ConfigError
 from connectors.settings import layered, load, setting
 
@@ -35,7 +36,9 @@ class BilibiliConfig:
     buvid3: str = field(default="", repr=False)
     uid: int = 0
     max_chars: int = 20
-    send_interval_s: float = setting("BILIBILI_SEND_INTERVAL", default=1.5)
+    #: one danmaku per this many seconds per bot account: the send limit the gateway's pacer keeps to
+    #: (about one per 3 s is safe; faster gets code 10031 "too fast")
+    send_interval_s: float = setting("BILIBILI_SEND_INTERVAL", default=3.0)
     heartbeat_s: float = setting("BILIBILI_HEARTBEAT", default=30.0)
     #: no bytes (not even a heartbeat reply) for this long after a heartbeat -> connection is dead
     heartbeat_reply_timeout_s: float = setting(None, default=10.0)
@@ -58,6 +61,10 @@ class BilibiliConfig:
             raise ConfigError("heartbeat settings must be positive")
         if bool(self.sessdata) != bool(self.bili_jct):
             raise ConfigError("set both BILIBILI_SESSDATA and BILIBILI_BILI_JCT (or neither)")
+
+    @property
+    def send_limit(self) -> SendLimit:
+        return SendLimit(1, max(self.send_interval_s, 1e-3), self.max_chars)
 
     @property
     def can_send(self) -> bool:

@@ -14,6 +14,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from connectors.base import SendLimit
 from connectors.settings import layered, load, setting
 from connectors.youtube.errors import YouTubeConfigError
 
@@ -47,9 +48,11 @@ class YouTubeConfig:
     api_base: str = setting(parse=lambda raw: raw.rstrip("/"), default=DEFAULT_API_BASE)
     token_url: str = DEFAULT_TOKEN_URL
     max_chars: int = MAX_CHARS
-    #: messages per second the bot may send (liveChatMessages.insert has no documented rate; YouTube's
-    #: own chat throttles humans at about one message per second)
-    send_per_s: float = 1.0
+    #: messages per second the bot may send: the send limit the gateway's pacer keeps to. Every message
+    #: costs 20 of the day's quota units (quota.py), so the quota, not a rate limit, sets it: one per
+    #: 10 s (liveChatMessages.insert has no documented rate; YouTube's own chat throttles humans at about
+    #: one message per second)
+    send_per_s: float = 0.1
     #: the day's quota (the Data API default is 10,000 units per project, reset at midnight Pacific)
     daily_quota: int = 10_000
     #: units already used today by other programs of the same Google Cloud project
@@ -87,6 +90,10 @@ class YouTubeConfig:
             raise YouTubeConfigError("need 0 < YOUTUBE_MIN_POLL <= YOUTUBE_MAX_POLL")
         if not 200 <= self.max_results <= 2000:
             raise YouTubeConfigError("max_results must be 200-2000 (the API's range)")
+
+    @property
+    def send_limit(self) -> SendLimit:
+        return SendLimit(1, 1.0 / self.send_per_s, self.max_chars)
 
     @property
     def room(self) -> str:
