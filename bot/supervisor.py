@@ -36,7 +36,7 @@ import aiohttp
 from bot.rasa_model import REPO, ensure_model, rasa_env
 from bot.rasa_replicas import RasaStores, replica_names, replica_ports
 from bot.web.auth import ensure_demo_users_file
-from connectors.settings import get_int
+from connectors.settings import get_int, load, setting
 from knowledge_graph.config import GraphConfig
 from knowledge_graph.errors import KnowledgeGraphError
 from knowledge_graph.falkordb_server import FalkorDBServer
@@ -58,16 +58,20 @@ class StartupError(RuntimeError):
 
 @dataclass(frozen=True)
 class SupervisorConfig:
-    var_dir: Path
-    graph: GraphConfig
+    """The ports are ``LIVEROOM_<FIELD>``; the other settings are worked out in :meth:`from_env`."""
+
+    var_dir: Path = setting(None)
+    graph: GraphConfig = setting(None)
     actions_port: int = 5055
     rasa_port: int = 5005
     gateway_port: int = 8080
-    rasa_ready_timeout_s: float = 300.0
+    rasa_ready_timeout_s: float = setting(None, default=300.0)
     rasa_replicas: int = 1  # LIVEROOM_RASA_REPLICAS, on consecutive ports from rasa_port
     rasa_stores: RasaStores = field(default_factory=RasaStores)  # shared tracker + lock stores
     rasa_token: str = field(default="", repr=False)  # Rasa API token (generated per run if unset)
-    vision_source: str = ""  # LIVEROOM_VISION_SOURCE / `up --vision`: camera sidecar off unless set
+    vision_source: str = setting(
+        parse=str.strip, default=""
+    )  # LIVEROOM_VISION_SOURCE / `up --vision`: camera sidecar off unless set
     vision_token: str = field(default="", repr=False)  # sidecar -> gateway token (generated if unset)
     demo_web_users: Path | None = None  # no web users configured: var/web-users, created once
     local_neo4j: bool = False  # LIVEROOM_GRAPH_BACKEND=neo4j without NEO4J_URI: start one on NEO4J_PORT
@@ -99,20 +103,19 @@ class SupervisorConfig:
         if local_neo4j:
             env["NEO4J_URI"] = f"bolt://127.0.0.1:{get_int(env, 'NEO4J_PORT', DEFAULT_NEO4J_PORT)}"
             env.pop("NEO4J_PASSWORD", None)  # the local server runs with authentication off
-        return cls(
+        return load(
+            cls,
+            env,
+            "LIVEROOM_",
             var_dir=Path(env.get("LIVEROOM_VAR", str(REPO / "var"))),
             graph=GraphConfig.from_env(env),
             local_neo4j=local_neo4j,
-            actions_port=get_int(env, "LIVEROOM_ACTIONS_PORT", cls.actions_port),
-            rasa_port=get_int(env, "LIVEROOM_RASA_PORT", cls.rasa_port),
-            gateway_port=get_int(env, "LIVEROOM_GATEWAY_PORT", cls.gateway_port),
             rasa_replicas=replicas,
             rasa_stores=stores,
             rasa_credentials=(
                 "credentials-rest.yml" if env.get("LIVEROOM_RASA_REST", "") == "1" else "credentials.yml"
             ),
             rasa_token=env.get("LIVEROOM_RASA_TOKEN") or secrets.token_urlsafe(24),
-            vision_source=env.get("LIVEROOM_VISION_SOURCE", "").strip(),
             vision_token=env.get("LIVEROOM_VISION_TOKEN") or secrets.token_urlsafe(24),
             demo_web_users=(
                 None

@@ -55,7 +55,7 @@ class GraphConfig:
     """Connection settings for one graph; validated on construction."""
 
     #: neo4j exactly when NEO4J_URI is set (from_env decides; no variable of its own)
-    backend: Backend = setting(None, default="falkordb")  # noqa: RUF009 (a dataclass field)
+    backend: Backend = setting(None, default="falkordb")
     falkordb_host: str = DEFAULT_FALKORDB_HOST
     falkordb_port: int = setting(parse=_port, default=DEFAULT_FALKORDB_PORT)
     graph_name: str = setting("LIVEROOM_GRAPH_NAME", default=DEFAULT_GRAPH_NAME)
