@@ -15,7 +15,7 @@ import logging
 import sys
 from pathlib import Path
 
-from bot.dotenv import load_dotenv
+from connectors.settings import load_dotenv
 
 REPO = Path(__file__).resolve().parent.parent
 MOVED_TO_OPS = ("up", "train")

@@ -17,14 +17,13 @@ from bot import rate_limit
 from bot.admin import setup_admin
 from bot.catalog_names import GRAPH, NAMES_CACHE, NamesCache, catalog_names
 from bot.commands import CommandConfig
-from bot.config import GatewayConfig, send_limits_from_env
+from bot.config import GatewayConfig
 from bot.encoder_warmup import ENCODER_WARMUP, setup_encoder_warmup
 from bot.gateway import Gateway
 from bot.graph_answers import faq_answerer, graph_commands
 from bot.metrics import GatewayMetrics, MetricsAccess
 from bot.moderation import ModerationPolicy, Moderator
 from bot.mood import setup_mood
-from bot.pacing import SendLimit
 from bot.qa_lane import QALane
 from bot.rasa_client import RasaClient
 from bot.reply_quota import QuotaPolicy
@@ -136,7 +135,6 @@ async def _gateway_ctx(app: web.Application) -> AsyncIterator[None]:
             graph_commands=graph_commands(store_of),
             faq_answer=faq_answerer(store_of),
             monitor=monitor,
-            send_limits={p: SendLimit(*limit) for p, limit in send_limits_from_env().items()},
             qa_lane=QALane(store_of, rasa) if config.qa_lane else None,
             shard=app[SHARD] if app[SHARD].sharded else None,
             budgets=app[SHARD].budget_factory(),

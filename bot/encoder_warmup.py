@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from aiohttp import web
 from prometheus_client import CollectorRegistry, Gauge
 
+from connectors.settings import load, setting
 from connectors.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
@@ -45,9 +46,9 @@ def _load_encoders() -> None:
 
 @dataclass(frozen=True)
 class WarmupConfig:
-    enabled: bool = True
+    enabled: bool = setting("LIVEROOM_WARM_ENCODERS", default=True)
     #: seconds after start-up before loading begins (lets the gateway serve its first requests first)
-    delay_s: float = 1.0
+    delay_s: float = setting("LIVEROOM_WARM_ENCODERS_DELAY_S", default=1.0)
 
     def __post_init__(self) -> None:
         if not 0 <= self.delay_s <= 600:
@@ -55,13 +56,7 @@ class WarmupConfig:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> WarmupConfig:
-        raw_delay = env.get("LIVEROOM_WARM_ENCODERS_DELAY_S", "")
-        try:
-            delay = float(raw_delay) if raw_delay else cls.delay_s
-        except ValueError:
-            raise ValueError(f"LIVEROOM_WARM_ENCODERS_DELAY_S must be a number, got {raw_delay!r}") from None
-        enabled = env.get("LIVEROOM_WARM_ENCODERS", "1").strip().lower() not in {"0", "false", "no", "off"}
-        return cls(enabled=enabled, delay_s=delay)
+        return load(cls, env)
 
 
 class EncoderWarmup:

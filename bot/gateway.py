@@ -290,7 +290,6 @@ class Gateway:
         graph_commands: dict[str, GraphCommand] | None = None,
         faq_answer: FaqAnswer | None = None,
         monitor: UpstreamMonitor | None = None,
-        send_limits: dict[str, SendLimit] | None = None,
         qa_lane: QALane | None = None,
         shard: ShardConfig | None = None,
         budgets: Callable[[str, SendLimit], SendBudget] | None = None,
@@ -308,7 +307,6 @@ class Gateway:
         self.graph_commands = graph_commands or {}
         self.faq_answer = faq_answer
         self.monitor = monitor
-        self.send_limits = send_limits or {}
         self.qa_lane = qa_lane
         self.shard = shard  # rooms of other gateway shards are dropped (reason other_shard)
         self.budgets = budgets  # per-account send budgets shared by the shards (Redis), else local
@@ -908,11 +906,16 @@ class Gateway:
         self.metrics.moderation_calls.labels(event.platform, action, outcome).inc()
 
     # --- pacing, timers, gauges ----------------------------------------------------------------------
+    @property
+    def send_limits(self) -> dict[str, SendLimit]:
+        """Each platform's send limit, as its connector declares it."""
+        return {platform: connector.send_limit for platform, connector in self.connectors.items()}
+
     def _pacer(self, platform: str) -> ReplyPacer:
         pacer = self.pacers.get(platform)
         if pacer is None:
             connector = self.connectors[platform]
-            limit = self.send_limits.get(platform, SendLimit(100, 30.0))
+            limit = connector.send_limit
 
             def on_event(outcome: str, count: int, platform: str = platform) -> None:
                 self.metrics.pacer.labels(platform, outcome).inc(count)

@@ -16,7 +16,7 @@ import contextlib
 import hmac
 import os
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from prometheus_client import (
     CollectorRegistry,
@@ -30,6 +30,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from connectors.base import Connector
+from connectors.settings import load, setting
 
 disable_created_metrics()  # *_created series only double the series count; dashboards never use them
 
@@ -46,7 +47,7 @@ CONNECTOR_METRICS = {
     "liveroom_connector_reconnects_total": ("Reconnects per room", ("platform", "room")),
     "liveroom_connector_sends_total": ("Platform sends by outcome", ("platform", "outcome", "reason")),
     "liveroom_connector_send_wait_seconds_total": (
-        "Time sends waited for the platform's rate limit",
+        "Time sends waited out a platform's 'too many' pause (429; budget waits: liveroom_pacer_total)",
         ("platform",),
     ),
     "liveroom_connector_quota_units": (
@@ -317,7 +318,7 @@ class MetricsAccess:
     runs it), else only ``Authorization: Bearer <LIVEROOM_METRICS_TOKEN>`` — the gateway's port is
     published in docker-compose, and metrics name rooms, viewers' counts and upstream health."""
 
-    token: str = field(default="", repr=False)
+    token: str = setting(METRICS_TOKEN_ENV, parse=str.strip, default="", repr=False)
 
     def __post_init__(self) -> None:
         if self.token and len(self.token) < 16:
@@ -325,7 +326,7 @@ class MetricsAccess:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> MetricsAccess:
-        return cls(token=(os.environ if env is None else env).get(METRICS_TOKEN_ENV, "").strip())
+        return load(cls, os.environ if env is None else env)
 
     def allows(self, authorization: str | None) -> bool:
         """True for the right bearer token (compared in constant time), always when none is set."""

@@ -38,16 +38,16 @@ import time
 import weakref
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from aiohttp import web
 from prometheus_client import CollectorRegistry, Counter
 
-from bot.config import env_float, env_int
 from bot.gateway import Gateway, Room
 from bot.rasa_client import RasaUnavailable
 from bot.triage import TriageResult
 from connectors.base import ChatEvent
+from connectors.settings import load, setting
 from connectors.tasks import cancel_and_wait
 from vision.schema import MAX_BODY_BYTES, InvalidReport, validate_report
 
@@ -61,11 +61,13 @@ SLOT_PUSH_CONCURRENCY = 4  # set_slots calls in flight per room push (Rasa's ans
 
 @dataclass(frozen=True)
 class MoodConfig:
-    token: str = field(default="", repr=False)
+    """Every field has an env var ``LIVEROOM_MOOD_<FIELD>``; the token is ``LIVEROOM_VISION_TOKEN``."""
+
+    token: str = setting("LIVEROOM_VISION_TOKEN", default="", repr=False)
     sustain_s: float = 15.0
     cooldown_s: float = 300.0
-    tick_s: float = 1.0
-    actions: str = "vision"
+    tick_s: float = setting(None, default=1.0)
+    actions: str = setting(parse=lambda raw: raw.strip().lower() or "vision", default="vision")
     active_s: float = 300.0  # a conversation with a Rasa turn this recent gets the room's new mood slot
     slot_max: int = 50  # at most this many conversations per room and change (the most recent ones)
 
@@ -79,14 +81,7 @@ class MoodConfig:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> MoodConfig:
-        return cls(
-            token=env.get("LIVEROOM_VISION_TOKEN", ""),
-            sustain_s=env_float(env, "LIVEROOM_MOOD_SUSTAIN_S", cls.sustain_s),
-            cooldown_s=env_float(env, "LIVEROOM_MOOD_COOLDOWN_S", cls.cooldown_s),
-            actions=env.get("LIVEROOM_MOOD_ACTIONS", cls.actions).strip().lower() or cls.actions,
-            active_s=env_float(env, "LIVEROOM_MOOD_ACTIVE_S", cls.active_s),
-            slot_max=env_int(env, "LIVEROOM_MOOD_SLOT_MAX", cls.slot_max),
-        )
+        return load(cls, env, "LIVEROOM_MOOD_")
 
 
 @dataclass

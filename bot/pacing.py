@@ -14,7 +14,10 @@ platform account and releases them within a rolling-window budget:
 - a text identical to one sent within ``duplicate_window_s`` is varied with a short marker instead of
   being posted verbatim, so the platform's duplicate filter does not silently eat it.
 
-The budget is per bot account, across every channel (that is how Twitch counts). With several gateway
+The budget is the platform's ``Connector.send_limit`` (declared by the connector from its platform
+configuration) and the only send window: connectors only split and pause after a "too many" answer. A
+reply longer than ``max_chars`` goes out as several messages and takes one send per part. The budget is
+per bot account, across every channel (that is how Twitch counts). With several gateway
 shards the account's budget lives in Redis (``RedisSendBudget``, chosen when ``LIVEROOM_REDIS_URL`` is
 set; bot/shards.py), so the shards together never post more than the platform allows.
 """
@@ -28,25 +31,19 @@ import time
 import uuid
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import redis
 
-from connectors.base import OutboundMessage
+from connectors.base import OutboundMessage, SendLimit
+from connectors.limits import split_message
 
 log = logging.getLogger(__name__)
 
 #: how many of the newest waiting replies the fair pick looks at (bounded work per send)
 FAIR_CANDIDATES = 64
 REPEAT_MARKERS = {"en": ("(again)", "(as above)", "(repeat)"), "zh": ("（再说一遍）", "（同上）", "（重复）")}
-
-
-@dataclass(frozen=True)
-class SendLimit:
-    messages: int
-    window_s: float
-    max_chars: int = 500
 
 
 @dataclass
@@ -96,6 +93,12 @@ class RollingBudget:
         self.spend()
         return True
 
+    def settle(self) -> None:
+        """The last send completed now: it counts from here. The platform counts a message when it
+        arrives, so a slow request must not let the next window's sends land inside this one."""
+        if self._sent:
+            self._sent[-1] = max(self._sent[-1], self._clock())
+
 
 class SendBudget(Protocol):
     """What the pacer needs from a budget: local (``RollingBudget``) or shared (``RedisSendBudget``)."""
@@ -107,6 +110,8 @@ class SendBudget(Protocol):
     def wait_time(self) -> float: ...
 
     def try_spend(self) -> bool: ...
+
+    def settle(self) -> None: ...
 
 
 PacerEvent = Callable[[str, int], None]
@@ -254,7 +259,19 @@ class ReplyPacer:
         message = self._next_message(room_left)
         self._recent.append((self._clock(), message.room, message.text))
         self._recent_count[(message.room, message.text)] += 1
-        await self._send(message)
+        parts = split_message(message.text, self.budget.limit.max_chars) or [message.text]
+        if len(parts) == 1:
+            await self._send(message)
+            self.budget.settle()
+        else:  # every part is a platform message: each takes a send from the budget
+            await self._send(replace(message, text=parts[0]))
+            self.budget.settle()
+            for part in parts[1:]:
+                while not self.budget.try_spend():
+                    self._on_event("budget_wait", 1)
+                    await asyncio.sleep(max(self.budget.wait_time(), 0.05))
+                await self._send(replace(message, text=part, reply_to=None))
+                self.budget.settle()
         self._on_event("sent", 1)
         return message
 
@@ -467,6 +484,11 @@ class RedisSendBudget:
     def wait_time(self) -> float:
         result = self._call(spend=False)
         return self.fallback.wait_time() if result is None else result[2]
+
+    def settle(self) -> None:
+        """Sends count from when the script granted them: a platform window (30 s) dwarfs a send's time."""
+        if self.degraded:
+            self.fallback.settle()
 
     def try_spend(self) -> bool:
         result = self._call(spend=True)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from bot.config import env_float, env_int
+from connectors.settings import load, setting
 
 __all__ = ["ANON_LIMIT", "AnonLimitConfig", "ClientRateLimit", "TokenBucket", "install", "refuse_if_limited"]
 
@@ -61,7 +61,7 @@ class AnonLimitConfig:
 
     rate: float = 2.0
     burst: int = 20
-    max_keys: int = 10_000
+    max_keys: int = setting(None, default=10_000)
 
     def __post_init__(self) -> None:
         if self.rate <= 0 or self.burst < 1 or self.max_keys < 1:
@@ -69,10 +69,7 @@ class AnonLimitConfig:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> AnonLimitConfig:
-        return cls(
-            rate=env_float(env, "LIVEROOM_ANON_RATE", cls.rate),
-            burst=env_int(env, "LIVEROOM_ANON_BURST", cls.burst),
-        )
+        return load(cls, env, "LIVEROOM_ANON_")
 
 
 class ClientRateLimit:

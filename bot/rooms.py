@@ -26,7 +26,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.config import env_float, env_int
+from connectors.settings import load, setting
 
 __all__ = ["ROOM_NAME", "RoomLimits", "room_name_ok"]
 
@@ -46,7 +46,8 @@ class RoomLimits:
     ``LIVEROOM_MAX_DEFERRED``, ``LIVEROOM_MAX_QA_LANE``."""
 
     max_rooms: int = 64  # rooms per platform at once
-    idle_s: float = 600.0  # a room quiet this long (and with nothing pending) is closed
+    #: a room quiet this long (and with nothing pending) is closed
+    idle_s: float = setting("LIVEROOM_ROOM_IDLE_S", default=600.0)
     max_deferred: int = 500  # deferred questions per room; past it the oldest is dropped
     max_qa_lane: int = 256  # QA-lane answers running or waiting, gateway-wide
 
@@ -59,9 +60,4 @@ class RoomLimits:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> RoomLimits:
-        return cls(
-            max_rooms=env_int(env, "LIVEROOM_MAX_ROOMS", cls.max_rooms),
-            idle_s=env_float(env, "LIVEROOM_ROOM_IDLE_S", cls.idle_s),
-            max_deferred=env_int(env, "LIVEROOM_MAX_DEFERRED", cls.max_deferred),
-            max_qa_lane=env_int(env, "LIVEROOM_MAX_QA_LANE", cls.max_qa_lane),
-        )
+        return load(cls, env, "LIVEROOM_")

@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 def _load_env() -> bool:
     """Load the repository's ``.env`` (real environment variables win); False after saying why not."""
-    from bot.dotenv import load_dotenv
+    from connectors.settings import load_dotenv
 
     try:
         load_dotenv(REPO / ".env")

@@ -33,8 +33,8 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from bot.config import env_int
 from bot.web.auth import ensure_demo_users_file
+from connectors.settings import get_int, load, setting
 from knowledge_graph.config import GraphConfig
 from knowledge_graph.errors import KnowledgeGraphError
 from knowledge_graph.falkordb_server import FalkorDBServer
@@ -58,16 +58,20 @@ class StartupError(RuntimeError):
 
 @dataclass(frozen=True)
 class SupervisorConfig:
-    var_dir: Path
-    graph: GraphConfig
+    """The ports are ``LIVEROOM_<FIELD>``; the other settings are worked out in :meth:`from_env`."""
+
+    var_dir: Path = setting(None)
+    graph: GraphConfig = setting(None)
     actions_port: int = 5055
     rasa_port: int = 5005
     gateway_port: int = 8080
-    rasa_ready_timeout_s: float = 300.0
+    rasa_ready_timeout_s: float = setting(None, default=300.0)
     rasa_replicas: int = 1  # LIVEROOM_RASA_REPLICAS, on consecutive ports from rasa_port
     rasa_stores: RasaStores = field(default_factory=RasaStores)  # shared tracker + lock stores
     rasa_token: str = field(default="", repr=False)  # Rasa API token (generated per run if unset)
-    vision_source: str = ""  # LIVEROOM_VISION_SOURCE / `up --vision`: camera sidecar off unless set
+    vision_source: str = setting(
+        parse=str.strip, default=""
+    )  # LIVEROOM_VISION_SOURCE / `up --vision`: camera sidecar off unless set
     vision_token: str = field(default="", repr=False)  # sidecar -> gateway token (generated if unset)
     demo_web_users: Path | None = None  # no web users configured: var/web-users, created once
     local_neo4j: bool = False  # LIVEROOM_GRAPH_BACKEND=neo4j without NEO4J_URI: start one on NEO4J_PORT
@@ -78,7 +82,7 @@ class SupervisorConfig:
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> SupervisorConfig:
         env = dict(os.environ if env is None else env)
-        replicas = env_int(env, "LIVEROOM_RASA_REPLICAS", 1)
+        replicas = get_int(env, "LIVEROOM_RASA_REPLICAS", 1)
         stores = RasaStores(
             tracker_store_url=env.get("LIVEROOM_TRACKER_STORE_URL", ""),
             lock_store_url=env.get("LIVEROOM_LOCK_STORE_URL", ""),
@@ -97,22 +101,21 @@ class SupervisorConfig:
             raise ValueError("LIVEROOM_GRAPH_BACKEND=falkordb contradicts NEO4J_URI: unset one of them")
         local_neo4j = backend == "neo4j" and not external_neo4j
         if local_neo4j:
-            env["NEO4J_URI"] = f"bolt://127.0.0.1:{env_int(env, 'NEO4J_PORT', DEFAULT_NEO4J_PORT)}"
+            env["NEO4J_URI"] = f"bolt://127.0.0.1:{get_int(env, 'NEO4J_PORT', DEFAULT_NEO4J_PORT)}"
             env.pop("NEO4J_PASSWORD", None)  # the local server runs with authentication off
-        return cls(
+        return load(
+            cls,
+            env,
+            "LIVEROOM_",
             var_dir=Path(env.get("LIVEROOM_VAR", str(REPO / "var"))),
             graph=GraphConfig.from_env(env),
             local_neo4j=local_neo4j,
-            actions_port=env_int(env, "LIVEROOM_ACTIONS_PORT", cls.actions_port),
-            rasa_port=env_int(env, "LIVEROOM_RASA_PORT", cls.rasa_port),
-            gateway_port=env_int(env, "LIVEROOM_GATEWAY_PORT", cls.gateway_port),
             rasa_replicas=replicas,
             rasa_stores=stores,
             rasa_credentials=(
                 "credentials-rest.yml" if env.get("LIVEROOM_RASA_REST", "") == "1" else "credentials.yml"
             ),
             rasa_token=env.get("LIVEROOM_RASA_TOKEN") or secrets.token_urlsafe(24),
-            vision_source=env.get("LIVEROOM_VISION_SOURCE", "").strip(),
             vision_token=env.get("LIVEROOM_VISION_TOKEN") or secrets.token_urlsafe(24),
             demo_web_users=(
                 None

@@ -13,9 +13,9 @@ import signal
 import sys
 from pathlib import Path
 
-from bot.dotenv import load_dotenv
+from connectors.settings import load_dotenv
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[1]
 
 
 def main(argv: list[str] | None = None) -> int:

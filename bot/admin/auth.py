@@ -20,7 +20,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from bot.credentials import entries, merged, sources
+from connectors.settings import list_entries, list_sources, merge_lists
 
 __all__ = ["AdminToken", "TokenSet", "load_tokens"]
 
@@ -63,7 +63,7 @@ def parse_tokens(text: str, source: str) -> list[AdminToken]:
     """
     tokens: list[AdminToken] = []
     names: set[str] = set()
-    for position, entry in enumerate(entries(text), start=1):
+    for position, entry in enumerate(list_entries(text), start=1):
         parts = entry.split(":")
         read_only = len(parts) == 3 and parts[2] == "read"
         if len(parts) not in (2, 3) or (len(parts) == 3 and not read_only):
@@ -84,6 +84,6 @@ def load_tokens(env: Mapping[str, str] = os.environ) -> TokenSet:
     """Tokens from ``LIVEROOM_ADMIN_TOKENS`` plus ``LIVEROOM_ADMIN_TOKENS_FILE`` (both optional)."""
     groups = [
         parse_tokens(text, source)
-        for text, source in sources(env, "LIVEROOM_ADMIN_TOKENS", "LIVEROOM_ADMIN_TOKENS_FILE")
+        for text, source in list_sources(env, "LIVEROOM_ADMIN_TOKENS", "LIVEROOM_ADMIN_TOKENS_FILE")
     ]
-    return TokenSet(merged(groups, lambda token: token.name, "token name"))
+    return TokenSet(merge_lists(groups, lambda token: token.name, "token name"))

@@ -31,7 +31,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from bot.credentials import entries, merged, sources
+from connectors.settings import list_entries, list_sources, load, merge_lists, setting
 
 __all__ = [
     "ROLE_MODERATOR",
@@ -121,7 +121,7 @@ class UserDirectory:
 def parse_users(text: str, source: str) -> list[_Account]:
     """Parse ``name:role:password`` entries (commas or newlines). Errors never echo a password."""
     accounts: list[_Account] = []
-    for position, entry in enumerate(entries(text), start=1):
+    for position, entry in enumerate(list_entries(text), start=1):
         name, sep1, rest = entry.partition(":")
         role, sep2, password = rest.partition(":")
         if not (sep1 and sep2):
@@ -143,9 +143,9 @@ def load_users(env: Mapping[str, str] = os.environ) -> UserDirectory:
     """Accounts from ``LIVEROOM_WEB_USERS`` plus ``LIVEROOM_WEB_USERS_FILE`` (both optional)."""
     groups = [
         parse_users(text, source)
-        for text, source in sources(env, "LIVEROOM_WEB_USERS", "LIVEROOM_WEB_USERS_FILE")
+        for text, source in list_sources(env, "LIVEROOM_WEB_USERS", "LIVEROOM_WEB_USERS_FILE")
     ]
-    return UserDirectory(merged(groups, lambda account: account.name, "web user"))
+    return UserDirectory(merge_lists(groups, lambda account: account.name, "web user"))
 
 
 DEMO_USERS = (("streamer", ROLE_STREAMER), ("moderator", ROLE_MODERATOR))
@@ -159,7 +159,7 @@ def ensure_demo_users_file(path: Path) -> list[str]:
     passwords stay valid across runs); only its permissions are tightened."""
     if path.exists():
         path.chmod(0o600)
-        return [entry.partition(":")[0] for entry in entries(path.read_text(encoding="utf-8"))]
+        return [entry.partition(":")[0] for entry in list_entries(path.read_text(encoding="utf-8"))]
     path.parent.mkdir(parents=True, exist_ok=True)
     lines = ["# liveroom web logins for the demo (name:role:password), made by `python -m ops up`."]
     lines += ["# Set LIVEROOM_WEB_USERS or LIVEROOM_WEB_USERS_FILE to use your own instead."]
@@ -172,8 +172,9 @@ def ensure_demo_users_file(path: Path) -> list[str]:
 
 @dataclass(frozen=True)
 class WebAuthConfig:
-    session_ttl_s: float = 12 * 3600.0
-    secure_cookies: bool = False  # also Secure whenever the request itself came over https
+    session_ttl_s: float = setting("LIVEROOM_WEB_SESSION_TTL_S", default=12 * 3600.0)
+    #: also Secure whenever the request itself came over https
+    secure_cookies: bool = setting("LIVEROOM_WEB_SECURE_COOKIES", default=False)
 
     def __post_init__(self) -> None:
         if self.session_ttl_s <= 0:
@@ -181,13 +182,7 @@ class WebAuthConfig:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> WebAuthConfig:
-        raw_ttl = env.get("LIVEROOM_WEB_SESSION_TTL_S", "")
-        try:
-            ttl = float(raw_ttl) if raw_ttl else cls.session_ttl_s
-        except ValueError:
-            raise ValueError(f"LIVEROOM_WEB_SESSION_TTL_S must be a number, got {raw_ttl!r}") from None
-        secure = env.get("LIVEROOM_WEB_SECURE_COOKIES", "0").strip().lower() in ("1", "true", "yes")
-        return cls(session_ttl_s=ttl, secure_cookies=secure)
+        return load(cls, env)
 
 
 @dataclass

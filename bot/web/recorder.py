@@ -38,8 +38,8 @@ from aiohttp import web
 from prometheus_client import Counter
 
 from bot.app import METRICS
-from bot.config import env_float
 from bot.web.dashboard_sampler import Tick
+from connectors.settings import load, setting
 from connectors.tasks import cancel_and_wait
 from knowledge_graph.open_questions import question_key
 
@@ -88,9 +88,9 @@ CREATE INDEX IF NOT EXISTS chat_session ON chat (session, t);
 
 @dataclass(frozen=True)
 class RecorderConfig:
-    path: Path
-    session_gap_s: float = 900.0
-    idle_sample_every_s: float = 10.0
+    path: Path = setting(None)  # LIVEROOM_VAR/reports/sessions.sqlite
+    session_gap_s: float = setting("LIVEROOM_REPORT_SESSION_GAP_S", default=900.0)
+    idle_sample_every_s: float = setting(None, default=10.0)
 
     def __post_init__(self) -> None:
         if self.session_gap_s < 10:
@@ -101,10 +101,7 @@ class RecorderConfig:
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> RecorderConfig:
         var_dir = Path(env.get("LIVEROOM_VAR", "var"))
-        return cls(
-            path=var_dir / "reports" / "sessions.sqlite",
-            session_gap_s=env_float(env, "LIVEROOM_REPORT_SESSION_GAP_S", 900.0),
-        )
+        return load(cls, env, path=var_dir / "reports" / "sessions.sqlite")
 
 
 def connect(path: Path) -> sqlite3.Connection:
