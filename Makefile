@@ -13,7 +13,7 @@ help:
 	@echo "make system-deps  install the Debian packages the suite and the demo drive (as root)"
 	@echo "make neo4j  build the cached Neo4j 5 launcher (tests; LIVEROOM_GRAPH_BACKEND=neo4j make demo)"
 	@echo "make train  train the Rasa model if config/domain/data/nlu changed"
-	@echo "make lint   ruff check + format check"
+	@echo "make lint   ruff check + format check + mypy (strict) on the files [tool.mypy] lists"
 	@echo "make web    build the web pages' scripts and styles (npm ci when package-lock.json changed, esbuild)"
 	@echo "make bench  run the benchmarks and evaluations in bench/ (figures + JSON in bench/results/)"
 	@echo "make soak   10-minute soak of the whole stack: RSS per process and p95 over time (bench/results/soak.*)"
@@ -62,9 +62,11 @@ demo-platforms: setup system-deps web $(if $(filter neo4j,$(LIVEROOM_GRAPH_BACKE
 train: setup
 	$(APP) -m ops train
 
+# mypy checks the files listed in pyproject.toml's [tool.mypy] (core, connectors, graph model and store).
 lint: setup
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/mypy
 
 format: setup
 	.venv/bin/ruff format .
@@ -121,4 +123,4 @@ audit: setup
 	$(APP) -m ops audit $(AUDIT_SERVICE)
 
 clean:
-	rm -rf var models .pytest_cache .ruff_cache
+	rm -rf var models .pytest_cache .ruff_cache .mypy_cache

@@ -686,7 +686,7 @@ class Gateway:
             self.metrics.rasa_latency.observe(time.perf_counter() - started)
             if key is not None:
                 self._pending_answers.pop(key, None)
-        if future is not None:
+        if future is not None and key is not None:
             future.set_result(result)
             self._answers[key] = (time.monotonic(), result)
             if len(self._answers) > 2000:
@@ -931,7 +931,7 @@ class Gateway:
             self._tasks.append(asyncio.create_task(pacer.run(), name=f"pacer-{platform}"))
             # read at scrape time, not copied by the once-a-second tick: "accounted for and nothing
             # pending" must never be seen between an answer's outcome and its reply reaching the pacer
-            self.metrics.replies_pending.labels(platform).set_function(lambda pacer=pacer: pacer.pending)
+            self.metrics.replies_pending.labels(platform).set_function(lambda: pacer.pending)
         return pacer
 
     def language_of(self, platform: str, room: str, viewer_id: str) -> str:

@@ -120,7 +120,7 @@ class _Client:
         self.name: str | None = None  # fixed by the first frame
         self.queue: asyncio.Queue[str] = asyncio.Queue(maxsize=SEND_QUEUE)
         self.writer: asyncio.Task[None] | None = None
-        self.transport: asyncio.BaseTransport | None = None
+        self.transport: asyncio.Transport | None = None
         self.drained = asyncio.Event()  # set by the writer when the queue is down to a quarter
         self.drained.set()
 

@@ -171,7 +171,7 @@ class TwitchConnector(Connector):
                         reply_to_message_id=reply_to,
                     )
             except twitchio.MessageRejectedError as err:
-                raise TwitchSendError("rejected", str(err.message.dropped_code)) from err
+                raise TwitchSendError("rejected", str(err.code)) from err
             except twitchio.HTTPException as err:
                 if err.status == 429:
                     # pause every send until Twitch's Ratelimit-Reset (or a default), then retry

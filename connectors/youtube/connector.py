@@ -189,9 +189,11 @@ class YouTubeConnector(Connector):
             for item in page.items:
                 await self._process(item)
         except ChatEnded:
-            return self._ended("chatEndedEvent")
+            self._ended("chatEndedEvent")
+            return None
         if page.offline_at is not None:
-            return self._ended("offlineAt")
+            self._ended("offlineAt")
+            return None
         self.last_poll_interval_s = self.quota.poll_interval(page.polling_interval_s, self.config.min_poll_s)
         return self.last_poll_interval_s
 
@@ -204,7 +206,6 @@ class YouTubeConnector(Connector):
     def _ended(self, why: str) -> None:
         log.info("youtube %s: live chat ended (%s), polling stopped", self.room, why)
         self.stats.set_state(self.room, ConnState.ENDED)
-        return None
 
     def _quota_exceeded(self) -> float:
         wait = self.quota.seconds_to_reset() + self._rng.uniform(1, 60)
@@ -217,7 +218,8 @@ class YouTubeConnector(Connector):
         if reason in ("quotaExceeded", "dailyLimitExceeded"):
             return self._quota_exceeded()
         if reason == "liveChatEnded":
-            return self._ended("liveChatEnded")
+            self._ended("liveChatEnded")
+            return None
         if reason == "liveChatDisabled":
             log.error("youtube %s: live chat is disabled for this broadcast", self.room)
             self.stats.set_state(self.room, ConnState.CHAT_DISABLED)

@@ -190,6 +190,15 @@ async def test_long_replies_are_split_and_429_reset_is_honoured(twitch) -> None:
     assert fake.sends_during_block == 0  # waited for Ratelimit-Reset each time
 
 
+async def test_a_message_twitch_drops_is_counted_with_its_drop_code(twitch) -> None:
+    connector, fake, _ = twitch
+    fake.drop_next = 1
+    await connector.send(OutboundMessage("twitch", fk.CHANNEL_ID, "the serum is back"))
+    await connector.send(OutboundMessage("twitch", fk.CHANNEL_ID, "the serum is back!"))
+    assert connector.stats.sends[("failed", "rejected")] == 1 and connector.stats.sends[("sent", "")] == 1
+    assert [m["message"] for m in fake.chat_sent] == ["the serum is back!"]
+
+
 async def test_expired_user_token_is_refreshed(fake_twitch, collector) -> None:
     fake_twitch.valid_user_tokens.clear()  # the configured token has expired
     connector = TwitchConnector(config=config_for(fake_twitch))
