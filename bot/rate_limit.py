@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from bot.config import env_float, env_int
+from bot.services import ANON_LIMIT
 
 __all__ = ["ANON_LIMIT", "AnonLimitConfig", "ClientRateLimit", "TokenBucket", "install", "refuse_if_limited"]
 
@@ -96,9 +97,6 @@ class ClientRateLimit:
             self._buckets.popitem(last=False)
         wait = bucket.wait()
         return 0 if wait == 0.0 else max(1, math.ceil(wait))
-
-
-ANON_LIMIT = web.AppKey("anonymous_rate_limit", ClientRateLimit)
 
 
 def install(app: web.Application, env: Mapping[str, str] = os.environ) -> None:

@@ -28,8 +28,9 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.admin.jobs import ImportJobs, read_import_body, read_limited
+from bot.admin.jobs import read_import_body, read_limited
 from bot.admin.preview import preview_import
+from bot.services import ADMIN_JOBS, ADMIN_STORE
 from knowledge_graph import crud, editing, queries
 from knowledge_graph.audit import list_audit
 from knowledge_graph.catalog import get_product
@@ -41,10 +42,8 @@ from knowledge_graph.timeutil import now_ms_or
 from knowledge_graph.transfer import bundle_to_json, dumps, export_bundle, faq_from_json, faq_to_json
 from knowledge_graph.transfer_csv import bundle_to_csv
 
-__all__ = ["ACTOR", "JOBS", "STORE", "routes"]
+__all__ = ["ACTOR", "routes"]
 
-STORE = web.AppKey("admin_store", GraphStore)
-JOBS = web.AppKey("admin_jobs", ImportJobs)
 ACTOR = web.RequestKey("admin_actor", str)  # the authenticated token's name
 MAX_JSON_BODY = 256 * 1024
 MAX_PAGE = 1000
@@ -53,7 +52,7 @@ routes = web.RouteTableDef()
 
 
 def _store(request: web.Request) -> GraphStore:
-    return request.app[STORE]
+    return request.app[ADMIN_STORE]
 
 
 def _actor(request: web.Request) -> str:
@@ -371,7 +370,7 @@ async def start_import(request: web.Request) -> web.Response:
     store = _store(request)
     await store.ping()  # 503 now rather than a failed job later
     raw, fmt, name = await read_import_body(request)
-    job = request.app[JOBS].start(store, raw, fmt, name, _actor(request))
+    job = request.app[ADMIN_JOBS].start(store, raw, fmt, name, _actor(request))
     location = f"{request.path.rstrip('/')}/{job.id}"
     response = _json(job.to_json(), 202)
     response.headers["Location"] = location
@@ -387,7 +386,7 @@ async def import_preview(request: web.Request) -> web.Response:
 
 @routes.get("/imports/{id}")
 async def import_status(request: web.Request) -> web.Response:
-    job = request.app[JOBS].get(request.match_info["id"])
+    job = request.app[ADMIN_JOBS].get(request.match_info["id"])
     if job is None:
         raise NotFound(f"no import job {request.match_info['id']!r}")
     return _json(job.to_json())

@@ -32,6 +32,7 @@ from urllib.parse import quote
 from aiohttp import web
 
 from bot.credentials import entries, merged, sources
+from bot.services import SESSIONS
 
 __all__ = [
     "ROLE_MODERATOR",
@@ -350,7 +351,6 @@ def _write_atomic(path: Path, data: object, what: str) -> bool:
         return False
 
 
-SESSIONS = web.AppKey("web_sessions", SessionStore)
 _SESSION = web.RequestKey("web_session", object)
 
 

@@ -21,11 +21,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import WSMsgType, web
-from prometheus_client import Counter
 
-from bot.app import GATEWAY, METRICS
-from bot.catalog_names import GRAPH
 from bot.gateway import loggable
+from bot.services import GATEWAY, GRAPH, HUB, METRICS, NOTICES, RECORDER, SAMPLER, TAP
 from bot.web.auth import ROLE_MODERATOR, ROLE_STREAMER, current_user, require_role
 from bot.web.dashboard_hub import FrameHub
 from bot.web.dashboard_notices import NoticeBoard
@@ -33,7 +31,6 @@ from bot.web.dashboard_sampler import LiveSampler, record_id, undo_status
 from bot.web.dashboard_tap import ChatTap
 from bot.web.i18n import t
 from bot.web.layout import render_page
-from bot.web.recorder import RECORDER
 from connectors.base import ModerationError, UnsupportedModeration
 from connectors.tasks import cancel_and_wait
 from knowledge_graph.catalog import find_product_mentioned
@@ -43,10 +40,6 @@ from nlu.language import detect_language
 
 log = logging.getLogger(__name__)
 
-SAMPLER = web.AppKey("dashboard_sampler", LiveSampler)
-HUB = web.AppKey("dashboard_hub", FrameHub)
-TAP = web.AppKey("dashboard_tap", ChatTap)
-NOTICES = web.AppKey("dashboard_notices", NoticeBoard)
 MAX_ANSWER = 1000
 _CLOSE_QUESTION = "MATCH (q:OpenQuestion {id: $id}) SET q.status = 'faq', q.faq_id = $faq RETURN q.id AS id"
 
@@ -54,25 +47,18 @@ routes = web.RouteTableDef()
 
 
 def setup(app: web.Application) -> None:
-    dropped = Counter(
-        "liveroom_dashboard_frames_dropped_total",
-        "Dashboard frames dropped for slow browsers (oldest dropped first)",
-        registry=app[METRICS].registry,
-    )
-    app[HUB] = FrameHub(on_drop=dropped.inc)
+    """Mount the dashboard; ``sampler_ctx`` (listed in bot/app.py after the gateway's and the
+    recorder's contexts) runs its sampler."""
+    app[HUB] = FrameHub(on_drop=app[METRICS].dashboard_frames_dropped.inc)
     app.router.add_routes(routes)
-    app.cleanup_ctx.append(_sampler_ctx)
 
 
-async def _sampler_ctx(app: web.Application) -> AsyncIterator[None]:
+async def sampler_ctx(app: web.Application) -> AsyncIterator[None]:
     """Attach the tap to the gateway and run the sampler for the app's lifetime (after the gateway)."""
     gateway = app[GATEWAY]
     tap = app[TAP] = ChatTap(product_of=lambda text: gateway.triage.classify(text).product)
-    gateway.observers.append(tap)
-    gateway.event_handlers.append(tap.on_event)
     # other moderators' actions, AutoMod holds, room status: every non-chat event, once
     notices = app[NOTICES] = NoticeBoard()
-    gateway.event_handlers.append(notices)
     recorder = app[RECORDER] if RECORDER in app else None
     sampler = app[SAMPLER] = LiveSampler(
         gateway,
@@ -83,14 +69,20 @@ async def _sampler_ctx(app: web.Application) -> AsyncIterator[None]:
         session_of=(lambda: recorder.session) if recorder is not None else (lambda: None),
         notices=notices,
     )
-    sampler.start()
-    yield
-    await sampler.stop()
-    with contextlib.suppress(ValueError):
-        gateway.observers.remove(tap)
-        gateway.event_handlers.remove(tap.on_event)
-    with contextlib.suppress(ValueError):
-        gateway.event_handlers.remove(notices)
+    gateway.observers.append(tap)
+    gateway.event_handlers.append(tap.on_event)
+    gateway.event_handlers.append(notices)
+    try:
+        sampler.start()
+        yield
+    finally:
+        await sampler.stop()
+        with contextlib.suppress(ValueError):
+            gateway.observers.remove(tap)
+        with contextlib.suppress(ValueError):
+            gateway.event_handlers.remove(tap.on_event)
+        with contextlib.suppress(ValueError):
+            gateway.event_handlers.remove(notices)
 
 
 # --- page -------------------------------------------------------------------------------------------------

@@ -24,8 +24,8 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from bot import rate_limit
-from bot.app import METRICS
 from bot.rooms import room_name_ok
+from bot.services import METRICS, SAMPLE_LOGS, THROTTLE
 from bot.web.auth import (
     ROLE_MODERATOR,
     ROLE_STREAMER,
@@ -49,7 +49,6 @@ log = logging.getLogger(__name__)
 MAX_FORM_BYTES = 4096
 FAVICON = STATIC_DIR / "favicon.svg"
 _BODY = re.compile(r"<!-- simulator:body -->(.*?)<!-- /simulator:body -->", re.S)
-THROTTLE = web.AppKey("login_throttle", LoginThrottle)
 MAX_NAME_CHARS = 64  # longer names are never accounts (auth._NAME); the throttle keys stay small
 MAX_NEXT_CHARS = 2048
 MAX_SAMPLE_EVENTS = 500  # the replay panel asks for 200; 5000 was ~0.7 s of CPU per request
@@ -89,9 +88,6 @@ class SampleLogs:
 def _sample_log_text(n: int, room: str) -> str:
     lines = (json.dumps(event_to_json(e), ensure_ascii=False) for e in generate(n, seed=n, room=room))
     return "\n".join(lines) + "\n"
-
-
-SAMPLE_LOGS = web.AppKey("sample_logs", SampleLogs)
 
 
 def setup(app: web.Application, env: Mapping[str, str] = os.environ) -> None:

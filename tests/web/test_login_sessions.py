@@ -22,7 +22,7 @@ def _env(var_dir: Path, users: str = USERS) -> dict[str, str]:
 
 async def _client(env: dict[str, str], cookies: dict[str, str] | None = None) -> TestClient:
     app = web.Application()
-    setup_web(app, env, plugins=())  # no gateway here: only login, sessions and the pages
+    setup_web(app, env)  # no gateway here: only login, sessions and the pages
     client = TestClient(TestServer(app))
     await client.start_server()
     if cookies:
