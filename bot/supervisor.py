@@ -36,7 +36,7 @@ import aiohttp
 from bot.config import env_int
 from bot.rasa_model import REPO, ensure_model, rasa_env
 from bot.rasa_replicas import RasaStores, replica_names, replica_ports
-from bot.web.auth import ensure_demo_users_file
+from bot.web.users import ensure_demo_users_file
 from knowledge_graph.config import GraphConfig
 from knowledge_graph.errors import KnowledgeGraphError
 from knowledge_graph.falkordb_server import FalkorDBServer

@@ -25,7 +25,8 @@ from aiohttp import web
 from bot.admin import openapi
 from bot.admin.auth import AdminToken, TokenSet, load_tokens
 from bot.admin.jobs import ImportJobs
-from bot.admin.routes import ACTOR, routes
+from bot.admin.request_io import ACTOR
+from bot.admin.routes import routes
 from bot.http.bearer import bearer_token
 from bot.http.errors import json_error_full
 from bot.services import ADMIN_APP, ADMIN_JOBS, ADMIN_STORE, ADMIN_TOKENS, GRAPH, SESSION_AUTH

@@ -27,7 +27,8 @@ from bot.services import GATEWAY, GRAPH, HUB, METRICS, NOTICES, RECORDER, SAMPLE
 from bot.web.auth import ROLE_MODERATOR, ROLE_STREAMER, current_user, require_role
 from bot.web.dashboard_hub import FrameHub
 from bot.web.dashboard_notices import NoticeBoard
-from bot.web.dashboard_sampler import LiveSampler, record_id, undo_status
+from bot.web.dashboard_sampler import LiveSampler
+from bot.web.dashboard_sections import record_id, undo_status
 from bot.web.dashboard_tap import ChatTap
 from bot.web.i18n import t
 from bot.web.layout import render_page

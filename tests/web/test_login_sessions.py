@@ -128,7 +128,7 @@ async def test_an_unreadable_sessions_file_means_logged_out_not_a_crash(tmp_path
 
 
 async def test_the_demo_users_file_logs_in_and_the_tab_icon_is_served(tmp_path: Path) -> None:
-    from bot.web.auth import ensure_demo_users_file
+    from bot.web.users import ensure_demo_users_file
 
     users_file = tmp_path / "web-users"
     assert ensure_demo_users_file(users_file) == ["streamer", "moderator"]
