@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from bot.config import env_float, env_int
+from bot.http.errors import json_error
 from bot.services import ANON_LIMIT
 
 __all__ = ["ANON_LIMIT", "AnonLimitConfig", "ClientRateLimit", "TokenBucket", "install", "refuse_if_limited"]
@@ -113,6 +114,4 @@ def refuse_if_limited(request: web.Request) -> web.Response | None:
     wait = limit.retry_after(request.remote or "")
     if not wait:
         return None
-    return web.json_response(
-        {"error": "too many requests, try again later"}, status=429, headers={"Retry-After": str(wait)}
-    )
+    return json_error(429, "too many requests, try again later", headers={"Retry-After": str(wait)})

@@ -24,6 +24,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from bot.http.errors import json_error
 from bot.services import SESSIONS
 from bot.web.users import (
     ROLE_MODERATOR,
@@ -311,13 +312,13 @@ def require_role(role: str) -> Callable[[Handler], Handler]:
             if session is None:
                 if _wants_html(request):
                     raise web.HTTPFound(f"/login?next={quote(request.path_qs, safe='')}")
-                return web.json_response({"error": "not logged in"}, status=401)
+                return json_error(401, "not logged in")
             if not has_role(session.user.role, role):
                 if _wants_html(request):
                     raise web.HTTPForbidden(text=f"this page needs the {role} role")
-                return web.json_response({"error": f"needs the {role} role"}, status=403)
+                return json_error(403, f"needs the {role} role")
             if not check_csrf(request, session):
-                return web.json_response({"error": "missing or wrong CSRF token (X-CSRF-Token)"}, status=403)
+                return json_error(403, "missing or wrong CSRF token (X-CSRF-Token)")
             return await handler(request)
 
         return wrapped

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from aiohttp import WSMsgType, web
 
 from bot.gateway import loggable
+from bot.http.errors import json_error
 from bot.services import GATEWAY, GRAPH, HUB, METRICS, NOTICES, RECORDER, SAMPLER, TAP
 from bot.web.auth import ROLE_MODERATOR, ROLE_STREAMER, current_user, require_role
 from bot.web.dashboard_hub import FrameHub
@@ -183,17 +184,13 @@ async def undo_moderation(request: web.Request) -> web.Response:
     gateway = request.app[GATEWAY]
     wanted = request.match_info["id"]
     if wanted.startswith("n-"):  # another moderator's action (dashboard_notices): not ours to undo
-        return web.json_response(
-            {"error": t(request, "dash.undo_no.by_moderator"), "reason": "by_moderator"}, status=409
-        )
+        return json_error(409, t(request, "dash.undo_no.by_moderator"), reason="by_moderator")
     record = next((r for r in gateway.moderation_log if record_id(r) == wanted), None)
     if record is None:
-        return web.json_response({"error": "no such moderation entry (it may have left the log)"}, status=404)
+        return json_error(404, "no such moderation entry (it may have left the log)")
     why_not = undo_status(record, gateway, time.time())
     if why_not is not None:
-        return web.json_response(
-            {"error": t(request, "dash.undo_no." + why_not), "reason": why_not}, status=409
-        )
+        return json_error(409, t(request, "dash.undo_no." + why_not), reason=why_not)
     outcome, reason, detail = "executed", "", ""
     try:  # Connector.lift_timeout: raises UnsupportedModeration unless the platform can do it
         await gateway.connectors[record.platform].lift_timeout(record.room, record.viewer_id)
@@ -210,7 +207,7 @@ async def undo_moderation(request: web.Request) -> web.Response:
     if reason:
         error = t(request, "dash.undo_failed" if reason == "platform" else "dash.undo_no." + reason)
         status = 502 if reason == "platform" else 409
-        return web.json_response({"error": error, "reason": reason, "detail": detail}, status=status)
+        return json_error(status, error, reason=reason, detail=detail)
     record.undone_at = time.time()
     user = current_user(request)
     log.info(
@@ -233,27 +230,25 @@ async def open_question_to_faq(request: web.Request) -> web.Response:
     try:
         body = await request.json()
     except (json.JSONDecodeError, UnicodeDecodeError):
-        return web.json_response({"error": "body must be JSON"}, status=400)
+        return json_error(400, "body must be JSON")
     if not isinstance(body, dict):
-        return web.json_response({"error": "body must be a JSON object"}, status=400)
+        return json_error(400, "body must be a JSON object")
     question = body.get("question")
     answer = body.get("answer")
     for name, value in (("question", question), ("answer", answer)):
         if not isinstance(value, str) or not value.strip() or len(value) > MAX_ANSWER:
-            return web.json_response(
-                {"error": t(request, "dash.faq_invalid", field=name), "field": name}, status=400
-            )
+            return json_error(400, t(request, "dash.faq_invalid", field=name), name)
     assert isinstance(question, str) and isinstance(answer, str)
     lang = body.get("lang") or detect_language(question)
     if lang not in ("en", "zh"):
-        return web.json_response({"error": "lang must be en or zh", "field": "lang"}, status=400)
+        return json_error(400, "lang must be en or zh", "lang")
     question_id = request.match_info["id"]
     store = request.app[GRAPH]
     user = current_user(request)
     try:
         target = await _faq_target(store, question, str(body.get("about") or "auto"))
         if target is None:
-            return web.json_response({"error": t(request, "dash.faq_no_target")}, status=409)
+            return json_error(409, t(request, "dash.faq_no_target"))
         texts = {f"question_{lang}": question.strip(), f"answer_{lang}": answer.strip()}
         other = "zh" if lang == "en" else "en"
         faq = FAQ(
@@ -265,11 +260,11 @@ async def open_question_to_faq(request: web.Request) -> web.Response:
         created = await create_faq(store, faq, actor=user.name if user else "web")
         await store.write(_CLOSE_QUESTION, {"id": question_id, "faq": created.id})
     except ValidationError as err:
-        return web.json_response({"error": str(err), "field": err.field}, status=400)
+        return json_error(400, str(err), err.field)
     except (NotFound, VersionConflict) as err:
-        return web.json_response({"error": str(err)}, status=409)
+        return json_error(409, str(err))
     except KnowledgeGraphError as err:
-        return web.json_response({"error": f"knowledge graph unavailable: {err}"}, status=503)
+        return json_error(503, f"knowledge graph unavailable: {err}")
     if SAMPLER in request.app:
         request.app[SAMPLER].forget_open_question(question_id)
     return web.json_response({"ok": True, "faq": _faq_json(created)}, status=201)
