@@ -1,7 +1,8 @@
 """Prometheus metrics of the gateway, in one registry per app (so tests can run several apps).
 
-Names are the public contract for dashboards (ops/grafana/liveroom-gateway.json uses exactly these): change
-them only together with that file; tests/ops/test_grafana.py checks the two agree.
+Every Prometheus family of the gateway is defined here (the other modules get theirs from
+``GatewayMetrics``). Names are the public contract for dashboards (ops/grafana/liveroom-gateway.json uses
+exactly these): change them only together with that file; tests/ops/test_grafana.py checks the two agree.
 
 Accounting: every event received (``liveroom_events_in_total``) ends in exactly one outcome of
 ``liveroom_event_outcomes_total`` — answered, silent (the bot chose not to reply; then also
@@ -13,10 +14,7 @@ finished: ``liveroom_deferred_questions`` counts them until they are answered or
 from __future__ import annotations
 
 import contextlib
-import hmac
-import os
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 
 from prometheus_client import (
     CollectorRegistry,
@@ -30,7 +28,6 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from connectors.base import Connector
-from connectors.settings import load, setting
 
 disable_created_metrics()  # *_created series only double the series count; dashboards never use them
 
@@ -274,6 +271,34 @@ class GatewayMetrics:
             ["platform", "intent", "outcome"],
             registry=r,
         )
+        self.mood_slot_updates = Counter(
+            "liveroom_mood_slot_updates_total",
+            "audience_mood slot pushes to active conversations on a sustained room mood change",
+            ["platform", "outcome"],
+            registry=r,
+        )
+        # Sentence-encoder warm-up at start (bot/encoder_warmup.py): set by encoders_loaded()
+        self.encoders_ready = Gauge(
+            "liveroom_encoders_ready",
+            "1 once the sentence encoders are loaded (warm-up done)",
+            registry=r,
+        )
+        self.encoder_warmup_seconds = Gauge(
+            "liveroom_encoder_warmup_seconds",
+            "How long loading the sentence encoders took at gateway start",
+            registry=r,
+        )
+        # Web dashboard and session recorder (bot/web)
+        self.dashboard_frames_dropped = Counter(
+            "liveroom_dashboard_frames_dropped_total",
+            "Dashboard frames dropped for slow browsers (oldest dropped first)",
+            registry=r,
+        )
+        self.recorder_ticks_dropped = Counter(
+            "liveroom_recorder_ticks_dropped_total",
+            "Dashboard seconds the session recorder dropped because the disk was behind",
+            registry=r,
+        )
 
         self.logins_throttled = Counter(
             "liveroom_web_logins_throttled_total",
@@ -291,6 +316,11 @@ class GatewayMetrics:
         elif outcome == "silent":
             self.silent.labels(platform, reason or "unspecified").inc()
 
+    def encoders_loaded(self, seconds: float) -> None:
+        """The sentence encoders finished loading after ``seconds``."""
+        self.encoders_ready.set(1)
+        self.encoder_warmup_seconds.set(seconds)
+
     def forget_room(self, platform: str, room: str, moods: Iterable[str]) -> None:
         """Remove a closed room's labelled series (bot/rooms.py): ``/metrics`` must not keep a series for
         every room ever seen. ``liveroom_hot_product_mentions`` is rebuilt every tick and needs nothing."""
@@ -307,31 +337,3 @@ class GatewayMetrics:
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
-
-
-METRICS_TOKEN_ENV = "LIVEROOM_METRICS_TOKEN"
-
-
-@dataclass(frozen=True)
-class MetricsAccess:
-    """Who may read ``/metrics``: anyone when no token is set (a Prometheus on loopback, as ``ops up``
-    runs it), else only ``Authorization: Bearer <LIVEROOM_METRICS_TOKEN>`` — the gateway's port is
-    published in docker-compose, and metrics name rooms, viewers' counts and upstream health."""
-
-    token: str = setting(METRICS_TOKEN_ENV, parse=str.strip, default="", repr=False)
-
-    def __post_init__(self) -> None:
-        if self.token and len(self.token) < 16:
-            raise ValueError(f"{METRICS_TOKEN_ENV} must be at least 16 characters (or unset: open /metrics)")
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> MetricsAccess:
-        return load(cls, os.environ if env is None else env)
-
-    def allows(self, authorization: str | None) -> bool:
-        """True for the right bearer token (compared in constant time), always when none is set."""
-        if not self.token:
-            return True
-        scheme, _, given = (authorization or "").partition(" ")
-        presented = given.strip().encode("utf-8", "surrogateescape")  # non-UTF-8 header bytes: 401, not 500
-        return scheme.lower() == "bearer" and hmac.compare_digest(presented, self.token.encode())

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from bot.http.errors import json_error
+from bot.services import ANON_LIMIT
 from connectors.settings import load, setting
 
 __all__ = ["ANON_LIMIT", "AnonLimitConfig", "ClientRateLimit", "TokenBucket", "install", "refuse_if_limited"]
@@ -95,9 +97,6 @@ class ClientRateLimit:
         return 0 if wait == 0.0 else max(1, math.ceil(wait))
 
 
-ANON_LIMIT = web.AppKey("anonymous_rate_limit", ClientRateLimit)
-
-
 def install(app: web.Application, env: Mapping[str, str] = os.environ) -> None:
     """The app's limit for anonymous endpoints (once; every module that mounts one may call this)."""
     if ANON_LIMIT not in app:
@@ -112,6 +111,4 @@ def refuse_if_limited(request: web.Request) -> web.Response | None:
     wait = limit.retry_after(request.remote or "")
     if not wait:
         return None
-    return web.json_response(
-        {"error": "too many requests, try again later"}, status=429, headers={"Retry-After": str(wait)}
-    )
+    return json_error(429, "too many requests, try again later", headers={"Retry-After": str(wait)})

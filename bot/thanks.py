@@ -15,29 +15,25 @@ community gift) is not thanked; amounts below a room's minimum are counted and n
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import logging
 import os
 import time
 import unicodedata
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from aiohttp import web
 from prometheus_client import Counter
 
 from bot.revenue import paid_value
 from connectors.base import ChatEvent, EventKind
 from connectors.settings import get_bool, get_float, get_int
-from connectors.tasks import cancel_and_wait
 from nlu.text.language import detect_language
 
 if TYPE_CHECKING:
-    from bot.gateway import Gateway
+    pass
 
 log = logging.getLogger(__name__)
 
@@ -306,42 +302,3 @@ def compose(batch: _Batch, lang: str, max_names: int, max_chars: int) -> str:
         if len(text) <= max_chars or len(shown) == 1:
             return text
         shown = shown[:-1]
-
-
-THANKS = web.AppKey("thanks", Thanks)
-
-
-def setup_thanks(app: web.Application, gateway_key: web.AppKey[Gateway], outcomes: Counter) -> None:
-    """Collect paid events from the gateway in ``app[gateway_key]`` and post merged thank-yous;
-    ``outcomes`` is the gateway's ``liveroom_thanks_total`` counter."""
-    config = ThanksConfig.from_env()
-
-    async def ctx(app: web.Application) -> AsyncIterator[None]:
-        gateway = app[gateway_key]
-        thanks = app[THANKS] = Thanks(
-            config,
-            gateway.post_to_room,
-            backlog=lambda platform: gateway.pacers[platform].pending if platform in gateway.pacers else 0,
-            viewer_lang=gateway.language_of,
-            max_chars=lambda platform: (
-                gateway.send_limits[platform].max_chars if platform in gateway.send_limits else 500
-            ),
-            outcomes=outcomes,
-        )
-        gateway.event_handlers.append(thanks.on_event)
-
-        async def run() -> None:
-            while True:
-                await asyncio.sleep(1.0)
-                try:
-                    thanks.tick()
-                except Exception:
-                    log.exception("thank-you tick failed")
-
-        task = asyncio.create_task(run(), name="thanks")
-        yield
-        await cancel_and_wait(task)
-        with contextlib.suppress(ValueError):
-            gateway.event_handlers.remove(thanks.on_event)
-
-    app.cleanup_ctx.append(ctx)

@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from bot.web.auth import ensure_demo_users_file
+from bot.web.users import ensure_demo_users_file
 from connectors.settings import get_int, load, setting
 from knowledge_graph.config import GraphConfig
 from knowledge_graph.errors import KnowledgeGraphError

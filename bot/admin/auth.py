@@ -6,20 +6,18 @@ out of the environment, from the git-ignored file named by ``LIVEROOM_ADMIN_TOKE
 read-only (writes answer 403). The token's *name* is the actor in the audit trail; the
 token itself is never logged or echoed, and ``repr`` hides it.
 
-Comparison is constant-time: the presented token is compared (``hmac.compare_digest`` on
-SHA-256 digests, so lengths leak nothing either) with *every* configured token, without
-stopping at the first match.
+Comparison is the gateway's one bearer check (bot/http/bearer.py): constant-time, against
+*every* configured token.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from bot.http.bearer import matching, token_digest
 from connectors.settings import list_entries, list_sources, merge_lists
 
 __all__ = ["AdminToken", "TokenSet", "load_tokens"]
@@ -47,13 +45,8 @@ class TokenSet:
     def __repr__(self) -> str:
         return f"<TokenSet names={[t.name for t in self._tokens]}>"
 
-    def match(self, presented: str) -> AdminToken | None:
-        digest = hashlib.sha256(presented.encode("utf-8", "surrogatepass")).digest()
-        found: AdminToken | None = None
-        for token in self._tokens:  # no early exit: timing must not depend on which token matched
-            if hmac.compare_digest(digest, token.digest) and found is None:
-                found = token
-        return found
+    def match(self, presented: str | None) -> AdminToken | None:
+        return matching(presented, ((token.digest, token) for token in self._tokens))
 
 
 def parse_tokens(text: str, source: str) -> list[AdminToken]:
@@ -76,7 +69,7 @@ def parse_tokens(text: str, source: str) -> list[AdminToken]:
         if name in names:
             raise ValueError(f"{source}: token name {name!r} appears twice")
         names.add(name)
-        tokens.append(AdminToken(name, hashlib.sha256(secret.encode()).digest(), read_only))
+        tokens.append(AdminToken(name, token_digest(secret), read_only))
     return tokens
 
 

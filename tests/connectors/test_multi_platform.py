@@ -31,8 +31,9 @@ import twitchio.eventsub.websockets
 import twitchio.http
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.app import CONNECTORS, GATEWAY, METRICS, create_app
+from bot.app import create_app
 from bot.config import GatewayConfig
+from bot.services import CONNECTORS, GATEWAY, METRICS
 from connectors.accounting import ConnState
 from connectors.base import SendLimit
 from connectors.twitch.config import TwitchConfig, configure_endpoints_from

@@ -16,8 +16,9 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot.app import METRICS, create_app
+from bot.app import create_app
 from bot.config import GatewayConfig
+from bot.services import METRICS
 
 DASHBOARD = Path(__file__).resolve().parents[2] / "ops" / "grafana" / "liveroom-gateway.json"
 SUFFIXES = ("_bucket", "_sum", "_count", "_total", "_created")

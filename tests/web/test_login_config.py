@@ -7,18 +7,10 @@ import time
 import pytest
 
 from bot.admin.preview import diff_sections
-from bot.web.auth import (
-    ROLE_MODERATOR,
-    ROLE_STREAMER,
-    ROLE_VIEWER,
-    SessionStore,
-    WebAuthConfig,
-    has_role,
-    load_users,
-    parse_users,
-)
+from bot.web.auth import SessionStore, WebAuthConfig
 from bot.web.i18n import messages
 from bot.web.pages import _safe_next
+from bot.web.users import ROLE_MODERATOR, ROLE_STREAMER, ROLE_VIEWER, has_role, load_users, parse_users
 
 
 def test_users_are_hashed_and_verified() -> None:

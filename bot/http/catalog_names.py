@@ -25,14 +25,14 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from bot.http.errors import json_error
 from bot.rate_limit import refuse_if_limited
+from bot.services import GRAPH, NAMES_CACHE
 from knowledge_graph.catalog import Product, list_products
 from knowledge_graph.errors import GraphUnavailable
 from knowledge_graph.store import GraphStore
 
 log = logging.getLogger(__name__)
-
-GRAPH = web.AppKey("graph", GraphStore)
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,8 @@ class NamesCache:
             return current
 
 
-NAMES_CACHE = web.AppKey("catalog_names_cache", NamesCache)
+def setup(app: web.Application) -> None:
+    app.router.add_get("/api/v1/catalog/names", catalog_names)
 
 
 async def catalog_names(request: web.Request) -> web.Response:
@@ -103,9 +104,7 @@ async def catalog_names(request: web.Request) -> web.Response:
         names = await cache.get(request.app[GRAPH])
     except GraphUnavailable as err:
         log.warning("catalog names: knowledge graph unavailable: %s", err)
-        raise web.HTTPServiceUnavailable(  # no error text: it names the graph's host and port
-            text=json.dumps({"error": "knowledge graph unavailable"}), content_type="application/json"
-        ) from err
+        return json_error(503, "knowledge graph unavailable")  # no error text: it names the graph's host
     if request.headers.get("If-None-Match") == names.etag:
         return web.Response(status=304, headers={"ETag": names.etag})
     return web.Response(body=names.body, content_type="application/json", headers={"ETag": names.etag})
