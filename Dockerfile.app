@@ -1,6 +1,6 @@
 # liveroom app runtime (Python 3.11): gateway (`python -m bot serve`), action server
 # (`python -m rasa_sdk --actions actions`), graph CLI (`python -m knowledge_graph migrate`) and the
-# vision sidecar (`python -m vision`). Same install as bot/bootstrap.py: pyproject.toml's dependencies
+# vision sidecar (`python -m vision`). Same install as ops/bootstrap.py: pyproject.toml's dependencies
 # constrained by requirements-app.lock, then the [tool.liveroom] no-deps packages. Dev tools are left out.
 # Not built in CI (no Docker engine there); tests/scaleout/test_deploy_files.py checks it statically.
 FROM python:3.11-slim-bookworm

@@ -13,7 +13,7 @@ help:
 	@echo "make system-deps  install the Debian packages the suite and the demo drive (as root)"
 	@echo "make neo4j  build the cached Neo4j 5 launcher (tests; LIVEROOM_GRAPH_BACKEND=neo4j make demo)"
 	@echo "make train  train the Rasa model if config/domain/data/nlu changed"
-	@echo "make lint   ruff check + format check"
+	@echo "make lint   ruff check + format check + mypy (strict) on the files [tool.mypy] lists"
 	@echo "make web    build the web pages' scripts and styles (npm ci when package-lock.json changed, esbuild)"
 	@echo "make bench  run the benchmarks and evaluations in bench/ (figures + JSON in bench/results/)"
 	@echo "make soak   10-minute soak of the whole stack: RSS per process and p95 over time (bench/results/soak.*)"
@@ -25,7 +25,7 @@ help:
 
 # Idempotent: links cached venvs (keyed by requirement-file hashes) or builds them once.
 setup:
-	@$(PYTHON) -m bot.bootstrap
+	@$(PYTHON) -m ops setup
 
 # Debian packages the suite and the demo drive for real, each started by the project itself on loopback
 # (nothing has to run beforehand): redis-server and postgresql (throw-away servers for the scale-out
@@ -50,21 +50,23 @@ web:
 	npm run --silent build
 
 demo: setup system-deps web $(if $(filter neo4j,$(LIVEROOM_GRAPH_BACKEND)),neo4j)
-	$(APP) -m bot up
+	$(APP) -m ops up
 
 # `make demo` with stand-ins for Twitch, Bilibili and YouTube on loopback (bench/platform_standins.py, the
 # tests' fake servers): no account needed. They feed chat and paid events; the gateway runs all three
 # connectors beside the simulator (dashboard: connections, thank-yous, revenue per platform). Ctrl-C stops
 # both. STANDINS_ARGS="--pace 0.5" doubles the traffic; the env is also in var/platform-standins.env.
 demo-platforms: setup system-deps web $(if $(filter neo4j,$(LIVEROOM_GRAPH_BACKEND)),neo4j)
-	$(APP) bench/platform_standins.py --env-file var/platform-standins.env $(STANDINS_ARGS) -- $(APP) -m bot up
+	$(APP) bench/platform_standins.py --env-file var/platform-standins.env $(STANDINS_ARGS) -- $(APP) -m ops up
 
 train: setup
-	$(APP) -m bot train
+	$(APP) -m ops train
 
+# mypy checks the files listed in pyproject.toml's [tool.mypy] (core, connectors, graph model and store).
 lint: setup
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/mypy
 
 format: setup
 	.venv/bin/ruff format .
@@ -118,7 +120,7 @@ soak: setup
 # pip-audit over requirements-app.lock and requirements-rasa.txt; exit 2 = not audited (no service).
 AUDIT_SERVICE ?= pypi
 audit: setup
-	$(APP) -m bot.dependency_audit $(AUDIT_SERVICE)
+	$(APP) -m ops audit $(AUDIT_SERVICE)
 
 clean:
-	rm -rf var models .pytest_cache .ruff_cache
+	rm -rf var models .pytest_cache .ruff_cache .mypy_cache

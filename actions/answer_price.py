@@ -16,7 +16,7 @@ from actions.graph import get_store
 from knowledge_graph.catalog import Product, find_product, find_product_mentioned
 from knowledge_graph.errors import KnowledgeGraphError
 from knowledge_graph.store import GraphStore
-from nlu.language import Language, detect_language, normalize_language
+from nlu.text.language import Language, detect_language, normalize_language
 
 log = logging.getLogger(__name__)
 

@@ -44,9 +44,9 @@ from knowledge_graph.faq import get_streamer, list_faqs
 from knowledge_graph.queries import active_promotions, next_stream, variants_of
 from knowledge_graph.store import GraphStore
 from knowledge_graph.text import normalize_key
-from nlu.language import Language
-from nlu.reply_policy import is_real_question
-from nlu.social_cues import has_cue
+from nlu.text.language import Language
+from nlu.text.reply_policy import is_real_question
+from nlu.text.social_cues import has_cue
 
 log = logging.getLogger(__name__)
 
@@ -323,7 +323,7 @@ class ActionRecommend(GraphAction):
 
 
 def domain_verdict(tracker: Tracker) -> bool | None:
-    """The NLU domain guard's ``in_domain`` for the latest message (nlu/domain_guard.py), None without."""
+    """The NLU domain guard's ``in_domain`` for the latest message (nlu/rasa/domain_guard.py), or None."""
     domain = (tracker.latest_message or {}).get("domain")
     verdict = domain.get("in_domain") if isinstance(domain, dict) else None
     return verdict if isinstance(verdict, bool) else None

@@ -25,8 +25,8 @@ from knowledge_graph.open_questions import record_open_question
 from knowledge_graph.qa.answerer import INTENT_SHAPES, OFF_TOPIC, Answer, Asker
 from knowledge_graph.qa.earlier import EARLIER_QUESTIONS
 from knowledge_graph.qa.understand import asks
-from nlu.language import Language
-from nlu.reply_policy import Addressing, is_real_question
+from nlu.text.language import Language
+from nlu.text.reply_policy import Addressing, is_real_question
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ def conversation_parts(tracker: Tracker) -> tuple[str, str, str]:
 
 
 def put_to_the_bot(tracker: Tracker) -> bool:
-    """The gateway says the viewer addressed the bot (nlu/reply_policy.py); senders that say nothing
+    """The gateway says the viewer addressed the bot (nlu/text/reply_policy.py); senders that say nothing
     about addressing (Rasa's shell, tests, other clients) count as addressing it."""
     addressing = Addressing.from_metadata((tracker.latest_message or {}).get("metadata"))
     return addressing is None or addressing.addressed

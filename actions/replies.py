@@ -24,7 +24,7 @@ from knowledge_graph.qa.wording import (  # re-exported: the actions' answers ar
     variant_not_offered,
     variant_reply,
 )
-from nlu.language import Language
+from nlu.text.language import Language
 
 __all__ = [
     "BEIJING",

@@ -28,7 +28,7 @@ from knowledge_graph.faq import FAQ, upsert_faqs
 from knowledge_graph.seed import seed_if_empty
 from knowledge_graph.semantic import ROUTES, answer_question, encode, warm_up
 from knowledge_graph.store import GraphStore, open_store
-from nlu.language import detect_language
+from nlu.text.language import detect_language
 
 N = 10_000
 TARGET_P95_MS = 25.0

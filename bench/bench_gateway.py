@@ -36,12 +36,12 @@ from bot.assembly import build_gateway
 from bot.config import GatewayConfig
 from bot.core.triage import Triage
 from bot.metrics import GatewayMetrics
-from bot.metrics_text import by_label, parse_samples
 from connectors.base import ChatEvent
 from connectors.simulator.chatlog import CHATTER
 from connectors.simulator.connector import SimulatorConnector
 from connectors.simulator.replay import replay_headers, replay_url
 from knowledge_graph.falkordb_server import free_port
+from ops.metrics_text import by_label, parse_samples
 
 PRICE_EN = [
     "how much is the matte lipstick?",

@@ -57,8 +57,8 @@ from bench.plots import latency_vs_load
 from bench.qa_questions import SPLITS, Question, load_questions
 from bench.stack import machine, machine_load, running_stack
 from bot.config import GatewayConfig
-from bot.metrics_text import by_label
 from connectors.base import ChatEvent
+from ops.metrics_text import by_label
 
 TARGET_QPS = 50.0
 TARGET_P95_MS = 300.0

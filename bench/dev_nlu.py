@@ -1,6 +1,6 @@
 """Fast model choices for the intent classifier, without touching the held-out split.
 
-Trains ``nlu.chat_intent_model.ChatIntentModel`` (the part of the pipeline that makes intent
+Trains ``nlu.text.chat_intent_model.ChatIntentModel`` (the part of the pipeline that makes intent
 decisions together with DIET) on data/ and scores it on the development split
 (tests/nlu/dev_*.yml minus lines that copy training lines) and by stratified k-fold
 cross-validation on data/ itself. Seconds per setting instead of minutes per Rasa training.
@@ -25,8 +25,8 @@ from bench.nlu_common import DEV, REPO, in_rasa_runtime
 
 in_rasa_runtime()
 
-from nlu.chat_intent_model import ChatIntentModel, ChatIntentSettings  # noqa: E402
-from nlu.language import detect_language  # noqa: E402
+from nlu.text.chat_intent_model import ChatIntentModel, ChatIntentSettings  # noqa: E402
+from nlu.text.language import detect_language  # noqa: E402
 from tests.nlu.split_overlap import examples, overlaps  # noqa: E402
 
 
@@ -34,7 +34,7 @@ class Embedder:
     """USE-multilingual embeddings of the texts, as the pipeline computes them, memoized."""
 
     def __init__(self) -> None:
-        from nlu.use_featurizer import _encoder, clean
+        from nlu.rasa.use_featurizer import _encoder, clean
 
         self._model = _encoder(2)
         self._clean = clean

@@ -36,7 +36,7 @@ from knowledge_graph.faq import FAQ, upsert_faqs, upsert_streamer
 from knowledge_graph.schema import migrate
 from knowledge_graph.seed import load_catalog
 from knowledge_graph.semantic import ROUTES, Leg, answer_question, encode, ensure_faq_vector_indexes
-from nlu.language import detect_language
+from nlu.text.language import detect_language
 
 PARAPHRASES = REPO / "tests" / "knowledge_graph" / "faq_paraphrases.json"
 ENCODERS = ("minilm", "use")

@@ -12,7 +12,7 @@ minutes, the same chatter).
 
 The log goes through the recording path the gateway uses: every message into the dashboard tap
 (:class:`ChatTap`, with the gateway's triage priority) and the room's :class:`AudienceState` (per-message
-sentiment from nlu.sentiment, as the gateway computes it), one :class:`Tick` per second into the real
+sentiment from nlu.text.sentiment, as the gateway computes it), one :class:`Tick` per second into the real
 :class:`SessionRecorder` writing SQLite; then :func:`bot.content.recap.session_recap` reads it back and
 detects. A detected moment is a hit when a planted onset lies within ±30 s of it (each planted moment
 matches at most one detection). Thresholds were set on seed 1; the reported figures are seeds 2-7.
@@ -49,7 +49,7 @@ from bot.web.dashboard_tap import ChatTap
 from bot.web.recorder import RecorderConfig, SessionRecorder, connect
 from connectors.base import ChatEvent
 from connectors.simulator.chatlog import CHATTER
-from nlu.sentiment import sentiment
+from nlu.text.sentiment import sentiment
 
 TOLERANCE_S = 30.0
 START = 1_780_000_000.0

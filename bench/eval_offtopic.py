@@ -7,13 +7,13 @@ and its own out-of-scope set) is off-topic for a cosmetics live-stream shop. Its
 (3,100) only calibrate thresholds; test + oos_test (5,500) are reported and never tuned on.
 
 A query "gets shop content" when
-* the final NLU intent (after the FallbackClassifier) is a shop intent (``nlu.reply_policy.SHOP_INTENTS``)
-  with confidence >= 0.4: its action answers with shop data; or
+* the final NLU intent (after the FallbackClassifier) is a shop intent
+  (``nlu.text.reply_policy.SHOP_INTENTS``) with confidence >= 0.4: its action answers with shop data; or
 * the intent is ``nlu_fallback`` or ``ask_store_policy`` and the semantic FAQ search (in-memory replica
   of ``knowledge_graph.semantic.search.answer_question`` on the demo catalog's FAQs) finds an FAQ above
   its route's threshold: ``action_faq_or_handoff`` answers with it.
 
-The reply policy (nlu/reply_policy.py: addressing, question form, quotas) is not applied: these figures
+The reply policy (nlu/text/reply_policy.py: addressing, question form, quotas) is not applied: these figures
 are what the NLU + FAQ layer would answer if the policy let every message through.
 
 Rows: (a) baseline = today's main (its config and data, ``--baseline-ref``; FAQ thresholds of before
@@ -32,7 +32,7 @@ faq_paraphrases.json) correctly.
 Leak examples (a few per CLINC domain, for review) are printed and written to
 var/eval/offtopic/leak_examples.json, not to bench/results: CLINC text is not copied into the repo.
 
-Models: this tree's with the project's training path (``bot.rasa_model.ensure_model``, as ``make
+Models: this tree's with the project's training path (``ops.rasa_model.ensure_model``, as ``make
 train``); the baseline with ``rasa train nlu`` on the baseline ref's config + data (var/eval/offtopic/).
 Both are driven in-process in the Rasa runtime (``Agent.load`` + ``parse_message``) by a child
 process of this script. Writes bench/results/offtopic_eval.json.
@@ -57,7 +57,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from nlu.reply_policy import FALLBACK_INTENT, SHOP_INTENTS  # pure module, both runtimes
+from nlu.text.reply_policy import FALLBACK_INTENT, SHOP_INTENTS  # pure module, both runtimes
 
 REPO = Path(__file__).resolve().parent.parent
 CLINC = Path(
@@ -171,7 +171,7 @@ def _child(model: str, texts_file: str, out_file: str) -> None:
 
 
 def _rasa_env() -> dict[str, str]:
-    from bot.rasa_model import rasa_env
+    from ops.rasa_model import rasa_env
 
     env = rasa_env(REPO)
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
@@ -180,7 +180,7 @@ def _rasa_env() -> dict[str, str]:
 
 
 def current_model() -> Path:
-    from bot.rasa_model import ensure_model
+    from ops.rasa_model import ensure_model
 
     return ensure_model(REPO, log_file=REPO / "var" / "log" / "rasa-train.log")
 
@@ -257,7 +257,7 @@ class FaqMatcher:
 
     def answers(self, texts: list[str], routes: dict[str, tuple[Any, ...]]) -> list[str | None]:
         from bench.eval_faq import route_answers
-        from nlu.language import detect_language
+        from nlu.text.language import detect_language
 
         out: list[str | None] = [None] * len(texts)
         by_lang: dict[str, list[int]] = defaultdict(list)
@@ -312,7 +312,7 @@ def calibrate_faq(matcher: FaqMatcher, val_texts: list[str]) -> dict[str, Any]:
     <= FAQ_TARGET / 2 of CLINC val (so both legs together stay <= FAQ_TARGET), with what it keeps of
     the English-detected FAQ paraphrases."""
     from bench.eval_faq import load_paraphrases
-    from nlu.language import detect_language
+    from nlu.text.language import detect_language
 
     queries, _negatives = load_paraphrases()
     para = [(t, g) for qset in queries.values() for t, g in qset if detect_language(t) == "en"]

@@ -7,7 +7,7 @@ sets over the simulator, as its own viewer, and score the replies.
     .venv/bin/python bench/eval_qa.py --split all           # both, one stack start, a report each
     .venv/bin/python bench/eval_qa.py --file /tmp/q.jsonl --category follow_up --limit 20
 
-Starts ``python -m bot up`` on free ports (bench/stack.py: a fresh graph seeded with the demo catalog), then
+Starts ``python -m ops up`` on free ports (bench/stack.py: a fresh graph seeded with the demo catalog), then
 sends each question from a fresh viewer (its follow-up context first, each message waiting for its reply),
 ``--concurrency`` questions at a time, each worker in a simulator room of its own. Replies are tied to a
 message by ``reply_to`` (else by the viewer's leading @mention) and scored by bench/qa_questions.py:

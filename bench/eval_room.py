@@ -5,7 +5,7 @@ every line's outcome — replies to messages not meant for the bot, hand-offs, m
     .venv/bin/python bench/eval_room.py --split heldout       # the final check, never for tuning
     .venv/bin/python bench/eval_room.py --log var/eval-room/real/some.xml --limit 1500   # a real log
 
-Starts ``python -m bot up`` on free ports (bench/stack.py), replays each log into its own simulator room
+Starts ``python -m ops up`` on free ports (bench/stack.py), replays each log into its own simulator room
 at ``--rate`` messages/s as the viewers who wrote them (bench/room_replay.py), then reads what the stack
 recorded: the moderation log (dashboard frame, as a moderator), the hand-offs (open questions in the graph),
 the answer path of each directed question (session recorder) and the gateway's counters. Writes

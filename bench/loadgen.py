@@ -25,11 +25,11 @@ import aiohttp
 import psutil
 
 from bench.common import summary_ms
-from bot.metrics_text import Samples, by_label, parse_samples, total
 from connectors.base import ChatEvent, EventKind
 from connectors.simulator.chatlog import CHATTER, generate
 from connectors.simulator.replay import replay_headers, replay_url, to_frame
 from connectors.tasks import cancel_and_wait
+from ops.metrics_text import Samples, by_label, parse_samples, total
 
 MENTION = re.compile(r"@(q\d+)\b")
 TEXT_KINDS = (EventKind.CHAT, EventKind.SUPER_CHAT)

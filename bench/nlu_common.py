@@ -97,7 +97,7 @@ def catalog_server(body: dict | None = None) -> Iterator[str]:
 
 def nlu_hash(config: Path) -> str:
     digest = hashlib.sha256(config.read_bytes())
-    files = sorted((REPO / "data").glob("nlu*.yml")) + sorted((REPO / "nlu").glob("*.py"))
+    files = sorted((REPO / "data").glob("nlu*.yml")) + sorted((REPO / "nlu").rglob("*.py"))
     files.append(REPO / "requirements-rasa.txt")
     for path in files:
         digest.update(path.name.encode() + path.read_bytes())

@@ -8,9 +8,9 @@ English chat, cheers and subs on Twitch; Chinese danmaku, gifts, captains, super
 watched / online counters on Bilibili; English chat and Super Chats on YouTube. Each feed starts once the
 gateway has connected to that platform, so a gateway started later does not get a burst.
 
-Two ways to use it (README "One gateway, several platforms"):
+Two ways to use it (docs/platforms.md, "One gateway, several platforms"):
 
-    # one command: the stand-ins, then `python -m bot up` (the `make demo` stack) with their environment
+    # one command: the stand-ins, then `python -m ops up` (the `make demo` stack) with their environment
     make demo-platforms
     # or by hand, in two terminals
     .venv/bin/python bench/platform_standins.py --env-file var/platform-standins.env
@@ -415,7 +415,7 @@ def main(argv: list[str] | None = None) -> int:
         argv, command = argv[:at], argv[at + 1 :]
     parser = argparse.ArgumentParser(
         description="Twitch, Bilibili and YouTube stand-ins on loopback for a local multi-platform demo",
-        epilog="Anything after -- is run with the stand-ins' environment, e.g. -- .venv/bin/python -m bot up",
+        epilog="Anything after -- is run with the stand-ins' environment, e.g. -- .venv/bin/python -m ops up",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (loopback)")
     parser.add_argument("--env-file", help="also write the environment to this file (KEY=VALUE lines)")

@@ -28,9 +28,9 @@ import aiohttp
 
 from bench.loadgen import scrape, settle
 from bench.room_logs import RoomLine, schedule
-from bot.metrics_text import Samples, by_label, total
 from connectors.simulator.replay import replay_headers, replay_url
 from connectors.tasks import cancel_and_wait
+from ops.metrics_text import Samples, by_label, total
 
 LEADING_MENTIONS = re.compile(r"^((?:@\S+\s+)+)")
 

@@ -1,4 +1,4 @@
-"""Start the whole liveroom stack (``python -m bot up``) on free ports for a benchmark, and stop it.
+"""Start the whole liveroom stack (``python -m ops up``) on free ports for a benchmark, and stop it.
 
 The supervisor trains the Rasa model only if its inputs changed, so a warm machine is ready in ~40 s.
 """
@@ -50,7 +50,7 @@ def running_stack(extra_env: dict[str, str] | None = None, timeout_s: float = 90
         env.update({k: str(v) for k, v in ports.items()}, LIVEROOM_VAR=var_dir, PYTHONUNBUFFERED="1")
         env.update(extra_env or {})
         proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "up"],
+            [sys.executable, "-m", "ops", "up"],
             cwd=REPO,
             env=env,
             text=True,
@@ -70,7 +70,7 @@ def running_stack(extra_env: dict[str, str] | None = None, timeout_s: float = 90
 
         threading.Thread(target=pump, daemon=True).start()
         deadline = time.monotonic() + timeout_s
-        print("starting the stack (python -m bot up)…", flush=True)
+        print("starting the stack (python -m ops up)…", flush=True)
         while not ready.wait(1):
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()

@@ -1,21 +1,24 @@
-"""liveroom command line: ``python -m bot up | serve | train | content``.
+"""The gateway's command line: ``python -m bot serve | content``.
 
-- ``up``: the supervisor — graph DB, action server, Rasa and the gateway, in order (``make demo``).
-- ``serve``: only the gateway web app (the supervisor runs this as a child).
-- ``train``: train the Rasa model if its inputs changed.
+- ``serve``: the gateway web app (``make demo``'s supervisor, ``python -m ops up``, runs it as a child;
+  Dockerfile.app and docker-compose.yml run it directly).
 - ``content preview | runofshow | recap [SESSION]``: the streamer's announcement, run-of-show and stream
   recap (bot/content/cli.py; ``python -m bot content --help``).
+
+Starting the whole stack, training the Rasa model and the repository tools are ``python -m ops``.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
+from pathlib import Path
 
-from bot.dotenv import load_dotenv
-from bot.rasa_model import REPO
+from connectors.settings import load_dotenv
+
+REPO = Path(__file__).resolve().parent.parent
+MOVED_TO_OPS = ("up", "train")
 
 
 def _serve() -> int:
@@ -29,19 +32,11 @@ def _serve() -> int:
     return 0
 
 
-def _train() -> int:
-    from bot.rasa_model import TrainingFailed, ensure_model
-
-    try:
-        ensure_model(REPO, log_file=REPO / "var" / "log" / "rasa-train.log")
-    except TrainingFailed as err:
-        print(f"liveroom: {err}", file=sys.stderr)
-        return 1
-    return 0
-
-
 def main(argv: list[str] | None = None) -> int:
     args_in = sys.argv[1:] if argv is None else argv
+    if args_in[:1] and args_in[0] in MOVED_TO_OPS:
+        print(f"liveroom: `{args_in[0]}` is `python -m ops {' '.join(args_in)}`", file=sys.stderr)
+        return 2
     if args_in[:1] == ["content"]:
         try:
             load_dotenv(REPO / ".env")
@@ -51,27 +46,16 @@ def main(argv: list[str] | None = None) -> int:
         from bot.content.cli import main as content
 
         return content(args_in[1:])
-    parser = argparse.ArgumentParser(prog="python -m bot", description="liveroom")
-    parser.add_argument("command", choices=["up", "serve", "train", "content"])
-    parser.add_argument(
-        "--vision", metavar="SOURCE", help="up: also run the camera sidecar (vision/) on SOURCE"
-    )
-    args = parser.parse_args(argv)
-    if args.vision:
-        os.environ["LIVEROOM_VISION_SOURCE"] = args.vision  # read by SupervisorConfig.from_env
+    parser = argparse.ArgumentParser(prog="python -m bot", description="liveroom gateway")
+    parser.add_argument("command", choices=["serve", "content"])
+    parser.parse_args(argv)
     try:
         load_dotenv(REPO / ".env")
     except ValueError as err:
         print(f"liveroom: bad .env: {err}", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if args.command == "up":
-        from bot.supervisor import main as up
-
-        return up()
-    if args.command == "serve":
-        return _serve()
-    return _train()
+    return _serve()
 
 
 if __name__ == "__main__":

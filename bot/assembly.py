@@ -4,7 +4,7 @@ the graph's errors), so callers pass only what they configure."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 from actions.replies import handoff_reply, unknown_reply
 from bot.config import GatewayConfig
@@ -19,7 +19,6 @@ from bot.core.ports import (
     QALanePort,
     RasaPort,
     ReplyWords,
-    SendLimit,
     ShardFilter,
 )
 from bot.core.reply_quota import QuotaPolicy
@@ -27,7 +26,7 @@ from bot.core.rooms import RoomLimits
 from bot.core.triage import Triage
 from bot.outbound.budget import SendBudget
 from bot.outbound.pacers import Pacers
-from connectors.base import Connector
+from connectors.base import Connector, SendLimit
 from knowledge_graph.errors import KnowledgeGraphError
 
 REPLY_WORDS = ReplyWords(handoff=handoff_reply, unknown=unknown_reply)
@@ -41,7 +40,6 @@ def build_gateway(
     connectors: dict[str, Connector],
     metrics: MetricsSink,
     *,
-    send_limits: Mapping[str, SendLimit] | None = None,
     budgets: Callable[[str, SendLimit], SendBudget] | None = None,
     outbound: Outbound | None = None,
     moderator: Moderator | None = None,
@@ -56,10 +54,10 @@ def build_gateway(
     room_limits: RoomLimits | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> Gateway:
-    """``Gateway(...)`` with the default outbound (one pacer per platform within ``send_limits``,
-    budgets from ``budgets`` or local), the catalog reply wording and the graph's errors."""
+    """``Gateway(...)`` with the default outbound (one pacer per platform within its connector's
+    ``send_limit``, budgets from ``budgets`` or local), the catalog reply wording and the graph's errors."""
     if outbound is None:
-        outbound = Pacers(connectors, metrics, send_limits, budgets)
+        outbound = Pacers(connectors, metrics, budgets)
     return Gateway(
         config,
         rasa,

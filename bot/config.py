@@ -6,33 +6,21 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-
-def env_int(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise ValueError(f"{name} must be an integer, got {raw!r}") from None
+from connectors.settings import load, parse_csv, setting
 
 
-def env_float(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return float(raw)
-    except ValueError:
-        raise ValueError(f"{name} must be a number, got {raw!r}") from None
+def _url(raw: str) -> str:
+    return raw.strip().rstrip("/")
 
 
 @dataclass(frozen=True)
 class GatewayConfig:
-    host: str = "127.0.0.1"
-    port: int = 8080
-    rasa_url: str = "http://127.0.0.1:5005"
-    rasa_timeout_s: float = 10.0
+    """Every field has an env var ``LIVEROOM_<FIELD>`` unless it names another."""
+
+    host: str = setting("LIVEROOM_GATEWAY_HOST", default="127.0.0.1")
+    port: int = setting("LIVEROOM_GATEWAY_PORT", default=8080)
+    rasa_url: str = setting(parse=_url, default="http://127.0.0.1:5005")
+    rasa_timeout_s: float = setting("LIVEROOM_RASA_TIMEOUT", default=10.0)
     bot_name: str = "liveroom"
     queue_size: int = 1000
     workers_per_room: int = 4
@@ -45,7 +33,7 @@ class GatewayConfig:
     coalesce_s: float = 10.0
     connectors: tuple[str, ...] = ("simulator",)
     #: Rasa replicas sharing tracker + lock stores (LIVEROOM_RASA_URLS); empty = just rasa_url
-    rasa_urls: tuple[str, ...] = ()
+    rasa_urls: tuple[str, ...] = setting(parse=lambda raw: tuple(_url(u) for u in parse_csv(raw)), default=())
     rasa_token: str = field(default="", repr=False)  # Rasa API token (LIVEROOM_RASA_TOKEN), never logged
 
     def __post_init__(self) -> None:
@@ -76,64 +64,10 @@ class GatewayConfig:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> GatewayConfig:
-        return cls(
-            host=env.get("LIVEROOM_GATEWAY_HOST", cls.host),
-            port=env_int(env, "LIVEROOM_GATEWAY_PORT", cls.port),
-            rasa_url=env.get("LIVEROOM_RASA_URL", cls.rasa_url).rstrip("/"),
-            rasa_timeout_s=env_float(env, "LIVEROOM_RASA_TIMEOUT", cls.rasa_timeout_s),
-            bot_name=env.get("LIVEROOM_BOT_NAME", cls.bot_name),
-            queue_size=env_int(env, "LIVEROOM_QUEUE_SIZE", cls.queue_size),
-            workers_per_room=env_int(env, "LIVEROOM_WORKERS_PER_ROOM", cls.workers_per_room),
-            rasa_concurrency=env_int(env, "LIVEROOM_RASA_CONCURRENCY", cls.rasa_concurrency),
-            chatter_per_second=env_float(env, "LIVEROOM_CHATTER_PER_SECOND", cls.chatter_per_second),
-            deferred_stale_s=env_float(env, "LIVEROOM_DEFERRED_STALE_S", cls.deferred_stale_s),
-            rasa_channel=env.get("LIVEROOM_RASA_CHANNEL", cls.rasa_channel),
-            action_endpoint=env.get("LIVEROOM_ACTION_ENDPOINT", cls.action_endpoint),
-            qa_lane=env.get("LIVEROOM_QA_LANE", "1").lower() not in {"0", "false", "no", "off"},
-            coalesce_s=env_float(env, "LIVEROOM_COALESCE_S", cls.coalesce_s),
-            connectors=tuple(
-                c.strip() for c in env.get("LIVEROOM_CONNECTORS", "simulator").split(",") if c.strip()
-            ),
-            rasa_urls=tuple(
-                u.strip().rstrip("/") for u in env.get("LIVEROOM_RASA_URLS", "").split(",") if u.strip()
-            ),
-            rasa_token=env.get("LIVEROOM_RASA_TOKEN", ""),
-        )
+        return load(cls, env, "LIVEROOM_")
 
     @property
     def action_health_url(self) -> str:
         """rasa_sdk serves /health beside /webhook."""
         base = self.action_endpoint.rsplit("/webhook", 1)[0]
         return f"{base}/health"
-
-
-# Platform send budgets the pacer keeps (connectors enforce their own limits too). Twitch: 20 messages per
-# 30 s for a normal account (100 as moderator: set LIVEROOM_SEND_LIMIT_TWITCH=100/30); Bilibili: about one
-# danmaku per 3 s is safe and 20 characters per message at low user levels.
-DEFAULT_SEND_LIMITS: dict[str, tuple[int, float, int]] = {
-    "twitch": (20, 30.0, 500),
-    "bilibili": (10, 30.0, 20),
-    # YouTube: every message costs 20 of the day's 10,000 quota units (connectors/youtube/quota.py), so
-    # the budget is about what the quota, not a rate limit, allows; 200 characters per message
-    "youtube": (6, 60.0, 200),
-    "simulator": (100, 10.0, 500),
-}
-
-
-def send_limits_from_env(env: Mapping[str, str] = os.environ) -> dict[str, tuple[int, float, int]]:
-    """``LIVEROOM_SEND_LIMIT_<PLATFORM>=messages/seconds[/max_chars]`` overrides the defaults."""
-    limits = dict(DEFAULT_SEND_LIMITS)
-    for key, raw in env.items():
-        if not key.startswith("LIVEROOM_SEND_LIMIT_"):
-            continue
-        platform = key.removeprefix("LIVEROOM_SEND_LIMIT_").lower()
-        parts = raw.split("/")
-        try:
-            messages, seconds = int(parts[0]), float(parts[1])
-            chars = int(parts[2]) if len(parts) > 2 else limits.get(platform, (0, 0, 500))[2]
-        except (ValueError, IndexError):
-            raise ValueError(f"{key} must look like 20/30 or 20/30/500, got {raw!r}") from None
-        if messages < 1 or seconds <= 0 or chars < 1:
-            raise ValueError(f"{key}: messages, seconds and characters must be positive")
-        limits[platform] = (messages, seconds, chars)
-    return limits

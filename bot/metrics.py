@@ -1,7 +1,8 @@
 """Prometheus metrics of the gateway, in one registry per app (so tests can run several apps).
 
-Names are the public contract for dashboards (bot/grafana/liveroom.json uses exactly these): change
-them only together with that file; tests/bot/test_grafana.py checks the two agree.
+Every Prometheus family of the gateway is defined here (the other modules get theirs from
+``GatewayMetrics``). Names are the public contract for dashboards (ops/grafana/liveroom-gateway.json uses
+exactly these): change them only together with that file; tests/ops/test_grafana.py checks the two agree.
 
 Accounting: every event received (``liveroom_events_in_total``) ends in exactly one outcome of
 ``liveroom_event_outcomes_total`` — answered, silent (the bot chose not to reply; then also
@@ -13,10 +14,7 @@ finished: ``liveroom_deferred_questions`` counts them until they are answered or
 from __future__ import annotations
 
 import contextlib
-import hmac
-import os
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
 
 from prometheus_client import (
     CollectorRegistry,
@@ -46,7 +44,7 @@ CONNECTOR_METRICS = {
     "liveroom_connector_reconnects_total": ("Reconnects per room", ("platform", "room")),
     "liveroom_connector_sends_total": ("Platform sends by outcome", ("platform", "outcome", "reason")),
     "liveroom_connector_send_wait_seconds_total": (
-        "Time sends waited for the platform's rate limit",
+        "Time sends waited out a platform's 'too many' pause (429; budget waits: liveroom_pacer_total)",
         ("platform",),
     ),
     "liveroom_connector_quota_units": (
@@ -273,6 +271,34 @@ class GatewayMetrics:
             ["platform", "intent", "outcome"],
             registry=r,
         )
+        self.mood_slot_updates = Counter(
+            "liveroom_mood_slot_updates_total",
+            "audience_mood slot pushes to active conversations on a sustained room mood change",
+            ["platform", "outcome"],
+            registry=r,
+        )
+        # Sentence-encoder warm-up at start (bot/adapters/encoder_warmup.py): set by encoders_loaded()
+        self.encoders_ready = Gauge(
+            "liveroom_encoders_ready",
+            "1 once the sentence encoders are loaded (warm-up done)",
+            registry=r,
+        )
+        self.encoder_warmup_seconds = Gauge(
+            "liveroom_encoder_warmup_seconds",
+            "How long loading the sentence encoders took at gateway start",
+            registry=r,
+        )
+        # Web dashboard and session recorder (bot/web)
+        self.dashboard_frames_dropped = Counter(
+            "liveroom_dashboard_frames_dropped_total",
+            "Dashboard frames dropped for slow browsers (oldest dropped first)",
+            registry=r,
+        )
+        self.recorder_ticks_dropped = Counter(
+            "liveroom_recorder_ticks_dropped_total",
+            "Dashboard seconds the session recorder dropped because the disk was behind",
+            registry=r,
+        )
 
         self.logins_throttled = Counter(
             "liveroom_web_logins_throttled_total",
@@ -368,6 +394,11 @@ class GatewayMetrics:
     def clear_hot_products(self) -> None:
         self.hot_products.clear()
 
+    def encoders_loaded(self, seconds: float) -> None:
+        """The sentence encoders finished loading after ``seconds``."""
+        self.encoders_ready.set(1)
+        self.encoder_warmup_seconds.set(seconds)
+
     def forget_room(self, platform: str, room: str, moods: Iterable[str]) -> None:
         """Remove a closed room's labelled series (bot/core/rooms.py): ``/metrics`` must not keep a series for
         every room ever seen. ``liveroom_hot_product_mentions`` is rebuilt every tick and needs nothing."""
@@ -384,31 +415,3 @@ class GatewayMetrics:
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
-
-
-METRICS_TOKEN_ENV = "LIVEROOM_METRICS_TOKEN"
-
-
-@dataclass(frozen=True)
-class MetricsAccess:
-    """Who may read ``/metrics``: anyone when no token is set (a Prometheus on loopback, as ``bot up``
-    runs it), else only ``Authorization: Bearer <LIVEROOM_METRICS_TOKEN>`` — the gateway's port is
-    published in docker-compose, and metrics name rooms, viewers' counts and upstream health."""
-
-    token: str = field(default="", repr=False)
-
-    def __post_init__(self) -> None:
-        if self.token and len(self.token) < 16:
-            raise ValueError(f"{METRICS_TOKEN_ENV} must be at least 16 characters (or unset: open /metrics)")
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> MetricsAccess:
-        return cls(token=(os.environ if env is None else env).get(METRICS_TOKEN_ENV, "").strip())
-
-    def allows(self, authorization: str | None) -> bool:
-        """True for the right bearer token (compared in constant time), always when none is set."""
-        if not self.token:
-            return True
-        scheme, _, given = (authorization or "").partition(" ")
-        presented = given.strip().encode("utf-8", "surrogateescape")  # non-UTF-8 header bytes: 401, not 500
-        return scheme.lower() == "bearer" and hmac.compare_digest(presented, self.token.encode())

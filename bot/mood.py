@@ -1,12 +1,10 @@
 """Room mood from the camera sidecar and chat, and the bot acting on a sustained mood change.
 
-* ``POST /api/vision/audience`` (bearer token ``LIVEROOM_VISION_TOKEN``): the sidecar's aggregate
-  report (``vision.schema``: faces, expression shares and the share of faces looking at the screen,
-  nothing else) feeds the room's audience state (bot/core/audience.py), which blends it with chat sentiment
+* The camera sidecar's aggregate report (``POST /api/vision/audience``, bot/http/vision.py: faces,
+  expression shares and the share of faces looking at the screen, nothing else) feeds the room's
+  audience state (bot/core/audience.py, ``RoomMoods.observe_report``), which blends it with chat sentiment
   into the room mood (a room mostly looking away is *bored*). Every message to Rasa
   carries that mood (``audience_mood`` metadata -> slot), so replies use the mood's variation.
-  A bad token is 401, a bad report 400 naming the field; both are counted in
-  ``liveroom_vision_reports_total{outcome}``.
 * Every ``tick_s`` each room's mood goes through ``SustainedMood``: a change counts only after it held
   for ``LIVEROOM_MOOD_SUSTAIN_S`` (a mood that flickers back resets the clock, so the room never flaps).
   On a sustained change to *bored* or *upset* the gateway triggers ``EXTERNAL_room_bored`` /
@@ -29,42 +27,35 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import hmac
-import json
 import logging
 import os
 import time
-import weakref
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import dataclass, field
-
-from aiohttp import web
-from prometheus_client import CollectorRegistry, Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from bot.adapters.rasa import RasaUnavailable
-from bot.config import env_float, env_int
 from bot.core.gateway import Gateway
 from bot.core.mood import ACTION_MODES, INTENTS, SustainedMood, room_conversation_id
 from bot.core.triage import TriageResult
 from connectors.base import ChatEvent
-from connectors.tasks import cancel_and_wait
-from vision.schema import MAX_BODY_BYTES, InvalidReport, validate_report
+from connectors.settings import load, setting
 
 log = logging.getLogger(__name__)
 
-REPORT_PATH = "/api/vision/audience"
 SLOT_PUSH_CONCURRENCY = 4  # set_slots calls in flight per room push (Rasa's answer workers stay free)
 
 
 @dataclass(frozen=True)
 class MoodConfig:
-    token: str = field(default="", repr=False)
+    """Every field has an env var ``LIVEROOM_MOOD_<FIELD>``; the token is ``LIVEROOM_VISION_TOKEN``."""
+
+    token: str = setting("LIVEROOM_VISION_TOKEN", default="", repr=False)
     sustain_s: float = 15.0
     cooldown_s: float = 300.0
-    tick_s: float = 1.0
-    actions: str = "vision"
+    tick_s: float = setting(None, default=1.0)
+    actions: str = setting(parse=lambda raw: raw.strip().lower() or "vision", default="vision")
     active_s: float = 300.0  # a conversation with a Rasa turn this recent gets the room's new mood slot
     slot_max: int = 50  # at most this many conversations per room and change (the most recent ones)
 
@@ -78,30 +69,7 @@ class MoodConfig:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> MoodConfig:
-        return cls(
-            token=env.get("LIVEROOM_VISION_TOKEN", ""),
-            sustain_s=env_float(env, "LIVEROOM_MOOD_SUSTAIN_S", cls.sustain_s),
-            cooldown_s=env_float(env, "LIVEROOM_MOOD_COOLDOWN_S", cls.cooldown_s),
-            actions=env.get("LIVEROOM_MOOD_ACTIONS", cls.actions).strip().lower() or cls.actions,
-            active_s=env_float(env, "LIVEROOM_MOOD_ACTIVE_S", cls.active_s),
-            slot_max=env_int(env, "LIVEROOM_MOOD_SLOT_MAX", cls.slot_max),
-        )
-
-
-_SLOT_COUNTERS: weakref.WeakKeyDictionary[CollectorRegistry, Counter] = weakref.WeakKeyDictionary()
-
-
-def slot_update_counter(registry: CollectorRegistry) -> Counter:
-    """``liveroom_mood_slot_updates_total{platform,outcome}`` in the gateway's registry (created once)."""
-    counter = _SLOT_COUNTERS.get(registry)
-    if counter is None:
-        counter = _SLOT_COUNTERS[registry] = Counter(
-            "liveroom_mood_slot_updates_total",
-            "audience_mood slot pushes to active conversations on a sustained room mood change",
-            ["platform", "outcome"],
-            registry=registry,
-        )
-    return counter
+        return load(cls, env, "LIVEROOM_MOOD_")
 
 
 class RoomMoods:
@@ -119,7 +87,7 @@ class RoomMoods:
         self._turns: dict[tuple[str, str], OrderedDict[str, float]] = {}
         self._slot_changes: list[tuple[tuple[str, str], str]] = []
         self._slot_tasks: dict[tuple[str, str], asyncio.Task[None]] = {}
-        self.slot_updates = slot_update_counter(gateway.metrics.registry)
+        self.slot_updates = gateway.metrics.mood_slot_updates
 
     # --- the gateway's reply tap (GatewayObserver): which conversations are active ---------------------
     def on_message(self, event: ChatEvent, triage: TriageResult, lang: str, sentiment: float) -> None:
@@ -146,36 +114,16 @@ class RoomMoods:
         return list(reversed(turns))
 
     # --- the sidecar's reports -------------------------------------------------------------------------
-    async def handle_report(self, request: web.Request) -> web.Response:
-        if not self.config.token:
-            return self._refuse(503, "disabled", "vision reports are disabled: set LIVEROOM_VISION_TOKEN")
-        supplied = request.headers.get("Authorization", "").encode("utf-8", "surrogateescape")  # L6
-        if not hmac.compare_digest(supplied, f"Bearer {self.config.token}".encode()):
-            return self._refuse(401, "unauthorized", "missing or wrong bearer token")
-        raw = await request.content.read(MAX_BODY_BYTES + 1)
-        if len(raw) > MAX_BODY_BYTES:
-            return self._refuse(413, "too_large", f"a report is at most {MAX_BODY_BYTES} bytes")
-        try:
-            report = validate_report(json.loads(raw))
-        except RecursionError:  # json.loads("[" * 1000): not a ValueError
-            return self._refuse(400, "invalid", "body is not JSON: nested too deeply")
-        except (ValueError, UnicodeDecodeError) as err:
-            reason = str(err) if isinstance(err, InvalidReport) else f"body is not JSON: {err}"
-            return self._refuse(400, "invalid", reason)
+    def observe_report(self, report: Mapping[str, Any]) -> str | None:
+        """Apply a validated sidecar report (``vision.schema``) to its room; the room's mood now, or None
+        when nobody chatted there yet (the report is applied once the room exists)."""
         key = (report["platform"], report["room"])
-        self.metrics.vision_reports.labels("accepted").inc()
-        self.metrics.vision_faces.labels(*key).set(report["faces"])
         audience = self.gateway.audiences().get(key)
-        if audience is None:  # nobody chatted there yet: applied once the room exists
+        if audience is None:
             self._pending[key] = (self._clock(), report["distribution"], report.get("attention"))
-            return web.json_response({"status": "accepted", "mood": None})
+            return None
         audience.observe_vision(report["distribution"], report.get("attention"))
-        return web.json_response({"status": "accepted", "mood": audience.snapshot().mood})
-
-    def _refuse(self, status: int, outcome: str, message: str) -> web.Response:
-        self.metrics.vision_reports.labels(outcome).inc()
-        log.info("vision report refused (%s): %s", status, message)
-        return web.json_response({"error": message}, status=status)
+        return audience.snapshot().mood
 
     # --- sustained changes -----------------------------------------------------------------------------
     def step(self) -> list[tuple[tuple[str, str], str, str]]:
@@ -301,30 +249,3 @@ class RoomMoods:
         finally:
             for task in list(self._slot_tasks.values()):
                 task.cancel()
-
-
-MOODS_KEY = web.AppKey("room_moods", RoomMoods)
-
-
-def setup_mood(app: web.Application, gateway_key: web.AppKey) -> None:
-    """Mount the sidecar's endpoint and run the mood loop beside the gateway in ``app[gateway_key]``."""
-    config = MoodConfig.from_env()
-
-    async def handle(request: web.Request) -> web.Response:
-        moods = request.app.get(MOODS_KEY)
-        if moods is None:
-            return web.json_response({"error": "the gateway is starting"}, status=503)
-        return await moods.handle_report(request)
-
-    async def ctx(app: web.Application) -> AsyncIterator[None]:
-        gateway = app[gateway_key]
-        app[MOODS_KEY] = moods = RoomMoods(gateway, config)
-        gateway.observers.append(moods)  # which conversations had a Rasa turn lately
-        task = asyncio.create_task(moods.run(), name="room-moods")
-        yield
-        await cancel_and_wait(task)
-        with contextlib.suppress(ValueError):
-            gateway.observers.remove(moods)
-
-    app.router.add_post(REPORT_PATH, handle)
-    app.cleanup_ctx.append(ctx)

@@ -7,6 +7,7 @@ imports a platform library it does not use.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 
 from connectors.base import Connector
 
@@ -27,5 +28,5 @@ def load_connector(name: str, **config: object) -> Connector:
         known = ", ".join(sorted(REGISTRY))
         raise ValueError(f"unknown connector {name!r}; known: {known}") from None
     module_name, _, attr = target.partition(":")
-    factory = getattr(importlib.import_module(module_name), attr)
+    factory: Callable[..., Connector] = getattr(importlib.import_module(module_name), attr)
     return factory(**config)

@@ -219,6 +219,20 @@ class NotTimedOut(ModerationError):
         super().__init__("not_timed_out", detail)
 
 
+@dataclass(frozen=True)
+class SendLimit:
+    """What a platform lets one bot account post: ``messages`` per sliding ``window_s`` seconds, each at
+    most ``max_chars`` characters (a longer reply goes out as several messages, each counted)."""
+
+    messages: int
+    window_s: float
+    max_chars: int = 500
+
+    def __post_init__(self) -> None:
+        if self.messages < 1 or self.window_s <= 0 or self.max_chars < 1:
+            raise ValueError(f"send limit must be positive, got {self}")
+
+
 class Connector(abc.ABC):
     """A platform adapter: receives events into a sink and sends outbound messages.
 
@@ -230,6 +244,11 @@ class Connector(abc.ABC):
 
     #: The platform name in ChatEvent.platform and in the connector registry.
     platform: str
+
+    #: The platform's send limit for the bot account, from the platform's configuration. The gateway's
+    #: pacer is the only window that enforces it (shared in Redis across shards); the connector splits
+    #: long messages to ``max_chars`` and pauses after the platform's "too many" answers (HTTP 429).
+    send_limit: SendLimit = SendLimit(100, 30.0, 500)
 
     @abc.abstractmethod
     async def start(self, sink: EventSink) -> None:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 log = logging.getLogger(__name__)
 
 
-async def cancel_and_wait(*tasks: asyncio.Future[object] | None) -> None:
+async def cancel_and_wait(*tasks: asyncio.Future[Any] | None) -> None:
     """Cancel every task given (``None`` is skipped) and wait until all of them have ended.
 
     A task that ended with an error rather than its cancellation is logged with its traceback instead

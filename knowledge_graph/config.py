@@ -14,10 +14,11 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Literal
 from urllib.parse import urlsplit
 
+from connectors.settings import env_name, load, setting
 from knowledge_graph.errors import ValidationError
 
 Backend = Literal["falkordb", "neo4j"]
@@ -32,38 +33,39 @@ NEO4J_SCHEMES = ("neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc")
 # anywhere (shell, logs, file names of exports).
 _GRAPH_NAME = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 
-# Which environment variable feeds which field, so errors can name both.
-_ENV_OF = {
-    "falkordb_host": "FALKORDB_HOST",
-    "falkordb_port": "FALKORDB_PORT",
-    "graph_name": "LIVEROOM_GRAPH_NAME",
-    "neo4j_uri": "NEO4J_URI",
-    "neo4j_user": "NEO4J_USER",
-    "neo4j_password": "NEO4J_PASSWORD",
-    "neo4j_database": "NEO4J_DATABASE",
-}
+_FALKORDB_FIELDS = ("falkordb_host", "falkordb_port", "graph_name")
+_NEO4J_FIELDS = ("neo4j_uri", "neo4j_user", "neo4j_password", "neo4j_database")
 
 
 def _invalid(name: str, problem: str) -> ValidationError:
-    env = _ENV_OF.get(name)
+    """An error naming the field and the environment variable that feeds it, if any."""
+    env = env_name(GraphConfig, name)
     return ValidationError(f"{name} ({env})" if env else name, problem)
+
+
+def _port(raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        raise _invalid("falkordb_port", f"must be an integer, got {raw!r}") from None
 
 
 @dataclass(frozen=True, kw_only=True)
 class GraphConfig:
     """Connection settings for one graph; validated on construction."""
 
-    backend: Backend = "falkordb"
+    #: neo4j exactly when NEO4J_URI is set (from_env decides; no variable of its own)
+    backend: Backend = setting(None, default="falkordb")
     falkordb_host: str = DEFAULT_FALKORDB_HOST
-    falkordb_port: int = DEFAULT_FALKORDB_PORT
-    graph_name: str = DEFAULT_GRAPH_NAME
+    falkordb_port: int = setting(parse=_port, default=DEFAULT_FALKORDB_PORT)
+    graph_name: str = setting("LIVEROOM_GRAPH_NAME", default=DEFAULT_GRAPH_NAME)
     neo4j_uri: str | None = None
     neo4j_user: str = "neo4j"
     neo4j_password: str = field(default="", repr=False)
     neo4j_database: str = "neo4j"
-    connect_timeout: float = 3.0
+    connect_timeout: float = setting(None, default=3.0)
     """Seconds to wait for a TCP connection before calling the server unavailable."""
-    query_timeout: float = 15.0
+    query_timeout: float = setting(None, default=15.0)
     """Seconds to wait for one statement's answer; chat answers must not hang."""
 
     def __post_init__(self) -> None:
@@ -106,35 +108,16 @@ class GraphConfig:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> GraphConfig:
-        """Build a config from environment variables (see the module docstring)."""
-
-        def get(name: str) -> str | None:
-            value = env.get(name, "").strip()
-            return value or None
-
-        neo4j_uri = get("NEO4J_URI")
-        if neo4j_uri:
-            return cls(
-                backend="neo4j",
-                neo4j_uri=neo4j_uri,
-                neo4j_user=get("NEO4J_USER") or "neo4j",
-                # Passwords may legitimately have surrounding spaces; don't strip them.
-                neo4j_password=env.get("NEO4J_PASSWORD", ""),
-                neo4j_database=get("NEO4J_DATABASE") or "neo4j",
-            )
-        raw_port = get("FALKORDB_PORT")
-        port = DEFAULT_FALKORDB_PORT
-        if raw_port is not None:
-            try:
-                port = int(raw_port)
-            except ValueError:
-                raise _invalid("falkordb_port", f"must be an integer, got {raw_port!r}") from None
-        return cls(
-            backend="falkordb",
-            falkordb_host=get("FALKORDB_HOST") or DEFAULT_FALKORDB_HOST,
-            falkordb_port=port,
-            graph_name=get("LIVEROOM_GRAPH_NAME") or DEFAULT_GRAPH_NAME,
-        )
+        """Build a config from environment variables (see the module docstring): ``FALKORDB_<FIELD>``,
+        ``NEO4J_<FIELD>`` and ``LIVEROOM_GRAPH_NAME``; the other backend's variables are ignored."""
+        values = {k: v.strip() for k, v in env.items() if v.strip()}  # an empty variable counts as unset
+        if "NEO4J_PASSWORD" in env:
+            values["NEO4J_PASSWORD"] = env["NEO4J_PASSWORD"]  # passwords may have surrounding spaces
+        neo4j = bool(values.get("NEO4J_URI"))
+        unused = {
+            f.name: f.default for f in fields(cls) if f.name in (_FALKORDB_FIELDS if neo4j else _NEO4J_FIELDS)
+        }
+        return load(cls, values, "", backend="neo4j" if neo4j else "falkordb", **unused)
 
     def describe(self) -> str:
         """One secret-free line naming the server, for logs and error messages."""

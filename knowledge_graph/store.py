@@ -135,7 +135,8 @@ def _plain_ok(value: Any) -> bool:
     if value is None or kind is bool:
         return True
     if kind is int:
-        return _INT64_MIN <= value <= _INT64_MAX
+        in_range: bool = _INT64_MIN <= value <= _INT64_MAX
+        return in_range
     if kind is float:
         return math.isfinite(value)
     if kind is list or kind is tuple:

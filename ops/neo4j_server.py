@@ -19,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-from bot.bootstrap import (
+from ops.bootstrap import (
     COMPLETE_MARKER,
     BootstrapError,
     cache_dir,

@@ -122,7 +122,7 @@ class Stack:
 
 
 def bot_up_env(var_dir: Path) -> dict[str, str]:
-    """The environment for a `python -m bot up` of a test: free ports, its own var dir, no Neo4j."""
+    """The environment for a `python -m ops up` of a test: free ports, its own var dir, no Neo4j."""
     env = {k: v for k, v in os.environ.items() if k != "NEO4J_URI"}
     ports = ("FALKORDB_PORT", "LIVEROOM_ACTIONS_PORT", "LIVEROOM_RASA_PORT", "LIVEROOM_GATEWAY_PORT")
     env.update({name: str(free_port()) for name in ports}, LIVEROOM_VAR=str(var_dir), PYTHONUNBUFFERED="1")
@@ -131,7 +131,7 @@ def bot_up_env(var_dir: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """`python -m bot up` on free ports with its own var dir: FalkorDB, actions, Rasa, gateway."""
+    """`python -m ops up` on free ports with its own var dir: FalkorDB, actions, Rasa, gateway."""
     var_dir = Path(os.environ.get("LIVEROOM_TEST_VAR") or tmp_path_factory.mktemp("stack-var"))
     env = bot_up_env(var_dir)
     env["LIVEROOM_WEB_USERS"] = ",".join(f"{name}:{role}:{pw}" for name, (role, pw) in WEB_USERS.items())
@@ -143,7 +143,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     # the platform's room limit and waits for its rooms to be reaped so later tests can open rooms again
     env.update(LIVEROOM_ROOM_IDLE_S="30")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot", "up"],
+        [sys.executable, "-m", "ops", "up"],
         cwd=REPO,
         env=env,
         stdout=subprocess.PIPE,
@@ -170,7 +170,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             proc.kill()
             pytest.fail("stack did not start:\n" + "\n".join(output[-40:]))
         time.sleep(0.5)
-    record_figure(f"stack: `python -m bot up` to a ready room in {time.monotonic() - launched:.1f}s")
+    record_figure(f"stack: `python -m ops up` to a ready room in {time.monotonic() - launched:.1f}s")
     record_figure(
         "stack: " + "; ".join(line for line in output if " ready in " in line or "rasa model" in line)
     )

@@ -1,6 +1,6 @@
 """``python -m vision --source 0|FILE|URL [--gateway URL] [--interval N] [--room platform:room]``.
 
-The camera sidecar as its own process (the supervisor starts it with ``python -m bot up --vision
+The camera sidecar as its own process (the supervisor starts it with ``python -m ops up --vision
 SOURCE``). The gateway token comes from ``LIVEROOM_VISION_TOKEN`` only (argv is visible to every
 user of the machine). SIGTERM / Ctrl-C stop it cleanly.
 """
@@ -11,9 +11,11 @@ import argparse
 import logging
 import signal
 import sys
+from pathlib import Path
 
-from bot.dotenv import load_dotenv
-from bot.rasa_model import REPO
+from connectors.settings import load_dotenv
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from connectors.settings import load, setting
 from vision.attention import AttentionRule
 from vision.model import BlazeFaceDetector, ExpressionClassifier, FaceDetector, default_detector
 from vision.schema import SCHEMA, validate_report
@@ -36,10 +37,11 @@ REPORT_PATH = "/api/vision/audience"
 @dataclass(frozen=True)
 class SidecarConfig:
     source: str
-    gateway_url: str = "http://127.0.0.1:8080"
+    #: LIVEROOM_VISION_GATEWAY, else the local gateway on LIVEROOM_GATEWAY_PORT
+    gateway_url: str = setting(None, default="http://127.0.0.1:8080")
     interval_s: float = 5.0
-    platform: str = "simulator"
-    room: str = "demo"
+    platform: str = setting(None, default="simulator")  # both from LIVEROOM_VISION_ROOM=platform:room
+    room: str = setting(None, default="demo")
     token: str = field(default="", repr=False)
     max_fps: float = 15.0
     #: also search four overlapping tiles for small faces (a room far from the camera): ~4x the
@@ -64,23 +66,23 @@ class SidecarConfig:
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ, **overrides: object) -> SidecarConfig:
         """Settings from LIVEROOM_VISION_* (the token only ever from the environment, never argv)."""
-        room = str(overrides.pop("room", None) or env.get("LIVEROOM_VISION_ROOM", "simulator:demo"))
+        given = {k: v for k, v in overrides.items() if v is not None}
+        room = str(given.pop("room", None) or env.get("LIVEROOM_VISION_ROOM", "simulator:demo"))
         platform, _, name = room.partition(":")
-        values: dict[str, object] = {
-            "source": env.get("LIVEROOM_VISION_SOURCE", ""),
-            "gateway_url": env.get("LIVEROOM_VISION_GATEWAY")
-            or f"http://127.0.0.1:{env.get('LIVEROOM_GATEWAY_PORT', '8080')}",
-            "interval_s": float(env.get("LIVEROOM_VISION_INTERVAL_S", "5")),
-            "max_fps": float(env.get("LIVEROOM_VISION_MAX_FPS", "15")),
-            "tiles": env.get("LIVEROOM_VISION_TILES", "0").strip().lower() in ("1", "true", "yes", "on"),
-            "backoff_max_s": float(env.get("LIVEROOM_VISION_BACKOFF_MAX_S", "30")),
-            "token": env.get("LIVEROOM_VISION_TOKEN", ""),
-            "platform": platform,
-            "room": name,
-        }
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        values["gateway_url"] = str(values["gateway_url"]).rstrip("/")
-        return cls(**values)  # type: ignore[arg-type]
+        gateway_url = str(
+            given.pop("gateway_url", None)
+            or env.get("LIVEROOM_VISION_GATEWAY")
+            or f"http://127.0.0.1:{env.get('LIVEROOM_GATEWAY_PORT', '8080')}"
+        )
+        return load(
+            cls,
+            env,
+            "LIVEROOM_VISION_",
+            platform=platform,
+            room=name,
+            gateway_url=gateway_url.rstrip("/"),
+            **given,
+        )
 
 
 class FrameAnalyzer:

@@ -4,10 +4,10 @@ Why: FAQ writes (editor, CSV import, the dashboard's "turn into FAQ") embed the 
 sentence encoders (:mod:`knowledge_graph.semantic.encoders`), which load lazily. Loading takes ~16 s on
 a loaded 2-core machine, so without this the first FAQ write of a fresh gateway stalls for that long.
 
-How: one cleanup context starts a *daemon* thread (after ``delay_s``, so the gateway binds and serves
-first) that runs ``warm_up()``; the event loop only awaits a future the thread resolves. The gateway is
-ready without waiting for it; a shutdown during the load does not wait for it either (a daemon thread
-needs no join, unlike ``asyncio.to_thread``'s pool, which the loop's shutdown would wait for). A failed
+How: one cleanup context (bot/app.py) starts a *daemon* thread (after ``delay_s``, so the gateway binds
+and serves first) that runs ``warm_up()``; the event loop only awaits a future the thread resolves. The
+gateway is ready without waiting for it; a shutdown during the load does not wait for it either (a daemon
+thread needs no join, unlike ``asyncio.to_thread``'s pool, which the loop's shutdown would wait for). A failed
 load is logged and shown (``/healthz``, metrics), never fatal: the encoders then load on first use, as
 before.
 
@@ -24,13 +24,10 @@ import logging
 import os
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from aiohttp import web
-from prometheus_client import CollectorRegistry, Gauge
-
-from connectors.tasks import cancel_and_wait
+from connectors.settings import load, setting
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +42,9 @@ def _load_encoders() -> None:
 
 @dataclass(frozen=True)
 class WarmupConfig:
-    enabled: bool = True
+    enabled: bool = setting("LIVEROOM_WARM_ENCODERS", default=True)
     #: seconds after start-up before loading begins (lets the gateway serve its first requests first)
-    delay_s: float = 1.0
+    delay_s: float = setting("LIVEROOM_WARM_ENCODERS_DELAY_S", default=1.0)
 
     def __post_init__(self) -> None:
         if not 0 <= self.delay_s <= 600:
@@ -55,38 +52,23 @@ class WarmupConfig:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> WarmupConfig:
-        raw_delay = env.get("LIVEROOM_WARM_ENCODERS_DELAY_S", "")
-        try:
-            delay = float(raw_delay) if raw_delay else cls.delay_s
-        except ValueError:
-            raise ValueError(f"LIVEROOM_WARM_ENCODERS_DELAY_S must be a number, got {raw_delay!r}") from None
-        enabled = env.get("LIVEROOM_WARM_ENCODERS", "1").strip().lower() not in {"0", "false", "no", "off"}
-        return cls(enabled=enabled, delay_s=delay)
+        return load(cls, env)
 
 
 class EncoderWarmup:
-    """The state of one background load (``state``, ``seconds``), exported as two gauges."""
+    """The state of one background load (``state``, ``seconds``); ``on_loaded(seconds)`` sets the gauges."""
 
     def __init__(
         self,
         config: WarmupConfig,
-        registry: CollectorRegistry,
+        on_loaded: Callable[[float], None],
         load: Callable[[], None] = _load_encoders,
     ) -> None:
         self.config = config
         self._load = load
+        self._on_loaded = on_loaded  # GatewayMetrics.encoders_loaded: the two gauges
         self.state = PENDING if config.enabled else OFF
         self.seconds: float | None = None
-        self._ready = Gauge(
-            "liveroom_encoders_ready",
-            "1 once the sentence encoders are loaded (warm-up done)",
-            registry=registry,
-        )
-        self._duration = Gauge(
-            "liveroom_encoder_warmup_seconds",
-            "How long loading the sentence encoders took at gateway start",
-            registry=registry,
-        )
 
     async def run(self) -> None:
         """Wait ``delay_s``, then load in a daemon thread and record how it went."""
@@ -117,8 +99,7 @@ class EncoderWarmup:
             log.warning("sentence encoder warm-up failed (they load on first use instead): %r", err)
             return
         self.state = READY
-        self._ready.set(1)
-        self._duration.set(self.seconds)
+        self._on_loaded(self.seconds)
         log.info("sentence encoders loaded in %.1f s", self.seconds)
 
 
@@ -130,21 +111,3 @@ def _settle(future: asyncio.Future[float], outcome: tuple[bool, object]) -> None
         future.set_result(float(value))  # type: ignore[arg-type]
     else:
         future.set_exception(value if isinstance(value, Exception) else RuntimeError(repr(value)))
-
-
-ENCODER_WARMUP = web.AppKey("encoder_warmup", EncoderWarmup)
-
-
-def setup_encoder_warmup(
-    app: web.Application, registry: CollectorRegistry, load: Callable[[], None] = _load_encoders
-) -> None:
-    """Create the warm-up (its gauges in ``registry``) and run it for the app's lifetime."""
-    app[ENCODER_WARMUP] = EncoderWarmup(WarmupConfig.from_env(), registry, load)
-    app.cleanup_ctx.append(_warmup_ctx)
-
-
-async def _warmup_ctx(app: web.Application) -> AsyncIterator[None]:
-    task = asyncio.create_task(app[ENCODER_WARMUP].run(), name="encoder-warmup")
-    yield
-    # the daemon thread, if still loading, is left to finish or die with the process
-    await cancel_and_wait(task)

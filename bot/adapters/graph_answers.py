@@ -17,7 +17,7 @@ from knowledge_graph.catalog import find_product, find_product_mentioned
 from knowledge_graph.open_questions import record_open_question
 from knowledge_graph.queries import active_promotions, next_stream
 from knowledge_graph.store import GraphStore
-from nlu.language import normalize_language
+from nlu.text.language import normalize_language
 
 
 def graph_commands(store_of: Callable[[], GraphStore]) -> dict[str, GraphCommand]:

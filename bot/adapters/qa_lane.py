@@ -26,7 +26,7 @@ from knowledge_graph.qa.answerer import Answer, Asker, QuestionAnswerer
 from knowledge_graph.qa.earlier import EARLIER_QUESTIONS
 from knowledge_graph.qa.understand import asks
 from knowledge_graph.store import GraphStore
-from nlu.language import normalize_language
+from nlu.text.language import normalize_language
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Client for the Rasa server: liveroom's input channel (``POST /webhooks/liveroom/webhook``).
 
-The liveroom channel (nlu/channel.py) answers like Rasa's REST channel and adds the NLU parse of the
+The liveroom channel (nlu/rasa/channel.py) answers like Rasa's REST channel and adds the NLU parse of the
 message (intent, confidence, language, sentiment), so the gateway learns intent and room mood without
 a second call. Metadata (platform, room, viewer, language, audience mood) travels with each message:
 Rasa hands it to NLU components, the tracker and custom actions. A plain REST channel answer (a list)
@@ -20,7 +20,7 @@ from urllib.parse import quote
 import aiohttp
 
 from bot.core.ports import BotReply, Parse, RasaResult, RasaUnavailable
-from nlu.viewer_text import as_chat_text
+from nlu.text.viewer_text import as_chat_text
 
 __all__ = ["BotReply", "Parse", "RasaClient", "RasaResult", "RasaUnavailable", "parse_answer"]
 
@@ -132,7 +132,7 @@ class RasaClient:
         """The one place requests to Rasa are made (returns aiohttp's request context manager).
 
         The webhooks take the token as ``Authorization: Bearer`` (the liveroom channel checks it,
-        nlu/channel.py); Rasa's HTTP API only reads it from the ``token`` query parameter."""
+        nlu/rasa/channel.py); Rasa's HTTP API only reads it from the ``token`` query parameter."""
         params, headers = None, None
         if self._token and path.startswith("/webhooks/"):
             headers = {"Authorization": f"Bearer {self._token}"}
@@ -207,7 +207,7 @@ class RasaClient:
         """Send one viewer message; return the bot's replies (in order) and the NLU parse.
 
         The text is data, never a command: a leading ``/`` (in any disguise) would make Rasa read it as
-        ``/intent{entities}``, so it is dropped here (``nlu.viewer_text.as_chat_text``; the liveroom
+        ``/intent{entities}``, so it is dropped here (``nlu.text.viewer_text.as_chat_text``; the liveroom
         channel drops it again on arrival). The gateway's own intents go through ``trigger_intent``."""
         body = {"sender": conversation_id, "message": as_chat_text(text), "metadata": metadata}
         return parse_answer(await self._post_routed(conversation_id, self._webhook_path, body))

@@ -19,15 +19,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
 
 from aiohttp import web
 
 from bot.admin import openapi
 from bot.admin.auth import AdminToken, TokenSet, load_tokens
 from bot.admin.jobs import ImportJobs
-from bot.admin.routes import ACTOR, JOBS, STORE, routes
-from bot.catalog_names import GRAPH
+from bot.admin.request_io import ACTOR
+from bot.admin.routes import routes
+from bot.http.bearer import bearer_token
+from bot.http.errors import json_error_full
+from bot.services import ADMIN_APP, ADMIN_JOBS, ADMIN_STORE, ADMIN_TOKENS, GRAPH, SESSION_AUTH
 from knowledge_graph.config import GraphConfig
 from knowledge_graph.errors import (
     GraphUnavailable,
@@ -39,17 +41,12 @@ from knowledge_graph.errors import (
 )
 from knowledge_graph.store import GraphStore, open_store
 
-__all__ = ["ADMIN_APP", "SESSION_AUTH", "TOKENS", "create_admin_app", "setup_admin"]
+__all__ = ["create_admin_app", "setup_admin"]
 
 log = logging.getLogger(__name__)
 
 PREFIX = "/api/v1"
-TOKENS = web.AppKey("admin_tokens", TokenSet)
-ADMIN_APP = web.AppKey("admin_app", web.Application)
 StoreFactory = Callable[[], GraphStore]
-# Set on the gateway app by bot.web: a request without a bearer token but with a web session gets its
-# actor name (allowed), an error response (refused: role or CSRF), or None (no session -> 401 as usual).
-SESSION_AUTH = web.AppKey("admin_session_auth", Callable[[web.Request], "str | web.Response | None"])
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -65,9 +62,9 @@ def create_admin_app(
     aiohttp runs before sub-applications start).
     """
     admin = web.Application(middlewares=[_errors, _auth])
-    admin[TOKENS] = tokens if tokens is not None else load_tokens()
-    admin[JOBS] = ImportJobs()
-    if not len(admin[TOKENS]):
+    admin[ADMIN_TOKENS] = tokens if tokens is not None else load_tokens()
+    admin[ADMIN_JOBS] = ImportJobs()
+    if not len(admin[ADMIN_TOKENS]):
         log.warning("admin API: no tokens configured (LIVEROOM_ADMIN_TOKENS); every request will get 401")
     admin.router.add_routes(routes)
     openapi.setup(admin, parent)  # GET /openapi.json: this router + the types in bot/admin/openapi.py
@@ -79,9 +76,9 @@ def create_admin_app(
             store = parent[GRAPH]
         else:
             store = open_store(GraphConfig.from_env())
-        app[STORE] = store
+        app[ADMIN_STORE] = store
         yield
-        await app[JOBS].cancel_all()
+        await app[ADMIN_JOBS].cancel_all()
         if store is not (parent.get(GRAPH) if parent is not None else None):
             await store.close()
 
@@ -103,32 +100,6 @@ def setup_admin(
     return admin
 
 
-def _error(
-    status: int,
-    message: str,
-    field: str | None = None,
-    *,
-    code: str = "",
-    params: dict[str, str] | None = None,
-    **extra: Any,
-) -> web.Response:
-    """``{"error": English text, "field", "code": stable id, "params": {...}}``: pages translate the code."""
-    body: dict[str, Any] = {"error": message, "field": field, **extra}
-    body |= {"code": code or _STATUS_CODES.get(status, "error"), "params": params or {}}
-    return web.json_response(body, status=status)
-
-
-_STATUS_CODES = {
-    400: "bad_request",
-    401: "unauthorized",
-    403: "forbidden",
-    404: "not_found",
-    409: "conflict",
-    413: "too_big",
-    503: "unavailable",
-}
-
-
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -143,22 +114,20 @@ async def _auth(request: web.Request, handler: Handler) -> web.StreamResponse:
         if outcome is not None:
             request[ACTOR] = outcome
             return await handler(request)
-    scheme, _, presented = header.partition(" ")
-    if scheme.lower() != "bearer" or not presented.strip():
+    presented = bearer_token(header)
+    if presented is None:
         return _unauthorized("missing bearer token (Authorization: Bearer <token>)")
-    token: AdminToken | None = request.app[TOKENS].match(presented.strip())
+    token: AdminToken | None = request.app[ADMIN_TOKENS].match(presented)
     if token is None:
         return _unauthorized("invalid token")
     if token.read_only and request.method not in _READ_METHODS:
-        return _error(403, f"token {token.name!r} is read-only")
+        return json_error_full(403, f"token {token.name!r} is read-only")
     request[ACTOR] = token.name
     return await handler(request)
 
 
 def _unauthorized(message: str) -> web.Response:
-    response = _error(401, message)
-    response.headers["WWW-Authenticate"] = 'Bearer realm="liveroom-admin"'
-    return response
+    return json_error_full(401, message, headers={"WWW-Authenticate": 'Bearer realm="liveroom-admin"'})
 
 
 @web.middleware
@@ -169,25 +138,25 @@ async def _errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     except ValidationError as err:
         extra = {"row": err.row} if hasattr(err, "row") else {}
         status = 400 if err.field == "body" else 422
-        return _error(status, err.problem, err.field, code=err.code, params=err.params, **extra)
+        return json_error_full(status, err.problem, err.field, code=err.code, params=err.params, **extra)
     except NotFound as err:
-        return _error(404, str(err), code="not_found")
+        return json_error_full(404, str(err), code="not_found")
     except VersionConflict as err:
         params = {"current": str(err.actual)}
-        return _error(
+        return json_error_full(
             409, str(err), "version", code="version_conflict", params=params, current_version=err.actual
         )
     except InUse as err:
-        return _error(409, str(err), code="in_use")
+        return json_error_full(409, str(err), code="in_use")
     except GraphUnavailable as err:
         log.warning("admin %s %s: graph unavailable: %s", request.method, request.path, err)
-        return _error(503, "the graph database is unavailable", reason=str(err))
+        return json_error_full(503, "the graph database is unavailable", reason=str(err))
     except KnowledgeGraphError:
         log.exception("admin %s %s failed", request.method, request.path)
-        return _error(500, "the graph database rejected the request; see the gateway log")
+        return json_error_full(500, "the graph database rejected the request; see the gateway log")
     except web.HTTPRequestEntityTooLarge:
-        return _error(413, "request body too large", "body")
+        return json_error_full(413, "request body too large", "body")
     except web.HTTPException as err:
         if err.status >= 400 and err.content_type != "application/json":
-            return _error(err.status, err.reason)
+            return json_error_full(err.status, err.reason)
         raise

@@ -6,21 +6,19 @@ out of the environment, from the git-ignored file named by ``LIVEROOM_ADMIN_TOKE
 read-only (writes answer 403). The token's *name* is the actor in the audit trail; the
 token itself is never logged or echoed, and ``repr`` hides it.
 
-Comparison is constant-time: the presented token is compared (``hmac.compare_digest`` on
-SHA-256 digests, so lengths leak nothing either) with *every* configured token, without
-stopping at the first match.
+Comparison is the gateway's one bearer check (bot/http/bearer.py): constant-time, against
+*every* configured token.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from bot.credentials import entries, merged, sources
+from bot.http.bearer import matching, token_digest
+from connectors.settings import list_entries, list_sources, merge_lists
 
 __all__ = ["AdminToken", "TokenSet", "load_tokens"]
 
@@ -47,13 +45,8 @@ class TokenSet:
     def __repr__(self) -> str:
         return f"<TokenSet names={[t.name for t in self._tokens]}>"
 
-    def match(self, presented: str) -> AdminToken | None:
-        digest = hashlib.sha256(presented.encode("utf-8", "surrogatepass")).digest()
-        found: AdminToken | None = None
-        for token in self._tokens:  # no early exit: timing must not depend on which token matched
-            if hmac.compare_digest(digest, token.digest) and found is None:
-                found = token
-        return found
+    def match(self, presented: str | None) -> AdminToken | None:
+        return matching(presented, ((token.digest, token) for token in self._tokens))
 
 
 def parse_tokens(text: str, source: str) -> list[AdminToken]:
@@ -63,7 +56,7 @@ def parse_tokens(text: str, source: str) -> list[AdminToken]:
     """
     tokens: list[AdminToken] = []
     names: set[str] = set()
-    for position, entry in enumerate(entries(text), start=1):
+    for position, entry in enumerate(list_entries(text), start=1):
         parts = entry.split(":")
         read_only = len(parts) == 3 and parts[2] == "read"
         if len(parts) not in (2, 3) or (len(parts) == 3 and not read_only):
@@ -76,7 +69,7 @@ def parse_tokens(text: str, source: str) -> list[AdminToken]:
         if name in names:
             raise ValueError(f"{source}: token name {name!r} appears twice")
         names.add(name)
-        tokens.append(AdminToken(name, hashlib.sha256(secret.encode()).digest(), read_only))
+        tokens.append(AdminToken(name, token_digest(secret), read_only))
     return tokens
 
 
@@ -84,6 +77,6 @@ def load_tokens(env: Mapping[str, str] = os.environ) -> TokenSet:
     """Tokens from ``LIVEROOM_ADMIN_TOKENS`` plus ``LIVEROOM_ADMIN_TOKENS_FILE`` (both optional)."""
     groups = [
         parse_tokens(text, source)
-        for text, source in sources(env, "LIVEROOM_ADMIN_TOKENS", "LIVEROOM_ADMIN_TOKENS_FILE")
+        for text, source in list_sources(env, "LIVEROOM_ADMIN_TOKENS", "LIVEROOM_ADMIN_TOKENS_FILE")
     ]
-    return TokenSet(merged(groups, lambda token: token.name, "token name"))
+    return TokenSet(merge_lists(groups, lambda token: token.name, "token name"))

@@ -20,6 +20,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.services import OPENAPI_GATEWAY_APP
 from knowledge_graph.catalog import Product
 from knowledge_graph.entities import Category, Promotion, StreamSession, Variant
 from knowledge_graph.faq import FAQ
@@ -372,7 +373,7 @@ def _path_params(path: str) -> list[str]:
 
 async def serve_document(request: web.Request) -> web.Response:
     """GET /api/v1/openapi.json (in the admin sub-application: its authentication applies)."""
-    parent = request.config_dict.get(_GATEWAY_APP)
+    parent = request.config_dict.get(OPENAPI_GATEWAY_APP)
     routes = registered_routes(parent) if parent is not None else set()
     if parent is None:  # the admin sub-application served alone (tests): its own routes only
         routes = {
@@ -384,11 +385,8 @@ async def serve_document(request: web.Request) -> web.Response:
     return web.json_response(build_document(routes))  # fmt: skip
 
 
-_GATEWAY_APP = web.AppKey("openapi_gateway_app", web.Application)
-
-
 def setup(admin: web.Application, parent: web.Application | None) -> None:
     """Mount GET /openapi.json on the admin sub-application; ``parent`` is the gateway app it lives in."""
     admin.router.add_get("/openapi.json", serve_document)
     if parent is not None:
-        admin[_GATEWAY_APP] = parent
+        admin[OPENAPI_GATEWAY_APP] = parent

@@ -21,15 +21,24 @@ Updates need the version the editor read: ``"version"`` in the JSON body or an
 
 from __future__ import annotations
 
-import json
-from collections.abc import Awaitable, Callable, Mapping
-from decimal import Decimal
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 
-from bot.admin.jobs import ImportJobs, read_import_body, read_limited
+from bot.admin.jobs import read_import_body
 from bot.admin.preview import preview_import
+from bot.admin.request_io import (
+    MAX_PAGE,
+    actor,
+    changes,
+    expected_version,
+    graph_store,
+    int_query,
+    json_body,
+    respond,
+)
+from bot.services import ADMIN_JOBS
 from knowledge_graph import crud, editing, queries
 from knowledge_graph.audit import list_audit
 from knowledge_graph.catalog import get_product
@@ -41,71 +50,9 @@ from knowledge_graph.timeutil import now_ms_or
 from knowledge_graph.transfer import bundle_to_json, dumps, export_bundle, faq_from_json, faq_to_json
 from knowledge_graph.transfer_csv import bundle_to_csv
 
-__all__ = ["ACTOR", "JOBS", "STORE", "routes"]
-
-STORE = web.AppKey("admin_store", GraphStore)
-JOBS = web.AppKey("admin_jobs", ImportJobs)
-ACTOR = web.RequestKey("admin_actor", str)  # the authenticated token's name
-MAX_JSON_BODY = 256 * 1024
-MAX_PAGE = 1000
+__all__ = ["routes"]
 
 routes = web.RouteTableDef()
-
-
-def _store(request: web.Request) -> GraphStore:
-    return request.app[STORE]
-
-
-def _actor(request: web.Request) -> str:
-    return str(request[ACTOR])
-
-
-async def _body(request: web.Request) -> dict[str, Any]:
-    if request.content_length is not None and request.content_length > MAX_JSON_BODY:
-        raise web.HTTPRequestEntityTooLarge(max_size=MAX_JSON_BODY, actual_size=request.content_length)
-    raw = await read_limited(request.content, MAX_JSON_BODY)
-    try:
-        data = json.loads(raw, parse_float=Decimal)
-    except RecursionError:  # json.loads("[" * 1000) raises this, not ValueError
-        raise ValidationError("body", "not valid JSON: nested too deeply") from None
-    except (ValueError, UnicodeDecodeError) as err:
-        raise ValidationError("body", f"not valid JSON: {err}") from None
-    if not isinstance(data, dict):
-        raise ValidationError("body", "must be a JSON object")
-    return data
-
-
-def _int_query(request: web.Request, name: str, default: int, maximum: int) -> int:
-    raw = request.query.get(name)
-    if raw is None:
-        return default
-    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= maximum:  # not "³"
-        raise ValidationError(name, f"must be an integer from 1 to {maximum}")
-    return int(raw)
-
-
-def _expected_version(request: web.Request, body: Mapping[str, Any] | None = None) -> int:
-    """The version the client read: body ``version``, else ``If-Match``, else ``?version=``."""
-    if body is not None and "version" in body:
-        return crud.check_expected(body["version"])
-    raw = request.headers.get("If-Match") or request.query.get("version")
-    if raw is None:
-        raise ValidationError("version", "is required (the version you read; body, If-Match or ?version=)")
-    raw = raw.strip().strip('"').removeprefix("W/").strip('"')
-    if not (raw.isascii() and raw.isdigit()):
-        raise ValidationError("version", f"must be an integer, got {raw[:20]!r}")
-    return crud.check_expected(int(raw))
-
-
-def _json(data: Any, status: int = 200, version: int | None = None) -> web.Response:
-    response = web.json_response(data, status=status, dumps=lambda d: json.dumps(d, ensure_ascii=False))
-    if version is not None:
-        response.headers["ETag"] = f'"{version}"'
-    return response
-
-
-def _changes(body: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in body.items() if k != "version"}
 
 
 # --------------------------------------------------------------------------- products
@@ -113,46 +60,46 @@ def _changes(body: Mapping[str, Any]) -> dict[str, Any]:
 
 @routes.get("/products")
 async def list_products(request: web.Request) -> web.Response:
-    limit = _int_query(request, "limit", 100, MAX_PAGE)
-    page = await crud.list_products_page(_store(request), request.query.get("after", ""), limit)
+    limit = int_query(request, "limit", 100, MAX_PAGE)
+    page = await crud.list_products_page(graph_store(request), request.query.get("after", ""), limit)
     items = [crud.product_to_json(p) for p in page]
-    return _json({"items": items, "next_after": page[-1].sku if len(page) == limit else None})
+    return respond({"items": items, "next_after": page[-1].sku if len(page) == limit else None})
 
 
 @routes.post("/products")
 async def create_product(request: web.Request) -> web.Response:
-    body = await _body(request)
+    body = await json_body(request)
     product = crud.product_from_json({**body, "version": 0})
-    created = await crud.create_product(_store(request), product, _actor(request))
-    return _json(crud.product_to_json(created), 201, created.version)
+    created = await crud.create_product(graph_store(request), product, actor(request))
+    return respond(crud.product_to_json(created), 201, created.version)
 
 
 @routes.get("/products/{sku}")
 async def read_product(request: web.Request) -> web.Response:
-    store, sku = _store(request), request.match_info["sku"]
+    store, sku = graph_store(request), request.match_info["sku"]
     product = await get_product(store, sku)
     if product is None:
         raise NotFound(f"no product {sku!r}")
     variants = await queries.variants_of(store, sku)
     data = {**crud.product_to_json(product), "variants": [v.to_json() for v in variants]}
-    return _json(data, version=product.version)
+    return respond(data, version=product.version)
 
 
 @routes.patch("/products/{sku}")
 @routes.put("/products/{sku}")
 async def update_product(request: web.Request) -> web.Response:
-    body = await _body(request)
-    expected = _expected_version(request, body)
+    body = await json_body(request)
+    expected = expected_version(request, body)
     updated = await crud.update_product(
-        _store(request), request.match_info["sku"], _changes(body), expected, _actor(request)
+        graph_store(request), request.match_info["sku"], changes(body), expected, actor(request)
     )
-    return _json(crud.product_to_json(updated), version=updated.version)
+    return respond(crud.product_to_json(updated), version=updated.version)
 
 
 @routes.delete("/products/{sku}")
 async def delete_product(request: web.Request) -> web.Response:
     await crud.delete_product(
-        _store(request), request.match_info["sku"], _expected_version(request), _actor(request)
+        graph_store(request), request.match_info["sku"], expected_version(request), actor(request)
     )
     return web.Response(status=204)
 
@@ -162,24 +109,24 @@ async def delete_product(request: web.Request) -> web.Response:
 
 @routes.get("/products/{sku}/variants")
 async def list_variants(request: web.Request) -> web.Response:
-    store, sku = _store(request), request.match_info["sku"]
+    store, sku = graph_store(request), request.match_info["sku"]
     if await get_product(store, sku) is None:
         raise NotFound(f"no product {sku!r}")
     variants = await queries.variants_of(
         store, sku, size=request.query.get("size"), colour=request.query.get("colour")
     )
-    return _json({"items": [v.to_json() for v in variants]})
+    return respond({"items": [v.to_json() for v in variants]})
 
 
 @routes.post("/products/{sku}/variants")
 async def create_variant(request: web.Request) -> web.Response:
-    body = await _body(request)
+    body = await json_body(request)
     sku = request.match_info["sku"]
     if body.get("sku", sku) != sku:
         raise ValidationError("sku", "must match the product in the URL")
     variant = Variant.from_json({**body, "sku": sku, "version": 0})
-    created = await editing.create_variant(_store(request), variant, _actor(request))
-    return _json(created.to_json(), 201, created.version)
+    created = await editing.create_variant(graph_store(request), variant, actor(request))
+    return respond(created.to_json(), 201, created.version)
 
 
 def _simple_crud(
@@ -195,21 +142,21 @@ def _simple_crud(
     """Register GET/PATCH/PUT/DELETE on ``{path}/{key}`` (+ GET/POST on ``path``)."""
 
     async def read_one(request: web.Request) -> web.Response:
-        item = await get(_store(request), request.match_info[key])
+        item = await get(graph_store(request), request.match_info[key])
         if item is None:
             raise NotFound(f"no {cls.LABEL} {request.match_info[key]!r}")
-        return _json(item.to_json(), version=item.version)
+        return respond(item.to_json(), version=item.version)
 
     async def update_one(request: web.Request) -> web.Response:
-        body = await _body(request)
-        expected = _expected_version(request, body)
+        body = await json_body(request)
+        expected = expected_version(request, body)
         item = await update(
-            _store(request), request.match_info[key], _changes(body), expected, _actor(request)
+            graph_store(request), request.match_info[key], changes(body), expected, actor(request)
         )
-        return _json(item.to_json(), version=item.version)
+        return respond(item.to_json(), version=item.version)
 
     async def delete_one(request: web.Request) -> web.Response:
-        await delete(_store(request), request.match_info[key], _expected_version(request), _actor(request))
+        await delete(graph_store(request), request.match_info[key], expected_version(request), actor(request))
         return web.Response(status=204)
 
     routes.get(f"{path}/{{{key}}}")(read_one)
@@ -219,15 +166,15 @@ def _simple_crud(
     if list_all is not None:
 
         async def list_many(request: web.Request) -> web.Response:
-            return _json({"items": [item.to_json() for item in await list_all(_store(request))]})
+            return respond({"items": [item.to_json() for item in await list_all(graph_store(request))]})
 
         routes.get(path)(list_many)
     if create is not None:
 
         async def create_one(request: web.Request) -> web.Response:
-            body = await _body(request)
-            item = await create(_store(request), cls.from_json({**body, "version": 0}), _actor(request))
-            return _json(item.to_json(), 201, item.version)
+            body = await json_body(request)
+            item = await create(graph_store(request), cls.from_json({**body, "version": 0}), actor(request))
+            return respond(item.to_json(), 201, item.version)
 
         routes.post(path)(create_one)
 
@@ -259,7 +206,7 @@ _simple_crud(
 
 @routes.get("/promotions")
 async def list_promotions(request: web.Request) -> web.Response:
-    store = _store(request)
+    store = graph_store(request)
     active_at = request.query.get("active_at")
     if active_at is not None:
         items = await queries.active_promotions(
@@ -267,13 +214,13 @@ async def list_promotions(request: web.Request) -> web.Response:
         )
     else:
         items = await editing.list_promotions(store)
-    return _json({"items": [p.to_json() for p in items]})
+    return respond({"items": [p.to_json() for p in items]})
 
 
 @routes.get("/schedule/next")
 async def next_session(request: web.Request) -> web.Response:
-    session = await queries.next_stream(_store(request), now_ms_or(request.query.get("now")))
-    return _json({"session": session.to_json() if session else None})
+    session = await queries.next_stream(graph_store(request), now_ms_or(request.query.get("now")))
+    return respond({"session": session.to_json() if session else None})
 
 
 _simple_crud(
@@ -307,49 +254,53 @@ def _faq_json(faq: Any) -> dict[str, Any]:
 
 @routes.get("/faqs")
 async def list_faqs(request: web.Request) -> web.Response:
-    limit = _int_query(request, "limit", 100, MAX_PAGE)
-    page = await list_all_faqs(_store(request), after=request.query.get("after", ""), limit=limit)
-    return _json(
+    limit = int_query(request, "limit", 100, MAX_PAGE)
+    page = await list_all_faqs(graph_store(request), after=request.query.get("after", ""), limit=limit)
+    return respond(
         {"items": [_faq_json(f) for f in page], "next_after": page[-1].id if len(page) == limit else None}
     )
 
 
 @routes.post("/faqs")
 async def create_faq_route(request: web.Request) -> web.Response:
-    body = await _body(request)
+    body = await json_body(request)
     if body.pop("version", 0) not in (0, None):
         raise ValidationError("version", "must be absent or 0 on create")
-    faq = await create_faq(_store(request), faq_from_json(body), actor=_actor(request))
-    return _json(_faq_json(faq), 201, faq.version)
+    faq = await create_faq(graph_store(request), faq_from_json(body), actor=actor(request))
+    return respond(_faq_json(faq), 201, faq.version)
 
 
 @routes.get("/faqs/{id}")
 async def read_faq(request: web.Request) -> web.Response:
-    faq = await get_faq(_store(request), request.match_info["id"])
+    faq = await get_faq(graph_store(request), request.match_info["id"])
     if faq is None:
         raise NotFound(f"no FAQ {request.match_info['id']!r}")
-    return _json(_faq_json(faq), version=faq.version)
+    return respond(_faq_json(faq), version=faq.version)
 
 
 @routes.patch("/faqs/{id}")
 @routes.put("/faqs/{id}")
 async def update_faq_route(request: web.Request) -> web.Response:
-    body = await _body(request)
-    expected = _expected_version(request, body)
-    changes = {k: v for k, v in _changes(body).items() if k != "id" or v != request.match_info["id"]}
+    body = await json_body(request)
+    expected = expected_version(request, body)
+    fields = {k: v for k, v in changes(body).items() if k != "id" or v != request.match_info["id"]}
     faq = await update_faq(
-        _store(request), request.match_info["id"], changes, expected_version=expected, actor=_actor(request)
+        graph_store(request),
+        request.match_info["id"],
+        fields,
+        expected_version=expected,
+        actor=actor(request),
     )
-    return _json(_faq_json(faq), version=faq.version)
+    return respond(_faq_json(faq), version=faq.version)
 
 
 @routes.delete("/faqs/{id}")
 async def delete_faq_route(request: web.Request) -> web.Response:
     await delete_faq(
-        _store(request),
+        graph_store(request),
         request.match_info["id"],
-        expected_version=_expected_version(request),
-        actor=_actor(request),
+        expected_version=expected_version(request),
+        actor=actor(request),
     )
     return web.Response(status=204)
 
@@ -359,21 +310,21 @@ async def delete_faq_route(request: web.Request) -> web.Response:
 
 @routes.get("/audit")
 async def audit(request: web.Request) -> web.Response:
-    limit = _int_query(request, "limit", 100, 10_000)
+    limit = int_query(request, "limit", 100, 10_000)
     entries = await list_audit(
-        _store(request), entity=request.query.get("entity"), key=request.query.get("key"), limit=limit
+        graph_store(request), entity=request.query.get("entity"), key=request.query.get("key"), limit=limit
     )
-    return _json({"items": [e.to_json() for e in entries]})
+    return respond({"items": [e.to_json() for e in entries]})
 
 
 @routes.post("/imports")
 async def start_import(request: web.Request) -> web.Response:
-    store = _store(request)
+    store = graph_store(request)
     await store.ping()  # 503 now rather than a failed job later
     raw, fmt, name = await read_import_body(request)
-    job = request.app[JOBS].start(store, raw, fmt, name, _actor(request))
+    job = request.app[ADMIN_JOBS].start(store, raw, fmt, name, actor(request))
     location = f"{request.path.rstrip('/')}/{job.id}"
-    response = _json(job.to_json(), 202)
+    response = respond(job.to_json(), 202)
     response.headers["Location"] = location
     return response
 
@@ -382,15 +333,15 @@ async def start_import(request: web.Request) -> web.Response:
 async def import_preview(request: web.Request) -> web.Response:
     """What the upload would change, computed without writing (the editor shows it before applying)."""
     raw, fmt, name = await read_import_body(request)
-    return _json(await preview_import(_store(request), raw, fmt, name))
+    return respond(await preview_import(graph_store(request), raw, fmt, name))
 
 
 @routes.get("/imports/{id}")
 async def import_status(request: web.Request) -> web.Response:
-    job = request.app[JOBS].get(request.match_info["id"])
+    job = request.app[ADMIN_JOBS].get(request.match_info["id"])
     if job is None:
         raise NotFound(f"no import job {request.match_info['id']!r}")
-    return _json(job.to_json())
+    return respond(job.to_json())
 
 
 @routes.get("/export")
@@ -398,7 +349,7 @@ async def export(request: web.Request) -> web.Response:
     fmt = request.query.get("format", "json")
     if fmt not in ("json", "csv"):
         raise ValidationError("format", "must be json or csv")
-    bundle = await export_bundle(_store(request))
+    bundle = await export_bundle(graph_store(request))
     if fmt == "csv":
         text, content_type = bundle_to_csv(bundle), "text/csv"
     else:

@@ -19,9 +19,10 @@ stronger, and each moment's time is its onset (the first candidate second): wher
 Words: the recorder keeps a uniform sample of message texts per second (``chat`` table, see
 bot/web/recorder.py). For a moment, terms of the texts from its onset to its end (at least 20 s, at most
 60 s) are counted once per message and kept when they appear in several messages and clearly more often
-than over the whole session (lift); emotes (bot's emote table, nlu/normalizer.py) are reported apart. Chinese
-has no segmenter in the app runtime, so Chinese terms are the 2-4 character substrings of CJK runs, a
-substring dropped when a longer one covers nearly all its messages ("太便宜了" over "便宜" and "太便").
+than over the whole session (lift); emotes (bot's emote table, nlu/text/normalizer.py) are reported
+apart. Chinese has no segmenter in the app runtime, so Chinese terms are the 2-4 character substrings
+of CJK runs, a substring dropped when a longer one covers nearly all its messages ("太便宜了" over "便宜"
+and "太便").
 Terms matched by the toxicity lexicon are never shown. Titles are fixed templates filled with those
 terms, the moment's kind and the catalog product asked about at that moment, if any: no invented text.
 """
@@ -40,7 +41,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from bot.core.toxicity import lexicon_toxicity
-from nlu.normalizer import EMOTE_CLASSES
+from nlu.text.normalizer import EMOTE_CLASSES
 
 __all__ = ["DetectorConfig", "Highlight", "chat_terms", "describe", "detect", "message_terms"]
 

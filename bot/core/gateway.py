@@ -48,10 +48,10 @@ from bot.core.ports import (
 from bot.core.reply_quota import QuotaPolicy
 from bot.core.rooms import Room, RoomLimits, Rooms
 from bot.core.triage import Triage
-from connectors.base import ChatEvent, Connector, EventKind
+from connectors.base import ChatEvent, Connector, EventKind, SendLimit
 from connectors.tasks import cancel_and_wait
-from nlu.language import detect_language
-from nlu.sentiment import sentiment as message_sentiment
+from nlu.text.language import detect_language
+from nlu.text.sentiment import sentiment as message_sentiment
 
 __all__ = [
     "Gateway",
@@ -221,6 +221,11 @@ class Gateway:
 
     def connector(self, platform: str) -> Connector | None:
         return self.connectors.get(platform)
+
+    @property
+    def send_limits(self) -> dict[str, SendLimit]:
+        """Each platform's send limit, as its connector declares it."""
+        return {platform: connector.send_limit for platform, connector in self.connectors.items()}
 
     def pending_replies(self, platform: str) -> int:
         return self.outbound.pending(platform)

@@ -14,7 +14,7 @@ from bot.core.audience import AudienceSnapshot
 from bot.core.ports import RasaResult
 from bot.core.triage import Priority, TriageResult
 from connectors.base import ChatEvent
-from nlu.reply_policy import Addressing, is_real_question
+from nlu.text.reply_policy import Addressing, is_real_question
 
 VIEWER_CONTEXTS = 5000  # per room
 T = TypeVar("T")
@@ -47,7 +47,7 @@ class Job:
     addressing: Addressing = field(compare=False, default_factory=Addressing)
     #: the product this viewer's conversation is about, as far as the gateway saw (answer sharing)
     context: str | None = field(compare=False, default=None)
-    #: the message's sentiment (nlu/sentiment.py), -1..1
+    #: the message's sentiment (nlu/text/sentiment.py), -1..1
     sentiment: float = field(compare=False, default=0.0)
 
 
@@ -86,7 +86,7 @@ def shareable(result: RasaResult) -> bool:
 
 
 def addressing(event: ChatEvent, triage: TriageResult, bot_name: str, follow_up: bool = False) -> Addressing:
-    """How a message was addressed, for the reply policy (nlu/reply_policy.py): a command, a mention
+    """How a message was addressed, for the reply policy (nlu/text/reply_policy.py): a command, a mention
     of the bot, a reply to one of the bot's messages (``extra["reply_parent_user"]``, set by the
     connectors whose platform says whom a reply answers), or a ``follow_up`` in a conversation the bot
     is having with this viewer (see ``Room.in_conversation``)."""
@@ -103,7 +103,7 @@ def addressing(event: ChatEvent, triage: TriageResult, bot_name: str, follow_up:
 
 def takes_qa_lane(job: Job) -> bool:
     """Does the question-answering lane try this message first? Shop questions the reply policy lets the
-    bot answer (nlu/reply_policy.py): addressed to it, recognised as a shop question by triage, or a
+    bot answer (nlu/text/reply_policy.py): addressed to it, recognised as a shop question by triage, or a
     question following up on the viewer's conversation with the bot. Commands never."""
     if job.triage.priority is Priority.COMMAND:
         return False

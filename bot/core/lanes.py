@@ -33,8 +33,8 @@ from bot.core.ports import (
 from bot.core.rooms import Room, Rooms
 from bot.core.triage import Priority
 from bot.core.wording import canned_answer
-from nlu.language import normalize_language
-from nlu.reply_policy import SOCIAL_INTENTS
+from nlu.text.language import normalize_language
+from nlu.text.reply_policy import SOCIAL_INTENTS
 
 log = logging.getLogger("bot.core.gateway")  # the pipeline logs as one: the gateway
 

@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
-from bot.config import env_float, env_int
 from bot.core.toxicity import fold_text, toxicity
 from connectors.base import ChatEvent, Role
+from connectors.settings import load, parse_csv, setting
 
 
 class Action(str, Enum):
@@ -57,10 +57,8 @@ class Decision:
 ALLOW = Decision(Action.NONE)
 
 
-def _csv(raw: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
-    if raw is None:
-        return default
-    return tuple(item.strip().lower() for item in raw.split(",") if item.strip())
+def _lower_csv(raw: str) -> tuple[str, ...]:
+    return tuple(item.lower() for item in parse_csv(raw))
 
 
 @dataclass(frozen=True)
@@ -77,7 +75,9 @@ class ModerationPolicy:
     copypasta_viewers: int = 5  # the same ad from this many accounts -> delete (a spam wave)
     copypasta_window_s: float = 20.0
     emote_wall_count: int = 25
-    allowed_domains: tuple[str, ...] = ("twitch.tv", "bilibili.com", "b23.tv")
+    allowed_domains: tuple[str, ...] = setting(
+        parse=_lower_csv, default=("twitch.tv", "bilibili.com", "b23.tv")
+    )
     timeout_s: int = 60
     dry_run: bool = True
 
@@ -90,23 +90,7 @@ class ModerationPolicy:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> ModerationPolicy:
-        return cls(
-            flood_messages=env_int(env, "LIVEROOM_MOD_FLOOD_MESSAGES", cls.flood_messages),
-            flood_window_s=env_float(env, "LIVEROOM_MOD_FLOOD_WINDOW_S", cls.flood_window_s),
-            flood_timeout_messages=env_int(
-                env, "LIVEROOM_MOD_FLOOD_TIMEOUT_MESSAGES", cls.flood_timeout_messages
-            ),
-            repeat_count=env_int(env, "LIVEROOM_MOD_REPEAT_COUNT", cls.repeat_count),
-            repeat_window_s=env_float(env, "LIVEROOM_MOD_REPEAT_WINDOW_S", cls.repeat_window_s),
-            repeat_min_chars=env_int(env, "LIVEROOM_MOD_REPEAT_MIN_CHARS", cls.repeat_min_chars),
-            chant_viewers=env_int(env, "LIVEROOM_MOD_CHANT_VIEWERS", cls.chant_viewers),
-            copypasta_viewers=env_int(env, "LIVEROOM_MOD_COPYPASTA_VIEWERS", cls.copypasta_viewers),
-            copypasta_window_s=env_float(env, "LIVEROOM_MOD_COPYPASTA_WINDOW_S", cls.copypasta_window_s),
-            emote_wall_count=env_int(env, "LIVEROOM_MOD_EMOTE_WALL_COUNT", cls.emote_wall_count),
-            allowed_domains=_csv(env.get("LIVEROOM_MOD_ALLOWED_DOMAINS"), cls.allowed_domains),
-            timeout_s=env_int(env, "LIVEROOM_MOD_TIMEOUT_S", cls.timeout_s),
-            dry_run=env.get("LIVEROOM_MOD_DRY_RUN", "1").lower() not in {"0", "false", "no", "off"},
-        )
+        return load(cls, env, "LIVEROOM_MOD_")
 
 
 # --- toxic text -------------------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 The composition root (bot/app.py, through bot/assembly.py) hands the Gateway one implementation of each:
 bot/adapters/ (Rasa, upstream health, graph answers, the QA lane), bot/outbound/ (pacing) and
 bot/metrics.py (the metrics sink). Nothing here imports a web framework, a metrics library or a graph
-driver.
+driver. ``SendLimit`` is the connectors' own (connectors.base): each connector declares its platform's
+limit and the pacer enforces it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+from connectors.base import SendLimit
 
 _TOKEN_IN_URL = re.compile(r"([?&]token=)[^&#\s'\"]+")
 
@@ -41,7 +44,7 @@ class Parse:
     sentiment: float | None = None
     entities: tuple[dict[str, Any], ...] = ()
     action_ms: float | None = None  # time in custom actions this turn (as Rasa saw it)
-    #: why the channel's reply policy (nlu/reply_policy.py) kept the bot silent; None when it let the
+    #: why the channel's reply policy (nlu/text/reply_policy.py) kept the bot silent; None when it let the
     #: turn run or did not run
     silenced: str | None = None
 
@@ -140,13 +143,6 @@ class ReplyWords:
 
 
 # --- outbound ------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class SendLimit:
-    messages: int
-    window_s: float
-    max_chars: int = 500
-
-
 @dataclass
 class PendingReply:
     room: str

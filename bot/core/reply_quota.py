@@ -15,7 +15,7 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from bot.config import env_float, env_int
+from connectors.settings import load
 
 #: viewers remembered per room (least recently answered forgotten first): bounded memory in big rooms
 MAX_VIEWERS = 5000
@@ -39,12 +39,7 @@ class QuotaPolicy:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> QuotaPolicy:
-        return cls(
-            viewer_replies=env_int(env, "LIVEROOM_REPLY_VIEWER_REPLIES", cls.viewer_replies),
-            room_replies=env_int(env, "LIVEROOM_REPLY_ROOM_REPLIES", cls.room_replies),
-            window_s=env_float(env, "LIVEROOM_REPLY_WINDOW_S", cls.window_s),
-            social_interval_s=env_float(env, "LIVEROOM_REPLY_SOCIAL_INTERVAL_S", cls.social_interval_s),
-        )
+        return load(cls, env, "LIVEROOM_REPLY_")
 
 
 class RoomQuota:

@@ -33,7 +33,7 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 
-from bot.config import GatewayConfig, env_float, env_int
+from bot.config import GatewayConfig
 from bot.core.audience import MOODS, AudienceSnapshot, AudienceState
 from bot.core.commands import RoomFeatures
 from bot.core.jobs import Job, remember
@@ -41,6 +41,7 @@ from bot.core.ports import MetricsSink
 from bot.core.reply_quota import QuotaPolicy, RoomQuota
 from bot.core.token_bucket import TokenBucket
 from connectors.base import ChatEvent
+from connectors.settings import load, setting
 
 __all__ = ["ROOM_NAME", "ChatterBudget", "Room", "RoomLimits", "Rooms", "room_name_ok"]
 
@@ -64,7 +65,8 @@ class RoomLimits:
     ``LIVEROOM_MAX_DEFERRED``, ``LIVEROOM_MAX_QA_LANE``."""
 
     max_rooms: int = 64  # rooms per platform at once
-    idle_s: float = 600.0  # a room quiet this long (and with nothing pending) is closed
+    #: a room quiet this long (and with nothing pending) is closed
+    idle_s: float = setting("LIVEROOM_ROOM_IDLE_S", default=600.0)
     max_deferred: int = 500  # deferred questions per room; past it the oldest is dropped
     max_qa_lane: int = 256  # QA-lane answers running or waiting, gateway-wide
 
@@ -77,12 +79,7 @@ class RoomLimits:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> RoomLimits:
-        return cls(
-            max_rooms=env_int(env, "LIVEROOM_MAX_ROOMS", cls.max_rooms),
-            idle_s=env_float(env, "LIVEROOM_ROOM_IDLE_S", cls.idle_s),
-            max_deferred=env_int(env, "LIVEROOM_MAX_DEFERRED", cls.max_deferred),
-            max_qa_lane=env_int(env, "LIVEROOM_MAX_QA_LANE", cls.max_qa_lane),
-        )
+        return load(cls, env, "LIVEROOM_")
 
 
 class ChatterBudget(TokenBucket):
@@ -228,7 +225,7 @@ class Rooms:
 
     def offer_chatter(self, room: Room, job: Job, upstreams_up: bool) -> None:
         """Chatter reaches Rasa only with spare capacity: Rasa up, no backlog, within the chatter budget.
-        Rasa's plain REST channel has no reply policy (nlu/reply_policy.py runs in the liveroom channel),
+        Rasa's plain REST channel has no reply policy (nlu/text/reply_policy.py runs in the liveroom channel),
         so with it chatter is never answered."""
         if self.config.rasa_channel != "liveroom":
             self.metrics.outcome(job.event.platform, "silent", "chatter")

@@ -25,10 +25,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from bot.config import env_float, env_int
 from bot.core.revenue import paid_value
 from connectors.base import ChatEvent, EventKind
-from nlu.language import detect_language
+from connectors.settings import get_bool, get_float, get_int
+from nlu.text.language import detect_language
 
 
 class LabelledCounter(Protocol):
@@ -132,9 +132,9 @@ class ThanksConfig:
         ``LIVEROOM_THANKS_ROOMS``: JSON ``{"twitch:channel": {"enabled": false}, "bilibili:123":
         {"window_s": 20, "minimum": {"CNY": 5}}}``; unknown keys are an error, not ignored."""
         default = RoomThanks(
-            window_s=env_float(env, "LIVEROOM_THANKS_WINDOW_S", 8.0),
-            min_interval_s=env_float(env, "LIVEROOM_THANKS_INTERVAL_S", 10.0),
-            max_names=env_int(env, "LIVEROOM_THANKS_MAX_NAMES", 5),
+            window_s=get_float(env, "LIVEROOM_THANKS_WINDOW_S", 8.0),
+            min_interval_s=get_float(env, "LIVEROOM_THANKS_INTERVAL_S", 10.0),
+            max_names=get_int(env, "LIVEROOM_THANKS_MAX_NAMES", 5),
             minimum=_minimums(env.get("LIVEROOM_THANKS_MIN", "")),
         )
         rooms: dict[str, RoomThanks] = {}
@@ -149,7 +149,7 @@ class ThanksConfig:
             for key, settings in spec.items():
                 rooms[str(key)] = _room_settings(str(key), settings, default)
         return cls(
-            enabled=env.get("LIVEROOM_THANKS", "1").strip().lower() not in {"0", "false", "no", "off"},
+            enabled=get_bool(env, "LIVEROOM_THANKS", True),
             default=default,
             rooms=rooms,
         )

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
-from nlu.reply_policy import QUESTION_EN, QUESTION_ZH
+from nlu.text.reply_policy import QUESTION_EN, QUESTION_ZH
 
 COMMAND_PREFIX = "!"
 
@@ -90,7 +90,8 @@ def fold(text: str) -> str:
 def names_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
     """One pattern for a set of names: Latin ones on word boundaries (longest first), others (Chinese)
     as substrings; None for no names."""
-    latin, cjk = [], []
+    latin: list[str] = []
+    cjk: list[str] = []
     for name in {fold(n).strip() for n in names if n and n.strip()}:
         (latin if name.isascii() else cjk).append(re.escape(name))
     parts = []

@@ -17,7 +17,7 @@ from typing import Protocol
 
 import redis
 
-from bot.core.ports import SendLimit
+from connectors.base import SendLimit
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,12 @@ class RollingBudget:
         self.spend()
         return True
 
+    def settle(self) -> None:
+        """The last send completed now: it counts from here. The platform counts a message when it
+        arrives, so a slow request must not let the next window's sends land inside this one."""
+        if self._sent:
+            self._sent[-1] = max(self._sent[-1], self._clock())
+
 
 class SendBudget(Protocol):
     """What the pacer needs from a budget: local (``RollingBudget``) or shared (``RedisSendBudget``)."""
@@ -74,6 +80,8 @@ class SendBudget(Protocol):
     def wait_time(self) -> float: ...
 
     def try_spend(self) -> bool: ...
+
+    def settle(self) -> None: ...
 
 
 # Sliding-window log in one sorted set per account, checked and spent atomically on the Redis server
@@ -194,6 +202,11 @@ class RedisSendBudget:
     def wait_time(self) -> float:
         result = self._call(spend=False)
         return self.fallback.wait_time() if result is None else result[2]
+
+    def settle(self) -> None:
+        """Sends count from when the script granted them: a platform window (30 s) dwarfs a send's time."""
+        if self.degraded:
+            self.fallback.settle()
 
     def try_spend(self) -> bool:
         result = self._call(spend=True)

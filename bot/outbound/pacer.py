@@ -14,7 +14,10 @@ platform account and releases them within a rolling-window budget:
 - a text identical to one sent within ``duplicate_window_s`` is varied with a short marker instead of
   being posted verbatim, so the platform's duplicate filter does not silently eat it.
 
-The budget is per bot account, across every channel (that is how Twitch counts). With several gateway
+The budget is the platform's ``Connector.send_limit`` (declared by the connector from its platform
+configuration) and the only send window: connectors only split and pause after a "too many" answer. A
+reply longer than ``max_chars`` goes out as several messages and takes one send per part. The budget is
+per bot account, across every channel (that is how Twitch counts). With several gateway
 shards the account's budget lives in Redis (``RedisSendBudget``, chosen when ``LIVEROOM_REDIS_URL`` is
 set; bot/outbound/shards.py), so the shards together never post more than the platform allows.
 """
@@ -27,10 +30,12 @@ import logging
 import time
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
-from bot.core.ports import PendingReply, SendLimit
+from bot.core.ports import PendingReply
 from bot.outbound.budget import PacerEvent, RedisSendBudget, RollingBudget, SendBudget, shared_budgets
-from connectors.base import OutboundMessage
+from connectors.base import OutboundMessage, SendLimit
+from connectors.limits import split_message
 
 log = logging.getLogger(__name__)
 
@@ -190,7 +195,19 @@ class ReplyPacer:
         message = self._next_message(room_left)
         self._recent.append((self._clock(), message.room, message.text))
         self._recent_count[(message.room, message.text)] += 1
-        await self._send(message)
+        parts = split_message(message.text, self.budget.limit.max_chars) or [message.text]
+        if len(parts) == 1:
+            await self._send(message)
+            self.budget.settle()
+        else:  # every part is a platform message: each takes a send from the budget
+            await self._send(replace(message, text=parts[0]))
+            self.budget.settle()
+            for part in parts[1:]:
+                while not self.budget.try_spend():
+                    self._on_event("budget_wait", 1)
+                    await asyncio.sleep(max(self.budget.wait_time(), 0.05))
+                await self._send(replace(message, text=part, reply_to=None))
+                self.budget.settle()
         self._on_event("sent", 1)
         return message
 

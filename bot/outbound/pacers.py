@@ -1,17 +1,17 @@
-"""One reply pacer per platform, created on the platform's first reply: the core's ``Outbound`` port."""
+"""One reply pacer per platform, created on the platform's first reply: the core's ``Outbound`` port.
+
+Each pacer keeps to its connector's ``send_limit`` (the one owner of a platform's send limit)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping
 
-from bot.core.ports import MetricsSink, PendingReply, SendLimit, SendView
+from bot.core.ports import MetricsSink, PendingReply, SendView
 from bot.outbound.budget import SendBudget
 from bot.outbound.pacer import ReplyPacer
-from connectors.base import Connector
+from connectors.base import Connector, SendLimit
 from connectors.tasks import cancel_and_wait
-
-DEFAULT_LIMIT = SendLimit(100, 30.0)
 
 
 class Pacers:
@@ -19,12 +19,10 @@ class Pacers:
         self,
         connectors: Mapping[str, Connector],
         metrics: MetricsSink,
-        send_limits: Mapping[str, SendLimit] | None = None,
         budgets: Callable[[str, SendLimit], SendBudget] | None = None,
     ) -> None:
         self.connectors = connectors
         self.metrics = metrics
-        self.send_limits = dict(send_limits or {})
         self.budgets = budgets  # per-account send budgets shared by the shards (Redis), else local
         self.pacers: dict[str, ReplyPacer] = {}
         self._tasks: list[asyncio.Task[None]] = []
@@ -33,7 +31,7 @@ class Pacers:
         pacer = self.pacers.get(platform)
         if pacer is None:
             connector = self.connectors[platform]
-            limit = self.send_limits.get(platform, DEFAULT_LIMIT)
+            limit = connector.send_limit
 
             def on_event(outcome: str, count: int, platform: str = platform) -> None:
                 self.metrics.pacer_event(platform, outcome, count)
@@ -45,7 +43,7 @@ class Pacers:
             self._tasks.append(asyncio.create_task(pacer.run(), name=f"pacer-{platform}"))
             # read at scrape time, not copied by the once-a-second tick: "accounted for and nothing
             # pending" must never be seen between an answer's outcome and its reply reaching the pacer
-            self.metrics.watch_pending(platform, lambda pacer=pacer: pacer.pending)
+            self.metrics.watch_pending(platform, lambda: pacer.pending)
         return pacer
 
     def submit(self, platform: str, reply: PendingReply) -> None:
@@ -55,9 +53,14 @@ class Pacers:
         pacer = self.pacers.get(platform)
         return pacer.pending if pacer is not None else 0
 
+    @property
+    def send_limits(self) -> dict[str, SendLimit]:
+        """Each platform's send limit, as its connector declares it."""
+        return {platform: connector.send_limit for platform, connector in self.connectors.items()}
+
     def max_chars(self, platform: str) -> int:
-        limit = self.send_limits.get(platform)
-        return limit.max_chars if limit is not None else DEFAULT_LIMIT.max_chars
+        connector = self.connectors.get(platform)
+        return connector.send_limit.max_chars if connector is not None else 500
 
     def pending_total(self) -> int:
         return sum(pacer.pending for pacer in self.pacers.values())

@@ -22,8 +22,10 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from bot.config import env_float, env_int
 from bot.core.token_bucket import TokenBucket
+from bot.http.errors import json_error
+from bot.services import ANON_LIMIT
+from connectors.settings import load, setting
 
 __all__ = ["ANON_LIMIT", "AnonLimitConfig", "ClientRateLimit", "TokenBucket", "install", "refuse_if_limited"]
 
@@ -34,7 +36,7 @@ class AnonLimitConfig:
 
     rate: float = 2.0
     burst: int = 20
-    max_keys: int = 10_000
+    max_keys: int = setting(None, default=10_000)
 
     def __post_init__(self) -> None:
         if self.rate <= 0 or self.burst < 1 or self.max_keys < 1:
@@ -42,10 +44,7 @@ class AnonLimitConfig:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> AnonLimitConfig:
-        return cls(
-            rate=env_float(env, "LIVEROOM_ANON_RATE", cls.rate),
-            burst=env_int(env, "LIVEROOM_ANON_BURST", cls.burst),
-        )
+        return load(cls, env, "LIVEROOM_ANON_")
 
 
 class ClientRateLimit:
@@ -71,9 +70,6 @@ class ClientRateLimit:
         return 0 if wait == 0.0 else max(1, math.ceil(wait))
 
 
-ANON_LIMIT = web.AppKey("anonymous_rate_limit", ClientRateLimit)
-
-
 def install(app: web.Application, env: Mapping[str, str] = os.environ) -> None:
     """The app's limit for anonymous endpoints (once; every module that mounts one may call this)."""
     if ANON_LIMIT not in app:
@@ -88,6 +84,4 @@ def refuse_if_limited(request: web.Request) -> web.Response | None:
     wait = limit.retry_after(request.remote or "")
     if not wait:
         return None
-    return web.json_response(
-        {"error": "too many requests, try again later"}, status=429, headers={"Retry-After": str(wait)}
-    )
+    return json_error(429, "too many requests, try again later", headers={"Retry-After": str(wait)})

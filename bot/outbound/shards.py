@@ -20,8 +20,9 @@ import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from bot.core.ports import SendLimit
 from bot.outbound.budget import SendBudget, shared_budgets
+from connectors.base import SendLimit
+from connectors.settings import load, setting
 
 
 def shard_of(platform: str, room: str, count: int) -> int:
@@ -31,11 +32,14 @@ def shard_of(platform: str, room: str, count: int) -> int:
 
 @dataclass(frozen=True)
 class ShardConfig:
-    index: int = 0
-    count: int = 1
+    """``LIVEROOM_SHARD=index/count``, ``LIVEROOM_REDIS_URL``, ``LIVEROOM_REDIS_PREFIX``; the account is
+    ``LIVEROOM_BOT_NAME``."""
+
+    index: int = setting(None, default=0)
+    count: int = setting(None, default=1)
     redis_url: str = ""
     redis_prefix: str = "liveroom"
-    account: str = "liveroom"
+    account: str = setting("LIVEROOM_BOT_NAME", default="liveroom")
 
     def __post_init__(self) -> None:
         if self.count < 1 or not 0 <= self.index < self.count:
@@ -55,13 +59,7 @@ class ShardConfig:
             index, count = (int(part) for part in raw.split("/"))
         except ValueError:
             raise ValueError(f"LIVEROOM_SHARD must look like 0/2, got {raw!r}") from None
-        return cls(
-            index=index,
-            count=count,
-            redis_url=env.get("LIVEROOM_REDIS_URL", ""),
-            redis_prefix=env.get("LIVEROOM_REDIS_PREFIX", cls.redis_prefix),
-            account=env.get("LIVEROOM_BOT_NAME", cls.account),
-        )
+        return load(cls, env, "LIVEROOM_", index=index, count=count)
 
     @property
     def sharded(self) -> bool:

@@ -13,7 +13,8 @@ import logging
 
 from aiohttp import web
 
-from bot.admin import ADMIN_APP, SESSION_AUTH
+from bot.http.errors import json_error_full
+from bot.services import ADMIN_APP, SESSION_AUTH
 from bot.web.auth import (
     ROLE_MODERATOR,
     ROLE_STREAMER,
@@ -32,7 +33,7 @@ MODERATOR_WRITES: tuple[str, ...] = ()
 
 
 def _refuse(status: int, message: str) -> web.Response:
-    return web.json_response({"error": message, "field": None}, status=status)
+    return json_error_full(status, message)  # the admin API's shape: the session is on that API
 
 
 def authorize(request: web.Request) -> str | web.Response | None:

@@ -1,10 +1,4 @@
-"""Web login: users with roles from config, server-side sessions, CSRF tokens, role checks.
-
-Users come from ``LIVEROOM_WEB_USERS`` ("alice:streamer:pw,bob:moderator:pw2") and/or the git-ignored
-file named by ``LIVEROOM_WEB_USERS_FILE`` (one ``name:role:password`` per line, ``#`` comments). The
-password is hashed with scrypt and a random salt at load and the plain text dropped; comparison is
-constant-time and an unknown user costs the same scrypt as a known one, so timing does not tell which
-names exist. Nothing secret is logged.
+"""Web login: server-side sessions, CSRF tokens, role checks (the users and roles: bot/web/users.py).
 
 Sessions live in the gateway process and in ``var/web/sessions.json`` (only a hash of each id, so
 they survive a restart): a random 256-bit id in an HttpOnly, SameSite=Strict cookie (``Secure`` when
@@ -21,7 +15,6 @@ import hmac
 import json
 import logging
 import os
-import re
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -31,7 +24,20 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from bot.credentials import entries, merged, sources
+from bot.http.errors import json_error
+from bot.services import SESSIONS
+from bot.web.users import (
+    ROLE_MODERATOR,
+    ROLE_RANK,
+    ROLE_STREAMER,
+    ROLE_VIEWER,
+    UserDirectory,
+    WebUser,
+    ensure_demo_users_file,
+    has_role,
+    load_users,
+)
+from connectors.settings import load, setting
 
 __all__ = [
     "ROLE_MODERATOR",
@@ -55,125 +61,16 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-ROLE_STREAMER = "streamer"
-ROLE_MODERATOR = "moderator"
-ROLE_VIEWER = "viewer"
-ROLE_RANK = {ROLE_VIEWER: 0, ROLE_MODERATOR: 1, ROLE_STREAMER: 2}
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 COOKIE = "liveroom_session"
 CSRF_HEADER = "X-CSRF-Token"
-_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
-MIN_PASSWORD_LEN = 8
-# scrypt cost: ~50 ms per check on this class of machine, memory 16 MiB (n * r * 128 bytes).
-_SCRYPT = {"n": 2**14, "r": 8, "p": 1, "maxmem": 64 * 1024 * 1024, "dklen": 32}
-
-
-def has_role(role: str, needed: str) -> bool:
-    """True when ``role`` includes ``needed`` (streamer ⊃ moderator ⊃ viewer)."""
-    return ROLE_RANK.get(role, -1) >= ROLE_RANK[needed]
-
-
-@dataclass(frozen=True)
-class WebUser:
-    name: str
-    role: str
-    lang: str = "en"
-
-
-@dataclass(frozen=True)
-class _Account:
-    name: str
-    role: str
-    salt: bytes = field(repr=False)
-    digest: bytes = field(repr=False)
-
-
-def _hash(password: str, salt: bytes) -> bytes:
-    return hashlib.scrypt(password.encode("utf-8", "surrogatepass"), salt=salt, **_SCRYPT)
-
-
-class UserDirectory:
-    """The configured accounts; ``verify`` returns the account for a correct name + password."""
-
-    def __init__(self, accounts: list[_Account]) -> None:
-        self._accounts = {a.name: a for a in accounts}
-        self._dummy = _Account("", ROLE_VIEWER, secrets.token_bytes(16), secrets.token_bytes(32))
-
-    def __len__(self) -> int:
-        return len(self._accounts)
-
-    def __repr__(self) -> str:
-        return f"<UserDirectory {[(a.name, a.role) for a in self._accounts.values()]}>"
-
-    def role_of(self, name: str) -> str | None:
-        account = self._accounts.get(name)
-        return account.role if account else None
-
-    def verify(self, name: str, password: str) -> WebUser | None:
-        account = self._accounts.get(name)
-        probe = account or self._dummy  # same scrypt cost for unknown names
-        ok = hmac.compare_digest(_hash(password, probe.salt), probe.digest)
-        if account is None or not ok:
-            return None
-        return WebUser(account.name, account.role)
-
-
-def parse_users(text: str, source: str) -> list[_Account]:
-    """Parse ``name:role:password`` entries (commas or newlines). Errors never echo a password."""
-    accounts: list[_Account] = []
-    for position, entry in enumerate(entries(text), start=1):
-        name, sep1, rest = entry.partition(":")
-        role, sep2, password = rest.partition(":")
-        if not (sep1 and sep2):
-            raise ValueError(f"{source}: entry {position} must be name:role:password")
-        if not _NAME.fullmatch(name):
-            raise ValueError(f"{source}: entry {position}: bad user name {name!r}")
-        if role not in ROLE_RANK:
-            raise ValueError(f"{source}: user {name!r}: role must be one of {', '.join(ROLE_RANK)}")
-        if len(password) < MIN_PASSWORD_LEN:
-            raise ValueError(f"{source}: password of {name!r} is shorter than {MIN_PASSWORD_LEN} characters")
-        if any(a.name == name for a in accounts):
-            raise ValueError(f"{source}: user {name!r} appears twice")
-        salt = secrets.token_bytes(16)
-        accounts.append(_Account(name, role, salt, _hash(password, salt)))
-    return accounts
-
-
-def load_users(env: Mapping[str, str] = os.environ) -> UserDirectory:
-    """Accounts from ``LIVEROOM_WEB_USERS`` plus ``LIVEROOM_WEB_USERS_FILE`` (both optional)."""
-    groups = [
-        parse_users(text, source)
-        for text, source in sources(env, "LIVEROOM_WEB_USERS", "LIVEROOM_WEB_USERS_FILE")
-    ]
-    return UserDirectory(merged(groups, lambda account: account.name, "web user"))
-
-
-DEMO_USERS = (("streamer", ROLE_STREAMER), ("moderator", ROLE_MODERATOR))
-
-
-def ensure_demo_users_file(path: Path) -> list[str]:
-    """Create ``path`` once with a streamer and a moderator login and random passwords; the user names.
-
-    For ``make demo`` when no web users are configured: a newcomer reads the passwords from the file
-    (mode 0600, under the git-ignored var/), never from a log. An existing file is kept as it is (its
-    passwords stay valid across runs); only its permissions are tightened."""
-    if path.exists():
-        path.chmod(0o600)
-        return [entry.partition(":")[0] for entry in entries(path.read_text(encoding="utf-8"))]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    lines = ["# liveroom web logins for the demo (name:role:password), made by `python -m bot up`."]
-    lines += ["# Set LIVEROOM_WEB_USERS or LIVEROOM_WEB_USERS_FILE to use your own instead."]
-    lines += [f"{name}:{role}:{secrets.token_urlsafe(12)}" for name, role in DEMO_USERS]
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write("\n".join(lines) + "\n")
-    return [name for name, _ in DEMO_USERS]
 
 
 @dataclass(frozen=True)
 class WebAuthConfig:
-    session_ttl_s: float = 12 * 3600.0
-    secure_cookies: bool = False  # also Secure whenever the request itself came over https
+    session_ttl_s: float = setting("LIVEROOM_WEB_SESSION_TTL_S", default=12 * 3600.0)
+    #: also Secure whenever the request itself came over https
+    secure_cookies: bool = setting("LIVEROOM_WEB_SECURE_COOKIES", default=False)
 
     def __post_init__(self) -> None:
         if self.session_ttl_s <= 0:
@@ -181,13 +78,7 @@ class WebAuthConfig:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> WebAuthConfig:
-        raw_ttl = env.get("LIVEROOM_WEB_SESSION_TTL_S", "")
-        try:
-            ttl = float(raw_ttl) if raw_ttl else cls.session_ttl_s
-        except ValueError:
-            raise ValueError(f"LIVEROOM_WEB_SESSION_TTL_S must be a number, got {raw_ttl!r}") from None
-        secure = env.get("LIVEROOM_WEB_SECURE_COOKIES", "0").strip().lower() in ("1", "true", "yes")
-        return cls(session_ttl_s=ttl, secure_cookies=secure)
+        return load(cls, env)
 
 
 @dataclass
@@ -350,7 +241,6 @@ def _write_atomic(path: Path, data: object, what: str) -> bool:
         return False
 
 
-SESSIONS = web.AppKey("web_sessions", SessionStore)
 _SESSION = web.RequestKey("web_session", object)
 
 
@@ -418,13 +308,13 @@ def require_role(role: str) -> Callable[[Handler], Handler]:
             if session is None:
                 if _wants_html(request):
                     raise web.HTTPFound(f"/login?next={quote(request.path_qs, safe='')}")
-                return web.json_response({"error": "not logged in"}, status=401)
+                return json_error(401, "not logged in")
             if not has_role(session.user.role, role):
                 if _wants_html(request):
                     raise web.HTTPForbidden(text=f"this page needs the {role} role")
-                return web.json_response({"error": f"needs the {role} role"}, status=403)
+                return json_error(403, f"needs the {role} role")
             if not check_csrf(request, session):
-                return web.json_response({"error": "missing or wrong CSRF token (X-CSRF-Token)"}, status=403)
+                return json_error(403, "missing or wrong CSRF token (X-CSRF-Token)")
             return await handler(request)
 
         return wrapped

@@ -21,32 +21,27 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import WSMsgType, web
-from prometheus_client import Counter
 
-from bot.app import GATEWAY, METRICS
-from bot.catalog_names import GRAPH
 from bot.core.jobs import loggable
+from bot.http.errors import json_error
+from bot.services import GATEWAY, GRAPH, HUB, METRICS, NOTICES, RECORDER, SAMPLER, TAP
 from bot.web.auth import ROLE_MODERATOR, ROLE_STREAMER, current_user, require_role
 from bot.web.dashboard_hub import FrameHub
 from bot.web.dashboard_notices import NoticeBoard
-from bot.web.dashboard_sampler import LiveSampler, record_id, undo_status
+from bot.web.dashboard_sampler import LiveSampler
+from bot.web.dashboard_sections import record_id, undo_status
 from bot.web.dashboard_tap import ChatTap
 from bot.web.i18n import t
 from bot.web.layout import render_page
-from bot.web.recorder import RECORDER
 from connectors.base import ModerationError, UnsupportedModeration
 from connectors.tasks import cancel_and_wait
 from knowledge_graph.catalog import find_product_mentioned
 from knowledge_graph.errors import KnowledgeGraphError, NotFound, ValidationError, VersionConflict
 from knowledge_graph.faq import FAQ, create_faq, get_streamer
-from nlu.language import detect_language
+from nlu.text.language import detect_language
 
 log = logging.getLogger(__name__)
 
-SAMPLER = web.AppKey("dashboard_sampler", LiveSampler)
-HUB = web.AppKey("dashboard_hub", FrameHub)
-TAP = web.AppKey("dashboard_tap", ChatTap)
-NOTICES = web.AppKey("dashboard_notices", NoticeBoard)
 MAX_ANSWER = 1000
 _CLOSE_QUESTION = "MATCH (q:OpenQuestion {id: $id}) SET q.status = 'faq', q.faq_id = $faq RETURN q.id AS id"
 
@@ -54,25 +49,18 @@ routes = web.RouteTableDef()
 
 
 def setup(app: web.Application) -> None:
-    dropped = Counter(
-        "liveroom_dashboard_frames_dropped_total",
-        "Dashboard frames dropped for slow browsers (oldest dropped first)",
-        registry=app[METRICS].registry,
-    )
-    app[HUB] = FrameHub(on_drop=dropped.inc)
+    """Mount the dashboard; ``sampler_ctx`` (listed in bot/app.py after the gateway's and the
+    recorder's contexts) runs its sampler."""
+    app[HUB] = FrameHub(on_drop=app[METRICS].dashboard_frames_dropped.inc)
     app.router.add_routes(routes)
-    app.cleanup_ctx.append(_sampler_ctx)
 
 
-async def _sampler_ctx(app: web.Application) -> AsyncIterator[None]:
+async def sampler_ctx(app: web.Application) -> AsyncIterator[None]:
     """Attach the tap to the gateway and run the sampler for the app's lifetime (after the gateway)."""
     gateway = app[GATEWAY]
     tap = app[TAP] = ChatTap(product_of=gateway.product_of)
-    gateway.observers.append(tap)
-    gateway.event_handlers.append(tap.on_event)
     # other moderators' actions, AutoMod holds, room status: every non-chat event, once
     notices = app[NOTICES] = NoticeBoard()
-    gateway.event_handlers.append(notices)
     recorder = app[RECORDER] if RECORDER in app else None
     sampler = app[SAMPLER] = LiveSampler(
         gateway,
@@ -83,14 +71,20 @@ async def _sampler_ctx(app: web.Application) -> AsyncIterator[None]:
         session_of=(lambda: recorder.session) if recorder is not None else (lambda: None),
         notices=notices,
     )
-    sampler.start()
-    yield
-    await sampler.stop()
-    with contextlib.suppress(ValueError):
-        gateway.observers.remove(tap)
-        gateway.event_handlers.remove(tap.on_event)
-    with contextlib.suppress(ValueError):
-        gateway.event_handlers.remove(notices)
+    gateway.observers.append(tap)
+    gateway.event_handlers.append(tap.on_event)
+    gateway.event_handlers.append(notices)
+    try:
+        sampler.start()
+        yield
+    finally:
+        await sampler.stop()
+        with contextlib.suppress(ValueError):
+            gateway.observers.remove(tap)
+        with contextlib.suppress(ValueError):
+            gateway.event_handlers.remove(tap.on_event)
+        with contextlib.suppress(ValueError):
+            gateway.event_handlers.remove(notices)
 
 
 # --- page -------------------------------------------------------------------------------------------------
@@ -190,17 +184,13 @@ async def undo_moderation(request: web.Request) -> web.Response:
     gateway = request.app[GATEWAY]
     wanted = request.match_info["id"]
     if wanted.startswith("n-"):  # another moderator's action (dashboard_notices): not ours to undo
-        return web.json_response(
-            {"error": t(request, "dash.undo_no.by_moderator"), "reason": "by_moderator"}, status=409
-        )
+        return json_error(409, t(request, "dash.undo_no.by_moderator"), reason="by_moderator")
     record = next((r for r in gateway.moderation_log if record_id(r) == wanted), None)
     if record is None:
-        return web.json_response({"error": "no such moderation entry (it may have left the log)"}, status=404)
+        return json_error(404, "no such moderation entry (it may have left the log)")
     why_not = undo_status(record, gateway, time.time())
     if why_not is not None:
-        return web.json_response(
-            {"error": t(request, "dash.undo_no." + why_not), "reason": why_not}, status=409
-        )
+        return json_error(409, t(request, "dash.undo_no." + why_not), reason=why_not)
     outcome, reason, detail = "executed", "", ""
     try:  # Connector.lift_timeout: raises UnsupportedModeration unless the platform can do it
         await gateway.platforms()[record.platform].lift_timeout(record.room, record.viewer_id)
@@ -217,7 +207,7 @@ async def undo_moderation(request: web.Request) -> web.Response:
     if reason:
         error = t(request, "dash.undo_failed" if reason == "platform" else "dash.undo_no." + reason)
         status = 502 if reason == "platform" else 409
-        return web.json_response({"error": error, "reason": reason, "detail": detail}, status=status)
+        return json_error(status, error, reason=reason, detail=detail)
     record.undone_at = time.time()
     user = current_user(request)
     log.info(
@@ -240,27 +230,25 @@ async def open_question_to_faq(request: web.Request) -> web.Response:
     try:
         body = await request.json()
     except (json.JSONDecodeError, UnicodeDecodeError):
-        return web.json_response({"error": "body must be JSON"}, status=400)
+        return json_error(400, "body must be JSON")
     if not isinstance(body, dict):
-        return web.json_response({"error": "body must be a JSON object"}, status=400)
+        return json_error(400, "body must be a JSON object")
     question = body.get("question")
     answer = body.get("answer")
     for name, value in (("question", question), ("answer", answer)):
         if not isinstance(value, str) or not value.strip() or len(value) > MAX_ANSWER:
-            return web.json_response(
-                {"error": t(request, "dash.faq_invalid", field=name), "field": name}, status=400
-            )
+            return json_error(400, t(request, "dash.faq_invalid", field=name), name)
     assert isinstance(question, str) and isinstance(answer, str)
     lang = body.get("lang") or detect_language(question)
     if lang not in ("en", "zh"):
-        return web.json_response({"error": "lang must be en or zh", "field": "lang"}, status=400)
+        return json_error(400, "lang must be en or zh", "lang")
     question_id = request.match_info["id"]
     store = request.app[GRAPH]
     user = current_user(request)
     try:
         target = await _faq_target(store, question, str(body.get("about") or "auto"))
         if target is None:
-            return web.json_response({"error": t(request, "dash.faq_no_target")}, status=409)
+            return json_error(409, t(request, "dash.faq_no_target"))
         texts = {f"question_{lang}": question.strip(), f"answer_{lang}": answer.strip()}
         other = "zh" if lang == "en" else "en"
         faq = FAQ(
@@ -272,11 +260,11 @@ async def open_question_to_faq(request: web.Request) -> web.Response:
         created = await create_faq(store, faq, actor=user.name if user else "web")
         await store.write(_CLOSE_QUESTION, {"id": question_id, "faq": created.id})
     except ValidationError as err:
-        return web.json_response({"error": str(err), "field": err.field}, status=400)
+        return json_error(400, str(err), err.field)
     except (NotFound, VersionConflict) as err:
-        return web.json_response({"error": str(err)}, status=409)
+        return json_error(409, str(err))
     except KnowledgeGraphError as err:
-        return web.json_response({"error": f"knowledge graph unavailable: {err}"}, status=503)
+        return json_error(503, f"knowledge graph unavailable: {err}")
     if SAMPLER in request.app:
         request.app[SAMPLER].forget_open_question(question_id)
     return web.json_response({"ok": True, "faq": _faq_json(created)}, status=201)

@@ -6,7 +6,8 @@ once per second whatever the number of open dashboards. The only graph queries (
 not answer, and asks for products the shop does not sell) run every few seconds in their own task and
 are cached. Those asks (``not_carried``) are demand, not hand-offs: the bot already told the viewer "we
 don't carry that", so they are listed apart and never lower the answer rate. Each tick's frame goes to the
-:class:`~bot.web.dashboard_hub.FrameHub` (serialized once) and to the session recorder.
+:class:`~bot.web.dashboard_hub.FrameHub` (serialized once) and to the session recorder. The frame's
+sections that read the gateway are in :mod:`bot.web.dashboard_sections`.
 """
 
 from __future__ import annotations
@@ -20,10 +21,9 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from bot.core.enforcement import ModerationRecord, action_label
 from bot.core.gateway import Gateway
-from bot.core.moderation import Action
 from bot.core.revenue import money_text
+from bot.web import dashboard_sections as sections
 from bot.web.dashboard_hub import FrameHub
 from bot.web.dashboard_notices import NoticeBoard
 from bot.web.dashboard_tap import ChatTap, TapDrain
@@ -39,7 +39,6 @@ from knowledge_graph.store import GraphStore
 
 log = logging.getLogger(__name__)
 
-MODERATION_ROWS = 30
 HELD_ROWS = 30
 OPEN_QUESTIONS = 20
 NOT_CARRIED_ROWS = 20  # shown on the dashboard, the most asked first
@@ -87,29 +86,6 @@ def percentile(sorted_values: list[float], q: float) -> float | None:
         return None
     index = min(len(sorted_values) - 1, max(0, round(q * (len(sorted_values) - 1))))
     return sorted_values[index]
-
-
-def undo_status(record: ModerationRecord, gateway: Gateway, now: float) -> str | None:
-    """None when the decision can be undone now, else why not (an i18n key suffix)."""
-    if record.undone_at is not None:
-        return "undone"
-    if record.decision.action is Action.DELETE:
-        return "deleted"  # no platform restores a deleted chat message
-    if record.decision.action is not Action.TIMEOUT:
-        return "nothing"  # a warning was already posted; ignore/none changed nothing on the platform
-    if not record.executed:
-        return "not_executed"  # dry run, or the platform declined: nothing to lift
-    if now - record.at > gateway.moderation_timeout_s:
-        return "expired"
-    connector = gateway.connector(record.platform)
-    if connector is None or not connector.can_lift_timeout:
-        return "unsupported"
-    return None
-
-
-def record_id(record: ModerationRecord) -> str:
-    """A stable id for a log entry while it is in the gateway's bounded log."""
-    return f"{record.at:.6f}-{id(record):x}"
 
 
 class LiveSampler:
@@ -225,7 +201,7 @@ class LiveSampler:
         drain = self.tap.drain()
         latencies = sorted(drain.latencies)
         p50, p95 = percentile(latencies, 0.5), percentile(latencies, 0.95)
-        rooms = self._rooms()
+        rooms = sections.rooms(self.gateway)
         busiest = max(rooms, key=lambda r: r["messages_per_minute"], default=None)
         handoffs, self._new_handoffs = self._new_handoffs, []
         demand, self._new_demand = self._new_demand, []
@@ -267,11 +243,11 @@ class LiveSampler:
                 "attention": busiest.get("attention") if busiest else None,
             },
             "top_questions": self.tap.top_questions(10),
-            "top_products": self._top_products(rooms),
+            "top_products": sections.top_products(rooms),
             "open_questions": [self._open_question(q) for q in self.open_questions],
             "open_questions_error": self.open_questions_error,
-            "not_carried": [self._not_carried(q) for q in self.not_carried],
-            "moderation": self._moderation(now),
+            "not_carried": [sections.not_carried_row(q) for q in self.not_carried],
+            "moderation": sections.moderation(self.gateway, self.notices, now),
             "revenue": {
                 "totals": self.tap.revenue.totals(),
                 "top": self.tap.revenue.top_supporters(10),
@@ -281,9 +257,9 @@ class LiveSampler:
                 ],
             },
             "held": self.notices.held_rows(HELD_ROWS),
-            "connections": self._connections(),
-            "budget": self._budget(),
-            "upstreams": self._upstreams(),
+            "connections": sections.connections(self.gateway, self.notices),
+            "budget": sections.budget(self.gateway),
+            "upstreams": sections.upstreams(self.gateway),
             "session": self._session_of(),
             "hub": {"clients": self.hub.clients, "dropped": self.hub.dropped},
         }
@@ -312,35 +288,6 @@ class LiveSampler:
         answered = max(0, self.totals["answered"] - self.totals["handoffs"])
         return round(min(1.0, answered / questions), 4)
 
-    def _rooms(self) -> list[dict[str, Any]]:
-        rooms = []
-        for room in self.gateway.room_views():
-            snap = room.audience
-            rooms.append(
-                {
-                    "platform": room.platform,
-                    "room": room.name,
-                    "mood": snap.mood,
-                    "sentiment": snap.sentiment,
-                    "messages_per_minute": snap.messages_per_minute,
-                    "active_viewers": snap.active_viewers,
-                    "hot_products": snap.hot_products,
-                    "vision": {k: round(v, 3) for k, v in snap.vision.items()},
-                    "attention": None if snap.attention is None else round(snap.attention, 3),
-                    "queue": room.queue,
-                    "deferred": room.deferred,
-                }
-            )
-        return rooms
-
-    @staticmethod
-    def _top_products(rooms: list[dict[str, Any]]) -> list[tuple[str, int]]:
-        counts: Counter[str] = Counter()
-        for room in rooms:
-            for name, count in room["hot_products"]:
-                counts[name] += count
-        return counts.most_common(10)
-
     def _open_question(self, question: OpenQuestion) -> dict[str, Any]:
         return {
             "id": question.id,
@@ -353,87 +300,3 @@ class LiveSampler:
             "at": question.at,
             "product": self.tap.product_of(question.text),
         }
-
-    @staticmethod
-    def _not_carried(ask: OpenQuestion) -> dict[str, Any]:
-        return {
-            "id": ask.id,
-            "text": ask.text,
-            "lang": ask.lang,
-            "count": ask.count,
-            "platform": ask.platform,
-            "room": ask.room,
-            "at": ask.at,
-            "last_at": ask.last_at,
-        }
-
-    def _moderation(self, now: float) -> list[dict[str, Any]]:
-        """The bot's decisions (``source`` "bot", with their undo) and other moderators' actions
-        (``source`` "moderator" with ``by`` their name, or "platform"), newest first."""
-        rows = self._bot_moderation(now) + self.notices.notice_rows(MODERATION_ROWS)
-        rows.sort(key=lambda row: row["at"], reverse=True)
-        return rows[:MODERATION_ROWS]
-
-    def _bot_moderation(self, now: float) -> list[dict[str, Any]]:
-        rows = []
-        for record in list(self.gateway.moderation_log)[-MODERATION_ROWS:][::-1]:
-            action = record.decision.action
-            rows.append(
-                {
-                    "id": record_id(record),
-                    "at": round(record.at, 3),
-                    "platform": record.platform,
-                    "room": record.room,
-                    "viewer": record.viewer,
-                    "text": record.text,
-                    "action": action.value,
-                    "rule": record.decision.rule,
-                    "detail": record.decision.detail,
-                    "mode": "dry_run" if record.dry_run else "live",
-                    "label": action_label(action, record.dry_run),
-                    "executed": record.executed,
-                    "undone_at": record.undone_at,
-                    "why_not_undo": undo_status(record, self.gateway, now),
-                    "source": "bot",
-                    "by": "",
-                }
-            )
-        return rows
-
-    def _connections(self) -> list[dict[str, Any]]:
-        out = []
-        for name, connector in self.gateway.platforms().items():
-            snap = connector.stats.snapshot()
-            out.append(
-                {
-                    "platform": name,
-                    "rooms": {room: state.value for room, state in sorted(snap.states.items())},
-                    "received": snap.received,
-                    "delivered": snap.outcome("delivered"),
-                    "dropped": snap.outcome("dropped"),
-                    "reconnects": sum(snap.reconnects.values()),
-                    "send_failures": sum(n for (o, _), n in snap.sends.items() if o == "failed"),
-                    # chat silenced, watched / online counters, live (platforms that push them)
-                    "status": self.notices.room_status(name),
-                }
-            )
-        return out
-
-    def _budget(self) -> list[dict[str, Any]]:
-        out = []
-        for send in self.gateway.send_views():
-            platform, limit, remaining = send.platform, send.limit, send.remaining
-            out.append(
-                {
-                    "platform": platform,
-                    "limit": limit.messages,
-                    "window_s": limit.window_s,
-                    "remaining": remaining,
-                    "used": limit.messages - remaining,
-                    "pending": send.pending,
-                }
-            )
-        return out
-
-    def _upstreams(self) -> dict[str, bool]:
-        return self.gateway.upstreams()

@@ -24,15 +24,19 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from connectors.settings import load, setting
+
 __all__ = ["LoginThrottle", "ThrottleConfig"]
 
 
 @dataclass(frozen=True)
 class ThrottleConfig:
-    per_user: int = 10  # failed logins of one user name per window
-    per_address: int = 30  # failed logins from one client address per window (NAT, offices: higher)
-    window_s: float = 600.0
-    max_keys: int = 10_000  # names and addresses remembered per table (bounded memory)
+    #: failed logins of one user name per window
+    per_user: int = setting("LIVEROOM_LOGIN_MAX_FAILURES_USER", default=10)
+    #: failed logins from one client address per window (NAT, offices: higher)
+    per_address: int = setting("LIVEROOM_LOGIN_MAX_FAILURES_ADDRESS", default=30)
+    window_s: float = setting("LIVEROOM_LOGIN_WINDOW_S", default=600.0)
+    max_keys: int = setting(None, default=10_000)  # names and addresses remembered per table (bounded memory)
 
     def __post_init__(self) -> None:
         if min(self.per_user, self.per_address, self.max_keys) < 1 or self.window_s <= 0:
@@ -42,11 +46,7 @@ class ThrottleConfig:
     def from_env(cls, env: Mapping[str, str] = os.environ) -> ThrottleConfig:
         """``LIVEROOM_LOGIN_MAX_FAILURES_USER`` / ``_ADDRESS`` and ``LIVEROOM_LOGIN_WINDOW_S``."""
         try:
-            return cls(
-                per_user=int(env.get("LIVEROOM_LOGIN_MAX_FAILURES_USER") or cls.per_user),
-                per_address=int(env.get("LIVEROOM_LOGIN_MAX_FAILURES_ADDRESS") or cls.per_address),
-                window_s=float(env.get("LIVEROOM_LOGIN_WINDOW_S") or cls.window_s),
-            )
+            return load(cls, env)
         except ValueError as err:
             raise ValueError(f"login throttle settings: {err}") from None
 

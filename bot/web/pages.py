@@ -23,9 +23,10 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from bot.app import METRICS
 from bot.core.rooms import room_name_ok
+from bot.http.errors import json_error
 from bot.outbound import rate_limit
+from bot.services import METRICS, SAMPLE_LOGS, THROTTLE
 from bot.web.auth import (
     ROLE_MODERATOR,
     ROLE_STREAMER,
@@ -49,7 +50,6 @@ log = logging.getLogger(__name__)
 MAX_FORM_BYTES = 4096
 FAVICON = STATIC_DIR / "favicon.svg"
 _BODY = re.compile(r"<!-- simulator:body -->(.*?)<!-- /simulator:body -->", re.S)
-THROTTLE = web.AppKey("login_throttle", LoginThrottle)
 MAX_NAME_CHARS = 64  # longer names are never accounts (auth._NAME); the throttle keys stay small
 MAX_NEXT_CHARS = 2048
 MAX_SAMPLE_EVENTS = 500  # the replay panel asks for 200; 5000 was ~0.7 s of CPU per request
@@ -89,9 +89,6 @@ class SampleLogs:
 def _sample_log_text(n: int, room: str) -> str:
     lines = (json.dumps(event_to_json(e), ensure_ascii=False) for e in generate(n, seed=n, room=room))
     return "\n".join(lines) + "\n"
-
-
-SAMPLE_LOGS = web.AppKey("sample_logs", SampleLogs)
 
 
 def setup(app: web.Application, env: Mapping[str, str] = os.environ) -> None:
@@ -221,7 +218,7 @@ def _form_csrf_ok(request: web.Request, form: dict[str, str]) -> bool:
 async def logout(request: web.Request) -> web.StreamResponse:
     form = await _form(request)
     if not _form_csrf_ok(request, form):
-        return web.json_response({"error": "missing or wrong CSRF token"}, status=403)
+        return json_error(403, "missing or wrong CSRF token")
     session = current_session(request)
     if session is not None:
         request.app[SESSIONS].drop(session.id)
@@ -233,11 +230,11 @@ async def logout(request: web.Request) -> web.StreamResponse:
 async def set_lang(request: web.Request) -> web.StreamResponse:
     form = await _form(request)
     if not _form_csrf_ok(request, form):
-        return web.json_response({"error": "missing or wrong CSRF token"}, status=403)
+        return json_error(403, "missing or wrong CSRF token")
     lang = form.get("lang", "")
     if lang not in LANGS:
         problem = f"lang must be one of {', '.join(LANGS)}"
-        return web.json_response({"error": problem, "field": "lang"}, status=422)
+        return json_error(422, problem, "lang")
     session = current_session(request)
     if session is not None:
         request.app[SESSIONS].set_lang(session, lang)
@@ -269,12 +266,10 @@ async def sample_log(request: web.Request) -> web.Response:
     n = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 4 else 0
     if not 1 <= n <= MAX_SAMPLE_EVENTS:
         problem = f"n must be 1-{MAX_SAMPLE_EVENTS}"
-        return web.json_response({"error": problem, "field": "n"}, status=422)
+        return json_error(422, problem, "n")
     room = request.query.get("room", "demo")
     if not room_name_ok(room) or len(room) > 40:
-        return web.json_response(
-            {"error": "room names are 1-40 letters or digits", "field": "room"}, status=422
-        )
+        return json_error(422, "room names are 1-40 letters or digits", "room")
     text = await request.app[SAMPLE_LOGS].get(n, room)
     return web.Response(text=text, content_type="application/x-ndjson", charset="utf-8")
 

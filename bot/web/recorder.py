@@ -29,17 +29,16 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import astuple, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from aiohttp import web
-from prometheus_client import Counter
 
-from bot.app import METRICS
-from bot.config import env_float
+from bot.services import METRICS, RECORDER
 from bot.web.dashboard_sampler import Tick
+from connectors.settings import load, setting
 from connectors.tasks import cancel_and_wait
 from knowledge_graph.open_questions import question_key
 
@@ -88,9 +87,9 @@ CREATE INDEX IF NOT EXISTS chat_session ON chat (session, t);
 
 @dataclass(frozen=True)
 class RecorderConfig:
-    path: Path
-    session_gap_s: float = 900.0
-    idle_sample_every_s: float = 10.0
+    path: Path = setting(None)  # LIVEROOM_VAR/reports/sessions.sqlite
+    session_gap_s: float = setting("LIVEROOM_REPORT_SESSION_GAP_S", default=900.0)
+    idle_sample_every_s: float = setting(None, default=10.0)
 
     def __post_init__(self) -> None:
         if self.session_gap_s < 10:
@@ -101,10 +100,7 @@ class RecorderConfig:
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> RecorderConfig:
         var_dir = Path(env.get("LIVEROOM_VAR", "var"))
-        return cls(
-            path=var_dir / "reports" / "sessions.sqlite",
-            session_gap_s=env_float(env, "LIVEROOM_REPORT_SESSION_GAP_S", 900.0),
-        )
+        return load(cls, env, path=var_dir / "reports" / "sessions.sqlite")
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -122,7 +118,7 @@ def session_id_for(t: float) -> str:
 
 
 class SessionRecorder:
-    def __init__(self, config: RecorderConfig, on_drop: Counter | None = None) -> None:
+    def __init__(self, config: RecorderConfig, on_drop: Callable[[], None] | None = None) -> None:
         self.config = config
         self._on_drop = on_drop
         self._queue: asyncio.Queue[Tick] = asyncio.Queue(maxsize=QUEUE_BATCHES)
@@ -187,7 +183,7 @@ class SessionRecorder:
         except asyncio.QueueFull:
             self.dropped += 1
             if self._on_drop is not None:
-                self._on_drop.inc()
+                self._on_drop()
             log.warning("recorder: disk behind, dropped the tick of %.0f", tick.t)
 
     async def _write_forever(self) -> None:
@@ -268,22 +264,18 @@ class _SessionTick:
     tick: Tick
 
 
-RECORDER = web.AppKey("session_recorder", SessionRecorder)
-
-
 def setup(app: web.Application) -> None:
-    """Create the recorder (the dashboard's sampler feeds it) and open/close its database with the app."""
-    dropped = Counter(
-        "liveroom_recorder_ticks_dropped_total",
-        "Dashboard seconds the session recorder dropped because the disk was behind",
-        registry=app[METRICS].registry,
+    """Create the recorder (the dashboard's sampler feeds it); ``recorder_ctx`` opens and closes its
+    database with the app (bot/app.py lists it before the dashboard's sampler)."""
+    app[RECORDER] = SessionRecorder(
+        RecorderConfig.from_env(), on_drop=app[METRICS].recorder_ticks_dropped.inc
     )
-    app[RECORDER] = SessionRecorder(RecorderConfig.from_env(), on_drop=dropped)
-    app.cleanup_ctx.append(_recorder_ctx)
 
 
-async def _recorder_ctx(app: web.Application) -> AsyncIterator[None]:
+async def recorder_ctx(app: web.Application) -> AsyncIterator[None]:
     recorder = app[RECORDER]
     await recorder.start()
-    yield
-    await recorder.stop()
+    try:
+        yield
+    finally:
+        await recorder.stop()

@@ -23,14 +23,14 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.catalog_names import GRAPH
 from bot.content.plan import gather, preview_doc, run_of_show_doc
 from bot.content.recap import catalog_names, hms, session_recap
 from bot.content.text import chapter_lines, highlight_title, recap_doc
+from bot.services import EXPORT_LOCK, GRAPH, RECORDER
 from bot.web.auth import ROLE_MODERATOR, require_role
 from bot.web.i18n import LANGS, request_lang, t
 from bot.web.layout import render_page
-from bot.web.recorder import RECORDER, RecorderConfig
+from bot.web.recorder import RecorderConfig
 from bot.web.report_data import list_sessions, session_report
 from bot.web.report_render import render
 from knowledge_graph.catalog import list_products
@@ -38,7 +38,6 @@ from knowledge_graph.errors import KnowledgeGraphError
 
 log = logging.getLogger(__name__)
 
-EXPORT_LOCK = web.AppKey("report_export_lock", asyncio.Semaphore)
 CONTENT_TYPES = {"png": "image/png", "pdf": "application/pdf"}
 LABEL_KEYS = (
     "title messages questions answer_rate handed_off recommendations peak answered unanswered none per_min "

@@ -35,7 +35,7 @@ from connectors.bilibili.errors import (
 )
 from connectors.bilibili.framing import Op, Packet, Ver, brotli_available, decode_frame, encode_packet
 from connectors.bilibili.payloads import PLATFORM, GuardPairs, Skip, parse_body, to_event
-from connectors.limits import Backoff, SendBudget, split_message
+from connectors.limits import Backoff, SendPause, split_message
 from connectors.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
@@ -247,7 +247,8 @@ class BilibiliConnector(Connector):
         self._authors: OrderedDict[str, int] = OrderedDict()
         #: (room, uid) -> when the bot asked Bilibili to mute them (its ROOM_BLOCK_MSG is then the bot's)
         self._own_mutes: OrderedDict[tuple[str, str], float] = OrderedDict()
-        self.budget = SendBudget(limit=1, window_s=max(self.config.send_interval_s, 1e-3))
+        self.send_limit = self.config.send_limit
+        self.pause = SendPause()
 
     async def start(self, sink: EventSink) -> None:
         self._sink = sink
@@ -301,7 +302,7 @@ class BilibiliConnector(Connector):
             self._session = None
 
     async def send(self, message: OutboundMessage) -> None:
-        """Split to ``max_chars``, pace by ``send_interval_s``; 10031 (too fast) pauses and retries once."""
+        """Split to ``max_chars`` (the pacer keeps to ``send_limit``); 10031 (too fast): pause, retry once."""
         if self._api is None:
             raise BilibiliError("connector not started")
         client = self.rooms.get(message.room)
@@ -313,13 +314,13 @@ class BilibiliConnector(Connector):
     async def _send_part(self, room_id: int, text: str, reply_mid: int | None) -> None:
         for attempt in range(2):
             try:
-                async with self.budget.slot() as waited:
+                async with self.pause.slot() as waited:
                     self.stats.waited(waited)
                     await self._api.send_danmaku(room_id, text, reply_mid=reply_mid)  # type: ignore[union-attr]
             except ApiError as err:
                 if err.code == TOO_FAST and attempt == 0:
                     self.stats.sent("retried", "too_fast")
-                    self.budget.pause_for(5 * self.config.send_interval_s)
+                    self.pause.pause_for(5 * self.config.send_interval_s)
                     continue
                 self.stats.sent("failed", str(err.code))
                 log.warning("bilibili room %s: danmaku not sent: %s", room_id, err)

@@ -129,14 +129,14 @@ def _decompress(body: bytes, ver: int, limit: int) -> bytes:
         raise FrameError("brotli_unavailable")
     decoder = brotli.Decompressor()
     try:
-        out = decoder.process(body, output_buffer_limit=limit)
+        unpacked: bytes = decoder.process(body, output_buffer_limit=limit)
     except brotli.error as err:
         raise FrameError("bad_brotli", str(err)) from None
-    if len(out) >= limit and not decoder.is_finished():
+    if len(unpacked) >= limit and not decoder.is_finished():
         raise FrameError("decompressed_too_large", f">= {limit} bytes")
     if not decoder.is_finished():
         raise FrameError("bad_brotli", "truncated stream")
-    return out
+    return unpacked
 
 
 def heartbeat_popularity(body: bytes) -> int | None:

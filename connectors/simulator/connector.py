@@ -58,6 +58,7 @@ from connectors.base import (
     NotTimedOut,
     OutboundMessage,
     Role,
+    SendLimit,
 )
 from connectors.simulator.payloads import (
     MAX_FRAME_BYTES,
@@ -83,6 +84,20 @@ SEND_QUEUE = 256  # frames waiting for one socket before it counts as a slow rea
 SEND_TIMEOUT_S = 5.0  # one write that takes longer closes the socket (its TCP window stayed full)
 REPLAY_TOKEN_ENV = "LIVEROOM_SIMULATOR_REPLAY_TOKEN"
 ORIGINS_ENV = "LIVEROOM_SIMULATOR_ORIGINS"
+#: ``messages/seconds`` the simulated room accepts from the bot (benchmarks lift it: ``1000000/1``)
+SEND_LIMIT_ENV = "LIVEROOM_SEND_LIMIT_SIMULATOR"
+
+
+def _send_limit(raw: str) -> SendLimit:
+    if not raw:
+        return SendLimit(100, 10.0, 500)
+    messages, _, seconds = raw.partition("/")
+    try:
+        return SendLimit(int(messages), float(seconds), 500)
+    except ValueError:
+        raise ValueError(f"{SEND_LIMIT_ENV} must look like 100/10 (messages/seconds), got {raw!r}") from None
+
+
 #: platform roles a web-session role may claim on a viewer socket (None: not logged in)
 CLAIMABLE_ROLES: dict[str | None, frozenset[str]] = {
     None: frozenset({"subscriber"}),
@@ -105,7 +120,7 @@ class _Client:
         self.name: str | None = None  # fixed by the first frame
         self.queue: asyncio.Queue[str] = asyncio.Queue(maxsize=SEND_QUEUE)
         self.writer: asyncio.Task[None] | None = None
-        self.transport: asyncio.BaseTransport | None = None
+        self.transport: asyncio.Transport | None = None
         self.drained = asyncio.Event()  # set by the writer when the queue is down to a quarter
         self.drained.set()
 
@@ -140,6 +155,7 @@ class SimulatorConnector(Connector):
         self._rooms: dict[str, _Room] = {}
         self._sink: EventSink | None = None
         self.session_role: SessionRole = lambda _request: None
+        self.send_limit = _send_limit(env.get(SEND_LIMIT_ENV, "").strip())
         self.replay_token = env.get(REPLAY_TOKEN_ENV, "").strip()
         self.origins = frozenset(
             o.strip().rstrip("/").lower() for o in env.get(ORIGINS_ENV, "").split(",") if o.strip()

@@ -82,6 +82,15 @@ class ChatFrame:
     notice: ModerationNotice | None = None
 
 
+class _FrameCommon(TypedDict):
+    """The fields every parsed client frame carries, whatever its type."""
+
+    viewer: str
+    viewer_id: str
+    message_id: str | None
+    roles: tuple[str, ...]
+
+
 def parse_client_frame(raw: str) -> ChatFrame:
     """Validate one client text frame; raise :class:`BadFrame` naming what is wrong."""
     if len(raw.encode()) > MAX_FRAME_BYTES:
@@ -111,7 +120,12 @@ def parse_client_frame(raw: str) -> ChatFrame:
     roles = data.get("roles", [])
     if not isinstance(roles, list) or not set(roles) <= ROLES:
         raise BadFrame(f"field 'roles' must be a list of {', '.join(sorted(ROLES))}")
-    common = {"viewer": viewer, "viewer_id": viewer_id, "message_id": message_id, "roles": tuple(roles)}
+    common: _FrameCommon = {
+        "viewer": viewer,
+        "viewer_id": viewer_id,
+        "message_id": message_id,
+        "roles": tuple(roles),
+    }
     if kind == "moderation":
         return ChatFrame(text="", type="moderation", notice=_notice(data, viewer), **common)
     if kind == "gift":

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import twitchio.eventsub.websockets
 import twitchio.http
 
-from connectors.settings import get_bool, get_float, get_int, layered
+from connectors.settings import layered, load, setting
 from connectors.twitch.errors import TwitchConfigError
 
 BOT_SCOPES = ("user:read:chat", "user:write:chat", "user:bot")
@@ -76,45 +76,50 @@ def eventsub_url() -> str:
 
 @dataclass(frozen=True)
 class TwitchConfig:
-    """Settings of one bot account in one or more channels. Tokens are excluded from ``repr``."""
+    """Settings of one bot account in one or more channels. Tokens are excluded from ``repr``.
+
+    Every setting has an env var ``TWITCH_<FIELD>`` unless it names another."""
 
     client_id: str
     bot_id: str
     channel_ids: tuple[str, ...]
     client_secret: str = field(default="", repr=False)
-    user_token: str = field(default="", repr=False)
+    user_token: str = setting(parse=lambda raw: raw.removeprefix("oauth:"), default="", repr=False)
     refresh_token: str = field(default="", repr=False)
     #: the bot is a moderator in its channels (Twitch then allows 100 messages / 30 s instead of 20)
-    is_moderator: bool = False
+    is_moderator: bool = setting("TWITCH_BOT_IS_MODERATOR", default=False)
     send_limit: int = 0  # 0 = 20, or 100 as moderator
-    send_window_s: float = 30.0
-    max_chars: int = MAX_CHARS
+    send_window_s: float = setting("TWITCH_SEND_WINDOW", default=30.0)
+    max_chars: int = setting(None, default=MAX_CHARS)
     #: EventSub accepts 10-600 s; smaller values only make sense against the fake server in tests
-    keepalive_s: float = 10
+    keepalive_s: float = setting("TWITCH_KEEPALIVE", default=10)
     #: how long after the keepalive deadline the socket is declared dead (Twitch allows some jitter)
-    keepalive_grace_s: float = 5.0
+    keepalive_grace_s: float = setting(None, default=5.0)
     #: pause after a 429 whose response has no usable Ratelimit-Reset header
-    retry_after_429_s: float = 5.0
-    backoff_base_s: float = 1.0
-    backoff_cap_s: float = 60.0
+    retry_after_429_s: float = setting(None, default=5.0)
+    backoff_base_s: float = setting(None, default=1.0)
+    backoff_cap_s: float = setting(None, default=60.0)
     #: other servers than Twitch's (``TWITCH_API_BASE``: Helix, e.g. ``http://127.0.0.1:8400/helix/``;
     #: ``TWITCH_ID_BASE``: OAuth, ``http://127.0.0.1:8400/``; ``TWITCH_EVENTSUB_WS``: the EventSub
     #: WebSocket), applied process-wide when the connector starts (:func:`configure_endpoints_from`).
     #: For tests and local stand-ins only (bench/platform_standins.py); empty = Twitch's own.
-    api_base: str = ""
-    id_base: str = ""
-    eventsub_ws: str = ""
+    api_base: str = setting(parse=str.strip, default="")
+    id_base: str = setting(parse=str.strip, default="")
+    eventsub_ws: str = setting(parse=str.strip, default="")
     #: chat.message carries cheers; chat.notification carries subs, gifted subs and raids; both need
     #: only the bot's user:read:chat. channel.follow v2 needs moderator:read:followers and a mod bot;
     #: channel.moderate v2 the MODERATE_READ_SCOPES, automod.message.* the AUTOMOD_SCOPE (optional:
     #: a channel that did not grant them is logged and skipped, chat goes on).
-    events: tuple[str, ...] = (
-        "channel.chat.message",
-        "channel.chat.notification",
-        "channel.follow",
-        "channel.moderate",
-        "automod.message.hold",
-        "automod.message.update",
+    events: tuple[str, ...] = setting(
+        None,
+        default=(
+            "channel.chat.message",
+            "channel.chat.notification",
+            "channel.follow",
+            "channel.moderate",
+            "automod.message.hold",
+            "automod.message.update",
+        ),
     )
 
     def __post_init__(self) -> None:
@@ -135,19 +140,4 @@ class TwitchConfig:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> TwitchConfig:
-        v = layered(env, "TWITCH_CREDENTIALS_FILE", "twitch.secret")
-        return cls(
-            client_id=v.get("TWITCH_CLIENT_ID", ""),
-            client_secret=v.get("TWITCH_CLIENT_SECRET", ""),
-            bot_id=v.get("TWITCH_BOT_ID", ""),
-            channel_ids=tuple(c.strip() for c in v.get("TWITCH_CHANNEL_IDS", "").split(",") if c.strip()),
-            user_token=v.get("TWITCH_USER_TOKEN", "").removeprefix("oauth:"),
-            refresh_token=v.get("TWITCH_REFRESH_TOKEN", ""),
-            is_moderator=get_bool(v, "TWITCH_BOT_IS_MODERATOR", False),
-            send_limit=get_int(v, "TWITCH_SEND_LIMIT", 0),
-            send_window_s=get_float(v, "TWITCH_SEND_WINDOW", 30.0),
-            keepalive_s=get_int(v, "TWITCH_KEEPALIVE", 10),
-            api_base=v.get("TWITCH_API_BASE", "").strip(),
-            id_base=v.get("TWITCH_ID_BASE", "").strip(),
-            eventsub_ws=v.get("TWITCH_EVENTSUB_WS", "").strip(),
-        )
+        return load(cls, layered(env, "TWITCH_CREDENTIALS_FILE", "twitch.secret"), "TWITCH_")

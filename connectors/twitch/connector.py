@@ -5,12 +5,12 @@
 * receive: :class:`EventSubSocket`; subscriptions are created through twitchio's Helix client with the
   bot's user token (EventSub WebSocket requires a user token).
 * send: Helix Send Chat Message via ``PartialUser.send_message``; before sending, messages are split to
-  500 characters on word boundaries and wait for the send budget (20 / 30 s, 100 as moderator). A 429
-  pauses the budget until its ``Ratelimit-Reset`` and the part is retried.
+  500 characters on word boundaries; the gateway's pacer keeps to :attr:`send_limit` (20 / 30 s, 100 as
+  moderator). A 429 pauses every send until its ``Ratelimit-Reset`` and the part is retried.
 * moderate: Helix Delete Chat Messages (``DELETE moderation/chat``, one message id) and Ban User with a
   duration (``POST moderation/bans``) through twitchio's ``PartialUser.delete_chat_messages`` /
   ``timeout_user`` with the bot's user token (scopes in ``MODERATION_SCOPES``; the bot must be a
-  moderator). They do not use the message budget but honour its 429 pause: all Helix calls of one
+  moderator). They are no messages but honour the 429 pause: all Helix calls of one
   token share Twitch's rate-limit bucket. A refusal (403 not a moderator, 400, 404) is logged -> False.
 * lift a timeout (the dashboard's undo): Helix Unban User (``DELETE moderation/bans``, same scope as
   Ban User), which removes a ban or a timeout; 400 "user is not banned" -> :class:`NotTimedOut`.
@@ -27,8 +27,8 @@ import aiohttp
 import twitchio
 from twitchio.eventsub.enums import SubscriptionType
 
-from connectors.base import ChatEvent, Connector, EventSink, NotTimedOut, OutboundMessage
-from connectors.limits import Backoff, SendBudget, split_message
+from connectors.base import ChatEvent, Connector, EventSink, NotTimedOut, OutboundMessage, SendLimit
+from connectors.limits import Backoff, SendPause, split_message
 from connectors.twitch.config import MAX_TIMEOUT_S, TwitchConfig, configure_endpoints_from, eventsub_url
 from connectors.twitch.errors import TwitchAuthError, TwitchError, TwitchModerationError, TwitchSendError
 from connectors.twitch.eventsub import EventSubSocket
@@ -50,14 +50,14 @@ class TwitchConnector(Connector):
         *,
         config: TwitchConfig | None = None,
         bot_name: str = "liveroom",
-        budget: SendBudget | None = None,
         **_: object,
     ) -> None:
         self.config = config or TwitchConfig.from_env()
         self.bot_name = bot_name
-        self.budget = budget or SendBudget(
-            limit=self.config.effective_send_limit, window_s=self.config.send_window_s
+        self.send_limit = SendLimit(
+            self.config.effective_send_limit, self.config.send_window_s, self.config.max_chars
         )
+        self.pause = SendPause()
         self._client: twitchio.Client | None = None
         self._session: aiohttp.ClientSession | None = None
         self.eventsub: EventSubSocket | None = None
@@ -162,7 +162,7 @@ class TwitchConnector(Connector):
     async def _send_part(self, channel: twitchio.PartialUser, text: str, reply_to: str | None) -> None:
         for _ in range(MAX_429_RETRIES + 1):
             try:
-                async with self.budget.slot() as waited:
+                async with self.pause.slot() as waited:
                     self.stats.waited(waited)
                     await channel.send_message(
                         text,
@@ -171,12 +171,12 @@ class TwitchConnector(Connector):
                         reply_to_message_id=reply_to,
                     )
             except twitchio.MessageRejectedError as err:
-                raise TwitchSendError("rejected", str(err.message.dropped_code)) from err
+                raise TwitchSendError("rejected", str(err.code)) from err
             except twitchio.HTTPException as err:
                 if err.status == 429:
-                    # pause the whole budget until Twitch's Ratelimit-Reset (or a default), then retry
+                    # pause every send until Twitch's Ratelimit-Reset (or a default), then retry
                     self.stats.sent("retried", "429")
-                    self.budget.pause_for(self._retry_after())
+                    self.pause.pause_for(self._retry_after())
                     continue
                 raise TwitchSendError(f"http_{err.status}") from err
             except (aiohttp.ClientError, asyncio.TimeoutError) as err:
@@ -260,12 +260,12 @@ class TwitchConnector(Connector):
         """One Helix moderation request; a 429 pauses every Helix call of the bot until the reset and
         retries (as for sends), other errors raise :class:`TwitchModerationError`."""
         for _ in range(MAX_429_RETRIES + 1):
-            await self.budget.wait_unpaused()
+            await self.pause.wait_unpaused()
             try:
                 await call()
             except twitchio.HTTPException as err:
                 if err.status == 429:
-                    self.budget.pause_for(self._retry_after())
+                    self.pause.pause_for(self._retry_after())
                     continue
                 detail = err.extra.get("message", "") if isinstance(err.extra, dict) else ""
                 raise TwitchModerationError(f"http_{err.status}", str(detail)) from err

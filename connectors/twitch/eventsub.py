@@ -147,7 +147,7 @@ class EventSubSocket:
             self._stats.dropped("binary_frame")
             return None
         try:
-            message = json.loads(frame.data)
+            message: WebsocketMessage = json.loads(frame.data)
             message["metadata"]["message_type"]
         except (ValueError, KeyError, TypeError):
             self._stats.dropped("invalid_json")

@@ -9,9 +9,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Literal, TypedDict
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 from connectors.base import Badge, ChatEvent, EmoteSpan, EventKind, ModerationNotice, Money, Role
+
+if TYPE_CHECKING:
+    from twitchio.types_.conduits import Condition
 
 PLATFORM = "twitch"
 
@@ -407,7 +410,7 @@ IGNORED_TYPES = {
 }
 
 #: subscription version and condition per type (bot_id = the bot account, channel = broadcaster id)
-SUBSCRIPTIONS: dict[str, tuple[str, Callable[[str, str], dict[str, str]]]] = {
+SUBSCRIPTIONS: dict[str, tuple[str, Callable[[str, str], Condition]]] = {
     "channel.chat.message": ("1", lambda channel, bot: {"broadcaster_user_id": channel, "user_id": bot}),
     "channel.chat.notification": ("1", lambda channel, bot: {"broadcaster_user_id": channel, "user_id": bot}),
     "channel.follow": ("2", lambda channel, bot: {"broadcaster_user_id": channel, "moderator_user_id": bot}),

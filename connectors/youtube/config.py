@@ -14,7 +14,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from connectors.settings import get_float, get_int, layered
+from connectors.base import SendLimit
+from connectors.settings import layered, load, setting
 from connectors.youtube.errors import YouTubeConfigError
 
 #: force-ssl covers reading chat, sending, deleting messages and banning (the "youtube" scope would too,
@@ -31,7 +32,8 @@ DEFAULT_TOKEN_URL = "https://oauth2.googleapis.com/token"
 
 @dataclass(frozen=True)
 class YouTubeConfig:
-    """Settings of one bot account reading one live chat. Secrets are excluded from ``repr``."""
+    """Settings of one bot account reading one live chat. Secrets are excluded from ``repr``. Every
+    setting has an env var ``YOUTUBE_<FIELD>`` unless it names another."""
 
     client_id: str
     client_secret: str = field(default="", repr=False)
@@ -43,33 +45,35 @@ class YouTubeConfig:
     live_chat_id: str = ""
     #: the bot's own channel id: its echoed messages are dropped (also learnt from its first insert)
     bot_channel_id: str = ""
-    api_base: str = DEFAULT_API_BASE
+    api_base: str = setting(parse=lambda raw: raw.rstrip("/"), default=DEFAULT_API_BASE)
     token_url: str = DEFAULT_TOKEN_URL
     max_chars: int = MAX_CHARS
-    #: messages per second the bot may send (liveChatMessages.insert has no documented rate; YouTube's
-    #: own chat throttles humans at about one message per second)
-    send_per_s: float = 1.0
+    #: messages per second the bot may send: the send limit the gateway's pacer keeps to. Every message
+    #: costs 20 of the day's quota units (quota.py), so the quota, not a rate limit, sets it: one per
+    #: 10 s (liveChatMessages.insert has no documented rate; YouTube's own chat throttles humans at about
+    #: one message per second)
+    send_per_s: float = 0.1
     #: the day's quota (the Data API default is 10,000 units per project, reset at midnight Pacific)
     daily_quota: int = 10_000
     #: units already used today by other programs of the same Google Cloud project
-    quota_used_at_start: int = 0
+    quota_used_at_start: int = setting("YOUTUBE_QUOTA_USED", default=0)
     #: overrides of quota.COSTS ("liveChatMessages.insert=50,..."), if Google changes a price
-    quota_costs: tuple[tuple[str, int], ...] = ()
+    quota_costs: tuple[tuple[str, int], ...] = setting(parse=lambda raw: parse_costs(raw), default=())
     #: how long polling must last (from start): the pacer keeps enough quota for it
     stream_hours: float = 8.0
     #: the slowest polling the pacer accepts: sends are refused before polling would have to go slower
-    max_poll_s: float = 30.0
+    max_poll_s: float = setting("YOUTUBE_MAX_POLL", default=30.0)
     #: the fastest polling, whatever pollingIntervalMillis says (tests set it low)
-    min_poll_s: float = 1.0
+    min_poll_s: float = setting("YOUTUBE_MIN_POLL", default=1.0)
     #: liveChatMessages.list maxResults (the API accepts 200-2000)
-    max_results: int = 2000
+    max_results: int = setting(None, default=2000)
     #: no active broadcast / chat not found: look again after this long (costs a discovery call)
-    discover_every_s: float = 60.0
-    backoff_base_s: float = 1.0
-    backoff_cap_s: float = 60.0
+    discover_every_s: float = setting(None, default=60.0)
+    backoff_base_s: float = setting(None, default=1.0)
+    backoff_cap_s: float = setting(None, default=60.0)
     #: refresh the access token this long before it expires
-    refresh_margin_s: float = 60.0
-    request_timeout_s: float = 15.0
+    refresh_margin_s: float = setting(None, default=60.0)
+    request_timeout_s: float = setting(None, default=15.0)
 
     def __post_init__(self) -> None:
         if not self.client_id or not self.client_secret or not self.refresh_token:
@@ -88,31 +92,16 @@ class YouTubeConfig:
             raise YouTubeConfigError("max_results must be 200-2000 (the API's range)")
 
     @property
+    def send_limit(self) -> SendLimit:
+        return SendLimit(1, 1.0 / self.send_per_s, self.max_chars)
+
+    @property
     def room(self) -> str:
         return self.channel_id or self.video_id or "live"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> YouTubeConfig:
-        v = layered(env, "YOUTUBE_CREDENTIALS_FILE", "youtube.secret")
-        return cls(
-            client_id=v.get("YOUTUBE_CLIENT_ID", ""),
-            client_secret=v.get("YOUTUBE_CLIENT_SECRET", ""),
-            refresh_token=v.get("YOUTUBE_REFRESH_TOKEN", ""),
-            channel_id=v.get("YOUTUBE_CHANNEL_ID", ""),
-            video_id=v.get("YOUTUBE_VIDEO_ID", ""),
-            live_chat_id=v.get("YOUTUBE_LIVE_CHAT_ID", ""),
-            bot_channel_id=v.get("YOUTUBE_BOT_CHANNEL_ID", ""),
-            api_base=v.get("YOUTUBE_API_BASE", DEFAULT_API_BASE).rstrip("/"),
-            token_url=v.get("YOUTUBE_TOKEN_URL", DEFAULT_TOKEN_URL),
-            max_chars=get_int(v, "YOUTUBE_MAX_CHARS", MAX_CHARS),
-            send_per_s=get_float(v, "YOUTUBE_SEND_PER_S", cls.send_per_s),
-            daily_quota=get_int(v, "YOUTUBE_DAILY_QUOTA", cls.daily_quota),
-            quota_used_at_start=get_int(v, "YOUTUBE_QUOTA_USED", 0),
-            quota_costs=parse_costs(v.get("YOUTUBE_QUOTA_COSTS", "")),
-            stream_hours=get_float(v, "YOUTUBE_STREAM_HOURS", cls.stream_hours),
-            max_poll_s=get_float(v, "YOUTUBE_MAX_POLL", cls.max_poll_s),
-            min_poll_s=get_float(v, "YOUTUBE_MIN_POLL", cls.min_poll_s),
-        )
+        return load(cls, layered(env, "YOUTUBE_CREDENTIALS_FILE", "youtube.secret"), "YOUTUBE_")
 
 
 def parse_costs(raw: str) -> tuple[tuple[str, int], ...]:

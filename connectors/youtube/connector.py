@@ -8,8 +8,9 @@
   so the bot does not answer questions asked before it came. ``chatEndedEvent``, ``offlineAt`` or
   the error ``liveChatEnded`` -> state ``ended`` and polling stops.
 * send: liveChatMessages.insert, split to 200 characters on word boundaries like the other connectors
-  (the API rejects longer text), paced by ``send_per_s`` and refused (counted ``refused/quota``) when
-  the units left would not pay for polling until the end of the stream.
+  (the API rejects longer text), paced by the gateway's pacer to ``send_limit`` (``send_per_s``) and
+  refused (counted ``refused/quota``) when the units left would not pay for polling until the end of
+  the stream.
 * moderate: "delete" -> liveChatMessages.delete; "timeout" -> liveChatBans.insert ``temporary`` with
   ``banDurationSeconds``; "ban" -> ``permanent``. The ban id the API returns is remembered per viewer
   so :meth:`lift_timeout` can liveChatBans.delete it (the API has no way to look a ban up). The chat
@@ -36,7 +37,7 @@ import aiohttp
 
 from connectors.accounting import ConnState
 from connectors.base import ChatEvent, Connector, EventSink, NotTimedOut, OutboundMessage
-from connectors.limits import Backoff, SendBudget, split_message
+from connectors.limits import Backoff, SendPause, split_message
 from connectors.tasks import cancel_and_wait
 from connectors.youtube.api import YouTubeApi
 from connectors.youtube.config import MAX_TIMEOUT_S, YouTubeConfig
@@ -77,7 +78,6 @@ class YouTubeConnector(Connector):
         *,
         config: YouTubeConfig | None = None,
         bot_name: str = "liveroom",
-        budget: SendBudget | None = None,
         quota: QuotaBudget | None = None,
         backlog_s: float = 30.0,
         **_: object,
@@ -85,7 +85,8 @@ class YouTubeConnector(Connector):
         self.config = config or YouTubeConfig.from_env()
         self.bot_name = bot_name
         cfg = self.config
-        self.budget = budget or SendBudget(limit=1, window_s=1.0 / cfg.send_per_s)
+        self.send_limit = cfg.send_limit
+        self.pause = SendPause()
         self.quota = quota or QuotaBudget(
             daily_quota=cfg.daily_quota,
             stream_s=cfg.stream_hours * 3600,
@@ -188,9 +189,11 @@ class YouTubeConnector(Connector):
             for item in page.items:
                 await self._process(item)
         except ChatEnded:
-            return self._ended("chatEndedEvent")
+            self._ended("chatEndedEvent")
+            return None
         if page.offline_at is not None:
-            return self._ended("offlineAt")
+            self._ended("offlineAt")
+            return None
         self.last_poll_interval_s = self.quota.poll_interval(page.polling_interval_s, self.config.min_poll_s)
         return self.last_poll_interval_s
 
@@ -203,7 +206,6 @@ class YouTubeConnector(Connector):
     def _ended(self, why: str) -> None:
         log.info("youtube %s: live chat ended (%s), polling stopped", self.room, why)
         self.stats.set_state(self.room, ConnState.ENDED)
-        return None
 
     def _quota_exceeded(self) -> float:
         wait = self.quota.seconds_to_reset() + self._rng.uniform(1, 60)
@@ -216,7 +218,8 @@ class YouTubeConnector(Connector):
         if reason in ("quotaExceeded", "dailyLimitExceeded"):
             return self._quota_exceeded()
         if reason == "liveChatEnded":
-            return self._ended("liveChatEnded")
+            self._ended("liveChatEnded")
+            return None
         if reason == "liveChatDisabled":
             log.error("youtube %s: live chat is disabled for this broadcast", self.room)
             self.stats.set_state(self.room, ConnState.CHAT_DISABLED)
@@ -305,7 +308,7 @@ class YouTubeConnector(Connector):
         assert self.api is not None
         for attempt in range(2):
             try:
-                async with self.budget.slot() as waited:
+                async with self.pause.slot() as waited:
                     self.stats.waited(waited)
                     data = await self.api.insert_message(self.live_chat_id, text)
             except QuotaRefused as err:
@@ -314,7 +317,7 @@ class YouTubeConnector(Connector):
             except ApiError as err:
                 if err.reason in ("rateLimitExceeded", "userRateLimitExceeded") and attempt == 0:
                     self.stats.sent("retried", err.reason)
-                    self.budget.pause_for(5.0)
+                    self.pause.pause_for(5.0)
                     continue
                 self.stats.sent("failed", err.reason)
                 log.warning("youtube %s: message not sent: %s", self.room, err)

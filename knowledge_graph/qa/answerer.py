@@ -97,8 +97,8 @@ from knowledge_graph.queries import active_promotions, next_stream, variant_coun
 from knowledge_graph.semantic.batching import BatchEncoder
 from knowledge_graph.store import GraphStore
 from knowledge_graph.text import find_word, normalize_key, singular
-from nlu.language import Language, normalize_language
-from nlu.sentiment import sentiment as message_sentiment
+from nlu.text.language import Language, normalize_language
+from nlu.text.sentiment import sentiment as message_sentiment
 
 log = logging.getLogger(__name__)
 

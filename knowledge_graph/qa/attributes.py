@@ -14,7 +14,7 @@ from functools import lru_cache
 from knowledge_graph.catalog import Product
 from knowledge_graph.qa.lexicon import TERMS, Term
 from knowledge_graph.text import find_word
-from nlu.language import Language
+from nlu.text.language import Language
 
 KINDS = ("skin", "finish", "size", "ingredient", "benefit", "need")
 

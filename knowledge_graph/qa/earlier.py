@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from knowledge_graph.catalog import Product
 from knowledge_graph.qa.resolver import resolve
 from knowledge_graph.store import GraphStore
-from nlu.language import Language
+from nlu.text.language import Language
 
 EARLIER_QUESTIONS = 3
 """How many of a viewer's questions before this one a reference can reach back to."""

@@ -7,7 +7,7 @@ viewer with the ``en``/``zh`` labels. Pure data, no I/O.
 
 Every product tag in ``demo_catalog.json`` except ``size:`` has a ``Term`` (the demo catalog test
 checks it), every variant colour a ``SHADES`` entry and a colour family. Colour family names
-agree with the canonical colours of ``nlu/attributes.py`` (``COLOURS`` values). Words are stored
+agree with the canonical colours of ``nlu/text/attributes.py`` (``COLOURS`` values). Words are stored
 as viewers type them; match them after ``knowledge_graph.text.normalize_key``.
 """
 
@@ -603,7 +603,7 @@ COLOUR_FAMILIES: dict[str, tuple[str, ...]] = {
     "gold": ("champagne",),
     "clear": ("clear",),
 }
-"""Colour family (``nlu/attributes.py`` canonical names, plus "clear") -> the catalog shades in it."""
+"""Colour family (``nlu/text/attributes.py`` canonical names, plus "clear") -> the catalog shades in it."""
 
 COLOUR_WORDS: dict[str, str] = {
     # English

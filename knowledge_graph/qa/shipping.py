@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from knowledge_graph.qa.wording import format_price
-from nlu.language import Language
+from nlu.text.language import Language
 
 _AMOUNT = re.compile(r"[¥￥]\s*(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)\s*(?:元|块|yuan\b|rmb\b|cny\b)", re.I)
 _CLAUSE = re.compile(r"[;；。.!！]\s+|[;；。！]")

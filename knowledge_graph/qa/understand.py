@@ -1227,9 +1227,9 @@ def question_parts(text: str) -> list[str]:
 
 @lru_cache(maxsize=1)
 def _colour_words() -> tuple[tuple[str, str], ...]:
-    """The catalog's colour words, and every colour NLU knows (nlu/attributes.py), so a colour the shop
+    """The catalog's colour words, and every colour NLU knows (nlu/text/attributes.py), so a colour the shop
     has no shade of ("blue") is still read as a colour and answered with the shades there are."""
-    from nlu.attributes import COLOURS
+    from nlu.text.attributes import COLOURS
 
     words = {**COLOURS, **COLOUR_WORDS}
     # A lone character (红, 粉) is part of too many other words (口红 is a lipstick, 蛋白粉 protein powder).

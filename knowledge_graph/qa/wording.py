@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from knowledge_graph.catalog import Product
 from knowledge_graph.entities import Promotion, StreamSession
 from knowledge_graph.qa.attributes import size_amount
-from nlu.language import Language
+from nlu.text.language import Language
 
 # Symbol written before the amount, and how many minor-unit digits the currency shows.
 _CURRENCIES: dict[str, tuple[str, int]] = {

@@ -1,6 +1,6 @@
 """Answer a viewer's free-text question with the closest FAQ, or decline.
 
-Pipeline: detect the question's language with ``nlu.language.detect_language`` (the
+Pipeline: detect the question's language with ``nlu.text.language.detect_language`` (the
 project's one detector), pick the route measured best for that language (``ROUTES``),
 encode the question with the route's encoder(s), ask the graph's vector indexes for the
 nearest FAQ questions, and answer with the best FAQ whose cosine similarity clears the
@@ -31,7 +31,7 @@ from knowledge_graph.semantic.vector import (
 )
 from knowledge_graph.store import GraphStore
 from knowledge_graph.text import pick_language
-from nlu.language import detect_language, normalize_language
+from nlu.text.language import detect_language, normalize_language
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ class Leg:
 # calibrated cosine similarities of each leg.
 # Off-topic questions (issue 14): these utility-calibrated thresholds answered 5.7 % of CLINC150's
 # banking/travel/health/small-talk queries with a shop FAQ. So they now apply only to a question the NLU
-# domain guard (nlu/domain_guard.py) marked in domain (``in_domain=True``); any other question (no
+# domain guard (nlu/rasa/domain_guard.py) marked in domain (``in_domain=True``); any other question (no
 # verdict: the gateway's degraded path, or an unguarded model) must clear ``ROUTES`` below.
 IN_DOMAIN_ROUTES: dict[str, tuple[Leg, ...]] = {
     "en": (Leg("minilm", ("en",), 0.45), Leg("use", ("zh",), 0.40)),

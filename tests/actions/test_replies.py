@@ -9,7 +9,7 @@ import pytest
 
 from actions.replies import format_price, graph_unavailable, price_reply, which_product
 from knowledge_graph.catalog import Product
-from nlu.language import Language
+from nlu.text.language import Language
 
 
 def lipstick(stock: int = 35, price: str = "129.00", currency: str = "CNY") -> Product:

@@ -16,11 +16,12 @@ from decimal import Decimal
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-import bot.catalog_names as catalog_names_module
+import bot.http.catalog_names as catalog_names_module
 from bot.app import create_app
-from bot.catalog_names import GRAPH, NAMES_CACHE, NamesCache
 from bot.config import GatewayConfig
+from bot.http.catalog_names import NamesCache
 from bot.outbound.rate_limit import AnonLimitConfig, ClientRateLimit, TokenBucket
+from bot.services import GRAPH, NAMES_CACHE
 from bot.web import pages
 from knowledge_graph.catalog import Product, upsert_products
 from knowledge_graph.config import GraphConfig

@@ -8,8 +8,9 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import create_app
-from bot.catalog_names import NAMES_CACHE, NamesCache
 from bot.config import GatewayConfig
+from bot.http.catalog_names import NamesCache
+from bot.services import NAMES_CACHE
 from knowledge_graph.catalog import Product, upsert_products
 from knowledge_graph.config import GraphConfig
 from knowledge_graph.store import open_store

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.dotenv import load_dotenv
+from connectors.settings import load_dotenv
 
 
 def test_values_fill_only_unset_variables(tmp_path: Path) -> None:

@@ -24,9 +24,10 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot.app import GATEWAY, create_app
+from bot.app import create_app
 from bot.config import GatewayConfig
-from bot.metrics import METRICS_TOKEN_ENV, MetricsAccess
+from bot.http.health import METRICS_TOKEN_ENV, MetricsAccess
+from bot.services import GATEWAY
 from tests.conftest import REPO, free_port
 
 TOKEN = "metrics-test-token-3f9c2a7e"
@@ -64,7 +65,7 @@ def gateway_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> web.Applicat
 async def test_metrics_need_the_bearer_token_when_one_is_set(
     gateway_app: web.Application, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="bot.app")
+    caplog.set_level(logging.INFO, logger="bot.http.health")
     async with TestClient(TestServer(gateway_app)) as client:
         for headers in ({}, {"Authorization": f"Bearer {WRONG}"}, {"Authorization": f"Basic {TOKEN}"}):
             resp = await client.get("/metrics", headers=headers)
@@ -100,8 +101,8 @@ def test_a_short_metrics_token_is_refused() -> None:
 
 
 def deploy_job() -> dict[str, Any]:
-    """The gateway job of bot/deploy/prometheus.yml (what docker-compose's Prometheus runs)."""
-    config = yaml.safe_load((REPO / "bot" / "deploy" / "prometheus.yml").read_text())
+    """The gateway job of ops/deploy/prometheus.yml (what docker-compose's Prometheus runs)."""
+    config = yaml.safe_load((REPO / "ops" / "deploy" / "prometheus.yml").read_text())
     (job,) = (j for j in config["scrape_configs"] if j["job_name"] == "liveroom-gateway")
     return job
 
@@ -182,7 +183,7 @@ RASA_TOKEN = "rasa-channel-token-6e0d"
 
 
 async def liveroom_channel_stand_in() -> tuple[web.AppRunner, str, list[str | None]]:
-    """Answers ``/webhooks/liveroom/webhook`` like nlu/channel.py does, 401 without its token."""
+    """Answers ``/webhooks/liveroom/webhook`` like nlu/rasa/channel.py does, 401 without its token."""
     seen: list[str | None] = []
 
     async def webhook(request: web.Request) -> web.Response:

@@ -1,4 +1,4 @@
-"""Send budget (sliding window, in-flight slots, 429 pause), splitting, backoff and accounting."""
+"""The 429 pause, splitting, backoff and accounting."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from connectors.accounting import ConnectorStats, ConnState
-from connectors.limits import Backoff, SendBudget, split_message
+from connectors.limits import Backoff, SendPause, split_message
 
 
 class FakeClock:
@@ -24,35 +24,16 @@ class FakeClock:
         await asyncio.sleep(0)
 
 
-async def test_a_burst_of_500_never_exceeds_20_per_30s() -> None:
-    clock = FakeClock()
-    budget = SendBudget(limit=20, window_s=30, clock=clock, sleep=clock.sleep)
-    times = []
-    for _ in range(500):
-        async with budget.slot():
-            times.append(clock.now)
-    for i in range(len(times) - 20):
-        assert times[i + 20] - times[i] >= 30
-    assert times[-1] == pytest.approx(24 * 30)  # and no slower than needed
-    assert budget.total_wait_s == pytest.approx(24 * 30)
-
-
 async def test_pause_after_429_holds_everything() -> None:
     clock = FakeClock()
-    budget = SendBudget(limit=100, window_s=30, clock=clock, sleep=clock.sleep)
-    await budget.acquire()
-    budget.pause_for(7)
-    assert budget.remaining() == 0
-    assert await budget.acquire() == pytest.approx(7)
-
-
-async def test_in_flight_sends_occupy_their_slot_until_they_complete() -> None:
-    clock = FakeClock()
-    budget = SendBudget(limit=1, window_s=1, clock=clock, sleep=clock.sleep)
-    async with budget.slot():
-        clock.now += 5  # a slow request: the next send must wait a window after its completion
-    async with budget.slot() as waited:
-        assert waited == pytest.approx(1)
+    pause = SendPause(clock=clock, sleep=clock.sleep)
+    async with pause.slot() as waited:
+        assert waited == 0.0
+    pause.pause_for(7)
+    assert pause.paused
+    async with pause.slot() as waited:
+        assert waited == pytest.approx(7)
+    assert not pause.paused and pause.total_wait_s == pytest.approx(7)
 
 
 @pytest.mark.parametrize(
@@ -121,10 +102,10 @@ def test_samples_use_the_exported_metric_names() -> None:
     assert any(name == "liveroom_connector_sends_total" for name, _, _ in names)
 
 
-async def test_wait_unpaused_waits_out_a_429_without_using_the_budget() -> None:
+async def test_wait_unpaused_waits_out_a_429() -> None:
     clock = FakeClock()
-    budget = SendBudget(limit=1, window_s=30, clock=clock, sleep=clock.sleep)
-    assert await budget.wait_unpaused() == 0.0
-    budget.pause_for(5)
-    assert await budget.wait_unpaused() == pytest.approx(5)
-    assert clock.now == pytest.approx(5) and budget.remaining() == 1  # no slot was taken
+    pause = SendPause(clock=clock, sleep=clock.sleep)
+    assert await pause.wait_unpaused() == 0.0
+    pause.pause_for(5)
+    assert await pause.wait_unpaused() == pytest.approx(5)
+    assert clock.now == pytest.approx(5) and not pause.paused

@@ -31,9 +31,11 @@ import twitchio.eventsub.websockets
 import twitchio.http
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.app import CONNECTORS, GATEWAY, METRICS, create_app
-from bot.config import DEFAULT_SEND_LIMITS, GatewayConfig
+from bot.app import create_app
+from bot.config import GatewayConfig
+from bot.services import CONNECTORS, GATEWAY, METRICS
 from connectors.accounting import ConnState
+from connectors.base import SendLimit
 from connectors.twitch.config import TwitchConfig, configure_endpoints_from
 from tests.conftest import WEB_USERS
 from tests.connectors.fakes import twitch as fk
@@ -92,6 +94,11 @@ def bilibili_thank_yous(fake: FakeBilibili) -> list[str]:
         else:
             lines[-1] += sent["msg"]
     return lines
+
+
+def most_sends(limit: SendLimit, seconds: float) -> int:
+    """The most messages a sliding window of ``limit`` lets through in ``seconds``."""
+    return limit.messages * (1 + int(seconds / limit.window_s))
 
 
 def youtube_inserts(fake: FakeYouTube) -> list[str]:
@@ -160,6 +167,7 @@ async def test_one_gateway_serves_twitch_bilibili_and_youtube_at_once(
     config = GatewayConfig.from_env()  # LIVEROOM_CONNECTORS, as `python -m bot serve` reads it
     assert config.connectors == ("simulator", "twitch", "bilibili", "youtube")
     app = create_app(config)
+    started = time.monotonic()
     async with TestClient(TestServer(app)) as client:
         connectors = app[CONNECTORS]
         registry = app[METRICS].registry
@@ -341,9 +349,10 @@ async def test_one_gateway_serves_twitch_bilibili_and_youtube_at_once(
         # -- nothing beyond each platform's send budget: the fakes' own counts, once everything settled
         gateway = app[GATEWAY]
         await until(lambda: all(s.pending == 0 for s in gateway.send_views()), "every pacer drained")
-        twitch_limit, _, _ = DEFAULT_SEND_LIMITS["twitch"]
-        bili_limit, _, _ = DEFAULT_SEND_LIMITS["bilibili"]
-        yt_limit, _, _ = DEFAULT_SEND_LIMITS["youtube"]
+        elapsed = time.monotonic() - started
+        twitch_limit = most_sends(connectors["twitch"].send_limit, elapsed)
+        bili_limit = most_sends(connectors["bilibili"].send_limit, elapsed)
+        yt_limit = most_sends(connectors["youtube"].send_limit, elapsed)
         assert fake_twitch.limit_violations == 0 and 1 <= len(fake_twitch.chat_sent) <= twitch_limit
         assert 1 <= len(youtube_inserts(fake_youtube)) <= yt_limit
         out = {

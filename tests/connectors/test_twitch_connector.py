@@ -8,9 +8,9 @@ import logging
 
 import pytest
 
+from bot.outbound.pacer import PendingReply, ReplyPacer
 from connectors.accounting import ConnState
-from connectors.base import EventKind, OutboundMessage, Role
-from connectors.limits import SendBudget
+from connectors.base import EventKind, OutboundMessage, Role, SendLimit
 from connectors.twitch.config import TwitchConfig, configure_endpoints
 from connectors.twitch.connector import TwitchConnector
 from connectors.twitch.eventsub import STATE_ROOM
@@ -155,16 +155,23 @@ async def test_keepalive_timeout_replaces_a_silent_session_and_resubscribes(twit
 
 
 async def test_burst_of_500_replies_never_exceeds_the_limit(fake_twitch, collector) -> None:
+    """The gateway's pacer keeps to the limit the connector declares: the one send window."""
     fake_twitch.send_limit, fake_twitch.send_window_s = 20, 0.1
     connector = TwitchConnector(config=config_for(fake_twitch, send_limit=20, send_window_s=0.1))
+    events: list[str] = []
+    pacer = ReplyPacer(
+        connector.send, "twitch", connector.send_limit, on_event=lambda outcome, n: events.append(outcome)
+    )
     await connector.start(collector)
+    pacing = asyncio.create_task(pacer.run())
     try:
-        await asyncio.gather(
-            *(connector.send(OutboundMessage("twitch", fk.CHANNEL_ID, f"reply {i}")) for i in range(500))
-        )
+        for i in range(500):
+            pacer.submit(PendingReply(fk.CHANNEL_ID, f"reply {i}", mention=None, reply_to=None))
+        await wait_for(lambda: len(fake_twitch.chat_sent) == 500, timeout=30)
         assert len(fake_twitch.chat_sent) == 500 and fake_twitch.limit_violations == 0
-        assert connector.stats.send_wait_s > 0
+        assert "budget_wait" in events
     finally:
+        pacing.cancel()
         await connector.stop()
 
 
@@ -181,6 +188,15 @@ async def test_long_replies_are_split_and_429_reset_is_honoured(twitch) -> None:
     )
     assert connector.stats.sends[("retried", "429")] == 2 and connector.stats.sends[("sent", "")] == 3
     assert fake.sends_during_block == 0  # waited for Ratelimit-Reset each time
+
+
+async def test_a_message_twitch_drops_is_counted_with_its_drop_code(twitch) -> None:
+    connector, fake, _ = twitch
+    fake.drop_next = 1
+    await connector.send(OutboundMessage("twitch", fk.CHANNEL_ID, "the serum is back"))
+    await connector.send(OutboundMessage("twitch", fk.CHANNEL_ID, "the serum is back!"))
+    assert connector.stats.sends[("failed", "rejected")] == 1 and connector.stats.sends[("sent", "")] == 1
+    assert [m["message"] for m in fake.chat_sent] == ["the serum is back!"]
 
 
 async def test_expired_user_token_is_refreshed(fake_twitch, collector) -> None:
@@ -213,7 +229,7 @@ def test_send_budget_limits_follow_the_moderator_flag(fake_twitch) -> None:
     assert config_for(fake_twitch).effective_send_limit == 20
     assert config_for(fake_twitch, is_moderator=True).effective_send_limit == 100
     assert config_for(fake_twitch, is_moderator=True, send_limit=50).effective_send_limit == 50
-    assert isinstance(TwitchConnector(config=config_for(fake_twitch)).budget, SendBudget)
+    assert TwitchConnector(config=config_for(fake_twitch)).send_limit == SendLimit(20, 30.0, 500)
 
 
 async def test_malformed_frames_are_counted_and_every_frame_is_accounted_for(twitch) -> None:

@@ -1,4 +1,4 @@
-"""Issue 16: every attack class of the security review at once, through the real stack (``python -m bot up``),
+"""Issue 16: every attack class of the security review at once, through the real stack (``python -m ops up``),
 while legitimate viewers keep asking questions.
 
 1. Baseline: 20 legitimate viewers (replay mode, one id each) ask QA-lane questions at a steady pace in
@@ -38,10 +38,10 @@ import pytest
 from bench.loadgen import settle
 from bot.core.moderation import link_text
 from bot.core.rooms import RoomLimits
-from bot.metrics_text import Samples, by_label, total
 from connectors.simulator.chatlog import CHATTER
 from connectors.simulator.payloads import MAX_FRAME_BYTES
 from connectors.simulator.replay import replay_headers, replay_url
+from ops.metrics_text import Samples, by_label, total
 from tests.conftest import Stack, record_figure
 from tests.e2e.test_gateway_e2e import scrape
 from tests.e2e.test_price_e2e import ask

@@ -60,7 +60,7 @@ async def test_chinese_follow_up_after_a_fast_path_answer(stack: Stack, graph) -
 
 async def test_slots_endpoint_sets_context_for_any_conversation_id(stack: Stack) -> None:
     sender = "simulator:e2e-talk:小吴"
-    auth = {"Authorization": f"Bearer {rasa_token(stack)}"}  # the channel's token (nlu/channel.py)
+    auth = {"Authorization": f"Bearer {rasa_token(stack)}"}  # the channel's token (nlu/rasa/channel.py)
     async with aiohttp.ClientSession(headers=auth) as session:
         async with session.post(
             f"{stack.rasa_url}/webhooks/liveroom/slots",

@@ -14,9 +14,9 @@ import time
 import aiohttp
 import pytest
 
-from bot.metrics_text import total
 from connectors.simulator.chatlog import CHATTER
 from connectors.simulator.replay import replay_headers, replay_url
+from ops.metrics_text import total
 from tests.conftest import Stack
 from tests.e2e.test_gateway_e2e import scrape
 from tests.e2e.test_price_e2e import REPLY_TIMEOUT_S, ask

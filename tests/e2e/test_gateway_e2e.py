@@ -21,9 +21,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.metrics_text import Samples, parse_samples, total
 from connectors.simulator.chatlog import CHATTER
 from connectors.simulator.replay import replay_headers, replay_url
+from ops.metrics_text import Samples, parse_samples, total
 from tests.conftest import Stack, free_port, record_figure
 from tests.e2e.test_price_e2e import ask
 

@@ -1,6 +1,6 @@
 """The whole demo with the knowledge graph on a real Neo4j 5.
 
-``LIVEROOM_GRAPH_BACKEND=neo4j python -m bot up`` starts its own Neo4j (ops/neo4j_server.py), seeds the
+``LIVEROOM_GRAPH_BACKEND=neo4j python -m ops up`` starts its own Neo4j (ops/neo4j_server.py), seeds the
 demo catalog into it, and every part that reads or edits the graph works on it: price answers from the
 graph, semantic FAQ answers (vector indexes), recommendations, and an edit through the admin API (the
 editor's back end) that the bot's next answer follows.
@@ -46,7 +46,7 @@ def neo4j_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stac
         LIVEROOM_ADMIN_TOKENS=f"editor:{ADMIN_TOKEN}",
         LIVEROOM_WEB_USERS="alice:streamer:alice-streams-42",
     )
-    proc = Proc([sys.executable, "-m", "bot", "up"], env, "neo4j-stack")
+    proc = Proc([sys.executable, "-m", "ops", "up"], env, "neo4j-stack")
     try:
         proc.wait_for("liveroom is ready", float(os.environ.get("LIVEROOM_TEST_STACK_TIMEOUT", "900")))
         record_figure("neo4j stack: " + "; ".join(line for line in proc.output if "Neo4j ready in" in line))

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from bot.metrics_text import total
+from ops.metrics_text import total
 from tests.conftest import Stack
 from tests.e2e.test_gateway_e2e import scrape
 from tests.e2e.test_price_e2e import ask

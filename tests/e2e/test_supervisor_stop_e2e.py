@@ -1,4 +1,4 @@
-"""`python -m bot up` stops every child on SIGTERM even when whoever read its output has gone away.
+"""`python -m ops up` stops every child on SIGTERM even when whoever read its output has gone away.
 
 A benchmark or a shell pipeline that dies leaves the supervisor's stdout a closed pipe; printing its
 "stopping" lines then raised BrokenPipeError halfway through shutdown and left FalkorDB, the action
@@ -32,7 +32,7 @@ def alive(pid: int) -> bool:
 
 def test_sigterm_stops_every_child_after_the_output_reader_went_away(tmp_path: Path) -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot", "up"],
+        [sys.executable, "-m", "ops", "up"],
         cwd=REPO,
         env=bot_up_env(tmp_path),
         stdout=subprocess.PIPE,

@@ -24,8 +24,8 @@ import pytest
 import yaml
 from yarl import URL
 
-from bot.metrics_text import parse_samples, total
 from connectors.simulator.replay import replay_headers, replay_url
+from ops.metrics_text import parse_samples, total
 from tests.conftest import REPO, VISION_TOKEN, Stack, free_port
 from tests.vision.media import write_video
 

@@ -18,9 +18,9 @@ from types import TracebackType
 
 import aiohttp
 
-from bot.metrics_text import Samples, parse_samples, total
 from connectors.simulator.chatlog import CHATTER
 from connectors.simulator.replay import replay_headers, replay_url
+from ops.metrics_text import Samples, parse_samples, total
 
 QUESTIONS = [
     "how much is the matte lipstick?",  # fast lane (graph)

@@ -75,7 +75,6 @@ async def bilibili_gateway(stack: Stack) -> AsyncIterator[BilibiliGateway]:
         LIVEROOM_ACTION_ENDPOINT=f"http://127.0.0.1:{actions_port}/webhook",
         FALKORDB_HOST="127.0.0.1",
         FALKORDB_PORT=str(stack.falkordb_port),
-        LIVEROOM_SEND_LIMIT_BILIBILI="1000/1/20",  # the platform's budget is not what is tested here
         BILIBILI_CREDENTIALS_FILE=str(stack.var_dir / "no-bilibili.secret"),
         BILIBILI_ROOM_IDS=str(ROOM),
         BILIBILI_SESSDATA=fake.sessdata,
@@ -84,7 +83,7 @@ async def bilibili_gateway(stack: Stack) -> AsyncIterator[BilibiliGateway]:
         BILIBILI_LIVE_API_BASE=fake.base_url,
         BILIBILI_WWW_BASE=fake.base_url,
         BILIBILI_WS_URL=fake.base_url.replace("http://", "ws://") + "/sub",
-        BILIBILI_SEND_INTERVAL="0",
+        BILIBILI_SEND_INTERVAL="0",  # the platform's send limit is not what is tested here
     )
     log_path = stack.var_dir / "log" / "gateway-bilibili.log"
     with log_path.open("ab") as log_file:

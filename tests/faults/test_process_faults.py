@@ -1,4 +1,4 @@
-"""Kill a process of the running stack while chat flows, and check the promises of the README:
+"""Kill a process of the running stack while chat flows, and check what docs/performance.md ("Faults") says:
 
 * every event the gateway received is accounted for: answered, silent, moderated, dropped with a
   reason, or waiting deferred (``liveroom_deferred_questions``) — ``outcomes + deferred == events_in``;

@@ -16,7 +16,7 @@ from knowledge_graph.seed import BEIJING, demo_schedule, import_catalog, load_ca
 from knowledge_graph.store import GraphStore
 from knowledge_graph.text import normalize_key
 from knowledge_graph.transfer import Bundle
-from nlu.attributes import COLOURS
+from nlu.text.attributes import COLOURS
 
 CATEGORIES = {"lips", "skincare", "base", "eyes", "fragrance", "lifestyle"}
 NOW = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)  # a Monday morning, before Beijing's evening

@@ -19,7 +19,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from nlu.normalizer import normalize_text  # noqa: E402
+from nlu.text.normalizer import normalize_text  # noqa: E402
 
 NEAR = 0.9
 _DROP = re.compile(r"[\W_]+|emote[a-z]+", re.UNICODE)

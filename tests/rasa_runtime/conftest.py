@@ -1,4 +1,4 @@
-"""Tests of the Rasa components (nlu/), run by the Rasa runtime: `.venv-rasa/bin/python -m pytest
+"""Tests of the Rasa components (nlu/rasa/), run by the Rasa runtime: `.venv-rasa/bin/python -m pytest
 tests/rasa_runtime` (`make test` does). The app runtime (Python 3.11, no rasa) skips this directory."""
 
 from __future__ import annotations
@@ -17,13 +17,13 @@ if importlib.util.find_spec("rasa") is None:
 
 @pytest.fixture(scope="session")
 def agent() -> Any:
-    """This repo's trained model (the machine's model cache, as ``bot up`` trains it), loaded as
+    """This repo's trained model (the machine's model cache, as ``ops up`` trains it), loaded as
     ``rasa run`` does. No action server: a turn's custom actions fail (logged), but the message and
     its parse are in the tracker, and that parse is what the channel reports."""
     from rasa.core.agent import Agent
 
-    from bot.bootstrap import cache_dir
-    from bot.rasa_model import model_hash
+    from ops.bootstrap import cache_dir
+    from ops.rasa_model import model_hash
 
     name = f"{model_hash(REPO)}.tar.gz"
     for model in (cache_dir() / "models" / name, REPO / "models" / name):

@@ -23,7 +23,7 @@ import pytest
 from rasa.core.agent import Agent
 from rasa.core.run import configure_app
 
-from nlu.channel import TOKEN_ENV, LiveroomInput
+from nlu.rasa.channel import TOKEN_ENV, LiveroomInput
 
 TOKEN = "channel-test-token-5b1f0e"
 WRONG = "wrong-token-a8c3"
@@ -61,13 +61,13 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def served() -> Iterator[Served]:
     startup = _Records()
-    logging.getLogger("nlu.channel").addHandler(startup)
+    logging.getLogger("nlu.rasa.channel").addHandler(startup)
     with pytest.MonkeyPatch.context() as env:
         env.setenv(TOKEN_ENV, TOKEN)
         from_env = EnvTokenInput.from_credentials(None)  # how Rasa builds channels from credentials.yml
         env.delenv(TOKEN_ENV)
         open_channel = OpenInput.from_credentials(None)
-    logging.getLogger("nlu.channel").removeHandler(startup)
+    logging.getLogger("nlu.rasa.channel").removeHandler(startup)
     given = LiveroomInput(token=TOKEN)
     app = configure_app([given, from_env, open_channel], enable_api=True, auth_token=TOKEN, use_uvloop=False)
     app.ctx.agent = Agent()  # no model: messages are ignored, slots answer 503 (after the token check)
@@ -133,7 +133,7 @@ def test_webhooks_answer_401_without_the_right_token_and_count_it(
         {"X-Token": TOKEN},
     )
     before = served.given.refused
-    with caplog.at_level(logging.INFO, logger="nlu.channel"):
+    with caplog.at_level(logging.INFO, logger="nlu.rasa.channel"):
         for headers in refused_headers:
             for path, body in (("/webhook", MESSAGE), ("/slots", SLOTS)):
                 status, answer = call(hook + path, body, headers)

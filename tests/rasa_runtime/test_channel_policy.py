@@ -12,8 +12,8 @@ from typing import Any
 
 from rasa.core.agent import Agent
 
-from nlu.channel import LiveroomInput
-from nlu.reply_policy import Addressing
+from nlu.rasa.channel import LiveroomInput
+from nlu.text.reply_policy import Addressing
 
 
 def answer_of(agent: Agent, sender: str, text: str, addressing: Addressing | None) -> dict[str, Any]:

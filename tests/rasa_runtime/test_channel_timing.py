@@ -9,7 +9,7 @@ from rasa.shared.core.events import (
     UserUttered,
 )
 
-from nlu.channel import custom_action_seconds
+from nlu.rasa.channel import custom_action_seconds
 
 
 def test_only_custom_actions_of_the_latest_turn_count() -> None:

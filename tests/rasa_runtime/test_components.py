@@ -15,13 +15,13 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bench.nlu_common import catalog_server, demo_catalog_names
-from nlu.channel import summarize_parse
-from nlu.chat_intent_classifier import ChatIntentClassifier
-from nlu.chat_signals import ChatSignals
-from nlu.chat_tokenizer import ChatJiebaTokenizer, chat_tokens
-from nlu.product_extractor import CatalogEntityExtractor
-from nlu.sentiment import sentiment
-from nlu.use_featurizer import UseSentenceFeaturizer
+from nlu.rasa.channel import summarize_parse
+from nlu.rasa.chat_intent_classifier import ChatIntentClassifier
+from nlu.rasa.chat_signals import ChatSignals
+from nlu.rasa.chat_tokenizer import ChatJiebaTokenizer, chat_tokens
+from nlu.rasa.product_extractor import CatalogEntityExtractor
+from nlu.rasa.use_featurizer import UseSentenceFeaturizer
+from nlu.text.sentiment import sentiment
 
 HERE = Path(__file__).parent
 

@@ -1,4 +1,4 @@
-"""nlu.domain_guard (issue 14) inside the Rasa runtime: trained on data/ with the shipped config.yml
+"""nlu.rasa.domain_guard (issue 14) inside the Rasa runtime: trained on data/ with the shipped config.yml
 settings, it must keep off-topic questions (banking, travel, weather, health; en + zh, written for
 this test) out of the shop and let real shop questions, short chat ones included, in."""
 
@@ -17,11 +17,11 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bench.nlu_common import catalog_server
-from nlu.channel import summarize_parse
-from nlu.chat_intent_classifier import ChatIntentClassifier
-from nlu.domain_guard import DomainGuard, GuardModel, combine, shop_words
-from nlu.product_extractor import CatalogEntityExtractor
-from nlu.use_featurizer import UseSentenceFeaturizer
+from nlu.rasa.channel import summarize_parse
+from nlu.rasa.chat_intent_classifier import ChatIntentClassifier
+from nlu.rasa.domain_guard import DomainGuard, GuardModel, combine, shop_words
+from nlu.rasa.product_extractor import CatalogEntityExtractor
+from nlu.rasa.use_featurizer import UseSentenceFeaturizer
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -21,8 +21,8 @@ from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLSt
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from nlu.channel import LiveroomInput
-from nlu.viewer_text import as_chat_text, without_external_intents
+from nlu.rasa.channel import LiveroomInput
+from nlu.text.viewer_text import as_chat_text, without_external_intents
 
 REPO = Path(__file__).resolve().parents[2]
 PAYLOAD = "RED. GIVEAWAY: claim your free lipstick at free-gifts.shop"

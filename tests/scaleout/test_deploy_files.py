@@ -1,5 +1,5 @@
 """Static checks of the production deployment files (docker-compose.yml, Dockerfile.app, Dockerfile.rasa,
-bot/deploy/prometheus.yml, Grafana provisioning). This machine has no Docker engine, so the images are
+ops/deploy/prometheus.yml, Grafana provisioning). This machine has no Docker engine, so the images are
 never built or run here: these tests catch what can be caught without one — YAML that does not parse,
 environment names no code reads (a typo there silently falls back to a default), ports and hostnames
 that do not line up between services, files that are mounted or copied but do not exist, and
@@ -18,8 +18,8 @@ import yaml
 
 from bot.config import GatewayConfig
 from bot.outbound.shards import ShardConfig
-from bot.rasa_replicas import RasaStores
 from knowledge_graph.config import GraphConfig
+from ops.rasa_replicas import RasaStores
 from tests.conftest import REPO
 
 CODE_DIRS = ("bot", "connectors", "knowledge_graph", "actions", "nlu", "vision")
@@ -118,7 +118,7 @@ def test_rasa_replicas_share_the_compose_stores_and_listen_where_the_gateways_ca
     cmd = re.search(r"^CMD (\[.*?\])\s*$", dockerfile, re.S | re.M)
     assert cmd is not None
     argv = yaml.safe_load(cmd.group(1).replace("\\\n", " "))
-    assert argv[:3] == ["python", "-m", "bot.rasa_launch"]
+    assert argv[:3] == ["python", "-m", "nlu.rasa.launch"]
     assert argv[argv.index("--port") + 1] == "5005"
     assert argv[argv.index("--endpoints") + 1] == "endpoints-scaleout.yml"
     assert "--auth-token" not in argv  # the launcher adds it from the environment
@@ -137,7 +137,7 @@ def test_rasa_replicas_share_the_compose_stores_and_listen_where_the_gateways_ca
 
 def test_prometheus_scrapes_every_gateway_and_grafana_reads_prometheus() -> None:
     services = compose()["services"]
-    prometheus = yaml.safe_load((REPO / "bot" / "deploy" / "prometheus.yml").read_text())
+    prometheus = yaml.safe_load((REPO / "ops" / "deploy" / "prometheus.yml").read_text())
     targets = {t for job in prometheus["scrape_configs"] for c in job["static_configs"] for t in c["targets"]}
     gateways = {
         f"{name}:{env_of(svc)['LIVEROOM_GATEWAY_PORT']}"
@@ -145,10 +145,10 @@ def test_prometheus_scrapes_every_gateway_and_grafana_reads_prometheus() -> None
         if name.startswith("gateway-")
     }
     assert targets == gateways
-    datasources = yaml.safe_load((REPO / "bot/grafana/provisioning/datasources/prometheus.yml").read_text())
+    datasources = yaml.safe_load((REPO / "ops/grafana/provisioning/datasources/prometheus.yml").read_text())
     url = urlsplit(datasources["datasources"][0]["url"])
     assert url.hostname == "prometheus" and url.port == 9090
-    providers = yaml.safe_load((REPO / "bot/grafana/provisioning/dashboards/liveroom.yml").read_text())
+    providers = yaml.safe_load((REPO / "ops/grafana/provisioning/dashboards/liveroom.yml").read_text())
     dashboards_dir = providers["providers"][0]["options"]["path"]
     mounts = [v.split(":") for v in services["grafana"]["volumes"] if v.startswith("./")]
     assert any(

@@ -1,5 +1,5 @@
 """Two Rasa replicas behind the gateway, sharing a PostgreSQL tracker store and a Redis lock store
-(``python -m bot up`` with ``LIVEROOM_RASA_REPLICAS=2``): when the replica that serves a conversation
+(``python -m ops up`` with ``LIVEROOM_RASA_REPLICAS=2``): when the replica that serves a conversation
 dies mid-conversation, the next turn is answered by the other replica, which knows the product the
 viewer asked about before (the ``product`` slot lives in PostgreSQL, not in the dead process).
 
@@ -48,7 +48,7 @@ def replicated_stack(
         LIVEROOM_LOCK_PREFIX=f"lrtest{secrets.token_hex(4)}",
         LIVEROOM_QA_LANE="0",  # every turn goes through Rasa (the slot is set by Rasa itself)
     )
-    proc = Proc([sys.executable, "-m", "bot", "up"], env, "replicas")
+    proc = Proc([sys.executable, "-m", "ops", "up"], env, "replicas")
     try:
         proc.wait_for("liveroom is ready", float(os.environ.get("LIVEROOM_TEST_STACK_TIMEOUT", "900")))
         gateway = f"http://127.0.0.1:{gateway_port}"

@@ -11,9 +11,9 @@ from aiohttp import web
 
 from bot.adapters.rasa import RasaClient, RasaUnavailable
 from bot.config import GatewayConfig
-from bot.rasa_launch import rasa_argv
-from bot.rasa_replicas import RasaStores, replica_names
-from bot.supervisor import SupervisorConfig
+from nlu.rasa.launch import rasa_argv
+from ops.rasa_replicas import RasaStores, replica_names
+from ops.supervisor import SupervisorConfig
 from tests.conftest import free_port
 
 

@@ -20,11 +20,11 @@ import aiohttp
 import pytest
 import redis
 
-from bot.metrics_text import parse_samples, total
 from bot.outbound.pacer import PendingReply, RedisSendBudget, ReplyPacer, SendLimit, shared_budgets
 from bot.outbound.shards import ShardConfig, shard_of
 from connectors.base import OutboundMessage
 from connectors.simulator.replay import replay_headers, replay_url
+from ops.metrics_text import parse_samples, total
 from tests.conftest import free_port
 from tests.scaleout.conftest import Proc, base_env
 

@@ -1,4 +1,4 @@
-"""Through the real stack (``python -m bot up``): Rasa's liveroom channel answers 401 to anyone without
+"""Through the real stack (``python -m ops up``): Rasa's liveroom channel answers 401 to anyone without
 the shared token (``LIVEROOM_RASA_TOKEN``, which the supervisor hands to Rasa and the gateway), while
 the gateway's own path through it still answers viewers."""
 

@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 import yaml
 
-from bot.supervisor import Supervisor, SupervisorConfig
+from ops.supervisor import Supervisor, SupervisorConfig
 from tests.conftest import Stack
 
 REPO = Path(__file__).resolve().parents[2]
@@ -20,7 +20,7 @@ def _channels(name: str) -> set[str]:
 
 
 def test_the_shipped_credentials_open_only_the_token_checked_channel() -> None:
-    assert _channels("credentials.yml") == {"nlu.channel.LiveroomInput"}
+    assert _channels("credentials.yml") == {"nlu.rasa.channel.LiveroomInput"}
     assert "credentials-rest.yml" not in (REPO / "Dockerfile.rasa").read_text()
     assert "rest" in _channels("credentials-rest.yml")
 

@@ -1,4 +1,4 @@
-"""Secrets never reach a log: the whole stack (``python -m bot up``) runs with known test secrets —
+"""Secrets never reach a log: the whole stack (``python -m ops up``) runs with known test secrets —
 admin tokens, the Rasa API token, web users' passwords, Twitch/Bilibili credentials, the tracker
 store's database password — is used (admin API with good, wrong and read-only tokens, web logins that
 succeed and fail (one with a password typed as the user name), Rasa's HTTP API and the liveroom
@@ -81,7 +81,7 @@ def secret_stack(
         LIVEROOM_LOCK_STORE_URL=redis_server.url,
         LIVEROOM_LOCK_PREFIX=f"lrsec{secrets.token_hex(4)}",
     )
-    proc = Proc([sys.executable, "-m", "bot", "up"], env, "secrets")
+    proc = Proc([sys.executable, "-m", "ops", "up"], env, "secrets")
     try:
         proc.wait_for("liveroom is ready", float(os.environ.get("LIVEROOM_TEST_STACK_TIMEOUT", "900")))
         gateway = f"http://127.0.0.1:{gateway_port}"

@@ -42,7 +42,7 @@ async def sim(tmp_path) -> AsyncIterator[tuple[SimulatorConnector, TestClient, l
     await connector.start(sink)
     app = web.Application()
     app.router.add_routes(connector.web_routes())
-    setup_web(app, env, plugins=())
+    setup_web(app, env)
     async with TestClient(TestServer(app)) as client:
         yield connector, client, received
     await connector.stop()

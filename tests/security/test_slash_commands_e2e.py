@@ -1,4 +1,4 @@
-"""Through the real stack (``python -m bot up``): a viewer cannot make the bot post their words or the
+"""Through the real stack (``python -m ops up``): a viewer cannot make the bot post their words or the
 room-mood answers with Rasa's ``/intent{entities}`` syntax (review finding H1, its reproduction).
 
 The lipstick gets one colour first (the finding's precondition: the variant answer used to repeat the
@@ -16,12 +16,12 @@ import json
 import aiohttp
 import pytest
 
-from bot.metrics_text import total
 from connectors.simulator.replay import replay_headers, replay_url
 from knowledge_graph.config import GraphConfig
 from knowledge_graph.editing import create_variant, get_variant
 from knowledge_graph.entities import Variant
 from knowledge_graph.store import open_store
+from ops.metrics_text import total
 from tests.conftest import Stack, record_figure
 from tests.e2e.test_gateway_e2e import scrape
 

@@ -1,5 +1,5 @@
-"""bot/mood.py with a real Gateway (Rasa on a closed port): the endpoint's auth and validation, and
-sustained mood changes without flapping."""
+"""bot/mood.py and bot/http/vision.py with a real Gateway (Rasa on a closed port): the endpoint's auth and
+validation, and sustained mood changes without flapping."""
 
 from __future__ import annotations
 
@@ -11,16 +11,17 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.adapters.rasa import RasaClient
+from bot.app import moods_ctx
 from bot.assembly import build_gateway
 from bot.config import GatewayConfig
-from bot.core.gateway import Gateway
+from bot.http import vision
 from bot.metrics import GatewayMetrics
-from bot.mood import MOODS_KEY, MoodConfig, RoomMoods, SustainedMood, setup_mood
+from bot.mood import MoodConfig, RoomMoods, SustainedMood
+from bot.services import GATEWAY, MOODS
 from connectors.base import ChatEvent
 from connectors.simulator.connector import SimulatorConnector
 from tests.conftest import free_port
 
-GATEWAY = web.AppKey("gateway", Gateway)
 UPSET = {"schema": "liveroom.vision.v1", "platform": "simulator", "room": "r", "faces": 3}
 
 
@@ -47,7 +48,8 @@ async def client(monkeypatch: pytest.MonkeyPatch):
         )
         app = web.Application()
         app[GATEWAY] = gateway
-        setup_mood(app, GATEWAY)
+        app.cleanup_ctx.append(moods_ctx(MoodConfig.from_env()))
+        vision.setup(app)
         async with TestClient(TestServer(app)) as test_client:
             yield test_client, gateway
         await gateway.stop()
@@ -85,7 +87,7 @@ async def test_upset_faces_turn_the_room_upset_and_a_rasa_failure_is_counted(cli
             break
         await asyncio.sleep(0.1)
     await asyncio.sleep(2.5)  # settled: no second trigger
-    moods = http.app[MOODS_KEY]
+    moods = http.app[MOODS]
     assert moods.step() == [] and moods._moods[("simulator", "r")].stable == "upset"
     metrics = gateway.metrics.render().decode()
     assert f"liveroom_external_intents_total{{{failed}}} 1.0" in metrics

@@ -9,9 +9,9 @@ import re
 
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.app import GATEWAY, create_app
+from bot.app import create_app
 from bot.config import GatewayConfig
-from bot.web.dashboard import NOTICES
+from bot.services import GATEWAY, NOTICES
 from bot.web.dashboard_notices import NoticeBoard
 from connectors.base import ChatEvent, EventKind, ModerationNotice, RoomStatus
 from connectors.simulator.replay import replay_headers, replay_url

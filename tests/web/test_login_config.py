@@ -7,18 +7,10 @@ import time
 import pytest
 
 from bot.admin.preview import diff_sections
-from bot.web.auth import (
-    ROLE_MODERATOR,
-    ROLE_STREAMER,
-    ROLE_VIEWER,
-    SessionStore,
-    WebAuthConfig,
-    has_role,
-    load_users,
-    parse_users,
-)
+from bot.web.auth import SessionStore, WebAuthConfig
 from bot.web.i18n import messages
 from bot.web.pages import _safe_next
+from bot.web.users import ROLE_MODERATOR, ROLE_STREAMER, ROLE_VIEWER, has_role, load_users, parse_users
 
 
 def test_users_are_hashed_and_verified() -> None:
@@ -96,7 +88,7 @@ def test_import_preview_diff() -> None:
 
 
 def test_demo_web_users_are_created_once_private_and_never_printed(tmp_path) -> None:
-    from bot.supervisor import Supervisor, SupervisorConfig
+    from ops.supervisor import Supervisor, SupervisorConfig
 
     said: list[str] = []
     config = SupervisorConfig.from_env({"LIVEROOM_VAR": str(tmp_path)})
@@ -124,7 +116,7 @@ def test_demo_web_users_are_created_once_private_and_never_printed(tmp_path) -> 
 
 @pytest.mark.parametrize("key", ["LIVEROOM_WEB_USERS", "LIVEROOM_WEB_USERS_FILE"])
 def test_configured_web_users_get_no_demo_file(tmp_path, key: str) -> None:
-    from bot.supervisor import Supervisor, SupervisorConfig
+    from ops.supervisor import Supervisor, SupervisorConfig
 
     said: list[str] = []
     env = {"LIVEROOM_VAR": str(tmp_path), key: "x:viewer:long-enough" if key == "LIVEROOM_WEB_USERS" else "u"}

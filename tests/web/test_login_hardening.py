@@ -15,10 +15,10 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.app import METRICS
 from bot.metrics import GatewayMetrics
+from bot.services import METRICS, SESSIONS
 from bot.web import setup_web
-from bot.web.auth import SESSIONS, UserDirectory
+from bot.web.auth import UserDirectory
 from bot.web.login_throttle import LoginThrottle, ThrottleConfig
 from bot.web.pages import _safe_next
 
@@ -51,7 +51,7 @@ OFF_SITE = [
 
 async def _client(tmp_path: Path, app: web.Application | None = None, **env: str) -> TestClient:
     app = app or web.Application()
-    setup_web(app, {"LIVEROOM_VAR": str(tmp_path), "LIVEROOM_WEB_USERS": USERS, **env}, plugins=())
+    setup_web(app, {"LIVEROOM_VAR": str(tmp_path), "LIVEROOM_WEB_USERS": USERS, **env})
     client = TestClient(TestServer(app))
     await client.start_server()
     return client

@@ -22,7 +22,7 @@ def _env(var_dir: Path, users: str = USERS) -> dict[str, str]:
 
 async def _client(env: dict[str, str], cookies: dict[str, str] | None = None) -> TestClient:
     app = web.Application()
-    setup_web(app, env, plugins=())  # no gateway here: only login, sessions and the pages
+    setup_web(app, env)  # no gateway here: only login, sessions and the pages
     client = TestClient(TestServer(app))
     await client.start_server()
     if cookies:
@@ -128,7 +128,7 @@ async def test_an_unreadable_sessions_file_means_logged_out_not_a_crash(tmp_path
 
 
 async def test_the_demo_users_file_logs_in_and_the_tab_icon_is_served(tmp_path: Path) -> None:
-    from bot.web.auth import ensure_demo_users_file
+    from bot.web.users import ensure_demo_users_file
 
     users_file = tmp_path / "web-users"
     assert ensure_demo_users_file(users_file) == ["streamer", "moderator"]

@@ -18,8 +18,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import create_app
 from bot.config import GatewayConfig
-from bot.web.dashboard import SAMPLER
-from bot.web.recorder import RECORDER
+from bot.services import RECORDER, SAMPLER
 from knowledge_graph.falkordb_server import FalkorDBServer
 from knowledge_graph.falkordb_store import FalkorDBStore
 from knowledge_graph.open_questions import record_open_question

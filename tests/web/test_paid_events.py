@@ -18,7 +18,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import create_app
 from bot.config import GatewayConfig
-from bot.web.recorder import RECORDER
+from bot.services import RECORDER
 from tests.conftest import WEB_USERS
 from tests.polling import eventually
 

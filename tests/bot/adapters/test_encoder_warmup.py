@@ -13,18 +13,12 @@ import time
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-from prometheus_client import CollectorRegistry
 
-from bot.adapters.encoder_warmup import (
-    ENCODER_WARMUP,
-    FAILED,
-    READY,
-    EncoderWarmup,
-    WarmupConfig,
-    setup_encoder_warmup,
-)
-from bot.app import create_app
+from bot.adapters.encoder_warmup import FAILED, READY, EncoderWarmup, WarmupConfig
+from bot.app import create_app, encoder_warmup_ctx
 from bot.config import GatewayConfig
+from bot.metrics import GatewayMetrics
+from bot.services import ENCODER_WARMUP
 from tests.conftest import Stack
 
 LOAD_DEADLINE_S = 240  # generous: the machine is shared; the load itself is ~16 s there
@@ -70,8 +64,9 @@ async def test_a_failed_warm_up_is_logged_and_not_fatal(caplog) -> None:
         raise OSError("model files missing")
 
     caplog.set_level(logging.INFO, logger="bot.adapters.encoder_warmup")
-    registry = CollectorRegistry()
-    warmup = EncoderWarmup(WarmupConfig(delay_s=0), registry, load=broken)
+    metrics = GatewayMetrics()
+    registry = metrics.registry
+    warmup = EncoderWarmup(WarmupConfig(delay_s=0), metrics.encoders_loaded, load=broken)
     await warmup.run()
     assert warmup.state == FAILED and warmup.seconds is None
     assert registry.get_sample_value("liveroom_encoders_ready") == 0
@@ -85,7 +80,11 @@ async def test_shutdown_does_not_wait_for_a_load_in_progress(monkeypatch) -> Non
     monkeypatch.setenv("LIVEROOM_WARM_ENCODERS_DELAY_S", "0")
     release = threading.Event()
     app = web.Application()
-    setup_encoder_warmup(app, CollectorRegistry(), load=lambda: release.wait(30))
+    warmup = EncoderWarmup(
+        WarmupConfig.from_env(), GatewayMetrics().encoders_loaded, lambda: release.wait(30)
+    )
+    app[ENCODER_WARMUP] = warmup
+    app.cleanup_ctx.append(encoder_warmup_ctx)
     server = TestServer(app)
     try:
         await server.start_server()

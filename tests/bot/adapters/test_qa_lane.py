@@ -18,7 +18,7 @@ from knowledge_graph.open_questions import list_open_questions
 from knowledge_graph.qa.answerer import Asker
 from knowledge_graph.queries import variants_of
 from knowledge_graph.store import open_store
-from nlu.reply_policy import Addressing
+from nlu.text.reply_policy import Addressing
 from tests.conftest import free_port
 
 

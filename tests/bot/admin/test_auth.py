@@ -41,7 +41,7 @@ def test_no_tokens_configured_is_empty() -> None:
 
 
 def test_a_comment_line_with_commas_is_skipped_whole() -> None:
-    """The same entry reader as the web logins (bot/credentials.py): "# a, b" is one comment, not
+    """The same entry reader as the web logins (connectors/settings.py): "# a, b" is one comment, not
     entries " b" that would be refused as malformed."""
     tokens = parse_tokens("# alice, the streamer, rotated monthly\nalice:0123456789abcdef0123", "file")
     assert [t.name for t in tokens] == ["alice"]

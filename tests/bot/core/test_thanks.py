@@ -1,4 +1,4 @@
-"""Thank-yous for paid events (bot/thanks.py): merged per room and language, paced, within the platform's
+"""Thank-yous for paid events (bot/core/thanks.py): merged per room and language, paced, within the platform's
 message length, never for what is not revenue, configurable per room.
 
 The merger is driven with a hand-moved clock; what it posts is collected where the gateway's pacer would

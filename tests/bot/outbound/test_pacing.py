@@ -131,3 +131,18 @@ async def test_merged_messages_respect_the_length_limit(clock: Clock) -> None:
     await pacer.flush_one()
     assert len(sent[0].text) <= 40
     assert pacer.pending > 0
+
+
+async def test_a_reply_longer_than_a_message_takes_one_send_per_part(clock: Clock) -> None:
+    sent: list[OutboundMessage] = []
+
+    async def send(message: OutboundMessage) -> None:
+        sent.append(message)
+
+    pacer = ReplyPacer(send, "bilibili", SendLimit(5, 30, max_chars=20), clock=clock)
+    pacer.submit(reply(clock, "ann", "the serum is on sale today at the price of 129"))
+    await pacer.flush_one()
+    assert all(len(m.text) <= 20 for m in sent) and len(sent) == 3
+    assert " ".join(m.text for m in sent) == "@ann the serum is on sale today at the price of 129"
+    assert [m.reply_to for m in sent] == ["id-ann", None, None]  # the platform's reply: the first part
+    assert pacer.budget.remaining() == 2  # the pacer's window is the only one, and it counts parts

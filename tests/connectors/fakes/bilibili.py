@@ -1,7 +1,7 @@
 """A fake Bilibili: the HTTP endpoints of room init, sending and muting (room admin), and the danmaku
 WebSocket ``/sub``.
 
-Written from the public protocol notes (docs/README "Platforms"), not from our client: it checks the
+Written from the public protocol notes (docs/platforms.md, "Bilibili"), not from our client: it checks the
 WBI signature of getDanmuInfo, the auth packet (token, room, within 5 s), answers heartbeats with the
 4-byte popularity plus the echo real servers append, compresses pushed messages with zlib or brotli
 several per packet, and checks csrf on /msg/send and AddSilentUser (which also needs the bot to be a

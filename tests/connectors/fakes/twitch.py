@@ -135,6 +135,7 @@ class FakeTwitch:
     send_limit: int = 20
     send_window_s: float = 30.0
     rate_limit_next: int = 0  # answer the next N chat sends with 429
+    drop_next: int = 0  # answer the next N chat sends "not sent" (Twitch's drop_reason: msg_duplicate)
     silent: bool = False
     ping_while_silent: bool = False
     sessions: dict[str, _Session] = field(default_factory=dict)
@@ -448,6 +449,10 @@ class FakeTwitch:
         self.send_times.append(now)
         if len(body.get("message", "")) > 500:
             return web.json_response({"status": 400, "message": "message too long"}, status=400)
+        if self.drop_next > 0:
+            self.drop_next -= 1
+            drop = {"code": "msg_duplicate", "message": "Your message is identical to the one you sent"}
+            return web.json_response({"data": [{"message_id": "", "is_sent": False, "drop_reason": drop}]})
         self.chat_sent.append(body)
         return web.json_response(
             {"data": [{"message_id": str(uuid.uuid4()), "is_sent": True, "drop_reason": None}]}

@@ -1,0 +1,1 @@
+"""Tests of nlu/text: the chat-text helpers both runtimes import."""
