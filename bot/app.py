@@ -33,12 +33,11 @@ from bot.core.reply_quota import QuotaPolicy
 from bot.core.rooms import RoomLimits
 from bot.core.thanks import Thanks, ThanksConfig
 from bot.core.triage import Triage
-from bot.http import catalog_names, health, vision
+from bot.http import catalog_names, health, rate_limit, vision
 from bot.http.catalog_names import NamesCache
 from bot.http.health import MetricsAccess
 from bot.metrics import GatewayMetrics
 from bot.mood import MoodConfig, RoomMoods
-from bot.outbound import rate_limit
 from bot.outbound.shards import ShardConfig
 from bot.services import (
     CONFIG,

@@ -29,9 +29,9 @@ if TYPE_CHECKING:
     from bot.core.thanks import Thanks
     from bot.http.catalog_names import NamesCache
     from bot.http.health import MetricsAccess
+    from bot.http.rate_limit import ClientRateLimit
     from bot.metrics import GatewayMetrics
     from bot.mood import RoomMoods
-    from bot.outbound.rate_limit import ClientRateLimit
     from bot.outbound.shards import ShardConfig
     from bot.web.auth import SessionStore
     from bot.web.dashboard_hub import FrameHub

@@ -10,7 +10,7 @@ statement that changes product names bumps ``CatalogMeta.generation``, knowledge
 cached: a request reads nothing from the graph while the cache is younger than ``fresh_s``, then one
 indexed read of the generation (shared by concurrent requests) tells whether the cached body is still
 current. Only a new generation reads the products again, and builds the body off the event loop. Each
-client address is rate-limited too (bot/outbound/rate_limit.py).
+client address is rate-limited too (bot/http/rate_limit.py).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from bot.http.errors import json_error
-from bot.outbound.rate_limit import refuse_if_limited
+from bot.http.rate_limit import refuse_if_limited
 from bot.services import GRAPH, NAMES_CACHE
 from knowledge_graph.catalog import Product, list_products
 from knowledge_graph.errors import GraphUnavailable

@@ -24,8 +24,8 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from bot.core.rooms import room_name_ok
+from bot.http import rate_limit
 from bot.http.errors import json_error
-from bot.outbound import rate_limit
 from bot.services import METRICS, SAMPLE_LOGS, THROTTLE
 from bot.web.auth import (
     ROLE_MODERATOR,

@@ -20,7 +20,7 @@ import bot.http.catalog_names as catalog_names_module
 from bot.app import create_app
 from bot.config import GatewayConfig
 from bot.http.catalog_names import NamesCache
-from bot.outbound.rate_limit import AnonLimitConfig, ClientRateLimit, TokenBucket
+from bot.http.rate_limit import AnonLimitConfig, ClientRateLimit, TokenBucket
 from bot.services import GRAPH, NAMES_CACHE
 from bot.web import pages
 from knowledge_graph.catalog import Product, upsert_products

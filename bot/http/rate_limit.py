@@ -1,11 +1,12 @@
-"""Token buckets: the one rate-limit primitive of the gateway.
+"""The per-client limit of the anonymous HTTP endpoints, on the gateway's one rate-limit primitive.
 
-:class:`TokenBucket` lets ``rate`` events per second through on average, ``burst`` at once. The gateway's
-chatter budget is one (bot/core/gateway.py ``ChatterBudget``). :class:`ClientRateLimit` keeps one bucket per
-client address for the anonymous HTTP endpoints that cost real work (the simulator's sample log, the
-catalog names): past the bucket a request gets 429 with ``Retry-After`` and costs nothing
-(:func:`refuse_if_limited`). Memory is bounded: at most ``max_keys`` addresses are remembered, least
-recently seen forgotten first (forgetting only ever lets a client through early).
+:class:`TokenBucket` (bot/core/token_bucket.py, re-exported here) lets ``rate`` events per second through
+on average, ``burst`` at once; the gateway's chatter budget is one too (bot/core/rooms.py
+``ChatterBudget``). :class:`ClientRateLimit` keeps one bucket per client address for the anonymous HTTP
+endpoints that cost real work (the simulator's sample log, the catalog names): past the bucket a request
+gets 429 with ``Retry-After`` and costs nothing (:func:`refuse_if_limited`). Memory is bounded: at most
+``max_keys`` addresses are remembered, least recently seen forgotten first (forgetting only ever lets a
+client through early).
 
 Behind a reverse proxy every client shares the proxy's address, so the limit is per proxy there: raise
 ``LIVEROOM_ANON_RATE`` / ``LIVEROOM_ANON_BURST`` accordingly.
