@@ -29,9 +29,13 @@ import types
 import typing
 from collections.abc import Callable, Mapping, MutableMapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 T = TypeVar("T")
+D = TypeVar("D", bound="DataclassInstance")
 
 #: ``setting()`` without a name: the variable is derived from the field (prefix + FIELD.upper())
 DERIVE = "<derive>"
@@ -220,7 +224,7 @@ def _empty_is_default(hint: Any) -> bool:
     return hint in (int, float, bool, Path)
 
 
-def load(cls: type[T], env: Mapping[str, str] = os.environ, prefix: str = "", **given: Any) -> T:
+def load(cls: type[D], env: Mapping[str, str] = os.environ, prefix: str = "", **given: Any) -> D:
     """``cls`` with every field read from ``env`` (derived or declared name), else its default.
 
     ``given`` values are used as they are (arguments that are not settings, or command-line options)."""

@@ -262,9 +262,9 @@ class Thanks:
 
     def _language(self, event: ChatEvent) -> str:
         if event.text.strip():
-            lang = detect_language(event.text)
-            if lang in WORDING:
-                return lang
+            detected = detect_language(event.text)
+            if detected in WORDING:
+                return detected
         lang = self._viewer_lang(event.platform, event.room, event.viewer_id)
         return lang if lang in WORDING else "en"
 

@@ -217,7 +217,7 @@ def language(text: str) -> str:
 class LinearModel:
     """Per-language weights over hashed features, and the warn / delete probability thresholds."""
 
-    weights: dict[str, array]
+    weights: dict[str, array[float]]
     bias: dict[str, float]
     warn: dict[str, float]
     delete: dict[str, float]
