@@ -33,7 +33,7 @@ from bench.common import percentile, write_result
 from bench.stack import RunningStack, machine, running_stack
 from bot.adapters.rasa import RasaClient
 from bot.assembly import build_gateway
-from bot.config import GatewayConfig
+from bot.core.config import GatewayConfig
 from bot.core.triage import Triage
 from bot.metrics import GatewayMetrics
 from connectors.base import ChatEvent

@@ -56,7 +56,7 @@ from bench.loadgen import StepResult, latency_stats, replay_liveroom, scrape
 from bench.plots import latency_vs_load
 from bench.qa_questions import SPLITS, Question, load_questions
 from bench.stack import machine, machine_load, running_stack
-from bot.config import GatewayConfig
+from bot.core.config import GatewayConfig
 from connectors.base import ChatEvent
 from ops.metrics_text import by_label
 

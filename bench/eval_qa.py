@@ -54,7 +54,7 @@ from bench.qa_questions import (
 from bench.room_replay import LEADING_MENTIONS
 from bench.room_report import Target, _cell, _header, _verdict, pct
 from bench.stack import machine, running_stack
-from bot.config import GatewayConfig
+from bot.core.config import GatewayConfig
 from connectors.simulator.replay import replay_headers, replay_url
 from connectors.tasks import cancel_and_wait
 

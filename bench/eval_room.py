@@ -44,7 +44,7 @@ from bench.room_logs import EXPECTS, FORMATS, RoomLine, ci_logs, overlap, read_l
 from bench.room_replay import ModerationLog, RoomRun, replay_room
 from bench.room_report import OUTCOMES, LineResult, check_targets, figures, judge, markdown
 from bench.stack import machine, running_stack
-from bot.config import GatewayConfig
+from bot.core.config import GatewayConfig
 from bot.core.wording import WARNINGS
 from knowledge_graph.config import GraphConfig
 from knowledge_graph.open_questions import list_open_questions

@@ -25,7 +25,7 @@ def _serve() -> int:
     from aiohttp import web
 
     from bot.app import create_app
-    from bot.config import GatewayConfig
+    from bot.core.config import GatewayConfig
 
     config = GatewayConfig.from_env()
     web.run_app(create_app(config), host=config.host, port=config.port, print=None)

@@ -26,8 +26,8 @@ from bot.adapters.qa_lane import QALane
 from bot.adapters.rasa import RasaClient
 from bot.admin import setup_admin
 from bot.assembly import build_gateway
-from bot.config import GatewayConfig
 from bot.core.commands import CommandConfig
+from bot.core.config import GatewayConfig
 from bot.core.moderation import ModerationPolicy, Moderator
 from bot.core.reply_quota import QuotaPolicy
 from bot.core.rooms import RoomLimits

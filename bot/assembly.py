@@ -7,8 +7,8 @@ import time
 from collections.abc import Callable
 
 from actions.replies import handoff_reply, unknown_reply
-from bot.config import GatewayConfig
 from bot.core.commands import CommandConfig, GraphCommand
+from bot.core.config import GatewayConfig
 from bot.core.gateway import Gateway
 from bot.core.moderation import Moderator
 from bot.core.ports import (

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from bot.adapters.rasa import RasaClient
     from bot.admin.auth import TokenSet
     from bot.admin.jobs import ImportJobs
-    from bot.config import GatewayConfig
+    from bot.core.config import GatewayConfig
     from bot.core.gateway import Gateway
     from bot.core.thanks import Thanks
     from bot.http.catalog_names import NamesCache

@@ -23,10 +23,10 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from bot.config import GatewayConfig
 from bot.core.audience import MOODS, AudienceSnapshot, AudienceState
 from bot.core.coalescing import Coalescer
 from bot.core.commands import CommandConfig, GraphCommand, RoomFeatures
+from bot.core.config import GatewayConfig
 from bot.core.enforcement import Enforcer, ModerationRecord, action_label
 from bot.core.ingress import Ingress
 from bot.core.jobs import PRIORITY_ORDER, Job, addressing, loggable, remember, takes_qa_lane

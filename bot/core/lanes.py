@@ -14,8 +14,8 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 
-from bot.config import GatewayConfig
 from bot.core.coalescing import Coalescer
+from bot.core.config import GatewayConfig
 from bot.core.jobs import NEGATIVE, Job, asks_something, audience_metadata, question_for_the_bot
 from bot.core.observers import GatewayObserver
 from bot.core.ports import (

@@ -33,9 +33,9 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 
-from bot.config import GatewayConfig
 from bot.core.audience import MOODS, AudienceSnapshot, AudienceState
 from bot.core.commands import RoomFeatures
+from bot.core.config import GatewayConfig
 from bot.core.jobs import Job, remember
 from bot.core.ports import MetricsSink
 from bot.core.reply_quota import QuotaPolicy, RoomQuota

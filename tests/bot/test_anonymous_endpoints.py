@@ -18,7 +18,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 import bot.http.catalog_names as catalog_names_module
 from bot.app import create_app
-from bot.config import GatewayConfig
+from bot.core.config import GatewayConfig
 from bot.http.catalog_names import NamesCache
 from bot.http.rate_limit import AnonLimitConfig, ClientRateLimit, TokenBucket
 from bot.services import GRAPH, NAMES_CACHE

@@ -15,7 +15,7 @@ from aiohttp import web
 
 import bot.app
 from bot.app import create_app
-from bot.config import GatewayConfig
+from bot.core.config import GatewayConfig
 from bot.services import CONNECTORS, GATEWAY, UPSTREAMS
 from connectors.base import Connector, EventSink, OutboundMessage
 from knowledge_graph.config import GraphConfig

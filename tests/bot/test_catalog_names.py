@@ -8,7 +8,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import create_app
-from bot.config import GatewayConfig
+from bot.core.config import GatewayConfig
 from bot.http.catalog_names import NamesCache
 from bot.services import NAMES_CACHE
 from knowledge_graph.catalog import Product, upsert_products

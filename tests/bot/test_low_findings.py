@@ -13,7 +13,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.adapters.rasa import RasaClient, RasaUnavailable
 from bot.app import create_app
 from bot.assembly import build_gateway
-from bot.config import GatewayConfig
+from bot.core.config import GatewayConfig
 from bot.metrics import GatewayMetrics
 from connectors.simulator.connector import SimulatorConnector
 from knowledge_graph.config import GraphConfig

@@ -25,7 +25,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.app import create_app
-from bot.config import GatewayConfig
+from bot.core.config import GatewayConfig
 from bot.http.health import METRICS_TOKEN_ENV, MetricsAccess
 from bot.services import GATEWAY
 from tests.conftest import REPO, free_port

@@ -11,7 +11,7 @@ import re
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import create_app
-from bot.config import GatewayConfig
+from bot.core.config import GatewayConfig
 from tests.conftest import WEB_USERS
 from tests.connectors.fakes import twitch as fk
 from tests.connectors.test_twitch_connector import chat_event, config_for

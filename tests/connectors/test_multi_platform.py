@@ -32,7 +32,7 @@ import twitchio.http
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import create_app
-from bot.config import GatewayConfig
+from bot.core.config import GatewayConfig
 from bot.services import CONNECTORS, GATEWAY, METRICS
 from connectors.accounting import ConnState
 from connectors.base import SendLimit

@@ -8,7 +8,7 @@ import asyncio
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import create_app
-from bot.config import GatewayConfig
+from bot.core.config import GatewayConfig
 from bot.services import CONNECTORS, METRICS
 from tests.connectors.fakes.youtube import FakeYouTube, text
 

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 
 from bot.app import create_app
-from bot.config import GatewayConfig
+from bot.core.config import GatewayConfig
 from knowledge_graph.seed import seed_if_empty
 from knowledge_graph.store import open_store
 from tests.conftest import free_port, record_figure

@@ -17,7 +17,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.app import create_app
-from bot.config import GatewayConfig
+from bot.core.config import GatewayConfig
 from bot.services import METRICS
 
 DASHBOARD = Path(__file__).resolve().parents[2] / "ops" / "grafana" / "liveroom-gateway.json"

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from bot.config import GatewayConfig
+from bot.core.config import GatewayConfig
 from bot.outbound.shards import ShardConfig
 from knowledge_graph.config import GraphConfig
 from ops.rasa_replicas import RasaStores

@@ -10,7 +10,7 @@ import pytest
 from aiohttp import web
 
 from bot.adapters.rasa import RasaClient, RasaUnavailable
-from bot.config import GatewayConfig
+from bot.core.config import GatewayConfig
 from nlu.rasa.launch import rasa_argv
 from ops.rasa_replicas import RasaStores, replica_names
 from ops.supervisor import SupervisorConfig

@@ -13,7 +13,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.adapters.rasa import RasaClient
 from bot.app import moods_ctx
 from bot.assembly import build_gateway
-from bot.config import GatewayConfig
+from bot.core.config import GatewayConfig
 from bot.http import vision
 from bot.metrics import GatewayMetrics
 from bot.mood import MoodConfig, RoomMoods, SustainedMood

@@ -10,7 +10,7 @@ import re
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import create_app
-from bot.config import GatewayConfig
+from bot.core.config import GatewayConfig
 from bot.services import GATEWAY, NOTICES
 from bot.web.dashboard_notices import NoticeBoard
 from connectors.base import ChatEvent, EventKind, ModerationNotice, RoomStatus

@@ -15,7 +15,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import create_app
-from bot.config import GatewayConfig
+from bot.core.config import GatewayConfig
 from bot.core.triage import Priority, Triage, TriageResult
 from bot.web.dashboard_hub import FrameHub
 from bot.web.dashboard_sampler import Tick

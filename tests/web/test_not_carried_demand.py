@@ -17,7 +17,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import create_app
-from bot.config import GatewayConfig
+from bot.core.config import GatewayConfig
 from bot.services import RECORDER, SAMPLER
 from knowledge_graph.falkordb_server import FalkorDBServer
 from knowledge_graph.falkordb_store import FalkorDBStore

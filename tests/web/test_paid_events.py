@@ -17,7 +17,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import create_app
-from bot.config import GatewayConfig
+from bot.core.config import GatewayConfig
 from bot.services import RECORDER
 from tests.conftest import WEB_USERS
 from tests.polling import eventually

@@ -15,7 +15,7 @@ import aiohttp
 
 from bot.adapters.rasa import RasaClient
 from bot.assembly import build_gateway
-from bot.config import GatewayConfig
+from bot.core.config import GatewayConfig
 from bot.metrics import GatewayMetrics
 from bot.web.dashboard_hub import FrameHub
 from bot.web.dashboard_sampler import LiveSampler

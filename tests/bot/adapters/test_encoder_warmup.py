@@ -16,7 +16,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.adapters.encoder_warmup import FAILED, READY, EncoderWarmup, WarmupConfig
 from bot.app import create_app, encoder_warmup_ctx
-from bot.config import GatewayConfig
+from bot.core.config import GatewayConfig
 from bot.metrics import GatewayMetrics
 from bot.services import ENCODER_WARMUP
 from tests.conftest import Stack

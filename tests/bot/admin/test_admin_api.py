@@ -13,7 +13,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.admin import setup_admin
 from bot.admin.auth import TokenSet, parse_tokens
 from bot.app import create_app
-from bot.config import GatewayConfig
+from bot.core.config import GatewayConfig
 from knowledge_graph.audit import list_audit
 from knowledge_graph.catalog import get_product
 from knowledge_graph.config import GraphConfig

@@ -8,7 +8,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.admin import openapi
 from bot.app import create_app
-from bot.config import GatewayConfig
+from bot.core.config import GatewayConfig
 from tests.bot.admin.conftest import ALICE, TOKENS, auth
 from tests.conftest import free_port
 

@@ -16,7 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from bot.adapters.health import Upstream, UpstreamMonitor
 from bot.adapters.rasa import RasaClient
 from bot.assembly import build_gateway
-from bot.config import GatewayConfig
+from bot.core.config import GatewayConfig
 from bot.core.jobs import audience_metadata
 from bot.core.moderation import Action
 from bot.core.triage import Triage

@@ -16,7 +16,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.adapters.rasa import RasaClient
 from bot.assembly import build_gateway
-from bot.config import GatewayConfig
+from bot.core.config import GatewayConfig
 from bot.core.gateway import Gateway
 from bot.core.moderation import Action, ModerationPolicy, Moderator
 from bot.metrics import GatewayMetrics

@@ -18,7 +18,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.adapters.qa_lane import QALane
 from bot.adapters.rasa import RasaClient
 from bot.assembly import build_gateway
-from bot.config import GatewayConfig
+from bot.core.config import GatewayConfig
 from bot.core.gateway import Gateway
 from bot.core.rooms import RoomLimits, room_name_ok
 from bot.core.triage import Triage
