@@ -11,11 +11,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import replies
 from actions.graph import get_store
-from knowledge_graph.catalog import Product, find_product, find_product_mentioned
-from knowledge_graph.errors import KnowledgeGraphError
-from knowledge_graph.store import GraphStore
+from knowledge_graph import GraphStore, KnowledgeGraphError, Product, find_product, find_product_mentioned
+from knowledge_graph.answers import replies
 from nlu.language import Language, detect_language, normalize_language
 
 log = logging.getLogger(__name__)

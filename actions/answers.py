@@ -7,7 +7,7 @@ A graph that is down or slow gets the polite "can't reach the product list" repl
 
 The fallback chain ends here: ``action_faq_or_handoff`` answers from the semantic FAQ search
 (``knowledge_graph.semantic``) when a FAQ is close enough, else hands the question off to the
-moderators (``knowledge_graph.open_questions``) with a polite reply; chatter that is not a question
+moderators (``knowledge_graph.editing.open_questions``) with a polite reply; chatter that is not a question
 gets no reply at all.
 """
 
@@ -25,7 +25,6 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import replies
 from actions.answer_price import LOOKUP_TIMEOUT_S, PRODUCT_SLOT, requested_product, viewer_language
 from actions.graph import get_store
 from actions.qa_first import (
@@ -37,13 +36,20 @@ from actions.qa_first import (
     put_to_the_bot,
     record_for_moderators,
 )
-from knowledge_graph.audit import now_ms
-from knowledge_graph.catalog import Product, get_product
-from knowledge_graph.errors import KnowledgeGraphError
-from knowledge_graph.faq import get_streamer, list_faqs
-from knowledge_graph.queries import active_promotions, next_stream, variants_of
-from knowledge_graph.store import GraphStore
-from knowledge_graph.text import normalize_key
+from knowledge_graph import (
+    GraphStore,
+    KnowledgeGraphError,
+    Product,
+    active_promotions,
+    get_product,
+    get_streamer,
+    list_faqs,
+    next_stream,
+    normalize_key,
+    now_ms,
+    variants_of,
+)
+from knowledge_graph.answers import replies
 from nlu.language import Language
 from nlu.reply_policy import is_real_question
 from nlu.social_cues import has_cue
@@ -344,7 +350,7 @@ async def _faq_answer(
         log.info("no FAQ for an off-topic question %r", text[:60])
         return None
     try:
-        from knowledge_graph.semantic.search import answer_question
+        from knowledge_graph.answers import answer_question
     except ImportError:  # pragma: no cover - part B's module is optional
         return None
     try:

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import logging
 
-from knowledge_graph.config import GraphConfig
-from knowledge_graph.qa.answerer import QuestionAnswerer
-from knowledge_graph.store import GraphStore, open_store
+from knowledge_graph import GraphConfig, GraphStore, open_store
+from knowledge_graph.answers import QuestionAnswerer
 
 log = logging.getLogger(__name__)
 

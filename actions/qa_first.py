@@ -1,6 +1,6 @@
 """The question-answering layer's first try at an action's question, shared by every answer action.
 
-The gateway's QA lane and the custom actions answer with the same layer (``knowledge_graph.qa``), so a
+The gateway's QA lane and the custom actions answer with the same layer (``knowledge_graph.answers``), so a
 question gets the same answer whichever path serves it; an action adds Rasa's intent as a prior and
 the conversation's ``product`` slot as context, and falls back to its own answer when the layer
 declines.
@@ -17,14 +17,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import replies
 from actions.answer_price import LOOKUP_TIMEOUT_S, PRODUCT_SLOT
 from actions.graph import get_answerer, get_store
-from knowledge_graph.errors import KnowledgeGraphError
-from knowledge_graph.open_questions import record_open_question
-from knowledge_graph.qa.answerer import INTENT_SHAPES, OFF_TOPIC, Answer, Asker
-from knowledge_graph.qa.earlier import EARLIER_QUESTIONS
-from knowledge_graph.qa.understand import asks
+from knowledge_graph import KnowledgeGraphError, record_open_question
+from knowledge_graph.answers import EARLIER_QUESTIONS, INTENT_SHAPES, OFF_TOPIC, Answer, Asker, asks, replies
 from nlu.language import Language
 from nlu.reply_policy import Addressing, is_real_question
 
@@ -68,7 +64,7 @@ class QAFirst:
 async def answered_by_qa(
     dispatcher: CollectingDispatcher, tracker: Tracker, lang: Language, intent: str | None
 ) -> QAFirst:
-    """Let the question-answering layer (``knowledge_graph.qa``, the same one the gateway's QA lane
+    """Let the question-answering layer (``knowledge_graph.answers``, the same one the gateway's QA lane
     uses) answer the latest message, with Rasa's ``intent`` as a prior."""
     message = tracker.latest_message or {}
     text = (message.get("text") or "").strip()
@@ -117,7 +113,7 @@ def earlier_questions(tracker: Tracker) -> tuple[str, ...]:
 
 async def record_for_moderators(tracker: Tracker, text: str, lang: Language, kind: str) -> bool:
     """Record an open question or complaint for moderators; False when the graph could not take it.
-    The same open text in a room is counted on one record (knowledge_graph/open_questions.py)."""
+    The same open text in a room is counted on one record (knowledge_graph/editing/open_questions.py)."""
     platform, room, viewer = conversation_parts(tracker)
     try:
         async with asyncio.timeout(LOOKUP_TIMEOUT_S):

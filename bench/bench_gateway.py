@@ -41,7 +41,7 @@ from connectors.base import ChatEvent
 from connectors.simulator.chatlog import CHATTER
 from connectors.simulator.connector import SimulatorConnector
 from connectors.simulator.replay import replay_headers, replay_url
-from knowledge_graph.falkordb_server import free_port
+from knowledge_graph.store.server import free_port
 
 PRICE_EN = [
     "how much is the matte lipstick?",

@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np
 
 from bench.common import REPO, falkordb, write_result
-from knowledge_graph.catalog import upsert_products
+from knowledge_graph.editing.products import upsert_products
 from knowledge_graph.faq import FAQ, upsert_faqs, upsert_streamer
 from knowledge_graph.schema import migrate
 from knowledge_graph.seed import load_catalog

@@ -38,11 +38,7 @@ from bot.web.auth import current_user
 from connectors import load_connector
 from connectors.base import Connector
 from connectors.tasks import cancel_and_wait
-from knowledge_graph.catalog import list_products
-from knowledge_graph.config import GraphConfig
-from knowledge_graph.errors import KnowledgeGraphError
-from knowledge_graph.faq import get_streamer
-from knowledge_graph.store import open_store
+from knowledge_graph import GraphConfig, KnowledgeGraphError, get_streamer, list_products, open_store
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
-from actions.replies import handoff_reply, unknown_reply
 from bot.audience import MOODS, AudienceSnapshot, AudienceState
 from bot.commands import CommandConfig, GraphCommand, RoomFeatures
 from bot.config import GatewayConfig
@@ -42,8 +41,8 @@ from bot.triage import Priority, Triage, TriageResult
 from bot.upstreams import UpstreamMonitor, canned_answer
 from connectors.base import ChatEvent, Connector, EventKind, Role
 from connectors.tasks import cancel_and_wait
-from knowledge_graph.errors import KnowledgeGraphError
-from knowledge_graph.qa.answerer import Asker
+from knowledge_graph import KnowledgeGraphError
+from knowledge_graph.answers import Asker, handoff_reply, unknown_reply
 from nlu.language import detect_language, normalize_language
 from nlu.reply_policy import SOCIAL_INTENTS, Addressing, is_real_question
 from nlu.sentiment import sentiment as message_sentiment

@@ -1,7 +1,8 @@
 """Answers the gateway gives from the knowledge graph itself, without Rasa.
 
 ``!price <product>`` and ``!schedule`` commands, and the semantic FAQ answer used while Rasa or the
-action server is down. The reply wording is shared with the custom actions (actions/replies.py, which
+action server is down. The reply wording is shared with the custom actions
+(knowledge_graph/answers/replies.py, which
 imports no action-server code) so viewers get the same answer whichever path served them.
 """
 
@@ -10,13 +11,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from actions import replies
 from bot.commands import GraphCommand
 from bot.gateway import FaqAnswer
-from knowledge_graph.catalog import find_product, find_product_mentioned
-from knowledge_graph.open_questions import record_open_question
-from knowledge_graph.queries import active_promotions, next_stream
-from knowledge_graph.store import GraphStore
+from knowledge_graph import (
+    GraphStore,
+    active_promotions,
+    find_product,
+    find_product_mentioned,
+    next_stream,
+    record_open_question,
+)
+from knowledge_graph.answers import replies
 from nlu.language import normalize_language
 
 
@@ -53,7 +58,7 @@ class GraphFaqAnswerer:
         self._store_of = store_of
 
     async def __call__(self, text: str, lang: str) -> str | None:
-        from knowledge_graph.semantic.search import answer_question  # loads the encoders lazily
+        from knowledge_graph.answers import answer_question  # loads the encoders lazily
 
         found = await answer_question(self._store_of(), text, lang)
         return found.answer if found else None

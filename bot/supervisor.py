@@ -37,11 +37,7 @@ from bot.config import env_int
 from bot.rasa_model import REPO, ensure_model, rasa_env
 from bot.rasa_replicas import RasaStores, replica_names, replica_ports
 from bot.web.auth import ensure_demo_users_file
-from knowledge_graph.config import GraphConfig
-from knowledge_graph.errors import KnowledgeGraphError
-from knowledge_graph.falkordb_server import FalkorDBServer
-from knowledge_graph.seed import seed_if_empty
-from knowledge_graph.store import open_store
+from knowledge_graph import FalkorDBServer, GraphConfig, KnowledgeGraphError, open_store, seed_if_empty
 from ops.loopback_server import ServiceUnavailable, terminate_group
 from ops.neo4j_server import Neo4jServer
 

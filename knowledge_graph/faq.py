@@ -32,13 +32,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from knowledge_graph.audit import AUDIT_CREATE, audit_params, check_actor
+from knowledge_graph.editing.audit import AUDIT_CREATE, audit_params, check_actor
 from knowledge_graph.errors import NotFound, ValidationError, VersionConflict
+from knowledge_graph.model.text import pick_language
+from knowledge_graph.model.validate import check_id
 from knowledge_graph.semantic.search import embed_questions
 from knowledge_graph.semantic.vector import vector_write_clause
 from knowledge_graph.store import GraphStore, write_lock
-from knowledge_graph.text import pick_language
-from knowledge_graph.validate import check_id
 
 log = logging.getLogger(__name__)
 

@@ -28,16 +28,17 @@ from bot.admin.auth import AdminToken, TokenSet, load_tokens
 from bot.admin.jobs import ImportJobs
 from bot.admin.routes import ACTOR, JOBS, STORE, routes
 from bot.catalog_names import GRAPH
-from knowledge_graph.config import GraphConfig
-from knowledge_graph.errors import (
+from knowledge_graph import (
+    GraphConfig,
+    GraphStore,
     GraphUnavailable,
     InUse,
     KnowledgeGraphError,
     NotFound,
     ValidationError,
     VersionConflict,
+    open_store,
 )
-from knowledge_graph.store import GraphStore, open_store
 
 __all__ = ["ADMIN_APP", "SESSION_AUTH", "TOKENS", "create_admin_app", "setup_admin"]
 

@@ -41,7 +41,7 @@ from bot.app import METRICS
 from bot.config import env_float
 from bot.web.dashboard_sampler import Tick
 from connectors.tasks import cancel_and_wait
-from knowledge_graph.open_questions import question_key
+from knowledge_graph import question_key
 
 log = logging.getLogger(__name__)
 

@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from knowledge_graph.model.text import pick_language
 from knowledge_graph.semantic.encoders import encode_async
 from knowledge_graph.semantic.vector import (
     FAQ_LANGUAGES,
@@ -30,7 +31,6 @@ from knowledge_graph.semantic.vector import (
     vector_write_clause,
 )
 from knowledge_graph.store import GraphStore
-from knowledge_graph.text import pick_language
 from nlu.language import detect_language, normalize_language
 
 log = logging.getLogger(__name__)

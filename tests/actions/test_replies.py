@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from actions.replies import format_price, graph_unavailable, price_reply, which_product
-from knowledge_graph.catalog import Product
+from knowledge_graph.answers.replies import format_price, graph_unavailable, price_reply, which_product
+from knowledge_graph.model.product import Product
 from nlu.language import Language
 
 
@@ -67,7 +67,7 @@ def test_fixed_replies_exist_in_both_languages(reply: Callable[[Language], str])
 
 
 def test_a_price_answer_names_the_promotion_that_makes_it_cheapest() -> None:
-    from knowledge_graph.entities import Promotion
+    from knowledge_graph.model.entities import Promotion
 
     everything = Promotion(
         code="LIVE10", discount_percent=10, valid_from=0, valid_to=10**13, title_en="10% off"

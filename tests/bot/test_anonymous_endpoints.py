@@ -22,8 +22,9 @@ from bot.catalog_names import GRAPH, NAMES_CACHE, NamesCache
 from bot.config import GatewayConfig
 from bot.rate_limit import AnonLimitConfig, ClientRateLimit, TokenBucket
 from bot.web import pages
-from knowledge_graph.catalog import Product, upsert_products
 from knowledge_graph.config import GraphConfig
+from knowledge_graph.editing.products import upsert_products
+from knowledge_graph.model.product import Product
 from knowledge_graph.store import open_store
 from tests.conftest import free_port
 

@@ -10,8 +10,9 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.app import create_app
 from bot.catalog_names import NAMES_CACHE, NamesCache
 from bot.config import GatewayConfig
-from knowledge_graph.catalog import Product, upsert_products
 from knowledge_graph.config import GraphConfig
+from knowledge_graph.editing.products import upsert_products
+from knowledge_graph.model.product import Product
 from knowledge_graph.store import open_store
 from tests.conftest import free_port
 

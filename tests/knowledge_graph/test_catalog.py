@@ -7,19 +7,11 @@ from typing import Any
 
 import pytest
 
-from knowledge_graph.catalog import (
-    Product,
-    count_products,
-    find_mentions,
-    find_product,
-    find_product_mentioned,
-    find_products,
-    get_product,
-    list_products,
-    set_price,
-    upsert_products,
-)
+from knowledge_graph.catalog.mentions import find_mentions, find_product, find_product_mentioned
+from knowledge_graph.catalog.products import count_products, find_products, get_product, list_products
+from knowledge_graph.editing.products import set_price, upsert_products
 from knowledge_graph.errors import NotFound, ValidationError, VersionConflict
+from knowledge_graph.model.product import Product
 from knowledge_graph.schema import migrate
 from knowledge_graph.store import GraphStore
 

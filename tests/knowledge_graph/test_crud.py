@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from knowledge_graph.audit import list_audit
-from knowledge_graph.catalog import Product, find_product, find_product_mentioned, get_product
-from knowledge_graph.crud import create_product, delete_product, product_from_json, update_product
-from knowledge_graph.editing import (
+from knowledge_graph.catalog.mentions import find_product, find_product_mentioned
+from knowledge_graph.catalog.products import get_product
+from knowledge_graph.editing.audit import list_audit
+from knowledge_graph.editing.catalog_items import (
     create_category,
     create_promotion,
     create_session,
@@ -25,8 +25,10 @@ from knowledge_graph.editing import (
     update_session,
     update_variant,
 )
-from knowledge_graph.entities import Category, Promotion, StreamSession, Variant
+from knowledge_graph.editing.products import create_product, delete_product, product_from_json, update_product
 from knowledge_graph.errors import InUse, NotFound, ValidationError, VersionConflict
+from knowledge_graph.model.entities import Category, Promotion, StreamSession, Variant
+from knowledge_graph.model.product import Product
 from knowledge_graph.schema import migrate
 from knowledge_graph.store import GraphStore
 

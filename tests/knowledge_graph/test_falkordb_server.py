@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from knowledge_graph.catalog import count_products, get_product
+from knowledge_graph.catalog.products import count_products, get_product
 from knowledge_graph.errors import PortInUse, ServerStartError
-from knowledge_graph.falkordb_server import FalkorDBServer, free_port
 from knowledge_graph.seed import seed_if_empty
 from knowledge_graph.store import open_store
+from knowledge_graph.store.server import FalkorDBServer, free_port
 
 from .conftest import start_falkordb
 

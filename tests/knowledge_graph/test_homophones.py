@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge_graph.homophones import build_sound_index, common_reading, sound_alikes, units
-from knowledge_graph.text import normalize_key
+from knowledge_graph.catalog.homophones import build_sound_index, common_reading, sound_alikes, units
+from knowledge_graph.model.text import normalize_key
 
 KEYS = [
     "防晒",

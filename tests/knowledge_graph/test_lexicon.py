@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from knowledge_graph.qa.lexicon import PRODUCT_TOPICS, SHOP_TOPICS, TOPIC_COVERS
+from knowledge_graph.answers.lexicon import PRODUCT_TOPICS, SHOP_TOPICS, TOPIC_COVERS
 
 
 @pytest.mark.parametrize("table", [SHOP_TOPICS, PRODUCT_TOPICS], ids=["shop", "product"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from knowledge_graph.open_questions import (
+from knowledge_graph.editing.open_questions import (
     FOR_MODERATORS,
     list_not_carried,
     list_open_questions,

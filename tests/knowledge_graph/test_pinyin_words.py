@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge_graph.qa.pinyin_words import respell_shop_words
+from knowledge_graph.answers.pinyin_words import respell_shop_words
 
 
 @pytest.mark.parametrize(

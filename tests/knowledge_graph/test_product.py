@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from knowledge_graph.catalog import Product, find_key_conflicts, from_minor_units, to_minor_units
 from knowledge_graph.errors import ValidationError
+from knowledge_graph.model.product import Product, find_key_conflicts, from_minor_units, to_minor_units
 
 
 def make(**overrides: Any) -> Product:

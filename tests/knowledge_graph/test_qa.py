@@ -10,13 +10,15 @@ from decimal import Decimal
 
 import pytest
 
-from knowledge_graph.catalog import Product, find_product, list_products
+from knowledge_graph.answers.answerer import Answer, Asker, QuestionAnswerer
+from knowledge_graph.answers.shipping import ShippingRule, read_rule
+from knowledge_graph.answers.understand import asks, question_parts, read_question
+from knowledge_graph.answers.wording import format_price
+from knowledge_graph.catalog.mentions import find_product
+from knowledge_graph.catalog.products import list_products
+from knowledge_graph.editing.open_questions import list_open_questions
 from knowledge_graph.faq import list_faqs
-from knowledge_graph.open_questions import list_open_questions
-from knowledge_graph.qa.answerer import Answer, Asker, QuestionAnswerer
-from knowledge_graph.qa.shipping import ShippingRule, read_rule
-from knowledge_graph.qa.understand import asks, question_parts, read_question
-from knowledge_graph.qa.wording import format_price
+from knowledge_graph.model.product import Product
 from knowledge_graph.queries import variants_of
 from knowledge_graph.store import GraphStore
 
@@ -398,8 +400,8 @@ async def test_several_products_together_cost_their_sum_with_the_best_single_cod
 
 
 async def test_an_ended_promotion_asked_about_by_its_discount_is_said_to_have_ended(qa, seeded_store) -> None:
-    from knowledge_graph.audit import now_ms
-    from knowledge_graph.editing import list_promotions
+    from knowledge_graph.editing.catalog_items import list_promotions
+    from knowledge_graph.model.timeutil import now_ms
 
     ended = [
         p for p in await list_promotions(seeded_store) if not p.is_active(now_ms()) and p.discount_percent
@@ -436,7 +438,7 @@ async def test_when_the_streamer_is_on_asked_by_name_is_the_schedule_faq(qa, see
 async def test_the_biggest_product_and_prices_of_several_and_a_comparison_with_the_last_product(
     qa, seeded_store
 ) -> None:
-    from knowledge_graph.qa.attributes import size_amount
+    from knowledge_graph.answers.attributes import size_amount
 
     skin = [p for p in await list_products(seeded_store) if p.category == "skincare"]
     in_ml = [p for p in skin if (size_amount(p) or (0, ""))[1] == "ml"]

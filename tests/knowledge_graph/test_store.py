@@ -14,8 +14,8 @@ import pytest
 
 from knowledge_graph.config import GraphConfig
 from knowledge_graph.errors import GraphUnavailable, QueryFailed, ValidationError
-from knowledge_graph.falkordb_server import FalkorDBServer, free_port
 from knowledge_graph.store import GraphStore, open_store, write_lock
+from knowledge_graph.store.server import FalkorDBServer, free_port
 from ops.neo4j_server import Neo4jServer
 
 from .conftest import fresh_graph_name, start_falkordb

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from knowledge_graph.text import find_word, normalize_key, pick_language
+from knowledge_graph.model.text import find_word, normalize_key, pick_language
 
 
 @pytest.mark.parametrize(

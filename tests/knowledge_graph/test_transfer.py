@@ -12,16 +12,16 @@ from typing import Any
 
 import pytest
 
-from knowledge_graph.audit import list_audit
-from knowledge_graph.catalog import find_product, get_product
+from knowledge_graph.catalog.mentions import find_product
+from knowledge_graph.catalog.products import get_product
 from knowledge_graph.config import GraphConfig
-from knowledge_graph.crud import create_product, update_product
-from knowledge_graph.editing import get_promotion
-from knowledge_graph.generate import generate_catalog
+from knowledge_graph.editing.audit import list_audit
+from knowledge_graph.editing.catalog_items import get_promotion
+from knowledge_graph.editing.products import create_product, update_product
 from knowledge_graph.queries import variants_of
 from knowledge_graph.schema import migrate
 from knowledge_graph.store import GraphStore, open_store
-from knowledge_graph.transfer import (
+from knowledge_graph.transfer.bundle import (
     ImportRejected,
     bundle_to_json,
     export_bundle,
@@ -29,7 +29,8 @@ from knowledge_graph.transfer import (
     import_bundle,
     parse_json,
 )
-from knowledge_graph.transfer_csv import bundle_to_csv, parse_csv
+from knowledge_graph.transfer.csv import bundle_to_csv, parse_csv
+from knowledge_graph.transfer.generate import generate_catalog
 from ops.neo4j_server import Neo4jServer
 
 from .conftest import fresh_graph_name, wipe_neo4j

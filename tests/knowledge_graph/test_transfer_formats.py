@@ -8,10 +8,10 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from knowledge_graph.generate import generate_catalog
-from knowledge_graph.text import normalize_key
-from knowledge_graph.transfer import bundle_to_json, dumps, parse_json
-from knowledge_graph.transfer_csv import bundle_to_csv, parse_csv
+from knowledge_graph.model.text import normalize_key
+from knowledge_graph.transfer.bundle import bundle_to_json, dumps, parse_json
+from knowledge_graph.transfer.csv import bundle_to_csv, parse_csv
+from knowledge_graph.transfer.generate import generate_catalog
 
 # Any text a streamer might paste: separators, quotes, newlines, CJK, emoji (not NUL,
 # which the graph cannot store and the validators refuse).

@@ -20,10 +20,10 @@ from bot.app import create_app
 from bot.config import GatewayConfig
 from bot.web.dashboard import SAMPLER
 from bot.web.recorder import RECORDER
-from knowledge_graph.falkordb_server import FalkorDBServer
-from knowledge_graph.falkordb_store import FalkorDBStore
-from knowledge_graph.open_questions import record_open_question
+from knowledge_graph.editing.open_questions import record_open_question
 from knowledge_graph.store import open_store
+from knowledge_graph.store.falkordb import FalkorDBStore
+from knowledge_graph.store.server import FalkorDBServer
 from tests.conftest import WEB_USERS
 from tests.polling import eventually
 
