@@ -17,37 +17,17 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer_price import LOOKUP_TIMEOUT_S, PRODUCT_SLOT
-from actions.graph import get_answerer, get_store
+from actions.graph import LOOKUP_TIMEOUT_S, get_answerer, get_store
+from actions.tracker import PRODUCT_SLOT, conversation_parts, earlier_questions, put_to_the_bot
 from knowledge_graph import KnowledgeGraphError, record_open_question
-from knowledge_graph.answers import EARLIER_QUESTIONS, INTENT_SHAPES, OFF_TOPIC, Answer, Asker, asks, replies
+from knowledge_graph.answers import INTENT_SHAPES, OFF_TOPIC, Answer, Asker, asks, replies
 from nlu.language import Language
-from nlu.reply_policy import Addressing, is_real_question
+from nlu.reply_policy import is_real_question
 
 log = logging.getLogger(__name__)
 
 # The layer encodes the question (USE); the first call in a process loads the encoder.
 FAQ_TIMEOUT_S = 6.0
-
-
-def conversation_parts(tracker: Tracker) -> tuple[str, str, str]:
-    """(platform, room, viewer_id) from the message metadata, else from the sender id
-    ``platform:room:viewer`` the gateway uses."""
-    message = tracker.latest_message or {}
-    metadata = message.get("metadata") if isinstance(message.get("metadata"), dict) else {}
-    parts = (tracker.sender_id or "").split(":", 2)
-    parts += [""] * (3 - len(parts))
-    platform = str(metadata.get("platform") or parts[0] or "unknown")[:128]
-    room = str(metadata.get("room") or parts[1] or "")[:128]
-    viewer = str(metadata.get("viewer_id") or parts[2] or tracker.sender_id or "")[:128]
-    return platform, room, viewer
-
-
-def put_to_the_bot(tracker: Tracker) -> bool:
-    """The gateway says the viewer addressed the bot (nlu/reply_policy.py); senders that say nothing
-    about addressing (Rasa's shell, tests, other clients) count as addressing it."""
-    addressing = Addressing.from_metadata((tracker.latest_message or {}).get("metadata"))
-    return addressing is None or addressing.addressed
 
 
 @dataclass(frozen=True)
@@ -98,17 +78,6 @@ async def answered_by_qa(
         return QAFirst([SlotSet(PRODUCT_SLOT, found.product)] if found.product else [])
     dispatcher.utter_message(text=found.text)
     return QAFirst([SlotSet(PRODUCT_SLOT, found.product)] if found.product else [])
-
-
-def earlier_questions(tracker: Tracker) -> tuple[str, ...]:
-    """The viewer's messages before the latest one, oldest first (as many as a reference such as
-    "第一个" or "the cheaper one" reaches back to), as the gateway's QA lane keeps them."""
-    said = [
-        text
-        for event in tracker.events
-        if event.get("event") == "user" and isinstance(text := event.get("text"), str) and text.strip()
-    ]
-    return tuple(said[:-1][-EARLIER_QUESTIONS:])
 
 
 async def record_for_moderators(tracker: Tracker, text: str, lang: Language, kind: str) -> bool:

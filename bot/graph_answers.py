@@ -1,9 +1,9 @@
 """Answers the gateway gives from the knowledge graph itself, without Rasa.
 
 ``!price <product>`` and ``!schedule`` commands, and the semantic FAQ answer used while Rasa or the
-action server is down. The reply wording is shared with the custom actions
-(knowledge_graph/answers/replies.py, which
-imports no action-server code) so viewers get the same answer whichever path served them.
+action server is down. The reply wording and the rule for which product a message names are shared
+with the custom actions (knowledge_graph.answers) so viewers get the same answer whichever path
+served them.
 """
 
 from __future__ import annotations
@@ -16,12 +16,10 @@ from bot.gateway import FaqAnswer
 from knowledge_graph import (
     GraphStore,
     active_promotions,
-    find_product,
-    find_product_mentioned,
     next_stream,
     record_open_question,
 )
-from knowledge_graph.answers import replies
+from knowledge_graph.answers import product_named, replies
 from nlu.language import normalize_language
 
 
@@ -31,9 +29,7 @@ def graph_commands(store_of: Callable[[], GraphStore]) -> dict[str, GraphCommand
     async def price(arg: str, lang: str) -> str:
         language = normalize_language(lang) or "en"
         store: GraphStore = store_of()
-        product = await find_product(store, arg) if arg else None
-        if product is None and arg:
-            product = await find_product_mentioned(store, arg)
+        product = await product_named(store, arg, names=(arg,)) if arg else None
         if product is None:
             return replies.which_product(language)
         promotions = await active_promotions(store, int(time.time() * 1000), product.sku)

@@ -14,6 +14,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "Answer": ("knowledge_graph.answers.answerer", "Answer"),
     "Asker": ("knowledge_graph.answers.answerer", "Asker"),
     "QuestionAnswerer": ("knowledge_graph.answers.answerer", "QuestionAnswerer"),
+    "product_named": ("knowledge_graph.answers.resolve", "product_named"),
     "EARLIER_QUESTIONS": ("knowledge_graph.answers.earlier", "EARLIER_QUESTIONS"),
     "asks": ("knowledge_graph.answers.understand", "asks"),
     "BEIJING": ("knowledge_graph.answers.wording", "BEIJING"),
@@ -40,6 +41,7 @@ __all__ = [
     "discounted",
     "format_price",
     "handoff_reply",
+    "product_named",
     "unknown_reply",
 ]
 
@@ -62,6 +64,7 @@ if TYPE_CHECKING:
     from knowledge_graph.answers.answerer import INTENT_SHAPES, OFF_TOPIC, Answer, Asker, QuestionAnswerer
     from knowledge_graph.answers.earlier import EARLIER_QUESTIONS
     from knowledge_graph.answers.replies import handoff_reply, unknown_reply
+    from knowledge_graph.answers.resolve import product_named
     from knowledge_graph.answers.understand import asks
     from knowledge_graph.answers.wording import BEIJING, best_promotion, discounted, format_price
     from knowledge_graph.semantic.search import answer_question
