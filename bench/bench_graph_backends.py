@@ -39,7 +39,7 @@ from bench.eval_faq import load_paraphrases
 from knowledge_graph.catalog.mentions import find_product
 from knowledge_graph.catalog.products import get_product
 from knowledge_graph.config import GraphConfig
-from knowledge_graph.faq import upsert_clause, upsert_rows
+from knowledge_graph.editing.faq import upsert_clause, upsert_rows
 from knowledge_graph.schema import migrate
 from knowledge_graph.semantic import encode
 from knowledge_graph.semantic.search import CANDIDATES

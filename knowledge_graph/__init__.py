@@ -9,7 +9,7 @@ Typical use (actions/, bot/)::
 
 Every name below is imported on first use, so ``from knowledge_graph import GraphStore`` does not
 load the seed, schema, FAQ or transfer code. The folders: model/ (validated value objects, no I/O),
-store/ (the database seam and backends), catalog/ (product reads and which product a text names),
+store/ (the database seam and backends), catalog/ (reads: products, FAQs, which product a text names),
 editing/ (audited, version-checked writes), answers/ (question answering and reply wording),
 transfer/ (import/export), semantic/ (embedding search).
 """
@@ -59,15 +59,15 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "list_open_questions": ("knowledge_graph.editing.open_questions", "list_open_questions"),
     "question_key": ("knowledge_graph.editing.open_questions", "question_key"),
     "record_open_question": ("knowledge_graph.editing.open_questions", "record_open_question"),
-    "FAQ": ("knowledge_graph.faq", "FAQ"),
-    "Streamer": ("knowledge_graph.faq", "Streamer"),
-    "create_faq": ("knowledge_graph.faq", "create_faq"),
-    "delete_faq": ("knowledge_graph.faq", "delete_faq"),
-    "get_faq": ("knowledge_graph.faq", "get_faq"),
-    "get_streamer": ("knowledge_graph.faq", "get_streamer"),
-    "list_all_faqs": ("knowledge_graph.faq", "list_all_faqs"),
-    "list_faqs": ("knowledge_graph.faq", "list_faqs"),
-    "update_faq": ("knowledge_graph.faq", "update_faq"),
+    "FAQ": ("knowledge_graph.model.faq", "FAQ"),
+    "Streamer": ("knowledge_graph.model.faq", "Streamer"),
+    "get_faq": ("knowledge_graph.catalog.faqs", "get_faq"),
+    "get_streamer": ("knowledge_graph.catalog.faqs", "get_streamer"),
+    "list_all_faqs": ("knowledge_graph.catalog.faqs", "list_all_faqs"),
+    "list_faqs": ("knowledge_graph.catalog.faqs", "list_faqs"),
+    "create_faq": ("knowledge_graph.editing.faq", "create_faq"),
+    "delete_faq": ("knowledge_graph.editing.faq", "delete_faq"),
+    "update_faq": ("knowledge_graph.editing.faq", "update_faq"),
     "record_interaction": ("knowledge_graph.interactions", "record_interaction"),
     "active_promotions": ("knowledge_graph.queries", "active_promotions"),
     "next_stream": ("knowledge_graph.queries", "next_stream"),
@@ -172,11 +172,13 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
+    from knowledge_graph.catalog.faqs import get_faq, get_streamer, list_all_faqs, list_faqs
     from knowledge_graph.catalog.mentions import find_mentions, find_product, find_product_mentioned
     from knowledge_graph.catalog.products import count_products, find_products, get_product, list_products
     from knowledge_graph.config import GraphConfig
     from knowledge_graph.editing.audit import AuditEntry, list_audit
     from knowledge_graph.editing.catalog_items import list_categories
+    from knowledge_graph.editing.faq import create_faq, delete_faq, update_faq
     from knowledge_graph.editing.open_questions import (
         FOR_MODERATORS,
         OpenQuestion,
@@ -196,19 +198,9 @@ if TYPE_CHECKING:
         ValidationError,
         VersionConflict,
     )
-    from knowledge_graph.faq import (
-        FAQ,
-        Streamer,
-        create_faq,
-        delete_faq,
-        get_faq,
-        get_streamer,
-        list_all_faqs,
-        list_faqs,
-        update_faq,
-    )
     from knowledge_graph.interactions import record_interaction
     from knowledge_graph.model.entities import Category, Promotion, StreamSession, Variant
+    from knowledge_graph.model.faq import FAQ, Streamer
     from knowledge_graph.model.product import Mention, Product
     from knowledge_graph.model.text import normalize_key
     from knowledge_graph.model.timeutil import now_ms, now_ms_or

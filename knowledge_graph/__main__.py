@@ -21,10 +21,10 @@ import sys
 import time
 from pathlib import Path
 
+from knowledge_graph.catalog.faqs import count_faqs, get_streamer
 from knowledge_graph.catalog.products import count_products
 from knowledge_graph.config import GraphConfig
 from knowledge_graph.errors import KnowledgeGraphError, ValidationError
-from knowledge_graph.faq import count_faqs, get_streamer
 from knowledge_graph.schema import list_indexes, migrate
 from knowledge_graph.seed import DEMO_CATALOG, seed_if_empty
 from knowledge_graph.store import GraphStore, open_store

@@ -314,7 +314,7 @@ _simple_crud(
 )
 
 
-# --------------------------------------------------------------------------- FAQs (knowledge_graph.faq)
+# ------------------------------------------------------------------------- FAQs (knowledge_graph.editing.faq)
 
 
 def _faq_json(faq: Any) -> dict[str, Any]:

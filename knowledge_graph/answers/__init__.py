@@ -14,7 +14,6 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "Answer": ("knowledge_graph.answers.answerer", "Answer"),
     "Asker": ("knowledge_graph.answers.answerer", "Asker"),
     "QuestionAnswerer": ("knowledge_graph.answers.answerer", "QuestionAnswerer"),
-    "product_named": ("knowledge_graph.answers.resolve", "product_named"),
     "EARLIER_QUESTIONS": ("knowledge_graph.answers.earlier", "EARLIER_QUESTIONS"),
     "asks": ("knowledge_graph.answers.understand", "asks"),
     "BEIJING": ("knowledge_graph.answers.wording", "BEIJING"),
@@ -23,6 +22,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "format_price": ("knowledge_graph.answers.wording", "format_price"),
     "handoff_reply": ("knowledge_graph.answers.replies", "handoff_reply"),
     "unknown_reply": ("knowledge_graph.answers.replies", "unknown_reply"),
+    "product_named": ("knowledge_graph.answers.resolve", "product_named"),
     "answer_question": ("knowledge_graph.semantic.search", "answer_question"),
 }
 """Public name -> (module, attribute); each module is imported on first use of one of its names."""

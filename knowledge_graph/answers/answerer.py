@@ -85,13 +85,14 @@ from knowledge_graph.answers.understand import (
     shares_content,
     topic_words,
 )
+from knowledge_graph.catalog.faqs import get_streamer, list_faqs, list_product_faqs
 from knowledge_graph.catalog.key_index import respell_sound_alikes
 from knowledge_graph.catalog.products import get_product, list_products
 from knowledge_graph.editing.catalog_items import list_promotions
 from knowledge_graph.editing.open_questions import record_open_question
 from knowledge_graph.errors import ValidationError
-from knowledge_graph.faq import FAQ, get_streamer, list_faqs, list_product_faqs
 from knowledge_graph.model.entities import Category, Promotion, Variant
+from knowledge_graph.model.faq import FAQ
 from knowledge_graph.model.product import Product
 from knowledge_graph.model.text import find_word, normalize_key, singular
 from knowledge_graph.model.timeutil import now_ms

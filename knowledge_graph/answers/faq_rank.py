@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from knowledge_graph.answers.understand import gives_kind, kinds_asked, topic_words
-from knowledge_graph.faq import FAQ
+from knowledge_graph.model.faq import FAQ
 from knowledge_graph.semantic.batching import BatchEncoder
 
 ANSWER_DISCOUNT = 0.08

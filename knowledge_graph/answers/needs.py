@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from knowledge_graph.answers import attributes
-from knowledge_graph.faq import FAQ
+from knowledge_graph.model.faq import FAQ
 from knowledge_graph.model.product import Product
 from knowledge_graph.semantic.batching import BatchEncoder
 

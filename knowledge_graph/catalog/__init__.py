@@ -1,1 +1,1 @@
-"""Product reads: by SKU, all, by exact name, and which product a chat message names (exact, fuzzy)."""
+"""Reads: products, which product a chat message names (exact, fuzzy), the streamer and FAQs."""

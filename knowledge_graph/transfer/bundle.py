@@ -40,13 +40,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from knowledge_graph.catalog.faqs import get_streamer, list_all_faqs
 from knowledge_graph.catalog.products import BUMP_GENERATION, list_products
 from knowledge_graph.editing.audit import AUDIT_CREATE, audit_params, check_actor
 from knowledge_graph.editing.catalog_items import list_categories, list_promotions, list_sessions
+from knowledge_graph.editing.faq import upsert_clause, upsert_rows
 from knowledge_graph.editing.products import UPSERT_PRODUCT_ROWS, product_from_json, product_to_json
 from knowledge_graph.errors import ValidationError
-from knowledge_graph.faq import FAQ, Streamer, get_streamer, list_all_faqs, upsert_clause, upsert_rows
 from knowledge_graph.model.entities import Category, Promotion, StreamSession, Variant, check_unknown_fields
+from knowledge_graph.model.faq import FAQ, Streamer
 from knowledge_graph.model.product import Product, _product_row, find_key_conflicts
 from knowledge_graph.store import GraphStore
 

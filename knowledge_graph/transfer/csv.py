@@ -25,8 +25,8 @@ from typing import Any
 
 from knowledge_graph.editing.products import PRODUCT_FIELDS, product_from_json
 from knowledge_graph.errors import ValidationError
-from knowledge_graph.faq import Streamer
 from knowledge_graph.model.entities import Category, Promotion, StreamSession, Variant
+from knowledge_graph.model.faq import Streamer
 from knowledge_graph.transfer.bundle import (
     Bundle,
     ImportRejected,

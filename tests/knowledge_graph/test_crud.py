@@ -284,7 +284,9 @@ async def test_audit_actor_must_be_plain(graph: GraphStore) -> None:
 
 
 async def test_deleting_a_product_deletes_its_faqs_and_audits_them(graph: GraphStore) -> None:
-    from knowledge_graph.faq import FAQ, create_faq, get_faq
+    from knowledge_graph.catalog.faqs import get_faq
+    from knowledge_graph.editing.faq import create_faq
+    from knowledge_graph.model.faq import FAQ
 
     await create_product(graph, lipstick(), "alice")
     faq = FAQ(

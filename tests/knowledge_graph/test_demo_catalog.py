@@ -16,8 +16,8 @@ from knowledge_graph.answers.lexicon import (
     TERMS,
     term_for,
 )
+from knowledge_graph.catalog.faqs import list_faqs
 from knowledge_graph.editing.catalog_items import list_categories, list_promotions, list_sessions
-from knowledge_graph.faq import list_faqs
 from knowledge_graph.model.text import normalize_key
 from knowledge_graph.queries import active_promotions, next_stream, variant_counts, variants_of
 from knowledge_graph.seed import BEIJING, demo_schedule, import_catalog, load_catalog, seed_if_empty

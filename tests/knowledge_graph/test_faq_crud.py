@@ -6,8 +6,10 @@ import json
 
 import pytest
 
+from knowledge_graph.catalog.faqs import get_faq, list_all_faqs, list_faqs
+from knowledge_graph.editing.faq import create_faq, delete_faq, update_faq
 from knowledge_graph.errors import NotFound, ValidationError, VersionConflict
-from knowledge_graph.faq import FAQ, create_faq, delete_faq, get_faq, list_all_faqs, list_faqs, update_faq
+from knowledge_graph.model.faq import FAQ
 from knowledge_graph.store import GraphStore
 
 

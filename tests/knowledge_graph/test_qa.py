@@ -14,10 +14,10 @@ from knowledge_graph.answers.answerer import Answer, Asker, QuestionAnswerer
 from knowledge_graph.answers.shipping import ShippingRule, read_rule
 from knowledge_graph.answers.understand import asks, question_parts, read_question
 from knowledge_graph.answers.wording import format_price
+from knowledge_graph.catalog.faqs import list_faqs
 from knowledge_graph.catalog.mentions import find_product
 from knowledge_graph.catalog.products import list_products
 from knowledge_graph.editing.open_questions import list_open_questions
-from knowledge_graph.faq import list_faqs
 from knowledge_graph.model.product import Product
 from knowledge_graph.queries import variants_of
 from knowledge_graph.store import GraphStore

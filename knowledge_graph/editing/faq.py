@@ -1,4 +1,4 @@
-"""The streamer and the questions viewers keep asking, with ready answers.
+"""Writes of the streamer and the FAQs (the questions viewers keep asking, with ready answers).
 
 Graph shape::
 
@@ -6,10 +6,6 @@ Graph shape::
     (:FAQ {id, question_en, question_zh, answer_en, answer_zh, version,
            emb_minilm_en, emb_use_en, emb_use_zh, emb_rev})
         -[:ABOUT]->(:Product {sku} | :Category {id} | :Streamer {id})
-
-An FAQ is bilingual: either language may be blank, but it needs a question and an answer
-in at least one. ``languages`` says which it has; ``semantic.answer_question`` answers in
-the asker's language when the FAQ has it, else in the other.
 
 Why embeddings live here: every write that changes a question also writes its vectors
 (``emb_*``, see ``knowledge_graph.semantic``), computed *before* the statement and stored
@@ -19,9 +15,6 @@ for a viewer asking in the millisecond after an edit. Single-FAQ writes (``creat
 (optimistic concurrency, ``VersionConflict`` and nothing written when stale) and leave an
 ``AuditEntry`` from the same statement. ``upsert_faqs`` is the bulk path for seeding and
 imports (whose audit entry the importer writes).
-
-Queries return FAQ properties by name, never the whole node: the vectors are ~7 KB per
-FAQ and nobody above this module needs them.
 """
 
 from __future__ import annotations
@@ -29,126 +22,19 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from knowledge_graph.catalog.faqs import get_faq
 from knowledge_graph.editing.audit import AUDIT_CREATE, audit_params, check_actor
 from knowledge_graph.errors import NotFound, ValidationError, VersionConflict
-from knowledge_graph.model.text import pick_language
-from knowledge_graph.model.validate import check_id
+from knowledge_graph.model.faq import _TARGETS, _TEXT_FIELDS, _UPDATABLE, FAQ, Streamer, _faq_row
 from knowledge_graph.semantic.search import embed_questions
 from knowledge_graph.semantic.vector import vector_write_clause
 from knowledge_graph.store import GraphStore, write_lock
 
 log = logging.getLogger(__name__)
 
-_MAX_TEXT = 2000
-_TEXT_FIELDS = ("question_en", "question_zh", "answer_en", "answer_zh")
-# What an FAQ can be ABOUT: field -> (label, key property). Code constants, never input.
-_TARGETS: dict[str, tuple[str, str]] = {
-    "product_sku": ("Product", "sku"),
-    "category_id": ("Category", "id"),
-    "streamer_id": ("Streamer", "id"),
-}
-_UPDATABLE = frozenset(_TEXT_FIELDS) | frozenset(_TARGETS)
 _CONFLICT_RETRIES = 3
-
-
-def _check_id(field: str, value: object) -> None:
-    check_id(field, value)
-
-
-def _check_texts(obj: object, fields: Iterable[str], *, required: bool) -> None:
-    fields = tuple(fields)
-    for field in fields:
-        value = getattr(obj, field)
-        if value is None and not required:
-            continue
-        if not isinstance(value, str) or len(value) > _MAX_TEXT:
-            raise ValidationError(field, f"must be a string of at most {_MAX_TEXT} characters")
-        if "\x00" in value:
-            raise ValidationError(field, "must not contain NUL characters")
-    values = [getattr(obj, field) for field in fields]
-    if required and not any(isinstance(v, str) and v.strip() for v in values):
-        raise ValidationError(fields[0], "must not be blank in both languages")
-
-
-@dataclass(frozen=True, kw_only=True)
-class Streamer:
-    """The person running the stream; FAQs about shipping, schedule etc. hang off it."""
-
-    id: str
-    name_en: str
-    name_zh: str
-
-    def __post_init__(self) -> None:
-        _check_id("id", self.id)
-        _check_texts(self, ("name_en", "name_zh"), required=True)
-
-    def name(self, lang: str = "en") -> str:
-        return pick_language(lang, self.name_en, self.name_zh) or ""
-
-
-@dataclass(frozen=True, kw_only=True)
-class FAQ:
-    """A question and its answer in English and/or Chinese, about one product, category or
-    the streamer (exactly one of ``product_sku``, ``category_id``, ``streamer_id``).
-
-    ``version`` is 0 for an FAQ not stored yet; the graph owns it (1 on create, +1 per change).
-    """
-
-    id: str
-    question_en: str
-    question_zh: str
-    answer_en: str
-    answer_zh: str
-    product_sku: str | None = None
-    streamer_id: str | None = None
-    category_id: str | None = None
-    version: int = 0
-
-    def __post_init__(self) -> None:
-        _check_id("id", self.id)
-        _check_texts(self, ("question_en", "question_zh"), required=True)
-        _check_texts(self, ("answer_en", "answer_zh"), required=True)
-        targets = [field for field in _TARGETS if getattr(self, field) is not None]
-        if len(targets) != 1:
-            raise ValidationError(
-                "product_sku", "exactly one of product_sku, category_id and streamer_id must be set"
-            )
-        _check_id(targets[0], getattr(self, targets[0]))
-        for lang in ("en", "zh"):
-            has_q = bool(getattr(self, f"question_{lang}").strip())
-            has_a = bool(getattr(self, f"answer_{lang}").strip())
-            if has_q != has_a:
-                missing = f"answer_{lang}" if has_q else f"question_{lang}"
-                raise ValidationError(missing, f"must be set when the other {lang} text is (or both blank)")
-        if isinstance(self.version, bool) or not isinstance(self.version, int) or self.version < 0:
-            raise ValidationError("version", f"must be a non-negative integer, got {self.version!r}")
-
-    @property
-    def languages(self) -> tuple[str, ...]:
-        """The languages this FAQ is written in: ("en",), ("zh",) or ("en", "zh")."""
-        return tuple(lang for lang in ("en", "zh") if getattr(self, f"question_{lang}").strip())
-
-    @property
-    def target(self) -> tuple[str, str]:
-        """``(field, key)`` of what the FAQ is about, e.g. ``("product_sku", "LR-LIP-001")``."""
-        for field in _TARGETS:
-            value = getattr(self, field)
-            if value is not None:
-                return field, value
-        raise AssertionError("validated FAQ without a target")
-
-    def question(self, lang: str = "en") -> str:
-        return pick_language(lang, self.question_en, self.question_zh) or ""
-
-    def answer(self, lang: str = "en") -> str:
-        return pick_language(lang, self.answer_en, self.answer_zh) or ""
-
-    def content(self) -> dict[str, Any]:
-        """The stored fields (no version), as audit entries and exports show them."""
-        return {field: getattr(self, field) for field in (*_TEXT_FIELDS, *_TARGETS)}
 
 
 async def upsert_streamer(store: GraphStore, streamer: Streamer) -> None:
@@ -156,75 +42,6 @@ async def upsert_streamer(store: GraphStore, streamer: Streamer) -> None:
         "MERGE (s:Streamer {id: $id}) SET s.name_en = $name_en, s.name_zh = $name_zh",
         {"id": streamer.id, "name_en": streamer.name_en, "name_zh": streamer.name_zh},
     )
-
-
-# --------------------------------------------------------------------------- queries
-
-_COLUMNS = (
-    "f.id AS id, f.question_en AS question_en, f.question_zh AS question_zh, "
-    "f.answer_en AS answer_en, f.answer_zh AS answer_zh, f.version AS version"
-)
-_TARGET_COLUMNS = (
-    "CASE WHEN t:Product THEN t.sku END AS product_sku, "
-    "CASE WHEN t:Category THEN t.id END AS category_id, "
-    "CASE WHEN t:Streamer THEN t.id END AS streamer_id"
-)
-
-
-async def get_faq(store: GraphStore, faq_id: str) -> FAQ | None:
-    """The FAQ with this id, or None."""
-    rows = await store.read(
-        f"MATCH (f:FAQ {{id: $id}}) OPTIONAL MATCH (f)-[:ABOUT]->(t) RETURN {_COLUMNS}, {_TARGET_COLUMNS}",
-        {"id": faq_id},
-    )
-    return _faq_from_row(rows[0]) if rows else None
-
-
-async def list_faqs(store: GraphStore, sku: str | None = None) -> list[FAQ]:
-    """FAQs about product ``sku``, or about the streamer when ``sku`` is None; by id."""
-    if sku is None:
-        query = f"MATCH (f:FAQ)-[:ABOUT]->(t:Streamer) RETURN {_COLUMNS}, {_TARGET_COLUMNS} ORDER BY id"
-    else:
-        query = (
-            "MATCH (f:FAQ)-[:ABOUT]->(t:Product {sku: $sku}) "
-            f"RETURN {_COLUMNS}, {_TARGET_COLUMNS} ORDER BY id"
-        )
-    rows = await store.read(query, {"sku": sku})
-    return [_faq_from_row(row) for row in rows]
-
-
-async def list_product_faqs(store: GraphStore, skus: list[str]) -> list[FAQ]:
-    """The FAQs about any of the products ``skus``, in one read; by id."""
-    rows = await store.read(
-        "MATCH (f:FAQ)-[:ABOUT]->(t:Product) WHERE t.sku IN $skus "
-        f"RETURN {_COLUMNS}, {_TARGET_COLUMNS} ORDER BY id",
-        {"skus": skus},
-    )
-    return [_faq_from_row(row) for row in rows]
-
-
-async def list_all_faqs(store: GraphStore, after: str = "", limit: int = 1000) -> list[FAQ]:
-    """Every FAQ with id > ``after``, by id, at most ``limit`` (page with the last id)."""
-    rows = await store.read(
-        f"MATCH (f:FAQ) WHERE f.id > $after OPTIONAL MATCH (f)-[:ABOUT]->(t) "
-        f"RETURN {_COLUMNS}, {_TARGET_COLUMNS} ORDER BY id LIMIT $limit",
-        {"after": after, "limit": limit},
-    )
-    return [_faq_from_row(row) for row in rows]
-
-
-async def count_faqs(store: GraphStore) -> int:
-    rows = await store.read("MATCH (f:FAQ) RETURN count(f) AS n")
-    return int(rows[0]["n"]) if rows else 0
-
-
-async def get_streamer(store: GraphStore) -> Streamer | None:
-    """The streamer (a graph holds one stream's data); None before seeding."""
-    rows = await store.read("MATCH (s:Streamer) RETURN s ORDER BY s.id LIMIT 1")
-    if not rows:
-        return None
-    props = rows[0]["s"]
-    return Streamer(id=props["id"], name_en=props.get("name_en") or "", name_zh=props.get("name_zh") or "")
 
 
 # --------------------------------------------------------------------------- bulk upsert
@@ -465,21 +282,3 @@ async def _raise_why_not_written(store: GraphStore, faq: FAQ, *, expected: int) 
 async def _row_with_vectors(faq: FAQ) -> dict[str, Any]:
     vectors = (await embed_questions([(faq.question_en, faq.question_zh)]))[0]
     return {field: getattr(faq, field) for field in _TEXT_FIELDS} | vectors
-
-
-def _faq_row(faq: FAQ) -> dict[str, Any]:
-    return {"id": faq.id, **faq.content()}
-
-
-def _faq_from_row(row: Mapping[str, Any]) -> FAQ:
-    return FAQ(
-        id=row["id"],
-        question_en=row.get("question_en") or "",
-        question_zh=row.get("question_zh") or "",
-        answer_en=row.get("answer_en") or "",
-        answer_zh=row.get("answer_zh") or "",
-        product_sku=row.get("product_sku"),
-        category_id=row.get("category_id"),
-        streamer_id=row.get("streamer_id"),
-        version=int(row.get("version") or 0),
-    )
