@@ -21,7 +21,7 @@ from knowledge_graph.store import open_store
 from knowledge_graph.store.falkordb import FalkorDBStore
 from knowledge_graph.store.server import free_port
 from knowledge_graph.transfer.generate import generate_catalog
-from tests.knowledge_graph.test_crud import INJECTION, snapshot
+from tests.knowledge_graph.editing.test_crud import INJECTION, snapshot
 
 from .conftest import ALICE, READER, TOKENS, auth
 

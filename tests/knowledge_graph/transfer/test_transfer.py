@@ -32,9 +32,8 @@ from knowledge_graph.transfer.bundle import (
 from knowledge_graph.transfer.csv import bundle_to_csv, parse_csv
 from knowledge_graph.transfer.generate import generate_catalog
 from ops.neo4j_server import Neo4jServer
-
-from .conftest import fresh_graph_name, wipe_neo4j
-from .test_crud import INJECTION, lipstick, snapshot
+from tests.knowledge_graph.conftest import fresh_graph_name, wipe_neo4j
+from tests.knowledge_graph.editing.test_crud import INJECTION, lipstick, snapshot
 
 
 @pytest.fixture(scope="module")

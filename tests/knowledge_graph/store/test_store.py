@@ -17,8 +17,7 @@ from knowledge_graph.errors import GraphUnavailable, QueryFailed, ValidationErro
 from knowledge_graph.store import GraphStore, open_store, write_lock
 from knowledge_graph.store.server import FalkorDBServer, free_port
 from ops.neo4j_server import Neo4jServer
-
-from .conftest import fresh_graph_name, start_falkordb
+from tests.knowledge_graph.conftest import fresh_graph_name, start_falkordb
 
 
 async def test_rows_are_dicts_and_nodes_are_property_dicts(store: GraphStore) -> None:

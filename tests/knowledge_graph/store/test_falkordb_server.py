@@ -13,8 +13,7 @@ from knowledge_graph.errors import PortInUse, ServerStartError
 from knowledge_graph.seed import seed_if_empty
 from knowledge_graph.store import open_store
 from knowledge_graph.store.server import FalkorDBServer, free_port
-
-from .conftest import start_falkordb
+from tests.knowledge_graph.conftest import start_falkordb
 
 
 def test_command_line_is_loopback_persistent_and_loads_the_module(tmp_path: Path) -> None:
