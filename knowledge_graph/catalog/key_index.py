@@ -1,4 +1,4 @@
-"""Typo-tolerant product lookup: the fallback after an exact key match failed.
+"""The in-process index of every match key: exact key search in a text, and typo-tolerant lookup.
 
 How: every match key (the normalized SKU, names and aliases, i.e. the ``Alias.key``
 values) is loaded once into an in-process *deletion index* (the SymSpell idea, with
@@ -11,7 +11,7 @@ the graph and nothing dialect-specific in Cypher.
 
 Why in-process and how it stays current: neither backend can answer "keys within edit
 distance 1" from a portable index. Every statement that changes ``Alias`` nodes also
-bumps ``(:CatalogMeta {id: 'catalog'}).generation`` (``catalog.BUMP_GENERATION``); each
+bumps ``(:CatalogMeta {id: 'catalog'}).generation`` (``catalog.products.BUMP_GENERATION``); each
 fuzzy lookup first reads that number (one tiny read) and rebuilds the index when it
 moved. The key set itself (used for exact mention search too) takes ~30 ms to load
 per 70,000 keys; the deletion index is built lazily on the first typo lookup after a

@@ -1,6 +1,6 @@
-"""CRUD for categories, variants, promotions and stream sessions (products: crud.py).
+"""CRUD for categories, variants, promotions and stream sessions (products: editing/products.py).
 
-Same rules as crud.py: one check-and-set statement per write, audit entry included,
+Same rules as editing/products.py: one check-and-set statement per write, audit entry included,
 ``VersionConflict`` on a stale version with nothing written. Updates take the changed
 fields in JSON form (what the admin API receives) and re-validate the whole object.
 """

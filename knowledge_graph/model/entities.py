@@ -6,7 +6,7 @@ property map (``props``; times as epoch ms, money as minor units) and back
 (``to_json`` / ``from_json``; times as ISO 8601 UTC strings, money as decimal strings).
 ``from_json`` refuses unknown fields so a typo ("colur") never silently drops data.
 
-``version`` is 0 for an object not stored yet; the graph owns it (see crud.py).
+``version`` is 0 for an object not stored yet; the graph owns it (see editing/products.py).
 """
 
 from __future__ import annotations
@@ -115,7 +115,7 @@ class Variant:
     """A size/colour of a product with its own stock and optionally its own price.
 
     ``price`` None means "the product's price". Its currency is always the product's, so
-    the price is checked against that currency when written (crud.py).
+    the price is checked against that currency when written (editing/products.py).
     """
 
     LABEL: ClassVar[str] = "Variant"

@@ -9,7 +9,7 @@ guessing. The answer text is read from the FAQ node in the same query, in the as
 language when the FAQ has it.
 
 Why the index can never be stale: embeddings are computed *before* an FAQ write and
-stored by the same atomic statement that changes the question (see ``faq.py``), and
+stored by the same atomic statement that changes the question (see ``editing/faq.py``), and
 ``reindex`` only overwrites vectors whose question text is still the one it embedded.
 """
 

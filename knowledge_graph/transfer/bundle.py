@@ -1,4 +1,4 @@
-"""Import and export of the whole catalog: JSON (``liveroom-export/1``) and CSV (transfer_csv.py).
+"""Import and export of the whole catalog: JSON (``liveroom-export/1``) and CSV (transfer/csv.py).
 
 JSON layout (export writes exactly this, sorted, so export -> import -> export is
 byte-identical)::
