@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from knowledge_graph.editing.open_questions import (
     FOR_MODERATORS,
+    close_as_faq,
     list_not_carried,
     list_open_questions,
     question_key,
@@ -34,6 +35,17 @@ async def test_other_rooms_kinds_and_closed_questions_are_separate(store: GraphS
     await record_open_question(store, "twitch", "r2", "bob", "where is my order", "en")
     r2 = [q for q in await list_open_questions(store) if q.room == "r2"]
     assert [(q.viewer_id, q.count) for q in r2] == [("bob", 1)]  # a new record after the old one closed
+
+
+async def test_a_question_closed_as_an_faq_leaves_the_open_list(store: GraphStore) -> None:
+    asked = await record_open_question(store, "twitch", "r1", "ann", "is it vegan?", "en")
+    assert await close_as_faq(store, asked.id, "lulu#faq9")
+    assert await list_open_questions(store) == []
+    rows = await store.read(
+        "MATCH (q:OpenQuestion {id: $id}) RETURN q.status AS s, q.faq_id AS f", {"id": asked.id}
+    )
+    assert rows == [{"s": "faq", "f": "lulu#faq9"}]
+    assert not await close_as_faq(store, "no-such-question", "lulu#faq9")
 
 
 def test_question_key_ignores_case_width_spacing_and_punctuation() -> None:
