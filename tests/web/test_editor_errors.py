@@ -90,7 +90,7 @@ def test_unknown_problems_fall_back_to_invalid() -> None:
 
 def _all_codes() -> set[str]:
     codes = {code for code, _ in errors._PROBLEM_CODES} | {"invalid"}
-    source = (Path(errors.__file__).parent / "validate.py").read_text(encoding="utf-8")
+    source = (Path(errors.__file__).parent / "model" / "validate.py").read_text(encoding="utf-8")
     codes |= set(re.findall(r'code="(\w+)"', source))
     admin = (Path(__file__).parents[2] / "bot" / "admin" / "__init__.py").read_text(encoding="utf-8")
     codes |= set(re.findall(r'code="(\w+)"', admin)) - {"version_conflict"}  # 409: the conflict message
