@@ -7,7 +7,7 @@ A graph that is down or slow gets the polite "can't reach the product list" repl
 
 The fallback chain ends here: ``action_faq_or_handoff`` answers from the semantic FAQ search
 (``knowledge_graph.semantic``) when a FAQ is close enough, else hands the question off to the
-moderators (``knowledge_graph.open_questions``) with a polite reply; chatter that is not a question
+moderators (``knowledge_graph.editing.open_questions``) with a polite reply; chatter that is not a question
 gets no reply at all.
 """
 
@@ -25,43 +25,43 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import replies
-from actions.answer_price import LOOKUP_TIMEOUT_S, PRODUCT_SLOT, requested_product, viewer_language
-from actions.graph import get_store
+from actions.graph import LOOKUP_TIMEOUT_S, get_store
 from actions.qa_first import (
     FAQ_TIMEOUT_S,
     answered_by_qa,
-    conversation_parts,
     hand_off,
     hand_off_if_put_to_the_bot,
-    put_to_the_bot,
     record_for_moderators,
 )
-from knowledge_graph.audit import now_ms
-from knowledge_graph.catalog import Product, get_product
-from knowledge_graph.errors import KnowledgeGraphError
-from knowledge_graph.faq import get_streamer, list_faqs
-from knowledge_graph.queries import active_promotions, next_stream, variants_of
-from knowledge_graph.store import GraphStore
-from knowledge_graph.text import normalize_key
+from actions.tracker import (
+    PRODUCT_SLOT,
+    about_the_shop,
+    best_guess,
+    conversation_parts,
+    domain_verdict,
+    put_to_the_bot,
+    requested_product,
+    viewer_language,
+)
+from knowledge_graph import (
+    GraphStore,
+    KnowledgeGraphError,
+    Product,
+    active_promotions,
+    get_product,
+    get_streamer,
+    list_faqs,
+    next_stream,
+    normalize_key,
+    now_ms,
+    variants_of,
+)
+from knowledge_graph.answers import replies
 from nlu.text.language import Language
 from nlu.text.reply_policy import is_real_question
 from nlu.text.social_cues import has_cue
 
 log = logging.getLogger(__name__)
-
-# A complaint is recorded for moderators only when it is about the shop: an order, a delivery, a
-# payment, a product. "this stream is boring" gets an apology, not a promise that someone follows up.
-SHOP_COMPLAINT = re.compile(
-    r"\b(order|orders|ordered|package|parcel|delivery|delivered|shipping|shipped|refund|return|returned|"
-    r"broken|damaged|leaking|fake|quality|product|item|received|arrived|never came|"
-    r"wrong (?:colou?r|size|item)|missing|customer service|charged|payment|paid|allergic|rash|breakout|"
-    r"expired)\b"
-    r"|订单|快递|物流|发货|退款|退货|质量|假货|坏了|破了|断了|漏了|收到|没到|客服|扣款|扣了|扣钱|多扣|付款|付了|"
-    r"商品|产品|过敏|烂脸|过期",
-    re.IGNORECASE,
-)
-
 
 # Intents whose reply is harmless even when the model was unsure (the utterance is in the domain).
 SOCIAL_RESPONSES = {
@@ -71,24 +71,6 @@ SOCIAL_RESPONSES = {
     "praise": "utter_praise",
     "bot_challenge": "utter_iamabot",
 }
-
-
-def best_guess(tracker: Tracker) -> str | None:
-    """The highest-ranked real intent of the latest message (below the fallback threshold)."""
-    ranking = (tracker.latest_message or {}).get("intent_ranking") or []
-    for entry in ranking:
-        name = entry.get("name") if isinstance(entry, dict) else None
-        if name and name != "nlu_fallback":
-            return name
-    return None
-
-
-def about_the_shop(tracker: Tracker) -> bool:
-    """The latest message names a product or talks about an order, a delivery, a payment..."""
-    message = tracker.latest_message or {}
-    if any(isinstance(e, dict) and e.get("entity") == "product" for e in message.get("entities") or []):
-        return True
-    return bool(SHOP_COMPLAINT.search(message.get("text") or ""))
 
 
 class GraphAction(Action, ABC):
@@ -322,13 +304,6 @@ class ActionRecommend(GraphAction):
         return []
 
 
-def domain_verdict(tracker: Tracker) -> bool | None:
-    """The NLU domain guard's ``in_domain`` for the latest message (nlu/rasa/domain_guard.py), or None."""
-    domain = (tracker.latest_message or {}).get("domain")
-    verdict = domain.get("in_domain") if isinstance(domain, dict) else None
-    return verdict if isinstance(verdict, bool) else None
-
-
 async def _faq_answer(
     store: GraphStore,
     text: str,
@@ -344,7 +319,7 @@ async def _faq_answer(
         log.info("no FAQ for an off-topic question %r", text[:60])
         return None
     try:
-        from knowledge_graph.semantic.search import answer_question
+        from knowledge_graph.answers import answer_question
     except ImportError:  # pragma: no cover - part B's module is optional
         return None
     try:
@@ -469,3 +444,39 @@ class ActionFlagComplaint(Action):
         reply = replies.complaint_reply(lang, recorded, mood if isinstance(mood, str) else None)
         dispatcher.utter_message(text=reply)
         return []
+
+
+class ActionAnswerPrice(Action):
+    """Reply with the product's price and stock, and remember the product for follow-ups."""
+
+    def name(self) -> str:
+        return "action_answer_price"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        lang = viewer_language(tracker)
+        first = await answered_by_qa(dispatcher, tracker, lang, "ask_price")
+        if first.events is not None:
+            return first.events
+        try:
+            async with asyncio.timeout(LOOKUP_TIMEOUT_S):
+                product = await requested_product(get_store(), tracker)
+        except (KnowledgeGraphError, TimeoutError) as err:
+            # Expected while the graph restarts; the viewer gets a polite answer, the log the cause.
+            log.warning(
+                "price lookup failed for conversation %s: %s",
+                tracker.sender_id,
+                str(err) or type(err).__name__,
+            )
+            dispatcher.utter_message(text=replies.graph_unavailable(lang))
+            return []
+        if product is None:
+            dispatcher.utter_message(text=replies.which_product(lang))
+            return [SlotSet(PRODUCT_SLOT, None)]
+        if first.declined:  # "how much face wash do i need each time": no price was read
+            events = await hand_off_if_put_to_the_bot(dispatcher, tracker, lang)
+            if events is not None:
+                return events
+        dispatcher.utter_message(text=replies.price_reply(product, lang))
+        return [SlotSet(PRODUCT_SLOT, product.sku)]

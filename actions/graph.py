@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import logging
 
-from knowledge_graph.config import GraphConfig
-from knowledge_graph.qa.answerer import QuestionAnswerer
-from knowledge_graph.store import GraphStore, open_store
+from knowledge_graph import GraphConfig, GraphStore, open_store
+from knowledge_graph.answers import QuestionAnswerer
 
 log = logging.getLogger(__name__)
+
+# The whole lookup must fit well inside the gateway's wait for Rasa (10 s by default); a slow
+# graph gets the polite "can't reach the product list" answer instead of silence.
+LOOKUP_TIMEOUT_S = 4.0
 
 _store: GraphStore | None = None
 _answerer: QuestionAnswerer | None = None
@@ -33,14 +36,6 @@ def get_store() -> GraphStore:
         _store = open_store(config)
         log.info("action server uses the knowledge graph at %s", config.describe())
     return _store
-
-
-async def close_store() -> None:
-    """Close and forget the store (tests; a shutting-down server)."""
-    global _store
-    store, _store = _store, None
-    if store is not None:
-        await store.close()
 
 
 def get_answerer() -> QuestionAnswerer:

@@ -1,6 +1,6 @@
 """The question-answering layer's first try at an action's question, shared by every answer action.
 
-The gateway's QA lane and the custom actions answer with the same layer (``knowledge_graph.qa``), so a
+The gateway's QA lane and the custom actions answer with the same layer (``knowledge_graph.answers``), so a
 question gets the same answer whichever path serves it; an action adds Rasa's intent as a prior and
 the conversation's ``product`` slot as context, and falls back to its own answer when the layer
 declines.
@@ -17,41 +17,17 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import replies
-from actions.answer_price import LOOKUP_TIMEOUT_S, PRODUCT_SLOT
-from actions.graph import get_answerer, get_store
-from knowledge_graph.errors import KnowledgeGraphError
-from knowledge_graph.open_questions import record_open_question
-from knowledge_graph.qa.answerer import INTENT_SHAPES, OFF_TOPIC, Answer, Asker
-from knowledge_graph.qa.earlier import EARLIER_QUESTIONS
-from knowledge_graph.qa.understand import asks
+from actions.graph import LOOKUP_TIMEOUT_S, get_answerer, get_store
+from actions.tracker import PRODUCT_SLOT, conversation_parts, earlier_questions, put_to_the_bot
+from knowledge_graph import KnowledgeGraphError, record_open_question
+from knowledge_graph.answers import INTENT_SHAPES, OFF_TOPIC, Answer, Asker, asks, replies
 from nlu.text.language import Language
-from nlu.text.reply_policy import Addressing, is_real_question
+from nlu.text.reply_policy import is_real_question
 
 log = logging.getLogger(__name__)
 
 # The layer encodes the question (USE); the first call in a process loads the encoder.
 FAQ_TIMEOUT_S = 6.0
-
-
-def conversation_parts(tracker: Tracker) -> tuple[str, str, str]:
-    """(platform, room, viewer_id) from the message metadata, else from the sender id
-    ``platform:room:viewer`` the gateway uses."""
-    message = tracker.latest_message or {}
-    metadata = message.get("metadata") if isinstance(message.get("metadata"), dict) else {}
-    parts = (tracker.sender_id or "").split(":", 2)
-    parts += [""] * (3 - len(parts))
-    platform = str(metadata.get("platform") or parts[0] or "unknown")[:128]
-    room = str(metadata.get("room") or parts[1] or "")[:128]
-    viewer = str(metadata.get("viewer_id") or parts[2] or tracker.sender_id or "")[:128]
-    return platform, room, viewer
-
-
-def put_to_the_bot(tracker: Tracker) -> bool:
-    """The gateway says the viewer addressed the bot (nlu/text/reply_policy.py); senders that say nothing
-    about addressing (Rasa's shell, tests, other clients) count as addressing it."""
-    addressing = Addressing.from_metadata((tracker.latest_message or {}).get("metadata"))
-    return addressing is None or addressing.addressed
 
 
 @dataclass(frozen=True)
@@ -68,7 +44,7 @@ class QAFirst:
 async def answered_by_qa(
     dispatcher: CollectingDispatcher, tracker: Tracker, lang: Language, intent: str | None
 ) -> QAFirst:
-    """Let the question-answering layer (``knowledge_graph.qa``, the same one the gateway's QA lane
+    """Let the question-answering layer (``knowledge_graph.answers``, the same one the gateway's QA lane
     uses) answer the latest message, with Rasa's ``intent`` as a prior."""
     message = tracker.latest_message or {}
     text = (message.get("text") or "").strip()
@@ -104,20 +80,9 @@ async def answered_by_qa(
     return QAFirst([SlotSet(PRODUCT_SLOT, found.product)] if found.product else [])
 
 
-def earlier_questions(tracker: Tracker) -> tuple[str, ...]:
-    """The viewer's messages before the latest one, oldest first (as many as a reference such as
-    "第一个" or "the cheaper one" reaches back to), as the gateway's QA lane keeps them."""
-    said = [
-        text
-        for event in tracker.events
-        if event.get("event") == "user" and isinstance(text := event.get("text"), str) and text.strip()
-    ]
-    return tuple(said[:-1][-EARLIER_QUESTIONS:])
-
-
 async def record_for_moderators(tracker: Tracker, text: str, lang: Language, kind: str) -> bool:
     """Record an open question or complaint for moderators; False when the graph could not take it.
-    The same open text in a room is counted on one record (knowledge_graph/open_questions.py)."""
+    The same open text in a room is counted on one record (knowledge_graph/editing/open_questions.py)."""
     platform, room, viewer = conversation_parts(tracker)
     try:
         async with asyncio.timeout(LOOKUP_TIMEOUT_S):

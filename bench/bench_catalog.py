@@ -25,13 +25,13 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import falkordb, summary_ms, write_result
-from knowledge_graph.catalog import find_product, find_product_mentioned
+from knowledge_graph.catalog.mentions import find_product, find_product_mentioned
 from knowledge_graph.config import GraphConfig
-from knowledge_graph.generate import generate_catalog
 from knowledge_graph.schema import migrate
 from knowledge_graph.store import GraphStore, open_store
-from knowledge_graph.transfer import export_bundle, import_bundle, parse_json
-from knowledge_graph.transfer_csv import bundle_to_csv, parse_csv
+from knowledge_graph.transfer.bundle import export_bundle, import_bundle, parse_json
+from knowledge_graph.transfer.csv import bundle_to_csv, parse_csv
+from knowledge_graph.transfer.generate import generate_catalog
 
 N_BIG = 10_000
 N_BASE = 100

@@ -24,7 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import REPO, falkordb, summary_ms, write_result
 from bench.eval_faq import load_paraphrases
-from knowledge_graph.faq import FAQ, upsert_faqs
+from knowledge_graph.editing.faq import upsert_faqs
+from knowledge_graph.model.faq import FAQ
 from knowledge_graph.seed import seed_if_empty
 from knowledge_graph.semantic import ROUTES, answer_question, encode, warm_up
 from knowledge_graph.store import GraphStore, open_store

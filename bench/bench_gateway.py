@@ -40,7 +40,7 @@ from connectors.base import ChatEvent
 from connectors.simulator.chatlog import CHATTER
 from connectors.simulator.connector import SimulatorConnector
 from connectors.simulator.replay import replay_headers, replay_url
-from knowledge_graph.falkordb_server import free_port
+from knowledge_graph.store.server import free_port
 from ops.metrics_text import by_label, parse_samples
 
 PRICE_EN = [

@@ -36,16 +36,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.bench_faq import generated_faqs
 from bench.common import falkordb, summary_ms, write_result
 from bench.eval_faq import load_paraphrases
-from knowledge_graph.catalog import find_product, get_product
+from knowledge_graph.catalog.mentions import find_product
+from knowledge_graph.catalog.products import get_product
 from knowledge_graph.config import GraphConfig
-from knowledge_graph.faq import upsert_clause, upsert_rows
-from knowledge_graph.generate import generate_catalog
+from knowledge_graph.editing.faq import upsert_clause, upsert_rows
 from knowledge_graph.schema import migrate
 from knowledge_graph.semantic import encode
 from knowledge_graph.semantic.search import CANDIDATES
 from knowledge_graph.semantic.vector import VECTOR_FIELDS, search_query
 from knowledge_graph.store import GraphStore, open_store
-from knowledge_graph.transfer import import_bundle, parse_json
+from knowledge_graph.transfer.bundle import import_bundle, parse_json
+from knowledge_graph.transfer.generate import generate_catalog
 from ops.loopback_server import free_port
 from ops.neo4j_server import Neo4jServer
 

@@ -22,7 +22,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from knowledge_graph.falkordb_server import FalkorDBServer, free_port  # noqa: E402
+from knowledge_graph.store.server import FalkorDBServer, free_port  # noqa: E402
 
 RESULTS = REPO / "bench" / "results"
 

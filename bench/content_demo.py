@@ -23,10 +23,10 @@ from bench.eval_highlights import generate, record
 from bot.web.dashboard_sampler import DemandAsk, Handoff
 from bot.web.recorder import connect
 from connectors.base import ChatEvent
-from knowledge_graph.catalog import Product
-from knowledge_graph.crud import create_product, update_product
-from knowledge_graph.editing import get_variant, update_variant
+from knowledge_graph.editing.catalog_items import get_variant, update_variant
+from knowledge_graph.editing.products import create_product, update_product
 from knowledge_graph.interactions import record_interaction
+from knowledge_graph.model.product import Product
 from knowledge_graph.store import GraphStore
 
 PRODUCT_QUESTIONS = {
@@ -124,7 +124,7 @@ async def graph_history(store: GraphStore) -> None:
     berry = await get_variant(store, "LR-LIP-001-berry")
     assert berry is not None
     await update_variant(store, berry.id, {"stock": 30}, berry.version, actor="demo")
-    from knowledge_graph.catalog import get_product
+    from knowledge_graph.catalog.products import get_product
 
     blush = await get_product(store, "LR-MKP-006")
     assert blush is not None

@@ -31,8 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np
 
 from bench.common import REPO, falkordb, write_result
-from knowledge_graph.catalog import upsert_products
-from knowledge_graph.faq import FAQ, upsert_faqs, upsert_streamer
+from knowledge_graph.editing.faq import upsert_faqs, upsert_streamer
+from knowledge_graph.editing.products import upsert_products
+from knowledge_graph.model.faq import FAQ
 from knowledge_graph.schema import migrate
 from knowledge_graph.seed import load_catalog
 from knowledge_graph.semantic import ROUTES, Leg, answer_question, encode, ensure_faq_vector_indexes

@@ -47,7 +47,7 @@ from bench.stack import machine, running_stack
 from bot.core.config import GatewayConfig
 from bot.core.wording import WARNINGS
 from knowledge_graph.config import GraphConfig
-from knowledge_graph.open_questions import list_open_questions
+from knowledge_graph.editing.open_questions import list_open_questions
 from knowledge_graph.store import open_store
 
 REPORT_DIR = REPO / "var" / "eval-room"

@@ -22,10 +22,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from actions import replies
 from bench.common import REPO
 from bench.room_replay import LEADING_MENTIONS
 from connectors.simulator.payloads import MAX_TEXT_CHARS
+from knowledge_graph.answers import replies
 from tests.nlu.split_overlap import overlaps
 
 QA_DIR = REPO / "tests" / "qa"

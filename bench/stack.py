@@ -22,7 +22,7 @@ from pathlib import Path
 
 from bench.common import REPO
 from connectors.simulator.replay import ensure_replay_token
-from knowledge_graph.falkordb_server import free_port
+from knowledge_graph.store.server import free_port
 
 
 @dataclass(frozen=True)

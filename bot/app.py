@@ -59,8 +59,7 @@ from bot.web import dashboard, recorder, report, setup_web
 from bot.web.auth import current_user
 from connectors import load_connector
 from connectors.tasks import cancel_and_wait
-from knowledge_graph.config import GraphConfig
-from knowledge_graph.store import open_store
+from knowledge_graph import GraphConfig, open_store
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from actions.replies import handoff_reply, unknown_reply
 from bot.core.commands import CommandConfig, GraphCommand
 from bot.core.config import GatewayConfig
 from bot.core.gateway import Gateway
@@ -27,6 +26,7 @@ from bot.core.triage import Triage
 from bot.outbound.budget import SendBudget
 from bot.outbound.pacers import Pacers
 from connectors.base import Connector, SendLimit
+from knowledge_graph.answers.replies import handoff_reply, unknown_reply
 from knowledge_graph.errors import KnowledgeGraphError
 
 REPLY_WORDS = ReplyWords(handoff=handoff_reply, unknown=unknown_reply)

@@ -126,7 +126,7 @@ class GatewayMetrics:
         )
         self.qa_answers = Counter(
             "liveroom_qa_answers_total",
-            "Questions the QA lane answered from the graph, by answer strategy (knowledge_graph/qa)",
+            "Questions the QA lane answered from the graph, by answer strategy (knowledge_graph/answers)",
             ["platform", "strategy"],
             registry=r,
         )

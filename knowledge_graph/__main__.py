@@ -21,10 +21,10 @@ import sys
 import time
 from pathlib import Path
 
-from knowledge_graph.catalog import count_products
+from knowledge_graph.catalog.faqs import count_faqs, get_streamer
+from knowledge_graph.catalog.products import count_products
 from knowledge_graph.config import GraphConfig
 from knowledge_graph.errors import KnowledgeGraphError, ValidationError
-from knowledge_graph.faq import count_faqs, get_streamer
 from knowledge_graph.schema import list_indexes, migrate
 from knowledge_graph.seed import DEMO_CATALOG, seed_if_empty
 from knowledge_graph.store import GraphStore, open_store
@@ -79,8 +79,8 @@ class _Progress:
 
 
 async def _import(store: GraphStore, args: argparse.Namespace) -> None:
-    from knowledge_graph.transfer import import_bundle, parse_json
-    from knowledge_graph.transfer_csv import parse_csv
+    from knowledge_graph.transfer.bundle import import_bundle, parse_json
+    from knowledge_graph.transfer.csv import parse_csv
 
     started = time.monotonic()
     try:
@@ -101,8 +101,8 @@ async def _import(store: GraphStore, args: argparse.Namespace) -> None:
 
 
 async def _export(store: GraphStore, args: argparse.Namespace) -> None:
-    from knowledge_graph.transfer import bundle_to_json, dumps, export_bundle
-    from knowledge_graph.transfer_csv import bundle_to_csv
+    from knowledge_graph.transfer.bundle import bundle_to_json, dumps, export_bundle
+    from knowledge_graph.transfer.csv import bundle_to_csv
 
     bundle = await export_bundle(store)
     text = bundle_to_csv(bundle) if _format_of(args) == "csv" else dumps(bundle_to_json(bundle))

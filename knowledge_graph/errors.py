@@ -33,7 +33,7 @@ class GraphUnavailable(KnowledgeGraphError):
 
 
 class ServerStartError(GraphUnavailable):
-    """A local FalkorDB server process (see ``falkordb_server``) failed to start."""
+    """A local FalkorDB server process (see ``store.server``) failed to start."""
 
 
 class PortInUse(ServerStartError):

@@ -30,10 +30,9 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from knowledge_graph.audit import now_ms
 from knowledge_graph.errors import NotFound, ValidationError
+from knowledge_graph.model.timeutil import now_ms, to_ms
 from knowledge_graph.store import GraphStore
-from knowledge_graph.timeutil import to_ms
 
 log = logging.getLogger(__name__)
 

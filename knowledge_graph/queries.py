@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from knowledge_graph.entities import Promotion, StreamSession, Variant
+from knowledge_graph.model.entities import Promotion, StreamSession, Variant
+from knowledge_graph.model.text import normalize_key
+from knowledge_graph.model.timeutil import to_ms
 from knowledge_graph.store import GraphStore
-from knowledge_graph.text import normalize_key
-from knowledge_graph.timeutil import to_ms
 
 __all__ = ["active_promotions", "next_stream", "variant_counts", "variants_of"]
 

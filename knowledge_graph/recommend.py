@@ -30,9 +30,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from knowledge_graph.audit import now_ms
 from knowledge_graph.errors import ValidationError
 from knowledge_graph.interactions import viewer_key
+from knowledge_graph.model.timeutil import now_ms
 from knowledge_graph.store import GraphStore
 
 log = logging.getLogger(__name__)

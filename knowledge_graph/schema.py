@@ -1,6 +1,6 @@
 """Indexes and constraints the catalog relies on, created idempotently.
 
-The graph model (see catalog.py, entities.py and faq.py for the properties):
+The graph model (see model/product.py, model/entities.py and model/faq.py for the properties):
 
     (:Alias {key, lang})-[:NAME_OF]->(:Product {sku, ...})
     (:Product)-[:HAS_VARIANT]->(:Variant {id, size, colour, stock, price_minor, version})
@@ -10,7 +10,7 @@ The graph model (see catalog.py, entities.py and faq.py for the properties):
     (:Streamer {id, ...})-[:HAS_SESSION]->(:StreamSession {id, title_en, title_zh, starts_at, ends_at, ...})
     (:FAQ {id, ...})-[:ABOUT]->(:Product) | (:Category) | (:Streamer {id, ...})
     (:AuditEntry {id, at, actor, action, entity, key, changes})
-    (:CatalogMeta {id: 'catalog', generation})   -- bumped when match keys change (fuzzy.py)
+    (:CatalogMeta {id: 'catalog', generation})   -- bumped when match keys change (catalog/key_index.py)
 
 Times are epoch milliseconds (integers), money integer minor units.
 

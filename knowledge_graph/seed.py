@@ -8,7 +8,7 @@ actor ``seed``).
 
 ``demo_catalog.json`` is the reference: a streamer with shop FAQs, six categories, 24 products
 with namespaced tags (``skin:``, ``finish:``, ``size:``, ``ingredient:``, ``benefit:``,
-``need:``; their words live in ``knowledge_graph.qa.lexicon``), colour variants, bilingual
+``need:``; their words live in ``knowledge_graph.answers.lexicon``), colour variants, bilingual
 FAQs and promotions. Invariant: a product with variants has ``stock`` equal to the sum of
 its variants' stock. The promotions are valid 2026-01-01 to 2031-01-01 so the demo keeps an
 active shop-wide code (``LIVE10``) and a product code (``SERUM30``) for years; ``SUMMER15``
@@ -24,12 +24,12 @@ import logging
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
-from knowledge_graph.catalog import count_products
-from knowledge_graph.entities import StreamSession
+from knowledge_graph.catalog.products import count_products
 from knowledge_graph.errors import ValidationError
+from knowledge_graph.model.entities import StreamSession
 from knowledge_graph.schema import migrate
 from knowledge_graph.store import GraphStore
-from knowledge_graph.transfer import Bundle, import_bundle, parse_json
+from knowledge_graph.transfer.bundle import Bundle, import_bundle, parse_json
 
 __all__ = ["DEMO_CATALOG", "SEED_ACTOR", "demo_schedule", "import_catalog", "load_catalog", "seed_if_empty"]
 

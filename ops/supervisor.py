@@ -35,11 +35,7 @@ import aiohttp
 
 from bot.web.users import ensure_demo_users_file
 from connectors.settings import get_int, load, setting
-from knowledge_graph.config import GraphConfig
-from knowledge_graph.errors import KnowledgeGraphError
-from knowledge_graph.falkordb_server import FalkorDBServer
-from knowledge_graph.seed import seed_if_empty
-from knowledge_graph.store import open_store
+from knowledge_graph import FalkorDBServer, GraphConfig, KnowledgeGraphError, open_store, seed_if_empty
 from ops.loopback_server import ServiceUnavailable, terminate_group
 from ops.neo4j_server import Neo4jServer
 from ops.rasa_model import REPO, ensure_model, rasa_env

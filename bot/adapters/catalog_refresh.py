@@ -7,9 +7,8 @@ import logging
 from collections.abc import Callable
 
 from bot.core.triage import Triage
-from knowledge_graph.catalog import list_products
+from knowledge_graph import get_streamer, list_products
 from knowledge_graph.errors import KnowledgeGraphError
-from knowledge_graph.faq import get_streamer
 from knowledge_graph.store import GraphStore
 
 log = logging.getLogger(__name__)

@@ -35,7 +35,8 @@ OFF, PENDING, LOADING, READY, FAILED = "off", "pending", "loading", "ready", "fa
 
 
 def _load_encoders() -> None:
-    from knowledge_graph.semantic import warm_up  # imported in the thread: torch's import is slow too
+    # imported in the thread: torch's import is slow too
+    from knowledge_graph import warm_up_encoders as warm_up
 
     warm_up()
 

@@ -1,8 +1,9 @@
 """Answers the gateway gives from the knowledge graph itself, without Rasa.
 
 ``!price <product>`` and ``!schedule`` commands, and the semantic FAQ answer used while Rasa or the
-action server is down. The reply wording is shared with the custom actions (actions/replies.py, which
-imports no action-server code) so viewers get the same answer whichever path served them.
+action server is down. The reply wording and the rule for which product a message names are shared
+with the custom actions (knowledge_graph.answers) so viewers get the same answer whichever path
+served them.
 """
 
 from __future__ import annotations
@@ -10,13 +11,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from actions import replies
 from bot.core.commands import GraphCommand
 from bot.core.ports import FaqAnswer
-from knowledge_graph.catalog import find_product, find_product_mentioned
-from knowledge_graph.open_questions import record_open_question
-from knowledge_graph.queries import active_promotions, next_stream
-from knowledge_graph.store import GraphStore
+from knowledge_graph import (
+    GraphStore,
+    active_promotions,
+    next_stream,
+    record_open_question,
+)
+from knowledge_graph.answers import product_named, replies
 from nlu.text.language import normalize_language
 
 
@@ -26,9 +29,7 @@ def graph_commands(store_of: Callable[[], GraphStore]) -> dict[str, GraphCommand
     async def price(arg: str, lang: str) -> str:
         language = normalize_language(lang) or "en"
         store: GraphStore = store_of()
-        product = await find_product(store, arg) if arg else None
-        if product is None and arg:
-            product = await find_product_mentioned(store, arg)
+        product = await product_named(store, arg, names=(arg,)) if arg else None
         if product is None:
             return replies.which_product(language)
         promotions = await active_promotions(store, int(time.time() * 1000), product.sku)
@@ -53,7 +54,7 @@ class GraphFaqAnswerer:
         self._store_of = store_of
 
     async def __call__(self, text: str, lang: str) -> str | None:
-        from knowledge_graph.semantic.search import answer_question  # loads the encoders lazily
+        from knowledge_graph.answers import answer_question  # loads the encoders lazily
 
         found = await answer_question(self._store_of(), text, lang)
         return found.answer if found else None

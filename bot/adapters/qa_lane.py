@@ -3,7 +3,7 @@
 One Rasa process completes ~10 custom-action turns per second on this machine, and in a busy live room
 most questions put to the bot are single-turn shop questions: a price, a stock level, a shade, "anything
 under ¥60?", "do you ship to Canada?". The lane answers them with the question-answering layer
-(``knowledge_graph.qa``: cached, batched sentence encodings and graph reads of about a millisecond), in
+(``knowledge_graph.answers``: cached, batched sentence encodings and graph reads of about a millisecond), in
 the same words the custom actions use, and tells Rasa afterwards (a ``product`` slot event on the
 viewer's conversation) so a follow-up such as "and in red?" still refers to that product. Rasa keeps the
 dialogue: whatever the layer declines (social talk, complaints, several products without a comparison,
@@ -19,13 +19,8 @@ from collections.abc import Callable
 
 from bot.adapters.rasa import RasaClient
 from bot.core.ports import Viewer
-from knowledge_graph.errors import KnowledgeGraphError
-from knowledge_graph.interactions import record_interaction
-from knowledge_graph.open_questions import record_open_question
-from knowledge_graph.qa.answerer import Answer, Asker, QuestionAnswerer
-from knowledge_graph.qa.earlier import EARLIER_QUESTIONS
-from knowledge_graph.qa.understand import asks
-from knowledge_graph.store import GraphStore
+from knowledge_graph import GraphStore, KnowledgeGraphError, record_interaction, record_open_question
+from knowledge_graph.answers import EARLIER_QUESTIONS, Answer, Asker, QuestionAnswerer, asks
 from nlu.text.language import normalize_language
 
 log = logging.getLogger(__name__)

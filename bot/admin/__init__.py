@@ -30,16 +30,17 @@ from bot.admin.routes import routes
 from bot.http.bearer import bearer_token
 from bot.http.errors import json_error_full
 from bot.services import ADMIN_APP, ADMIN_JOBS, ADMIN_STORE, ADMIN_TOKENS, GRAPH, SESSION_AUTH
-from knowledge_graph.config import GraphConfig
-from knowledge_graph.errors import (
+from knowledge_graph import (
+    GraphConfig,
+    GraphStore,
     GraphUnavailable,
     InUse,
     KnowledgeGraphError,
     NotFound,
     ValidationError,
     VersionConflict,
+    open_store,
 )
-from knowledge_graph.store import GraphStore, open_store
 
 __all__ = ["create_admin_app", "setup_admin"]
 

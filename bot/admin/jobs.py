@@ -19,10 +19,16 @@ from typing import Any
 
 from aiohttp import web
 
-from knowledge_graph.errors import GraphUnavailable, KnowledgeGraphError, ValidationError
-from knowledge_graph.store import GraphStore, open_store
-from knowledge_graph.transfer import import_bundle, parse_json
-from knowledge_graph.transfer_csv import parse_csv
+from knowledge_graph import (
+    GraphStore,
+    GraphUnavailable,
+    KnowledgeGraphError,
+    ValidationError,
+    import_bundle,
+    open_store,
+    parse_csv,
+    parse_json,
+)
 
 __all__ = ["ImportJob", "ImportJobs", "read_import_body", "read_limited"]
 

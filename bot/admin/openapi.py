@@ -21,9 +21,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.services import OPENAPI_GATEWAY_APP
-from knowledge_graph.catalog import Product
-from knowledge_graph.entities import Category, Promotion, StreamSession, Variant
-from knowledge_graph.faq import FAQ
+from knowledge_graph import FAQ, Category, Product, Promotion, StreamSession, Variant
 
 PREFIX = "/api/v1"
 JSON = "application/json"

@@ -11,9 +11,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from knowledge_graph.store import GraphStore
-from knowledge_graph.transfer import bundle_to_json, check_references, export_bundle, parse_json
-from knowledge_graph.transfer_csv import parse_csv
+from knowledge_graph import GraphStore, bundle_to_json, check_references, export_bundle, parse_csv, parse_json
 
 __all__ = ["diff_sections", "preview_import"]
 

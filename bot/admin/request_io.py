@@ -15,7 +15,7 @@ from aiohttp import web
 
 from bot.admin.jobs import read_limited
 from bot.services import ADMIN_STORE
-from knowledge_graph import crud
+from knowledge_graph import check_expected
 from knowledge_graph.errors import ValidationError
 from knowledge_graph.store import GraphStore
 
@@ -76,14 +76,14 @@ def int_query(request: web.Request, name: str, default: int, maximum: int) -> in
 def expected_version(request: web.Request, body: Mapping[str, Any] | None = None) -> int:
     """The version the client read: body ``version``, else ``If-Match``, else ``?version=``."""
     if body is not None and "version" in body:
-        return crud.check_expected(body["version"])
+        return check_expected(body["version"])
     raw = request.headers.get("If-Match") or request.query.get("version")
     if raw is None:
         raise ValidationError("version", "is required (the version you read; body, If-Match or ?version=)")
     raw = raw.strip().strip('"').removeprefix("W/").strip('"')
     if not (raw.isascii() and raw.isdigit()):
         raise ValidationError("version", f"must be an integer, got {raw[:20]!r}")
-    return crud.check_expected(int(raw))
+    return check_expected(int(raw))
 
 
 def respond(data: Any, status: int = 200, version: int | None = None) -> web.Response:

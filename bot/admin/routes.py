@@ -39,16 +39,32 @@ from bot.admin.request_io import (
     respond,
 )
 from bot.services import ADMIN_JOBS
-from knowledge_graph import crud, editing, queries
-from knowledge_graph.audit import list_audit
-from knowledge_graph.catalog import get_product
-from knowledge_graph.entities import Category, Promotion, StreamSession, Variant
-from knowledge_graph.errors import NotFound, ValidationError
-from knowledge_graph.faq import create_faq, delete_faq, get_faq, list_all_faqs, update_faq
-from knowledge_graph.store import GraphStore
-from knowledge_graph.timeutil import now_ms_or
-from knowledge_graph.transfer import bundle_to_json, dumps, export_bundle, faq_from_json, faq_to_json
-from knowledge_graph.transfer_csv import bundle_to_csv
+from knowledge_graph import (
+    Category,
+    GraphStore,
+    NotFound,
+    Promotion,
+    StreamSession,
+    ValidationError,
+    Variant,
+    bundle_to_csv,
+    bundle_to_json,
+    create_faq,
+    delete_faq,
+    dumps,
+    export_bundle,
+    faq_from_json,
+    faq_to_json,
+    get_faq,
+    get_product,
+    list_all_faqs,
+    list_audit,
+    now_ms_or,
+    queries,
+    update_faq,
+)
+from knowledge_graph.editing import catalog_items as editing
+from knowledge_graph.editing import products as crud
 
 __all__ = ["routes"]
 
@@ -245,7 +261,7 @@ _simple_crud(
 )
 
 
-# --------------------------------------------------------------------------- FAQs (knowledge_graph.faq)
+# ------------------------------------------------------------------------- FAQs (knowledge_graph.editing.faq)
 
 
 def _faq_json(faq: Any) -> dict[str, Any]:

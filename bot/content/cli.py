@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.web.recorder import RecorderConfig
-from knowledge_graph.errors import KnowledgeGraphError
+from knowledge_graph import KnowledgeGraphError
 
 LANGS = {"en": ("en",), "zh": ("zh",), "both": ("en", "zh")}
 
@@ -49,10 +49,7 @@ def _emit(docs: list[Any], fmt: str) -> str:
 async def _catalog_names(timeout_s: float = 5.0) -> dict[str, tuple[str, str]]:
     """The catalog's product names, to merge "Matte Lipstick" and "哑光口红"; {} when the graph is not up."""
     from bot.content.recap import catalog_names
-    from knowledge_graph.catalog import list_products
-    from knowledge_graph.config import GraphConfig
-    from knowledge_graph.errors import KnowledgeGraphError
-    from knowledge_graph.store import open_store
+    from knowledge_graph import GraphConfig, KnowledgeGraphError, list_products, open_store
 
     try:
         store = open_store(GraphConfig.from_env())
@@ -89,8 +86,7 @@ def recap_output(
 
 async def plan_output(args: argparse.Namespace, db: Path, langs: tuple[str, ...]) -> tuple[int, str]:
     from bot.content.plan import gather, preview, preview_doc, run_of_show, run_of_show_doc
-    from knowledge_graph.config import GraphConfig
-    from knowledge_graph.store import open_store
+    from knowledge_graph import GraphConfig, open_store
 
     store = open_store(GraphConfig.from_env())
     try:

@@ -10,7 +10,8 @@ Sources:
   it for the outro;
 * promotions valid at the stream's start (``queries.active_promotions``);
 * new and restocked products: the graph keeps no per-product created/updated timestamps, but every edit
-  leaves an :mod:`~knowledge_graph.audit` entry in the same statement. "New" is a Product ``create`` entry,
+  leaves an :mod:`~knowledge_graph.editing.audit` entry in the same statement. "New" is a Product
+  ``create`` entry,
   "restocked" a Product or Variant ``update`` whose ``stock`` went from 0 to more, both since the latest
   recorded session started (else the last 7 days). A catalog import (seeding) writes one Catalog entry, not
   one per product, so imported products are neither;
@@ -21,7 +22,7 @@ Sources:
 * stock, product and per shade (variants).
 
 Public posts quote catalog data only, never viewer text (an echo lets anyone write the shop's post: see
-knowledge_graph/qa/wording.py); the asks for products the shop does not sell are shown to the streamer
+knowledge_graph/answers/wording.py); the asks for products the shop does not sell are shown to the streamer
 beside the posts (and in the run-of-show), not in them.
 """
 
@@ -39,15 +40,21 @@ from typing import Any
 
 from bot.content.text import Doc, tr
 from bot.web.report_data import _connect
-from knowledge_graph.audit import list_audit
-from knowledge_graph.catalog import Product, list_products
-from knowledge_graph.editing import list_categories
-from knowledge_graph.entities import Category, Promotion, StreamSession
-from knowledge_graph.faq import get_streamer
-from knowledge_graph.qa.wording import BEIJING, best_promotion, discounted, format_price
-from knowledge_graph.queries import active_promotions, next_stream
-from knowledge_graph.store import GraphStore
-from knowledge_graph.text import normalize_key
+from knowledge_graph import (
+    Category,
+    GraphStore,
+    Product,
+    Promotion,
+    StreamSession,
+    active_promotions,
+    get_streamer,
+    list_audit,
+    list_categories,
+    list_products,
+    next_stream,
+    normalize_key,
+)
+from knowledge_graph.answers import BEIJING, best_promotion, discounted, format_price
 
 __all__ = ["Facts", "gather", "preview", "run_of_show", "x_length"]
 

@@ -16,8 +16,7 @@ from typing import Any
 
 from bot.content.highlights import DEFAULT, DetectorConfig, Highlight, describe, detect
 from bot.web.report_data import _connect, _report, read_session, rows_of
-from knowledge_graph.catalog import Product
-from knowledge_graph.text import normalize_key
+from knowledge_graph import Product, normalize_key
 
 __all__ = ["MIN_MOOD_RUN_S", "catalog_names", "latest_session", "session_recap"]
 

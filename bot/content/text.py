@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.content.recap import hms
 from bot.web.i18n import messages
-from knowledge_graph.qa.wording import BEIJING
+from knowledge_graph.answers import BEIJING
 
 __all__ = ["Doc", "highlight_title", "recap_doc", "tr"]
 

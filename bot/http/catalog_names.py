@@ -6,7 +6,8 @@ endpoint instead, so a catalog edit reaches NLU without retraining. The body car
 
 The endpoint is anonymous (Rasa has no session), so its cost must not grow with the request rate or the
 catalog (security review H3). The body and its ETag are built once per catalog generation (every
-statement that changes product names bumps ``CatalogMeta.generation``, knowledge_graph/catalog.py) and
+statement that changes product names bumps ``CatalogMeta.generation``,
+knowledge_graph/catalog/products.py) and
 cached: a request reads nothing from the graph while the cache is younger than ``fresh_s``, then one
 indexed read of the generation (shared by concurrent requests) tells whether the cached body is still
 current. Only a new generation reads the products again, and builds the body off the event loop. Each
@@ -28,9 +29,7 @@ from aiohttp import web
 from bot.http.errors import json_error
 from bot.http.rate_limit import refuse_if_limited
 from bot.services import GRAPH, NAMES_CACHE
-from knowledge_graph.catalog import Product, list_products
-from knowledge_graph.errors import GraphUnavailable
-from knowledge_graph.store import GraphStore
+from knowledge_graph import GraphStore, GraphUnavailable, Product, list_products
 
 log = logging.getLogger(__name__)
 

@@ -35,15 +35,22 @@ from bot.web.i18n import t
 from bot.web.layout import render_page
 from connectors.base import ModerationError, UnsupportedModeration
 from connectors.tasks import cancel_and_wait
-from knowledge_graph.catalog import find_product_mentioned
-from knowledge_graph.errors import KnowledgeGraphError, NotFound, ValidationError, VersionConflict
-from knowledge_graph.faq import FAQ, create_faq, get_streamer
+from knowledge_graph import (
+    FAQ,
+    KnowledgeGraphError,
+    NotFound,
+    ValidationError,
+    VersionConflict,
+    close_as_faq,
+    create_faq,
+    find_product_mentioned,
+    get_streamer,
+)
 from nlu.text.language import detect_language
 
 log = logging.getLogger(__name__)
 
 MAX_ANSWER = 1000
-_CLOSE_QUESTION = "MATCH (q:OpenQuestion {id: $id}) SET q.status = 'faq', q.faq_id = $faq RETURN q.id AS id"
 
 routes = web.RouteTableDef()
 
@@ -258,7 +265,7 @@ async def open_question_to_faq(request: web.Request) -> web.Response:
             **target,
         )
         created = await create_faq(store, faq, actor=user.name if user else "web")
-        await store.write(_CLOSE_QUESTION, {"id": question_id, "faq": created.id})
+        await close_as_faq(store, question_id, created.id)
     except ValidationError as err:
         return json_error(400, str(err), err.field)
     except (NotFound, VersionConflict) as err:

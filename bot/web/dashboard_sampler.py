@@ -28,14 +28,14 @@ from bot.web.dashboard_hub import FrameHub
 from bot.web.dashboard_notices import NoticeBoard
 from bot.web.dashboard_tap import ChatTap, TapDrain
 from connectors.tasks import cancel_and_wait
-from knowledge_graph.errors import KnowledgeGraphError
-from knowledge_graph.open_questions import (
+from knowledge_graph import (
     FOR_MODERATORS,
+    GraphStore,
+    KnowledgeGraphError,
     OpenQuestion,
     list_not_carried,
     list_open_questions,
 )
-from knowledge_graph.store import GraphStore
 
 log = logging.getLogger(__name__)
 

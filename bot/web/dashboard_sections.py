@@ -14,7 +14,7 @@ from bot.core.enforcement import ModerationRecord, action_label
 from bot.core.gateway import Gateway
 from bot.core.moderation import Action
 from bot.web.dashboard_notices import NoticeBoard
-from knowledge_graph.open_questions import OpenQuestion
+from knowledge_graph.editing.open_questions import OpenQuestion
 
 MODERATION_ROWS = 30
 

@@ -40,7 +40,7 @@ from bot.services import METRICS, RECORDER
 from bot.web.dashboard_sampler import Tick
 from connectors.settings import load, setting
 from connectors.tasks import cancel_and_wait
-from knowledge_graph.open_questions import question_key
+from knowledge_graph import question_key
 
 log = logging.getLogger(__name__)
 

@@ -33,8 +33,7 @@ from bot.web.layout import render_page
 from bot.web.recorder import RecorderConfig
 from bot.web.report_data import list_sessions, session_report
 from bot.web.report_render import render
-from knowledge_graph.catalog import list_products
-from knowledge_graph.errors import KnowledgeGraphError
+from knowledge_graph import KnowledgeGraphError, list_products
 
 log = logging.getLogger(__name__)
 

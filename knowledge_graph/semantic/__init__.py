@@ -5,7 +5,7 @@
 
 ``ensure_faq_vector_indexes(store)`` creates the vector indexes (``schema.migrate`` calls
 it); ``reindex(store)`` recomputes every FAQ's embeddings; ``warm_up()`` loads the encoders
-ahead of the first question. FAQ writes (``knowledge_graph.faq``) store embeddings in the
+ahead of the first question. FAQ writes (``knowledge_graph.editing.faq``) store embeddings in the
 same statement as the text, so answers are never stale.
 """
 

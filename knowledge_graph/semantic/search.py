@@ -9,7 +9,7 @@ guessing. The answer text is read from the FAQ node in the same query, in the as
 language when the FAQ has it.
 
 Why the index can never be stale: embeddings are computed *before* an FAQ write and
-stored by the same atomic statement that changes the question (see ``faq.py``), and
+stored by the same atomic statement that changes the question (see ``editing/faq.py``), and
 ``reindex`` only overwrites vectors whose question text is still the one it embedded.
 """
 
@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from knowledge_graph.model.text import pick_language
 from knowledge_graph.semantic.encoders import encode_async
 from knowledge_graph.semantic.vector import (
     FAQ_LANGUAGES,
@@ -30,7 +31,6 @@ from knowledge_graph.semantic.vector import (
     vector_write_clause,
 )
 from knowledge_graph.store import GraphStore
-from knowledge_graph.text import pick_language
 from nlu.text.language import detect_language, normalize_language
 
 log = logging.getLogger(__name__)

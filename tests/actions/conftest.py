@@ -17,10 +17,10 @@ import aiohttp
 import pytest
 import pytest_asyncio
 
-from knowledge_graph.falkordb_server import FalkorDBServer, free_port
 from knowledge_graph.schema import migrate
 from knowledge_graph.seed import seed_if_empty
 from knowledge_graph.store import GraphStore, open_store
+from knowledge_graph.store.server import FalkorDBServer, free_port
 from tests.actions.helpers import ActionServer
 
 REPO = Path(__file__).resolve().parents[2]

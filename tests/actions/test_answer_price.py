@@ -7,10 +7,11 @@ from decimal import Decimal
 
 import aiohttp
 
-from actions.replies import format_price, price_reply
-from knowledge_graph.catalog import get_product, set_price
-from knowledge_graph.falkordb_server import FalkorDBServer
+from knowledge_graph.answers.replies import format_price, price_reply
+from knowledge_graph.catalog.products import get_product
+from knowledge_graph.editing.products import set_price
 from knowledge_graph.store import GraphStore
+from knowledge_graph.store.server import FalkorDBServer
 from tests.actions.helpers import (
     ActionServer,
     call_action,

@@ -8,8 +8,8 @@ from typing import Any
 
 import aiohttp
 
-from actions.replies import complaint_reply, handoff_reply
-from knowledge_graph.open_questions import list_open_questions
+from knowledge_graph.answers.replies import complaint_reply, handoff_reply
+from knowledge_graph.editing.open_questions import list_open_questions
 from knowledge_graph.store import GraphStore
 from tests.actions.helpers import ActionServer, call_action, price_request, slot_events
 

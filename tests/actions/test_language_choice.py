@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from rasa_sdk import Tracker
 
-from actions.answer_price import viewer_language
+from actions.tracker import viewer_language
 from tests.actions.helpers import recorded_payload
 
 

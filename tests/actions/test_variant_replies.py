@@ -13,8 +13,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from knowledge_graph.editing import create_variant, get_variant
-from knowledge_graph.entities import Variant
+from knowledge_graph.editing.catalog_items import create_variant, get_variant
+from knowledge_graph.model.entities import Variant
 from knowledge_graph.store import GraphStore
 from tests.actions.helpers import ActionServer, call_action, price_request, reply_text
 

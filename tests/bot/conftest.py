@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from knowledge_graph.falkordb_server import FalkorDBServer
 from knowledge_graph.seed import seed_if_empty
 from knowledge_graph.store import GraphStore, open_store
+from knowledge_graph.store.server import FalkorDBServer
 from tests.knowledge_graph.conftest import start_falkordb
 
 

@@ -23,8 +23,9 @@ from bot.http.catalog_names import NamesCache
 from bot.http.rate_limit import AnonLimitConfig, ClientRateLimit, TokenBucket
 from bot.services import GRAPH, NAMES_CACHE
 from bot.web import pages
-from knowledge_graph.catalog import Product, upsert_products
 from knowledge_graph.config import GraphConfig
+from knowledge_graph.editing.products import upsert_products
+from knowledge_graph.model.product import Product
 from knowledge_graph.store import open_store
 from tests.conftest import free_port
 

@@ -11,8 +11,9 @@ from bot.app import create_app
 from bot.core.config import GatewayConfig
 from bot.http.catalog_names import NamesCache
 from bot.services import NAMES_CACHE
-from knowledge_graph.catalog import Product, upsert_products
 from knowledge_graph.config import GraphConfig
+from knowledge_graph.editing.products import upsert_products
+from knowledge_graph.model.product import Product
 from knowledge_graph.store import open_store
 from tests.conftest import free_port
 

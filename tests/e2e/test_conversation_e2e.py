@@ -9,8 +9,8 @@ import json
 import aiohttp
 import pytest
 
-from actions.replies import format_price
-from knowledge_graph.catalog import find_product
+from knowledge_graph.answers.replies import format_price
+from knowledge_graph.catalog.mentions import find_product
 from knowledge_graph.config import GraphConfig
 from knowledge_graph.store import open_store
 from tests.conftest import Stack

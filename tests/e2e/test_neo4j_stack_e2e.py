@@ -18,8 +18,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from actions.replies import format_price
-from knowledge_graph.catalog import find_product
+from knowledge_graph.answers.replies import format_price
+from knowledge_graph.catalog.mentions import find_product
 from knowledge_graph.config import GraphConfig
 from knowledge_graph.store import GraphStore, open_store
 from tests.conftest import Stack, free_port, record_figure

@@ -14,10 +14,11 @@ from decimal import Decimal
 import aiohttp
 import pytest
 
-from actions.replies import format_price
 from connectors.simulator.replay import replay_headers, replay_url
-from knowledge_graph.catalog import find_product, set_price
+from knowledge_graph.answers.replies import format_price
+from knowledge_graph.catalog.mentions import find_product
 from knowledge_graph.config import GraphConfig
+from knowledge_graph.editing.products import set_price
 from knowledge_graph.store import open_store
 from tests.conftest import Stack, record_figure
 

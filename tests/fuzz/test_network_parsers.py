@@ -6,8 +6,9 @@ end in the parser's result or its documented error, never in another exception.
 - ``connectors.twitch.payloads.to_event`` (EventSub notifications): ``Skip``, ``KeyError``,
   ``TypeError``, ``ValueError``, ``AttributeError`` (exactly what the socket loop catches and counts);
 - ``connectors.simulator.payloads.parse_client_frame`` (simulator WebSocket text): ``BadFrame``;
-- ``knowledge_graph.transfer.parse_json`` / ``transfer_csv.parse_csv`` (admin imports): ``ImportRejected``;
-- ``knowledge_graph.transfer.faq_from_json`` (admin FAQ bodies): ``ValidationError``;
+- ``knowledge_graph.transfer.bundle.parse_json`` / ``transfer.csv.parse_csv``
+  (admin imports): ``ImportRejected``;
+- ``knowledge_graph.transfer.bundle.faq_from_json`` (admin FAQ bodies): ``ValidationError``;
 - ``vision.schema.validate_report`` (the camera sidecar's POST body): ``InvalidReport``.
 
 The admin HTTP API is fuzzed over HTTP in test_admin_api_fuzz.py. (liveroom has no Twitch IRC parser:
@@ -30,8 +31,8 @@ from connectors.bilibili.framing import HEADER, decode_frame
 from connectors.simulator.payloads import BadFrame, parse_client_frame
 from connectors.twitch import payloads as twitch_payloads
 from knowledge_graph.errors import ValidationError
-from knowledge_graph.transfer import ImportRejected, faq_from_json, parse_json
-from knowledge_graph.transfer_csv import parse_csv
+from knowledge_graph.transfer.bundle import ImportRejected, faq_from_json, parse_json
+from knowledge_graph.transfer.csv import parse_csv
 from vision.schema import InvalidReport, validate_report
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -20,10 +20,10 @@ import pytest
 
 from knowledge_graph.config import GraphConfig
 from knowledge_graph.errors import PortInUse
-from knowledge_graph.falkordb_server import FalkorDBServer, free_port
-from knowledge_graph.falkordb_store import FalkorDBStore
 from knowledge_graph.seed import seed_if_empty
 from knowledge_graph.store import GraphStore, open_store
+from knowledge_graph.store.falkordb import FalkorDBStore
+from knowledge_graph.store.server import FalkorDBServer, free_port
 from ops.neo4j_server import Neo4jServer
 
 WIPE_NEO4J = "LIVEROOM_TEST_WIPE_NEO4J"

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from knowledge_graph.falkordb_server import FalkorDBServer, free_port
+from knowledge_graph.store.server import FalkorDBServer, free_port
 
 from .conftest import fresh_graph_name
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from knowledge_graph.falkordb_server import FalkorDBServer
-from knowledge_graph.generate import generate_catalog
+from knowledge_graph.store.server import FalkorDBServer
+from knowledge_graph.transfer.generate import generate_catalog
 
 from .conftest import fresh_graph_name
 from .test_cli import run_cli

@@ -8,14 +8,21 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from knowledge_graph.editing import list_categories, list_promotions, list_sessions
-from knowledge_graph.faq import list_faqs
-from knowledge_graph.qa.lexicon import CATEGORY_WORDS, COLOUR_FAMILIES, COLOUR_WORDS, SHADES, TERMS, term_for
+from knowledge_graph.answers.lexicon import (
+    CATEGORY_WORDS,
+    COLOUR_FAMILIES,
+    COLOUR_WORDS,
+    SHADES,
+    TERMS,
+    term_for,
+)
+from knowledge_graph.catalog.faqs import list_faqs
+from knowledge_graph.editing.catalog_items import list_categories, list_promotions, list_sessions
+from knowledge_graph.model.text import normalize_key
 from knowledge_graph.queries import active_promotions, next_stream, variant_counts, variants_of
 from knowledge_graph.seed import BEIJING, demo_schedule, import_catalog, load_catalog, seed_if_empty
 from knowledge_graph.store import GraphStore
-from knowledge_graph.text import normalize_key
-from knowledge_graph.transfer import Bundle
+from knowledge_graph.transfer.bundle import Bundle
 from nlu.text.attributes import COLOURS
 
 CATEGORIES = {"lips", "skincare", "base", "eyes", "fragrance", "lifestyle"}

@@ -6,15 +6,16 @@ from datetime import UTC, datetime
 
 import pytest
 
-from knowledge_graph.catalog import Product, find_product, find_product_mentioned, upsert_products
-from knowledge_graph.crud import create_product, update_product
-from knowledge_graph.editing import create_promotion, create_session, create_variant
-from knowledge_graph.entities import Promotion, StreamSession, Variant
-from knowledge_graph.fuzzy import find_product_fuzzy, fuzzy_keys
+from knowledge_graph.catalog.key_index import find_product_fuzzy, fuzzy_keys
+from knowledge_graph.catalog.mentions import find_product, find_product_mentioned
+from knowledge_graph.editing.catalog_items import create_promotion, create_session, create_variant
+from knowledge_graph.editing.products import create_product, update_product, upsert_products
+from knowledge_graph.model.entities import Promotion, StreamSession, Variant
+from knowledge_graph.model.product import Product
+from knowledge_graph.model.timeutil import iso_to_ms
 from knowledge_graph.queries import active_promotions, next_stream, variants_of
 from knowledge_graph.schema import migrate
 from knowledge_graph.store import GraphStore
-from knowledge_graph.timeutil import iso_to_ms
 
 LIPSTICK = Product(
     sku="LR-LIP-001",

@@ -6,10 +6,10 @@ import pytest
 
 from bench.eval_recommend import bulk_load, evaluate, generate_log, load_log
 from knowledge_graph.errors import NotFound, ValidationError
-from knowledge_graph.falkordb_server import FalkorDBServer
 from knowledge_graph.interactions import record_interaction, viewer_history
 from knowledge_graph.recommend import popular_products, recommend_for_product, recommend_for_viewer
 from knowledge_graph.store import GraphStore
+from knowledge_graph.store.server import FalkorDBServer
 
 from .conftest import _falkordb_store
 

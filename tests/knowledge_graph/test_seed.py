@@ -10,18 +10,15 @@ from typing import Any
 
 import pytest
 
-from knowledge_graph.catalog import (
-    count_products,
-    find_key_conflicts,
-    find_product_mentioned,
-    get_product,
-    set_price,
-)
+from knowledge_graph.catalog.faqs import count_faqs, get_streamer, list_faqs
+from knowledge_graph.catalog.mentions import find_product_mentioned
+from knowledge_graph.catalog.products import count_products, get_product
+from knowledge_graph.editing.products import set_price
 from knowledge_graph.errors import ValidationError
-from knowledge_graph.faq import count_faqs, get_streamer, list_faqs
+from knowledge_graph.model.product import find_key_conflicts
 from knowledge_graph.seed import DEMO_CATALOG, load_catalog, seed_if_empty
 from knowledge_graph.store import GraphStore
-from knowledge_graph.transfer import ImportRejected
+from knowledge_graph.transfer.bundle import ImportRejected
 
 
 @pytest.fixture(scope="module")

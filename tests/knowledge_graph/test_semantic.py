@@ -9,7 +9,9 @@ import asyncio
 
 import pytest
 
-from knowledge_graph.faq import FAQ, create_faq, delete_faq, get_faq, update_faq
+from knowledge_graph.catalog.faqs import get_faq
+from knowledge_graph.editing.faq import create_faq, delete_faq, update_faq
+from knowledge_graph.model.faq import FAQ
 from knowledge_graph.semantic import VECTOR_FIELDS, answer_question, reindex
 from knowledge_graph.store import GraphStore
 

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from actions.replies import handoff_reply, unknown_reply, which_product, which_product_for
 from bench.eval_qa import Asked, figures
 from bench.qa_questions import (
     CATEGORIES,
@@ -23,6 +22,7 @@ from bench.qa_questions import (
     load_questions,
     split_overlap,
 )
+from knowledge_graph.answers.replies import handoff_reply, unknown_reply, which_product, which_product_for
 
 MIN_TOTAL = 40  # per category and language, both splits together
 MIN_HELDOUT = 15  # per category and language, held-out split

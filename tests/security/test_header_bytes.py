@@ -51,8 +51,8 @@ async def test_non_utf8_header_bytes_are_refused_not_crashed(
 
 def test_deeply_nested_import_files_are_rejected_not_crashed() -> None:
     """Security review L7: an import job used to die on RecursionError and stay "validating"."""
-    from knowledge_graph.transfer import ImportRejected, parse_json
-    from knowledge_graph.transfer_csv import parse_csv
+    from knowledge_graph.transfer.bundle import ImportRejected, parse_json
+    from knowledge_graph.transfer.csv import parse_csv
 
     with pytest.raises(ImportRejected, match="nested too deeply"):
         parse_json("[" * 100_000)

@@ -18,8 +18,8 @@ import pytest
 
 from connectors.simulator.replay import replay_headers, replay_url
 from knowledge_graph.config import GraphConfig
-from knowledge_graph.editing import create_variant, get_variant
-from knowledge_graph.entities import Variant
+from knowledge_graph.editing.catalog_items import create_variant, get_variant
+from knowledge_graph.model.entities import Variant
 from knowledge_graph.store import open_store
 from ops.metrics_text import total
 from tests.conftest import Stack, record_figure

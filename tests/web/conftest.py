@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 
 from knowledge_graph.config import GraphConfig
-from knowledge_graph.falkordb_server import FalkorDBServer, free_port
 from knowledge_graph.store import GraphStore, open_store
+from knowledge_graph.store.server import FalkorDBServer, free_port
 from tests.conftest import REPO, WEB_USERS, Stack
 
 

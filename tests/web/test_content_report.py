@@ -19,10 +19,10 @@ from aiohttp.test_utils import TestClient, TestServer
 from bench.content_demo import graph_history, record_demo
 from bot.app import create_app
 from bot.core.config import GatewayConfig
-from knowledge_graph.falkordb_server import FalkorDBServer
-from knowledge_graph.falkordb_store import FalkorDBStore
 from knowledge_graph.seed import seed_if_empty
 from knowledge_graph.store import open_store
+from knowledge_graph.store.falkordb import FalkorDBStore
+from knowledge_graph.store.server import FalkorDBServer
 from tests.conftest import WEB_USERS
 
 

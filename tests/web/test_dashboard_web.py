@@ -13,8 +13,9 @@ import aiohttp
 import pytest
 
 from connectors.simulator.replay import replay_headers, replay_url
-from knowledge_graph.faq import delete_faq, get_faq
-from knowledge_graph.open_questions import list_open_questions, record_open_question
+from knowledge_graph.catalog.faqs import get_faq
+from knowledge_graph.editing.faq import delete_faq
+from knowledge_graph.editing.open_questions import list_open_questions, record_open_question
 from tests.conftest import Stack
 
 pytestmark = pytest.mark.e2e

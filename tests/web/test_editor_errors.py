@@ -11,11 +11,11 @@ import pytest
 
 from bot.web.i18n import messages
 from knowledge_graph import errors
-from knowledge_graph.crud import product_from_json
-from knowledge_graph.entities import Promotion, StreamSession, Variant
+from knowledge_graph.editing.products import product_from_json
 from knowledge_graph.errors import ValidationError, problem_code
-from knowledge_graph.timeutil import iso_to_ms
-from knowledge_graph.validate import check_count, check_id, check_text, check_url
+from knowledge_graph.model.entities import Promotion, StreamSession, Variant
+from knowledge_graph.model.timeutil import iso_to_ms
+from knowledge_graph.model.validate import check_count, check_id, check_text, check_url
 
 PRODUCT = {"sku": "LR-T-1", "name_en": "Test", "price": "10.00", "currency": "CNY", "stock": 1}
 PROMO = {
@@ -90,7 +90,7 @@ def test_unknown_problems_fall_back_to_invalid() -> None:
 
 def _all_codes() -> set[str]:
     codes = {code for code, _ in errors._PROBLEM_CODES} | {"invalid"}
-    source = (Path(errors.__file__).parent / "validate.py").read_text(encoding="utf-8")
+    source = (Path(errors.__file__).parent / "model" / "validate.py").read_text(encoding="utf-8")
     codes |= set(re.findall(r'code="(\w+)"', source))
     admin = (Path(__file__).parents[2] / "bot" / "admin" / "__init__.py").read_text(encoding="utf-8")
     codes |= set(re.findall(r'code="(\w+)"', admin)) - {"version_conflict"}  # 409: the conflict message

@@ -9,8 +9,9 @@ from decimal import Decimal
 
 import pytest
 
-from actions.replies import format_price
-from knowledge_graph.catalog import get_product, set_price
+from knowledge_graph.answers.replies import format_price
+from knowledge_graph.catalog.products import get_product
+from knowledge_graph.editing.products import set_price
 from tests.conftest import Stack
 
 pytestmark = pytest.mark.e2e

@@ -19,10 +19,10 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.app import create_app
 from bot.core.config import GatewayConfig
 from bot.services import RECORDER, SAMPLER
-from knowledge_graph.falkordb_server import FalkorDBServer
-from knowledge_graph.falkordb_store import FalkorDBStore
-from knowledge_graph.open_questions import record_open_question
+from knowledge_graph.editing.open_questions import record_open_question
 from knowledge_graph.store import open_store
+from knowledge_graph.store.falkordb import FalkorDBStore
+from knowledge_graph.store.server import FalkorDBServer
 from tests.conftest import WEB_USERS
 from tests.polling import eventually
 

@@ -24,7 +24,7 @@ from bot.web.recorder import RecorderConfig, SessionRecorder
 from bot.web.report import LABEL_KEYS
 from bot.web.report_data import session_report
 from bot.web.report_render import plain_text, render
-from knowledge_graph.open_questions import question_key
+from knowledge_graph.editing.open_questions import question_key
 
 HOSTILE = [
     "@liveroom $\\foo$ how much?",  # unknown mathtext command: ValueError at savefig

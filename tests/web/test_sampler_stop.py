@@ -21,9 +21,9 @@ from bot.web.dashboard_hub import FrameHub
 from bot.web.dashboard_sampler import LiveSampler
 from bot.web.dashboard_tap import ChatTap
 from connectors.simulator.connector import SimulatorConnector
-from knowledge_graph.falkordb_server import FalkorDBServer
-from knowledge_graph.open_questions import record_open_question
+from knowledge_graph.editing.open_questions import record_open_question
 from knowledge_graph.store import open_store
+from knowledge_graph.store.server import FalkorDBServer
 from tests.conftest import free_port
 
 

@@ -6,11 +6,11 @@ import time
 
 import pytest
 
-from actions import replies
 from bot.adapters.graph_answers import graph_commands
-from knowledge_graph.catalog import find_product
-from knowledge_graph.editing import create_session
-from knowledge_graph.entities import StreamSession
+from knowledge_graph.answers import replies
+from knowledge_graph.catalog.mentions import find_product
+from knowledge_graph.editing.catalog_items import create_session
+from knowledge_graph.model.entities import StreamSession
 
 
 @pytest.fixture

@@ -6,16 +6,17 @@ import asyncio
 
 import pytest
 
-from actions import replies
 from bot.adapters.qa_lane import QALane
 from bot.core.jobs import Job, takes_qa_lane
 from bot.core.triage import Triage
 from connectors.base import ChatEvent
-from knowledge_graph.catalog import find_product, list_products
+from knowledge_graph.answers import replies
+from knowledge_graph.answers.answerer import Asker
+from knowledge_graph.catalog.faqs import list_faqs
+from knowledge_graph.catalog.mentions import find_product
+from knowledge_graph.catalog.products import list_products
 from knowledge_graph.config import GraphConfig
-from knowledge_graph.faq import list_faqs
-from knowledge_graph.open_questions import list_open_questions
-from knowledge_graph.qa.answerer import Asker
+from knowledge_graph.editing.open_questions import list_open_questions
 from knowledge_graph.queries import variants_of
 from knowledge_graph.store import open_store
 from nlu.text.reply_policy import Addressing

@@ -12,10 +12,10 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.admin import setup_admin
 from bot.admin.auth import TokenSet, parse_tokens
-from knowledge_graph.falkordb_server import FalkorDBServer
-from knowledge_graph.falkordb_store import FalkorDBStore
 from knowledge_graph.schema import migrate
 from knowledge_graph.store import open_store
+from knowledge_graph.store.falkordb import FalkorDBStore
+from knowledge_graph.store.server import FalkorDBServer
 from tests.knowledge_graph.conftest import start_falkordb
 
 ALICE = "alice-token-0123456789"

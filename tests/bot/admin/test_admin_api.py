@@ -14,14 +14,14 @@ from bot.admin import setup_admin
 from bot.admin.auth import TokenSet, parse_tokens
 from bot.app import create_app
 from bot.core.config import GatewayConfig
-from knowledge_graph.audit import list_audit
-from knowledge_graph.catalog import get_product
+from knowledge_graph.catalog.products import get_product
 from knowledge_graph.config import GraphConfig
-from knowledge_graph.falkordb_server import free_port
-from knowledge_graph.falkordb_store import FalkorDBStore
-from knowledge_graph.generate import generate_catalog
+from knowledge_graph.editing.audit import list_audit
 from knowledge_graph.store import open_store
-from tests.knowledge_graph.test_crud import INJECTION, snapshot
+from knowledge_graph.store.falkordb import FalkorDBStore
+from knowledge_graph.store.server import free_port
+from knowledge_graph.transfer.generate import generate_catalog
+from tests.knowledge_graph.editing.test_crud import INJECTION, snapshot
 
 from .conftest import ALICE, READER, TOKENS, auth
 

@@ -1,0 +1,1 @@
+"""Reads: products, which product a chat message names (exact, fuzzy), the streamer and FAQs."""

@@ -1,0 +1,1 @@
+"""Validated value objects of the catalog (products, variants, promotions, money, names, times); no I/O."""

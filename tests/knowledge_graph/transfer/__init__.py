@@ -1,0 +1,1 @@
+"""Tests of knowledge_graph/transfer/."""
