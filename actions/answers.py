@@ -1,4 +1,4 @@
-"""Answer actions for the issue-4 intents, from the knowledge graph, in the viewer's language.
+"""Answer actions for the catalog intents, from the knowledge graph, in the viewer's language.
 
 Every action resolves the viewer's language like ``action_answer_price`` and, when it is about a
 product, the product the same way (entity in this message, then a name in the text, then the
@@ -318,10 +318,8 @@ async def _faq_answer(
     if in_domain is False:
         log.info("no FAQ for an off-topic question %r", text[:60])
         return None
-    try:
-        from knowledge_graph.answers import answer_question
-    except ImportError:  # pragma: no cover - part B's module is optional
-        return None
+    from knowledge_graph.answers import answer_question  # loads the sentence encoders' code: on first use
+
     try:
         async with asyncio.timeout(FAQ_TIMEOUT_S):
             found = await answer_question(store, text, lang=lang, in_domain=in_domain)

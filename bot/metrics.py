@@ -68,10 +68,7 @@ class ConnectorCollector(Collector):
             else:
                 families[name] = GaugeMetricFamily(name, doc, labels=list(labels))
         for connector in self._connectors():
-            stats = getattr(connector, "stats", None)
-            if stats is None:
-                continue
-            for name, labels, value in stats.snapshot().samples():
+            for name, labels, value in connector.stats.snapshot().samples():
                 family = families.get(name)
                 if family is not None:
                     family.add_metric([labels.get(k, "") for k in CONNECTOR_METRICS[name][1]], value)

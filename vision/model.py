@@ -201,7 +201,7 @@ class ExpressionClassifier:
     def __init__(
         self, model_path: Path | None = None, *, threads: int = 1, legacy: bool = False, flip: bool = True
     ) -> None:
-        """``legacy``: fer's framing, no mirror, no prior correction (the pipeline before issue 20)."""
+        """``legacy``: fer's framing, no mirror, no prior correction (the first pipeline, for comparison)."""
         from ai_edge_litert.interpreter import Interpreter
 
         self.legacy = legacy

@@ -1,1 +1,1 @@
-"""Content for the streamer (issue 19): preview, run-of-show, recap with highlight moments."""
+"""Content for the streamer: preview, run-of-show, recap with highlight moments."""

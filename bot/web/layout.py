@@ -31,7 +31,7 @@ CSP = (
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
-# (nav key, path, role needed or None for everyone); pages of other owners are listed here too.
+# (nav key, path, role needed or None for everyone); every page of the site, whichever module serves it.
 NAV: tuple[tuple[str, str, str | None], ...] = (
     ("nav.simulator", "/simulator", None),
     ("nav.dashboard", "/dashboard", ROLE_MODERATOR),

@@ -1,6 +1,6 @@
 """The danmaku WebSocket client (one per room) and the Bilibili :class:`Connector`.
 
-Shape (style habit 6): keyword-only constructor, one ``_listen`` loop dispatching packets to
+Shape: keyword-only constructor, one ``_listen`` loop dispatching packets to
 ``_process_*`` handlers, a heartbeat task, capped backoff with jitter. Every (re)connect runs the full
 room init again (nav/WBI keys, buvid, getDanmuInfo) because the auth token is short-lived.
 

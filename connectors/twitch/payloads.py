@@ -1,6 +1,6 @@
 """EventSub WebSocket messages (TypedDicts, as documented by Twitch) and their conversion to ChatEvent.
 
-Converted once at the edge (style habit 3). Each subscription type has one adapter in
+Converted once at the edge. Each subscription type has one adapter in
 :data:`ADAPTERS`; unknown types are skipped with a counted reason, never raised.
 """
 
@@ -68,18 +68,6 @@ class Fragment(TypedDict, total=False):
     type: Literal["text", "cheermote", "emote", "mention"]
     text: str
     emote: dict[str, Any] | None
-
-
-class ChatMessageEvent(TypedDict, total=False):
-    broadcaster_user_id: str
-    chatter_user_id: str
-    chatter_user_login: str
-    chatter_user_name: str
-    message_id: str
-    message: dict[str, Any]
-    badges: list[BadgePayload]
-    cheer: dict[str, int] | None
-    reply: dict[str, str] | None
 
 
 class Skip(Exception):

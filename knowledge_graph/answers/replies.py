@@ -55,7 +55,7 @@ def graph_unavailable(lang: Language) -> str:
     return "Sorry, I can't reach the product list right now. Please ask me again in a moment."
 
 
-# --------------------------------------------------------------------------- issue 4 answers
+# --------------------------------------------------------------------------- catalog answers
 
 
 def which_product_for(lang: Language, what: str) -> str:

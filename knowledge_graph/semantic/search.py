@@ -61,7 +61,7 @@ class Leg:
 # plus USE on the Chinese ones (cross-language; MiniLM cannot match zh at all, 0.09).
 # Chinese and mixed text: USE on both (MiniLM scores 0.24 on Chinese). Thresholds are the
 # calibrated cosine similarities of each leg.
-# Off-topic questions (issue 14): these utility-calibrated thresholds answered 5.7 % of CLINC150's
+# Off-topic questions: these utility-calibrated thresholds answered 5.7 % of CLINC150's
 # banking/travel/health/small-talk queries with a shop FAQ. So they now apply only to a question the NLU
 # domain guard (nlu/rasa/domain_guard.py) marked in domain (``in_domain=True``); any other question (no
 # verdict: the gateway's degraded path, or an unguarded model) must clear ``ROUTES`` below.
