@@ -85,7 +85,9 @@ def recap_output(
 
 
 async def plan_output(args: argparse.Namespace, db: Path, langs: tuple[str, ...]) -> tuple[int, str]:
-    from bot.content.plan import gather, preview, preview_doc, run_of_show, run_of_show_doc
+    from bot.content.facts import gather
+    from bot.content.preview import preview, preview_doc
+    from bot.content.runofshow import run_of_show, run_of_show_doc
     from knowledge_graph import GraphConfig, open_store
 
     store = open_store(GraphConfig.from_env())

@@ -14,7 +14,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from bot.content.highlights import DEFAULT, DetectorConfig, Highlight, describe, detect
+from bot.content.chat_words import describe
+from bot.content.highlights import DEFAULT, DetectorConfig, Highlight, detect
 from bot.web.report_data import _connect, _report, read_session, rows_of
 from knowledge_graph import Product, normalize_key
 

@@ -14,9 +14,10 @@ from typing import Any
 
 from bot.content.recap import hms
 from bot.web.i18n import messages
+from knowledge_graph import StreamSession
 from knowledge_graph.answers import BEIJING
 
-__all__ = ["Doc", "highlight_title", "recap_doc", "tr"]
+__all__ = ["Doc", "highlight_title", "join_items", "recap_doc", "stream_when", "tr"]
 
 
 def tr(lang: str, key: str, **values: object) -> str:
@@ -69,6 +70,24 @@ def _is_cjk(text: str) -> bool:
 def width(text: str) -> int:
     """Columns a terminal gives ``text`` (CJK characters take two)."""
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def join_items(items: list[str], lang: str) -> str:
+    """ "a, b and c" in English, "a、b、c" in Chinese."""
+    if lang == "zh":
+        return "、".join(items)
+    if len(items) <= 2:
+        return " and ".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def stream_when(session: StreamSession, lang: str) -> str:
+    """A scheduled stream's day and hours, Beijing time."""
+    start = datetime.fromtimestamp(session.starts_at / 1000, UTC).astimezone(BEIJING)
+    end = datetime.fromtimestamp(session.ends_at / 1000, UTC).astimezone(BEIJING)
+    if lang == "zh":
+        return f"{start.month}月{start.day}日 {start:%H:%M}-{end:%H:%M}（北京时间）"
+    return f"{start:%a %b} {start.day}, {start:%H:%M}-{end:%H:%M} (Beijing time)"
 
 
 def _quote(term: str, lang: str) -> str:

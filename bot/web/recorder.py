@@ -11,7 +11,7 @@ question handed off to moderators; and, apart from those hand-offs (the bot answ
 a product the shop does not sell (``demand``: text, normalized key, number of asks).
 ``chat`` keeps a bounded sample of plain chat
 texts per second (the tap's reservoir of at most ``CHAT_SAMPLE_PER_TICK``, written with the second's
-sample in the same transaction): what chat said at a highlight moment (bot/content/highlights.py).
+sample in the same transaction): what chat said at a highlight moment (bot/content/chat_words.py).
 
 A session starts with the first message after ``LIVEROOM_REPORT_SESSION_GAP_S`` (default 900 s) of
 silence; a gateway restart within that gap resumes the same session, so a crash mid-stream does not

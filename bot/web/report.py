@@ -23,8 +23,10 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.content.plan import gather, preview_doc, run_of_show_doc
+from bot.content.facts import gather
+from bot.content.preview import preview_doc
 from bot.content.recap import catalog_names, hms, session_recap
+from bot.content.runofshow import run_of_show_doc
 from bot.content.text import chapter_lines, highlight_title, recap_doc
 from bot.services import EXPORT_LOCK, GRAPH, RECORDER
 from bot.web.auth import ROLE_MODERATOR, require_role

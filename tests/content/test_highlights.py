@@ -1,10 +1,12 @@
-"""The highlight detector (bot/content/highlights.py) on per-second signals, and the words of a moment."""
+"""The highlight detector (bot/content/highlights.py) on per-second signals, and the words of a moment
+(bot/content/chat_words.py)."""
 
 from __future__ import annotations
 
 import random
 
-from bot.content.highlights import DetectorConfig, Highlight, describe, detect, message_terms, top_terms
+from bot.content.chat_words import describe, message_terms, top_terms
+from bot.content.highlights import DetectorConfig, Highlight, detect
 from bot.content.recap import chapters
 from bot.content.text import highlight_title
 
@@ -75,7 +77,7 @@ def test_terms_of_english_and_chinese_chat_with_emotes() -> None:
 
 
 def test_top_terms_prefer_the_moment_over_the_session_and_drop_fragments() -> None:
-    from bot.content.highlights import chat_terms
+    from bot.content.chat_words import chat_terms
 
     session = chat_terms(["hi everyone", "主播好", "来了来了", "wow"] * 200)
     window = chat_terms(
@@ -88,7 +90,7 @@ def test_top_terms_prefer_the_moment_over_the_session_and_drop_fragments() -> No
 
 
 def test_toxic_terms_are_never_shown() -> None:
-    from bot.content.highlights import chat_terms
+    from bot.content.chat_words import chat_terms
 
     session = chat_terms(["hello"] * 100)
     window = chat_terms(["you idiot", "idiot lol", "idiot", "so idiot"] * 3)

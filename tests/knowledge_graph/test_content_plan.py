@@ -1,5 +1,6 @@
-"""Preview and run-of-show (bot/content/plan.py) from a real graph (the demo catalog, plus a shop's history
-between streams: interactions, a new product, a restocked shade, a sold-out blush) and a recorded stream."""
+"""Preview and run-of-show (bot/content/facts.py, preview.py, runofshow.py) from a real graph (the demo
+catalog, plus a shop's history between streams: interactions, a new product, a restocked shade, a sold-out
+blush) and a recorded stream."""
 
 from __future__ import annotations
 
@@ -10,16 +11,9 @@ import pytest
 
 from bench.content_demo import graph_history, record_demo
 from bot.__main__ import main as cli
-from bot.content.plan import (
-    SHORT_LIMIT,
-    TITLE_LIMIT,
-    gather,
-    preview,
-    preview_doc,
-    run_of_show,
-    run_of_show_doc,
-    x_length,
-)
+from bot.content.facts import gather
+from bot.content.preview import SHORT_LIMIT, TITLE_LIMIT, preview, preview_doc, x_length
+from bot.content.runofshow import run_of_show, run_of_show_doc
 from knowledge_graph.store import GraphStore
 
 
