@@ -8,6 +8,7 @@ configurations the code's own ``from_env`` validation would refuse at start-up.
 
 from __future__ import annotations
 
+import ast
 import re
 import shlex
 from typing import Any
@@ -50,13 +51,41 @@ def our_services() -> dict[str, dict[str, Any]]:
 
 
 def names_the_code_reads() -> set[str]:
-    """Every upper-case string literal in liveroom's code and every ${VAR} in the Rasa endpoint files."""
+    """Every upper-case string literal in liveroom's code, every name the settings loader derives from a
+    dataclass field (``load(cls, env, "PREFIX_")`` reads PREFIX_ + FIELD), and every ${VAR} in the Rasa
+    endpoint files."""
     names: set[str] = set()
     for folder in CODE_DIRS:
         for path in (REPO / folder).rglob("*.py"):
-            names.update(re.findall(r"""["']([A-Z][A-Z0-9_]{2,})["']""", path.read_text(errors="replace")))
+            text = path.read_text(errors="replace")
+            names.update(re.findall(r"""["']([A-Z][A-Z0-9_]{2,})["']""", text))
+            names.update(derived_names(ast.parse(text)))
     for path in REPO.glob("endpoints*.yml"):
         names.update(endpoint_variables(path))
+    return names
+
+
+def derived_names(tree: ast.Module) -> set[str]:
+    """The env names ``load(cls, env, prefix)`` derives for the fields of the class it is called in."""
+    names: set[str] = set()
+    for klass in (node for node in ast.walk(tree) if isinstance(node, ast.ClassDef)):
+        fields = [
+            item.target.id
+            for item in klass.body
+            if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name)
+        ]
+        for call in ast.walk(klass):
+            if not (
+                isinstance(call, ast.Call)
+                and getattr(call.func, "id", None) == "load"
+                and call.args
+                and getattr(call.args[0], "id", None) == "cls"
+            ):
+                continue
+            prefix = (
+                call.args[2].value if len(call.args) > 2 and isinstance(call.args[2], ast.Constant) else ""
+            )
+            names.update(f"{prefix}{field.upper()}" for field in fields)
     return names
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from knowledge_graph import editing
+from knowledge_graph.editing import catalog_items as editing
 from tests.conftest import Stack
 
 pytestmark = pytest.mark.e2e
