@@ -183,12 +183,17 @@ def setting(env: str | None = DERIVE, *, parse: Callable[[str], Any] | None = No
     return dataclasses.field(metadata={_ENV: env, _PARSE: parse}, **kwargs)
 
 
+def _variable(f: dataclasses.Field[Any], prefix: str) -> str | None:
+    """The variable a field is read from: its declared name, else PREFIX + FIELD (None: not read)."""
+    name = f.metadata.get(_ENV, DERIVE)
+    return prefix + f.name.upper() if name == DERIVE else name
+
+
 def env_name(cls: type, field_name: str, prefix: str = "") -> str | None:
     """The variable ``load(cls, prefix=prefix)`` reads for ``field_name`` (None: none)."""
     for f in dataclasses.fields(cls):
         if f.name == field_name:
-            name = f.metadata.get(_ENV, DERIVE)
-            return prefix + f.name.upper() if name == DERIVE else name
+            return _variable(f, prefix)
     raise KeyError(field_name)
 
 
@@ -233,11 +238,9 @@ def load(cls: type[D], env: Mapping[str, str] = os.environ, prefix: str = "", **
     for f in dataclasses.fields(cls):
         if f.name in values or not f.init:
             continue
-        name = f.metadata.get(_ENV, DERIVE)
+        name = _variable(f, prefix)
         if name is None:
             continue
-        if name == DERIVE:
-            name = prefix + f.name.upper()
         raw = env.get(name)
         if raw is None:
             if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:

@@ -14,7 +14,7 @@ import hmac
 from collections.abc import Iterable
 from typing import TypeVar
 
-__all__ = ["bearer_token", "matching", "token_digest"]
+__all__ = ["bearer_token", "matching", "presents", "token_digest"]
 
 T = TypeVar("T")
 
@@ -45,3 +45,8 @@ def matching(presented: str | None, tokens: Iterable[tuple[bytes, T]]) -> T | No
         if hmac.compare_digest(digest, expected) and found is None:
             found = value
     return found
+
+
+def presents(authorization: str | None, token: str) -> bool:
+    """Does the ``Authorization`` header carry ``token`` (a surface with one configured token)?"""
+    return matching(bearer_token(authorization), [(token_digest(token), True)]) is not None
