@@ -18,7 +18,10 @@ Who a socket speaks for is decided by the server, never by the frames (security 
   anyone may say subscriber. Other claimed roles are refused (dropped ``role_refused``).
 - **A replay socket** (``?replay=1``) speaks for many viewers with their recorded ids, message ids and
   roles (``connectors/simulator/replay.py``, ``bench/room_replay.py``). It needs a logged-in moderator or
-  streamer session, or ``Authorization: Bearer <LIVEROOM_SIMULATOR_REPLAY_TOKEN>``; otherwise 403.
+  streamer session, or ``Authorization: Bearer <LIVEROOM_SIMULATOR_REPLAY_TOKEN>``; otherwise 403. A
+  replay socket that only feeds a log (``?replay=1&echo=0``) is not sent its own frames back; everyone
+  else in the room still sees them. A feeder that never reads then costs the room no echo writes and is
+  never closed as a slow reader for its own traffic.
 
 A browser ``Origin`` must be the gateway itself or in ``LIVEROOM_SIMULATOR_ORIGINS`` (comma-separated
 origins such as ``https://shop.example``); any other origin gets 403 before the upgrade.
@@ -112,9 +115,12 @@ SessionRole = Callable[[web.Request], "str | None"]
 class _Client:
     """One open socket: who it speaks for, and its bounded send queue drained by its own writer task."""
 
-    def __init__(self, ws: web.WebSocketResponse, *, replay: bool, session_role: str | None) -> None:
+    def __init__(
+        self, ws: web.WebSocketResponse, *, replay: bool, session_role: str | None, echo: bool = True
+    ) -> None:
         self.ws = ws
         self.replay = replay
+        self.echo = echo  # False: a replay feeder that is not sent its own frames back
         self.claimable = CLAIMABLE_ROLES.get(session_role, CLAIMABLE_ROLES[None])
         self.viewer_id = "sim-" + secrets.token_hex(6)
         self.name: str | None = None  # fixed by the first frame
@@ -264,7 +270,8 @@ class SimulatorConnector(Connector):
         ws = web.WebSocketResponse(heartbeat=30, max_msg_size=MAX_FRAME_BYTES, compress=False, timeout=2.0)
         await ws.prepare(request)
         room = self._rooms.setdefault(room_name, _Room())
-        client = _Client(ws, replay=replay, session_role=session_role)
+        echo = not replay or request.query.get("echo", "1") not in ("0", "false", "no")
+        client = _Client(ws, replay=replay, session_role=session_role, echo=echo)
         client.transport = request.transport
         client.writer = asyncio.create_task(self._write(room_name, client), name=f"simulator-ws-{room_name}")
         room.sockets.add(client)
@@ -393,7 +400,7 @@ class SimulatorConnector(Connector):
             # a paid message: every client pins it for a time that grows with the amount
             payload["amount"] = float(event.money.amount)
             payload["currency"] = event.money.currency
-        self._broadcast(room_name, payload)
+        self._broadcast(room_name, payload, sender=client)
         await self.deliver(event)
 
     def _as_socket_viewer(self, room: _Room, client: _Client, frame: ChatFrame) -> ChatFrame | None:
@@ -445,20 +452,25 @@ class SimulatorConnector(Connector):
             return
         self.stats.delivered()
 
-    def _broadcast(self, room_name: str, payload: ChatPayload) -> None:
+    def _broadcast(self, room_name: str, payload: ChatPayload, sender: _Client | None = None) -> None:
         self._rooms.setdefault(room_name, _Room()).history.append(payload)
-        self._send_all(room_name, payload)
+        self._send_all(room_name, payload, skip=sender if sender is not None and not sender.echo else None)
 
-    def _send_all(self, room_name: str, payload: Mapping[str, object]) -> None:
-        """One frame queued for every open socket in the room (serialised once); never waits on a client:
-        a socket whose queue is full is closed as a slow reader."""
+    def _send_all(self, room_name: str, payload: Mapping[str, object], skip: _Client | None = None) -> None:
+        """One frame queued for every open socket in the room but ``skip`` (serialised once, and only when
+        someone is to get it); never waits on a client: a socket whose queue is full is closed as a slow
+        reader."""
         room = self._rooms.setdefault(room_name, _Room())
-        data = json.dumps(payload, ensure_ascii=False)
+        data: str | None = None
         for client in list(room.sockets):
+            if client is skip:
+                continue
             if client.ws.closed:
                 room.sockets.discard(client)
-            else:
-                self._queue(room, client, data)
+                continue
+            if data is None:
+                data = json.dumps(payload, ensure_ascii=False)
+            self._queue(room, client, data)
 
 
 def frame_to_event(frame: ChatFrame, room: str) -> ChatEvent:

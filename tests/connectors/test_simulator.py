@@ -147,6 +147,26 @@ async def test_gifts_and_super_chats_from_many_viewers_on_one_replay_socket(sim)
     assert connector.stats.snapshot().outcome("delivered") == 3
 
 
+async def test_a_feeder_socket_is_not_sent_its_own_frames_but_the_room_sees_them(sim) -> None:
+    _, client, received = sim
+    feeder = await client.ws_connect(replay_url("/ws/rooms/f") + "&echo=0", headers=replay_headers())
+    watcher = await client.ws_connect("/ws/rooms/f")
+    await feeder.receive_json()
+    await watcher.receive_json()
+    for i in range(3):
+        await feeder.send_str(json.dumps({"type": "chat", "viewer": f"v{i}", "text": f"line {i}"}))
+    seen = [(await watcher.receive_json(timeout=2))["text"] for _ in range(3)]
+    assert seen == ["line 0", "line 1", "line 2"]
+    assert [e.text for e in received] == seen
+    with pytest.raises(TimeoutError):  # nothing of its own comes back to the feeder
+        await feeder.receive_json(timeout=0.3)
+    # a replay socket that keeps the default still gets its echoes
+    echoing = await client.ws_connect(replay_url("/ws/rooms/f"), headers=replay_headers())
+    await echoing.receive_json()
+    await echoing.send_str(json.dumps({"type": "chat", "viewer": "w", "text": "echo me"}))
+    assert (await echoing.receive_json(timeout=2))["text"] == "echo me"
+
+
 async def test_replay_over_the_websocket_delivers_the_whole_log(sim, tmp_path) -> None:
     from connectors.simulator.chatlog import generate, read_log, write_log
     from connectors.simulator.replay import replay_over_websocket
