@@ -14,8 +14,10 @@ finished: ``liveroom_deferred_questions`` counts them until they are answered or
 from __future__ import annotations
 
 import contextlib
+from bisect import bisect_left
+from collections import defaultdict
 from collections.abc import Callable, Iterable
-from typing import Generic, TypeVar
+from itertools import accumulate
 
 from prometheus_client import (
     CollectorRegistry,
@@ -25,12 +27,12 @@ from prometheus_client import (
     disable_created_metrics,
     generate_latest,
 )
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 from prometheus_client.registry import Collector
+from prometheus_client.samples import Sample
+from prometheus_client.utils import floatToGoString
 
 from connectors.base import Connector
-
-Family = TypeVar("Family", Counter, Histogram)
 
 disable_created_metrics()  # *_created series only double the series count; dashboards never use them
 
@@ -78,25 +80,66 @@ class ConnectorCollector(Collector):
         yield from families.values()
 
 
-class Children(Generic[Family]):
-    """A family's labelled children, kept by label values.
+#: the counters :class:`MessageTallies` keeps: name -> (help, labels)
+MESSAGE_COUNTERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "liveroom_events_in_total": ("Events received from connectors", ("platform", "kind")),
+    "liveroom_event_outcomes_total": ("Final outcome of every received event", ("platform", "outcome")),
+    "liveroom_events_dropped_total": ("Events not answered, by reason", ("platform", "reason")),
+    "liveroom_events_silent_total": (
+        "Events the bot chose not to answer, by reason (reply policy, quotas, commands)",
+        ("platform", "reason"),
+    ),
+    "liveroom_triage_total": ("Chat messages by triage class", ("platform", "priority")),
+}
 
-    ``labels()`` validates the values, takes the family's lock and looks the child up on every call (about
-    a microsecond); the families bumped for every chat message keep their children here instead. Only
-    families whose series are never removed are kept this way: a removed series would live on in the cache.
+
+class MessageTallies(Collector):
+    """The counters bumped for every chat message, kept as plain counts and exported at scrape time.
+
+    A Prometheus child's ``inc()`` takes a lock and checks its value (~0.5 µs), and ``labels()`` validates
+    and looks the child up (~1 µs); five of them per message were a tenth of the ingest path. Here a count
+    is one dict update, like the connectors' own accounting (``ConnectorCollector``). Families, names,
+    labels and help texts are the same as those of a ``Counter``/``Histogram`` (tests/bot/test_message_tallies.py
+    compares the exposition with the library's own families).
     """
 
-    __slots__ = ("_children", "_family")
+    SENTIMENT = "liveroom_message_sentiment"
+    SENTIMENT_DOC = "Per-message sentiment"
+    SENTIMENT_BUCKETS = (-0.75, -0.5, -0.25, -0.05, 0.05, 0.25, 0.5, 0.75, 1.0)
 
-    def __init__(self, family: Family) -> None:
-        self._family = family
-        self._children: dict[tuple[str, ...], Family] = {}
+    def __init__(self) -> None:
+        self.events_in: dict[tuple[str, str], int] = defaultdict(int)
+        self.outcomes: dict[tuple[str, str], int] = defaultdict(int)
+        self.dropped: dict[tuple[str, str], int] = defaultdict(int)
+        self.silent: dict[tuple[str, str], int] = defaultdict(int)
+        self.triage: dict[tuple[str, str], int] = defaultdict(int)
+        #: per platform: the count in each bucket (not cumulative; the last is +Inf)
+        self.sentiment: dict[str, list[int]] = {}
 
-    def __call__(self, *values: str) -> Family:
-        child = self._children.get(values)
-        if child is None:
-            child = self._children[values] = self._family.labels(*values)
-        return child
+    def observe_sentiment(self, platform: str, value: float) -> None:
+        counts = self.sentiment.get(platform)
+        if counts is None:
+            counts = self.sentiment[platform] = [0] * (len(self.SENTIMENT_BUCKETS) + 1)
+        counts[bisect_left(self.SENTIMENT_BUCKETS, value)] += 1
+
+    def collect(self):  # type: ignore[no-untyped-def]
+        tallies = (self.events_in, self.outcomes, self.dropped, self.silent, self.triage)
+        for (name, (doc, labels)), counts in zip(MESSAGE_COUNTERS.items(), tallies, strict=True):
+            family = CounterMetricFamily(name.removesuffix("_total"), doc, labels=list(labels))
+            for values, count in list(counts.items()):
+                family.add_metric(list(values), count)
+            yield family
+        histogram = HistogramMetricFamily(self.SENTIMENT, self.SENTIMENT_DOC, labels=["platform"])
+        bounds = [*map(floatToGoString, self.SENTIMENT_BUCKETS), "+Inf"]
+        for platform, counts in list(self.sentiment.items()):
+            cumulative = list(accumulate(counts))
+            histogram.add_metric([platform], list(zip(bounds, cumulative, strict=True)), None)
+            # with a negative bucket bound a Histogram prints the count but no sum (a sum of signed values
+            # says nothing to a rate()); the family would print neither
+            histogram.samples.append(
+                Sample(f"{self.SENTIMENT}_count", {"platform": platform}, cumulative[-1])
+            )
+        yield histogram
 
 
 LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
@@ -109,35 +152,13 @@ class GatewayMetrics:
         r = self.registry = CollectorRegistry()
         if connectors is not None:
             r.register(ConnectorCollector(connectors))
-        self.events_in = Counter(
-            "liveroom_events_in_total", "Events received from connectors", ["platform", "kind"], registry=r
-        )
-        self.outcomes = Counter(
-            "liveroom_event_outcomes_total",
-            "Final outcome of every received event",
-            ["platform", "outcome"],
-            registry=r,
-        )
+        self.tallies = MessageTallies()
+        r.register(self.tallies)
         self.thanks = Counter(
             "liveroom_thanks_total",
             "Paid events seen by the thank-you merger, by outcome (collected, merged, posted...)",
             ["platform", "outcome"],
             registry=r,
-        )
-        self.dropped = Counter(
-            "liveroom_events_dropped_total",
-            "Events not answered, by reason",
-            ["platform", "reason"],
-            registry=r,
-        )
-        self.silent = Counter(
-            "liveroom_events_silent_total",
-            "Events the bot chose not to answer, by reason (reply policy, quotas, commands)",
-            ["platform", "reason"],
-            registry=r,
-        )
-        self.triage = Counter(
-            "liveroom_triage_total", "Chat messages by triage class", ["platform", "priority"], registry=r
         )
         self.messages_out = Counter(
             "liveroom_messages_out_total", "Messages the bot posted", ["platform", "kind"], registry=r
@@ -216,13 +237,6 @@ class GatewayMetrics:
             "liveroom_room_sentiment",
             "Mean chat sentiment over the mood window [-1, 1]",
             ["platform", "room"],
-            registry=r,
-        )
-        self.message_sentiment = Histogram(
-            "liveroom_message_sentiment",
-            "Per-message sentiment",
-            ["platform"],
-            buckets=(-0.75, -0.5, -0.25, -0.05, 0.05, 0.25, 0.5, 0.75, 1.0),
             registry=r,
         )
         self.active_viewers = Gauge(
@@ -328,31 +342,25 @@ class GatewayMetrics:
             ["reason"],
             registry=r,
         )
-        # the families counted for every chat message (see Children)
-        self._events_in = Children(self.events_in)
-        self._outcomes = Children(self.outcomes)
-        self._dropped = Children(self.dropped)
-        self._silent = Children(self.silent)
-        self._triage = Children(self.triage)
-        self._sentiment = Children(self.message_sentiment)
 
     def outcome(self, platform: str, outcome: str, reason: str | None = None) -> None:
         """Record an event's final outcome (and the drop reason)."""
-        self._outcomes(platform, outcome).inc()
+        tallies = self.tallies
+        tallies.outcomes[platform, outcome] += 1
         if outcome == "dropped":
-            self._dropped(platform, reason or "unknown").inc()
+            tallies.dropped[platform, reason or "unknown"] += 1
         elif outcome == "silent":
-            self._silent(platform, reason or "unspecified").inc()
+            tallies.silent[platform, reason or "unspecified"] += 1
 
     # --- the pipeline's metrics sink (bot.core.ports.MetricsSink): the core never sees a family -------
     def event_in(self, platform: str, kind: str) -> None:
-        self._events_in(platform, kind).inc()
+        self.tallies.events_in[platform, kind] += 1
 
     def message_scored(self, platform: str, sentiment: float) -> None:
-        self._sentiment(platform).observe(sentiment)
+        self.tallies.observe_sentiment(platform, sentiment)
 
     def triaged(self, platform: str, priority: str) -> None:
-        self._triage(platform, priority).inc()
+        self.tallies.triage[platform, priority] += 1
 
     def queue_depth_is(self, platform: str, room: str, depth: int) -> None:
         self.queue_depth.labels(platform, room).set(depth)
