@@ -99,8 +99,8 @@ class MessageTallies(Collector):
     A Prometheus child's ``inc()`` takes a lock and checks its value (~0.5 µs), and ``labels()`` validates
     and looks the child up (~1 µs); five of them per message were a tenth of the ingest path. Here a count
     is one dict update, like the connectors' own accounting (``ConnectorCollector``). Families, names,
-    labels and help texts are the same as those of a ``Counter``/``Histogram`` (tests/bot/test_message_tallies.py
-    compares the exposition with the library's own families).
+    labels and help texts are the same as those of a ``Counter``/``Histogram``
+    (tests/bot/test_message_tallies.py compares the exposition with the library's own families).
     """
 
     SENTIMENT = "liveroom_message_sentiment"
