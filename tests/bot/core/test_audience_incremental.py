@@ -8,7 +8,7 @@ from collections import Counter, deque
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.audience import AudienceSnapshot, AudienceState
+from bot.core.audience import AudienceSnapshot, AudienceState, _Timeline
 
 
 class ReferenceAudience(AudienceState):
@@ -66,6 +66,40 @@ EVENT = st.tuples(
 @settings(max_examples=300, deadline=None)
 @given(st.lists(EVENT, max_size=200))
 def test_snapshots_equal_the_recomputed_ones(events) -> None:
+    _replay_and_compare(events)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(EVENT, max_size=200))
+def test_snapshots_stay_equal_when_the_windows_cut_their_expired_prefix(events) -> None:
+    """The flat windows drop their expired prefix in bulk (at 4,096 items in production): cutting after
+    every few items shifts every index they keep, and the snapshots must not move."""
+    original = _Timeline._COMPACT_AT
+    _Timeline._COMPACT_AT = 2
+    try:
+        _replay_and_compare(events)
+    finally:
+        _Timeline._COMPACT_AT = original
+
+
+def test_a_busy_room_keeps_no_object_per_message() -> None:
+    """60,000 messages from 50 viewers in one minute: the viewer window holds 50 entries, not 60,000."""
+    clock = Clock()
+    audience = AudienceState(mood_window_s=60, viewer_window_s=300, clock=clock)
+    for i in range(60_000):
+        clock.now += 0.001
+        audience.observe(f"v{i % 50}", 0.5, ("serum",) if i % 10 == 0 else (), "en")
+    assert len(audience._viewers._latest) == 50
+    snap = audience.snapshot()
+    assert (snap.active_viewers, snap.hot_products, snap.lang, snap.sentiment) == (
+        50,
+        [("serum", 6000)],
+        "en",
+        0.5,
+    )
+
+
+def _replay_and_compare(events) -> None:
     clock = Clock()
     new = AudienceState(mood_window_s=60, viewer_window_s=300, clock=clock)
     old = ReferenceAudience(mood_window_s=60, viewer_window_s=300, clock=clock)
