@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import math
 import re
+import string
 from functools import lru_cache
+from typing import Any
 
 from nlu.text.language import detect_language
 from nlu.text.normalizer import normalize_text
@@ -181,12 +183,32 @@ _INTENSIFIERS = {
     "非常": 1.5,
     "很": 1.2,
 }
-_ZH_KEYS = sorted(ZH_LEXICON, key=len, reverse=True)
 PRICE_ASKED_ZH = re.compile(r"最贵|哪个|哪款|哪一|还是|比|贵不贵|贵吗|多贵|更贵|贵点|贵一")
 """A question that weighs prices ("睫毛膏和眼线笔哪个贵", "保温杯贵还是蜡烛贵"): its 贵 asks, it does not
 complain, so only "太贵" counts there."""
 PLAIN_EXPENSIVE = re.compile(r"(?<!太)贵")
 _EN_TOKEN = re.compile(r"[a-z0-9'\-]+")
+
+
+_EN_NEGATIONS = frozenset(("not", "no", "never", "dont", "don't", "isnt", "isn't", "aint", "ain't"))
+_ZH_PUNCTUATION = "，。!！?？,. "
+"""Where a Chinese negation or intensifier stops applying."""
+
+
+def _alternation(words: list[str]) -> str:
+    return "|".join(map(re.escape, words))
+
+
+_ZH_SCAN = re.compile(
+    f"({_alternation(sorted(ZH_LEXICON, key=len, reverse=True))})"  # 1: lexicon word, longest first
+    f"|({_alternation(list(_NEGATIONS))})"  # 2: negation, in _NEGATIONS order (不 before 不是)
+    f"|({_alternation(sorted(_INTENSIFIERS, key=len, reverse=True))})"  # 3: intensifier, longest first
+    f"|([{re.escape(_ZH_PUNCTUATION)}])"  # 4: punctuation
+)
+"""The Chinese scan in one pattern. At each position the first alternative that matches wins, as a
+left-to-right reading takes a lexicon word before a negation before an intensifier; where none
+matches, ``finditer`` moves on one character."""
+_LEXICON, _NEGATION, _INTENSIFIER = 1, 2, 3
 
 
 def _squash(total: float, alpha: float = 4.0) -> float:
@@ -205,18 +227,49 @@ def _vader():
     return SentimentIntensityAnalyzer()
 
 
+@lru_cache(maxsize=1)
+def _vader_emoji() -> frozenset[str]:
+    """The characters VADER replaces by their description (it looks at one character at a time)."""
+    vader = _vader()
+    return frozenset(e for e in vader.emojis if len(e) == 1) if vader is not None else frozenset()
+
+
+def _vader_token(token: str) -> str:
+    """A whitespace token as VADER reads it: outer punctuation stripped unless <= 2 characters remain."""
+    stripped = token.strip(string.punctuation)
+    return token if len(stripped) <= 2 else stripped
+
+
+def _vader_scores_zero(vader: Any, text: str) -> bool:
+    """True when VADER's compound for ``text`` is certainly 0: no emoji it describes, no lexicon word.
+
+    VADER only gives a word a valence when the word is in its lexicon; every other rule scales a
+    valence, and a zero total makes the compound 0.0."""
+    if not _vader_emoji().isdisjoint(text):
+        return False
+    lexicon = vader.lexicon
+    return not any(_vader_token(token).lower() in lexicon for token in text.split())
+
+
 def _emote_total(norm: str) -> float:
+    if "emote" not in norm:
+        return 0.0
     return sum(EMOTE_SCORES.get(tok, 0.0) for tok in norm.split())
+
+
+def _without_emotes(norm: str) -> str:
+    if "emote" not in norm:
+        return norm
+    return " ".join(t for t in norm.split() if t not in EMOTE_SCORES)
 
 
 def sentiment_en(text: str) -> float:
     norm = normalize_text(text)
     total = _emote_total(norm)
-    plain = " ".join(t for t in norm.split() if t not in EMOTE_SCORES)
-    tokens = _EN_TOKEN.findall(plain)
+    plain = _without_emotes(norm)
     negated = False
-    for tok in tokens:
-        if tok in ("not", "no", "never", "dont", "don't", "isnt", "isn't", "aint", "ain't"):
+    for tok in _EN_TOKEN.findall(plain):
+        if tok in _EN_NEGATIONS:
             negated = True
             continue
         score = EN_LEXICON.get(tok)
@@ -224,7 +277,7 @@ def sentiment_en(text: str) -> float:
             total += -0.7 * score if negated else score
             negated = False
     vader = _vader()
-    if vader is not None and plain.strip():
+    if vader is not None and plain and not _vader_scores_zero(vader, plain):
         compound = vader.polarity_scores(plain)["compound"]
         # Back to VADER's raw scale so it adds up with the chat lexicon before squashing.
         if abs(compound) < 1:
@@ -238,29 +291,19 @@ def sentiment_zh(text: str) -> float:
     norm = normalize_text(text)
     total = _emote_total(norm)
     hay = PLAIN_EXPENSIVE.sub(" ", norm) if PRICE_ASKED_ZH.search(norm) else norm
-    i, n = 0, len(hay)
     scale, negate = 1.0, False
-    while i < n:
-        word = next((w for w in _ZH_KEYS if hay.startswith(w, i)), None)
-        if word is not None:
-            score = ZH_LEXICON[word] * scale
+    for m in _ZH_SCAN.finditer(hay):
+        kind = m.lastindex
+        if kind == _LEXICON:
+            score = ZH_LEXICON[m.group()] * scale
             total += -0.8 * score if negate else score
             scale, negate = 1.0, False
-            i += len(word)
-            continue
-        neg = next((w for w in _NEGATIONS if hay.startswith(w, i)), None)
-        if neg is not None:
+        elif kind == _NEGATION:
             negate = not negate
-            i += len(neg)
-            continue
-        inten = next((w for w in sorted(_INTENSIFIERS, key=len, reverse=True) if hay.startswith(w, i)), None)
-        if inten is not None:
-            scale *= _INTENSIFIERS[inten]
-            i += len(inten)
-            continue
-        if hay[i] in "，。!！?？,. ":
+        elif kind == _INTENSIFIER:
+            scale *= _INTENSIFIERS[m.group()]
+        else:
             scale, negate = 1.0, False
-        i += 1
     # English words inside Chinese danmaku ("主播 yyds", "nb", "trash")
     for tok in _EN_TOKEN.findall(hay):
         if tok not in ZH_LEXICON:
