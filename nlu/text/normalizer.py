@@ -102,31 +102,61 @@ _LONG_RUN = re.compile(r"(.)\1\1+", re.DOTALL)
 _SIGMA = "\u03a3"  # the one letter str.lower() maps by context (final sigma), so per character != whole
 
 
-def _squeezed_patterns(emote: str) -> list[str]:
-    """Regexes for the words whose squeezed forms (runs to 1, runs to at most 2) are ``emote``."""
+def _squeezed_patterns(emote: str) -> list[tuple[str, str]]:
+    """The words whose squeezed forms (runs cut to 1, or to at most 2) are ``emote``.
+
+    As (first letter, regex for the rest): a pattern that starts with a plain character lets ``re``
+    skip ahead to the characters that can start a match instead of trying every position."""
     runs = [m.group() for m in re.finditer(r"(.)\1*", emote)]
     patterns = []
-    if all(len(r) == 1 for r in runs):
-        patterns.append("".join(f"{r}+" for r in runs))
-    if all(len(r) <= 2 for r in runs):
-        patterns.append("".join(r if len(r) == 1 else f"{r}+" for r in runs))
+    if all(len(r) == 1 for r in runs):  # runs cut to 1: each letter once or more
+        patterns.append((emote[0], f"{emote[0]}*" + "".join(f"{r}+" for r in runs[1:])))
+    if all(len(r) <= 2 for r in runs):  # runs cut to 2: a single letter stays single, a double grows
+        rest = "".join(r if len(r) == 1 else f"{r}+" for r in runs)
+        patterns.append((emote[0], rest[1:]))
     return patterns
 
 
-_CANDIDATE_WORD = "|".join(
-    [_LAUGH.pattern, *(p for e in sorted(_WORD_EMOTES) for p in _squeezed_patterns(e))]
-)
-"""Every a-z word the word-emote or laugh rule can replace (a superset; the rule itself decides)."""
+_LAUGH_PATTERNS = [("h", "a(?:ha)+h?"), ("h", "e(?:he)+"), ("h", "i(?:hi){2,}")]  # = _LAUGH
 
-_TRIGGER = re.compile(
-    r"(?i:https?://|www\.)\S"  # a URL
-    r"|(?<![^\W_])@[\w.\-]"  # an @mention (not inside an e-mail address)
-    r"|\["  # a bracket emote
-    rf"|{_SYMBOL.pattern}"  # a symbol emote
-    rf"|(?<![^\W_])(?:{_CANDIDATE_WORD})(?![a-z])"  # a word emote or a laugh
+
+def _by_first_letter(patterns: list[tuple[str, str]]) -> str:
+    """One alternative per first letter, its look-behind checked once before the rests are tried."""
+    rests: dict[str, list[str]] = {}
+    for first, rest in patterns:
+        rests.setdefault(first, []).append(rest)
+    return "|".join(
+        rf"{first}(?<![^\W_]{first})(?:{'|'.join(rests[first])})(?![a-z])" for first in sorted(rests)
+    )
+
+
+_CANDIDATE_WORDS = _by_first_letter(
+    [*_LAUGH_PATTERNS, *(p for e in sorted(_WORD_EMOTES) for p in _squeezed_patterns(e))]
 )
-r"""Where something other than copying (runs squeezed) may happen. ``[^\W_]`` is exactly what
-``str.isalnum`` accepts, so the look-behinds are the "not after a letter or digit" checks."""
+r"""Every a-z word, at a word start, that the word-emote or laugh rule can replace (a superset; the
+rule itself decides). ``[^\W_]`` is exactly what ``str.isalnum`` accepts: the look-behind after the
+first letter is the "not after a letter or digit" check."""
+
+
+def _trigger(symbols: list[str]) -> re.Pattern[str]:
+    """Where something other than copying (runs squeezed) may happen: a URL (``_URL`` ignores case;
+    the lower-cased text has no upper case left), an @mention (not inside an e-mail address), a bracket
+    emote, a symbol emote, a word emote or a laugh. Every alternative starts with a plain character,
+    so ``re`` only tries a match where one of those first characters is."""
+    return re.compile(
+        r"https?://\S|www\.\S"
+        r"|@(?<![^\W_]@)[\w.\-]"
+        r"|\["
+        f"|{'|'.join(map(re.escape, symbols))}"
+        f"|{_CANDIDATE_WORDS}"
+    )
+
+
+_SYMBOL_TRIGGERS = [s for s in _SYMBOL_EMOTES if not s.startswith("[")]
+_TRIGGER = _trigger(_SYMBOL_TRIGGERS)
+_TRIGGER_BMP = _trigger([s for s in _SYMBOL_TRIGGERS if s[0] <= "\uffff"])
+"""For text without characters beyond U+FFFF (most chat): a first character above it makes ``re``'s
+skip-ahead test slower."""
 
 
 def _fold_table() -> dict[int, str]:
@@ -242,7 +272,8 @@ class _Scan:
         Between triggers every position is a plain run of one character. The last run before a
         trigger may reach past it (``a@@@`` is one run), so it is followed to its end first.
         """
-        base, n, search = self.base, self.n, _TRIGGER.search
+        base, n = self.base, self.n
+        search = _TRIGGER_BMP.search if base.isascii() or max(base) <= "\uffff" else _TRIGGER.search
         pos = 0
         while pos < n:
             m = search(base, pos)

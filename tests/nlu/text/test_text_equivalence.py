@@ -116,12 +116,27 @@ def test_identical_on_any_text(text: str) -> None:
 # --- what the fast paths rely on, over every code point ---------------------------------------------
 
 
+@functools.cache
+def nfkc_of_every_char() -> list[str]:
+    """NFKC of each code point on its own."""
+    return [unicodedata.normalize("NFKC", c) for c in ALL_CHARS]
+
+
+def test_lower_cased_text_has_nothing_a_url_matches_only_ignoring_case() -> None:
+    """The URL trigger is case-sensitive while ``_URL`` ignores case: no character's NFKC-lower form
+    holds a character that matches ``https?://|www.`` only when case is ignored."""
+    ignoring_case = {c for c in ALL_CHARS if re.fullmatch(r"(?i)[htpsw:/.]", c)}
+    assert ignoring_case - set("htpsw:/.") == set("HTPSW\u017f")
+    lower_cased = "".join(nfkc_of_every_char()).lower()
+    assert not ignoring_case.intersection(lower_cased) - set("htpsw:/.")
+
+
 def test_a_char_that_nfkc_changes_never_passes_is_normalized() -> None:
     """``is_normalized`` true for a string => each of its characters is its own NFKC.
 
     Those characters have NFKC_Quick_Check=No, which fails the check whatever surrounds them; here
     each is tried alone and after / before a letter, a Hangul jamo and a combining mark."""
-    changed = [c for c in ALL_CHARS if unicodedata.normalize("NFKC", c) != c]
+    changed = [c for c, nfkc in zip(ALL_CHARS, nfkc_of_every_char(), strict=True) if nfkc != c]
     assert len(changed) > 4000
     for c in changed:
         for context in ("{}", "a{}", "{}a", "\u1100{}", "{}\u0301", "e{}\u0301"):
@@ -159,4 +174,5 @@ def test_every_word_the_emote_rules_take_is_a_trigger_candidate(word: str) -> No
     once, twice = reference_text._squeeze(word, 1), reference_text._squeeze(word, 2)
     taken = once in reference_text._WORD_EMOTES or twice in reference_text._WORD_EMOTES
     if taken or re.fullmatch(r"(?:ha){2,}h?|(?:he){2,}|(?:hi){3,}", word):
-        assert re.fullmatch(normalizer._CANDIDATE_WORD, word)
+        trigger = normalizer._TRIGGER.match(f" {word} ", 1)
+        assert trigger and trigger.end() == len(word) + 1
