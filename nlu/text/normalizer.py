@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 # Emote code -> emotion class token. Lower-cased keys; Twitch codes are matched as whole words.
@@ -255,14 +255,19 @@ class _Output:
         self.copy(" ", (end,), (end,))
 
 
+def _trigger_search(base: str) -> Callable[..., re.Match[str] | None]:
+    """``search`` of the trigger pattern that fits ``base`` (see ``_TRIGGER_BMP``)."""
+    return _TRIGGER_BMP.search if base.isascii() or max(base) <= "\uffff" else _TRIGGER.search
+
+
 class _Scan:
     """One left-to-right pass over the NFKC-lower-cased text (see :func:`normalize`)."""
 
     __slots__ = ("base", "bends", "bstarts", "has_runs", "n", "out")
 
-    def __init__(self, text: str, track: bool) -> None:
-        self.base, self.bstarts, self.bends = _nfkc_lower(text)
-        self.n = len(self.base)
+    def __init__(self, base: str, bstarts: Sequence[int], bends: Sequence[int], track: bool) -> None:
+        self.base, self.bstarts, self.bends = base, bstarts, bends
+        self.n = len(base)
         self.has_runs = _LONG_RUN.search(self.base) is not None
         self.out = _Output(track)
 
@@ -273,7 +278,7 @@ class _Scan:
         trigger may reach past it (``a@@@`` is one run), so it is followed to its end first.
         """
         base, n = self.base, self.n
-        search = _TRIGGER_BMP.search if base.isascii() or max(base) <= "\uffff" else _TRIGGER.search
+        search = _trigger_search(base)
         pos = 0
         while pos < n:
             m = search(base, pos)
@@ -364,7 +369,10 @@ def normalize(text: str | None) -> Normalized:
     """Normalize one chat message (see the module docstring)."""
     if not text:
         return Normalized("", (), ())
-    out = _Scan(text, track=True).run()
+    base, bstarts, bends = _nfkc_lower(text)
+    if _trigger_search(base)(base) is None and _LONG_RUN.search(base) is None:
+        return Normalized(base, tuple(bstarts), tuple(bends))
+    out = _Scan(base, bstarts, bends, track=True).run()
     return Normalized("".join(out.pieces), tuple(out.starts), tuple(out.ends))
 
 
@@ -372,4 +380,7 @@ def normalize_text(text: str | None) -> str:
     """Only the normalized text, whitespace collapsed (for matching and featurizing)."""
     if not text:
         return ""
-    return " ".join("".join(_Scan(text, track=False).run().pieces).split())
+    base, bstarts, bends = _nfkc_lower(text)
+    if _trigger_search(base)(base) is None:  # one plain stretch
+        return " ".join(_LONG_RUN.sub(r"\1\1", base).split())
+    return " ".join("".join(_Scan(base, bstarts, bends, track=False).run().pieces).split())
