@@ -193,22 +193,40 @@ _EN_TOKEN = re.compile(r"[a-z0-9'\-]+")
 _EN_NEGATIONS = frozenset(("not", "no", "never", "dont", "don't", "isnt", "isn't", "aint", "ain't"))
 _ZH_PUNCTUATION = "，。!！?？,. "
 """Where a Chinese negation or intensifier stops applying."""
+_LEXICON, _NEGATION, _INTENSIFIER, _PUNCTUATION = 1, 2, 3, 4
+_ZH_PRECEDENCE = [
+    *((w, _LEXICON) for w in sorted(ZH_LEXICON, key=len, reverse=True)),
+    *((w, _NEGATION) for w in _NEGATIONS),  # in this order: 不 before 不是
+    *((w, _INTENSIFIER) for w in sorted(_INTENSIFIERS, key=len, reverse=True)),
+    *((c, _PUNCTUATION) for c in _ZH_PUNCTUATION),
+]
+"""What a Chinese position is read as, first match wins: the longest lexicon word, else a negation,
+else the longest intensifier, else punctuation; otherwise the scan moves on one character."""
+
+_ZH_KIND: dict[str, int] = {}
+for _word, _kind in _ZH_PRECEDENCE:
+    _ZH_KIND.setdefault(_word, _kind)
+"""Matched text -> its kind. A lexicon word also listed as an intensifier (好) is read as the word,
+so the first kind listed is the one the scan meant."""
 
 
-def _alternation(words: list[str]) -> str:
-    return "|".join(map(re.escape, words))
+def _zh_scan() -> re.Pattern[str]:
+    """``_ZH_PRECEDENCE`` as one pattern, an alternative per first character.
+
+    Words with the same first character keep their order, and words with different first characters
+    never compete for a position, so the first alternative that matches is the word the precedence
+    picks. A plain first character per alternative lets ``re`` skip ahead to where a word can start."""
+    rests: dict[str, list[str]] = {}
+    for word, _ in _ZH_PRECEDENCE:
+        alternatives = rests.setdefault(word[0], [])
+        if word[1:] not in alternatives:
+            alternatives.append(word[1:])
+    return re.compile(
+        "|".join(f"{re.escape(first)}(?:{'|'.join(map(re.escape, rest))})" for first, rest in rests.items())
+    )
 
 
-_ZH_SCAN = re.compile(
-    f"({_alternation(sorted(ZH_LEXICON, key=len, reverse=True))})"  # 1: lexicon word, longest first
-    f"|({_alternation(list(_NEGATIONS))})"  # 2: negation, in _NEGATIONS order (不 before 不是)
-    f"|({_alternation(sorted(_INTENSIFIERS, key=len, reverse=True))})"  # 3: intensifier, longest first
-    f"|([{re.escape(_ZH_PUNCTUATION)}])"  # 4: punctuation
-)
-"""The Chinese scan in one pattern. At each position the first alternative that matches wins, as a
-left-to-right reading takes a lexicon word before a negation before an intensifier; where none
-matches, ``finditer`` moves on one character."""
-_LEXICON, _NEGATION, _INTENSIFIER = 1, 2, 3
+_ZH_SCAN = _zh_scan()
 
 
 def _squash(total: float, alpha: float = 4.0) -> float:
@@ -293,15 +311,16 @@ def sentiment_zh(text: str) -> float:
     hay = PLAIN_EXPENSIVE.sub(" ", norm) if PRICE_ASKED_ZH.search(norm) else norm
     scale, negate = 1.0, False
     for m in _ZH_SCAN.finditer(hay):
-        kind = m.lastindex
+        word = m.group()
+        kind = _ZH_KIND[word]
         if kind == _LEXICON:
-            score = ZH_LEXICON[m.group()] * scale
+            score = ZH_LEXICON[word] * scale
             total += -0.8 * score if negate else score
             scale, negate = 1.0, False
         elif kind == _NEGATION:
             negate = not negate
         elif kind == _INTENSIFIER:
-            scale *= _INTENSIFIERS[m.group()]
+            scale *= _INTENSIFIERS[word]
         else:
             scale, negate = 1.0, False
     # English words inside Chinese danmaku ("主播 yyds", "nb", "trash")
