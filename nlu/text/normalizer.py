@@ -204,12 +204,20 @@ def _nfkc_lower(text: str) -> tuple[str, Sequence[int], Sequence[int]]:
     n = len(text)
     if text.isascii():
         return text.lower(), range(n), range(1, n + 1)
-    for folded in (text, text.translate(_FOLD)):
-        if _SIGMA not in folded and unicodedata.is_normalized("NFKC", folded):
-            lowered = folded.lower()
-            if len(lowered) == n:
-                return lowered, range(n), range(1, n + 1)
-    return _nfkc_lower_per_char(text)
+    lowered = _lower_if_one_to_one(text)
+    if lowered is None:
+        lowered = _lower_if_one_to_one(text.translate(_FOLD))
+    if lowered is None:
+        return _nfkc_lower_per_char(text)
+    return lowered, range(n), range(1, n + 1)
+
+
+def _lower_if_one_to_one(text: str) -> str | None:
+    """``text.lower()`` if that is each character's ``NFKC(ch).lower()``, one character each; else None."""
+    if _SIGMA in text or not unicodedata.is_normalized("NFKC", text):
+        return None
+    lowered = text.lower()
+    return lowered if len(lowered) == len(text) else None
 
 
 def _nfkc_lower_per_char(text: str) -> tuple[str, list[int], list[int]]:
@@ -382,5 +390,7 @@ def normalize_text(text: str | None) -> str:
         return ""
     base, bstarts, bends = _nfkc_lower(text)
     if _trigger_search(base)(base) is None:  # one plain stretch
-        return " ".join(_LONG_RUN.sub(r"\1\1", base).split())
+        if _LONG_RUN.search(base) is not None:
+            base = _LONG_RUN.sub(r"\1\1", base)
+        return " ".join(base.split())
     return " ".join("".join(_Scan(base, bstarts, bends, track=False).run().pieces).split())
