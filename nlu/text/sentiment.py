@@ -9,6 +9,8 @@ sentiment models misread danmaku ("主播太强了", "666", "笑死"). Emote cla
 
 from __future__ import annotations
 
+import importlib
+import importlib.metadata
 import math
 import re
 import string
@@ -269,6 +271,62 @@ def _vader_scores_zero(vader: Any, text: str) -> bool:
     return not any(_vader_token(token).lower() in lexicon for token in text.split())
 
 
+_VADER_RELEASE = "3.3.2"
+"""The vaderSentiment release whose ``polarity_scores`` :func:`_vader_compound` retraces."""
+
+
+@lru_cache(maxsize=1)
+def _vader_module() -> Any:
+    """vaderSentiment's module if it is the release :func:`_vader_compound` retraces, else None."""
+    vader = _vader()
+    if vader is None:
+        return None
+    try:
+        release = importlib.metadata.version("vaderSentiment")
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    return importlib.import_module(type(vader).__module__) if release == _VADER_RELEASE else None
+
+
+def _vader_compound(vader: Any, text: str) -> float:
+    """VADER's ``polarity_scores(text)["compound"]``, without the work the compound does not need.
+
+    ``polarity_scores`` copies the text a character at a time looking for emoji, runs its valence
+    rules on every word, and also works out pos/neg/neu. For text without an emoji VADER describes,
+    this does only the compound: a word outside the lexicon (or a booster, or "kind" of "kind of")
+    gets 0 directly, as there, and the rest goes through VADER's own ``sentiment_valence``,
+    ``_but_check`` and ``_punctuation_emphasis`` in the same order. Emoji, or another release, go to
+    ``polarity_scores``."""
+    module = _vader_module()
+    if module is None or not _vader_emoji().isdisjoint(text):
+        return vader.polarity_scores(text)["compound"]
+    text = text.strip()
+    sentitext = module.SentiText(text)
+    words = sentitext.words_and_emoticons
+    lexicon, boosters, last = vader.lexicon, module.BOOSTER_DICT, len(words) - 1
+    sentiments: list[float] = []
+    for i, item in enumerate(words):
+        lower = item.lower()
+        if (
+            lower not in lexicon
+            or lower in boosters
+            or (lower == "kind" and i < last and words[i + 1].lower() == "of")
+        ):
+            sentiments.append(0)
+        else:
+            vader.sentiment_valence(0, sentitext, item, i, sentiments)
+    sentiments = vader._but_check(words, sentiments)
+    if not sentiments:
+        return 0.0
+    total = float(sum(sentiments))
+    emphasis = vader._punctuation_emphasis(text)
+    if total > 0:
+        total += emphasis
+    elif total < 0:
+        total -= emphasis
+    return round(module.normalize(total), 4)
+
+
 def _emote_total(norm: str) -> float:
     if "emote" not in norm:
         return 0.0
@@ -296,7 +354,7 @@ def sentiment_en(text: str) -> float:
             negated = False
     vader = _vader()
     if vader is not None and plain and not _vader_scores_zero(vader, plain):
-        compound = vader.polarity_scores(plain)["compound"]
+        compound = _vader_compound(vader, plain)
         # Back to VADER's raw scale so it adds up with the chat lexicon before squashing.
         if abs(compound) < 1:
             total += compound * 2.0 / math.sqrt(max(1e-9, 1 - compound * compound))

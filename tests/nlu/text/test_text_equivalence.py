@@ -176,3 +176,45 @@ def test_every_word_the_emote_rules_take_is_a_trigger_candidate(word: str) -> No
     if taken or re.fullmatch(r"(?:ha){2,}h?|(?:he){2,}|(?:hi){3,}", word):
         trigger = normalizer._TRIGGER.match(f" {word} ", 1)
         assert trigger and trigger.end() == len(word) + 1
+
+
+# --- VADER: what sentiment_en skips or retraces -----------------------------------------------------
+
+VADER_PIECES = [
+    *"good bad GREAT not no never least at very kind of but so pretty love hate wow gg lol".split(),
+    *":) :( :D <3 !!! ? ?? ... 'good' good! (bad) 👋 😂 ❤ 🙂 sux kinda NOT".split(),
+    " ",
+    "\n",
+]
+vader_texts = st.lists(st.sampled_from(VADER_PIECES), max_size=12).map(" ".join)
+
+
+def vader_texts_from_corpora() -> list[str]:
+    texts = corpora.room_texts() + corpora.chatter_texts() + corpora.clinc_texts()[::7]
+    return [t for t in texts + [normalizer.normalize_text(t) for t in texts] if t.strip()]
+
+
+@pytest.fixture(scope="module")
+def vader() -> object:
+    analyzer = sentiment._vader()
+    if analyzer is None:
+        pytest.skip("vaderSentiment not installed")
+    return analyzer
+
+
+def test_vader_compound_and_zero_check_agree_with_vader_on_real_chat(vader: object) -> None:
+    assert sentiment._vader_module() is not None, "vaderSentiment is not the release _vader_compound retraces"
+    for text in vader_texts_from_corpora():
+        expected = vader.polarity_scores(text)["compound"]  # type: ignore[attr-defined]
+        assert sentiment._vader_compound(vader, text) == expected, text
+        if sentiment._vader_scores_zero(vader, text):
+            assert expected == 0.0, text
+
+
+@settings(max_examples=300, deadline=None)
+@given(vader_texts)
+def test_vader_compound_and_zero_check_agree_with_vader(vader: object, text: str) -> None:
+    expected = vader.polarity_scores(text)["compound"]  # type: ignore[attr-defined]
+    assert sentiment._vader_compound(vader, text) == expected
+    if sentiment._vader_scores_zero(vader, text):
+        assert expected == 0.0
