@@ -14,6 +14,13 @@ use it. What it does, in order, per source character range:
 ``normalize(text)`` returns a :class:`Normalized` with the new text and, for every character of
 it, the ``[start, end)`` range of the source text it came from, so tokens of the normalized text
 map to spans of what the viewer typed (entity offsets stay valid).
+
+Every chat message passes here, so the work is kept per message, not per character: NFKC and lower
+case are applied to the whole string when each character maps to exactly one character (then the
+offsets are the identity), and one compiled pattern finds the next place where a URL, mention or
+emote can start; the text in between is copied as slices. The result is the same as reading the
+text one character at a time (``tests/nlu/text/reference_text.py`` keeps that reading as the
+reference the tests compare with).
 """
 
 from __future__ import annotations

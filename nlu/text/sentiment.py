@@ -5,6 +5,10 @@ codes spelled as their emotion, plus the chat lexicon below. Chinese: a danmaku 
 negation (不/没/别 flip the next hit) and intensifiers (太/超/好/真/巨 scale it); general review
 sentiment models misread danmaku ("主播太强了", "666", "笑死"). Emote classes from
 ``nlu.text.normalizer`` count in both languages. Pure Python; VADER is optional (lexicon only without it).
+
+The gateway scores every message, so each language is one pass: the Chinese lexicon, negations,
+intensifiers and punctuation are one compiled pattern read left to right, and VADER is only asked
+when the text has a word of its lexicon or an emoji it describes (otherwise its compound is 0).
 """
 
 from __future__ import annotations
@@ -254,21 +258,20 @@ def _vader_emoji() -> frozenset[str]:
     return frozenset(e for e in vader.emojis if len(e) == 1) if vader is not None else frozenset()
 
 
-def _vader_token(token: str) -> str:
-    """A whitespace token as VADER reads it: outer punctuation stripped unless <= 2 characters remain."""
-    stripped = token.strip(string.punctuation)
-    return token if len(stripped) <= 2 else stripped
-
-
 def _vader_scores_zero(vader: Any, text: str) -> bool:
     """True when VADER's compound for ``text`` is certainly 0: no emoji it describes, no lexicon word.
 
     VADER only gives a word a valence when the word is in its lexicon; every other rule scales a
-    valence, and a zero total makes the compound 0.0."""
+    valence, and a zero total makes the compound 0.0. Its words are the whitespace tokens with outer
+    punctuation stripped, unless that leaves 2 characters or fewer (``:)`` stays ``:)``)."""
     if not _vader_emoji().isdisjoint(text):
         return False
     lexicon = vader.lexicon
-    return not any(_vader_token(token).lower() in lexicon for token in text.split())
+    for token in text.split():
+        stripped = token.strip(string.punctuation)
+        if (token if len(stripped) <= 2 else stripped).lower() in lexicon:
+            return False
+    return True
 
 
 _VADER_RELEASE = "3.3.2"
