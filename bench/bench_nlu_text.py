@@ -43,13 +43,18 @@ def _normalize_of(module: object) -> Callable[[Pairs], object]:
     return lambda pairs: [norm(text) for text, _ in pairs]
 
 
+def _normalize_text_of(module: object) -> Callable[[Pairs], object]:
+    norm = module.normalize_text  # type: ignore[attr-defined]
+    return lambda pairs: [norm(text) for text, _ in pairs]
+
+
 def compare(name: str, pairs: Pairs, old: Callable[[Pairs], object], new: Callable[[Pairs], object]) -> None:
     """Best of 3 alternating runs of old and new; prints µs/message and the speed-up."""
     best_old = best_new = float("inf")
     for _ in range(3):
         best_old = min(best_old, _per_message_us(old, pairs))
         best_new = min(best_new, _per_message_us(new, pairs))
-    print(f"{name:<34} old {best_old:7.2f} µs/msg   new {best_new:7.2f} µs/msg   x{best_old / best_new:5.1f}")
+    print(f"{name:<30} old {best_old:7.2f} µs/msg   new {best_new:7.2f} µs/msg   x{best_old / best_new:5.1f}")
 
 
 def main() -> None:
@@ -61,6 +66,12 @@ def main() -> None:
         pairs = [(text, detect_language(text)) for text in texts]
         compare(f"sentiment  {label}", pairs, _sentiment_of(reference_text), _sentiment_of(sentiment))
         compare(f"normalize  {label}", pairs, _normalize_of(reference_text), _normalize_of(normalizer))
+        compare(
+            f"normalize_text  {label}",
+            pairs,
+            _normalize_text_of(reference_text),
+            _normalize_text_of(normalizer),
+        )
 
 
 if __name__ == "__main__":
