@@ -286,17 +286,19 @@ class _Scan:
         self.has_runs = _LONG_RUN.search(self.base) is not None
         self.out = _Output(track)
 
-    def run(self) -> _Output:
+    def run(self, first: re.Match[str] | None) -> _Output:
         """Copy the stretches between triggers in bulk; take each trigger position in turn.
 
-        Between triggers every position is a plain run of one character. The last run before a
-        trigger may reach past it (``a@@@`` is one run), so it is followed to its end first.
+        ``first`` is the first trigger (the caller has looked for it already). Between triggers
+        every position is a plain run of one character. The last run before a trigger may reach
+        past it (``a@@@`` is one run), so it is followed to its end first.
         """
         base, n = self.base, self.n
         search = _trigger_search(base)
-        pos = 0
+        pos, m = 0, first
         while pos < n:
-            m = search(base, pos)
+            if pos:
+                m = search(base, pos)
             trigger = m.start() if m else n
             if trigger > pos:
                 end, last = trigger, base[trigger - 1]
@@ -385,9 +387,10 @@ def normalize(text: str | None) -> Normalized:
     if not text:
         return Normalized("", (), ())
     base, bstarts, bends = _nfkc_lower(text)
-    if _trigger_search(base)(base) is None and _LONG_RUN.search(base) is None:
+    first = _trigger_search(base)(base)
+    if first is None and _LONG_RUN.search(base) is None:
         return Normalized(base, tuple(bstarts), tuple(bends))
-    out = _Scan(base, bstarts, bends, track=True).run()
+    out = _Scan(base, bstarts, bends, track=True).run(first)
     return Normalized("".join(out.pieces), tuple(out.starts), tuple(out.ends))
 
 
@@ -396,8 +399,9 @@ def normalize_text(text: str | None) -> str:
     if not text:
         return ""
     base, bstarts, bends = _nfkc_lower(text)
-    if _trigger_search(base)(base) is None:  # one plain stretch
+    first = _trigger_search(base)(base)
+    if first is None:  # one plain stretch
         if _LONG_RUN.search(base) is not None:
             base = _LONG_RUN.sub(r"\1\1", base)
         return " ".join(base.split())
-    return " ".join("".join(_Scan(base, bstarts, bends, track=False).run().pieces).split())
+    return " ".join("".join(_Scan(base, bstarts, bends, track=False).run(first).pieces).split())
