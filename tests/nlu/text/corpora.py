@@ -1,8 +1,9 @@
 """Chat texts the fast normalizer and sentiment are checked on (and benchmarked with).
 
-The repo's own chat (``bench/rooms``, the simulator's chatter) is always there; the shared evaluation
-sets next to the repo (``../shared/data``: COLD Chinese offensive-language test set, CLINC150 English
-queries, raw Twitch IRC lines) are used when present and skipped otherwise.
+The repo's own chat (``bench/rooms``, the simulator's chatter, the labelled sentiment set of the
+Rasa runtime tests) is always there; the shared evaluation sets next to the repo (``../shared/data``:
+COLD Chinese offensive-language test set, CLINC150 English queries, raw Twitch IRC lines) are used
+when present and skipped otherwise.
 """
 
 from __future__ import annotations
@@ -33,6 +34,14 @@ def chatter_texts() -> list[str]:
     from connectors.simulator.chatlog import CHATTER
 
     return list(CHATTER)
+
+
+def labelled_sentiment_texts() -> list[str]:
+    """The hand-labelled chat sentiment set the Rasa runtime tests score (English and Chinese)."""
+    data = json.loads(
+        (REPO / "tests" / "rasa_runtime" / "sentiment_labelled.json").read_text(encoding="utf-8")
+    )
+    return [text for lang in ("en", "zh") for text, _ in data[lang]]
 
 
 def cold_texts() -> list[str]:

@@ -25,6 +25,7 @@ from tests.nlu.text import corpora, reference_text
 CORPORA = {
     "rooms": corpora.room_texts,
     "chatter": corpora.chatter_texts,
+    "labelled_sentiment": corpora.labelled_sentiment_texts,
     "cold": corpora.cold_texts,
     "clinc150": corpora.clinc_texts,
     "twitch_irc": corpora.irc_texts,
