@@ -209,11 +209,17 @@ _ZH_PRECEDENCE = [
 """What a Chinese position is read as, first match wins: the longest lexicon word, else a negation,
 else the longest intensifier, else punctuation; otherwise the scan moves on one character."""
 
-_ZH_KIND: dict[str, int] = {}
-for _word, _kind in _ZH_PRECEDENCE:
-    _ZH_KIND.setdefault(_word, _kind)
-"""Matched text -> its kind. A lexicon word also listed as an intensifier (好) is read as the word,
-so the first kind listed is the one the scan meant."""
+
+def _zh_kinds() -> dict[str, int]:
+    """Matched text -> its kind. A lexicon word also listed as an intensifier (好) is read as the word,
+    so the first kind listed is the one the scan meant."""
+    kinds: dict[str, int] = {}
+    for word, kind in _ZH_PRECEDENCE:
+        kinds.setdefault(word, kind)
+    return kinds
+
+
+_ZH_KIND = _zh_kinds()
 
 
 def _zh_scan() -> re.Pattern[str]:
