@@ -77,6 +77,26 @@ def test_identical_on_real_chat(name: str) -> None:
     reference_normalize.cache_clear()
 
 
+TRICKY = [
+    "wwww.example.com",  # the run of w is read first, so no URL starts inside it
+    "hhttp://x.y",
+    "a@@@b @@bot",  # a run that reaches past a trigger
+    "email me@x.com @bot hi",
+    "haha5 lol5 lol! looool kekw123 poggggers zzzz zzz",
+    "xhttp://a.b awww.c.d",  # a URL inside a word
+    "[doge][[笑哭]] [] [ x ] :D:):(<3❤️❤\ufe0f",
+    "ΑΣ ΣΑ Σ ﬁne İstanbul Straße ①② ㈱ ＸＬ？？？\u3000主播",
+    "e\u0301 \u1100\u1161 ǅ ſ K",
+    "不是很好 没有 并不好 太太贵 超级超级好看 好好好 哪个贵 太贵了，冲冲冲",
+    "not bad but kind of good!!! NO way?? least good",
+]
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_identical_on_tricky_text(text: str) -> None:
+    assert_same(text)
+
+
 PIECES = [
     # emote codes, stretched and cased
     *("lul LUL lulw KEKW kekw omegalul OMEGALUL lmao lol looool rofl xd XD haha hahaha hahah hehe".split()),
