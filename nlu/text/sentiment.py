@@ -5,13 +5,21 @@ codes spelled as their emotion, plus the chat lexicon below. Chinese: a danmaku 
 negation (不/没/别 flip the next hit) and intensifiers (太/超/好/真/巨 scale it); general review
 sentiment models misread danmaku ("主播太强了", "666", "笑死"). Emote classes from
 ``nlu.text.normalizer`` count in both languages. Pure Python; VADER is optional (lexicon only without it).
+
+The gateway scores every message, so each language is one pass: the Chinese lexicon, negations,
+intensifiers and punctuation are one compiled pattern read left to right, and VADER is only asked
+when the text has a word of its lexicon or an emoji it describes (otherwise its compound is 0).
 """
 
 from __future__ import annotations
 
+import importlib
+import importlib.metadata
 import math
 import re
+import string
 from functools import lru_cache
+from typing import Any
 
 from nlu.text.language import detect_language
 from nlu.text.normalizer import normalize_text
@@ -181,12 +189,56 @@ _INTENSIFIERS = {
     "非常": 1.5,
     "很": 1.2,
 }
-_ZH_KEYS = sorted(ZH_LEXICON, key=len, reverse=True)
 PRICE_ASKED_ZH = re.compile(r"最贵|哪个|哪款|哪一|还是|比|贵不贵|贵吗|多贵|更贵|贵点|贵一")
 """A question that weighs prices ("睫毛膏和眼线笔哪个贵", "保温杯贵还是蜡烛贵"): its 贵 asks, it does not
 complain, so only "太贵" counts there."""
 PLAIN_EXPENSIVE = re.compile(r"(?<!太)贵")
 _EN_TOKEN = re.compile(r"[a-z0-9'\-]+")
+
+
+_EN_NEGATIONS = frozenset(("not", "no", "never", "dont", "don't", "isnt", "isn't", "aint", "ain't"))
+_ZH_PUNCTUATION = "，。!！?？,. "
+"""Where a Chinese negation or intensifier stops applying."""
+_LEXICON, _NEGATION, _INTENSIFIER, _PUNCTUATION = 1, 2, 3, 4
+_ZH_PRECEDENCE = [
+    *((w, _LEXICON) for w in sorted(ZH_LEXICON, key=len, reverse=True)),
+    *((w, _NEGATION) for w in _NEGATIONS),  # in this order: 不 before 不是
+    *((w, _INTENSIFIER) for w in sorted(_INTENSIFIERS, key=len, reverse=True)),
+    *((c, _PUNCTUATION) for c in _ZH_PUNCTUATION),
+]
+"""What a Chinese position is read as, first match wins: the longest lexicon word, else a negation,
+else the longest intensifier, else punctuation; otherwise the scan moves on one character."""
+
+
+def _zh_kinds() -> dict[str, int]:
+    """Matched text -> its kind. A lexicon word also listed as an intensifier (好) is read as the word,
+    so the first kind listed is the one the scan meant."""
+    kinds: dict[str, int] = {}
+    for word, kind in _ZH_PRECEDENCE:
+        kinds.setdefault(word, kind)
+    return kinds
+
+
+_ZH_KIND = _zh_kinds()
+
+
+def _zh_scan() -> re.Pattern[str]:
+    """``_ZH_PRECEDENCE`` as one pattern, an alternative per first character.
+
+    Words with the same first character keep their order, and words with different first characters
+    never compete for a position, so the first alternative that matches is the word the precedence
+    picks. A plain first character per alternative lets ``re`` skip ahead to where a word can start."""
+    rests: dict[str, list[str]] = {}
+    for word, _ in _ZH_PRECEDENCE:
+        alternatives = rests.setdefault(word[0], [])
+        if word[1:] not in alternatives:
+            alternatives.append(word[1:])
+    return re.compile(
+        "|".join(f"{re.escape(first)}(?:{'|'.join(map(re.escape, rest))})" for first, rest in rests.items())
+    )
+
+
+_ZH_SCAN = _zh_scan()
 
 
 def _squash(total: float, alpha: float = 4.0) -> float:
@@ -205,18 +257,104 @@ def _vader():
     return SentimentIntensityAnalyzer()
 
 
+@lru_cache(maxsize=1)
+def _vader_emoji() -> frozenset[str]:
+    """The characters VADER replaces by their description (it looks at one character at a time)."""
+    vader = _vader()
+    return frozenset(e for e in vader.emojis if len(e) == 1) if vader is not None else frozenset()
+
+
+def _vader_scores_zero(vader: Any, text: str) -> bool:
+    """True when VADER's compound for ``text`` is certainly 0: no emoji it describes, no lexicon word.
+
+    VADER only gives a word a valence when the word is in its lexicon; every other rule scales a
+    valence, and a zero total makes the compound 0.0. Its words are the whitespace tokens with outer
+    punctuation stripped, unless that leaves 2 characters or fewer (``:)`` stays ``:)``)."""
+    if not _vader_emoji().isdisjoint(text):
+        return False
+    lexicon = vader.lexicon
+    for token in text.split():
+        stripped = token.strip(string.punctuation)
+        if (token if len(stripped) <= 2 else stripped).lower() in lexicon:
+            return False
+    return True
+
+
+_VADER_RELEASE = "3.3.2"
+"""The vaderSentiment release whose ``polarity_scores`` :func:`_vader_compound` retraces."""
+
+
+@lru_cache(maxsize=1)
+def _vader_module() -> Any:
+    """vaderSentiment's module if it is the release :func:`_vader_compound` retraces, else None."""
+    vader = _vader()
+    if vader is None:
+        return None
+    try:
+        release = importlib.metadata.version("vaderSentiment")
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    return importlib.import_module(type(vader).__module__) if release == _VADER_RELEASE else None
+
+
+def _vader_compound(vader: Any, text: str) -> float:
+    """VADER's ``polarity_scores(text)["compound"]``, without the work the compound does not need.
+
+    ``polarity_scores`` copies the text a character at a time looking for emoji, runs its valence
+    rules on every word, and also works out pos/neg/neu. For text without an emoji VADER describes,
+    this does only the compound: a word outside the lexicon (or a booster, or "kind" of "kind of")
+    gets 0 directly, as there, and the rest goes through VADER's own ``sentiment_valence``,
+    ``_but_check`` and ``_punctuation_emphasis`` in the same order. Emoji, or another release, go to
+    ``polarity_scores``."""
+    module = _vader_module()
+    if module is None or not _vader_emoji().isdisjoint(text):
+        return vader.polarity_scores(text)["compound"]
+    text = text.strip()
+    sentitext = module.SentiText(text)
+    words = sentitext.words_and_emoticons
+    lexicon, boosters, last = vader.lexicon, module.BOOSTER_DICT, len(words) - 1
+    sentiments: list[float] = []
+    for i, item in enumerate(words):
+        lower = item.lower()
+        if (
+            lower not in lexicon
+            or lower in boosters
+            or (lower == "kind" and i < last and words[i + 1].lower() == "of")
+        ):
+            sentiments.append(0)
+        else:
+            vader.sentiment_valence(0, sentitext, item, i, sentiments)
+    sentiments = vader._but_check(words, sentiments)
+    if not sentiments:
+        return 0.0
+    total = float(sum(sentiments))
+    emphasis = vader._punctuation_emphasis(text)
+    if total > 0:
+        total += emphasis
+    elif total < 0:
+        total -= emphasis
+    return round(module.normalize(total), 4)
+
+
 def _emote_total(norm: str) -> float:
+    if "emote" not in norm:
+        return 0.0
     return sum(EMOTE_SCORES.get(tok, 0.0) for tok in norm.split())
+
+
+def _without_emotes(norm: str) -> str:
+    if "emote" not in norm:
+        return norm
+    return " ".join(t for t in norm.split() if t not in EMOTE_SCORES)
 
 
 def sentiment_en(text: str) -> float:
     norm = normalize_text(text)
     total = _emote_total(norm)
-    plain = " ".join(t for t in norm.split() if t not in EMOTE_SCORES)
-    tokens = _EN_TOKEN.findall(plain)
+    plain = _without_emotes(norm)
     negated = False
-    for tok in tokens:
-        if tok in ("not", "no", "never", "dont", "don't", "isnt", "isn't", "aint", "ain't"):
+    for tok in _EN_TOKEN.findall(plain):
+        if tok in _EN_NEGATIONS:
             negated = True
             continue
         score = EN_LEXICON.get(tok)
@@ -224,8 +362,8 @@ def sentiment_en(text: str) -> float:
             total += -0.7 * score if negated else score
             negated = False
     vader = _vader()
-    if vader is not None and plain.strip():
-        compound = vader.polarity_scores(plain)["compound"]
+    if vader is not None and plain and not _vader_scores_zero(vader, plain):
+        compound = _vader_compound(vader, plain)
         # Back to VADER's raw scale so it adds up with the chat lexicon before squashing.
         if abs(compound) < 1:
             total += compound * 2.0 / math.sqrt(max(1e-9, 1 - compound * compound))
@@ -238,29 +376,20 @@ def sentiment_zh(text: str) -> float:
     norm = normalize_text(text)
     total = _emote_total(norm)
     hay = PLAIN_EXPENSIVE.sub(" ", norm) if PRICE_ASKED_ZH.search(norm) else norm
-    i, n = 0, len(hay)
     scale, negate = 1.0, False
-    while i < n:
-        word = next((w for w in _ZH_KEYS if hay.startswith(w, i)), None)
-        if word is not None:
+    for m in _ZH_SCAN.finditer(hay):
+        word = m.group()
+        kind = _ZH_KIND[word]
+        if kind == _LEXICON:
             score = ZH_LEXICON[word] * scale
             total += -0.8 * score if negate else score
             scale, negate = 1.0, False
-            i += len(word)
-            continue
-        neg = next((w for w in _NEGATIONS if hay.startswith(w, i)), None)
-        if neg is not None:
+        elif kind == _NEGATION:
             negate = not negate
-            i += len(neg)
-            continue
-        inten = next((w for w in sorted(_INTENSIFIERS, key=len, reverse=True) if hay.startswith(w, i)), None)
-        if inten is not None:
-            scale *= _INTENSIFIERS[inten]
-            i += len(inten)
-            continue
-        if hay[i] in "，。!！?？,. ":
+        elif kind == _INTENSIFIER:
+            scale *= _INTENSIFIERS[word]
+        else:
             scale, negate = 1.0, False
-        i += 1
     # English words inside Chinese danmaku ("主播 yyds", "nb", "trash")
     for tok in _EN_TOKEN.findall(hay):
         if tok not in ZH_LEXICON:
