@@ -39,6 +39,7 @@ import os
 import random
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections import Counter
@@ -703,21 +704,15 @@ def read_collapsed(path: Path) -> Counter[tuple[str, ...]]:
 
 def flame(seconds: float) -> dict[str, str]:
     """The flame graph (SVG, py-spy's own) and a PNG icicle chart of a second profile of the same warm
-    process, from py-spy's collapsed stacks (``raw``), rooted at the ingest loop."""
+    process, from py-spy's collapsed stacks (``raw``, kept only while drawing), rooted at the loop."""
     RESULTS.mkdir(parents=True, exist_ok=True)
-    svg, raw, png = (RESULTS / f"ingest_flame.{ext}" for ext in ("svg", "txt", "png"))
-    with profiled_loop(2 * seconds + 15) as pid:
+    svg, png = RESULTS / "ingest_flame.svg", RESULTS / "ingest_flame.png"
+    with tempfile.TemporaryDirectory(prefix="liveroom-flame-") as tmp, profiled_loop(2 * seconds + 15) as pid:
         py_spy("flamegraph", svg, seconds, pid)
-        py_spy("raw", raw, seconds, pid)
-    stacks = rooted(read_collapsed(raw), "ingest_times ")
-    icicle(
-        stacks, png, f"Gateway.ingest in process, {sum(stacks.values()):,} py-spy samples (width = CPU share)"
-    )
-    return {
-        "svg": str(svg.relative_to(REPO)),
-        "png": str(png.relative_to(REPO)),
-        "raw": str(raw.relative_to(REPO)),
-    }
+        stacks = rooted(read_collapsed(py_spy("raw", Path(tmp) / "raw.txt", seconds, pid)), "ingest_times ")
+    title = f"Gateway.ingest in process: {sum(stacks.values()):,} py-spy samples (width = share of CPU)"
+    icicle(stacks, png, title)
+    return {"svg": str(svg.relative_to(REPO)), "png": str(png.relative_to(REPO))}
 
 
 def rooted(stacks: Counter[tuple[str, ...]], prefix: str) -> Counter[tuple[str, ...]]:
