@@ -152,13 +152,14 @@ def ingest_chart(result: dict[str, Any], path: Path, title: str) -> Path:
         "json.loads only\n(physical limit)": result.get("physical_limit", {}).get("msgs_per_server_cpu_s"),
         "in process\ngenerated": result.get("in_process", {}).get("generated", {}).get("msgs_per_cpu_s"),
         "in process\nreal-style": result.get("in_process", {}).get("real_style", {}).get("msgs_per_cpu_s"),
-        "2 shards\n(per core)": (result.get("shards", {}).get("two_shards_msgs_per_s") or 0) / 2 or None,
+        "2 shards\n(both CPUs)": result.get("shards", {}).get("two_shards_msgs_per_cpu_s"),
         "full stack\n(gateway CPU)": result.get("full_stack", {}).get("msgs_per_gateway_cpu_s"),
+        "full stack,\nchatter only": result.get("full_stack_chatter_only", {}).get("msgs_per_gateway_cpu_s"),
         "plain Rasa\nREST (wall)": result.get("plain_rasa_rest_msgs_per_s"),
     }
     names = [n for n, v in bars.items() if v]
     values = [float(bars[n] or 0) for n in names]
-    colours = ["#9e9e9e", "tab:blue", "tab:blue", "tab:green", "tab:purple", "tab:red"]
+    colours = ["#9e9e9e", "tab:blue", "tab:blue", "tab:green", "tab:purple", "tab:purple", "tab:red"]
     drawn = left.bar(names, values, color=[colours[list(bars).index(n)] for n in names])
     for bar, value in zip(drawn, values, strict=True):
         left.annotate(f"{value:,.0f}", (bar.get_x() + bar.get_width() / 2, value), ha="center", va="bottom",
