@@ -146,15 +146,15 @@ def ingest_chart(result: dict[str, Any], path: Path, title: str) -> Path:
     """bench_ingest.py's run: messages per CPU-second from the physical limit down to plain Rasa (left,
     log scale, with the targets) and the per-message stages of ``Gateway.ingest`` (right, µs/message)."""
     fig, (left, right) = plt.subplots(
-        1, 2, figsize=(13, 5.5), dpi=110, gridspec_kw={"width_ratios": [1, 1.2]}
+        1, 2, figsize=(13, 5.5), dpi=110, gridspec_kw={"width_ratios": [1.3, 1]}
     )
     bars = {
-        "json.loads only\n(physical limit)": result.get("physical_limit", {}).get("msgs_per_server_cpu_s"),
+        "json.loads\nonly (limit)": result.get("physical_limit", {}).get("msgs_per_server_cpu_s"),
         "in process\ngenerated": result.get("in_process", {}).get("generated", {}).get("msgs_per_cpu_s"),
         "in process\nreal-style": result.get("in_process", {}).get("real_style", {}).get("msgs_per_cpu_s"),
         "2 shards\n(both CPUs)": result.get("shards", {}).get("two_shards_msgs_per_cpu_s"),
-        "full stack\n(gateway CPU)": result.get("full_stack", {}).get("msgs_per_gateway_cpu_s"),
-        "full stack,\nchatter only": result.get("full_stack_chatter_only", {}).get("msgs_per_gateway_cpu_s"),
+        "full stack\n(gateway)": result.get("full_stack", {}).get("msgs_per_gateway_cpu_s"),
+        "full stack\nchatter only": result.get("full_stack_chatter_only", {}).get("msgs_per_gateway_cpu_s"),
         "plain Rasa\nREST (wall)": result.get("plain_rasa_rest_msgs_per_s"),
     }
     names = [n for n, v in bars.items() if v]
@@ -168,7 +168,7 @@ def ingest_chart(result: dict[str, Any], path: Path, title: str) -> Path:
     left.axhline(8_000, color="tab:purple", linestyle=":", alpha=0.6, label="target 8,000 full stack")
     left.set_yscale("log")
     left.set_ylabel("messages per CPU-second (Rasa: per second)")
-    left.tick_params(axis="x", labelsize=8)
+    left.tick_params(axis="x", labelsize=7.5)
     left.grid(True, axis="y", which="both", alpha=0.3)
     left.legend(fontsize=8)
     stages = result.get("stages", {})
