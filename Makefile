@@ -108,7 +108,8 @@ eval-offtopic: setup
 	$(APP) bench/eval_offtopic.py
 
 # Each script prints its figures and ratios against a baseline measured in the same run.
-# `make bench BENCH_QUICK=1`: the full-stack load benchmark sweeps two rates only (development).
+# `make bench BENCH_QUICK=1`: the full-stack load benchmark sweeps two rates only (development), and
+# bench/bench_ingest.py (ingest per gateway core, ~4 min; flame graph in bench/results/) runs --quick.
 bench: setup
 	@set -e; for script in bench/bench_*.py bench/eval_*.py; do \
 		[ -e "$$script" ] || continue; echo "== $$script"; BENCH_QUICK=$(BENCH_QUICK) $(APP) "$$script"; done

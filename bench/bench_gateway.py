@@ -29,106 +29,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import aiohttp
 
+from bench.chat_ingest import OTHER, PRICE_EN, PRICE_ZH, chat_log, ingest_rate, rasa_rest_rate
 from bench.common import percentile, write_result
 from bench.stack import RunningStack, machine, running_stack
-from bot.adapters.rasa import RasaClient
-from bot.assembly import build_gateway
-from bot.core.config import GatewayConfig
-from bot.core.triage import Triage
-from bot.metrics import GatewayMetrics
-from connectors.base import ChatEvent
-from connectors.simulator.chatlog import CHATTER
-from connectors.simulator.connector import SimulatorConnector
 from connectors.simulator.replay import replay_headers, replay_url
-from knowledge_graph.store.server import free_port
 from ops.metrics_text import by_label, parse_samples
-
-PRICE_EN = [
-    "how much is the matte lipstick?",
-    "price of the serum?",
-    "how much is the sunscreen",
-    "lipstick price??",
-]
-PRICE_ZH = ["这个口红多少钱", "精华多少钱啊", "防晒霜什么价", "口红价格"]
-OTHER = [
-    "is the serum in stock?",
-    "when is the next stream?",
-    "do you ship to shanghai?",
-    "精华还有货吗",
-    "下次直播什么时候",
-    "any discount on the lipstick?",
-]
-PRODUCT_NAMES = ["matte lipstick", "lipstick", "serum", "sunscreen", "口红", "精华", "防晒霜"]
-
-
-def chat_log(n: int, seed: int = 1) -> list[ChatEvent]:
-    rng = random.Random(seed)
-    events = []
-    for i in range(n):
-        viewer = f"v{rng.randrange(2000)}"
-        if rng.random() < 0.1:
-            text = rng.choice(PRICE_EN + PRICE_ZH + OTHER)
-        else:
-            text = (
-                f"{rng.choice(CHATTER)} {rng.choice(CHATTER)}" if rng.random() < 0.3 else rng.choice(CHATTER)
-            )
-        events.append(
-            ChatEvent(
-                platform="simulator",
-                room="bench",
-                message_id=f"m{i}",
-                viewer_id=viewer,
-                display_name=viewer,
-                text=text,
-                timestamp=time.time(),
-            )
-        )
-    return events
-
-
-async def ingest_rate(events: list[ChatEvent]) -> float:
-    """Messages/s through Gateway.ingest on this one thread (workers never get the loop meanwhile)."""
-    config = GatewayConfig(
-        rasa_url=f"http://127.0.0.1:{free_port()}", chatter_per_second=0, queue_size=len(events)
-    )
-    async with aiohttp.ClientSession() as session:
-        gateway = build_gateway(
-            config,
-            RasaClient(session, config.rasa_url),
-            {"simulator": SimulatorConnector()},
-            GatewayMetrics(),
-            triage=Triage("liveroom", PRODUCT_NAMES),
-        )
-        started = time.perf_counter()
-        for event in events:
-            await gateway.ingest(event)
-        elapsed = time.perf_counter() - started
-        await gateway.stop()
-    return len(events) / elapsed
-
-
-async def rasa_rest_rate(stack: RunningStack, events: list[ChatEvent], seconds: float = 15.0) -> float:
-    """Plain Rasa REST handling every message, 8 in flight, for ``seconds``."""
-    url = f"{stack.rasa_url}/webhooks/rest/webhook"
-    done = 0
-    queue = iter(events)
-    deadline = time.monotonic() + seconds
-    started = time.perf_counter()
-
-    async def worker(session: aiohttp.ClientSession) -> None:
-        nonlocal done
-        while time.monotonic() < deadline:
-            event = next(queue, None)
-            if event is None:
-                return
-            body = {"sender": f"rest-{event.viewer_id}", "message": event.text}
-            async with session.post(url, json=body) as resp:
-                await resp.read()
-            done += 1
-
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
-        await asyncio.gather(*(worker(session) for _ in range(8)))
-    return done / (time.perf_counter() - started)
 
 
 def question(i: int, rng: random.Random) -> str:

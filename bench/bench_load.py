@@ -34,8 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import aiohttp
 
-from bench.bench_gateway import chat_log as triage_log
-from bench.bench_gateway import ingest_rate, rasa_rest_rate
+from bench.chat_ingest import chat_log as triage_log
+from bench.chat_ingest import ingest_rate, rasa_rest_rate
 from bench.common import RESULTS, write_result
 from bench.loadgen import StepResult, chat_log, latency_stats, replay_liveroom, replay_rest
 from bench.plots import latency_vs_load

@@ -1,13 +1,17 @@
-"""PNG charts of the load and soak benchmarks (matplotlib, headless)."""
+"""PNG charts of the load, soak and ingest benchmarks (matplotlib, headless)."""
 
 from __future__ import annotations
 
+import zlib
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+from matplotlib.patches import Rectangle
 
 
 def latency_vs_load(
@@ -132,6 +136,106 @@ def accuracy_bars(
     ax.set_title(title, pad=24)
     ax.grid(True, axis="y", alpha=0.3)
     ax.legend(fontsize=8, ncol=4, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def ingest_chart(result: dict[str, Any], path: Path, title: str) -> Path:
+    """bench_ingest.py's run: messages per CPU-second from the physical limit down to plain Rasa (left,
+    log scale, with the targets) and the per-message stages of ``Gateway.ingest`` (right, µs/message)."""
+    fig, (left, right) = plt.subplots(
+        1, 2, figsize=(13, 5.5), dpi=110, gridspec_kw={"width_ratios": [1.3, 1]}
+    )
+    bars = {
+        "json.loads\nonly (limit)": result.get("physical_limit", {}).get("msgs_per_server_cpu_s"),
+        "in process\ngenerated": result.get("in_process", {}).get("generated", {}).get("msgs_per_cpu_s"),
+        "in process\nreal-style": result.get("in_process", {}).get("real_style", {}).get("msgs_per_cpu_s"),
+        "2 shards\n(both CPUs)": result.get("shards", {}).get("two_shards_msgs_per_cpu_s"),
+        "full stack\n(gateway)": result.get("full_stack", {}).get("msgs_per_gateway_cpu_s"),
+        "full stack\nchatter only": result.get("full_stack_chatter_only", {}).get("msgs_per_gateway_cpu_s"),
+        "plain Rasa\nREST (wall)": result.get("plain_rasa_rest_msgs_per_s"),
+    }
+    names = [n for n, v in bars.items() if v]
+    values = [float(bars[n] or 0) for n in names]
+    colours = ["#9e9e9e", "tab:blue", "tab:blue", "tab:green", "tab:purple", "tab:purple", "tab:red"]
+    drawn = left.bar(names, values, color=[colours[list(bars).index(n)] for n in names])
+    for bar, value in zip(drawn, values, strict=True):
+        left.annotate(f"{value:,.0f}", (bar.get_x() + bar.get_width() / 2, value), ha="center", va="bottom",
+                      fontsize=8)  # fmt: skip
+    left.axhline(10_000, color="grey", linestyle=":", label="target 10,000 per core")
+    left.axhline(8_000, color="tab:purple", linestyle=":", alpha=0.6, label="target 8,000 full stack")
+    left.set_yscale("log")
+    left.set_ylabel("messages per CPU-second (Rasa: per second)")
+    left.tick_params(axis="x", labelsize=7.5)
+    left.grid(True, axis="y", which="both", alpha=0.3)
+    left.legend(fontsize=8)
+    stages = result.get("stages", {})
+    keys = [
+        "language",
+        "sentiment",
+        "triage",
+        "moderation",
+        "toxicity",
+        "audience",
+        "metrics",
+        "rest",
+        "total",
+    ]
+    width = 0.8 / max(1, len(stages))
+    for k, (log, table) in enumerate(stages.items()):
+        ys = [i + (k - (len(stages) - 1) / 2) * width for i in range(len(keys))]
+        right.barh(ys, [table.get(key, 0.0) for key in keys], width, label=log,
+                   color=("tab:blue", "tab:orange")[k % 2])  # fmt: skip
+    right.set_yticks(range(len(keys)), [("  (toxicity)" if k == "toxicity" else k) for k in keys])
+    right.invert_yaxis()
+    right.set_xlabel("µs per message (each stage alone, warm)")
+    right.axvline(100, color="grey", linestyle=":", label="100 µs = 10,000/s")
+    right.grid(True, axis="x", alpha=0.3)
+    right.legend(fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def icicle(stacks: Mapping[tuple[str, ...], int], path: Path, title: str, max_depth: int = 40) -> Path:
+    """A flame graph as a PNG (root on top, callees below; width = share of samples) from collapsed stacks
+    (py-spy ``-f raw``): dependable where rendering the SVG would need a browser. Frames narrower than
+    0.5 % are left out, labels only where they fit."""
+    tree: dict[str, Any] = {"n": 0, "kids": {}}
+    for stack, count in stacks.items():
+        node = tree
+        node["n"] += count
+        for frame in stack[:max_depth]:
+            node = node["kids"].setdefault(frame, {"n": 0, "kids": {}})
+            node["n"] += count
+    whole = tree["n"] or 1
+    depth_seen = [0]
+    fig, ax = plt.subplots(figsize=(16, 10), dpi=110)
+    cmap = plt.get_cmap("YlOrRd")
+
+    def draw(node: dict[str, Any], x: float, depth: int) -> None:
+        for frame, kid in sorted(node["kids"].items(), key=lambda kv: -kv[1]["n"]):
+            width = kid["n"] / whole
+            if width >= 0.005:
+                depth_seen[0] = max(depth_seen[0], depth)
+                colour = cmap(0.25 + 0.5 * (zlib.crc32(frame.encode()) % 100) / 100)
+                ax.add_patch(Rectangle((x, depth), width, 0.95, facecolor=colour, edgecolor="white", lw=0.3))
+                label = f"{frame.split(' (')[0]} {100 * width:.0f}%"
+                if width * 16 * 110 / 6.5 > len(label) + 2:
+                    ax.text(x + 0.002, depth + 0.5, label, va="center", fontsize=6.5, clip_on=True)
+                draw(kid, x, depth + 1)
+            x += width
+
+    draw(tree, 0.0, 0)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(depth_seen[0] + 1, 0)
+    ax.set_xlabel(f"share of {whole:,} samples")
+    ax.set_yticks([])
+    ax.set_title(title)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
