@@ -5,10 +5,11 @@ the same run, so the ratios hold even when the machine is shared (its load is re
 
 a. In process, one core: ``Gateway.ingest`` with triage, moderation, language and sentiment on
    (bench/chat_ingest.py, the same gateway and log as bench_gateway.py), over the generated log and over
-   a log of real-style text (bench/rooms/*.jsonl cycled to the same length, 2,000 viewers).
+   a log of real-style text (bench/rooms/*_dev.jsonl cycled to the same length, 2,000 viewers; the
+   held-out logs stay unread).
 b. Stage by stage: each stage of ``Gateway.ingest`` run alone over the same log, µs/message; the rest
    (ingress, rooms, observers, the job and its routing) is the total minus the stages.
-c. Two shards on two cores: the log over 64 rooms, split by ``shard_of(platform, room, 2)`` in advance;
+c. Two shards on two cores: the log over 128 rooms, split by ``shard_of(platform, room, 2)`` in advance;
    two spawned workers (each pinned to its own core, each an unsharded in-process gateway with only its
    shard's rooms) start together at a barrier. Throughput = all events / the slowest worker's wall time,
    against one worker ingesting the whole log. Target speed-up >= 1.8x.
@@ -16,7 +17,10 @@ d. The physical limit: an aiohttp WebSocket server that only ``json.loads`` each
    simulator's JSON frames by a loader process; messages per server CPU-second.
 e. The full stack (``python -m ops up``: graph DB, Rasa, action server, gateway): the log blasted into
    simulator rooms over replay WebSockets by a loader process; what the gateway ingested (its /metrics),
-   per gateway CPU-second over the blast. Target >= 8,000, 0 lost (events in == frames sent).
+   per gateway CPU-second over the blast. Target >= 8,000, 0 lost (events in == frames sent). The
+   loader's sockets are feeders (``echo=0``): the simulator also plays the platform, and echoing every
+   message back to the socket that sent it is platform work a real connector never does; the same blast
+   with echoes is measured too.
 f. Plain Rasa REST handling messages (closed loop, 8 in flight) in the same stack; the ratios.
 g. A flame graph of the in-process ingest loop (py-spy): bench/results/ingest_flame.svg and a PNG
    icicle chart of the same profile, bench/results/ingest_flame.png.
@@ -110,8 +114,8 @@ class Plan:
     stage_repeats: int
 
 
-FULL = Plan(20_000, 40_000, 40_000, 64, 8, 10.0, 10.0, 10, 2)
-QUICK = Plan(3_000, 6_000, 6_000, 64, 8, 3.0, 3.0, 10, 1)
+FULL = Plan(20_000, 40_000, 40_000, 128, 8, 10.0, 10.0, 10, 2)
+QUICK = Plan(3_000, 6_000, 6_000, 128, 8, 3.0, 3.0, 10, 1)
 
 
 def progress(message: str) -> None:
@@ -121,11 +125,11 @@ def progress(message: str) -> None:
 
 # --- logs ----------------------------------------------------------------------------------------------
 def real_style_log(n: int, viewers: int = 2000, seed: int = 5) -> list[ChatEvent]:
-    """The texts of bench/rooms/*.jsonl (real-style English and Chinese chat) cycled to ``n`` messages,
+    """The texts of bench/rooms/*_dev.jsonl (real-style English and Chinese chat) cycled to ``n`` messages,
     each from one of ``viewers`` viewers, in room ``bench`` like the generated log."""
     texts = [
         json.loads(line)["text"]
-        for path in sorted(ROOM_LOGS.glob("*.jsonl"))
+        for path in sorted(ROOM_LOGS.glob("*_dev.jsonl"))
         for line in path.read_text(encoding="utf-8").splitlines()
         if line.strip()
     ]
@@ -610,12 +614,16 @@ def events_in(stack: RunningStack) -> float:
     return total(asyncio.run(gateway_samples(stack)), "liveroom_events_in_total")
 
 
-def full_stack(stack: RunningStack, events: list[ChatEvent], settle_s: float = 60.0) -> dict[str, Any]:
+def full_stack(
+    stack: RunningStack, events: list[ChatEvent], settle_s: float = 60.0, echo: bool = False
+) -> dict[str, Any]:
     """Blast the log into the simulator rooms; count what the gateway took in (its /metrics) and the
-    gateway's CPU seconds from the start of the blast until it had taken in everything sent."""
+    gateway's CPU seconds from the start of the blast until it had taken in everything sent. Feeder
+    sockets (``echo=0``) unless ``echo``: then every message also comes back to the loader."""
     frames = frames_by_room(events)
     sent = sum(len(f) for f in frames.values())
-    urls = {room: replay_url(f"{stack.ws_url}/ws/rooms/{room}") for room in frames}
+    feeder = "" if echo else "&echo=0"
+    urls = {room: replay_url(f"{stack.ws_url}/ws/rooms/{room}") + feeder for room in frames}
     gateway = stack.pids["gateway"]
     before = asyncio.run(gateway_samples(stack))
     start_in = total(before, "liveroom_events_in_total")
@@ -639,6 +647,7 @@ def full_stack(stack: RunningStack, events: list[ChatEvent], settle_s: float = 6
     scrape_s = scrape_cpu_s(stack)
     without_scrapes = cpu - scrapes * scrape_s
     return {
+        "echo": echo,
         "sent": sent,
         "events_in": received,
         "lost": sent - received,
@@ -813,6 +822,10 @@ def run(plan: Plan, profile: bool = True) -> dict[str, Any]:
         progress(f"e. full stack, chatter only (no questions to answer): {len(chatter):,} frames")
         result["full_stack_chatter_only"] = full_stack(stack, chatter)
         say_full_stack(result["full_stack_chatter_only"])
+        echoed = renamed(blast, "e")
+        progress(f"e. full stack, the same blast with every message echoed to its sender: {len(echoed):,}")
+        result["full_stack_echoed"] = full_stack(stack, echoed, echo=True)
+        say_full_stack(result["full_stack_echoed"])
         progress(f"f. plain Rasa REST, {plan.rest_seconds:g} s closed loop")
         result["plain_rasa_rest_msgs_per_s"] = round(
             asyncio.run(rasa_rest_rate(stack, chat_log(5_000, seed=9), plan.rest_seconds)), 2
