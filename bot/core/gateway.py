@@ -31,7 +31,8 @@ from bot.core.enforcement import Enforcer, ModerationRecord, action_label
 from bot.core.ingress import Ingress
 from bot.core.jobs import PRIORITY_ORDER, Job, addressing, loggable, remember, takes_qa_lane
 from bot.core.lanes import Lanes
-from bot.core.moderation import Moderator
+from bot.core.model_checks import DEFAULT_CAP, ModelChecks
+from bot.core.moderation import ModelCheck, Moderator
 from bot.core.observers import GatewayObserver
 from bot.core.ports import (
     FaqAnswer,
@@ -47,7 +48,7 @@ from bot.core.ports import (
 )
 from bot.core.reply_quota import QuotaPolicy
 from bot.core.rooms import Room, RoomLimits, Rooms
-from bot.core.triage import Triage
+from bot.core.triage import Priority, Triage
 from connectors.base import ChatEvent, Connector, EventKind, SendLimit
 from connectors.tasks import cancel_and_wait
 from nlu.text.language import detect_language
@@ -76,6 +77,18 @@ class RoomView:
     queue: int
     deferred: int
     in_flight: int
+
+
+@dataclass(frozen=True, slots=True)
+class _WaitingCheck:
+    """A chatter message whose toxicity-model check waits for the end of the tick: what ``ingest``
+    would have done with it had the model been silent (``fate``: the outcome and its reason)."""
+
+    event: ChatEvent
+    room: Room
+    lang: str
+    check: ModelCheck
+    fate: tuple[str, str]
 
 
 @dataclass(frozen=True)
@@ -111,6 +124,7 @@ class Gateway:
         quotas: QuotaPolicy | None = None,
         room_limits: RoomLimits | None = None,
         clock: Callable[[], float] = time.monotonic,
+        model_batch_cap: int = DEFAULT_CAP,
     ) -> None:
         self.config = config
         self.rasa = rasa
@@ -159,6 +173,13 @@ class Gateway:
             max_qa_lane=limits.max_qa_lane,
         )
         self._enforcer = Enforcer(self.moderator, connectors, outbound, metrics, self._spawn)
+        #: toxicity-model checks of chatter nobody will answer, scored once per loop tick
+        self.model_checks: ModelChecks[_WaitingCheck] = ModelChecks(
+            self.moderator.model_severities,
+            self.moderator.model_severity,
+            self._settle_model_check,
+            cap=model_batch_cap,
+        )
 
     # --- what others read ----------------------------------------------------------------------------
     @property
@@ -281,14 +302,7 @@ class Gateway:
             room.note_product(event.viewer_id, triage.product)
         for observer in self.observers:
             observer.on_message(event, triage, lang, score)
-        decision = self.moderator.check(event)
-        if decision.blocks_answer:
-            self._enforcer.enforce(event, decision, lang)
-            self.metrics.outcome(platform, "moderated")
-            return
-        if room.features.absorb(event):
-            self.metrics.outcome(platform, "silent", "poll_or_giveaway")
-            return
+        decision, check = self.moderator.screen(event)
         job = Job(
             PRIORITY_ORDER[triage.priority],
             next(self._seq),
@@ -301,10 +315,52 @@ class Gateway:
             context=context,
             sentiment=score,
         )
+        if check is not None:
+            fate = None if decision.blocks_answer else self._unanswered_fate(room, job)
+            if fate is not None:
+                self.model_checks.add(_WaitingCheck(event, room, lang, check, fate))
+                return
+            decision = self.moderator.conclude(check, self.moderator.model_severity(check))
+        if decision.blocks_answer:
+            self._enforcer.enforce(event, decision, lang)
+            self.metrics.outcome(platform, "moderated")
+            return
+        if room.features.absorb(event):
+            self.metrics.outcome(platform, "silent", "poll_or_giveaway")
+            return
         if self.lanes.qa_lane is not None and takes_qa_lane(job):
             self.lanes.start_qa_lane(room, job)
         else:
             self.lanes.route(room, job)
+
+    def _unanswered_fate(self, room: Room, job: Job) -> tuple[str, str] | None:
+        """The outcome a message will have without an answer (it only chats, is no poll vote or
+        giveaway entry, takes no QA lane and gets no Rasa turn now), or None when it may be answered
+        or absorbed: then its toxicity verdict is needed before ``ingest`` goes on."""
+        if job.triage.priority is not Priority.CHATTER:
+            return None
+        if self.lanes.qa_lane is not None and takes_qa_lane(job):
+            return None
+        if room.features.takes(job.event) is not None:
+            return None
+        return self._rooms.chatter_fate(room, self.lanes.upstreams_up())
+
+    def _settle_model_check(self, waiting: _WaitingCheck, severity: int | None) -> None:
+        """The end of ``ingest`` for a message whose model check waited: moderated as ``ingest`` would
+        have moderated it (same decision, enforcement, metrics and log), else counted for the room's
+        timers and given the outcome it was bound for. ``severity`` None: the check failed."""
+        event, platform = waiting.event, waiting.event.platform
+        if severity is None:
+            self.metrics.outcome(platform, "dropped", "moderation_error")
+            return
+        decision = self.moderator.conclude(waiting.check, severity)
+        if decision.blocks_answer:
+            self._enforcer.enforce(event, decision, waiting.lang)
+            self.metrics.outcome(platform, "moderated")
+        elif waiting.room.features.absorb(event):  # a poll or giveaway opened meanwhile
+            self.metrics.outcome(platform, "silent", "poll_or_giveaway")
+        else:
+            self.metrics.outcome(platform, *waiting.fate)
 
     # --- recovery ------------------------------------------------------------------------------------
     async def on_upstream_change(self, name: str, up: bool) -> None:
@@ -317,7 +373,9 @@ class Gateway:
         self.lanes.drain_all()
 
     def close_idle_rooms(self) -> list[tuple[str, str]]:
-        """Close every room quiet for ``idle_s`` (bot/core/rooms.py); returns the closed keys."""
+        """Close every room quiet for ``idle_s`` (bot/core/rooms.py); returns the closed keys. Waiting
+        model checks are settled first: none may outlive its room's moderation memory."""
+        self.model_checks.flush()
         return self._rooms.close_idle()
 
     # --- out -----------------------------------------------------------------------------------------
@@ -378,14 +436,17 @@ class Gateway:
         """Wait until every queue and pacer is empty (tests, graceful shutdown)."""
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
-            busy = self._side_tasks or any(
-                room.queue.qsize() or room.in_flight for room in self.rooms.values()
+            busy = (
+                self._side_tasks
+                or self.model_checks.pending
+                or any(room.queue.qsize() or room.in_flight for room in self.rooms.values())
             )
             if not busy and not self.outbound.pending_total():
                 return
             await asyncio.sleep(0.05)
 
     async def stop(self) -> None:
+        self.model_checks.flush()  # every waiting check is settled: an outcome for each message
         tasks = (
             self._tasks + list(self._side_tasks) + [w for room in self.rooms.values() for w in room.workers]
         )
