@@ -81,14 +81,14 @@ class RoomView:
 
 @dataclass(frozen=True, slots=True)
 class _WaitingCheck:
-    """A chatter message whose toxicity-model check waits for the end of the tick: what ``ingest``
-    would have done with it had the model been silent (``fate``: the outcome and its reason)."""
+    """A message whose toxicity-model check waits for the end of the tick, and what ``ingest`` would
+    have done with it had the model been silent (``fate``: the outcome and its reason)."""
 
     event: ChatEvent
     room: Room
     lang: str
     check: ModelCheck
-    fate: tuple[str, str]
+    fate: tuple[str, str] | None  # None: a rule blocks it whatever the model says
 
 
 @dataclass(frozen=True)
@@ -316,8 +316,10 @@ class Gateway:
             sentiment=score,
         )
         if check is not None:
+            # Blocked by a rule already (the model may only change which rule is named), or chatter
+            # nobody will answer: the verdict waits for the tick's batch. Else it is needed now.
             fate = None if decision.blocks_answer else self._unanswered_fate(room, job)
-            if fate is not None:
+            if decision.blocks_answer or fate is not None:
                 self.model_checks.add(_WaitingCheck(event, room, lang, check, fate))
                 return
             decision = self.moderator.conclude(check, self.moderator.model_severity(check))
@@ -348,15 +350,19 @@ class Gateway:
     def _settle_model_check(self, waiting: _WaitingCheck, severity: int | None) -> None:
         """The end of ``ingest`` for a message whose model check waited: moderated as ``ingest`` would
         have moderated it (same decision, enforcement, metrics and log), else counted for the room's
-        timers and given the outcome it was bound for. ``severity`` None: the check failed."""
+        timers and given the outcome it was bound for. ``severity`` None: the check failed (a message
+        a rule blocks is still moderated by that rule)."""
         event, platform = waiting.event, waiting.event.platform
-        if severity is None:
+        if severity is None and not waiting.check.rules.blocks_answer:
             self.metrics.outcome(platform, "dropped", "moderation_error")
             return
-        decision = self.moderator.conclude(waiting.check, severity)
+        decision = self.moderator.conclude(waiting.check, severity or 0)
         if decision.blocks_answer:
             self._enforcer.enforce(event, decision, waiting.lang)
             self.metrics.outcome(platform, "moderated")
+        elif waiting.fate is None:  # cannot happen: conclude() keeps the rules' block
+            log.error("a model check lifted a rule's block on %s", event.message_id)
+            self.metrics.outcome(platform, "dropped", "internal_error")
         elif waiting.room.features.absorb(event):  # a poll or giveaway opened meanwhile
             self.metrics.outcome(platform, "silent", "poll_or_giveaway")
         else:

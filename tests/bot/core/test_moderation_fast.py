@@ -272,6 +272,22 @@ async def test_a_directed_question_the_model_flags_is_not_answered(make_gateway)
     assert gateway.rooms[("simulator", "r")].queue.qsize() == 0
 
 
+async def test_a_message_a_rule_blocks_waits_for_the_model_that_may_name_the_rule(make_gateway) -> None:
+    """A link in a Chinese question: deleted by the link rule whatever the model says, so nothing is
+    answered and the model's verdict (which decides whether "toxic" or "link" is recorded, as in
+    ``Moderator.check``) waits for the batch."""
+    gateway, metrics = make_gateway()
+    text = f"@liveroom {MODEL_ONLY} evil.com?"
+    await gateway.ingest(event("1", text, viewer="troll"))
+    assert gateway.model_checks.pending == 1 and gateway.moderation_log == []
+    await asyncio.sleep(0)
+    expected = Moderator().check(event("1", text, viewer="troll"), now=1.0)
+    assert expected.action is Action.DELETE
+    assert gateway.moderation_log[-1].decision == expected
+    assert outcomes(metrics) == {"moderated": 1}
+    assert gateway.rooms[("simulator", "r")].queue.qsize() == 0
+
+
 async def test_chatter_that_may_reach_rasa_is_scored_at_once(make_gateway) -> None:
     gateway, metrics = make_gateway(chatter_per_second=10)
     await gateway.ingest(event("1", MODEL_ONLY, viewer="troll"))
