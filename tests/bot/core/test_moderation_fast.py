@@ -355,6 +355,21 @@ async def test_a_check_that_cannot_be_scored_is_counted(make_gateway, monkeypatc
     assert any("a model check failed" in r.getMessage() for r in caplog.records)
 
 
+async def test_a_blocked_message_whose_check_fails_keeps_the_rules_decision(
+    make_gateway, monkeypatch
+) -> None:
+    gateway, metrics = make_gateway()
+
+    def broken(checks: object) -> int:
+        raise RuntimeError("model file gone")
+
+    monkeypatch.setattr(gateway.model_checks, "_score_one", broken)
+    await gateway.ingest(event("1", f"{MODEL_ONLY} evil.com", viewer="troll"))
+    await asyncio.sleep(0)
+    assert gateway.moderation_log[-1].decision.rule == "link"
+    assert outcomes(metrics) == {"moderated": 1}
+
+
 async def test_a_failing_settle_does_not_stop_the_batch() -> None:
     settled: list[int | None] = []
 
