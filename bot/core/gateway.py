@@ -48,7 +48,7 @@ from bot.core.ports import (
 )
 from bot.core.reply_quota import QuotaPolicy
 from bot.core.rooms import Room, RoomLimits, Rooms
-from bot.core.triage import Priority, Triage
+from bot.core.triage import Priority, Triage, TriageResult
 from connectors.base import ChatEvent, Connector, EventKind, SendLimit
 from connectors.tasks import cancel_and_wait
 from nlu.text.language import detect_language
@@ -303,22 +303,14 @@ class Gateway:
         for observer in self.observers:
             observer.on_message(event, triage, lang, score)
         decision, check = self.moderator.screen(event)
-        job = Job(
-            PRIORITY_ORDER[triage.priority],
-            next(self._seq),
-            event,
-            triage,
-            lang,
-            addressing=addressing(
-                event, triage, self.config.bot_name, follow_up=room.in_conversation(event.viewer_id)
-            ),
-            context=context,
-            sentiment=score,
-        )
+        job: Job | None = None
         if check is not None:
             # Blocked by a rule already (the model may only change which rule is named), or chatter
             # nobody will answer: the verdict waits for the tick's batch. Else it is needed now.
-            fate = None if decision.blocks_answer else self._unanswered_fate(room, job)
+            fate = None
+            if not decision.blocks_answer:
+                job = self._job(room, event, triage, lang, context, score)
+                fate = self._unanswered_fate(room, job)
             if decision.blocks_answer or fate is not None:
                 self.model_checks.add(_WaitingCheck(event, room, lang, check, fate))
                 return
@@ -330,10 +322,27 @@ class Gateway:
         if room.features.absorb(event):
             self.metrics.outcome(platform, "silent", "poll_or_giveaway")
             return
+        job = job or self._job(room, event, triage, lang, context, score)
         if self.lanes.qa_lane is not None and takes_qa_lane(job):
             self.lanes.start_qa_lane(room, job)
         else:
             self.lanes.route(room, job)
+
+    def _job(
+        self, room: Room, event: ChatEvent, triage: TriageResult, lang: str, context: str | None, score: float
+    ) -> Job:
+        return Job(
+            PRIORITY_ORDER[triage.priority],
+            next(self._seq),
+            event,
+            triage,
+            lang,
+            addressing=addressing(
+                event, triage, self.config.bot_name, follow_up=room.in_conversation(event.viewer_id)
+            ),
+            context=context,
+            sentiment=score,
+        )
 
     def _unanswered_fate(self, room: Room, job: Job) -> tuple[str, str] | None:
         """The outcome a message will have without an answer (it only chats, is no poll vote or

@@ -10,6 +10,12 @@ The moderator only *decides*; the gateway carries the decision out (log it, warn
 delete / time out when the bot is a moderator and dry-run is off). Decisions are pure functions of the
 message and a small per-room memory, so they are cheap enough to run on every message and easy to test.
 Broadcaster and moderators are never moderated.
+
+Cost: the text is folded once per message (``TextForms``) for every check; the link filter runs only
+when a dot or "://" could make a link; the toxicity model, the dearest check, is left open by
+``Moderator.screen`` only where its verdict can change the decision, so the gateway can score the
+checks of chatter nobody answers in one batch per loop tick (bot/core/model_checks.py).
+``Moderator.check`` is the whole decision in one call, exactly as before.
 """
 
 from __future__ import annotations
