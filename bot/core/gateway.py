@@ -22,6 +22,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import NamedTuple
 
 from bot.core.audience import MOODS, AudienceSnapshot, AudienceState
 from bot.core.coalescing import Coalescer
@@ -79,8 +80,7 @@ class RoomView:
     in_flight: int
 
 
-@dataclass(frozen=True, slots=True)
-class _WaitingCheck:
+class _WaitingCheck(NamedTuple):
     """A message whose toxicity-model check waits for the end of the tick, and what ``ingest`` would
     have done with it had the model been silent (``fate``: the outcome and its reason)."""
 

@@ -274,8 +274,7 @@ class _RoomMemory:
     by_text: dict[str, _TextSenders] = field(default_factory=lambda: defaultdict(_TextSenders))
 
 
-@dataclass(frozen=True, slots=True)
-class ModelCheck:
+class ModelCheck(NamedTuple):
     """A toxicity-model verdict the rules left open: the lexicon was silent, the text is not friendly
     slang, and the model's strongest verdict in ``lang`` could still change ``rules`` (what every
     other rule decided). :meth:`Moderator.conclude` turns the model's severity into the decision."""

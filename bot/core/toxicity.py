@@ -31,6 +31,7 @@ from array import array
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from bot.core.toxicity_lexicon import (
     EN_EXCLAIM,
@@ -105,10 +106,10 @@ def fold_text(text: str) -> str:
     return _REPEATS.sub(r"\1\1", nfkc_casefold(text))
 
 
-@dataclass(frozen=True, slots=True)
-class TextForms:
+class TextForms(NamedTuple):
     """The forms of one message every check reads, computed once per message (the moderator, the
-    lexicon, the model and the link filter used to redo NFKC and case folding 4-5 times each)."""
+    lexicon, the model and the link filter used to redo NFKC and case folding 4-5 times each). A
+    NamedTuple: built for every message, and a tuple is ~3x cheaper to make than a frozen dataclass."""
 
     text: str  # as the viewer typed it
     nfkc: str  # ``nfkc_casefold(text)``: what the link filter reads
