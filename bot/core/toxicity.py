@@ -248,8 +248,8 @@ def _without_slang(folded: str) -> str:
 
 def model_text_of(forms: TextForms, lang: str) -> str:
     """``model_text(model_input(forms.text, lang))`` from the forms already computed. English text is
-    folded a second time after the slang is removed, as in training: folding is not idempotent
-    (NFKC turns some case-less letters such as "ℌ" into capitals)."""
+    still folded a second time after the slang is removed: that is the text the model was trained on,
+    and folding is not shown to be idempotent on every character sequence (ASCII takes the fast path)."""
     if lang == "en":
         return model_text(_without_slang(forms.folded))
     return _frame(forms.folded)

@@ -9,7 +9,7 @@ import csv
 import json
 import logging
 import zlib
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import aiohttp
@@ -210,20 +210,20 @@ def test_the_model_is_left_open_only_where_it_can_decide() -> None:
 
 # --- the gateway ----------------------------------------------------------------------------------------
 @pytest.fixture
-async def make_gateway() -> Iterator[object]:
+async def make_gateway() -> AsyncIterator[object]:
     """make_gateway(**config) -> a real gateway (Rasa a closed port) whose chatter gets no Rasa turn
     (``chatter_per_second=0``, as in bench/bench_gateway.py), so its model checks wait for the tick."""
     made: list[Gateway] = []
     async with aiohttp.ClientSession() as session:
 
         def make(model_batch_cap: int = 256, **config: object) -> tuple[Gateway, GatewayMetrics]:
-            settings = GatewayConfig(
+            gateway_config = GatewayConfig(
                 rasa_url=f"http://127.0.0.1:{free_port()}", **{"chatter_per_second": 0, **config}
             )  # type: ignore[arg-type]
             metrics = GatewayMetrics()
             gateway = build_gateway(
-                settings,
-                RasaClient(session, settings.rasa_url, timeout_s=1),
+                gateway_config,
+                RasaClient(session, gateway_config.rasa_url, timeout_s=1),
                 {"simulator": SimulatorConnector()},
                 metrics,
                 model_batch_cap=model_batch_cap,
