@@ -34,7 +34,6 @@ from bot.core.moderation import (
 from bot.core.toxicity import (
     _CJK,
     _PINYIN_PATTERN,
-    _REPEATS,
     _WHITESPACE,
     EN_EXCLAIM,
     EN_FRIENDLY,
@@ -47,6 +46,8 @@ from bot.core.toxicity import (
 )
 from connectors.base import ChatEvent, Role
 
+_REPEATS = re.compile(r"(.)\1{2,}")
+_REPEAT_ANY = re.compile(r"(.)\1+")
 _DOT_WORD = re.compile(r"([a-z0-9])\s*[(\[{<]?\s*(?:dot|点|點|。)\s*[)\]}>]?\s*([a-z0-9])")
 _BRACKETED_DOT = re.compile(r"\s*[(\[{<]\s*\.\s*[)\]}>]\s*")
 _SPACED_DOT = re.compile(r"([a-z0-9])\s+\.\s+([a-z0-9])")

@@ -8,6 +8,7 @@ import asyncio
 import csv
 import json
 import logging
+import unicodedata
 import zlib
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -35,8 +36,10 @@ from bot.core.moderation import (
     offending_domains,
 )
 from bot.core.toxicity import (
+    _collapse,
     assess,
     features,
+    fold_text,
     language,
     load_model,
     model_text_of,
@@ -146,6 +149,14 @@ def test_batched_model_scores_as_the_scalar_one(corpus: str) -> None:
 
 def model_text_input(text: str) -> str:
     return reference.model_input(text, reference.language(text))
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.text(alphabet=st.sampled_from("aab\n \u00df\u0130ｅＥ哈6!$"), max_size=30) | st.text(max_size=30))
+def test_folding_and_collapsing_as_before(text: str) -> None:
+    assert fold_text(text) == reference.fold_text(text)
+    assert _collapse(text) == reference._REPEAT_ANY.sub(r"\1", text)
+    assert nfkc_casefold(text) == unicodedata.normalize("NFKC", text).casefold()
 
 
 def test_the_crc_table_is_zlibs() -> None:
