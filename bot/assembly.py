@@ -9,6 +9,7 @@ from collections.abc import Callable
 from bot.core.commands import CommandConfig, GraphCommand
 from bot.core.config import GatewayConfig
 from bot.core.gateway import Gateway
+from bot.core.model_checks import DEFAULT_CAP
 from bot.core.moderation import Moderator
 from bot.core.ports import (
     FaqAnswer,
@@ -53,6 +54,7 @@ def build_gateway(
     quotas: QuotaPolicy | None = None,
     room_limits: RoomLimits | None = None,
     clock: Callable[[], float] = time.monotonic,
+    model_batch_cap: int = DEFAULT_CAP,
 ) -> Gateway:
     """``Gateway(...)`` with the default outbound (one pacer per platform within its connector's
     ``send_limit``, budgets from ``budgets`` or local), the catalog reply wording and the graph's errors."""
@@ -77,4 +79,5 @@ def build_gateway(
         quotas=quotas,
         room_limits=room_limits,
         clock=clock,
+        model_batch_cap=model_batch_cap,
     )

@@ -130,14 +130,22 @@ class RoomFeatures:
         """Count the message for timers; take it if it is a poll vote or a giveaway entry (those are
         silent: the bot does not answer each vote)."""
         self._count_for_timers()
+        taken = self.takes(event)
+        if taken == "vote" and self.poll:
+            self.poll.votes[event.viewer_id] = int(event.text.strip()) - 1
+        elif taken == "entry" and self.giveaway:
+            self.giveaway.entrants.setdefault(event.viewer_id, event.display_name)
+        return taken is not None
+
+    def takes(self, event: ChatEvent) -> str | None:
+        """What ``absorb`` would take the message as ("vote", "entry") or None; changes nothing (the
+        gateway asks before deciding whether a message's toxicity check can wait)."""
         text = event.text.strip()
         if self.poll and text in {str(i + 1) for i in range(len(self.poll.options))}:
-            self.poll.votes[event.viewer_id] = int(text) - 1
-            return True
+            return "vote"
         if self.giveaway and text.casefold() == self.giveaway.keyword:
-            self.giveaway.entrants.setdefault(event.viewer_id, event.display_name)
-            return True
-        return False
+            return "entry"
+        return None
 
     async def command(self, event: ChatEvent, lang: str) -> Reply:
         """A ``!command``'s reply, or None if it is not one this room knows (or may run)."""

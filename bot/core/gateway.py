@@ -22,6 +22,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import NamedTuple
 
 from bot.core.audience import MOODS, AudienceSnapshot, AudienceState
 from bot.core.coalescing import Coalescer
@@ -31,7 +32,8 @@ from bot.core.enforcement import Enforcer, ModerationRecord, action_label
 from bot.core.ingress import Ingress
 from bot.core.jobs import PRIORITY_ORDER, Job, addressing, loggable, remember, takes_qa_lane
 from bot.core.lanes import Lanes
-from bot.core.moderation import Moderator
+from bot.core.model_checks import DEFAULT_CAP, ModelChecks
+from bot.core.moderation import ModelCheck, Moderator
 from bot.core.observers import GatewayObserver
 from bot.core.ports import (
     FaqAnswer,
@@ -47,7 +49,7 @@ from bot.core.ports import (
 )
 from bot.core.reply_quota import QuotaPolicy
 from bot.core.rooms import Room, RoomLimits, Rooms
-from bot.core.triage import Triage
+from bot.core.triage import Priority, Triage, TriageResult
 from connectors.base import ChatEvent, Connector, EventKind, SendLimit
 from connectors.tasks import cancel_and_wait
 from nlu.text.language import detect_language
@@ -76,6 +78,17 @@ class RoomView:
     queue: int
     deferred: int
     in_flight: int
+
+
+class _WaitingCheck(NamedTuple):
+    """A message whose toxicity-model check waits for the end of the tick, and what ``ingest`` would
+    have done with it had the model been silent (``fate``: the outcome and its reason)."""
+
+    event: ChatEvent
+    room: Room
+    lang: str
+    check: ModelCheck
+    fate: tuple[str, str] | None  # None: a rule blocks it whatever the model says
 
 
 @dataclass(frozen=True)
@@ -111,6 +124,7 @@ class Gateway:
         quotas: QuotaPolicy | None = None,
         room_limits: RoomLimits | None = None,
         clock: Callable[[], float] = time.monotonic,
+        model_batch_cap: int = DEFAULT_CAP,
     ) -> None:
         self.config = config
         self.rasa = rasa
@@ -159,6 +173,13 @@ class Gateway:
             max_qa_lane=limits.max_qa_lane,
         )
         self._enforcer = Enforcer(self.moderator, connectors, outbound, metrics, self._spawn)
+        #: toxicity-model checks of chatter nobody will answer, scored once per loop tick
+        self.model_checks: ModelChecks[_WaitingCheck] = ModelChecks(
+            self.moderator.model_severities,
+            self.moderator.model_severity,
+            self._settle_model_check,
+            cap=model_batch_cap,
+        )
 
     # --- what others read ----------------------------------------------------------------------------
     @property
@@ -281,7 +302,19 @@ class Gateway:
             room.note_product(event.viewer_id, triage.product)
         for observer in self.observers:
             observer.on_message(event, triage, lang, score)
-        decision = self.moderator.check(event)
+        decision, check = self.moderator.screen(event)
+        job: Job | None = None
+        if check is not None:
+            # Blocked by a rule already (the model may only change which rule is named), or chatter
+            # nobody will answer: the verdict waits for the tick's batch. Else it is needed now.
+            fate = None
+            if not decision.blocks_answer:
+                job = self._job(room, event, triage, lang, context, score)
+                fate = self._unanswered_fate(room, job)
+            if decision.blocks_answer or fate is not None:
+                self.model_checks.add(_WaitingCheck(event, room, lang, check, fate))
+                return
+            decision = self.moderator.conclude(check, self.moderator.model_severity(check))
         if decision.blocks_answer:
             self._enforcer.enforce(event, decision, lang)
             self.metrics.outcome(platform, "moderated")
@@ -289,7 +322,16 @@ class Gateway:
         if room.features.absorb(event):
             self.metrics.outcome(platform, "silent", "poll_or_giveaway")
             return
-        job = Job(
+        job = job or self._job(room, event, triage, lang, context, score)
+        if self.lanes.qa_lane is not None and takes_qa_lane(job):
+            self.lanes.start_qa_lane(room, job)
+        else:
+            self.lanes.route(room, job)
+
+    def _job(
+        self, room: Room, event: ChatEvent, triage: TriageResult, lang: str, context: str | None, score: float
+    ) -> Job:
+        return Job(
             PRIORITY_ORDER[triage.priority],
             next(self._seq),
             event,
@@ -301,10 +343,39 @@ class Gateway:
             context=context,
             sentiment=score,
         )
+
+    def _unanswered_fate(self, room: Room, job: Job) -> tuple[str, str] | None:
+        """The outcome a message will have without an answer (it only chats, is no poll vote or
+        giveaway entry, takes no QA lane and gets no Rasa turn now), or None when it may be answered
+        or absorbed: then its toxicity verdict is needed before ``ingest`` goes on."""
+        if job.triage.priority is not Priority.CHATTER:
+            return None
         if self.lanes.qa_lane is not None and takes_qa_lane(job):
-            self.lanes.start_qa_lane(room, job)
+            return None
+        if room.features.takes(job.event) is not None:
+            return None
+        return self._rooms.chatter_fate(room, self.lanes.upstreams_up())
+
+    def _settle_model_check(self, waiting: _WaitingCheck, severity: int | None) -> None:
+        """The end of ``ingest`` for a message whose model check waited: moderated as ``ingest`` would
+        have moderated it (same decision, enforcement, metrics and log), else counted for the room's
+        timers and given the outcome it was bound for. ``severity`` None: the check failed (a message
+        a rule blocks is still moderated by that rule)."""
+        event, platform = waiting.event, waiting.event.platform
+        if severity is None and not waiting.check.rules.blocks_answer:
+            self.metrics.outcome(platform, "dropped", "moderation_error")
+            return
+        decision = self.moderator.conclude(waiting.check, severity or 0)
+        if decision.blocks_answer:
+            self._enforcer.enforce(event, decision, waiting.lang)
+            self.metrics.outcome(platform, "moderated")
+        elif waiting.fate is None:  # cannot happen: conclude() keeps the rules' block
+            log.error("a model check lifted a rule's block on %s", event.message_id)
+            self.metrics.outcome(platform, "dropped", "internal_error")
+        elif waiting.room.features.absorb(event):  # a poll or giveaway opened meanwhile
+            self.metrics.outcome(platform, "silent", "poll_or_giveaway")
         else:
-            self.lanes.route(room, job)
+            self.metrics.outcome(platform, *waiting.fate)
 
     # --- recovery ------------------------------------------------------------------------------------
     async def on_upstream_change(self, name: str, up: bool) -> None:
@@ -317,7 +388,9 @@ class Gateway:
         self.lanes.drain_all()
 
     def close_idle_rooms(self) -> list[tuple[str, str]]:
-        """Close every room quiet for ``idle_s`` (bot/core/rooms.py); returns the closed keys."""
+        """Close every room quiet for ``idle_s`` (bot/core/rooms.py); returns the closed keys. Waiting
+        model checks are settled first: none may outlive its room's moderation memory."""
+        self.model_checks.flush()
         return self._rooms.close_idle()
 
     # --- out -----------------------------------------------------------------------------------------
@@ -378,14 +451,17 @@ class Gateway:
         """Wait until every queue and pacer is empty (tests, graceful shutdown)."""
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
-            busy = self._side_tasks or any(
-                room.queue.qsize() or room.in_flight for room in self.rooms.values()
+            busy = (
+                self._side_tasks
+                or self.model_checks.pending
+                or any(room.queue.qsize() or room.in_flight for room in self.rooms.values())
             )
             if not busy and not self.outbound.pending_total():
                 return
             await asyncio.sleep(0.05)
 
     async def stop(self) -> None:
+        self.model_checks.flush()  # every waiting check is settled: an outcome for each message
         tasks = (
             self._tasks + list(self._side_tasks) + [w for room in self.rooms.values() for w in room.workers]
         )

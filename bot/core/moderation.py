@@ -10,6 +10,12 @@ The moderator only *decides*; the gateway carries the decision out (log it, warn
 delete / time out when the bot is a moderator and dry-run is off). Decisions are pure functions of the
 message and a small per-room memory, so they are cheap enough to run on every message and easy to test.
 Broadcaster and moderators are never moderated.
+
+Cost: the text is folded once per message (``TextForms``) for every check; the link filter runs only
+when a dot or "://" could make a link; the toxicity model, the dearest check, is left open by
+``Moderator.screen`` only where its verdict can change the decision, so the gateway can score the
+checks of chatter nobody answers in one batch per loop tick (bot/core/model_checks.py).
+``Moderator.check`` is the whole decision in one call, exactly as before.
 """
 
 from __future__ import annotations
@@ -17,14 +23,27 @@ from __future__ import annotations
 import os
 import re
 import time
-import unicodedata
 from collections import Counter, defaultdict, deque
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
+from typing import NamedTuple
 
-from bot.core.toxicity import fold_text, toxicity
+# fold_text and toxicity are re-exported: callers have always found the detector's entry points here
+from bot.core.toxicity import (
+    LinearModel,
+    TextForms,
+    friendly_only,
+    language,
+    lexicon_of,
+    load_model,
+    nfkc_casefold,
+    text_forms,
+)
+from bot.core.toxicity import fold_text as fold_text
+from bot.core.toxicity import toxicity as toxicity
+from bot.core.toxicity_batch import BatchScorer
 from connectors.base import ChatEvent, Role
 from connectors.settings import load, parse_csv, setting
 
@@ -122,10 +141,25 @@ _SPACED_DOT = re.compile(r"([a-z0-9])\s+\.\s+([a-z0-9])")  # "evil . com" (not "
 def link_text(text: str) -> str:
     """``text`` as the link filter reads it: full-width folded (NFKC), lower case, and the usual ways of
     hiding a dot undone: "evil dot com", "evil点com", "evil(.)com", "evil [dot] com", "evil . com"."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    folded = _BRACKETED_DOT.sub(".", folded)
+    return _undo_hidden_dots(nfkc_casefold(text))
+
+
+def _undo_hidden_dots(nfkc: str) -> str:
+    folded = _BRACKETED_DOT.sub(".", nfkc)
     folded = _DOT_WORD.sub(r"\1.\2", folded)
     return _SPACED_DOT.sub(r"\1.\2", folded)
+
+
+#: what a text must hold (after NFKC and case folding) for ``URL`` to find anything in its ``link_text``:
+#: every branch of ``URL`` needs a '.' or "://", and ``link_text`` only writes a '.' where one of these
+#: dot spellings was (tests/bot/core/test_moderation_fast.py checks the claim against the full path)
+_LINK_MARKS = (".", "://", "dot", "点", "點", "。")
+
+
+def may_hold_link(nfkc: str) -> bool:
+    """False when ``nfkc`` (``nfkc_casefold`` of a message) cannot hold a link: most chat, whose link
+    filter then costs one scan instead of three substitutions and the URL pattern."""
+    return any(mark in nfkc for mark in _LINK_MARKS)
 
 
 KNOWN_EMOTES = frozenset(
@@ -159,9 +193,15 @@ def emote_count(event: ChatEvent) -> int:
     spans = event.extra.get("emotes")
     if isinstance(spans, list) and spans:
         return len(spans)
-    words = event.text.split()
+    return _text_emotes(event.text)
+
+
+def _text_emotes(text: str) -> int:
+    """Emotes typed as text: never more than the text has characters (a named emote is a word of 3+
+    letters, a Bilibili one 3+ characters, an emoji one), which lets short messages skip the count."""
+    words = text.split()
     named = sum(1 for w in words if w.casefold() in KNOWN_EMOTES)
-    return named + len(BILIBILI_EMOTE.findall(event.text)) + len(EMOJI.findall(event.text))
+    return named + len(BILIBILI_EMOTE.findall(text)) + len(EMOJI.findall(text))
 
 
 # A text made of one short unit said three times or more ("\嘉然/\嘉然/\嘉然/", "加油加油加油"): a chant,
@@ -187,8 +227,15 @@ AD = re.compile(
 
 
 def offending_domains(text: str, allowed: tuple[str, ...]) -> list[str]:
+    return _offending(nfkc_casefold(text), allowed)
+
+
+def _offending(nfkc: str, allowed: tuple[str, ...]) -> list[str]:
+    """``offending_domains`` of a text already NFKC-casefolded."""
+    if not may_hold_link(nfkc):
+        return []
     bad = []
-    for match in URL.finditer(link_text(text)):
+    for match in URL.finditer(_undo_hidden_dots(nfkc)):
         scheme_host, www_host, ip, domain, tld = match.groups()
         host = (scheme_host or www_host or ip or domain or "").strip(".")
         if domain and tld not in TLDS:
@@ -227,6 +274,26 @@ class _RoomMemory:
     by_text: dict[str, _TextSenders] = field(default_factory=lambda: defaultdict(_TextSenders))
 
 
+class ModelCheck(NamedTuple):
+    """A toxicity-model verdict the rules left open: the lexicon was silent, the text is not friendly
+    slang, and the model's strongest verdict in ``lang`` could still change ``rules`` (what every
+    other rule decided). :meth:`Moderator.conclude` turns the model's severity into the decision."""
+
+    forms: TextForms
+    lang: str
+    rules: Decision
+
+
+class Screening(NamedTuple):
+    """The decision without the model, and the model check still open (None: the decision is final)."""
+
+    decision: Decision
+    pending: ModelCheck | None
+
+
+_MODEL_DECISIONS = {1: Action.WARN, 2: Action.DELETE}
+
+
 class Moderator:
     """Decides, per message, whether and how to moderate; remembers a short window per room."""
 
@@ -235,38 +302,83 @@ class Moderator:
     def __init__(self, policy: ModerationPolicy | None = None) -> None:
         self.policy = policy or ModerationPolicy()
         self._rooms: dict[tuple[str, str], _RoomMemory] = defaultdict(_RoomMemory)
+        self._batch: tuple[LinearModel, BatchScorer] | None = None
 
     def forget_room(self, platform: str, room: str) -> None:
         """The gateway closed the room (bot/core/rooms.py): its windows go with it."""
         self._rooms.pop((platform, room), None)
 
     def check(self, event: ChatEvent, now: float | None = None) -> Decision:
+        """The whole decision, the model included when it can change it (scored here, one message)."""
+        decision, pending = self.screen(event, now)
+        if pending is None:
+            return decision
+        return self.conclude(pending, self.model_severity(pending))
+
+    def screen(self, event: ChatEvent, now: float | None = None) -> Screening:
+        """Every rule but the toxicity model, which is left open (``pending``) only where its verdict
+        could change the decision: the gateway scores those checks in batches (bot/core/model_checks.py)
+        or at once (:meth:`model_severity`) before the message may be answered. The room memory is
+        updated here, exactly once per message."""
         now = time.time() if now is None else now
         if event.roles & self.EXEMPT:
-            return ALLOW
+            return Screening(ALLOW, None)
         memory = self._rooms[(event.platform, event.room)]
-        folded = fold_text(event.text).strip()
+        forms = text_forms(event.text)
+        folded = forms.folded.strip()
         senders = self._senders(memory, event.viewer_id, folded, now)
-        decisions = [
-            self._toxic(event.text),
-            self._flood_and_repeat(
-                memory, event.viewer_id, folded, now, chant=senders >= self.policy.chant_viewers
-            ),
-            self._links(event),
-            self._ad_wave(folded, senders),
-            self._emotes(event),
-        ]
-        return max(decisions, key=lambda d: SEVERITY[d.action])
+        # The rules in their old order; the first of the most severe wins (as max() did), and none
+        # after flood can do more than delete, so a delete or a timeout ends the list.
+        rules = self._flood_and_repeat(
+            memory, event.viewer_id, folded, now, chant=senders >= self.policy.chant_viewers
+        )
+        if _below_delete(rules):
+            rules = _worse(rules, self._links(event, forms.nfkc))
+        if _below_delete(rules):
+            rules = _worse(rules, self._ad_wave(folded, senders))
+        if _below_delete(rules):
+            rules = _worse(rules, self._emotes(event))
+        severity, term = lexicon_of(forms.folded)
+        if severity:  # the toxicity verdict comes first in a tie (it did in the old max())
+            toxic = _toxic_decision(severity, term)
+            return Screening(toxic if SEVERITY[toxic.action] >= SEVERITY[rules.action] else rules, None)
+        return Screening(rules, self._model_check(forms, rules))
 
-    def _toxic(self, text: str) -> Decision:
-        severity, term = toxicity(text)
-        if severity >= 3:
-            return Decision(Action.TIMEOUT, "toxic", term)
-        if severity == 2:
-            return Decision(Action.DELETE, "toxic", term)
-        if severity == 1:
-            return Decision(Action.WARN, "toxic", term)
-        return ALLOW
+    def _model_check(self, forms: TextForms, rules: Decision) -> ModelCheck | None:
+        """The model check, when its strongest verdict could still decide (ties go to it)."""
+        model = load_model()
+        if model is None:
+            return None
+        lang = language(forms.text)
+        strongest = _MODEL_DECISIONS.get(model.most_severe(lang))
+        if strongest is None or SEVERITY[strongest] < SEVERITY[rules.action]:
+            return None
+        if friendly_only(forms.folded):  # the model is silenced on praise slang anyway
+            return None
+        return ModelCheck(forms, lang, rules)
+
+    @staticmethod
+    def model_severity(check: ModelCheck) -> int:
+        """The model's severity for one pending check (the batched scorer gives the same)."""
+        model = load_model()
+        return 0 if model is None else model.severity_of(check.forms, check.lang)[0]
+
+    def model_severities(self, checks: Sequence[ModelCheck]) -> list[int]:
+        """``model_severity`` of many checks in one vectorised pass (bot/core/toxicity_batch.py)."""
+        model = load_model()
+        if model is None:
+            return [0] * len(checks)
+        if self._batch is None or self._batch[0] is not model:
+            self._batch = (model, BatchScorer(model))
+        return self._batch[1].severities([c.forms for c in checks], [c.lang for c in checks])
+
+    @staticmethod
+    def conclude(check: ModelCheck, severity: int) -> Decision:
+        """The decision once the model has spoken: its warn/delete, unless the rules did more."""
+        if not severity:
+            return check.rules
+        toxic = _toxic_decision(severity, "model")
+        return toxic if SEVERITY[toxic.action] >= SEVERITY[check.rules.action] else check.rules
 
     def _flood_and_repeat(
         self, memory: _RoomMemory, viewer: str, folded: str, now: float, *, chant: bool
@@ -317,15 +429,42 @@ class Moderator:
         return Decision(Action.DELETE, "ad", found.group(0))
 
     def _emotes(self, event: ChatEvent) -> Decision:
+        spans = event.extra.get("emotes")
+        if not (isinstance(spans, list) and spans) and len(event.text) < self.policy.emote_wall_count:
+            return ALLOW  # fewer characters than a wall has emotes (see _text_emotes)
         count = emote_count(event)
         if count >= self.policy.emote_wall_count:
             return Decision(Action.DELETE, "emote_wall", f"{count} emotes")
         return ALLOW
 
-    def _links(self, event: ChatEvent) -> Decision:
+    def _links(self, event: ChatEvent, nfkc: str | None = None) -> Decision:
+        """``nfkc``: ``nfkc_casefold(event.text)`` when the caller has it already."""
         if Role.VIP in event.roles:
             return ALLOW
-        bad = offending_domains(event.text, self.policy.allowed_domains)
+        if nfkc is None:
+            nfkc = nfkc_casefold(event.text)
+        bad = _offending(nfkc, self.policy.allowed_domains)
         if bad:
             return Decision(Action.DELETE, "link", ", ".join(sorted(set(bad))))
         return ALLOW
+
+
+def _toxic_decision(severity: int, term: str) -> Decision:
+    if severity >= 3:
+        return Decision(Action.TIMEOUT, "toxic", term)
+    if severity == 2:
+        return Decision(Action.DELETE, "toxic", term)
+    if severity == 1:
+        return Decision(Action.WARN, "toxic", term)
+    return ALLOW
+
+
+def _below_delete(decision: Decision) -> bool:
+    """Links, ads and emote walls can do no more than delete: after a delete or a timeout they cannot
+    change the decision (the first of equally severe decisions wins), so they are not run."""
+    return SEVERITY[decision.action] < SEVERITY[Action.DELETE]
+
+
+def _worse(current: Decision, candidate: Decision) -> Decision:
+    """The more severe of two decisions; ``current`` (the earlier rule) on a tie, as max() chose."""
+    return candidate if SEVERITY[candidate.action] > SEVERITY[current.action] else current

@@ -227,14 +227,22 @@ class Rooms:
         """Chatter reaches Rasa only with spare capacity: Rasa up, no backlog, within the chatter budget.
         Rasa's plain REST channel has no reply policy (nlu/text/reply_policy.py runs in the liveroom channel),
         so with it chatter is never answered."""
-        if self.config.rasa_channel != "liveroom":
-            self.metrics.outcome(job.event.platform, "silent", "chatter")
-            return
-        if upstreams_up and room.queue.qsize() < self.config.workers_per_room and self._chatter.take():
+        fate = self.chatter_fate(room, upstreams_up)
+        if fate is None and self._chatter.take():
             room.queue.put_nowait(job)
             self.update_depth(room)
         else:
-            self.metrics.outcome(job.event.platform, "dropped", "chatter_shed")
+            self.metrics.outcome(job.event.platform, *(fate or ("dropped", "chatter_shed")))
+
+    def chatter_fate(self, room: Room, upstreams_up: bool) -> tuple[str, str] | None:
+        """The outcome ``offer_chatter`` would record for a chatter message now (outcome, reason), or
+        None when it would reach Rasa. Changes nothing: the gateway asks before it decides whether a
+        message's toxicity check can wait for the end of the tick."""
+        if self.config.rasa_channel != "liveroom":
+            return ("silent", "chatter")
+        if upstreams_up and room.queue.qsize() < self.config.workers_per_room and self._chatter.available():
+            return None
+        return ("dropped", "chatter_shed")
 
     def enqueue(self, room: Room, job: Job) -> None:
         """Commands and questions for the bot are never shed: past the queue bound they are deferred."""

@@ -22,6 +22,11 @@ class TokenBucket:
         self._tokens = min(self.burst, self._tokens + (now - self._last) * self.rate)
         self._last = now
 
+    def available(self) -> bool:
+        """Whether ``take`` would spend a token now (nothing spent)."""
+        self._refill()
+        return self._tokens >= 1
+
     def take(self) -> bool:
         """Spend one token if there is one."""
         return self.wait() == 0.0
