@@ -22,6 +22,7 @@ from bench.bench_ingest import (
     ratios,
     read_collapsed,
     real_style_log,
+    renamed,
     rooted,
     run_workers,
     split_by_shard,
@@ -139,4 +140,8 @@ def test_a_small_blast_into_the_stack_is_taken_in_with_nothing_lost(stack: Stack
     assert result["events_in"] == 400
     assert result["lost"] == 0
     assert result["gateway_cpu_s"] > 0
-    assert result["loader_frames_received"] >= 400  # the room echoes every message back
+    # feeder sockets get the bot's replies but none of their own 400 messages back
+    assert result["loader_frames_received"] < 400
+    echoed = full_stack(running, renamed(events, "e"), settle_s=20, echo=True)
+    assert (echoed["events_in"], echoed["lost"]) == (400, 0)
+    assert echoed["loader_frames_received"] >= 400  # the room echoes every message back
