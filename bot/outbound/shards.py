@@ -1,7 +1,8 @@
 """Gateway shards: rooms split across gateway processes, one send budget per bot account in Redis.
 
-One gateway core ingests ~9,800 messages/s, so a single process carries many rooms; past that (or to
-survive the loss of one machine) rooms are split over N gateways. ``LIVEROOM_SHARD="i/N"`` makes a
+One gateway core ingests thousands of messages a second (docs/performance.md, "Ingest per gateway
+core"), so a single process carries many rooms; past that (or to survive the loss of one machine) rooms
+are split over N gateways. ``LIVEROOM_SHARD="i/N"`` makes a
 gateway the owner of the rooms with ``crc32("platform:room") % N == i``; events of other rooms are
 dropped with the reason ``other_shard`` (counted in ``liveroom_events_dropped_total``), so a
 mis-routed connection or a channel joined by two shards never produces two answers. A load balancer
