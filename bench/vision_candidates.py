@@ -326,16 +326,23 @@ def mix(members: list[np.ndarray], weights: list[float]) -> np.ndarray:
 
 
 def fit_weights(members: list[np.ndarray], y: np.ndarray, grid=(0, 0.5, 1, 1.5, 2, 3)) -> list[float]:
-    weights = [1.0] * len(members)
-    for _ in range(3):
-        for i in range(len(weights)):
-            best, best_v = -1.0, weights[i]
-            for v in grid:
-                trial = [*weights[:i], v, *weights[i + 1 :]]
-                if sum(trial) and (acc := accuracy(mix(members, trial), y)) > best + 1e-9:
-                    best, best_v = acc, v
-            weights[i] = best_v
-    return weights
+    """Coordinate search from equal weights and from each member alone; the best start on the dev set wins."""
+    best_weights, best_acc = [1.0] * len(members), -1.0
+    for start in [[1.0] * len(members)] + [
+        [float(i == j) for j in range(len(members))] for i in range(len(members))
+    ]:
+        weights = list(start)
+        for _ in range(3):
+            for i in range(len(weights)):
+                best, best_v = -1.0, weights[i]
+                for v in grid:
+                    trial = [*weights[:i], v, *weights[i + 1 :]]
+                    if sum(trial) and (acc := accuracy(mix(members, trial), y)) > best + 1e-9:
+                        best, best_v = acc, v
+                weights[i] = best_v
+        if (acc := accuracy(mix(members, weights), y)) > best_acc + 1e-9:
+            best_weights, best_acc = weights, acc
+    return best_weights
 
 
 def choose(names, logp_pub, logp_prv, y_pub, y_prv, ms: dict[str, float]) -> dict[str, object]:
@@ -393,6 +400,7 @@ def main() -> None:
     os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
     cv2.setNumThreads(1)
     args.cache.mkdir(parents=True, exist_ok=True)
+    OUT.mkdir(parents=True, exist_ok=True)
     x_pub, y_pub = load("validation", "PublicTest_*.jpg")
     x_prv, y_prv = load("test", "PrivateTest_*.jpg")
     if not len(x_pub) or not len(x_prv):
