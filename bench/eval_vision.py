@@ -73,9 +73,14 @@ FACES = REPO / "tests" / "vision" / "faces"
 
 # --- data -----------------------------------------------------------------------------------------------
 def load_set(root: Path, dirs: dict[str, str], pattern: str = "*") -> tuple[list[np.ndarray], list[str]]:
+    """Some copies of the Kaggle layout add augmented files (``PrivateTest_<n>.jpg3.jpg``, 440 of them in
+    disgust): a FER2013 name must end in its number, so those are skipped."""
     images, labels = [], []
     for label, folder in dirs.items():
         for path in sorted(glob.glob(str(root / folder / pattern))):
+            stem = Path(path).stem
+            if stem.startswith(("PrivateTest_", "PublicTest_")) and not stem.split("_", 1)[1].isdigit():
+                continue
             image = cv2.imread(path, cv2.IMREAD_GRAYSCALE)
             if image is not None:
                 images.append(image)
