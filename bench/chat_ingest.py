@@ -20,6 +20,7 @@ from bot.adapters.rasa import RasaClient
 from bot.assembly import build_gateway
 from bot.core.config import GatewayConfig
 from bot.core.gateway import Gateway
+from bot.core.rooms import RoomLimits
 from bot.core.triage import Triage
 from bot.metrics import GatewayMetrics
 from connectors.base import ChatEvent
@@ -75,7 +76,8 @@ def chat_log(n: int, seed: int = 1, viewers: int = 2000) -> list[ChatEvent]:
 def bench_gateway(session: aiohttp.ClientSession, queue_size: int, metrics: Any = None) -> Gateway:
     """The gateway every in-process ingest figure measures: triage, moderation, language and sentiment on,
     chatter never queued for Rasa (``chatter_per_second=0``), queues large enough that nothing is
-    dropped for room, and a Rasa URL nobody listens on (workers are not started: ingest only).
+    dropped for room, room for every room of a log (``max_rooms`` 1,024: the default 64 would turn
+    the rest into cheap drops), and a Rasa URL nobody listens on (workers are not started: ingest only).
     ``metrics`` defaults to a fresh ``GatewayMetrics`` (a recording wrapper may stand in)."""
     config = GatewayConfig(
         rasa_url=f"http://127.0.0.1:{free_port()}", chatter_per_second=0, queue_size=queue_size
@@ -86,6 +88,7 @@ def bench_gateway(session: aiohttp.ClientSession, queue_size: int, metrics: Any 
         {"simulator": SimulatorConnector()},
         metrics if metrics is not None else GatewayMetrics(),
         triage=Triage("liveroom", PRODUCT_NAMES),
+        room_limits=RoomLimits(max_rooms=1024),
     )
 
 

@@ -67,7 +67,7 @@ def test_the_stage_table_times_every_stage_and_records_the_gateways_metrics_call
     table = asyncio.run(stage_table(chat_log(300), repeats=1))
     assert set(STAGE_NAMES) <= set(table)
     assert all(table[k] >= 0 for k in STAGE_NAMES if k != "rest")
-    assert table["toxicity"] <= table["moderation"] + 5  # a part of the moderation check
+    assert table["toxicity"] > 0  # the model scored the checks the rules left open
     # event in, sentiment scored, triaged, and an outcome (or a queue) per message at least
     assert table["metrics_calls_per_msg"] >= 3
 
