@@ -227,6 +227,10 @@ def icicle(stacks: Mapping[tuple[str, ...], int], path: Path, title: str, max_de
                 label = f"{frame.split(' (')[0]} {100 * width:.0f}%"
                 if width * 16 * 110 / 6.5 > len(label) + 2:
                     ax.text(x + 0.002, depth + 0.5, label, va="center", fontsize=6.5, clip_on=True)
+                elif width >= 0.012:  # too narrow to read across: the function's name, upright
+                    short = f"{frame.split(' (')[0].rsplit('.', 1)[-1][:16]} {100 * width:.0f}%"
+                    ax.text(x + width / 2, depth + 0.5, short, rotation=90, ha="center", va="center",
+                            fontsize=5.5, clip_on=True)  # fmt: skip
                 draw(kid, x, depth + 1)
             x += width
 
