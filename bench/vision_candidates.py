@@ -20,9 +20,10 @@ Keras 2.0 ``.hdf5`` files, BatchNorm folded):
   therefore a little optimistic for every one of them, fer's included;
 * ``facex``: facex 1.1.0's ``assets/model_optimized.tflite`` (MIT, 200x200 grey replicated to RGB, [0, 1]).
 
-Test-time augmentation on the 48x48 face (edges replicated): ``id`` (as is) and the zooms ``zin2``/``zout2``
-(1.2x / 0.8x), each with its mirror image (``_m``): 2 or 6 passes per face (fer alone on PublicTest: zooms
-of 1.1/0.9, 1.05/0.95, shifts of 2 px or all of them together gave no more than 1.2/0.8). Selection, on
+Test-time augmentation on the 48x48 face (``vision.model.zoom``, edges replicated): ``id`` (as is) and the
+zooms ``zin2``/``zout2`` (1.2x / 0.8x, ``vision.model.TTA_ZOOMS``), each with its mirror image (``_m``):
+2 or 6 passes per face (fer alone on PublicTest: zooms of 1.1/0.9, 1.05/0.95, shifts of 2 px or all of
+them together gave no more than 1.2/0.8). Selection, on
 PublicTest only: per member the TTA set, the weights of the members' averaged log-probabilities
 (coordinate search over 0-3), and the per-class log-prior offsets (as bench/eval_vision.py --tune); the
 PrivateTest figures are then read once. Logits are cached in var/eval/vision_candidates/ (delete to redo).
@@ -47,6 +48,8 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
+from vision.model import TTA_ZOOMS, zoom  # noqa: E402
+
 DATA = REPO / "var" / "data" / "fer2013"
 OUT = REPO / "var" / "eval"
 RESULTS = REPO / "bench" / "results"
@@ -54,7 +57,8 @@ RESULTS = REPO / "bench" / "results"
 FOLDERS = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
 #: room mood per class (vision.model.ROOM_MOOD): 0 happy, 1 neutral, 2 upset
 MOOD = np.array([2, 2, 2, 0, 2, 0, 1])
-VARIANTS = {"id": {}, "zin2": {"scale": 1.2}, "zout2": {"scale": 0.8}}
+#: the sidecar's TTA (vision.model.TTA_ZOOMS, applied with vision.model.zoom), named for the logit cache
+VARIANTS = dict(zip(("id", "zin2", "zout2"), ({"scale": z} for z in TTA_ZOOMS), strict=True))
 TTA = {"mirror": ("id",), "mirror+zoom": ("id", "zin2", "zout2")}
 
 
@@ -69,14 +73,6 @@ def load(split: str, pattern: str) -> tuple[np.ndarray, np.ndarray]:
             images.append(cv2.imread(path, cv2.IMREAD_GRAYSCALE))
             labels.append(k)
     return np.array(images), np.array(labels)
-
-
-def warp(image: np.ndarray, scale: float = 1.0, flip: bool = False) -> np.ndarray:
-    h, w = image.shape
-    c = (w - 1) / 2
-    matrix = np.array([[scale, 0, c - scale * c], [0, scale, c - scale * c]], np.float32)
-    out = cv2.warpAffine(image, matrix, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    return out[:, ::-1] if flip else out
 
 
 # --- Keras 2.0 hdf5, numpy forward pass -------------------------------------------------------------------
@@ -274,7 +270,7 @@ def cached_logits(cache: Path, name: str, split: str, images: np.ndarray, make, 
         run, fresh, cpu0 = make(), {}, time.process_time()
         for v in todo:
             for flip in (False, True):
-                batch = np.array([warp(i, flip=flip, **VARIANTS[v]) for i in images])
+                batch = np.array([zoom(i, flip=flip, **VARIANTS[v]) for i in images])
                 fresh[f"{v}_m" if flip else v] = run(batch)
         ms = (time.process_time() - cpu0) / len(images) / len(fresh) * 1000
         np.savez(cache / f"{name}_{split}_{'-'.join(todo)}.npz", **fresh)

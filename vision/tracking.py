@@ -31,6 +31,8 @@ class Track:
     last_seen: float
     hits: int = 1
     looking: float | None = None
+    #: when ``probs`` last took a classification in (a frame may reuse them: ``FrameAnalyzer``)
+    last_classified: float = 0.0
 
 
 @dataclass
@@ -47,10 +49,13 @@ class FaceTracker:
         self,
         now: float,
         boxes: list[Box],
-        probs: list[np.ndarray],
+        probs: list[np.ndarray | None],
         looking: list[float | None] | None = None,
     ) -> list[Track]:
-        """Associate this frame's faces with tracks (greedy by IoU); return the confirmed visible ones."""
+        """Associate this frame's faces with tracks (greedy by IoU); return the confirmed visible ones.
+
+        A face given None probabilities (not classified this frame) keeps its track's; one that matches
+        no track starts none."""
         looks = looking if looking is not None else [None] * len(boxes)
         pairs = sorted(
             ((box.iou(t.box), i, j) for i, box in enumerate(boxes) for j, t in enumerate(self.tracks)),
@@ -68,7 +73,11 @@ class FaceTracker:
             used_tracks.add(j)
             track = self.tracks[j]
             alpha = 1.0 - math.exp(-max(0.0, now - track.last_seen) / self.tau_s)
-            track.probs = (1 - alpha) * track.probs + alpha * probs[i]
+            new = probs[i]
+            if new is not None:
+                weight = 1.0 - math.exp(-max(0.0, now - track.last_classified) / self.tau_s)
+                track.probs = (1 - weight) * track.probs + weight * new
+                track.last_classified = now
             if looks[i] is None or track.looking is None:
                 track.looking = looks[i]
             else:
@@ -77,8 +86,9 @@ class FaceTracker:
             track.hits += 1
             visible.append(track)
         for i, box in enumerate(boxes):
-            if i not in used_faces:
-                track = Track(next(self._ids), box, np.array(probs[i], dtype=np.float64), now)
+            new = probs[i]
+            if i not in used_faces and new is not None:
+                track = Track(next(self._ids), box, np.array(new, dtype=np.float64), now, last_classified=now)
                 track.looking = looks[i]
                 self.tracks.append(track)
                 visible.append(track)

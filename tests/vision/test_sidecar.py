@@ -73,3 +73,31 @@ def test_the_report_follows_the_room_as_it_changes(videos: dict[str, Path]) -> N
     negative = [sum(r["distribution"].get(label, 0) for label in NEGATIVE) for r in got]
     assert happy[0] >= 0.8, got
     assert negative[-1] >= 0.6, got
+
+
+def test_a_tracked_face_is_classified_on_one_frame_in_classify_every() -> None:
+    """The skipped frames keep the track's smoothed probabilities; a face new to the tracker is classified
+    on its first frame (measured CPU: bench/bench_vision.py)."""
+    import numpy as np
+
+    from tests.vision.media import BY_NAME, on_canvas
+    from vision.model import ExpressionClassifier
+    from vision.sidecar import CLASSIFY_EVERY, FrameAnalyzer
+
+    class Counting(ExpressionClassifier):
+        calls = 0
+
+        def classify(self, grey, boxes, **crop):  # type: ignore[no-untyped-def]
+            Counting.calls += len(boxes)
+            return super().classify(grey, boxes, **crop)
+
+    frame = on_canvas(BY_NAME["happy"].load())[0]
+    assert CLASSIFY_EVERY == 2
+    for every, expected in ((1, 6), (2, 3), (3, 2)):
+        Counting.calls = 0
+        analyzer = FrameAnalyzer(classifier=Counting(), classify_every=every)
+        seen = [analyzer.analyse(frame, t / 15) for t in range(6)]
+        assert Counting.calls == expected, every
+        assert all(len(v) == 1 for v in seen[1:]) and seen[0] == []  # confirmed on its second frame
+        probs = seen[-1][0].probs
+        assert probs.sum() == pytest.approx(1.0) and int(np.argmax(probs)) == 3  # happy
