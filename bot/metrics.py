@@ -123,8 +123,15 @@ class MessageTallies(Collector):
         counts[bisect_left(self.SENTIMENT_BUCKETS, value)] += 1
 
     def collect(self):  # type: ignore[no-untyped-def]
-        tallies = (self.events_in, self.outcomes, self.dropped, self.silent, self.triage)
-        for (name, (doc, labels)), counts in zip(MESSAGE_COUNTERS.items(), tallies, strict=True):
+        tallies = {
+            "liveroom_events_in_total": self.events_in,
+            "liveroom_event_outcomes_total": self.outcomes,
+            "liveroom_events_dropped_total": self.dropped,
+            "liveroom_events_silent_total": self.silent,
+            "liveroom_triage_total": self.triage,
+        }
+        for name, (doc, labels) in MESSAGE_COUNTERS.items():
+            counts = tallies[name]
             family = CounterMetricFamily(name.removesuffix("_total"), doc, labels=list(labels))
             for values, count in list(counts.items()):
                 family.add_metric(list(values), count)

@@ -340,8 +340,7 @@ class Moderator:
             rules = _worse(rules, self._emotes(event))
         severity, term = lexicon_of(forms.folded)
         if severity:  # the toxicity verdict comes first in a tie (it did in the old max())
-            toxic = _toxic_decision(severity, term)
-            return Screening(toxic if SEVERITY[toxic.action] >= SEVERITY[rules.action] else rules, None)
+            return Screening(_worse(_toxic_decision(severity, term), rules), None)
         return Screening(rules, self._model_check(forms, rules))
 
     def _model_check(self, forms: TextForms, rules: Decision) -> ModelCheck | None:
@@ -377,8 +376,7 @@ class Moderator:
         """The decision once the model has spoken: its warn/delete, unless the rules did more."""
         if not severity:
             return check.rules
-        toxic = _toxic_decision(severity, "model")
-        return toxic if SEVERITY[toxic.action] >= SEVERITY[check.rules.action] else check.rules
+        return _worse(_toxic_decision(severity, "model"), check.rules)
 
     def _flood_and_repeat(
         self, memory: _RoomMemory, viewer: str, folded: str, now: float, *, chant: bool
@@ -466,5 +464,6 @@ def _below_delete(decision: Decision) -> bool:
 
 
 def _worse(current: Decision, candidate: Decision) -> Decision:
-    """The more severe of two decisions; ``current`` (the earlier rule) on a tie, as max() chose."""
+    """The more severe of two decisions; ``current`` (the earlier rule, or the toxicity verdict, which
+    came first in the old ``max()``) on a tie."""
     return candidate if SEVERITY[candidate.action] > SEVERITY[current.action] else current
