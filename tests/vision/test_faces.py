@@ -165,3 +165,17 @@ def test_zoom_magnifies_about_the_centre_and_mirrors() -> None:
     assert (zoom(image, 1.2) > 127).sum() > (image > 127).sum() > (zoom(image, 0.8) > 127).sum()
     image[0, 0] = 7
     assert zoom(image, flip=True)[0, -1] == 7
+
+
+def test_the_evaluation_tells_a_histogram_equalised_copy_from_raw_pixels() -> None:
+    """bench/eval_vision.py prints each set's intensity profile: FER2013's Kaggle image copy is
+    histogram-equalised (every image 0..255, flat histogram), which costs the model ~7 points."""
+    from bench.eval_vision import intensity_profile
+
+    rng = np.random.default_rng(3)
+    raw = [np.clip(rng.normal(120, 35, (48, 48)), 0, 255).astype(np.uint8) for _ in range(20)]
+    raw += [cv2.cvtColor(framed(name, 128), cv2.COLOR_BGR2GRAY)[176:304, 256:384] for name in LABELS]
+    equalised = [cv2.equalizeHist(image) for image in raw]
+    before, after = intensity_profile(raw), intensity_profile(equalised)
+    assert after["share_spanning_0_255"] == 1.0 and after["mean_ks_to_flat"] < 0.05
+    assert before["share_spanning_0_255"] < 0.5 and before["mean_ks_to_flat"] > 0.15
