@@ -35,9 +35,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.adapters.rasa import RasaUnavailable
 from bot.core.gateway import Gateway
 from bot.core.mood import ACTION_MODES, INTENTS, SustainedMood, room_conversation_id
+from bot.core.ports import RasaUnavailable
 from bot.core.triage import TriageResult
 from connectors.base import ChatEvent
 from connectors.settings import load, setting
