@@ -159,19 +159,25 @@ def parse_csv(raw: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in raw.split(",") if item.strip())
 
 
+def blank(raw: str | None) -> bool:
+    """Unset, empty or only spaces: a number or a switch then keeps its default (``VAR= `` in a .env
+    file or an orchestrator's empty value means "not set", not "invalid")."""
+    return raw is None or not raw.strip()
+
+
 def get_int(values: Mapping[str, str], name: str, default: int) -> int:
     raw = values.get(name)
-    return default if not raw else parse_int(name, raw)
+    return default if blank(raw) else parse_int(name, raw)
 
 
 def get_float(values: Mapping[str, str], name: str, default: float) -> float:
     raw = values.get(name)
-    return default if not raw else parse_float(name, raw)
+    return default if blank(raw) else parse_float(name, raw)
 
 
 def get_bool(values: Mapping[str, str], name: str, default: bool) -> bool:
     raw = values.get(name)
-    return default if not raw or not raw.strip() else parse_bool(name, raw)
+    return default if blank(raw) else parse_bool(name, raw)
 
 
 # --- typed dataclasses ------------------------------------------------------------------------------------
@@ -247,7 +253,7 @@ def load(cls: type[D], env: Mapping[str, str] = os.environ, prefix: str = "", **
                 values[f.name] = _required(name, hints[f.name])  # the class's own check names it
             continue
         hint = hints[f.name]
-        if raw == "" and _empty_is_default(hint):
+        if blank(raw) and _empty_is_default(hint):
             continue
         parse = f.metadata.get(_PARSE)
         values[f.name] = parse(raw) if parse is not None else _convert(name, raw, hint)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from connectors.settings import env_name, layered, load, load_dotenv, setting
+from connectors.settings import env_name, get_bool, get_float, get_int, layered, load, load_dotenv, setting
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,16 @@ def test_unset_and_empty_values() -> None:
     )
     assert (got.name, got.count, got.enabled, got.tags, got.limit) == ("", 3, True, (), None)
     assert load(Example, {}, "APP_").name == ""  # a required text field unset: "" for the class to check
+    spaces = load(Example, {"APP_NAME": " ", "APP_COUNT": "  ", "APP_RATIO": " ", "APP_ENABLED": " "}, "APP_")
+    assert (spaces.name, spaces.count, spaces.ratio, spaces.enabled) == (" ", 3, 0.5, True)
+
+
+def test_the_single_value_readers_treat_blank_as_unset_like_the_loader() -> None:
+    env = {"N": " ", "F": "", "B": "  ", "N2": " 4 ", "B2": "off"}
+    assert (get_int(env, "N", 7), get_float(env, "F", 1.5), get_bool(env, "B", True)) == (7, 1.5, True)
+    assert (get_int(env, "N2", 7), get_bool(env, "B2", True), get_int(env, "missing", 2)) == (4, False, 2)
+    with pytest.raises(ValueError, match="N must be an integer"):
+        get_int({"N": "x"}, "N", 1)
 
 
 def test_given_values_win_over_the_environment() -> None:
