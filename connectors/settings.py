@@ -159,24 +159,24 @@ def parse_csv(raw: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in raw.split(",") if item.strip())
 
 
-def blank(raw: str | None) -> bool:
-    """Unset, empty or only spaces: a number or a switch then keeps its default (``VAR= `` in a .env
-    file or an orchestrator's empty value means "not set", not "invalid")."""
-    return raw is None or not raw.strip()
+def blank(raw: str) -> bool:
+    """Empty or only spaces: a number or a switch then keeps its default (``VAR= `` in a .env file or
+    an orchestrator's empty value means "not set", not "invalid")."""
+    return not raw.strip()
 
 
 def get_int(values: Mapping[str, str], name: str, default: int) -> int:
-    raw = values.get(name)
+    raw = values.get(name, "")
     return default if blank(raw) else parse_int(name, raw)
 
 
 def get_float(values: Mapping[str, str], name: str, default: float) -> float:
-    raw = values.get(name)
+    raw = values.get(name, "")
     return default if blank(raw) else parse_float(name, raw)
 
 
 def get_bool(values: Mapping[str, str], name: str, default: bool) -> bool:
-    raw = values.get(name)
+    raw = values.get(name, "")
     return default if blank(raw) else parse_bool(name, raw)
 
 
