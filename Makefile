@@ -62,7 +62,7 @@ demo-platforms: setup system-deps web $(if $(filter neo4j,$(LIVEROOM_GRAPH_BACKE
 train: setup
 	$(APP) -m ops train
 
-# mypy checks the files listed in pyproject.toml's [tool.mypy] (core, connectors, graph model and store).
+# mypy checks the files listed in pyproject.toml's [tool.mypy] (core, connectors, graph, adapters, http, web).
 lint: setup
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .

@@ -13,6 +13,7 @@ questions nothing in the graph answers) joins the Rasa queue as before.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections import OrderedDict
 from collections.abc import Callable
@@ -100,7 +101,7 @@ class QALane:
         complaint = text if complains else None
         task = asyncio.create_task(self._after(store, found, language, asker, conversation_id, complaint))
         self._bookkeeping[conversation_id] = task
-        task.add_done_callback(lambda t, c=conversation_id: self._forget(c, t))
+        task.add_done_callback(functools.partial(self._forget, conversation_id))
         return found
 
     async def _after(

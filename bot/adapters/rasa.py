@@ -30,9 +30,10 @@ log = logging.getLogger(__name__)
 def _silenced(raw: object) -> str | None:
     """The reason from the channel's ``policy`` object ({"reply": bool, "reason": str}) when it says
     the bot stays silent."""
-    if not isinstance(raw, dict) or not isinstance(raw.get("reason"), str) or raw.get("reply") is True:
+    if not isinstance(raw, dict) or raw.get("reply") is True:
         return None
-    return raw["reason"][:64]
+    reason = raw.get("reason")
+    return reason[:64] if isinstance(reason, str) else None
 
 
 def parse_answer(data: object) -> RasaResult:

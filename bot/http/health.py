@@ -51,9 +51,8 @@ def setup(app: web.Application) -> None:
 
 async def healthz(request: web.Request) -> web.Response:
     warmup = request.app[ENCODER_WARMUP].state if ENCODER_WARMUP in request.app else "off"
-    return web.json_response(
-        {"status": "ok", "connectors": sorted(request.app[CONNECTORS]), "encoders": warmup}
-    )
+    connectors = request.app[CONNECTORS]
+    return web.json_response({"status": "ok", "connectors": sorted(connectors), "encoders": warmup})
 
 
 async def metrics(request: web.Request) -> web.Response:

@@ -17,7 +17,7 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
 from aiohttp import WSMsgType, web
@@ -256,12 +256,13 @@ async def open_question_to_faq(request: web.Request) -> web.Response:
         target = await _faq_target(store, question, str(body.get("about") or "auto"))
         if target is None:
             return json_error(409, t(request, "dash.faq_no_target"))
-        texts = {f"question_{lang}": question.strip(), f"answer_{lang}": answer.strip()}
-        other = "zh" if lang == "en" else "en"
+        asked, answered = question.strip(), answer.strip()  # in ``lang``; the other language stays empty
         faq = FAQ(
             id=f"faq-oq-{uuid.uuid4().hex[:12]}",
-            **texts,
-            **{f"question_{other}": "", f"answer_{other}": ""},
+            question_en=asked if lang == "en" else "",
+            question_zh=asked if lang == "zh" else "",
+            answer_en=answered if lang == "en" else "",
+            answer_zh=answered if lang == "zh" else "",
             **target,
         )
         created = await create_faq(store, faq, actor=user.name if user else "web")
@@ -277,7 +278,14 @@ async def open_question_to_faq(request: web.Request) -> web.Response:
     return web.json_response({"ok": True, "faq": _faq_json(created)}, status=201)
 
 
-async def _faq_target(store: Any, question: str, about: str) -> dict[str, str] | None:
+class _FaqTarget(TypedDict, total=False):
+    """What a new FAQ is about: one product or the streamer."""
+
+    product_sku: str
+    streamer_id: str
+
+
+async def _faq_target(store: Any, question: str, about: str) -> _FaqTarget | None:
     if about == "auto":
         product = await find_product_mentioned(store, question)
         if product is not None:

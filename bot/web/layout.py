@@ -15,7 +15,7 @@ import functools
 import html
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import web
 
@@ -38,9 +38,10 @@ NAV: tuple[tuple[str, str, str | None], ...] = (
     ("nav.report", "/report", ROLE_MODERATOR),
     ("nav.editor", "/editor", ROLE_MODERATOR),
 )
+_Response = TypeVar("_Response", bound=web.StreamResponse)
 
 
-def security_headers(response: web.StreamResponse) -> web.StreamResponse:
+def security_headers(response: _Response) -> _Response:
     response.headers["Content-Security-Policy"] = CSP
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"

@@ -296,7 +296,8 @@ def _products(report: dict[str, Any], lang: str) -> list[tuple[str, int]]:
     """Top asked products; with the recap's catalog-merged names ("Matte Lipstick" = "哑光口红") in the page's
     language when the graph gave them."""
     if "products" not in report:
-        return report["top_products"]
+        top: list[tuple[str, int]] = report["top_products"]
+        return top
     return [(p[f"name_{lang}"], p["n"]) for p in report["products"]]
 
 

@@ -53,6 +53,7 @@ def render(report: dict[str, Any], fmt: str, labels: dict[str, str]) -> bytes:
     """The report as ``fmt`` ("png" or "pdf") bytes; ``labels`` are the page's strings in its language."""
     if fmt not in ("png", "pdf"):
         raise ValueError(f"unknown export format {fmt!r}")
+    import numpy as np
     from matplotlib import rcParams
     from matplotlib.dates import DateFormatter
     from matplotlib.figure import Figure
@@ -63,7 +64,8 @@ def render(report: dict[str, Any], fmt: str, labels: dict[str, str]) -> bytes:
     grid = fig.add_gridspec(6, 2, height_ratios=[0.35, 1.2, 1.1, 1.1, 1.1, 0.9], hspace=0.75, wspace=0.45)
     fig.subplots_adjust(left=0.09, right=0.97, top=0.95, bottom=0.04)
     totals = report["totals"]
-    times = [datetime.fromtimestamp(t) for t in report["series"]["t"]]
+    # an object array of datetimes: the axes' date converter reads it as it reads a list of them
+    times = np.array([datetime.fromtimestamp(t) for t in report["series"]["t"]], dtype=object)
     fmt_time = DateFormatter("%H:%M" if report["duration_s"] > 600 else "%H:%M:%S")
 
     start = datetime.fromtimestamp(report["started"]).strftime("%Y-%m-%d %H:%M")

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from difflib import SequenceMatcher
+from typing import TypedDict
 
 from knowledge_graph.answers import attributes, wording
 from knowledge_graph.answers.carried import (
@@ -598,8 +599,8 @@ class _Turn:
             found = await self.shop_faq(CODE_RULES_TOPIC)  # "can I use LIVE10 and SERUM30 together?"
             if found is not None and len(codes) == 1 and CODE_FAILED.search(r.text):
                 # "liveee10 isnt working help": the code runs, and how it is entered
-                running = wording.code_running_note(codes[0], self.lang)
-                return replace(found, text=running + found.text)
+                note = wording.code_running_note(codes[0], self.lang)
+                return replace(found, text=note + found.text)
             if found is not None:
                 return found
         if (codes or r.promo) and not products and r.superlative in ("cheapest", "priciest"):
@@ -1302,8 +1303,8 @@ class _Turn:
                 return self.variants(product, await self._variants_of(product.sku))
         found = await products_in_shades(self.store, shades, category=category)
         found += [(p, [shade]) for p, shade in called if p.sku not in {q.sku for q, _ in found}]
-        named = [(p, [self._shade(s) for s in colours]) for p, colours in found]
-        text = wording.shades_in_stock_reply(named, self.lang, self._colour_word(family))
+        shaded = [(p, [self._shade(s) for s in colours]) for p, colours in found]
+        text = wording.shades_in_stock_reply(shaded, self.lang, self._colour_word(family))
         return Answer(
             text, "colour", found[0][0].sku if len(found) == 1 else None, tuple(p.sku for p, _ in found)
         )
@@ -1431,8 +1432,8 @@ class _Turn:
             left = sum(v.stock for v in meant) if meant else product.stock
             if r.price or (priced_before and left > 0):  # "蜜桃色还有吗 多少钱": the shade's stock and price
                 # the stock said with the price is the shades' (not "berry is sold out… 240 in stock")
-                priced = await self.price(replace(product, stock=left))
-                found = replace(found, text=f"{found.text} {priced.text}")
+                with_price = await self.price(replace(product, stock=left))
+                found = replace(found, text=f"{found.text} {with_price.text}")
             return found
         if r.promo:
             return await self.deals(product)
@@ -1589,8 +1590,8 @@ class _Turn:
         if named and besides:
             # "anything besides black?", "black looks harsh… any other color": the others
             others = [v for v in every if v not in named]
-            text = wording.variant_stock_reply(product, self.lang, self._labelled(others)) if others else None
-            if text is not None:
+            if others:
+                text = wording.variant_stock_reply(product, self.lang, self._labelled(others))
                 return Answer(text, "variant", sku, (sku,))
         wanted = set(COLOUR_FAMILIES.get(family, ())) if family else set()
         chosen = named or (
@@ -1857,8 +1858,8 @@ class _Turn:
         text = self.reading.text
         for product in self.named:  # "ordered the cushion last night, when does it leave the warehouse"
             text = _named_as_it(text, product)
-        asked = " ".join(filter(None, (_with_topics(text), topic)))
-        ranked = await rank(self.qa.encoder, asked, faqs, intent=self.intent)
+        query = " ".join(filter(None, (_with_topics(text), topic)))
+        ranked = await rank(self.qa.encoder, query, faqs, intent=self.intent)
         if ranked is None:
             return None
         topical = (
@@ -2191,7 +2192,19 @@ VIEWERS_INVITED = re.compile(
 )
 """Viewers invited to something together ("有没有姐妹下播了一起打王者", "anyone wanna duo after stream")."""
 PAIRING = re.compile(r"\b(goes? with|go well with|pairs? with)\b|搭配|配什么")
-INTENT_SHAPES: dict[str, dict[str, bool]] = {
+
+
+class IntentShape(TypedDict, total=False):
+    """The ``Reading`` fields a Rasa intent sets."""
+
+    price: bool
+    stock: bool
+    variant: bool
+    promo: bool
+    recommend: bool
+
+
+INTENT_SHAPES: dict[str, IntentShape] = {
     "ask_price": {"price": True},
     "ask_stock": {"stock": True},
     "ask_variant": {"variant": True},
