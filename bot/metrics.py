@@ -398,6 +398,13 @@ class GatewayMetrics:
     def upstream_is(self, name: str, up: bool) -> None:
         self.upstream_up.labels(name).set(1 if up else 0)
 
+    def vision_report(self, outcome: str) -> None:
+        """A camera sidecar report: accepted, or the reason it was refused."""
+        self.vision_reports.labels(outcome).inc()
+
+    def vision_faces_are(self, platform: str, room: str, faces: int) -> None:
+        self.vision_faces.labels(platform, room).set(faces)
+
     def moderation_decided(self, platform: str, rule: str, action: str, mode: str) -> None:
         self.moderation.labels(platform, rule, action, mode).inc()
 

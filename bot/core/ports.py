@@ -182,26 +182,6 @@ class Outbound(Protocol):
 
 
 # --- metrics -------------------------------------------------------------------------------------------
-class LabelledCounter(Protocol):
-    """A counter family (prometheus_client's ``Counter``): ``labels(...)`` is one series."""
-
-    def labels(self, *labelvalues: str) -> CounterSeries: ...
-
-
-class CounterSeries(Protocol):
-    def inc(self, amount: float = 1) -> None: ...
-
-
-class LabelledGauge(Protocol):
-    """A gauge family (prometheus_client's ``Gauge``): ``labels(...)`` is one series."""
-
-    def labels(self, *labelvalues: str) -> GaugeSeries: ...
-
-
-class GaugeSeries(Protocol):
-    def set(self, value: float) -> None: ...
-
-
 class MetricsSink(Protocol):
     """Every number the pipeline reports (bot/metrics.py ``GatewayMetrics`` implements it)."""
 
@@ -252,9 +232,6 @@ class MetricsSink(Protocol):
 
     def forget_room(self, platform: str, room: str, moods: Iterable[str]) -> None: ...
 
-    # the camera sidecar's reports (bot/http/vision.py), counted by outcome, and the faces seen per room
-    @property
-    def vision_reports(self) -> LabelledCounter: ...
+    def vision_report(self, outcome: str) -> None: ...
 
-    @property
-    def vision_faces(self) -> LabelledGauge: ...
+    def vision_faces_are(self, platform: str, room: str, faces: int) -> None: ...

@@ -37,7 +37,7 @@ async def report(request: web.Request) -> web.Response:
     metrics = moods.metrics
 
     def refuse(status: int, outcome: str, message: str) -> web.Response:
-        metrics.vision_reports.labels(outcome).inc()
+        metrics.vision_report(outcome)
         log.info("vision report refused (%s): %s", status, message)
         return json_error(status, message)
 
@@ -56,6 +56,6 @@ async def report(request: web.Request) -> web.Response:
     except (ValueError, UnicodeDecodeError) as err:
         reason = str(err) if isinstance(err, InvalidReport) else f"body is not JSON: {err}"
         return refuse(400, "invalid", reason)
-    metrics.vision_reports.labels("accepted").inc()
-    metrics.vision_faces.labels(body["platform"], body["room"]).set(body["faces"])
+    metrics.vision_report("accepted")
+    metrics.vision_faces_are(body["platform"], body["room"], body["faces"])
     return web.json_response({"status": "accepted", "mood": moods.observe_report(body)})
