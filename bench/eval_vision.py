@@ -75,7 +75,8 @@ DATA = REPO / "var" / "data"
 RESULTS = REPO / "bench" / "results"
 FER_DIRS = {"angry": "angry", "disgusted": "disgust", "fear": "fear", "happy": "happy", "sad": "sad"}
 FER_DIRS |= {"surprised": "surprise", "neutral": "neutral"}
-#: fer2013.csv's emotion codes are MODEL_LABELS' order (the model was trained on them)
+#: FER2013's raw pixels: {test,val}/<emotion code>/*.png, fer2013.csv's codes in MODEL_LABELS' order
+FER_RAW = DATA / "fer2013_raw"
 FER_RAW_DIRS = {label: str(code) for code, label in enumerate(MODEL_LABELS)}
 CK_DIRS = {"angry": "anger", "disgusted": "disgust", "fear": "fear", "happy": "happy", "sad": "sadness"}
 CK_DIRS |= {"surprised": "surprise"}
@@ -440,7 +441,7 @@ def main() -> None:
     # the new pipeline without its prior correction: what the offsets tuned on PublicTest add
     new_unbiased = ExpressionClassifier(bias=(0.0,) * len(MODEL_LABELS))
     haar, blaze = FaceDetector(), BlazeFaceDetector()
-    fer, fer_raw = DATA / "fer2013", DATA / "fer2013_raw"
+    fer, fer_raw = DATA / "fer2013", FER_RAW
     if args.tune:
         images, truth = load_set(fer_raw / "val", FER_RAW_DIRS, "*.png")
         if not images:

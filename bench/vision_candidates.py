@@ -56,7 +56,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
-from vision.model import TTA_ZOOMS, zoom  # noqa: E402
+from vision.model import MODEL_LABELS, TTA_ZOOMS, zoom  # noqa: E402
 
 DATA = REPO / "var" / "data" / "fer2013"
 OUT = REPO / "var" / "eval"
@@ -406,15 +406,14 @@ CHECKPOINTS = (
 
 
 def load_raw() -> tuple[np.ndarray, np.ndarray]:
-    """PublicTest then PrivateTest as fer2013.csv's pixels, label folders in MODEL_LABELS order."""
+    """PublicTest then PrivateTest as fer2013.csv's pixels (bench/eval_vision.py's loader and layout)."""
+    from bench.eval_vision import FER_RAW, FER_RAW_DIRS, load_set
+
     images, labels = [], []
     for split in ("val", "test"):
-        for k in range(len(FOLDERS)):
-            for path in sorted(
-                glob.glob(str(REPO / "var" / "data" / "fer2013_raw" / split / str(k) / "*.png"))
-            ):
-                images.append(cv2.imread(path, cv2.IMREAD_GRAYSCALE))
-                labels.append(k)
+        found, truth = load_set(FER_RAW / split, FER_RAW_DIRS, "*.png")
+        images += found
+        labels += [MODEL_LABELS.index(t) for t in truth]
     return np.array(images), np.array(labels)
 
 
